@@ -1,0 +1,3 @@
+import type { UserConfig } from 'tsdown';
+
+export function msgkitBuild(entry: Record<string, string>): UserConfig;

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Regenerates one provider's client: `node tools/generate/generate.mjs <generator-key>`.
+//
+// The generator entry (spec, output, templates, options) is read from openapitools.json, the one
+// source of truth that `openapi-generator-cli generate --generator-key <key>` also reads. We do not
+// let the generator write into the committed output directly: the spec is parsed and validated
+// first, the client is generated into a temporary directory, and only a complete, successful run
+// replaces packages/<p>/src/generated. A broken spec therefore stops here with the file and the
+// problem named, and the committed code is left as it was.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validate } from '@readme/openapi-parser';
+import { parseDocument } from 'yaml';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const fail = (message) => {
+  console.error(`generate: ${message}`);
+  process.exit(1);
+};
+
+const key = process.argv[2];
+const cli = JSON.parse(readFileSync(join(root, 'openapitools.json'), 'utf8'))['generator-cli'];
+const entry = cli.generators?.[key];
+if (!entry) fail(`no generator "${key}" in openapitools.json (known: ${Object.keys(cli.generators).join(', ')})`);
+
+const fromConfig = (path) => resolve(root, path.replace('#{cwd}', '.'));
+const specPath = fromConfig(entry.inputSpec);
+const outputDir = fromConfig(entry.output);
+const specName = relative(root, specPath);
+
+if (!existsSync(specPath)) fail(`${specName}: file not found`);
+const doc = parseDocument(readFileSync(specPath, 'utf8'), { prettyErrors: true });
+if (doc.errors.length > 0) fail(`${specName} does not parse as YAML:\n${doc.errors.map((e) => e.message).join('\n')}`);
+try {
+  await validate(doc.toJS());
+} catch (error) {
+  fail(`${specName} is not a valid OpenAPI document:\n${error.message}`);
+}
+
+const require = createRequire(join(root, 'package.json'));
+const wrapper = join(dirname(require.resolve('@openapitools/openapi-generator-cli/package.json')), 'main.js');
+const jar = resolve(root, cli.storageDir, `${cli.version}.jar`);
+if (!existsSync(jar)) fail(`generator jar ${relative(root, jar)} is missing; run \`pnpm install\` (its postinstall puts it there)`);
+
+// Staged beside the output's file system so the final rename is atomic.
+const cache = join(root, 'node_modules', '.cache');
+mkdirSync(cache, { recursive: true });
+const scratch = mkdtempSync(join(cache, `msgkit-generate-${key}-`));
+const staged = join(scratch, 'generated');
+const properties = Object.entries(entry.additionalProperties ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+const args = [wrapper, 'generate', '-g', entry.generatorName, '-i', specPath, '-o', staged, '-t', fromConfig(entry.templateDir)];
+if (properties) args.push(`--additional-properties=${properties}`);
+const run = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+if (run.status !== 0) {
+  rmSync(scratch, { recursive: true, force: true });
+  const detail = `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => /ERROR|Exception|issues|attribute|-attribute/.test(l));
+  fail(`openapi-generator failed on ${specName}:\n${detail.join('\n') || run.stderr || run.stdout}`);
+}
+
+rmSync(outputDir, { recursive: true, force: true });
+renameSync(staged, outputDir);
+rmSync(scratch, { recursive: true, force: true });
+console.log(`generate: ${specName} -> ${relative(root, outputDir)}`);
