@@ -1,0 +1,144 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AbortError, ApiError, ConnectionError, RateLimitError, ServerError, TimeoutError } from '../errors';
+import { execute, type Operation, type VendorProfile } from './execute';
+
+type Script = (req: IncomingMessage, res: ServerResponse, hit: number) => void;
+
+let script: Script = (_req, res) => res.end('{}');
+let hits = 0;
+const server = createServer((req, res) => {
+  hits += 1;
+  script(req, res, hits);
+});
+let base = '';
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  hits = 0;
+});
+
+const vendor: VendorProfile = {
+  requestIdHeader: 'x-request-id',
+  parseError: (_status, body) => {
+    const error = (body as { error?: { code?: number; type?: string; message?: string } }).error;
+    return { vendorCode: error?.code, vendorType: error?.type, message: error?.message };
+  },
+};
+
+/** Behaves like a generated `…Raw` method: fetch, throw the Response on non-2xx. */
+function op(idempotent: boolean, url = `${base}/op`): Operation<{ ok: boolean }> {
+  return {
+    idempotent,
+    attempt: async (init) => {
+      const raw = await fetch(url, { ...init, method: 'POST', body: '{}' });
+      if (raw.status >= 300) throw Object.assign(new Error('Response returned an error code'), { name: 'ResponseError', response: raw });
+      return { raw, value: () => raw.json() as Promise<{ ok: boolean }> };
+    },
+  };
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
+const serverError = (res: ServerResponse) => json(res, 500, { error: { code: 1500, type: 'internal_error', message: 'boom' } }, { 'retry-after': '0', 'x-request-id': 'req-500' });
+
+describe('execute', () => {
+  it('retries an idempotent operation after a 500 and returns the answer with its request id', async () => {
+    script = (_req, res, hit) => (hit < 3 ? serverError(res) : json(res, 200, { ok: true }, { 'x-request-id': 'req-ok' }));
+    const result = await execute(op(true), vendor);
+    expect(result).toEqual({ ok: true });
+    expect(result.requestId).toBe('req-ok');
+    expect(Object.keys(result)).toEqual(['ok']);
+    expect(hits).toBe(3);
+  });
+
+  it('never retries a non-idempotent send after a 500 and says the outcome is unknown', async () => {
+    script = (_req, res) => serverError(res);
+    const error = await execute(op(false), vendor).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error).toMatchObject({ status: 500, vendorCode: 1500, vendorType: 'internal_error', requestId: 'req-500', outcomeUnknown: true, attempts: 1 });
+    expect(String(error)).toContain('outcome is unknown');
+    expect(hits).toBe(1);
+  });
+
+  it('retries a non-idempotent send after a 429, which the vendor refused before any work', async () => {
+    script = (_req, res, hit) => (hit === 1 ? json(res, 429, { error: { code: 1429, type: 'rate_limit', message: 'slow down' } }, { 'retry-after': '0' }) : json(res, 200, { ok: true }));
+    await expect(execute(op(false), vendor)).resolves.toEqual({ ok: true });
+    expect(hits).toBe(2);
+  });
+
+  it('hands a long rate-limit wait to the caller instead of sleeping through it', async () => {
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    script = (_req, res) => json(res, 429, { error: { code: 1429, type: 'rate_limit', message: 'slow down' } }, { 'x-rate-limit-reset': reset });
+    const error = await execute(op(true), vendor).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).retryAfterMs).toBeGreaterThan(3_500_000);
+    expect(hits).toBe(1);
+  });
+
+  it('stops after maxRetries and reports how many attempts were made', async () => {
+    script = (_req, res) => serverError(res);
+    const error = await execute(op(true), vendor, { maxRetries: 1 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'server_error', attempts: 2, outcomeUnknown: false });
+    expect(hits).toBe(2);
+  });
+
+  it('does not resend a non-idempotent request after the connection dropped mid-request', async () => {
+    script = (req) => req.socket.destroy();
+    const error = await execute(op(false), vendor).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ outcomeUnknown: true, attempts: 1 });
+    expect(hits).toBe(1);
+  });
+
+  it('resends an idempotent request after a dropped connection', async () => {
+    script = (req, res, hit) => (hit === 1 ? req.socket.destroy() : json(res, 200, { ok: true }));
+    await expect(execute(op(true), vendor)).resolves.toEqual({ ok: true });
+    expect(hits).toBe(2);
+  });
+
+  it('retries even a non-idempotent request when the connection was refused before sending', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const error = await execute(op(false, `http://127.0.0.1:${port}/op`), vendor, { maxRetries: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ outcomeUnknown: false, attempts: 2 });
+    expect(String(error)).toContain('ECONNREFUSED');
+  });
+
+  it('times out a stalled answer per attempt', async () => {
+    script = () => undefined;
+    const error = await execute(op(false), vendor, { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ timeoutMs: 100, outcomeUnknown: true });
+    expect(hits).toBe(1);
+  });
+
+  it("stops at once when the caller's signal aborts", async () => {
+    script = () => undefined;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await execute(op(true), vendor, {}, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(hits).toBe(1);
+  });
+
+  it('keeps a body that is not JSON as raw text on an ApiError', async () => {
+    script = (_req, res) => {
+      res.writeHead(418, { 'content-type': 'text/html' });
+      res.end('<h1>teapot</h1>');
+    };
+    const error = await execute(op(true), vendor).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 418, body: '<h1>teapot</h1>', vendorMessage: '<h1>teapot</h1>' });
+  });
+});

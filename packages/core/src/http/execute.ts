@@ -1,0 +1,188 @@
+/**
+ * The HTTP policy every provider client applies around its generated operations: a timeout per
+ * attempt, the caller's AbortSignal, vendor errors turned into typed errors, and retries that
+ * never repeat a paid send the vendor would not deduplicate.
+ *
+ * It wraps the generated `…Raw(request, initOverrides)` method rather than fetch itself, because
+ * the retry decision depends on the operation (is it safe to repeat?) and the vendor (how does its
+ * error body read?), which a fetch-level middleware cannot know.
+ */
+import { AbortError, ApiError, ConnectionError, MsgkitError, RateLimitError, TimeoutError, createApiError, type ApiErrorInit } from '../errors';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, RETRY_AFTER_MAX_MS, backoffDelayMs, retryAfterMs, sleep } from './retry';
+
+/** What the vendor's error body says, as read by the provider's parser. */
+export type VendorErrorFields = Pick<ApiErrorInit, 'vendorCode' | 'vendorType' | 'kind'> & { message?: string };
+
+/** Reads a vendor's error body (already JSON-parsed when it was JSON, else the raw text). */
+export type VendorErrorParser = (status: number, body: unknown) => VendorErrorFields;
+
+export interface HttpPolicyOptions {
+  /** Per attempt, in milliseconds. Default 30 000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt. Default 2. */
+  maxRetries?: number;
+}
+
+/** Per-call options every client method accepts as its last argument. */
+export interface RequestOptions extends HttpPolicyOptions {
+  signal?: AbortSignal;
+}
+
+/** The generated runtime's ApiResponse, as far as the policy needs it. */
+export interface RawResponse<T> {
+  raw: Response;
+  value(): Promise<T>;
+}
+
+export interface Operation<T> {
+  /**
+   * True when repeating the request cannot cause a second effect: reads, estimates, deletes, and
+   * sends the vendor deduplicates by a key we send (SMS.CX idempotencyId, Octopush request_id).
+   * A non-idempotent request is retried only when it provably never reached the vendor.
+   */
+  idempotent: boolean;
+  /** Calls the generated `…Raw` method once with the given fetch options. */
+  attempt: (init: RequestInit) => Promise<RawResponse<T>>;
+}
+
+export interface VendorProfile {
+  parseError: VendorErrorParser;
+  /** Response header that carries the vendor's request id, if it sends one. */
+  requestIdHeader?: string;
+}
+
+export type WithRequestId<T> = T & { readonly requestId?: string };
+
+/** Connection failures that happen before a byte of the request was sent. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function causeCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function headersRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+}
+
+/** Builds the typed error for a non-2xx answer from the vendor's body and headers. */
+export async function apiErrorFromResponse(response: Response, vendor: VendorProfile, outcomeUnknown = false): Promise<ApiError> {
+  const text = await response.text().catch(() => '');
+  let body: unknown = text;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // Not JSON: the raw text is kept as the body.
+  }
+  let fields: VendorErrorFields = {};
+  try {
+    fields = vendor.parseError(response.status, body);
+  } catch {
+    // An unexpected shape still becomes an ApiError with the raw body kept.
+  }
+  const message = fields.message || (typeof body === 'string' && body ? body.slice(0, 500) : response.statusText || 'error');
+  const requestId = vendor.requestIdHeader ? response.headers.get(vendor.requestIdHeader) ?? undefined : undefined;
+  return createApiError({
+    status: response.status,
+    message,
+    headers: headersRecord(response.headers),
+    body,
+    outcomeUnknown,
+    ...(fields.vendorCode !== undefined && { vendorCode: fields.vendorCode }),
+    ...(fields.vendorType !== undefined && { vendorType: fields.vendorType }),
+    ...(fields.kind !== undefined && { kind: fields.kind }),
+    ...(requestId !== undefined && { requestId }),
+    ...(response.status === 429 && { retryAfterMs: retryAfterMs(response.headers) }),
+  });
+}
+
+function isResponseError(error: unknown): error is { response: Response } {
+  return typeof error === 'object' && error !== null && (error as { response?: unknown }).response instanceof Response;
+}
+
+interface Failure {
+  error: MsgkitError;
+  /** Safe to try again as far as this attempt is concerned. */
+  retryable: boolean;
+  waitMs?: number;
+}
+
+async function classify(error: unknown, op: Operation<unknown>, vendor: VendorProfile, timedOut: boolean, timeoutMs: number, callerSignal?: AbortSignal): Promise<Failure> {
+  const unknownOutcome = !op.idempotent;
+  if (error instanceof MsgkitError) return { error, retryable: false };
+  if (isResponseError(error)) {
+    const status = error.response.status;
+    // A 429 is a refusal before any work; a 5xx may come after the vendor acted.
+    const apiError = await apiErrorFromResponse(error.response, vendor, status >= 500 && unknownOutcome);
+    if (status === 429) {
+      const wait = apiError instanceof RateLimitError ? apiError.retryAfterMs : undefined;
+      if (wait !== undefined && wait > RETRY_AFTER_MAX_MS) return { error: apiError, retryable: false };
+      return { error: apiError, retryable: true, ...(wait !== undefined && { waitMs: wait }) };
+    }
+    if (status >= 500) {
+      const wait = retryAfterMs(error.response.headers);
+      return { error: apiError, retryable: op.idempotent, ...(wait !== undefined && wait <= RETRY_AFTER_MAX_MS && { waitMs: wait }) };
+    }
+    return { error: apiError, retryable: false };
+  }
+  if (callerSignal?.aborted) return { error: new AbortError({ cause: callerSignal.reason, outcomeUnknown: unknownOutcome }), retryable: false };
+  if (timedOut) return { error: new TimeoutError(timeoutMs, { outcomeUnknown: unknownOutcome }), retryable: op.idempotent };
+  const code = causeCode(error);
+  const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+  const detail = code ? `${code}` : error instanceof Error ? error.message : 'unknown failure';
+  return {
+    error: new ConnectionError(detail, { cause: error, outcomeUnknown: unknownOutcome && !notSent }),
+    retryable: op.idempotent || notSent,
+  };
+}
+
+function attachRequestId<T>(value: T, requestId: string | undefined): WithRequestId<T> {
+  if (requestId !== undefined && typeof value === 'object' && value !== null) {
+    Object.defineProperty(value, 'requestId', { value: requestId, enumerable: false, configurable: true });
+  }
+  return value as WithRequestId<T>;
+}
+
+/**
+ * Runs one logical operation under the policy. The operation's request object must be built once,
+ * before this call, so every attempt sends the same bytes (and the same deduplication key).
+ */
+export async function execute<T>(op: Operation<T>, vendor: VendorProfile, defaults: HttpPolicyOptions = {}, call: RequestOptions = {}): Promise<WithRequestId<T>> {
+  const timeoutMs = call.timeoutMs ?? defaults.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxRetries = call.maxRetries ?? defaults.maxRetries ?? DEFAULT_MAX_RETRIES;
+  const callerSignal = call.signal;
+  if (callerSignal?.aborted) throw new AbortError({ cause: callerSignal.reason });
+
+  for (let attempt = 0; ; attempt++) {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
+    let failure: Failure;
+    try {
+      const response = await op.attempt({ signal });
+      const value = await response.value();
+      const requestId = vendor.requestIdHeader ? response.raw.headers.get(vendor.requestIdHeader) ?? undefined : undefined;
+      return attachRequestId(value, requestId);
+    } catch (error) {
+      failure = await classify(error, op, vendor, timeout.signal.aborted, timeoutMs, callerSignal);
+    } finally {
+      clearTimeout(timer);
+    }
+    failure.error.attempts = attempt + 1;
+    if (!failure.retryable || attempt >= maxRetries) throw failure.error;
+    try {
+      await sleep(failure.waitMs ?? backoffDelayMs(attempt), callerSignal);
+    } catch (reason) {
+      throw new AbortError({ cause: reason, outcomeUnknown: failure.error.outcomeUnknown });
+    }
+  }
+}
