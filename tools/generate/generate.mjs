@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } 
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validate } from '@readme/openapi-parser';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import { parseDocument } from 'yaml';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,28 +21,38 @@ const fail = (message) => {
   process.exit(1);
 };
 
-const key = process.argv[2];
-const cli = JSON.parse(readFileSync(join(root, 'openapitools.json'), 'utf8'))['generator-cli'];
+// `--openapitools <file>` points at another configuration (the tests use one with a broken spec);
+// paths in it are relative to its own folder, as the wrapper treats them.
+const [key, flag, configArg] = process.argv.slice(2);
+const readCli = (file) => JSON.parse(readFileSync(file, 'utf8'))['generator-cli'];
+const rootConfig = join(root, 'openapitools.json');
+const rootCli = readCli(rootConfig);
+const configPath = flag === '--openapitools' && configArg ? resolve(configArg) : rootConfig;
+const configDir = dirname(configPath);
+const cli = configPath === rootConfig ? rootCli : readCli(configPath);
 const entry = cli.generators?.[key];
 if (!entry) fail(`no generator "${key}" in openapitools.json (known: ${Object.keys(cli.generators).join(', ')})`);
 
-const fromConfig = (path) => resolve(root, path.replace('#{cwd}', '.'));
+const fromConfig = (path) => resolve(configDir, path.replace('#{cwd}', '.'));
 const specPath = fromConfig(entry.inputSpec);
 const outputDir = fromConfig(entry.output);
-const specName = relative(root, specPath);
+const specName = relative(process.cwd(), specPath);
 
 if (!existsSync(specPath)) fail(`${specName}: file not found`);
 const doc = parseDocument(readFileSync(specPath, 'utf8'), { prettyErrors: true });
 if (doc.errors.length > 0) fail(`${specName} does not parse as YAML:\n${doc.errors.map((e) => e.message).join('\n')}`);
+let validation;
 try {
-  await validate(doc.toJS());
+  validation = await validate(doc.toJS());
 } catch (error) {
   fail(`${specName} is not a valid OpenAPI document:\n${error.message}`);
 }
+if (!validation.valid) fail(`${specName} is not a valid OpenAPI document:\n${compileErrors(validation)}`);
 
 const require = createRequire(join(root, 'package.json'));
 const wrapper = join(dirname(require.resolve('@openapitools/openapi-generator-cli/package.json')), 'main.js');
-const jar = resolve(root, cli.storageDir, `${cli.version}.jar`);
+// The jar and its version always come from the project's own configuration.
+const jar = resolve(root, rootCli.storageDir, `${rootCli.version}.jar`);
 if (!existsSync(jar)) fail(`generator jar ${relative(root, jar)} is missing; run \`pnpm install\` (its postinstall puts it there)`);
 
 // Staged beside the output's file system so the final rename is atomic.
@@ -53,14 +63,18 @@ const staged = join(scratch, 'generated');
 const properties = Object.entries(entry.additionalProperties ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
 const args = [wrapper, 'generate', '-g', entry.generatorName, '-i', specPath, '-o', staged, '-t', fromConfig(entry.templateDir)];
 if (properties) args.push(`--additional-properties=${properties}`);
-const run = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+// The wrapper resolves openapitools.json from $PWD, not from cwd: point both at the root.
+args.splice(1, 0, '--openapitools', rootConfig);
+const run = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, PWD: root } });
 if (run.status !== 0) {
   rmSync(scratch, { recursive: true, force: true });
-  const detail = `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => /ERROR|Exception|issues|attribute|-attribute/.test(l));
-  fail(`openapi-generator failed on ${specName}:\n${detail.join('\n') || run.stderr || run.stdout}`);
+  // Keep the generator's own diagnosis, not its stack traces or the wrapper's bundled source.
+  const lines = `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => l.length < 400);
+  const detail = lines.filter((l) => /ERROR|Exception|issues|attribute|WARN/.test(l) && !/^\s+at /.test(l));
+  fail(`openapi-generator failed on ${specName}:\n${(detail.length > 0 ? detail : lines.slice(-20)).join('\n')}`);
 }
 
 rmSync(outputDir, { recursive: true, force: true });
 renameSync(staged, outputDir);
 rmSync(scratch, { recursive: true, force: true });
-console.log(`generate: ${specName} -> ${relative(root, outputDir)}`);
+console.log(`generate: ${specName} -> ${relative(process.cwd(), outputDir)}`);
