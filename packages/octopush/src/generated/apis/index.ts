@@ -1,0 +1,3 @@
+export * from './MultichannelApi';
+export * from './SmsCampaignApi';
+export * from './WalletApi';

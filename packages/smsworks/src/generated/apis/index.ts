@@ -1,0 +1,2 @@
+export * from './BatchApi';
+export * from './MessagesApi';
