@@ -1,0 +1,2 @@
+export * from './MultichannelApi';
+export * from './SmsApi';
