@@ -1,0 +1,35 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface RecordedRequest {
+  method: string | undefined;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  /** The raw body text. */
+  text: string;
+  /** The body parsed as JSON, or the raw text when it was not JSON. */
+  body: unknown;
+}
+
+export interface Reply {
+  status?: number;
+  headers?: Record<string, string>;
+  json?: unknown | ((request: RecordedRequest) => unknown);
+  text?: string;
+  delayMs?: number;
+  /** Destroy the socket without answering. */
+  drop?: boolean;
+  /** Never answer (the client's timeout must fire). */
+  stall?: boolean;
+}
+
+export interface Recorder {
+  url: string;
+  requests: RecordedRequest[];
+  reply(...replies: Reply[]): void;
+  replyAlways(reply: Reply): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export function startRecorder(): Promise<Recorder>;
