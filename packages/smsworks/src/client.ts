@@ -1,0 +1,249 @@
+import {
+  execute,
+  messageFor,
+  normalizePhone,
+  normalizeRecipients,
+  recipientIssues,
+  ValidationError,
+  type HttpPolicyOptions,
+  type IssueCode,
+  type Operation,
+  type RawResponse,
+  type RequestOptions,
+  type ValidationIssue,
+} from '@msgkit/core';
+import {
+  BatchApi,
+  Configuration,
+  MessagesApi,
+  ScheduledMessageResponseFromJSON,
+  type BatchMessage,
+  type BatchMessageResponse,
+  type CancelledMessageResponse,
+  type Message,
+  type MessageResponse,
+  type ScheduledBatchResponse,
+  type ScheduledMessageResponse,
+  type SendMessageResponse,
+} from './generated/index';
+import { smsWorksVendor } from './errors';
+import { batchIssues, messageIssues, messageListIssues, type Mode } from './rules';
+
+export interface SmsWorksClientOptions extends HttpPolicyOptions {
+  /** The JSON Web Token from the API Key tab of the account page, with or without its leading `JWT `. */
+  token: string;
+  /** Default `https://api.thesmsworks.co.uk/v1`. */
+  baseUrl?: string;
+  /** Country for numbers written in national form (`07777 777777`); default 'GB'. */
+  defaultCountry?: string;
+  /** A fetch implementation; default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** A send request: a Message without `schedule` (use `schedule()` to send later). */
+export type SendMessageRequest = Omit<Message, 'schedule'>;
+/** A schedule request: a Message with the date-time to send it (a Date, or date text). */
+export type ScheduleMessageRequest = SendMessageRequest & { schedule: string | Date };
+export type SendBatchRequest = Omit<BatchMessage, 'schedule'>;
+export type ScheduleBatchRequest = SendBatchRequest & { schedule: string | Date };
+
+interface Context {
+  batchApi: BatchApi;
+  messagesApi: MessagesApi;
+  policy: HttpPolicyOptions;
+  defaultCountry: string;
+}
+
+// `JWT` alone is the prefix with nothing after it, not a token: it must not become `JWT JWT`.
+const JWT_PREFIX = /^JWT(?:[ \t]+|$)/i;
+// Visible ASCII only: anything else would make fetch refuse the header and quote it in its error.
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+
+/** `JWT <token>`, whether or not the caller's token already starts with `JWT `. */
+function authorization(token: unknown): string {
+  const bare = typeof token === 'string' ? token.trim().replace(JWT_PREFIX, '') : '';
+  if (bare === '' || !TOKEN_CHARS.test(bare)) {
+    const message = bare === '' ? 'is required: the JSON Web Token from the API Key tab of your account page' : 'must be a JSON Web Token without spaces or control characters';
+    throw new ValidationError([{ path: ['token'], code: bare === '' ? 'required' : 'invalid', message }]);
+  }
+  return `JWT ${bare}`;
+}
+
+/** The SMS Works client: every method validates first and sends nothing when the request is invalid. */
+export class SmsWorksClient {
+  /** One text to many numbers, many texts in one call, scheduled batches. */
+  readonly batch: SmsWorksBatch;
+  /** Single messages. */
+  readonly messages: SmsWorksMessages;
+  #authorization: string;
+
+  constructor(options: SmsWorksClientOptions) {
+    this.#authorization = authorization(options?.token);
+    const configuration = new Configuration({
+      ...(options.baseUrl !== undefined && { basePath: options.baseUrl.replace(/\/+$/, '') }),
+      // A function, so the token is never a property anyone can print.
+      apiKey: () => this.#authorization,
+      ...(options.fetch !== undefined && { fetchApi: options.fetch }),
+    });
+    const context: Context = {
+      batchApi: new BatchApi(configuration),
+      messagesApi: new MessagesApi(configuration),
+      policy: {
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+        ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+      },
+      defaultCountry: options.defaultCountry ?? 'GB',
+    };
+    this.batch = new SmsWorksBatch(context);
+    this.messages = new SmsWorksMessages(context);
+  }
+}
+
+export class SmsWorksBatch {
+  #context: Context;
+
+  constructor(context: Context) {
+    this.#context = context;
+  }
+
+  /** One text to up to 5000 numbers (duplicates are sent once). Paid, and never retried once it may have arrived. */
+  async send(request: SendBatchRequest, options?: RequestOptions): Promise<BatchMessageResponse> {
+    const batchMessage = batchWire(request, 'send', this.#context);
+    return run(this.#context, false, options, (init) => this.#context.batchApi.sendBatchRaw({ batchMessage }, init));
+  }
+
+  /** Up to 5000 distinct messages in one call. Paid, and never retried once it may have arrived. */
+  async sendAny(messages: readonly SendMessageRequest[], options?: RequestOptions): Promise<BatchMessageResponse> {
+    const issues = messageListIssues(messages);
+    const wire = Array.isArray(messages)
+      ? messages.map((message, index) => messageWire(message, 'send', this.#context, issues, [index]))
+      : [];
+    throwIfAny(issues);
+    return run(this.#context, false, options, (init) => this.#context.batchApi.sendAnyBatchRaw({ messages: wire }, init));
+  }
+
+  /** One text to up to 5000 numbers at `schedule`. Billed like a send, so never retried once it may have arrived. */
+  async schedule(request: ScheduleBatchRequest, options?: RequestOptions): Promise<ScheduledBatchResponse> {
+    const batchMessage = batchWire(request, 'schedule', this.#context);
+    return run(this.#context, false, options, (init) => this.#context.batchApi.scheduleBatchRaw({ batchMessage }, init));
+  }
+
+  /** Every message of a batch. */
+  async get(batchId: string, options?: RequestOptions): Promise<MessageResponse[]> {
+    const batchid = idParam(batchId, 'batchId');
+    return run(this.#context, true, options, (init) => this.#context.batchApi.getBatchRaw({ batchid }, init));
+  }
+
+  /** Cancels a scheduled batch; the answer's `messageid` holds the batch id. */
+  async cancelScheduled(batchId: string, options?: RequestOptions): Promise<CancelledMessageResponse> {
+    const batchid = idParam(batchId, 'batchId');
+    return run(this.#context, true, options, (init) => this.#context.batchApi.cancelScheduledBatchRaw({ batchid }, init));
+  }
+}
+
+export class SmsWorksMessages {
+  #context: Context;
+
+  constructor(context: Context) {
+    this.#context = context;
+  }
+
+  /** Sends one SMS now. Paid, and never retried once it may have arrived. */
+  async send(request: SendMessageRequest, options?: RequestOptions): Promise<SendMessageResponse> {
+    const issues: ValidationIssue[] = [];
+    const message = messageWire(request, 'send', this.#context, issues, []);
+    throwIfAny(issues);
+    return run(this.#context, false, options, (init) => this.#context.messagesApi.sendMessageRaw({ message }, init));
+  }
+
+  /** Schedules one SMS. Billed like a send, so never retried once it may have arrived. */
+  async schedule(request: ScheduleMessageRequest, options?: RequestOptions): Promise<ScheduledMessageResponse[]> {
+    const issues: ValidationIssue[] = [];
+    const message = messageWire(request, 'schedule', this.#context, issues, []);
+    throwIfAny(issues);
+    return run(this.#context, false, options, async (init) => asList(await this.#context.messagesApi.scheduleMessageRaw({ message }, init)));
+  }
+
+  /** One logged message. */
+  async get(messageId: string, options?: RequestOptions): Promise<MessageResponse> {
+    const messageid = idParam(messageId, 'messageId');
+    return run(this.#context, true, options, (init) => this.#context.messagesApi.getMessageRaw({ messageid }, init));
+  }
+}
+
+async function run<T>(context: Context, idempotent: boolean, options: RequestOptions | undefined, attempt: Operation<T>['attempt']): Promise<T> {
+  return execute({ idempotent, attempt }, smsWorksVendor, context.policy, options);
+}
+
+function throwIfAny(issues: ValidationIssue[]): void {
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
+/** Versions up to 1.5.0 answered one object, 1.8.0 on an array: callers always get the array. */
+function asList(response: RawResponse<ScheduledMessageResponse[]>): RawResponse<ScheduledMessageResponse[]> {
+  return {
+    raw: response.raw,
+    value: async () => {
+      const json: unknown = await response.raw.json();
+      return (Array.isArray(json) ? json : [json]).map(ScheduledMessageResponseFromJSON);
+    },
+  };
+}
+
+function idParam(id: unknown, name: string): string {
+  if (typeof id === 'string' && id.trim() !== '') return id.trim();
+  const issue = id === undefined || id === null
+    ? { path: [name], code: 'required', message: messageFor('required') }
+    : { path: [name], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a non-empty string' }) };
+  throw new ValidationError([issue]);
+}
+
+/** Digits with the country code and no `+`, as the vendor documents (`447777777777`). */
+const digitsOnly = (e164: string) => e164.slice(1);
+
+/** Checks one Message and returns what goes on the wire; issues are appended, paths prefixed. */
+function messageWire(request: SendMessageRequest | ScheduleMessageRequest, mode: Mode, context: Context, issues: ValidationIssue[], at: (string | number)[]): Message {
+  const found = messageIssues(request, mode);
+  const raw = (request as { destination?: unknown } | null | undefined)?.destination;
+  let destination = '';
+  if (raw === undefined || raw === null) found.push({ path: ['destination'], code: 'required', message: messageFor('required') });
+  else if (typeof raw !== 'string') found.push({ path: ['destination'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a string' }) });
+  else {
+    const phone = normalizePhone(raw, { defaultCountry: context.defaultCountry });
+    if (phone.ok) destination = digitsOnly(phone.e164);
+    else {
+      const code = `phone_${phone.code}` as IssueCode;
+      found.push({ path: ['destination'], code, message: messageFor(code) });
+    }
+  }
+  for (const issue of found) issues.push({ ...issue, path: [...at, ...issue.path] });
+  return withSchedule({ ...request, destination } as Message, request);
+}
+
+/** Checks a BatchMessage, throwing every issue at once, and returns what goes on the wire. */
+function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode, context: Context): BatchMessage {
+  const issues = batchIssues(request, mode);
+  const destinations = (request as { destinations?: unknown } | null | undefined)?.destinations;
+  let valid: string[] = [];
+  if (Array.isArray(destinations)) {
+    const strings = destinations.map((d) => (typeof d === 'string' ? d : ''));
+    const recipients = normalizeRecipients(strings, { defaultCountry: context.defaultCountry });
+    issues.push(...recipientIssues(recipients.invalid, ['destinations']));
+    valid = recipients.valid.map(digitsOnly);
+  }
+  throwIfAny(issues);
+  return withSchedule({ ...request, destinations: valid } as BatchMessage, request);
+}
+
+const NAIVE_DATE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+/** The vendor parses free date text; ISO 8601 in UTC is the one form that reads the same everywhere. */
+function withSchedule<T extends { schedule?: string }>(wire: T, request: object): T {
+  const schedule = (request as { schedule?: unknown } | null)?.schedule;
+  if (schedule === undefined) return wire;
+  const text = typeof schedule === 'string' ? schedule.trim() : '';
+  // A date without a zone is read as UTC, as core's scheduleDate rule reads it.
+  const date = schedule instanceof Date ? schedule : new Date(NAIVE_DATE.test(text) ? `${text.replace(' ', 'T')}Z` : text);
+  // An invalid date has already been reported as an issue; the wire object is then never sent.
+  return Number.isNaN(date.getTime()) ? wire : { ...wire, schedule: date.toISOString() };
+}

@@ -1,0 +1,27 @@
+export { SmsWorksClient } from './client';
+export type {
+  SmsWorksBatch,
+  SmsWorksMessages,
+  SmsWorksClientOptions,
+  SendMessageRequest,
+  ScheduleMessageRequest,
+  SendBatchRequest,
+  ScheduleBatchRequest,
+} from './client';
+export * from './errors';
+export { MAX_BATCH_SIZE, MAX_CONTENT_LENGTH, MAX_TAG_LENGTH, VALIDITY_MINUTES } from './rules';
+export type { RequestOptions } from '@msgkit/core';
+export type {
+  BatchMessage,
+  BatchMessageResponse,
+  CancelledMessageResponse,
+  ErrorModel,
+  ExtendedErrorModel,
+  FailureReason,
+  Message,
+  MessageResponse,
+  MetaData,
+  ScheduledBatchResponse,
+  ScheduledMessageResponse,
+  SendMessageResponse,
+} from './generated/index';

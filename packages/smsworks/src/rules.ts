@@ -1,0 +1,88 @@
+/**
+ * The SMS Works' per-request limits. Sources: specs/smsworks.yaml (from the vendor's OAS 1.9.0 and
+ * Swagger 1.8.0) and shared/vendors/smsworks.md §3. The vendor publishes no error codes for any of
+ * them, so no issue carries a vendorCode.
+ */
+import {
+  callbackUrl,
+  collectIssues,
+  maxRecipients,
+  messageText,
+  messageFor,
+  requestRules,
+  rule,
+  scheduleDate,
+  senderId,
+  validity,
+  type RequestCheck,
+  type ValidationIssue,
+} from '@msgkit/core';
+
+/** "Batches may contain up to 5000 messages at a time" (/batch/send and /batch/any descriptions). */
+export const MAX_BATCH_SIZE = 5000;
+
+/** "up to 1280 characters" (Message.content, 1.9.0; it was 640 in 1.0.0). */
+export const MAX_CONTENT_LENGTH = 1280;
+
+/** "A maximum of 280 characters" (tag). */
+export const MAX_TAG_LENGTH = 280;
+
+/** validity: integer minutes, minimum 1, maximum 2880 (48 h), default 2880. */
+export const VALIDITY_MINUTES = { min: 1, max: 2880 } as const;
+
+/** "no longer than 11 characters for alphanumeric or 15 characters for numeric sender ID's. No spaces or special characters." */
+const sender = senderId({ alpha: [1, 11], numeric: [1, 15] });
+
+/** senderId tolerates a `+` before a numeric sender; the vendor's pattern `^([A-Za-z0-9]{1,11}|[0-9]{1,15})$` does not. */
+const noPlusInSender: RequestCheck = (request) =>
+  typeof (request as { sender?: unknown })?.sender === 'string' && (request as { sender: string }).sender.startsWith('+')
+    ? [{ path: ['sender'], code: 'sender_chars', message: messageFor('sender_chars', { chars: ['+'] }) }]
+    : [];
+
+/** ttl: "number of minutes before the delivery report is deleted"; an integer, no range documented. */
+const ttlMinutes = rule<number>(undefined, (value, report) => {
+  if (typeof value !== 'number' || !Number.isInteger(value)) report('invalid_type', { expected: 'a whole number of minutes' });
+});
+
+const common = {
+  sender,
+  content: messageText({ maxLength: MAX_CONTENT_LENGTH }),
+  tag: messageText({ minLength: 0, maxLength: MAX_TAG_LENGTH }).optional(),
+  validity: validity({ unit: 'minutes', ...VALIDITY_MINUTES }).optional(),
+  ttl: ttlMinutes.optional(),
+  // The vendor POSTs delivery reports here, so it must be an absolute http(s) URL.
+  deliveryreporturl: callbackUrl().optional(),
+};
+
+const messageRules = requestRules(common);
+const batchRules = requestRules({ ...common, destinations: maxRecipients({ max: MAX_BATCH_SIZE }) });
+const scheduleRules = requestRules({ schedule: scheduleDate() });
+const messageListRules = maxRecipients({ max: MAX_BATCH_SIZE });
+
+/**
+ * `schedule` is "only used by the message/schedule service": the send endpoints ignore it. A caller
+ * who sets it on a send expects a later send and would be billed now, so it is refused there.
+ */
+const noSchedule: RequestCheck = (request) =>
+  (request as { schedule?: unknown })?.schedule === undefined
+    ? []
+    : [{ path: ['schedule'], code: 'invalid', message: 'is only used when scheduling; call schedule() to send later' }];
+
+export type Mode = 'send' | 'schedule';
+
+const modeChecks = (mode: Mode): RequestCheck[] => (mode === 'schedule' ? [scheduleRules] : [noSchedule]);
+
+/** Issues of one Message (destination excepted: the client normalizes and checks it). */
+export function messageIssues(request: unknown, mode: Mode): ValidationIssue[] {
+  return collectIssues(request, messageRules, noPlusInSender, ...modeChecks(mode));
+}
+
+/** Issues of one BatchMessage (each destination's format excepted, as above). */
+export function batchIssues(request: unknown, mode: Mode): ValidationIssue[] {
+  return collectIssues(request, batchRules, noPlusInSender, ...modeChecks(mode));
+}
+
+/** Issues of the /batch/any array itself (its items are checked one by one with messageIssues). */
+export function messageListIssues(messages: unknown): ValidationIssue[] {
+  return collectIssues(messages, messageListRules);
+}
