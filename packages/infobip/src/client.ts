@@ -1,0 +1,186 @@
+/**
+ * InfobipClient: the OMNI (failover) API over the generated OmniApi. Every method checks and
+ * normalizes its input first (prepare.ts, rules.ts), then runs one logical operation under core's
+ * HTTP policy. The API key lives in a #private field and reaches the generated code only through a
+ * function, so no enumerable property, inspection or serialization of the client shows it.
+ */
+import {
+  ValidationError,
+  execute,
+  messageFor,
+  type HttpPolicyOptions,
+  type Operation,
+  type RequestOptions,
+  type ValidationIssue,
+  type WithRequestId,
+} from '@msgkit/core';
+import { infobipVendor } from './errors';
+import { Configuration, OmniApi } from './generated';
+import type { ListScenariosRequest, GetOmniReportsRequest, ListScenariosResponse, OmniLogsResponse, OmniReportsResponse, Scenario, SendOmniAdvancedResponse } from './generated';
+import {
+  prepareList,
+  prepareLogs,
+  prepareReports,
+  prepareScenario,
+  prepareScenarioKey,
+  prepareSend,
+  prepareUpdate,
+  type OmniLogsQuery,
+  type OmniSendRequest,
+  type ScenarioInput,
+} from './prepare';
+
+export interface InfobipClientOptions extends HttpPolicyOptions {
+  /** The API key, as shown in the Infobip web interface; a leading `App ` is accepted and not doubled. */
+  apiKey: string;
+  /**
+   * Your account's own API host, e.g. `https://xxxxx.api.infobip.com` (a bare host gets `https://`).
+   * Required: every Infobip account has its own host (S13).
+   */
+  baseUrl: string;
+  /** ISO 3166-1 alpha-2 country for phone numbers written without a country code. */
+  defaultCountry?: string;
+  /** A fetch implementation to use instead of the global one. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+}
+
+export type { OmniLogsQuery, OmniSendRequest, ScenarioInput };
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+const required = (path: string): ValidationIssue => ({ path: [path], code: 'required', message: messageFor('required') });
+const BASE_URL_HINT = 'must be your account host, e.g. https://xxxxx.api.infobip.com';
+
+/** `xyz.api.infobip.com`, `https://xyz.api.infobip.com/` → `https://xyz.api.infobip.com`. */
+function normalizeBaseUrl(issues: ValidationIssue[], input: unknown): string {
+  if (typeof input !== 'string' || input.trim() === '') {
+    issues.push({ ...required('baseUrl'), message: `is required: ${BASE_URL_HINT.replace('must be ', '')} (every Infobip account has its own host)` });
+    return '';
+  }
+  const trimmed = input.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    issues.push({ path: ['baseUrl'], code: 'url_invalid', message: BASE_URL_HINT });
+    return '';
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+    issues.push({ path: ['baseUrl'], code: 'url_invalid', message: BASE_URL_HINT });
+  } else if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    // The key travels in a header: over plain http anyone on the path could read it.
+    issues.push({ path: ['baseUrl'], code: 'url_invalid', message: 'must use https (plain http only for a loopback test server)' });
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/** The key alone: Infobip's header is `App <key>`, and a key pasted with its prefix must not get a second one. */
+function normalizeApiKey(issues: ValidationIssue[], input: unknown): string {
+  if (typeof input !== 'string' || input.trim() === '') {
+    issues.push(required('apiKey'));
+    return '';
+  }
+  const key = input.trim().replace(/^App\s+/i, '');
+  // The key is never echoed, not even in part.
+  if (key === '' || /\s/.test(key)) issues.push({ path: ['apiKey'], code: 'invalid', message: 'must be the API key alone (optionally after `App `), without spaces or line breaks' });
+  return key;
+}
+
+export class InfobipClient {
+  /** The account host requests go to (not a secret). */
+  readonly baseUrl: string;
+  readonly omni: {
+    /** Sends one OMNI failover message. Paid, and never repeated once it may have reached Infobip. */
+    send(request: OmniSendRequest, options?: RequestOptions): Promise<WithRequestId<SendOmniAdvancedResponse>>;
+    scenarios: {
+      list(query?: ListScenariosRequest, options?: RequestOptions): Promise<WithRequestId<ListScenariosResponse>>;
+      create(request: ScenarioInput, options?: RequestOptions): Promise<WithRequestId<Scenario>>;
+      get(scenarioKey: string, options?: RequestOptions): Promise<WithRequestId<Scenario>>;
+      update(scenarioKey: string, request: ScenarioInput, options?: RequestOptions): Promise<WithRequestId<Scenario>>;
+    };
+    /** Delivery reports not fetched before; Infobip returns each report once. */
+    reports(query?: GetOmniReportsRequest, options?: RequestOptions): Promise<WithRequestId<OmniReportsResponse>>;
+    /** Logs of the last 48 hours, newest first. */
+    logs(query?: OmniLogsQuery, options?: RequestOptions): Promise<WithRequestId<OmniLogsResponse>>;
+  };
+
+  #api: OmniApi;
+  #policy: HttpPolicyOptions;
+  #defaultCountry: string | undefined;
+
+  constructor(options: InfobipClientOptions) {
+    const issues: ValidationIssue[] = [];
+    const key = normalizeApiKey(issues, options?.apiKey);
+    this.baseUrl = normalizeBaseUrl(issues, options?.baseUrl);
+    if (issues.length > 0) throw new ValidationError(issues);
+
+    const header = `App ${key}`;
+    this.#api = new OmniApi(
+      new Configuration({
+        basePath: this.baseUrl,
+        apiKey: () => header,
+        ...(options.fetch && { fetchApi: options.fetch }),
+      }),
+    );
+    this.#policy = {
+      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+    };
+    this.#defaultCountry = options.defaultCountry;
+
+    const api = this.#api;
+    const context = () => (this.#defaultCountry === undefined ? {} : { defaultCountry: this.#defaultCountry });
+    this.omni = {
+      send: async (request, callOptions) => {
+        const omniAdvancedRequest = prepareSend(request, context());
+        // Infobip has no deduplication key (bulkId and messageId are labels): a repeated POST sends
+        // and bills again, so only a refusal before any work (429, connection refused) is retried.
+        return this.#run({ idempotent: false, attempt: (init) => api.sendOmniAdvancedRaw({ omniAdvancedRequest }, init) }, callOptions);
+      },
+      scenarios: {
+        list: async (query, callOptions) => {
+          const params = prepareList(query);
+          return this.#run({ idempotent: true, attempt: (init) => api.listScenariosRaw(params, init) }, callOptions);
+        },
+        create: async (request, callOptions) => {
+          const createOrUpdateScenarioRequest = prepareScenario(request);
+          // A repeated POST would create a second scenario (with a new key).
+          return this.#run({ idempotent: false, attempt: (init) => api.createScenarioRaw({ createOrUpdateScenarioRequest }, init) }, callOptions);
+        },
+        get: async (scenarioKey, callOptions) => {
+          const key = prepareScenarioKey(scenarioKey);
+          return this.#run({ idempotent: true, attempt: (init) => api.getScenarioRaw({ scenarioKey: key }, init) }, callOptions);
+        },
+        update: async (scenarioKey, request, callOptions) => {
+          const params = prepareUpdate(scenarioKey, request);
+          // PUT replaces the whole scenario: sending it twice leaves the same state.
+          return this.#run({ idempotent: true, attempt: (init) => api.updateScenarioRaw(params, init) }, callOptions);
+        },
+      },
+      reports: async (query, callOptions) => {
+        const params = prepareReports(query);
+        // Reports are handed out once. A retry cannot lose more than the lost answer already did,
+        // and a 5xx or 429 has handed out nothing, so the read is retried like any other.
+        return this.#run({ idempotent: true, attempt: (init) => api.getOmniReportsRaw(params, init) }, callOptions);
+      },
+      logs: async (query, callOptions) => {
+        const params = prepareLogs(query, context());
+        return this.#run({ idempotent: true, attempt: (init) => api.getOmniLogsRaw(params, init) }, callOptions);
+      },
+    };
+  }
+
+  #run<T>(op: Operation<T>, options: RequestOptions | undefined): Promise<WithRequestId<T>> {
+    return execute(op, infobipVendor, this.#policy, options);
+  }
+
+  /** What `JSON.stringify(client)` shows: where it sends, never the key. */
+  toJSON(): Record<string, unknown> {
+    return { name: 'InfobipClient', baseUrl: this.baseUrl };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `InfobipClient { baseUrl: '${this.baseUrl}' }`;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Turns what a caller wrote into what Infobip reads, collecting every problem on the way: phone
+ * numbers into international digits without `+` (S0, S1: "41793026727"), Dates into Infobip's
+ * `yyyy-MM-dd'T'HH:mm:ss.SSS+0000`, then the limits of rules.ts; one ValidationError lists them
+ * all. The caller's objects are never changed; each function returns a new request, built once
+ * per logical call so that every attempt sends the same bytes.
+ */
+import { ValidationError, messageFor, normalizePhone, type IssueCode, type ValidationIssue } from '@msgkit/core';
+import { listIssues, reportQueryIssues, scenarioIssues, scenarioKeyIssues, sendAtIssues, sendIssues } from './rules';
+import type {
+  CreateOrUpdateScenarioRequest,
+  Destination,
+  GetOmniLogsRequest,
+  GetOmniReportsRequest,
+  ListScenariosRequest,
+  OmniAdvancedRequest,
+} from './generated';
+
+/** A send as callers write it: `sendAt` may also be a Date. */
+export type OmniSendRequest = Omit<OmniAdvancedRequest, 'sendAt'> & { sendAt?: string | Date };
+
+/** A scenario as callers write it: Infobip's own `default` is accepted beside the generated `_default`. */
+export type ScenarioInput = CreateOrUpdateScenarioRequest & { default?: boolean };
+
+/** A logs query as callers write it: `sentSince` / `sentUntil` may also be Dates. */
+export type OmniLogsQuery = Omit<GetOmniLogsRequest, 'sentSince' | 'sentUntil'> & { sentSince?: string | Date; sentUntil?: string | Date };
+
+export interface PrepareContext {
+  defaultCountry?: string;
+  /** Clock for tests. */
+  now?: () => number;
+}
+
+function throwIfAny(issues: ValidationIssue[]): void {
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** `2021-05-24T10:45:38.000+0000`: the form Infobip writes itself (S1), in UTC. */
+export function formatInfobipDate(date: Date): string {
+  return (
+    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}` +
+    `T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}+0000`
+  );
+}
+
+/** Infobip's own request format (spec InfobipDateTime), offset with or without a colon: sent as given. */
+const INFOBIP_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:?\d{2}$/;
+/** Other ISO 8601 timestamps with an explicit zone name one instant, so they can be rewritten. */
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** The instant and its wire form, or an issue. A zoneless time is refused: whose 10:00 would it be? */
+function infobipDate(issues: ValidationIssue[], key: string, value: unknown): { text: string; date: Date } | undefined {
+  if (value === undefined) return undefined;
+  let date: Date | undefined;
+  let text: string | undefined;
+  if (value instanceof Date) date = value;
+  else if (typeof value === 'string' && (INFOBIP_DATE.test(value) || ISO_WITH_ZONE.test(value))) {
+    date = new Date(Date.parse(value));
+    if (INFOBIP_DATE.test(value)) text = value;
+  }
+  if (!date || Number.isNaN(date.getTime())) {
+    issues.push({ path: [key], code: 'date_invalid', message: `${messageFor('date_invalid')} (use a Date or e.g. 2021-05-24T10:45:38.000+0000)`, vendorCode: 'BAD_REQUEST' });
+    return undefined;
+  }
+  return { text: text ?? formatInfobipDate(date), date };
+}
+
+/** International digits without `+`, or undefined with an issue. */
+function phoneDigits(issues: ValidationIssue[], path: (string | number)[], input: string, context: PrepareContext): string | undefined {
+  const result = normalizePhone(input, context.defaultCountry === undefined ? undefined : { defaultCountry: context.defaultCountry });
+  if (result.ok) return result.e164.slice(1);
+  const code = `phone_${result.code}` as IssueCode;
+  // Infobip takes the request and rejects that message with status 52 REJECTED_DESTINATION.
+  issues.push({ path, code, message: messageFor(code), vendorCode: 'REJECTED_DESTINATION' });
+  return undefined;
+}
+
+export function prepareSend(request: OmniSendRequest, context: PrepareContext = {}): OmniAdvancedRequest {
+  const issues: ValidationIssue[] = [];
+  const destinations = Array.isArray(request?.destinations)
+    ? request.destinations.map((destination, i): Destination => {
+        const phone = destination?.to?.phoneNumber;
+        if (phone === undefined || phone === null || phone === '') return destination;
+        const digits = phoneDigits(issues, ['destinations', i, 'to', 'phoneNumber'], String(phone), context);
+        return digits === undefined ? destination : { ...destination, to: { ...destination.to, phoneNumber: digits } };
+      })
+    : request?.destinations;
+  const { sendAt: rawSendAt, ...rest } = request ?? ({} as OmniSendRequest);
+  const out: OmniAdvancedRequest = { ...rest, destinations };
+  const sendAt = infobipDate(issues, 'sendAt', rawSendAt);
+  if (sendAt) {
+    out.sendAt = sendAt.text;
+    issues.push(...sendAtIssues(sendAt.date, context.now));
+  }
+  issues.push(...sendIssues(out));
+  throwIfAny(issues);
+  return out;
+}
+
+function scenarioBody(issues: ValidationIssue[], request: ScenarioInput): CreateOrUpdateScenarioRequest {
+  const { default: plain, ...rest } = request ?? ({} as ScenarioInput);
+  if (plain !== undefined && rest._default !== undefined && plain !== rest._default) {
+    issues.push({ path: ['default'], code: 'invalid', message: 'disagrees with `_default`; give one of them' });
+  }
+  const out: CreateOrUpdateScenarioRequest = { ...rest, _default: rest._default ?? plain };
+  issues.push(...scenarioIssues(out));
+  return out;
+}
+
+export function prepareScenario(request: ScenarioInput): CreateOrUpdateScenarioRequest {
+  const issues: ValidationIssue[] = [];
+  const out = scenarioBody(issues, request);
+  throwIfAny(issues);
+  return out;
+}
+
+export function prepareScenarioKey(scenarioKey: string): string {
+  throwIfAny(scenarioKeyIssues(scenarioKey));
+  return scenarioKey;
+}
+
+/** The key and the body are checked together, so every issue is reported at once. */
+export function prepareUpdate(scenarioKey: string, request: ScenarioInput): { scenarioKey: string; createOrUpdateScenarioRequest: CreateOrUpdateScenarioRequest } {
+  const issues = scenarioKeyIssues(scenarioKey);
+  const createOrUpdateScenarioRequest = scenarioBody(issues, request);
+  throwIfAny(issues);
+  return { scenarioKey, createOrUpdateScenarioRequest };
+}
+
+export function prepareList(query: ListScenariosRequest = {}): ListScenariosRequest {
+  throwIfAny(listIssues(query));
+  return { ...query };
+}
+
+export function prepareReports(query: GetOmniReportsRequest = {}): GetOmniReportsRequest {
+  throwIfAny(reportQueryIssues(query));
+  return { ...query };
+}
+
+/** `to` filters by destination address: a phone number is written the way Infobip stores it. */
+export function prepareLogs(query: OmniLogsQuery = {}, context: PrepareContext = {}): GetOmniLogsRequest {
+  const issues: ValidationIssue[] = [];
+  const { sentSince: since, sentUntil: until, ...rest } = query;
+  const out: GetOmniLogsRequest = { ...rest };
+  const sentSince = infobipDate(issues, 'sentSince', since);
+  const sentUntil = infobipDate(issues, 'sentUntil', until);
+  if (sentSince) out.sentSince = sentSince.text;
+  if (sentUntil) out.sentUntil = sentUntil.text;
+  if (typeof rest.to === 'string' && /^\+?[\d\s().-]+$/.test(rest.to.trim())) {
+    const digits = phoneDigits(issues, ['to'], rest.to, context);
+    if (digits !== undefined) out.to = digits;
+  }
+  issues.push(...reportQueryIssues(out));
+  throwIfAny(issues);
+  return out;
+}

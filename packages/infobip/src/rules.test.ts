@@ -1,0 +1,211 @@
+import { startRecorder, type Recorder } from '@msgkit/test-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InfobipClient, OmniChannel, ValidationError, ValidityPeriodTimeUnit, type OmniSendRequest, type ValidationIssue } from './index';
+
+let server: Recorder;
+let client: InfobipClient;
+
+beforeAll(async () => {
+  server = await startRecorder();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.reset();
+  server.replyAlways({ json: { messages: [] } });
+  client = new InfobipClient({ apiKey: 'k', baseUrl: server.url, maxRetries: 0 });
+});
+
+async function refusal(promise: Promise<unknown>): Promise<ValidationIssue[]> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ValidationError);
+  expect(server.requests).toHaveLength(0);
+  return (error as ValidationError).issues;
+}
+
+const byPath = (issues: ValidationIssue[]) => Object.fromEntries(issues.map((i) => [i.path.join('.'), { code: i.code, vendorCode: i.vendorCode }]));
+const to = (phoneNumber: string) => ({ to: { phoneNumber } });
+
+describe('phone numbers', () => {
+  it.each([
+    ['+41 79 302 67 27', undefined],
+    ['0041793026727', undefined],
+    ['41793026727', undefined],
+    ['+41 (0)79-302.67.27'.replace('(0)', ''), undefined],
+    ['079 302 67 27', 'CH'],
+    ['tel:+41-79-302-67-27', undefined],
+  ])('sends %s (default country %s) as international digits without +', async (input, defaultCountry) => {
+    const local = new InfobipClient({ apiKey: 'k', baseUrl: server.url, ...(defaultCountry && { defaultCountry }) });
+    await local.omni.send({ destinations: [to(input)], sms: { text: 'Hi' } });
+    expect((server.requests[0]!.body as OmniSendRequest).destinations[0]!.to.phoneNumber).toBe('41793026727');
+  });
+
+  it('does not change the request object the caller passed', async () => {
+    const request = { destinations: [to('+41 79 302 67 27')], sms: { text: 'Hi' } };
+    await client.omni.send(request);
+    expect(request.destinations[0]!.to.phoneNumber).toBe('+41 79 302 67 27');
+  });
+
+  it('refuses every bad number at once, with its position and the status Infobip would answer', async () => {
+    const issues = await refusal(client.omni.send({ destinations: [to('hello'), to('+41 79'), to('41793026727'), to('0793026727')], sms: { text: 'Hi' } }));
+    expect(byPath(issues)).toEqual({
+      'destinations.0.to.phoneNumber': { code: 'phone_not_a_number', vendorCode: 'REJECTED_DESTINATION' },
+      'destinations.1.to.phoneNumber': { code: 'phone_too_short', vendorCode: 'REJECTED_DESTINATION' },
+      'destinations.3.to.phoneNumber': { code: 'phone_invalid_country', vendorCode: 'REJECTED_DESTINATION' },
+    });
+  });
+});
+
+describe('validity period', () => {
+  it('refuses 72 hours of SMS validity instead of letting Infobip cut it to 48 hours', async () => {
+    const issues = await refusal(client.omni.send({ destinations: [to('41793026727')], sms: { text: 'Hi', validityPeriod: 72, validityPeriodTimeUnit: ValidityPeriodTimeUnit.HOURS } }));
+    expect(issues).toEqual([expect.objectContaining({ path: ['sms', 'validityPeriod'], code: 'validity_too_long' })]);
+    expect(issues[0]!.message).toContain('48');
+  });
+
+  it('accepts exactly 48 hours, and 14 days for Viber', async () => {
+    await client.omni.send({
+      destinations: [to('41793026727')],
+      sms: { text: 'Hi', validityPeriod: 2880 },
+      viber: { text: 'Hi', validityPeriod: 14, validityPeriodTimeUnit: ValidityPeriodTimeUnit.DAYS },
+    });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('refuses 30 seconds (must be over 30) and 35 seconds for Viber (must be over 35), and NANOSECONDS', async () => {
+    const issues = await refusal(
+      client.omni.send({
+        destinations: [to('41793026727')],
+        sms: { text: 'Hi', validityPeriod: 30, validityPeriodTimeUnit: ValidityPeriodTimeUnit.SECONDS },
+        viber: { text: 'Hi', validityPeriod: 35, validityPeriodTimeUnit: ValidityPeriodTimeUnit.SECONDS },
+        email: { text: 'Hi', validityPeriod: 5, validityPeriodTimeUnit: ValidityPeriodTimeUnit.NANOSECONDS },
+        voice: { text: 'Hi', validityPeriod: 1.5 },
+      }),
+    );
+    expect(byPath(issues)).toEqual({
+      'sms.validityPeriod': { code: 'validity_too_short', vendorCode: undefined },
+      'viber.validityPeriod': { code: 'validity_too_short', vendorCode: undefined },
+      'email.validityPeriodTimeUnit': { code: 'validity_unit', vendorCode: undefined },
+      'voice.validityPeriod': { code: 'validity_not_integer', vendorCode: undefined },
+    });
+  });
+});
+
+describe('send limits', () => {
+  it('lists every problem of a send in one ValidationError, with Infobip codes, and sends nothing', async () => {
+    const issues = await refusal(
+      client.omni.send({
+        destinations: [{ to: {} }, { to: { phoneNumber: '41793026727', whatsAppUserId: 'x'.repeat(151) } }],
+        callbackData: 'x'.repeat(4001),
+        notifyUrl: 'not a url',
+        sms: { text: '' },
+        push: { text: 'p'.repeat(2001), personSubscriptions: ['a', 'a'] },
+        viber: { text: 'Hi', buttonText: 'b'.repeat(31), fileName: 'f'.repeat(26) },
+        whatsApp: { latitude: 91, imageUrl: 'u'.repeat(2049) },
+        kakaoAlim: { text: 'k', templateCode: 't'.repeat(31), buttons: [] },
+        kakaoChingu: { text: 'k', buttons: [{ type: 'WL' as never, buttonText: 'b'.repeat(29) }] },
+        sendAt: 'tomorrow',
+      }),
+    );
+    expect(byPath(issues)).toEqual({
+      'destinations.0.to': { code: 'required', vendorCode: 'MISSING_TO' },
+      'destinations.1.to.whatsAppUserId': { code: 'text_too_long', vendorCode: 'BAD_REQUEST' },
+      callbackData: { code: 'text_too_long', vendorCode: 'BAD_REQUEST' },
+      notifyUrl: { code: 'url_invalid', vendorCode: 'BAD_REQUEST' },
+      'sms.text': { code: 'text_empty', vendorCode: 'BAD_REQUEST' },
+      'push.text': { code: 'text_too_long', vendorCode: 'BAD_REQUEST' },
+      'push.personSubscriptions': { code: 'invalid', vendorCode: 'BAD_REQUEST' },
+      'viber.buttonText': { code: 'text_too_long', vendorCode: 'BAD_REQUEST' },
+      'viber.fileName': { code: 'text_too_long', vendorCode: 'BAD_REQUEST' },
+      viber: { code: 'invalid', vendorCode: undefined },
+      'whatsApp.latitude': { code: 'invalid', vendorCode: 'BAD_REQUEST' },
+      'whatsApp.imageUrl': { code: 'text_too_long', vendorCode: 'BAD_REQUEST' },
+      'kakaoAlim.templateCode': { code: 'text_too_long', vendorCode: 'BAD_REQUEST' },
+      'kakaoAlim.buttons': { code: 'invalid', vendorCode: 'BAD_REQUEST' },
+      'kakaoChingu.buttons.0.buttonText': { code: 'text_too_long', vendorCode: 'BAD_REQUEST' },
+      sendAt: { code: 'date_invalid', vendorCode: 'BAD_REQUEST' },
+    });
+  });
+
+  it('refuses a send without destinations or without any channel content', async () => {
+    const issues = await refusal(client.omni.send({ destinations: [] }));
+    expect(issues.map((i) => [i.path.join('.'), i.code])).toEqual([
+      ['destinations', 'recipients_empty'],
+      ['', 'required'],
+    ]);
+  });
+
+  it.each([
+    [{ text: 'Hi', buttonText: 'Go' }, 'a button needs both buttonText and buttonURL'],
+    [{ buttonText: 'Go', buttonURL: 'https://x.test' }, 'a button needs text'],
+    [{ text: 'Hi', imageURL: 'https://x.test/i.png' }, 'text with an image also needs a button'],
+    [{ text: 'Hi', fileUrl: 'https://x.test/f.pdf', fileName: 'f.pdf', fileType: 'pdf' }, 'a file is sent alone, without text, image or button'],
+    [{ validityPeriod: 5 }, 'needs text, imageURL or a file'],
+  ])('refuses the Viber combination %j', async (viber, message) => {
+    const issues = await refusal(client.omni.send({ destinations: [to('41793026727')], viber }));
+    expect(issues.map((i) => i.message)).toContain(message);
+  });
+
+  it.each([
+    { text: 'Hi' },
+    { imageURL: 'https://x.test/i.png' },
+    { fileUrl: 'https://x.test/f.pdf', fileName: 'f.pdf', fileType: 'pdf' },
+    { text: 'Hi', buttonText: 'Go', buttonURL: 'https://x.test' },
+    { text: 'Hi', imageURL: 'https://x.test/i.png', buttonText: 'Go', buttonURL: 'https://x.test' },
+  ])('accepts the Viber combination %j', async (viber) => {
+    await client.omni.send({ destinations: [to('41793026727')], viber });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('refuses a sendAt 180 days ahead or in the past, and an ISO time without a zone', async () => {
+    const day = 86_400_000;
+    for (const sendAt of [new Date(Date.now() + 180 * day + 60_000), new Date(Date.now() - 60_000), '2030-01-01T10:00:00']) {
+      const issues = await refusal(client.omni.send({ destinations: [to('41793026727')], sms: { text: 'Hi' }, sendAt }));
+      expect(issues[0]!.path).toEqual(['sendAt']);
+    }
+  });
+
+  it('rewrites an ISO sendAt with Z into Infobip\'s +0000 form, and passes Infobip\'s own form as given', async () => {
+    const year = new Date().getUTCFullYear() + 1;
+    await client.omni.send({ destinations: [to('41793026727')], sms: { text: 'Hi' }, sendAt: `${year}-01-02T03:04:05Z` });
+    await client.omni.send({ destinations: [to('41793026727')], sms: { text: 'Hi' }, sendAt: `${year}-01-02T03:04:05.000+01:00` });
+    expect(server.requests.map((r) => (r.body as { sendAt: string }).sendAt)).toEqual([`${year}-01-02T03:04:05.000+0000`, `${year}-01-02T03:04:05.000+01:00`]);
+  });
+});
+
+describe('scenarios, reports and logs', () => {
+  it('refuses a scenario without steps, with an unknown channel, or with default and _default disagreeing', async () => {
+    expect(byPath(await refusal(client.omni.scenarios.create({ flow: [] })))).toEqual({ flow: { code: 'strategy_too_few_channels', vendorCode: 'BAD_REQUEST' } });
+    expect(byPath(await refusal(client.omni.scenarios.create({ flow: [{ channel: 'FACEBOOK' as never }], default: true, _default: false })))).toEqual({
+      default: { code: 'invalid', vendorCode: undefined },
+      'flow.0.channel': { code: 'strategy_unknown_channel', vendorCode: 'BAD_REQUEST' },
+    });
+  });
+
+  it('reports an empty scenario key and a bad body of an update together', async () => {
+    const issues = await refusal(client.omni.scenarios.update('', { flow: [] }));
+    expect(issues.map((i) => i.path.join('.'))).toEqual(['scenarioKey', 'flow']);
+    await refusal(client.omni.scenarios.get(''));
+  });
+
+  it('refuses limits over 1000 for reports and logs, negative pages, and unknown channels', async () => {
+    expect(byPath(await refusal(client.omni.reports({ limit: 1001, channel: 'FAX' as never })))).toEqual({
+      limit: { code: 'invalid', vendorCode: 'BAD_REQUEST' },
+      channel: { code: 'invalid', vendorCode: 'BAD_REQUEST' },
+    });
+    expect(byPath(await refusal(client.omni.logs({ limit: 5000, sentSince: 'yesterday', generalStatus: 'LOST' as never })))).toEqual({
+      limit: { code: 'invalid', vendorCode: 'BAD_REQUEST' },
+      sentSince: { code: 'date_invalid', vendorCode: 'BAD_REQUEST' },
+      generalStatus: { code: 'invalid', vendorCode: 'BAD_REQUEST' },
+    });
+    expect(byPath(await refusal(client.omni.scenarios.list({ page: -1 })))).toEqual({ page: { code: 'invalid', vendorCode: 'BAD_REQUEST' } });
+  });
+
+  it('accepts a scenario written with OmniChannel values', async () => {
+    server.replyAlways({ status: 201, json: { key: 'K', flow: [{ channel: 'SMS' }] } });
+    await client.omni.scenarios.create({ name: 'n', flow: [{ channel: OmniChannel.WHATSAPP, from: '447860099299' }, { channel: OmniChannel.SMS }] });
+    expect(server.requests).toHaveLength(1);
+  });
+});
