@@ -1,0 +1,37 @@
+export { OctopushClient } from './client';
+export type { OctopushClientOptions, SendResult } from './client';
+export type { BalanceRequest, Lenient, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
+export * from './errors';
+export type { RequestOptions } from '@msgkit/core';
+
+// The generated models the methods take and return (types), and their enums (values).
+export type {
+  CancelMultichannelRequest,
+  CancelSmsCampaignRequest,
+  ErrorResponse,
+  FieldError,
+  GetBalanceRequest,
+  MultichannelMetadata,
+  MultichannelRecipient,
+  SendMultichannelRequest,
+  SendMultichannelResponse,
+  SendSmsCampaignRequest,
+  SendSmsCampaignResponse,
+  SmsRecipient,
+  WalletBalance,
+  WalletPack,
+} from './generated/index';
+export {
+  CancelMultichannelRequestChannelEnum,
+  GetBalanceProductNameEnum,
+  MultichannelMetadataBodyFormatEnum,
+  MultichannelMetadataEmailingServiceEnum,
+  MultichannelMetadataMessageTypeEnum,
+  MultichannelMetadataTypeEnum,
+  MultichannelMetadataVoiceGenderEnum,
+  MultichannelMetadataVoiceLanguageEnum,
+  SendMultichannelRequestChannelEnum,
+  SendMultichannelRequestPurposeEnum,
+  SendSmsCampaignRequestPurposeEnum,
+  SendSmsCampaignRequestTypeEnum,
+} from './generated/index';

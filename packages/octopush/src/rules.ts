@@ -1,0 +1,298 @@
+/**
+ * Octopush's limits, checked before anything is sent. Sources: specs/octopush.yaml (SEED = the
+ * vendor's "Multichannel message" page) and /work/shared/vendors/octopush.md; vendor codes are the
+ * v1 codes seen in Octopush's bodies (121, 442, 2005) or the legacy return codes its v1 docs still
+ * refer to (§4.8: 103 no recipients, 106 bad sender, 107 text missing).
+ *
+ * Generic limits use core's rule factories; what depends on the channel is a plain check function
+ * because every channel needs a different set of fields in the same request object.
+ */
+import {
+  collectIssues,
+  maxRecipients,
+  messageFor,
+  messageText,
+  requestRules,
+  scheduleDate,
+  senderId,
+  type RequestCheck,
+  type ValidationIssue,
+  type VendorCode,
+} from '@msgkit/core';
+
+export const OCTOPUSH_CODES = {
+  recipientsMissing: 103,
+  senderInvalid: 106,
+  textMissing: 107,
+  stopMissing: 121,
+  voiceLanguage: 442,
+  emailInvalid: 2005,
+} as const;
+
+/** SEED: "campaign (up to 500 contacts)"; spec maxItems 500. */
+export const MAX_RECIPIENTS = 500;
+/** SEED: text 1–1224 characters (8 × 153 GSM-7 parts). */
+export const MAX_TEXT_LENGTH = 1224;
+/** DEV personalised sendings: each `{first_name}`…`{param5}` value is at most 50 characters. */
+export const MAX_PERSONALISATION_LENGTH = 50;
+/** SEED: `metadata.subject` at most 1000 characters. */
+export const MAX_SUBJECT_LENGTH = 1000;
+
+export const CHANNELS = ['sms', 'voice_sms', 'rcs', 'email', 'live_chat'] as const;
+export const CANCELLABLE_CHANNELS = ['sms', 'voice_sms', 'rcs', 'email'] as const;
+export const SMS_TYPES = ['sms_premium', 'sms_low_cost'] as const;
+export const PURPOSES = ['alert', 'wholesale'] as const;
+/** SEED's list; anything else is answered with field code 442. */
+export const VOICE_LANGUAGES = ['en-US', 'en-GB', 'el-GR', 'pl-PL', 'hu-HU', 'sv-SE', 'de-DE', 'es-ES', 'es-LA', 'fr-FR', 'it-IT', 'pt-BR', 'ru-RU'] as const;
+export const PRODUCT_NAMES = ['sms_low_cost', 'sms_premium', 'vocal_sms', 'hlr'] as const;
+
+const recipients = maxRecipients({ max: MAX_RECIPIENTS, vendorCode: { required: OCTOPUSH_CODES.recipientsMissing, recipients_empty: OCTOPUSH_CODES.recipientsMissing } });
+const text = messageText({ minLength: 1, maxLength: MAX_TEXT_LENGTH, vendorCode: { required: OCTOPUSH_CODES.textMissing, text_empty: OCTOPUSH_CODES.textMissing } });
+/** SEED/DEV: 3–11 of [a-zA-Z0-9], no spaces (legacy 106); an all-digit sender has the same limits. */
+const sender = senderId({ alpha: [3, 11], numeric: [3, 11], vendorCode: OCTOPUSH_CODES.senderInvalid });
+/** No horizon is documented; a date in the past is refused because Octopush would send at once. */
+const sendAt = scheduleDate();
+
+type Path = (string | number)[];
+type Obj = Record<string, unknown>;
+
+function issue(path: Path, code: string, message: string, vendorCode?: VendorCode): ValidationIssue {
+  return vendorCode === undefined ? { path, code, message } : { path, code, message, vendorCode };
+}
+const asObject = (value: unknown): Obj => (typeof value === 'object' && value !== null ? (value as Obj) : {});
+const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+const given = (value: unknown) => value !== undefined && value !== null;
+
+function oneOf(path: Path, value: unknown, allowed: readonly string[], vendorCode?: VendorCode): ValidationIssue[] {
+  if (!given(value) || allowed.includes(value as string)) return [];
+  return [issue(path, 'invalid', `must be one of ${list(allowed)}`, vendorCode)];
+}
+function required(path: Path, value: unknown, why: string, vendorCode?: VendorCode): ValidationIssue[] {
+  return given(value) && value !== '' ? [] : [issue(path, 'required', [messageFor('required'), why].filter(Boolean).join(' '), vendorCode)];
+}
+/** Runs a core rule on a nested value and re-roots its issues at `path`. */
+function nested(path: Path, value: unknown, check: RequestCheck): ValidationIssue[] {
+  return collectIssues(value, check).map((i) => ({ ...i, path: [...path, ...i.path] }));
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** RFC 3339 with an offset: Octopush reads a zone-less time as Paris time, so we never send one. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+function emailAddress(path: Path, value: unknown): ValidationIssue[] {
+  if (!given(value)) return [];
+  return typeof value === 'string' && EMAIL.test(value) ? [] : [issue(path, 'invalid', 'must be a valid e-mail address', OCTOPUSH_CODES.emailInvalid)];
+}
+
+/** Spec: `request_id` has minLength 1; an empty key would not deduplicate anything. */
+function dedupeKey(path: Path, value: unknown): ValidationIssue[] {
+  if (value === undefined || (typeof value === 'string' && value.trim() !== '')) return [];
+  return [issue(path, 'invalid', 'must be a non-empty string (the de-duplication key of this send)')];
+}
+
+function sendAtString(value: unknown): ValidationIssue[] {
+  if (typeof value !== 'string' || RFC3339.test(value)) return [];
+  return [issue(['sendAt'], 'date_invalid', 'must be an RFC 3339 date-time with a time zone offset, e.g. 2030-01-31T09:00:00+01:00')];
+}
+
+/**
+ * SEED 121 "Mention STOP is missing.": marketing SMS (`purpose: wholesale`) to French numbers must
+ * carry "STOP au XXXXX" (case-sensitive; the operator replaces XXXXX with its short code).
+ */
+function stopMention(request: Obj, purpose: unknown): ValidationIssue[] {
+  const toFrance = Array.isArray(request.recipients) && request.recipients.some((r) => String(asObject(r).phoneNumber ?? '').startsWith('+33'));
+  if (purpose !== 'wholesale' || !toFrance || typeof request.text !== 'string' || request.text.includes('STOP au ')) return [];
+  return [issue(['text'], 'stop_mention_missing', "must contain the opt-out mention 'STOP au XXXXX' for marketing SMS (purpose 'wholesale') to French numbers", OCTOPUSH_CODES.stopMissing)];
+}
+
+// ---- multi-channel send ---------------------------------------------------------------------
+
+/** Which metadata fields each channel reads (SEED metadata table); `requestId` is for every channel. */
+const METADATA_FIELDS: Record<(typeof CHANNELS)[number], readonly string[]> = {
+  sms: ['type', 'withReplies'],
+  voice_sms: ['type', 'voiceGender', 'voiceLanguage', 'getBackPressedKeys'],
+  rcs: ['withReplies', 'messageType', 'cards', 'actions'],
+  email: ['emailingService', 'emailFrom', 'nameFrom', 'subject', 'templateName', 'bodyFormat', 'language'],
+  live_chat: [],
+};
+const RECIPIENT_FIELDS: Record<(typeof CHANNELS)[number], readonly string[]> = {
+  sms: ['phoneNumber'],
+  voice_sms: ['phoneNumber'],
+  rcs: ['phoneNumber'],
+  email: ['email'],
+  live_chat: ['phoneNumber', 'email', 'conversationId'],
+};
+const ALL_METADATA = [...new Set(Object.values(METADATA_FIELDS).flat())];
+const ALL_RECIPIENT = ['phoneNumber', 'email', 'conversationId'];
+
+function usedBy(field: string, table: Record<string, readonly string[]>): string {
+  return list(Object.keys(table).filter((channel) => table[channel]!.includes(field)));
+}
+
+function recipientChecks(channel: (typeof CHANNELS)[number], recipients: unknown): ValidationIssue[] {
+  if (!Array.isArray(recipients)) return [];
+  const out: ValidationIssue[] = [];
+  recipients.forEach((raw, index) => {
+    const r = asObject(raw);
+    const at = (field: string): Path => ['recipients', index, field];
+    for (const field of ALL_RECIPIENT) {
+      if (given(r[field]) && !RECIPIENT_FIELDS[channel].includes(field)) {
+        out.push(issue(at(field), 'not_for_channel', `is not used by channel '${channel}' (only by ${usedBy(field, RECIPIENT_FIELDS)})`));
+      }
+    }
+    if (channel === 'email') {
+      out.push(...required(at('email'), r.email, "for channel 'email'", OCTOPUSH_CODES.emailInvalid), ...emailAddress(at('email'), r.email));
+    } else if (channel === 'live_chat') {
+      // SEED: at least one of the three; none resolving is "[recipients] field does not contain any valid recipient."
+      if (!given(r.phoneNumber) && !given(r.email) && !given(r.conversationId)) {
+        out.push(issue(['recipients', index], 'required', "needs at least one of phoneNumber, email or conversationId for channel 'live_chat'"));
+      }
+      out.push(...emailAddress(at('email'), r.email));
+      if (given(r.conversationId) && !(typeof r.conversationId === 'string' && UUID_V4.test(r.conversationId))) {
+        out.push(issue(at('conversationId'), 'uuid_invalid', 'must be a UUID version 4'));
+      }
+    } else {
+      out.push(...required(at('phoneNumber'), r.phoneNumber, `for channel '${channel}'`));
+    }
+  });
+  return out;
+}
+
+function metadataChecks(channel: (typeof CHANNELS)[number], request: Obj): ValidationIssue[] {
+  const m = asObject(request.metadata);
+  const at = (field: string): Path => ['metadata', field];
+  const why = `for channel '${channel}'`;
+  const out: ValidationIssue[] = [];
+  for (const field of ALL_METADATA) {
+    if (given(m[field]) && !METADATA_FIELDS[channel].includes(field)) {
+      out.push(issue(at(field), 'not_for_channel', `is not used by channel '${channel}' (only by ${usedBy(field, METADATA_FIELDS)})`));
+    }
+  }
+  switch (channel) {
+    case 'sms':
+      out.push(...required(at('type'), m.type, why), ...oneOf(at('type'), m.type, SMS_TYPES));
+      break;
+    case 'voice_sms':
+      out.push(
+        ...oneOf(at('type'), m.type, ['voice_sms']),
+        ...required(at('voiceGender'), m.voiceGender, why),
+        ...oneOf(at('voiceGender'), m.voiceGender, ['male', 'female']),
+        ...required(at('voiceLanguage'), m.voiceLanguage, why, OCTOPUSH_CODES.voiceLanguage),
+        ...oneOf(at('voiceLanguage'), m.voiceLanguage, VOICE_LANGUAGES, OCTOPUSH_CODES.voiceLanguage),
+      );
+      break;
+    case 'rcs':
+      out.push(...oneOf(at('messageType'), m.messageType, ['simple_text', 'rich_card']));
+      if (m.messageType === 'rich_card' && !(Array.isArray(m.cards) && m.cards.length > 0)) {
+        out.push(issue(at('cards'), 'required', "is required when messageType is 'rich_card'"));
+      }
+      break;
+    case 'email':
+      out.push(
+        ...required(at('emailFrom'), m.emailFrom, why),
+        ...emailAddress(at('emailFrom'), m.emailFrom),
+        ...required(at('nameFrom'), m.nameFrom, why),
+        ...required(at('subject'), m.subject, why),
+        ...oneOf(at('emailingService'), m.emailingService, ['mailbox', 'gateway']),
+        ...oneOf(at('bodyFormat'), m.bodyFormat, ['plain_text', 'html']),
+      );
+      if (typeof m.subject === 'string' && m.subject.length > MAX_SUBJECT_LENGTH) {
+        out.push(issue(at('subject'), 'text_too_long', messageFor('text_too_long', { max: MAX_SUBJECT_LENGTH, length: m.subject.length })));
+      }
+      break;
+    case 'live_chat':
+      break;
+  }
+  return out;
+}
+
+function multichannelChecks(request: Obj): ValidationIssue[] {
+  const channel = request.channel;
+  if (!given(channel)) return [issue(['channel'], 'required', messageFor('required'))];
+  if (!CHANNELS.includes(channel as never)) return oneOf(['channel'], channel, CHANNELS);
+  const ch = channel as (typeof CHANNELS)[number];
+  const m = asObject(request.metadata);
+  // SEED: an e-mail may use a template instead of a text; RCS rich cards carry their own content.
+  const textOptional = (ch === 'email' && given(m.templateName)) || (ch === 'rcs' && m.messageType === 'rich_card');
+  return [
+    // An empty text is messageText's issue (text_empty); here only a missing one.
+    ...(textOptional || given(request.text) ? [] : required(['text'], request.text, `for channel '${ch}'`, OCTOPUSH_CODES.textMissing)),
+    // SEED: the sender of an RCS message is the agent's name (free text), not an SMS sender ID.
+    ...(ch !== 'rcs' && given(request.sender) ? nested(['sender'], request.sender, sender) : []),
+    ...oneOf(['purpose'], request.purpose, PURPOSES),
+    ...sendAtString(request.sendAt),
+    ...recipientChecks(ch, request.recipients),
+    ...metadataChecks(ch, request),
+    ...dedupeKey(['metadata', 'requestId'], m.requestId),
+    ...(ch === 'sms' ? stopMention(request, request.purpose) : []),
+  ];
+}
+
+export const multichannelSendRules: RequestCheck[] = [
+  requestRules({ recipients, text: text.optional(), sendAt: sendAt.optional() }),
+  (request) => multichannelChecks(asObject(request)),
+];
+
+// ---- SMS campaign send ----------------------------------------------------------------------
+
+const PERSONALISATION = ['firstName', 'lastName', 'param1', 'param2', 'param3', 'param4', 'param5'];
+
+function smsCampaignChecks(request: Obj): ValidationIssue[] {
+  const out: ValidationIssue[] = [
+    ...required(['type'], request.type, "('sms_premium' or 'sms_low_cost')"),
+    ...oneOf(['type'], request.type, SMS_TYPES),
+    ...oneOf(['purpose'], request.purpose, PURPOSES),
+    ...sendAtString(request.sendAt),
+    ...dedupeKey(['requestId'], request.requestId),
+    // The spec's default purpose on this endpoint is 'wholesale', so an unset purpose is marketing.
+    ...stopMention(request, request.purpose ?? 'wholesale'),
+  ];
+  if (Array.isArray(request.recipients)) {
+    request.recipients.forEach((raw, index) => {
+      const r = asObject(raw);
+      out.push(...required(['recipients', index, 'phoneNumber'], r.phoneNumber, ''));
+      for (const field of PERSONALISATION) {
+        const value = r[field];
+        if (typeof value === 'string' && value.length > MAX_PERSONALISATION_LENGTH) {
+          out.push(issue(['recipients', index, field], 'text_too_long', messageFor('text_too_long', { max: MAX_PERSONALISATION_LENGTH, length: value.length })));
+        }
+      }
+    });
+  }
+  return out;
+}
+
+export const smsSendRules: RequestCheck[] = [
+  requestRules({ recipients, text, sender: sender.optional(), sendAt: sendAt.optional() }),
+  (request) => smsCampaignChecks(asObject(request)),
+];
+
+// ---- cancels and balance --------------------------------------------------------------------
+
+/** RDM: only a draft or a scheduled campaign can be cancelled; live_chat messages never. */
+export const multichannelCancelRules: RequestCheck[] = [
+  (request) => {
+    const r = asObject(request);
+    const channel = r.channel === 'live_chat' ? [issue(['channel'], 'invalid', 'live_chat messages cannot be cancelled')] : oneOf(['channel'], r.channel, CANCELLABLE_CHANNELS);
+    return [...required(['channel'], r.channel, ''), ...channel, ...required(['ticketNumber'], r.ticketNumber, '(the sms_ticket or ticket_number of the send)')];
+  },
+];
+
+export const smsCancelRules: RequestCheck[] = [(request) => required(['ticketNumber'], asObject(request).ticketNumber, '(the sms_ticket of the send)')];
+
+/** DEV check-balance: `country_code` (ISO 3166-1 alpha-2) and `product_name` go together or not at all. */
+export const balanceRules: RequestCheck[] = [
+  (request) => {
+    const r = asObject(request);
+    const out = [...oneOf(['productName'], r.productName, PRODUCT_NAMES)];
+    if (given(r.countryCode) && !(typeof r.countryCode === 'string' && /^[A-Z]{2}$/.test(r.countryCode))) {
+      out.push(issue(['countryCode'], 'invalid_country', 'must be an ISO 3166-1 alpha-2 country code, e.g. FR'));
+    }
+    if (given(r.countryCode) !== given(r.productName)) {
+      const missing = given(r.countryCode) ? 'productName' : 'countryCode';
+      out.push(issue([missing], 'required', 'is required when countryCode or productName is given (both or neither)'));
+    }
+    return out;
+  },
+];

@@ -1,0 +1,69 @@
+import { inspect } from 'node:util';
+import { startRecorder, type Recorder } from '@msgkit/test-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OctopushClient } from './client';
+import { MsgkitError } from './errors';
+
+const API_KEY = 'sk_live_9f8e7d6c5b4a-octopush-secret';
+const API_LOGIN = 'owner.secret-login@example.com';
+
+let server: Recorder;
+let client: OctopushClient;
+beforeAll(async () => {
+  server = await startRecorder();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.reset();
+  client = new OctopushClient({ apiLogin: API_LOGIN, apiKey: API_KEY, baseUrl: server.url, maxRetries: 0, timeoutMs: 200 });
+});
+
+function renderings(value: unknown): string[] {
+  const out = [inspect(value, { depth: Infinity, showHidden: true }), inspect(value, { depth: Infinity }), JSON.stringify(value) ?? ''];
+  if (value instanceof Error) out.push(value.message, String(value), value.stack ?? '');
+  return out;
+}
+
+function expectNoSecret(value: unknown) {
+  for (const text of renderings(value)) {
+    expect(text).not.toContain(API_KEY);
+    expect(text).not.toContain(API_LOGIN);
+  }
+}
+
+const send = () => client.multichannel.send({ channel: 'sms', text: 'Hi', recipients: [{ phoneNumber: '+33611223344' }], metadata: { type: 'sms_premium' } });
+
+describe('credentials stay out of sight', () => {
+  it('are sent as the two headers but never shown by the client', async () => {
+    server.reply({ json: { sms_ticket: 'sms_1', number_of_contacts: 1, total_cost: 0.05 } });
+    await send();
+    expect(server.requests[0]!.headers).toMatchObject({ 'api-login': API_LOGIN, 'api-key': API_KEY });
+    expectNoSecret(client);
+    expect(Object.keys(client)).toEqual(['multichannel', 'sms', 'wallet']);
+  });
+
+  it.each([
+    ['a 401 answer', { status: 401, json: { code: 401, message: 'Unauthorized.' } }],
+    ['a 500 answer', { status: 500, text: 'internal error' }],
+    ['a dropped connection', { drop: true }],
+    ['a stalled answer', { stall: true }],
+  ])('are not in the error after %s', async (_name, reply) => {
+    server.reply(reply);
+    const error = await send().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MsgkitError);
+    expectNoSecret(error);
+  });
+
+  it('are not in a validation error, nor in the construction error', async () => {
+    const error = await client.multichannel.send({ channel: 'sms', recipients: [] }).catch((e: unknown) => e);
+    expectNoSecret(error);
+    let construction: unknown;
+    try {
+      new OctopushClient({ apiLogin: API_LOGIN, apiKey: '   ' });
+    } catch (e) {
+      construction = e;
+    }
+    expect(construction).toBeInstanceOf(MsgkitError);
+    expectNoSecret(construction);
+  });
+});
