@@ -56,6 +56,11 @@ export class MsgkitError extends Error {
   readonly outcomeUnknown: boolean;
   /** How many HTTP attempts were made before this error was thrown (0 when none was). */
   attempts: number;
+  /**
+   * The deduplication key the failed request carried (SMS.CX idempotencyId, Octopush request_id).
+   * Resending the same request with this key cannot bill twice, even when `outcomeUnknown`.
+   */
+  dedupeKey: string | undefined;
 
   constructor(code: MsgkitErrorCode, detail?: string, options: MsgkitErrorOptions = {}) {
     const outcomeUnknown = options.outcomeUnknown ?? false;
@@ -66,11 +71,12 @@ export class MsgkitError extends Error {
     this.code = code;
     this.outcomeUnknown = outcomeUnknown;
     this.attempts = options.attempts ?? 0;
+    this.dedupeKey = undefined;
   }
 
   /** What `JSON.stringify(error)` shows: the data, never a request. */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, outcomeUnknown: this.outcomeUnknown, attempts: this.attempts };
+    return { name: this.name, code: this.code, message: this.message, outcomeUnknown: this.outcomeUnknown, attempts: this.attempts, dedupeKey: this.dedupeKey };
   }
 }
 

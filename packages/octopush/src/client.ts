@@ -139,7 +139,7 @@ export class OctopushClient {
 
     const requestId = (metadata.requestId as string | undefined) ?? crypto.randomUUID();
     const body = { ...candidate, sendAt: toDate(input.sendAt), metadata: { ...metadata, requestId } } as unknown as SendMultichannelRequest;
-    const result = await this.#run(true, (init) => this.#multichannelApi.sendMultichannelRaw({ sendMultichannelRequest: body }, init), options);
+    const result = await this.#run(true, (init) => this.#multichannelApi.sendMultichannelRaw({ sendMultichannelRequest: body }, init), options, requestId);
     return withRequestId(result, requestId);
   }
 
@@ -159,7 +159,7 @@ export class OctopushClient {
       autoRemoveBlacklistedNumbers: optOut,
       autoDeleteOptoutContacts: optOut,
     }) as unknown as SendSmsCampaignRequest;
-    const result = await this.#run(true, (init) => this.#smsApi.sendSmsCampaignRaw({ sendSmsCampaignRequest: body }, init), options);
+    const result = await this.#run(true, (init) => this.#smsApi.sendSmsCampaignRaw({ sendSmsCampaignRequest: body }, init), options, requestId);
     return withRequestId(result, requestId);
   }
 
@@ -200,8 +200,8 @@ export class OctopushClient {
     });
   }
 
-  #run<T>(idempotent: boolean, call: (init: RequestInit) => Promise<RawResponse<T>>, options?: RequestOptions): Promise<WithRequestId<T>> {
-    return execute<T>({ idempotent, attempt: checkedAttempt(call) }, octopushVendor, this.#policy, options);
+  #run<T>(idempotent: boolean, call: (init: RequestInit) => Promise<RawResponse<T>>, options?: RequestOptions, dedupeKey?: string): Promise<WithRequestId<T>> {
+    return execute<T>({ idempotent, attempt: checkedAttempt(call), ...(dedupeKey !== undefined && { dedupeKey }) }, octopushVendor, this.#policy, options);
   }
 }
 

@@ -89,6 +89,16 @@ describe('retries of deduplicated sends', () => {
   });
 });
 
+describe('a deduplicated send that keeps failing', () => {
+  it('says the outcome is unknown and hands back the request_id so a resend cannot bill twice', async () => {
+    server.replyAlways({ ...serverError, headers: { 'retry-after': '0' } });
+    const error = await sendSms({ maxRetries: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(server.requests).toHaveLength(3);
+    expect(error).toMatchObject({ outcomeUnknown: true, attempts: 3, dedupeKey: smsIds()[0] });
+  });
+});
+
 describe('retries of cancels and balance', () => {
   it('retries a cancel after a 500 (a repeated cancel cannot cancel twice)', async () => {
     server.reply({ ...serverError, headers: { 'retry-after': '0' } }, { status: 204 });

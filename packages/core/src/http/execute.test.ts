@@ -142,3 +142,21 @@ describe('execute', () => {
     expect(error).toMatchObject({ status: 418, body: '<h1>teapot</h1>', vendorMessage: '<h1>teapot</h1>' });
   });
 });
+
+describe('execute with a deduplication key', () => {
+  const deduplicated = (): Operation<{ ok: boolean }> => ({ ...op(false), idempotent: true, dedupeKey: 'key-1' });
+
+  it('retries a deduplicated send after a 500 like an idempotent one', async () => {
+    script = (_req, res, hit) => (hit === 1 ? serverError(res) : json(res, 200, { ok: true }));
+    await expect(execute(deduplicated(), vendor)).resolves.toEqual({ ok: true });
+    expect(hits).toBe(2);
+  });
+
+  it('says the outcome is unknown and hands back the key when every attempt failed after one may have been accepted', async () => {
+    script = (req, res, hit) => (hit === 1 ? req.socket.destroy() : json(res, 429, { error: { code: 1429, type: 'rate_limit', message: 'slow down' } }, { 'retry-after': '0' }));
+    const error = await execute(deduplicated(), vendor, { maxRetries: 2 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ outcomeUnknown: true, dedupeKey: 'key-1', attempts: 3 });
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ dedupeKey: 'key-1' });
+  });
+});

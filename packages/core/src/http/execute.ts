@@ -41,6 +41,12 @@ export interface Operation<T> {
    * A non-idempotent request is retried only when it provably never reached the vendor.
    */
   idempotent: boolean;
+  /**
+   * The deduplication key the request carries, when the vendor deduplicates by one. Such a request
+   * is retried like an idempotent one, but a failure still says the outcome is unknown (an earlier
+   * attempt may have been accepted), and the error carries the key so the caller can resend safely.
+   */
+  dedupeKey?: string;
   /** Calls the generated `…Raw` method once with the given fetch options. */
   attempt: (init: RequestInit) => Promise<RawResponse<T>>;
 }
@@ -113,35 +119,54 @@ interface Failure {
   error: MsgkitError;
   /** Safe to try again as far as this attempt is concerned. */
   retryable: boolean;
+  /** This attempt may have reached the vendor and been acted on. */
+  reached: boolean;
   waitMs?: number;
 }
 
-async function classify(error: unknown, op: Operation<unknown>, vendor: VendorProfile, timedOut: boolean, timeoutMs: number, callerSignal?: AbortSignal): Promise<Failure> {
-  const unknownOutcome = !op.idempotent;
-  if (error instanceof MsgkitError) return { error, retryable: false };
+interface AttemptContext {
+  op: Operation<unknown>;
+  vendor: VendorProfile;
+  timedOut: boolean;
+  timeoutMs: number;
+  callerSignal: AbortSignal | undefined;
+  /** An earlier attempt of the same call may have been acted on. */
+  reachedBefore: boolean;
+}
+
+async function classify(error: unknown, ctx: AttemptContext): Promise<Failure> {
+  const { op } = ctx;
+  // Reads cannot have an unknown outcome; anything that writes can, once a request may have
+  // reached the vendor on this attempt or an earlier one.
+  const writes = !op.idempotent || op.dedupeKey !== undefined;
+  const unknown = (reached: boolean) => writes && (reached || ctx.reachedBefore);
+  if (error instanceof MsgkitError) return { error, retryable: false, reached: false };
   if (isResponseError(error)) {
     const status = error.response.status;
     // A 429 is a refusal before any work; a 5xx may come after the vendor acted.
-    const apiError = await apiErrorFromResponse(error.response, vendor, status >= 500 && unknownOutcome);
+    const reached = status >= 500;
+    const apiError = await apiErrorFromResponse(error.response, ctx.vendor, unknown(reached));
     if (status === 429) {
       const wait = apiError instanceof RateLimitError ? apiError.retryAfterMs : undefined;
-      if (wait !== undefined && wait > RETRY_AFTER_MAX_MS) return { error: apiError, retryable: false };
-      return { error: apiError, retryable: true, ...(wait !== undefined && { waitMs: wait }) };
+      if (wait !== undefined && wait > RETRY_AFTER_MAX_MS) return { error: apiError, retryable: false, reached };
+      return { error: apiError, retryable: true, reached, ...(wait !== undefined && { waitMs: wait }) };
     }
-    if (status >= 500) {
+    if (reached) {
+      // Only a request that can safely repeat is retried after a 5xx.
       const wait = retryAfterMs(error.response.headers);
-      return { error: apiError, retryable: op.idempotent, ...(wait !== undefined && wait <= RETRY_AFTER_MAX_MS && { waitMs: wait }) };
+      return { error: apiError, retryable: op.idempotent, reached, ...(wait !== undefined && wait <= RETRY_AFTER_MAX_MS && { waitMs: wait }) };
     }
-    return { error: apiError, retryable: false };
+    return { error: apiError, retryable: false, reached };
   }
-  if (callerSignal?.aborted) return { error: new AbortError({ cause: callerSignal.reason, outcomeUnknown: unknownOutcome }), retryable: false };
-  if (timedOut) return { error: new TimeoutError(timeoutMs, { outcomeUnknown: unknownOutcome }), retryable: op.idempotent };
+  if (ctx.callerSignal?.aborted) return { error: new AbortError({ cause: ctx.callerSignal.reason, outcomeUnknown: unknown(true) }), retryable: false, reached: true };
+  if (ctx.timedOut) return { error: new TimeoutError(ctx.timeoutMs, { outcomeUnknown: unknown(true) }), retryable: op.idempotent, reached: true };
   const code = causeCode(error);
   const notSent = code !== undefined && NOT_SENT_CODES.has(code);
   const detail = code ? `${code}` : error instanceof Error ? error.message : 'unknown failure';
   return {
-    error: new ConnectionError(detail, { cause: error, outcomeUnknown: unknownOutcome && !notSent }),
+    error: new ConnectionError(detail, { cause: error, outcomeUnknown: unknown(!notSent) }),
     retryable: op.idempotent || notSent,
+    reached: !notSent,
   };
 }
 
@@ -162,6 +187,7 @@ export async function execute<T>(op: Operation<T>, vendor: VendorProfile, defaul
   const callerSignal = call.signal;
   if (callerSignal?.aborted) throw new AbortError({ cause: callerSignal.reason });
 
+  let reachedBefore = false;
   for (let attempt = 0; ; attempt++) {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
@@ -173,11 +199,13 @@ export async function execute<T>(op: Operation<T>, vendor: VendorProfile, defaul
       const requestId = vendor.requestIdHeader ? response.raw.headers.get(vendor.requestIdHeader) ?? undefined : undefined;
       return attachRequestId(value, requestId);
     } catch (error) {
-      failure = await classify(error, op, vendor, timeout.signal.aborted, timeoutMs, callerSignal);
+      failure = await classify(error, { op, vendor, timedOut: timeout.signal.aborted, timeoutMs, callerSignal, reachedBefore });
     } finally {
       clearTimeout(timer);
     }
     failure.error.attempts = attempt + 1;
+    failure.error.dedupeKey = op.dedupeKey;
+    reachedBefore ||= failure.reached;
     if (!failure.retryable || attempt >= maxRetries) throw failure.error;
     try {
       await sleep(failure.waitMs ?? backoffDelayMs(attempt), callerSignal);
