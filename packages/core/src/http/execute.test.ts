@@ -160,3 +160,17 @@ describe('execute with a deduplication key', () => {
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ dedupeKey: 'key-1' });
   });
 });
+
+describe('execute with an unreadable success answer', () => {
+  it('does not resend a request the vendor accepted when its 2xx body cannot be parsed', async () => {
+    script = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-garbled' });
+      res.end('{"ok": tru');
+    };
+    const error = await execute(op(true), vendor).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 200, code: 'api_error', requestId: 'req-garbled', attempts: 1 });
+    expect(String(error)).toContain('accepted the request');
+    expect(hits).toBe(1);
+  });
+});

@@ -170,6 +170,26 @@ async function classify(error: unknown, ctx: AttemptContext): Promise<Failure> {
   };
 }
 
+/**
+ * A 2xx answer means the vendor acted; a body we cannot read must not make us send again. It
+ * becomes an ApiError (never retried) that says the request was accepted.
+ */
+async function readSuccess<T>(response: RawResponse<T>, requestId: string | undefined): Promise<T> {
+  try {
+    return await response.value();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw createApiError({
+      status: response.raw.status,
+      kind: 'api_error',
+      message: `the vendor accepted the request, but its answer could not be read (${detail.slice(0, 200)})`,
+      headers: headersRecord(response.raw.headers),
+      body: undefined,
+      ...(requestId !== undefined && { requestId }),
+    });
+  }
+}
+
 function attachRequestId<T>(value: T, requestId: string | undefined): WithRequestId<T> {
   if (requestId !== undefined && typeof value === 'object' && value !== null) {
     Object.defineProperty(value, 'requestId', { value: requestId, enumerable: false, configurable: true });
@@ -195,9 +215,8 @@ export async function execute<T>(op: Operation<T>, vendor: VendorProfile, defaul
     let failure: Failure;
     try {
       const response = await op.attempt({ signal });
-      const value = await response.value();
       const requestId = vendor.requestIdHeader ? response.raw.headers.get(vendor.requestIdHeader) ?? undefined : undefined;
-      return attachRequestId(value, requestId);
+      return attachRequestId(await readSuccess(response, requestId), requestId);
     } catch (error) {
       failure = await classify(error, { op, vendor, timedOut: timeout.signal.aborted, timeoutMs, callerSignal, reachedBefore });
     } finally {

@@ -1,0 +1,251 @@
+/**
+ * SmscxClient: the SMS and Multichannel APIs of SMS.CX over the generated client. Every method
+ * normalizes phone numbers to E.164, runs src/rules.ts (throwing one ValidationError with every
+ * issue, before any request), builds the body once, and runs it under core's HTTP policy.
+ */
+import {
+  ValidationError,
+  collectIssues,
+  execute,
+  normalizeRecipients,
+  recipientIssues,
+  type HttpPolicyOptions,
+  type Operation,
+  type RequestCheck,
+  type RequestOptions,
+  type ValidationIssue,
+  type WithRequestId,
+} from '@msgkit/core';
+import { MultichannelApi, SmsApi } from './generated/apis/index';
+import { Configuration, type FetchAPI } from './generated/runtime';
+import type {
+  DeleteScheduledCampaignResponse,
+  DeleteScheduledMessageResponse,
+  EstimateMultichannelCampaignRequest,
+  EstimateMultichannelRequest,
+  EstimateSmsCampaignRequest,
+  EstimateSmsRequest,
+  SendMultichannelCampaignRequest,
+  SendMultichannelCampaignResponse,
+  SendMultichannelRequest,
+  SendMultichannelResponse,
+  SendSmsCampaignRequest,
+  SendSmsCampaignResponse,
+  SendSmsRequest,
+  SendSmsResponse,
+  StrategyChannel,
+  StrategyChannelChannelEnum,
+  Transliteration,
+  TransliterationAlphabetEnum,
+} from './generated/models/index';
+import { smscxVendor } from './errors';
+import { INVALID_NUMBER_CODE, pathIdIssues, rules } from './rules';
+
+export interface SmscxClientOptions extends HttpPolicyOptions {
+  /** Sent as `X-API-KEY`. Give exactly one of `apiKey` and `accessToken`. */
+  apiKey?: string;
+  /** An OAuth2 access token, sent as `Authorization: Bearer <token>`. */
+  accessToken?: string;
+  /** Default `https://api.sms.cx`. */
+  baseUrl?: string;
+  /** Country (ISO 3166-1 alpha-2) for numbers written without a country code; a request's `countryIso` wins. */
+  defaultCountry?: string;
+  fetch?: FetchAPI;
+}
+
+// The generated enums are TypeScript enums, which plain string literals do not satisfy; callers may
+// write either `'sms'` or `StrategyChannelChannelEnum.Sms`.
+export type StrategyStep = Omit<StrategyChannel, 'channel'> & { channel: `${StrategyChannelChannelEnum}` };
+export type TransliterationOptions = Omit<Transliteration, 'alphabet'> & { alphabet: `${TransliterationAlphabetEnum}` };
+type WithTransliteration<T extends { transliteration?: Transliteration }> = Omit<T, 'transliteration'> & { transliteration?: TransliterationOptions };
+type WithStrategy<T extends { strategy: StrategyChannel[] }> = Omit<T, 'strategy'> & { strategy: StrategyStep[] };
+
+export type SmsSendRequest = WithTransliteration<SendSmsRequest>;
+export type SmsEstimateRequest = WithTransliteration<EstimateSmsRequest>;
+export type SmsCampaignRequest = WithTransliteration<SendSmsCampaignRequest>;
+export type SmsCampaignEstimateRequest = WithTransliteration<EstimateSmsCampaignRequest>;
+export type MultichannelSendRequest = WithStrategy<SendMultichannelRequest>;
+export type MultichannelEstimateRequest = WithStrategy<EstimateMultichannelRequest>;
+export type MultichannelCampaignRequest = WithStrategy<SendMultichannelCampaignRequest>;
+export type MultichannelCampaignEstimateRequest = WithStrategy<EstimateMultichannelCampaignRequest>;
+
+export type { RequestOptions, WithRequestId };
+
+interface Context {
+  sms: SmsApi;
+  multichannel: MultichannelApi;
+  policy: HttpPolicyOptions;
+  defaultCountry: string | undefined;
+}
+
+/** The fields `prepare` reads or writes; the rest of a request passes through untouched. */
+interface AnyRequest {
+  to?: unknown;
+  countryIso?: unknown;
+  allowInvalid?: unknown;
+  idempotencyId?: unknown;
+}
+
+/**
+ * Builds the body as it will be sent: numbers in E.164 (deduplicated), and for a paid send an
+ * `idempotencyId` generated here, once, so every retry of this logical send carries the same one.
+ */
+function prepare<T extends object>(ctx: Context, request: T, checks: ReadonlyArray<RequestCheck<never>>, paid: boolean): T {
+  if (typeof request !== 'object' || request === null) {
+    throw new ValidationError([{ path: [], code: 'invalid_type', message: 'must be an object' }]);
+  }
+  const body: AnyRequest = { ...request };
+  const issues: ValidationIssue[] = [];
+  if (Array.isArray(body.to)) {
+    const defaultCountry = typeof body.countryIso === 'string' ? body.countryIso : ctx.defaultCountry;
+    const { valid, invalid } = normalizeRecipients(body.to as string[], defaultCountry === undefined ? undefined : { defaultCountry });
+    if (body.allowInvalid === true) {
+      // The vendor skips these and lists them in `info.invalid`; sending them keeps that report whole.
+      body.to = invalid.length === 0 ? valid : [...valid, ...invalid.map((item) => item.input)];
+    } else {
+      body.to = valid;
+      issues.push(...recipientIssues(invalid, ['to'], invalid.length === 1 ? INVALID_NUMBER_CODE.one : INVALID_NUMBER_CODE.several));
+    }
+  }
+  if (paid && body.idempotencyId === undefined) body.idempotencyId = globalThis.crypto.randomUUID();
+  for (const issue of collectIssues(body as never, ...checks)) {
+    // A list left empty only by its invalid numbers already has an issue for each of them.
+    if (issue.code === 'recipients_empty' && issues.length > 0 && issue.path.length === 1 && issue.path[0] === 'to') continue;
+    issues.push(issue);
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return body as T;
+}
+
+/** `dedupeKey`: the paid sends' idempotencyId, which errors hand back so a resend cannot bill twice. */
+function run<T>(ctx: Context, idempotent: boolean, attempt: Operation<T>['attempt'], options: RequestOptions | undefined, dedupeKey?: string): Promise<WithRequestId<T>> {
+  return execute({ idempotent, attempt, ...(dedupeKey !== undefined && { dedupeKey }) }, smscxVendor, ctx.policy, options);
+}
+
+/** Path ids: lowercase UUIDs; a pasted upper-case one is lowered rather than refused. */
+function pathId(name: 'msgId' | 'campaignId', value: string): string {
+  const id = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  const issues = pathIdIssues(name, id);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return id;
+}
+
+/** `client.sms`: one text to a list of numbers or to contact groups. */
+export class SmsMethods {
+  readonly #ctx: Context;
+  constructor(ctx: Context) {
+    this.#ctx = ctx;
+  }
+
+  /** Paid. Retried safely: the body carries an `idempotencyId` (yours, or one generated per call). */
+  async send(request: SmsSendRequest, options?: RequestOptions): Promise<WithRequestId<SendSmsResponse>> {
+    const sendSmsRequest = prepare(this.#ctx, request, rules.sms.send, true) as SendSmsRequest;
+    return run(this.#ctx, true, (init) => this.#ctx.sms.sendSmsRaw({ sendSmsRequest }, init), options, sendSmsRequest.idempotencyId);
+  }
+
+  /** Free dry run of `send`: same checks, same answer, nothing sent or billed. */
+  async estimate(request: SmsEstimateRequest, options?: RequestOptions): Promise<WithRequestId<SendSmsResponse>> {
+    const estimateSmsRequest = prepare(this.#ctx, request, rules.sms.estimate, false) as EstimateSmsRequest;
+    return run(this.#ctx, true, (init) => this.#ctx.sms.estimateSmsRaw({ estimateSmsRequest }, init), options);
+  }
+
+  /** Paid. Sends to every contact of the given groups; deduplicated by `idempotencyId` like `send`. */
+  async sendCampaign(request: SmsCampaignRequest, options?: RequestOptions): Promise<WithRequestId<SendSmsCampaignResponse>> {
+    const sendSmsCampaignRequest = prepare(this.#ctx, request, rules.sms.sendCampaign, true) as SendSmsCampaignRequest;
+    return run(this.#ctx, true, (init) => this.#ctx.sms.sendSmsCampaignRaw({ sendSmsCampaignRequest }, init), options, sendSmsCampaignRequest.idempotencyId);
+  }
+
+  async estimateCampaign(request: SmsCampaignEstimateRequest, options?: RequestOptions): Promise<WithRequestId<SendSmsCampaignResponse>> {
+    const estimateSmsCampaignRequest = prepare(this.#ctx, request, rules.sms.estimateCampaign, false) as EstimateSmsCampaignRequest;
+    return run(this.#ctx, true, (init) => this.#ctx.sms.estimateSmsCampaignRaw({ estimateSmsCampaignRequest }, init), options);
+  }
+
+  /** Deletes a scheduled message and refunds it; repeating a delete cannot refund twice. */
+  async deleteScheduled(msgId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledMessageResponse>> {
+    const id = pathId('msgId', msgId);
+    return run(this.#ctx, true, (init) => this.#ctx.sms.deleteScheduledSmsRaw({ msgId: id }, init), options);
+  }
+
+  async deleteScheduledCampaign(campaignId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledCampaignResponse>> {
+    const id = pathId('campaignId', campaignId);
+    return run(this.#ctx, true, (init) => this.#ctx.sms.deleteScheduledSmsCampaignRaw({ campaignId: id }, init), options);
+  }
+}
+
+/** `client.multichannel`: Viber / WhatsApp with SMS failover, tried in `strategy` order. */
+export class MultichannelMethods {
+  readonly #ctx: Context;
+  constructor(ctx: Context) {
+    this.#ctx = ctx;
+  }
+
+  /** Paid. Retried safely: the body carries an `idempotencyId` (yours, or one generated per call). */
+  async send(request: MultichannelSendRequest, options?: RequestOptions): Promise<WithRequestId<SendMultichannelResponse>> {
+    const sendMultichannelRequest = prepare(this.#ctx, request, rules.multichannel.send, true) as SendMultichannelRequest;
+    return run(this.#ctx, true, (init) => this.#ctx.multichannel.sendMultichannelRaw({ sendMultichannelRequest }, init), options, sendMultichannelRequest.idempotencyId);
+  }
+
+  async estimate(request: MultichannelEstimateRequest, options?: RequestOptions): Promise<WithRequestId<SendMultichannelResponse>> {
+    const estimateMultichannelRequest = prepare(this.#ctx, request, rules.multichannel.estimate, false) as EstimateMultichannelRequest;
+    return run(this.#ctx, true, (init) => this.#ctx.multichannel.estimateMultichannelRaw({ estimateMultichannelRequest }, init), options);
+  }
+
+  async sendCampaign(request: MultichannelCampaignRequest, options?: RequestOptions): Promise<WithRequestId<SendMultichannelCampaignResponse>> {
+    const sendMultichannelCampaignRequest = prepare(this.#ctx, request, rules.multichannel.sendCampaign, true) as SendMultichannelCampaignRequest;
+    return run(this.#ctx, true, (init) => this.#ctx.multichannel.sendMultichannelCampaignRaw({ sendMultichannelCampaignRequest }, init), options, sendMultichannelCampaignRequest.idempotencyId);
+  }
+
+  async estimateCampaign(request: MultichannelCampaignEstimateRequest, options?: RequestOptions): Promise<WithRequestId<SendMultichannelCampaignResponse>> {
+    const estimateMultichannelCampaignRequest = prepare(this.#ctx, request, rules.multichannel.estimateCampaign, false) as EstimateMultichannelCampaignRequest;
+    return run(this.#ctx, true, (init) => this.#ctx.multichannel.estimateMultichannelCampaignRaw({ estimateMultichannelCampaignRequest }, init), options);
+  }
+
+  async deleteScheduled(msgId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledMessageResponse>> {
+    const id = pathId('msgId', msgId);
+    return run(this.#ctx, true, (init) => this.#ctx.multichannel.deleteScheduledMultichannelRaw({ msgId: id }, init), options);
+  }
+
+  async deleteScheduledCampaign(campaignId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledCampaignResponse>> {
+    const id = pathId('campaignId', campaignId);
+    return run(this.#ctx, true, (init) => this.#ctx.multichannel.deleteScheduledMultichannelCampaignRaw({ campaignId: id }, init), options);
+  }
+}
+
+function credentialError(code: 'required' | 'invalid', message: string): ValidationError {
+  return new ValidationError([{ path: ['apiKey'], code, message }], `SmscxClient: ${message}`);
+}
+
+export class SmscxClient {
+  readonly sms: SmsMethods;
+  readonly multichannel: MultichannelMethods;
+
+  constructor(options: SmscxClientOptions) {
+    const { apiKey, accessToken } = options ?? {};
+    const hasKey = apiKey !== undefined && apiKey !== '';
+    const hasToken = accessToken !== undefined && accessToken !== '';
+    if (hasKey === hasToken) {
+      throw credentialError(hasKey ? 'invalid' : 'required', hasKey ? 'give apiKey or accessToken, not both' : 'an apiKey (X-API-KEY) or an accessToken (Bearer) is required');
+    }
+    if (typeof (hasKey ? apiKey : accessToken) !== 'string') throw credentialError('invalid', `${hasKey ? 'apiKey' : 'accessToken'} must be a string`);
+    // The secret lives only in this closure: the generated Configuration (a plain object that
+    // util.inspect would print) holds a function, never the string.
+    const secret = (hasKey ? apiKey : accessToken) as string;
+    const configuration = new Configuration({
+      ...(options.baseUrl !== undefined && { basePath: options.baseUrl.replace(/\/+$/, '') }),
+      ...(options.fetch !== undefined && { fetchApi: options.fetch }),
+      ...(hasKey ? { apiKey: () => secret } : { accessToken: () => secret }),
+    });
+    // Built once: a generated API instance per call would cost every send its construction.
+    const ctx: Context = {
+      sms: new SmsApi(configuration),
+      multichannel: new MultichannelApi(configuration),
+      policy: {
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+        ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+      },
+      defaultCountry: options.defaultCountry,
+    };
+    this.sms = new SmsMethods(ctx);
+    this.multichannel = new MultichannelMethods(ctx);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * SMS.CX per-request limits, each with the vendor's documented error code. Sources: the error
+ * tables in specs/smscx.yaml (from the official SDKs' docs, seeds 000/001) and
+ * ../shared/vendors/smscx.md; DECISIONs are the spec's.
+ */
+import {
+  callbackUrl,
+  channelStrategy,
+  collectIssues,
+  maxRecipients,
+  messageFor,
+  messageText,
+  rule,
+  requestRules,
+  scheduleDate,
+  senderId,
+  uuid,
+  validity,
+  type RequestCheck,
+  type ValidationIssue,
+} from '@msgkit/core';
+
+/** `to`: 1 to 25 000 numbers (1104 empty, 1103 too many). */
+export const MAX_RECIPIENTS = 25_000;
+/** Concatenated SMS: at most 10 parts, i.e. 1 530 GSM-7 characters (vendor model docs; no code). */
+export const MAX_PARTS = 10;
+/** Multichannel `ttl` in seconds: 5 minutes to 14 days (1125 / 1134 / 1124). */
+export const TTL_SECONDS = { min: 300, max: 1_209_600 } as const;
+export const CHANNELS = ['viber', 'whatsapp', 'sms'] as const;
+export const ALPHABETS = [
+  'NONE', 'NON_GSM', 'POLISH', 'TURKISH', 'GREEK', 'ROMANIAN', 'RUSSIAN_CYRILLIC', 'BULGARIAN_CYRILLIC',
+  'UKRAINIAN_CYRILLIC', 'MACEDONIAN_CYRILLIC', 'BELARUSIAN_CYRILLIC', 'SERBIAN_CYRILLIC',
+] as const;
+
+/** Invalid numbers: 1207 for one, 1210 for several (unless `allowInvalid`). */
+export const INVALID_NUMBER_CODE = { one: 1207, several: 1210 } as const;
+
+// The vendor documents no character set for senders; only control characters are refused here.
+const SENDER_CHAR = /[^\p{Cc}]/u;
+/** `from`: 1105 when missing, 1106 when invalid; 3-15 for SMS, 3-11 for Multichannel (spec DECISION). */
+const sender = (max: number) =>
+  senderId({ alpha: [3, max], numeric: [3, max], allowedChar: SENDER_CHAR, vendorCode: { required: 1105, sender_empty: 1105, invalid_type: 1106, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } });
+
+/** SMS text: 1107 when empty; random placeholders `{{numbers:N}}` etc. with N 1-20 (1136 / 1137). */
+const text = messageText({
+  maxParts: MAX_PARTS,
+  placeholders: true,
+  vendorCode: { required: 1107, text_empty: 1107, invalid_type: 1107, placeholder_invalid: 1136, placeholder_length: 1137 },
+});
+
+const recipients = maxRecipients({ max: MAX_RECIPIENTS, vendorCode: { required: 1104, recipients_empty: 1104, invalid_type: 1104, recipients_too_many: 1103 } });
+
+/** Campaign `groups`: at least one (1101), each an existing group id (1140). */
+const groups = rule<number[]>({ vendorCode: { required: 1101, recipients_empty: 1101, invalid_type: 1140 } }, (value, report) => {
+  if (!Array.isArray(value)) return report('invalid_type', { expected: 'a list of group ids' });
+  if (value.length === 0) report('recipients_empty', { min: 1 });
+  value.forEach((id, index) => {
+    if (!Number.isInteger(id) || (id as number) <= 0 || (id as number) > 2_147_483_647) report('invalid_type', { expected: 'a group id (positive int32)' }, [index]);
+  });
+});
+
+const ttl = validity({ unit: 'seconds', ...TTL_SECONDS, vendorCode: { validity_not_integer: 1124, validity_too_short: 1125, validity_too_long: 1134 } });
+
+/**
+ * `strategy`: 2-3 ordered channels (1121), no repeats (1129), known channels (1123), ending with
+ * `sms` (1122); viber/whatsapp steps need `templateId` (1126), the sms step `text` (1107).
+ */
+const strategy = channelStrategy({
+  channels: CHANNELS,
+  minChannels: 2,
+  lastChannel: 'sms',
+  requiredFields: {
+    viber: [{ field: 'templateId', vendorCode: 1126 }],
+    whatsapp: [{ field: 'templateId', vendorCode: 1126 }],
+    sms: [{ field: 'text', vendorCode: 1107 }],
+  },
+  vendorCode: { required: 1120, strategy_not_list: 1120, strategy_too_few_channels: 1121, strategy_unknown_channel: 1123, strategy_duplicate_channel: 1129, strategy_last_channel: 1122 },
+});
+
+/** What the strategy factory does not look into: template ids (1127) and the failover SMS text. */
+function strategySteps(request: { strategy?: unknown }): ValidationIssue[] {
+  if (!Array.isArray(request.strategy)) return [];
+  const issues: ValidationIssue[] = [];
+  request.strategy.forEach((step: unknown, index) => {
+    if (typeof step !== 'object' || step === null) return;
+    const { channel, templateId, text: smsText } = step as Record<string, unknown>;
+    if (channel !== 'sms' && templateId != null && (!Number.isInteger(templateId) || (templateId as number) <= 0)) {
+      issues.push({ path: ['strategy', index, 'templateId'], code: 'invalid', message: messageFor('invalid'), vendorCode: 1127 });
+    }
+    if (channel === 'sms' && smsText != null && smsText !== '') {
+      for (const issue of collectIssues(smsText, text)) issues.push({ ...issue, path: ['strategy', index, 'text', ...issue.path] });
+    }
+  });
+  return issues;
+}
+
+/** `scheduledDate`: one of the two documented shapes (spec pattern), else 1108; in the past 1116. */
+const SCHEDULE_SHAPE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+const scheduleCodes = { required: 1108, date_invalid: 1108, date_in_past: 1116 };
+const utcDate = scheduleDate({ vendorCode: scheduleCodes });
+// With `isUtc: false` the date is the destination's wall clock; UTC-12 is the latest any zone can
+// be, so only a date that is past even there is surely past.
+const LATEST_ZONE_MS = 12 * 3_600_000;
+const localDate = scheduleDate({ vendorCode: scheduleCodes, now: () => Date.now() - LATEST_ZONE_MS });
+
+function schedule(request: { scheduledDate?: unknown; isUtc?: unknown }): ValidationIssue[] {
+  const value = request.scheduledDate;
+  if (value === undefined) return [];
+  if (typeof value !== 'string' || !SCHEDULE_SHAPE.test(value)) {
+    return [{ path: ['scheduledDate'], code: 'date_invalid', message: messageFor('date_invalid'), vendorCode: 1108 }];
+  }
+  return collectIssues(value, request.isUtc === false ? localDate : utcDate).map((issue) => ({ ...issue, path: ['scheduledDate'] }));
+}
+
+/** `transliteration`: an object (1135) with a known `alphabet` (1110) and a boolean `removeEmojis` (1503). */
+const transliteration = rule<object>({ vendorCode: { invalid_type: 1135 } }, (value, report) => {
+  if (typeof value !== 'object' || Array.isArray(value)) return report('invalid_type', { expected: 'an object' });
+  const { alphabet, removeEmojis } = value as Record<string, unknown>;
+  if (!(ALPHABETS as readonly unknown[]).includes(alphabet)) report('invalid', { allowed: ALPHABETS }, ['alphabet'], 1110);
+  if (removeEmojis !== undefined && typeof removeEmojis !== 'boolean') report('invalid_type', { expected: 'true or false' }, ['removeEmojis'], 1503);
+});
+
+const countryIso = rule<string>({}, (value, report) => {
+  if (typeof value !== 'string' || !/^[A-Za-z]{2}$/.test(value)) report('invalid', {});
+});
+
+/** Fields every send and estimate shares. */
+const common = {
+  dlrCallbackUrl: callbackUrl({ vendorCode: 1109 }).optional(),
+};
+/** `idempotencyId`: a lowercase UUID v1-v5 (1111); only the four paid sends have it. */
+const idempotencyId = uuid({ lowercase: true, vendorCode: 1111 }).optional();
+/** `trackData`: the server silently drops a non-UUID, so it is refused here instead (spec DECISION). */
+const trackData = uuid({ lowercase: true }).optional();
+
+type Checks = ReadonlyArray<RequestCheck<never>>;
+
+const smsMessage = requestRules({ ...common, to: recipients, from: sender(15), text, countryIso: countryIso.optional(), trackData, transliteration: transliteration.optional() });
+const smsCampaign = requestRules({ ...common, groups, from: sender(15), text, transliteration: transliteration.optional() });
+const mcMessage = requestRules({ ...common, to: recipients, from: sender(11), strategy, ttl: ttl.optional(), countryIso: countryIso.optional(), trackData });
+const mcCampaign = requestRules({ ...common, groups, from: sender(11), strategy, ttl: ttl.optional() });
+const paid = requestRules({ idempotencyId });
+
+/** The checks for each operation, run by the client on the request as it will be sent. */
+export const rules = {
+  sms: {
+    send: [smsMessage, paid, schedule],
+    estimate: [smsMessage, schedule],
+    sendCampaign: [smsCampaign, paid, schedule],
+    estimateCampaign: [smsCampaign, schedule],
+  },
+  multichannel: {
+    send: [mcMessage, paid, strategySteps, schedule],
+    estimate: [mcMessage, strategySteps, schedule],
+    sendCampaign: [mcCampaign, paid, strategySteps, schedule],
+    estimateCampaign: [mcCampaign, strategySteps, schedule],
+  },
+} satisfies Record<string, Record<string, Checks>>;
+
+/** Path ids are lowercase UUIDs (spec pattern, any version): 1115 for a msgId, 1155 for a campaignId. */
+const PATH_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export function pathIdIssues(name: 'msgId' | 'campaignId', value: unknown): ValidationIssue[] {
+  if (typeof value === 'string' && PATH_UUID.test(value)) return [];
+  return [{ path: [name], code: 'uuid_invalid', message: messageFor('uuid_invalid', { lowercase: true }), vendorCode: name === 'msgId' ? 1115 : 1155 }];
+}

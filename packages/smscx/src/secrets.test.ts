@@ -1,0 +1,75 @@
+// The API key and the access token never show in any error or in the client itself, however it
+// is printed or serialized.
+import { inspect } from 'node:util';
+import { startRecorder, type Recorder } from '@msgkit/test-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SmscxClient } from './client';
+
+const API_KEY = 'sk_live_APIKEY_4f1c9e2b7d';
+const TOKEN = 'eyJ0eXAi.TOKEN_9a8b7c6d';
+
+let server: Recorder;
+beforeAll(async () => {
+  server = await startRecorder();
+});
+afterAll(() => server.close());
+
+function expectNoSecret(value: unknown, secret: string) {
+  const renderings = [
+    String(value),
+    JSON.stringify(value) ?? '',
+    inspect(value, { depth: 10 }),
+    inspect(value, { depth: 10, showHidden: true, getters: true }),
+    value instanceof Error ? `${value.message}\n${value.stack ?? ''}` : '',
+  ];
+  for (const text of renderings) expect(text).not.toContain(secret);
+}
+
+async function failures(client: SmscxClient): Promise<unknown[]> {
+  const request = { to: ['+31612345678'], from: 'InfoText', text: 'Hi' };
+  server.reply(
+    { status: 401, json: { error: { type: 'invalid_api_key', code: 0, message: 'Invalid API key or access token', uri: 'u' } } },
+    { status: 500, text: 'oops' },
+    { stall: true },
+  );
+  const errors: unknown[] = [];
+  const capture = (e: unknown) => errors.push(e);
+  await client.sms.send(request, { maxRetries: 0 }).catch(capture);
+  await client.sms.estimate(request, { maxRetries: 0 }).catch(capture);
+  await client.sms.estimate(request, { maxRetries: 0, timeoutMs: 100 }).catch(capture);
+  await client.sms.send({ ...request, from: '' }).catch(capture);
+  // Nothing listens on port 9 of 127.0.0.1: a refused connection.
+  const unreachable = new SmscxClient({ ...(client === keyClient ? { apiKey: API_KEY } : { accessToken: TOKEN }), baseUrl: 'http://127.0.0.1:9', maxRetries: 0 });
+  await unreachable.sms.estimate(request).catch(capture);
+  expect(errors).toHaveLength(5);
+  return [...errors, unreachable];
+}
+
+let keyClient: SmscxClient;
+
+describe('secrets', () => {
+  it('never shows the API key in errors, String(error), JSON, util.inspect or the client', async () => {
+    keyClient = new SmscxClient({ apiKey: API_KEY, baseUrl: server.url });
+    for (const value of [keyClient, keyClient.sms, keyClient.multichannel, ...(await failures(keyClient))]) expectNoSecret(value, API_KEY);
+    expect(server.requests.some((r) => r.headers['x-api-key'] === API_KEY)).toBe(true);
+  });
+
+  it('never shows the access token either', async () => {
+    const client = new SmscxClient({ accessToken: TOKEN, baseUrl: server.url });
+    for (const value of [client, ...(await failures(client))]) expectNoSecret(value, TOKEN);
+    expect(server.requests.some((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+  });
+
+  it('does not echo a credential in the construction error', () => {
+    const error = (() => {
+      try {
+        return new SmscxClient({ apiKey: API_KEY, accessToken: TOKEN });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(Error);
+    expectNoSecret(error, API_KEY);
+    expectNoSecret(error, TOKEN);
+  });
+});

@@ -1,0 +1,262 @@
+// What goes out for each of the 12 operations, and how the vendor's documented 200 examples
+// (specs/smscx.yaml components/examples) come back, over real HTTP to a recording server.
+import { startRecorder, type Recorder } from '@msgkit/test-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SmscxClient } from './client';
+
+const API_KEY = 'test-key-0123456789';
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const REQUEST_ID = '7a176840-d0d2-4c39-b2e8-585331bfe43b';
+
+let server: Recorder;
+let client: SmscxClient;
+beforeAll(async () => {
+  server = await startRecorder();
+  client = new SmscxClient({ apiKey: API_KEY, baseUrl: `${server.url}/`, maxRetries: 0 });
+});
+afterAll(() => server.close());
+beforeEach(() => server.reset());
+
+const ok = (json: unknown, headers: Record<string, string> = {}) => ({ status: 200, json, headers: { 'x-request-id': REQUEST_ID, 'x-response-time': '87ms', ...headers } });
+
+const sendSmsOk = {
+  info: { campaignId: 'd6dd39e8-d609-4350-8e58-03a3beda1b18', totalPhoneNumbers: 2, totalValid: 2, totalInvalid: 0, totalCost: 0.142, totalParts: 2, dlrCallbackUrl: 'https://example.com/webhooks/smscx-dlr', phoneNumbersByCountry: { NL: 1, GB: 1 }, scheduled: false, totalInQuietHours: 0 },
+  data: [
+    { msgId: '4e9ae8ce-795c-425d-868e-3fff9d781702', status: 'ACCEPTED', statusCode: 1, errorCode: null, createdAt: '2030-06-23T14:26:10+00:00', inQuietHours: false, cost: 0.074, to: '+31612345678', countryIso: 'NL', from: 'InfoText', text: 'Your confirmation code is 604213 https://en.ax/o/Xk3', parts: 1, textAnalysis: { length: 52, unicode: false, parts: 1 }, trackData: '1465e231-ba8c-4b63-8be8-1eb3ccdcfe2e' },
+    { msgId: 'a91c8340-187e-4f66-a0d7-4cbab157268b', status: 'ACCEPTED', statusCode: 1, errorCode: null, createdAt: '2030-06-23T14:26:10+00:00', inQuietHours: false, cost: 0.068, to: '+447400123456', countryIso: 'GB', from: 'InfoText', text: 'Your confirmation code is 118790 https://en.ax/o/Xk4', parts: 1, textAnalysis: { length: 52, unicode: false, parts: 1 }, trackData: '1465e231-ba8c-4b63-8be8-1eb3ccdcfe2e' },
+  ],
+};
+const sendSmsCampaignOk = {
+  info: {
+    campaignId: '13300b0a-7f53-41cb-9f01-ad6def2a88cc', totalPhoneNumbers: 3, totalValid: 3, totalInvalid: 0, totalCost: 0.222, totalParts: 3, duplicatesRemoved: 0, dlrCallbackUrl: null, phoneNumbersByCountry: { NL: 1432, DE: 1336, FR: 795 }, groups: [{ id: 1, name: 'Customers NL', phoneNumbers: 3 }], scheduled: true, totalInQuietHours: 0,
+    transliterationAnalysis: { totalOriginalCost: 0.444, totalOriginalParts: 6, totalReplacedCost: 0.222, totalReplacedParts: 3, totalCostSaved: 0.222, totalPartsSaved: 3, text: { original: { text: 'Bună ziua Ana', length: 13, parts: 1, encoding: 'UCS-2' }, replaced: { text: 'Buna ziua Ana', length: 13, parts: 1, encoding: 'GSM-7', characters: { 'ă': 1 } } } },
+  },
+  data: [{ msgId: '70a5ad8a-d695-4fe2-8d34-95e0fcb0ace2', status: 'SCHEDULED', statusCode: 0, errorCode: null, createdAt: '2030-06-20T09:00:00+00:00', scheduledAt: '2030-06-23T14:26:10+00:00', inQuietHours: false, cost: 0.074, to: '+31612345678', countryIso: 'NL', from: 'InfoText', text: 'Hello Ana de Vries This is example text https://en.ax/o/Xk5', parts: 1, textAnalysis: { length: 60, unicode: false, parts: 1 } }],
+};
+const sendMultichannelOk = {
+  info: { campaignId: '5a616c0f-3410-4964-9758-058e5c744d3e', totalPhoneNumbers: 1, totalValid: 1, totalInvalid: 0, totalCost: 0.05, totalParts: 1, dlrCallbackUrl: 'https://example.com/webhooks/smscx-dlr', phoneNumbersByCountry: { NL: 1 }, scheduled: false },
+  data: [{ msgId: 'de1e5978-0df4-44bd-80f2-339c5e840801', channel: 'viber', status: 'ACCEPTED', statusCode: 1, errorCode: null, createdAt: '2030-06-23T14:26:10+00:00', inQuietHours: false, cost: 0.05, to: '+31612345678', countryIso: 'NL', from: 'InfoText', text: 'Your order 1234 has shipped.', parts: 1 }],
+};
+const sendMultichannelCampaignOk = {
+  info: { campaignId: '10c6106d-0f5b-4712-a3ea-0b27191da704', totalPhoneNumbers: 3, totalValid: 2, totalInvalid: 1, totalCost: 0.1, totalParts: 2, duplicatesRemoved: 1, dlrCallbackUrl: null, phoneNumbersByCountry: { NL: 1, DE: 1 }, groups: [{ id: 1, name: 'Customers NL', phoneNumbers: 2 }, { id: 4, name: 'Customers DE', phoneNumbers: 2 }], scheduled: false, totalInQuietHours: 0, invalid: ['+4915'] },
+  data: [
+    { msgId: '3fe2f8d8-5d7d-41e0-9d18-315c6a0b3119', channel: 'whatsapp', status: 'ACCEPTED', statusCode: 1, errorCode: null, createdAt: '2030-06-23T14:26:10+00:00', inQuietHours: false, cost: 0.05, to: '+31612345678', countryIso: 'NL', from: 'InfoText', text: 'Hello Ana, our summer sale starts today.', parts: 1 },
+    { msgId: '881b5d6e-9312-4273-939d-e9d8b0de1793', channel: 'whatsapp', status: 'ACCEPTED', statusCode: 1, errorCode: null, createdAt: '2030-06-23T14:26:10+00:00', inQuietHours: false, cost: 0.05, to: '+4915112345678', countryIso: 'DE', from: 'InfoText', text: 'Hello Jonas, our summer sale starts today.', parts: 1 },
+  ],
+};
+const deleteSmsOk = { info: { msgId: '3328fe13-2b99-4282-b62e-d891f5e452a8', parts: 2, creditReturned: 0.148, channel: 'sms' } };
+const deleteMultichannelOk = { info: { msgId: '3328fe13-2b99-4282-b62e-d891f5e452a8', parts: 1, creditReturned: 0.05, channel: 'multichannel' } };
+const deleteSmsCampaignOk = { info: { campaignId: 'cbb72a72-0dfa-4288-b3d0-05fab904f0b2', totalPhoneNumbers: 3563, totalParts: 3563, phoneNumbersDeleted: 3563, partsDeleted: 3563, creditReturned: 263.662, channel: 'sms' } };
+const deleteMultichannelCampaignOk = { info: { campaignId: 'cbb72a72-0dfa-4288-b3d0-05fab904f0b2', totalPhoneNumbers: 4, totalParts: 4, phoneNumbersDeleted: 4, partsDeleted: 4, creditReturned: 0.2, channel: 'multichannel' } };
+
+// The spec's request examples (without their idempotencyId, which the client must add itself).
+const smsBody = {
+  to: ['+31612345678', '+447400123456'],
+  from: 'InfoText',
+  text: 'Your confirmation code is {{numbers:6}} {{optoutLink}}',
+  allowInvalid: true,
+  dlrCallbackUrl: 'https://example.com/webhooks/smscx-dlr',
+  trackData: '1465e231-ba8c-4b63-8be8-1eb3ccdcfe2e',
+  transliteration: { alphabet: 'NONE' as const, removeEmojis: false },
+};
+const smsCampaignBody = { groups: [1], from: 'InfoText', text: 'Hello {{firstName}} {{lastName}} This is example text {{optoutLink}}', scheduledDate: '2030-06-23 14:26:10', isUtc: true, dlrCallbackUrl: 'https://example.com/webhooks/smscx-dlr' };
+const mcBody = {
+  to: ['+31612345678'],
+  from: 'InfoText',
+  strategy: [{ channel: 'viber' as const, templateId: 15 }, { channel: 'whatsapp' as const, templateId: 19 }, { channel: 'sms' as const, text: 'Your order 1234 has shipped.' }],
+  ttl: 300,
+  dlrCallbackUrl: 'https://example.com/webhooks/smscx-dlr',
+};
+const mcCampaignBody = { groups: [1, 4], from: 'InfoText', strategy: [{ channel: 'whatsapp' as const, templateId: 19 }, { channel: 'sms' as const, text: 'Hello {{firstName}}, our summer sale starts today.' }], ttl: 3600 };
+
+function expectPostHeaders() {
+  const headers = server.requests[0]!.headers;
+  expect(headers['x-api-key']).toBe(API_KEY);
+  expect(headers.authorization).toBeUndefined();
+  expect(headers['content-type']).toBe('application/json');
+}
+
+describe('SmscxClient.sms', () => {
+  it('send POSTs /sms with X-API-KEY, the documented body and a generated v4 idempotencyId, and parses the documented answer', async () => {
+    server.reply(ok(sendSmsOk, { 'x-idempotency-id': '46eddf49-4541-4ad6-8a8a-e151fc9a0c9e' }));
+    const result = await client.sms.send(smsBody);
+    expect(server.requests).toHaveLength(1);
+    const { method, path, body } = server.requests[0]!;
+    expect([method, path]).toEqual(['POST', '/sms']);
+    expectPostHeaders();
+    const { idempotencyId, ...rest } = body as { idempotencyId: string };
+    expect(rest).toEqual(smsBody);
+    expect(idempotencyId).toMatch(UUID_V4);
+    expect(result.info.campaignId).toBe('d6dd39e8-d609-4350-8e58-03a3beda1b18');
+    expect(result.data[1]).toMatchObject({ to: '+447400123456', countryIso: 'GB', cost: 0.068, status: 'ACCEPTED' });
+    expect(result.data[0]!.createdAt).toEqual(new Date('2030-06-23T14:26:10Z'));
+    expect(result.requestId).toBe(REQUEST_ID);
+    expect(Object.keys(result)).toEqual(['info', 'data']);
+  });
+
+  it('send keeps an idempotencyId the caller gave', async () => {
+    server.reply(ok(sendSmsOk));
+    await client.sms.send({ ...smsBody, idempotencyId: '46eddf49-4541-4ad6-8a8a-e151fc9a0c9e' });
+    expect((server.requests[0]!.body as { idempotencyId: string }).idempotencyId).toBe('46eddf49-4541-4ad6-8a8a-e151fc9a0c9e');
+  });
+
+  it('estimate POSTs /sms/estimate with the body as given and no idempotencyId', async () => {
+    server.reply(ok(sendSmsOk));
+    const request = { to: ['+31612345678', '+447400123456'], from: 'InfoText', text: 'Your confirmation code is {{numbers:6}} {{optoutLink}}', countryIso: 'NL', allowInvalid: false };
+    const result = await client.sms.estimate(request);
+    const { method, path, body } = server.requests[0]!;
+    expect([method, path]).toEqual(['POST', '/sms/estimate']);
+    expectPostHeaders();
+    expect(body).toEqual(request);
+    expect(result.info.totalCost).toBe(0.142);
+    expect(result.requestId).toBe(REQUEST_ID);
+  });
+
+  it('sendCampaign POSTs /sms/campaign with a generated idempotencyId and parses the documented answer', async () => {
+    server.reply(ok(sendSmsCampaignOk));
+    const result = await client.sms.sendCampaign(smsCampaignBody);
+    const { method, path, body } = server.requests[0]!;
+    expect([method, path]).toEqual(['POST', '/sms/campaign']);
+    expectPostHeaders();
+    const { idempotencyId, ...rest } = body as { idempotencyId: string };
+    expect(rest).toEqual(smsCampaignBody);
+    expect(idempotencyId).toMatch(UUID_V4);
+    expect(result.info.groups).toEqual([{ id: 1, name: 'Customers NL', phoneNumbers: 3 }]);
+    expect(result.info.transliterationAnalysis?.text?.replaced?.characters).toEqual({ 'ă': 1 });
+    expect(result.data[0]!.scheduledAt).toEqual(new Date('2030-06-23T14:26:10Z'));
+  });
+
+  it('estimateCampaign POSTs /sms/campaign/estimate with the body as given', async () => {
+    server.reply(ok(sendSmsCampaignOk));
+    const request = { groups: [1], from: 'InfoText', text: 'Hello {{firstName}} {{lastName}} This is example text {{optoutLink}}' };
+    const result = await client.sms.estimateCampaign(request);
+    const { method, path, body } = server.requests[0]!;
+    expect([method, path]).toEqual(['POST', '/sms/campaign/estimate']);
+    expectPostHeaders();
+    expect(body).toEqual(request);
+    expect(result.info.totalCost).toBe(0.222);
+  });
+
+  it('deleteScheduled sends DELETE /sms/scheduled/{msgId} with no body and parses the refund', async () => {
+    server.reply(ok(deleteSmsOk));
+    const result = await client.sms.deleteScheduled('3328fe13-2b99-4282-b62e-d891f5e452a8');
+    const { method, path, text, headers } = server.requests[0]!;
+    expect([method, path, text]).toEqual(['DELETE', '/sms/scheduled/3328fe13-2b99-4282-b62e-d891f5e452a8', '']);
+    expect(headers['x-api-key']).toBe(API_KEY);
+    expect(result).toEqual(deleteSmsOk);
+    expect(result.requestId).toBe(REQUEST_ID);
+  });
+
+  it('deleteScheduledCampaign sends DELETE /sms/scheduled/campaign/{campaignId}, lowering a pasted upper-case id', async () => {
+    server.reply(ok(deleteSmsCampaignOk));
+    const result = await client.sms.deleteScheduledCampaign('CBB72A72-0DFA-4288-B3D0-05FAB904F0B2');
+    const { method, path } = server.requests[0]!;
+    expect([method, path]).toEqual(['DELETE', '/sms/scheduled/campaign/cbb72a72-0dfa-4288-b3d0-05fab904f0b2']);
+    expect(result).toEqual(deleteSmsCampaignOk);
+  });
+});
+
+describe('SmscxClient.multichannel', () => {
+  it('send POSTs /multichannel with the strategy as given and a generated idempotencyId', async () => {
+    server.reply(ok(sendMultichannelOk));
+    const result = await client.multichannel.send(mcBody);
+    const { method, path, body } = server.requests[0]!;
+    expect([method, path]).toEqual(['POST', '/multichannel']);
+    expectPostHeaders();
+    const { idempotencyId, ...rest } = body as { idempotencyId: string };
+    expect(rest).toEqual(mcBody);
+    expect(idempotencyId).toMatch(UUID_V4);
+    expect(result.data[0]).toMatchObject({ channel: 'viber', status: 'ACCEPTED', parts: 1 });
+    expect(result.requestId).toBe(REQUEST_ID);
+  });
+
+  it('estimate POSTs /multichannel/estimate with no idempotencyId', async () => {
+    server.reply(ok(sendMultichannelOk));
+    const request = { to: ['+31612345678'], from: 'InfoText', strategy: [{ channel: 'viber' as const, templateId: 15 }, { channel: 'sms' as const, text: 'Your order 1234 has shipped.' }] };
+    const result = await client.multichannel.estimate(request);
+    const { method, path, body } = server.requests[0]!;
+    expect([method, path]).toEqual(['POST', '/multichannel/estimate']);
+    expectPostHeaders();
+    expect(body).toEqual(request);
+    expect(result.info.totalCost).toBe(0.05);
+  });
+
+  it('sendCampaign POSTs /multichannel/campaign with a generated idempotencyId and parses the documented answer', async () => {
+    server.reply(ok(sendMultichannelCampaignOk));
+    const result = await client.multichannel.sendCampaign(mcCampaignBody);
+    const { method, path, body } = server.requests[0]!;
+    expect([method, path]).toEqual(['POST', '/multichannel/campaign']);
+    expectPostHeaders();
+    const { idempotencyId, ...rest } = body as { idempotencyId: string };
+    expect(rest).toEqual(mcCampaignBody);
+    expect(idempotencyId).toMatch(UUID_V4);
+    expect(result.info.invalid).toEqual(['+4915']);
+    expect(result.data.map((m) => m.to)).toEqual(['+31612345678', '+4915112345678']);
+  });
+
+  it('estimateCampaign POSTs /multichannel/campaign/estimate with the body as given', async () => {
+    server.reply(ok(sendMultichannelCampaignOk));
+    const { ttl: _ttl, ...request } = mcCampaignBody;
+    await client.multichannel.estimateCampaign(request);
+    const { method, path, body } = server.requests[0]!;
+    expect([method, path]).toEqual(['POST', '/multichannel/campaign/estimate']);
+    expect(body).toEqual(request);
+  });
+
+  it('deleteScheduled sends DELETE /multichannel/scheduled/{msgId}', async () => {
+    server.reply(ok(deleteMultichannelOk));
+    const result = await client.multichannel.deleteScheduled('3328fe13-2b99-4282-b62e-d891f5e452a8');
+    const { method, path } = server.requests[0]!;
+    expect([method, path]).toEqual(['DELETE', '/multichannel/scheduled/3328fe13-2b99-4282-b62e-d891f5e452a8']);
+    expect(result).toEqual(deleteMultichannelOk);
+  });
+
+  it('deleteScheduledCampaign sends DELETE /multichannel/scheduled/campaign/{campaignId}', async () => {
+    server.reply(ok(deleteMultichannelCampaignOk));
+    const result = await client.multichannel.deleteScheduledCampaign('cbb72a72-0dfa-4288-b3d0-05fab904f0b2');
+    const { method, path } = server.requests[0]!;
+    expect([method, path]).toEqual(['DELETE', '/multichannel/scheduled/campaign/cbb72a72-0dfa-4288-b3d0-05fab904f0b2']);
+    expect(result).toEqual(deleteMultichannelCampaignOk);
+  });
+});
+
+describe('authentication and numbers', () => {
+  it('sends an access token as Authorization: Bearer and no X-API-KEY', async () => {
+    const bearer = new SmscxClient({ accessToken: 'tok-abc', baseUrl: server.url });
+    server.reply(ok(deleteSmsOk));
+    await bearer.sms.deleteScheduled('3328fe13-2b99-4282-b62e-d891f5e452a8');
+    expect(server.requests[0]!.headers.authorization).toBe('Bearer tok-abc');
+    expect(server.requests[0]!.headers['x-api-key']).toBeUndefined();
+  });
+
+  it('refuses at construction a client with no credential, or with both, without any request', () => {
+    expect(() => new SmscxClient({ baseUrl: server.url })).toThrow(/apiKey \(X-API-KEY\) or an accessToken/);
+    expect(() => new SmscxClient({ apiKey: '', baseUrl: server.url })).toThrow(/required/);
+    expect(() => new SmscxClient({ apiKey: 'a', accessToken: 'b', baseUrl: server.url })).toThrow(/not both/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('sends numbers pasted in common formats as unique E.164, using the client defaultCountry', async () => {
+    const gb = new SmscxClient({ apiKey: API_KEY, baseUrl: server.url, defaultCountry: 'GB' });
+    server.reply(ok(sendSmsOk));
+    await gb.sms.estimate({
+      to: ['07400 123456', '+44 (0)7400 123457', '0044 7400-123458', 'tel:+31-6-1234-5678', '+31 6 12 34 56 79', '07400.123.456', '\u00a0+49 151 12345678'],
+      from: 'InfoText',
+      text: 'Hi',
+    });
+    expect((server.requests[0]!.body as { to: string[] }).to).toEqual(['+447400123456', '+447400123457', '+447400123458', '+31612345678', '+31612345679', '+4915112345678']);
+  });
+
+  it("reads national numbers in the request's countryIso before the client's defaultCountry", async () => {
+    const gb = new SmscxClient({ apiKey: API_KEY, baseUrl: server.url, defaultCountry: 'GB' });
+    server.reply(ok(sendMultichannelOk));
+    await gb.multichannel.estimate({ to: ['06 12345678'], countryIso: 'NL', from: 'InfoText', strategy: mcBody.strategy });
+    expect(server.requests[0]!.body).toMatchObject({ to: ['+31612345678'], countryIso: 'NL' });
+  });
+
+  it('passes invalid numbers through untouched when allowInvalid is set, so the vendor lists them in info.invalid', async () => {
+    server.reply(ok(sendSmsOk));
+    await client.sms.estimate({ to: ['+31612345678', '+336123'], from: 'InfoText', text: 'Hi', allowInvalid: true });
+    expect((server.requests[0]!.body as { to: string[] }).to).toEqual(['+31612345678', '+336123']);
+  });
+});
