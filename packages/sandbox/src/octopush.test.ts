@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox } from './index';
+import { call, startReceiver, type Receiver } from './test/helpers';
+import type { Sandbox } from './types';
+
+let sandbox: Sandbox;
+let receiver: Receiver;
+beforeAll(async () => {
+  receiver = await startReceiver();
+  sandbox = await startSandbox({ dlrDelayMs: 5, webhooks: { octopush: receiver.url } });
+});
+afterAll(async () => {
+  await sandbox.close();
+  await receiver.close();
+});
+beforeEach(() => {
+  sandbox.reset();
+  receiver.bodies.length = 0;
+});
+
+const TICKET = /^sms_[0-9a-f]{13}$/;
+const campaign = { text: 'Your order is ready', recipients: [{ phone_number: '+33611223344' }, { phone_number: '+33611223345' }], type: 'sms_premium', sender: 'MyShop', purpose: 'alert' };
+const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+
+describe('The Octopush sandbox', () => {
+  it('sends an SMS campaign with an sms_ ticket, counts and cost', async () => {
+    const res = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', campaign);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ sms_ticket: expect.stringMatching(TICKET), number_of_contacts: 2, total_cost: 0.13, number_of_sms_needed: 2, residual_credit: 999.87 });
+    expect(sandbox.messages('octopush').map((m) => m.to)).toEqual(['+33611223344', '+33611223345']);
+  });
+
+  it('sends on every multi-channel channel with the ticket shape of that channel', async () => {
+    const sms = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'sms', text: 'Hi', recipients: [{ phone_number: '+33611223344' }], metadata: { type: 'sms_low_cost' } });
+    expect(sms.body).toMatchObject({ sms_ticket: expect.stringMatching(TICKET), number_of_contacts: 1, number_of_sms_needed: 1, message: '******' });
+    const voice = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', {
+      channel: 'voice_sms', text: 'Hello', recipients: [{ phone_number: '+33611223344' }], metadata: { type: 'voice_sms', voice_gender: 'male', voice_language: 'en-US' },
+    });
+    expect(voice.body).toMatchObject({ ticket_number: expect.stringMatching(/^voice_[0-9a-f]{13}$/), estimated_duration: expect.any(Number) });
+    const email = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', {
+      channel: 'email', text: 'Body', recipients: [{ email: 'jane@example.com' }], metadata: { email_from: 'news@example.com', name_from: 'Shop', subject: 'Hi' },
+    });
+    expect(email.body.ticket_number).toMatch(/^email_[0-9a-f]{13}$/);
+    const chat = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'live_chat', text: 'Hi', recipients: [{ conversation_id: crypto.randomUUID() }] });
+    expect(chat.body).toMatchObject({ ticket_number: null, total_cost: 0 });
+    expect(sandbox.received('octopush')).toHaveLength(4);
+  });
+
+  it('replays the first answer for a repeated request_id and records nothing new', async () => {
+    const first = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: 'order-4711' });
+    const second = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: 'order-4711' });
+    expect(second).toMatchObject({ status: 200, body: first.body });
+    const mc = { channel: 'sms', text: 'Hi', recipients: [{ phone_number: '+33611223344' }], metadata: { type: 'sms_premium', request_id: 'mc-1' } };
+    const a = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', mc);
+    const b = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', mc);
+    expect(b.body).toEqual(a.body);
+    expect(sandbox.received('octopush')).toHaveLength(2);
+    expect(sandbox.messages('octopush')).toHaveLength(3);
+  });
+
+  it('answers spec violations with {code: 400, message, errors} keyed by field, and 442 for a voice language', async () => {
+    const res = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { text: '', recipients: [{ phone_number: '0611223344' }], type: 'sms', sender: 'My Shop' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 400, message: 'Payload validation error.' });
+    expect(Object.keys(res.body.errors).sort()).toEqual(['recipients[0].phone_number', 'sender', 'text', 'type']);
+    const voice = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', {
+      channel: 'voice_sms', text: 'Hello', recipients: [{ phone_number: '+33611223344' }], metadata: { type: 'voice_sms', voice_gender: 'male', voice_language: 'xx-XX' },
+    });
+    expect(voice.body.errors.voice_language).toEqual({ code: 442, message: 'Voice language not supported.' });
+    const tooMany = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, recipients: Array.from({ length: 501 }, () => ({ phone_number: '+33611223344' })) });
+    expect(tooMany.body.errors).toHaveProperty('recipients');
+    expect(sandbox.received()).toHaveLength(0);
+  });
+
+  it('applies the business rules: STOP mention (121), e-mail recipients (2005), missing channel fields', async () => {
+    const stop = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, purpose: 'wholesale' });
+    expect(stop).toMatchObject({ status: 400, body: { code: 121, message: 'Mention STOP is missing.' } });
+    expect((await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, purpose: 'wholesale', text: 'Sale! STOP au 30101' })).status).toBe(200);
+    const email = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'email', text: 'x', recipients: [{ email: 'not-an-email' }], metadata: {} });
+    expect(email.body.code).toBe(2005);
+    const sms = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'sms', recipients: [{ phone_number: '+33611223344' }] });
+    expect(Object.keys(sms.body.errors).sort()).toEqual(['text', 'type']);
+  });
+
+  it('cancels a scheduled campaign (204) until ten minutes before it is due; 131 unknown, 132 not cancellable', async () => {
+    const scheduled = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, send_at: inAnHour() });
+    const ticket = scheduled.body.sms_ticket;
+    expect(sandbox.messages('octopush')[0]).toMatchObject({ status: 'SCHEDULED', scheduledAt: expect.any(Date) });
+    const done = await call(sandbox, 'octopush', 'DELETE', '/sms-campaign/cancel', { ticket_number: ticket });
+    expect(done).toEqual(expect.objectContaining({ status: 204, body: undefined }));
+    expect((await call(sandbox, 'octopush', 'DELETE', '/sms-campaign/cancel', { ticket_number: ticket })).body.code).toBe(132);
+    expect((await call(sandbox, 'octopush', 'DELETE', '/sms-campaign/cancel', { ticket_number: 'sms_000000000000a' })).body.code).toBe(131);
+    const soon = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, send_at: new Date(Date.now() + 5 * 60_000).toISOString() });
+    expect((await call(sandbox, 'octopush', 'DELETE', '/sms-campaign/cancel', { ticket_number: soon.body.sms_ticket })).body).toMatchObject({ code: 132, message: expect.stringMatching(/10 minutes/) });
+    const mc = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'sms', text: 'Hi', recipients: [{ phone_number: '+33611223344' }], metadata: { type: 'sms_premium' }, send_at: inAnHour() });
+    expect((await call(sandbox, 'octopush', 'DELETE', '/multi-channel/cancel', { channel: 'sms', ticket_number: mc.body.sms_ticket })).status).toBe(204);
+  });
+
+  it('answers the balance in euros or per product; country_code and product_name go together', async () => {
+    expect((await call(sandbox, 'octopush', 'GET', '/wallet/check-balance')).body).toEqual({ amount: 1000, unit: 'euros' });
+    const product = await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?country_code=FR&product_name=sms_premium&with_details=true');
+    expect(product.body).toMatchObject({ amount: 15384, unit: 'sms_premium', wallet_packs: [{ credit: 1000 }] });
+    expect((await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?country_code=FR')).status).toBe(400);
+    expect((await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?product_name=nope&country_code=FR')).status).toBe(400);
+  });
+
+  it('answers 401 unless both api-login and api-key are given', async () => {
+    for (const headers of [{}, { 'api-login': 'dev@example.com' }, { 'api-login': 'dev@example.com', 'api-key': 'invalid' }]) {
+      expect(await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', campaign, headers)).toMatchObject({ status: 401, body: { code: 401, message: 'Unauthorized.' } });
+    }
+  });
+
+  it('posts one delivery report per message to the back-office callback URL', async () => {
+    const res = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', campaign);
+    const reports = await receiver.waitFor(2);
+    expect(reports).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ channel: 'sms', number: '+33611223344', status: 'DELIVERED', message_id: expect.stringMatching(TICKET), delivery_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) }),
+      ]),
+    );
+    expect(sandbox.messages('octopush').every((m) => m.groupId === res.body.sms_ticket)).toBe(true);
+  });
+});

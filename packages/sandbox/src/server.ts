@@ -1,0 +1,212 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { arm, takeFault } from './faults';
+import { backendFor, type RequestEnv } from './openapi';
+import { SandboxState } from './state';
+import { VENDORS, type FaultSpec, type Reply, type Sandbox, type SandboxOptions, type Vendor } from './types';
+import type { OpContext, VendorModule } from './vendor';
+import { infobip } from './vendors/infobip';
+import { octopush } from './vendors/octopush';
+import { smscx } from './vendors/smscx';
+import { smsworks } from './vendors/smsworks';
+
+const MODULES: readonly VendorModule[] = [smscx, smsworks, octopush, infobip];
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const ADMIN = '/__sandbox';
+
+/**
+ * Starts the sandbox: the four vendor APIs on one loopback port, each under its own prefix
+ * (`baseUrls`), validated against the vendors' OpenAPI specs. Close it with `close()`.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new TypeError('The sandbox only listens on 127.0.0.1');
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer from 0 to 65535');
+  const state = new SandboxState({ dlrDelayMs: options.dlrDelayMs ?? 20, dlrAttempts: options.dlrAttempts ?? 3, webhooks: options.webhooks });
+
+  // Build (or reuse) every validator before listening, so the first request is not slow.
+  await Promise.all(MODULES.map(backendFor));
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, { status: 500, body: { error: 'sandbox failure', message: String(error) } }, 'application/json');
+      else res.destroy();
+    });
+  });
+  // Many clients keep connections alive; do not make close() wait for them.
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${actualPort}`;
+  const baseUrls = Object.freeze(Object.fromEntries(MODULES.map((m) => [m.vendor, url + m.basePath])) as Record<Vendor, string>);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parsedUrl = new URL(req.url ?? '/', url);
+    const pathname = parsedUrl.pathname;
+    const method = (req.method ?? 'GET').toUpperCase();
+    const raw = await readBody(req);
+    if (raw === undefined) return send(res, { status: 413, body: { error: 'request body too large' } }, 'application/json');
+
+    if (pathname === ADMIN || pathname.startsWith(ADMIN + '/')) return send(res, admin(method, pathname.slice(ADMIN.length), parsedUrl.searchParams, raw), 'application/json');
+
+    const module = MODULES.find((m) => pathname === m.basePath || pathname.startsWith(m.basePath + '/'));
+    if (!module) {
+      return send(res, { status: 404, body: { error: 'not found', message: `No vendor API under ${pathname}`, baseUrls } }, 'application/json');
+    }
+    const relative = pathname.slice(module.basePath.length) || '/';
+
+    // Faults come before anything else, so a faulted request is neither validated nor recorded.
+    const fault = takeFault(state.faults, module.vendor, method, pathname, relative);
+    if (fault) {
+      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.drop) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.status !== undefined) return send(res, { status: fault.status, headers: fault.headers, body: fault.body }, module.contentType);
+    }
+
+    let body: unknown;
+    if (raw.length > 0) {
+      const text = raw.toString('utf8');
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text; // the validator reports it as malformed JSON in the vendor's error shape
+      }
+    }
+    const headers = req.headers as Record<string, string | string[] | undefined>;
+    const env: RequestEnv = {
+      module,
+      run(operationId, parts) {
+        const handler = module.operations[operationId];
+        if (!handler) return module.notFound(method, relative);
+        const context: OpContext = {
+          ...parts,
+          vendor: module.vendor,
+          operationId,
+          method,
+          path: relative,
+          headers,
+          state,
+          now: new Date(),
+          record(messageIds = []) {
+            state.received.push({
+              vendor: module.vendor,
+              operationId,
+              method,
+              path: relative,
+              query: parts.query,
+              headers: { ...headers },
+              body: parts.body,
+              receivedAt: context.now,
+              messageIds,
+            });
+          },
+        };
+        return handler(context);
+      },
+    };
+    const backend = await backendFor(module);
+    const reply = (await backend.handleRequest({ method, path: relative + parsedUrl.search, headers: headers as Record<string, string>, body }, env)) as Reply;
+    send(res, reply, module.contentType);
+  }
+
+  function admin(method: string, path: string, search: URLSearchParams, raw: Buffer): Reply {
+    const vendor = search.get('vendor') ?? undefined;
+    if (vendor !== undefined && !VENDORS.includes(vendor as Vendor)) return { status: 400, body: { error: `unknown vendor ${vendor}` } };
+    const v = vendor as Vendor | undefined;
+    if (method === 'GET' && (path === '' || path === '/')) return { status: 200, body: { url, baseUrls } };
+    if (method === 'GET' && path === '/received') return { status: 200, body: sandbox.received(v) };
+    if (method === 'GET' && path === '/messages') return { status: 200, body: sandbox.messages(v) };
+    if (method === 'GET' && path === '/deliveries') return { status: 200, body: sandbox.deliveries(v) };
+    if (method === 'GET' && path === '/faults') return { status: 200, body: sandbox.faults.list() };
+    if (method === 'DELETE' && path === '/faults') {
+      sandbox.faults.clear();
+      return { status: 204 };
+    }
+    if (method === 'POST' && path === '/faults') {
+      try {
+        const parsed = JSON.parse(raw.toString('utf8') || 'null') as FaultSpec | FaultSpec[];
+        const list = Array.isArray(parsed) ? parsed : [parsed];
+        const armed = list.map((f) => {
+          if (typeof f !== 'object' || f === null) throw new TypeError('a fault must be an object');
+          if (f.vendor !== undefined && !VENDORS.includes(f.vendor)) throw new TypeError(`unknown vendor ${String(f.vendor)}`);
+          return arm(f);
+        });
+        state.faults.push(...armed);
+        return { status: 201, body: { armed: armed.length } };
+      } catch (error) {
+        return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
+      }
+    }
+    if (method === 'POST' && path === '/reset') {
+      sandbox.reset();
+      return { status: 204 };
+    }
+    return { status: 404, body: { error: 'not found', message: `No sandbox control endpoint ${method} ${ADMIN}${path}` } };
+  }
+
+  const sandbox: Sandbox = {
+    url,
+    port: actualPort,
+    baseUrls,
+    received: (vendor) => state.received.filter((r) => vendor === undefined || r.vendor === vendor),
+    messages: (vendor) =>
+      vendor === undefined ? [...state.messages.values()].flatMap((m) => [...m.values()]) : [...(state.messages.get(vendor)?.values() ?? [])],
+    deliveries: (vendor) => state.dlr.done.filter((d) => vendor === undefined || d.vendor === vendor),
+    settled: () => state.settled(),
+    faults: {
+      add(fault) {
+        if (fault.vendor !== undefined && !VENDORS.includes(fault.vendor)) throw new TypeError(`unknown vendor ${String(fault.vendor)}`);
+        state.faults.push(arm(fault));
+      },
+      list: () => state.faults.map((f) => ({ ...f })),
+      clear() {
+        state.faults = [];
+      },
+    },
+    reset: () => state.reset(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        state.close();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+  return sandbox;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, reply: Reply, contentType: string): void {
+  const headers: Record<string, string> = { ...reply.headers };
+  let payload: string | undefined;
+  if (reply.body !== undefined) {
+    payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = contentType;
+  }
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+}

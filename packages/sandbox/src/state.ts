@@ -1,0 +1,104 @@
+import { DlrSender } from './dlr';
+import type { FaultSpec, ReceivedRequest, Reply, SandboxMessage, SandboxOptions, Vendor } from './types';
+
+// setTimeout cannot wait longer than this; messages due later simply never fall due while the
+// sandbox runs (they can still be cancelled).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Everything one sandbox remembers. Vendor handlers read and write it; `reset()` starts over. */
+export class SandboxState {
+  received: ReceivedRequest[] = [];
+  readonly messages = new Map<Vendor, Map<string, SandboxMessage>>();
+  /** Replays for idempotency keys, by `${vendor}:${key}`. */
+  readonly replays = new Map<string, Reply>();
+  faults: Array<FaultSpec & { count: number }> = [];
+  /** Vendor-specific memory (Infobip scenarios, pulled reports, balances, ...). */
+  readonly vendorData = new Map<Vendor, Record<string, unknown>>();
+  dlr: DlrSender;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  /** Delivery reports waiting for their DLR delay (not scheduled messages, which may wait for days). */
+  readonly #soon = new Map<NodeJS.Timeout, () => void>();
+
+  constructor(readonly options: Required<Pick<SandboxOptions, 'dlrDelayMs' | 'dlrAttempts'>> & Pick<SandboxOptions, 'webhooks'>) {
+    this.dlr = new DlrSender(options.dlrAttempts);
+  }
+
+  store(vendor: Vendor): Map<string, SandboxMessage> {
+    let map = this.messages.get(vendor);
+    if (!map) this.messages.set(vendor, (map = new Map()));
+    return map;
+  }
+
+  data<T extends Record<string, unknown>>(vendor: Vendor, init: () => T): T {
+    let value = this.vendorData.get(vendor) as T | undefined;
+    if (!value) this.vendorData.set(vendor, (value = init()));
+    return value;
+  }
+
+  /** Runs `fn` after `ms` without keeping the process alive; forgotten on reset/close. */
+  later(ms: number, fn: () => void): void {
+    if (ms > MAX_TIMER_MS) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, Math.max(0, ms));
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  /** Like `later`, for a delivery report: `settled()` waits for it. */
+  report(ms: number, fn: () => void): void {
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const timer = setTimeout(() => {
+      this.#soon.delete(timer);
+      try {
+        fn();
+      } finally {
+        done();
+      }
+    }, Math.max(0, ms));
+    timer.unref();
+    this.#soon.set(timer, done);
+    this.#waiting.add(finished);
+    void finished.then(() => this.#waiting.delete(finished));
+  }
+
+  readonly #waiting = new Set<Promise<void>>();
+
+  /** Resolves when no delivery report is waiting for its delay or its POST. */
+  async settled(): Promise<void> {
+    while (this.#waiting.size > 0) await Promise.all([...this.#waiting]);
+    await this.dlr.settled();
+  }
+
+  #clearTimers(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    for (const [timer, done] of this.#soon) {
+      clearTimeout(timer);
+      done();
+    }
+    this.#soon.clear();
+  }
+
+  webhook(vendor: Vendor): string | undefined {
+    return this.options.webhooks?.[vendor];
+  }
+
+  reset(): void {
+    this.#clearTimers();
+    this.received = [];
+    this.messages.clear();
+    this.replays.clear();
+    this.faults = [];
+    this.vendorData.clear();
+    this.dlr.close();
+    this.dlr = new DlrSender(this.options.dlrAttempts);
+  }
+
+  close(): void {
+    this.#clearTimers();
+    this.dlr.close();
+  }
+}

@@ -1,0 +1,132 @@
+/** The four vendor APIs the sandbox serves. */
+export type Vendor = 'smscx' | 'smsworks' | 'octopush' | 'infobip';
+
+export const VENDORS: readonly Vendor[] = ['smscx', 'smsworks', 'octopush', 'infobip'];
+
+export interface SandboxOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to listen on. Only loopback is supported. */
+  host?: '127.0.0.1';
+  /**
+   * Delay before a delivery report is POSTed for a message that went out (ms, default 20). Scheduled
+   * messages report when they fall due.
+   */
+  dlrDelayMs?: number;
+  /** Attempts per delivery-report POST before giving up (default 3, with 50/100/200 ms back-off). */
+  dlrAttempts?: number;
+  /**
+   * Account-level delivery-report URLs, used when a request names none (SMS.CX app DLR URL, The SMS
+   * Works global URL, Octopush back-office `callback_url_for_deliveries`, Infobip account webhook).
+   * Octopush has no per-request callback, so this is the only way to get its reports.
+   */
+  webhooks?: Partial<Record<Vendor, string>>;
+}
+
+/** One request the sandbox accepted and acted on (estimates and idempotent replays are not recorded). */
+export interface ReceivedRequest {
+  vendor: Vendor;
+  operationId: string;
+  method: string;
+  /** Path below the vendor's base URL, e.g. `/sms` for SMS.CX. */
+  path: string;
+  query: Record<string, unknown>;
+  /** Lower-case header names; credentials are kept as sent so tests can check them. */
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  receivedAt: Date;
+  /** Ids of the messages this request created (empty for reads and cancels). */
+  messageIds: string[];
+}
+
+/** One message the sandbox holds, in the vendor's own vocabulary for ids and status. */
+export interface SandboxMessage {
+  vendor: Vendor;
+  operationId: string;
+  /** The vendor's message id (SMS.CX msgId, The SMS Works messageid, Octopush ticket, Infobip messageId). */
+  id: string;
+  /** The vendor's grouping id: SMS.CX campaignId, The SMS Works batchid, Octopush ticket, Infobip bulkId. */
+  groupId?: string;
+  /** Recipient as sent (phone number, e-mail address, ...). */
+  to: string;
+  from?: string;
+  text?: string;
+  channel: string;
+  /** Vendor status text: e.g. ACCEPTED, SCHEDULED, SENT, DELIVERED, CANCELLED. */
+  status: string;
+  /** SMS parts per recipient, from core's countSegments (1 for non-SMS channels). */
+  parts: number;
+  /** Cost charged for this message in the account currency. */
+  cost: number;
+  createdAt: Date;
+  /** When a scheduled message falls due; undefined when it went out at once. */
+  scheduledAt?: Date;
+  /** Where delivery reports for this message go, if anywhere. */
+  callbackUrl?: string;
+  /** Anything vendor-specific the sandbox needs to answer lookups (tag, callbackData, ...). */
+  extra: Record<string, unknown>;
+}
+
+/** A fault the sandbox answers with instead of doing any business logic. */
+export interface FaultSpec {
+  /** Only requests to this vendor (default: any). */
+  vendor?: Vendor;
+  /** Only this path: vendor-relative (`/sms`) or full (`/smscx/sms`). Default: any. */
+  path?: string;
+  /** Only this HTTP method (case-insensitive). Default: any. */
+  method?: string;
+  /** How many matching requests to fault (default 1). */
+  count?: number;
+  /** Answer with this status (and `headers`, `body`). */
+  status?: number;
+  headers?: Record<string, string>;
+  /** JSON body (a string is sent as is). */
+  body?: unknown;
+  /** Wait this long first. With neither `status` nor `drop`, the request then proceeds normally. */
+  delayMs?: number;
+  /** Destroy the connection without answering. */
+  drop?: boolean;
+}
+
+/** A delivery-report POST the sandbox made (or tried). */
+export interface DeliveryAttempt {
+  vendor: Vendor;
+  url: string;
+  body: unknown;
+  /** HTTP status of the last attempt, or undefined when the connection failed. */
+  status?: number;
+  attempts: number;
+  ok: boolean;
+}
+
+export interface Sandbox {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Base URL to give each vendor's client. */
+  readonly baseUrls: Readonly<Record<Vendor, string>>;
+  /** Accepted requests, oldest first (optionally of one vendor). */
+  received(vendor?: Vendor): ReceivedRequest[];
+  /** Stored messages, oldest first (optionally of one vendor). */
+  messages(vendor?: Vendor): SandboxMessage[];
+  /** Delivery-report POSTs finished so far. */
+  deliveries(vendor?: Vendor): DeliveryAttempt[];
+  /** Resolves when every delivery report of messages already sent has been POSTed or given up (scheduled messages not yet due are not waited for). */
+  settled(): Promise<void>;
+  readonly faults: {
+    add(fault: FaultSpec): void;
+    /** Faults still armed (with their remaining count). */
+    list(): FaultSpec[];
+    clear(): void;
+  };
+  /** Forgets received requests, messages, dedupe keys, deliveries, faults and scenarios. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** What a vendor handler answers. `body: undefined` sends no body. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}

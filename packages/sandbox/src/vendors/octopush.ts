@@ -1,0 +1,245 @@
+import { octopushSpec } from '../generated/specs';
+import type { SandboxState } from '../state';
+import type { Reply, SandboxMessage } from '../types';
+import { dotted, goodCredential, header, issuesOf, type OpContext, type VendorModule } from '../vendor';
+import { dispatch, isDue, newMessage, round, smsParts, uuid } from './common';
+
+const START_BALANCE = 1000;
+const WALLET_PACK = uuid();
+/** Euros per SMS part / per message. */
+const PRICES: Record<string, number> = { sms_premium: 0.065, sms_low_cost: 0.045, voice_sms: 0.05, vocal_sms: 0.05, rcs: 0.04, email: 0.002, live_chat: 0, hlr: 0.005 };
+const CANCEL_MIN_LEAD_MS = 10 * 60_000;
+
+interface Account extends Record<string, unknown> {
+  balance: number;
+  seq: number;
+}
+const account = (state: SandboxState): Account => state.data<Account>('octopush', () => ({ balance: START_BALANCE, seq: 0 }));
+
+const fail = (code: number, message: string, errors?: Record<string, { code: number; message: string }>, status = 400): Reply => ({
+  status,
+  body: { code, message, ...(errors ? { errors } : {}) },
+});
+const payloadError = (errors: Record<string, { code: number; message: string }>): Reply => fail(400, 'Payload validation error.', errors);
+
+/** PHP uniqid()-like ticket: prefix + 13 lower-case hex characters (8 of seconds, 5 of a counter). */
+function ticket(state: SandboxState, prefix: string): string {
+  const acct = account(state);
+  acct.seq = (acct.seq + 1) % 0x100000;
+  return `${prefix}_${Math.floor(Date.now() / 1000).toString(16).padStart(8, '0')}${acct.seq.toString(16).padStart(5, '0')}`;
+}
+
+/** Octopush's date format in reports: `Y-m-d H:i:s`, no zone. */
+const phpDate = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
+
+function report(m: SandboxMessage): Record<string, unknown> {
+  if (m.channel === 'email') {
+    return {
+      channel: 'email',
+      message_id: m.id,
+      list_name: m.extra['list_name'] ?? '',
+      meta_data: { template_name: m.extra['template_name'] ?? null },
+      deliveries: [{ email: m.to, status: 'DELIVERED', unit_price: m.cost, delivery_date: phpDate(new Date()), status_history: [{ status: 'DELIVERED', delivery_date: phpDate(new Date()) }] }],
+    };
+  }
+  return { channel: m.channel, message_id: m.id, list_name: m.extra['list_name'] ?? '', number: m.to, status: 'DELIVERED', unit_price: m.cost, delivery_date: phpDate(new Date()), meta_data: {} };
+}
+
+interface Send {
+  channel: string;
+  product: string;
+  text?: string;
+  sender?: string;
+  sendAt?: string;
+  listName?: string;
+  requestId?: string;
+  recipients: Array<{ to: string }>;
+  extra?: Record<string, unknown>;
+}
+
+/** Creates one campaign; answers the first result again for a repeated request_id. */
+function send(ctx: OpContext, input: Send, answer: (t: { ticket: string | null; contacts: number; cost: number; parts: number; residual: number }) => Record<string, unknown>): Reply {
+  const replayKey = input.requestId === undefined ? undefined : `octopush:${input.requestId}`;
+  if (replayKey) {
+    const first = ctx.state.replays.get(replayKey);
+    if (first) return first;
+  }
+  const simulation = ctx.body.simulation_mode === true;
+  const acct = account(ctx.state);
+  const sms = input.channel === 'sms' || input.channel === 'rcs';
+  const parts = sms ? smsParts(input.text) : 1;
+  const unit = round((PRICES[input.product] ?? 0) * parts, 6);
+  const at = input.sendAt ? new Date(input.sendAt) : undefined;
+  const scheduledAt = at && at.getTime() > ctx.now.getTime() ? at : undefined;
+  const prefix = input.channel === 'voice_sms' ? 'voice' : input.channel;
+  const campaign = input.channel === 'live_chat' ? null : ticket(ctx.state, prefix);
+  const cost = round(unit * input.recipients.length, 6);
+  let residual = acct.balance;
+  if (!simulation) {
+    acct.balance = round(acct.balance - cost, 6);
+    residual = acct.balance;
+    const messages = input.recipients.map((r) =>
+      newMessage(ctx, {
+        id: ticket(ctx.state, prefix),
+        groupId: campaign ?? undefined,
+        to: r.to,
+        from: input.sender,
+        text: input.text,
+        channel: input.channel,
+        status: scheduledAt ? 'SCHEDULED' : 'SENT',
+        parts,
+        cost: unit,
+        scheduledAt,
+        callbackUrl: ctx.state.webhook('octopush'),
+        extra: { list_name: input.listName, ...input.extra },
+      }),
+    );
+    dispatch(ctx.state, messages, ctx.now, {
+      sentStatus: 'SENT',
+      cancelled: (m) => m.status === 'CANCELLED',
+      onDelivered: (delivered) => {
+        for (const m of delivered) {
+          m.status = 'DELIVERED';
+          // Octopush posts one report per message to the URL set in the back office.
+          if (m.callbackUrl) ctx.state.dlr.post('octopush', m.callbackUrl, report(m));
+        }
+      },
+    });
+    ctx.record(messages.map((m) => m.id));
+  }
+  const reply: Reply = { status: 200, body: answer({ ticket: campaign, contacts: input.recipients.length, cost, parts: parts * input.recipients.length, residual }) };
+  if (replayKey && !simulation) ctx.state.replays.set(replayKey, reply);
+  return reply;
+}
+
+function stopMissing(ctx: OpContext, purpose: string, text: string | undefined, numbers: string[]): Reply | undefined {
+  if (purpose === 'wholesale' && numbers.some((n) => n.startsWith('+33')) && !/STOP au \S+/i.test(text ?? '')) {
+    return fail(121, 'Mention STOP is missing.');
+  }
+  return undefined;
+}
+
+const required = (field: string) => ({ code: 400, message: `[${field}] field is required.` });
+
+/** The per-channel rules the single multi-channel schema cannot express. */
+function channelErrors(body: Record<string, any>): Reply | undefined {
+  const meta: Record<string, any> = body.metadata ?? {};
+  const recipients: Array<Record<string, string>> = body.recipients;
+  const errors: Record<string, { code: number; message: string }> = {};
+  const channel: string = body.channel;
+  if (channel !== 'email' && !body.text && !(channel === 'rcs' && meta.cards?.length)) errors.text = required('text');
+  if (channel === 'email' && !body.text && !meta.template_name) errors.text = required('text');
+  if (['sms', 'voice_sms', 'rcs'].includes(channel) && recipients.some((r) => !r.phone_number)) errors.phone_number = required('phone_number');
+  if (channel === 'sms' && meta.type !== 'sms_premium' && meta.type !== 'sms_low_cost') errors.type = { code: 400, message: '[type] field must be sms_premium or sms_low_cost.' };
+  if (channel === 'voice_sms') {
+    if (meta.type !== 'voice_sms') errors.type = { code: 400, message: '[type] field must be voice_sms.' };
+    if (!meta.voice_gender) errors.voice_gender = required('voice_gender');
+    if (!meta.voice_language) errors.voice_language = { code: 442, message: 'Voice language not supported.' };
+  }
+  if (channel === 'email') {
+    if (recipients.some((r) => !r.email)) return fail(2005, '[destination email] field should be valid.');
+    for (const f of ['email_from', 'name_from', 'subject']) if (!meta[f]) errors[f] = required(f);
+  }
+  if (channel === 'live_chat' && !recipients.some((r) => r.phone_number || r.email || r.conversation_id)) {
+    return fail(400, '[recipients] field does not contain any valid recipient.');
+  }
+  if (['sms', 'voice_sms', 'email', 'live_chat'].includes(channel) && body.sender !== undefined && !/^[a-zA-Z0-9]{3,11}$/.test(body.sender)) {
+    errors.sender = { code: 106, message: '[sender] field must contain 3 to 11 alphanumeric characters without spaces.' };
+  }
+  return Object.keys(errors).length > 0 ? payloadError(errors) : undefined;
+}
+
+function cancel(ctx: OpContext, channel: string | undefined): Reply {
+  const id: string = ctx.body.ticket_number;
+  const campaign = [...ctx.state.store('octopush').values()].filter((m) => m.groupId === id && (channel === undefined || m.channel === channel));
+  if (campaign.length === 0) return fail(131, 'Campaign not found.');
+  const first = campaign[0]!;
+  if (first.status !== 'SCHEDULED' || isDue(first, ctx.now)) return fail(132, 'Campaign already sent or cancelled: only a scheduled campaign can be cancelled.');
+  if (first.scheduledAt!.getTime() - ctx.now.getTime() <= CANCEL_MIN_LEAD_MS) return fail(132, 'A campaign can only be cancelled more than 10 minutes before it is sent.');
+  if (campaign.length >= 3) return fail(400, 'Cancellation is only allowed when the campaign has fewer than 3 recipients.');
+  for (const m of campaign) {
+    m.status = 'CANCELLED';
+    account(ctx.state).balance = round(account(ctx.state).balance + m.cost, 6);
+  }
+  ctx.record();
+  return { status: 204 };
+}
+
+export const octopush: VendorModule = {
+  vendor: 'octopush',
+  basePath: '/octopush/v1/public',
+  spec: octopushSpec,
+  contentType: 'application/json',
+  security: {
+    'api-login': (headers) => goodCredential(header(headers, 'api-login')),
+    'api-key': (headers) => goodCredential(header(headers, 'api-key')),
+  },
+  unauthorized: () => fail(401, 'Unauthorized.', undefined, 401),
+  invalid(_operationId, errors) {
+    const issues = issuesOf(errors);
+    if (issues.some((i) => i.keyword === 'parse')) return fail(400, 'Malformed JSON body.');
+    const out: Record<string, { code: number; message: string }> = {};
+    for (const issue of issues) {
+      // Octopush keys errors by field name; metadata fields are named without their parent.
+      const field = dotted(issue.path[0] === 'metadata' ? issue.path.slice(1) : issue.path) || 'body';
+      if (field in out) continue;
+      if (field === 'voice_language' && issue.keyword === 'enum') out[field] = { code: 442, message: 'Voice language not supported.' };
+      else if (/^recipients\[\d+\]\.email$/.test(field) && issue.keyword === 'format') return fail(2005, '[destination email] field should be valid.');
+      else out[field] = { code: 400, message: `[${field}] ${issue.error.message ?? 'is invalid'}.` };
+    }
+    return payloadError(out);
+  },
+  notFound: (method, path) => fail(404, `No route for ${method} ${path}.`, undefined, 404),
+  operations: {
+    sendSmsCampaign(ctx) {
+      const b = ctx.body;
+      const numbers: string[] = b.recipients.map((r: { phone_number: string }) => r.phone_number);
+      const stop = stopMissing(ctx, b.purpose ?? 'wholesale', b.text, numbers);
+      if (stop) return stop;
+      return send(
+        ctx,
+        { channel: 'sms', product: b.type, text: b.text, sender: b.sender, sendAt: b.send_at, listName: b.list_name, requestId: b.request_id, recipients: numbers.map((to) => ({ to })) },
+        (t) => ({ sms_ticket: t.ticket, number_of_contacts: t.contacts, total_cost: t.cost, number_of_sms_needed: t.parts, residual_credit: t.residual }),
+      );
+    },
+    sendMultichannel(ctx) {
+      const b = ctx.body;
+      const invalid = channelErrors(b);
+      if (invalid) return invalid;
+      const meta = b.metadata ?? {};
+      const channel: string = b.channel;
+      if (channel === 'sms') {
+        const stop = stopMissing(ctx, b.purpose ?? 'alert', b.text, b.recipients.map((r: { phone_number: string }) => r.phone_number));
+        if (stop) return stop;
+      }
+      const recipients = b.recipients.map((r: Record<string, string>) => ({ to: r.phone_number ?? r.email ?? r.conversation_id }));
+      const product = channel === 'sms' ? meta.type : channel;
+      return send(
+        ctx,
+        { channel, product, text: b.text, sender: b.sender, sendAt: b.send_at, listName: b.list_name, requestId: meta.request_id, recipients, extra: { template_name: meta.template_name } },
+        (t) => {
+          const common = { number_of_contacts: t.contacts, total_cost: t.cost, residual_credit: t.residual };
+          if (channel === 'sms') return { sms_ticket: t.ticket, ...common, number_of_sms_needed: t.parts, message: '******' };
+          if (channel === 'voice_sms') return { ticket_number: t.ticket, ...common, estimated_duration: Math.max(5, Math.ceil((b.text?.length ?? 0) / 12)) };
+          return { ticket_number: t.ticket, ...common };
+        },
+      );
+    },
+    cancelMultichannel: (ctx) => cancel(ctx, ctx.body.channel),
+    cancelSmsCampaign: (ctx) => cancel(ctx, 'sms'),
+    getBalance(ctx) {
+      const q = ctx.query as Record<string, string | undefined>;
+      if ((q['country_code'] === undefined) !== (q['product_name'] === undefined)) {
+        return payloadError({ [q['country_code'] === undefined ? 'country_code' : 'product_name']: required(q['country_code'] === undefined ? 'country_code' : 'product_name') });
+      }
+      const balance = account(ctx.state).balance;
+      const details = String(q['with_details']) === 'true' ? { wallet_packs: [{ wallet_pack_id: WALLET_PACK, credit: balance, expiration_date: '2030-10-23T13:41:46+02:00' }] } : {};
+      ctx.record();
+      if (q['product_name']) {
+        const price = PRICES[q['product_name']] ?? 1;
+        return { status: 200, body: { amount: price > 0 ? Math.floor(balance / price) : 0, unit: q['product_name'], ...details } };
+      }
+      return { status: 200, body: { amount: balance, unit: 'euros', ...details } };
+    },
+  },
+};
