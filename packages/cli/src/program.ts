@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { normalizeCommand } from './commands/normalize';
+import { sandboxCommand } from './commands/sandbox';
+import { segmentsCommand } from './commands/segments';
+import { sendCommand } from './commands/send';
+import { describeError } from './errors';
+import { CliError, line, processIo, type Io } from './io';
+
+export function createProgram(io: Io): Command {
+  const program = new Command('msgkit')
+    .description('SMS tooling from msgkit: segments, phone numbers, sending through any provider, a local sandbox')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  for (const add of [segmentsCommand, normalizeCommand, sendCommand, sandboxCommand]) add(program, io);
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  return program;
+}
+
+/**
+ * Runs the command line and resolves with the exit code: 0 done, 1 a failure (something was not
+ * sent, an input was invalid, the vendor refused), 2 a usage error (bad or missing arguments).
+ */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return io.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; they exit 0.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof CliError) {
+      line(io.stderr, `msgkit: ${error.message}`);
+      return error.exitCode;
+    }
+    line(io.stderr, `msgkit: ${describeError(error)}`);
+    return 1;
+  }
+}

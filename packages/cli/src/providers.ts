@@ -1,0 +1,153 @@
+/**
+ * How the CLI drives each provider client for `msgkit send`: which environment variables hold the
+ * credentials, the vendor's per-request recipient maximum (the batch size), and the one call that
+ * sends a text to a batch. Everything else (normalization, vendor rules, retries) is the client's.
+ */
+import { InfobipClient } from '@msgkit/infobip';
+import { OctopushClient } from '@msgkit/octopush';
+import { SmscxClient } from '@msgkit/smscx';
+import { SmsWorksClient } from '@msgkit/smsworks';
+import { CliError } from './io';
+
+export type ProviderName = 'smscx' | 'smsworks' | 'octopush' | 'infobip';
+
+export interface SendOutcome {
+  /** The vendor's id for what it accepted (campaign, batch, ticket or bulk id). */
+  id?: string;
+}
+
+export interface Message {
+  from?: string;
+  text: string;
+}
+
+export interface SendingClient {
+  send(batch: string[], message: Message, signal?: AbortSignal): Promise<SendOutcome>;
+}
+
+interface Credential {
+  env: string;
+  what: string;
+  optional?: boolean;
+}
+
+export interface Provider {
+  name: ProviderName;
+  maxRecipients: number;
+  defaultCountry: string;
+  credentials: Credential[];
+  create(env: Record<string, string | undefined>, baseUrl?: string): SendingClient;
+}
+
+function read(env: Record<string, string | undefined>, provider: Provider): Record<string, string> {
+  const values: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const c of provider.credentials) {
+    const value = env[c.env];
+    if (value) values[c.env] = value;
+    else if (!c.optional) missing.push(c.env);
+  }
+  if (missing.length > 0) throw new CliError(`${provider.name} needs ${missing.join(' and ')} in the environment (see msgkit send --help)`, 2);
+  return values;
+}
+
+const withBase = (baseUrl: string | undefined) => (baseUrl ? { baseUrl } : {});
+
+export const PROVIDERS: Record<ProviderName, Provider> = {
+  smscx: {
+    name: 'smscx',
+    maxRecipients: 25_000,
+    defaultCountry: 'GB',
+    credentials: [
+      { env: 'SMSCX_API_KEY', what: 'SMS.CX API key (or SMSCX_ACCESS_TOKEN)', optional: true },
+      { env: 'SMSCX_ACCESS_TOKEN', what: 'SMS.CX OAuth access token', optional: true },
+    ],
+    create(env, baseUrl) {
+      const c = read(env, this);
+      if (!c.SMSCX_API_KEY && !c.SMSCX_ACCESS_TOKEN) throw new CliError('smscx needs SMSCX_API_KEY or SMSCX_ACCESS_TOKEN in the environment', 2);
+      const client = new SmscxClient({
+        ...(c.SMSCX_API_KEY ? { apiKey: c.SMSCX_API_KEY } : { accessToken: c.SMSCX_ACCESS_TOKEN! }),
+        ...withBase(baseUrl),
+      });
+      return {
+        send: async (to, m, signal) => {
+          const r = await client.sms.send({ to, from: m.from ?? '', text: m.text }, signal ? { signal } : {});
+          return { id: r.info.campaignId };
+        },
+      };
+    },
+  },
+  smsworks: {
+    name: 'smsworks',
+    maxRecipients: 5_000,
+    defaultCountry: 'GB',
+    credentials: [{ env: 'SMSWORKS_TOKEN', what: 'The SMS Works JWT (with or without the "JWT " prefix)' }],
+    create(env, baseUrl) {
+      const c = read(env, this);
+      const client = new SmsWorksClient({ token: c.SMSWORKS_TOKEN!, ...withBase(baseUrl) });
+      return {
+        send: async (destinations, m, signal) => {
+          const r = await client.batch.send({ sender: m.from ?? '', destinations, content: m.text }, signal ? { signal } : {});
+          return { id: r.batchid };
+        },
+      };
+    },
+  },
+  octopush: {
+    name: 'octopush',
+    maxRecipients: 500,
+    defaultCountry: 'FR',
+    credentials: [
+      { env: 'OCTOPUSH_API_LOGIN', what: 'Octopush account login (e-mail)' },
+      { env: 'OCTOPUSH_API_KEY', what: 'Octopush API key' },
+    ],
+    create(env, baseUrl) {
+      const c = read(env, this);
+      const client = new OctopushClient({ apiLogin: c.OCTOPUSH_API_LOGIN!, apiKey: c.OCTOPUSH_API_KEY!, ...withBase(baseUrl) });
+      return {
+        send: async (numbers, m, signal) => {
+          const r = await client.sms.send(
+            { text: m.text, recipients: numbers.map((phoneNumber) => ({ phoneNumber })), type: 'sms_premium', ...(m.from ? { sender: m.from } : {}) },
+            signal ? { signal } : {},
+          );
+          return { id: r.smsTicket };
+        },
+      };
+    },
+  },
+  infobip: {
+    name: 'infobip',
+    maxRecipients: 1_000,
+    defaultCountry: 'DE',
+    credentials: [
+      { env: 'INFOBIP_API_KEY', what: 'Infobip API key' },
+      { env: 'INFOBIP_BASE_URL', what: "your account's Infobip base URL (or --base-url)", optional: true },
+      { env: 'INFOBIP_SCENARIO_KEY', what: 'OMNI scenario key (the sender is set in the scenario; default scenario when unset)', optional: true },
+    ],
+    create(env, baseUrl) {
+      const c = read(env, this);
+      const base = baseUrl ?? c.INFOBIP_BASE_URL;
+      if (!base) throw new CliError('infobip needs --base-url or INFOBIP_BASE_URL (every Infobip account has its own host)', 2);
+      const client = new InfobipClient({ apiKey: c.INFOBIP_API_KEY!, baseUrl: base });
+      return {
+        send: async (numbers, m, signal) => {
+          const r = await client.omni.send(
+            {
+              ...(c.INFOBIP_SCENARIO_KEY ? { scenarioKey: c.INFOBIP_SCENARIO_KEY } : {}),
+              destinations: numbers.map((phoneNumber) => ({ to: { phoneNumber } })),
+              sms: { text: m.text },
+            },
+            signal ? { signal } : {},
+          );
+          return { id: r.bulkId ?? r.messages[0]?.messageId };
+        },
+      };
+    },
+  },
+};
+
+export function providerHelp(): string {
+  return Object.values(PROVIDERS)
+    .map((p) => `  ${p.name.padEnd(9)} ${p.credentials.map((c) => `${c.env}${c.optional ? ' (optional)' : ''}: ${c.what}`).join('\n            ')}`)
+    .join('\n');
+}
