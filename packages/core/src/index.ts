@@ -1,1 +1,18 @@
-export const placeholder = 1;
+// Default entry: libphonenumber-js "min" metadata (smallest bundle; validates by length and
+// leading digits). For full pattern validation import the same API from `@msgkit/core/max`.
+import metadata from 'libphonenumber-js/min/metadata';
+import { normalizePhoneWith, normalizeRecipientsWith, type NormalizePhoneOptions, type NormalizedRecipients, type PhoneResult } from './phone/index';
+
+export * from './errors';
+export * from './http/index';
+export * from './common';
+
+/** Normalizes one phone number to E.164, or says why it cannot. */
+export function normalizePhone(input: string, options?: NormalizePhoneOptions): PhoneResult {
+  return normalizePhoneWith(metadata, input, options);
+}
+
+/** Normalizes a recipient list: unique E.164 numbers in first-seen order, and every invalid input with its index. */
+export function normalizeRecipients(inputs: readonly string[], options?: NormalizePhoneOptions): NormalizedRecipients {
+  return normalizeRecipientsWith(metadata, inputs, options);
+}

@@ -1,1 +1,18 @@
-export const placeholder = 1;
+// `@msgkit/core/max`: the same API as `@msgkit/core`, bound to libphonenumber-js "max" metadata
+// (full number-type patterns: stricter validation, about 4x the metadata size).
+import metadata from 'libphonenumber-js/max/metadata';
+import { normalizePhoneWith, normalizeRecipientsWith, type NormalizePhoneOptions, type NormalizedRecipients, type PhoneResult } from './phone/index';
+
+export * from './errors';
+export * from './http/index';
+export * from './common';
+
+/** Normalizes one phone number to E.164, or says why it cannot. */
+export function normalizePhone(input: string, options?: NormalizePhoneOptions): PhoneResult {
+  return normalizePhoneWith(metadata, input, options);
+}
+
+/** Normalizes a recipient list: unique E.164 numbers in first-seen order, and every invalid input with its index. */
+export function normalizeRecipients(inputs: readonly string[], options?: NormalizePhoneOptions): NormalizedRecipients {
+  return normalizeRecipientsWith(metadata, inputs, options);
+}

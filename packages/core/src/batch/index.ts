@@ -1,0 +1,3 @@
+export { chunk } from './chunk';
+export { sendInBatches } from './sendInBatches';
+export type { BatchResult, SendInBatchesOptions } from './sendInBatches';

@@ -1,0 +1,5 @@
+// Everything both entry points share; they differ only in the phone metadata they bind.
+export * from './text/index';
+export * from './rules/index';
+export * from './batch/index';
+export type { NormalizedRecipients, NormalizePhoneOptions, PhoneErrorCode, PhoneResult } from './phone/index';

@@ -1,0 +1,40 @@
+import type { z } from 'zod';
+import { isString, rule, type RuleOptions } from './rule';
+
+export interface CallbackUrlOptions extends RuleOptions {
+  /** Default ['http', 'https']. */
+  protocols?: readonly string[];
+}
+
+/** A webhook URL the vendor will call: absolute, with a host, over http(s). */
+export function callbackUrl(options: CallbackUrlOptions = {}): z.ZodType<string> {
+  const protocols = options.protocols ?? ['http', 'https'];
+  return rule<string>(options, (value, report) => {
+    if (!isString(value, report)) return;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !protocols.includes(url.protocol.slice(0, -1)) || url.hostname === '') report('url_invalid', { protocols });
+  });
+}
+
+export interface UuidOptions extends RuleOptions {
+  /** Refuse upper-case hex, as the SMS.CX SDKs' pattern does. */
+  lowercase?: boolean;
+}
+
+const UUID_V1_TO_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const LOWER_HEX = /^[^A-F]*$/;
+
+/** An RFC 4122 UUID of version 1 to 5 (SMS.CX `idempotencyId`, `trackData`, message ids). */
+export function uuid(options: UuidOptions = {}): z.ZodType<string> {
+  return rule<string>(options, (value, report) => {
+    if (!isString(value, report)) return;
+    if (!UUID_V1_TO_V5.test(value) || (options.lowercase && !LOWER_HEX.test(value))) {
+      report('uuid_invalid', { lowercase: options.lowercase });
+    }
+  });
+}

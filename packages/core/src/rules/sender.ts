@@ -1,0 +1,33 @@
+import type { z } from 'zod';
+import { isString, rule, type RuleOptions } from './rule';
+
+export interface SenderIdOptions extends RuleOptions {
+  /** Inclusive length range of a sender that contains any non-digit, e.g. [3, 11]. */
+  alpha: readonly [min: number, max: number];
+  /** Inclusive digit count of an all-digit sender (an optional leading `+` is not counted), e.g. [3, 15]. */
+  numeric: readonly [min: number, max: number];
+  /** One character an alphanumeric sender may use; default ASCII letters and digits. */
+  allowedChar?: RegExp;
+}
+
+const ASCII_ALNUM = /[A-Za-z0-9]/;
+
+/** Sender ID ("originator", "from"): alphanumeric and numeric senders have different length limits. */
+export function senderId(options: SenderIdOptions): z.ZodType<string> {
+  const allowed = options.allowedChar ?? ASCII_ALNUM;
+  return rule<string>(options, (value, report) => {
+    if (!isString(value, report)) return;
+    if (value.length === 0) return report('sender_empty');
+    const digits = value.startsWith('+') ? value.slice(1) : value;
+    if (/^[0-9]+$/.test(digits)) {
+      const [min, max] = options.numeric;
+      if (digits.length < min || digits.length > max) report('sender_numeric_length', { min, max, length: digits.length });
+      return;
+    }
+    const [min, max] = options.alpha;
+    const length = [...value].length;
+    if (length < min || length > max) report('sender_alpha_length', { min, max, length });
+    const bad = [...new Set([...value].filter((char) => !allowed.test(char)))];
+    if (bad.length > 0) report('sender_chars', { chars: bad });
+  });
+}

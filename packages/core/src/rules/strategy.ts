@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { VendorCode } from './codes';
+import { rule, type RuleOptions } from './rule';
+
+/** A field a channel step must carry, optionally with the vendor's code for its absence. */
+export type RequiredField = string | { field: string; vendorCode?: VendorCode };
+
+export interface ChannelStrategyOptions extends RuleOptions {
+  /** Channels the vendor knows, e.g. ['viber', 'whatsapp', 'sms']. */
+  channels: readonly string[];
+  minChannels?: number;
+  /** Channel the list must end with (the failover of last resort), e.g. 'sms'. */
+  lastChannel?: string;
+  /** Refuse a channel listed twice. Default true. */
+  unique?: boolean;
+  /** Fields each channel's step must carry, e.g. { viber: [{ field: 'templateId', vendorCode: 1126 }], sms: ['text'] }. */
+  requiredFields?: Readonly<Record<string, readonly RequiredField[]>>;
+  /** Property of a step that names its channel. Default 'channel'. */
+  channelKey?: string;
+}
+
+type Step = Record<string, unknown>;
+
+/** An ordered failover list of channel steps (SMS.CX `strategy`, Infobip scenario `flow`). */
+export function channelStrategy(options: ChannelStrategyOptions): z.ZodType<Step[]> {
+  const key = options.channelKey ?? 'channel';
+  const unique = options.unique ?? true;
+  return rule<Step[]>(options, (value, report) => {
+    if (!Array.isArray(value)) return report('strategy_not_list');
+    const min = options.minChannels ?? 1;
+    if (value.length < min) report('strategy_too_few_channels', { min, count: value.length });
+    const seen = new Set<unknown>();
+    value.forEach((step: unknown, index) => {
+      if (typeof step !== 'object' || step === null) return report('invalid_type', { expected: 'an object' }, [index]);
+      const channel = (step as Step)[key];
+      if (typeof channel !== 'string' || !options.channels.includes(channel)) {
+        return report('strategy_unknown_channel', { channel, allowed: options.channels }, [index, key]);
+      }
+      if (unique && seen.has(channel)) report('strategy_duplicate_channel', { channel }, [index, key]);
+      seen.add(channel);
+      for (const required of options.requiredFields?.[channel] ?? []) {
+        const { field, vendorCode } = typeof required === 'string' ? { field: required, vendorCode: undefined } : required;
+        const present = (step as Step)[field];
+        if (present === undefined || present === null || present === '') {
+          report('strategy_missing_field', { channel, field }, [index, field], vendorCode);
+        }
+      }
+    });
+    const last = value.at(-1) as Step | undefined;
+    if (options.lastChannel !== undefined && value.length > 0 && last?.[key] !== options.lastChannel) {
+      report('strategy_last_channel', { expected: options.lastChannel }, [value.length - 1, key]);
+    }
+  });
+}

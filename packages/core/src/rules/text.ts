@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import { countSegments } from '../text/index';
+import type { VendorCodes } from './codes';
+import { isString, rule, type Report, type RuleOptions } from './rule';
+
+export interface MessageTextOptions extends RuleOptions {
+  /** Default 1: vendors refuse an empty text. */
+  minLength?: number;
+  /** Maximum characters, counted as code points (Octopush: 1 224). */
+  maxLength?: number;
+  /** Maximum SMS parts as countSegments counts them (SMS.CX: 10). */
+  maxParts?: number;
+  /** Also check SMS.CX random placeholders, with these vendor codes. */
+  placeholders?: boolean | { vendorCode?: VendorCodes };
+}
+
+/** An SMS text: not empty, within a character or a parts budget. */
+export function messageText(options: MessageTextOptions = {}): z.ZodType<string> {
+  const min = options.minLength ?? 1;
+  const placeholderOptions = typeof options.placeholders === 'object' ? options.placeholders : {};
+  return rule<string>(options, (value, report) => {
+    if (!isString(value, report)) return;
+    const length = codePoints(value, options.maxLength);
+    if (length < min) report('text_empty', { min });
+    if (options.maxLength !== undefined && length > options.maxLength) {
+      report('text_too_long', { max: options.maxLength, length: codePoints(value) });
+    }
+    if (options.maxParts !== undefined) {
+      const { segments, encoding } = countSegments(value);
+      if (segments > options.maxParts) report('text_too_many_parts', { max: options.maxParts, segments, encoding });
+    }
+    if (options.placeholders) checkPlaceholders(value, report, placeholderOptions.vendorCode);
+  });
+}
+
+const PLACEHOLDER_MIN = 1;
+const PLACEHOLDER_MAX = 20;
+const RANDOM_PLACEHOLDER = /\{\{(numbers|letters|alphanumeric)(?::([^}]*))?\}\}/g;
+
+/** SMS.CX random placeholders `{{numbers}}`, `{{letters}}`, `{{alphanumeric}}`, each optionally `:N` with N from 1 to 20. */
+export function placeholders(options: RuleOptions = {}): z.ZodType<string> {
+  return rule<string>(options, (value, report) => {
+    if (isString(value, report)) checkPlaceholders(value, report, undefined);
+  });
+}
+
+function checkPlaceholders(text: string, report: Report, vendorCode: VendorCodes | undefined): void {
+  for (const match of text.matchAll(RANDOM_PLACEHOLDER)) {
+    const size = match[2];
+    if (size === undefined) continue;
+    const code = !/^\d+$/.test(size) ? 'placeholder_invalid' : Number(size) < PLACEHOLDER_MIN || Number(size) > PLACEHOLDER_MAX ? 'placeholder_length' : undefined;
+    if (code === undefined) continue;
+    const explicit = vendorCode === undefined || typeof vendorCode !== 'object' ? vendorCode : vendorCode[code];
+    report(code, { placeholder: match[0], min: PLACEHOLDER_MIN, max: PLACEHOLDER_MAX }, [], explicit);
+  }
+}
+
+/** Code points, counting no further than `stop + 1` when a limit is known (long texts stay cheap). */
+function codePoints(text: string, stop = Number.POSITIVE_INFINITY): number {
+  let count = 0;
+  for (let i = 0; i < text.length && count <= stop; i++, count++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return count;
+}

@@ -1,0 +1,73 @@
+import type { z } from 'zod';
+import { rule, type Report, type RuleOptions } from './rule';
+
+export type TimeUnit = 'milliseconds' | 'seconds' | 'minutes' | 'hours' | 'days';
+
+const SECONDS_PER: Record<TimeUnit, number> = { milliseconds: 0.001, seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+
+export interface ValidityOptions extends RuleOptions {
+  /** The unit the field is expressed in (SMS.CX `ttl`: seconds; The SMS Works `validity`: minutes). */
+  unit: TimeUnit;
+  min: number;
+  max: number;
+  /** The minimum itself is not allowed (Infobip: "more than 30 s"). */
+  exclusiveMin?: boolean;
+}
+
+/**
+ * A time-to-live / validity period in a fixed unit. Out-of-range values are refused, never
+ * clamped: a vendor that silently shortens a validity (Infobip caps at 48 h) changes when a
+ * failover step starts, so the caller must see and choose the value that will really apply.
+ */
+export function validity(options: ValidityOptions): z.ZodType<number> {
+  return rule<number>(options, (value, report) => checkRange(value, options, report));
+}
+
+export interface ValidityWithUnitOptions extends RuleOptions {
+  /** Property holding the amount, e.g. `validityPeriod`. */
+  valueKey: string;
+  /** Property naming its unit, e.g. `validityPeriodTimeUnit` (values like `MINUTES`, any case). */
+  unitKey: string;
+  defaultUnit: TimeUnit;
+  /** Limits in seconds, whatever unit the request uses. */
+  minSeconds: number;
+  maxSeconds: number;
+  exclusiveMin?: boolean;
+  /** Units the vendor accepts; default every TimeUnit. */
+  units?: readonly TimeUnit[];
+}
+
+/** A validity period whose unit is a sibling field (Infobip channel objects); checks the object holding both. */
+export function validityWithUnit(options: ValidityWithUnitOptions): z.ZodType<Record<string, unknown>> {
+  const units = options.units ?? (Object.keys(SECONDS_PER) as TimeUnit[]);
+  return rule<Record<string, unknown>>(options, (value, report) => {
+    if (typeof value !== 'object') return report('invalid_type', { expected: 'an object' });
+    const object = value as Record<string, unknown>;
+    const amount = object[options.valueKey];
+    if (amount === undefined) return;
+    const rawUnit = object[options.unitKey] ?? options.defaultUnit;
+    const unit = String(rawUnit).toLowerCase() as TimeUnit;
+    if (!units.includes(unit)) {
+      return report('validity_unit', { unit: rawUnit, allowed: units.map((u) => u.toUpperCase()) }, [options.unitKey]);
+    }
+    const at: Report = (code, params, path = []) => report(code, params, [options.valueKey, ...path]);
+    const perUnit = SECONDS_PER[unit];
+    checkRange(amount, {
+      unit,
+      min: options.minSeconds / perUnit,
+      max: options.maxSeconds / perUnit,
+      exclusiveMin: options.exclusiveMin,
+    }, at);
+  });
+}
+
+function checkRange(value: unknown, limits: Omit<ValidityOptions, 'vendorCode'>, report: Report): void {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return report('validity_not_integer');
+  const { min, max, unit } = limits;
+  if (limits.exclusiveMin ? value <= min : value < min) report('validity_too_short', { min: round(min), unit, exclusive: limits.exclusiveMin });
+  else if (value > max) report('validity_too_long', { max: round(max), unit });
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

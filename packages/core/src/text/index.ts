@@ -1,0 +1,2 @@
+export { countSegments, splitSegments } from './segments';
+export type { SegmentCount, SmsEncoding } from './segments';

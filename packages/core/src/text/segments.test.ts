@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { GSM_ALPHABET } from './gsm7';
+import { countSegments, splitSegments } from './segments';
+
+const septets = (part: string) => [...part].reduce((n, c) => n + (GSM_ALPHABET.extension.includes(c) ? 2 : 1), 0);
+
+describe('countSegments', () => {
+  it('counts an empty text as zero segments with a whole segment free', () => {
+    expect(countSegments('')).toEqual({ encoding: 'GSM-7', units: 0, segments: 0, perSegment: 160, remaining: 160, nonGsm: [] });
+  });
+
+  it('fits 160 GSM-7 characters in one segment and needs two for 161', () => {
+    expect(countSegments('a'.repeat(160))).toMatchObject({ segments: 1, perSegment: 160, remaining: 0 });
+    expect(countSegments('a'.repeat(161))).toMatchObject({ segments: 2, perSegment: 153, remaining: 145 });
+  });
+
+  it('counts every extension character including the form feed as two septets', () => {
+    expect(countSegments('\f^{}\\[~]|€')).toMatchObject({ encoding: 'GSM-7', units: 20, segments: 1 });
+  });
+
+  it('keeps the whole basic table in GSM-7', () => {
+    expect(countSegments(GSM_ALPHABET.basic)).toMatchObject({ encoding: 'GSM-7', units: GSM_ALPHABET.basic.length, nonGsm: [] });
+  });
+
+  it('moves an escape pair to the next segment rather than splitting it', () => {
+    const text = 'a'.repeat(152) + '€' + 'b'.repeat(10);
+    expect(countSegments(text)).toMatchObject({ units: 164, segments: 2, remaining: 141 });
+    expect(splitSegments(text)).toEqual(['a'.repeat(152), '€' + 'b'.repeat(10)]);
+  });
+
+  it('switches to UCS-2 for one non-GSM character and reports it once', () => {
+    expect(countSegments('ça ça')).toMatchObject({ encoding: 'UCS-2', units: 5, segments: 1, perSegment: 70, remaining: 65, nonGsm: ['ç'] });
+  });
+
+  it('lists distinct non-GSM characters in order of first appearance, emoji as whole code points', () => {
+    expect(countSegments('Ωμέγα 😀 Ω 😀 ё').nonGsm).toEqual(['μ', 'έ', 'γ', 'α', '😀', 'ё']);
+  });
+
+  it('counts UCS-2 in UTF-16 code units with 70 for one segment and 67 per part', () => {
+    expect(countSegments('я'.repeat(70))).toMatchObject({ segments: 1, units: 70, remaining: 0 });
+    expect(countSegments('я'.repeat(71))).toMatchObject({ segments: 2, perSegment: 67, remaining: 63 });
+    expect(countSegments('😀'.repeat(35))).toMatchObject({ units: 70, segments: 1 });
+  });
+
+  it('never ends a UCS-2 part between the halves of a surrogate pair', () => {
+    const text = 'я'.repeat(66) + '😀' + 'я';
+    expect(countSegments(text)).toMatchObject({ units: 69, segments: 1 });
+    const longer = 'я'.repeat(66) + '😀' + 'я'.repeat(10);
+    expect(splitSegments(longer)).toEqual(['я'.repeat(66), '😀' + 'я'.repeat(10)]);
+    expect(countSegments(longer)).toMatchObject({ segments: 2, remaining: 67 - 12 });
+  });
+
+  it('treats a lone surrogate as one non-GSM unit', () => {
+    expect(countSegments('a\ud800b')).toMatchObject({ encoding: 'UCS-2', units: 3, nonGsm: ['\ud800'] });
+  });
+});
+
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 600 }),
+  fc.string({ unit: fc.constantFrom(...`${GSM_ALPHABET.basic}${GSM_ALPHABET.extension}`.split('')), maxLength: 800 }),
+  fc.string({ unit: fc.constantFrom('a', '€', '{', 'я', '😀', '\u200d', '\ud83d', 'é', 'ç'), maxLength: 400 }),
+  fc.string({ unit: 'grapheme', maxLength: 300 }),
+);
+
+describe('splitSegments properties', () => {
+  it('joins back to the input', () => {
+    fc.assert(fc.property(anyText, (text) => splitSegments(text).join('') === text), { numRuns: 2000 });
+  });
+
+  it('returns as many parts as countSegments counts segments', () => {
+    fc.assert(fc.property(anyText, (text) => splitSegments(text).length === countSegments(text).segments), { numRuns: 2000 });
+  });
+
+  it('keeps every part within its limit and never ends one inside a surrogate pair', () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const { encoding, segments } = countSegments(text);
+        const parts = splitSegments(text);
+        const limit = encoding === 'GSM-7' ? (segments > 1 ? 153 : 160) : segments > 1 ? 67 : 70;
+        return parts.every((part) => {
+          const size = encoding === 'GSM-7' ? septets(part) : part.length;
+          const last = part.charCodeAt(part.length - 1);
+          const split = last >= 0xd800 && last <= 0xdbff && part !== parts.at(-1) && (text.charCodeAt(text.indexOf(part) + part.length) & 0xfc00) === 0xdc00;
+          return size <= limit && !split;
+        });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('counts units as the sum over the parts', () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const { encoding, units } = countSegments(text);
+        const total = splitSegments(text).reduce((n, part) => n + (encoding === 'GSM-7' ? septets(part) : part.length), 0);
+        return total === units;
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('never throws on any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        countSegments(text);
+        splitSegments(text);
+      }),
+    );
+  });
+});

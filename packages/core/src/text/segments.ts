@@ -1,0 +1,158 @@
+import { GSM_WIDTH, LIMITS } from './gsm7';
+
+export type SmsEncoding = 'GSM-7' | 'UCS-2';
+
+export interface SegmentCount {
+  encoding: SmsEncoding;
+  /** GSM-7 septets (extension characters count 2) or UTF-16 code units (UCS-2). */
+  units: number;
+  segments: number;
+  /** Capacity of each segment of this message: 160/70 when it fits in one, else 153/67. */
+  perSegment: number;
+  /** Units still free in the last segment. */
+  remaining: number;
+  /** Distinct characters (whole code points) that forced UCS-2, in order of first appearance. */
+  nonGsm: string[];
+}
+
+// The hot loops below inline gsm7.gsmWidth by hand: a call per character costs measurably more.
+const TABLE_SIZE = GSM_WIDTH.length;
+const EURO = 0x20ac;
+const GSM = LIMITS['GSM-7'];
+const UCS = LIMITS['UCS-2'];
+
+/** Counts the parts `text` needs as SMS, and why it needs UCS-2 if it does. An empty text needs 0 parts. */
+export function countSegments(text: string): SegmentCount {
+  const n = text.length;
+  let septets = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const w = c < TABLE_SIZE ? GSM_WIDTH[c]! : c === EURO ? 2 : 0;
+    if (w === 0) break;
+    septets += w;
+  }
+  if (i < n) return countUcs2(text, i);
+  if (septets <= GSM.single) {
+    return result('GSM-7', septets, septets === 0 ? 0 : 1, GSM.single, GSM.single - septets, []);
+  }
+  if (septets === n) {
+    // No escape pairs, so every part but the last is exactly full.
+    const segments = Math.ceil(septets / GSM.multi);
+    return result('GSM-7', septets, segments, GSM.multi, segments * GSM.multi - septets, []);
+  }
+  let segments = 1;
+  let fill = 0;
+  for (let j = 0; j < n; j++) {
+    const c = text.charCodeAt(j);
+    const w = c < TABLE_SIZE ? GSM_WIDTH[c]! : 2;
+    if (fill + w > GSM.multi) {
+      segments++;
+      fill = w;
+    } else fill += w;
+  }
+  return result('GSM-7', septets, segments, GSM.multi, GSM.multi - fill, []);
+}
+
+/** The parts of `text` as they would be sent; `splitSegments(t).join('') === t`. */
+export function splitSegments(text: string): string[] {
+  const n = text.length;
+  let septets = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const w = c < TABLE_SIZE ? GSM_WIDTH[c]! : c === EURO ? 2 : 0;
+    if (w === 0) break;
+    septets += w;
+  }
+  if (n === 0) return [];
+  const parts: string[] = [];
+  let start = 0;
+  let fill = 0;
+  if (i === n) {
+    if (septets <= GSM.single) return [text];
+    for (let j = 0; j < n; j++) {
+      const c = text.charCodeAt(j);
+      const w = c < TABLE_SIZE ? GSM_WIDTH[c]! : 2;
+      if (fill + w > GSM.multi) {
+        parts.push(text.slice(start, j));
+        start = j;
+        fill = w;
+      } else fill += w;
+    }
+  } else {
+    if (n <= UCS.single) return [text];
+    while (start + UCS.multi < n) {
+      const end = ucs2PartEnd(text, start);
+      parts.push(text.slice(start, end));
+      start = end;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+// Dedupe of BMP characters without allocating per call: a stamp per code unit, valid only when
+// it equals the current generation. Safe because countSegments is synchronous and not re-entrant.
+let stamps: Uint16Array | undefined;
+let generation = 0;
+// One string per code unit or code point ever reported, so that nonGsm allocates nothing new.
+const bmpChars: string[] = [];
+const astralChars = new Map<number, string>();
+
+/** nonGsm in one pass from the first non-GSM character; parts by jumping 67 units at a time. */
+function countUcs2(text: string, from: number): SegmentCount {
+  if (stamps === undefined) stamps = new Uint16Array(0x10000);
+  if (++generation === 0x10000) {
+    stamps.fill(0);
+    generation = 1;
+  }
+  const seen = stamps;
+  const gen = generation;
+  const n = text.length;
+  const nonGsm: string[] = [];
+  let astral: number[] | undefined;
+  for (let i = from; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < TABLE_SIZE ? GSM_WIDTH[c] !== 0 : c === EURO) continue;
+    if ((c & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      const cp = ((c - 0xd800) << 10) + text.charCodeAt(i + 1) - 0xdc00 + 0x10000;
+      if (astral === undefined) astral = [];
+      if (!astral.includes(cp)) {
+        astral.push(cp);
+        let char = astralChars.get(cp);
+        if (char === undefined) astralChars.set(cp, (char = text.slice(i, i + 2)));
+        nonGsm.push(char);
+      }
+      i++;
+    } else if (seen[c] !== gen) {
+      seen[c] = gen;
+      nonGsm.push(bmpChars[c] ?? (bmpChars[c] = text[i]!));
+    }
+  }
+  if (n <= UCS.single) return result('UCS-2', n, 1, UCS.single, UCS.single - n, nonGsm);
+  let segments = 0;
+  let start = 0;
+  for (; start + UCS.multi < n; segments++) start = ucs2PartEnd(text, start);
+  return result('UCS-2', n, segments + 1, UCS.multi, UCS.multi - (n - start), nonGsm);
+}
+
+/**
+ * End of the full UCS-2 part starting at `start`: 67 units, or 66 when the 67th is the high half of
+ * a surrogate pair (whether a unit pairs depends only on its neighbour, so no scan is needed).
+ */
+function ucs2PartEnd(text: string, start: number): number {
+  const end = start + UCS.multi;
+  return (text.charCodeAt(end - 1) & 0xfc00) === 0xd800 && (text.charCodeAt(end) & 0xfc00) === 0xdc00 ? end - 1 : end;
+}
+
+function result(
+  encoding: SmsEncoding,
+  units: number,
+  segments: number,
+  perSegment: number,
+  remaining: number,
+  nonGsm: string[],
+): SegmentCount {
+  return { encoding, units, segments, perSegment, remaining, nonGsm };
+}

@@ -1,0 +1,34 @@
+// Gzipped size of an app that imports only @msgkit/smscx, bundled by esbuild (minified, browser
+// platform, tree-shaken), against libphonenumber-js's min metadata alone bundled the same way.
+// Target: ≤ 45 kB.
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+async function gzipped(contents) {
+  const result = await build({
+    stdin: { contents, resolveDir: import.meta.dirname, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0].contents;
+  return { raw: code.length, gzip: gzipSync(code, { level: 9 }).length };
+}
+
+const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
+
+export async function run() {
+  const anchor = await gzipped(`import metadata from 'libphonenumber-js/min/metadata'; console.log(metadata);`);
+  const app = await gzipped(`
+    import { SmscxClient } from '@msgkit/smscx';
+    const client = new SmscxClient({ apiKey: 'k' });
+    client.sms.send({ from: 'Shop', to: ['+447700900123'], text: 'hello' }).then(console.log);
+  `);
+  console.log(`libphonenumber-js min metadata alone   ${kb(anchor.gzip)} gzip (${kb(anchor.raw)} min)`);
+  console.log(`app importing only @msgkit/smscx       ${kb(app.gzip)} gzip (${kb(app.raw)} min)`);
+  console.log(`app ÷ metadata = ${(app.gzip / anchor.gzip).toFixed(2)}; app ${app.gzip <= 45 * 1024 ? '≤' : '>'} 45 kB target`);
+}

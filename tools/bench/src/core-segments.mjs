@@ -1,0 +1,60 @@
+// countSegments against getCharCount of @trt2/gsm-charset-utils (throughput, target ≥ 5×) and
+// splitSegments against split-sms (same part texts, target 0 differences), on the same texts.
+import { countSegments, splitSegments } from '@msgkit/core';
+import { getCharCount } from '@trt2/gsm-charset-utils';
+import splitSms from 'split-sms';
+import { texts } from './data-texts.mjs';
+import { race, ratio } from './harness.mjs';
+
+export function run() {
+  const corpus = texts();
+  const units = corpus.reduce((n, t) => n + t.length, 0);
+  const times = race(
+    {
+      msgkit: () => {
+        let segments = 0;
+        for (const text of corpus) segments += countSegments(text).segments;
+        return segments;
+      },
+      gsmCharsetUtils: () => {
+        let segments = 0;
+        for (const text of corpus) segments += getCharCount(text).msgCount;
+        return segments;
+      },
+    },
+    { warmup: 5, rounds: 15 },
+  );
+
+  let differ = 0;
+  let countsDiffer = 0;
+  let ucs2 = 0;
+  for (const text of corpus) {
+    const ours = splitSegments(text);
+    const theirs = splitSms.split(text).parts.map((part) => part.content);
+    if (ours.length !== theirs.length || ours.some((part, i) => part !== theirs[i])) differ++;
+    if (countSegments(text).segments !== getCharCount(text).msgCount) countsDiffer++;
+    if (countSegments(text).encoding === 'UCS-2') ucs2++;
+  }
+
+  console.log(`texts: ${corpus.length} (${ucs2} need UCS-2), ${units} UTF-16 units`);
+  console.log(`median ms per pass: msgkit countSegments ${times.msgkit.toFixed(2)}, getCharCount ${times.gsmCharsetUtils.toFixed(2)}`);
+  console.log(`countSegments throughput ÷ getCharCount: ${ratio(times.gsmCharsetUtils, times.msgkit)}×  (target ≥ 5)`);
+  console.log(`texts whose segment texts differ from split-sms: ${differ}  (target 0)`);
+  console.log(`texts whose segment count differs from getCharCount: ${countsDiffer}  (information only)`);
+  console.log(`GSM 03.38 table differences with split-sms: ${tableDifferences()}  (0 = same basic and extension tables)`);
+}
+
+// split-sms's own validator, compared with our split over every BMP code unit: characters it
+// treats as GSM-7 (and how wide) that we do not, or the other way round.
+function tableDifferences() {
+  let differences = 0;
+  for (let code = 0; code < 0x10000; code++) {
+    if (code >= 0xd800 && code <= 0xdfff) continue;
+    const char = String.fromCharCode(code);
+    const theirs = splitSms.split(char);
+    const ours = countSegments(char);
+    const theirsGsm = theirs.characterSet === 'GSM';
+    if (theirsGsm !== (ours.encoding === 'GSM-7') || (theirsGsm && theirs.bytes !== ours.units)) differences++;
+  }
+  return differences;
+}
