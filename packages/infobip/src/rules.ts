@@ -11,11 +11,12 @@ import {
   collectIssues,
   maxRecipients,
   messageText,
+  optional,
+  type RequestCheck,
   requestRules,
   scheduleDate,
-  validityWithUnit,
-  type RequestCheck,
   type ValidationIssue,
+  validityWithUnit,
 } from '@msgkit/core';
 
 const BAD_REQUEST = 'BAD_REQUEST';
@@ -49,8 +50,8 @@ const validity = validityOf(VALIDITY.floorSeconds, VALIDITY.capSeconds);
 const viberValidity = validityOf(VALIDITY.viberFloorSeconds, VALIDITY.viberCapSeconds);
 
 /** A string field of at most `max` (and at least `min`) characters, when present. */
-const text = (max?: number, min = 0) => messageText({ minLength: min, ...(max !== undefined && { maxLength: max }), vendorCode: BAD_REQUEST }).optional();
-const httpUrl = callbackUrl({ vendorCode: BAD_REQUEST }).optional();
+const text = (max?: number, min = 0) => optional(messageText({ minLength: min, ...(max !== undefined && { maxLength: max }), vendorCode: BAD_REQUEST }));
+const httpUrl = optional(callbackUrl({ vendorCode: BAD_REQUEST }));
 
 // ---- helpers: core's checks applied below a path, or to each item of a list ----
 

@@ -12,10 +12,11 @@ import {
   maxRecipients,
   messageFor,
   messageText,
+  optional,
+  type RequestCheck,
   requestRules,
   scheduleDate,
   senderId,
-  type RequestCheck,
   type ValidationIssue,
   type VendorCode,
 } from '@msgkit/core';
@@ -230,7 +231,7 @@ function multichannelChecks(request: Obj): ValidationIssue[] {
 }
 
 export const multichannelSendRules: RequestCheck[] = [
-  requestRules({ recipients, text: text.optional(), sendAt: sendAt.optional() }),
+  requestRules({ recipients, text: optional(text), sendAt: optional(sendAt) }),
   (request) => multichannelChecks(asObject(request)),
 ];
 
@@ -264,7 +265,7 @@ function smsCampaignChecks(request: Obj): ValidationIssue[] {
 }
 
 export const smsSendRules: RequestCheck[] = [
-  requestRules({ recipients, text, sender: sender.optional(), sendAt: sendAt.optional() }),
+  requestRules({ recipients, text, sender: optional(sender), sendAt: optional(sendAt) }),
   (request) => smsCampaignChecks(asObject(request)),
 ];
 

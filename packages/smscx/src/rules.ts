@@ -10,14 +10,15 @@ import {
   maxRecipients,
   messageFor,
   messageText,
-  rule,
+  optional,
+  type RequestCheck,
   requestRules,
+  rule,
   scheduleDate,
   senderId,
   uuid,
-  validity,
-  type RequestCheck,
   type ValidationIssue,
+  validity,
 } from '@msgkit/core';
 
 /** `to`: 1 to 25 000 numbers (1104 empty, 1103 too many). */
@@ -126,19 +127,19 @@ const countryIso = rule<string>({}, (value, report) => {
 
 /** Fields every send and estimate shares. */
 const common = {
-  dlrCallbackUrl: callbackUrl({ vendorCode: 1109 }).optional(),
+  dlrCallbackUrl: optional(callbackUrl({ vendorCode: 1109 })),
 };
 /** `idempotencyId`: a lowercase UUID v1-v5 (1111); only the four paid sends have it. */
-const idempotencyId = uuid({ lowercase: true, vendorCode: 1111 }).optional();
+const idempotencyId = optional(uuid({ lowercase: true, vendorCode: 1111 }));
 /** `trackData`: the server silently drops a non-UUID, so it is refused here instead (spec DECISION). */
-const trackData = uuid({ lowercase: true }).optional();
+const trackData = optional(uuid({ lowercase: true }));
 
 type Checks = ReadonlyArray<RequestCheck<never>>;
 
-const smsMessage = requestRules({ ...common, to: recipients, from: sender(15), text, countryIso: countryIso.optional(), trackData, transliteration: transliteration.optional() });
-const smsCampaign = requestRules({ ...common, groups, from: sender(15), text, transliteration: transliteration.optional() });
-const mcMessage = requestRules({ ...common, to: recipients, from: sender(11), strategy, ttl: ttl.optional(), countryIso: countryIso.optional(), trackData });
-const mcCampaign = requestRules({ ...common, groups, from: sender(11), strategy, ttl: ttl.optional() });
+const smsMessage = requestRules({ ...common, to: recipients, from: sender(15), text, countryIso: optional(countryIso), trackData, transliteration: optional(transliteration) });
+const smsCampaign = requestRules({ ...common, groups, from: sender(15), text, transliteration: optional(transliteration) });
+const mcMessage = requestRules({ ...common, to: recipients, from: sender(11), strategy, ttl: optional(ttl), countryIso: optional(countryIso), trackData });
+const mcCampaign = requestRules({ ...common, groups, from: sender(11), strategy, ttl: optional(ttl) });
 const paid = requestRules({ idempotencyId });
 
 /** The checks for each operation, run by the client on the request as it will be sent. */

@@ -7,15 +7,16 @@ import {
   callbackUrl,
   collectIssues,
   maxRecipients,
-  messageText,
   messageFor,
+  messageText,
+  optional,
+  type RequestCheck,
   requestRules,
   rule,
   scheduleDate,
   senderId,
-  validity,
-  type RequestCheck,
   type ValidationIssue,
+  validity,
 } from '@msgkit/core';
 
 /** "Batches may contain up to 5000 messages at a time" (/batch/send and /batch/any descriptions). */
@@ -47,11 +48,11 @@ const ttlMinutes = rule<number>(undefined, (value, report) => {
 const common = {
   sender,
   content: messageText({ maxLength: MAX_CONTENT_LENGTH }),
-  tag: messageText({ minLength: 0, maxLength: MAX_TAG_LENGTH }).optional(),
-  validity: validity({ unit: 'minutes', ...VALIDITY_MINUTES }).optional(),
-  ttl: ttlMinutes.optional(),
+  tag: optional(messageText({ minLength: 0, maxLength: MAX_TAG_LENGTH })),
+  validity: optional(validity({ unit: 'minutes', ...VALIDITY_MINUTES })),
+  ttl: optional(ttlMinutes),
   // The vendor POSTs delivery reports here, so it must be an absolute http(s) URL.
-  deliveryreporturl: callbackUrl().optional(),
+  deliveryreporturl: optional(callbackUrl()),
 };
 
 const messageRules = requestRules(common);

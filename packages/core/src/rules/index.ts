@@ -2,7 +2,7 @@ export { ISSUE_CODES } from './codes';
 export type { IssueCode, VendorCode, VendorCodes } from './codes';
 export { issueMessages, messageFor } from './messages';
 export type { IssueParams } from './messages';
-export { rule } from './rule';
+export { optional, rule } from './rule';
 export type { Report, RuleOptions } from './rule';
 export { assertValid, collectIssues, recipientIssues, requestRules } from './validate';
 export type { RequestCheck } from './validate';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { vendorCodeFor, type IssueCode, type VendorCode, type VendorCodes } from './codes';
 import { messageFor, type IssueParams } from './messages';
 
@@ -13,20 +13,25 @@ export interface RuleOptions {
 /**
  * A zod schema whose checks emit msgkit issue codes (carried in `params`) instead of zod's
  * generic ones, so one message map and the vendor's codes apply to every rule alike.
- * `undefined` and `null` are `required`; wrap with `.optional()` for optional fields.
+ * `undefined` and `null` are `required`; wrap with `optional()` for optional fields.
  */
-export function rule<T>(options: RuleOptions | undefined, check: (value: unknown, report: Report) => void): z.ZodType<T> {
-  return z.custom<T>(() => true).superRefine((value, ctx) => {
+export function rule<T>(options: RuleOptions | undefined, check: (value: unknown, report: Report) => void): z.ZodMiniType<T> {
+  return z.custom<T>(() => true).check(z.superRefine((value, ctx) => {
     const report: Report = (code, params = {}, path = [], vendorCode = vendorCodeFor(options?.vendorCode, code)) => {
       ctx.addIssue({ code: 'custom', message: messageFor(code, params), path, params: { ...params, msgkitCode: code, vendorCode } });
     };
     if (value === undefined || value === null) report('required');
     else check(value, report);
-  });
+  }));
 }
 
 export function isString(value: unknown, report: Report): value is string {
   if (typeof value === 'string') return true;
   report('invalid_type', { expected: 'a string' });
   return false;
+}
+
+/** Makes a rule accept `undefined` (an absent field); `null` is still reported as required. */
+export function optional<T>(schema: z.ZodMiniType<T>): z.ZodMiniOptional<z.ZodMiniType<T>> {
+  return z.optional(schema);
 }

@@ -8,6 +8,7 @@ import { channelStrategy } from './strategy';
 import { messageText, placeholders } from './text';
 import { assertValid, collectIssues, recipientIssues, requestRules } from './validate';
 import { validity, validityWithUnit } from './validity';
+import { optional } from './rule';
 
 const codesOf = (schema: Parameters<typeof collectIssues>[1], value: unknown) => collectIssues(value, schema).map((i) => i.code);
 
@@ -150,7 +151,7 @@ describe('maxRecipients, messageText and placeholders', () => {
 });
 
 describe('assertValid', () => {
-  const rules = requestRules({ from: senderId({ alpha: [3, 11], numeric: [3, 15] }), to: maxRecipients({ max: 2 }), dlrCallbackUrl: callbackUrl().optional() });
+  const rules = requestRules({ from: senderId({ alpha: [3, 11], numeric: [3, 15] }), to: maxRecipients({ max: 2 }), dlrCallbackUrl: optional(callbackUrl()) });
 
   it('returns a valid request unchanged, unknown fields included', () => {
     const request = { from: 'MsgKit', to: ['+4915128403420'], extra: true };

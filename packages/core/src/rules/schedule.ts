@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { rule, type RuleOptions } from './rule';
 
 export interface ScheduleDateOptions extends RuleOptions {
@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 const NAIVE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 
 /** When a scheduled send goes out: a valid date (Date or string), not in the past, within the horizon. */
-export function scheduleDate(options: ScheduleDateOptions = {}): z.ZodType<string | Date> {
+export function scheduleDate(options: ScheduleDateOptions = {}): z.ZodMiniType<string | Date> {
   const now = options.now ?? Date.now;
   return rule<string | Date>(options, (value, report) => {
     const time = toTime(value);

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { isString, rule, type RuleOptions } from './rule';
 
 export interface SenderIdOptions extends RuleOptions {
@@ -13,7 +13,7 @@ export interface SenderIdOptions extends RuleOptions {
 const ASCII_ALNUM = /[A-Za-z0-9]/;
 
 /** Sender ID ("originator", "from"): alphanumeric and numeric senders have different length limits. */
-export function senderId(options: SenderIdOptions): z.ZodType<string> {
+export function senderId(options: SenderIdOptions): z.ZodMiniType<string> {
   const allowed = options.allowedChar ?? ASCII_ALNUM;
   return rule<string>(options, (value, report) => {
     if (!isString(value, report)) return;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { VendorCode } from './codes';
 import { rule, type RuleOptions } from './rule';
 
@@ -22,7 +22,7 @@ export interface ChannelStrategyOptions extends RuleOptions {
 type Step = Record<string, unknown>;
 
 /** An ordered failover list of channel steps (SMS.CX `strategy`, Infobip scenario `flow`). */
-export function channelStrategy(options: ChannelStrategyOptions): z.ZodType<Step[]> {
+export function channelStrategy(options: ChannelStrategyOptions): z.ZodMiniType<Step[]> {
   const key = options.channelKey ?? 'channel';
   const unique = options.unique ?? true;
   return rule<Step[]>(options, (value, report) => {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { countSegments } from '../text/index';
 import type { VendorCodes } from './codes';
 import { isString, rule, type Report, type RuleOptions } from './rule';
@@ -15,7 +15,7 @@ export interface MessageTextOptions extends RuleOptions {
 }
 
 /** An SMS text: not empty, within a character or a parts budget. */
-export function messageText(options: MessageTextOptions = {}): z.ZodType<string> {
+export function messageText(options: MessageTextOptions = {}): z.ZodMiniType<string> {
   const min = options.minLength ?? 1;
   const placeholderOptions = typeof options.placeholders === 'object' ? options.placeholders : {};
   return rule<string>(options, (value, report) => {
@@ -38,7 +38,7 @@ const PLACEHOLDER_MAX = 20;
 const RANDOM_PLACEHOLDER = /\{\{(numbers|letters|alphanumeric)(?::([^}]*))?\}\}/g;
 
 /** SMS.CX random placeholders `{{numbers}}`, `{{letters}}`, `{{alphanumeric}}`, each optionally `:N` with N from 1 to 20. */
-export function placeholders(options: RuleOptions = {}): z.ZodType<string> {
+export function placeholders(options: RuleOptions = {}): z.ZodMiniType<string> {
   return rule<string>(options, (value, report) => {
     if (isString(value, report)) checkPlaceholders(value, report, undefined);
   });

@@ -1,15 +1,16 @@
-import { z } from 'zod';
+import type { $ZodIssue, $ZodLooseShape, $loose } from 'zod/v4/core';
+import * as z from 'zod/mini';
 import { ValidationError, type ValidationIssue } from '../errors';
 import { ISSUE_CODES, type IssueCode, type VendorCode } from './codes';
 import { messageFor } from './messages';
 
 /** A request's rules: known fields checked, unknown fields passed through (the generated models own the shape). */
-export function requestRules<S extends z.core.$ZodLooseShape>(shape: S): z.ZodObject<S, z.core.$loose> {
+export function requestRules<S extends $ZodLooseShape>(shape: S): z.ZodMiniObject<S, $loose> {
   return z.looseObject(shape);
 }
 
 /** A zod schema (typically built with requestRules) or a function returning issues for checks zod cannot express. */
-export type RequestCheck<T = unknown> = z.ZodType | ((request: T) => readonly ValidationIssue[]);
+export type RequestCheck<T = unknown> = z.ZodMiniType | ((request: T) => readonly ValidationIssue[]);
 
 /** Runs every check and returns all issues (empty when the request is valid). */
 export function collectIssues<T>(request: T, ...checks: ReadonlyArray<RequestCheck<T>>): ValidationIssue[] {
@@ -43,7 +44,7 @@ export function recipientIssues(
   });
 }
 
-function fromZodIssue(issue: z.core.$ZodIssue): ValidationIssue {
+function fromZodIssue(issue: $ZodIssue): ValidationIssue {
   const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
   const params = (issue as { params?: { msgkitCode?: IssueCode; vendorCode?: VendorCode } }).params;
   if (params?.msgkitCode) {

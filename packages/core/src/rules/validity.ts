@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { rule, type Report, type RuleOptions } from './rule';
 
 export type TimeUnit = 'milliseconds' | 'seconds' | 'minutes' | 'hours' | 'days';
@@ -19,7 +19,7 @@ export interface ValidityOptions extends RuleOptions {
  * clamped: a vendor that silently shortens a validity (Infobip caps at 48 h) changes when a
  * failover step starts, so the caller must see and choose the value that will really apply.
  */
-export function validity(options: ValidityOptions): z.ZodType<number> {
+export function validity(options: ValidityOptions): z.ZodMiniType<number> {
   return rule<number>(options, (value, report) => checkRange(value, options, report));
 }
 
@@ -38,7 +38,7 @@ export interface ValidityWithUnitOptions extends RuleOptions {
 }
 
 /** A validity period whose unit is a sibling field (Infobip channel objects); checks the object holding both. */
-export function validityWithUnit(options: ValidityWithUnitOptions): z.ZodType<Record<string, unknown>> {
+export function validityWithUnit(options: ValidityWithUnitOptions): z.ZodMiniType<Record<string, unknown>> {
   const units = options.units ?? (Object.keys(SECONDS_PER) as TimeUnit[]);
   return rule<Record<string, unknown>>(options, (value, report) => {
     if (typeof value !== 'object') return report('invalid_type', { expected: 'an object' });

@@ -9,14 +9,15 @@ import { channelStrategy } from './strategy';
 import { messageText } from './text';
 import { collectIssues, requestRules } from './validate';
 import { validity, validityWithUnit } from './validity';
+import { optional } from './rule';
 
 const smscxSms = requestRules({
   to: maxRecipients({ max: 25_000, vendorCode: { recipients_too_many: 1103, recipients_empty: 1104 } }),
   from: senderId({ alpha: [3, 15], numeric: [3, 15], vendorCode: { required: 1105, sender_empty: 1105, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } }),
   text: messageText({ maxParts: 10, vendorCode: { required: 1107, text_empty: 1107 }, placeholders: { vendorCode: { placeholder_invalid: 1136, placeholder_length: 1137 } } }),
-  scheduledDate: scheduleDate({ vendorCode: { date_invalid: 1108, date_in_past: 1116 } }).optional(),
-  dlrCallbackUrl: callbackUrl({ vendorCode: 1109 }).optional(),
-  idempotencyId: uuid({ lowercase: true, vendorCode: 1111 }).optional(),
+  scheduledDate: optional(scheduleDate({ vendorCode: { date_invalid: 1108, date_in_past: 1116 } })),
+  dlrCallbackUrl: optional(callbackUrl({ vendorCode: 1109 })),
+  idempotencyId: optional(uuid({ lowercase: true, vendorCode: 1111 })),
 });
 
 const smscxMultichannel = requestRules({
@@ -29,25 +30,25 @@ const smscxMultichannel = requestRules({
     requiredFields: { viber: [{ field: 'templateId', vendorCode: 1126 }], whatsapp: [{ field: 'templateId', vendorCode: 1126 }], sms: [{ field: 'text', vendorCode: 1107 }] },
     vendorCode: { required: 1120, strategy_too_few_channels: 1121, strategy_last_channel: 1122, strategy_unknown_channel: 1123, strategy_duplicate_channel: 1129 },
   }),
-  ttl: validity({ unit: 'seconds', min: 300, max: 1_209_600, vendorCode: { validity_not_integer: 1124, validity_too_short: 1125, validity_too_long: 1134 } }).optional(),
+  ttl: optional(validity({ unit: 'seconds', min: 300, max: 1_209_600, vendorCode: { validity_not_integer: 1124, validity_too_short: 1125, validity_too_long: 1134 } })),
 });
 
 const smsworksBatch = requestRules({
   sender: senderId({ alpha: [1, 11], numeric: [1, 15] }),
   destinations: maxRecipients({ max: 5_000 }),
   content: messageText({ maxLength: 1_280 }),
-  validity: validity({ unit: 'minutes', min: 1, max: 2_880 }).optional(),
+  validity: optional(validity({ unit: 'minutes', min: 1, max: 2_880 })),
 });
 
 const octopushSms = requestRules({
   recipients: maxRecipients({ max: 500 }),
   text: messageText({ minLength: 1, maxLength: 1_224 }),
-  sender: senderId({ alpha: [3, 11], numeric: [3, 11] }).optional(),
+  sender: optional(senderId({ alpha: [3, 11], numeric: [3, 11] })),
 });
 
 // Infobip silently shortens a validity over 48 h; we refuse it instead (see validity.ts).
 const infobipSms = validityWithUnit({ valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', units: ['seconds', 'minutes', 'hours'], minSeconds: 30, exclusiveMin: true, maxSeconds: 48 * 3600 });
-const infobipSend = requestRules({ sms: infobipSms.optional(), sendAt: scheduleDate({ maxAheadDays: 180 }).optional() });
+const infobipSend = requestRules({ sms: optional(infobipSms), sendAt: optional(scheduleDate({ maxAheadDays: 180 })) });
 
 const codes = (rules: Parameters<typeof collectIssues>[1], request: unknown) => collectIssues(request, rules).map(({ path, code, vendorCode }) => [path.join('.'), code, vendorCode]);
 
