@@ -5,11 +5,12 @@ import { segmentsCommand } from './commands/segments';
 import { sendCommand } from './commands/send';
 import { describeError } from './errors';
 import { CliError, line, processIo, type Io } from './io';
+import { version } from '../package.json';
 
 export function createProgram(io: Io): Command {
   const program = new Command('msgkit')
     .description('SMS tooling from msgkit: segments, phone numbers, sending through any provider, a local sandbox')
-    .version('0.1.0')
+    .version(version)
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });

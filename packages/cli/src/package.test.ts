@@ -1,0 +1,27 @@
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { version } from '../package.json';
+
+// The built package, by its name, as a user gets it (build first: turbo's test depends on build).
+describe('@msgkit/cli as published', () => {
+  it('exposes main and the provider table to import', async () => {
+    const cli = await import('@msgkit/cli');
+    expect(typeof cli.main).toBe('function');
+    expect(Object.keys(cli.PROVIDERS).sort()).toEqual(['infobip', 'octopush', 'smscx', 'smsworks']);
+  });
+
+  it('exposes the same API to require', () => {
+    const require = createRequire(import.meta.url);
+    const cli = require('@msgkit/cli') as typeof import('@msgkit/cli');
+    expect(typeof cli.createProgram).toBe('function');
+  });
+
+  it('runs its bin', () => {
+    const require = createRequire(import.meta.url);
+    const root = dirname(require.resolve('@msgkit/cli/package.json'));
+    const out = execFileSync(process.execPath, [join(root, 'dist', 'bin.mjs'), '--version'], { encoding: 'utf8' });
+    expect(out.trim()).toBe(version);
+  });
+});
