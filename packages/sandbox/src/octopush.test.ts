@@ -58,6 +58,14 @@ describe('The Octopush sandbox', () => {
     expect(sandbox.messages('octopush')).toHaveLength(3);
   });
 
+  it('keeps request_ids per send endpoint, so the same id on the other endpoint is a new campaign', async () => {
+    const sms = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: 'shared-1' });
+    const mc = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'sms', text: 'Hi', recipients: [{ phone_number: '+33611223344' }], metadata: { type: 'sms_premium', request_id: 'shared-1' } });
+    expect(mc.status).toBe(200);
+    expect(mc.body).not.toEqual(sms.body);
+    expect(sandbox.received('octopush')).toHaveLength(2);
+  });
+
   it('answers spec violations with {code: 400, message, errors} keyed by field, and 442 for a voice language', async () => {
     const res = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { text: '', recipients: [{ phone_number: '0611223344' }], type: 'sms', sender: 'My Shop' });
     expect(res.status).toBe(400);

@@ -59,7 +59,8 @@ interface Send {
 
 /** Creates one campaign; answers the first result again for a repeated request_id. */
 function send(ctx: OpContext, input: Send, answer: (t: { ticket: string | null; contacts: number; cost: number; parts: number; residual: number }) => Record<string, unknown>): Reply {
-  const replayKey = input.requestId === undefined ? undefined : `octopush:${input.requestId}`;
+  // One store per endpoint: a request_id reused on the other send endpoint is a different campaign.
+  const replayKey = input.requestId === undefined ? undefined : `octopush:${ctx.operationId}:${input.requestId}`;
   if (replayKey) {
     const first = ctx.state.replays.get(replayKey);
     if (first) return first;
