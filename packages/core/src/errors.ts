@@ -124,15 +124,8 @@ export interface ApiErrorInit {
   outcomeUnknown?: boolean;
 }
 
-export type ApiErrorKind =
-  | 'bad_request'
-  | 'authentication_error'
-  | 'insufficient_credit'
-  | 'permission_denied'
-  | 'not_found'
-  | 'rate_limited'
-  | 'server_error'
-  | 'api_error';
+/** The codes of errors that carry a vendor's answer. */
+export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted'>;
 
 /** The vendor answered, with an error. */
 export class ApiError extends MsgkitError {
