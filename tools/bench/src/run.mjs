@@ -1,9 +1,11 @@
 // Runs every bench file in this folder (any *.mjs exporting `run`), one after another, in file
-// name order. Add a bench by adding a file; nothing here needs to change. `pnpm bench core`
-// runs only the files whose names contain `core`.
+// name order, each in a fresh Node process so one bench's JIT state, heap and open sockets cannot
+// tilt the next one's ratios. Add a bench by adding a file; nothing here needs to change.
+// `pnpm bench core` runs only the files whose names contain `core`.
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
@@ -19,13 +21,9 @@ console.log(`node ${process.version} · ${files.length} bench file(s)`);
 const failed = [];
 for (const file of files) {
   console.log(`\n## ${file}`);
-  try {
-    const bench = await import(pathToFileURL(join(here, file)).href);
-    if (typeof bench.run === 'function') await bench.run();
-  } catch (error) {
-    failed.push(file);
-    console.log(`FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const script = `const b = await import(${JSON.stringify(pathToFileURL(join(here, file)).href)}); if (typeof b.run === 'function') await b.run();`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit', timeout: 600_000 });
+  if (child.status !== 0) failed.push(file);
 }
 if (failed.length > 0) {
   console.log(`\n${failed.length} bench file(s) failed: ${failed.join(', ')}`);
