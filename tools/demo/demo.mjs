@@ -44,7 +44,7 @@ try {
     ],
     ttl: 3600,
   });
-  console.log(`sent: campaign ${multi.info.campaignId}, ${multi.data.length} message(s) via ${multi.data.map((m) => m.channel ?? 'viber').join(', ')}`);
+  console.log(`sent: campaign ${multi.info.campaignId}, ${multi.data.length} message(s) via ${multi.data.map((m) => m.channel).join(', ')}`);
   record('Viber -> SMS', 'SMS.CX', 'sent', `campaign ${multi.info.campaignId.slice(0, 8)}…`);
 
   heading('The SMS Works: a batch');
