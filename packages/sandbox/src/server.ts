@@ -1,17 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BODY_TIMEOUT_MS, MAX_BODY_BYTES, MAX_JSON_DEPTH, readBody, type BodyLimits, type BodyResult } from './body';
 import { arm, takeFault } from './faults';
+import { maskBody, maskHeaders, maskUrlPassword } from './mask';
 import { backendFor, type RequestEnv } from './openapi';
 import { SandboxState } from './state';
 import { VENDORS, type FaultSpec, type Reply, type Sandbox, type SandboxOptions, type Vendor } from './types';
-import type { OpContext, VendorModule } from './vendor';
+import type { ErrorObject, OpContext, VendorModule } from './vendor';
 import { infobip } from './vendors/infobip';
 import { octopush } from './vendors/octopush';
 import { smscx } from './vendors/smscx';
 import { smsworks } from './vendors/smsworks';
 
 const MODULES: readonly VendorModule[] = [smscx, smsworks, octopush, infobip];
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const ADMIN = '/__sandbox';
 
 /**
@@ -23,6 +24,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (host !== '127.0.0.1') throw new TypeError('The sandbox only listens on 127.0.0.1');
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer from 0 to 65535');
+  const limits: BodyLimits = {
+    maxBytes: positiveInteger(options.maxBodyBytes ?? MAX_BODY_BYTES, 'maxBodyBytes'),
+    maxDepth: MAX_JSON_DEPTH,
+    timeoutMs: positiveInteger(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS, 'bodyTimeoutMs'),
+  };
   const state = new SandboxState({ dlrDelayMs: options.dlrDelayMs ?? 20, dlrAttempts: options.dlrAttempts ?? 3, webhooks: options.webhooks });
 
   // Build (or reuse) every validator before listening, so the first request is not slow.
@@ -47,17 +53,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const actualPort = (server.address() as AddressInfo).port;
   const url = `http://${host}:${actualPort}`;
   const baseUrls = Object.freeze(Object.fromEntries(MODULES.map((m) => [m.vendor, url + m.basePath])) as Record<Vendor, string>);
+  // The control endpoints answer only requests addressed to this very server: a page whose DNS
+  // name is rebound to 127.0.0.1 sends its own Host and so cannot read or reset the sandbox.
+  const ownHosts = new Set([`127.0.0.1:${actualPort}`, `localhost:${actualPort}`, `[::1]:${actualPort}`]);
+  if (actualPort === 80) for (const name of ['127.0.0.1', 'localhost', '[::1]']) ownHosts.add(name);
+  state.port = actualPort;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parsedUrl = new URL(req.url ?? '/', url);
     const pathname = parsedUrl.pathname;
     const method = (req.method ?? 'GET').toUpperCase();
-    const raw = await readBody(req);
-    if (raw === undefined) return send(res, { status: 413, body: { error: 'request body too large' } }, 'application/json');
+    const isAdmin = pathname === ADMIN || pathname.startsWith(ADMIN + '/');
+    if (isAdmin && !ownHosts.has(req.headers.host?.toLowerCase() ?? '')) {
+      return refuse(res, { status: 403, body: { error: 'forbidden', message: `${ADMIN} answers only requests addressed to ${url}` } }, 'application/json');
+    }
+    const module = isAdmin ? undefined : MODULES.find((m) => pathname === m.basePath || pathname.startsWith(m.basePath + '/'));
 
-    if (pathname === ADMIN || pathname.startsWith(ADMIN + '/')) return send(res, admin(method, pathname.slice(ADMIN.length), parsedUrl.searchParams, raw), 'application/json');
+    const read = await readBody(req, limits);
+    if (!read.ok) {
+      if (read.status === 0) return; // the client went away
+      return refuse(res, refusal(module, read), module?.contentType ?? 'application/json');
+    }
+    const raw = read.raw;
 
-    const module = MODULES.find((m) => pathname === m.basePath || pathname.startsWith(m.basePath + '/'));
+    if (isAdmin) return send(res, admin(method, pathname.slice(ADMIN.length), parsedUrl.searchParams, raw), 'application/json');
     if (!module) {
       return send(res, { status: 404, body: { error: 'not found', message: `No vendor API under ${pathname}`, baseUrls } }, 'application/json');
     }
@@ -105,8 +124,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
               method,
               path: relative,
               query: parts.query,
-              headers: { ...headers },
-              body: parts.body,
+              headers: maskHeaders(headers),
+              body: maskBody(parts.body),
               receivedAt: context.now,
               messageIds,
             });
@@ -118,6 +137,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const backend = await backendFor(module);
     const reply = (await backend.handleRequest({ method, path: relative + parsedUrl.search, headers: headers as Record<string, string>, body }, env)) as Reply;
     send(res, reply, module.contentType);
+  }
+
+  function refusal(module: VendorModule | undefined, read: Exclude<BodyResult, { ok: true } | { status: 0 }>): Reply {
+    if (read.reason === 'too_deep') {
+      const message = `JSON nested deeper than ${limits.maxDepth} levels`;
+      const parse: ErrorObject = { keyword: 'parse', instancePath: '', schemaPath: '', params: {}, message };
+      return module ? module.invalid('', [parse]) : { status: 400, body: { error: 'invalid_json', message } };
+    }
+    const message = read.status === 413 ? `The request body is larger than ${limits.maxBytes} bytes` : `The request body did not arrive within ${limits.timeoutMs} ms`;
+    return module ? module.transportError(read.status, message) : { status: read.status, body: { error: read.status === 413 ? 'payload_too_large' : 'request_timeout', message } };
   }
 
   function admin(method: string, path: string, search: URLSearchParams, raw: Buffer): Reply {
@@ -161,8 +190,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     baseUrls,
     received: (vendor) => state.received.filter((r) => vendor === undefined || r.vendor === vendor),
     messages: (vendor) =>
-      vendor === undefined ? [...state.messages.values()].flatMap((m) => [...m.values()]) : [...(state.messages.get(vendor)?.values() ?? [])],
-    deliveries: (vendor) => state.dlr.done.filter((d) => vendor === undefined || d.vendor === vendor),
+      (vendor === undefined ? [...state.messages.values()].flatMap((m) => [...m.values()]) : [...(state.messages.get(vendor)?.values() ?? [])]).map((m) =>
+        m.callbackUrl === undefined || maskUrlPassword(m.callbackUrl) === m.callbackUrl ? m : { ...m, callbackUrl: maskUrlPassword(m.callbackUrl) },
+      ),
+    deliveries: (vendor) => state.dlr.done.filter((d) => vendor === undefined || d.vendor === vendor).map((d) => ({ ...d, url: maskUrlPassword(d.url) })),
     settled: () => state.settled(),
     faults: {
       add(fault) {
@@ -185,19 +216,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return sandbox;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer`);
+  return value;
+}
+
+/**
+ * Answers and closes the connection: a client still sending a refused body is not read on (Node
+ * drops the rest and closes once the answer is out).
+ */
+function refuse(res: ServerResponse, reply: Reply, contentType: string): void {
+  send(res, { ...reply, headers: { ...reply.headers, connection: 'close' } }, contentType);
 }
 
 function send(res: ServerResponse, reply: Reply, contentType: string): void {

@@ -15,12 +15,14 @@ export class SandboxState {
   /** Vendor-specific memory (Infobip scenarios, pulled reports, balances, ...). */
   readonly vendorData = new Map<Vendor, Record<string, unknown>>();
   dlr: DlrSender;
+  /** The sandbox's own port, once it listens: delivery reports never go there. */
+  port?: number;
   readonly #timers = new Set<NodeJS.Timeout>();
   /** Delivery reports waiting for their DLR delay (not scheduled messages, which may wait for days). */
   readonly #soon = new Map<NodeJS.Timeout, () => void>();
 
   constructor(readonly options: Required<Pick<SandboxOptions, 'dlrDelayMs' | 'dlrAttempts'>> & Pick<SandboxOptions, 'webhooks'>) {
-    this.dlr = new DlrSender(options.dlrAttempts);
+    this.dlr = new DlrSender(options.dlrAttempts, () => this.port);
   }
 
   store(vendor: Vendor): Map<string, SandboxMessage> {
@@ -94,7 +96,7 @@ export class SandboxState {
     this.faults = [];
     this.vendorData.clear();
     this.dlr.close();
-    this.dlr = new DlrSender(this.options.dlrAttempts);
+    this.dlr = new DlrSender(this.options.dlrAttempts, () => this.port);
   }
 
   close(): void {

@@ -21,6 +21,13 @@ export interface SandboxOptions {
    * Octopush has no per-request callback, so this is the only way to get its reports.
    */
   webhooks?: Partial<Record<Vendor, string>>;
+  /**
+   * Largest request body taken, in bytes (default 48 MiB, `MAX_BODY_BYTES`: a maximal The SMS Works
+   * batch of 5000 messages fits with room to spare). A larger body gets 413 and the connection is closed.
+   */
+  maxBodyBytes?: number;
+  /** How long a request body may take to arrive (ms, default 10 000); a slower one gets 408 and the connection is closed. */
+  bodyTimeoutMs?: number;
 }
 
 /** One request the sandbox accepted and acted on (estimates and idempotent replays are not recorded). */
@@ -31,7 +38,11 @@ export interface ReceivedRequest {
   /** Path below the vendor's base URL, e.g. `/sms` for SMS.CX. */
   path: string;
   query: Record<string, unknown>;
-  /** Lower-case header names; credentials are kept as sent so tests can check them. */
+  /**
+   * Lower-case header names. Credentials (Authorization, X-API-KEY, api-key, api-login) are masked
+   * to their scheme word and first two characters (`App ab…`), as are credential fields and URL
+   * passwords in `body`.
+   */
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   receivedAt: Date;
@@ -93,10 +104,12 @@ export interface DeliveryAttempt {
   vendor: Vendor;
   url: string;
   body: unknown;
-  /** HTTP status of the last attempt, or undefined when the connection failed. */
+  /** HTTP status of the last attempt (a 3xx is not followed), or undefined when the connection failed. */
   status?: number;
   attempts: number;
   ok: boolean;
+  /** Why the sandbox made no attempt: `not an http(s) URL` or `the sandbox itself`. */
+  refused?: string;
 }
 
 export interface Sandbox {
@@ -109,7 +122,7 @@ export interface Sandbox {
   received(vendor?: Vendor): ReceivedRequest[];
   /** Stored messages, oldest first (optionally of one vendor). */
   messages(vendor?: Vendor): SandboxMessage[];
-  /** Delivery-report POSTs finished so far. */
+  /** Delivery-report POSTs finished so far (URL passwords masked). */
   deliveries(vendor?: Vendor): DeliveryAttempt[];
   /** Resolves when every delivery report of messages already sent has been POSTed or given up (scheduled messages not yet due are not waited for). */
   settled(): Promise<void>;

@@ -45,6 +45,8 @@ export interface VendorModule {
   /** The vendor's answer to a request that breaks its spec. */
   invalid(operationId: string, errors: ErrorObject[]): Reply;
   notFound(method: string, path: string): Reply;
+  /** A body refused before any parsing (408 too slow, 413 too large), in the vendor's error shape. */
+  transportError(status: 408 | 413, message: string): Reply;
   operations: Record<string, (ctx: OpContext) => Reply>;
 }
 

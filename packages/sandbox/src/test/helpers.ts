@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sandbox, Vendor } from '../types';
 
@@ -89,3 +89,94 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 
 /** A date `ms` from now in SMS.CX's `YYYY-MM-DD HH:MM:SS` (UTC) form. */
 export const smscxDate = (ms: number): string => new Date(Date.now() + ms).toISOString().slice(0, 19).replace('T', ' ');
+
+export interface Streamed {
+  status?: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** Bytes the client managed to write before it stopped. */
+  sent: number;
+  /** The server closed the connection (or reset it). */
+  closed: boolean;
+}
+
+/**
+ * Writes `chunk` over and over (at most `maxChunks` times, waiting `intervalMs` between writes and
+ * for drain) until the server answers or closes; never holds more than one chunk in memory.
+ * Without `contentLength` the body goes chunked.
+ */
+export function stream(
+  url: string,
+  options: { chunk: Buffer; maxChunks: number; intervalMs?: number; contentLength?: number; headers?: Record<string, string>; method?: string; timeoutMs?: number },
+): Promise<Streamed> {
+  return new Promise((resolve, reject) => {
+    const out: Streamed = { headers: {}, body: '', sent: 0, closed: false };
+    let answered = false;
+    let settled = false;
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(out);
+    };
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`no answer within ${options.timeoutMs ?? 10_000} ms after ${out.sent} bytes`));
+    }, options.timeoutMs ?? 10_000);
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+    if (options.contentLength !== undefined) headers['content-length'] = String(options.contentLength);
+    const req = httpRequest(url, { method: options.method ?? 'POST', headers, agent: false }, (res) => {
+      answered = true;
+      out.status = res.statusCode;
+      out.headers = res.headers;
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (out.body += c));
+      res.on('end', () => {
+        // Wait for the server to close, or give up on that after a moment.
+        if (out.closed) finish();
+        else setTimeout(finish, 500).unref();
+      });
+      res.on('error', finish);
+    });
+    req.on('error', () => {
+      out.closed = true;
+      if (!answered) finish();
+    });
+    req.on('close', () => {
+      out.closed = true;
+      if (answered) finish();
+    });
+    void (async () => {
+      for (let i = 0; i < options.maxChunks && !answered && !req.destroyed; i++) {
+        const more = req.write(options.chunk);
+        out.sent += options.chunk.length;
+        if (!more) await new Promise<void>((r) => {
+          const done = (): void => {
+            req.off('drain', done);
+            req.off('close', done);
+            r();
+          };
+          req.once('drain', done);
+          req.once('close', done);
+        });
+        if (options.intervalMs) await new Promise((r) => setTimeout(r, options.intervalMs));
+      }
+      if (!answered && !req.destroyed) req.end();
+    })();
+  });
+}
+
+/** One HTTP request with a raw Host header (fetch cannot send one). */
+export function rawRequest(url: string, options: { method?: string; host: string; body?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers: { host: options.host }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.setTimeout(5000, () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}

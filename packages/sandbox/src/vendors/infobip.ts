@@ -185,6 +185,7 @@ export const infobip: VendorModule = {
     return fail(400, 'BAD_REQUEST', 'Bad request', validationErrors);
   },
   notFound: (method, path) => fail(404, 'NOT_FOUND', `No resource for ${method} ${path}`),
+  transportError: (status, message) => fail(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'REQUEST_TIMEOUT', message),
   operations: {
     sendOmniAdvanced: send,
     listScenarios(ctx) {

@@ -191,6 +191,7 @@ export const octopush: VendorModule = {
     return payloadError(out);
   },
   notFound: (method, path) => fail(404, `No route for ${method} ${path}.`, undefined, 404),
+  transportError: (status, message) => fail(status, message, undefined, status),
   operations: {
     sendSmsCampaign(ctx) {
       const b = ctx.body;

@@ -22,7 +22,7 @@ export const SMSCX_GROUPS: ReadonlyArray<{ id: number; name: string; phoneNumber
   { id: 4, name: 'Empty group', phoneNumbers: [] },
 ];
 
-type ErrorType = 'invalid_param' | 'insufficient_credit' | 'access_denied' | 'not_found' | 'invalid_api_key' | 'no_coverage';
+type ErrorType = 'invalid_param' | 'invalid_request' | 'insufficient_credit' | 'access_denied' | 'not_found' | 'invalid_api_key' | 'no_coverage';
 
 function fail(status: number, type: ErrorType, code: number, message: string, extra?: Record<string, unknown>): Reply {
   return { status, body: { error: { type, code, message, uri: ERRORS_URI }, ...extra }, headers: { 'x-request-id': uuid() } };
@@ -380,6 +380,7 @@ export const smscx: VendorModule = {
     return badParam(0, issues.map((i) => i.message).join('; '));
   },
   notFound: () => fail(404, 'not_found', 0, 'Resource not found'),
+  transportError: (status, message) => fail(status, 'invalid_request', 0, message),
   operations: {
     sendSms: paidSend('sms', false),
     estimateSms: estimate('sms', false),

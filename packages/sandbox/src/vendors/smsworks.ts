@@ -126,6 +126,7 @@ export const smsworks: VendorModule = {
     },
   },
   unauthorized: (operationId) => error(operationId, 401, 'UNAUTHORIZED', 'Unauthorized: a valid JWT is required in the Authorization header'),
+  transportError: (status, message) => error(undefined, status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'REQUEST_TIMEOUT', message, status === 413),
   invalid: (operationId, errors) => error(operationId, 400, 'BAD_REQUEST', issuesOf(errors).map((i) => i.message).join('; ')),
   notFound: (method, path) => ({ status: 404, body: { message: `Cannot ${method} ${path}` } }),
   operations: {

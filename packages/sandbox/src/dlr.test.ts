@@ -1,0 +1,83 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { reachesLoopback } from './dlr';
+import { startSandbox } from './index';
+import { call, startReceiver, type Receiver } from './test/helpers';
+import type { Sandbox } from './types';
+
+let sandbox: Sandbox;
+let target: Receiver;
+let redirector: Server;
+let redirectorUrl: string;
+let redirectorHits = 0;
+beforeAll(async () => {
+  sandbox = await startSandbox({ dlrDelayMs: 5, dlrAttempts: 2 });
+  target = await startReceiver();
+  redirector = createServer((req, res) => {
+    redirectorHits++;
+    req.resume();
+    req.on('end', () => res.writeHead(302, { location: target.url }).end());
+  });
+  await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+  redirectorUrl = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/dlr`;
+});
+afterAll(async () => {
+  await sandbox.close();
+  await target.close();
+  redirector.closeAllConnections();
+  await new Promise((resolve) => redirector.close(resolve));
+});
+beforeEach(() => {
+  sandbox.reset();
+  target.bodies.length = 0;
+  redirectorHits = 0;
+});
+
+const sms = { to: ['+31612345678'], from: 'InfoText', text: 'Hi' };
+
+describe('delivery-report callbacks', () => {
+  it('go only to the URL given and never follow a redirect', async () => {
+    expect((await call(sandbox, 'smscx', 'POST', '/sms', { ...sms, dlrCallbackUrl: redirectorUrl })).status).toBe(200);
+    await sandbox.settled();
+    expect(redirectorHits).toBe(1);
+    expect(target.bodies).toEqual([]);
+    expect(sandbox.deliveries()).toEqual([expect.objectContaining({ url: redirectorUrl, status: 302, ok: false, attempts: 1 })]);
+  });
+
+  it('never go to the sandbox itself, under any of its names, and the refusal is recorded', async () => {
+    const port = sandbox.port;
+    const selves = [`${sandbox.url}/__sandbox/reset`, `http://localhost:${port}/__sandbox/reset`, `http://0.0.0.0:${port}/__sandbox/reset`, `http://[::ffff:127.0.0.1]:${port}/__sandbox/reset`];
+    for (const url of selves) expect((await call(sandbox, 'smscx', 'POST', '/sms', { ...sms, dlrCallbackUrl: url })).status).toBe(200);
+    await sandbox.settled();
+    // Had any report reached /__sandbox/reset, the sends would be forgotten.
+    expect(sandbox.received()).toHaveLength(selves.length);
+    expect(sandbox.deliveries()).toHaveLength(selves.length);
+    for (const delivery of sandbox.deliveries()) {
+      expect(delivery).toMatchObject({ ok: false, attempts: 0, refused: 'the sandbox itself' });
+      expect(delivery.status).toBeUndefined();
+    }
+  });
+
+  it('go only to http and https URLs', async () => {
+    expect((await call(sandbox, 'smscx', 'POST', '/sms', { ...sms, dlrCallbackUrl: 'ftp://127.0.0.1/dlr' })).status).toBe(200);
+    await sandbox.settled();
+    expect(sandbox.deliveries()).toEqual([expect.objectContaining({ url: 'ftp://127.0.0.1/dlr', ok: false, attempts: 0, refused: 'not an http(s) URL' })]);
+  });
+
+  it('still reach another loopback port', async () => {
+    await call(sandbox, 'smscx', 'POST', '/sms', { ...sms, dlrCallbackUrl: target.url });
+    await target.waitFor(1);
+    await sandbox.settled();
+    expect(sandbox.deliveries()).toEqual([expect.objectContaining({ url: target.url, status: 200, ok: true, attempts: 1 })]);
+  });
+});
+
+describe('reachesLoopback', () => {
+  it('knows every address form that reaches a server on 127.0.0.1', () => {
+    for (const address of ['127.0.0.1', '127.1.2.3', '0.0.0.0', '::1', '::', '::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:7f00:1', '::ffff:0:0']) {
+      expect(reachesLoopback(address), address).toBe(true);
+    }
+    for (const address of ['10.0.0.1', '128.0.0.1', '::2', '::ffff:a00:1', '2001:db8::1', 'fe80::1']) expect(reachesLoopback(address), address).toBe(false);
+  });
+});
