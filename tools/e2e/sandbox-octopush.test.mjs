@@ -38,7 +38,8 @@ describe('Octopush SMS campaigns through the sandbox', () => {
     const received = sandbox.received('octopush');
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ operationId: 'sendSmsCampaign', method: 'POST', path: '/sms-campaign/send' });
-    expect(received[0].headers).toMatchObject({ 'api-login': 'e2e@example.com', 'api-key': 'e2e-key' });
+    // The sandbox masks recorded credentials to their first two characters.
+    expect(received[0].headers).toMatchObject({ 'api-login': 'e2…', 'api-key': 'e2…' });
     expect(received[0].body).toEqual({
       text: 'Soldes -20% STOP au 30101',
       recipients: [{ phone_number: '+33612345678' }, { phone_number: '+447400123456' }],
