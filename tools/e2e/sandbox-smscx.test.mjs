@@ -39,7 +39,8 @@ describe('SMS.CX sms through the sandbox', () => {
     const [request] = sandbox.received('smscx');
     expect(sandbox.received('smscx')).toHaveLength(1);
     expect(request).toMatchObject({ operationId: 'sendSms', method: 'POST', path: '/sms' });
-    expect(request.headers['x-api-key']).toBe('e2e-key');
+    // The sandbox masks recorded credentials to their first two characters.
+    expect(request.headers['x-api-key']).toBe('e2…');
     expect(request.body.to).toEqual(['+447400123456', '+33612345678', '+4915128403420']);
     expect(request.body.idempotencyId).toMatch(UUID);
     const messages = sandbox.messages('smscx');
