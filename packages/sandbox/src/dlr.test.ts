@@ -65,11 +65,19 @@ describe('delivery-report callbacks', () => {
     expect(sandbox.deliveries()).toEqual([expect.objectContaining({ url: 'ftp://127.0.0.1/dlr', ok: false, attempts: 0, refused: 'not an http(s) URL' })]);
   });
 
-  it('still reach another loopback port', async () => {
+  it('still reach another loopback port, by address or by name', async () => {
+    const byName = target.url.replace('127.0.0.1', 'localhost');
     await call(sandbox, 'smscx', 'POST', '/sms', { ...sms, dlrCallbackUrl: target.url });
-    await target.waitFor(1);
+    await call(sandbox, 'smscx', 'POST', '/sms', { ...sms, dlrCallbackUrl: byName });
+    await target.waitFor(2);
     await sandbox.settled();
-    expect(sandbox.deliveries()).toEqual([expect.objectContaining({ url: target.url, status: 200, ok: true, attempts: 1 })]);
+    expect(sandbox.deliveries()).toHaveLength(2);
+    expect(sandbox.deliveries()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ url: target.url, status: 200, ok: true, attempts: 1 }),
+        expect.objectContaining({ url: byName, status: 200, ok: true, attempts: 1 }),
+      ]),
+    );
   });
 });
 
