@@ -123,7 +123,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
               operationId,
               method,
               path: relative,
-              query: parts.query,
+              query: maskBody(parts.query) as Record<string, unknown>,
               headers: maskHeaders(headers),
               body: maskBody(parts.body),
               receivedAt: context.now,

@@ -41,7 +41,7 @@ export interface ReceivedRequest {
   /**
    * Lower-case header names. Credentials (Authorization, X-API-KEY, api-key, api-login) are masked
    * to their scheme word and first two characters (`App ab…`), as are credential fields and URL
-   * passwords in `body`.
+   * passwords in `query` and `body`.
    */
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
