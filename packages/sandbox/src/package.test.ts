@@ -33,7 +33,7 @@ describe('the published entry points', () => {
     const esm = await load();
     const cjs = createRequire(import.meta.url)(PACKAGE) as typeof esm;
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
-    expect(Object.keys(esm).sort()).toEqual(['SMSCX_GROUPS', 'VENDORS', 'startSandbox']);
+    expect(Object.keys(esm).sort()).toEqual(['BODY_TIMEOUT_MS', 'MAX_BODY_BYTES', 'MAX_JSON_DEPTH', 'SMSCX_GROUPS', 'VENDORS', 'startSandbox']);
     const sandbox = await cjs.startSandbox();
     await sandbox.close();
   });
