@@ -215,10 +215,14 @@ function validate(request: unknown, issues: ValidationIssue[], rules: RequestChe
 /**
  * `send_at` on the wire: a string exactly as the caller wrote it (rules.ts has checked it is one of
  * the forms Octopush documents; a zone-less one keeps its documented Central European meaning), a
- * Date as the same instant in the PHP client's `DateTime::ATOM` form, in UTC (`…+00:00`).
+ * Date as the same instant in the PHP client's `DateTime::ATOM` form, in UTC (`…+00:00`), with
+ * milliseconds only when it has some, so the instant is never rounded.
  */
 function sendAtWire(value: unknown): string | undefined {
-  if (value instanceof Date) return `${value.toISOString().slice(0, 19)}+00:00`;
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    return `${iso.slice(0, 19)}${iso.endsWith('.000Z') ? '' : iso.slice(19, 23)}+00:00`;
+  }
   return typeof value === 'string' ? value : undefined;
 }
 
