@@ -25,7 +25,6 @@ export type { RequestOptions, WithRequestId } from '@msgkit/core';
 
 // The generated enums, for callers who prefer them to the plain literals the request types accept.
 export { GeneralStatus, OmniChannel, SmsDataTransliterationEnum, ValidityPeriodTimeUnit } from './generated';
-export { KAKAO_ALIM_BUTTON_TYPES, KAKAO_CHINGU_BUTTON_TYPES } from './rules';
 export type {
   CreateOrUpdateScenarioRequest,
   DeliveryReport,
