@@ -229,6 +229,14 @@ describe('sms.send', () => {
     expect(result.requestId).toBe(body.request_id);
   });
 
+  it('reads an empty top-level request_id as none and sends a generated one', async () => {
+    server.reply({ json: { sms_ticket: 'sms_5fec89fe97109', number_of_contacts: 1, total_cost: 0.062 } });
+    const result = await client.sms.send({ text: 'Hi', recipients: [{ phoneNumber: '+33611223344' }], type: 'sms_premium', purpose: 'alert', requestId: '' });
+    const sent = (only().body as { request_id: string }).request_id;
+    expect(sent).toMatch(UUID);
+    expect(result.requestId).toBe(sent);
+  });
+
   it('reads the older answer without number_of_sms_needed and residual_credit', async () => {
     server.reply({ json: { sms_ticket: 'sms_5f6c4ba715694', number_of_contacts: 1, total_cost: 0.062 } });
     const result = await client.sms.send({ text: 'Code 1234', recipients: [{ phoneNumber: '+447911123456' }], type: 'sms_low_cost', purpose: 'alert', requestId: 'otp-1' });
