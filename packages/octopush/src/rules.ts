@@ -82,8 +82,9 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
  *   (`+01:00`), PHP README `DATE_ISO8601` (`+0100`), or `Z`, with or without fractional seconds;
  * - `YYYY-MM-DD HH:mm:ss` without a zone, which the PHP README says "also works (Central European
  *   TimeZone by default)": its meaning is the vendor's documented one, so it goes through untouched.
- * Any other form (a `T` time without a zone among them) is refused: the SEED says a value the server cannot read is ignored "but your
- * request will be sent", so a misread date would send the message at once.
+ * Any other form (a `T` time without a zone among them) is refused: the SEED says a value the
+ * server cannot read is ignored "but your request will be sent", so a misread date would send the
+ * message at once.
  */
 const SEND_AT = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})| (\d{2}:\d{2}:\d{2}))$/;
 /**

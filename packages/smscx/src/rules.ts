@@ -134,8 +134,9 @@ const countryIso = rule<string>({}, (value, report) => {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /**
- * A Date as the string the vendor documents, `YYYY-MM-DD HH:MM:SS`, in UTC, which is what the
- * default `isUtc: true` says it is; anything else is returned as given, for `schedule` to check.
+ * A Date as the string the vendor documents, `YYYY-MM-DD HH:MM:SS` (whole seconds, the format has
+ * no fraction), in UTC, which is what the default `isUtc: true` says it is; anything else is
+ * returned as given, for `schedule` to check.
  */
 export function toScheduledDate(value: unknown, isUtc: unknown): unknown {
   if (!(value instanceof Date) || Number.isNaN(value.getTime()) || isUtc === false) return value;
