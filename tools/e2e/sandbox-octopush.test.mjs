@@ -62,7 +62,8 @@ describe('Octopush SMS campaigns through the sandbox', () => {
     const sendAt = inFuture(3_600_000);
     const sent = await client.sms.send({ text: 'Rappel', recipients: [{ phoneNumber: '+33612345678' }], type: 'sms_low_cost', purpose: 'alert', sendAt });
     expect(sent).toMatchObject({ numberOfContacts: 1, totalCost: 0.045 });
-    expect(sandbox.received('octopush')[0].body.send_at).toBe(sendAt.toISOString());
+    // A Date goes out as the same instant in the PHP client's DateTime::ATOM form, in UTC.
+    expect(sandbox.received('octopush')[0].body.send_at).toBe(sendAt.toISOString().replace(/(\.000)?Z$/, '+00:00'));
     expect(sandbox.messages('octopush')[0]).toMatchObject({ status: 'SCHEDULED', scheduledAt: sendAt });
 
     await expect(client.sms.cancel({ ticketNumber: sent.smsTicket })).resolves.toBeUndefined();
@@ -107,6 +108,29 @@ describe('Octopush multi-channel through the sandbox', () => {
     const again = await rejection(client.multichannel.cancel({ channel: 'voice_sms', ticketNumber: sent.ticketNumber }));
     expect(again).toBeInstanceOf(BadRequestError);
     expect(again.vendorCode).toBe(132);
+  });
+});
+
+describe('What Octopush\'s own SDK and examples send, through the client and the sandbox', () => {
+  it('sends send_at as +0100 and as a zone-less Central European time exactly as written, scheduled at the instant Octopush documents', async () => {
+    const year = new Date().getUTCFullYear() + 1;
+    await client.sms.send({ text: 'Rappel', recipients: [{ phoneNumber: '+33612345678' }], type: 'sms_low_cost', purpose: 'alert', sendAt: `${year}-01-01T00:01:00+0100` });
+    await client.sms.send({ text: 'Rappel', recipients: [{ phoneNumber: '+33612345678' }], type: 'sms_low_cost', purpose: 'alert', sendAt: `${year}-07-01 00:01:00` });
+    expect(sandbox.received('octopush').map((r) => r.body.send_at)).toEqual([`${year}-01-01T00:01:00+0100`, `${year}-07-01 00:01:00`]);
+    expect(sandbox.messages('octopush').map((m) => m.scheduledAt.toISOString())).toEqual([`${year - 1}-12-31T23:01:00.000Z`, `${year}-06-30T22:01:00.000Z`]);
+  });
+
+  it('sends an sms without metadata.type, an e-mail without name_from, and an empty request_id as a generated one', async () => {
+    const sms = await client.multichannel.send({ channel: 'sms', text: 'Hi', recipients: [{ phoneNumber: '+33612345678' }], metadata: { requestId: '' } });
+    expect(sms.requestId).toMatch(UUID);
+    const email = await client.multichannel.send({ channel: 'email', text: 'Bonjour', recipients: [{ email: 'ana@example.com' }], metadata: { emailFrom: 'shop@example.com', subject: 'Commande' } });
+    expect(sandbox.received('octopush').map((r) => r.body.metadata)).toEqual([{ request_id: sms.requestId }, { email_from: 'shop@example.com', subject: 'Commande', request_id: email.requestId }]);
+  });
+
+  it('asks for the wallet packs with with_details=1, as the PHP client does', async () => {
+    const units = await client.wallet.balance({ withDetails: 1, countryCode: 'LU', productName: 'sms_low_cost' });
+    expect(units.walletPacks).toHaveLength(1);
+    expect(sandbox.received('octopush')[0].query).toEqual({ with_details: '1', country_code: 'LU', product_name: 'sms_low_cost' });
   });
 });
 

@@ -79,6 +79,13 @@ describe('SMS.CX sms through the sandbox', () => {
     expect(sandbox.received('smscx')).toEqual([]);
   });
 
+  it('takes a Date scheduledDate, sends the documented UTC string, and the sandbox schedules that second', async () => {
+    const due = new Date(Math.floor(inFuture(3_600_000).getTime() / 1000) * 1000);
+    const sent = await client.sms.send({ from: 'Shop', to: ['+447400123456'], text: 'Later', scheduledDate: due });
+    expect(sandbox.received('smscx')[0].body.scheduledDate).toBe(smscxDate(due));
+    expect(sent.data[0]).toMatchObject({ status: 'SCHEDULED', scheduledAt: due });
+  });
+
   it('deletes a scheduled SMS once, refunding it, and a second delete is a NotFoundError 1100', async () => {
     const due = inFuture(3_600_000);
     const sent = await client.sms.send({ from: 'Shop', to: ['+447400123456'], text: 'Later', scheduledDate: smscxDate(due), isUtc: true });
@@ -129,6 +136,12 @@ describe('SMS.CX multichannel through the sandbox', () => {
     const [request0] = sandbox.received('smscx');
     expect(request0).toMatchObject({ operationId: 'sendMultichannel', path: '/multichannel', body: { strategy, ttl: 3600, idempotencyId: expect.stringMatching(UUID) } });
     expect(sandbox.messages('smscx').map((m) => [m.id, m.channel])).toEqual(result.data.map((m) => [m.msgId, 'viber']));
+  });
+
+  it("sends a 15-character sender and the vendor docs' example idempotencyId, both as given", async () => {
+    const result = await client.multichannel.send({ from: 'FifteenCharsAB1', to: ['+447400123456'], strategy, idempotencyId: 'bf325375-e030-fccb-a009-17317c574773' });
+    expect(result.data[0]).toMatchObject({ from: 'FifteenCharsAB1' });
+    expect(sandbox.received('smscx')[0].body).toMatchObject({ from: 'FifteenCharsAB1', idempotencyId: 'bf325375-e030-fccb-a009-17317c574773' });
   });
 
   it('sends and estimates a multichannel campaign to the canned groups', async () => {

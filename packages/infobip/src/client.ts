@@ -16,7 +16,8 @@ import {
 } from '@msgkit/core';
 import { infobipVendor } from './errors';
 import { Configuration, OmniApi } from './generated';
-import type { ListScenariosRequest, GetOmniReportsRequest, ListScenariosResponse, OmniLogsResponse, OmniReportsResponse, Scenario, SendOmniAdvancedResponse } from './generated';
+import type { ListScenariosResponse, OmniLogsResponse, OmniReportsResponse, Scenario, SendOmniAdvancedResponse } from './generated';
+import type { OmniReportsQuery, ScenarioListQuery } from './types';
 import {
   prepareList,
   prepareLogs,
@@ -94,13 +95,13 @@ export class InfobipClient {
     /** Sends one OMNI failover message. Paid, and never repeated once it may have reached Infobip. */
     send(request: OmniSendRequest, options?: RequestOptions): Promise<WithRequestId<SendOmniAdvancedResponse>>;
     scenarios: {
-      list(query?: ListScenariosRequest, options?: RequestOptions): Promise<WithRequestId<ListScenariosResponse>>;
+      list(query?: ScenarioListQuery, options?: RequestOptions): Promise<WithRequestId<ListScenariosResponse>>;
       create(request: ScenarioInput, options?: RequestOptions): Promise<WithRequestId<Scenario>>;
       get(scenarioKey: string, options?: RequestOptions): Promise<WithRequestId<Scenario>>;
       update(scenarioKey: string, request: ScenarioInput, options?: RequestOptions): Promise<WithRequestId<Scenario>>;
     };
     /** Delivery reports not fetched before; Infobip returns each report once. */
-    reports(query?: GetOmniReportsRequest, options?: RequestOptions): Promise<WithRequestId<OmniReportsResponse>>;
+    reports(query?: OmniReportsQuery, options?: RequestOptions): Promise<WithRequestId<OmniReportsResponse>>;
     /** Logs of the last 48 hours, newest first. */
     logs(query?: OmniLogsQuery, options?: RequestOptions): Promise<WithRequestId<OmniLogsResponse>>;
   };

@@ -1,11 +1,30 @@
 export { InfobipClient } from './client';
-export type { InfobipClientOptions, OmniLogsQuery, OmniSendRequest, ScenarioInput } from './client';
+export type { InfobipClientOptions } from './client';
+export type {
+  GeneralStatusName,
+  KakaoAlimButtonTarget,
+  KakaoAlimButtonType,
+  KakaoChinguButtonType,
+  Lenient,
+  LineMessageType,
+  NotifyContentType,
+  OmniChannelName,
+  OmniLogsQuery,
+  OmniReportsQuery,
+  OmniSendRequest,
+  PushInAppStyle,
+  ScenarioInput,
+  ScenarioListQuery,
+  SmsLanguageCode,
+  SmsTransliterationName,
+  TimeUnitName,
+} from './types';
 export { formatInfobipDate } from './prepare';
 export * from './errors';
 export type { RequestOptions, WithRequestId } from '@msgkit/core';
 
-// Enums are values: a typed request needs them (`channel: OmniChannel.SMS`).
-export { GeneralStatus, OmniChannel, ValidityPeriodTimeUnit } from './generated';
+// The generated enums, for callers who prefer them to the plain literals the request types accept.
+export { GeneralStatus, OmniChannel, SmsDataTransliterationEnum, ValidityPeriodTimeUnit } from './generated';
 export type {
   CreateOrUpdateScenarioRequest,
   DeliveryReport,

@@ -29,6 +29,7 @@ describe('@msgkit/infobip as installed', () => {
         "PermissionDeniedError",
         "RateLimitError",
         "ServerError",
+        "SmsDataTransliterationEnum",
         "TimeoutError",
         "ValidationError",
         "ValidityPeriodTimeUnit",

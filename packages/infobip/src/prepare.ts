@@ -16,14 +16,9 @@ import type {
   OmniAdvancedRequest,
 } from './generated';
 
-/** A send as callers write it: `sendAt` may also be a Date. */
-export type OmniSendRequest = Omit<OmniAdvancedRequest, 'sendAt'> & { sendAt?: string | Date };
+import type { OmniLogsQuery, OmniReportsQuery, OmniSendRequest, ScenarioInput, ScenarioListQuery } from './types';
 
-/** A scenario as callers write it: Infobip's own `default` is accepted beside the generated `_default`. */
-export type ScenarioInput = CreateOrUpdateScenarioRequest & { default?: boolean };
-
-/** A logs query as callers write it: `sentSince` / `sentUntil` may also be Dates. */
-export type OmniLogsQuery = Omit<GetOmniLogsRequest, 'sentSince' | 'sentUntil'> & { sentSince?: string | Date; sentUntil?: string | Date };
+export type { OmniLogsQuery, OmniSendRequest, ScenarioInput };
 
 export interface PrepareContext {
   defaultCountry?: string;
@@ -80,7 +75,7 @@ function phoneDigits(issues: ValidationIssue[], path: (string | number)[], input
 export function prepareSend(request: OmniSendRequest, context: PrepareContext = {}): OmniAdvancedRequest {
   const issues: ValidationIssue[] = [];
   const destinations = Array.isArray(request?.destinations)
-    ? request.destinations.map((destination, i): Destination => {
+    ? (request.destinations as Destination[]).map((destination, i): Destination => {
         const phone = destination?.to?.phoneNumber;
         if (phone === undefined || phone === null || phone === '') return destination;
         const digits = phoneDigits(issues, ['destinations', i, 'to', 'phoneNumber'], String(phone), context);
@@ -88,7 +83,8 @@ export function prepareSend(request: OmniSendRequest, context: PrepareContext = 
       })
     : request?.destinations;
   const { sendAt: rawSendAt, ...rest } = request ?? ({} as OmniSendRequest);
-  const out: OmniAdvancedRequest = { ...rest, destinations };
+  // The literals are the generated enums' own values: the wire form is the same.
+  const out = { ...rest, destinations } as OmniAdvancedRequest;
   const sendAt = infobipDate(issues, 'sendAt', rawSendAt);
   if (sendAt) {
     out.sendAt = sendAt.text;
@@ -104,7 +100,7 @@ function scenarioBody(issues: ValidationIssue[], request: ScenarioInput): Create
   if (plain !== undefined && rest._default !== undefined && plain !== rest._default) {
     issues.push({ path: ['default'], code: 'invalid', message: 'disagrees with `_default`; give one of them' });
   }
-  const out: CreateOrUpdateScenarioRequest = { ...rest, _default: rest._default ?? plain };
+  const out = { ...rest, _default: rest._default ?? plain } as CreateOrUpdateScenarioRequest;
   issues.push(...scenarioIssues(out));
   return out;
 }
@@ -129,21 +125,21 @@ export function prepareUpdate(scenarioKey: string, request: ScenarioInput): { sc
   return { scenarioKey, createOrUpdateScenarioRequest };
 }
 
-export function prepareList(query: ListScenariosRequest = {}): ListScenariosRequest {
+export function prepareList(query: ScenarioListQuery = {}): ListScenariosRequest {
   throwIfAny(listIssues(query));
   return { ...query };
 }
 
-export function prepareReports(query: GetOmniReportsRequest = {}): GetOmniReportsRequest {
+export function prepareReports(query: OmniReportsQuery = {}): GetOmniReportsRequest {
   throwIfAny(reportQueryIssues(query));
-  return { ...query };
+  return { ...query } as GetOmniReportsRequest;
 }
 
 /** `to` filters by destination address: a phone number is written the way Infobip stores it. */
 export function prepareLogs(query: OmniLogsQuery = {}, context: PrepareContext = {}): GetOmniLogsRequest {
   const issues: ValidationIssue[] = [];
   const { sentSince: since, sentUntil: until, ...rest } = query;
-  const out: GetOmniLogsRequest = { ...rest };
+  const out = { ...rest } as GetOmniLogsRequest;
   const sentSince = infobipDate(issues, 'sentSince', since);
   const sentUntil = infobipDate(issues, 'sentUntil', until);
   if (sentSince) out.sentSince = sentSince.text;

@@ -125,8 +125,63 @@ describe('send limits', () => {
       'kakaoAlim.templateCode': { code: 'text_too_long', vendorCode: 'BAD_REQUEST' },
       'kakaoAlim.buttons': { code: 'invalid', vendorCode: 'BAD_REQUEST' },
       'kakaoChingu.buttons.0.buttonText': { code: 'text_too_long', vendorCode: 'BAD_REQUEST' },
+      'kakaoChingu.buttons.0.type': { code: 'invalid', vendorCode: 'BAD_REQUEST' },
       sendAt: { code: 'date_invalid', vendorCode: 'BAD_REQUEST' },
     });
+  });
+
+  it('checks the fields each Kakao button type needs (S1), with the path to the button', async () => {
+    const issues = await refusal(
+      client.omni.send({
+        destinations: [to('+41793026727')],
+        kakaoChingu: {
+          text: 'k',
+          buttons: [
+            { type: 'URL', buttonText: 'Open' },
+            { type: 'APP_LINK', buttonText: 'App', androidScheme: 'app://x' },
+            { type: 'BOT_KEYWORD', buttonText: 'Bot' },
+          ],
+        },
+        kakaoAlim: {
+          text: 'k',
+          templateCode: 't',
+          buttons: [
+            { type: 'URL', buttonText: 'Open' },
+            { type: 'URL', buttonText: 'Both', buttonUrl: 'https://a.example', buttonUrlMobile: 'https://m.example' },
+            { type: 'APP_LINK', buttonText: 'App', iosScheme: 'app://x' },
+            { type: 'CHATBOT_SWITCH', buttonText: 'Bot', chatEvent: 'e' },
+            { type: 'ADD_CHANNEL', buttonText: 'Add' },
+          ],
+        },
+      }),
+    );
+    expect(issues.map((i) => [i.path.join('.'), i.code, i.vendorCode])).toEqual([
+      ['kakaoChingu.buttons.0.buttonUrl', 'required', 'BAD_REQUEST'],
+      ['kakaoChingu.buttons.1.iosScheme', 'required', 'BAD_REQUEST'],
+      ['kakaoAlim.buttons.0.buttonUrlMobile', 'required', 'BAD_REQUEST'],
+      ['kakaoAlim.buttons.1.buttonUrl', 'invalid', 'BAD_REQUEST'],
+      ['kakaoAlim.buttons.2', 'required', 'BAD_REQUEST'],
+      ['kakaoAlim.buttons.3.chatExtra', 'required', 'BAD_REQUEST'],
+    ]);
+  });
+
+  it('sends Kakao buttons that have the fields their type needs', async () => {
+    await client.omni.send({
+      destinations: [to('+41793026727')],
+      kakaoChingu: { text: 'k', buttons: [{ type: 'URL', buttonText: 'Open', buttonUrl: 'https://a.example' }, { type: 'APP_LINK', buttonText: 'App', androidScheme: 'a://x', iosScheme: 'i://x' }] },
+      kakaoAlim: {
+        text: 'k',
+        templateCode: 't',
+        buttons: [
+          { type: 'URL', buttonText: 'Open', buttonUrl: 'https://a.example' },
+          { type: 'APP_LINK', buttonText: 'App', iosScheme: 'i://x', buttonUrlMobile: 'https://m.example' },
+          { type: 'CHATBOT_SWITCH', buttonText: 'Bot', chatEvent: 'e', chatExtra: 'x' },
+          { type: 'DELIVERY_TRACKING', buttonText: 'Track' },
+        ],
+      },
+    });
+    expect(server.requests).toHaveLength(1);
+    expect((server.requests[0]!.body as { kakaoAlim: { buttons: unknown[] } }).kakaoAlim.buttons[2]).toEqual({ type: 'CHATBOT_SWITCH', buttonText: 'Bot', chatEvent: 'e', chatExtra: 'x' });
   });
 
   it('refuses a send without destinations or without any channel content', async () => {

@@ -161,6 +161,47 @@ const kakaoButton = (extra: boolean) =>
     ...(extra && { chatExtra: text(50), chatEvent: text(50) }),
   });
 
+/**
+ * The fields each Kakao button `type` needs, as S1 documents them (specs/infobip.yaml
+ * KakaoChinguButton / KakaoAlimButton); a button without them is a 400 BAD_REQUEST.
+ */
+export const KAKAO_CHINGU_BUTTON_TYPES = ['URL', 'APP_LINK', 'BOT_KEYWORD', 'MESSAGE_DELIVERY'] as const;
+export const KAKAO_ALIM_BUTTON_TYPES = ['URL', 'APP_LINK', 'DELIVERY_TRACKING', 'CHATBOT_SWITCH', 'MESSAGE_DELIVERY', 'BOT_KEYWORD', 'ADD_CHANNEL'] as const;
+
+const present = (button: unknown, key: string) => {
+  const v = get(button, key);
+  return v !== undefined && v !== null && v !== '';
+};
+const needs = (button: unknown, type: string, keys: string[]): ValidationIssue[] =>
+  keys.filter((key) => !present(button, key)).map((key) => issue([key], `is required for a ${type} button`, BAD_REQUEST, 'required'));
+
+/** FriendTalk (S1): URL needs `buttonUrl`; APP_LINK `androidScheme` and `iosScheme`; the others only `buttonText`. */
+const chinguButtonFields: RequestCheck = (button) => {
+  const type = get(button, 'type');
+  if (type === 'URL') return needs(button, type, ['buttonUrl']);
+  if (type === 'APP_LINK') return needs(button, type, ['androidScheme', 'iosScheme']);
+  return [];
+};
+
+/**
+ * AlimTalk (S1): URL needs `buttonUrlMobile` or the deprecated `buttonUrl`, never both; APP_LINK two
+ * of `androidScheme`, `iosScheme`, `buttonUrlMobile`; CHATBOT_SWITCH `chatEvent` and `chatExtra`;
+ * the others only `buttonText`.
+ */
+const alimButtonFields: RequestCheck = (button) => {
+  const type = get(button, 'type');
+  if (type === 'URL') {
+    if (present(button, 'buttonUrlMobile') && present(button, 'buttonUrl')) return [issue(['buttonUrl'], 'is deprecated and must not be given with buttonUrlMobile', BAD_REQUEST)];
+    return present(button, 'buttonUrlMobile') || present(button, 'buttonUrl') ? [] : needs(button, type, ['buttonUrlMobile']);
+  }
+  if (type === 'APP_LINK') {
+    const given = ['androidScheme', 'iosScheme', 'buttonUrlMobile'].filter((key) => present(button, key));
+    return given.length >= 2 ? [] : [issue([], 'an APP_LINK button needs two of androidScheme, iosScheme and buttonUrlMobile', BAD_REQUEST, 'required')];
+  }
+  if (type === 'CHATBOT_SWITCH') return needs(button, type, ['chatEvent', 'chatExtra']);
+  return [];
+};
+
 const sendChecks: RequestCheck[] = [
   // No maximum is documented for destinations (shared/vendors/infobip.md §5), so none is invented.
   requestRules({
@@ -196,14 +237,14 @@ const sendChecks: RequestCheck[] = [
     validity,
     requestRules({ text: messageText({ vendorCode: BAD_REQUEST }), imageUrl: text(250, 1), imageLink: text(250, 1) }),
     count('buttons', 1, 5),
-    each(['buttons'], kakaoButton(false)),
+    each(['buttons'], kakaoButton(false), oneOf('type', KAKAO_CHINGU_BUTTON_TYPES), chinguButtonFields),
   ),
   at(
     ['kakaoAlim'],
     validity,
     requestRules({ text: text(1000, 1), templateCode: text(30, 1), title: text(50) }),
     count('buttons', 1, 5),
-    each(['buttons'], kakaoButton(true)),
+    each(['buttons'], kakaoButton(true), oneOf('type', KAKAO_ALIM_BUTTON_TYPES), alimButtonFields),
   ),
 ];
 

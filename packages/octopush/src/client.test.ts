@@ -57,7 +57,7 @@ describe('multichannel.send', () => {
       text: 'Hello, this is a test message.',
       recipients: [{ phone_number: '+33611223344' }, { phone_number: '+33611223345' }],
       sender: 'MyShop',
-      send_at: '2031-03-04T09:30:00.000Z',
+      send_at: '2031-03-04T09:30:00+00:00',
       purpose: 'alert',
       list_name: 'sms_list',
       simulation_mode: false,
@@ -70,6 +70,33 @@ describe('multichannel.send', () => {
     expect(result).toEqual({ smsTicket: 'sms_5f3fbce61266e', numberOfContacts: 5, totalCost: 5.00502839, numberOfSmsNeeded: 5, residualCredit: 50.75, message: '******' });
     expect(result.requestId).toBe(body.metadata.request_id);
     expect(Object.keys(result)).not.toContain('requestId');
+  });
+
+  it.each([
+    ['an ISO 8601 offset without a colon (PHP DATE_ISO8601)', '2031-01-01T00:01:00+0100'],
+    ['an ISO 8601 offset with a colon (PHP DateTime::ATOM)', '2031-01-01T00:01:00+01:00'],
+    ['a UTC time with Z', '2031-01-01T00:01:00Z'],
+    ['a Date.toISOString() string', '2031-01-01T00:01:00.000Z'],
+    ['a zone-less time, which Octopush reads as Central European time', '2031-01-01 00:01:00'],
+  ])('sends send_at given as %s exactly as written', async (_, sendAt) => {
+    server.reply({ json: { sms_ticket: 'sms_5f3fbce61266e', number_of_contacts: 1, total_cost: 0.05 } });
+    await client.multichannel.send({ channel: 'sms', text: 'Hi', recipients: [{ phoneNumber: '+33611223344' }], sendAt, metadata: { type: 'sms_low_cost' } });
+    expect((only().body as { send_at: unknown }).send_at).toBe(sendAt);
+  });
+
+  it('sends an sms without metadata.type (optional in the SEED), adding none', async () => {
+    server.reply({ json: { sms_ticket: 'sms_5f3fbce61266e', number_of_contacts: 1, total_cost: 0.05 } });
+    await client.multichannel.send({ channel: 'sms', text: 'Hi', recipients: [{ phoneNumber: '+33611223344' }] });
+    const body = only().body as { metadata: Record<string, unknown> };
+    expect(Object.keys(body.metadata)).toEqual(['request_id']);
+  });
+
+  it('reads an empty request_id as none and sends a generated one', async () => {
+    server.reply({ json: { sms_ticket: 'sms_5f3fbce61266e', number_of_contacts: 1, total_cost: 0.05 } });
+    const result = await client.multichannel.send({ channel: 'sms', text: 'Hi', recipients: [{ phoneNumber: '+33611223344' }], metadata: { type: 'sms_low_cost', requestId: '' } });
+    const sent = (only().body as { metadata: { request_id: string } }).metadata.request_id;
+    expect(sent).toMatch(UUID);
+    expect(result.requestId).toBe(sent);
   });
 
   it("sends the caller's own request_id unchanged", async () => {
@@ -188,7 +215,7 @@ describe('sms.send', () => {
       recipients: [{ phone_number: '+33611223344', first_name: 'Alex', param1: '4711' }, { phone_number: '+33611223345', first_name: 'John' }],
       type: 'sms_premium',
       sender: 'MyShop',
-      send_at: '2031-03-04T09:30:00.000Z',
+      send_at: '2031-03-04T10:30:00+01:00',
       purpose: 'wholesale',
       with_replies: false,
       simulation_mode: false,
@@ -200,6 +227,14 @@ describe('sms.send', () => {
     expect(body.request_id).toMatch(UUID);
     expect(result).toEqual({ smsTicket: 'sms_5fec89fe97109', numberOfContacts: 2, totalCost: 0.124, numberOfSmsNeeded: 2, residualCredit: 99.5 });
     expect(result.requestId).toBe(body.request_id);
+  });
+
+  it('reads an empty top-level request_id as none and sends a generated one', async () => {
+    server.reply({ json: { sms_ticket: 'sms_5fec89fe97109', number_of_contacts: 1, total_cost: 0.062 } });
+    const result = await client.sms.send({ text: 'Hi', recipients: [{ phoneNumber: '+33611223344' }], type: 'sms_premium', purpose: 'alert', requestId: '' });
+    const sent = (only().body as { request_id: string }).request_id;
+    expect(sent).toMatch(UUID);
+    expect(result.requestId).toBe(sent);
   });
 
   it('reads the older answer without number_of_sms_needed and residual_credit', async () => {
@@ -241,6 +276,14 @@ describe('wallet.balance', () => {
     expect(request.query).toEqual({});
     expect(request.text).toBe('');
     expectAuthHeaders(request.headers);
+  });
+
+  it('sends with_details=1 as the PHP client does, and true as DEV does', async () => {
+    server.replyAlways({ json: { amount: 12.54, unit: 'euros' } });
+    await client.wallet.balance({ withDetails: 1 });
+    await client.wallet.balance({ withDetails: true });
+    await client.wallet.balance({ withDetails: 0 });
+    expect(server.requests.map((r) => r.query)).toEqual([{ with_details: '1' }, { with_details: 'true' }, { with_details: '0' }]);
   });
 
   it('asks for one product in one country with details and reads the wallet packs', async () => {

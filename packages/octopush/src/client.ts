@@ -137,8 +137,8 @@ export class OctopushClient {
     const candidate = { ...input, recipients: this.#normalizeRecipients(input.recipients, phoneIssues, input.channel !== 'email'), metadata };
     validate(candidate, phoneIssues, multichannelSendRules);
 
-    const requestId = (metadata.requestId as string | undefined) ?? crypto.randomUUID();
-    const body = { ...candidate, sendAt: toDate(input.sendAt), metadata: { ...metadata, requestId } } as unknown as SendMultichannelRequest;
+    const requestId = dedupeKeyOf(metadata.requestId);
+    const body = defined({ ...candidate, sendAt: sendAtWire(input.sendAt), metadata: { ...metadata, requestId } }) as unknown as SendMultichannelRequest;
     const result = await this.#run(true, (init) => this.#multichannelApi.sendMultichannelRaw({ sendMultichannelRequest: body }, init), options, requestId);
     return withRequestId(result, requestId);
   }
@@ -149,12 +149,12 @@ export class OctopushClient {
     const candidate = { ...input, recipients: this.#normalizeRecipients(input.recipients, phoneIssues, true) };
     validate(candidate, phoneIssues, smsSendRules);
 
-    const requestId = (input.requestId as string | undefined) ?? crypto.randomUUID();
+    const requestId = dedupeKeyOf(input.requestId);
     // Spec DECISION: the opt-out flag has two names (DEV/PHP and the newer RDM); send both alike.
     const optOut = (input.autoRemoveBlacklistedNumbers ?? input.autoDeleteOptoutContacts) as boolean | undefined;
     const body = defined({
       ...candidate,
-      sendAt: toDate(input.sendAt),
+      sendAt: sendAtWire(input.sendAt),
       requestId,
       autoRemoveBlacklistedNumbers: optOut,
       autoDeleteOptoutContacts: optOut,
@@ -183,7 +183,9 @@ export class OctopushClient {
     const countryCode = typeof input.countryCode === 'string' ? input.countryCode.toUpperCase() : input.countryCode;
     const query = defined({ withDetails: input.withDetails, countryCode, productName: input.productName });
     validate(query, [], balanceRules);
-    return this.#run(true, (init) => this.#walletApi.getBalanceRaw(query as GetBalanceRequest, init), options);
+    // Sent as written: `true` as in DEV's curl, `1` as the PHP client sends it.
+    const wire = defined({ ...query, withDetails: query.withDetails === undefined ? undefined : String(query.withDetails) });
+    return this.#run(true, (init) => this.#walletApi.getBalanceRaw(wire as GetBalanceRequest, init), options);
   }
 
   /** E.164 with `+`, as the spec's pattern asks; invalid numbers become issues at their path. */
@@ -210,9 +212,23 @@ function validate(request: unknown, issues: ValidationIssue[], rules: RequestChe
   if (all.length > 0) throw new ValidationError(all);
 }
 
-function toDate(value: unknown): Date | undefined {
-  if (value === undefined || value === null) return undefined;
-  return value instanceof Date ? value : new Date(String(value));
+/**
+ * `send_at` on the wire: a string exactly as the caller wrote it (rules.ts has checked it is one of
+ * the forms Octopush documents; a zone-less one keeps its documented Central European meaning), a
+ * Date as the same instant in the PHP client's `DateTime::ATOM` form, in UTC (`…+00:00`), with
+ * milliseconds only when it has some, so the instant is never rounded.
+ */
+function sendAtWire(value: unknown): string | undefined {
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    return `${iso.slice(0, 19)}${iso.endsWith('.000Z') ? '' : iso.slice(19, 23)}+00:00`;
+  }
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The caller's request_id, or a new one when none (or an empty one, spec DECISION) was given. */
+function dedupeKeyOf(value: unknown): string {
+  return typeof value === 'string' && value.trim() !== '' ? value : crypto.randomUUID();
 }
 
 function withRequestId<T>(value: WithRequestId<T>, requestId: string): WithRequestId<T> {

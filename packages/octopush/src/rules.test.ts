@@ -38,8 +38,8 @@ describe('multi-channel send rules', () => {
         recipients: [{ phoneNumber: '12' }, { phoneNumber: '+33611223344', email: 'a@b.co' }, {}],
         sender: 'My Shop Online',
         purpose: 'promo' as never,
-        sendAt: '2031-03-04 10:00:00',
-        metadata: { voiceLanguage: 'fr-FR', requestId: '' },
+        sendAt: '2031-03-04T10:00',
+        metadata: { voiceLanguage: 'fr-FR', requestId: 42 as never },
       }),
     );
     expect(issues).toEqual(
@@ -53,11 +53,10 @@ describe('multi-channel send rules', () => {
         { path: ['recipients', 1, 'email'], code: 'not_for_channel' },
         { path: ['recipients', 2, 'phoneNumber'], code: 'required' },
         { path: ['metadata', 'voiceLanguage'], code: 'not_for_channel' },
-        { path: ['metadata', 'type'], code: 'required' },
-        { path: ['metadata', 'requestId'], code: 'invalid' },
+        { path: ['metadata', 'requestId'], code: 'invalid_type' },
       ]),
     );
-    expect(issues).toHaveLength(11);
+    expect(issues).toHaveLength(10);
   });
 
   it('refuses more than 500 recipients and an empty list with code 103', async () => {
@@ -93,7 +92,6 @@ describe('multi-channel send rules', () => {
       { path: ['recipients', 1, 'phoneNumber'], code: 'not_for_channel' },
       { path: ['recipients', 1, 'email'], code: 'required', vendorCode: 2005 },
       { path: ['metadata', 'emailFrom'], code: 'invalid', vendorCode: 2005 },
-      { path: ['metadata', 'nameFrom'], code: 'required' },
       { path: ['metadata', 'subject'], code: 'text_too_long' },
     ]);
   });
@@ -120,6 +118,30 @@ describe('multi-channel send rules', () => {
 
   it('refuses a send date in the past', async () => {
     expect(await issuesOf(client.multichannel.send(sms({ sendAt: new Date('2020-01-01T00:00:00Z') })))).toEqual([{ path: ['sendAt'], code: 'date_in_past' }]);
+    expect(await issuesOf(client.multichannel.send(sms({ sendAt: '2021-01-01T00:01:00+0100' })))).toEqual([{ path: ['sendAt'], code: 'date_in_past' }]);
+    expect(await issuesOf(client.multichannel.send(sms({ sendAt: '2021-01-01 00:01:00' })))).toEqual([{ path: ['sendAt'], code: 'date_in_past' }]);
+  });
+
+  it('reads a zone-less send_at as Central European time: refused only once it is past even at UTC+01:00', async () => {
+    const wallClock = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    const hour = 3_600_000;
+    // 30 minutes ahead of UTC is 30 minutes in the past at UTC+01:00 and UTC+02:00 alike.
+    expect(await issuesOf(client.multichannel.send(sms({ sendAt: wallClock(Date.now() + hour / 2) })))).toEqual([{ path: ['sendAt'], code: 'date_in_past' }]);
+    // 90 minutes ahead of UTC is still 30 minutes ahead at UTC+01:00: not surely past, so sent.
+    await client.multichannel.send(sms({ sendAt: wallClock(Date.now() + 1.5 * hour) }));
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it.each(['2031-03-04T10:00', '2031-03-04T10:00:00', '2031-03-04 10:00', '04/03/2031 10:00', 'tomorrow'])(
+    'refuses send_at %s, a form no Octopush source shows (the server would ignore it and send at once)',
+    async (sendAt) => {
+      expect(await issuesOf(client.multichannel.send(sms({ sendAt })))).toEqual([{ path: ['sendAt'], code: 'date_invalid' }]);
+    },
+  );
+
+  it('accepts an email without metadata.name_from, which the SEED does not mark required', async () => {
+    await client.multichannel.send({ channel: 'email', text: 'Hi', recipients: [{ email: 'ana@example.com' }], metadata: { emailFrom: 'news@example.com', subject: 'News' } });
+    expect(server.requests).toHaveLength(1);
   });
 });
 
@@ -155,6 +177,10 @@ describe('cancel and balance rules', () => {
       { path: ['ticketNumber'], code: 'required' },
     ]);
     expect(await issuesOf(client.sms.cancel({} as never))).toEqual([{ path: ['ticketNumber'], code: 'required' }]);
+  });
+
+  it('refuses a with_details that is neither a boolean nor 1/0', async () => {
+    expect(await issuesOf(client.wallet.balance({ withDetails: 2 as never }))).toEqual([{ path: ['withDetails'], code: 'invalid' }]);
   });
 
   it('needs country and product together', async () => {

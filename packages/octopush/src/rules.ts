@@ -15,7 +15,6 @@ import {
   optional,
   type RequestCheck,
   requestRules,
-  scheduleDate,
   senderId,
   type ValidationIssue,
   type VendorCode,
@@ -46,13 +45,12 @@ export const PURPOSES = ['alert', 'wholesale'] as const;
 /** SEED's list; anything else is answered with field code 442. */
 export const VOICE_LANGUAGES = ['en-US', 'en-GB', 'el-GR', 'pl-PL', 'hu-HU', 'sv-SE', 'de-DE', 'es-ES', 'es-LA', 'fr-FR', 'it-IT', 'pt-BR', 'ru-RU'] as const;
 export const PRODUCT_NAMES = ['sms_low_cost', 'sms_premium', 'vocal_sms', 'hlr'] as const;
+export const WITH_DETAILS = [true, false, 1, 0, 'true', 'false', '1', '0'] as const;
 
 const recipients = maxRecipients({ max: MAX_RECIPIENTS, vendorCode: { required: OCTOPUSH_CODES.recipientsMissing, recipients_empty: OCTOPUSH_CODES.recipientsMissing } });
 const text = messageText({ minLength: 1, maxLength: MAX_TEXT_LENGTH, vendorCode: { required: OCTOPUSH_CODES.textMissing, text_empty: OCTOPUSH_CODES.textMissing } });
 /** SEED/DEV: 3–11 of [a-zA-Z0-9], no spaces (legacy 106); an all-digit sender has the same limits. */
 const sender = senderId({ alpha: [3, 11], numeric: [3, 11], vendorCode: OCTOPUSH_CODES.senderInvalid });
-/** No horizon is documented; a date in the past is refused because Octopush would send at once. */
-const sendAt = scheduleDate();
 
 type Path = (string | number)[];
 type Obj = Record<string, unknown>;
@@ -78,23 +76,58 @@ function nested(path: Path, value: unknown, check: RequestCheck): ValidationIssu
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-/** RFC 3339 with an offset: Octopush reads a zone-less time as Paris time, so we never send one. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+/**
+ * `send_at` as Octopush's own sources write it, sent exactly as given (spec DECISION):
+ * - ISO 8601 with an offset: SEED/DEV `2018-10-03T07:42:39-07:00`, PHP client `DateTime::ATOM`
+ *   (`+01:00`), PHP README `DATE_ISO8601` (`+0100`), or `Z`, with or without fractional seconds;
+ * - `YYYY-MM-DD HH:mm:ss` without a zone, which the PHP README says "also works (Central European
+ *   TimeZone by default)": its meaning is the vendor's documented one, so it goes through untouched.
+ * Any other form (a `T` time without a zone among them) is refused: the SEED says a value the
+ * server cannot read is ignored "but your request will be sent", so a misread date would send the
+ * message at once.
+ */
+const SEND_AT = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})| (\d{2}:\d{2}:\d{2}))$/;
+/**
+ * Central European time is UTC+01:00 in winter and +02:00 in summer; read at +01:00 a zone-less
+ * time is the latest instant it can mean, so only a time that is past even then is surely past.
+ */
+const CET_LATEST_OFFSET = '+01:00';
 
 function emailAddress(path: Path, value: unknown): ValidationIssue[] {
   if (!given(value)) return [];
   return typeof value === 'string' && EMAIL.test(value) ? [] : [issue(path, 'invalid', 'must be a valid e-mail address', OCTOPUSH_CODES.emailInvalid)];
 }
 
-/** Spec: `request_id` has minLength 1; an empty key would not deduplicate anything. */
+/**
+ * `request_id` is an optional string (SEED, DEV); an empty one names no key and the client sends
+ * a generated one instead (spec DECISION). Only a value that is not a string at all is refused.
+ */
 function dedupeKey(path: Path, value: unknown): ValidationIssue[] {
-  if (value === undefined || (typeof value === 'string' && value.trim() !== '')) return [];
-  return [issue(path, 'invalid', 'must be a non-empty string (the de-duplication key of this send)')];
+  if (value === undefined || value === null || typeof value === 'string') return [];
+  return [issue(path, 'invalid_type', 'must be a string (the de-duplication key of this send)')];
 }
 
-function sendAtString(value: unknown): ValidationIssue[] {
-  if (typeof value !== 'string' || RFC3339.test(value)) return [];
-  return [issue(['sendAt'], 'date_invalid', 'must be an RFC 3339 date-time with a time zone offset, e.g. 2030-01-31T09:00:00+01:00')];
+/** The instant a `send_at` string names (its latest reading when zone-less), or undefined. */
+export function sendAtInstant(value: string): number | undefined {
+  const m = SEND_AT.exec(value);
+  if (!m) return undefined;
+  const [, date, zonedTime, zone, localTime] = m;
+  const offset = zone === undefined ? CET_LATEST_OFFSET : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+  const time = Date.parse(`${date}T${zonedTime ?? localTime}${offset}`);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+/**
+ * `sendAt`: a Date or one of the SEND_AT forms. No horizon is documented; a time already past is
+ * refused because Octopush would send at once, which is not what a scheduled send asks for.
+ */
+function sendAtChecks(value: unknown, now = Date.now()): ValidationIssue[] {
+  if (value === undefined) return [];
+  const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? sendAtInstant(value) : undefined;
+  if (time === undefined || Number.isNaN(time)) {
+    return [issue(['sendAt'], 'date_invalid', 'must be a Date or an ISO 8601 date-time such as 2030-01-31T09:00:00+01:00 (also +0100 or Z), or 2030-01-31 09:00:00 (Central European time)')];
+  }
+  return time < now ? [issue(['sendAt'], 'date_in_past', messageFor('date_in_past'))] : [];
 }
 
 /**
@@ -172,7 +205,8 @@ function metadataChecks(channel: (typeof CHANNELS)[number], request: Obj): Valid
   }
   switch (channel) {
     case 'sms':
-      out.push(...required(at('type'), m.type, why), ...oneOf(at('type'), m.type, SMS_TYPES));
+      // SEED marks `metadata.type` optional; DEV: "Parameters that are not mandatory, have a default value".
+      out.push(...oneOf(at('type'), m.type, SMS_TYPES));
       break;
     case 'voice_sms':
       out.push(
@@ -193,7 +227,6 @@ function metadataChecks(channel: (typeof CHANNELS)[number], request: Obj): Valid
       out.push(
         ...required(at('emailFrom'), m.emailFrom, why),
         ...emailAddress(at('emailFrom'), m.emailFrom),
-        ...required(at('nameFrom'), m.nameFrom, why),
         ...required(at('subject'), m.subject, why),
         ...oneOf(at('emailingService'), m.emailingService, ['mailbox', 'gateway']),
         ...oneOf(at('bodyFormat'), m.bodyFormat, ['plain_text', 'html']),
@@ -222,7 +255,7 @@ function multichannelChecks(request: Obj): ValidationIssue[] {
     // SEED: the sender of an RCS message is the agent's name (free text), not an SMS sender ID.
     ...(ch !== 'rcs' && given(request.sender) ? nested(['sender'], request.sender, sender) : []),
     ...oneOf(['purpose'], request.purpose, PURPOSES),
-    ...sendAtString(request.sendAt),
+    ...sendAtChecks(request.sendAt),
     ...recipientChecks(ch, request.recipients),
     ...metadataChecks(ch, request),
     ...dedupeKey(['metadata', 'requestId'], m.requestId),
@@ -231,7 +264,7 @@ function multichannelChecks(request: Obj): ValidationIssue[] {
 }
 
 export const multichannelSendRules: RequestCheck[] = [
-  requestRules({ recipients, text: optional(text), sendAt: optional(sendAt) }),
+  requestRules({ recipients, text: optional(text) }),
   (request) => multichannelChecks(asObject(request)),
 ];
 
@@ -244,7 +277,7 @@ function smsCampaignChecks(request: Obj): ValidationIssue[] {
     ...required(['type'], request.type, "('sms_premium' or 'sms_low_cost')"),
     ...oneOf(['type'], request.type, SMS_TYPES),
     ...oneOf(['purpose'], request.purpose, PURPOSES),
-    ...sendAtString(request.sendAt),
+    ...sendAtChecks(request.sendAt),
     ...dedupeKey(['requestId'], request.requestId),
     // The spec's default purpose on this endpoint is 'wholesale', so an unset purpose is marketing.
     ...stopMention(request, request.purpose ?? 'wholesale'),
@@ -265,7 +298,7 @@ function smsCampaignChecks(request: Obj): ValidationIssue[] {
 }
 
 export const smsSendRules: RequestCheck[] = [
-  requestRules({ recipients, text, sender: optional(sender), sendAt: optional(sendAt) }),
+  requestRules({ recipients, text, sender: optional(sender) }),
   (request) => smsCampaignChecks(asObject(request)),
 ];
 
@@ -287,6 +320,10 @@ export const balanceRules: RequestCheck[] = [
   (request) => {
     const r = asObject(request);
     const out = [...oneOf(['productName'], r.productName, PRODUCT_NAMES)];
+    // DEV documents a boolean (`with_details=true`); the PHP client and its curl example send 1.
+    if (given(r.withDetails) && !WITH_DETAILS.includes(r.withDetails as never)) {
+      out.push(issue(['withDetails'], 'invalid', 'must be true, false, 1 or 0'));
+    }
     if (given(r.countryCode) && !(typeof r.countryCode === 'string' && /^[A-Z]{2}$/.test(r.countryCode))) {
       out.push(issue(['countryCode'], 'invalid_country', 'must be an ISO 3166-1 alpha-2 country code, e.g. FR'));
     }

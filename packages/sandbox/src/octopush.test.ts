@@ -87,7 +87,35 @@ describe('The Octopush sandbox', () => {
     const email = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'email', text: 'x', recipients: [{ email: 'not-an-email' }], metadata: {} });
     expect(email.body.code).toBe(2005);
     const sms = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'sms', recipients: [{ phone_number: '+33611223344' }] });
-    expect(Object.keys(sms.body.errors).sort()).toEqual(['text', 'type']);
+    expect(Object.keys(sms.body.errors).sort()).toEqual(['text']);
+  });
+
+  it('accepts what the vendor accepts: no sms type, no e-mail name_from, an empty request_id', async () => {
+    const sms = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'sms', text: 'Hi', recipients: [{ phone_number: '+33611223344' }] });
+    expect(sms).toMatchObject({ status: 200, body: { sms_ticket: expect.stringMatching(TICKET), total_cost: 0.065 } });
+    const email = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'email', text: 'Body', recipients: [{ email: 'jane@example.com' }], metadata: { email_from: 'news@example.com', subject: 'Hi' } });
+    expect(email.status).toBe(200);
+    const first = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: '' });
+    const second = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: '' });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.body.sms_ticket).not.toBe(first.body.sms_ticket);
+  });
+
+  it.each([
+    ['an offset without a colon', '2031-01-01T00:01:00+0100', '2030-12-31T23:01:00.000Z'],
+    ['an offset with a colon', '2031-01-01T00:01:00+01:00', '2030-12-31T23:01:00.000Z'],
+    ['Z', '2031-07-01T00:01:00Z', '2031-07-01T00:01:00.000Z'],
+    ['a zone-less winter time (Paris, UTC+01:00)', '2031-01-01 00:01:00', '2030-12-31T23:01:00.000Z'],
+    ['a zone-less summer time (Paris, UTC+02:00)', '2031-07-01 00:01:00', '2031-06-30T22:01:00.000Z'],
+  ])('schedules a send_at with %s at the instant Octopush documents', async (_, sendAt, instant) => {
+    const res = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, send_at: sendAt });
+    expect(res.status).toBe(200);
+    expect(sandbox.messages('octopush')[0]!.scheduledAt!.toISOString()).toBe(instant);
+  });
+
+  it('refuses a send_at with a T time and no zone, which no Octopush source shows', async () => {
+    const res = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, send_at: '2031-01-01T00:01:00' });
+    expect(res).toMatchObject({ status: 400, body: { code: 400, errors: { send_at: expect.any(Object) } } });
   });
 
   it('cancels a scheduled campaign (204) until ten minutes before it is due; 131 unknown, 132 not cancellable', async () => {
@@ -108,6 +136,9 @@ describe('The Octopush sandbox', () => {
     expect((await call(sandbox, 'octopush', 'GET', '/wallet/check-balance')).body).toEqual({ amount: 1000, unit: 'euros' });
     const product = await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?country_code=FR&product_name=sms_premium&with_details=true');
     expect(product.body).toMatchObject({ amount: 15384, unit: 'sms_premium', wallet_packs: [{ credit: 1000 }] });
+    const php = await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?country_code=LU&product_name=sms_low_cost&with_details=1');
+    expect(php).toMatchObject({ status: 200, body: { unit: 'sms_low_cost', wallet_packs: [{ credit: 1000 }] } });
+    expect((await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?with_details=0')).body).toEqual({ amount: 1000, unit: 'euros' });
     expect((await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?country_code=FR')).status).toBe(400);
     expect((await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?product_name=nope&country_code=FR')).status).toBe(400);
   });

@@ -61,7 +61,7 @@ describe('SMS.CX sendSms', () => {
     [{ ...sms, from: 'ThisSenderIsFarTooLong' }, 1106],
     [{ to: sms.to, text: 'x' }, 1105],
     [{ ...sms, text: '' }, 1107],
-    [{ ...sms, idempotencyId: 'bf325375-e030-fccb-a009-17317c574773' }, 1111],
+    [{ ...sms, idempotencyId: '46EDDF49-4541-4AD6-8A8A-E151FC9A0C9E' }, 1111],
     [{ ...sms, scheduledDate: 'tomorrow' }, 1108],
     [{ ...sms, dlrCallbackUrl: 'not a url' }, 1109],
     [{ ...sms, transliteration: { alphabet: 'KLINGON' } }, 1110],
@@ -192,6 +192,15 @@ describe('SMS.CX campaigns and multichannel', () => {
     const res = await call(sandbox, 'smscx', 'POST', '/multichannel', { to: ['+31612345678'], from: 'InfoText', strategy });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe(code);
+  });
+
+  it('takes a 15-character Multichannel sender (the SDKs\' limit) and the vendor docs\' example idempotencyId; 16 characters is 1106', async () => {
+    const strategy = [{ channel: 'viber', templateId: 15 }, { channel: 'sms', text: 'Shipped' }];
+    const res = await call(sandbox, 'smscx', 'POST', '/multichannel', { to: ['+31612345678'], from: 'FifteenCharsAB1', strategy, idempotencyId: 'bf325375-e030-fccb-a009-17317c574773' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-idempotency-id')).toBe('bf325375-e030-fccb-a009-17317c574773');
+    const long = await call(sandbox, 'smscx', 'POST', '/multichannel/campaign', { groups: [2], from: 'SixteenCharsLong', strategy });
+    expect(long.body.error.code).toBe(1106);
   });
 
   it('enforces the ttl range (1125 below 300 s, 1134 above 14 days)', async () => {

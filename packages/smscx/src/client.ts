@@ -39,7 +39,7 @@ import type {
   TransliterationAlphabetEnum,
 } from './generated/models/index';
 import { smscxVendor } from './errors';
-import { INVALID_NUMBER_CODE, pathIdIssues, rules } from './rules';
+import { INVALID_NUMBER_CODE, pathIdIssues, rules, toScheduledDate } from './rules';
 
 export interface SmscxClientOptions extends HttpPolicyOptions {
   /** Sent as `X-API-KEY`. Give exactly one of `apiKey` and `accessToken`. */
@@ -57,8 +57,13 @@ export interface SmscxClientOptions extends HttpPolicyOptions {
 // write either `'sms'` or `StrategyChannelChannelEnum.Sms`.
 export type StrategyStep = Omit<StrategyChannel, 'channel'> & { channel: `${StrategyChannelChannelEnum}` };
 export type TransliterationOptions = Omit<Transliteration, 'alphabet'> & { alphabet: `${TransliterationAlphabetEnum}` };
-type WithTransliteration<T extends { transliteration?: Transliteration }> = Omit<T, 'transliteration'> & { transliteration?: TransliterationOptions };
-type WithStrategy<T extends { strategy: StrategyChannel[] }> = Omit<T, 'strategy'> & { strategy: StrategyStep[] };
+/**
+ * `scheduledDate` may also be a Date: it is sent as the documented `YYYY-MM-DD HH:MM:SS` in UTC
+ * (the meaning of the default `isUtc: true`); with `isUtc: false` give the wall-clock string.
+ */
+type WithSchedule<T extends { scheduledDate?: string }> = Omit<T, 'scheduledDate'> & { scheduledDate?: string | Date };
+type WithTransliteration<T extends { transliteration?: Transliteration; scheduledDate?: string }> = Omit<WithSchedule<T>, 'transliteration'> & { transliteration?: TransliterationOptions };
+type WithStrategy<T extends { strategy: StrategyChannel[]; scheduledDate?: string }> = Omit<WithSchedule<T>, 'strategy'> & { strategy: StrategyStep[] };
 
 export type SmsSendRequest = WithTransliteration<SendSmsRequest>;
 export type SmsEstimateRequest = WithTransliteration<EstimateSmsRequest>;
@@ -84,6 +89,8 @@ interface AnyRequest {
   countryIso?: unknown;
   allowInvalid?: unknown;
   idempotencyId?: unknown;
+  scheduledDate?: unknown;
+  isUtc?: unknown;
 }
 
 /**
@@ -95,6 +102,7 @@ function prepare<T extends object>(ctx: Context, request: T, checks: ReadonlyArr
     throw new ValidationError([{ path: [], code: 'invalid_type', message: 'must be an object' }]);
   }
   const body: AnyRequest = { ...request };
+  if (body.scheduledDate !== undefined) body.scheduledDate = toScheduledDate(body.scheduledDate, body.isUtc);
   const issues: ValidationIssue[] = [];
   if (Array.isArray(body.to)) {
     const defaultCountry = typeof body.countryIso === 'string' ? body.countryIso : ctx.defaultCountry;

@@ -111,6 +111,24 @@ describe('sms.send', () => {
     server.reset();
   });
 
+  it('refuses a past Date with 1116 (it is a date, only a past one), and a Date with isUtc false with 1108', async () => {
+    expect(await issuesOf(() => client.sms.send({ to: ['+31612345678'], from: 'InfoText', text: 'Hi', scheduledDate: new Date('2020-01-01T10:00:00Z') }))).toEqual([
+      { path: ['scheduledDate'], code: 'date_in_past', vendorCode: 1116 },
+    ]);
+    expect(await issuesOf(() => client.sms.send({ to: ['+31612345678'], from: 'InfoText', text: 'Hi', scheduledDate: new Date(Date.now() + 86_400_000), isUtc: false }))).toEqual([
+      { path: ['scheduledDate'], code: 'date_invalid', vendorCode: 1108 },
+    ]);
+    expect(await issuesOf(() => client.sms.send({ to: ['+31612345678'], from: 'InfoText', text: 'Hi', scheduledDate: new Date('not a date') }))).toEqual([
+      { path: ['scheduledDate'], code: 'date_invalid', vendorCode: 1108 },
+    ]);
+  });
+
+  it('refuses an idempotencyId that is not a lowercase UUID shape (1111), whatever its version digit', async () => {
+    for (const idempotencyId of ['46EDDF49-4541-4AD6-8A8A-E151FC9A0C9E', 'bf325375e030fccba00917317c574773', 'not-a-uuid']) {
+      expect(await issuesOf(() => client.sms.send({ to: ['+31612345678'], from: 'InfoText', text: 'Hi', idempotencyId }))).toEqual([{ path: ['idempotencyId'], code: 'uuid_invalid', vendorCode: 1111 }]);
+    }
+  });
+
   it('refuses a schedule in the past (1116), leniently when the date is the destination local time', async () => {
     expect(await issuesOf(() => client.sms.send({ to: ['+31612345678'], from: 'InfoText', text: 'Hi', scheduledDate: past }))).toEqual([{ path: ['scheduledDate'], code: 'date_in_past', vendorCode: 1116 }]);
     const inSixHoursLocal = new Date(Date.now() - 6 * 3_600_000).toISOString().slice(0, 19);
@@ -144,8 +162,8 @@ describe('sms campaigns and deletes', () => {
 describe('multichannel', () => {
   const base = { to: ['+31612345678'], from: 'InfoText' };
 
-  it('refuses a 12-character sender (3-11 for Multichannel, 1106) and ttl out of range (1125 / 1134 / 1124)', async () => {
-    expect(await issuesOf(() => client.multichannel.send({ ...base, from: 'TwelveChars1', strategy, ttl: 299 }))).toEqual([
+  it('refuses a 16-character sender (3-15, spec DECISION; 1106) and ttl out of range (1125 / 1134 / 1124)', async () => {
+    expect(await issuesOf(() => client.multichannel.send({ ...base, from: 'SixteenCharsLong', strategy, ttl: 299 }))).toEqual([
       { path: ['from'], code: 'sender_alpha_length', vendorCode: 1106 },
       { path: ['ttl'], code: 'validity_too_short', vendorCode: 1125 },
     ]);

@@ -38,7 +38,7 @@ export const INVALID_NUMBER_CODE = { one: 1207, several: 1210 } as const;
 
 // The vendor documents no character set for senders; only control characters are refused here.
 const SENDER_CHAR = /[^\p{Cc}]/u;
-/** `from`: 1105 when missing, 1106 when invalid; 3-15 for SMS, 3-11 for Multichannel (spec DECISION). */
+/** `from`: 1105 when missing, 1106 when invalid; 3-15 for SMS and Multichannel (spec DECISION). */
 const sender = (max: number) =>
   senderId({ alpha: [3, max], numeric: [3, max], allowedChar: SENDER_CHAR, vendorCode: { required: 1105, sender_empty: 1105, invalid_type: 1106, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } });
 
@@ -107,6 +107,13 @@ const localDate = scheduleDate({ vendorCode: scheduleCodes, now: () => Date.now(
 function schedule(request: { scheduledDate?: unknown; isUtc?: unknown }): ValidationIssue[] {
   const value = request.scheduledDate;
   if (value === undefined) return [];
+  if (value instanceof Date) {
+    // The client turns a valid Date into the documented string (toScheduledDate) unless isUtc is false.
+    const message = Number.isNaN(value.getTime())
+      ? messageFor('date_invalid')
+      : "is a Date, an instant, but isUtc is false (the destination's wall-clock time): give that time as 'YYYY-MM-DD HH:MM:SS'";
+    return [{ path: ['scheduledDate'], code: 'date_invalid', message, vendorCode: 1108 }];
+  }
   if (typeof value !== 'string' || !SCHEDULE_SHAPE.test(value)) {
     return [{ path: ['scheduledDate'], code: 'date_invalid', message: messageFor('date_invalid'), vendorCode: 1108 }];
   }
@@ -125,12 +132,33 @@ const countryIso = rule<string>({}, (value, report) => {
   if (typeof value !== 'string' || !/^[A-Za-z]{2}$/.test(value)) report('invalid', {});
 });
 
+const pad = (n: number) => String(n).padStart(2, '0');
+/**
+ * A Date as the string the vendor documents, `YYYY-MM-DD HH:MM:SS` (whole seconds, the format has
+ * no fraction), in UTC, which is what the default `isUtc: true` says it is; anything else is
+ * returned as given, for `schedule` to check.
+ */
+export function toScheduledDate(value: unknown, isUtc: unknown): unknown {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()) || isUtc === false) return value;
+  const d = value;
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
 /** Fields every send and estimate shares. */
 const common = {
   dlrCallbackUrl: optional(callbackUrl({ vendorCode: 1109 })),
 };
-/** `idempotencyId`: a lowercase UUID v1-v5 (1111); only the four paid sends have it. */
-const idempotencyId = optional(uuid({ lowercase: true, vendorCode: 1111 }));
+/**
+ * `idempotencyId` (only the four paid sends have it): the SDKs' pattern, a lowercase 36-character
+ * UUID of any version, else 1111. Spec DECISION: 1111's text says "v1-v5", but the vendor's own
+ * example value bf325375-e030-fccb-… has version digit f and the SDKs check the shape only.
+ */
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const idempotencyId = optional(
+  rule<string>({ vendorCode: 1111 }, (value, report) => {
+    if (typeof value !== 'string' || !UUID_SHAPE.test(value)) report('uuid_invalid', { lowercase: true });
+  }),
+);
 /** `trackData`: the server silently drops a non-UUID, so it is refused here instead (spec DECISION). */
 const trackData = optional(uuid({ lowercase: true }));
 
@@ -138,8 +166,8 @@ type Checks = ReadonlyArray<RequestCheck<never>>;
 
 const smsMessage = requestRules({ ...common, to: recipients, from: sender(15), text, countryIso: optional(countryIso), trackData, transliteration: optional(transliteration) });
 const smsCampaign = requestRules({ ...common, groups, from: sender(15), text, transliteration: optional(transliteration) });
-const mcMessage = requestRules({ ...common, to: recipients, from: sender(11), strategy, ttl: optional(ttl), countryIso: optional(countryIso), trackData });
-const mcCampaign = requestRules({ ...common, groups, from: sender(11), strategy, ttl: optional(ttl) });
+const mcMessage = requestRules({ ...common, to: recipients, from: sender(15), strategy, ttl: optional(ttl), countryIso: optional(countryIso), trackData });
+const mcCampaign = requestRules({ ...common, groups, from: sender(15), strategy, ttl: optional(ttl) });
 const paid = requestRules({ idempotencyId });
 
 /** The checks for each operation, run by the client on the request as it will be sent. */

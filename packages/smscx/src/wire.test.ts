@@ -94,6 +94,21 @@ describe('SmscxClient.sms', () => {
     expect(Object.keys(result)).toEqual(['info', 'data']);
   });
 
+  it("send accepts the vendor docs' example idempotencyId (version digit f) and sends it unchanged", async () => {
+    server.reply(ok(sendSmsOk));
+    await client.sms.send({ ...smsBody, idempotencyId: 'bf325375-e030-fccb-a009-17317c574773' });
+    expect((server.requests[0]!.body as { idempotencyId: string }).idempotencyId).toBe('bf325375-e030-fccb-a009-17317c574773');
+  });
+
+  it('send takes a Date scheduledDate and sends the documented YYYY-MM-DD HH:MM:SS in UTC', async () => {
+    server.reply(ok(sendSmsOk));
+    await client.sms.send({ ...smsBody, scheduledDate: new Date('2030-06-23T16:26:10+02:00') });
+    expect((server.requests[0]!.body as { scheduledDate: string; isUtc?: boolean }).scheduledDate).toBe('2030-06-23 14:26:10');
+    server.reply(ok(sendSmsCampaignOk));
+    await client.sms.sendCampaign({ ...smsCampaignBody, scheduledDate: new Date(Date.UTC(2030, 0, 2, 3, 4, 5)) });
+    expect(server.requests[1]!.body).toMatchObject({ scheduledDate: '2030-01-02 03:04:05', isUtc: true });
+  });
+
   it('send keeps an idempotencyId the caller gave', async () => {
     server.reply(ok(sendSmsOk));
     await client.sms.send({ ...smsBody, idempotencyId: '46eddf49-4541-4ad6-8a8a-e151fc9a0c9e' });
@@ -168,6 +183,12 @@ describe('SmscxClient.multichannel', () => {
     expect(idempotencyId).toMatch(UUID_V4);
     expect(result.data[0]).toMatchObject({ channel: 'viber', status: 'ACCEPTED', parts: 1 });
     expect(result.requestId).toBe(REQUEST_ID);
+  });
+
+  it('send takes a 15-character sender, as the vendor SDKs validate it, and sends it unchanged', async () => {
+    server.reply(ok(sendMultichannelOk));
+    await client.multichannel.send({ ...mcBody, from: 'FifteenCharsAB1' });
+    expect((server.requests[0]!.body as { from: string }).from).toBe('FifteenCharsAB1');
   });
 
   it('estimate POSTs /multichannel/estimate with no idempotencyId', async () => {

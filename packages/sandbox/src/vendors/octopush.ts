@@ -29,6 +29,26 @@ function ticket(state: SandboxState, prefix: string): string {
   return `${prefix}_${Math.floor(Date.now() / 1000).toString(16).padStart(8, '0')}${acct.seq.toString(16).padStart(5, '0')}`;
 }
 
+const PARIS = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', timeZoneName: 'longOffset' });
+/** Minutes east of UTC in Paris at an instant ("GMT+02:00" → 120). */
+function parisOffsetMinutes(ms: number): number {
+  const name = PARIS.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/**
+ * `send_at` as the spec allows it: ISO 8601 with a zone, or `YYYY-MM-DD HH:mm:ss`, which the PHP
+ * README says Octopush reads as Central European time (Paris, with its summer time).
+ */
+function sendAtDate(value: string): Date {
+  const naive = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(value);
+  if (!naive) return new Date(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  const asUtc = Date.parse(`${naive[1]}T${naive[2]}Z`);
+  const guess = asUtc - parisOffsetMinutes(asUtc) * 60_000;
+  return new Date(asUtc - parisOffsetMinutes(guess) * 60_000);
+}
+
 /** Octopush's date format in reports: `Y-m-d H:i:s`, no zone. */
 const phpDate = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
 
@@ -60,7 +80,8 @@ interface Send {
 /** Creates one campaign; answers the first result again for a repeated request_id. */
 function send(ctx: OpContext, input: Send, answer: (t: { ticket: string | null; contacts: number; cost: number; parts: number; residual: number }) => Record<string, unknown>): Reply {
   // One store per endpoint: a request_id reused on the other send endpoint is a different campaign.
-  const replayKey = input.requestId === undefined ? undefined : `octopush:${ctx.operationId}:${input.requestId}`;
+  // An empty request_id names no key (spec DECISION): such sends are never replayed.
+  const replayKey = !input.requestId ? undefined : `octopush:${ctx.operationId}:${input.requestId}`;
   if (replayKey) {
     const first = ctx.state.replays.get(replayKey);
     if (first) return first;
@@ -70,7 +91,7 @@ function send(ctx: OpContext, input: Send, answer: (t: { ticket: string | null; 
   const sms = input.channel === 'sms' || input.channel === 'rcs';
   const parts = sms ? smsParts(input.text) : 1;
   const unit = round((PRICES[input.product] ?? 0) * parts, 6);
-  const at = input.sendAt ? new Date(input.sendAt) : undefined;
+  const at = input.sendAt ? sendAtDate(input.sendAt) : undefined;
   const scheduledAt = at && at.getTime() > ctx.now.getTime() ? at : undefined;
   const prefix = input.channel === 'voice_sms' ? 'voice' : input.channel;
   const campaign = input.channel === 'live_chat' ? null : ticket(ctx.state, prefix);
@@ -131,7 +152,7 @@ function channelErrors(body: Record<string, any>): Reply | undefined {
   if (channel !== 'email' && !body.text && !(channel === 'rcs' && meta.cards?.length)) errors.text = required('text');
   if (channel === 'email' && !body.text && !meta.template_name) errors.text = required('text');
   if (['sms', 'voice_sms', 'rcs'].includes(channel) && recipients.some((r) => !r.phone_number)) errors.phone_number = required('phone_number');
-  if (channel === 'sms' && meta.type !== 'sms_premium' && meta.type !== 'sms_low_cost') errors.type = { code: 400, message: '[type] field must be sms_premium or sms_low_cost.' };
+  // SEED: metadata.type is optional for sms (its enum is checked by the spec when given).
   if (channel === 'voice_sms') {
     if (meta.type !== 'voice_sms') errors.type = { code: 400, message: '[type] field must be voice_sms.' };
     if (!meta.voice_gender) errors.voice_gender = required('voice_gender');
@@ -139,7 +160,8 @@ function channelErrors(body: Record<string, any>): Reply | undefined {
   }
   if (channel === 'email') {
     if (recipients.some((r) => !r.email)) return fail(2005, '[destination email] field should be valid.');
-    for (const f of ['email_from', 'name_from', 'subject']) if (!meta[f]) errors[f] = required(f);
+    // SEED marks none of them required; email_from and subject are kept, name_from is optional.
+    for (const f of ['email_from', 'subject']) if (!meta[f]) errors[f] = required(f);
   }
   if (channel === 'live_chat' && !recipients.some((r) => r.phone_number || r.email || r.conversation_id)) {
     return fail(400, '[recipients] field does not contain any valid recipient.');
@@ -215,7 +237,9 @@ export const octopush: VendorModule = {
         if (stop) return stop;
       }
       const recipients = b.recipients.map((r: Record<string, string>) => ({ to: r.phone_number ?? r.email ?? r.conversation_id }));
-      const product = channel === 'sms' ? meta.type : channel;
+      // Without a type the account's default applies (DEV: parameters that are not mandatory have
+      // a default); the sandbox's account defaults to sms_premium, as DEV's sample configuration.
+      const product = channel === 'sms' ? (meta.type ?? 'sms_premium') : channel;
       return send(
         ctx,
         { channel, product, text: b.text, sender: b.sender, sendAt: b.send_at, listName: b.list_name, requestId: meta.request_id, recipients, extra: { template_name: meta.template_name } },
@@ -235,7 +259,8 @@ export const octopush: VendorModule = {
         return payloadError({ [q['country_code'] === undefined ? 'country_code' : 'product_name']: required(q['country_code'] === undefined ? 'country_code' : 'product_name') });
       }
       const balance = account(ctx.state).balance;
-      const details = String(q['with_details']) === 'true' ? { wallet_packs: [{ wallet_pack_id: WALLET_PACK, credit: balance, expiration_date: '2030-10-23T13:41:46+02:00' }] } : {};
+      // DEV's curl sends with_details=true, the PHP client with_details=1.
+      const details = ['true', '1'].includes(String(q['with_details'])) ? { wallet_packs: [{ wallet_pack_id: WALLET_PACK, credit: balance, expiration_date: '2030-10-23T13:41:46+02:00' }] } : {};
       ctx.record();
       if (q['product_name']) {
         const price = PRICES[q['product_name']] ?? 1;

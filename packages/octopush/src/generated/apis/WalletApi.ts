@@ -24,7 +24,7 @@ import {
 } from '../models';
 
 export interface GetBalanceRequest {
-    withDetails?: boolean;
+    withDetails?: GetBalanceWithDetailsEnum;
     countryCode?: string;
     productName?: GetBalanceProductNameEnum;
 }
@@ -37,9 +37,9 @@ export interface GetBalanceRequest {
  */
 export interface WalletApiInterface {
     /**
-     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` adds the wallet packs. 
+     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` (or `1`) adds the wallet packs. 
      * @summary Get the account balance
-     * @param {boolean} [withDetails] Adds the details of every pack in the wallet (&#x60;wallet_packs&#x60;).
+     * @param {'true' | 'false' | '1' | '0'} [withDetails] Adds the details of every pack in the wallet (&#x60;wallet_packs&#x60;): &#x60;true&#x60; or &#x60;1&#x60; (&#x60;false&#x60; or &#x60;0&#x60; to leave them out). 
      * @param {string} [countryCode] Country to get the balance for, ISO 3166-1 alpha-2 (e.g. &#x60;FR&#x60;). Must be sent together with &#x60;product_name&#x60;. 
      * @param {'sms_low_cost' | 'sms_premium' | 'vocal_sms' | 'hlr'} [productName] Product to get the balance for. Must be sent together with &#x60;country_code&#x60;.
      * @param {*} [options] Override http request option.
@@ -49,7 +49,7 @@ export interface WalletApiInterface {
     getBalanceRaw(requestParameters: GetBalanceRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<WalletBalance>>;
 
     /**
-     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` adds the wallet packs. 
+     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` (or `1`) adds the wallet packs. 
      * Get the account balance
      */
     getBalance(requestParameters: GetBalanceRequest): Promise<WalletBalance>;
@@ -62,7 +62,7 @@ export interface WalletApiInterface {
 export class WalletApi extends runtime.BaseAPI implements WalletApiInterface {
 
     /**
-     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` adds the wallet packs. 
+     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` (or `1`) adds the wallet packs. 
      * Get the account balance
      */
     async getBalanceRaw(requestParameters: GetBalanceRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<WalletBalance>> {
@@ -101,7 +101,7 @@ export class WalletApi extends runtime.BaseAPI implements WalletApiInterface {
     }
 
     /**
-     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` adds the wallet packs. 
+     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` (or `1`) adds the wallet packs. 
      * Get the account balance
      */
     async getBalance(requestParameters: GetBalanceRequest, initOverrides?: RequestInit): Promise<WalletBalance> {
@@ -111,6 +111,16 @@ export class WalletApi extends runtime.BaseAPI implements WalletApiInterface {
 
 }
 
+/**
+    * @export
+    * @enum {string}
+    */
+export enum GetBalanceWithDetailsEnum {
+    True = 'true',
+    False = 'false',
+    _1 = '1',
+    _0 = '0'
+}
 /**
     * @export
     * @enum {string}

@@ -53,7 +53,8 @@ export interface MultichannelMetadata {
     getBackPressedKeys?: boolean;
     /**
      * De-duplication key (all channels). A second request with the same id is rejected with
-     * a validation error and not sent again. An id expires after 24 hours.
+     * a validation error and not sent again. An id expires after 24 hours. An empty string
+     * means no key.
      * @type {string}
      * @memberof MultichannelMetadata
      */

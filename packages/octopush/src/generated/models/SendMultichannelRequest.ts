@@ -27,8 +27,8 @@ import {
 /**
  * Body of POST /multi-channel/send. One object for all five channels (no oneOf); which
  * fields a channel needs:
- *   - sms: `text`, `recipients[].phone_number`, `metadata.type` (`sms_premium` or
- *     `sms_low_cost`); optional `sender`, `metadata.with_replies`.
+ *   - sms: `text`, `recipients[].phone_number`; optional `metadata.type` (`sms_premium` or
+ *     `sms_low_cost`), `sender`, `metadata.with_replies`.
  *   - voice_sms: `text`, `recipients[].phone_number`, `metadata.type` = `voice_sms`,
  *     `metadata.voice_gender`, `metadata.voice_language`; optional
  *     `metadata.get_back_pressed_keys`.
@@ -36,7 +36,7 @@ import {
  *     agent name (default agent if omitted); optional `metadata.message_type`,
  *     `metadata.cards`, `metadata.actions`, `metadata.with_replies`.
  *   - email: `recipients[].email`, `text` or `metadata.template_name`,
- *     `metadata.email_from`, `metadata.name_from`, `metadata.subject`; optional
+ *     `metadata.email_from`, `metadata.subject`; optional `metadata.name_from`,
  *     `metadata.emailing_service`, `metadata.body_format`, `metadata.language`.
  *   - live_chat: `text`, and each recipient has at least one of `phone_number`, `email`,
  *     `conversation_id`.
@@ -75,12 +75,13 @@ export interface SendMultichannelRequest {
      */
     sender?: string;
     /**
-     * When to send, ISO 8601 with offset (e.g. `2018-10-03T07:42:39-07:00`). Omit to send
-     * now.
-     * @type {Date}
+     * When to send. ISO 8601 with an offset (`2018-10-03T07:42:39-07:00`, `+0100` or `Z`),
+     * or `YYYY-MM-DD HH:mm:ss` without a zone, which Octopush reads as Central European
+     * time. Omit to send now.
+     * @type {string}
      * @memberof SendMultichannelRequest
      */
-    sendAt?: Date;
+    sendAt?: string;
     /**
      * Campaign purpose, `alert` (transactional) or `wholesale` (marketing).
      * @type {string}
@@ -147,7 +148,7 @@ export function SendMultichannelRequestFromJSONTyped(json: any, ignoreDiscrimina
         'text': !exists(json, 'text') ? undefined : json['text'],
         'recipients': ((json['recipients'] as Array<any>).map(MultichannelRecipientFromJSON)),
         'sender': !exists(json, 'sender') ? undefined : json['sender'],
-        'sendAt': !exists(json, 'send_at') ? undefined : (new Date(json['send_at'])),
+        'sendAt': !exists(json, 'send_at') ? undefined : json['send_at'],
         'purpose': !exists(json, 'purpose') ? undefined : json['purpose'],
         'listName': !exists(json, 'list_name') ? undefined : json['list_name'],
         'simulationMode': !exists(json, 'simulation_mode') ? undefined : json['simulation_mode'],
@@ -172,7 +173,7 @@ export function SendMultichannelRequestToJSON(value?: SendMultichannelRequest | 
         'text': value.text,
         'recipients': ((value.recipients as Array<any>).map(MultichannelRecipientToJSON)),
         'sender': value.sender,
-        'send_at': value.sendAt === undefined ? undefined : (value.sendAt.toISOString()),
+        'send_at': value.sendAt,
         'purpose': value.purpose,
         'list_name': value.listName,
         'simulation_mode': value.simulationMode,

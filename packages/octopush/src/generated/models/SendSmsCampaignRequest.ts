@@ -54,11 +54,12 @@ export interface SendSmsCampaignRequest {
      */
     sender?: string;
     /**
-     * When to send, ISO 8601 with offset (e.g. `2018-10-03T07:42:39-07:00`). Omit to send now.
-     * @type {Date}
+     * When to send: ISO 8601 with an offset (`2018-10-03T07:42:39-07:00`, `+0100` or `Z`) or
+     * `YYYY-MM-DD HH:mm:ss` in Central European time. Omit to send now.
+     * @type {string}
      * @memberof SendSmsCampaignRequest
      */
-    sendAt?: Date;
+    sendAt?: string;
     /**
      * Campaign purpose, `alert` (transactional, may be sent 24/7) or `wholesale` (marketing).
      * @type {string}
@@ -79,7 +80,8 @@ export interface SendSmsCampaignRequest {
     simulationMode?: boolean;
     /**
      * De-duplication key. A second request with the same id is rejected with a validation
-     * error (legacy code 120) and not sent again. An id expires after 24 hours.
+     * error (legacy code 120) and not sent again. An id expires after 24 hours. An empty
+     * string means no key (as on /multi-channel/send).
      * @type {string}
      * @memberof SendSmsCampaignRequest
      */
@@ -131,7 +133,7 @@ export function SendSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminat
         'recipients': ((json['recipients'] as Array<any>).map(SmsRecipientFromJSON)),
         'type': json['type'],
         'sender': !exists(json, 'sender') ? undefined : json['sender'],
-        'sendAt': !exists(json, 'send_at') ? undefined : (new Date(json['send_at'])),
+        'sendAt': !exists(json, 'send_at') ? undefined : json['send_at'],
         'purpose': !exists(json, 'purpose') ? undefined : json['purpose'],
         'withReplies': !exists(json, 'with_replies') ? undefined : json['with_replies'],
         'simulationMode': !exists(json, 'simulation_mode') ? undefined : json['simulation_mode'],
@@ -157,7 +159,7 @@ export function SendSmsCampaignRequestToJSON(value?: SendSmsCampaignRequest | nu
         'recipients': ((value.recipients as Array<any>).map(SmsRecipientToJSON)),
         'type': value.type,
         'sender': value.sender,
-        'send_at': value.sendAt === undefined ? undefined : (value.sendAt.toISOString()),
+        'send_at': value.sendAt,
         'purpose': value.purpose,
         'with_replies': value.withReplies,
         'simulation_mode': value.simulationMode,

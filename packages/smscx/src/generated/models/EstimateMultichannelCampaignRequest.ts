@@ -35,7 +35,7 @@ export interface EstimateMultichannelCampaignRequest {
      */
     groups: Array<number>;
     /**
-     * Sender ID, 3 to 11 characters (1105 / 1106).
+     * Sender ID, 3 to 15 characters (1105 / 1106; see sendMultichannel's DECISION).
      * @type {string}
      * @memberof EstimateMultichannelCampaignRequest
      */

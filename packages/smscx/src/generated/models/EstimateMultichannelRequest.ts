@@ -34,7 +34,7 @@ export interface EstimateMultichannelRequest {
      */
     to: Array<string>;
     /**
-     * Sender ID, 3 to 11 characters (1105 / 1106).
+     * Sender ID, 3 to 15 characters (1105 / 1106; see sendMultichannel's DECISION).
      * @type {string}
      * @memberof EstimateMultichannelRequest
      */

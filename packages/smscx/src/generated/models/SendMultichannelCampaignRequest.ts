@@ -34,7 +34,7 @@ export interface SendMultichannelCampaignRequest {
      */
     groups: Array<number>;
     /**
-     * Sender ID, 3 to 11 characters (1105 / 1106).
+     * Sender ID, 3 to 15 characters (1105 / 1106; see sendMultichannel's DECISION).
      * @type {string}
      * @memberof SendMultichannelCampaignRequest
      */
@@ -89,7 +89,7 @@ export interface SendMultichannelCampaignRequest {
      */
     showTimezone?: boolean;
     /**
-     * Idempotency key, a lowercase UUID v1-v5 (1111 otherwise); echoed in `X-Idempotency-Id`.
+     * Idempotency key, a lowercase UUID (vendor: v1-v5, 1111 otherwise); echoed in `X-Idempotency-Id`.
      * The vendor recommends always sending one for campaigns.
      * @type {string}
      * @memberof SendMultichannelCampaignRequest

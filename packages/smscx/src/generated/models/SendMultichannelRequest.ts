@@ -36,7 +36,7 @@ export interface SendMultichannelRequest {
      */
     to: Array<string>;
     /**
-     * Sender ID, 3 to 11 characters (1105 when missing, 1106 when invalid).
+     * Sender ID, 3 to 15 characters (1105 when missing, 1106 when invalid).
      * @type {string}
      * @memberof SendMultichannelRequest
      */
@@ -112,7 +112,7 @@ export interface SendMultichannelRequest {
      */
     showTimezone?: boolean;
     /**
-     * Idempotency key, a lowercase UUID v1-v5 (1111 otherwise); echoed in `X-Idempotency-Id`.
+     * Idempotency key, a lowercase UUID (vendor: v1-v5, 1111 otherwise); echoed in `X-Idempotency-Id`.
      * @type {string}
      * @memberof SendMultichannelRequest
      */

@@ -85,7 +85,7 @@ export interface SendSmsCampaignRequest {
      */
     showTimezone?: boolean;
     /**
-     * Idempotency key, a lowercase UUID v1-v5 (1111 otherwise); echoed in `X-Idempotency-Id`.
+     * Idempotency key, a lowercase UUID (vendor: v1-v5, 1111 otherwise); echoed in `X-Idempotency-Id`.
      * The vendor recommends always sending one for campaigns.
      * @type {string}
      * @memberof SendSmsCampaignRequest

@@ -113,9 +113,9 @@ export interface SendSmsRequest {
      */
     showTimezone?: boolean;
     /**
-     * Idempotency key: a UUID v1-v5 chosen by the client, lowercase. A retried request with the
-     * same value is not sent or billed twice; the response echoes it in `X-Idempotency-Id`.
-     * 1111 when it is not a valid UUID v1-v5.
+     * Idempotency key: a lowercase UUID chosen by the client (the vendor asks for v1-v5). A
+     * retried request with the same value is not sent or billed twice; the response echoes it
+     * in `X-Idempotency-Id`. 1111 when the server does not take it as a UUID.
      * @type {string}
      * @memberof SendSmsRequest
      */
