@@ -94,6 +94,16 @@ function plainCopy(value: unknown): unknown {
 }
 
 /**
+ * Any value headed for the wire, checked deeply: the issues (paths start at `at`) and a copy with
+ * null-prototype objects made ordinary. For lists of requests, where each item's issues carry its index.
+ */
+export function wireValue<T>(value: T, at: Path = []): { value: T; issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  wireIssues(value, at, new Set(), issues);
+  return { value: issues.length > 0 ? value : (plainCopy(value) as T), issues };
+}
+
+/**
  * A request object as a method receives it: an object (or, when `optional`, undefined) whose every
  * value can go on the wire. Returns a copy with null-prototype objects made ordinary; throws a
  * ValidationError listing every value that cannot be sent.
@@ -102,13 +112,12 @@ export function requestObject<T>(value: T, options: { optional?: boolean; name?:
   const at: Path = options.name === undefined ? [] : [options.name];
   if (value === undefined && options.optional) return value;
   if (!isObject(value)) {
-    const message = value === undefined || value === null ? 'is required: the request object' : 'must be an object';
-    throw new ValidationError([{ path: at, code: value === undefined || value === null ? 'required' : 'invalid_type', message }]);
+    const issue = value === undefined ? { code: 'required', message: 'is required: the request object' } : { code: 'invalid_type', message: 'must be an object' };
+    throw new ValidationError([{ path: at, ...issue }]);
   }
-  const issues: ValidationIssue[] = [];
-  wireIssues(value, at, new Set(), issues);
-  if (issues.length > 0) throw new ValidationError(issues);
-  return plainCopy(value) as T;
+  const checked = wireValue(value, at);
+  if (checked.issues.length > 0) throw new ValidationError(checked.issues);
+  return checked.value;
 }
 
 /**
