@@ -54,6 +54,29 @@ describe('credentials stay out of sight', () => {
     expectNoSecret(error);
   });
 
+  it('are cut out of an error body that echoes the request headers, even on a 2xx with an error code', async () => {
+    const echo = (status: number) => ({ status, json: (r: { headers: unknown }) => ({ code: 401, message: `denied ${JSON.stringify(r.headers)}`, echo: r.headers }) });
+    server.reply(echo(401), echo(200));
+    for (const status of [401, 200]) {
+      const error = await send().catch((e: unknown) => e);
+      expect(error).toMatchObject({ status, body: { echo: { 'api-key': '[redacted]', 'api-login': '[redacted]' } } });
+      expectNoSecret(error);
+    }
+  });
+
+  it('with CR, LF or NUL are refused at construction without being echoed', () => {
+    for (const options of [{ apiLogin: API_LOGIN, apiKey: `${API_KEY}\r\nX: 1` }, { apiLogin: `${API_LOGIN}\u0000`, apiKey: API_KEY }, { apiLogin: API_LOGIN, apiKey: `${API_KEY}\nx` }]) {
+      let error: unknown;
+      try {
+        new OctopushClient(options);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(MsgkitError);
+      expectNoSecret(error);
+    }
+  });
+
   it('are not in a validation error, nor in the construction error', async () => {
     const error = await client.multichannel.send({ channel: 'sms', recipients: [] }).catch((e: unknown) => e);
     expectNoSecret(error);
