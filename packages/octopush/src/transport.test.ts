@@ -66,7 +66,7 @@ describe('input of the wrong type', () => {
 describe('redirects', () => {
   it('never follows a 308 to another host: it gets neither api-login nor api-key, nor the body', async () => {
     server.replyAlways({ status: 308, headers: { location: `${other.url}/v1/public/sms-campaign/send` } });
-    const error = await client({ maxRetries: 3 }).sms.send(sms).catch((e: unknown) => e);
+    const error = await client({ maxRetries: 3, timeoutMs: 300 }).sms.send(sms).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RedirectError);
     expect(error).toMatchObject({ status: 308, attempts: 1, dedupeKey: requestIdSent() });
     expect(server.requests).toHaveLength(1);
@@ -88,9 +88,11 @@ describe('a send whose 2xx answer cannot be read', () => {
     ['HTML', { status: 200, headers: { 'content-type': 'text/html' }, text: '<html>OK</html>' }],
     ['an empty body', { status: 200, text: '' }],
     ['half a JSON document', { status: 200, headers: { 'content-type': 'application/json' }, text: '{"sms_ticket": "sms_1' }],
+    ['a body cut off by the server closing the socket', { status: 200, headers: { 'content-type': 'application/json' }, text: '{"sms_ticket": "sms_1', cutOff: true }],
+    ['a body that stalls past the timeout', { status: 200, headers: { 'content-type': 'application/json' }, text: '{"sms_ticket": "sms_1', stallBody: true }],
   ])('is not resent and says the outcome is unknown, with its request_id: %s', async (_name, reply) => {
     server.replyAlways(reply);
-    const error = await client({ maxRetries: 3 }).sms.send(sms).catch((e: unknown) => e);
+    const error = await client({ maxRetries: 3, timeoutMs: 300 }).sms.send(sms).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 200, outcomeUnknown: true, attempts: 1, dedupeKey: requestIdSent() });
     expect(server.requests).toHaveLength(1);
@@ -111,7 +113,7 @@ describe('an abort while waiting to retry', () => {
   it('keeps the request_id, the attempts and the unknown outcome', async () => {
     const controller = new AbortController();
     server.replyAlways({ status: 500, headers: { 'retry-after': '30' }, json: () => (setTimeout(() => controller.abort(), 50), { code: 500, message: 'x' }) });
-    const error = await client({ maxRetries: 3 }).sms.send(sms, { signal: controller.signal }).catch((e: unknown) => e);
+    const error = await client({ maxRetries: 3, timeoutMs: 300 }).sms.send(sms, { signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
     expect(error).toMatchObject({ dedupeKey: requestIdSent(), attempts: 1, outcomeUnknown: true });
     expect(server.requests).toHaveLength(1);
