@@ -21,6 +21,6 @@ export type {
   VendorProfile,
   WithRequestId,
 } from './execute';
-export { clientOptions, credentialIssues, pathId, pathIdIssues, policyIssues, policyOptions, requestObject, requestOptionsIssues, stringOptionIssues, wireValue } from './input';
+export { credentialIssues, pathId, pathIdIssues, policyIssues, policyOptions, requestObject, requestOptionsIssues, stringOptionIssues, wireValue } from './input';
 export { REDACTED, createRedactor, type Redactor } from './redact';
 export { guardFetch, safeLocation, type FetchLike } from './redirect';

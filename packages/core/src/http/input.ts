@@ -163,9 +163,3 @@ export function stringOptionIssues(value: unknown, name: string): ValidationIssu
   if (typeof value !== 'string' || value.trim() === '') return [{ path: [name], code: 'invalid_type', message: 'must be a non-empty string' }];
   return [];
 }
-
-/** The options argument of a client constructor: an object, or a ValidationError. */
-export function clientOptions<T>(options: T, client: string): T {
-  if (!isObject(options)) throw new ValidationError([{ path: [], code: 'invalid_type', message: `${client} options must be an object` }]);
-  return options;
-}
