@@ -34,7 +34,8 @@ function sameOrigin(a: string, b: string): boolean {
 export function guardFetch(fetchImpl?: FetchLike): FetchLike {
   return async (input, init) => {
     const response = await (fetchImpl ?? globalThis.fetch)(input, { ...init, redirect: 'manual' });
-    if (response.redirected || (response.url !== '' && !sameOrigin(response.url, input))) throw new FollowedRedirect(response, input);
+    // The string comparison spares the common case two URL parses.
+    if (response.redirected || (response.url !== '' && response.url !== input && !sameOrigin(response.url, input))) throw new FollowedRedirect(response, input);
     return response;
   };
 }
