@@ -20,9 +20,9 @@ export type VendorErrorFields = Pick<ApiErrorInit, 'vendorCode' | 'vendorType' |
 export type VendorErrorParser = (status: number, body: unknown) => VendorErrorFields;
 
 export interface HttpPolicyOptions {
-  /** Per attempt, in milliseconds. Default 30 000. */
+  /** Per attempt (reading the answer included), in whole milliseconds, 1 to 2^31-1. Default 30 000. */
   timeoutMs?: number;
-  /** Retries after the first attempt. Default 2. */
+  /** Retries after the first attempt, a whole number 0 to MAX_RETRIES_LIMIT (10). Default 2. */
   maxRetries?: number;
 }
 
