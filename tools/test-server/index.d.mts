@@ -21,6 +21,10 @@ export interface Reply {
   drop?: boolean;
   /** Never answer (the client's timeout must fire). */
   stall?: boolean;
+  /** Send the status, headers and the payload, promising 100 bytes more, then close the socket. */
+  cutOff?: boolean;
+  /** Send the status, headers and the payload, promising 100 bytes more, and never finish. */
+  stallBody?: boolean;
 }
 
 export interface Recorder {

@@ -36,6 +36,14 @@ export async function startRecorder() {
           headers['content-type'] ??= 'application/json';
           payload = JSON.stringify(typeof reply.json === 'function' ? reply.json(record) : reply.json);
         }
+        if (reply.cutOff || reply.stallBody) {
+          // Promise more bytes than are sent, so the client waits for the rest of the body.
+          headers['content-length'] = String(Buffer.byteLength(payload) + 100);
+          res.writeHead(reply.status ?? 200, headers);
+          res.write(payload);
+          if (reply.cutOff) setTimeout(() => req.socket.destroy(), 20);
+          return;
+        }
         res.writeHead(reply.status ?? 200, headers);
         res.end(payload);
       };

@@ -14,6 +14,7 @@ export type MsgkitErrorCode =
   | 'insufficient_credit'
   | 'permission_denied'
   | 'not_found'
+  | 'redirect'
   | 'rate_limited'
   | 'server_error'
   | 'connection_error'
@@ -28,6 +29,7 @@ export const errorMessages: Record<MsgkitErrorCode, string> = {
   insufficient_credit: 'The account has not enough credit for this request',
   permission_denied: 'The credentials are not allowed to do this',
   not_found: 'The vendor does not know this resource',
+  redirect: 'The vendor answered with a redirect, which is not followed',
   rate_limited: 'The vendor is limiting the request rate',
   server_error: 'The vendor failed to handle the request',
   connection_error: 'No answer could be read from the vendor',
@@ -189,6 +191,23 @@ export class NotFoundError extends ApiError {
     super(init, 'not_found');
   }
 }
+/**
+ * A 3xx answer. It is never followed: the credentials and a paid body go only to the configured
+ * baseUrl. `location` is where it pointed, without user info, query or fragment (they may hold
+ * tokens); a Location that cannot be read is undefined.
+ */
+export class RedirectError extends ApiError {
+  readonly location: string | undefined;
+  constructor(init: ApiErrorInit & { location?: string }) {
+    super(init, 'redirect');
+    this.location = init.location;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), location: this.location };
+  }
+}
+
 export class RateLimitError extends ApiError {
   /** How long the vendor asked us to wait, from Retry-After or a reset header. */
   readonly retryAfterMs: number | undefined;
@@ -209,6 +228,7 @@ const byKind: Record<ApiErrorKind, new (init: ApiErrorInit) => ApiError> = {
   insufficient_credit: InsufficientCreditError,
   permission_denied: PermissionDeniedError,
   not_found: NotFoundError,
+  redirect: RedirectError,
   rate_limited: RateLimitError,
   server_error: ServerError,
   api_error: ApiError,

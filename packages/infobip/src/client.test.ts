@@ -175,13 +175,17 @@ describe('omni.scenarios', () => {
     expect(server.requests[0]!.body).toEqual({ name: 'x', flow: [{ channel: 'SMS', from: 'InfoSMS' }], default: true });
   });
 
-  it('gets one scenario with GET /omni/1/scenarios/{key}, escaping the key', async () => {
+  it('gets one scenario with GET /omni/1/scenarios/{key}, escaping the key, and refuses a key that is a path', async () => {
     server.reply({ json: scenario }, { json: scenario });
     const result = await client.omni.scenarios.get(scenario.key);
     expect(server.requests[0]).toMatchObject({ method: 'GET', path: `/omni/1/scenarios/${scenario.key}` });
     expect(result).toMatchObject({ key: scenario.key, _default: false });
-    await client.omni.scenarios.get('a/b c');
-    expect(server.requests[1]!.path).toBe('/omni/1/scenarios/a%2Fb%20c');
+    await client.omni.scenarios.get('b c');
+    expect(server.requests[1]!.path).toBe('/omni/1/scenarios/b%20c');
+    for (const key of ['a/b c', '..', '.', '%2e%2e']) {
+      await expect(client.omni.scenarios.get(key)).rejects.toMatchObject({ code: 'validation_error', issues: [{ path: ['scenarioKey'], code: 'invalid' }] });
+    }
+    expect(server.requests).toHaveLength(2);
   });
 
   it('turns the 404 of an unknown scenario into a NotFoundError', async () => {

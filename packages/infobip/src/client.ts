@@ -6,8 +6,15 @@
  */
 import {
   ValidationError,
+  createRedactor,
   execute,
+  guardFetch,
   messageFor,
+  pathIdIssues,
+  policyIssues,
+  requestObject,
+  stringOptionIssues,
+  type ClientPolicy,
   type HttpPolicyOptions,
   type Operation,
   type RequestOptions,
@@ -83,9 +90,18 @@ function normalizeApiKey(issues: ValidationIssue[], input: unknown): string {
     return '';
   }
   const key = input.trim().replace(/^App\s+/i, '');
-  // The key is never echoed, not even in part.
-  if (key === '' || /\s/.test(key)) issues.push({ path: ['apiKey'], code: 'invalid', message: 'must be the API key alone (optionally after `App `), without spaces or line breaks' });
+  // The key is never echoed, not even in part. NUL and other control characters would cut the header.
+  if (key === '' || /[\s\u0000-\u001f\u007f]/.test(key)) issues.push({ path: ['apiKey'], code: 'invalid', message: 'must be the API key alone (optionally after `App `), without spaces or line breaks' });
   return key;
+}
+
+/** A key goes into the URL path: `.`, `..`, `a/b` or `%2e%2e` would address another resource. */
+function scenarioPathKey(scenarioKey: string): string {
+  if (typeof scenarioKey === 'string' && scenarioKey !== '') {
+    const issues = pathIdIssues(scenarioKey, 'scenarioKey');
+    if (issues.length > 0) throw new ValidationError(issues);
+  }
+  return scenarioKey;
 }
 
 export class InfobipClient {
@@ -107,13 +123,17 @@ export class InfobipClient {
   };
 
   #api: OmniApi;
-  #policy: HttpPolicyOptions;
+  #policy: ClientPolicy;
   #defaultCountry: string | undefined;
 
   constructor(options: InfobipClientOptions) {
     const issues: ValidationIssue[] = [];
     const key = normalizeApiKey(issues, options?.apiKey);
     this.baseUrl = normalizeBaseUrl(issues, options?.baseUrl);
+    if (typeof options === 'object' && options !== null) {
+      issues.push(...stringOptionIssues(options.defaultCountry, 'defaultCountry'), ...policyIssues(options));
+      if (options.fetch !== undefined && typeof options.fetch !== 'function') issues.push({ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' });
+    }
     if (issues.length > 0) throw new ValidationError(issues);
 
     const header = `App ${key}`;
@@ -121,12 +141,13 @@ export class InfobipClient {
       new Configuration({
         basePath: this.baseUrl,
         apiKey: () => header,
-        ...(options.fetch && { fetchApi: options.fetch }),
+        fetchApi: guardFetch(options.fetch),
       }),
     );
     this.#policy = {
       ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
       ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+      redactor: createRedactor([key]),
     };
     this.#defaultCountry = options.defaultCountry;
 
@@ -134,39 +155,49 @@ export class InfobipClient {
     const context = () => (this.#defaultCountry === undefined ? {} : { defaultCountry: this.#defaultCountry });
     this.omni = {
       send: async (request, callOptions) => {
-        const omniAdvancedRequest = prepareSend(request, context());
+        const omniAdvancedRequest = prepareSend(requestObject(request), context());
         // Infobip has no deduplication key (bulkId and messageId are labels): a repeated POST sends
-        // and bills again, so only a refusal before any work (429, connection refused) is retried.
+        // and bills again, so only a refusal before any work (connection refused) is retried. Not
+        // a 429: S1 lists none for /omni/1/advanced, and Infobip's "Rate limits and throttling"
+        // page (infobip.com/docs/developer-resources/errors-and-responses/rate-limits-and-throttling)
+        // throttles with 429 only "non-message sending APIs", so a 429 here comes from something
+        // undocumented (a proxy, a gateway) and the send's outcome is unknown.
         return this.#run({ idempotent: false, attempt: (init) => api.sendOmniAdvancedRaw({ omniAdvancedRequest }, init) }, callOptions);
       },
       scenarios: {
         list: async (query, callOptions) => {
-          const params = prepareList(query);
+          const params = prepareList(requestObject(query, { optional: true }));
           return this.#run({ idempotent: true, attempt: (init) => api.listScenariosRaw(params, init) }, callOptions);
         },
         create: async (request, callOptions) => {
-          const createOrUpdateScenarioRequest = prepareScenario(request);
-          // A repeated POST would create a second scenario (with a new key).
-          return this.#run({ idempotent: false, attempt: (init) => api.createScenarioRaw({ createOrUpdateScenarioRequest }, init) }, callOptions);
+          const createOrUpdateScenarioRequest = prepareScenario(requestObject(request));
+          // A repeated POST would create a second scenario (with a new key), so it is retried only
+          // after a 429, which Infobip documents for this endpoint as throttling under a published
+          // limit (S1 x-throttling-info: 20 requests per 10 minutes) and tells clients to retry
+          // with backoff (the rate-limits page above): a throttled request was not acted on.
+          return this.#run(
+            { idempotent: false, rateLimitRefusesWork: true, attempt: (init) => api.createScenarioRaw({ createOrUpdateScenarioRequest }, init) },
+            callOptions,
+          );
         },
         get: async (scenarioKey, callOptions) => {
-          const key = prepareScenarioKey(scenarioKey);
+          const key = prepareScenarioKey(scenarioPathKey(scenarioKey));
           return this.#run({ idempotent: true, attempt: (init) => api.getScenarioRaw({ scenarioKey: key }, init) }, callOptions);
         },
         update: async (scenarioKey, request, callOptions) => {
-          const params = prepareUpdate(scenarioKey, request);
+          const params = prepareUpdate(scenarioPathKey(scenarioKey), requestObject(request));
           // PUT replaces the whole scenario: sending it twice leaves the same state.
           return this.#run({ idempotent: true, attempt: (init) => api.updateScenarioRaw(params, init) }, callOptions);
         },
       },
       reports: async (query, callOptions) => {
-        const params = prepareReports(query);
+        const params = prepareReports(requestObject(query, { optional: true }));
         // Reports are handed out once. A retry cannot lose more than the lost answer already did,
         // and a 5xx or 429 has handed out nothing, so the read is retried like any other.
         return this.#run({ idempotent: true, attempt: (init) => api.getOmniReportsRaw(params, init) }, callOptions);
       },
       logs: async (query, callOptions) => {
-        const params = prepareLogs(query, context());
+        const params = prepareLogs(requestObject(query, { optional: true }), context());
         return this.#run({ idempotent: true, attempt: (init) => api.getOmniLogsRaw(params, init) }, callOptions);
       },
     };

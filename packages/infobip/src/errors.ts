@@ -18,6 +18,7 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  RedirectError,
   ServerError,
   TimeoutError,
   ValidationError,

@@ -28,6 +28,7 @@ describe('@msgkit/infobip as installed', () => {
         "OmniChannel",
         "PermissionDeniedError",
         "RateLimitError",
+        "RedirectError",
         "ServerError",
         "SmsDataTransliterationEnum",
         "TimeoutError",

@@ -65,4 +65,25 @@ describe('the API key', () => {
     expect(errors).toHaveLength(6);
     for (const error of errors) expectNoKey(error);
   });
+
+  it('is cut out of an error body that echoes the request headers', async () => {
+    const client = new InfobipClient({ apiKey: KEY, baseUrl: server.url, maxRetries: 0 });
+    server.reply({ status: 400, json: (r: { headers: unknown }) => ({ requestError: { serviceException: { messageId: 'BAD_REQUEST', text: `Bad request ${JSON.stringify(r.headers)}` } }, echo: r.headers }) });
+    const error = await errorOf(client.omni.send(send));
+    expect(error).toMatchObject({ code: 'bad_request', body: { echo: { authorization: 'App [redacted]' } } });
+    expectNoKey(error);
+  });
+
+  it('with CR, LF or NUL is refused at construction without being echoed', () => {
+    for (const apiKey of [`${KEY}\u0000`, `${KEY}\r\nX: 1`, `App ${KEY}\nx`]) {
+      let error: unknown;
+      try {
+        new InfobipClient({ apiKey, baseUrl: server.url });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'validation_error' });
+      expectNoKey(error);
+    }
+  });
 });

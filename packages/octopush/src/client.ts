@@ -6,15 +6,27 @@
  * (`metadata.request_id` on /multi-channel/send, top-level `request_id` on /sms-campaign/send).
  * The id is generated once per call when the caller gave none and is part of the object every
  * attempt sends, so the sends are retried like reads (idempotent: true).
+ *
+ * That covers a 429 too: Octopush documents no rate limit and no 429 (shared/vendors/octopush.md),
+ * so a 429 is not known to be a refusal before any work, but a retry with the same request_id
+ * cannot send twice (same source, §3: "a duplicate gives a validation error", 24 h). A send that
+ * ends on a 429 is reported outcome-unknown, with the request_id to check or resend with.
  */
 import {
   ValidationError,
   apiErrorFromResponse,
   collectIssues,
   createApiError,
+  createRedactor,
+  credentialIssues,
   execute,
+  guardFetch,
   messageFor,
   normalizePhone,
+  policyIssues,
+  requestObject,
+  stringOptionIssues,
+  type ClientPolicy,
   type HttpPolicyOptions,
   type IssueCode,
   type Operation,
@@ -86,7 +98,7 @@ export class OctopushClient {
 
   #apiLogin: string;
   #apiKey: string;
-  #policy: HttpPolicyOptions;
+  #policy: ClientPolicy;
   #defaultCountry: string;
   #multichannelApi: MultichannelApi;
   #smsApi: SmsCampaignApi;
@@ -94,24 +106,28 @@ export class OctopushClient {
 
   constructor(options: OctopushClientOptions) {
     const o = asObject(options) as Partial<OctopushClientOptions>;
-    const issues: ValidationIssue[] = [];
-    const missing = (field: string, what: string) => issues.push({ path: [field], code: 'required', message: `${messageFor('required')} (${what})` });
-    if (typeof o.apiLogin !== 'string' || o.apiLogin.trim() === '') missing('apiLogin', "the Octopush account's login e-mail, sent as the api-login header");
-    if (typeof o.apiKey !== 'string' || o.apiKey.trim() === '') missing('apiKey', 'the Octopush API key, sent as the api-key header');
+    const issues: ValidationIssue[] = [
+      ...credentialIssues(o.apiLogin, 'apiLogin', "the Octopush account's login e-mail, sent as the api-login header"),
+      ...credentialIssues(o.apiKey, 'apiKey', 'the Octopush API key, sent as the api-key header'),
+      ...stringOptionIssues(o.baseUrl, 'baseUrl'),
+      ...stringOptionIssues(o.defaultCountry, 'defaultCountry'),
+      ...policyIssues(o),
+      ...(o.fetch !== undefined && typeof o.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
+    ];
     if (issues.length > 0) throw new ValidationError(issues);
 
-    this.#apiLogin = o.apiLogin as string;
-    this.#apiKey = o.apiKey as string;
-    this.#policy = defined({ timeoutMs: o.timeoutMs, maxRetries: o.maxRetries });
+    this.#apiLogin = (o.apiLogin as string).trim();
+    this.#apiKey = (o.apiKey as string).trim();
+    this.#policy = { ...defined({ timeoutMs: o.timeoutMs, maxRetries: o.maxRetries }), redactor: createRedactor([this.#apiLogin, this.#apiKey]) };
     this.#defaultCountry = o.defaultCountry ?? DEFAULT_COUNTRY;
     // Credentials reach the generated code only through this function, so no object we hold
     // (or an error could reference) has them as a property.
     const configuration = new Configuration({
-      basePath: (o.baseUrl ?? BASE_PATH).replace(/\/+$/, ''),
+      basePath: (o.baseUrl ?? BASE_PATH).trim().replace(/\/+$/, ''),
       apiKey: (name: string) => (name === 'api-login' ? this.#apiLogin : this.#apiKey),
       // Every Octopush curl example sends it; harmless where it is not needed.
       headers: { 'cache-control': 'no-cache' },
-      ...(o.fetch && { fetchApi: o.fetch }),
+      fetchApi: guardFetch(o.fetch),
     });
     this.#multichannelApi = new MultichannelApi(configuration);
     this.#smsApi = new SmsCampaignApi(configuration);
@@ -125,11 +141,11 @@ export class OctopushClient {
       send: (request, options) => this.#sendSms(request, options),
       cancel: (request, options) => this.#cancelSms(request, options),
     };
-    this.wallet = { balance: (request, options) => this.#balance(request ?? {}, options) };
+    this.wallet = { balance: (request, options) => this.#balance(request, options) };
   }
 
   async #sendMultichannel(request: MultichannelSendRequest, options?: RequestOptions): Promise<SendResult<SendMultichannelResponse>> {
-    const input = asObject(request);
+    const input = requestObject(request) as Obj;
     const phoneIssues: ValidationIssue[] = [];
     const metadata = { ...asObject(input.metadata) };
     // voice_sms has a single possible type; filling it spares the caller a redundant field.
@@ -144,7 +160,7 @@ export class OctopushClient {
   }
 
   async #sendSms(request: SmsSendRequest, options?: RequestOptions): Promise<SendResult<SendSmsCampaignResponse>> {
-    const input = asObject(request);
+    const input = requestObject(request) as Obj;
     const phoneIssues: ValidationIssue[] = [];
     const candidate = { ...input, recipients: this.#normalizeRecipients(input.recipients, phoneIssues, true) };
     validate(candidate, phoneIssues, smsSendRules);
@@ -165,21 +181,21 @@ export class OctopushClient {
 
   // A repeated cancel cannot cancel twice: Octopush answers it with a 400, so cancels may be retried.
   async #cancelMultichannel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<void> {
-    const input = asObject(request);
+    const input = requestObject(request) as Obj;
     validate(input, [], multichannelCancelRules);
     const body = { channel: input.channel, ticketNumber: input.ticketNumber } as CancelMultichannelRequest;
     await this.#run(true, (init) => this.#multichannelApi.cancelMultichannelRaw({ cancelMultichannelRequest: body }, init), options);
   }
 
   async #cancelSms(request: SmsCancelRequest, options?: RequestOptions): Promise<void> {
-    const input = asObject(request);
+    const input = requestObject(request) as Obj;
     validate(input, [], smsCancelRules);
     const body = { ticketNumber: input.ticketNumber } as CancelSmsCampaignRequest;
     await this.#run(true, (init) => this.#smsApi.cancelSmsCampaignRaw({ cancelSmsCampaignRequest: body }, init), options);
   }
 
-  async #balance(request: BalanceRequest, options?: RequestOptions): Promise<WalletBalance> {
-    const input = asObject(request);
+  async #balance(request: BalanceRequest | undefined, options?: RequestOptions): Promise<WalletBalance> {
+    const input = requestObject(request, { optional: true }) ?? {};
     const countryCode = typeof input.countryCode === 'string' ? input.countryCode.toUpperCase() : input.countryCode;
     const query = defined({ withDetails: input.withDetails, countryCode, productName: input.productName });
     validate(query, [], balanceRules);
@@ -194,7 +210,11 @@ export class OctopushClient {
     return recipients.map((raw: unknown, index) => {
       const recipient = asObject(raw);
       if (recipient.phoneNumber === undefined || recipient.phoneNumber === null) return raw;
-      const result = normalizePhone(recipient.phoneNumber as string, { defaultCountry: this.#defaultCountry });
+      if (typeof recipient.phoneNumber !== 'string') {
+        issues.push({ path: ['recipients', index, 'phoneNumber'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a string' }) });
+        return raw;
+      }
+      const result = normalizePhone(recipient.phoneNumber, { defaultCountry: this.#defaultCountry });
       if (result.ok) return { ...recipient, phoneNumber: result.e164 };
       const code = `phone_${result.code}` as IssueCode;
       issues.push({ path: ['recipients', index, 'phoneNumber'], code, message: messageFor(code) });

@@ -16,6 +16,7 @@ export {
   PermissionDeniedError,
   NotFoundError,
   RateLimitError,
+  RedirectError,
   ServerError,
   ConnectionError,
   TimeoutError,

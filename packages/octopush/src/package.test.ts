@@ -38,6 +38,7 @@ describe('@msgkit/octopush as published', () => {
           'OctopushClient',
           'PermissionDeniedError',
           'RateLimitError',
+          'RedirectError',
           'SendMultichannelRequestChannelEnum',
           'SendMultichannelRequestPurposeEnum',
           'SendSmsCampaignRequestPurposeEnum',

@@ -15,7 +15,8 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => {
   server.reset();
-  client = new OctopushClient({ apiLogin: API_LOGIN, apiKey: API_KEY, baseUrl: server.url, maxRetries: 0, timeoutMs: 200 });
+  // A generous timeout: a loaded machine must not turn an answer into a timeout; the stall case sets its own.
+  client = new OctopushClient({ apiLogin: API_LOGIN, apiKey: API_KEY, baseUrl: server.url, maxRetries: 0, timeoutMs: 5_000 });
 });
 
 function renderings(value: unknown): string[] {
@@ -31,7 +32,8 @@ function expectNoSecret(value: unknown) {
   }
 }
 
-const send = () => client.multichannel.send({ channel: 'sms', text: 'Hi', recipients: [{ phoneNumber: '+33611223344' }], metadata: { type: 'sms_premium' } });
+const send = (timeoutMs?: number) =>
+  client.multichannel.send({ channel: 'sms', text: 'Hi', recipients: [{ phoneNumber: '+33611223344' }], metadata: { type: 'sms_premium' } }, timeoutMs === undefined ? undefined : { timeoutMs });
 
 describe('credentials stay out of sight', () => {
   it('are sent as the two headers but never shown by the client', async () => {
@@ -49,9 +51,32 @@ describe('credentials stay out of sight', () => {
     ['a stalled answer', { stall: true }],
   ])('are not in the error after %s', async (_name, reply) => {
     server.reply(reply);
-    const error = await send().catch((e: unknown) => e);
+    const error = await send('stall' in reply ? 200 : undefined).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MsgkitError);
     expectNoSecret(error);
+  });
+
+  it('are cut out of an error body that echoes the request headers, even on a 2xx with an error code', async () => {
+    const echo = (status: number) => ({ status, json: (r: { headers: unknown }) => ({ code: 401, message: `denied ${JSON.stringify(r.headers)}`, echo: r.headers }) });
+    server.reply(echo(401), echo(200));
+    for (const status of [401, 200]) {
+      const error = await send().catch((e: unknown) => e);
+      expect(error).toMatchObject({ status, body: { echo: { 'api-key': '[redacted]', 'api-login': '[redacted]' } } });
+      expectNoSecret(error);
+    }
+  });
+
+  it('with CR, LF or NUL are refused at construction without being echoed', () => {
+    for (const options of [{ apiLogin: API_LOGIN, apiKey: `${API_KEY}\r\nX: 1` }, { apiLogin: `${API_LOGIN}\u0000`, apiKey: API_KEY }, { apiLogin: API_LOGIN, apiKey: `${API_KEY}\nx` }]) {
+      let error: unknown;
+      try {
+        new OctopushClient(options);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(MsgkitError);
+      expectNoSecret(error);
+    }
   });
 
   it('are not in a validation error, nor in the construction error', async () => {

@@ -6,9 +6,16 @@
 import {
   ValidationError,
   collectIssues,
+  createRedactor,
+  credentialIssues,
   execute,
+  guardFetch,
   normalizeRecipients,
+  policyIssues,
   recipientIssues,
+  requestObject,
+  stringOptionIssues,
+  type ClientPolicy,
   type HttpPolicyOptions,
   type Operation,
   type RequestCheck,
@@ -79,7 +86,7 @@ export type { RequestOptions, WithRequestId };
 interface Context {
   sms: SmsApi;
   multichannel: MultichannelApi;
-  policy: HttpPolicyOptions;
+  policy: ClientPolicy;
   defaultCountry: string | undefined;
 }
 
@@ -98,10 +105,7 @@ interface AnyRequest {
  * `idempotencyId` generated here, once, so every retry of this logical send carries the same one.
  */
 function prepare<T extends object>(ctx: Context, request: T, checks: ReadonlyArray<RequestCheck<never>>, paid: boolean): T {
-  if (typeof request !== 'object' || request === null) {
-    throw new ValidationError([{ path: [], code: 'invalid_type', message: 'must be an object' }]);
-  }
-  const body: AnyRequest = { ...request };
+  const body: AnyRequest = { ...requestObject(request) };
   if (body.scheduledDate !== undefined) body.scheduledDate = toScheduledDate(body.scheduledDate, body.isUtc);
   const issues: ValidationIssue[] = [];
   if (Array.isArray(body.to)) {
@@ -125,7 +129,12 @@ function prepare<T extends object>(ctx: Context, request: T, checks: ReadonlyArr
   return body as T;
 }
 
-/** `dedupeKey`: the paid sends' idempotencyId, which errors hand back so a resend cannot bill twice. */
+/**
+ * `dedupeKey`: the paid sends' idempotencyId, which errors hand back so a resend cannot bill twice.
+ * Sends carry one, so a 429 is retried with the same key even though SMS.CX does not say a 429
+ * is refused before any work (seeds 000/001 list 429 with X-Rate-Limit-* headers on every
+ * endpoint and nothing more); a send that ends on a 429 is therefore reported outcome-unknown.
+ */
 function run<T>(ctx: Context, idempotent: boolean, attempt: Operation<T>['attempt'], options: RequestOptions | undefined, dedupeKey?: string): Promise<WithRequestId<T>> {
   return execute({ idempotent, attempt, ...(dedupeKey !== undefined && { dedupeKey }) }, smscxVendor, ctx.policy, options);
 }
@@ -228,19 +237,26 @@ export class SmscxClient {
   readonly multichannel: MultichannelMethods;
 
   constructor(options: SmscxClientOptions) {
-    const { apiKey, accessToken } = options ?? {};
+    const { apiKey, accessToken } = typeof options === 'object' && options !== null ? options : ({} as SmscxClientOptions);
     const hasKey = apiKey !== undefined && apiKey !== '';
     const hasToken = accessToken !== undefined && accessToken !== '';
     if (hasKey === hasToken) {
       throw credentialError(hasKey ? 'invalid' : 'required', hasKey ? 'give apiKey or accessToken, not both' : 'an apiKey (X-API-KEY) or an accessToken (Bearer) is required');
     }
-    if (typeof (hasKey ? apiKey : accessToken) !== 'string') throw credentialError('invalid', `${hasKey ? 'apiKey' : 'accessToken'} must be a string`);
+    const issues = [
+      ...(hasKey ? credentialIssues(apiKey, 'apiKey', 'the API key, sent as X-API-KEY') : credentialIssues(accessToken, 'accessToken', 'an OAuth2 access token')),
+      ...stringOptionIssues(options.baseUrl, 'baseUrl'),
+      ...stringOptionIssues(options.defaultCountry, 'defaultCountry'),
+      ...policyIssues(options),
+      ...(options.fetch !== undefined && typeof options.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
+    ];
+    if (issues.length > 0) throw new ValidationError(issues);
     // The secret lives only in this closure: the generated Configuration (a plain object that
     // util.inspect would print) holds a function, never the string.
-    const secret = (hasKey ? apiKey : accessToken) as string;
+    const secret = ((hasKey ? apiKey : accessToken) as string).trim();
     const configuration = new Configuration({
-      ...(options.baseUrl !== undefined && { basePath: options.baseUrl.replace(/\/+$/, '') }),
-      ...(options.fetch !== undefined && { fetchApi: options.fetch }),
+      ...(options.baseUrl !== undefined && { basePath: options.baseUrl.trim().replace(/\/+$/, '') }),
+      fetchApi: guardFetch(options.fetch),
       ...(hasKey ? { apiKey: () => secret } : { accessToken: () => secret }),
     });
     // Built once: a generated API instance per call would cost every send its construction.
@@ -250,6 +266,7 @@ export class SmscxClient {
       policy: {
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
         ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+        redactor: createRedactor([secret]),
       },
       defaultCountry: options.defaultCountry,
     };

@@ -16,6 +16,7 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  RedirectError,
   ServerError,
   TimeoutError,
   ValidationError,

@@ -109,6 +109,15 @@ describe('retries of paid sends', () => {
   }, 15_000);
 });
 
+describe('429 on a paid send', () => {
+  it('is retried with the same idempotencyId, and a send that ends on 429 says the outcome is unknown (SMS.CX does not document a 429 as a refusal)', async () => {
+    server.replyAlways({ status: 429, json: rateLimit, headers: { 'retry-after': '0' } });
+    const error = await client.sms.send({ to: ['+31612345678'], from: 'InfoText', text: 'Hi' }, { maxRetries: 2 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'rate_limited', attempts: 3, outcomeUnknown: true, dedupeKey: idsSent()[0] });
+    expect(new Set(idsSent()).size).toBe(1);
+  });
+});
+
 describe('retries of free and refunding operations', () => {
   it('retries an estimate and a delete, which cannot bill', async () => {
     server.reply({ status: 502, json: serverError, headers: { 'retry-after': '0' } }, { status: 200, json: { info: {}, data: [] } });

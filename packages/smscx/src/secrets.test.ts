@@ -72,4 +72,33 @@ describe('secrets', () => {
     expectNoSecret(error, API_KEY);
     expectNoSecret(error, TOKEN);
   });
+
+  it.each([
+    ['CR LF', `${API_KEY}\r\nX-Injected: 1`],
+    ['LF', `${API_KEY}\nmore`],
+    ['NUL', `${API_KEY}\u0000`],
+  ])('refuses a credential with %s at construction without echoing it', (_name, secret) => {
+    for (const options of [{ apiKey: secret }, { accessToken: secret }]) {
+      let error: unknown;
+      try {
+        new SmscxClient({ ...options, baseUrl: server.url });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ code: 'validation_error' });
+      expectNoSecret(error, API_KEY);
+    }
+  });
+
+  it('cuts the key and the token out of an error body that echoes the request headers', async () => {
+    const echo = { status: 400, json: (r: { headers: unknown }) => ({ error: { type: 'invalid_param', code: 1100, message: `bad: ${JSON.stringify(r.headers)}` }, headers: r.headers }) };
+    server.reply(echo, echo);
+    const request = { to: ['+31612345678'], from: 'InfoText', text: 'Hi' };
+    const byKey = await new SmscxClient({ apiKey: API_KEY, baseUrl: server.url }).sms.send(request).catch((e: unknown) => e);
+    const byToken = await new SmscxClient({ accessToken: TOKEN, baseUrl: server.url }).sms.send(request).catch((e: unknown) => e);
+    expect(byKey).toMatchObject({ code: 'bad_request', body: { headers: { 'x-api-key': '[redacted]' } } });
+    expect(byToken).toMatchObject({ code: 'bad_request', body: { headers: { authorization: 'Bearer [redacted]' } } });
+    expectNoSecret(byKey, API_KEY);
+    expectNoSecret(byToken, TOKEN);
+  });
 });

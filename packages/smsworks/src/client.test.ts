@@ -176,10 +176,11 @@ describe('messages.get', () => {
     expect(error).toMatchObject({ status: 404, vendorCode: undefined, vendorType: undefined, vendorMessage: 'Not found', requestId: undefined });
   });
 
-  it('escapes the id in the path', async () => {
-    server.reply({ status: 200, headers: VENDOR_JSON, json: messageResponse });
-    await client.messages.get('12/34?x');
-    expect(only().path).toBe('/v1/messages/12%2F34%3Fx');
+  it('refuses an id that is a path rather than escaping it, and sends nothing', async () => {
+    for (const id of ['12/34?x', '..', '.', '%2e%2e']) {
+      await expect(client.messages.get(id)).rejects.toMatchObject({ code: 'validation_error', issues: [{ path: ['messageId'], code: 'invalid' }] });
+    }
+    expect(server.requests).toHaveLength(0);
   });
 });
 

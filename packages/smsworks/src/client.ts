@@ -1,10 +1,18 @@
 import {
+  createRedactor,
   execute,
+  guardFetch,
   messageFor,
   normalizePhone,
   normalizeRecipients,
+  pathId,
+  policyIssues,
   recipientIssues,
+  requestObject,
+  stringOptionIssues,
   ValidationError,
+  wireValue,
+  type ClientPolicy,
   type HttpPolicyOptions,
   type IssueCode,
   type Operation,
@@ -50,7 +58,7 @@ export type ScheduleBatchRequest = SendBatchRequest & { schedule: string | Date 
 interface Context {
   batchApi: BatchApi;
   messagesApi: MessagesApi;
-  policy: HttpPolicyOptions;
+  policy: ClientPolicy;
   defaultCountry: string;
 }
 
@@ -79,11 +87,18 @@ export class SmsWorksClient {
 
   constructor(options: SmsWorksClientOptions) {
     this.#authorization = authorization(options?.token);
+    const issues: ValidationIssue[] = [
+      ...stringOptionIssues(options.baseUrl, 'baseUrl'),
+      ...stringOptionIssues(options.defaultCountry, 'defaultCountry'),
+      ...policyIssues(options),
+      ...(options.fetch !== undefined && typeof options.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
+    ];
+    throwIfAny(issues);
     const configuration = new Configuration({
-      ...(options.baseUrl !== undefined && { basePath: options.baseUrl.replace(/\/+$/, '') }),
+      ...(options.baseUrl !== undefined && { basePath: options.baseUrl.trim().replace(/\/+$/, '') }),
       // A function, so the token is never a property anyone can print.
       apiKey: () => this.#authorization,
-      ...(options.fetch !== undefined && { fetchApi: options.fetch }),
+      fetchApi: guardFetch(options.fetch),
     });
     const context: Context = {
       batchApi: new BatchApi(configuration),
@@ -91,6 +106,7 @@ export class SmsWorksClient {
       policy: {
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
         ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
+        redactor: createRedactor([this.#authorization.slice('JWT '.length)]),
       },
       defaultCountry: options.defaultCountry ?? 'GB',
     };
@@ -108,15 +124,17 @@ export class SmsWorksBatch {
 
   /** One text to up to 5000 numbers (duplicates are sent once). Paid, and never retried once it may have arrived. */
   async send(request: SendBatchRequest, options?: RequestOptions): Promise<BatchMessageResponse> {
-    const batchMessage = batchWire(request, 'send', this.#context);
+    const batchMessage = batchWire(requestObject(request), 'send', this.#context);
     return run(this.#context, false, options, (init) => this.#context.batchApi.sendBatchRaw({ batchMessage }, init));
   }
 
   /** Up to 5000 distinct messages in one call. Paid, and never retried once it may have arrived. */
   async sendAny(messages: readonly SendMessageRequest[], options?: RequestOptions): Promise<BatchMessageResponse> {
-    const issues = messageListIssues(messages);
-    const wire = Array.isArray(messages)
-      ? messages.map((message, index) => messageWire(message, 'send', this.#context, issues, [index]))
+    const checked = wireValue(messages);
+    throwIfAny(checked.issues);
+    const issues = messageListIssues(checked.value);
+    const wire = Array.isArray(checked.value)
+      ? checked.value.map((message, index) => messageWire(message, 'send', this.#context, issues, [index]))
       : [];
     throwIfAny(issues);
     return run(this.#context, false, options, (init) => this.#context.batchApi.sendAnyBatchRaw({ messages: wire }, init));
@@ -124,7 +142,7 @@ export class SmsWorksBatch {
 
   /** One text to up to 5000 numbers at `schedule`. Billed like a send, so never retried once it may have arrived. */
   async schedule(request: ScheduleBatchRequest, options?: RequestOptions): Promise<ScheduledBatchResponse> {
-    const batchMessage = batchWire(request, 'schedule', this.#context);
+    const batchMessage = batchWire(requestObject(request), 'schedule', this.#context);
     return run(this.#context, false, options, (init) => this.#context.batchApi.scheduleBatchRaw({ batchMessage }, init));
   }
 
@@ -151,7 +169,7 @@ export class SmsWorksMessages {
   /** Sends one SMS now. Paid, and never retried once it may have arrived. */
   async send(request: SendMessageRequest, options?: RequestOptions): Promise<SendMessageResponse> {
     const issues: ValidationIssue[] = [];
-    const message = messageWire(request, 'send', this.#context, issues, []);
+    const message = messageWire(requestObject(request), 'send', this.#context, issues, []);
     throwIfAny(issues);
     return run(this.#context, false, options, (init) => this.#context.messagesApi.sendMessageRaw({ message }, init));
   }
@@ -159,7 +177,7 @@ export class SmsWorksMessages {
   /** Schedules one SMS. Billed like a send, so never retried once it may have arrived. */
   async schedule(request: ScheduleMessageRequest, options?: RequestOptions): Promise<ScheduledMessageResponse[]> {
     const issues: ValidationIssue[] = [];
-    const message = messageWire(request, 'schedule', this.#context, issues, []);
+    const message = messageWire(requestObject(request), 'schedule', this.#context, issues, []);
     throwIfAny(issues);
     return run(this.#context, false, options, async (init) => asList(await this.#context.messagesApi.scheduleMessageRaw({ message }, init)));
   }
@@ -171,6 +189,12 @@ export class SmsWorksMessages {
   }
 }
 
+/**
+ * No send carries a deduplication key, and The SMS Works documents no rate limit at all: no 429 in
+ * its specs or in the batch page (seed 002; shared/vendors/smsworks.md lists none). So a 429 is
+ * not known to be a refusal before any work, and a paid request is not repeated after one: its
+ * error says the outcome is unknown. Reads and cancels are still retried.
+ */
 async function run<T>(context: Context, idempotent: boolean, options: RequestOptions | undefined, attempt: Operation<T>['attempt']): Promise<T> {
   return execute({ idempotent, attempt }, smsWorksVendor, context.policy, options);
 }
@@ -190,8 +214,9 @@ function asList(response: RawResponse<ScheduledMessageResponse[]>): RawResponse<
   };
 }
 
+/** An id for the URL path: `.`, `..`, `a/b` or `%2e%2e` would address another resource. */
 function idParam(id: unknown, name: string): string {
-  if (typeof id === 'string' && id.trim() !== '') return id.trim();
+  if (typeof id === 'string' && id.trim() !== '') return pathId(id, name);
   const issue = id === undefined || id === null
     ? { path: [name], code: 'required', message: messageFor('required') }
     : { path: [name], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a non-empty string' }) };

@@ -10,6 +10,7 @@ export {
   PermissionDeniedError,
   NotFoundError,
   RateLimitError,
+  RedirectError,
   ServerError,
   ConnectionError,
   TimeoutError,

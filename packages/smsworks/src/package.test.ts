@@ -51,6 +51,7 @@ describe('the published entry points', () => {
         'NotFoundError',
         'PermissionDeniedError',
         'RateLimitError',
+        'RedirectError',
         'ServerError',
         'SmsWorksClient',
         'TimeoutError',

@@ -60,6 +60,17 @@ describe('a missing or unusable token', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it.each([`${SECRET}\u0000`, `${SECRET}\ninner`, `JWT ${SECRET}\rX: 1`])('refuses a token with NUL, CR or LF inside without quoting it: %#', (token) => {
+    let error: unknown;
+    try {
+      new SmsWorksClient({ token });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expectNoSecret(error);
+  });
+
   it('refuses a token with a line break without quoting it', () => {
     let error: unknown;
     try {
@@ -97,6 +108,13 @@ describe('the token never shows', () => {
     server.reply({ stall: true });
     const error = await client().batch.get('1', { timeoutMs: 100 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MsgkitError);
+    expectNoSecret(error);
+  });
+
+  it('in an error body that echoes the request headers', async () => {
+    server.reply({ status: 400, json: (r: { headers: unknown }) => ({ message: `rejected ${JSON.stringify(r.headers)}`, errorCode: 400, status: 'BAD_REQUEST', echo: r.headers }) });
+    const error = await client().messages.send({ sender: 'YourCompany', destination: '447777777777', content: 'Hi' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'bad_request', body: { echo: { authorization: 'JWT [redacted]' } } });
     expectNoSecret(error);
   });
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AbortError, ApiError, ConnectionError, RateLimitError, ServerError, TimeoutError } from '../errors';
+import { AbortError, ApiError, ConnectionError, RateLimitError, ServerError, TimeoutError, ValidationError } from '../errors';
 import { execute, type Operation, type VendorProfile } from './execute';
 
 type Script = (req: IncomingMessage, res: ServerResponse, hit: number) => void;
@@ -68,10 +68,18 @@ describe('execute', () => {
     expect(hits).toBe(1);
   });
 
-  it('retries a non-idempotent send after a 429, which the vendor refused before any work', async () => {
+  it('retries a non-idempotent send after a 429 where the vendor documents that a 429 is refused before any work', async () => {
     script = (_req, res, hit) => (hit === 1 ? json(res, 429, { error: { code: 1429, type: 'rate_limit', message: 'slow down' } }, { 'retry-after': '0' }) : json(res, 200, { ok: true }));
-    await expect(execute(op(false), vendor)).resolves.toEqual({ ok: true });
+    await expect(execute({ ...op(false), rateLimitRefusesWork: true }, vendor)).resolves.toEqual({ ok: true });
     expect(hits).toBe(2);
+  });
+
+  it('sends a non-idempotent request once on a 429 nobody documented as a refusal, and says the outcome is unknown', async () => {
+    script = (_req, res) => json(res, 429, { error: { code: 1429, type: 'rate_limit', message: 'slow down' } }, { 'retry-after': '0' });
+    const error = await execute(op(false), vendor).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ outcomeUnknown: true, attempts: 1, retryAfterMs: 0 });
+    expect(hits).toBe(1);
   });
 
   it('hands a long rate-limit wait to the caller instead of sleeping through it', async () => {
@@ -162,15 +170,82 @@ describe('execute with a deduplication key', () => {
 });
 
 describe('execute with an unreadable success answer', () => {
-  it('does not resend a request the vendor accepted when its 2xx body cannot be parsed', async () => {
-    script = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-garbled' });
-      res.end('{"ok": tru');
-    };
-    const error = await execute(op(true), vendor).catch((e: unknown) => e);
+  const deduplicated = (): Operation<{ ok: boolean }> => ({ ...op(false), idempotent: true, dedupeKey: 'key-2xx' });
+  const answers: Array<[string, Script]> = [
+    ['HTML', (_req, res) => (res.writeHead(200, { 'content-type': 'text/html', 'x-request-id': 'req-garbled' }), res.end('<html>ok</html>'))],
+    ['an empty body', (_req, res) => (res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-garbled' }), res.end())],
+    ['half a JSON document', (_req, res) => (res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-garbled' }), res.end('{"ok": tru'))],
+    [
+      'a body cut off by the server closing the socket',
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100', 'x-request-id': 'req-garbled' });
+        res.write('{"ok": true, "id');
+        setTimeout(() => res.socket?.destroy(), 20);
+      },
+    ],
+    [
+      'a body that stalls past the timeout',
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100', 'x-request-id': 'req-garbled' });
+        res.write('{"ok": true, "id');
+      },
+    ],
+  ];
+
+  it.each(answers)('does not resend a request the vendor accepted when its 2xx body is %s, and says the outcome is unknown', async (name, answer) => {
+    script = answer;
+    // Only the stalled body needs the timeout to fire; the rest keep the default, so load cannot turn them into timeouts.
+    const error = await execute(deduplicated(), vendor, { maxRetries: 2, ...(name.includes('stalls') && { timeoutMs: 1_000 }) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 200, code: 'api_error', requestId: 'req-garbled', attempts: 1 });
+    expect(error).toMatchObject({ status: 200, code: 'api_error', requestId: 'req-garbled', attempts: 1, outcomeUnknown: true, dedupeKey: 'key-2xx' });
     expect(String(error)).toContain('accepted the request');
     expect(hits).toBe(1);
+  });
+
+  it('says the outcome is unknown for a non-idempotent send too', async () => {
+    script = answers[2]![1];
+    const error = await execute(op(false), vendor).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 200, outcomeUnknown: true, attempts: 1 });
+    expect(hits).toBe(1);
+  });
+});
+
+describe('execute when the caller aborts while waiting to retry', () => {
+  it('keeps the dedupe key, the attempts made and the unknown outcome of the attempt before', async () => {
+    const controller = new AbortController();
+    script = (_req, res) => {
+      json(res, 500, { error: { code: 1500, type: 'internal_error', message: 'boom' } }, { 'retry-after': '30' });
+      setTimeout(() => controller.abort(new Error('caller gave up')), 50);
+    };
+    const operation: Operation<{ ok: boolean }> = { ...op(false), idempotent: true, dedupeKey: 'key-abort' };
+    const error = await execute(operation, vendor, { maxRetries: 3 }, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ code: 'aborted', dedupeKey: 'key-abort', attempts: 1, outcomeUnknown: true });
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ dedupeKey: 'key-abort', attempts: 1, outcomeUnknown: true });
+    expect(hits).toBe(1);
+  });
+
+  it('carries the dedupe key even when the signal had fired before the first attempt', async () => {
+    const error = await execute({ ...op(false), idempotent: true, dedupeKey: 'key-0' }, vendor, {}, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'aborted', dedupeKey: 'key-0', attempts: 0, outcomeUnknown: false });
+    expect(hits).toBe(0);
+  });
+});
+
+describe('execute with bad per-call options', () => {
+  it.each([
+    ['maxRetries NaN', { maxRetries: Number.NaN }, ['options', 'maxRetries']],
+    ['maxRetries Infinity', { maxRetries: Number.POSITIVE_INFINITY }, ['options', 'maxRetries']],
+    ['maxRetries -1', { maxRetries: -1 }, ['options', 'maxRetries']],
+    ['timeoutMs 2^31', { timeoutMs: 2 ** 31 }, ['options', 'timeoutMs']],
+    ['timeoutMs 0', { timeoutMs: 0 }, ['options', 'timeoutMs']],
+    ['a signal that is not an AbortSignal', { signal: { aborted: false } }, ['options', 'signal']],
+    ['null', null, ['options']],
+  ])('refuses %s before any request', async (_name, options, path) => {
+    script = (_req, res) => json(res, 500, {});
+    const error = await execute(op(true), vendor, {}, options as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]).toMatchObject({ path });
+    expect(hits).toBe(0);
   });
 });

@@ -7,7 +7,10 @@
  * the retry decision depends on the operation (is it safe to repeat?) and the vendor (how does its
  * error body read?), which a fetch-level middleware cannot know.
  */
-import { AbortError, ApiError, ConnectionError, MsgkitError, RateLimitError, TimeoutError, createApiError, type ApiErrorInit } from '../errors';
+import { AbortError, ApiError, ConnectionError, MsgkitError, RateLimitError, TimeoutError, ValidationError, createApiError, type ApiErrorInit } from '../errors';
+import { requestOptionsIssues } from './input';
+import type { Redactor } from './redact';
+import { FollowedRedirect, redirectError, redirectMayHaveActed } from './redirect';
 import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, RETRY_AFTER_MAX_MS, backoffDelayMs, retryAfterMs, sleep } from './retry';
 
 /** What the vendor's error body says, as read by the provider's parser. */
@@ -17,10 +20,16 @@ export type VendorErrorFields = Pick<ApiErrorInit, 'vendorCode' | 'vendorType' |
 export type VendorErrorParser = (status: number, body: unknown) => VendorErrorFields;
 
 export interface HttpPolicyOptions {
-  /** Per attempt, in milliseconds. Default 30 000. */
+  /** Per attempt (reading the answer included), in whole milliseconds, 1 to 2^31-1. Default 30 000. */
   timeoutMs?: number;
-  /** Retries after the first attempt. Default 2. */
+  /** Retries after the first attempt, a whole number 0 to MAX_RETRIES_LIMIT (10). Default 2. */
   maxRetries?: number;
+}
+
+/** What a client hands `execute` besides the operation: its checked options and its secrets. */
+export interface ClientPolicy extends HttpPolicyOptions {
+  /** Cuts the client's credentials out of every error before it is thrown. */
+  redactor?: Redactor;
 }
 
 /** Per-call options every client method accepts as its last argument. */
@@ -47,6 +56,12 @@ export interface Operation<T> {
    * attempt may have been accepted), and the error carries the key so the caller can resend safely.
    */
   dedupeKey?: string;
+  /**
+   * True only where the vendor documents that a 429 to this operation is refused before any work
+   * (name the source where it is set). A 429 is otherwise no proof that nothing was done: a
+   * non-idempotent request is then not retried and a write's outcome is unknown.
+   */
+  rateLimitRefusesWork?: boolean;
   /** Calls the generated `…Raw` method once with the given fetch options. */
   attempt: (init: RequestInit) => Promise<RawResponse<T>>;
 }
@@ -141,19 +156,30 @@ async function classify(error: unknown, ctx: AttemptContext): Promise<Failure> {
   const writes = !op.idempotent || op.dedupeKey !== undefined;
   const unknown = (reached: boolean) => writes && (reached || ctx.reachedBefore);
   if (error instanceof MsgkitError) return { error, retryable: false, reached: false };
+  if (error instanceof FollowedRedirect) {
+    // The request (credentials, body) went to another URL and something answered there.
+    return { error: redirectError(error.response, headersRecord(error.response.headers), unknown(true), error.requested), retryable: false, reached: true };
+  }
   if (isResponseError(error)) {
-    const status = error.response.status;
-    // A 429 is a refusal before any work; a 5xx may come after the vendor acted.
-    const reached = status >= 500;
-    const apiError = await apiErrorFromResponse(error.response, ctx.vendor, unknown(reached));
-    if (status === 429) {
-      const wait = apiError instanceof RateLimitError ? apiError.retryAfterMs : undefined;
-      if (wait !== undefined && wait > RETRY_AFTER_MAX_MS) return { error: apiError, retryable: false, reached };
-      return { error: apiError, retryable: true, reached, ...(wait !== undefined && { waitMs: wait }) };
+    const response = error.response;
+    const status = response.status;
+    if ((status >= 300 && status < 400) || response.type === 'opaqueredirect') {
+      const reached = redirectMayHaveActed(status);
+      return { error: redirectError(response, headersRecord(response.headers), unknown(reached)), retryable: false, reached };
     }
+    if (status === 429) {
+      const refused = op.rateLimitRefusesWork === true;
+      const apiError = await apiErrorFromResponse(response, ctx.vendor, unknown(!refused));
+      const wait = apiError instanceof RateLimitError ? apiError.retryAfterMs : undefined;
+      const retryable = (op.idempotent || refused) && !(wait !== undefined && wait > RETRY_AFTER_MAX_MS);
+      return { error: apiError, retryable, reached: !refused, ...(wait !== undefined && { waitMs: wait }) };
+    }
+    // A 5xx may come after the vendor acted; a 4xx is a refusal of the request as sent.
+    const reached = status >= 500;
+    const apiError = await apiErrorFromResponse(response, ctx.vendor, unknown(reached));
     if (reached) {
       // Only a request that can safely repeat is retried after a 5xx.
-      const wait = retryAfterMs(error.response.headers);
+      const wait = retryAfterMs(response.headers);
       return { error: apiError, retryable: op.idempotent, reached, ...(wait !== undefined && wait <= RETRY_AFTER_MAX_MS && { waitMs: wait }) };
     }
     return { error: apiError, retryable: false, reached };
@@ -171,23 +197,22 @@ async function classify(error: unknown, ctx: AttemptContext): Promise<Failure> {
 }
 
 /**
- * A 2xx answer means the vendor acted; a body we cannot read must not make us send again. It
- * becomes an ApiError (never retried) that says the request was accepted.
+ * A 2xx answer means the vendor acted; a body we cannot read (HTML, empty, half JSON, cut off, too
+ * slow) must not make us send again. It becomes an error that is never retried and says the
+ * outcome is unknown: the vendor accepted the request, and we cannot tell what it answered.
  */
-async function readSuccess<T>(response: RawResponse<T>, requestId: string | undefined): Promise<T> {
-  try {
-    return await response.value();
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw createApiError({
-      status: response.raw.status,
-      kind: 'api_error',
-      message: `the vendor accepted the request, but its answer could not be read (${detail.slice(0, 200)})`,
-      headers: headersRecord(response.raw.headers),
-      body: undefined,
-      ...(requestId !== undefined && { requestId }),
-    });
-  }
+function unreadableSuccess(raw: Response, error: unknown, requestId: string | undefined, ctx: { timedOut: boolean; timeoutMs: number; callerSignal: AbortSignal | undefined }): MsgkitError {
+  if (ctx.callerSignal?.aborted) return new AbortError({ cause: ctx.callerSignal.reason, outcomeUnknown: true });
+  const detail = ctx.timedOut ? `no complete answer within ${ctx.timeoutMs} ms` : error instanceof Error ? error.message : String(error);
+  return createApiError({
+    status: raw.status,
+    kind: 'api_error',
+    message: `the vendor accepted the request, but its answer could not be read (${detail.slice(0, 200)})`,
+    headers: headersRecord(raw.headers),
+    body: undefined,
+    outcomeUnknown: true,
+    ...(requestId !== undefined && { requestId }),
+  });
 }
 
 function attachRequestId<T>(value: T, requestId: string | undefined): WithRequestId<T> {
@@ -197,39 +222,64 @@ function attachRequestId<T>(value: T, requestId: string | undefined): WithReques
   return value as WithRequestId<T>;
 }
 
+type Outcome<T> = { ok: true; value: WithRequestId<T> } | { ok: false; failure: Failure };
+
+/** One attempt: the answer read whole, or how it failed. The timeout covers reading the body too. */
+async function attemptOnce<T>(op: Operation<T>, vendor: VendorProfile, timeoutMs: number, callerSignal: AbortSignal | undefined, reachedBefore: boolean): Promise<Outcome<T>> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
+  const context = (): AttemptContext => ({ op: op as Operation<unknown>, vendor, timedOut: timeout.signal.aborted, timeoutMs, callerSignal, reachedBefore });
+  try {
+    let response: RawResponse<T>;
+    try {
+      response = await op.attempt({ signal, redirect: 'manual' });
+    } catch (error) {
+      return { ok: false, failure: await classify(error, context()) };
+    }
+    // A fetch that followed a redirect despite `redirect: 'manual'`: the answer is another host's.
+    if (response.raw.redirected) return { ok: false, failure: await classify(new FollowedRedirect(response.raw, ''), context()) };
+    const requestId = vendor.requestIdHeader ? response.raw.headers.get(vendor.requestIdHeader) ?? undefined : undefined;
+    try {
+      return { ok: true, value: attachRequestId(await response.value(), requestId) };
+    } catch (error) {
+      return { ok: false, failure: { error: unreadableSuccess(response.raw, error, requestId, context()), retryable: false, reached: true } };
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Runs one logical operation under the policy. The operation's request object must be built once,
  * before this call, so every attempt sends the same bytes (and the same deduplication key).
  */
-export async function execute<T>(op: Operation<T>, vendor: VendorProfile, defaults: HttpPolicyOptions = {}, call: RequestOptions = {}): Promise<WithRequestId<T>> {
-  const timeoutMs = call.timeoutMs ?? defaults.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxRetries = call.maxRetries ?? defaults.maxRetries ?? DEFAULT_MAX_RETRIES;
-  const callerSignal = call.signal;
-  if (callerSignal?.aborted) throw new AbortError({ cause: callerSignal.reason });
+export async function execute<T>(op: Operation<T>, vendor: VendorProfile, defaults: ClientPolicy = {}, call: RequestOptions = {}): Promise<WithRequestId<T>> {
+  const issues = requestOptionsIssues(call);
+  if (issues.length > 0) throw new ValidationError(issues);
+  const timeoutMs = call?.timeoutMs ?? defaults.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxRetries = call?.maxRetries ?? defaults.maxRetries ?? DEFAULT_MAX_RETRIES;
+  const callerSignal = call?.signal;
+  /** Every error leaves with the attempts made and the key to resend with, its secrets cut out. */
+  const done = (error: MsgkitError, attempts: number): MsgkitError => {
+    error.attempts = attempts;
+    error.dedupeKey = op.dedupeKey;
+    return defaults.redactor ? defaults.redactor.error(error) : error;
+  };
+  if (callerSignal?.aborted) throw done(new AbortError({ cause: callerSignal.reason }), 0);
 
   let reachedBefore = false;
   for (let attempt = 0; ; attempt++) {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
-    let failure: Failure;
-    try {
-      const response = await op.attempt({ signal });
-      const requestId = vendor.requestIdHeader ? response.raw.headers.get(vendor.requestIdHeader) ?? undefined : undefined;
-      return attachRequestId(await readSuccess(response, requestId), requestId);
-    } catch (error) {
-      failure = await classify(error, { op, vendor, timedOut: timeout.signal.aborted, timeoutMs, callerSignal, reachedBefore });
-    } finally {
-      clearTimeout(timer);
-    }
-    failure.error.attempts = attempt + 1;
-    failure.error.dedupeKey = op.dedupeKey;
+    const outcome: Outcome<T> = await attemptOnce(op, vendor, timeoutMs, callerSignal, reachedBefore);
+    if (outcome.ok) return outcome.value;
+    const failure: Failure = outcome.failure;
     reachedBefore ||= failure.reached;
-    if (!failure.retryable || attempt >= maxRetries) throw failure.error;
+    if (!failure.retryable || attempt >= maxRetries) throw done(failure.error, attempt + 1);
     try {
       await sleep(failure.waitMs ?? backoffDelayMs(attempt), callerSignal);
     } catch (reason) {
-      throw new AbortError({ cause: reason, outcomeUnknown: failure.error.outcomeUnknown });
+      // Aborted while waiting to retry: what the attempts made so far left behind still holds.
+      throw done(new AbortError({ cause: reason, outcomeUnknown: failure.error.outcomeUnknown }), attempt + 1);
     }
   }
 }

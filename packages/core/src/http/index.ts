@@ -1,6 +1,8 @@
 export {
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
+  MAX_RETRIES_LIMIT,
+  MAX_TIMEOUT_MS,
   RETRY_AFTER_MAX_MS,
   RETRY_BASE_DELAY_MS,
   RETRY_MAX_DELAY_MS,
@@ -9,6 +11,7 @@ export {
 } from './retry';
 export { apiErrorFromResponse, execute } from './execute';
 export type {
+  ClientPolicy,
   HttpPolicyOptions,
   Operation,
   RawResponse,
@@ -18,3 +21,6 @@ export type {
   VendorProfile,
   WithRequestId,
 } from './execute';
+export { credentialIssues, pathId, pathIdIssues, policyIssues, policyOptions, requestObject, requestOptionsIssues, stringOptionIssues, wireValue } from './input';
+export { REDACTED, createRedactor, type Redactor } from './redact';
+export { guardFetch, safeLocation, type FetchLike } from './redirect';

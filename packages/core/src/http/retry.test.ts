@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS, backoffDelayMs, retryAfterMs } from './retry';
+import { RETRY_AFTER_MAX_MS, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS, backoffDelayMs, retryAfterMs } from './retry';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
 
@@ -23,6 +23,25 @@ describe('retryAfterMs', () => {
   it('returns undefined when the vendor asked for nothing or sent garbage', () => {
     expect(retryAfterMs(new Headers(), now)).toBeUndefined();
     expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }), now)).toBeUndefined();
+  });
+
+  it.each(['-5', '1e9', 'abc', '+3', '3s', '0x10', 'Infinity', '2026-11-23', '12:00:05'])('ignores Retry-After %j rather than reading it as a date', (value) => {
+    expect(retryAfterMs(new Headers({ 'retry-after': value }), now)).toBeUndefined();
+  });
+
+  it('reads the other two HTTP date forms and a decimal number of seconds', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after': 'Monday, 23-Nov-26 12:00:05 GMT' }), now)).toBe(5000);
+    expect(retryAfterMs(new Headers({ 'retry-after': 'Mon Nov 23 12:00:05 2026' }), now)).toBe(5000);
+    expect(retryAfterMs(new Headers({ 'retry-after': '1.5' }), now)).toBe(1500);
+  });
+
+  it('keeps a huge wait finite and above the cap, so it is handed to the caller', () => {
+    for (const value of ['9'.repeat(400), '99999999999999999999']) {
+      const wait = retryAfterMs(new Headers({ 'retry-after': value }), now)!;
+      expect(Number.isFinite(wait)).toBe(true);
+      expect(wait).toBeGreaterThan(RETRY_AFTER_MAX_MS);
+    }
+    expect(Number.isFinite(retryAfterMs(new Headers({ 'x-rate-limit-reset': '9'.repeat(400) }), now))).toBe(true);
   });
 });
 
