@@ -123,6 +123,12 @@ describe('input that is not a string', () => {
   );
 });
 
+/** Runs a fast-check property as one assertion, with the counterexample as the failure message. */
+function holds<T>(property: fc.IProperty<T>, parameters?: fc.Parameters<T>): void {
+  const details = fc.check(property, parameters);
+  expect(details.failed, fc.defaultReportMessage(details) ?? '').toBe(false);
+}
+
 const anyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 600 }),
   fc.string({ unit: fc.constantFrom(...`${GSM_ALPHABET.basic}${GSM_ALPHABET.extension}`.split('')), maxLength: 800 }),
@@ -132,15 +138,15 @@ const anyText = fc.oneof(
 
 describe('splitSegments properties', () => {
   it('joins back to the input', () => {
-    fc.assert(fc.property(anyText, (text) => splitSegments(text).join('') === text), { numRuns: 2000 });
+    holds(fc.property(anyText, (text) => splitSegments(text).join('') === text), { numRuns: 2000 });
   });
 
   it('returns as many parts as countSegments counts segments', () => {
-    fc.assert(fc.property(anyText, (text) => splitSegments(text).length === countSegments(text).segments), { numRuns: 2000 });
+    holds(fc.property(anyText, (text) => splitSegments(text).length === countSegments(text).segments), { numRuns: 2000 });
   });
 
   it('keeps every part within its limit and never ends one inside a surrogate pair', () => {
-    fc.assert(
+    holds(
       fc.property(anyText, (text) => {
         const { encoding, segments } = countSegments(text);
         const parts = splitSegments(text);
@@ -157,7 +163,7 @@ describe('splitSegments properties', () => {
   });
 
   it('counts units as the sum over the parts', () => {
-    fc.assert(
+    holds(
       fc.property(anyText, (text) => {
         const { encoding, units } = countSegments(text);
         const total = splitSegments(text).reduce((n, part) => n + (encoding === 'GSM-7' ? septets(part) : part.length), 0);
@@ -168,7 +174,7 @@ describe('splitSegments properties', () => {
   });
 
   it('never throws on any string', () => {
-    fc.assert(
+    holds(
       fc.property(fc.string({ unit: 'binary' }), (text) => {
         countSegments(text);
         splitSegments(text);
