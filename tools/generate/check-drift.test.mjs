@@ -36,8 +36,15 @@ function makeClone() {
   return dir;
 }
 
+// The five generator JVMs run beside other packages' tests, some of which time loopback answers:
+// at the lowest CPU priority, with the JIT and GC settings that suit short runs, they yield.
+const nice = spawnSync('nice', ['-n', '0', 'true']).status === 0;
+const env = { ...process.env, JAVA_TOOL_OPTIONS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1' };
+
 function check(timeout) {
-  const run = spawnSync(process.execPath, [script, '--root', clone], { encoding: 'utf8', timeout });
+  const command = [process.execPath, script, '--root', clone];
+  if (nice) command.unshift('nice', '-n', '19');
+  const run = spawnSync(command[0], command.slice(1), { encoding: 'utf8', timeout, env });
   return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
 }
 
