@@ -1,33 +1,85 @@
 #!/usr/bin/env node
 // Adds up the vitest JSON reports every package's test task wrote (turbo restores them on cache
 // hits) and prints one closing line for the whole repository.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+//
+// `--clean` deletes every report first; `pnpm test` runs it before turbo, so a report found
+// afterwards was written or restored by that run, never left over from an earlier one.
+// `--root <dir>` reads another checkout (the tests use temporary ones).
+//
+// Exits 1 when a test failed, a test file failed to run, a test was skipped or left todo, vitest
+// reported an error outside the tests, a package with a test script has no report, or a package
+// ran no test at all.
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const REPORT = '.vitest-report.json';
+const args = process.argv.slice(2);
+const rootFlag = args.indexOf('--root');
+const root = rootFlag >= 0 && args[rootFlag + 1] ? resolve(args[rootFlag + 1]) : resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Workspace packages (pnpm-workspace.yaml: packages/*, tools/*) that have a test script. */
+function testedPackages() {
+  const found = [];
+  for (const group of ['packages', 'tools']) {
+    if (!existsSync(join(root, group))) continue;
+    for (const name of readdirSync(join(root, group)).sort()) {
+      const manifest = join(root, group, name, 'package.json');
+      if (!existsSync(manifest)) continue;
+      const { scripts = {} } = JSON.parse(readFileSync(manifest, 'utf8'));
+      if (scripts.test) found.push(`${group}/${name}`);
+    }
+  }
+  return found;
+}
+
+const packages = testedPackages();
+
+if (args.includes('--clean')) {
+  for (const name of packages) rmSync(join(root, name, REPORT), { force: true });
+  console.log(`test-summary: removed earlier reports of ${packages.length} packages`);
+  process.exit(0);
+}
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const rows = [];
-for (const group of ['packages', 'tools']) {
-  for (const name of readdirSync(join(root, group))) {
-    const dir = join(root, group, name);
-    if (!existsSync(join(dir, 'package.json'))) continue;
-    const { scripts = {} } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    if (!scripts.test) continue;
-    const file = join(dir, '.vitest-report.json');
-    if (!existsSync(file)) {
-      console.error(`test-summary: ${group}/${name} has a test script but wrote no report`);
-      process.exit(1);
-    }
-    const report = JSON.parse(readFileSync(file, 'utf8'));
-    passed += report.numPassedTests;
-    failed += report.numFailedTests;
-    skipped += report.numPendingTests + report.numTodoTests;
-    rows.push(`${`${group}/${name}`.padEnd(28)} ${String(report.numPassedTests).padStart(4)} passed, ${report.numFailedTests} failed (${report.testResults.length} files)`);
+const problems = [];
+for (const name of packages) {
+  const file = join(root, name, REPORT);
+  if (!existsSync(file)) {
+    problems.push(`${name} has a test script but wrote no report (its tests did not run)`);
+    continue;
   }
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    problems.push(`${name}: ${REPORT} is not JSON (${error.message})`);
+    continue;
+  }
+  const files = Array.isArray(report.testResults) ? report.testResults : [];
+  // A file that fails to import has no test to fail: count the file itself as one failure.
+  const brokenFiles = files.filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'));
+  const packageFailed = (report.numFailedTests ?? 0) + brokenFiles.length;
+  const packagePassed = report.numPassedTests ?? 0;
+  passed += packagePassed;
+  failed += packageFailed;
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  for (const broken of brokenFiles) problems.push(`${name}: ${broken.name} did not run: ${String(broken.message ?? '').split('\n')[0]}`);
+  // A skipped or todo test is a check that did not run; green must not include it.
+  for (const f of files) {
+    for (const a of f.assertionResults ?? []) {
+      if (a.status === 'skipped' || a.status === 'pending' || a.status === 'todo') problems.push(`${name}: "${a.fullName ?? a.title}" was ${a.status}, not run`);
+    }
+  }
+  if (packagePassed === 0 && packageFailed === 0) problems.push(`${name} has a test script but ran no test`);
+  if (report.success !== true && packageFailed === 0) problems.push(`${name}: vitest reported the run as unsuccessful (an error outside the tests)`);
+  rows.push(`${name.padEnd(28)} ${String(packagePassed).padStart(4)} passed, ${packageFailed} failed (${files.length} files)`);
 }
 console.log(rows.join('\n'));
+for (const problem of problems) console.error(`test-summary: ${problem}`);
+if (packages.length === 0) console.error('test-summary: no package has a test script');
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+process.exit(failed > 0 || passed === 0 || problems.length > 0 ? 1 : 0);

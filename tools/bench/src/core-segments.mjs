@@ -41,7 +41,17 @@ export function run() {
   console.log(`countSegments throughput ÷ getCharCount: ${ratio(times.gsmCharsetUtils, times.msgkit)}×  (target ≥ 5)`);
   console.log(`texts whose segment texts differ from split-sms: ${differ}  (target 0)`);
   console.log(`texts whose segment count differs from getCharCount: ${countsDiffer}  (information only)`);
-  console.log(`GSM 03.38 table differences with split-sms: ${tableDifferences()}  (0 = same basic and extension tables)`);
+  const tables = tableDifferences();
+  console.log(`GSM 03.38 table differences with split-sms: ${tables}  (0 = same basic and extension tables)`);
+
+  // A bench that only prints its targets passes whatever it measures: misses fail the run.
+  const speedup = times.gsmCharsetUtils / times.msgkit;
+  const misses = [];
+  if (speedup < 5) misses.push(`countSegments is ${speedup.toFixed(2)}× getCharCount, below the 5× target`);
+  if (differ > 0) misses.push(`${differ} texts split differently from split-sms`);
+  if (tables > 0) misses.push(`${tables} characters classified differently from split-sms`);
+  for (const miss of misses) console.log(`MISSED: ${miss}`);
+  if (misses.length > 0) process.exitCode = 1;
 }
 
 // split-sms's own validator, compared with our split over every BMP code unit: characters it

@@ -1,7 +1,10 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors';
 import { GSM_ALPHABET } from './gsm7';
-import { countSegments, splitSegments } from './segments';
+import { countSegments, type SegmentCount, splitSegments } from './segments';
 
 const septets = (part: string) => [...part].reduce((n, c) => n + (GSM_ALPHABET.extension.includes(c) ? 2 : 1), 0);
 
@@ -51,10 +54,80 @@ describe('countSegments', () => {
     expect(countSegments(longer)).toMatchObject({ segments: 2, remaining: 67 - 12 });
   });
 
+  it('lists every astral code point once when a text holds all 1 048 576 of them, twice over', () => {
+    const all: string[] = [];
+    for (let cp = 0x10000; cp <= 0x10ffff; cp++) all.push(String.fromCodePoint(cp));
+    const once = all.join('');
+    // Each distinct character used to be looked up in a list of the ones seen so far, which for
+    // 2^20 of them takes hours; a linear pass takes well under a second. A vitest timeout cannot
+    // stop a synchronous loop, the vm watchdog can: it throws instead of hanging the run.
+    const count = runInNewContext('run()', { run: () => countSegments(once + once) }, { timeout: 15_000 }) as SegmentCount;
+    expect(count.units).toBe(2 * 2 * 0x100000);
+    expect(count.nonGsm.length).toBe(0x100000);
+    expect(count.nonGsm[0]).toBe('\u{10000}');
+    expect(count.nonGsm.at(-1)).toBe('\u{10ffff}');
+    expect(count.nonGsm.join('')).toBe(once);
+  }, 30_000);
+
+  it('keeps nothing from the texts it has counted once they are dropped (no cache grows with them)', () => {
+    // Every astral code point once; a per-process cache of the strings it reported used to keep
+    // ~52 MiB for the life of the process after this.
+    const all: string[] = [];
+    for (let cp = 0x10000; cp <= 0x10ffff; cp++) all.push(String.fromCodePoint(cp));
+    const text = all.join('');
+    all.length = 0;
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    countSegments('warm up \u{1F600} é');
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    expect(countSegments(text).nonGsm.length).toBe(0x100000);
+    gc();
+    const retained = process.memoryUsage().heapUsed - before;
+    expect(retained).toBeLessThan(8 * 1024 * 1024);
+  }, 30_000);
+
   it('treats a lone surrogate as one non-GSM unit', () => {
     expect(countSegments('a\ud800b')).toMatchObject({ encoding: 'UCS-2', units: 3, nonGsm: ['\ud800'] });
   });
 });
+
+describe('input that is not a string', () => {
+  const notStrings: [string, unknown][] = [
+    ['a number', 123],
+    ['null', null],
+    ['undefined', undefined],
+    ['an object', {}],
+    ['an object with a length', { length: 3 }],
+    ['an array of strings', ['a']],
+    ['a String object', new String('abc')],
+    ['a symbol', Symbol('text')],
+    ['a bigint', 10n],
+    ['a boolean', true],
+  ];
+
+  it.each(notStrings)(
+    'refuses %s with a ValidationError naming the text, from countSegments and splitSegments alike',
+    (_label, value) => {
+      for (const fn of [countSegments, splitSegments] as ((text: unknown) => unknown)[]) {
+        let thrown: unknown;
+        try {
+          fn(value);
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(ValidationError);
+        expect((thrown as ValidationError).issues).toEqual([{ path: ['text'], code: 'invalid_type', message: 'must be a string' }]);
+      }
+    },
+  );
+});
+
+/** Runs a fast-check property as one assertion, with the counterexample as the failure message. */
+function holds<T>(property: fc.IProperty<T>, parameters?: fc.Parameters<T>): void {
+  const details = fc.check(property, parameters);
+  expect(details.failed, fc.defaultReportMessage(details) ?? '').toBe(false);
+}
 
 const anyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 600 }),
@@ -65,15 +138,15 @@ const anyText = fc.oneof(
 
 describe('splitSegments properties', () => {
   it('joins back to the input', () => {
-    fc.assert(fc.property(anyText, (text) => splitSegments(text).join('') === text), { numRuns: 2000 });
+    holds(fc.property(anyText, (text) => splitSegments(text).join('') === text), { numRuns: 2000 });
   });
 
   it('returns as many parts as countSegments counts segments', () => {
-    fc.assert(fc.property(anyText, (text) => splitSegments(text).length === countSegments(text).segments), { numRuns: 2000 });
+    holds(fc.property(anyText, (text) => splitSegments(text).length === countSegments(text).segments), { numRuns: 2000 });
   });
 
   it('keeps every part within its limit and never ends one inside a surrogate pair', () => {
-    fc.assert(
+    holds(
       fc.property(anyText, (text) => {
         const { encoding, segments } = countSegments(text);
         const parts = splitSegments(text);
@@ -90,7 +163,7 @@ describe('splitSegments properties', () => {
   });
 
   it('counts units as the sum over the parts', () => {
-    fc.assert(
+    holds(
       fc.property(anyText, (text) => {
         const { encoding, units } = countSegments(text);
         const total = splitSegments(text).reduce((n, part) => n + (encoding === 'GSM-7' ? septets(part) : part.length), 0);
@@ -101,7 +174,7 @@ describe('splitSegments properties', () => {
   });
 
   it('never throws on any string', () => {
-    fc.assert(
+    holds(
       fc.property(fc.string({ unit: 'binary' }), (text) => {
         countSegments(text);
         splitSegments(text);

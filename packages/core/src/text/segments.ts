@@ -1,3 +1,5 @@
+import { ValidationError } from '../errors';
+import { messageFor } from '../rules/messages';
 import { GSM_WIDTH, LIMITS } from './gsm7';
 
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
@@ -21,8 +23,15 @@ const EURO = 0x20ac;
 const GSM = LIMITS['GSM-7'];
 const UCS = LIMITS['UCS-2'];
 
-/** Counts the parts `text` needs as SMS, and why it needs UCS-2 if it does. An empty text needs 0 parts. */
+/**
+ * Counts the parts `text` needs as SMS, and why it needs UCS-2 if it does.
+ *
+ * An empty text is 0 segments (GSM-7, 0 units, the whole 160 free): nothing would be sent.
+ * Anything but a string throws a ValidationError (code `invalid_type` at path `text`).
+ * Linear in the length of `text`, however many distinct characters it holds.
+ */
 export function countSegments(text: string): SegmentCount {
+  if (typeof text !== 'string') throw notAString();
   const n = text.length;
   let septets = 0;
   let i = 0;
@@ -54,8 +63,12 @@ export function countSegments(text: string): SegmentCount {
   return result('GSM-7', septets, segments, GSM.multi, GSM.multi - fill, []);
 }
 
-/** The parts of `text` as they would be sent; `splitSegments(t).join('') === t`. */
+/**
+ * The parts of `text` as they would be sent; `splitSegments(t).join('') === t`, and an empty text
+ * is no part at all (`[]`). Anything but a string throws a ValidationError, as countSegments does.
+ */
 export function splitSegments(text: string): string[] {
+  if (typeof text !== 'string') throw notAString();
   const n = text.length;
   let septets = 0;
   let i = 0;
@@ -92,13 +105,18 @@ export function splitSegments(text: string): string[] {
   return parts;
 }
 
+// Callers in plain JavaScript (or casting) can pass anything; without this a number counted as an
+// empty text (0 segments) and null threw a bare TypeError from inside the loop.
+function notAString(): ValidationError {
+  return new ValidationError([{ path: ['text'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a string' }) }]);
+}
+
 // Dedupe of BMP characters without allocating per call: a stamp per code unit, valid only when
 // it equals the current generation. Safe because countSegments is synchronous and not re-entrant.
+// Fixed size (128 KiB), the only state kept between calls: the strings reported in nonGsm are cut
+// from the text each time, so nothing grows with the texts a process has seen.
 let stamps: Uint16Array | undefined;
 let generation = 0;
-// One string per code unit or code point ever reported, so that nonGsm allocates nothing new.
-const bmpChars: string[] = [];
-const astralChars = new Map<number, string>();
 
 /** nonGsm in one pass from the first non-GSM character; parts by jumping 67 units at a time. */
 function countUcs2(text: string, from: number): SegmentCount {
@@ -111,23 +129,20 @@ function countUcs2(text: string, from: number): SegmentCount {
   const gen = generation;
   const n = text.length;
   const nonGsm: string[] = [];
-  let astral: number[] | undefined;
+  // Astral code points are too many for a stamp table (2^20); a Set keeps the pass linear.
+  let astral: Set<number> | undefined;
   for (let i = from; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c < TABLE_SIZE ? GSM_WIDTH[c] !== 0 : c === EURO) continue;
     if ((c & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       const cp = ((c - 0xd800) << 10) + text.charCodeAt(i + 1) - 0xdc00 + 0x10000;
-      if (astral === undefined) astral = [];
-      if (!astral.includes(cp)) {
-        astral.push(cp);
-        let char = astralChars.get(cp);
-        if (char === undefined) astralChars.set(cp, (char = text.slice(i, i + 2)));
-        nonGsm.push(char);
-      }
+      if (astral === undefined) astral = new Set();
+      const before = astral.size;
+      if (astral.add(cp).size !== before) nonGsm.push(text.slice(i, i + 2));
       i++;
     } else if (seen[c] !== gen) {
       seen[c] = gen;
-      nonGsm.push(bmpChars[c] ?? (bmpChars[c] = text[i]!));
+      nonGsm.push(text[i]!);
     }
   }
   if (n <= UCS.single) return result('UCS-2', n, 1, UCS.single, UCS.single - n, nonGsm);
