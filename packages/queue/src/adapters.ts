@@ -60,7 +60,7 @@ export function smscxAdapter(client: SmscxLike): ProviderAdapter {
 export interface OctopushLike {
   sms: {
     send(
-      request: { text: string; recipients: Array<{ phoneNumber: string }>; type: string; sender?: string; requestId: string },
+      request: { text: string; recipients: Array<{ phoneNumber: string }>; type: 'sms_premium' | 'sms_low_cost'; purpose?: 'alert' | 'wholesale'; sender?: string; requestId: string },
       options?: CallOptions,
     ): Promise<{ smsTicket?: string }>;
   };
@@ -69,18 +69,22 @@ export interface OctopushLike {
 // Octopush error code 120: "request_id already used" (packages/octopush/src/errors.ts).
 const OCTOPUSH_DUPLICATE_REQUEST_ID = 120;
 
-/**
- * Octopush `POST /sms-campaign/send` with top-level `request_id` = the batch's dedupe key. `type`
- * (sms_premium / sms_low_cost) sets route and price, so it has no default here.
- */
-export function octopushAdapter(client: OctopushLike, options: { type: 'sms_premium' | 'sms_low_cost' }): ProviderAdapter {
+export interface OctopushAdapterOptions {
+  /** Route and price (sms_premium / sms_low_cost): no default here. */
+  type: 'sms_premium' | 'sms_low_cost';
+  /** `alert` (transactional) or `wholesale` (marketing); unset, Octopush applies its own default. */
+  purpose?: 'alert' | 'wholesale';
+}
+
+/** Octopush `POST /sms-campaign/send` with top-level `request_id` = the batch's dedupe key. */
+export function octopushAdapter(client: OctopushLike, options: OctopushAdapterOptions): ProviderAdapter {
   return {
     provider: 'octopush',
     dedupes: true,
     async send(numbers, message, { dedupeKey, signal }) {
       try {
         const sent = await client.sms.send(
-          { text: message.text, recipients: numbers.map((phoneNumber) => ({ phoneNumber })), type: options.type, ...(message.from ? { sender: message.from } : {}), requestId: dedupeKey },
+          { text: message.text, recipients: numbers.map((phoneNumber) => ({ phoneNumber })), type: options.type, ...(options.purpose ? { purpose: options.purpose } : {}), ...(message.from ? { sender: message.from } : {}), requestId: dedupeKey },
           call(signal),
         );
         return { ids: sent.smsTicket ? [sent.smsTicket] : [] };

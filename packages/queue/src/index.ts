@@ -3,7 +3,7 @@ export type { BatchJobData, EnqueueCampaignOptions, EnqueuedCampaign } from './p
 export { createCampaignWorker } from './worker';
 export type { CampaignWorker, CampaignWorkerOptions } from './worker';
 export { infobipAdapter, octopushAdapter, smscxAdapter, smsWorksAdapter } from './adapters';
-export type { CampaignMessage, InfobipLike, OctopushLike, ProviderAdapter, SendContext, SentBatch, SmscxLike, SmsWorksLike } from './adapters';
+export type { CampaignMessage, InfobipLike, OctopushAdapterOptions, OctopushLike, ProviderAdapter, SendContext, SentBatch, SmscxLike, SmsWorksLike } from './adapters';
 export { campaignStatus, followCampaign } from './status';
 export type { CampaignEvent, CampaignStatus, FollowOptions, StatusOptions, Tally } from './status';
 export { formatCampaignStatus } from './format';

@@ -43,6 +43,8 @@ export async function startTestRedis(): Promise<TestRedis> {
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Refused connections while the server starts are expected; connect() rejects with them too.
+    probe.on('error', () => undefined);
     try {
       await probe.connect();
       await probe.ping();
