@@ -1,0 +1,78 @@
+// Campaign throughput of @msgkit/queue with 1, 2 and 3 worker processes: the same SMS.CX campaign
+// (seeded numbers, 500-recipient batches) through the sandbox, timed from enqueue to the last
+// batch's recorded outcome, workers already started and idle. Rounds alternate the worker counts;
+// medians; reported as ratios to 1 worker. On a 2-core machine the workers share the cores with the
+// sandbox (which validates and stores every message) and Redis, so more processes than cores cannot
+// add CPU: the ratio says how much of the sending the queue spreads, not how a cluster scales.
+import { fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { campaignStatus, enqueueCampaign } from '@msgkit/queue';
+import { startSandbox } from '@msgkit/sandbox';
+import { median } from './harness.mjs';
+import { startRedis } from './queue/redis.mjs';
+
+const RECIPIENTS = 40_000;
+const BATCH = 500;
+const COUNTS = [1, 2, 3];
+const ROUNDS = 3;
+const CONCURRENCY = 2;
+const WORKER = fileURLToPath(new URL('./queue/worker.mjs', import.meta.url));
+const numbers = Array.from({ length: RECIPIENTS }, (_, i) => `+447${400_000_000 + i}`);
+
+export async function run() {
+  const redis = await startRedis();
+  const sandbox = await startSandbox({ port: 0 });
+  const times = Object.fromEntries(COUNTS.map((n) => [n, []]));
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const n of round % 2 ? [...COUNTS].reverse() : COUNTS) {
+        times[n].push(await once(redis.url, sandbox, n, `r${round}w${n}`));
+        sandbox.reset();
+      }
+    }
+  } finally {
+    await sandbox.close();
+    await redis.stop();
+  }
+  const base = median(times[1]);
+  console.log(`${RECIPIENTS} recipients in ${RECIPIENTS / BATCH} batches, ${CONCURRENCY} batches in flight per worker, ${availableParallelism()} cores, medians of ${ROUNDS} rounds`);
+  for (const n of COUNTS) {
+    const ms = median(times[n]);
+    console.log(`  ${n} worker${n > 1 ? 's' : ' '}  ${(RECIPIENTS / (ms / 1000)).toFixed(0).padStart(7)} recipients/s  ${(base / ms).toFixed(2)}× of 1 worker`);
+  }
+  console.log('  limit: workers, the sandbox and Redis share the same cores; past the core count, more worker processes only take turns');
+}
+
+async function once(url, sandbox, count, prefix) {
+  const workers = await Promise.all(
+    Array.from({ length: count }, () => {
+      const child = fork(WORKER, [url, prefix, sandbox.baseUrls.smscx, String(CONCURRENCY)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      return new Promise((resolve, reject) => {
+        child.once('message', () => resolve(child));
+        child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+      });
+    }),
+  );
+  try {
+    const start = performance.now();
+    await enqueueCampaign({ connection: url, prefix, campaignId: 'bench', provider: 'smscx', recipients: numbers, message: { from: 'Msgkit', text: 'Your order has shipped.' }, batchSize: BATCH });
+    for (let i = 0; ; i++) {
+      const status = await campaignStatus(url, 'bench', { prefix });
+      if (status.done) {
+        if (status.sent.recipients !== RECIPIENTS) throw new Error(`only ${status.sent.recipients} of ${RECIPIENTS} sent`);
+        return performance.now() - start;
+      }
+      if (i > 12_000) throw new Error('the campaign did not finish in 10 minutes');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await Promise.all(
+      workers.map((child) => {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        return exited;
+      }),
+    );
+  }
+}
