@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
-/** A Redis URL (`redis://127.0.0.1:6379`), ioredis options, or an ioredis client you own. */
+/** A Redis URL (`redis://127.0.0.1:6379`), ioredis options, or an ioredis client you own (created with `maxRetriesPerRequest: null`, as BullMQ workers require). */
 export type RedisConnection = string | RedisOptions | Redis;
 
 export interface OwnedRedis {

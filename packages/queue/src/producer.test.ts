@@ -28,7 +28,12 @@ describe('enqueueCampaign refuses before touching Redis', () => {
   const base = { connection: 'redis://127.0.0.1:1', campaignId: 'c', recipients: ['+447400000001'], message: { text: 'hi' } };
   it('a batch size over the vendor per-request maximum, or below 1', async () => {
     expect(await refusal(enqueueCampaign({ ...base, provider: 'octopush', batchSize: 501 }))).toEqual(['batch_size_out_of_range']);
-    expect(await refusal(enqueueCampaign({ ...base, provider: 'smscx', batchSize: 0 }))).toEqual(['batch_size_out_of_range']);
+    expect(await refusal(enqueueCampaign({ ...base, provider: 'infobip', batchSize: 0 }))).toEqual(['batch_size_out_of_range']);
+  });
+
+  it('no sender for SMS.CX or The SMS Works, whose send requests require one', async () => {
+    expect(await refusal(enqueueCampaign({ ...base, provider: 'smscx', batchSize: 10 }))).toEqual(['sender_required']);
+    expect(await refusal(enqueueCampaign({ ...base, provider: 'smsworks', batchSize: 10, message: { from: '', text: 'hi' } }))).toEqual(['sender_required']);
   });
 
   it('a sender for Infobip, whose OMNI sender lives in the scenario', async () => {
@@ -36,21 +41,21 @@ describe('enqueueCampaign refuses before touching Redis', () => {
   });
 
   it('an id BullMQ cannot take; an empty list and an empty text, both at once', async () => {
-    expect(await refusal(enqueueCampaign({ ...base, campaignId: 'a:b', provider: 'smscx', batchSize: 10 }))).toEqual(['invalid_id']);
-    expect(await refusal(enqueueCampaign({ ...base, provider: 'smscx', batchSize: 10, recipients: [], message: { text: '' } }))).toEqual(['recipients_empty', 'text_empty']);
+    expect(await refusal(enqueueCampaign({ ...base, campaignId: 'a:b', provider: 'octopush', batchSize: 10 }))).toEqual(['invalid_id']);
+    expect(await refusal(enqueueCampaign({ ...base, provider: 'octopush', batchSize: 10, recipients: [], message: { text: '' } }))).toEqual(['recipients_empty', 'text_empty']);
   });
 });
 
 describe.skipIf(!redisAvailable)('enqueueCampaign', () => {
   it('adds one job per batch, with ids from the campaign id and batch index, on the account queue', async () => {
     const prefix = redis.prefix();
-    const result = await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'p1', provider: 'smscx', account: 'eu', recipients: gbNumbers(25), message: { text: 'p1' }, batchSize: 10 });
+    const result = await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'p1', provider: 'smscx', account: 'eu', recipients: gbNumbers(25), message: { from: 'Shop', text: 'p1' }, batchSize: 10 });
     expect(result).toEqual({ campaignId: 'p1', queue: 'msgkit-smscx-eu', batches: 3, recipients: 25, created: true });
     const queue = new Queue(queueName('smscx', 'eu'), { connection: { url: redis.url }, prefix });
     try {
       expect(await queue.getWaitingCount()).toBe(3);
       const job = await queue.getJob(batchJobId('p1', 2));
-      expect(job?.data).toEqual({ campaignId: 'p1', provider: 'smscx', index: 2, recipients: gbNumbers(5, 20), message: { text: 'p1' } });
+      expect(job?.data).toEqual({ campaignId: 'p1', provider: 'smscx', index: 2, recipients: gbNumbers(5, 20), message: { from: 'Shop', text: 'p1' } });
     } finally {
       await queue.close();
     }
@@ -72,8 +77,8 @@ describe.skipIf(!redisAvailable)('enqueueCampaign', () => {
 
   it('refuses another campaign under an id already used', async () => {
     const prefix = redis.prefix();
-    const options = { connection: redis.url, prefix, campaignId: 'p3', provider: 'smscx' as const, recipients: gbNumbers(3), message: { text: 'p3' }, batchSize: 2 };
+    const options = { connection: redis.url, prefix, campaignId: 'p3', provider: 'smscx' as const, recipients: gbNumbers(3), message: { from: 'Shop', text: 'p3' }, batchSize: 2 };
     await enqueueCampaign(options);
-    expect(await refusal(enqueueCampaign({ ...options, message: { text: 'other' } }))).toEqual(['campaign_id_reused']);
+    expect(await refusal(enqueueCampaign({ ...options, message: { from: 'Shop', text: 'other' } }))).toEqual(['campaign_id_reused']);
   });
 });

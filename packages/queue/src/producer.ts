@@ -67,6 +67,11 @@ export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<
     issues.push({ path: ['recipients'], code: 'recipients_empty', message: 'must be a non-empty list of phone numbers' });
   }
   if (typeof message?.text !== 'string' || message.text === '') issues.push({ path: ['message', 'text'], code: 'text_empty', message: 'must be a non-empty string' });
+  // SMS.CX `from` and The SMS Works `sender` are required fields of their send requests (specs/):
+  // without one every batch would be refused, so the campaign is refused before it is queued.
+  if ((provider === 'smscx' || provider === 'smsworks') && (typeof message?.from !== 'string' || message.from === '')) {
+    issues.push({ path: ['message', 'from'], code: 'sender_required', message: `${provider} needs a sender` });
+  }
   // Infobip's OMNI sender lives in the scenario; a `from` here would be dropped without a word.
   if (provider === 'infobip' && message?.from !== undefined) {
     issues.push({ path: ['message', 'from'], code: 'sender_in_scenario', message: 'Infobip OMNI takes the sender from the scenario: set it there, not here' });
