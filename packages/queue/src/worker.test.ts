@@ -2,10 +2,12 @@ import { batchDedupeKey } from '@msgkit/core';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { SmscxClient } from '@msgkit/smscx';
 import { SmsWorksClient } from '@msgkit/smsworks';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smscxAdapter, smsWorksAdapter } from './adapters';
 import { RedisJournal } from './journal';
+import { campaignStatus } from './status';
 import { enqueueCampaign } from './producer';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { gbNumbers, waitDone } from './test/helpers';
@@ -136,6 +138,29 @@ describe.skipIf(!redisAvailable)('a campaign worker', () => {
       expect(sandbox.messages('smsworks').filter((m) => m.text === 'c6')).toHaveLength(2);
     } finally {
       clearInterval(watch);
+      await worker.close();
+    }
+  });
+
+  it('paces an account with the limiter across its queue, and leaves other accounts to their own queues', async () => {
+    const prefix = redis.prefix();
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c7', provider: 'smscx', account: 'slow', recipients: gbNumbers(3, 600), message: { from: 'Shop', text: 'c7' }, batchSize: 1 });
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c8', provider: 'smscx', account: 'other', recipients: gbNumbers(1, 610), message: { from: 'Shop', text: 'c8' }, batchSize: 1 });
+    // One request a minute: the test sees the first batch go and the next two held back.
+    const worker = createCampaignWorker({ connection: redis.url, prefix, account: 'slow', adapter: smscxAdapter(smscx()), limiter: { max: 1, duration: 60_000 } });
+    const queue = new Queue(worker.queue, { connection: { url: redis.url }, prefix });
+    try {
+      expect(worker.queue).toBe('msgkit-smscx-slow');
+      let status;
+      for (let i = 0; (status = await campaignStatus(redis.url, 'c7', { prefix }))!.sent.batches < 1; i++) {
+        if (i > 400) throw new Error('the first batch was never sent');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await queue.getRateLimitTtl(1)).toBeGreaterThan(0);
+      expect(status).toMatchObject({ sent: { batches: 1 }, pending: { batches: 2 } });
+      expect(await campaignStatus(redis.url, 'c8', { prefix })).toMatchObject({ pending: { batches: 1 } });
+    } finally {
+      await queue.close();
       await worker.close();
     }
   });
