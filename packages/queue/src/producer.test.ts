@@ -36,6 +36,15 @@ describe('enqueueCampaign refuses before touching Redis', () => {
     expect(await refusal(enqueueCampaign({ ...base, provider: 'smsworks', batchSize: 10, message: { from: '', text: 'hi' } }))).toEqual(['sender_required']);
   });
 
+  it('every number that is not a usable phone number, by its position, so no batch is refused for one typo', async () => {
+    const error = await enqueueCampaign({ ...base, provider: 'octopush', batchSize: 10, recipients: ['+33612345678', 'call me', '+3361234'] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
+      [['recipients', 1], 'not_a_number'],
+      [['recipients', 2], 'too_short'],
+    ]);
+  });
+
   it('a sender for Infobip, whose OMNI sender lives in the scenario', async () => {
     expect(await refusal(enqueueCampaign({ ...base, provider: 'infobip', batchSize: 10, message: { from: 'Shop', text: 'hi' } }))).toEqual(['sender_in_scenario']);
   });
@@ -50,7 +59,7 @@ describe.skipIf(!redisAvailable)('enqueueCampaign', () => {
   it('adds one job per batch, with ids from the campaign id and batch index, on the account queue', async () => {
     const prefix = redis.prefix();
     const result = await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'p1', provider: 'smscx', account: 'eu', recipients: gbNumbers(25), message: { from: 'Shop', text: 'p1' }, batchSize: 10 });
-    expect(result).toEqual({ campaignId: 'p1', queue: 'msgkit-smscx-eu', batches: 3, recipients: 25, created: true });
+    expect(result).toEqual({ campaignId: 'p1', queue: 'msgkit-smscx-eu', batches: 3, recipients: 25, duplicates: 0, created: true });
     const queue = new Queue(queueName('smscx', 'eu'), { connection: { url: redis.url }, prefix });
     try {
       expect(await queue.getWaitingCount()).toBe(3);
@@ -70,6 +79,27 @@ describe.skipIf(!redisAvailable)('enqueueCampaign', () => {
     const queue = new Queue(queueName('smsworks', 'default'), { connection: { url: redis.url }, prefix });
     try {
       expect(await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed')).toMatchObject({ waiting: 5, active: 0, completed: 0, failed: 0, delayed: 0 });
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('queues numbers in E.164, each once, reading national ones in the default country', async () => {
+    const prefix = redis.prefix();
+    const result = await enqueueCampaign({
+      connection: redis.url,
+      prefix,
+      campaignId: 'p4',
+      provider: 'octopush',
+      recipients: ['06 12 34 56 78', '+33 6 12 34 56 78', '0612345679'],
+      defaultCountry: 'FR',
+      message: { text: 'p4' },
+      batchSize: 10,
+    });
+    expect(result).toMatchObject({ batches: 1, recipients: 2, duplicates: 1 });
+    const queue = new Queue(queueName('octopush', 'default'), { connection: { url: redis.url }, prefix });
+    try {
+      expect((await queue.getJob(batchJobId('p4', 0)))?.data.recipients).toEqual(['+33612345678', '+33612345679']);
     } finally {
       await queue.close();
     }

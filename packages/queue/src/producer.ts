@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chunk, ValidationError, type ValidationIssue } from '@msgkit/core';
+import { chunk, normalizeRecipients, ValidationError, type ValidationIssue } from '@msgkit/core';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { CampaignMessage } from './adapters';
 import { openRedis, type RedisConnection } from './connection';
@@ -22,7 +22,14 @@ export interface EnqueueCampaignOptions {
   provider: ProviderName;
   /** The provider account whose queue (and rate limit) the batches go to; `default` when you have one. */
   account?: string;
+  /**
+   * Phone numbers in any common format. They are normalized to E.164 here, once: an invalid one
+   * refuses the campaign (rather than the whole batch it would land in), and a repeated number is
+   * sent once.
+   */
   recipients: readonly string[];
+  /** The country of numbers written without an international prefix (ISO 3166 alpha-2); none by default. */
+  defaultCountry?: string;
   message: CampaignMessage;
   /** Recipients per request, at most the vendor's per-request maximum (MAX_BATCH_SIZE). */
   batchSize: number;
@@ -39,6 +46,8 @@ export interface EnqueuedCampaign {
   queue: string;
   batches: number;
   recipients: number;
+  /** Recipients left out because an earlier one had the same number. */
+  duplicates: number;
   /** False when this campaign was enqueued before: no batch is added twice. */
   created: boolean;
 }
@@ -53,7 +62,7 @@ const JOBS_PER_CALL = 200;
  * id already used is refused.
  */
 export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<EnqueuedCampaign> {
-  const { provider, recipients, message, batchSize } = options;
+  const { provider, message, batchSize } = options;
   const account = options.account ?? 'default';
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   checkWord('campaignId', options.campaignId);
@@ -63,8 +72,15 @@ export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<
   else if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE[provider]) {
     issues.push({ path: ['batchSize'], code: 'batch_size_out_of_range', message: `must be a whole number from 1 to ${MAX_BATCH_SIZE[provider]} for ${provider}` });
   }
-  if (!Array.isArray(recipients) || recipients.length === 0 || recipients.some((r) => typeof r !== 'string')) {
+  let recipients: string[] = [];
+  let duplicates = 0;
+  if (!Array.isArray(options.recipients) || options.recipients.length === 0 || options.recipients.some((r) => typeof r !== 'string')) {
     issues.push({ path: ['recipients'], code: 'recipients_empty', message: 'must be a non-empty list of phone numbers' });
+  } else {
+    const normalized = normalizeRecipients(options.recipients, options.defaultCountry === undefined ? undefined : { defaultCountry: options.defaultCountry });
+    recipients = normalized.valid;
+    duplicates = normalized.duplicates;
+    for (const bad of normalized.invalid) issues.push({ path: ['recipients', bad.index], code: bad.code, message: `not a usable phone number: ${bad.input}` });
   }
   if (typeof message?.text !== 'string' || message.text === '') issues.push({ path: ['message', 'text'], code: 'text_empty', message: 'must be a non-empty string' });
   // SMS.CX `from` and The SMS Works `sender` are required fields of their send requests (specs/):
@@ -120,7 +136,7 @@ export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<
         }),
       );
     }
-    return { campaignId: options.campaignId, queue, batches: batches.length, recipients: recipients.length, created: stored.created };
+    return { campaignId: options.campaignId, queue, batches: batches.length, recipients: recipients.length, duplicates, created: stored.created };
   } finally {
     await bull.close();
     await release();
