@@ -62,7 +62,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
 
   const settle = (job: Job<BatchJobData>, outcome: BatchOutcome) => journal.record(job.data.campaignId, outcome);
 
-  async function process(job: Job<BatchJobData>, _token?: string, signal?: AbortSignal): Promise<BatchOutcome> {
+  async function sendBatch(job: Job<BatchJobData>, _token?: string, signal?: AbortSignal): Promise<BatchOutcome> {
     const { campaignId, index, recipients, message, provider } = job.data;
     if (provider !== adapter.provider) throw new UnrecoverableError(`batch for ${provider} on a ${adapter.provider} worker`);
     const attempt = `${workerId}:${job.attemptsStarted}:${randomUUID()}`;
@@ -121,7 +121,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
     }
   }
 
-  const worker = new Worker<BatchJobData, BatchOutcome>(name, process, {
+  const worker = new Worker<BatchJobData, BatchOutcome>(name, sendBatch, {
     connection: redis,
     prefix,
     concurrency: options.concurrency ?? 1,
