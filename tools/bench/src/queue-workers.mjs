@@ -26,10 +26,13 @@ export async function run() {
   const times = Object.fromEntries(COUNTS.map((n) => [n, []]));
   const busy = Object.fromEntries(COUNTS.map((n) => [n, []]));
   const workerBusy = Object.fromEntries(COUNTS.map((n) => [n, []]));
+  const redisBusy = Object.fromEntries(COUNTS.map((n) => [n, []]));
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const n of round % 2 ? [...COUNTS].reverse() : COUNTS) {
+        const redisCpu = await redis.cpuMs();
         const { ms, cpu, workerCpu } = await once(redis.url, sandbox, n, `r${round}w${n}`);
+        redisBusy[n].push(((await redis.cpuMs()) - redisCpu) / ms);
         times[n].push(ms);
         busy[n].push(cpu / ms);
         workerBusy[n].push(workerCpu / ms);
@@ -44,7 +47,9 @@ export async function run() {
   console.log(`${RECIPIENTS} recipients in ${RECIPIENTS / BATCH} batches, ${CONCURRENCY} batches in flight per worker, ${availableParallelism()} cores, medians of ${ROUNDS} rounds`);
   for (const n of COUNTS) {
     const ms = median(times[n]);
-    const sandboxShare = `CPU over the run: sandbox ${(100 * median(busy[n])).toFixed(0)}%, workers ${(100 * median(workerBusy[n])).toFixed(0)}% of one core`;
+    const pct = (values) => `${(100 * median(values)).toFixed(0)}%`;
+    const total = median(busy[n]) + median(workerBusy[n]) + median(redisBusy[n]);
+    const sandboxShare = `CPU over the run: sandbox ${pct(busy[n])}, workers ${pct(workerBusy[n])}, Redis ${pct(redisBusy[n])}; ${(100 * total).toFixed(0)}% of one core in all`;
     console.log(`  ${n} worker${n > 1 ? 's' : ' '}  ${(RECIPIENTS / (ms / 1000)).toFixed(0).padStart(7)} recipients/s  ${(base / ms).toFixed(2)}× of 1 worker  (${sandboxShare})`);
   }
   console.log(`  load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores.`);

@@ -13,6 +13,24 @@ const ping = (port) =>
     socket.once('connect', () => socket.write('PING\r\n'));
   });
 
+/** CPU seconds redis-server has used (INFO cpu: used_cpu_user + used_cpu_sys), in ms. */
+const cpuMs = (port) =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (data) => {
+      text += data.toString();
+      const user = /used_cpu_user:([\d.]+)/.exec(text);
+      const sys = /used_cpu_sys:([\d.]+)/.exec(text);
+      if (user && sys && text.includes('used_cpu_user_children')) {
+        socket.destroy();
+        resolve((Number(user[1]) + Number(sys[1])) * 1000);
+      }
+    });
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write('INFO cpu\r\n'));
+  });
+
 export async function startRedis() {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -27,6 +45,7 @@ export async function startRedis() {
   }
   return {
     url: `redis://127.0.0.1:${port}`,
+    cpuMs: () => cpuMs(port),
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
