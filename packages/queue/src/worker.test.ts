@@ -164,4 +164,27 @@ describe.skipIf(!redisAvailable)('a campaign worker', () => {
       await worker.close();
     }
   });
+
+  it('records a batch unknown, with its recipients, when its job was taken from dead workers more often than allowed', async () => {
+    const prefix = redis.prefix();
+    const numbers = gbNumbers(2, 800);
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c9', provider: 'smsworks', recipients: numbers, message: { from: 'Shop', text: 'c9' }, batchSize: 2 });
+    const settings = { connection: redis.url, prefix, lockDuration: 1_000, stalledInterval: 500, maxStalledCount: 0 };
+    // A worker whose send never returns, then stops without finishing it or renewing its lock: dead.
+    let started!: () => void;
+    const sending = new Promise<void>((resolve) => (started = resolve));
+    const hung = smsWorksAdapter({ batch: { send: () => (started(), new Promise(() => undefined)) } });
+    const dead = createCampaignWorker({ ...settings, adapter: hung });
+    await sending;
+    await dead.worker.close(true);
+    const survivor = createCampaignWorker({ ...settings, adapter: smsWorksAdapter(smsworks()) });
+    try {
+      const status = await waitDone(redis.url, 'c9', prefix);
+      expect(status.unknownBatches).toEqual([expect.objectContaining({ index: 0, reason: 'interrupted', code: 'job_failed', recipients: numbers })]);
+      expect(sandbox.messages('smsworks').filter((m) => m.text === 'c9')).toEqual([]);
+    } finally {
+      await survivor.close();
+      await dead.close();
+    }
+  });
 });
