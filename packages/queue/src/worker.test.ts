@@ -1,4 +1,4 @@
-import { batchDedupeKey } from '@msgkit/core';
+import { batchDedupeKey, RateLimitError } from '@msgkit/core';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { SmscxClient } from '@msgkit/smscx';
 import { SmsWorksClient } from '@msgkit/smsworks';
@@ -123,21 +123,44 @@ describe.skipIf(!redisAvailable)('a campaign worker', () => {
     }
   });
 
-  it('pauses the whole queue on a 429 that reached no one, then sends the batch without spending an attempt', async () => {
+  it('pauses the whole queue on a 429, then sends the batch with the same key without spending an attempt', async () => {
     const prefix = redis.prefix();
-    sandbox.faults.add({ vendor: 'smsworks', path: '/batch/send', count: 1, status: 429, headers: { 'retry-after': '1' }, body: { message: 'slow down' } });
-    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c6', provider: 'smsworks', recipients: gbNumbers(2, 500), message: { from: 'Shop', text: 'c6' }, batchSize: 2, attempts: 1 });
-    const worker = createCampaignWorker({ connection: redis.url, prefix, adapter: smsWorksAdapter(smsworks()), rateLimitBackoffMs: 200 });
+    sandbox.faults.add({ vendor: 'smscx', path: '/sms', count: 1, status: 429, headers: { 'retry-after': '1' }, body: { error: { type: 'rate_limit', code: 0, message: 'slow down', uri: '' } } });
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c6', provider: 'smscx', recipients: gbNumbers(2, 500), message: { from: 'Shop', text: 'c6' }, batchSize: 2, attempts: 1 });
+    const worker = createCampaignWorker({ connection: redis.url, prefix, adapter: smscxAdapter(smscx()), rateLimitBackoffMs: 200 });
     const limited: number[] = [];
     const watch = setInterval(() => void client.pttl(`${prefix}:${worker.queue}:limiter`).then((ttl) => ttl > 0 && limited.push(ttl)), 20);
     try {
       const status = await waitDone(redis.url, 'c6', prefix);
-      expect(sandbox.faults.list().filter((f) => f.vendor === 'smsworks')).toEqual([]);
+      expect(sandbox.faults.list().filter((f) => f.vendor === 'smscx')).toEqual([]);
       expect(limited.length).toBeGreaterThan(0);
       expect(status.sent).toEqual({ batches: 1, recipients: 2 });
-      expect(sandbox.messages('smsworks').filter((m) => m.text === 'c6')).toHaveLength(2);
+      expect(sandbox.messages('smscx').filter((m) => m.text === 'c6')).toHaveLength(2);
     } finally {
       clearInterval(watch);
+      await worker.close();
+    }
+  });
+
+  it('records unknown, and does not resend, a 429 the client says may have been acted on where the vendor cannot deduplicate', async () => {
+    const prefix = redis.prefix();
+    const numbers = gbNumbers(2, 550);
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c10', provider: 'smsworks', recipients: numbers, message: { from: 'Shop', text: 'c10' }, batchSize: 2, attempts: 3 });
+    let calls = 0;
+    const adapter = smsWorksAdapter({
+      batch: {
+        send: async () => {
+          calls++;
+          throw new RateLimitError({ status: 429, message: 'Too Many Requests', headers: {}, body: undefined, outcomeUnknown: true });
+        },
+      },
+    });
+    const worker = createCampaignWorker({ connection: redis.url, prefix, adapter, rateLimitBackoffMs: 100 });
+    try {
+      const status = await waitDone(redis.url, 'c10', prefix);
+      expect(status.unknownBatches).toEqual([expect.objectContaining({ index: 0, reason: 'outcome_unknown', code: 'rate_limited', recipients: numbers })]);
+      expect(calls).toBe(1);
+    } finally {
       await worker.close();
     }
   });
