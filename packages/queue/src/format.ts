@@ -1,0 +1,20 @@
+import type { CampaignStatus } from './status';
+
+/** The status as a few lines of text, for a terminal (`msgkit-queue status`, `msgkit campaign status`). */
+export function formatCampaignStatus(status: CampaignStatus): string {
+  const row = (label: string, t: { batches: number; recipients: number }) => `  ${label.padEnd(8)} ${String(t.recipients).padStart(10)} recipients in ${t.batches} batches`;
+  const lines = [
+    `campaign ${status.campaignId}: ${status.provider} account ${status.account} (queue ${status.queue}), ${status.recipients} recipients in ${status.batches} batches of up to ${status.batchSize}`,
+    row('sent', status.sent),
+    row('refused', status.refused),
+    row('unknown', status.unknown),
+    row('pending', status.pending),
+  ];
+  if (status.inFlight.length > 0) lines.push(`  in flight: batches ${status.inFlight.join(', ')}`);
+  for (const b of status.refusedBatches) lines.push(`  refused batch ${b.index}: ${b.code}${b.vendorCode !== undefined ? ` (vendor code ${b.vendorCode})` : ''}: ${b.message}`);
+  for (const b of status.unknownBatches) {
+    lines.push(`  unknown batch ${b.index} (${b.reason}${b.dedupeKey ? `, resend with dedupe key ${b.dedupeKey}` : ', check with the vendor before resending'}): ${b.recipients.join(' ')}`);
+  }
+  lines.push(status.done ? '  done' : '  not done');
+  return lines.join('\n');
+}

@@ -1,0 +1,13 @@
+export { enqueueCampaign } from './producer';
+export type { BatchJobData, EnqueueCampaignOptions, EnqueuedCampaign } from './producer';
+export { createCampaignWorker } from './worker';
+export type { CampaignWorker, CampaignWorkerOptions } from './worker';
+export { infobipAdapter, octopushAdapter, smscxAdapter, smsWorksAdapter } from './adapters';
+export type { CampaignMessage, InfobipLike, OctopushAdapterOptions, OctopushLike, ProviderAdapter, SendContext, SentBatch, SmscxLike, SmsWorksLike } from './adapters';
+export { campaignStatus, followCampaign } from './status';
+export type { CampaignEvent, CampaignStatus, FollowOptions, StatusOptions, Tally } from './status';
+export { formatCampaignStatus } from './format';
+export type { BatchOutcome, CampaignMeta } from './journal';
+export { batchJobId, MAX_BATCH_SIZE, queueName } from './names';
+export type { ProviderName } from './names';
+export type { RedisConnection } from './connection';

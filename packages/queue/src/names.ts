@@ -1,0 +1,47 @@
+import { ValidationError } from '@msgkit/core';
+
+/** The providers @msgkit/queue has adapters for. */
+export type ProviderName = 'smscx' | 'smsworks' | 'octopush' | 'infobip';
+
+export const PROVIDERS: readonly ProviderName[] = ['smscx', 'smsworks', 'octopush', 'infobip'];
+
+/**
+ * The most recipients one request may carry, per vendor (the same figures as each client's rules:
+ * SMS.CX 25 000 `to`, The SMS Works 5 000 batch destinations, Octopush 500 recipients, Infobip 1 000
+ * OMNI destinations). A batch is one request, so a batch size above this is refused up front.
+ */
+export const MAX_BATCH_SIZE: Readonly<Record<ProviderName, number>> = { smscx: 25_000, smsworks: 5_000, octopush: 500, infobip: 1_000 };
+
+export const DEFAULT_PREFIX = 'msgkit';
+
+// BullMQ refuses ':' in queue names and job ids; a plain word keeps ids readable in any Redis tool.
+const WORD = /^[A-Za-z0-9._-]{1,100}$/;
+
+export function checkWord(path: string, value: unknown): string {
+  if (typeof value !== 'string' || !WORD.test(value)) {
+    throw new ValidationError([{ path: [path], code: 'invalid_id', message: 'must be 1 to 100 letters, digits, ".", "_" or "-"' }]);
+  }
+  return value;
+}
+
+/** One queue per provider account: BullMQ's limiter paces a queue, so this paces an account. */
+export function queueName(provider: ProviderName, account: string): string {
+  return `msgkit-${provider}-${checkWord('account', account)}`;
+}
+
+/** Batch `index` of a campaign, as a BullMQ job id: the same campaign added twice adds nothing twice. */
+export function batchJobId(campaignId: string, index: number): string {
+  return `${campaignId}-b${index}`;
+}
+
+/** The Redis keys of one campaign; the hash tag keeps them in one cluster slot for the scripts. */
+export function campaignKeys(prefix: string, campaignId: string) {
+  const base = `${prefix}:campaign:{${campaignId}}`;
+  return {
+    meta: `${base}:meta`,
+    begin: `${base}:begin`,
+    outcome: `${base}:outcome`,
+    counts: `${base}:counts`,
+    events: `${base}:events`,
+  };
+}

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { chunk, normalizeRecipients, ValidationError, type ValidationIssue } from '@msgkit/core';
+import { Queue, type JobsOptions } from 'bullmq';
+import type { CampaignMessage } from './adapters';
+import { openRedis, type RedisConnection } from './connection';
+import { RedisJournal, type CampaignMeta } from './journal';
+import { batchJobId, checkWord, DEFAULT_PREFIX, MAX_BATCH_SIZE, PROVIDERS, queueName, type ProviderName } from './names';
+
+/** One batch job's data: everything a worker on another machine needs to send it. */
+export interface BatchJobData {
+  campaignId: string;
+  provider: ProviderName;
+  index: number;
+  recipients: string[];
+  message: CampaignMessage;
+}
+
+export interface EnqueueCampaignOptions {
+  connection: RedisConnection;
+  /** Your id for the campaign (letters, digits, `.`, `_`, `-`): batch job ids and dedupe keys derive from it. */
+  campaignId: string;
+  provider: ProviderName;
+  /** The provider account whose queue (and rate limit) the batches go to; `default` when you have one. */
+  account?: string;
+  /**
+   * Phone numbers in any common format. They are normalized to E.164 here, once: an invalid one
+   * refuses the campaign (rather than the whole batch it would land in), and a repeated number is
+   * sent once.
+   */
+  recipients: readonly string[];
+  /** The country of numbers written without an international prefix (ISO 3166 alpha-2); none by default. */
+  defaultCountry?: string;
+  message: CampaignMessage;
+  /** Recipients per request, at most the vendor's per-request maximum (MAX_BATCH_SIZE). */
+  batchSize: number;
+  /** Retries of a batch whose request provably did not reach the vendor, or that a dedupe key makes safe (default 8). */
+  attempts?: number;
+  /** First retry delay, doubled each time (default 1 000 ms). */
+  backoffMs?: number;
+  /** Redis key prefix of the journal and of BullMQ (default `msgkit`). */
+  prefix?: string;
+}
+
+export interface EnqueuedCampaign {
+  campaignId: string;
+  queue: string;
+  batches: number;
+  recipients: number;
+  /** Recipients left out because an earlier one had the same number. */
+  duplicates: number;
+  /** False when this campaign was enqueued before: no batch is added twice. */
+  created: boolean;
+}
+
+// BullMQ's addBulk is one round trip per call; this keeps each call's payload a few MB at most.
+const JOBS_PER_CALL = 200;
+
+/**
+ * Splits a campaign into batch jobs on the queue of its provider account. Job ids come from the
+ * campaign id and batch index, and the campaign's description is stored once, so enqueuing the same
+ * campaign again (after a crash, or twice by mistake) adds nothing; a different campaign under an
+ * id already used is refused.
+ */
+export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<EnqueuedCampaign> {
+  const { provider, message, batchSize } = options;
+  const account = options.account ?? 'default';
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  checkWord('campaignId', options.campaignId);
+  checkWord('account', account);
+  const issues: ValidationIssue[] = [];
+  if (!PROVIDERS.includes(provider)) issues.push({ path: ['provider'], code: 'unknown_provider', message: `must be one of ${PROVIDERS.join(', ')}` });
+  else if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE[provider]) {
+    issues.push({ path: ['batchSize'], code: 'batch_size_out_of_range', message: `must be a whole number from 1 to ${MAX_BATCH_SIZE[provider]} for ${provider}` });
+  }
+  let recipients: string[] = [];
+  let duplicates = 0;
+  if (!Array.isArray(options.recipients) || options.recipients.length === 0 || options.recipients.some((r) => typeof r !== 'string')) {
+    issues.push({ path: ['recipients'], code: 'recipients_empty', message: 'must be a non-empty list of phone numbers' });
+  } else {
+    const normalized = normalizeRecipients(options.recipients, options.defaultCountry === undefined ? undefined : { defaultCountry: options.defaultCountry });
+    recipients = normalized.valid;
+    duplicates = normalized.duplicates;
+    for (const bad of normalized.invalid) issues.push({ path: ['recipients', bad.index], code: bad.code, message: `not a usable phone number: ${bad.input}` });
+  }
+  if (typeof message?.text !== 'string' || message.text === '') issues.push({ path: ['message', 'text'], code: 'text_empty', message: 'must be a non-empty string' });
+  // SMS.CX `from` and The SMS Works `sender` are required fields of their send requests (specs/):
+  // without one every batch would be refused, so the campaign is refused before it is queued.
+  if ((provider === 'smscx' || provider === 'smsworks') && (typeof message?.from !== 'string' || message.from === '')) {
+    issues.push({ path: ['message', 'from'], code: 'sender_required', message: `${provider} needs a sender` });
+  }
+  // Infobip's OMNI sender lives in the scenario; a `from` here would be dropped without a word.
+  if (provider === 'infobip' && message?.from !== undefined) {
+    issues.push({ path: ['message', 'from'], code: 'sender_in_scenario', message: 'Infobip OMNI takes the sender from the scenario: set it there, not here' });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+
+  const queue = queueName(provider, account);
+  const batches = chunk(recipients, batchSize);
+  const fingerprint = createHash('sha256').update(JSON.stringify([provider, account, batchSize, message, recipients])).digest('hex');
+  const meta: CampaignMeta = {
+    campaignId: options.campaignId,
+    provider,
+    account,
+    queue,
+    batches: batches.length,
+    recipients: recipients.length,
+    batchSize,
+    fingerprint,
+    createdAt: new Date().toISOString(),
+  };
+
+  const { redis, release } = openRedis(options.connection);
+  const bull = new Queue<BatchJobData>(queue, { connection: redis, prefix });
+  try {
+    const stored = await new RedisJournal(redis, prefix).register(meta);
+    if (stored.meta.fingerprint !== fingerprint) {
+      throw new ValidationError([
+        { path: ['campaignId'], code: 'campaign_id_reused', message: `campaign ${options.campaignId} was enqueued before with other recipients, message, provider or batch size` },
+      ]);
+    }
+    const jobOptions = (index: number): JobsOptions => ({
+      jobId: batchJobId(options.campaignId, index),
+      attempts: options.attempts ?? 8,
+      backoff: { type: 'exponential', delay: options.backoffMs ?? 1_000 },
+      // Kept so that adding the campaign again finds the job and adds nothing.
+      removeOnComplete: false,
+      removeOnFail: false,
+    });
+    // Added even when the campaign was already stored: a producer that died half way through
+    // adding resumes here, and the jobs it had added are found by id and left alone.
+    for (let first = 0; first < batches.length; first += JOBS_PER_CALL) {
+      await bull.addBulk(
+        batches.slice(first, first + JOBS_PER_CALL).map((batch, offset) => {
+          const index = first + offset;
+          return { name: 'batch', data: { campaignId: options.campaignId, provider, index, recipients: batch, message }, opts: jobOptions(index) };
+        }),
+      );
+    }
+    return { campaignId: options.campaignId, queue, batches: batches.length, recipients: recipients.length, duplicates, created: stored.created };
+  } finally {
+    await bull.close();
+    await release();
+  }
+}

@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { startSandbox, type Sandbox } from '@msgkit/sandbox';
+import { SmsWorksClient } from '@msgkit/smsworks';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smsWorksAdapter } from './adapters';
+import { formatCampaignStatus } from './format';
+import { RedisJournal } from './journal';
+import { enqueueCampaign } from './producer';
+import { campaignStatus, followCampaign, type CampaignEvent } from './status';
+import { gbNumbers, waitDone } from './test/helpers';
+import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { createCampaignWorker } from './worker';
+
+let redis: TestRedis;
+let client: Redis;
+let sandbox: Sandbox;
+beforeAll(async () => {
+  if (!redisAvailable) return;
+  redis = await startTestRedis();
+  client = new Redis(redis.url);
+  sandbox = await startSandbox({ port: 0 });
+});
+afterAll(async () => {
+  client?.disconnect();
+  await sandbox?.close();
+  await redis?.stop();
+});
+
+const at = '2026-01-01T00:00:00.000Z';
+
+describe.skipIf(!redisAvailable)('the campaign journal in Redis', () => {
+  it('keeps the first outcome of a batch, except that a proven sent replaces an unknown, and keeps totals in step', async () => {
+    const prefix = redis.prefix();
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 's1', provider: 'smsworks', recipients: gbNumbers(4), message: { from: 'Shop', text: 's1' }, batchSize: 2 });
+    const journal = new RedisJournal(client, prefix);
+    await journal.record('s1', { outcome: 'unknown', index: 0, count: 2, reason: 'interrupted', recipients: gbNumbers(2), at });
+    await journal.record('s1', { outcome: 'sent', index: 0, count: 2, ids: ['b-0'], at });
+    await journal.record('s1', { outcome: 'sent', index: 1, count: 2, ids: ['b-1'], at });
+    const kept = await journal.record('s1', { outcome: 'refused', index: 1, count: 2, code: 'bad_request', message: 'late', recipients: gbNumbers(2, 2), at });
+    expect(kept).toMatchObject({ outcome: 'sent', ids: ['b-1'] });
+    const status = await campaignStatus(redis.url, 's1', { prefix });
+    expect(status).toMatchObject({ sent: { batches: 2, recipients: 4 }, unknown: { batches: 0, recipients: 0 }, refused: { batches: 0 }, done: true, unknownBatches: [] });
+  });
+
+  it('lets only one of two workers find a batch fresh', async () => {
+    const prefix = redis.prefix();
+    const journal = new RedisJournal(client, prefix);
+    const states = await Promise.all([journal.begin('s2', 0, 'a'), journal.begin('s2', 0, 'b')]);
+    expect(states.map((s) => s.state).sort()).toEqual(['fresh', 'resumed']);
+  });
+
+  it('answers undefined for a campaign it never saw', async () => {
+    expect(await campaignStatus(redis.url, 'nope', { prefix: redis.prefix() })).toBeUndefined();
+  });
+});
+
+describe.skipIf(!redisAvailable)('following a campaign', () => {
+  it('yields each batch begun and settled, then ends when every batch has an outcome', async () => {
+    const prefix = redis.prefix();
+    sandbox.faults.add({ vendor: 'smsworks', path: '/batch/send', count: 1, drop: true });
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'f1', provider: 'smsworks', recipients: gbNumbers(6, 10), message: { from: 'Shop', text: 'f1' }, batchSize: 2 });
+    const events: CampaignEvent[] = [];
+    const following = (async () => {
+      for await (const event of followCampaign(redis.url, 'f1', { prefix, from: '0', signal: AbortSignal.timeout(20_000) })) events.push(event);
+    })();
+    const worker = createCampaignWorker({ connection: redis.url, prefix, adapter: smsWorksAdapter(new SmsWorksClient({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 })) });
+    try {
+      const status = await waitDone(redis.url, 'f1', prefix);
+      await following;
+      expect(events.filter((e) => e.type === 'begin')).toHaveLength(3);
+      const outcomes = events.flatMap((e) => (e.type === 'outcome' ? [`${e.index}:${e.outcome}:${e.count}`] : []));
+      expect(outcomes.sort()).toEqual([`0:unknown:2`, `1:sent:2`, `2:sent:2`]);
+      const text = formatCampaignStatus(status);
+      expect(text).toContain('unknown batch 0 (outcome_unknown, check with the vendor before resending): +447400000010 +447400000011');
+      expect(text).toMatch(/sent\s+4 recipients in 2 batches/);
+
+      // The bin prints the same status and says by its exit code that not everything was sent.
+      const bin = createRequire(import.meta.url).resolve('@msgkit/queue/package.json').replace('package.json', 'dist/bin.mjs');
+      const run = spawnSync(process.execPath, [bin, 'status', 'f1', '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8', timeout: 20_000 });
+      expect(run.stdout.trim()).toBe(text);
+      expect(run.status).toBe(1);
+      const missing = spawnSync(process.execPath, [bin, 'status', 'nope', '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8', timeout: 20_000 });
+      expect([missing.status, missing.stderr]).toEqual([2, expect.stringContaining('no campaign nope')]);
+    } finally {
+      await worker.close();
+    }
+  });
+});

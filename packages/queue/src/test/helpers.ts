@@ -1,0 +1,16 @@
+import { campaignStatus, type CampaignStatus } from '../status';
+
+/** Polls the campaign's status until every batch has an outcome (bounded: fails after `ms`). */
+export async function waitDone(url: string, campaignId: string, prefix: string, ms = 30_000): Promise<CampaignStatus> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const status = await campaignStatus(url, campaignId, { prefix });
+    if (status?.done && status.inFlight.length === 0) return status;
+    if (Date.now() > until) throw new Error(`campaign ${campaignId} not done after ${ms} ms: ${JSON.stringify(status && { ...status, unknownBatches: undefined, refusedBatches: undefined })}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** `n` distinct mobile numbers of one country, in E.164. */
+export const gbNumbers = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `+447400${String(from + i).padStart(6, '0')}`);
+export const frNumbers = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `+3361${String(from + i).padStart(7, '0')}`);
