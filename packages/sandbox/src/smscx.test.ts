@@ -125,7 +125,7 @@ describe('SMS.CX sendSms', () => {
     receiver.bodies.length = 0;
   });
 
-  it('handles 25 000 recipients in one request well under a second or two', async () => {
+  it('handles 25 000 recipients in one request, each with its own message id', async () => {
     const to = Array.from({ length: 25_000 }, (_, i) => `+316${String(10_000_000 + i)}`);
     const started = performance.now();
     const res = await call(sandbox, 'smscx', 'POST', '/sms', { to, from: 'InfoText', text: 'Big campaign' });
@@ -135,8 +135,9 @@ describe('SMS.CX sendSms', () => {
     expect(res.body.data).toHaveLength(25_000);
     expect(new Set(res.body.data.map((d: { msgId: string }) => d.msgId)).size).toBe(25_000);
     expect(sandbox.messages('smscx')).toHaveLength(25_000);
+    // How long it took is printed for people, never asserted: timings on a shared machine are noise
+    // (pnpm bench measures speed as ratios).
     console.info(`SMS.CX sandbox: one 25 000-recipient send took ${elapsed.toFixed(0)} ms`);
-    expect(elapsed).toBeLessThan(2000);
   });
 });
 
