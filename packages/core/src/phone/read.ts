@@ -1,0 +1,161 @@
+// Turns one cleaned, plain input into a result: which reading of the digits is meant, and why.
+import { parsePhoneNumberFromString, parsePhoneNumberWithError, type CountryCode, type MetadataJson, type PhoneNumber } from 'libphonenumber-js/core';
+import { callingCodeSize, planOf } from './plan';
+import { scanned } from './scan';
+import type { PhoneErrorCode, PhoneNumberType, PhoneResult } from './types';
+
+/** Resolved once per call rather than once per number. */
+export interface Context {
+  metadata: MetadataJson;
+  country: CountryCode | undefined;
+  /** A default country was given but is unknown to the metadata. */
+  badCountry: boolean;
+  /** Reused for every parse: the library copies its options anyway. */
+  national: { defaultCountry?: CountryCode; extract: boolean };
+  international: { extract: boolean };
+  /** normalizePhone reports the number type; a list needs only E.164, so it skips that cost. */
+  types: boolean;
+}
+
+/** `text` has just been scanned as plain. */
+export function fromPlain(context: Context, text: string, input: string): PhoneResult {
+  const { digits, afterIdd, plus } = scanned;
+  if (digits === 0) return { ok: false, input, code: 'not_a_number' };
+  // `00` is the international prefix wherever a national number could start with it (nowhere),
+  // including countries whose own prefix differs (011 in the US), where the library misses it.
+  if (afterIdd >= 0) return parse(context, '+' + text.slice(afterIdd), input, context.international);
+  if (plus) return parse(context, text, input, context.international);
+  if (context.badCountry) return { ok: false, input, code: 'invalid_country' };
+  const size = internationalCodeSize(context.metadata, text);
+  const international = size > 0 ? validOrUndefined(context, '+' + text) : undefined;
+  if (context.country === undefined) {
+    return international ? ok(context, international) : { ok: false, input, code: 'invalid_country' };
+  }
+  return choose(context, context.country, text, input, international);
+}
+
+/**
+ * Which reading of digits written without `+` or `00` wins, under a default country. Every
+ * choice here decides where a message goes, so a reading of another country is never a guess:
+ *
+ * 1. The national reading wins when it is valid, as in libphonenumber and the vendors' SDKs, even
+ *    when the digits also form a valid number elsewhere; that other reading is then reported as
+ *    `alternative` (`2015678404` in the US: +1 201…, alternative +20 15678404, Egypt).
+ * 2. Except when the digits start with the default country's own calling code and the country
+ *    dials a trunk prefix they do not start with (`4915128403420` in DE, where national numbers
+ *    are written `0151…`): that is the country's own number missing its `+`.
+ * 3. A `+`-less international reading is considered only when the writing allows it: bare digits
+ *    (`447400123456`, how The SMS Works and Infobip write numbers) or the calling code written as a
+ *    group of its own (`44 7400 123456`). It is taken when the national reading is invalid.
+ *    `(646) 555-0199` or `646-555-0199` is written nationally; under GB it is refused, never read
+ *    as +64 6 555 0199 (New Zealand) because the digits happen to fit there.
+ * 4. A national reading is refused when the writing contradicts the country's national format: an
+ *    area code in parentheses without the trunk prefix that the country's own format puts before
+ *    it. `(617) 680-8480` under DE (German format `06176 808480`) is a US number written the
+ *    US way; reading it as German would send to a stranger.
+ */
+function choose(context: Context, country: CountryCode, text: string, input: string, international: PhoneNumber | undefined): PhoneResult {
+  const national = reading(context, text, context.national);
+  const nationalValid = typeof national !== 'string';
+  if (international) {
+    const plan = planOf(context.metadata);
+    const trunk = plan.trunkPrefixOf(country);
+    if (trunk !== undefined && international.countryCallingCode === plan.callingCodeOf(country) && !digitsOf(text).startsWith(trunk)) {
+      return ok(context, international, nationalValid ? otherThan(national, international) : undefined);
+    }
+    if (!nationalValid) return ok(context, international);
+  }
+  if (!nationalValid) return { ok: false, input, code: national };
+  if (text.charCodeAt(0) === 0x28 && areaCodeLacksTrunk(context, country, text, national)) return { ok: false, input, code: 'invalid' };
+  return ok(context, national, international ? otherThan(international, national) : undefined);
+}
+
+/** Rule 4: `(617) …` where the country's national format of the same digits begins with its trunk prefix. */
+function areaCodeLacksTrunk(context: Context, country: CountryCode, text: string, national: PhoneNumber): boolean {
+  const trunk = planOf(context.metadata).trunkPrefixOf(country);
+  if (trunk === undefined || digitsOf(text).startsWith(trunk)) return false;
+  return digitsOf(national.formatNational()).startsWith(trunk);
+}
+
+/** Rule 3's writing test on the last scan: the calling-code size when bare digits or `44 7400…`, else 0. */
+function internationalCodeSize(metadata: MetadataJson, text: string): number {
+  const size = callingCodeSize(metadata);
+  if (size === 0) return 0;
+  return scanned.digits === text.length || startsWithGroupOf(text, size) ? size : 0;
+}
+
+/** The text opens with exactly `size` digits and then a separator: `47 12 34 56 78`. */
+function startsWithGroupOf(text: string, size: number): boolean {
+  for (let i = 0; i < size; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  const next = text.charCodeAt(size);
+  return next < 0x30 || next > 0x39;
+}
+
+const digitsOf = (text: string) => text.replace(/\D/g, '');
+
+const otherThan = (candidate: PhoneNumber, chosen: PhoneNumber) => (candidate.number === chosen.number ? undefined : candidate.number);
+
+export function parse(context: Context, text: string, input: string, options: Context['national']): PhoneResult {
+  const phone = reading(context, text, options);
+  return typeof phone === 'string' ? { ok: false, input, code: phone } : ok(context, phone);
+}
+
+/** The valid number `text` reads as, or why it is not one. */
+function reading(context: Context, text: string, options: Context['national']): PhoneNumber | PhoneErrorCode {
+  let phone: PhoneNumber;
+  try {
+    phone = parsePhoneNumberWithError(text, options, context.metadata);
+  } catch (error) {
+    return codeOf((error as Error).message);
+  }
+  return phone.isValid() ? phone : lengthCode(context.metadata, phone);
+}
+
+function validOrUndefined(context: Context, text: string): PhoneNumber | undefined {
+  const phone = parsePhoneNumberFromString(text, context.international, context.metadata);
+  return phone?.isValid() ? phone : undefined;
+}
+
+/** Why a parsed number is invalid, from the lengths its calling code allows (no second parse). */
+function lengthCode(metadata: MetadataJson, phone: PhoneNumber): PhoneErrorCode {
+  const lengths = planOf(metadata).lengthsOf(phone.countryCallingCode);
+  if (!lengths) return 'invalid';
+  const length = phone.nationalNumber.length;
+  let shortest = Number.POSITIVE_INFINITY;
+  let longest = 0;
+  for (const allowed of lengths) {
+    shortest = Math.min(shortest, allowed);
+    longest = Math.max(longest, allowed);
+  }
+  return length < shortest ? 'too_short' : length > longest ? 'too_long' : 'invalid';
+}
+
+function ok(context: Context, phone: PhoneNumber, alternative?: string): PhoneResult {
+  const result: Extract<PhoneResult, { ok: true }> = { ok: true, e164: phone.number };
+  if (phone.country !== undefined) result.country = phone.country;
+  if (context.types) {
+    // Only where the metadata has type patterns: all of max, NANP countries in min.
+    const type = phone.getType() as PhoneNumberType | undefined;
+    if (type !== undefined) result.type = type;
+  }
+  if (alternative !== undefined) result.alternative = alternative;
+  return result;
+}
+
+function codeOf(reason: string | undefined): PhoneErrorCode {
+  switch (reason) {
+    case 'NOT_A_NUMBER':
+      return 'not_a_number';
+    case 'INVALID_COUNTRY':
+      return 'invalid_country';
+    case 'TOO_SHORT':
+      return 'too_short';
+    case 'TOO_LONG':
+      return 'too_long';
+    default:
+      return 'invalid';
+  }
+}
