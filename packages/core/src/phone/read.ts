@@ -49,10 +49,13 @@ export function fromPlain(context: Context, text: string, input: string): PhoneR
  *    group of its own (`44 7400 123456`). It is taken when the national reading is invalid.
  *    `(646) 555-0199` or `646-555-0199` is written nationally; under GB it is refused, never read
  *    as +64 6 555 0199 (New Zealand) because the digits happen to fit there.
- * 4. A national reading is refused when the writing contradicts the country's national format: an
- *    area code in parentheses without the trunk prefix that the country's own format puts before
- *    it. `(617) 680-8480` under DE (German format `06176 808480`) is a US number written the
- *    US way; reading it as German would send to a stranger.
+ * 4. A national reading is refused as `ambiguous` when the writing contradicts the country's
+ *    national format: grouped or parenthesised digits without the trunk prefix that the country's
+ *    own format of the same number starts with. `(617) 680-8480` or `617-680-8480` under DE
+ *    (German format `06176 808480`) is a US number written the US way; reading it as German would
+ *    send to a stranger. Bare digits are exempt: spreadsheets drop leading zeros, and
+ *    `7400123456` under GB is the GB number. Formats without a trunk prefix (`(11) 96123-4567` in
+ *    BR, every NANP country) are unaffected.
  */
 function choose(context: Context, country: CountryCode, text: string, input: string, international: PhoneNumber | undefined): PhoneResult {
   const national = reading(context, text, context.national);
@@ -66,12 +69,12 @@ function choose(context: Context, country: CountryCode, text: string, input: str
     if (!nationalValid) return ok(context, international);
   }
   if (!nationalValid) return { ok: false, input, code: national };
-  if (text.charCodeAt(0) === 0x28 && areaCodeLacksTrunk(context, country, text, national)) return { ok: false, input, code: 'invalid' };
+  if (scanned.digits !== text.length && writtenWithoutTrunk(context, country, text, national)) return { ok: false, input, code: 'ambiguous' };
   return ok(context, national, international ? otherThan(international, national) : undefined);
 }
 
-/** Rule 4: `(617) …` where the country's national format of the same digits begins with its trunk prefix. */
-function areaCodeLacksTrunk(context: Context, country: CountryCode, text: string, national: PhoneNumber): boolean {
+/** Rule 4: `(617) 680-8480` where the country's national format of the same number begins with its trunk prefix. */
+function writtenWithoutTrunk(context: Context, country: CountryCode, text: string, national: PhoneNumber): boolean {
   const trunk = planOf(context.metadata).trunkPrefixOf(country);
   if (trunk === undefined || digitsOf(text).startsWith(trunk)) return false;
   return digitsOf(national.formatNational()).startsWith(trunk);

@@ -57,9 +57,16 @@ describe.each(Object.entries(entries))('with %s metadata', (_, metadata) => {
   });
 
   it('refuses a US number written the US way under DE instead of reading it as a German landline', () => {
-    expect(normalizePhone('(617) 680-8480', { defaultCountry: 'DE' })).toEqual({ ok: false, input: '(617) 680-8480', code: 'invalid' });
+    expect(normalizePhone('(617) 680-8480', { defaultCountry: 'DE' })).toEqual({ ok: false, input: '(617) 680-8480', code: 'ambiguous' });
+    expect(normalizePhone('617-680-8480', { defaultCountry: 'DE' })).toEqual({ ok: false, input: '617-680-8480', code: 'ambiguous' });
     // The German writing of the same digits stays German.
     expect(normalizePhone('(06176) 808480', { defaultCountry: 'DE' })).toMatchObject({ ok: true, e164: '+496176808480' });
+  });
+
+  it('refuses grouped digits without the trunk prefix the national format has, but keeps bare ones that a spreadsheet stripped', () => {
+    expect(normalizePhone('7400 123456', { defaultCountry: 'GB' })).toMatchObject({ ok: false, code: 'ambiguous' });
+    expect(normalizePhone('7400123456', { defaultCountry: 'GB' })).toMatchObject({ ok: true, e164: '+447400123456' });
+    expect(normalizePhone('15128403420', { defaultCountry: 'DE' })).toMatchObject({ ok: true, e164: '+4915128403420' });
   });
 
   it('keeps area codes in parentheses where the national format has no trunk prefix before them', () => {
