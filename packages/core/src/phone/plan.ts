@@ -9,13 +9,54 @@ export interface Plan {
   callingCodeOf(country: CountryCode): string;
   /** The digits dialled before an area code inside the country (`0` in DE and GB), if it has one. */
   trunkPrefixOf(country: CountryCode): string | undefined;
+  /**
+   * How the country's national format writes this national number: `trunk` when it starts with
+   * the trunk prefix (`06176 808480`), `plain` when not (`(201) 555-0123`), `none` when the
+   * country has formats but none for these digits, `unknown` when the metadata cannot say.
+   * libphonenumber-js's own formatNational compiles its regular expressions anew on every call;
+   * these are compiled once per country, which keeps a list of 25 000 numbers within budget.
+   */
+  nationalFormatOf(country: CountryCode, nationalNumber: string): 'trunk' | 'plain' | 'none' | 'unknown';
+  /** What nationalFormatOf could tell about a country, so that callers skip it when nothing. */
+  formatFacts(country: CountryCode): FormatFacts;
+}
+
+export interface FormatFacts {
+  /** Some national format of the country starts with its trunk prefix. */
+  trunkFirst: boolean;
+  /**
+   * The metadata has number-type patterns for the country (all of max; NANP in min). Without them
+   * it validates by length and leading digits only, and digits no format covers are a sign the
+   * number does not exist; with them, that sign adds nothing and would only refuse numbers whose
+   * format the metadata lacks (Gibraltar `57123458`).
+   */
+  typed: boolean;
+}
+
+interface CompiledFormat {
+  leading: RegExp | undefined;
+  pattern: RegExp;
+  trunkFirst: boolean;
+}
+
+// libphonenumber-js's Format objects, as its formatNational reads them.
+interface FormatView {
+  pattern(): string;
+  leadingDigitsPatterns(): string[];
+  nationalPrefixFormattingRule(): string | 0 | undefined;
 }
 
 // The numbering-plan accessors used here exist on libphonenumber-js's Metadata at runtime but are
 // not in its typings; each use degrades to "unknown" (never to a wrong answer) if they go away.
 interface MetadataView {
   selectNumberingPlan(country: string): void;
-  numberingPlan?: { possibleLengths?(): number[] | undefined; nationalPrefix?(): string | undefined; callingCode?(): string };
+  numberingPlan?: {
+    possibleLengths?(): number[] | undefined;
+    nationalPrefix?(): string | undefined;
+    callingCode?(): string;
+    formats?(): FormatView[] | undefined;
+    hasTypes?(): boolean;
+  };
 }
 
 const plans = new WeakMap<MetadataJson, Plan>();
@@ -31,6 +72,13 @@ function buildPlan(metadata: MetadataJson): Plan {
   const lengths = new Map<string, Set<number> | null>();
   const codes = new Map<string, string>();
   const trunks = new Map<string, string | undefined>();
+  const formats = new Map<string, CompiledFormat[] | null>();
+  const facts = new Map<string, FormatFacts>();
+  const compiledOf = (country: string) => {
+    let compiled = formats.get(country);
+    if (compiled === undefined) formats.set(country, (compiled = compileFormats(select(country)?.formats?.(), select(country)?.nationalPrefix?.() || undefined)));
+    return compiled;
+  };
   const select = (country: string) => {
     try {
       view.selectNumberingPlan(country);
@@ -66,7 +114,46 @@ function buildPlan(metadata: MetadataJson): Plan {
       if (!trunks.has(country)) trunks.set(country, select(country)?.nationalPrefix?.() || undefined);
       return trunks.get(country);
     },
+    nationalFormatOf(country, nationalNumber) {
+      const compiled = compiledOf(country);
+      if (compiled === null || compiled.length === 0) return 'unknown';
+      // The first format whose most detailed leading-digits pattern and whole pattern match, as formatNational picks it.
+      for (const format of compiled) {
+        if (format.leading !== undefined && !format.leading.test(nationalNumber)) continue;
+        if (format.pattern.test(nationalNumber)) return format.trunkFirst ? 'trunk' : 'plain';
+      }
+      return 'none';
+    },
+    formatFacts(country) {
+      let known = facts.get(country);
+      if (known === undefined) {
+        // Unknown counts as typed and trunk-free, which switches the checks that depend on them off.
+        const typed = select(country)?.hasTypes?.() ?? true;
+        known = { typed, trunkFirst: compiledOf(country)?.some((format) => format.trunkFirst) ?? false };
+        facts.set(country, known);
+      }
+      return known;
+    },
   };
+}
+
+function compileFormats(list: FormatView[] | undefined, trunk: string | undefined): CompiledFormat[] | null {
+  if (!Array.isArray(list)) return null;
+  try {
+    return list.map((format) => {
+      const leading = format.leadingDigitsPatterns();
+      const rule = format.nationalPrefixFormattingRule();
+      // formatNational writes the rule in place of the first group: `0$1` and `(0$1)` start with the trunk, `($1)` does not.
+      const before = typeof rule === 'string' ? rule.slice(0, Math.max(0, rule.indexOf('$1'))).replace(/\D/g, '') : '';
+      return {
+        leading: leading.length > 0 ? new RegExp(`^(?:${leading[leading.length - 1]})`) : undefined,
+        pattern: new RegExp(`^(?:${format.pattern()})$`),
+        trunkFirst: trunk !== undefined && before.length > 0 && before.startsWith(trunk),
+      };
+    });
+  } catch {
+    return null;
+  }
 }
 
 /**

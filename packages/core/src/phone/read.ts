@@ -46,16 +46,24 @@ export function fromPlain(context: Context, text: string, input: string): PhoneR
  *    are written `0151…`): that is the country's own number missing its `+`.
  * 3. A `+`-less international reading is considered only when the writing allows it: bare digits
  *    (`447400123456`, how The SMS Works and Infobip write numbers) or the calling code written as a
- *    group of its own (`44 7400 123456`). It is taken when the national reading is invalid.
+ *    group of its own (`44 7400 123456`). It is taken when the national reading is invalid or
+ *    ruled out by rule 4.
  *    `(646) 555-0199` or `646-555-0199` is written nationally; under GB it is refused, never read
  *    as +64 6 555 0199 (New Zealand) because the digits happen to fit there.
- * 4. A national reading is refused as `ambiguous` when the writing contradicts the country's
- *    national format: grouped or parenthesised digits without the trunk prefix that the country's
- *    own format of the same number starts with. `(617) 680-8480` or `617-680-8480` under DE
- *    (German format `06176 808480`) is a US number written the US way; reading it as German would
- *    send to a stranger. Bare digits are exempt: spreadsheets drop leading zeros, and
- *    `7400123456` under GB is the GB number. Formats without a trunk prefix (`(11) 96123-4567` in
- *    BR, every NANP country) are unaffected.
+ * 4. A national reading is refused as `ambiguous` when its grouping contradicts the country's
+ *    national format of the same number:
+ *    - the format starts with the trunk prefix and the writing does not: `(617) 680-8480` or
+ *      `617-680-8480` under DE (German format `06176 808480`) is a US number written the US way;
+ *      reading it as German would send to a stranger;
+ *    - the country has formats but none for these digits, where the metadata validates by length
+ *      and leading digits only (min, outside NANP): `506-262-0587` passes min as Chinese, yet no
+ *      Chinese number is grouped so (max metadata calls it invalid). The cost: a grouped number
+ *      the metadata has no format for (Gibraltar `5712 3458`) is refused under min metadata;
+ *      bare digits, `+350…` or `@msgkit/core/max` take it.
+ *    Bare digits are exempt: they assert no grouping, and spreadsheets drop leading zeros
+ *    (`7400123456` under GB is the GB number). A writing that starts with the trunk prefix is
+ *    national by its own account. Formats without a trunk prefix (`(11) 96123-4567` in BR, every
+ *    NANP country) keep their parentheses.
  */
 function choose(context: Context, country: CountryCode, text: string, input: string, international: PhoneNumber | undefined): PhoneResult {
   const national = reading(context, text, context.national);
@@ -63,21 +71,41 @@ function choose(context: Context, country: CountryCode, text: string, input: str
   if (international) {
     const plan = planOf(context.metadata);
     const trunk = plan.trunkPrefixOf(country);
-    if (trunk !== undefined && international.countryCallingCode === plan.callingCodeOf(country) && !digitsOf(text).startsWith(trunk)) {
+    if (trunk !== undefined && international.countryCallingCode === plan.callingCodeOf(country) && !digitsStartWith(text, trunk)) {
       return ok(context, international, nationalValid ? otherThan(national, international) : undefined);
     }
     if (!nationalValid) return ok(context, international);
   }
   if (!nationalValid) return { ok: false, input, code: national };
-  if (scanned.digits !== text.length && writtenWithoutTrunk(context, country, text, national)) return { ok: false, input, code: 'ambiguous' };
+  if (scanned.digits !== text.length && writtenAgainstFormat(context, country, text, national)) {
+    // `41 21 256 21 37` under DE: the writing rules the national reading out and sets +41 apart.
+    return international ? ok(context, international, otherThan(national, international)) : { ok: false, input, code: 'ambiguous' };
+  }
   return ok(context, national, international ? otherThan(international, national) : undefined);
 }
 
-/** Rule 4: `(617) 680-8480` where the country's national format of the same number begins with its trunk prefix. */
-function writtenWithoutTrunk(context: Context, country: CountryCode, text: string, national: PhoneNumber): boolean {
-  const trunk = planOf(context.metadata).trunkPrefixOf(country);
-  if (trunk === undefined || digitsOf(text).startsWith(trunk)) return false;
-  return digitsOf(national.formatNational()).startsWith(trunk);
+/** Rule 4, for grouped digits whose national reading is valid. */
+function writtenAgainstFormat(context: Context, country: CountryCode, text: string, national: PhoneNumber): boolean {
+  const plan = planOf(context.metadata);
+  const trunk = plan.trunkPrefixOf(country);
+  if (trunk !== undefined && digitsStartWith(text, trunk)) return false;
+  const of = national.country ?? country;
+  const { typed, trunkFirst } = plan.formatFacts(of);
+  if (typed && !trunkFirst) return false;
+  const format = plan.nationalFormatOf(of, national.nationalNumber);
+  return format === 'trunk' || (format === 'none' && !typed);
+}
+
+/** The digits of `text`, separators skipped, start with `prefix` (without building a copy). */
+function digitsStartWith(text: string, prefix: string): boolean {
+  let matched = 0;
+  for (let i = 0; i < text.length && matched < prefix.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) continue;
+    if (c !== prefix.charCodeAt(matched)) return false;
+    matched++;
+  }
+  return matched === prefix.length;
 }
 
 /** Rule 3's writing test on the last scan: the calling-code size when bare digits or `44 7400…`, else 0. */
@@ -96,8 +124,6 @@ function startsWithGroupOf(text: string, size: number): boolean {
   const next = text.charCodeAt(size);
   return next < 0x30 || next > 0x39;
 }
-
-const digitsOf = (text: string) => text.replace(/\D/g, '');
 
 const otherThan = (candidate: PhoneNumber, chosen: PhoneNumber) => (candidate.number === chosen.number ? undefined : candidate.number);
 

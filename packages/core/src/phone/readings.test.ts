@@ -63,6 +63,10 @@ describe.each(Object.entries(entries))('with %s metadata', (_, metadata) => {
     expect(normalizePhone('(06176) 808480', { defaultCountry: 'DE' })).toMatchObject({ ok: true, e164: '+496176808480' });
   });
 
+  it('reads a foreign calling code set apart as international when the grouping rules the national reading out', () => {
+    expect(normalizePhone('41 21 256 21 37', { defaultCountry: 'DE' })).toMatchObject({ ok: true, e164: '+41212562137', country: 'CH' });
+  });
+
   it('refuses grouped digits without the trunk prefix the national format has, but keeps bare ones that a spreadsheet stripped', () => {
     expect(normalizePhone('7400 123456', { defaultCountry: 'GB' })).toMatchObject({ ok: false, code: 'ambiguous' });
     expect(normalizePhone('7400123456', { defaultCountry: 'GB' })).toMatchObject({ ok: true, e164: '+447400123456' });
@@ -138,6 +142,20 @@ describe.each(Object.entries(entries))('with %s metadata', (_, metadata) => {
 
   it('reports the NANP number type, which even min metadata knows', () => {
     expect(normalizePhone('(201) 555-0123', { defaultCountry: 'US' })).toMatchObject({ type: 'FIXED_LINE_OR_MOBILE' });
+  });
+});
+
+describe('min metadata', () => {
+  it('refuses grouped digits that pass its length check but that no format of the country groups', () => {
+    // Max metadata knows +86 506 262 0587 is no Chinese number; min only checks length and leading digits.
+    expect(normalizePhoneWith(minMetadata, '506-262-0587', { defaultCountry: 'CN' })).toMatchObject({ ok: false, code: 'ambiguous' });
+    expect(normalizePhoneWith(maxMetadata, '506-262-0587', { defaultCountry: 'CN' })).toMatchObject({ ok: false, code: 'invalid' });
+  });
+
+  it('pays for that with grouped numbers its metadata has no format for, which bare digits and max metadata still take', () => {
+    expect(normalizePhoneWith(minMetadata, '5712 3458', { defaultCountry: 'GI' })).toMatchObject({ ok: false, code: 'ambiguous' });
+    expect(normalizePhoneWith(minMetadata, '57123458', { defaultCountry: 'GI' })).toMatchObject({ ok: true, e164: '+35057123458' });
+    expect(normalizePhoneWith(maxMetadata, '5712 3458', { defaultCountry: 'GI' })).toMatchObject({ ok: true, e164: '+35057123458' });
   });
 });
 
