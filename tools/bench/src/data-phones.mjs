@@ -11,7 +11,7 @@
 //   `+44 (0)…`, and without `+`: bare `447400123456` or grouped `44 7400 123456`);
 // - other countries' numbers written internationally, the same ways;
 // - in lists of non-NANP countries, a US or Canadian number written the US way
-//   (`(646) 555-0199`, `646-555-0199`): its truth is the NANP number, which no reading without a
+//   (`(646) 555-0199`, `646-555-0199`, `6465550199`): its truth is the NANP number, which no reading without a
 //   country code can reach, so the only right answer is a refusal and any number is wrong. Where
 //   the same string is also the list country's own writing of a valid number, it is labelled
 //   and scored apart (see alsoWrittenThisWay);
@@ -76,7 +76,7 @@ const NATIONAL = {
   tabbed: (p) => `\t${p.formatNational()}`,
 };
 
-const US_WAY = [(p) => p.formatNational(), (p) => p.formatNational().replace(/^\((\d+)\) /, '$1-')];
+const US_WAY = [(p) => p.formatNational(), (p) => p.formatNational().replace(/^\((\d+)\) /, '$1-'), (p) => p.nationalNumber];
 
 const groups = (text) => text.split(/\D+/).filter(Boolean).join(' ');
 
@@ -89,7 +89,9 @@ const groups = (text) => text.split(/\D+/).filter(Boolean).join(' ');
  */
 function alsoWrittenThisWay(parse, input, country) {
   const phone = parse(input, country);
-  return phone !== undefined && phone.isValid() && phone.country === country && groups(phone.formatNational()) === groups(input);
+  if (phone === undefined || !phone.isValid() || phone.country !== country) return false;
+  // Bare digits assert no grouping: a valid national number, trunk prefix kept or dropped, is one.
+  return /^\d+$/.test(input) || groups(phone.formatNational()) === groups(input);
 }
 
 const INVALID = [

@@ -19,8 +19,14 @@ export function normalizeRecipientsWith(
   inputs: readonly string[],
   options?: NormalizePhoneOptions,
 ): NormalizedRecipients {
-  const issues = optionIssues(options);
-  if (!Array.isArray(inputs)) issues.unshift(typeIssue(['inputs'], 'a list of strings'));
+  const issues: ValidationIssue[] = [];
+  if (!Array.isArray(inputs)) issues.push(typeIssue(['inputs'], 'a list of strings'));
+  else {
+    // Checked before any number is read: a number cell read as text could be any of several
+    // numbers, and leaving it out of the list would lose a recipient without a word.
+    for (let index = 0; index < inputs.length; index++) if (typeof inputs[index] !== 'string') issues.push(typeIssue(['inputs', index], 'a string'));
+  }
+  issues.push(...optionIssues(options));
   if (issues.length > 0) throw new ValidationError(issues);
   const context = contextFor(metadata, options, false);
   const valid: string[] = [];
@@ -32,10 +38,6 @@ export function normalizeRecipientsWith(
   let duplicates = 0;
   for (let index = 0; index < inputs.length; index++) {
     const input = inputs[index]!;
-    if (typeof input !== 'string') {
-      issues.push(typeIssue(['inputs', index], 'a string'));
-      continue;
-    }
     let result = known.get(input);
     if (result === undefined) known.set(input, (result = normalizeOne(context, input)));
     if (result.ok) {
@@ -47,9 +49,6 @@ export function normalizeRecipientsWith(
       }
     } else invalid.push({ index, input: result.input, code: result.code });
   }
-  // Nothing is returned for a list with wrong-typed entries: a number cell read as text could be
-  // any of several numbers, and dropping it silently would lose a recipient.
-  if (issues.length > 0) throw new ValidationError(issues);
   return { valid, invalid, duplicates, alternatives };
 }
 

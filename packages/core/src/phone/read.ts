@@ -28,11 +28,20 @@ export function fromPlain(context: Context, text: string, input: string): PhoneR
   if (context.badCountry) return { ok: false, input, code: 'invalid_country' };
   const size = internationalCodeSize(context.metadata, text);
   const international = size > 0 ? validOrUndefined(context, '+' + text) : undefined;
+  const shortBare = digits === text.length && digits < MIN_BARE_INTERNATIONAL;
   if (context.country === undefined) {
-    return international ? ok(context, international) : { ok: false, input, code: 'invalid_country' };
+    return international && !shortBare ? ok(context, international) : { ok: false, input, code: 'invalid_country' };
   }
-  return choose(context, context.country, text, input, international);
+  return choose(context, context.country, text, input, international, shortBare);
 }
+
+/**
+ * Bare digits shorter than this are not taken as another country's number without its `+`
+ * (rule 3): most countries' national numbers have up to 10 digits, so `6465550199` is as likely
+ * a US number stripped of its formatting as New Zealand's +64 6 555 0199. E.164 numbers of 11
+ * digits and more (`447400123456`, `33612345678`) are not national numbers in most plans.
+ */
+const MIN_BARE_INTERNATIONAL = 11;
 
 /**
  * Which reading of digits written without `+` or `00` wins, under a default country. Every
@@ -47,7 +56,8 @@ export function fromPlain(context: Context, text: string, input: string): PhoneR
  * 3. A `+`-less international reading is considered only when the writing allows it: bare digits
  *    (`447400123456`, how The SMS Works and Infobip write numbers) or the calling code written as a
  *    group of its own (`44 7400 123456`). It is taken when the national reading is invalid or
- *    ruled out by rule 4.
+ *    ruled out by rule 4, and, for bare digits, only from 11 digits on (MIN_BARE_INTERNATIONAL).
+ *    Without a default country the same writing and length tests apply; nothing else is read.
  *    `(646) 555-0199` or `646-555-0199` is written nationally; under GB it is refused, never read
  *    as +64 6 555 0199 (New Zealand) because the digits happen to fit there.
  * 4. A national reading is refused as `ambiguous` when its grouping contradicts the country's
@@ -65,7 +75,7 @@ export function fromPlain(context: Context, text: string, input: string): PhoneR
  *    national by its own account. Formats without a trunk prefix (`(11) 96123-4567` in BR, every
  *    NANP country) keep their parentheses.
  */
-function choose(context: Context, country: CountryCode, text: string, input: string, international: PhoneNumber | undefined): PhoneResult {
+function choose(context: Context, country: CountryCode, text: string, input: string, international: PhoneNumber | undefined, shortBare: boolean): PhoneResult {
   const national = reading(context, text, context.national);
   const nationalValid = typeof national !== 'string';
   if (international) {
@@ -74,7 +84,7 @@ function choose(context: Context, country: CountryCode, text: string, input: str
     if (trunk !== undefined && international.countryCallingCode === plan.callingCodeOf(country) && !digitsStartWith(text, trunk)) {
       return ok(context, international, nationalValid ? otherThan(national, international) : undefined);
     }
-    if (!nationalValid) return ok(context, international);
+    if (!nationalValid && !shortBare) return ok(context, international);
   }
   if (!nationalValid) return { ok: false, input, code: national };
   if (scanned.digits !== text.length && writtenAgainstFormat(context, country, text, national)) {

@@ -94,6 +94,13 @@ describe.each(Object.entries(entries))('with %s metadata', (_, metadata) => {
     expect(normalizePhone('4474 0012 3456', { defaultCountry: 'FR' })).toMatchObject({ ok: false });
   });
 
+  it('does not take 10 bare digits as another country’s number, since they are as likely someone’s national number', () => {
+    expect(normalizePhone('6465550199', { defaultCountry: 'GB' })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(normalizePhone('6465550199')).toMatchObject({ ok: false, code: 'invalid_country' });
+    expect(normalizePhone('64 6 555 0199', { defaultCountry: 'GB' })).toMatchObject({ ok: true, e164: '+6465550199', country: 'NZ' });
+    expect(normalizePhone('33612345678', { defaultCountry: 'GB' })).toMatchObject({ ok: true, e164: '+33612345678' });
+  });
+
   it('without a default country reads only bare or code-first digits as international', () => {
     expect(normalizePhone('447400123456')).toMatchObject({ ok: true, e164: '+447400123456' });
     expect(normalizePhone('44 7400 123456')).toMatchObject({ ok: true, e164: '+447400123456' });
