@@ -77,14 +77,18 @@ function contextFor(metadata: MetadataJson, options: NormalizePhoneOptions | und
     metadata,
     country,
     badCountry: alias !== undefined && !known,
-    national: { defaultCountry: country, extract: true },
-    international: { extract: true },
+    // Plain text is one number as a whole: the library's search for a number inside text is not needed.
+    national: { defaultCountry: country, extract: false },
+    international: { extract: false },
     types,
   };
 }
 
 function normalizeOne(context: Context, input: string): PhoneResult {
   if (scan(input)) return fromPlain(context, input, input);
+  // Surrounding whitespace is the commonest blemish (cells, pasted lines): cheaper than a full clean.
+  const trimmed = input.trim();
+  if (trimmed !== input && scan(trimmed)) return fromPlain(context, trimmed, input);
   const cleaned = clean(input);
   if (/^tel:/i.test(cleaned)) {
     const number = telNumber(cleaned);

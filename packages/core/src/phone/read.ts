@@ -27,7 +27,7 @@ export function fromPlain(context: Context, text: string, input: string): PhoneR
   if (plus) return parse(context, text, input, context.international);
   if (context.badCountry) return { ok: false, input, code: 'invalid_country' };
   const size = internationalCodeSize(context.metadata, text);
-  const international = size > 0 ? validOrUndefined(context, '+' + text) : undefined;
+  const international = size > 0 && mayBeInternational(context.metadata, text, size) ? validOrUndefined(context, '+' + text) : undefined;
   const shortBare = digits === text.length && digits < MIN_BARE_INTERNATIONAL;
   if (context.country === undefined) {
     return international && !shortBare ? ok(context, international) : { ok: false, input, code: 'invalid_country' };
@@ -118,6 +118,11 @@ function digitsStartWith(text: string, prefix: string): boolean {
   return matched === prefix.length;
 }
 
+function mayBeInternational(metadata: MetadataJson, text: string, size: number): boolean {
+  const digits = scanned.digits === text.length ? text : text.replace(/\D/g, '');
+  return planOf(metadata).mayBeValid(digits.slice(0, size), digits.slice(size));
+}
+
 /** Rule 3's writing test on the last scan: the calling-code size when bare digits or `44 7400…`, else 0. */
 function internationalCodeSize(metadata: MetadataJson, text: string): number {
   const size = callingCodeSize(metadata);
@@ -145,17 +150,27 @@ export function parse(context: Context, text: string, input: string, options: Co
 /** The valid number `text` reads as, or why it is not one. */
 function reading(context: Context, text: string, options: Context['national']): PhoneNumber | PhoneErrorCode {
   let phone: PhoneNumber;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     phone = parsePhoneNumberWithError(text, options, context.metadata);
   } catch (error) {
     return codeOf((error as Error).message);
+  } finally {
+    Error.stackTraceLimit = limit;
   }
   return phone.isValid() ? phone : lengthCode(context.metadata, phone);
 }
 
 function validOrUndefined(context: Context, text: string): PhoneNumber | undefined {
-  const phone = parsePhoneNumberFromString(text, context.international, context.metadata);
-  return phone?.isValid() ? phone : undefined;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    const phone = parsePhoneNumberFromString(text, context.international, context.metadata);
+    return phone?.isValid() ? phone : undefined;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Why a parsed number is invalid, from the lengths its calling code allows (no second parse). */
