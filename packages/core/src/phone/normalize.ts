@@ -89,8 +89,12 @@ function normalizeOne(context: Context, input: string): PhoneResult {
   // Surrounding whitespace is the commonest blemish (cells, pasted lines): cheaper than a full clean.
   const trimmed = input.trim();
   if (trimmed !== input && scan(trimmed)) return fromPlain(context, trimmed, input);
+  if (TEL.test(trimmed)) {
+    const number = telNumber(trimmed);
+    if (number !== undefined && scan(number)) return fromPlain(context, number, input);
+  }
   const cleaned = clean(input);
-  if (/^tel:/i.test(cleaned)) {
+  if (TEL.test(cleaned)) {
     const number = telNumber(cleaned);
     return number !== undefined && scan(number) ? fromPlain(context, number, input) : { ok: false, input, code: 'not_a_number' };
   }
@@ -100,6 +104,8 @@ function normalizeOne(context: Context, input: string): PhoneResult {
   if (context.badCountry && !cleaned.includes('+')) return { ok: false, input, code: 'invalid_country' };
   return parse(context, cleaned, input, { defaultCountry: context.country, extract: false });
 }
+
+const TEL = /^tel:/i;
 
 /** RFC 3966: `tel:+44-7911-123456;ext=1` or `tel:07911123456;phone-context=+44`; extensions cannot take an SMS. */
 function telNumber(uri: string): string | undefined {

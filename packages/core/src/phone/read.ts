@@ -150,6 +150,8 @@ export function parse(context: Context, text: string, input: string, options: Co
 /** The valid number `text` reads as, or why it is not one. */
 function reading(context: Context, text: string, options: Context['national']): PhoneNumber | PhoneErrorCode {
   let phone: PhoneNumber;
+  // The library's errors become codes here; capturing a stack trace for each was most of the cost
+  // of a junk entry in a list. The limit is restored before anything else can run.
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
