@@ -11,12 +11,13 @@ export interface Plan {
   trunkPrefixOf(country: CountryCode): string | undefined;
   /**
    * How the country's national format writes this national number: `trunk` when it starts with
-   * the trunk prefix (`06176 808480`), `plain` when not (`(201) 555-0123`), `none` when the
+   * the trunk prefix and may not leave it out (`06176 808480`), the size of its first group when
+   * it may (`98765 43210` in IN), `plain` when it has none (`(201) 555-0123`), `none` when the
    * country has formats but none for these digits, `unknown` when the metadata cannot say.
    * libphonenumber-js's own formatNational compiles its regular expressions anew on every call;
    * these are compiled once per country, which keeps a list of 25 000 numbers within budget.
    */
-  nationalFormatOf(country: CountryCode, nationalNumber: string): 'trunk' | 'plain' | 'none' | 'unknown';
+  nationalFormatOf(country: CountryCode, nationalNumber: string): NationalFormat;
   /** What nationalFormatOf could tell about a country, so that callers skip it when nothing. */
   formatFacts(country: CountryCode): FormatFacts;
   /**
@@ -34,7 +35,7 @@ interface QuickCheck {
 }
 
 export interface FormatFacts {
-  /** Some national format of the country starts with its trunk prefix. */
+  /** Some national format of the country starts with its trunk prefix, required or optional. */
   trunkFirst: boolean;
   /**
    * The metadata has number-type patterns for the country (all of max; NANP in min). Without them
@@ -45,10 +46,12 @@ export interface FormatFacts {
   typed: boolean;
 }
 
+export type NationalFormat = 'trunk' | 'plain' | 'none' | 'unknown' | { optionalTrunkFirstGroup: number };
+
 interface CompiledFormat {
   leading: RegExp | undefined;
   pattern: RegExp;
-  trunkFirst: boolean;
+  trunk: 'required' | 'optional' | 'absent';
 }
 
 // libphonenumber-js's Format objects, as its formatNational reads them.
@@ -56,6 +59,7 @@ interface FormatView {
   pattern(): string;
   leadingDigitsPatterns(): string[];
   nationalPrefixFormattingRule(): string | 0 | undefined;
+  nationalPrefixIsOptionalWhenFormattingInNationalFormat?(): boolean;
 }
 
 // The numbering-plan accessors used here exist on libphonenumber-js's Metadata at runtime but are
@@ -136,7 +140,13 @@ function buildPlan(metadata: MetadataJson): Plan {
       // The first format whose most detailed leading-digits pattern and whole pattern match, as formatNational picks it.
       for (const format of compiled) {
         if (format.leading !== undefined && !format.leading.test(nationalNumber)) continue;
-        if (format.pattern.test(nationalNumber)) return format.trunkFirst ? 'trunk' : 'plain';
+        if (format.trunk === 'absent') {
+          if (format.pattern.test(nationalNumber)) return 'plain';
+          continue;
+        }
+        const groups = format.pattern.exec(nationalNumber);
+        if (groups === null) continue;
+        return format.trunk === 'required' ? 'trunk' : { optionalTrunkFirstGroup: (groups[1] ?? '').length };
       }
       return 'none';
     },
@@ -152,7 +162,7 @@ function buildPlan(metadata: MetadataJson): Plan {
       if (known === undefined) {
         // Unknown counts as typed and trunk-free, which switches the checks that depend on them off.
         const typed = select(country)?.hasTypes?.() ?? true;
-        known = { typed, trunkFirst: compiledOf(country)?.some((format) => format.trunkFirst) ?? false };
+        known = { typed, trunkFirst: compiledOf(country)?.some((format) => format.trunk !== 'absent') ?? false };
         facts.set(country, known);
       }
       return known;
@@ -191,10 +201,13 @@ function compileFormats(list: FormatView[] | undefined, trunk: string | undefine
       const rule = format.nationalPrefixFormattingRule();
       // formatNational writes the rule in place of the first group: `0$1` and `(0$1)` start with the trunk, `($1)` does not.
       const before = typeof rule === 'string' ? rule.slice(0, Math.max(0, rule.indexOf('$1'))).replace(/\D/g, '') : '';
+      // Where the metadata says the trunk is optional in national writing (Indian mobiles `98765 43210`,
+      // Russian `(912) 345-67-89`), it may be left out; unknown counts as optional.
+      const optional = format.nationalPrefixIsOptionalWhenFormattingInNationalFormat?.() ?? true;
       return {
         leading: leading.length > 0 ? new RegExp(`^(?:${leading[leading.length - 1]})`) : undefined,
         pattern: new RegExp(`^(?:${format.pattern()})$`),
-        trunkFirst: trunk !== undefined && before.length > 0 && before.startsWith(trunk),
+        trunk: trunk === undefined || before.length === 0 || !before.startsWith(trunk) ? 'absent' : optional ? 'optional' : 'required',
       };
     });
   } catch {

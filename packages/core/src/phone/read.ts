@@ -62,9 +62,12 @@ const MIN_BARE_INTERNATIONAL = 11;
  *    as +64 6 555 0199 (New Zealand) because the digits happen to fit there.
  * 4. A national reading is refused as `ambiguous` when its grouping contradicts the country's
  *    national format of the same number:
- *    - the format starts with the trunk prefix and the writing does not: `(617) 680-8480` or
- *      `617-680-8480` under DE (German format `06176 808480`) is a US number written the US way;
- *      reading it as German would send to a stranger;
+ *    - the format starts with the trunk prefix, which the metadata does not call optional, and the
+ *      writing does not: `(617) 680-8480` or `617-680-8480` under DE (German format
+ *      `06176 808480`) is a US number written the US way; reading it as German would send to a
+ *      stranger. Where the metadata calls the trunk prefix optional (Indian mobiles `98765 43210`,
+ *      Russian `(912) 345-67-89`), a writing without it must open with the format's first group
+ *      instead: `(201) 539-6998` under IN (Indian format `20 1539 6998`) is refused;
  *    - the country has formats but none for these digits, where the metadata validates by length
  *      and leading digits only (min, outside NANP): `506-262-0587` passes min as Chinese, yet no
  *      Chinese number is grouped so (max metadata calls it invalid). The cost: a grouped number
@@ -103,7 +106,19 @@ function writtenAgainstFormat(context: Context, country: CountryCode, text: stri
   const { typed, trunkFirst } = plan.formatFacts(of);
   if (typed && !trunkFirst) return false;
   const format = plan.nationalFormatOf(of, national.nationalNumber);
+  if (typeof format === 'object') return firstGroupSize(text) !== format.optionalTrunkFirstGroup;
   return format === 'trunk' || (format === 'none' && !typed);
+}
+
+/** Digits before the first separator, a leading `(` skipped: 3 for `(201) 539-6998`. */
+function firstGroupSize(text: string): number {
+  let size = 0;
+  for (let i = text.charCodeAt(0) === 0x28 ? 1 : 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    size++;
+  }
+  return size;
 }
 
 /** The digits of `text`, separators skipped, start with `prefix` (without building a copy). */

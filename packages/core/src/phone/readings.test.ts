@@ -67,6 +67,13 @@ describe.each(Object.entries(entries))('with %s metadata', (_, metadata) => {
     expect(normalizePhone('41 21 256 21 37', { defaultCountry: 'DE' })).toMatchObject({ ok: true, e164: '+41212562137', country: 'CH' });
   });
 
+  it('keeps grouped digits without a trunk prefix that the national format may leave out', () => {
+    expect(normalizePhone('98765 43210', { defaultCountry: 'IN' })).toMatchObject({ ok: true, e164: '+919876543210' });
+    expect(normalizePhone('(912) 345-67-89', { defaultCountry: 'RU' })).toMatchObject({ ok: true, e164: '+79123456789' });
+    // ... but then the writing opens with the format's first group: not a US area code.
+    expect(normalizePhone('(201) 539-6998', { defaultCountry: 'IN' })).toMatchObject({ ok: false });
+  });
+
   it('refuses grouped digits without the trunk prefix the national format has, but keeps bare ones that a spreadsheet stripped', () => {
     expect(normalizePhone('7400 123456', { defaultCountry: 'GB' })).toMatchObject({ ok: false, code: 'ambiguous' });
     expect(normalizePhone('7400123456', { defaultCountry: 'GB' })).toMatchObject({ ok: true, e164: '+447400123456' });
