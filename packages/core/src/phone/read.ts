@@ -67,7 +67,7 @@ const MIN_BARE_INTERNATIONAL = 11;
  *      `06176 808480`) is a US number written the US way; reading it as German would send to a
  *      stranger. Where the metadata calls the trunk prefix optional (Indian mobiles `98765 43210`,
  *      Russian `(912) 345-67-89`), a writing without it must open with the format's first group
- *      instead: `(201) 539-6998` under IN (Indian format `20 1539 6998`) is refused;
+ *      instead: `(201) 539-6998` under IN (Indian format `020 1539 6998`) is refused;
  *    - the country has formats but none for these digits, where the metadata validates by length
  *      and leading digits only (min, outside NANP): `506-262-0587` passes min as Chinese, yet no
  *      Chinese number is grouped so (max metadata calls it invalid). The cost: a grouped number
