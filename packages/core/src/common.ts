@@ -2,4 +2,4 @@
 export * from './text/index';
 export * from './rules/index';
 export * from './batch/index';
-export type { NormalizedRecipients, NormalizePhoneOptions, PhoneErrorCode, PhoneResult } from './phone/index';
+export type { NormalizedRecipients, NormalizePhoneOptions, PhoneErrorCode, PhoneNumberType, PhoneResult } from './phone/index';

@@ -1,33 +1,61 @@
-// 25 000 recipient inputs the way they arrive from spreadsheets and forms, generated from a seed.
-// Real numbers come from libphonenumber-js's example mobiles with randomised subscriber digits,
-// kept only when max metadata calls them valid. Inputs are grouped into one list per sender
-// country, since a recipient list has one default country for its national-format numbers.
+// 25 000 recipient inputs the way they arrive from spreadsheets and forms, generated from a seed,
+// each with the number it was made from (its truth), so answers are scored against how the set
+// was built and never against either implementation. One list per sender country, since a
+// recipient list has one default country for its national-format numbers.
+//
+// Numbers: the example mobile (libphonenumber-js) or example landline (google-libphonenumber's
+// data) of a country with its last six digits randomised, kept when max metadata calls the result
+// valid for that country. Writings:
+// - own numbers written nationally (as formatted, with dots, dashes, digits only, and with the
+//   trunk prefix dropped as spreadsheets do), and internationally (`+`, `00`, tel:, NBSP,
+//   `+44 (0)…`, and without `+`: bare `447400123456` or grouped `44 7400 123456`);
+// - other countries' numbers written internationally, the same ways;
+// - in lists of non-NANP countries, a US or Canadian number written the US way
+//   (`(646) 555-0199`, `646-555-0199`, `6465550199`): its truth is the NANP number, which no reading without a
+//   country code can reach, so the only right answer is a refusal and any number is wrong. Where
+//   the same string is also the list country's own writing of a valid number, it is labelled
+//   and scored apart (see alsoWrittenThisWay);
+// - junk and verbatim repeats.
 import examples from 'libphonenumber-js/mobile/examples';
-import { parsePhoneNumber } from 'libphonenumber-js/max';
+import { parsePhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString as parseWithMin } from 'libphonenumber-js/min';
+import google from 'google-libphonenumber';
 import { pick, seeded } from './harness.mjs';
 
-export const COUNTRIES = ['US', 'GB', 'DE', 'FR', 'IT', 'ES', 'NL', 'BE', 'PL', 'SE', 'BR', 'IN', 'AU', 'JP', 'MX', 'ZA', 'CH', 'AT'];
+export const COUNTRIES = ['US', 'IT', 'CN', 'CO', 'DE', 'GB', 'MX', 'FR', 'ES', 'BR', 'IN', 'AU', 'JP', 'NL', 'PL', 'ZA', 'CH', 'AT', 'SE', 'BE'];
+/** Countries whose numbers appear only as foreign numbers, among them the ones issue 8 names (BZ, GM, NZ, EG). */
+const ELSEWHERE = ['BZ', 'GM', 'NZ', 'EG', 'NG', 'KE', 'PH', 'VN', 'TR', 'AR', 'RU', 'CA', 'SG', 'AE', 'ID', 'PT'];
+const NANP = new Set(['US', 'CA']);
 
 const NBSP = '\u00a0';
+const util = google.PhoneNumberUtil.getInstance();
+
+const bases = new Map();
+function basesOf(country) {
+  let known = bases.get(country);
+  if (!known) {
+    known = [parsePhoneNumber(examples[country], country).nationalNumber];
+    const landline = util.getExampleNumberForType(country, google.PhoneNumberType.FIXED_LINE);
+    if (landline) known.push(util.getNationalSignificantNumber(landline));
+    bases.set(country, known);
+  }
+  return known;
+}
 
 function validNumber(random, country) {
-  const example = parsePhoneNumber(examples[country], country);
+  const national = pick(random, basesOf(country));
+  const keep = Math.max(2, national.length - 6);
   for (;;) {
-    const national = example.nationalNumber;
-    const keep = Math.max(2, national.length - 6);
     let digits = national.slice(0, keep);
     while (digits.length < national.length) digits += Math.floor(random() * 10);
-    const phone = parsePhoneNumber(digits, country);
-    if (phone.isValid()) return phone;
+    const phone = parsePhoneNumber(`+${parsePhoneNumber(examples[country], country).countryCallingCode}${digits}`);
+    if (phone.isValid() && phone.country === country) return phone;
   }
 }
 
-const FORMATS = {
+const INTERNATIONAL = {
   e164: (p) => p.number,
   international: (p) => p.formatInternational(),
-  national: (p) => p.formatNational(),
-  nationalDots: (p) => p.formatNational().replace(/[\s-]+/g, '.'),
-  nationalDashes: (p) => p.formatNational().replace(/\s+/g, '-'),
   idd00: (p) => p.formatInternational().replace('+', '00'),
   tel: (p) => p.format('RFC3966'),
   nbsp: (p) => p.formatInternational().replaceAll(' ', NBSP),
@@ -36,7 +64,35 @@ const FORMATS = {
     return national.startsWith('0') ? `+${p.countryCallingCode} (0)${national.slice(1)}` : p.formatInternational();
   },
   noPlus: (p) => p.number.slice(1),
+  noPlusGrouped: (p) => p.formatInternational().slice(1),
 };
+
+const NATIONAL = {
+  national: (p) => p.formatNational(),
+  nationalDots: (p) => p.formatNational().replace(/[\s-]+/g, '.'),
+  nationalDashes: (p) => p.formatNational().replace(/\s+/g, '-'),
+  nationalDigits: (p) => p.formatNational().replace(/\D/g, ''),
+  trunkDropped: (p) => p.nationalNumber,
+  tabbed: (p) => `\t${p.formatNational()}`,
+};
+
+const US_WAY = [(p) => p.formatNational(), (p) => p.formatNational().replace(/^\((\d+)\) /, '$1-'), (p) => p.nationalNumber];
+
+const groups = (text) => text.split(/\D+/).filter(Boolean).join(' ');
+
+/**
+ * The string is also how `country` writes one of its own valid numbers (same digit groups):
+ * `(201) 530-2899` is a Mexican landline written the Mexican way. Its truth stays the NANP number,
+ * but no reading of the string can tell, so the bench counts these apart: `nanpSameAsNational`
+ * when full metadata says so, `nanpSameAsNationalToMin` when only min metadata (length and
+ * leading digits) does, which matters to readers bound to min metadata alone.
+ */
+function alsoWrittenThisWay(parse, input, country) {
+  const phone = parse(input, country);
+  if (phone === undefined || !phone.isValid() || phone.country !== country) return false;
+  // Bare digits assert no grouping: a valid national number, trunk prefix kept or dropped, is one.
+  return /^\d+$/.test(input) || groups(phone.formatNational()) === groups(input);
+}
 
 const INVALID = [
   (r) => 'n/a',
@@ -48,7 +104,7 @@ const INVALID = [
   (r) => `${Math.floor(r() * 1e5)}`,
 ];
 
-/** @returns {{ country: string, inputs: string[] }[]} */
+/** @returns {{ country: string, inputs: string[], truths: (string | null)[], kinds: string[] }[]} truth null: junk */
 export function phoneLists(total = 25_000, seed = 20240601) {
   const random = seeded(seed);
   const perList = Math.ceil(total / COUNTRIES.length);
@@ -56,37 +112,45 @@ export function phoneLists(total = 25_000, seed = 20240601) {
   let made = 0;
   for (const country of COUNTRIES) {
     const inputs = [];
+    const truths = [];
+    const kinds = [];
+    const add = (input, truth, kind) => {
+      inputs.push(input);
+      truths.push(truth);
+      kinds.push(kind);
+    };
     const size = Math.min(perList, total - made);
     while (inputs.length < size) {
       const roll = random();
-      if (roll < 0.05) inputs.push(pick(random, INVALID)(random));
-      else if (roll < 0.12 && inputs.length > 0) inputs.push(pick(random, inputs));
-      else if (roll < 0.3) {
-        const other = validNumber(random, pick(random, COUNTRIES));
-        inputs.push(FORMATS[pick(random, ['e164', 'international', 'idd00', 'tel', 'nbsp', 'trunkInParens'])](other));
-      } else {
+      if (roll < 0.05) add(pick(random, INVALID)(random), null, 'junk');
+      else if (roll < 0.12 && inputs.length > 0) {
+        const i = Math.floor(random() * inputs.length);
+        add(inputs[i], truths[i], kinds[i]);
+      } else if (roll < 0.16 && !NANP.has(country)) {
+        const nanp = validNumber(random, pick(random, ['US', 'CA']));
+        const input = pick(random, US_WAY)(nanp);
+        const kind = alsoWrittenThisWay(parsePhoneNumberFromString, input, country)
+          ? 'nanpSameAsNational'
+          : alsoWrittenThisWay(parseWithMin, input, country)
+            ? 'nanpSameAsNationalToMin'
+            : 'nanpWrittenTheUsWay';
+        add(input, nanp.number, kind);
+      } else if (roll < 0.4) {
+        const kind = pick(random, Object.keys(INTERNATIONAL));
+        const other = validNumber(random, pick(random, random() < 0.5 ? COUNTRIES : ELSEWHERE));
+        add(INTERNATIONAL[kind](other), other.number, `foreign ${kind}`);
+      } else if (roll < 0.55) {
+        const kind = pick(random, Object.keys(INTERNATIONAL));
         const own = validNumber(random, country);
-        inputs.push(FORMATS[pick(random, Object.keys(FORMATS))](own));
+        add(INTERNATIONAL[kind](own), own.number, `own ${kind}`);
+      } else {
+        const kind = pick(random, Object.keys(NATIONAL));
+        const own = validNumber(random, country);
+        add(NATIONAL[kind](own), own.number, kind);
       }
     }
     made += inputs.length;
-    lists.push({ country, inputs });
+    lists.push({ country, inputs, truths, kinds });
   }
   return lists;
-}
-
-/**
- * Every example mobile written as digits without `+`, read with every other default country:
- * what the issue calls "country code without +". The intended number is the example itself.
- */
-export function countryCodeWithoutPlusCases(seed = 7) {
-  const random = seeded(seed);
-  const cases = [];
-  for (const country of COUNTRIES) {
-    for (let i = 0; i < 5; i++) {
-      const intended = validNumber(random, country).number;
-      for (const defaultCountry of COUNTRIES) cases.push({ input: intended.slice(1), defaultCountry, intended });
-    }
-  }
-  return cases;
 }

@@ -1,2 +1,2 @@
 export { normalizePhoneWith, normalizeRecipientsWith } from './normalize';
-export type { NormalizedRecipients, NormalizePhoneOptions, PhoneErrorCode, PhoneResult } from './normalize';
+export type { NormalizedRecipients, NormalizePhoneOptions, PhoneErrorCode, PhoneNumberType, PhoneResult } from './types';
