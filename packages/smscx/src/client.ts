@@ -108,7 +108,9 @@ function prepare<T extends object>(ctx: Context, request: T, checks: ReadonlyArr
   const body: AnyRequest = { ...requestObject(request) };
   if (body.scheduledDate !== undefined) body.scheduledDate = toScheduledDate(body.scheduledDate, body.isUtc);
   const issues: ValidationIssue[] = [];
-  if (Array.isArray(body.to)) {
+  const notStrings = Array.isArray(body.to) ? body.to.flatMap((value: unknown, index: number) => (typeof value === 'string' ? [] : [index])) : [];
+  for (const index of notStrings) issues.push({ path: ['to', index], code: 'invalid_type', message: 'must be a string' });
+  if (Array.isArray(body.to) && notStrings.length === 0) {
     const defaultCountry = typeof body.countryIso === 'string' ? body.countryIso : ctx.defaultCountry;
     const { valid, invalid } = normalizeRecipients(body.to as string[], defaultCountry === undefined ? undefined : { defaultCountry });
     if (body.allowInvalid === true) {

@@ -71,6 +71,13 @@ describe('input of the wrong type', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('names each recipient that is not a string at its own place in `to`', async () => {
+    const error = (await client().sms.send({ ...send, to: ['+31612345678', 31612345679 as never, null as never] }).catch((e: unknown) => e)) as ValidationError;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.issues.filter((issue) => issue.code === 'invalid_type').map((issue) => issue.path)).toEqual([['to', 1], ['to', 2]]);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('accepts a null-prototype request object like an ordinary one', async () => {
     server.reply({ json: { info: { campaignId: 'c' }, data: [] } });
     await client().sms.send(Object.assign(Object.create(null) as object, send) as typeof send);
