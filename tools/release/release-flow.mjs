@@ -1,6 +1,6 @@
 // Helpers of the registry release test: child processes with bounded time and captured output,
 // a throwaway Verdaccio registry, and an empty app that installs from it.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,19 @@ export function run(command, args, { cwd, env = {}, timeout = 120_000 } = {}) {
     const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim();
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${error.message}\n${output.slice(-4000)}`);
   }
+}
+
+/**
+ * Like run, but without blocking this process's event loop: for a child that talks to a server
+ * running in this process (the sandbox).
+ */
+export function runAsync(command, args, { cwd, env = {}, timeout = 60_000 } = {}) {
+  return new Promise((resolveRun, reject) => {
+    execFile(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${error.message}\n${stdout}${stderr}`.slice(-4000)));
+      else resolveRun(stdout);
+    });
+  });
 }
 
 /** Runs a command and returns stdout and stderr together (for checking warnings). */
