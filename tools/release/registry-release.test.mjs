@@ -22,9 +22,19 @@ let before = {};
 let after = {};
 let publishOutput = '';
 let installOutput = '';
+let cliApp = '';
+let cliInstallOutput = '';
+
+/** An empty project whose @msgkit scope comes from the throwaway registry and the rest from npm's. */
+function emptyApp(name) {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
+  writeScopedNpmrc(join(dir, '.npmrc'), registry.url);
+  return dir;
+}
 
 beforeAll(async () => {
-  const t0 = Date.now(); const mark = (what) => console.log(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   work = mkdtempSync(join(tmpdir(), 'msgkit-release-'));
   clone = join(work, 'clone');
   const head = run('git', ['rev-parse', 'HEAD'], { cwd: root }).trim();
@@ -34,10 +44,8 @@ beforeAll(async () => {
 
   // The store is filled by the install of the checkout this test runs in.
   run('pnpm', ['install', '--frozen-lockfile', '--offline', '--reporter=silent'], { cwd: clone, env: { CI: 'true' } });
-  mark("run('pnpm', ['install'");
   writeFileSync(join(clone, '.changeset', 'release-test.md'), "---\n'@msgkit/smscx': patch\n---\n\nA change made by the release test.\n");
   run('pnpm', ['exec', 'changeset', 'version'], { cwd: clone });
-  mark("run('pnpm', ['exec', 'changeset', 'version']");
   run('git', ['add', '-A'], { cwd: clone });
   run('git', ['commit', '--quiet', '-m', 'Version packages'], { cwd: clone, env: gitIdentity });
   for (const name of published) after[name] = versionOf(join(clone, 'packages', name));
@@ -47,23 +55,21 @@ beforeAll(async () => {
   const cacheDir = turboCacheDir();
   const cache = cacheDir ? [`--cache-dir=${cacheDir}`, '--cache=local:r'] : [];
   run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=errors-only', ...cache], { cwd: clone, timeout: 240_000 });
-  mark("run('pnpm', ['exec', 'turbo'");
 
   registry = await startRegistry(join(work, 'registry'));
-  mark('registry = await');
   const npmrc = join(work, 'publisher.npmrc');
   writeScopedNpmrc(npmrc, registry.url, await registryToken(registry.url));
-  publishOutput = run('pnpm', ['exec', 'changeset', 'publish'], { cwd: clone, env: { ...gitIdentity, npm_config_userconfig: npmrc }, timeout: 180_000 });
-  mark('publish');
+  // Every registry setting points at the throwaway registry, and the user config is a temporary file:
+  // no token of the machine's own npm login can reach this publish.
+  const toRegistry = { npm_config_userconfig: npmrc, npm_config_registry: registry.url, 'npm_config_@msgkit:registry': registry.url };
+  publishOutput = run('pnpm', ['exec', 'changeset', 'publish'], { cwd: clone, env: { ...gitIdentity, ...toRegistry }, timeout: 180_000 });
 
-  app = join(work, 'app');
-  mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-  writeScopedNpmrc(join(app, '.npmrc'), registry.url);
+  app = emptyApp('app');
   installOutput = runAll('npm', ['install', '--no-audit', '--no-fund', '@msgkit/smscx'], { cwd: app, timeout: 180_000 });
+  cliApp = emptyApp('cli-app');
+  cliInstallOutput = runAll('npm', ['install', '--no-audit', '--no-fund', '@msgkit/cli'], { cwd: cliApp, timeout: 180_000 });
 
   sandbox = await startSandbox({ port: 0 });
-  mark('sandbox = await');
 }, 600_000);
 
 afterAll(async () => {
@@ -126,5 +132,10 @@ describe('a release published to a real registry', () => {
     expect(out.isValidationError).toBe('function');
     expect(typeof out.campaignId).toBe('string');
     expect(sandbox.received('smscx').length).toBe(received + 1);
+  });
+
+  it('installs the CLI on Node 20 without an engine warning, and its bin runs', () => {
+    expect(cliInstallOutput).not.toMatch(/EBADENGINE/);
+    expect(run(join(cliApp, 'node_modules/.bin/msgkit'), ['--version'], { cwd: cliApp }).trim()).toBe(after.cli);
   });
 });
