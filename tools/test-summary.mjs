@@ -15,17 +15,21 @@ for (const group of ['packages', 'tools']) {
     const dir = join(root, group, name);
     if (!existsSync(join(dir, 'package.json'))) continue;
     const { scripts = {} } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    if (!scripts.test) continue;
-    const file = join(dir, '.vitest-report.json');
-    if (!existsSync(file)) {
-      console.error(`test-summary: ${group}/${name} has a test script but wrote no report`);
-      process.exit(1);
+    // `test`, and any `test:<part>` run on its own after it (e.g. tools/release's test:registry),
+    // each with its own report: .vitest-report.json, .vitest-report.<part>.json.
+    for (const script of Object.keys(scripts).filter((key) => key === 'test' || key.startsWith('test:'))) {
+      const part = script === 'test' ? '' : `.${script.slice('test:'.length)}`;
+      const file = join(dir, `.vitest-report${part}.json`);
+      if (!existsSync(file)) {
+        console.error(`test-summary: ${group}/${name} has a ${script} script but wrote no report`);
+        process.exit(1);
+      }
+      const report = JSON.parse(readFileSync(file, 'utf8'));
+      passed += report.numPassedTests;
+      failed += report.numFailedTests;
+      skipped += report.numPendingTests + report.numTodoTests;
+      rows.push(`${`${group}/${name}${part}`.padEnd(28)} ${String(report.numPassedTests).padStart(4)} passed, ${report.numFailedTests} failed (${report.testResults.length} files)`);
     }
-    const report = JSON.parse(readFileSync(file, 'utf8'));
-    passed += report.numPassedTests;
-    failed += report.numFailedTests;
-    skipped += report.numPendingTests + report.numTodoTests;
-    rows.push(`${`${group}/${name}`.padEnd(28)} ${String(report.numPassedTests).padStart(4)} passed, ${report.numFailedTests} failed (${report.testResults.length} files)`);
   }
 }
 console.log(rows.join('\n'));

@@ -27,6 +27,8 @@ describe('the build graph', () => {
     expect(rootScripts.demo).toMatch(/^turbo run build\b/);
     expect(rootScripts.demo).not.toMatch(/generate/);
     expect(rootScripts.test).toMatch(/\bpnpm check:drift\b/);
+    // The registry rehearsal runs on its own after every other test: it loads the machine.
+    expect(rootScripts.test).toMatch(/--concurrency=2 .*&& turbo run test:registry\b/);
     expect(rootScripts['check:drift']).toMatch(/check-drift\.mjs/);
   });
 

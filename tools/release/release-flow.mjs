@@ -7,12 +7,16 @@ import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
+// The environment a user's shell would give: without the npm_config_* and friends that pnpm sets
+// for the script running this test (npm would warn about each one it does not know).
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key)));
+
 /** Runs a command to its end (at most `timeout` ms); throws with its output when it fails. */
 export function run(command, args, { cwd, env = {}, timeout = 120_000 } = {}) {
   try {
     return execFileSync(command, args, {
       cwd,
-      env: { ...process.env, ...env },
+      env: { ...baseEnv, ...env },
       encoding: 'utf8',
       timeout,
       maxBuffer: 64 * 1024 * 1024,
@@ -30,7 +34,7 @@ export function run(command, args, { cwd, env = {}, timeout = 120_000 } = {}) {
  */
 export function runAsync(command, args, { cwd, env = {}, timeout = 60_000 } = {}) {
   return new Promise((resolveRun, reject) => {
-    execFile(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env: { ...baseEnv, ...env }, encoding: 'utf8', timeout }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${error.message}\n${stdout}${stderr}`.slice(-4000)));
       else resolveRun(stdout);
     });
@@ -42,7 +46,7 @@ export function runAll(command, args, options) {
   const { cwd, env = {}, timeout = 120_000 } = options;
   const out = execFileSync('sh', ['-c', '"$@" 2>&1', 'sh', command, ...args], {
     cwd,
-    env: { ...process.env, ...env },
+    env: { ...baseEnv, ...env },
     encoding: 'utf8',
     timeout,
     maxBuffer: 64 * 1024 * 1024,
