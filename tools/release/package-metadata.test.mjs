@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { root, run } from './release-flow.mjs';
+import { publishedPackages, root, run } from './release-flow.mjs';
 
-const published = ['cli', 'core', 'infobip', 'octopush', 'sandbox', 'smscx', 'smsworks'];
+const published = publishedPackages;
 const manifest = (name) => JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
 const rootRepository = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).repository;
 
@@ -43,6 +43,10 @@ describe.each(published)('@msgkit/%s as published', (name) => {
       if (range !== undefined) expect(range, dependency).toMatch(/^\^\d+\.\d+\.\d+$/);
     }
   });
+});
+
+it('finds every published package under packages/ (the seven of the README and any added since)', () => {
+  expect(published).toEqual(expect.arrayContaining(['cli', 'core', 'infobip', 'octopush', 'sandbox', 'smscx', 'smsworks']));
 });
 
 it('core is the package that carries the zod and libphonenumber-js ranges', () => {

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitIdentity, registryToken, root, run, runAll, runAsync, startRegistry, turboCacheDir, writeScopedNpmrc } from './release-flow.mjs';
+import { gitIdentity, publishedPackages, registryToken, root, run, runAll, runAsync, startRegistry, turboCacheDir, writeScopedNpmrc } from './release-flow.mjs';
 
-const published = ['cli', 'core', 'infobip', 'octopush', 'sandbox', 'smscx', 'smsworks'];
+const published = publishedPackages;
 const versionOf = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
 
 let work = '';

@@ -1,11 +1,17 @@
 // Helpers of the registry release test: child processes with bounded time and captured output,
 // a throwaway Verdaccio registry, and an empty app that installs from it.
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The directory names under packages/ of every package that is published (not private). */
+export const publishedPackages = readdirSync(join(root, 'packages'))
+  .filter((name) => existsSync(join(root, 'packages', name, 'package.json')))
+  .filter((name) => !JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')).private)
+  .sort();
 
 // The environment a user's shell would give: without the npm_config_* and friends that pnpm sets
 // for the script running this test (npm would warn about each one it does not know).
