@@ -18,8 +18,12 @@ const args = process.argv.slice(2);
 const rootFlag = args.indexOf('--root');
 const root = rootFlag >= 0 && args[rootFlag + 1] ? resolve(args[rootFlag + 1]) : resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Workspace packages (pnpm-workspace.yaml: packages/*, tools/*) that have a test script. */
-function testedPackages() {
+/**
+ * The test runs of the workspace packages (pnpm-workspace.yaml: packages/*, tools/*): `test`, and
+ * any `test:<part>` run on its own after it (tools/release's test:registry), each with its own
+ * report (.vitest-report.json, .vitest-report.<part>.json).
+ */
+function testRuns() {
   const found = [];
   for (const group of ['packages', 'tools']) {
     if (!existsSync(join(root, group))) continue;
@@ -27,17 +31,21 @@ function testedPackages() {
       const manifest = join(root, group, name, 'package.json');
       if (!existsSync(manifest)) continue;
       const { scripts = {} } = JSON.parse(readFileSync(manifest, 'utf8'));
-      if (scripts.test) found.push(`${group}/${name}`);
+      for (const script of Object.keys(scripts).sort()) {
+        if (script !== 'test' && !script.startsWith('test:')) continue;
+        const part = script === 'test' ? '' : `.${script.slice('test:'.length)}`;
+        found.push({ name: `${group}/${name}${part}`, report: join(group, name, REPORT.replace(/\.json$/, `${part}.json`)) });
+      }
     }
   }
   return found;
 }
 
-const packages = testedPackages();
+const runs = testRuns();
 
 if (args.includes('--clean')) {
-  for (const name of packages) rmSync(join(root, name, REPORT), { force: true });
-  console.log(`test-summary: removed earlier reports of ${packages.length} packages`);
+  for (const run of runs) rmSync(join(root, run.report), { force: true });
+  console.log(`test-summary: removed earlier reports of ${runs.length} test runs`);
   process.exit(0);
 }
 
@@ -46,8 +54,8 @@ let failed = 0;
 let skipped = 0;
 const rows = [];
 const problems = [];
-for (const name of packages) {
-  const file = join(root, name, REPORT);
+for (const { name, report: reportPath } of runs) {
+  const file = join(root, reportPath);
   if (!existsSync(file)) {
     problems.push(`${name} has a test script but wrote no report (its tests did not run)`);
     continue;
@@ -56,7 +64,7 @@ for (const name of packages) {
   try {
     report = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    problems.push(`${name}: ${REPORT} is not JSON (${error.message})`);
+    problems.push(`${name}: ${reportPath} is not JSON (${error.message})`);
     continue;
   }
   const files = Array.isArray(report.testResults) ? report.testResults : [];
@@ -80,6 +88,6 @@ for (const name of packages) {
 }
 console.log(rows.join('\n'));
 for (const problem of problems) console.error(`test-summary: ${problem}`);
-if (packages.length === 0) console.error('test-summary: no package has a test script');
+if (runs.length === 0) console.error('test-summary: no package has a test script');
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 || problems.length > 0 ? 1 : 0);
