@@ -33,7 +33,7 @@ describe('sendInBatches with a journal', () => {
       journal: { store, deduplicates: false, ids: (r: string) => [r] },
       send: async (batch, index) => {
         expect(store.log.at(-1)).toBe(`begin ${index}`);
-        if (index === 1) throw createApiError({ status: 402, message: 'no credit' });
+        if (index === 1) throw createApiError({ status: 402, message: 'no credit', headers: {}, body: null });
         if (index === 2) throw unknownError();
         return `id-${index}`;
       },
@@ -108,7 +108,7 @@ describe('sendInBatches with a journal', () => {
 describe('the journal rules', () => {
   it('names an error with outcomeUnknown unknown, and any other refused, keeping only code and message', () => {
     expect(outcomeOfError(unknownError())).toMatchObject({ status: 'unknown', code: 'connection_error' });
-    const refused = outcomeOfError(createApiError({ status: 401, message: 'bad key' }) as ApiError);
+    const refused = outcomeOfError(createApiError({ status: 401, message: 'bad key', headers: {}, body: null }) as ApiError);
     expect(refused).toMatchObject({ status: 'refused', code: 'authentication_error' });
     expect(Object.keys(refused).sort()).toEqual(['code', 'message', 'status']);
   });

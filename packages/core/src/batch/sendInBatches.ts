@@ -28,10 +28,10 @@ export interface SendInBatchesOptions<T, R> {
   /** Stops starting new batches; batches already sent run to completion. */
   signal?: AbortSignal;
   send: (batch: T[], index: number, context: BatchContext) => Promise<R>;
-  /** Called after each batch settles, with the number of batches settled so far and the total (when known). */
-  onProgress?: (done: number, total: number | undefined) => void;
+  /** Called after each batch settles, with the number of batches settled so far and the total (NaN when unknown: an iterable without `total`). */
+  onProgress?: (done: number, total: number) => void;
   /** Called with each result as its batch settles (use with `retain: false` for lists too long to keep). */
-  onSettled?: (result: BatchResult<T, R>) => void;
+  onSettled?: (result: JournaledBatchResult<T, R>) => void;
   /** Keep every result and resolve with them (default true); false resolves with [] and reports through `onSettled` only. */
   retain?: boolean;
   /** The number of batches, for progress, when `items` is an iterable whose length is not known. */
@@ -40,15 +40,13 @@ export interface SendInBatchesOptions<T, R> {
   journal?: JournalOptions<T, R>;
 }
 
+export type BatchResult<T, R> = { index: number; items: T[] } & ({ ok: true; result: R } | { ok: false; error: unknown });
+
 /**
- * `ok: 'skipped'`: with a journal, a batch this run did not send because the journal holds it as
- * sent, or as unknown at a vendor that cannot deduplicate; `previous` is what the journal holds.
+ * With a journal, a batch may also be `ok: 'skipped'`: this run did not send it because the journal
+ * holds it as sent, or as unknown at a vendor that cannot deduplicate; `previous` is that record.
  */
-export type BatchResult<T, R> = { index: number; items: T[] } & (
-  | { ok: true; result: R }
-  | { ok: false; error: unknown }
-  | { ok: 'skipped'; previous: JournalBatch }
-);
+export type JournaledBatchResult<T, R> = BatchResult<T, R> | { index: number; items: T[]; ok: 'skipped'; previous: JournalBatch };
 
 /**
  * Sends `items` in batches and resolves with one result per batch, ordered by index, whatever
@@ -62,10 +60,15 @@ export type BatchResult<T, R> = { index: number; items: T[] } & (
  * refused / unknown / in flight; running again over the same items resumes (see `resumeDecision`).
  * A journal that cannot be written stops the campaign: nothing is sent unrecorded.
  */
+export function sendInBatches<T, R>(
+  items: readonly T[] | Iterable<T> | AsyncIterable<T>,
+  options: SendInBatchesOptions<T, R> & { journal: JournalOptions<T, R> },
+): Promise<Array<JournaledBatchResult<T, R>>>;
+export function sendInBatches<T, R>(items: readonly T[] | Iterable<T> | AsyncIterable<T>, options: SendInBatchesOptions<T, R>): Promise<Array<BatchResult<T, R>>>;
 export async function sendInBatches<T, R>(
   items: readonly T[] | Iterable<T> | AsyncIterable<T>,
   options: SendInBatchesOptions<T, R>,
-): Promise<Array<BatchResult<T, R>>> {
+): Promise<Array<JournaledBatchResult<T, R>>> {
   const { send, onProgress, onSettled, signal, journal } = options;
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -74,13 +77,13 @@ export async function sendInBatches<T, R>(
   const retain = options.retain ?? true;
   if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError(`size must be a positive integer, got ${String(options.size)}`);
   const known = Array.isArray(items) ? chunk(items as readonly T[], options.size) : undefined;
-  const total = known ? known.length : options.total;
+  const total = known ? known.length : (options.total ?? Number.NaN);
   const batches = known ? arrayBatches(known) : streamBatches(items as Iterable<T> | AsyncIterable<T>, options.size);
-  const results: Array<BatchResult<T, R>> = [];
+  const results: Array<JournaledBatchResult<T, R>> = [];
   let done = 0;
   let journalFailure: unknown;
 
-  const settle = (result: BatchResult<T, R>) => {
+  const settle = (result: JournaledBatchResult<T, R>) => {
     if (retain) results[result.index] = result;
     done++;
     // A throwing callback must not turn into a lost batch result.
@@ -96,7 +99,7 @@ export async function sendInBatches<T, R>(
     }
   };
 
-  const run = async (index: number, batch: T[]): Promise<BatchResult<T, R>> => {
+  const run = async (index: number, batch: T[]): Promise<JournaledBatchResult<T, R>> => {
     if (journalFailure !== undefined) return { index, items: batch, ok: false, error: journalFailure };
     if (signal?.aborted) return { index, items: batch, ok: false, error: abortReason(signal) };
     if (!journal) {
@@ -151,7 +154,7 @@ export async function sendInBatches<T, R>(
     }
   };
 
-  await Promise.all(Array.from({ length: total === undefined ? concurrency : Math.max(0, Math.min(concurrency, total)) }, worker));
+  await Promise.all(Array.from({ length: Number.isNaN(total) ? concurrency : Math.max(0, Math.min(concurrency, total)) }, worker));
   return results;
 }
 
