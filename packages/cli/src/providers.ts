@@ -9,6 +9,8 @@ import { SmscxClient } from '@msgkit/smscx';
 import { SmsWorksClient } from '@msgkit/smsworks';
 import { CliError } from './io';
 
+const DUPLICATE_REQUEST_ID = 120;
+
 export type ProviderName = 'smscx' | 'smsworks' | 'octopush' | 'infobip';
 
 export interface SendOutcome {
@@ -110,7 +112,8 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       const client = new OctopushClient({ apiLogin: c.OCTOPUSH_API_LOGIN!, apiKey: c.OCTOPUSH_API_KEY!, ...withBase(baseUrl) });
       return {
         send: async (numbers, m, signal, dedupeKey) => {
-          const r = await client.sms.send(
+          const r = await client.sms
+            .send(
             {
               text: m.text,
               recipients: numbers.map((phoneNumber) => ({ phoneNumber })),
@@ -119,8 +122,14 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
               ...(dedupeKey && { requestId: dedupeKey }),
             },
             signal ? { signal } : {},
-          );
-          return { id: r.smsTicket };
+            )
+            .catch((error: unknown) => {
+              // Code 120, "request_id already used" (specs/octopush.yaml): Octopush already holds this
+              // batch, sent under the same key by an earlier run that died before recording it.
+              if (dedupeKey && (error as { vendorCode?: unknown }).vendorCode === DUPLICATE_REQUEST_ID) return undefined;
+              throw error;
+            });
+          return { id: r?.smsTicket };
         },
       };
     },
