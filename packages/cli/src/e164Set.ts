@@ -15,7 +15,8 @@ export class E164Set {
   add(e164: string): boolean {
     const value = Number(e164.slice(1));
     if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`not an E.164 number: ${e164}`);
-    if ((this.#size + 1) * 2 > this.#slots.length) this.#grow();
+    // Linear probing stays short up to about 70 % full; growing at that point keeps 5 M numbers in 64 MB.
+    if ((this.#size + 1) * 10 > this.#slots.length * 7) this.#grow();
     if (!insert(this.#slots, value)) return false;
     this.#size++;
     return true;
