@@ -104,14 +104,21 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
     for (const row of rows) writeRow(row, status, { ...(view.vendorId && { vendorId: view.vendorId }), ...(view.error && { error: view.error }) });
   };
 
-  const notSent = (reason: string) => {
+  // Batches this run did not start: what an earlier run recorded for them stands; the rest were not sent.
+  const notSent = (reason: string, below = Number.POSITIVE_INFINITY) => {
     const error = `not_sent: ${reason}`;
-    for (const rows of pending.values()) {
+    for (const [index, rows] of pending) {
+      if (index >= below) continue;
+      const earlier = run.journal?.batch(index);
+      if (earlier) {
+        settleRows(index, earlier.outcome, true);
+        continue;
+      }
       summary.notStarted += rows.length;
       summary.recipients.refused += rows.length;
       for (const row of rows) writeRow(row, 'refused', { error });
+      pending.delete(index);
     }
-    pending.clear();
   };
 
   let done = 0;
@@ -171,8 +178,9 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
           ? 'interrupted before this batch started'
           : 'the campaign stopped: the journal could not be written';
       // Batches formed and never started, then every row not read yet: each gets its line.
+      // Whole batches are reported as they complete, so a journaled one is looked up once.
+      for await (const _ of valid()) notSent(reason, Math.floor((validSeen - 1) / batchSize));
       notSent(reason);
-      for await (const _ of valid()) notSent(reason);
     }
   } finally {
     clearInterval(timer);

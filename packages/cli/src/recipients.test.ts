@@ -41,7 +41,9 @@ describe('reading a recipients file', () => {
 describe('E164Set', () => {
   it('holds each number once, through growth', () => {
     const set = new E164Set();
-    for (let i = 0; i < 200_000; i++) expect(set.add(`+4474${String(i).padStart(8, '0')}`)).toBe(true);
+    let added = 0;
+    for (let i = 0; i < 200_000; i++) if (set.add(`+4474${String(i).padStart(8, '0')}`)) added++;
+    expect(added).toBe(200_000);
     expect(set.add('+447400000007')).toBe(false);
     expect(set.add('+1447400000007')).toBe(true);
     expect(set.size).toBe(200_001);

@@ -74,6 +74,14 @@ describe('sendInBatches with a journal', () => {
     expect(other.batch(0)!.outcome).toEqual({ status: 'sent', ids: [] });
   });
 
+  it('after an abort, still reports what an earlier run settled rather than calling it not started', async () => {
+    const store = new MemoryJournal();
+    await store.begin({ index: 2, recipients: list.slice(4, 6) });
+    await store.settle(2, { status: 'sent', ids: ['x'] });
+    const results = await sendInBatches(list, { size: 2, signal: AbortSignal.abort(), journal: { store, deduplicates: false }, send: async () => 'sent' });
+    expect(results.map((r) => r.ok)).toEqual([false, false, 'skipped']);
+  });
+
   it('refuses to send a batch whose recipients differ from the ones the journal recorded', async () => {
     const store = new MemoryJournal();
     await store.begin({ index: 0, recipients: ['+447400000099', '+447400000098'] });

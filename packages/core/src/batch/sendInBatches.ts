@@ -100,6 +100,9 @@ export async function sendInBatches<T, R>(
   };
 
   const run = async (index: number, batch: T[]): Promise<JournaledBatchResult<T, R>> => {
+    // What an earlier run settled stays reported as such, even after an abort.
+    const settledEarlier = journal?.store.batch(index);
+    if (journal && settledEarlier && resumeDecision(settledEarlier, journal) === 'skip') return { index, items: batch, ok: 'skipped', previous: settledEarlier };
     if (journalFailure !== undefined) return { index, items: batch, ok: false, error: journalFailure };
     if (signal?.aborted) return { index, items: batch, ok: false, error: abortReason(signal) };
     if (!journal) {
