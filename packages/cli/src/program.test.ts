@@ -145,6 +145,6 @@ describe('msgkit --help', () => {
   it('lists every command', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
-    for (const command of ['segments', 'normalize', 'send', 'sandbox']) expect(stdout).toContain(command);
+    for (const command of ['segments', 'normalize', 'send', 'report', 'sandbox']) expect(stdout).toContain(command);
   });
 });
