@@ -100,25 +100,26 @@ export async function sendInBatches<T, R>(
   };
 
   const run = async (index: number, batch: T[]): Promise<JournaledBatchResult<T, R>> => {
-    // What an earlier run settled stays reported as such, even after an abort.
-    const settledEarlier = journal?.store.batch(index);
-    if (journal && settledEarlier && resumeDecision(settledEarlier, journal) === 'skip') return { index, items: batch, ok: 'skipped', previous: settledEarlier };
+    const described = journal && (journal.describe ? journal.describe(batch) : { recipients: batch as unknown as string[] });
+    if (journal && described) {
+      const previous = journal.store.batch(index);
+      if (previous && previous.digest !== batchDigest(described.recipients)) {
+        const error = new JournalMismatchError(['recipients'], `batch ${index} holds other recipients than the journal recorded for it: the recipient list changed since the journal was written`);
+        return { index, items: batch, ok: false, error };
+      }
+      // Checked before the abort, so that what an earlier run settled stays reported as such.
+      if (resumeDecision(previous, journal) === 'skip') return { index, items: batch, ok: 'skipped', previous: previous! };
+    }
     if (journalFailure !== undefined) return { index, items: batch, ok: false, error: journalFailure };
     if (signal?.aborted) return { index, items: batch, ok: false, error: abortReason(signal) };
-    if (!journal) {
+    if (!journal || !described) {
       try {
         return { index, items: batch, ok: true, result: await send(batch, index, {}) };
       } catch (error) {
         return { index, items: batch, ok: false, error };
       }
     }
-    const { recipients, rows } = journal.describe ? journal.describe(batch) : { recipients: batch as unknown as string[] };
-    const previous = journal.store.batch(index);
-    if (previous && previous.digest !== batchDigest(recipients)) {
-      const error = new JournalMismatchError(['recipients'], `batch ${index} holds other recipients than the journal recorded for it: the recipient list changed since the journal was written`);
-      return { index, items: batch, ok: false, error };
-    }
-    if (resumeDecision(previous, journal) === 'skip') return { index, items: batch, ok: 'skipped', previous: previous! };
+    const { recipients, rows } = described;
     const dedupeKey = journal.deduplicates ? batchDedupeKey(journal.store.campaignId, index) : undefined;
     try {
       // A resent batch is begun again: its record is replaced, and it is in flight until settled.
