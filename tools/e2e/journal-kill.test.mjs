@@ -71,10 +71,22 @@ function send(vendor, journal, results, killAfterMs) {
   let stderr = '';
   child.stdout.on('data', (c) => (stdout += c));
   child.stderr.on('data', (c) => (stderr += c));
-  const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  // The kill falls `killAfterMs` after this run's first request reaches the sandbox, so that it
+  // lands while batches are going out however long the process takes to start and read the list.
+  const before = sandbox.received(vendor).length;
+  let timer;
+  const watch =
+    killAfterMs === undefined
+      ? undefined
+      : setInterval(() => {
+          if (sandbox.received(vendor).length === before) return;
+          clearInterval(watch);
+          timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        }, 10);
   const hardStop = setTimeout(() => child.kill('SIGKILL'), 120_000);
   return new Promise((resolve) =>
     child.once('exit', (code, signal) => {
+      clearInterval(watch);
       clearTimeout(timer);
       clearTimeout(hardStop);
       resolve({ code, signal, stdout, stderr });
@@ -100,7 +112,7 @@ async function campaign(vendor, seed) {
   let killed = 0;
   let finishedEarly = 0;
   for (let k = 0; k < KILLS; k++) {
-    const run = await send(vendor, journal, results, 400 + Math.floor(random() * 3600));
+    const run = await send(vendor, journal, results, Math.floor(random() * 1500));
     if (run.signal === 'SIGKILL') killed++;
     else finishedEarly++;
   }
