@@ -1,5 +1,7 @@
 /** Where a command writes, and what it reads from the environment: injectable for tests. */
 export interface Io {
+  /** Read by `msgkit segments -`; absent in tests that give none. */
+  stdin?: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Record<string, string | undefined>;
@@ -7,7 +9,7 @@ export interface Io {
   exitCode: number;
 }
 
-export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, env: process.env, exitCode: 0 });
+export const processIo = (): Io => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, exitCode: 0 });
 
 export const line = (stream: NodeJS.WritableStream, text = '') => stream.write(`${text}\n`);
 

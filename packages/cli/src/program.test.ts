@@ -82,8 +82,7 @@ describe('msgkit send', () => {
       { SMSCX_API_KEY: 'test-key' },
     );
     const summary = JSON.parse(stdout);
-    expect(summary).toMatchObject({ inputs: 1202, recipients: 1200, duplicates: 1, sent: 1200, failed: 0 });
-    expect(summary.invalid).toEqual([{ index: 1200, input: 'not a phone', code: 'not_a_number' }]);
+    expect(summary).toMatchObject({ inputs: 1202, recipients: 1200, duplicates: 1, invalid: 1, sent: 1200, failed: 0 });
     expect(summary.batches.map((b: { size: number }) => b.size)).toEqual([500, 500, 200]);
     // An invalid input was not sent, so the command reports failure.
     expect(code).toBe(1);
@@ -93,7 +92,7 @@ describe('msgkit send', () => {
   });
 
   it('validates a dry run without making any request', async () => {
-    const { code, stdout } = await run(['send', '-p', 'smsworks', '--from', 'Shop', '--to', '07400 123456', '--text', 'Hi', '--base-url', sandbox.baseUrls.smsworks, '--dry-run'], {
+    const { code, stdout } = await run(['send', '-p', 'smsworks', '--from', 'Shop', '--to', '07400 123456', '-c', 'GB', '--text', 'Hi', '--base-url', sandbox.baseUrls.smsworks, '--dry-run'], {
       SMSWORKS_TOKEN: 'token',
     });
     expect(code).toBe(0);
@@ -121,13 +120,13 @@ describe('msgkit send', () => {
   });
 
   it('is a usage error without credentials, naming the variable, and sends nothing', async () => {
-    const { code, stderr } = await run(['send', '-p', 'octopush', '--from', 'Shop', '--to', '+33612345678', '--text', 'Hi']);
+    const { code, stderr } = await run(['send', '-p', 'octopush', '--type', 'sms_premium', '--from', 'Shop', '--to', '+33612345678', '--text', 'Hi']);
     expect(code).toBe(2);
     expect(stderr).toContain('OCTOPUSH_API_LOGIN and OCTOPUSH_API_KEY');
   });
 
   it('is a usage error for a batch size over the vendor maximum', async () => {
-    const { code, stderr } = await run(['send', '-p', 'octopush', '--from', 'Shop', '--to', '+33612345678', '--text', 'Hi', '--batch-size', '501'], {
+    const { code, stderr } = await run(['send', '-p', 'octopush', '--type', 'sms_low_cost', '--from', 'Shop', '--to', '+33612345678', '--text', 'Hi', '--batch-size', '501'], {
       OCTOPUSH_API_LOGIN: 'a',
       OCTOPUSH_API_KEY: 'b',
     });
@@ -146,6 +145,6 @@ describe('msgkit --help', () => {
   it('lists every command', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
-    for (const command of ['segments', 'normalize', 'send', 'sandbox']) expect(stdout).toContain(command);
+    for (const command of ['segments', 'normalize', 'send', 'report', 'sandbox']) expect(stdout).toContain(command);
   });
 });

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { normalizeCommand } from './commands/normalize';
+import { reportCommand } from './commands/report';
 import { sandboxCommand } from './commands/sandbox';
 import { segmentsCommand } from './commands/segments';
 import { sendCommand } from './commands/send';
@@ -14,14 +15,15 @@ export function createProgram(io: Io): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const add of [segmentsCommand, normalizeCommand, sendCommand, sandboxCommand]) add(program, io);
+  for (const add of [segmentsCommand, normalizeCommand, sendCommand, reportCommand, sandboxCommand]) add(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   return program;
 }
 
 /**
  * Runs the command line and resolves with the exit code: 0 done, 1 a failure (something was not
- * sent, an input was invalid, the vendor refused), 2 a usage error (bad or missing arguments).
+ * sent, an input was invalid, the vendor refused), 2 a usage error (bad or missing arguments), 130 a
+ * send interrupted by Ctrl-C (run the same command to resume).
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const program = createProgram(io);

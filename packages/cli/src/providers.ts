@@ -9,6 +9,8 @@ import { SmscxClient } from '@msgkit/smscx';
 import { SmsWorksClient } from '@msgkit/smsworks';
 import { CliError } from './io';
 
+const DUPLICATE_REQUEST_ID = 120;
+
 export type ProviderName = 'smscx' | 'smsworks' | 'octopush' | 'infobip';
 
 export interface SendOutcome {
@@ -19,10 +21,13 @@ export interface SendOutcome {
 export interface Message {
   from?: string;
   text: string;
+  /** Octopush's SMS type (sms_premium / sms_low_cost): price and sender rules differ, so it is never assumed. */
+  type?: string;
 }
 
 export interface SendingClient {
-  send(batch: string[], message: Message, signal?: AbortSignal): Promise<SendOutcome>;
+  /** `dedupeKey` is sent as the vendor's deduplication key where the vendor has one (SMS.CX idempotencyId, Octopush request_id). */
+  send(batch: string[], message: Message, signal?: AbortSignal, dedupeKey?: string): Promise<SendOutcome>;
 }
 
 interface Credential {
@@ -34,7 +39,8 @@ interface Credential {
 export interface Provider {
   name: ProviderName;
   maxRecipients: number;
-  defaultCountry: string;
+  /** The vendor drops a repeated send with the same key, so a batch of unknown outcome can be resent safely. */
+  deduplicates: boolean;
   credentials: Credential[];
   create(env: Record<string, string | undefined>, baseUrl?: string): SendingClient;
 }
@@ -57,7 +63,7 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
   smscx: {
     name: 'smscx',
     maxRecipients: 25_000,
-    defaultCountry: 'GB',
+    deduplicates: true,
     credentials: [
       { env: 'SMSCX_API_KEY', what: 'SMS.CX API key (or SMSCX_ACCESS_TOKEN)', optional: true },
       { env: 'SMSCX_ACCESS_TOKEN', what: 'SMS.CX OAuth access token', optional: true },
@@ -70,8 +76,8 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
         ...withBase(baseUrl),
       });
       return {
-        send: async (to, m, signal) => {
-          const r = await client.sms.send({ to, from: m.from ?? '', text: m.text }, signal ? { signal } : {});
+        send: async (to, m, signal, dedupeKey) => {
+          const r = await client.sms.send({ to, from: m.from ?? '', text: m.text, ...(dedupeKey && { idempotencyId: dedupeKey }) }, signal ? { signal } : {});
           return { id: r.info.campaignId };
         },
       };
@@ -80,7 +86,7 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
   smsworks: {
     name: 'smsworks',
     maxRecipients: 5_000,
-    defaultCountry: 'GB',
+    deduplicates: false,
     credentials: [{ env: 'SMSWORKS_TOKEN', what: 'The SMS Works JWT (with or without the "JWT " prefix)' }],
     create(env, baseUrl) {
       const c = read(env, this);
@@ -96,7 +102,7 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
   octopush: {
     name: 'octopush',
     maxRecipients: 500,
-    defaultCountry: 'FR',
+    deduplicates: true,
     credentials: [
       { env: 'OCTOPUSH_API_LOGIN', what: 'Octopush account login (e-mail)' },
       { env: 'OCTOPUSH_API_KEY', what: 'Octopush API key' },
@@ -105,12 +111,25 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       const c = read(env, this);
       const client = new OctopushClient({ apiLogin: c.OCTOPUSH_API_LOGIN!, apiKey: c.OCTOPUSH_API_KEY!, ...withBase(baseUrl) });
       return {
-        send: async (numbers, m, signal) => {
-          const r = await client.sms.send(
-            { text: m.text, recipients: numbers.map((phoneNumber) => ({ phoneNumber })), type: 'sms_premium', ...(m.from ? { sender: m.from } : {}) },
+        send: async (numbers, m, signal, dedupeKey) => {
+          const r = await client.sms
+            .send(
+            {
+              text: m.text,
+              recipients: numbers.map((phoneNumber) => ({ phoneNumber })),
+              type: m.type as 'sms_premium' | 'sms_low_cost',
+              ...(m.from ? { sender: m.from } : {}),
+              ...(dedupeKey && { requestId: dedupeKey }),
+            },
             signal ? { signal } : {},
-          );
-          return { id: r.smsTicket };
+            )
+            .catch((error: unknown) => {
+              // Code 120, "request_id already used" (specs/octopush.yaml): Octopush already holds this
+              // batch, sent under the same key by an earlier run that died before recording it.
+              if (dedupeKey && (error as { vendorCode?: unknown }).vendorCode === DUPLICATE_REQUEST_ID) return undefined;
+              throw error;
+            });
+          return { id: r?.smsTicket };
         },
       };
     },
@@ -118,7 +137,7 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
   infobip: {
     name: 'infobip',
     maxRecipients: 1_000,
-    defaultCountry: 'DE',
+    deduplicates: false,
     credentials: [
       { env: 'INFOBIP_API_KEY', what: 'Infobip API key' },
       { env: 'INFOBIP_BASE_URL', what: "your account's Infobip base URL (or --base-url)", optional: true },

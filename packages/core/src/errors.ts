@@ -19,7 +19,8 @@ export type MsgkitErrorCode =
   | 'server_error'
   | 'connection_error'
   | 'timeout'
-  | 'aborted';
+  | 'aborted'
+  | 'journal_mismatch';
 
 export const errorMessages: Record<MsgkitErrorCode, string> = {
   validation_error: 'The request was refused before sending',
@@ -35,6 +36,7 @@ export const errorMessages: Record<MsgkitErrorCode, string> = {
   connection_error: 'No answer could be read from the vendor',
   timeout: 'The vendor did not answer in time',
   aborted: 'The request was aborted by the caller',
+  journal_mismatch: 'The campaign journal belongs to another campaign',
 };
 
 /**
@@ -127,7 +129,7 @@ export interface ApiErrorInit {
 }
 
 /** The codes of errors that carry a vendor's answer. */
-export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted'>;
+export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted' | 'journal_mismatch'>;
 
 /** The vendor answered, with an error. */
 export class ApiError extends MsgkitError {
@@ -271,5 +273,24 @@ export class TimeoutError extends MsgkitError {
 export class AbortError extends MsgkitError {
   constructor(options: MsgkitErrorOptions = {}) {
     super('aborted', undefined, options);
+  }
+}
+
+/**
+ * A campaign journal reopened for a campaign that is not the one it recorded (another text, list,
+ * provider, sender or options), or a batch that no longer holds the recipients it was recorded
+ * with. Resuming would send a different campaign under the old one's record: nothing is sent.
+ */
+export class JournalMismatchError extends MsgkitError {
+  /** What differs, e.g. ['text', 'recipients']. */
+  readonly changed: string[];
+
+  constructor(changed: string[], detail: string) {
+    super('journal_mismatch', detail);
+    this.changed = changed;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), changed: this.changed };
   }
 }

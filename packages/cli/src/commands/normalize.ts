@@ -1,39 +1,76 @@
-import { normalizePhone } from '@msgkit/core';
+import { once } from 'node:events';
 import type { Command } from 'commander';
+import { classify, knownCountry, newTally, type ClassifiedRow } from '../classify';
 import { CliError, line, type Io } from '../io';
-import { readRecipientsFile } from '../recipients';
+import { openRecipientsFile } from '../recipients';
 import { renderTable } from '../table';
+import { countryNote, progressLine, sourceRows } from './shared';
 
 interface NormalizeOptions {
   file?: string;
+  column?: string;
   country?: string;
   json?: boolean;
+  csv?: boolean;
 }
+
+/** Rows a table or JSON answer holds; longer lists stream as CSV. */
+const SHOWN = 1000;
+
+const csvCell = (v: string | undefined) => (v === undefined ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const label = (r: ClassifiedRow) => (r.arg ? `arg ${r.row}` : String(r.row));
 
 export function normalizeCommand(program: Command, io: Io): void {
   program
     .command('normalize')
     .description('normalize phone numbers to E.164; invalid ones are listed with their reason')
     .argument('[numbers...]', 'phone numbers in any common format')
-    .option('-f, --file <path>', 'read numbers from a CSV or one-per-line file')
-    .option('-c, --country <XX>', 'ISO 3166 country for numbers written in national format')
-    .option('--json', 'print JSON instead of a table')
-    .action((numbers: string[], options: NormalizeOptions) => {
-      const inputs = [...numbers, ...(options.file ? readRecipientsFile(options.file) : [])];
-      if (inputs.length === 0) throw new CliError('give phone numbers as arguments or with --file', 2);
+    .option('-f, --file <path>', 'read numbers from a CSV (`,` `;` or tab; a phone column, optional country column) or one-per-line file')
+    .option('--column <name>', 'the phone column of --file (a header name, or a 1-based number for a file without header)')
+    .option('-c, --country <XX>', 'ISO 3166 country for numbers written in national format (none is assumed otherwise)')
+    .option('--json', `print JSON instead of a table (up to ${SHOWN} rows)`)
+    .option('--csv', 'print CSV, row by row (any length): row, input, e164, status, error')
+    .action(async (numbers: string[], options: NormalizeOptions) => {
+      if (options.json && options.csv) throw new CliError('choose --json or --csv', 2);
+      if (numbers.length === 0 && !options.file) throw new CliError('give phone numbers as arguments or with --file', 2);
       const country = options.country?.toUpperCase();
-      const results = inputs.map((input) => normalizePhone(input, country ? { defaultCountry: country } : {}));
-      const seen = new Set<string>();
-      let duplicates = 0;
-      for (const r of results) if (r.ok) (seen.has(r.e164) ? duplicates++ : seen.add(r.e164));
-      const invalid = results.filter((r) => !r.ok).length;
-      if (options.json) {
-        line(io.stdout, JSON.stringify({ results, valid: seen.size, invalid, duplicates }));
-      } else {
-        const rows = results.map((r, i) => (r.ok ? [i, inputs[i]!, r.e164, r.country ?? ''] : [i, inputs[i]!, '', `invalid: ${r.code}`]));
-        line(io.stdout, renderTable(['#', 'input', 'E.164', 'country / reason'], rows));
-        line(io.stdout, `${inputs.length} inputs: ${seen.size} unique valid, ${duplicates} duplicates, ${invalid} invalid`);
+      if (country !== undefined && !knownCountry(country)) throw new CliError(`--country ${options.country}: not an ISO 3166 country code msgkit knows`, 2);
+      const file = options.file ? await openRecipientsFile(options.file, options.column) : undefined;
+      const tally = newTally();
+      const progress = progressLine(io);
+      const timer = setInterval(() => progress(`normalizing: ${tally.rows} rows`), 1000);
+      timer.unref();
+      const kept: ClassifiedRow[] = [];
+      try {
+        if (options.csv) line(io.stdout, 'row,input,e164,status,error');
+        let buffer: string[] = [];
+        for await (const r of classify(sourceRows(numbers, file), country, tally)) {
+          if (options.csv) {
+            buffer.push([label(r), r.input, r.e164, r.status, r.code].map(csvCell).join(','));
+            if (buffer.length >= 1000) {
+              // Respect the pipe's pace: a slow reader must not make us hold the whole list.
+              if (!io.stdout.write(`${buffer.join('\n')}\n`)) await once(io.stdout, 'drain');
+              buffer = [];
+            }
+          } else if (kept.length < SHOWN) kept.push(r);
+        }
+        if (buffer.length > 0) io.stdout.write(`${buffer.join('\n')}\n`);
+      } finally {
+        clearInterval(timer);
       }
-      if (invalid > 0) io.exitCode = 1;
+      if (tally.rows === 0) throw new CliError('no phone numbers found', 2);
+      const totals = `${tally.rows} inputs: ${tally.valid} unique valid, ${tally.duplicates} duplicates, ${tally.invalid} invalid; ${countryNote(country, tally)}`;
+      if (options.csv) {
+        line(io.stderr, totals);
+      } else if (options.json) {
+        const results = kept.map((r) => (r.status === 'invalid' ? { ok: false, row: label(r), input: r.input, code: r.code } : { ok: true, row: label(r), input: r.input, e164: r.e164, duplicate: r.status === 'duplicate' }));
+        line(io.stdout, JSON.stringify({ results, truncated: tally.rows > kept.length, valid: tally.valid, invalid: tally.invalid, duplicates: tally.duplicates }));
+      } else {
+        const rows = kept.map((r) => [label(r), r.input, r.e164 ?? '', r.status === 'invalid' ? `invalid: ${r.code}` : r.status]);
+        line(io.stdout, renderTable(['row', 'input', 'E.164', 'status'], rows));
+        if (tally.rows > kept.length) line(io.stdout, `… ${tally.rows - kept.length} more rows: use --csv to print them all`);
+        line(io.stdout, totals);
+      }
+      if (tally.invalid > 0) io.exitCode = 1;
     });
 }

@@ -1,16 +1,16 @@
 import { countSegments } from '@msgkit/core';
 import type { Command } from 'commander';
-import { line, type Io } from '../io';
+import { CliError, line, type Io } from '../io';
 import { renderTable } from '../table';
 
 export function segmentsCommand(program: Command, io: Io): void {
   program
     .command('segments')
     .description('count the SMS segments a text needs: encoding, units, segments, and the characters that forced UCS-2')
-    .argument('<text...>', 'the message text (several words are joined with spaces)')
+    .argument('<text...>', 'the message text (several words are joined with spaces), or - to read it from standard input')
     .option('--json', 'print JSON instead of a table')
-    .action((words: string[], options: { json?: boolean }) => {
-      const text = words.join(' ');
+    .action(async (words: string[], options: { json?: boolean }) => {
+      const text = words.length === 1 && words[0] === '-' ? await readStdin(io) : words.join(' ');
       const count = countSegments(text);
       if (options.json) {
         line(io.stdout, JSON.stringify(count));
@@ -24,4 +24,12 @@ export function segmentsCommand(program: Command, io: Io): void {
         ),
       );
     });
+}
+
+/** The whole of standard input, less one final line break (the one `echo` and editors add). */
+async function readStdin(io: Io): Promise<string> {
+  if (!io.stdin) throw new CliError('no standard input to read the text from', 2);
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }

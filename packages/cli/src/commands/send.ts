@@ -1,25 +1,41 @@
-import { countSegments, normalizeRecipients, sendInBatches, ValidationError, type BatchResult } from '@msgkit/core';
-import { SingleBar } from 'cli-progress';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { countSegments, JournalMismatchError, ValidationError } from '@msgkit/core';
+import { openFileJournal, type FileJournal } from '@msgkit/journal';
 import type { Command } from 'commander';
-import { CliError, line, type Io } from '../io';
+import { runCampaign, type CampaignSummary } from '../campaign';
+import { classify, knownCountry, newTally } from '../classify';
 import { describeError } from '../errors';
-import { PROVIDERS, providerHelp, type ProviderName, type SendOutcome } from '../providers';
-import { readRecipientsFile } from '../recipients';
+import { CliError, line, type Io } from '../io';
+import { PROVIDERS, providerHelp, type Message, type ProviderName } from '../providers';
+import { openRecipientsFile, type Row } from '../recipients';
+import { ResultsWriter } from '../results';
 import { renderTable } from '../table';
+import { countryNote, progressLine, sourceRows } from './shared';
 
 interface SendOptions {
   provider: string;
   from?: string;
   to?: string[];
   toFile?: string;
+  column?: string;
   text: string;
+  type?: string;
   dryRun?: boolean;
   baseUrl?: string;
   country?: string;
   batchSize?: string;
   concurrency?: string;
+  journal?: string;
+  campaignId?: string;
+  resendUnknown?: boolean;
+  results?: string;
   json?: boolean;
 }
+
+/** Exit code of a run stopped by Ctrl-C: 128 + SIGINT, as shells report it. */
+export const INTERRUPTED = 130;
+const OCTOPUSH_TYPES = ['sms_premium', 'sms_low_cost'];
 
 const positiveInt = (value: string | undefined, name: string, fallback: number): number => {
   if (value === undefined) return fallback;
@@ -28,101 +44,205 @@ const positiveInt = (value: string | undefined, name: string, fallback: number):
   return n;
 };
 
+/** A digest of the recipient input (file bytes and --to numbers), streamed: part of the journal's identity. */
+async function inputDigest(args: string[], file: string | undefined): Promise<string> {
+  const hash = createHash('sha256').update(JSON.stringify(args));
+  if (file) for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
 export function sendCommand(program: Command, io: Io): void {
   program
     .command('send')
-    .description('send one text to many recipients through a provider, in batches, with a per-batch summary')
+    .description('send one text to many recipients through a provider, in batches; with --journal a killed run resumes without sending twice')
     .requiredOption('-p, --provider <name>', `one of ${Object.keys(PROVIDERS).join(', ')}`)
-    .option('--from <sender>', 'sender ID or number (Infobip: set in the OMNI scenario instead)')
+    .option('--from <sender>', 'sender ID or number (not for infobip: its sender is set in the OMNI scenario)')
     .option('--to <numbers...>', 'recipients')
-    .option('--to-file <path>', 'recipients from a CSV (phone column) or one-per-line file')
+    .option('--to-file <path>', 'recipients from a CSV (`,` `;` or tab; a phone column, optional country column) or one number per line')
+    .option('--column <name>', 'the phone column of --to-file (a header name, or a 1-based number for a file without header)')
     .requiredOption('--text <text>', 'message text')
+    .option('--type <type>', `octopush only, required: ${OCTOPUSH_TYPES.join(' or ')} (price and sender rules differ)`)
     .option('--dry-run', 'validate and report segments and recipients; send nothing')
     .option('--base-url <url>', "the vendor API's base URL (e.g. the sandbox's)")
-    .option('-c, --country <XX>', 'ISO 3166 country for numbers in national format')
+    .option('-c, --country <XX>', 'ISO 3166 country for numbers in national format (none is assumed otherwise)')
     .option('--batch-size <n>', "recipients per request (default: the vendor's maximum)")
     .option('--concurrency <n>', 'requests in flight at once', '2')
+    .option('--journal <file>', 'record every batch before it is sent and its outcome after; run the same command again to resume')
+    .option('--campaign-id <id>', 'with --journal: the campaign id the vendor dedupe keys derive from (default: derived from the content)')
+    .option('--resend-unknown', 'with --journal: resend batches whose outcome is unknown at vendors that cannot deduplicate (The SMS Works, Infobip): may bill twice')
+    .option('--results <file.csv>', 'write one row per input row: row, input, e164, status (sent/invalid/refused/unknown/duplicate), vendor_id, error')
     .option('--json', 'print the summary as JSON')
-    .addHelpText('after', `\nCredentials are read from the environment:\n${providerHelp()}`)
+    .addHelpText(
+      'after',
+      `\nCredentials are read from the environment:\n${providerHelp()}\n\n` +
+        'Resuming: with --journal, Ctrl-C (or a crash) leaves the journal consistent; the same command sends only what was\n' +
+        'not sent. SMS.CX and Octopush batches of unknown outcome are resent with the same dedupe key (the vendor drops the\n' +
+        'duplicate); The SMS Works and Infobip ones are not resent unless --resend-unknown. `msgkit report <journal>` prints totals.\n' +
+        'Exit codes: 0 all sent, 1 something not sent or invalid, 2 usage error, 130 interrupted (run the same command to resume).',
+    )
     .action(async (options: SendOptions) => {
       const provider = PROVIDERS[options.provider as ProviderName];
       if (!provider) throw new CliError(`unknown provider "${options.provider}"; use one of ${Object.keys(PROVIDERS).join(', ')}`, 2);
+      if (provider.name === 'infobip' && options.from) {
+        throw new CliError('infobip takes its sender from the OMNI scenario (INFOBIP_SCENARIO_KEY), not --from: set it in the scenario and leave --from out', 2);
+      }
       if (!options.from && provider.name !== 'infobip') throw new CliError(`${provider.name} needs a sender: --from`, 2);
-      const inputs = [...(options.to ?? []), ...(options.toFile ? readRecipientsFile(options.toFile) : [])];
-      if (inputs.length === 0) throw new CliError('give recipients with --to or --to-file', 2);
+      if (provider.name === 'octopush' && !OCTOPUSH_TYPES.includes(options.type ?? '')) {
+        throw new CliError(`octopush needs --type ${OCTOPUSH_TYPES.join(' or ')} (they differ in price and sender rules; none is assumed)`, 2);
+      }
+      if (provider.name !== 'octopush' && options.type) throw new CliError(`--type is for octopush only`, 2);
+      if (!options.to?.length && !options.toFile) throw new CliError('give recipients with --to or --to-file', 2);
       const batchSize = positiveInt(options.batchSize, 'batch-size', provider.maxRecipients);
       if (batchSize > provider.maxRecipients) throw new CliError(`--batch-size ${batchSize} is over ${provider.name}'s maximum of ${provider.maxRecipients} per request`, 2);
       const concurrency = positiveInt(options.concurrency, 'concurrency', 2);
-      const country = (options.country ?? provider.defaultCountry).toUpperCase();
+      const country = options.country?.toUpperCase();
+      if (country !== undefined && !knownCountry(country)) throw new CliError(`--country ${options.country}: not an ISO 3166 country code msgkit knows`, 2);
+      if (!options.journal && (options.resendUnknown || options.campaignId)) throw new CliError('--resend-unknown and --campaign-id need --journal', 2);
 
-      const recipients = normalizeRecipients(inputs, { defaultCountry: country });
+      const file = options.toFile ? await openRecipientsFile(options.toFile, options.column) : undefined;
+      const rows = () => sourceRows(options.to ?? [], file);
       const segments = countSegments(options.text);
       const client = provider.create(io.env, options.baseUrl);
-      const message = { ...(options.from && { from: options.from }), text: options.text };
-      const report = (extra: Record<string, unknown>) => {
-        const summary = {
-          provider: provider.name,
-          inputs: inputs.length,
-          recipients: recipients.valid.length,
-          duplicates: recipients.duplicates,
-          invalid: recipients.invalid,
-          encoding: segments.encoding,
-          segments: segments.segments,
-          ...extra,
-        };
-        if (options.json) line(io.stdout, JSON.stringify(summary));
-        return summary;
-      };
-
-      if (!options.json) {
-        line(io.stdout, `${provider.name}: ${inputs.length} inputs -> ${recipients.valid.length} recipients (${recipients.duplicates} duplicates, ${recipients.invalid.length} invalid)`);
-        line(io.stdout, `text: ${segments.encoding}, ${segments.units} units, ${segments.segments} segment(s) each, ${segments.segments * recipients.valid.length} segments in all`);
-        for (const bad of recipients.invalid.slice(0, 20)) line(io.stdout, `  invalid #${bad.index} "${bad.input}": ${bad.code}`);
-        if (recipients.invalid.length > 20) line(io.stdout, `  … and ${recipients.invalid.length - 20} more invalid`);
-      }
-      if (recipients.invalid.length > 0) io.exitCode = 1;
+      const message: Message = { ...(options.from && { from: options.from }), text: options.text, ...(options.type && { type: options.type }) };
+      const say = (text: string) => !options.json && line(io.stdout, text);
+      const progress = progressLine(io);
 
       if (options.dryRun) {
-        // The client runs every check it would run before a real send; the pre-aborted signal then
-        // stops it before any request is made.
-        const firstBatch = recipients.valid.slice(0, batchSize);
+        const tally = newTally();
+        const firstBatch: string[] = [];
+        const invalid: Array<{ row: string; input: string; code: string }> = [];
+        const timer = setInterval(() => progress(`reading: ${tally.rows} rows`), 1000);
+        timer.unref();
+        for await (const r of classify(rows(), country, tally)) {
+          if (r.status === 'valid' && firstBatch.length < batchSize) firstBatch.push(r.e164!);
+          if (r.status === 'invalid' && invalid.length < 20) invalid.push({ row: rowLabel(r), input: r.input, code: r.code! });
+        }
+        clearInterval(timer);
+        progress(`reading: ${tally.rows} rows`);
+        say(`${provider.name}: ${tally.rows} inputs -> ${tally.valid} recipients (${tally.duplicates} duplicates, ${tally.invalid} invalid); ${countryNote(country, tally)}`);
+        say(`text: ${segments.encoding}, ${segments.units} units, ${segments.segments} segment(s) each, ${segments.segments * tally.valid} segments in all`);
+        for (const bad of invalid) say(`  invalid row ${bad.row} "${bad.input}": ${bad.code}`);
+        if (tally.invalid > invalid.length) say(`  … and ${tally.invalid - invalid.length} more invalid`);
+        if (tally.invalid > 0) io.exitCode = 1;
+        const base = { provider: provider.name, inputs: tally.rows, recipients: tally.valid, duplicates: tally.duplicates, invalid: tally.invalid, invalidRows: invalid, encoding: segments.encoding, segments: segments.segments, dryRun: true };
+        // The client runs every check it would run before a real send; the pre-aborted signal then stops it before any request.
         try {
           if (firstBatch.length > 0) await client.send(firstBatch, message, AbortSignal.abort('dry run'));
         } catch (error) {
           if (error instanceof ValidationError) {
-            report({ dryRun: true, valid: false, issues: error.issues });
-            if (!options.json) line(io.stderr, describeError(error));
+            if (options.json) line(io.stdout, JSON.stringify({ ...base, valid: false, issues: error.issues }));
+            else line(io.stderr, describeError(error));
             io.exitCode = 1;
             return;
           }
           if (!(error instanceof Error && error.name === 'AbortError')) throw error;
         }
-        const batches = Math.ceil(recipients.valid.length / batchSize);
-        report({ dryRun: true, valid: true, batches });
-        if (!options.json) line(io.stdout, `dry run: valid; would send ${batches} request(s) of up to ${batchSize} recipients. Nothing was sent.`);
+        const batches = Math.ceil(tally.valid / batchSize);
+        if (options.json) line(io.stdout, JSON.stringify({ ...base, valid: true, batches }));
+        say(`dry run: valid; would send ${batches} request(s) of up to ${batchSize} recipients. Nothing was sent.`);
         return;
       }
 
-      const bar = new SingleBar({ format: 'sending [{bar}] {value}/{total} batches', stream: io.stderr, noTTYOutput: true, notTTYSchedule: 1000 });
-      const total = Math.ceil(recipients.valid.length / batchSize);
-      bar.start(total, 0);
-      const results: Array<BatchResult<string, SendOutcome>> = await sendInBatches(recipients.valid, {
-        size: batchSize,
-        concurrency,
-        send: (batch) => client.send(batch, message),
-        onProgress: (done) => bar.update(done),
-      });
-      bar.stop();
-
-      const sent = results.filter((r) => r.ok).reduce((n, r) => n + r.items.length, 0);
-      const failed = recipients.valid.length - sent;
-      if (failed > 0) io.exitCode = 1;
-      const rows = results.map((r) => [r.index + 1, r.items.length, r.ok ? 'sent' : 'FAILED', r.ok ? r.result.id ?? '' : describeError(r.error)]);
-      if (options.json) {
-        report({ sent, failed, batches: results.map((r) => ({ index: r.index, size: r.items.length, ok: r.ok, ...(r.ok ? { id: r.result.id } : { error: describeError(r.error) }) })) });
-        return;
+      let journal: FileJournal | undefined;
+      if (options.journal) {
+        const identity = {
+          provider: provider.name,
+          sender: options.from ?? '',
+          text: options.text,
+          options: { batchSize, country, type: options.type, column: options.column, baseUrl: options.baseUrl },
+          recipients: await inputDigest(options.to ?? [], options.toFile),
+        };
+        try {
+          journal = await openFileJournal(options.journal, identity, options.campaignId ? { campaignId: options.campaignId } : {});
+        } catch (error) {
+          if (error instanceof JournalMismatchError) throw new CliError(`refusing to resume: ${error.message}`);
+          throw new CliError(`cannot use the journal ${options.journal}: ${(error as Error).message}`);
+        }
+        const earlier = journal.all();
+        if (earlier.length > 0) {
+          progress(`resuming campaign ${journal.campaignId} from ${options.journal}: ${earlier.filter((b) => b.outcome?.status === 'sent').length} of the batches begun so far were sent`);
+        }
       }
-      line(io.stdout, renderTable(['batch', 'recipients', 'result', 'id / error'], rows));
-      line(io.stdout, `${recipients.valid.length} recipients: ${sent} sent, ${failed} failed; ${recipients.invalid.length} inputs invalid, ${recipients.duplicates} duplicates merged`);
+
+      const results = options.results ? new ResultsWriter(options.results) : undefined;
+      const controller = new AbortController();
+      let interrupted = false;
+      const onSigint = () => {
+        if (interrupted) {
+          // A second Ctrl-C: leave now. The journal is consistent at every instant, so nothing is lost.
+          process.exit(INTERRUPTED);
+        }
+        interrupted = true;
+        progress('interrupted: starting no more batches, waiting for those in flight (Ctrl-C again to leave now)');
+        controller.abort(new Error('interrupted'));
+      };
+      process.on('SIGINT', onSigint);
+      let summary: CampaignSummary;
+      try {
+        summary = await runCampaign({ provider, client, message, rows: rows(), country, batchSize, concurrency, ...(journal && { journal }), resendUnknown: options.resendUnknown === true, ...(results && { results }), controller, progress });
+      } finally {
+        process.off('SIGINT', onSigint);
+        results?.close();
+        await journal?.close();
+      }
+      report(io, options, provider.name, summary, { segments, country, interrupted, journal: options.journal, results: options.results, deduplicates: provider.deduplicates });
     });
+}
+
+const rowLabel = (row: Row) => (row.arg ? `arg ${row.row}` : String(row.row));
+
+interface ReportContext {
+  segments: ReturnType<typeof countSegments>;
+  country: string | undefined;
+  interrupted: boolean;
+  journal: string | undefined;
+  results: string | undefined;
+  deduplicates: boolean;
+}
+
+function report(io: Io, options: SendOptions, provider: string, s: CampaignSummary, c: ReportContext): void {
+  const { tally, recipients } = s;
+  const failed = recipients.refused + recipients.unknown;
+  if (failed > 0 || tally.invalid > 0) io.exitCode = 1;
+  if (c.interrupted) io.exitCode = 130;
+  const batches = [...s.batches].sort((a, b) => a.index - b.index);
+  if (options.json) {
+    line(
+      io.stdout,
+      JSON.stringify({
+        provider,
+        inputs: tally.rows,
+        recipients: tally.valid,
+        duplicates: tally.duplicates,
+        invalid: tally.invalid,
+        encoding: c.segments.encoding,
+        segments: c.segments.segments,
+        sent: recipients.sent,
+        sentEarlier: s.sentEarlier,
+        refused: recipients.refused,
+        unknown: recipients.unknown,
+        failed,
+        interrupted: c.interrupted,
+        ...(s.stoppedBy !== undefined && { stoppedBy: describeError(s.stoppedBy) }),
+        batches: batches.map((b) => ({ index: b.index, size: b.size, status: b.status, ok: b.status === 'sent', earlier: b.earlier, ...(b.id && { id: b.id }), ...(b.error && { error: b.error }) })),
+      }),
+    );
+  } else {
+    const shown = batches.length <= 50 ? batches : batches.filter((b) => b.status !== 'sent');
+    if (shown.length > 0) {
+      line(io.stdout, renderTable(['batch', 'recipients', 'result', 'id / error'], shown.map((b) => [b.index + 1, b.size, b.status === 'sent' ? (b.earlier ? 'sent earlier' : 'sent') : b.status === 'refused' ? 'FAILED' : 'UNKNOWN', b.status === 'sent' ? (b.id ?? '') : (b.error ?? '')])));
+    }
+    line(io.stdout, `${tally.valid} recipients: ${recipients.sent} sent, ${failed} failed; ${tally.invalid} inputs invalid, ${tally.duplicates} duplicates merged`);
+    line(io.stdout, `${countryNote(c.country, tally)}${s.sentEarlier > 0 ? `; ${s.sentEarlier} of the sent were sent by an earlier run` : ''}`);
+    if (recipients.unknown > 0) {
+      line(
+        io.stdout,
+        `${recipients.unknown} recipients have an unknown outcome: the vendor may have sent them. ` +
+          (c.deduplicates ? 'Run the same command to resend them with the same dedupe key.' : 'They are not resent (this vendor cannot deduplicate); --resend-unknown sends them again, which may bill twice.') +
+          (c.results ? ` They are listed in ${c.results}.` : ' --results <file.csv> lists them.'),
+      );
+    }
+  }
+  if (s.stoppedBy !== undefined) line(io.stderr, `msgkit: campaign stopped: no later batch can succeed: ${describeError(s.stoppedBy)}`);
+  if (c.interrupted) line(io.stderr, `msgkit: interrupted; ${c.journal ? 'run the same command to resume' : 'without --journal a rerun starts over'} (${s.notStarted} recipients not sent)`);
 }

@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { batchDedupeKey } from '@msgkit/core';
+import { startSandbox, type Sandbox } from '@msgkit/sandbox';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseResults, runCli as run } from './testing';
+
+let sandbox: Sandbox;
+let dir: string;
+let n = 0;
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-send-'));
+});
+afterAll(async () => {
+  await sandbox.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => sandbox.reset());
+const file = (name: string, text?: string) => {
+  const path = join(dir, `${n++}-${name}`);
+  if (text !== undefined) writeFileSync(path, text);
+  return path;
+};
+const numbers = (count: number, from = 0) => Array.from({ length: count }, (_, i) => `+4474002${String(from + i).padStart(5, '0')}`);
+const SMSWORKS = { SMSWORKS_TOKEN: 'token' };
+const smsworks = (list: string, extra: string[]) => ['send', '-p', 'smsworks', '--from', 'Shop', '--to-file', list, '--text', 'Hi', '--base-url', sandbox.baseUrls.smsworks, ...extra];
+
+describe('msgkit send --results', () => {
+  it('accounts for every input row exactly once, with its line in the file', async () => {
+    const list = file('list.csv', 'name;phone;country\nAda;07400 100001;GB\n\nBob;;GB\nCy;+44 7400 100001;\nDi;06 12 34 56 78;FR\nEd;0612345679;\nFi;call me;GB\n');
+    const results = file('results.csv');
+    const { code, stdout } = await run(smsworks(list, ['--results', results]), SMSWORKS);
+    expect(code).toBe(1);
+    const rows = parseResults(readFileSync(results, 'utf8')).sort((a, b) => Number(a.row) - Number(b.row));
+    expect(rows.map((r) => [r.row, r.status, r.e164, r.error?.split(':')[0]])).toEqual([
+      ['2', 'sent', '+447400100001', ''],
+      ['4', 'invalid', '', 'empty'],
+      ['5', 'duplicate', '+447400100001', ''],
+      ['6', 'sent', '+33612345678', ''],
+      ['7', 'invalid', '', 'invalid_country'],
+      ['8', 'invalid', '', 'not_a_number'],
+    ]);
+    expect(rows.filter((r) => r.status === 'sent').every((r) => r.vendor_id !== '')).toBe(true);
+    expect(stdout).toContain('national numbers read in 4 rows by their country column');
+  });
+
+  it('lists a batch of unknown outcome, never resends it at a vendor that cannot deduplicate, and resends it when asked', async () => {
+    const list = file('list.txt', numbers(6).join('\n'));
+    const journal = file('j.jsonl');
+    const results = file('results.csv');
+    sandbox.faults.add({ vendor: 'smsworks', count: 1, drop: true });
+    const args = smsworks(list, ['--batch-size', '2', '--concurrency', '1', '--journal', journal, '--results', results]);
+    const first = await run(args, SMSWORKS);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain('2 recipients have an unknown outcome');
+    const unknown = parseResults(readFileSync(results, 'utf8')).filter((r) => r.status === 'unknown');
+    expect(unknown.map((r) => r.e164)).toEqual(numbers(2));
+    expect(sandbox.messages('smsworks')).toHaveLength(4);
+
+    const again = await run(args, SMSWORKS);
+    expect(again.code).toBe(1);
+    expect(sandbox.messages('smsworks')).toHaveLength(4);
+    expect(parseResults(readFileSync(results, 'utf8')).filter((r) => r.status === 'unknown')).toHaveLength(2);
+
+    const report = await run(['report', journal]);
+    expect(report.stdout).toMatch(/unknown\s*│\s*1\s*│\s*2/);
+    expect(report.stdout).toContain(`row 1: ${numbers(1)[0]}`);
+
+    const resend = await run([...args, '--resend-unknown'], SMSWORKS);
+    expect(resend.code).toBe(0);
+    expect(sandbox.messages('smsworks').map((m) => m.to).sort()).toEqual(numbers(6).map((x) => x.slice(1)).sort());
+  });
+
+  it('resumes at a deduplicating vendor by resending unknown batches with the key derived from the campaign and batch index', async () => {
+    const list = file('list.txt', numbers(6).join('\n'));
+    const journal = file('j.jsonl');
+    // Every attempt of the first batch fails with a 500: the client gives up with an unknown outcome.
+    sandbox.faults.add({ vendor: 'smscx', count: 20, path: '/sms', status: 500, body: { error: { type: 'server_error', code: 0, message: 'x', uri: '' } } });
+    const args = ['send', '-p', 'smscx', '--from', 'Shop', '--to-file', list, '--text', 'Hi', '--base-url', sandbox.baseUrls.smscx, '--batch-size', '3', '--concurrency', '1', '--journal', journal];
+    const first = await run(args, { SMSCX_API_KEY: 'k' });
+    expect(first.stdout).toContain('Run the same command to resend them with the same dedupe key');
+    sandbox.faults.clear();
+    const second = await run(args, { SMSCX_API_KEY: 'k' });
+    expect(second.code).toBe(0);
+    expect(sandbox.messages('smscx').map((m) => m.to).sort()).toEqual(numbers(6).sort());
+    const { campaignId } = JSON.parse((await run(['report', '--json', journal])).stdout);
+    const keys = sandbox.received('smscx').map((r) => (r.body as { idempotencyId: string }).idempotencyId);
+    expect(new Set(keys)).toEqual(new Set([batchDedupeKey(campaignId, 0), batchDedupeKey(campaignId, 1)]));
+  });
+
+  it('refuses to resume a journal with another text, naming what changed, and sends nothing', async () => {
+    const list = file('list.txt', numbers(2).join('\n'));
+    const journal = file('j.jsonl');
+    expect((await run(smsworks(list, ['--journal', journal]), SMSWORKS)).code).toBe(0);
+    const changed = await run(['send', '-p', 'smsworks', '--from', 'Shop', '--to-file', list, '--text', 'Hello', '--base-url', sandbox.baseUrls.smsworks, '--journal', journal], SMSWORKS);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/refusing to resume: .* differs in its text/);
+    writeFileSync(list, numbers(3).join('\n'));
+    const grown = await run(smsworks(list, ['--journal', journal]), SMSWORKS);
+    expect(grown.stderr).toContain('recipient list');
+    expect(sandbox.messages('smsworks')).toHaveLength(2);
+  });
+
+  it('stops the campaign at the first 401 instead of repeating it for every batch', async () => {
+    const list = file('list.txt', numbers(10).join('\n'));
+    const results = file('results.csv');
+    sandbox.faults.add({ vendor: 'smsworks', count: 1, status: 401, body: { message: 'bad token' } });
+    const { code, stderr } = await run(smsworks(list, ['--batch-size', '2', '--concurrency', '1', '--results', results]), SMSWORKS);
+    expect(code).toBe(1);
+    expect(stderr).toContain('campaign stopped: no later batch can succeed: authentication_error');
+    expect(sandbox.messages('smsworks')).toHaveLength(0);
+    const rows = parseResults(readFileSync(results, 'utf8'));
+    expect(rows).toHaveLength(10);
+    expect(rows.filter((r) => r.error?.startsWith('authentication_error'))).toHaveLength(2);
+    expect(rows.filter((r) => r.error?.startsWith('not_sent'))).toHaveLength(8);
+  });
+});
+
+describe('msgkit send: arguments a new user gets wrong', () => {
+  it('refuses a CSV whose phone column it cannot identify, naming the columns it found', async () => {
+    const list = file('people.csv', 'name,tel2\nAda,07400100001\n');
+    const { code, stderr } = await run(smsworks(list, []), SMSWORKS);
+    expect(code).toBe(1);
+    expect(stderr).toContain('columns found: "name", "tel2"');
+    const chosen = await run(smsworks(list, ['--column', 'tel2', '-c', 'GB', '--dry-run']), SMSWORKS);
+    expect(chosen.code).toBe(0);
+  });
+
+  it('is a usage error for an unknown country, and assumes none when no country is given', async () => {
+    const unknown = await run(['send', '-p', 'smsworks', '--from', 'Shop', '--to', '07400100001', '--text', 'Hi', '-c', 'XX', '--dry-run'], SMSWORKS);
+    expect(unknown.code).toBe(2);
+    const none = await run(['send', '-p', 'smsworks', '--from', 'Shop', '--to', '07400100001', '--text', 'Hi', '--dry-run'], SMSWORKS);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('invalid_country');
+    expect(none.stdout).toContain('no country assumed');
+  });
+
+  it('needs --type for octopush and refuses --from for infobip', async () => {
+    const octopush = await run(['send', '-p', 'octopush', '--from', 'Shop', '--to', '+33612345678', '--text', 'Hi'], { OCTOPUSH_API_LOGIN: 'a', OCTOPUSH_API_KEY: 'b' });
+    expect(octopush.code).toBe(2);
+    expect(octopush.stderr).toContain('--type sms_premium or sms_low_cost');
+    const infobip = await run(['send', '-p', 'infobip', '--from', 'Shop', '--to', '+33612345678', '--text', 'Hi'], { INFOBIP_API_KEY: 'a' });
+    expect(infobip.code).toBe(2);
+    expect(infobip.stderr).toContain('OMNI scenario');
+  });
+
+  it('sends the Octopush type it was given', async () => {
+    const { code } = await run(['send', '-p', 'octopush', '--type', 'sms_low_cost', '--from', 'Shop', '--to', '+447400100001', '--text', 'Hi', '--base-url', sandbox.baseUrls.octopush], { OCTOPUSH_API_LOGIN: 'a@b.c', OCTOPUSH_API_KEY: 'b' });
+    expect(code).toBe(0);
+    expect((sandbox.received('octopush')[0]!.body as { type: string }).type).toBe('sms_low_cost');
+  });
+});
+
+describe('msgkit segments and normalize', () => {
+  it('segments reads the text from standard input with -', async () => {
+    const { code, stdout } = await run(['segments', '--json', '-'], {}, 'Hello {world}\n');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ units: 15 });
+  });
+
+  it('normalize --csv writes one row per input, tab-separated input included', async () => {
+    const list = file('list.tsv', 'phone\tcountry\n07400 100001\tGB\n+33612345678\t\nxyz\tGB\n');
+    const { stdout, stderr } = await run(['normalize', '--file', list, '--csv']);
+    expect(stdout.trim().split('\n')).toEqual(['row,input,e164,status,error', '2,07400 100001,+447400100001,valid,', '3,+33612345678,+33612345678,valid,', '4,xyz,,invalid,not_a_number']);
+    expect(stderr).toContain('3 inputs: 2 unique valid');
+  });
+});

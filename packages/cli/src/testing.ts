@@ -1,0 +1,23 @@
+import { PassThrough, Readable } from 'node:stream';
+import type { Io } from './io';
+import { main } from './program';
+
+/** Runs the command line in-process with captured output (tests only). */
+export async function runCli(args: string[], env: Record<string, string> = {}, stdin?: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c.toString()));
+  stderr.on('data', (c: Buffer) => err.push(c.toString()));
+  const io: Io = { stdout, stderr, env, exitCode: 0, ...(stdin !== undefined && { stdin: Readable.from([stdin]) }) };
+  const code = await main(args, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** Parses a results CSV written by `--results` (no quoted commas in the tests' inputs). */
+export function parseResults(text: string): Array<Record<string, string>> {
+  const [head, ...lines] = text.trim().split('\n');
+  const names = head!.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v.replace(/^"|"$/g, '')])));
+}
