@@ -1,4 +1,5 @@
-// `msgkit send --journal` SIGKILLed at 20 seeded random moments per vendor, each time resumed by a
+// `msgkit send --journal` SIGKILLed at 20 seeded random moments per vendor (a random count of the
+// run's requests, then a random delay), each time resumed by a
 // fresh process running the same command, 100 000 recipients through the fault proxy into the
 // sandbox. SMS.CX and Octopush deduplicate by key, so every recipient must arrive exactly once. The
 // SMS Works and Infobip cannot: no recipient may arrive twice (no --resend-unknown), and every
@@ -62,8 +63,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** One `msgkit send` process; killed with SIGKILL after `killAfterMs` if given. Resolves with its exit. */
-function send(vendor, journal, results, killAfterMs) {
+/**
+ * One `msgkit send` process, SIGKILLed when `kill` is given: `delayMs` after the sandbox has seen
+ * `afterRequests` requests of this run. Counting the run's own requests (not wall time) makes the
+ * kill land while batches are going out however fast or loaded the machine is; the delay varies
+ * whether the last answer got back and was journaled before the kill.
+ */
+function send(vendor, journal, results, kill) {
   const base = sandbox.baseUrls[vendor].replace(sandbox.url, proxy.url);
   const args = ['send', '-p', vendor, ...VENDORS[vendor].args, '--to-file', list, '--text', 'Your order has shipped.', '--base-url', base, '--concurrency', '3', '--journal', journal, '--results', results];
   const child = spawn(process.execPath, [bin, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -71,18 +77,16 @@ function send(vendor, journal, results, killAfterMs) {
   let stderr = '';
   child.stdout.on('data', (c) => (stdout += c));
   child.stderr.on('data', (c) => (stderr += c));
-  // The kill falls `killAfterMs` after this run's first request reaches the sandbox, so that it
-  // lands while batches are going out however long the process takes to start and read the list.
   const before = sandbox.received(vendor).length;
   let timer;
   const watch =
-    killAfterMs === undefined
+    kill === undefined
       ? undefined
       : setInterval(() => {
-          if (sandbox.received(vendor).length === before) return;
+          if (sandbox.received(vendor).length - before < kill.afterRequests) return;
           clearInterval(watch);
-          timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        }, 10);
+          timer = setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
+        }, 2);
   const hardStop = setTimeout(() => child.kill('SIGKILL'), 120_000);
   return new Promise((resolve) =>
     child.once('exit', (code, signal) => {
@@ -112,7 +116,7 @@ async function campaign(vendor, seed) {
   let killed = 0;
   let finishedEarly = 0;
   for (let k = 0; k < KILLS; k++) {
-    const run = await send(vendor, journal, results, Math.floor(random() * 1500));
+    const run = await send(vendor, journal, results, { afterRequests: 1 + Math.floor(random() * 3), delayMs: Math.floor(random() * 60) });
     if (run.signal === 'SIGKILL') killed++;
     else finishedEarly++;
   }
