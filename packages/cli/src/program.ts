@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { campaignCommand } from './commands/campaign';
 import { normalizeCommand } from './commands/normalize';
 import { reportCommand } from './commands/report';
 import { sandboxCommand } from './commands/sandbox';
@@ -15,8 +16,12 @@ export function createProgram(io: Io): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const add of [segmentsCommand, normalizeCommand, sendCommand, reportCommand, sandboxCommand]) add(program, io);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  for (const add of [segmentsCommand, normalizeCommand, sendCommand, reportCommand, sandboxCommand, campaignCommand]) add(program, io);
+  const override = (command: Command): void => {
+    command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    command.commands.forEach(override);
+  };
+  program.commands.forEach(override);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { batchDedupeKey, MsgkitError, type MsgkitErrorCode } from '@msgkit/core';
+import { batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, type MsgkitErrorCode } from '@msgkit/core';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { ProviderAdapter } from './adapters';
 import { openRedis, type RedisConnection } from './connection';
@@ -71,8 +71,9 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
 
     const begun = await journal.begin(campaignId, index, attempt);
     if (begun.state === 'done') return begun.outcome;
-    if (begun.state === 'resumed' && !adapter.dedupes) {
-      // An earlier attempt began and left no outcome: its request may have reached the vendor.
+    // An earlier attempt began and left no outcome (in flight): core's resume rule, shared with the
+    // file journal, resends it only where the vendor deduplicates by key.
+    if (begun.state === 'resumed' && resumeDecision({ index, size: recipients.length, digest: '' }, { deduplicates: adapter.dedupes }) === 'skip') {
       return settle(job, { outcome: 'unknown', ...base, reason: 'interrupted', recipients, at: at() });
     }
 
@@ -82,9 +83,10 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
       return await settle(job, { outcome: 'sent', ...base, ids: sent.ids, ...(sent.duplicate ? { duplicate: true } : {}), at: at() });
     } catch (error) {
       const known = error instanceof MsgkitError ? error : undefined;
-      // Anything but a msgkit error may have come after the request left: treated as unknown.
-      const outcomeUnknown = known ? known.outcomeUnknown : true;
+      // Core's rule, shared with the file journal: refused only when the error proves nothing was sent.
+      const outcomeUnknown = outcomeOfError(error).status === 'unknown';
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // A foreign error's message may hold anything, a secret too: only its name is kept.
       const detail = known ? { code: known.code, message: known.message } : { code: 'internal', message: error instanceof Error ? error.name : 'non-error thrown' };
 
       if (known?.code === 'rate_limited' && (!outcomeUnknown || adapter.dedupes)) {
@@ -96,13 +98,13 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
       if (!outcomeUnknown) {
         await journal.clear(campaignId, index, attempt);
         if (known && TRANSIENT.has(known.code) && !lastAttempt) throw error;
-        const refused = known as MsgkitError & { status?: number; vendorCode?: string | number };
+        const refused = known as (MsgkitError & { status?: number; vendorCode?: string | number }) | undefined;
         return settle(job, {
           outcome: 'refused',
           ...base,
           ...detail,
-          ...(refused.status !== undefined ? { status: refused.status } : {}),
-          ...(refused.vendorCode !== undefined ? { vendorCode: refused.vendorCode } : {}),
+          ...(refused?.status !== undefined ? { status: refused.status } : {}),
+          ...(refused?.vendorCode !== undefined ? { vendorCode: refused.vendorCode } : {}),
           recipients,
           at: at(),
         });

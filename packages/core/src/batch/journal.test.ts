@@ -114,11 +114,17 @@ describe('sendInBatches with a journal', () => {
 });
 
 describe('the journal rules', () => {
-  it('names an error with outcomeUnknown unknown, and any other refused, keeping only code and message', () => {
+  it('names an error with outcomeUnknown unknown, and one that proves nothing was sent refused, keeping only code and message', () => {
     expect(outcomeOfError(unknownError())).toMatchObject({ status: 'unknown', code: 'connection_error' });
     const refused = outcomeOfError(createApiError({ status: 401, message: 'bad key', headers: {}, body: null }) as ApiError);
     expect(refused).toMatchObject({ status: 'refused', code: 'authentication_error' });
     expect(Object.keys(refused).sort()).toEqual(['code', 'message', 'status']);
+  });
+
+  it('names unknown an error that does not say whether the request left (a bug or abort after it may have gone), so it is never resent on its own', () => {
+    expect(outcomeOfError(new TypeError('cannot read properties of undefined'))).toEqual({ status: 'unknown', code: 'TypeError', message: 'cannot read properties of undefined' });
+    expect(outcomeOfError('thrown string')).toMatchObject({ status: 'unknown', code: 'error' });
+    expect(outcomeOfError(Object.assign(new Error('no credit'), { code: 'insufficient_credit', outcomeUnknown: false }))).toMatchObject({ status: 'refused', code: 'insufficient_credit' });
   });
 
   it('decides each recorded state the same way for every store', () => {

@@ -66,15 +66,18 @@ export function resumeDecision(batch: JournalBatch | undefined, policy: { dedupl
 }
 
 /**
- * The outcome to record for a failed send: `unknown` when the error says the vendor may have acted
- * (`outcomeUnknown`), else `refused`. Only code and message are kept: msgkit errors never carry
- * secrets in either, and nothing else (bodies, headers, causes) is written to disk.
+ * The outcome to record for a failed send: `refused` only when the error proves the vendor did not
+ * act (`outcomeUnknown: false`, as every msgkit error states); `unknown` when it says the vendor may
+ * have acted, and for any error that does not say (a bug or an abort after the request may have
+ * left), so such a batch is never resent on its own. The same rule in both stores: @msgkit/journal
+ * and @msgkit/queue's worker. Only code and message are kept: msgkit errors never carry secrets in
+ * either, and nothing else (bodies, headers, causes) is written to disk.
  */
 export function outcomeOfError(error: unknown): BatchOutcome {
   const e = error as { outcomeUnknown?: unknown; code?: unknown; message?: unknown; name?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'error';
   const message = typeof e?.message === 'string' ? e.message : String(error);
-  return e?.outcomeUnknown === true ? { status: 'unknown', code, message } : { status: 'refused', code, message };
+  return e?.outcomeUnknown === false ? { status: 'refused', code, message } : { status: 'unknown', code, message };
 }
 
 /**

@@ -1,0 +1,114 @@
+/**
+ * `msgkit campaign status` against a real Redis: MSGKIT_TEST_REDIS_URL when set (.ci/run starts
+ * one), else a redis-server of the test's own on a free loopback port. In CI a missing Redis fails.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { campaignStatus, createCampaignWorker, enqueueCampaign, smsWorksAdapter } from '@msgkit/queue';
+import { startSandbox, type Sandbox } from '@msgkit/sandbox';
+import { SmsWorksClient } from '@msgkit/smsworks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadQueue } from './commands/campaign';
+import { CliError } from './io';
+import { runCli } from './testing';
+
+const redisAvailable = Boolean(process.env.MSGKIT_TEST_REDIS_URL) || spawnSync('redis-server', ['--version']).status === 0;
+if (!redisAvailable && process.env.CI === 'true') throw new Error('no Redis for the msgkit campaign tests: set MSGKIT_TEST_REDIS_URL or install redis-server');
+
+let url: string;
+let child: ChildProcess | undefined;
+let sandbox: Sandbox;
+beforeAll(async () => {
+  if (!redisAvailable) return;
+  sandbox = await startSandbox({ port: 0 });
+  if (process.env.MSGKIT_TEST_REDIS_URL) {
+    url = process.env.MSGKIT_TEST_REDIS_URL;
+    return;
+  }
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  url = `redis://127.0.0.1:${port}`;
+  // The client retries its connection until the server listens (bounded by the hook timeout).
+  await campaignStatus(url, 'probe');
+});
+afterAll(async () => {
+  await sandbox?.close();
+  if (child) {
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
+
+async function runCampaign(campaignId: string, prefix: string, recipients: string[]) {
+  await enqueueCampaign({ connection: url, prefix, campaignId, provider: 'smsworks', recipients, message: { from: 'Shop', text: campaignId }, batchSize: 2 });
+  const worker = createCampaignWorker({ connection: url, prefix, adapter: smsWorksAdapter(new SmsWorksClient({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 })) });
+  try {
+    for (let i = 0; ; i++) {
+      const status = await campaignStatus(url, campaignId, { prefix });
+      if (status?.done && status.inFlight.length === 0) return;
+      if (i > 600) throw new Error(`campaign ${campaignId} not done: ${JSON.stringify(status)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await worker.close();
+  }
+}
+
+const gb = (n: number, from: number) => Array.from({ length: n }, (_, i) => `+447400${String(from + i).padStart(6, '0')}`);
+
+describe.skipIf(!redisAvailable)('msgkit campaign status', () => {
+  it('prints the totals of a campaign whose every batch was sent and exits 0', async () => {
+    const prefix = `c${randomUUID().slice(0, 8)}`;
+    await runCampaign('all-sent', prefix, gb(6, 0));
+    const { code, stdout } = await runCli(['campaign', 'status', 'all-sent', '--redis', url, '--prefix', prefix, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ campaignId: 'all-sent', batches: 3, recipients: 6, sent: { batches: 3, recipients: 6 }, unknown: { batches: 0 }, refused: { batches: 0 }, done: true });
+  });
+
+  it('names the batch of unknown outcome and exits 1 when the vendor may not have sent it', async () => {
+    const prefix = `c${randomUUID().slice(0, 8)}`;
+    sandbox.faults.add({ vendor: 'smsworks', path: '/batch/send', count: 1, drop: true });
+    await runCampaign('one-unknown', prefix, gb(4, 100));
+    // The Redis URL from the environment, as --help says.
+    const { code, stdout } = await runCli(['campaign', 'status', 'one-unknown', '--prefix', prefix], { MSGKIT_REDIS_URL: url });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/sent\s+2 recipients in 1 batches/);
+    expect(stdout).toMatch(/unknown\s+2 recipients in 1 batches/);
+    expect(stdout).toMatch(/unknown batch \d \(outcome_unknown, check with the vendor before resending\): \+447400000\d{3} \+447400000\d{3}/);
+  });
+
+  it('follows the events of a finished campaign, then prints its status', async () => {
+    const prefix = `c${randomUUID().slice(0, 8)}`;
+    await runCampaign('followed', prefix, gb(4, 200));
+    const { code, stdout } = await runCli(['campaign', 'status', 'followed', '--redis', url, '--prefix', prefix, '--follow']);
+    expect(code).toBe(0);
+    expect(stdout.match(/^batch \d sent \(2\)$/gm)).toHaveLength(2);
+    expect(stdout).toContain('  done');
+  });
+
+  it('is a usage error (exit 2) for a campaign id Redis does not know', async () => {
+    const { code, stderr } = await runCli(['campaign', 'status', 'never-enqueued', '--redis', url, '--prefix', `c${randomUUID().slice(0, 8)}`]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('no campaign never-enqueued');
+  });
+});
+
+describe('msgkit campaign without Redis', () => {
+  it('is a usage error (exit 2) for a --redis that is not a Redis URL', async () => {
+    const { code, stderr } = await runCli(['campaign', 'status', 'x', '--redis', 'http://127.0.0.1:1']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--redis must be a redis:// or rediss:// URL');
+  });
+
+  it('tells the user to install @msgkit/queue when it cannot be imported', async () => {
+    const missing = '@msgkit/queue-not-installed';
+    const error = await loadQueue(() => import(/* @vite-ignore */ missing)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect(error).toMatchObject({ exitCode: 2, message: expect.stringContaining('npm i @msgkit/queue') });
+  });
+});
