@@ -3,7 +3,7 @@
  * one), else a redis-server of the test's own on a free loopback port. In CI a missing Redis fails.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { campaignStatus, createCampaignWorker, enqueueCampaign, smsWorksAdapter } from '@msgkit/queue';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
@@ -103,6 +103,19 @@ describe('msgkit campaign without Redis', () => {
     const { code, stderr } = await runCli(['campaign', 'status', 'x', '--redis', 'http://127.0.0.1:1']);
     expect(code).toBe(2);
     expect(stderr).toContain('--redis must be a redis:// or rediss:// URL');
+  });
+
+  it('says it cannot reach Redis (exit 1) instead of waiting forever when nothing listens there', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const { code, stderr } = await runCli(['campaign', 'status', 'x', '--redis', `redis://:s3cret@127.0.0.1:${closed}`]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`cannot reach Redis at 127.0.0.1:${closed}`);
+    expect(stderr).not.toContain('s3cret');
   });
 
   it('tells the user to install @msgkit/queue when it cannot be imported', async () => {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { Command } from 'commander';
 import { CliError, line, type Io } from '../io';
 
@@ -34,6 +35,31 @@ function redisUrl(given: string | undefined, io: Io): string {
   return url;
 }
 
+/** How long to wait for Redis to accept a connection before saying it cannot be reached. */
+const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Fails fast when nothing answers at the Redis address: the queue's clients retry forever (BullMQ
+ * needs `maxRetriesPerRequest: null`), so without this a status command would hang on a wrong URL.
+ */
+function assertReachable(url: string): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port: Number(port || 6379) });
+    const fail = (why: string) => {
+      socket.destroy();
+      reject(new CliError(`cannot reach Redis at ${new URL(url).host} (${why})`, 1));
+    };
+    socket.setTimeout(REDIS_CONNECT_TIMEOUT_MS, () => fail(`no answer within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s`));
+    socket.once('error', (error: NodeJS.ErrnoException) => fail(error.code ?? 'connection failed'));
+    socket.once('connect', () => {
+      socket.end();
+      resolve();
+    });
+  });
+}
+
 export function campaignCommand(program: Command, io: Io, load?: () => Promise<Queue>): void {
   const campaign = program.command('campaign').description('campaigns run on @msgkit/queue workers over Redis (needs: npm i @msgkit/queue)');
   campaign
@@ -47,6 +73,7 @@ export function campaignCommand(program: Command, io: Io, load?: () => Promise<Q
     .action(async (id: string, options: { redis?: string; prefix?: string; follow?: boolean; json?: boolean }) => {
       const url = redisUrl(options.redis, io);
       const queue = await loadQueue(load);
+      await assertReachable(url);
       const statusOptions = options.prefix ? { prefix: options.prefix } : {};
       if (options.follow) {
         // An unknown id would make the follow wait for events that never come.
