@@ -10,7 +10,8 @@ import { createServer, request as httpRequest } from 'node:http';
 
 export const FAULTS = ['status-500', 'status-429', 'drop-before', 'drop-after', 'status-500-after'];
 
-function mulberry32(seed) {
+/** A small seeded PRNG, so a fault run (and a kill schedule) can be repeated exactly. */
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

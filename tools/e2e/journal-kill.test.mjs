@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy } from './fault-proxy.mjs';
+import { mulberry32, startFaultProxy } from './fault-proxy.mjs';
 
 const require = createRequire(import.meta.url);
 const cliDir = dirname(require.resolve('@msgkit/cli/package.json'));
@@ -34,16 +34,6 @@ const VENDORS = {
   smsworks: { args: ['--from', 'Msgkit', '--batch-size', '1000'], deduplicates: false },
   infobip: { args: ['--batch-size', '1000'], deduplicates: false },
 };
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let sandbox;
 let proxy;

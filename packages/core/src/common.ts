@@ -3,3 +3,4 @@ export * from './text/index';
 export * from './rules/index';
 export * from './batch/index';
 export type { NormalizedRecipients, NormalizePhoneOptions, PhoneErrorCode, PhoneNumberType, PhoneResult } from './phone/index';
+export type { Lenient } from './lenient';

@@ -11,18 +11,9 @@ import type {
   SendSmsCampaignRequest,
 } from './generated/index';
 
-/** Enum members widened to their string values, recursively; `any` and Date left alone. */
-export type Lenient<T> = 0 extends 1 & T
-  ? T
-  : T extends Date
-    ? T
-    : T extends string
-      ? `${T}`
-      : T extends ReadonlyArray<infer U>
-        ? Lenient<U>[]
-        : T extends object
-          ? { [K in keyof T]: Lenient<T[K]> }
-          : T;
+import type { Lenient } from '@msgkit/core';
+
+export type { Lenient };
 
 type WithSendAt<T extends { sendAt?: string }> = Omit<Lenient<T>, 'sendAt'> & {
   /**
