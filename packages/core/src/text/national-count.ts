@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import { cheapestGsm, charactersForcingUcs2, NATIONAL_SHIFTS, type NationalShift, type Profile, profileFor, splitGsm } from './national';
+import { cheapestGsm, charactersForcingUcs2, NATIONAL_SHIFTS, type NationalShift, type Profile, profileFor, shiftMask, splitGsm } from './national';
 import { NATIONAL_TABLES, type NationalLanguage } from './national-tables';
 import type { SegmentCount } from './segments';
 import { ucs2Parts, ucs2Shape } from './ucs2';
@@ -19,6 +19,8 @@ export interface ProfileExtras {
   widths?: Readonly<Record<string, 1 | 2>>;
 }
 
+const ALL_SHIFTS = shiftMask(NATIONAL_SHIFTS);
+
 export const NATIONAL_LANGUAGES = Object.keys(NATIONAL_TABLES) as NationalLanguage[];
 
 function invalid(path: string, message: string): ValidationError {
@@ -31,15 +33,19 @@ function invalid(path: string, message: string): ValidationError {
  */
 export function resolveOptions(options: SegmentOptions, extras: ProfileExtras = {}): Profile | undefined {
   if (options === null || typeof options !== 'object') throw invalid('options', 'must be an object');
-  const { language, shifts = NATIONAL_SHIFTS } = options;
+  const { language, shifts } = options;
   if (language !== undefined && !Object.prototype.hasOwnProperty.call(NATIONAL_TABLES, language)) {
     throw invalid('language', `must be one of ${NATIONAL_LANGUAGES.join(', ')}`);
   }
-  if (!Array.isArray(shifts) || shifts.some((s: unknown) => !NATIONAL_SHIFTS.includes(s as NationalShift))) {
-    throw invalid('shifts', `must be a list of ${NATIONAL_SHIFTS.join(', ')}`);
+  let mask = ALL_SHIFTS;
+  if (shifts !== undefined) {
+    if (!Array.isArray(shifts) || shifts.some((s: unknown) => !NATIONAL_SHIFTS.includes(s as NationalShift))) {
+      throw invalid('shifts', `must be a list of ${NATIONAL_SHIFTS.join(', ')}`);
+    }
+    mask = shiftMask(shifts);
   }
   if (language === undefined && extras.widths === undefined) return undefined;
-  return profileFor(language, shifts, extras.widths);
+  return profileFor(language, mask, extras.widths);
 }
 
 /** @internal countSegments with national tables (or vendor widths). */

@@ -57,16 +57,31 @@ function maxCode(...tables: string[]): number {
 }
 
 const profiles = new Map<string, Profile>();
+const withOverrides = new WeakMap<object, Map<string, Profile>>();
+
+/** Bit per allowed shift, in NATIONAL_SHIFTS order. */
+export function shiftMask(shifts: readonly NationalShift[]): number {
+  let mask = 0;
+  for (const shift of shifts) mask |= 1 << NATIONAL_SHIFTS.indexOf(shift);
+  return mask;
+}
 
 /**
- * The schemes for `language` (none: the default alphabet only) restricted to `shifts`, with a
- * vendor's own widths for characters of the default alphabet (e.g. Octopush bills `@` as two).
- * Built once per distinct combination and kept: there are 13 languages × 8 subsets of shifts.
+ * The schemes for `language` (none: the default alphabet only) restricted to the shifts in
+ * `mask`, with a vendor's own widths for characters of the default alphabet (e.g. Octopush bills
+ * `@` as two). Built once per combination and kept: 13 languages × 8 subsets of shifts at most,
+ * per vendor table of widths (held weakly).
  */
-export function profileFor(language: NationalLanguage | undefined, shifts: readonly NationalShift[], overrides?: Readonly<Record<string, 1 | 2>>): Profile {
-  const key = `${language ?? ''}|${[...shifts].sort().join(',')}|${overrides ? JSON.stringify(overrides) : ''}`;
-  const known = profiles.get(key);
+export function profileFor(language: NationalLanguage | undefined, mask: number, overrides?: Readonly<Record<string, 1 | 2>>): Profile {
+  const key = `${language ?? ''}|${mask}`;
+  let cache = profiles;
+  if (overrides !== undefined) {
+    cache = withOverrides.get(overrides) ?? new Map();
+    withOverrides.set(overrides, cache);
+  }
+  const known = cache.get(key);
   if (known) return known;
+  const shifts = NATIONAL_SHIFTS.filter((_, i) => mask & (1 << i));
   const tables = language === undefined ? undefined : NATIONAL_TABLES[language];
   const locking = tables && 'locking' in tables ? tables.locking : undefined;
   const single = tables?.single;
@@ -95,7 +110,7 @@ export function profileFor(language: NationalLanguage | undefined, shifts: reado
     mark(widths, single, 3, 2);
   }
   const profile: Profile = { language, allowed, widths };
-  profiles.set(key, profile);
+  cache.set(key, profile);
   return profile;
 }
 
@@ -117,27 +132,56 @@ export function cheapestGsm(text: string, profile: Profile): GsmChoice | undefin
   const { widths, allowed } = profile;
   const size = widths.length;
   const n = text.length;
+  // Four schemes unrolled into locals: arrays indexed per character cost three times as much.
   let alive = allowed;
-  const septets = [0, 0, 0, 0];
-  const fill = [0, 0, 0, 0];
-  const parts = [1, 1, 1, 1];
-  for (let i = 0; i < n && alive !== 0; i++) {
+  let t0 = 0, t1 = 0, t2 = 0, t3 = 0; // septets
+  let f0 = 0, f1 = 0, f2 = 0, f3 = 0; // septets in the current part
+  let p0 = 1, p1 = 1, p2 = 1, p3 = 1; // parts at the concatenated capacity
+  const [m0, m1, m2, m3] = MULTI_CAPACITY as [number, number, number, number];
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     const packed = c < size ? widths[c]! : 0;
-    for (let s = 0; s < 4; s++) {
-      if ((alive & (1 << s)) === 0) continue;
-      const w = (packed >> (2 * s)) & 3;
-      if (w === 0) {
-        alive &= ~(1 << s);
-        continue;
+    if (alive & 1) {
+      const w = packed & 3;
+      if (w === 0) alive &= ~1;
+      else {
+        t0 += w;
+        if (f0 + w > m0) (p0++, (f0 = w));
+        else f0 += w;
       }
-      septets[s]! += w;
-      if (fill[s]! + w > MULTI_CAPACITY[s]!) {
-        parts[s]!++;
-        fill[s] = w;
-      } else fill[s]! += w;
     }
+    if (alive & 2) {
+      const w = (packed >> 2) & 3;
+      if (w === 0) alive &= ~2;
+      else {
+        t1 += w;
+        if (f1 + w > m1) (p1++, (f1 = w));
+        else f1 += w;
+      }
+    }
+    if (alive & 4) {
+      const w = (packed >> 4) & 3;
+      if (w === 0) alive &= ~4;
+      else {
+        t2 += w;
+        if (f2 + w > m2) (p2++, (f2 = w));
+        else f2 += w;
+      }
+    }
+    if (alive & 8) {
+      const w = packed >> 6;
+      if (w === 0) alive &= ~8;
+      else {
+        t3 += w;
+        if (f3 + w > m3) (p3++, (f3 = w));
+        else f3 += w;
+      }
+    }
+    if (alive === 0) return undefined;
   }
+  const septets = [t0, t1, t2, t3];
+  const fill = [f0, f1, f2, f3];
+  const parts = [p0, p1, p2, p3];
   let best: GsmChoice | undefined;
   for (let s = 0; s < 4; s++) {
     if ((alive & (1 << s)) === 0) continue;
@@ -179,20 +223,48 @@ export function splitGsm(text: string, profile: Profile, choice: GsmChoice): str
   return parts;
 }
 
+// Dedupe of BMP characters without allocating per call, as segments.ts does for the default
+// alphabet: a stamp per code unit, valid only when it equals the current generation.
+let stamps: Uint16Array | undefined;
+let generation = 0;
+
 /**
- * Distinct characters (whole code points) that no allowed table has; when every character is in
- * some table but no one scheme holds them all, the characters outside the default alphabet.
+ * Distinct characters (whole code points) that no allowed table has, in order of first appearance;
+ * when every character is in some table but no one scheme holds them all, the characters outside
+ * the default alphabet.
  */
 export function charactersForcingUcs2(text: string, profile: Profile): string[] {
   const { widths, allowed } = profile;
   let mask = 0;
   for (let s = 0; s < 4; s++) if (allowed & (1 << s)) mask |= 3 << (2 * s);
-  const outside = (c: number, m: number) => c >= widths.length || (widths[c]! & m) === 0;
-  const collect = (m: number): string[] => {
-    const seen = new Set<string>();
-    for (const char of text) if (outside(char.charCodeAt(0), m)) seen.add(char);
-    return [...seen];
-  };
-  const none = collect(mask);
-  return none.length > 0 ? none : collect(3);
+  const none = collect(text, widths, mask);
+  return none.length > 0 ? none : collect(text, widths, 3);
+}
+
+function collect(text: string, widths: Uint8Array, mask: number): string[] {
+  if (stamps === undefined) stamps = new Uint16Array(0x10000);
+  if (++generation === 0x10000) {
+    stamps.fill(0);
+    generation = 1;
+  }
+  const seen = stamps;
+  const gen = generation;
+  const size = widths.length;
+  const out: string[] = [];
+  let astral: Set<number> | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < size && (widths[c]! & mask) !== 0) continue;
+    if ((c & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      const cp = ((c - 0xd800) << 10) + text.charCodeAt(i + 1) - 0xdc00 + 0x10000;
+      astral ??= new Set();
+      const before = astral.size;
+      if (astral.add(cp).size !== before) out.push(text.slice(i, i + 2));
+      i++;
+    } else if (seen[c] !== gen) {
+      seen[c] = gen;
+      out.push(text[i]!);
+    }
+  }
+  return out;
 }
