@@ -1,5 +1,7 @@
 export { countSegments, splitSegments } from './segments';
 export { suggestCheaper } from './cheaper';
+export { countSegmentsFor } from './billing';
+export type { SmsBilling, VendorSegmentCount } from './billing';
 export type { CheaperSubstitution, CheaperSuggestions, SubstitutionKind } from './cheaper';
 export type { SegmentCount, SmsEncoding } from './segments';
 export { NATIONAL_LANGUAGES } from './national-count';
