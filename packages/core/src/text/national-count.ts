@@ -52,29 +52,18 @@ export function resolveOptions(options: SegmentOptions, extras: ProfileExtras = 
 export function countNational(text: string, profile: Profile): SegmentCount {
   const gsm = cheapestGsm(text, profile);
   const ucs2 = gsm === undefined || gsm.segments > 1 ? ucs2Shape(text) : undefined;
-  const national = (single: boolean, locking: boolean) =>
-    profile.language === undefined ? {} : { national: { language: profile.language, lockingShift: locking, singleShift: single } };
+  const language = profile.language;
   // UCS-2 only when it needs fewer parts: on a tie the GSM-7 the caller asked for is kept.
   if (gsm !== undefined && (ucs2 === undefined || gsm.segments <= ucs2.segments)) {
-    const scheme = gsm.scheme;
-    return {
-      encoding: 'GSM-7',
-      units: gsm.septets,
-      segments: gsm.segments,
-      perSegment: gsm.perSegment,
-      remaining: gsm.remaining,
-      nonGsm: [],
-      ...national((scheme & 1) !== 0, (scheme & 2) !== 0),
-    };
+    const count: SegmentCount = { encoding: 'GSM-7', units: gsm.septets, segments: gsm.segments, perSegment: gsm.perSegment, remaining: gsm.remaining, nonGsm: [] };
+    if (language !== undefined) count.national = { language, lockingShift: (gsm.scheme & 2) !== 0, singleShift: (gsm.scheme & 1) !== 0 };
+    return count;
   }
   const shape = ucs2 ?? ucs2Shape(text);
-  return {
-    encoding: 'UCS-2',
-    units: text.length,
-    ...shape,
-    nonGsm: gsm === undefined ? charactersForcingUcs2(text, profile) : [],
-    ...national(false, false),
-  };
+  const nonGsm = gsm === undefined ? charactersForcingUcs2(text, profile) : [];
+  const count: SegmentCount = { encoding: 'UCS-2', units: text.length, segments: shape.segments, perSegment: shape.perSegment, remaining: shape.remaining, nonGsm };
+  if (language !== undefined) count.national = { language, lockingShift: false, singleShift: false };
+  return count;
 }
 
 /** @internal splitSegments with national tables (or vendor widths): the parts of countNational's choice. */

@@ -56,8 +56,8 @@ function maxCode(...tables: string[]): number {
   return max;
 }
 
-const profiles = new Map<string, Profile>();
-const withOverrides = new WeakMap<object, Map<string, Profile>>();
+const profiles = new Map<NationalLanguage | undefined, Profile[]>();
+const withOverrides = new WeakMap<object, Map<NationalLanguage | undefined, Profile[]>>();
 
 /** Bit per allowed shift, in NATIONAL_SHIFTS order. */
 export function shiftMask(shifts: readonly NationalShift[]): number {
@@ -73,13 +73,14 @@ export function shiftMask(shifts: readonly NationalShift[]): number {
  * per vendor table of widths (held weakly).
  */
 export function profileFor(language: NationalLanguage | undefined, mask: number, overrides?: Readonly<Record<string, 1 | 2>>): Profile {
-  const key = `${language ?? ''}|${mask}`;
   let cache = profiles;
   if (overrides !== undefined) {
     cache = withOverrides.get(overrides) ?? new Map();
     withOverrides.set(overrides, cache);
   }
-  const known = cache.get(key);
+  let byMask = cache.get(language);
+  if (!byMask) cache.set(language, (byMask = []));
+  const known = byMask[mask];
   if (known) return known;
   const shifts = NATIONAL_SHIFTS.filter((_, i) => mask & (1 << i));
   const tables = language === undefined ? undefined : NATIONAL_TABLES[language];
@@ -110,7 +111,7 @@ export function profileFor(language: NationalLanguage | undefined, mask: number,
     mark(widths, single, 3, 2);
   }
   const profile: Profile = { language, allowed, widths };
-  cache.set(key, profile);
+  byMask[mask] = profile;
   return profile;
 }
 
@@ -223,8 +224,9 @@ export function splitGsm(text: string, profile: Profile, choice: GsmChoice): str
   return parts;
 }
 
-// Dedupe of BMP characters without allocating per call, as segments.ts does for the default
-// alphabet: a stamp per code unit, valid only when it equals the current generation.
+// Dedupe of BMP characters without allocating per call: a stamp per code unit, valid only when it
+// equals the current generation. Safe because counting is synchronous and not re-entrant. Fixed
+// size (128 KiB): the strings reported are cut from the text each time, nothing else is kept.
 let stamps: Uint16Array | undefined;
 let generation = 0;
 
@@ -237,11 +239,16 @@ export function charactersForcingUcs2(text: string, profile: Profile): string[] 
   const { widths, allowed } = profile;
   let mask = 0;
   for (let s = 0; s < 4; s++) if (allowed & (1 << s)) mask |= 3 << (2 * s);
-  const none = collect(text, widths, mask);
-  return none.length > 0 ? none : collect(text, widths, 3);
+  const none = collectOutside(text, 0, widths, mask);
+  return none.length > 0 ? none : collectOutside(text, 0, widths, 3);
 }
 
-function collect(text: string, widths: Uint8Array, mask: number): string[] {
+/**
+ * @internal Distinct characters from `from` on whose widths under `mask` are all 0, in order of
+ * first appearance: one pass, deduped by stamps (BMP) or a Set (astral), so linear however many
+ * distinct characters the text holds.
+ */
+export function collectOutside(text: string, from: number, widths: Uint8Array, mask: number): string[] {
   if (stamps === undefined) stamps = new Uint16Array(0x10000);
   if (++generation === 0x10000) {
     stamps.fill(0);
@@ -252,7 +259,7 @@ function collect(text: string, widths: Uint8Array, mask: number): string[] {
   const size = widths.length;
   const out: string[] = [];
   let astral: Set<number> | undefined;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < size && (widths[c]! & mask) !== 0) continue;
     if ((c & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {

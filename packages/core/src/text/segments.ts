@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors';
 import { messageFor } from '../rules/messages';
 import { GSM_WIDTH, LIMITS } from './gsm7';
+import { collectOutside, profileFor } from './national';
 import { countNational, resolveOptions, type SegmentOptions, splitNational } from './national-count';
 import type { NationalLanguage } from './national-tables';
 import { ucs2Parts, ucs2Shape } from './ucs2';
@@ -30,6 +31,8 @@ export interface SegmentCount {
 const TABLE_SIZE = GSM_WIDTH.length;
 const EURO = 0x20ac;
 const GSM = LIMITS['GSM-7'];
+// The default alphabet's widths (extension and euro included), for listing what forced UCS-2.
+const DEFAULT_PROFILE = /* @__PURE__ */ profileFor(undefined, 0);
 
 /**
  * Counts the parts `text` needs as SMS, and why it needs UCS-2 if it does.
@@ -124,40 +127,10 @@ export function notAString(): ValidationError {
   return new ValidationError([{ path: ['text'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a string' }) }]);
 }
 
-// Dedupe of BMP characters without allocating per call: a stamp per code unit, valid only when
-// it equals the current generation. Safe because countSegments is synchronous and not re-entrant.
-// Fixed size (128 KiB), the only state kept between calls: the strings reported in nonGsm are cut
-// from the text each time, so nothing grows with the texts a process has seen.
-let stamps: Uint16Array | undefined;
-let generation = 0;
-
 /** @internal nonGsm in one pass from the first non-GSM character; parts by jumping 67 units at a time. */
 export function countUcs2(text: string, from: number): SegmentCount {
-  if (stamps === undefined) stamps = new Uint16Array(0x10000);
-  if (++generation === 0x10000) {
-    stamps.fill(0);
-    generation = 1;
-  }
-  const seen = stamps;
-  const gen = generation;
+  const nonGsm = collectOutside(text, from, DEFAULT_PROFILE.widths, 3);
   const n = text.length;
-  const nonGsm: string[] = [];
-  // Astral code points are too many for a stamp table (2^20); a Set keeps the pass linear.
-  let astral: Set<number> | undefined;
-  for (let i = from; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c < TABLE_SIZE ? GSM_WIDTH[c] !== 0 : c === EURO) continue;
-    if ((c & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      const cp = ((c - 0xd800) << 10) + text.charCodeAt(i + 1) - 0xdc00 + 0x10000;
-      if (astral === undefined) astral = new Set();
-      const before = astral.size;
-      if (astral.add(cp).size !== before) nonGsm.push(text.slice(i, i + 2));
-      i++;
-    } else if (seen[c] !== gen) {
-      seen[c] = gen;
-      nonGsm.push(text[i]!);
-    }
-  }
   const { segments, perSegment, remaining } = ucs2Shape(text);
   return result('UCS-2', n, segments, perSegment, remaining, nonGsm);
 }
