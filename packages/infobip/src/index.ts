@@ -1,4 +1,5 @@
 export { InfobipClient } from './client';
+export { billing } from './billing';
 export type { InfobipClientOptions } from './client';
 export type {
   GeneralStatusName,

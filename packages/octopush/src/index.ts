@@ -1,4 +1,5 @@
 export { OctopushClient } from './client';
+export { billing } from './billing';
 export type { OctopushClientOptions, SendResult } from './client';
 export type { BalanceRequest, Lenient, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
 export * from './errors';

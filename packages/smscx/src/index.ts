@@ -1,4 +1,5 @@
 export { SmscxClient, SmsMethods, MultichannelMethods } from './client';
+export { billing } from './billing';
 export type {
   MultichannelCampaignEstimateRequest,
   MultichannelCampaignRequest,

@@ -1,4 +1,5 @@
 export { SmsWorksClient } from './client';
+export { billing } from './billing';
 export type {
   SmsWorksBatch,
   SmsWorksMessages,
