@@ -102,16 +102,31 @@ const campaign = (url: string, id: string): EnqueueCampaignOptions => ({
   batchSize: 10,
 });
 
+/** A campaign of 40 batches on a gated worker, run until its first 10 batches are settled. */
+async function tenBatchesIn(persistence: Persistence, id: string, workerOptions: Partial<CampaignWorkerOptions> = {}) {
+  const redis = await server(persistence);
+  const options = campaign(redis.url, id);
+  await enqueueCampaign(options);
+  const gate = gated(smsworks());
+  const worker = startWorker({ connection: redis.url, prefix: 'restart', adapter: gate.adapter, ...workerOptions });
+  await worker.ready;
+  gate.allow(10);
+  await settledAtLeast(redis.url, id, 'restart', 10);
+  return { redis, options, gate };
+}
+
+/** Lets every batch go, waits for the campaign to end, and counts what the sandbox received. */
+async function toTheEnd(name: string, redis: RedisServer, options: EnqueueCampaignOptions, gate: ReturnType<typeof gated>) {
+  gate.allow(1_000);
+  const status = await waitDone(redis.url, options.campaignId, 'restart', 120_000);
+  const { twice, distinct } = received(options.message.text);
+  console.log(`${name}: ${gate.sends} requests, ${distinct} recipients received, ${twice} twice; status sent ${status.sent.recipients}, unknown ${status.unknown.recipients}`);
+  return { status, twice, distinct };
+}
+
 describe.skipIf(!installed)('a campaign when Redis restarts under it', () => {
   it('sends no recipient twice when Redis comes back from an RDB snapshot older than the last sends, and lists what it cannot prove unsent as unknown', async () => {
-    const redis = await server('rdb');
-    const options = campaign(redis.url, 'rdb');
-    await enqueueCampaign(options);
-    const gate = gated(smsworks());
-    const worker = startWorker({ connection: redis.url, prefix: 'restart', adapter: gate.adapter, redisPersistence: 'accept-loss' });
-    await worker.ready;
-    gate.allow(10);
-    await settledAtLeast(redis.url, 'rdb', 'restart', 10);
+    const { redis, options, gate } = await tenBatchesIn('rdb', 'rdb', { redisPersistence: 'accept-loss' });
     const admin = new Redis(redis.url);
     await admin.save();
     admin.disconnect();
@@ -119,55 +134,28 @@ describe.skipIf(!installed)('a campaign when Redis restarts under it', () => {
     await settledAtLeast(redis.url, 'rdb', 'restart', 20);
     await redis.kill();
     await redis.start();
-    gate.allow(1_000);
-    const status = await waitDone(redis.url, 'rdb', 'restart', 120_000);
-
-    const { twice, distinct } = received(options.message.text);
-    console.log(`RDB restart: ${gate.sends} requests, ${distinct} recipients received, ${twice} twice; status sent ${status.sent.recipients}, unknown ${status.unknown.recipients}`);
+    const { status, twice } = await toTheEnd('RDB restart', redis, options, gate);
     expect(twice).toBe(0);
     expect(status.sent.recipients + status.unknown.recipients).toBe(400);
-    // Every recipient the sandbox got is in a batch recorded sent or listed unknown.
     expect(status.stateLost).toMatchObject({ previousRun: expect.any(String), run: expect.any(String) });
     expect(status.unknownBatches.every((b) => b.reason === 'state_lost')).toBe(true);
   });
 
   it('sends no recipient twice when Redis comes back empty and the campaign is enqueued again', async () => {
-    const redis = await server('none');
-    const options = campaign(redis.url, 'none');
-    await enqueueCampaign(options);
-    const gate = gated(smsworks());
-    const worker = startWorker({ connection: redis.url, prefix: 'restart', adapter: gate.adapter, redisPersistence: 'accept-loss' });
-    await worker.ready;
-    gate.allow(10);
-    await settledAtLeast(redis.url, 'none', 'restart', 10);
+    const { redis, options, gate } = await tenBatchesIn('none', 'none', { redisPersistence: 'accept-loss' });
     await redis.kill();
     await redis.start();
     await enqueueCampaign(options);
-    gate.allow(1_000);
-    const status = await waitDone(redis.url, 'none', 'restart', 120_000);
-
-    const { twice, distinct } = received(options.message.text);
-    console.log(`empty restart + enqueue again: ${gate.sends} requests, ${distinct} recipients received, ${twice} twice; status sent ${status.sent.recipients}, unknown ${status.unknown.recipients}`);
+    const { status, twice } = await toTheEnd('empty restart + enqueue again', redis, options, gate);
     expect(twice).toBe(0);
     expect(status.stateLost).toBeDefined();
   });
 
   it('sends every recipient exactly once when Redis comes back from its append-only file (fsync every second)', async () => {
-    const redis = await server('aof');
-    const options = campaign(redis.url, 'aof');
-    await enqueueCampaign(options);
-    const gate = gated(smsworks());
-    const worker = startWorker({ connection: redis.url, prefix: 'restart', adapter: gate.adapter });
-    await worker.ready;
-    gate.allow(10);
-    await settledAtLeast(redis.url, 'aof', 'restart', 10);
+    const { redis, options, gate } = await tenBatchesIn('aof', 'aof');
     await redis.kill();
     await redis.start();
-    gate.allow(1_000);
-    const status = await waitDone(redis.url, 'aof', 'restart', 120_000);
-
-    const { twice, distinct } = received(options.message.text);
-    console.log(`AOF restart: ${gate.sends} requests, ${distinct} recipients received, ${twice} twice; status sent ${status.sent.recipients}, unknown ${status.unknown.recipients}`);
+    const { status, twice, distinct } = await toTheEnd('AOF restart', redis, options, gate);
     expect(twice).toBe(0);
     expect(distinct).toBe(400);
     expect(status.sent).toEqual({ batches: 40, recipients: 400 });
@@ -175,20 +163,12 @@ describe.skipIf(!installed)('a campaign when Redis restarts under it', () => {
   });
 
   it('refuses, sending nothing, a campaign id enqueued again with another text after Redis lost the first, when a worker saw the first', async () => {
-    const redis = await server('none');
-    const first = campaign(redis.url, 'reused');
-    await enqueueCampaign(first);
-    const gate = gated(smsworks());
-    const worker = startWorker({ connection: redis.url, prefix: 'restart', adapter: gate.adapter, redisPersistence: 'accept-loss' });
-    await worker.ready;
-    gate.allow(10);
-    await settledAtLeast(redis.url, 'reused', 'restart', 10);
+    const { redis, options, gate } = await tenBatchesIn('none', 'reused', { redisPersistence: 'accept-loss' });
     await redis.kill();
     await redis.start();
-    const second = { ...first, message: { from: 'Shop', text: 'restart reused, another text' } };
+    const second = { ...options, message: { from: 'Shop', text: 'restart reused, another text' } };
     await enqueueCampaign(second);
-    gate.allow(1_000);
-    const status = await waitDone(redis.url, 'reused', 'restart', 120_000);
+    const { status } = await toTheEnd('reused id after an empty restart', redis, second, gate);
     expect(received(second.message.text).distinct).toBe(0);
     expect(status.refused).toEqual({ batches: 40, recipients: 400 });
     expect(status.refusedBatches.every((b) => b.code === 'campaign_id_reused')).toBe(true);
