@@ -42,9 +42,10 @@ function connectTimeoutMs(given: string | undefined): number | undefined {
   return seconds * 1000;
 }
 
-/** The queue's typed Redis errors as one line (exit 1): where, and why, never the URL's password. */
-function redisFailure(queue: Queue, error: unknown): never {
-  if (error instanceof queue.RedisUnavailableError) throw new CliError(`cannot reach Redis at ${error.address} (${error.why})`, 1);
+/** The queue's RedisUnavailableError (known by its code) as one line, exit 1: where and why, never the URL's password. */
+function redisFailure(error: unknown): never {
+  const e = error as { code?: unknown; address?: unknown; why?: unknown } | null;
+  if (e?.code === 'redis_unavailable') throw new CliError(`cannot reach Redis at ${String(e.address)} (${String(e.why)})`, 1);
   throw error;
 }
 
@@ -64,7 +65,7 @@ export function campaignCommand(program: Command, io: Io, load?: () => Promise<Q
       const timeout = connectTimeoutMs(options.connectTimeout);
       const queue = await loadQueue(load);
       const statusOptions = { ...(options.prefix && { prefix: options.prefix }), ...(timeout !== undefined && { connectTimeoutMs: timeout }) };
-      const read = () => queue.campaignStatus(url, id, statusOptions).catch((error: unknown) => redisFailure(queue, error));
+      const read = () => queue.campaignStatus(url, id, statusOptions).catch(redisFailure);
       let status = await read();
       // An unknown id would also make --follow wait for events that never come.
       if (!status) throw new CliError(`no campaign ${id} in ${new URL(url).host}`, 2);
