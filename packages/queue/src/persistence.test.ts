@@ -162,6 +162,17 @@ describe.skipIf(!installed)('a campaign when Redis restarts under it', () => {
     expect(status.stateLost).toBeUndefined();
   });
 
+  it('sends no recipient twice when a Redis with an append-only file comes back empty (its data directory lost) and the campaign is enqueued again', async () => {
+    const { redis, options, gate } = await tenBatchesIn('aof', 'aof-wiped');
+    await redis.kill();
+    redis.wipe();
+    await redis.start();
+    await enqueueCampaign(options);
+    const { status, twice } = await toTheEnd('AOF restart, data lost + enqueue again', redis, options, gate);
+    expect(twice).toBe(0);
+    expect(status.stateLost).toBeDefined();
+  });
+
   it('refuses, sending nothing, a campaign id enqueued again with another text after Redis lost the first, when a worker saw the first', async () => {
     const { redis, options, gate } = await tenBatchesIn('none', 'reused', { redisPersistence: 'accept-loss' });
     await redis.kill();

@@ -15,13 +15,13 @@ local aof = string.match(redis.call('INFO', 'persistence'), 'aof_enabled:(%d)') 
 /**
  * KEYS: meta, lineage. ARGV: meta JSON, content digest.
  * Stores the campaign's description and digest once, and the Redis process it was stored under
- * unless a record of that already exists (a restored one must stay, so that a loss is seen).
- * Returns {created (1|0), stored meta JSON}.
+ * (`run`, and `since`: the process that created the record) unless a record already exists (a
+ * restored one must stay, so that a loss is seen). Returns {created (1|0), stored meta JSON}.
  */
 export const REGISTER = `${SERVER}
 local created = redis.call('HSETNX', KEYS[1], 'json', ARGV[1])
 if created == 1 then redis.call('HSET', KEYS[1], 'digest', ARGV[2]) end
-if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('HSET', KEYS[2], 'run', run, 'aof', aof) end
+if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('HSET', KEYS[2], 'run', run, 'aof', aof, 'since', run) end
 return {created, redis.call('HGET', KEYS[1], 'json')}
 `;
 
@@ -34,10 +34,12 @@ return {created, redis.call('HGET', KEYS[1], 'json')}
  * A job whose digest is not the campaign's is another campaign's ({'mismatch'}).
  *
  * State lost: the campaign's state was last written by another Redis process (a restart) that did
- * not write every change to an AOF, or this worker saw the campaign under such a process. Writes
- * after its last snapshot, begin markers included, may be gone, so from then on every batch without
- * an outcome is taken as begun ({'lost'}), never as fresh. The flag stays. A job whose digest is not
- * the one known before the loss is a reused id ({'reused'}).
+ * not write every change to an AOF, or this worker saw the campaign under such a process, or this
+ * worker saw it under an earlier process and the campaign's record was created by this one (Redis
+ * came back empty, AOF or not: a lost data directory). Writes after its last snapshot, begin
+ * markers included, may be gone, so from then on every batch without an outcome is taken as begun
+ * ({'lost'}), never as fresh. The flag stays. A job whose digest is not the one known before the
+ * loss is a reused id ({'reused'}).
  *
  * Otherwise as before: {'done', outcome JSON} | {'resumed'} | {'fresh'}, marking the batch begun.
  * Every answer starts with the run id and aof flag, for the worker's memory.
@@ -49,11 +51,12 @@ if ARGV[7] ~= '' and metaDigest and metaDigest ~= ARGV[7] then return {'mismatch
 
 local storedRun = redis.call('HGET', KEYS[4], 'run')
 local storedAof = redis.call('HGET', KEYS[4], 'aof')
+local since = redis.call('HGET', KEYS[4], 'since')
 local lost = redis.call('HGET', KEYS[4], 'lost')
 if not lost then
   local from = nil
   if storedRun and storedRun ~= run and not (storedAof == '1' and aof == '1') then from = storedRun end
-  if ARGV[4] ~= '' and ARGV[4] ~= run and not (ARGV[5] == '1' and aof == '1') then from = ARGV[4] end
+  if ARGV[4] ~= '' and ARGV[4] ~= run and (not (ARGV[5] == '1' and aof == '1') or not since or since == run) then from = ARGV[4] end
   if from then
     local before = ARGV[6]
     if before == '' then before = metaDigest or '' end
@@ -65,6 +68,7 @@ end
 local keptAof = aof
 if storedRun == run and storedAof ~= '1' then keptAof = '0' end
 redis.call('HSET', KEYS[4], 'run', run, 'aof', keptAof)
+if not since then redis.call('HSET', KEYS[4], 'since', run) end
 
 local done = redis.call('HGET', KEYS[2], ARGV[1])
 if done then return {'done', run, aof, done} end

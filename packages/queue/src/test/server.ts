@@ -3,7 +3,7 @@
  * directory, so a test can restart Redis under a running campaign in each persistence mode.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,8 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same port and directory, with the same persistence (or another one), and any further arguments. */
   start(persistence?: Persistence, extra?: string[]): Promise<void>;
+  /** Empties its directory while it is stopped: a lost disk or volume. */
+  wipe(): void;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,9 @@ export async function startRedisServer(persistence: Persistence): Promise<RedisS
     url,
     kill,
     start,
+    wipe: () => {
+      for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
+    },
     stop: async () => {
       // SIGTERM: a clean shutdown of the server other tests shared; the files go with the directory.
       if (child && child.exitCode === null && child.signalCode === null) {
