@@ -20,7 +20,9 @@ export type MsgkitErrorCode =
   | 'connection_error'
   | 'timeout'
   | 'aborted'
-  | 'journal_mismatch';
+  | 'journal_mismatch'
+  | 'redis_unavailable'
+  | 'redis_not_durable';
 
 export const errorMessages: Record<MsgkitErrorCode, string> = {
   validation_error: 'The request was refused before sending',
@@ -37,6 +39,8 @@ export const errorMessages: Record<MsgkitErrorCode, string> = {
   timeout: 'The vendor did not answer in time',
   aborted: 'The request was aborted by the caller',
   journal_mismatch: 'The campaign journal belongs to another campaign',
+  redis_unavailable: 'Redis could not be reached',
+  redis_not_durable: 'Redis may lose what the queue records, so a batch could be sent twice',
 };
 
 /**
@@ -129,7 +133,7 @@ export interface ApiErrorInit {
 }
 
 /** The codes of errors that carry a vendor's answer. */
-export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted' | 'journal_mismatch'>;
+export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted' | 'journal_mismatch' | 'redis_unavailable' | 'redis_not_durable'>;
 
 /** The vendor answered, with an error. */
 export class ApiError extends MsgkitError {

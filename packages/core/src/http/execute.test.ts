@@ -91,6 +91,18 @@ describe('execute', () => {
     expect(hits).toBe(1);
   });
 
+  it('never sleeps a Retry-After above RETRY_AFTER_MAX_MS: a 429 hands it to the caller at once, a 5xx retries on its own capped backoff', async () => {
+    script = (_req, res) => json(res, 429, { error: { code: 1429, type: 'rate_limit', message: 'slow down' } }, { 'retry-after': '999999999' });
+    const error = await execute(op(true), vendor).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'rate_limited', retryAfterMs: 999_999_999_000, attempts: 1 });
+    expect(hits).toBe(1);
+
+    hits = 0;
+    script = (_req, res, hit) => (hit === 1 ? json(res, 503, { error: { code: 1503, type: 'unavailable', message: 'later' } }, { 'retry-after': '999999999' }) : json(res, 200, { ok: true }));
+    await expect(execute(op(true), vendor)).resolves.toEqual({ ok: true });
+    expect(hits).toBe(2);
+  });
+
   it('stops after maxRetries and reports how many attempts were made', async () => {
     script = (_req, res) => serverError(res);
     const error = await execute(op(true), vendor, { maxRetries: 1 }).catch((e: unknown) => e);
