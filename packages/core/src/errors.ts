@@ -20,7 +20,8 @@ export type MsgkitErrorCode =
   | 'connection_error'
   | 'timeout'
   | 'aborted'
-  | 'journal_mismatch';
+  | 'journal_mismatch'
+  | 'invalid_report';
 
 export const errorMessages: Record<MsgkitErrorCode, string> = {
   validation_error: 'The request was refused before sending',
@@ -37,6 +38,7 @@ export const errorMessages: Record<MsgkitErrorCode, string> = {
   timeout: 'The vendor did not answer in time',
   aborted: 'The request was aborted by the caller',
   journal_mismatch: 'The campaign journal belongs to another campaign',
+  invalid_report: 'The delivery report is not in the vendor\'s documented format',
 };
 
 /**
