@@ -131,7 +131,7 @@ export interface ApiErrorInit {
 }
 
 /** The codes of errors that carry a vendor's answer. */
-export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted' | 'journal_mismatch'>;
+export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted' | 'journal_mismatch' | 'invalid_report'>;
 
 /** The vendor answered, with an error. */
 export class ApiError extends MsgkitError {

@@ -2,6 +2,7 @@ export { OctopushClient } from './client';
 export type { OctopushClientOptions, SendResult } from './client';
 export type { BalanceRequest, Lenient, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
 export * from './errors';
+export { OCTOPUSH_REPORT_STATUSES, octopushReports } from './reports';
 export type { RequestOptions } from '@msgkit/core';
 
 // The generated models the methods take and return (types), and their enums (values).

@@ -36,6 +36,8 @@ export interface DeliveryEvent {
   parts?: number;
   /** Which part this report is about, where the vendor's format says so (1-based). */
   part?: { index: number; count: number };
+  /** What the send asked the vendor to echo back (SMS.CX trackData, Infobip callbackData, The SMS Works tag). */
+  echo?: string;
   reference?: DeliveryReference;
   /** The vendor's status is not in msgkit's table: `status` is `unknown` and says nothing. */
   unmapped?: true;
