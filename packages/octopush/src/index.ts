@@ -9,6 +9,9 @@ export type { RequestOptions } from '@msgkit/core';
 export type {
   CancelMultichannelRequest,
   CancelSmsCampaignRequest,
+  DeliveryReport,
+  EmailDeliveryReport,
+  EmailStatusChange,
   ErrorResponse,
   FieldError,
   GetBalanceRequest,

@@ -16,6 +16,7 @@ export type {
   BatchMessage,
   BatchMessageResponse,
   CancelledMessageResponse,
+  DeliveryReport,
   ErrorModel,
   ExtendedErrorModel,
   FailureReason,
