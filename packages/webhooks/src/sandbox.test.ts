@@ -70,5 +70,6 @@ describe('reports from the sandbox on a bad day', () => {
     expect(failed).toBeGreaterThan(0);
     expect(handler.stats.refused).toMatchObject({ forged: 0, expired: 0, unsigned: 0, invalid_report: 0 });
     expect(handler.stats.unmapped).toBe(0);
-  });
+
+  }, 300_000);
 });
