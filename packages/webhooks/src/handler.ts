@@ -6,7 +6,7 @@ import { publicUrl, type PublicUrlOptions } from './proxy';
 import type { MessageDelivery } from './reduce';
 import { MemoryReplayStore, type ReplayStore } from './replay';
 import { WorkQueue, type FailedWork, type QueueOptions } from './queue';
-import { verifyCallbackUrl, type CallbackClaims } from './token';
+import { secretBytes, verifyCallbackUrl, type CallbackClaims } from './token';
 
 /** One accepted callback: its reports and the states they led to. */
 export interface ReportBatch {
@@ -81,7 +81,8 @@ const MAX_INVALID = 1000;
  */
 export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   const formats = new Map(options.formats.map((f) => [f.vendor, f]));
-  const secrets = options.secrets ?? [];
+  // Converted (and length-checked) once, not per callback.
+  const secrets = (options.secrets ?? []).map(secretBytes);
   const auth = options.auth ?? {};
   if (secrets.length === 0 && Object.keys(auth).length === 0) throw new TypeError('createWebhookHandler needs `secrets` (msgkit callback URLs) or `auth` (vendor credentials): an open receiver would take forged reports');
   const ledger = options.ledger ?? new DeliveryLedger();
@@ -149,15 +150,16 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
       return refuse('invalid_report', vendor, reportError);
     }
     if (claims) for (const event of events) event.reference = { ...(claims.campaign !== undefined ? { campaign: claims.campaign } : {}), ...(claims.batch !== undefined ? { batch: claims.batch } : {}), ...event.reference };
-    const states = new Map<string, MessageDelivery>();
+    const touched = new Map<string, DeliveryEvent>();
     // The ledger first: applying a report twice changes nothing, so a vendor's retry after a
     // failed `record` is harmless.
     for (const event of events) {
-      const { state } = ledger.apply(event);
-      states.set(`${event.vendor}\u0000${event.messageId}`, state);
+      ledger.apply(event);
+      touched.set(`${event.vendor}\u0000${event.messageId}`, event);
       if (event.unmapped) stats.unmapped++;
     }
-    const batch: ReportBatch = { vendor, events, states: [...states.values()], ...(claims ? { claims } : {}), receivedAt: new Date(now()) };
+    const states = [...touched.values()].map((e) => ledger.get(e.vendor, e.messageId)!);
+    const batch: ReportBatch = { vendor, events, states, ...(claims ? { claims } : {}), receivedAt: new Date(now()) };
     try {
       await options.record?.(batch);
     } catch (error) {
@@ -181,9 +183,15 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
 
 /** The raw body, or undefined once it passes `max` bytes (reading stops there). */
 async function readBody(request: Request, max: number): Promise<Buffer | undefined> {
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) return undefined;
+  const length = request.headers.get('content-length');
+  const declared = length === null ? NaN : Number(length);
+  if (declared > max) return undefined;
   if (!request.body) return Buffer.alloc(0);
+  if (Number.isSafeInteger(declared)) {
+    // The HTTP layer holds a body to its declared length; the check after reading is a second fence.
+    const whole = Buffer.from(await request.arrayBuffer());
+    return whole.length > max ? undefined : whole;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();

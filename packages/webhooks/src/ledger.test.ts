@@ -71,3 +71,29 @@ describe('the delivery ledger', () => {
     expect(ledger.size).toBe(3);
   });
 });
+
+describe('the dedupe key of a report', () => {
+  it('changes with every field of a report, and not with the order its keys were written in', async () => {
+    const { canonicalEvent } = await import('./order');
+    const full: DeliveryEvent = {
+      vendor: 'infobip', messageId: 'm1', status: 'undelivered', final: true, permanent: true, raw: { status: 'X', code: 9, error: 'E' }, at: '2030-01-01T00:00:00.000Z',
+      groupId: 'g', to: '41', channel: 'SMS', price: { amount: 0.1, currency: 'EUR' }, parts: 2, part: { index: 1, count: 2 }, echo: 'cb', reference: { campaign: 'c', batch: 1, recipient: 'r' }, unmapped: true,
+    };
+    const variants: DeliveryEvent[] = [
+      { ...full, vendor: 'smscx' }, { ...full, messageId: 'm2' }, { ...full, status: 'expired' }, { ...full, final: false }, { ...full, permanent: false },
+      { ...full, raw: { ...full.raw, status: 'Y' } }, { ...full, raw: { ...full.raw, code: 8 } }, { ...full, raw: { ...full.raw, error: 'F' } }, { ...full, at: '2030-01-01T00:00:01.000Z' },
+      { ...full, groupId: 'h' }, { ...full, to: '42' }, { ...full, channel: 'VIBER' }, { ...full, price: { amount: 0.2, currency: 'EUR' } }, { ...full, price: { amount: 0.1, currency: 'USD' } },
+      { ...full, parts: 3 }, { ...full, part: { index: 2, count: 2 } }, { ...full, part: { index: 1, count: 3 } }, { ...full, echo: 'cc' },
+      { ...full, reference: { ...full.reference, campaign: 'd' } }, { ...full, reference: { ...full.reference, batch: 2 } }, { ...full, reference: { ...full.reference, recipient: 's' } },
+    ];
+    const { unmapped: _u, ...mapped } = full;
+    variants.push(mapped);
+    // Every field of DeliveryEvent is covered by a variant above.
+    const fields = new Set(variants.flatMap((v) => Object.keys(v).filter((k) => JSON.stringify((v as unknown as Record<string, unknown>)[k]) !== JSON.stringify((full as unknown as Record<string, unknown>)[k]))));
+    expect(fields.size + 1).toBe(Object.keys(full).length);
+    const keys = new Set([full, ...variants].map((e) => canonicalEvent(e)));
+    expect(keys.size).toBe(variants.length + 1);
+    const reordered = Object.fromEntries(Object.entries(full).reverse()) as unknown as DeliveryEvent;
+    expect(canonicalEvent(reordered)).toBe(canonicalEvent(full));
+  });
+});

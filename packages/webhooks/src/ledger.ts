@@ -2,9 +2,10 @@ import { DELIVERY_STATUSES, type DeliveryEvent, type DeliveryStatus } from '@msg
 import { MessageTracker, type MessageDelivery } from './reduce';
 
 export interface LedgerChange {
-  state: MessageDelivery;
+  /** The message's state after the report (built when first read). */
+  readonly state: MessageDelivery;
   /** False for an exact duplicate of a report already applied. */
-  fresh: boolean;
+  readonly fresh: boolean;
 }
 
 /**
@@ -21,7 +22,13 @@ export class DeliveryLedger {
     let tracker = this.#messages.get(key);
     if (!tracker) this.#messages.set(key, (tracker = new MessageTracker(event.vendor, event.messageId)));
     const fresh = tracker.apply(event);
-    return { state: tracker.view, fresh };
+    const applied = tracker;
+    return {
+      fresh,
+      get state() {
+        return applied.view;
+      },
+    };
   }
 
   applyAll(events: Iterable<DeliveryEvent>): LedgerChange[] {

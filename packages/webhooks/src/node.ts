@@ -35,8 +35,9 @@ export async function fromNodeRequest(req: IncomingMessage, body?: unknown, opti
   } else if (typeof body === 'string') bytes = Buffer.from(body, 'utf8');
   else if (body instanceof Uint8Array) bytes = body;
   else bytes = Buffer.from(JSON.stringify(body), 'utf8');
-  headers.delete('content-length');
   headers.delete('transfer-encoding');
+  // The bytes handed on (a parsed body is re-serialized), not what the client declared.
+  headers.set('content-length', String(bytes.byteLength));
   return new Request(url, { method, headers, body: bytes as Uint8Array<ArrayBuffer> });
 }
 

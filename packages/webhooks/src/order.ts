@@ -32,28 +32,34 @@ export function compareDeliveryEvents(a: DeliveryEvent, b: DeliveryEvent): numbe
   return ca < cb ? -1 : ca > cb ? 1 : 0;
 }
 
-function timeOf(event: DeliveryEvent): number {
-  if (event.at === undefined) return -1;
-  const ms = Date.parse(event.at);
-  return Number.isNaN(ms) ? -1 : ms;
+const times = new WeakMap<DeliveryEvent, number>();
+
+/** The vendor's time of a report in ms (-1 when it gives none), parsed once per report. */
+export function timeOf(event: DeliveryEvent): number {
+  let ms = times.get(event);
+  if (ms === undefined) {
+    ms = event.at === undefined ? -1 : Date.parse(event.at);
+    if (Number.isNaN(ms)) ms = -1;
+    times.set(event, ms);
+  }
+  return ms;
 }
 
 const canonical = new WeakMap<DeliveryEvent, string>();
 
-/** The report as text with its keys sorted: equal reports give equal text (the dedupe key). */
+/**
+ * The report as text, every field of `DeliveryEvent` in one fixed order: equal reports give equal
+ * text whatever order their keys were built in (the dedupe key and the last tie-break).
+ */
 export function canonicalEvent(event: DeliveryEvent): string {
   let text = canonical.get(event);
   if (text === undefined) {
-    text = stable(event);
+    const { raw, price, part, reference: ref } = event;
+    text = JSON.stringify([
+      event.vendor, event.messageId, event.status, event.final, event.permanent, raw.status, raw.code, raw.error, event.at, event.groupId, event.to, event.channel,
+      price?.amount, price?.currency, event.parts, part?.index, part?.count, event.echo, ref?.campaign, ref?.batch, ref?.recipient, event.unmapped,
+    ]);
     canonical.set(event, text);
   }
   return text;
-}
-
-function stable(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
-  const o = value as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stable(o[k])}`).join(',')}}`;
 }

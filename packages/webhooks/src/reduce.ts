@@ -1,5 +1,5 @@
 import type { DeliveryEvent, DeliveryReference, DeliveryStatus } from '@msgkit/core';
-import { canonicalEvent, compareDeliveryEvents } from './order';
+import { canonicalEvent, compareDeliveryEvents, timeOf } from './order';
 
 /** Where one message stands, from every distinct report it received. */
 export interface MessageDelivery {
@@ -151,8 +151,8 @@ export class MessageTracker {
 }
 
 function historyOrder(a: DeliveryEvent, b: DeliveryEvent): number {
-  const ta = a.at === undefined ? -1 : Date.parse(a.at);
-  const tb = b.at === undefined ? -1 : Date.parse(b.at);
+  const ta = timeOf(a);
+  const tb = timeOf(b);
   if (ta !== tb) return ta - tb;
   return compareDeliveryEvents(a, b);
 }
