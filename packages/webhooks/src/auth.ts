@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestLike } from './proxy';
 
 /** A vendor-documented way a callback authenticates itself (checked when the URL carries no msgkit token). */
 export interface CallbackAuthenticator {
   /** `missing`: no credentials at all (401); `forged`: wrong ones (403). */
-  check(request: Request): 'ok' | 'missing' | 'forged';
+  check(request: Pick<RequestLike, 'headers'>): 'ok' | 'missing' | 'forged';
   /** Names the credential for replay detection (never the secret itself). */
   readonly id: string;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InvalidReportError, type DeliveryEvent, type DeliveryReportFormat } from '@msgkit/core';
 import type { CallbackAuthenticator } from './auth';
 import { DeliveryLedger } from './ledger';
-import { publicUrl, type PublicUrlOptions } from './proxy';
+import { publicUrl, type HeaderReader, type PublicUrlOptions } from './proxy';
 import type { MessageDelivery } from './reduce';
 import { MemoryReplayStore, type ReplayStore } from './replay';
 import { WorkQueue, type FailedWork, type QueueOptions } from './queue';
@@ -58,8 +58,27 @@ export interface WebhookStats {
   refused: Record<Refusal, number>;
 }
 
+/** A callback as any server hands it over: the Web handler and the Node adapter both use this. */
+export interface IncomingCallback {
+  method: string;
+  /** The URL as this server received it (`publicUrl` then applies the proxy options). */
+  url: string;
+  headers: HeaderReader;
+  /** The raw body, or how to read it (undefined when over `maxBodyBytes`). */
+  body: Uint8Array | (() => Promise<Uint8Array | undefined>);
+}
+
+/** The answer to a callback, before any server writes it. */
+export interface CallbackAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+}
+
 export interface WebhookHandler {
   (request: Request): Promise<Response>;
+  /** The same receiver without Web `Request`/`Response` objects (what `toNodeListener` calls). */
+  receive(callback: IncomingCallback): Promise<CallbackAnswer>;
   readonly ledger: DeliveryLedger;
   readonly stats: WebhookStats;
   /** Batches whose `onReports` failed every attempt: kept, never dropped. */
@@ -94,17 +113,17 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   const invalid: Array<{ vendor: string; body: string; error: InvalidReportError }> = [];
   const queue = new WorkQueue<ReportBatch>((batch) => options.onReports?.(batch), (failure) => options.onError?.(failure), options.queue);
 
-  const refuse = (reason: Refusal, vendor?: string, error?: unknown): Response => {
+  const refuse = (reason: Refusal, vendor?: string, error?: unknown): CallbackAnswer => {
     stats.refused[reason]++;
     const status = REFUSALS[reason];
     options.onRefused?.(reason, { status, ...(vendor ? { vendor } : {}), ...(error !== undefined ? { error } : {}) });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
     if (reason === 'busy') headers['retry-after'] = '5';
     if (reason === 'unsigned') headers['www-authenticate'] = 'Basic realm="msgkit"';
-    return new Response(JSON.stringify({ error: reason }), { status, headers });
+    return { status, headers, body: JSON.stringify({ error: reason }) };
   };
 
-  const handler = async (request: Request): Promise<Response> => {
+  const receive = async (request: IncomingCallback): Promise<CallbackAnswer> => {
     if (request.method !== 'POST') return refuse('method');
     const url = publicUrl(request, options);
     const token = verifyCallbackUrl(url, secrets, Math.floor(now() / 1000));
@@ -133,8 +152,9 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     const type = request.headers.get('content-type');
     if (type !== null && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) return refuse('unsupported_media_type', vendor);
 
-    const body = await readBody(request, maxBody);
-    if (body === undefined) return refuse('too_large', vendor);
+    const raw = typeof request.body === 'function' ? await request.body() : request.body.byteLength > maxBody ? undefined : request.body;
+    if (raw === undefined) return refuse('too_large', vendor);
+    const body = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     const key = createHash('sha256').update(credential).update('\u0000').update(body).digest('base64url');
     if (queue.full) return refuse('busy', vendor);
     if (!(await replay.claim(key, expiresAtMs))) return refuse('replayed', vendor);
@@ -169,10 +189,16 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     stats.accepted++;
     stats.events += events.length;
     if (options.onReports) queue.push(batch);
-    return new Response(null, { status: 200 });
+    return { status: 200, headers: {} };
+  };
+
+  const handler = async (request: Request): Promise<Response> => {
+    const answer = await receive({ method: request.method, url: request.url, headers: request.headers, body: () => readBody(request, maxBody) });
+    return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
   };
 
   return Object.assign(handler, {
+    receive,
     ledger,
     stats,
     failed: queue.failed,

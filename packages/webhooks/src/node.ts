@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 
+import type { CallbackAnswer, IncomingCallback } from './handler';
+
 type WebHandler = (request: Request) => Promise<Response>;
+/** A msgkit webhook handler: Node requests skip the Web Request/Response objects through `receive`. */
+type Receiver = WebHandler & { receive?: (callback: IncomingCallback) => Promise<CallbackAnswer> };
 
 const DEFAULT_MAX = 1024 * 1024;
 
@@ -29,12 +33,7 @@ export async function fromNodeRequest(req: IncomingMessage, body?: unknown, opti
   }
   const method = req.method ?? 'GET';
   if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers });
-  let bytes: Uint8Array;
-  if (body === undefined || body === null) {
-    bytes = req.readableEnded ? new Uint8Array() : await readStream(req, options.maxBodyBytes ?? DEFAULT_MAX);
-  } else if (typeof body === 'string') bytes = Buffer.from(body, 'utf8');
-  else if (body instanceof Uint8Array) bytes = body;
-  else bytes = Buffer.from(JSON.stringify(body), 'utf8');
+  const bytes = await bodyBytes(req, body, options.maxBodyBytes ?? DEFAULT_MAX);
   headers.delete('transfer-encoding');
   // The bytes handed on (a parsed body is re-serialized), not what the client declared.
   headers.set('content-length', String(bytes.byteLength));
@@ -51,20 +50,50 @@ export async function writeNodeResponse(res: ServerResponse, response: Response)
 }
 
 /**
+ * Serves one Node request with the handler: `body` is what a framework already read (see
+ * `fromNodeRequest`). A msgkit handler is called through `receive`, without building Web
+ * `Request`/`Response` objects; any other Web handler through `fromNodeRequest`.
+ */
+export async function handleNodeRequest(handler: Receiver, req: IncomingMessage, res: ServerResponse, body?: unknown, options: { maxBodyBytes?: number } = {}): Promise<void> {
+  try {
+    if (handler.receive) {
+      const bytes = await bodyBytes(req, body, options.maxBodyBytes ?? DEFAULT_MAX);
+      const encrypted = (req.socket as Partial<TLSSocket>).encrypted === true;
+      const answer = await handler.receive({
+        method: req.method ?? 'GET',
+        url: `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+        headers: { get: (name) => joined(req.headers[name.toLowerCase()]) },
+        body: bytes,
+      });
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+      return;
+    }
+    await writeNodeResponse(res, await handler(await fromNodeRequest(req, body, options)));
+  } catch (error) {
+    const tooLarge = error instanceof BodyTooLargeError;
+    if (!res.headersSent) res.writeHead(tooLarge ? 413 : 500, { 'content-type': 'application/json', connection: 'close' }).end(tooLarge ? '{"error":"too_large"}' : '{"error":"receiver_failure"}');
+    else res.destroy();
+  }
+}
+
+/**
  * The handler as a `node:http` listener (also an Express route handler: `app.post('/dlr',
  * toNodeListener(handler))`, with or without a body parser before it).
  */
-export function toNodeListener(handler: WebHandler, options: { maxBodyBytes?: number } = {}): (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => void {
-  return (req, res) => {
-    fromNodeRequest(req, req.body, options)
-      .then(handler)
-      .then((response) => writeNodeResponse(res, response))
-      .catch((error: unknown) => {
-        const tooLarge = error instanceof BodyTooLargeError;
-        if (!res.headersSent) res.writeHead(tooLarge ? 413 : 500, { 'content-type': 'application/json', connection: 'close' }).end(tooLarge ? '{"error":"too_large"}' : '{"error":"receiver_failure"}');
-        else res.destroy();
-      });
-  };
+export function toNodeListener(handler: Receiver, options: { maxBodyBytes?: number } = {}): (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => void {
+  return (req, res) => void handleNodeRequest(handler, req, res, req.body, options);
+}
+
+function joined(value: string | string[] | undefined): string | null {
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+}
+
+async function bodyBytes(req: IncomingMessage, body: unknown, max: number): Promise<Uint8Array> {
+  if (body === undefined || body === null) return req.readableEnded ? new Uint8Array() : readStream(req, max);
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body instanceof Uint8Array) return body;
+  return Buffer.from(JSON.stringify(body), 'utf8');
 }
 
 function readStream(req: IncomingMessage, max: number): Promise<Uint8Array> {

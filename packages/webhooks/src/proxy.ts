@@ -1,3 +1,14 @@
+/** Reads a request header (a Web `Headers`, or a view of Node's headers). */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+/** What the receiver needs of a request to verify it: a Web `Request` is one. */
+export interface RequestLike {
+  url: string;
+  headers: HeaderReader;
+}
+
 /** How a receiver learns the URL the vendor used. */
 export interface PublicUrlOptions {
   /**
@@ -11,7 +22,7 @@ export interface PublicUrlOptions {
 }
 
 /** The URL as the vendor addressed it. */
-export function publicUrl(request: Request, options: PublicUrlOptions): URL {
+export function publicUrl(request: RequestLike, options: PublicUrlOptions): URL {
   const url = new URL(request.url);
   if (options.publicOrigin !== undefined) {
     const origin = new URL(options.publicOrigin);

@@ -32,6 +32,13 @@ describe('callback URLs', () => {
     expect(verifyCallbackUrl(withToken(token, 'https://hooks.example.com/other'), [secret], at(now))).toEqual({ ok: false, reason: 'forged' });
     expect(verifyCallbackUrl(withToken(token, 'http://hooks.example.com/dlr'), [secret], at(now))).toEqual({ ok: false, reason: 'forged' });
     expect(verifyCallbackUrl(url, ['x'.repeat(40)], at(now))).toEqual({ ok: false, reason: 'forged' });
+    // Every other spelling of the last character (base64url's spare bits) is refused, not verified
+    // as a second token that replay detection would not know.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const c of alphabet) {
+      if (c === signature.at(-1)) continue;
+      expect(verifyCallbackUrl(withToken(`${v}.${payload}.${signature.slice(0, -1)}${c}`), [secret], at(now)).ok, c).toBe(false);
+    }
     expect(verifyCallbackUrl(url, [secret], at(now) + 61)).toEqual({ ok: false, reason: 'expired' });
     expect(verifyCallbackUrl(url, [secret], at(now) + 60)).toMatchObject({ ok: true });
   });

@@ -66,6 +66,9 @@ export function verifyCallbackUrl(publicUrl: URL, secrets: readonly (string | Ui
   if (parts.length !== 3 || parts[0] !== VERSION) return { ok: false, reason: 'malformed' };
   const [, payload, signature] = parts as [string, string, string];
   const given = Buffer.from(signature, 'base64url');
+  // One spelling per signature: base64url ignores the spare bits of its last character, so a token
+  // with that character changed would verify as another token and slip past replay detection.
+  if (given.toString('base64url') !== signature || Buffer.from(payload, 'base64url').toString('base64url') !== payload) return { ok: false, reason: 'malformed' };
   const bound = boundUrl(publicUrl);
   let valid = false;
   for (const secret of secrets) {

@@ -5,7 +5,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
-import { fromNodeRequest, toNodeListener, writeNodeResponse } from '../node';
+import { handleNodeRequest, toNodeListener } from '../node';
 
 type WebHandler = (request: Request) => Promise<Response>;
 
@@ -45,7 +45,12 @@ export async function fastifyServer(handler: WebHandler): Promise<Running> {
   const app = Fastify();
   app.post('/dlr', async (request, reply) => {
     reply.hijack();
-    await writeNodeResponse(reply.raw, await handler(await fromNodeRequest(request.raw, request.body)));
+    await handleNodeRequest(handler, request.raw, reply.raw, request.body);
+  });
+  // Any Web handler works through the Request path too (the msgkit handler minus its fast path).
+  app.post('/dlr-web', async (request, reply) => {
+    reply.hijack();
+    await handleNodeRequest((r: Request) => handler(r), request.raw, reply.raw, request.body);
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
