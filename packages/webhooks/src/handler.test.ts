@@ -41,6 +41,16 @@ describe('the webhook handler', () => {
     expect(handler.stats.refused).toMatchObject({ unsigned: 1, forged: 1, expired: 1 });
   });
 
+  it('refuses a token that expired after it was first verified and remembered', async () => {
+    let clock = Date.parse('2030-01-01T00:00:00Z');
+    const handler = createWebhookHandler({ formats: [smscxReports], secrets: [secret], now: () => clock });
+    const url = createCallbackUrl({ baseUrl: base, secret, vendor: 'smscx', ttlSeconds: 60, now: new Date(clock) });
+    expect((await handler(post(url, dlr('m1')))).status).toBe(200);
+    clock += 61_000;
+    expect((await handler(post(url, dlr('m2')))).status).toBe(403);
+    expect(handler.stats.refused.expired).toBe(1);
+  });
+
   it('refuses the replay of a callback it took, but takes a new report on the same URL', async () => {
     const handler = createWebhookHandler({ formats: [smscxReports], secrets: [secret] });
     const url = smscxUrl();

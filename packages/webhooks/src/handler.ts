@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { InvalidReportError, type DeliveryEvent, type DeliveryReportFormat } from '@msgkit/core';
 import type { CallbackAuthenticator } from './auth';
 import { DeliveryLedger } from './ledger';
@@ -6,7 +6,7 @@ import { publicUrl, type HeaderReader, type PublicUrlOptions } from './proxy';
 import type { MessageDelivery } from './reduce';
 import { MemoryReplayStore, type ReplayStore } from './replay';
 import { WorkQueue, type FailedWork, type QueueOptions } from './queue';
-import { secretBytes, verifyCallbackUrl, type CallbackClaims } from './token';
+import { secretBytes, VerifiedTokens, verifyCallbackUrl, type CallbackClaims } from './token';
 
 /** One accepted callback: its reports and the states they led to. */
 export interface ReportBatch {
@@ -105,6 +105,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   const auth = options.auth ?? {};
   if (secrets.length === 0 && Object.keys(auth).length === 0) throw new TypeError('createWebhookHandler needs `secrets` (msgkit callback URLs) or `auth` (vendor credentials): an open receiver would take forged reports');
   const ledger = options.ledger ?? new DeliveryLedger();
+  const verified = new VerifiedTokens();
   const replay = options.replay ?? new MemoryReplayStore();
   const now = options.now ?? Date.now;
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
@@ -126,7 +127,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   const receive = async (request: IncomingCallback): Promise<CallbackAnswer> => {
     if (request.method !== 'POST') return refuse('method');
     const url = publicUrl(request, options);
-    const token = verifyCallbackUrl(url, secrets, Math.floor(now() / 1000));
+    const token = verifyCallbackUrl(url, secrets, Math.floor(now() / 1000), verified);
     let vendor: string | undefined;
     let credential: string;
     let expiresAtMs: number;
@@ -134,7 +135,8 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     if (token.ok) {
       claims = token.claims;
       vendor = claims.vendor;
-      credential = token.token;
+      // The signature names the token (it is an HMAC of everything else in it).
+      credential = token.token.slice(token.token.lastIndexOf('.') + 1);
       expiresAtMs = claims.expiresAt * 1000;
     } else if (token.reason !== 'missing') {
       return refuse(token.reason === 'expired' ? 'expired' : 'forged');
@@ -155,7 +157,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     const raw = typeof request.body === 'function' ? await request.body() : request.body.byteLength > maxBody ? undefined : request.body;
     if (raw === undefined) return refuse('too_large', vendor);
     const body = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    const key = createHash('sha256').update(credential).update('\u0000').update(body).digest('base64url');
+    const key = `${credential}:${hash('sha256', body, 'base64url')}`;
     if (queue.full) return refuse('busy', vendor);
     if (!(await replay.claim(key, expiresAtMs))) return refuse('replayed', vendor);
 

@@ -41,10 +41,14 @@ type InfoField = (typeof INFO)[number];
 export class MessageTracker {
   readonly vendor: string;
   readonly messageId: string;
-  readonly #slots = new Map<number, DeliveryEvent>();
-  readonly #info = new Map<InfoField, DeliveryEvent>();
+  /** The greatest report about the whole message, and per part where the vendor reports parts. */
+  #whole: DeliveryEvent | undefined;
+  #byPart: Map<number, DeliveryEvent> | undefined;
+  /** For each descriptive field, the greatest report that carries it. */
+  readonly #info: Partial<Record<InfoField, DeliveryEvent>> = {};
   readonly #history: DeliveryEvent[] = [];
-  #seen: Set<string> | undefined = new Set();
+  /** Dedupe keys seen: one string, then a set, then null once past SEEN (history still dedupes). */
+  #seen: string | Set<string> | null | undefined;
   #partCount = 0;
   #parts: number | undefined;
   #reports = 0;
@@ -63,23 +67,28 @@ export class MessageTracker {
     this.#reports++;
     this.#view = undefined;
     const text = canonicalEvent(event);
-    if (this.#seen?.has(text)) {
+    const seen = this.#seen;
+    if (seen === text || (typeof seen === 'object' && seen?.has(text))) {
       this.#duplicates++;
       return false;
     }
-    if (this.#seen) {
-      this.#seen.add(text);
-      if (this.#seen.size > SEEN) this.#seen = undefined;
+    if (seen === undefined) this.#seen = text;
+    else if (typeof seen === 'string') this.#seen = new Set([seen, text]);
+    else if (seen) {
+      seen.add(text);
+      if (seen.size > SEEN) this.#seen = null;
     }
-    const slot = event.part?.index ?? 0;
-    const best = this.#slots.get(slot);
-    if (!best || compareDeliveryEvents(event, best) > 0) this.#slots.set(slot, event);
+    if (event.part) {
+      const parts = (this.#byPart ??= new Map());
+      const best = parts.get(event.part.index);
+      if (!best || compareDeliveryEvents(event, best) > 0) parts.set(event.part.index, event);
+    } else if (!this.#whole || compareDeliveryEvents(event, this.#whole) > 0) this.#whole = event;
     if (event.part && event.part.count > this.#partCount) this.#partCount = event.part.count;
     if (event.parts !== undefined && (this.#parts === undefined || event.parts > this.#parts)) this.#parts = event.parts;
     for (const field of INFO) {
       if (event[field] === undefined) continue;
-      const from = this.#info.get(field);
-      if (!from || compareDeliveryEvents(event, from) > 0) this.#info.set(field, event);
+      const from = this.#info[field];
+      if (!from || (from !== event && compareDeliveryEvents(event, from) > 0)) this.#info[field] = event;
     }
     if (event.unmapped) this.#unmapped = true;
     this.#remember(event, text);
@@ -106,8 +115,8 @@ export class MessageTracker {
   }
 
   #decide(): { event: DeliveryEvent; final: boolean; delivered?: number } {
-    const whole = this.#slots.get(0);
-    const parts = [...this.#slots.entries()].filter(([slot]) => slot > 0).map(([, e]) => e);
+    const whole = this.#whole;
+    const parts = this.#byPart ? [...this.#byPart.values()] : [];
     if (parts.length === 0 || (whole && whole.final)) return { event: whole!, final: whole!.final };
     const delivered = parts.filter((e) => e.final && e.status === 'delivered').length;
     const allFinal = parts.length >= this.#partCount && parts.every((e) => e.final);
@@ -137,7 +146,7 @@ export class MessageTracker {
     if (event.permanent !== undefined) view.permanent = event.permanent;
     if (event.at !== undefined) view.at = event.at;
     for (const field of INFO) {
-      const from = this.#info.get(field);
+      const from = this.#info[field];
       if (from) (view as unknown as Record<string, unknown>)[field] = from[field];
     }
     if (this.#parts !== undefined) view.parts = this.#parts;

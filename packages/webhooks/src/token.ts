@@ -59,9 +59,12 @@ export function createCallbackUrl(options: CallbackUrlOptions): string {
  * the vendor used, not the one the proxy forwarded to). Any of `secrets` may have signed it (so a
  * secret can be rotated). Signatures are compared in constant time.
  */
-export function verifyCallbackUrl(publicUrl: URL, secrets: readonly (string | Uint8Array)[], nowSeconds = Math.floor(Date.now() / 1000)): TokenCheck {
+export function verifyCallbackUrl(publicUrl: URL, secrets: readonly (string | Uint8Array)[], nowSeconds = Math.floor(Date.now() / 1000), cache?: VerifiedTokens): TokenCheck {
   const token = publicUrl.searchParams.get(TOKEN_PARAM);
   if (token === null || token === '') return { ok: false, reason: 'missing' };
+  const cacheKey = cache ? `${token}\n${boundUrl(publicUrl)}` : '';
+  const known = cache?.get(cacheKey);
+  if (known) return known.expiresAt < nowSeconds ? { ok: false, reason: 'expired' } : { ok: true, claims: known, token };
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== VERSION) return { ok: false, reason: 'malformed' };
   const [, payload, signature] = parts as [string, string, string];
@@ -85,7 +88,25 @@ export function verifyCallbackUrl(publicUrl: URL, secrets: readonly (string | Ui
   }
   if (typeof claims.vendor !== 'string' || !Number.isSafeInteger(claims.expiresAt)) return { ok: false, reason: 'malformed' };
   if (claims.expiresAt < nowSeconds) return { ok: false, reason: 'expired' };
+  cache?.set(cacheKey, claims);
   return { ok: true, claims, token };
+}
+
+/**
+ * Tokens already verified, by token and bound URL: a campaign's reports all carry one token, and
+ * the same token on the same URL has the same signature verdict, so only the expiry is checked
+ * again. Holds verified tokens only (a forged one never enters), at most `max`, oldest out first.
+ */
+export class VerifiedTokens {
+  readonly #map = new Map<string, CallbackClaims>();
+  constructor(private readonly max = 10_000) {}
+  get(key: string): CallbackClaims | undefined {
+    return this.#map.get(key);
+  }
+  set(key: string, claims: CallbackClaims): void {
+    this.#map.set(key, claims);
+    if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value!);
+  }
 }
 
 /** Origin and path, lower-cased host, no query: what the signature binds besides the claims. */
