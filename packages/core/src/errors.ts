@@ -22,7 +22,8 @@ export type MsgkitErrorCode =
   | 'aborted'
   | 'journal_mismatch'
   | 'redis_unavailable'
-  | 'redis_not_durable';
+  | 'redis_not_durable'
+  | 'invalid_report';
 
 export const errorMessages: Record<MsgkitErrorCode, string> = {
   validation_error: 'The request was refused before sending',
@@ -41,6 +42,7 @@ export const errorMessages: Record<MsgkitErrorCode, string> = {
   journal_mismatch: 'The campaign journal belongs to another campaign',
   redis_unavailable: 'Redis could not be reached',
   redis_not_durable: 'Redis may lose what the queue records, so a batch could be sent twice',
+  invalid_report: 'The delivery report is not in the vendor\'s documented format',
 };
 
 /**
@@ -133,7 +135,7 @@ export interface ApiErrorInit {
 }
 
 /** The codes of errors that carry a vendor's answer. */
-export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted' | 'journal_mismatch' | 'redis_unavailable' | 'redis_not_durable'>;
+export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted' | 'journal_mismatch' | 'redis_unavailable' | 'redis_not_durable' | 'invalid_report'>;
 
 /** The vendor answered, with an error. */
 export class ApiError extends MsgkitError {

@@ -22,6 +22,7 @@ export type {
 } from './types';
 export { formatInfobipDate } from './prepare';
 export * from './errors';
+export { INFOBIP_REPORT_GROUPS, INFOBIP_REPORT_NAMES, INFOBIP_REPORT_STATUSES, infobipReports } from './reports';
 export type { RequestOptions, WithRequestId } from '@msgkit/core';
 
 // The generated enums, for callers who prefer them to the plain literals the request types accept.

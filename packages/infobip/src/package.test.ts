@@ -21,6 +21,9 @@ describe('@msgkit/infobip as installed', () => {
         "BadRequestError",
         "ConnectionError",
         "GeneralStatus",
+        "INFOBIP_REPORT_GROUPS",
+        "INFOBIP_REPORT_NAMES",
+        "INFOBIP_REPORT_STATUSES",
         "InfobipClient",
         "InsufficientCreditError",
         "MsgkitError",
@@ -35,6 +38,7 @@ describe('@msgkit/infobip as installed', () => {
         "ValidationError",
         "ValidityPeriodTimeUnit",
         "formatInfobipDate",
+        "infobipReports",
         "infobipVendor",
         "parseInfobipError",
       ]

@@ -3,12 +3,16 @@ export { billing } from './billing';
 export type { OctopushClientOptions, SendResult } from './client';
 export type { BalanceRequest, Lenient, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
 export * from './errors';
+export { OCTOPUSH_REPORT_STATUSES, octopushReports } from './reports';
 export type { RequestOptions } from '@msgkit/core';
 
 // The generated models the methods take and return (types), and their enums (values).
 export type {
   CancelMultichannelRequest,
   CancelSmsCampaignRequest,
+  DeliveryReport,
+  EmailDeliveryReport,
+  EmailStatusChange,
   ErrorResponse,
   FieldError,
   GetBalanceRequest,

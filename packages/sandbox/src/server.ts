@@ -29,7 +29,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     maxDepth: MAX_JSON_DEPTH,
     timeoutMs: positiveInteger(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS, 'bodyTimeoutMs'),
   };
-  const state = new SandboxState({ dlrDelayMs: options.dlrDelayMs ?? 20, dlrAttempts: options.dlrAttempts ?? 3, webhooks: options.webhooks });
+  const state = new SandboxState({ dlrDelayMs: options.dlrDelayMs ?? 20, dlrAttempts: options.dlrAttempts ?? 3, webhooks: options.webhooks, reports: options.reports });
 
   // Build (or reuse) every validator before listening, so the first request is not slow.
   await Promise.all(MODULES.map(backendFor));
@@ -177,6 +177,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
       }
     }
+    if (method === 'GET' && path === '/reports') return { status: 200, body: state.behaviour };
+    if ((method === 'POST' || method === 'PUT') && path === '/reports') {
+      try {
+        state.setBehaviour(JSON.parse(raw.toString('utf8') || '{}'));
+        return { status: 200, body: state.behaviour };
+      } catch (error) {
+        return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
+      }
+    }
+    if (method === 'DELETE' && path === '/reports') {
+      state.setBehaviour(options.reports ?? {});
+      return { status: 200, body: state.behaviour };
+    }
     if (method === 'POST' && path === '/reset') {
       sandbox.reset();
       return { status: 204 };
@@ -204,6 +217,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clear() {
         state.faults = [];
       },
+    },
+    reports: {
+      set: (behaviour) => state.setBehaviour(behaviour),
+      get: () => ({ ...state.behaviour, delayMs: [...state.behaviour.delayMs] as [number, number] }),
     },
     reset: () => state.reset(),
     close: () =>

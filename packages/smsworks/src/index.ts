@@ -10,12 +10,14 @@ export type {
   ScheduleBatchRequest,
 } from './client';
 export * from './errors';
+export { SMSWORKS_REPORT_STATUSES, smsworksReports } from './reports';
 export { MAX_BATCH_SIZE, MAX_CONTENT_LENGTH, MAX_TAG_LENGTH, VALIDITY_MINUTES } from './rules';
 export type { RequestOptions } from '@msgkit/core';
 export type {
   BatchMessage,
   BatchMessageResponse,
   CancelledMessageResponse,
+  DeliveryReport,
   ErrorModel,
   ExtendedErrorModel,
   FailureReason,

@@ -3,7 +3,8 @@ import { smscxSpec } from '../generated/specs';
 import type { SandboxState } from '../state';
 import type { Reply, SandboxMessage } from '../types';
 import { goodCredential, header, issuesOf, schemeCredential, type Issue, type OpContext, type VendorModule } from '../vendor';
-import { checkPhone, chunks, dispatch, isDue, newMessage, round, uuid } from './common';
+import { deliverReports, type VendorReporter } from '../reports';
+import { checkPhone, dispatch, isDue, newMessage, round, uuid } from './common';
 
 const ERRORS_URI = 'https://sms.cx/sms-api-documentation/#section/Errors';
 /** EUR per SMS part by destination country; anything else costs DEFAULT_PRICE. */
@@ -112,6 +113,28 @@ function parseScheduled(value: string): Date | undefined {
 
 const isoSeconds = (d: Date): string => d.toISOString().slice(0, 19) + '+00:00';
 const dlrDate = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
+
+// statusCode values are undocumented (vendor: "Numeric value of the delivery report"); these are the sandbox's own.
+const STATUS_CODES: Record<string, number> = { SCHEDULED: 0, ACCEPTED: 1, SENT: 2, DELIVERED: 3, FAILED: 4 };
+
+/** SMS.CX reports: up to 200 DataDlrUpdate per `dlr_update` POST. */
+const REPORTER: VendorReporter = {
+  vendor: 'smscx',
+  perPost: DLR_BATCH,
+  lifecycle: (_m, failed) => ({ intermediate: ['ACCEPTED', 'SENT'], final: failed ? 'FAILED' : 'DELIVERED' }),
+  settle: (m, final) => void (m.status = final),
+  item: (m, status, at) => ({
+    campaignId: m.groupId,
+    msgId: m.id,
+    trackData: m.extra['trackData'],
+    statusCode: STATUS_CODES[status] ?? 2,
+    status,
+    // Non-null means "could not be delivered"; the vendor documents no values.
+    errorCode: status === 'FAILED' ? 1 : null,
+    datetime: dlrDate(at),
+  }),
+  body: (items) => ({ event: 'dlr_update', data: items }),
+};
 
 interface Recipient {
   to: string;
@@ -279,17 +302,7 @@ function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
     dispatch(ctx.state, messages, ctx.now, {
       sentStatus: 'SENT',
       cancelled: (m) => m.status === 'DELETED',
-      onDelivered: (delivered) => {
-        const at = dlrDate(new Date());
-        for (const m of delivered) m.status = 'DELIVERED';
-        if (!callbackUrl) return;
-        for (const group of chunks(delivered, DLR_BATCH)) {
-          ctx.state.dlr.post('smscx', callbackUrl, {
-            event: 'dlr_update',
-            data: group.map((m) => ({ campaignId: m.groupId, msgId: m.id, trackData: m.extra['trackData'], statusCode: 3, status: 'DELIVERED', errorCode: null, datetime: at })),
-          });
-        }
-      },
+      onDelivered: (delivered) => void deliverReports(ctx.state, callbackUrl, delivered, REPORTER),
     });
     ctx.record(messages.map((m) => m.id));
   }
