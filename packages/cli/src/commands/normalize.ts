@@ -20,6 +20,17 @@ const SHOWN = 1000;
 const csvCell = (v: string | undefined) => (v === undefined ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 const label = (r: ClassifiedRow) => (r.arg ? `arg ${r.row}` : String(r.row));
 
+/** Waits until stdout takes more; false when it never will (its reader left). */
+async function drained(io: Io): Promise<boolean> {
+  try {
+    await once(io.stdout, 'drain', io.stdoutClosed ? { signal: io.stdoutClosed } : {});
+    return true;
+  } catch (error) {
+    if (io.stdoutClosed?.aborted) return false;
+    throw error;
+  }
+}
+
 export function normalizeCommand(program: Command, io: Io): void {
   program
     .command('normalize')
@@ -49,7 +60,8 @@ export function normalizeCommand(program: Command, io: Io): void {
             buffer.push([label(r), r.input, r.e164, r.status, r.code].map(csvCell).join(','));
             if (buffer.length >= 1000) {
               // Respect the pipe's pace: a slow reader must not make us hold the whole list.
-              if (!io.stdout.write(`${buffer.join('\n')}\n`)) await once(io.stdout, 'drain');
+              if (!io.stdout.write(`${buffer.join('\n')}\n`) && !(await drained(io))) return;
+              if (io.stdoutClosed?.aborted) return;
               buffer = [];
             }
           } else if (kept.length < SHOWN) kept.push(r);

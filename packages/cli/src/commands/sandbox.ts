@@ -8,6 +8,8 @@ export function sandboxCommand(program: Command, io: Io): void {
     .description('run the local sandbox of all four vendor APIs in the foreground (Ctrl-C stops it)')
     .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', '4010')
     .action(async (options: { port: string }) => {
+      // A server keeps serving after whoever read its first lines has gone.
+      io.whenStdoutCloses = 'carry-on';
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be 0–65535, got "${options.port}"`, 2);
       const sandbox = await startSandbox({ port });

@@ -81,6 +81,8 @@ export function sendCommand(program: Command, io: Io): void {
         'Exit codes: 0 all sent, 1 something not sent or invalid, 2 usage error, 130 interrupted (run the same command to resume).',
     )
     .action(async (options: SendOptions) => {
+      // What is sent is not the pipe's to decide: a reader leaving early loses the summary, not the campaign.
+      io.whenStdoutCloses = 'carry-on';
       const provider = PROVIDERS[options.provider as ProviderName];
       if (!provider) throw new CliError(`unknown provider "${options.provider}"; use one of ${Object.keys(PROVIDERS).join(', ')}`, 2);
       if (provider.name === 'infobip' && options.from) {
