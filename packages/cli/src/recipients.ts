@@ -76,11 +76,14 @@ export function decideLayout(first: string[], delimiter: string, column?: string
 
 async function firstLineOf(path: string): Promise<string> {
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot read ${path}: ${error.code ?? 'unreadable'}`);
+    // The path is an argument: a file that is not there is a usage error, like a misspelt option.
+    throw new CliError(`cannot read ${path}: ${error.code ?? 'unreadable'}`, 2);
   });
   try {
     const buffer = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0).catch((error: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot read ${path}: ${error.code ?? 'unreadable'}`, 2);
+    });
     const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
     return text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   } finally {
