@@ -2,11 +2,8 @@
  * How the CLI drives each provider client for `msgkit send`: which environment variables hold the
  * credentials, the vendor's per-request recipient maximum (the batch size), and the one call that
  * sends a text to a batch. Everything else (normalization, vendor rules, retries) is the client's.
+ * A client is loaded only when `create` is called: every other command starts without the four.
  */
-import { InfobipClient } from '@msgkit/infobip';
-import { OctopushClient } from '@msgkit/octopush';
-import { SmscxClient } from '@msgkit/smscx';
-import { SmsWorksClient } from '@msgkit/smsworks';
 import { CliError } from './io';
 
 const DUPLICATE_REQUEST_ID = 120;
@@ -46,7 +43,7 @@ export interface Provider {
    * `dryRun`: the client only checks requests (a dry run sends nothing), so a credential or base
    * URL that is not set gets an inert stand-in instead of stopping the run.
    */
-  create(env: Record<string, string | undefined>, baseUrl?: string, options?: { dryRun?: boolean }): SendingClient;
+  create(env: Record<string, string | undefined>, baseUrl?: string, options?: { dryRun?: boolean }): Promise<SendingClient>;
 }
 
 /** What a dry run stands in for a credential it was not given; it never leaves the process. */
@@ -85,10 +82,11 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       { env: 'SMSCX_API_KEY', what: 'SMS.CX API key (or SMSCX_ACCESS_TOKEN)', optional: true },
       { env: 'SMSCX_ACCESS_TOKEN', what: 'SMS.CX OAuth access token', optional: true },
     ],
-    create(env, baseUrl, { dryRun = false } = {}) {
+    async create(env, baseUrl, { dryRun = false } = {}) {
       const c = read(env, this, dryRun);
       if (dryRun && !c.SMSCX_API_KEY && !c.SMSCX_ACCESS_TOKEN) c.SMSCX_API_KEY = STAND_IN;
       if (!c.SMSCX_API_KEY && !c.SMSCX_ACCESS_TOKEN) throw new CliError('smscx needs SMSCX_API_KEY or SMSCX_ACCESS_TOKEN in the environment', 2);
+      const { SmscxClient } = await import('@msgkit/smscx');
       const client = new SmscxClient({
         ...(c.SMSCX_API_KEY ? { apiKey: c.SMSCX_API_KEY } : { accessToken: c.SMSCX_ACCESS_TOKEN! }),
         ...withBase(baseUrl),
@@ -106,8 +104,9 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
     maxRecipients: 5_000,
     deduplicates: false,
     credentials: [{ env: 'SMSWORKS_TOKEN', what: 'The SMS Works JWT (with or without the "JWT " prefix)' }],
-    create(env, baseUrl, { dryRun = false } = {}) {
+    async create(env, baseUrl, { dryRun = false } = {}) {
       const c = read(env, this, dryRun);
+      const { SmsWorksClient } = await import('@msgkit/smsworks');
       const client = new SmsWorksClient({ token: c.SMSWORKS_TOKEN!, ...withBase(baseUrl) });
       return {
         send: async (destinations, m, signal) => {
@@ -125,8 +124,9 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       { env: 'OCTOPUSH_API_LOGIN', what: 'Octopush account login (e-mail)' },
       { env: 'OCTOPUSH_API_KEY', what: 'Octopush API key' },
     ],
-    create(env, baseUrl, { dryRun = false } = {}) {
+    async create(env, baseUrl, { dryRun = false } = {}) {
       const c = read(env, this, dryRun);
+      const { OctopushClient } = await import('@msgkit/octopush');
       const client = new OctopushClient({ apiLogin: c.OCTOPUSH_API_LOGIN!, apiKey: c.OCTOPUSH_API_KEY!, ...withBase(baseUrl) });
       return {
         send: async (numbers, m, signal, dedupeKey) => {
@@ -161,10 +161,11 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       { env: 'INFOBIP_BASE_URL', what: "your account's Infobip base URL (or --base-url)", optional: true },
       { env: 'INFOBIP_SCENARIO_KEY', what: 'OMNI scenario key (the sender is set in the scenario; default scenario when unset)', optional: true },
     ],
-    create(env, baseUrl, { dryRun = false } = {}) {
+    async create(env, baseUrl, { dryRun = false } = {}) {
       const c = read(env, this, dryRun);
       const base = baseUrl ?? c.INFOBIP_BASE_URL ?? (dryRun ? STAND_IN_BASE_URL : undefined);
       if (!base) throw new CliError('infobip needs --base-url or INFOBIP_BASE_URL (every Infobip account has its own host)', 2);
+      const { InfobipClient } = await import('@msgkit/infobip');
       const client = new InfobipClient({ apiKey: c.INFOBIP_API_KEY!, baseUrl: base });
       return {
         send: async (numbers, m, signal) => {

@@ -68,6 +68,19 @@ export class RecordParser {
     const newline = this.#newline ?? '\n';
     if (this.#newline === undefined && !final) return 0;
     const { delimiter } = this;
+    // Nearly every chunk of a recipient list has no quote at all: one native split for all its lines.
+    if (!text.includes('"')) {
+      const lines = text.split(newline);
+      const last = lines.length - 1;
+      const complete = final && lines[last] !== '' ? lines.length : last;
+      for (let i = 0; i < complete; i++) {
+        const cells = lines[i]!.split(delimiter);
+        for (let j = 0; j < cells.length; j++) cells[j] = trimCell(cells[j]!);
+        into.records.push(cells);
+        into.lines.push(++this.#line);
+      }
+      return final ? text.length : text.length - lines[last]!.length;
+    }
     let start = 0;
     while (start < text.length) {
       let end = text.indexOf(newline, start);

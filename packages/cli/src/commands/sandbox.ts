@@ -1,4 +1,3 @@
-import { startSandbox } from '@msgkit/sandbox';
 import type { Command } from 'commander';
 import { CliError, line, type Io } from '../io';
 
@@ -12,6 +11,8 @@ export function sandboxCommand(program: Command, io: Io): void {
       io.whenStdoutCloses = 'carry-on';
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be 0–65535, got "${options.port}"`, 2);
+      // Loaded here: the sandbox (four specs and their validators) would slow every other command's start.
+      const { startSandbox } = await import('@msgkit/sandbox');
       const sandbox = await startSandbox({ port });
       line(io.stdout, `msgkit sandbox listening on ${sandbox.url}`);
       for (const [vendor, url] of Object.entries(sandbox.baseUrls)) line(io.stdout, `  ${vendor.padEnd(9)} baseUrl ${url}`);

@@ -107,7 +107,7 @@ export function sendCommand(program: Command, io: Io): void {
       const rows = () => sourceRows(options.to ?? [], file);
       const segments = countSegments(options.text);
       // A dry run sends nothing, so it needs no credentials: the client checks the request with stand-ins.
-      const client = provider.create(io.env, options.baseUrl, { dryRun: options.dryRun === true });
+      const client = await provider.create(io.env, options.baseUrl, { dryRun: options.dryRun === true });
       const message: Message = { ...(options.from && { from: options.from }), text: options.text, ...(options.type && { type: options.type }) };
       const say = (text: string) => !options.json && line(io.stdout, text);
       const progress = progressLine(io);
