@@ -112,30 +112,26 @@ export async function openRecipientsFile(path: string, column?: string): Promise
   }
   const delimiter = detectDelimiter(firstLine);
   let first: string[] | undefined;
-  for await (const { records } of readRecords(path, delimiter)) {
-    first = records.find((record) => !isBlank(record));
-    if (first) break;
+  for await (const [record] of readRecords(path, delimiter, (cells) => (isBlank(cells) ? undefined : cells))) {
+    first = record;
+    break;
   }
   const layout = decideLayout(first ?? [], delimiter, column);
   const { phoneColumn, countryColumn } = layout;
   let read = 0;
   async function* batches(): AsyncGenerator<Row[]> {
     let headerSeen = !layout.header;
-    for await (const { records, lines } of readRecords(path, delimiter, { onRead: (bytes) => (read = bytes) })) {
-      const rows: Row[] = [];
-      for (let i = 0; i < records.length; i++) {
-        const record = records[i]!;
-        // A blank line is no row; an empty phone cell in a row with other cells is one (and invalid).
-        if (isBlank(record)) continue;
-        if (!headerSeen) {
-          headerSeen = true;
-          continue;
-        }
-        const country = countryColumn === undefined ? undefined : record[countryColumn];
-        rows.push(country ? { row: lines[i]!, input: record[phoneColumn] ?? '', country } : { row: lines[i]!, input: record[phoneColumn] ?? '' });
+    const toRow = (record: string[], line: number): Row | undefined => {
+      // A blank line is no row; an empty phone cell in a row with other cells is one (and invalid).
+      if (isBlank(record)) return undefined;
+      if (!headerSeen) {
+        headerSeen = true;
+        return undefined;
       }
-      if (rows.length > 0) yield rows;
-    }
+      // One shape for every row (country undefined when there is none): the classifier stays monomorphic.
+      return { row: line, input: record[phoneColumn] ?? '', country: countryColumn === undefined ? undefined : record[countryColumn] || undefined };
+    };
+    yield* readRecords(path, delimiter, toRow, { onRead: (bytes) => (read = bytes) });
   }
   return {
     layout,

@@ -14,9 +14,7 @@ async function ours(text: string, delimiter: string, chunkSize?: number) {
   const path = join(dir, `${files++}.csv`);
   writeFileSync(path, text);
   const out: Array<{ cells: string[]; line: number }> = [];
-  for await (const batch of readRecords(path, delimiter, chunkSize ? { chunkSize } : {})) {
-    batch.records.forEach((cells, i) => out.push({ cells, line: batch.lines[i]! }));
-  }
+  for await (const batch of readRecords(path, delimiter, (cells, line) => ({ cells, line }), chunkSize ? { chunkSize } : {})) out.push(...batch);
   return out;
 }
 

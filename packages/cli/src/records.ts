@@ -9,17 +9,17 @@ import { createReadStream } from 'node:fs';
 import { CsvError, parse, type Options } from 'csv-parse/sync';
 import { CliError } from './io';
 
-export interface RecordBatch {
-  /** Cells trimmed of surrounding whitespace, as csv-parse's `trim` does. */
-  records: string[][];
-  /** The line in the file where each record ends (1 = the first line). */
-  lines: number[];
-}
+/**
+ * Hears each record as it is parsed: its cells, trimmed of surrounding whitespace as csv-parse's
+ * `trim` does, and the line in the file where it ends (1 = the first line).
+ */
+export type OnRecord = (cells: string[], line: number) => void;
 
 /** A quoted cell still open after this many characters is an error, not a cell to wait for. */
 export const MAX_RECORD = 1 << 20;
 
-const CHUNK = 1 << 18;
+// 64 kB: about 2 000 rows in flight, few enough to die young instead of being promoted by the GC.
+const CHUNK = 1 << 16;
 
 /** Whitespace csv-parse's `trim` removes before a cell (after one, it removes what trimEnd does). */
 const LEADING_WHITESPACE = /^[\t\n\f\r ]+/;
@@ -59,11 +59,11 @@ export class RecordParser {
   }
 
   /**
-   * Parses the complete records of `text` into `into` and returns how many characters it used;
+   * Parses the complete records of `text`, each to `onRecord`, and returns how many characters it used;
    * the rest (an unfinished line, or a quoted cell that runs past the end) waits for more text.
    * `final`: nothing follows, so what is left is the last record.
    */
-  parse(text: string, final: boolean, into: RecordBatch): number {
+  parse(text: string, final: boolean, onRecord: OnRecord): number {
     this.#newline ??= newlineOf(text, final);
     const newline = this.#newline ?? '\n';
     if (this.#newline === undefined && !final) return 0;
@@ -76,8 +76,7 @@ export class RecordParser {
       for (let i = 0; i < complete; i++) {
         const cells = lines[i]!.split(delimiter);
         for (let j = 0; j < cells.length; j++) cells[j] = trimCell(cells[j]!);
-        into.records.push(cells);
-        into.lines.push(++this.#line);
+        onRecord(cells, ++this.#line);
       }
       return final ? text.length : text.length - lines[last]!.length;
     }
@@ -92,12 +91,11 @@ export class RecordParser {
       if (!line.includes('"')) {
         const cells = line.split(delimiter);
         for (let i = 0; i < cells.length; i++) cells[i] = trimCell(cells[i]!);
-        into.records.push(cells);
-        into.lines.push(++this.#line);
+        onRecord(cells, ++this.#line);
         start = end + newline.length;
         continue;
       }
-      const next = this.#quoted(text, start, final, into);
+      const next = this.#quoted(text, start, final, onRecord);
       if (next < 0) break;
       start = next;
     }
@@ -105,7 +103,7 @@ export class RecordParser {
   }
 
   /** The record with quotes at `start`, parsed by csv-parse. Returns where the next record starts, or -1 to wait for more text. */
-  #quoted(text: string, start: number, final: boolean, into: RecordBatch): number {
+  #quoted(text: string, start: number, final: boolean, onRecord: OnRecord): number {
     const newline = this.#newline ?? '\n';
     let end = this.#recordEnd(text, start, final);
     const row = this.#line + 1;
@@ -125,9 +123,8 @@ export class RecordParser {
     if (records.length !== 1) throw new CliError(`row ${row}: malformed CSV: not one record`);
     let lines = 1;
     for (let i = text.indexOf(newline, start); i >= 0 && i < end; i = text.indexOf(newline, i + newline.length)) lines++;
-    into.records.push(records[0]!);
     this.#line += lines;
-    into.lines.push(this.#line);
+    onRecord(records[0]!, this.#line);
     return end + newline.length;
   }
 
@@ -179,12 +176,19 @@ export interface ReadOptions {
 }
 
 /**
- * Streams the records of the file at `path`, a batch per chunk read (256 kB), so the caller
- * awaits once per chunk, not once per row. A byte order mark at the start is dropped.
+ * Streams the records of the file at `path`, each turned by `map` into what the caller keeps (or
+ * skipped when it gives undefined), a batch per chunk read: the caller awaits once per chunk, not
+ * once per row, and a record's cells are garbage as soon as they are mapped, so a chunk in flight
+ * holds no more than the caller's own objects. A byte order mark at the start is dropped.
  */
-export async function* readRecords(path: string, delimiter: string, { onRead, chunkSize = CHUNK }: ReadOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* readRecords<T>(path: string, delimiter: string, map: (cells: string[], line: number) => T | undefined, { onRead, chunkSize = CHUNK }: ReadOptions = {}): AsyncGenerator<T[]> {
   const parser = new RecordParser(delimiter);
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: chunkSize });
+  let batch: T[] = [];
+  const onRecord: OnRecord = (cells, line) => {
+    const kept = map(cells, line);
+    if (kept !== undefined) batch.push(kept);
+  };
   let rest = '';
   let first = true;
   try {
@@ -194,16 +198,15 @@ export async function* readRecords(path: string, delimiter: string, { onRead, ch
         first = false;
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       }
-      const batch: RecordBatch = { records: [], lines: [] };
-      rest = text.slice(parser.parse(text, false, batch));
+      rest = text.slice(parser.parse(text, false, onRecord));
       onRead?.(stream.bytesRead);
-      if (batch.records.length > 0) yield batch;
+      if (batch.length > 0) {
+        yield batch;
+        batch = [];
+      }
     }
-    if (rest !== '') {
-      const batch: RecordBatch = { records: [], lines: [] };
-      parser.parse(rest, true, batch);
-      if (batch.records.length > 0) yield batch;
-    }
+    if (rest !== '') parser.parse(rest, true, onRecord);
+    if (batch.length > 0) yield batch;
   } finally {
     stream.destroy();
   }
