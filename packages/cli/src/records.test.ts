@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_RECORD, readRecords } from './records';
+import { CsvRecordError, MAX_RECORD, readRecords } from './records';
 
 const dir = mkdtempSync(join(tmpdir(), 'msgkit-records-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,7 +83,9 @@ describe('reading CSV records', () => {
     await expect(ours(text, ',')).rejects.toThrow(/row 2: a quoted cell opened on this row is not closed within 1 MB/);
   });
 
-  it('names the row of a cell with text after its closing quote', async () => {
-    await expect(ours('phone,name\n+447400000001,"Ada" Lovelace\n', ',')).rejects.toThrow('row 2: malformed CSV: a quoted cell is followed by other characters before the separator');
+  it('names the row of a cell with text after its closing quote, with csv-parse\'s code', async () => {
+    const error = await ours('phone,name\n+447400000001,"Ada" Lovelace\n', ',').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CsvRecordError);
+    expect(error).toMatchObject({ row: 2, code: 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE', message: 'row 2: malformed CSV: a quoted cell is followed by other characters before the separator' });
   });
 });

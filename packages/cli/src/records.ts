@@ -9,6 +9,19 @@ import { createReadStream } from 'node:fs';
 import { CsvError, parse, type Options } from 'csv-parse/sync';
 import { CliError } from './io';
 
+/** A record that cannot be read: the rows from `row` on cannot be told apart. Exit 1, naming the row. */
+export class CsvRecordError extends CliError {
+  constructor(
+    /** The line where the unreadable record starts. */
+    readonly row: number,
+    /** csv-parse's code (CSV_QUOTE_NOT_CLOSED, CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE…), or CSV_RECORD_TOO_LONG. */
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`row ${row}: ${detail}`);
+  }
+}
+
 /**
  * Hears each record as it is parsed: its cells, trimmed of surrounding whitespace as csv-parse's
  * `trim` does, and the line in the file where it ends (1 = the first line).
@@ -108,7 +121,7 @@ export class RecordParser {
     let end = this.#recordEnd(text, start, final);
     const row = this.#line + 1;
     if (end < 0) {
-      if (text.length - start > MAX_RECORD) throw new CliError(`row ${row}: a quoted cell opened on this row is not closed within ${MAX_RECORD / 1024 / 1024} MB`);
+      if (text.length - start > MAX_RECORD) throw new CsvRecordError(row, 'CSV_RECORD_TOO_LONG', `a quoted cell opened on this row is not closed within ${MAX_RECORD / 1024 / 1024} MB`);
       if (!final) return -1;
       end = text.length;
     }
@@ -117,10 +130,10 @@ export class RecordParser {
       records = parse(text.slice(start, end), this.#options) as string[][];
     } catch (error) {
       if (!(error instanceof CsvError)) throw error;
-      if (error.code === 'CSV_QUOTE_NOT_CLOSED') throw new CliError(`row ${row}: a quoted cell opened on this row is never closed`);
-      throw new CliError(`row ${row}: malformed CSV: ${MALFORMED[error.code] ?? error.code}`);
+      if (error.code === 'CSV_QUOTE_NOT_CLOSED') throw new CsvRecordError(row, error.code, 'a quoted cell opened on this row is never closed');
+      throw new CsvRecordError(row, error.code, `malformed CSV: ${MALFORMED[error.code] ?? error.code}`);
     }
-    if (records.length !== 1) throw new CliError(`row ${row}: malformed CSV: not one record`);
+    if (records.length !== 1) throw new CsvRecordError(row, 'CSV_NOT_ONE_RECORD', 'malformed CSV: not one record');
     let lines = 1;
     for (let i = text.indexOf(newline, start); i >= 0 && i < end; i = text.indexOf(newline, i + newline.length)) lines++;
     this.#line += lines;
