@@ -17,6 +17,8 @@ export interface CampaignRun {
   message: Message;
   rows: AsyncIterable<Row>;
   country: string | undefined;
+  /** Send to numbers whose type is not mobile too (see classify's NOT_MOBILE). */
+  allowLandline?: boolean;
   batchSize: number;
   concurrency: number;
   journal?: FileJournal;
@@ -75,9 +77,9 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
   let readAll = false;
 
   const writeRow = (row: ClassifiedRow, status: ResultStatus, extra: Pick<ResultRow, 'vendorId' | 'error'> = {}) =>
-    results?.write({ row: label(row), input: row.input, ...(row.e164 && { e164: row.e164 }), status, ...extra });
+    results?.write({ row: label(row), input: row.input, ...(row.e164 && { e164: row.e164 }), ...(row.type && { type: row.type }), status, ...extra });
 
-  const classified = classify(run.rows, run.country, tally);
+  const classified = classify(run.rows, run.country, tally, { allowLandline: run.allowLandline === true });
   async function* valid(): AsyncGenerator<Item> {
     for await (const row of classified) {
       if (row.status === 'invalid') writeRow(row, 'invalid', { error: row.code! });

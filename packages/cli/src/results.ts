@@ -9,12 +9,14 @@ export interface ResultRow {
   row: string;
   input: string;
   e164?: string;
+  /** The number's type (MOBILE, FIXED_LINE, …) where the metadata tells. */
+  type?: string;
   status: ResultStatus;
   vendorId?: string;
   error?: string;
 }
 
-const HEADER = ['row', 'input', 'e164', 'status', 'vendor_id', 'error'];
+const HEADER = ['row', 'input', 'e164', 'status', 'vendor_id', 'error', 'type'];
 const cell = (value: string | undefined) => {
   const v = value ?? '';
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -42,7 +44,7 @@ export class ResultsWriter {
 
   write(row: ResultRow): void {
     this.counts[row.status]++;
-    this.#push([row.row, row.input, row.e164, row.status, row.vendorId, row.error].map(cell).join(','));
+    this.#push([row.row, row.input, row.e164, row.status, row.vendorId, row.error, row.type].map(cell).join(','));
   }
 
   close(): void {

@@ -153,6 +153,70 @@ describe('msgkit send: arguments a new user gets wrong', () => {
   });
 });
 
+describe('msgkit send: numbers that cannot take an SMS', () => {
+  it('sends no landline, writes it to the results with its type, and sends it with --allow-landline', async () => {
+    const list = file('list.csv', 'phone,country\n07400 100001,GB\n020 7946 0018,GB\n030 123456,DE\n12345,DE\n');
+    const results = file('results.csv');
+    const first = await run(smsworks(list, ['--results', results]), SMSWORKS);
+    expect(first.code).toBe(1);
+    expect(sandbox.messages('smsworks').map((m) => m.to)).toEqual(['447400100001']);
+    expect(first.stdout).toContain('2 refused as landline or other non-mobile number');
+    const rows = parseResults(readFileSync(results, 'utf8')).sort((a, b) => Number(a.row) - Number(b.row));
+    expect(rows.map((r) => [r.row, r.status, r.e164, r.type, r.error])).toEqual([
+      ['2', 'sent', '+447400100001', 'MOBILE', ''],
+      ['3', 'invalid', '+442079460018', 'FIXED_LINE', 'not_mobile'],
+      ['4', 'invalid', '+4930123456', 'FIXED_LINE', 'not_mobile'],
+      ['5', 'invalid', '', '', 'invalid'],
+    ]);
+    sandbox.reset();
+    const allowed = await run(smsworks(list, ['--allow-landline']), SMSWORKS);
+    expect(allowed.code).toBe(1);
+    expect(sandbox.messages('smsworks').map((m) => m.to).sort()).toEqual(['442079460018', '447400100001', '4930123456']);
+  });
+
+  it('a dry run counts the landlines it would refuse and names them with their type', async () => {
+    const { code, stdout } = await run(['send', '-p', 'smscx', '--from', 'Shop', '--to', '0151 28403420', '030 123456', '-c', 'DE', '--text', 'Hi', '--dry-run', '--json'], { SMSCX_API_KEY: 'k' });
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ recipients: 1, invalid: 1, notMobile: 1, invalidRows: [{ row: 'arg 2', input: '030 123456', code: 'not_mobile', type: 'FIXED_LINE' }] });
+    const text = await run(['send', '-p', 'smscx', '--from', 'Shop', '--to', '0151 28403420', '030 123456', '-c', 'DE', '--text', 'Hi', '--dry-run'], { SMSCX_API_KEY: 'k' });
+    expect(text.stdout).toContain('numbers: 1 refused as landline or other non-mobile number');
+    expect(text.stdout).toContain('invalid row arg 2 "030 123456": not_mobile (FIXED_LINE)');
+  });
+});
+
+describe('msgkit send --dry-run without credentials', () => {
+  it.each([
+    ['smscx', ['--from', 'Shop']],
+    ['smsworks', ['--from', 'Shop']],
+    ['octopush', ['--from', 'Shop', '--type', 'sms_premium']],
+    ['infobip', []],
+  ])('%s: checks the request, says which credentials a real send needs, and sends nothing', async (provider, extra) => {
+    const { code, stdout } = await run(['send', '-p', provider, ...extra, '--to', '+447400100001', '--text', 'Hi', '--dry-run']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Nothing was sent');
+    expect(stdout).toMatch(/credentials: .* not set; a dry run needs none, a real send does/);
+    expect(sandbox.received()).toHaveLength(0);
+  });
+
+  it('still reports what the vendor would refuse', async () => {
+    const { code, stdout } = await run(['send', '-p', 'smscx', '--from', 'AB', '--to', '+447400100001', '--text', 'Hi', '--dry-run', '--json']);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ valid: false, issues: [expect.objectContaining({ path: ['from'], vendorCode: 1106 })] });
+  });
+
+  it('report is a usage error (exit 2) for a journal that is not there', async () => {
+    const { code, stderr } = await run(['report', join(dir, 'missing.journal')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('ENOENT');
+  });
+
+  it('is a usage error (exit 2) for a --to-file that is not there', async () => {
+    const { code, stderr } = await run(smsworks(join(dir, 'missing.csv'), ['--dry-run']), SMSWORKS);
+    expect(code).toBe(2);
+    expect(stderr).toContain('ENOENT');
+  });
+});
+
 describe('msgkit segments and normalize', () => {
   it('segments reads the text from standard input with -', async () => {
     const { code, stdout } = await run(['segments', '--json', '-'], {}, 'Hello {world}\n');
@@ -163,7 +227,7 @@ describe('msgkit segments and normalize', () => {
   it('normalize --csv writes one row per input, tab-separated input included', async () => {
     const list = file('list.tsv', 'phone\tcountry\n07400 100001\tGB\n+33612345678\t\nxyz\tGB\n');
     const { stdout, stderr } = await run(['normalize', '--file', list, '--csv']);
-    expect(stdout.trim().split('\n')).toEqual(['row,input,e164,status,error', '2,07400 100001,+447400100001,valid,', '3,+33612345678,+33612345678,valid,', '4,xyz,,invalid,not_a_number']);
+    expect(stdout.trim().split('\n')).toEqual(['row,input,e164,status,error,type', '2,07400 100001,+447400100001,valid,,MOBILE', '3,+33612345678,+33612345678,valid,,MOBILE', '4,xyz,,invalid,not_a_number,']);
     expect(stderr).toContain('3 inputs: 2 unique valid');
   });
 });

@@ -14,7 +14,7 @@ export function reportCommand(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(async (path: string, options: { unknown?: boolean; json?: boolean }) => {
       const contents = await readJournal(path).catch((error: NodeJS.ErrnoException) => {
-        throw new CliError(`cannot read the journal ${path}: ${error.code ?? error.message}`);
+        throw new CliError(`cannot read the journal ${path}: ${error.code ?? error.message}`, error.code === 'ENOENT' ? 2 : 1);
       });
       const totals: Record<Status, { batches: number; recipients: number }> = {
         sent: { batches: 0, recipients: 0 },
