@@ -3,6 +3,8 @@ export const ISSUE_CODES = [
   'required',
   'invalid_type',
   'invalid',
+  'unreadable',
+  'too_long',
   'sender_empty',
   'sender_alpha_length',
   'sender_numeric_length',

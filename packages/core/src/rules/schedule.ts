@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { factoryOptions } from './options';
 import { rule, type RuleOptions } from './rule';
 
 export interface ScheduleDateOptions extends RuleOptions {
@@ -13,7 +14,12 @@ const DAY_MS = 86_400_000;
 const NAIVE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 
 /** When a scheduled send goes out: a valid date (Date or string), not in the past, within the horizon. */
-export function scheduleDate(options: ScheduleDateOptions = {}): z.ZodMiniType<string | Date> {
+export function scheduleDate(input: ScheduleDateOptions = {}): z.ZodMiniType<string | Date> {
+  const options = factoryOptions<ScheduleDateOptions>('scheduleDate', input, {
+    maxAheadDays: ['number', 'optional'],
+    now: ['function', 'optional'],
+    vendorCode: ['vendorCodes', 'optional'],
+  });
   const now = options.now ?? Date.now;
   return rule<string | Date>(options, (value, report) => {
     const time = toTime(value);
@@ -36,3 +42,4 @@ export function toTime(value: unknown): number | undefined {
   }
   return Number.isNaN(time) ? undefined : time;
 }
+
