@@ -20,3 +20,4 @@ export { maxRecipients } from './recipients';
 export type { MaxRecipientsOptions } from './recipients';
 export { messageText, placeholders } from './text';
 export type { MessageTextOptions } from './text';
+export { isCalendarDateTime } from './schedule';

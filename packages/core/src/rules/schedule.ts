@@ -36,10 +36,29 @@ export function scheduleDate(input: ScheduleDateOptions = {}): z.ZodMiniType<str
 export function toTime(value: unknown): number | undefined {
   let time = Number.NaN;
   if (value instanceof Date) time = value.getTime();
-  else if (typeof value === 'string' && value.trim() !== '') {
+  else if (typeof value === 'string' && value.trim() !== '' && isCalendarDateTime(value.trim())) {
     const naive = NAIVE.exec(value.trim());
     time = naive ? Date.parse(`${naive[1]}T${naive[2]}Z`) : Date.parse(value);
   }
   return Number.isNaN(time) ? undefined : time;
 }
 
+const ISO_FIELDS = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?/;
+
+/**
+ * False when a text starting with an ISO 8601 date (`YYYY-MM-DD`, optionally a `T` or space and
+ * `HH:mm[:ss]`) names no real instant: 30 February, month 13, 25:00. `Date.parse` rolls such a
+ * date over (2030-02-30 becomes 2 March) and vendors read it their own way, so a message would go
+ * out on another day or at once. Texts in any other form are left to the caller's parser (true).
+ */
+export function isCalendarDateTime(text: string): boolean {
+  if (typeof text !== 'string') return false;
+  const m = ISO_FIELDS.exec(text);
+  if (!m) return true;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
+  const daysInMonth = new Date(new Date(0).setUTCFullYear(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
+  if (m[4] === undefined) return true;
+  return Number(m[4]) <= 23 && Number(m[5]) <= 59 && (m[6] === undefined || Number(m[6]) <= 59);
+}
