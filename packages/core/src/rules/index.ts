@@ -20,4 +20,6 @@ export { maxRecipients } from './recipients';
 export type { MaxRecipientsOptions } from './recipients';
 export { messageText, placeholders } from './text';
 export type { MessageTextOptions } from './text';
+export { noteHandlerIssues, printNotes } from './notes';
+export type { Note, NoteHandler } from './notes';
 export { isCalendarDateTime } from './schedule';
