@@ -193,6 +193,13 @@ describe('scheduleDate and isCalendarDateTime', () => {
     }
   });
 
+  it('lets a past date through only with allowPast, still refusing one that is not a date', () => {
+    const lenient = scheduleDate({ allowPast: true, now: () => Date.UTC(2025, 0, 1) });
+    expect(codesOf(future, '2021-10-28T13:10:00.000Z')).toEqual(['date_in_past']);
+    expect(codesOf(lenient, '2021-10-28T13:10:00.000Z')).toEqual([]);
+    expect(codesOf(lenient, '2021-02-30T13:10:00.000Z')).toEqual(['date_invalid']);
+  });
+
   it('accepts real dates, 29 February of a leap year included', () => {
     for (const text of ['2028-02-29T10:00:00+01:00', '2030-02-28 23:59:59', '2030-12-31T00:00:00.000Z']) {
       expect(codesOf(future, text), text).toEqual([]);

@@ -7,17 +7,23 @@ export interface ScheduleDateOptions extends RuleOptions {
   maxAheadDays?: number;
   /** Clock for tests; default Date.now. */
   now?: () => number;
+  /**
+   * Let a time already past through (default false: refused as `date_in_past`). For vendors that
+   * document no refusal of one; the client then says what the vendor may do with it.
+   */
+  allowPast?: boolean;
 }
 
 const DAY_MS = 86_400_000;
 // `2021-06-23 14:26:10` (SMS.CX) carries no zone; vendors read it as UTC, so must we.
 const NAIVE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 
-/** When a scheduled send goes out: a valid date (Date or string), not in the past, within the horizon. */
+/** When a scheduled send goes out: a valid date (Date or string), not in the past (unless allowPast), within the horizon. */
 export function scheduleDate(input: ScheduleDateOptions = {}): z.ZodMiniType<string | Date> {
   const options = factoryOptions<ScheduleDateOptions>('scheduleDate', input, {
     maxAheadDays: ['number', 'optional'],
     now: ['function', 'optional'],
+    allowPast: ['boolean', 'optional'],
     vendorCode: ['vendorCodes', 'optional'],
   });
   const now = options.now ?? Date.now;
@@ -25,7 +31,9 @@ export function scheduleDate(input: ScheduleDateOptions = {}): z.ZodMiniType<str
     const time = toTime(value);
     if (time === undefined) return report('date_invalid');
     const current = now();
-    if (time < current) report('date_in_past');
+    if (time < current) {
+      if (!options.allowPast) report('date_in_past');
+    }
     else if (options.maxAheadDays !== undefined && time >= current + options.maxAheadDays * DAY_MS) {
       report('date_too_far', { maxAheadDays: options.maxAheadDays });
     }
