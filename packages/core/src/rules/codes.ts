@@ -5,6 +5,7 @@ export const ISSUE_CODES = [
   'invalid',
   'unreadable',
   'too_long',
+  'unknown_field',
   'sender_empty',
   'sender_alpha_length',
   'sender_numeric_length',

@@ -23,3 +23,4 @@ export type { MessageTextOptions } from './text';
 export { noteHandlerIssues, printNotes } from './notes';
 export type { Note, NoteHandler } from './notes';
 export { isCalendarDateTime } from './schedule';
+export { unknownFieldIssues } from './fields';

@@ -27,6 +27,7 @@ export const issueMessages: { readonly [C in IssueCode]: (p: IssueParams) => str
   required: () => 'is required',
   invalid_type: (p) => `must be ${show(p.expected)}`,
   invalid: () => 'is not valid',
+  unknown_field: (p) => `is not a field of this request: ${show(p.why)}`,
   too_long: (p) => `has ${show(p.length)} items; at most ${show(p.max)} can be handled in memory (stream longer lists: sendInBatches takes an iterable)`,
   unreadable: (p) => `could not be read (${show(p.reason)})`,
   sender_empty: () => 'must not be empty',

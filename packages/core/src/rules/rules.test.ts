@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors';
 import { callbackUrl, uuid } from './identifiers';
 import { maxRecipients } from './recipients';
+import { unknownFieldIssues } from './fields';
 import { isCalendarDateTime, scheduleDate } from './schedule';
 import { senderId } from './sender';
 import { channelStrategy } from './strategy';
@@ -207,5 +208,18 @@ describe('scheduleDate and isCalendarDateTime', () => {
     }
     expect(isCalendarDateTime('2029-02-29')).toBe(false);
     expect(isCalendarDateTime('Sun Sep 03 2030 15:34:23 GMT+0100 (BST)')).toBe(true);
+  });
+});
+
+describe('unknownFieldIssues', () => {
+  it('names every field the model dropped, deeply, with the known spelling when only the case differs', () => {
+    const given = { sms: { text: 'Hi', txet: 'x' }, whatsapp: {}, list: [{ a: 1, b: 2 }], free: undefined };
+    const kept = { sms: { text: 'Hi' }, whatsApp: undefined, list: [{ a: 1 }] };
+    expect(unknownFieldIssues(given, kept)).toEqual([
+      { path: ['sms', 'txet'], code: 'unknown_field', message: 'is not a field of this request: it would not be sent' },
+      { path: ['whatsapp'], code: 'unknown_field', message: 'is not a field of this request: it would not be sent; the field is `whatsApp`' },
+      { path: ['list', 0, 'b'], code: 'unknown_field', message: 'is not a field of this request: it would not be sent' },
+    ]);
+    expect(unknownFieldIssues({ facebook: {} }, {}, (path) => (path[0] === 'facebook' ? 'a legacy channel' : undefined))[0]!.message).toBe('is not a field of this request: a legacy channel');
   });
 });
