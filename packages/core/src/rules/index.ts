@@ -8,7 +8,7 @@ export { assertValid, collectIssues, recipientIssues, requestRules } from './val
 export type { RequestCheck } from './validate';
 export { senderId } from './sender';
 export type { SenderIdOptions } from './sender';
-export { validity, validityWithUnit } from './validity';
+export { TIME_UNIT_SECONDS, validity, validityWithUnit } from './validity';
 export type { TimeUnit, ValidityOptions, ValidityWithUnitOptions } from './validity';
 export { channelStrategy } from './strategy';
 export type { ChannelStrategyOptions, RequiredField } from './strategy';

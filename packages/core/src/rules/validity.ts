@@ -5,7 +5,9 @@ import { rule, type Report, type RuleOptions } from './rule';
 
 export type TimeUnit = 'milliseconds' | 'seconds' | 'minutes' | 'hours' | 'days';
 
-const SECONDS_PER: Record<TimeUnit, number> = { milliseconds: 0.001, seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+/** Seconds in one of each TimeUnit, for limits stated in seconds. */
+export const TIME_UNIT_SECONDS: Readonly<Record<TimeUnit, number>> = { milliseconds: 0.001, seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+const SECONDS_PER = TIME_UNIT_SECONDS;
 
 export interface ValidityOptions extends RuleOptions {
   /** The unit the field is expressed in (SMS.CX `ttl`: seconds; The SMS Works `validity`: minutes). */
