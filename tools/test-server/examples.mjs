@@ -85,3 +85,17 @@ export function keyPaths(value, at = '') {
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, item]) => [`${at}${key}`, ...keyPaths(item, `${at}${key}.`)]);
 }
+
+/**
+ * Sends one request example through a client against the recorder, answered with the operation's
+ * own 2xx example: how many requests reached the wire, and which key paths of the example the
+ * request that arrived lacks.
+ */
+export async function exampleOnWire(recorder, spec, operationId, example, send) {
+  recorder.reset();
+  const answer = responseExample(spec, operationId);
+  recorder.replyAlways({ status: answer?.status ?? 200, ...(answer?.json !== undefined && { json: answer.json }) });
+  await send(example);
+  const sent = new Set(recorder.requests.flatMap((request) => keyPaths(request.body)));
+  return { requests: recorder.requests.length, missing: keyPaths(example).filter((path) => !sent.has(path)) };
+}
