@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OctopushClient, type OctopushClientOptions } from './client';
 import { ValidationError, type ValidationIssue } from './errors';
 import type { MultichannelSendRequest, SmsSendRequest } from './types';
+import type { Note } from '@msgkit/core';
 
 let server: Recorder;
 let client: OctopushClient;
@@ -126,11 +127,16 @@ describe('multi-channel send rules', () => {
     expect(await issuesOf(client.multichannel.send(sms({ purpose: 'wholesale', text: 'Sale -50%' })))).toEqual([{ path: ['text'], code: 'stop_mention_missing', vendorCode: 121 }]);
   });
 
-  it('sends a send date in the past as given, in each form, since no Octopush source refuses one', async () => {
+  it('sends a send date in the past as given, in each form, since no Octopush source refuses one, and says so', async () => {
+    const notes: Note[] = [];
+    const noting = make({ onNote: (note) => notes.push(note) });
     for (const sendAt of ['2021-01-01T00:01:00+0100', '2021-01-01 00:01:00', '2024-12-19T10:00:00-07:00']) {
-      await client.multichannel.send(sms({ sendAt }));
+      await noting.multichannel.send(sms({ sendAt }));
     }
-    expect(server.requests.map((request) => (request.body as { send_at: string }).send_at)).toEqual(['2021-01-01T00:01:00+0100', '2021-01-01 00:01:00', '2024-12-19T10:00:00-07:00']);
+    await noting.sms.send(campaign({ sendAt: new Date(Date.now() - 60_000) }));
+    await noting.sms.send(campaign({ sendAt: new Date(Date.now() + 3_600_000) }));
+    expect(server.requests.map((request) => (request.body as { send_at: string }).send_at).slice(0, 3)).toEqual(['2021-01-01T00:01:00+0100', '2021-01-01 00:01:00', '2024-12-19T10:00:00-07:00']);
+    expect(notes.map((note) => [note.path, note.code])).toEqual(Array.from({ length: 4 }, () => [['sendAt'], 'date_in_past']));
   });
 
   it.each(['2030-02-30T10:00:00+01:00', '2030-02-31 10:00:00', '2030-04-31T09:00:00Z', '2030-13-01 10:00:00', '2030-06-01T24:00:00+02:00'])(

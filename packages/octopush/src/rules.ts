@@ -18,6 +18,7 @@ import {
   requestRules,
   senderId,
   type ValidationIssue,
+  type Note,
   type VendorCode,
 } from '@msgkit/core';
 
@@ -122,6 +123,22 @@ function readableSendAt(value: string): boolean {
   // The zone only decides which instant is meant; any offset of the form proves the text reads.
   const offset = zone === undefined ? '+01:00' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   return !Number.isNaN(Date.parse(`${date}T${zonedTime ?? localTime}${offset}`));
+}
+
+/**
+ * A `sendAt` already past goes out as given (no source refuses one) with this note. A zone-less
+ * value is Central European time (UTC+01:00 or +02:00): it counts as past only when even its
+ * latest reading (+01:00) is.
+ */
+export function sendAtNotes(value: unknown, now = Date.now()): Note[] {
+  let time = Number.NaN;
+  if (value instanceof Date) time = value.getTime();
+  else if (typeof value === 'string') {
+    const m = SEND_AT.exec(value);
+    if (m) time = Date.parse(m[4] === undefined ? value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2') : `${m[1]}T${m[4]}+01:00`);
+  }
+  if (Number.isNaN(time) || time >= now) return [];
+  return [{ path: ['sendAt'], code: 'date_in_past', message: 'is in the past: sent as given, since no Octopush source refuses one; Octopush may send the message at once' }];
 }
 
 /**
