@@ -95,6 +95,15 @@ describe('schedule, as the vendor documents it', () => {
     ]);
   });
 
+  it('sends nothing when the onNote handler throws: a caller can turn notes into refusals', async () => {
+    const refuse = (note: Note) => {
+      throw new Error(`refused: ${note.code}`);
+    };
+    const strict = new SmsWorksClient({ token: TOKEN, baseUrl: `${server.url}/v1/`, maxRetries: 0, onNote: refuse });
+    await expect(strict.messages.send({ sender: 'YourCompany', destination: '447777777777', content: 'Hi', schedule: FUTURE } as never)).rejects.toThrow('refused: schedule_ignored');
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('schedules a date already past as given, since no SMS Works source refuses one, and says so', async () => {
     server.reply({ status: 200, headers: VENDOR_JSON, json: [{ messageid: '1', status: 'SCHEDULED' }] }, { status: 201, headers: VENDOR_JSON, json: { batchid: '2', status: 'SCHEDULED' } });
     const client = noting();
