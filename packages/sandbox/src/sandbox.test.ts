@@ -117,7 +117,7 @@ describe('the /__sandbox control endpoints', () => {
   it('arm faults, read received requests and messages, and reset over HTTP', async () => {
     const info = await (await fetch(`${sandbox.url}/__sandbox`)).json();
     expect(info).toEqual({ url: sandbox.url, baseUrls: sandbox.baseUrls });
-    const armed = await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify([{ vendor: 'smscx', status: 500 }, { drop: true }]) });
+    const armed = await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ vendor: 'smscx', status: 500 }, { drop: true }]) });
     expect(armed.status).toBe(201);
     expect(await (await fetch(`${sandbox.url}/__sandbox/faults`)).json()).toHaveLength(2);
     expect((await call(sandbox, 'smscx', 'POST', '/sms', sms)).status).toBe(500);
@@ -129,9 +129,9 @@ describe('the /__sandbox control endpoints', () => {
     const messages = await (await fetch(`${sandbox.url}/__sandbox/messages`)).json();
     expect(messages).toEqual([expect.objectContaining({ vendor: 'smscx', to: '+31612345678', id: received[0].messageIds[0] })]);
     expect((await fetch(`${sandbox.url}/__sandbox/received?vendor=nope`)).status).toBe(400);
-    expect((await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', body: '{"count": 0}' })).status).toBe(400);
+    expect((await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"count": 0}' })).status).toBe(400);
 
-    expect((await fetch(`${sandbox.url}/__sandbox/reset`, { method: 'POST' })).status).toBe(204);
+    expect((await fetch(`${sandbox.url}/__sandbox/reset`, { method: 'POST', headers: { 'content-type': 'application/json' } })).status).toBe(204);
     expect(sandbox.received()).toEqual([]);
     expect(sandbox.messages()).toEqual([]);
   });

@@ -57,6 +57,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // name is rebound to 127.0.0.1 sends its own Host and so cannot read or reset the sandbox.
   const ownHosts = new Set([`127.0.0.1:${actualPort}`, `localhost:${actualPort}`, `[::1]:${actualPort}`]);
   if (actualPort === 80) for (const name of ['127.0.0.1', 'localhost', '[::1]']) ownHosts.add(name);
+  const ownOrigins = new Set([...ownHosts].map((host) => `http://${host}`));
   state.port = actualPort;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -66,6 +67,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const isAdmin = pathname === ADMIN || pathname.startsWith(ADMIN + '/');
     if (isAdmin && !ownHosts.has(req.headers.host?.toLowerCase() ?? '')) {
       return refuse(res, { status: 403, body: { error: 'forbidden', message: `${ADMIN} answers only requests addressed to ${url}` } }, 'application/json');
+    }
+    if (isAdmin) {
+      const refusal = controlRefusal(method, req.headers.origin, req.headers['content-type'], ownOrigins, url);
+      if (refusal) return refuse(res, refusal, 'application/json');
     }
     const module = isAdmin ? undefined : MODULES.find((m) => pathname === m.basePath || pathname.startsWith(m.basePath + '/'));
 
@@ -231,6 +236,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }),
   };
   return sandbox;
+}
+
+const SIMPLE_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * A web page open in the developer's browser can send a cross-site POST without asking (a "simple"
+ * request: text/plain, form or multipart body, or none), and the Host check does not stop it, since
+ * the page addresses 127.0.0.1 itself. So every control request that changes state must carry
+ * `Content-Type: application/json`, which a browser sends cross-site only after a CORS preflight
+ * the sandbox never grants (415 otherwise); and a request whose Origin is not the sandbox's own is
+ * refused outright (403). Programs (tests, the CLI) send no Origin.
+ */
+function controlRefusal(method: string, origin: string | undefined, contentType: string | undefined, ownOrigins: ReadonlySet<string>, url: string): Reply | undefined {
+  if (origin !== undefined && !ownOrigins.has(origin.toLowerCase())) {
+    return { status: 403, body: { error: 'forbidden', message: `${ADMIN} answers no request from another origin (${origin}); only ${url}` } };
+  }
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  const changesState = !SIMPLE_METHODS.has(method);
+  if (changesState && type !== 'application/json' && !(method === 'DELETE' && type === undefined)) {
+    return { status: 415, body: { error: 'unsupported_media_type', message: `${method} ${ADMIN}/… takes only Content-Type: application/json (got ${type ?? 'none'})` } };
+  }
+  return undefined;
 }
 
 function positiveInteger(value: number, name: string): number {

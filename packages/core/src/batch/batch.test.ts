@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors';
 import { chunk } from './chunk';
 import { sendInBatches } from './sendInBatches';
 
@@ -9,8 +10,8 @@ describe('chunk', () => {
   });
 
   it('refuses a size that is not a positive integer', () => {
-    expect(() => chunk([1], 0)).toThrow(RangeError);
-    expect(() => chunk([1], 1.5)).toThrow(RangeError);
+    expect(() => chunk([1], 0)).toThrow(ValidationError);
+    expect(() => chunk([1], 1.5)).toThrow(ValidationError);
   });
 });
 
@@ -82,6 +83,6 @@ describe('sendInBatches', () => {
 
   it('returns no results for no items and refuses an invalid concurrency', async () => {
     await expect(sendInBatches([], { size: 5, send: async () => 1 })).resolves.toEqual([]);
-    await expect(sendInBatches([1], { size: 1, concurrency: 0, send: async () => 1 })).rejects.toThrow(RangeError);
+    await expect(sendInBatches([1], { size: 1, concurrency: 0, send: async () => 1 })).rejects.toThrow(ValidationError);
   });
 });

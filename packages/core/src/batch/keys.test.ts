@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors';
 import { batchDedupeKey } from './keys';
 
 describe('batchDedupeKey', () => {
@@ -16,9 +17,9 @@ describe('batchDedupeKey', () => {
   });
 
   it('refuses an empty campaign id and an index that is not a whole number', () => {
-    expect(() => batchDedupeKey('', 0)).toThrow(TypeError);
-    expect(() => batchDedupeKey('c', -1)).toThrow(TypeError);
-    expect(() => batchDedupeKey('c', Number.NaN)).toThrow(TypeError);
-    expect(() => batchDedupeKey('c', 1.5)).toThrow(TypeError);
+    expect(() => batchDedupeKey('', 0)).toThrow(ValidationError);
+    expect(() => batchDedupeKey('c', -1)).toThrow(ValidationError);
+    expect(() => batchDedupeKey('c', Number.NaN)).toThrow(ValidationError);
+    expect(() => batchDedupeKey('c', 1.5)).toThrow(ValidationError);
   });
 });

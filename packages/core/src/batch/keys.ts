@@ -1,4 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
+import { ValidationError, type ValidationIssue } from '../errors';
+import { messageFor } from '../rules/messages';
 
 /**
  * The namespace of every campaign batch key (a fixed, random UUID of msgkit's own). Changing it
@@ -14,7 +16,9 @@ export const CAMPAIGN_KEY_NAMESPACE = '6b8f3c2e-4d1a-4f7b-9a5e-2c7d8e1f0a93';
  * worker, carries the key it had the first time and the vendor drops the duplicate.
  */
 export function batchDedupeKey(campaignId: string, index: number): string {
-  if (typeof campaignId !== 'string' || campaignId === '') throw new TypeError('campaignId must be a non-empty string');
-  if (!Number.isSafeInteger(index) || index < 0) throw new TypeError(`batch index must be a whole number ≥ 0, got ${String(index)}`);
+  const issues: ValidationIssue[] = [];
+  if (typeof campaignId !== 'string' || campaignId === '') issues.push({ path: ['campaignId'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a non-empty string' }) });
+  if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) issues.push({ path: ['index'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a whole number ≥ 0' }) });
+  if (issues.length > 0) throw new ValidationError(issues);
   return uuidv5(`${campaignId}\u0000${index}`, CAMPAIGN_KEY_NAMESPACE);
 }

@@ -1,5 +1,5 @@
-import { JournalMismatchError } from '../errors';
-import { chunk } from './chunk';
+import { JournalMismatchError, ValidationError } from '../errors';
+import { chunk, positiveIntegerIssue } from './chunk';
 import { batchDigest, outcomeOfError, resumeDecision, type BatchOutcome, type CampaignJournal, type JournalBatch } from './journal';
 import { batchDedupeKey } from './keys';
 
@@ -71,11 +71,9 @@ export async function sendInBatches<T, R>(
 ): Promise<Array<JournaledBatchResult<T, R>>> {
   const { send, onProgress, onSettled, signal, journal } = options;
   const concurrency = options.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`concurrency must be a positive integer, got ${String(concurrency)}`);
-  }
+  const optionIssues = [positiveIntegerIssue(options.size, ['size']), positiveIntegerIssue(concurrency, ['concurrency'])].filter((issue) => issue !== undefined);
+  if (optionIssues.length > 0) throw new ValidationError(optionIssues);
   const retain = options.retain ?? true;
-  if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError(`size must be a positive integer, got ${String(options.size)}`);
   const known = Array.isArray(items) ? chunk(items as readonly T[], options.size) : undefined;
   const total = known ? known.length : (options.total ?? Number.NaN);
   const batches = known ? arrayBatches(known) : streamBatches(items as Iterable<T> | AsyncIterable<T>, options.size);

@@ -1,3 +1,4 @@
+import { isCalendarDateTime } from '@msgkit/core';
 import { octopushSpec } from '../generated/specs';
 import type { SandboxState } from '../state';
 import type { Reply, SandboxMessage } from '../types';
@@ -40,9 +41,12 @@ function parisOffsetMinutes(ms: number): number {
 
 /**
  * `send_at` as the spec allows it: ISO 8601 with a zone, or `YYYY-MM-DD HH:mm:ss`, which the PHP
- * README says Octopush reads as Central European time (Paris, with its summer time).
+ * README says Octopush reads as Central European time (Paris, with its summer time). A day that
+ * does not exist (2030-02-30) is no date: Octopush ignores a value it cannot read and sends at once
+ * (SEED), so it gives undefined.
  */
-function sendAtDate(value: string): Date {
+function sendAtDate(value: string): Date | undefined {
+  if (!isCalendarDateTime(value)) return undefined;
   const naive = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(value);
   if (!naive) return new Date(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   const asUtc = Date.parse(`${naive[1]}T${naive[2]}Z`);

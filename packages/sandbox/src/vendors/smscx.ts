@@ -214,6 +214,16 @@ function plan(ctx: OpContext, kind: 'sms' | 'multichannel', campaign: boolean): 
   return { kind, campaign, recipients, invalid, duplicatesRemoved, groups, text, firstChannel, scheduledAt };
 }
 
+const UUID_V1_TO_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * SMS.CX (PY SDK model docstrings): "If the value is not a valid UUID (v1-v5) the API will not
+ * return an error but will discard this parameter". The spec lets any lowercase UUID through.
+ */
+function keptTrackData(value: unknown): string | undefined {
+  return typeof value === 'string' && UUID_V1_TO_V5.test(value) ? value : undefined;
+}
+
 /** Builds the answer of a send or an estimate; with `commit`, also stores, records and dispatches the messages. */
 function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
   const b = ctx.body;
@@ -226,6 +236,7 @@ function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
   const status = p.scheduledAt ? 'SCHEDULED' : 'ACCEPTED';
   const statusCode = p.scheduledAt ? 0 : 1;
   const textAnalysis = { length: p.text.length, unicode: segments.encoding === 'UCS-2', parts };
+  const trackData = keptTrackData(b.trackData);
   const byCountry: Record<string, number> = {};
   const data: Array<Record<string, unknown>> = [];
   const planned: Array<Parameters<typeof newMessage>[1]> = [];
@@ -251,7 +262,7 @@ function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
         from: b.from,
         ...(b.noTextDetails ? {} : { text: p.text, parts, ...(p.kind === 'sms' ? { textAnalysis } : {}) }),
         ...(b.noTextDetails ? { parts } : {}),
-        ...(b.trackData !== undefined ? { trackData: b.trackData } : {}),
+        ...(trackData !== undefined ? { trackData } : {}),
       });
     }
     if (commit) {
@@ -267,7 +278,7 @@ function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
         cost,
         scheduledAt: p.scheduledAt,
         callbackUrl,
-        extra: { kind: p.kind, trackData: b.trackData ?? null, campaign: p.campaign },
+        extra: { kind: p.kind, trackData: trackData ?? null, campaign: p.campaign },
       });
     }
   }
