@@ -18,7 +18,9 @@ beforeEach(() => {
   target.bodies.length = 0;
 });
 
-const control = (method: string, body?: string) => rawRequest(`${sandbox.url}/__sandbox/reports`, { method, host: `127.0.0.1:${sandbox.port}`, ...(body !== undefined ? { body } : {}) });
+// The control API takes JSON only (a cross-site text/plain POST must not arm anything).
+const control = (method: string, body?: string) =>
+  rawRequest(`${sandbox.url}/__sandbox/reports`, { method, host: `127.0.0.1:${sandbox.port}`, ...(body !== undefined ? { body, headers: { 'content-type': 'application/json' } } : {}) });
 const numbers = (n: number) => Array.from({ length: n }, (_, i) => `+3161234${String(5000 + i).padStart(4, '0')}`);
 type SmscxItem = { msgId: string; status: string; datetime: string };
 const smscxItems = () => (target.bodies as Array<{ data: SmscxItem[] }>).flatMap((b) => b.data);
