@@ -1,0 +1,50 @@
+/**
+ * How a provider package builds its sender from its facts and two functions: the vendor's rules
+ * for a message, and the one client call that sends a batch. What every sender must do the same
+ * way (the message's shape, its options, refusing before the wire, classifying errors, reading
+ * credentials) is done here once.
+ */
+import { ValidationError, type ValidationIssue } from '../errors';
+import { classifyError } from './classify';
+import { readCredentials } from './credentials';
+import { messageShapeIssues, optionIssues } from './message';
+import type { CampaignMessage, CampaignSender, EnvRecord, FromEnvOptions, LookupQuery, LookupResult, SendOptions, SenderFactory, SenderFacts, SentBatch } from './sender';
+
+export interface SenderImplementation {
+  /** The vendor's own rules for a well-shaped message (its options are already checked). */
+  rules(message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'>): ValidationIssue[];
+  /** The client call; runs only for a message `rules` found nothing wrong with. */
+  send(batch: readonly string[], message: CampaignMessage, options: SendOptions): Promise<SentBatch>;
+  lookup?(query: LookupQuery, options?: { signal?: AbortSignal }): Promise<LookupResult>;
+}
+
+export function createSender<F extends SenderFacts>(facts: F, implementation: SenderImplementation): CampaignSender & F {
+  const validate = (message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'> = {}): ValidationIssue[] => {
+    const shape = messageShapeIssues(message);
+    if (shape.length > 0) return shape;
+    return [...optionIssues(facts.name, facts.options, message), ...implementation.rules(message, send)];
+  };
+  const sender: CampaignSender & F = {
+    ...facts,
+    validate,
+    async send(batch, message, options = {}) {
+      const issues = validate(message, options);
+      if (issues.length > 0) throw new ValidationError(issues);
+      return implementation.send(batch, message, options);
+    },
+    classify: (error) => classifyError(error, facts.refusals),
+  };
+  if (implementation.lookup) sender.lookup = implementation.lookup.bind(implementation);
+  return sender;
+}
+
+/**
+ * The factory the one list of senders holds: the facts, and `fromEnv`, which reads the credential
+ * variables (MissingCredentialsError naming every missing one) and hands their values to `create`.
+ */
+export function senderFactory<F extends SenderFacts, S extends CampaignSender>(facts: F, create: (credentials: Record<string, string>, options: FromEnvOptions, env: EnvRecord) => S, hint?: string): SenderFactory<S> & F {
+  return {
+    ...facts,
+    fromEnv: (env, options = {}) => create(readCredentials(facts.name, facts.credentials, env, hint), options, env),
+  };
+}
