@@ -75,6 +75,15 @@ export function attemptDedupeKey(batchKey: string, sender: string, recipients: r
   return uuidv5(`${batchKey}\u0000${sender}\u0000${recipients.join('\n')}`, CAMPAIGN_KEY_NAMESPACE);
 }
 
+/**
+ * A per-recipient id derived from a batch key, for vendors that let the client choose message ids
+ * (Infobip `destinations[].messageId`): the same key and number always give the same id, so a
+ * message whose answer was lost can be looked up by it.
+ */
+export function recipientMessageId(batchKey: string, to: string): string {
+  return uuidv5(`${batchKey}\u0000${to}`, CAMPAIGN_KEY_NAMESPACE);
+}
+
 /** Where one recipient stands after the recorded attempts. */
 export type RecipientState =
   | { status: 'pending'; next: number }

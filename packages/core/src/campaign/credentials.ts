@@ -27,9 +27,10 @@ export class MissingCredentialsError extends ValidationError {
 
 /**
  * The credential values a sender needs, read from `env`: an empty value counts as unset. Throws
- * MissingCredentialsError naming every requirement not met (all at once, not the first).
+ * MissingCredentialsError naming every requirement not met (all at once, not the first), with
+ * `alsoMissing`: requirements the sender worked out itself (Infobip's host, from a variable or an option).
  */
-export function readCredentials(sender: string, credentials: readonly CredentialVariable[], env: EnvRecord, hint?: string): Record<string, string> {
+export function readCredentials(sender: string, credentials: readonly CredentialVariable[], env: EnvRecord, hint?: string, alsoMissing: readonly string[][] = []): Record<string, string> {
   const values: Record<string, string> = {};
   for (const c of credentials) {
     const value = env[c.env];
@@ -42,6 +43,7 @@ export function readCredentials(sender: string, credentials: readonly Credential
     else if (!c.optional && values[c.env] === undefined) missing.push([c.env]);
   }
   for (const names of groups.values()) if (!names.some((name) => values[name] !== undefined)) missing.push(names);
+  missing.push(...alsoMissing.map((group) => [...group]));
   if (missing.length > 0) throw new MissingCredentialsError(sender, missing, hint);
   return values;
 }

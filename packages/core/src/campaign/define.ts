@@ -40,11 +40,16 @@ export function createSender<F extends SenderFacts>(facts: F, implementation: Se
 
 /**
  * The factory the one list of senders holds: the facts, and `fromEnv`, which reads the credential
- * variables (MissingCredentialsError naming every missing one) and hands their values to `create`.
+ * variables (MissingCredentialsError naming every missing one, and those `missing` adds) and hands
+ * their values to `create`.
  */
-export function senderFactory<F extends SenderFacts, S extends CampaignSender>(facts: F, create: (credentials: Record<string, string>, options: FromEnvOptions, env: EnvRecord) => S, hint?: string): SenderFactory<S> & F {
+export function senderFactory<F extends SenderFacts, S extends CampaignSender>(
+  facts: F,
+  create: (credentials: Record<string, string>, options: FromEnvOptions) => S,
+  more: { hint?: string; missing?: (env: EnvRecord, options: FromEnvOptions) => string[][] } = {},
+): SenderFactory<S> & F {
   return {
     ...facts,
-    fromEnv: (env, options = {}) => create(readCredentials(facts.name, facts.credentials, env, hint), options, env),
+    fromEnv: (env, options = {}) => create(readCredentials(facts.name, facts.credentials, env, more.hint, more.missing?.(env, options)), options),
   };
 }
