@@ -69,3 +69,5 @@ export type {
   WhatsAppMediaTemplateData,
   WhatsAppMediaTemplateHeader,
 } from './generated';
+export { infobipSender, infobipSenderFacts, infobipSenderFactory } from './sender';
+export type { InfobipSenderOptions } from './sender';

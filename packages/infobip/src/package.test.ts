@@ -34,7 +34,11 @@ describe('@msgkit/infobip as installed', () => {
         "TimeoutError",
         "ValidationError",
         "ValidityPeriodTimeUnit",
+        "billing",
         "formatInfobipDate",
+        "infobipSender",
+        "infobipSenderFactory",
+        "infobipSenderFacts",
         "infobipVendor",
         "parseInfobipError",
       ]

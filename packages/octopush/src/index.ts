@@ -36,3 +36,4 @@ export {
   SendSmsCampaignRequestPurposeEnum,
   SendSmsCampaignRequestTypeEnum,
 } from './generated/index';
+export { octopushSender, octopushSenderFacts, octopushSenderFactory } from './sender';

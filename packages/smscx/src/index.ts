@@ -55,3 +55,4 @@ export type {
   TransliterationAnalysis,
   TransliterationTexts,
 } from './generated/models/index';
+export { smscxSender, smscxSenderFacts, smscxSenderFactory } from './sender';

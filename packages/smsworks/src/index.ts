@@ -26,3 +26,4 @@ export type {
   ScheduledMessageResponse,
   SendMessageResponse,
 } from './generated/index';
+export { smsworksSender, smsworksSenderFacts, smsworksSenderFactory } from './sender';

@@ -57,8 +57,12 @@ describe('the published entry points', () => {
         'TimeoutError',
         'VALIDITY_MINUTES',
         'ValidationError',
+        'billing',
         'parseSmsWorksError',
         'smsWorksVendor',
+        'smsworksSender',
+        'smsworksSenderFactory',
+        'smsworksSenderFacts',
       ].sort(),
     );
   });
