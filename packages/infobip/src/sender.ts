@@ -113,7 +113,7 @@ export function infobipSender(client: InfobipClient | InfobipClientOptions, opti
 }
 
 /** Infobip in the one list of senders: facts, and a sender from INFOBIP_API_KEY, INFOBIP_BASE_URL (or `baseUrl`) and INFOBIP_SCENARIO_KEY. */
-export const infobipSenderFactory = senderFactory(
+export const infobipSenderFactory = /* @__PURE__ */ senderFactory(
   infobipSenderFacts,
   (credentials, { baseUrl, timeoutMs, maxRetries }) =>
     infobipSender(

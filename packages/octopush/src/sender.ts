@@ -88,7 +88,7 @@ export function octopushSender(client: OctopushClient | OctopushClientOptions): 
 }
 
 /** Octopush in the one list of senders: facts, and a sender from OCTOPUSH_API_LOGIN and OCTOPUSH_API_KEY. */
-export const octopushSenderFactory = senderFactory(octopushSenderFacts, (credentials, { baseUrl, timeoutMs, maxRetries }) =>
+export const octopushSenderFactory = /* @__PURE__ */ senderFactory(octopushSenderFacts, (credentials, { baseUrl, timeoutMs, maxRetries }) =>
   octopushSender({
     apiLogin: credentials.OCTOPUSH_API_LOGIN!,
     apiKey: credentials.OCTOPUSH_API_KEY!,

@@ -77,7 +77,7 @@ export function smscxSender(client: SmscxClient | SmscxClientOptions): CampaignS
 }
 
 /** SMS.CX in the one list of senders: facts, and a sender from SMSCX_API_KEY or SMSCX_ACCESS_TOKEN. */
-export const smscxSenderFactory = senderFactory(smscxSenderFacts, (credentials, { baseUrl, timeoutMs, maxRetries }) =>
+export const smscxSenderFactory = /* @__PURE__ */ senderFactory(smscxSenderFacts, (credentials, { baseUrl, timeoutMs, maxRetries }) =>
   smscxSender({
     // Both set: the API key, as the CLI always did; the token is the alternative, not a second login.
     ...(credentials.SMSCX_API_KEY !== undefined ? { apiKey: credentials.SMSCX_API_KEY } : { accessToken: credentials.SMSCX_ACCESS_TOKEN! }),

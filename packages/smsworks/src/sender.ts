@@ -55,7 +55,7 @@ export function smsworksSender(client: SmsWorksClient | SmsWorksClientOptions): 
 }
 
 /** The SMS Works in the one list of senders: facts, and a sender from SMSWORKS_TOKEN. */
-export const smsworksSenderFactory = senderFactory(smsworksSenderFacts, (credentials, { baseUrl, timeoutMs, maxRetries }) =>
+export const smsworksSenderFactory = /* @__PURE__ */ senderFactory(smsworksSenderFacts, (credentials, { baseUrl, timeoutMs, maxRetries }) =>
   smsworksSender({
     token: credentials.SMSWORKS_TOKEN!,
     ...(baseUrl !== undefined && { baseUrl }),

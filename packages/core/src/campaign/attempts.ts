@@ -58,7 +58,7 @@ export interface FailoverJournal {
 }
 
 /** The outcome of an attempt begun by a run that stopped before its answer was recorded. */
-export const INTERRUPTED_ATTEMPT: Readonly<Extract<AttemptOutcome, { status: 'unknown' }>> = Object.freeze({
+export const INTERRUPTED_ATTEMPT: Readonly<Extract<AttemptOutcome, { status: 'unknown' }>> = /* @__PURE__ */ Object.freeze({
   status: 'unknown' as const,
   code: 'interrupted',
   message: 'The run stopped while this attempt was being sent; the vendor may have received it',

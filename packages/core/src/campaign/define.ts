@@ -18,11 +18,32 @@ export interface SenderImplementation {
   lookup?(query: LookupQuery, options?: { signal?: AbortSignal }): Promise<LookupResult>;
 }
 
+/** Messages whose issues a sender keeps: a campaign sends one message in many batches. */
+const REMEMBERED = 16;
+
 export function createSender<F extends SenderFacts>(facts: F, implementation: SenderImplementation): CampaignSender & F {
-  const validate = (message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'> = {}): ValidationIssue[] => {
+  // Keyed by the message's content, not the object, so a message changed between two batches is
+  // checked again.
+  const remembered = new Map<string, ValidationIssue[]>();
+  const check = (message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'>): ValidationIssue[] => {
     const shape = messageShapeIssues(message);
     if (shape.length > 0) return shape;
     return [...optionIssues(facts.name, facts.options, message), ...implementation.rules(message, send)];
+  };
+  const validate = (message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'> = {}): ValidationIssue[] => {
+    let key: string;
+    try {
+      key = JSON.stringify([message, send.callbackUrl, send.reference]);
+    } catch {
+      return check(message, send);
+    }
+    let issues = remembered.get(key);
+    if (issues === undefined) {
+      issues = check(message, send);
+      if (remembered.size >= REMEMBERED) remembered.delete(remembered.keys().next().value!);
+      remembered.set(key, issues);
+    }
+    return [...issues];
   };
   const sender: CampaignSender & F = {
     ...facts,

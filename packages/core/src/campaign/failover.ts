@@ -7,7 +7,7 @@
 import { ValidationError, type ValidationIssue } from '../errors';
 import { attemptDedupeKey, planChain, type AttemptOutcome, type FailoverAttempt, type FailoverJournal, type RecipientState } from './attempts';
 import { messageShapeIssues } from './message';
-import type { CampaignMessage, CampaignSender, FailoverClass, SendOptions } from './sender';
+import type { CampaignMessage, CampaignSender, FailoverClass, RecipientRefusal, SendOptions } from './sender';
 
 /** Every issue of every sender of a chain that cannot carry the message; paths start with the sender's name. */
 export class ChainValidationError extends ValidationError {
@@ -171,33 +171,53 @@ async function attempt(sender: CampaignSender, record: FailoverAttempt, message:
 }
 
 function result(batch: readonly string[], states: Map<string, RecipientState>, attempts: FailoverAttempt[], aborted: boolean): FailoverResult {
-  const tried = new Map<string, RecipientTry[]>(batch.map((to) => [to, []]));
+  // Built with plain assignments: this runs for every recipient of every batch.
+  const tried = new Map<string, RecipientTry[]>();
+  for (const to of batch) tried.set(to, []);
   for (const a of attempts) {
     const outcome = a.outcome;
-    const refused = new Map(outcome?.status === 'sent' ? (outcome.refused ?? []).map((r) => [r.to, r]) : []);
-    for (const to of a.recipients) {
-      const entry: RecipientTry = { sender: a.sender, attempt: a.attempt, outcome: 'unknown' };
-      if (!outcome) Object.assign(entry, { code: 'interrupted' });
-      else if (outcome.status === 'sent') {
-        const refusal = refused.get(to);
-        if (refusal) Object.assign(entry, { outcome: 'refused', failover: refusal.failover, code: refusal.code }, refusal.class && { class: refusal.class }, refusal.reason !== undefined && { reason: refusal.reason });
-        else Object.assign(entry, { outcome: 'sent' }, outcome.duplicate && { duplicate: true });
-      } else {
-        Object.assign(entry, { outcome: outcome.status, code: outcome.code, reason: outcome.message }, outcome.vendorCode !== undefined && { vendorCode: outcome.vendorCode });
-        if (outcome.status === 'refused') Object.assign(entry, { failover: outcome.failover }, outcome.failover && { class: outcome.class });
-      }
-      tried.get(to)!.push(entry);
-    }
+    const refused = outcome?.status === 'sent' && outcome.refused ? new Map(outcome.refused.map((r) => [r.to, r])) : undefined;
+    for (const to of a.recipients) tried.get(to)!.push(tryOf(a, outcome, refused?.get(to)));
   }
   const recipients = batch.map((to): RecipientOutcome => {
     const state = states.get(to)!;
-    const base = { to, tried: tried.get(to)! };
-    if (state.status === 'sent') return { ...base, status: 'sent', sentBy: state.sender, ...(state.id !== undefined && { id: state.id }) };
-    const last = base.tried.at(-1)?.code;
-    if (state.status === 'unknown') return { ...base, status: 'unknown', ...(last !== undefined && { code: last }) };
+    const list = tried.get(to)!;
+    if (state.status === 'sent') {
+      const sent: RecipientOutcome = { to, status: 'sent', sentBy: state.sender, tried: list };
+      if (state.id !== undefined) sent.id = state.id;
+      return sent;
+    }
+    const out: RecipientOutcome = { to, status: state.status === 'unknown' ? 'unknown' : 'refused', tried: list };
     // Pending only when the caller aborted before the chain reached this recipient: nothing sent.
-    const code = state.status === 'pending' && aborted ? 'aborted' : last;
-    return { ...base, status: 'refused', ...(code !== undefined && { code }) };
+    const code = state.status === 'pending' && aborted ? 'aborted' : list.at(-1)?.code;
+    if (code !== undefined) out.code = code;
+    return out;
   });
   return { recipients, attempts };
+}
+
+function tryOf(a: FailoverAttempt, outcome: AttemptOutcome | undefined, refusal: RecipientRefusal | undefined): RecipientTry {
+  const entry: RecipientTry = { sender: a.sender, attempt: a.attempt, outcome: 'unknown' };
+  if (!outcome) {
+    entry.code = 'interrupted';
+  } else if (refusal) {
+    entry.outcome = 'refused';
+    entry.failover = refusal.failover;
+    entry.code = refusal.code;
+    if (refusal.class) entry.class = refusal.class;
+    if (refusal.reason !== undefined) entry.reason = refusal.reason;
+  } else if (outcome.status === 'sent') {
+    entry.outcome = 'sent';
+    if (outcome.duplicate) entry.duplicate = true;
+  } else {
+    entry.outcome = outcome.status;
+    entry.code = outcome.code;
+    entry.reason = outcome.message;
+    if (outcome.vendorCode !== undefined) entry.vendorCode = outcome.vendorCode;
+    if (outcome.status === 'refused') {
+      entry.failover = outcome.failover;
+      if (outcome.failover) entry.class = outcome.class;
+    }
+  }
+  return entry;
 }
