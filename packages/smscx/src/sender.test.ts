@@ -46,8 +46,9 @@ describe('smscxSender', () => {
     expect(sandbox.received()).toEqual([]);
   });
 
-  it('refuses to send a message its rules refuse, before the wire', async () => {
+  it('refuses to send a message its rules refuse, or a dedupe key that is not a UUID, before the wire', async () => {
     await expect(sender().send(batch, { text: 'x' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(sender().send(batch, message, { dedupeKey: 'batch-7' })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ['dedupeKey'], code: 'uuid_invalid' })] });
     expect(sandbox.received()).toEqual([]);
   });
 

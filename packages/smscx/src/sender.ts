@@ -13,6 +13,8 @@ export const smscxSenderFacts = {
   dedupe: {
     field: 'idempotencyId',
     repeat: 'replays',
+    // 1111 "Idempotency Id provided is not a valid UUID" (specs/smscx.yaml send 400 table).
+    format: 'uuid',
     source: 'specs/smscx.yaml info.description and shared/vendors/smscx.md §3 (idempotencyId: "retry safely … not being billed twice"); no window is documented',
   },
   credentials: [

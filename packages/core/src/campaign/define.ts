@@ -18,6 +18,21 @@ export interface SenderImplementation {
   lookup?(query: LookupQuery, options?: { signal?: AbortSignal }): Promise<LookupResult>;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A key the vendor would refuse is refused here, before anything is sent: at send time the refusal
+ * would read as a proven one and move every batch of a chain to the next vendor, unasked.
+ */
+function dedupeKeyIssues(facts: SenderFacts, key: string | undefined): ValidationIssue[] {
+  if (key === undefined) return [];
+  if (typeof key !== 'string' || key === '') return [{ path: ['dedupeKey'], code: 'invalid_type', message: 'must be a non-empty string' }];
+  if (facts.dedupe && facts.dedupe.format === 'uuid' && !UUID.test(key)) {
+    return [{ path: ['dedupeKey'], code: 'uuid_invalid', message: `must be a lowercase UUID: ${facts.name} takes it as ${facts.dedupe.field} (batchDedupeKey makes one)` }];
+  }
+  return [];
+}
+
 /** Messages whose issues a sender keeps: a campaign sends one message in many batches. */
 const REMEMBERED = 16;
 
@@ -30,7 +45,7 @@ export function createSender<F extends SenderFacts>(facts: F, implementation: Se
     if (shape.length > 0) return shape;
     return [...optionIssues(facts.name, facts.options, message), ...implementation.rules(message, send)];
   };
-  const validate = (message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'> = {}): ValidationIssue[] => {
+  const remember = (message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'>): ValidationIssue[] => {
     let key: string;
     try {
       key = JSON.stringify([message, send.callbackUrl, send.reference]);
@@ -43,7 +58,11 @@ export function createSender<F extends SenderFacts>(facts: F, implementation: Se
       if (remembered.size >= REMEMBERED) remembered.delete(remembered.keys().next().value!);
       remembered.set(key, issues);
     }
-    return [...issues];
+    return issues;
+  };
+  const validate = (message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference' | 'dedupeKey'> = {}): ValidationIssue[] => {
+    // The key differs per batch, so it is checked apart from the remembered message.
+    return [...remember(message, send), ...dedupeKeyIssues(facts, send.dedupeKey)];
   };
   const sender: CampaignSender & F = {
     ...facts,

@@ -78,6 +78,20 @@ describe('sendWithFailover before sending', () => {
   });
 });
 
+describe('sendWithFailover with a batch key the first vendor would refuse', () => {
+  it('refuses it up front instead of moving every batch to the next vendor', async () => {
+    const uuidKeys = { dedupe: { field: 'idempotencyId', repeat: 'replays' as const, format: 'uuid' as const, source: 'test' } };
+    const a = fake('a', [], uuidKeys);
+    const b = fake('b', [], uuidKeys);
+    await expect(sendWithFailover([a, b], batch, message, { dedupeKey: 'batch-7' })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ['a', 'dedupeKey'], code: 'uuid_invalid' })] });
+    expect([...a.calls, ...b.calls]).toEqual([]);
+    // A later vendor gets a UUID derived from the key, whatever the key looks like.
+    const c = fake('c', [unauthorized()]);
+    await sendWithFailover([c, b], batch, message, { dedupeKey: 'batch-7' });
+    expect(b.calls[0]!.dedupeKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
 describe('sendWithFailover', () => {
   it('sends through the first vendor alone when it accepts, with the batch key unchanged', async () => {
     const a = fake('a', [{ ids: ['bulk-1'], messages: batch.map((to, i) => ({ to, id: `m${i}` })) }]);

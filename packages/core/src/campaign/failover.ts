@@ -103,7 +103,13 @@ export function chainIssues(senders: readonly CampaignSender[], batch: readonly 
   const bySender: Record<string, ValidationIssue[]> = {};
   if (chain.length > 0) return { chain, senders: bySender };
   for (const sender of senders) {
-    const issues = [...sender.validate(message, { ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }), ...(options.reference !== undefined && { reference: options.reference }) })];
+    const send = {
+      ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
+      ...(options.reference !== undefined && { reference: options.reference }),
+      // The first sender takes the batch's key as given; later attempts' keys are UUIDs derived from it.
+      ...(sender === senders[0] && options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
+    };
+    const issues = sender.validate(message, send);
     if (batch.length > sender.maxRecipients) issues.push({ path: ['batch'], code: 'recipients_too_many', message: `holds ${batch.length} numbers; ${sender.name} takes at most ${sender.maxRecipients} per request (chainBatchSize)` });
     if (issues.length > 0) bySender[sender.name] = issues;
   }

@@ -112,6 +112,8 @@ export interface FieldFact {
 export interface DedupeFact extends FieldFact {
   /** How long the vendor remembers a key, where it documents it. */
   windowHours?: number;
+  /** A key the vendor takes only in this form (SMS.CX: a UUID); `validate` refuses any other. */
+  format?: 'uuid';
   /**
    * What a repeated key gets: `replays` the first answer (SMS.CX), or `refuses` it with a code that
    * proves the first was accepted (Octopush 120), turned into `{ duplicate: true }` by the sender.
@@ -192,7 +194,7 @@ export interface CampaignSender extends SenderFacts {
    * The vendor's own rules for this message, no network: every issue at once (empty when the
    * vendor can carry it). Paths are relative to the message (`['from']`, `['options', 'octopush', 'type']`).
    */
-  validate(message: CampaignMessage, send?: Pick<SendOptions, 'callbackUrl' | 'reference'>): ValidationIssue[];
+  validate(message: CampaignMessage, send?: Pick<SendOptions, 'callbackUrl' | 'reference' | 'dedupeKey'>): ValidationIssue[];
   /**
    * Sends `message` to `batch` (unique E.164 numbers, at most `maxRecipients`). Throws the client's
    * typed errors; `classify` says which of them prove nothing was sent.
