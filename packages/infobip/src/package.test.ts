@@ -37,8 +37,12 @@ describe('@msgkit/infobip as installed', () => {
         "TimeoutError",
         "ValidationError",
         "ValidityPeriodTimeUnit",
+        "billing",
         "formatInfobipDate",
         "infobipReports",
+        "infobipSender",
+        "infobipSenderFactory",
+        "infobipSenderFacts",
         "infobipVendor",
         "parseInfobipError",
       ]

@@ -58,9 +58,13 @@ describe('the published entry points', () => {
         'TimeoutError',
         'VALIDITY_MINUTES',
         'ValidationError',
+        'billing',
         'parseSmsWorksError',
         'smsworksReports',
         'smsWorksVendor',
+        'smsworksSender',
+        'smsworksSenderFactory',
+        'smsworksSenderFacts',
       ].sort(),
     );
   });
