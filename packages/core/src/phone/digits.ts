@@ -54,7 +54,7 @@ interface NumberingPlan {
   pattern: RegExp;
   lengths: number[] | undefined;
   leading: RegExp | undefined;
-  /** undefined when the metadata has no number types for the country (min outside NANP). */
+  /** undefined when the metadata has no number types for the country (most countries in min). */
   types: { fixedLine: TypeRule | undefined; mobile: TypeRule | undefined; others: Array<[PhoneNumberType, TypeRule | undefined]> } | undefined;
 }
 

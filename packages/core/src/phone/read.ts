@@ -81,7 +81,7 @@ const MIN_BARE_INTERNATIONAL = 11;
  *      Russian `(912) 345-67-89`), a writing without it must open with the format's first group
  *      instead: `(201) 539-6998` under IN (Indian format `020 1539 6998`) is refused;
  *    - the country has formats but none for these digits, where the metadata validates by length
- *      and leading digits only (min, outside NANP): `506-262-0587` passes min as Chinese, yet no
+ *      and leading digits only (min, for most countries): `506-262-0587` passes min as Chinese, yet no
  *      Chinese number is grouped so (max metadata calls it invalid). The cost: a grouped number
  *      the metadata has no format for (Gibraltar `5712 3458`) is refused under min metadata;
  *      bare digits, `+350…` or `@msgkit/core/max` take it.
@@ -224,7 +224,7 @@ function ok(context: Context, phone: Parsed, alternative?: string): PhoneResult 
   const result: Extract<PhoneResult, { ok: true }> = { ok: true, e164: phone.number };
   if (phone.country !== undefined) result.country = phone.country;
   if (context.types) {
-    // Only where the metadata has type patterns: all of max, NANP countries in min.
+    // Only where the metadata has type patterns: all of max; US, CA, GB, AU, IT and a few more in min.
     const type = phone.getType() as PhoneNumberType | undefined;
     if (type !== undefined) result.type = type;
   }
