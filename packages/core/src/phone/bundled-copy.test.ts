@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { normalizePhoneWith, normalizeRecipientsWith } from './normalize';
+import { regExpsBuiltDuring } from './test/regexps';
 
 const DEFAULTS: (CountryCode | undefined)[] = ['GB', 'US', 'DE', 'BR', 'AR', 'IN', undefined];
 
@@ -23,23 +24,6 @@ const inputs = getCountries(minMetadata).flatMap((country) => {
   return [national, `0${national}`, `+${national}`, `${national.slice(0, 3)} ${national.slice(3)}`];
 });
 inputs.push('+44 7400 123456 ext. 5', 'call 0151 28403420', 'tel:+1-201-555-0123', '＋４９１５１２８４０３４２０');
-
-function regExpsBuiltDuring(run: () => unknown): number {
-  const original = globalThis.RegExp;
-  let built = 0;
-  globalThis.RegExp = new Proxy(original, {
-    construct(target, args, newTarget) {
-      built++;
-      return Reflect.construct(target, args, newTarget);
-    },
-  });
-  try {
-    run();
-  } finally {
-    globalThis.RegExp = original;
-  }
-  return built;
-}
 
 describe.each([
   ['@msgkit/core', core, minMetadata],

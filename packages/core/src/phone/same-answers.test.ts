@@ -9,6 +9,7 @@ import minMetadata from 'libphonenumber-js/min/metadata';
 import { getCountries, parsePhoneNumberWithError, type CountryCode, type MetadataJson, type PhoneNumber } from 'libphonenumber-js/core';
 import { describe, expect, it } from 'vitest';
 import { normalizePhoneWith, normalizeRecipientsWith } from './normalize';
+import { regExpsBuiltDuring } from './test/regexps';
 
 const entries = { min: minMetadata, max: maxMetadata } as const;
 const DEFAULTS: (CountryCode | undefined)[] = ['US', 'GB', 'DE', 'FR', 'IN', 'BR', 'AR', 'MX', 'RU', 'CN', 'AU', 'IT', undefined];
@@ -80,23 +81,6 @@ describe.each(Object.entries(entries))('with %s metadata', (_, metadata) => {
 
 describe('a list of plain numbers', () => {
   const gbList = (from: number) => Array.from({ length: 1000 }, (_, i) => `07400 ${String(from + i * 37).padStart(6, '0')}`);
-
-  function regExpsBuiltDuring(run: () => unknown): number {
-    const original = globalThis.RegExp;
-    let built = 0;
-    globalThis.RegExp = new Proxy(original, {
-      construct(target, args, newTarget) {
-        built++;
-        return Reflect.construct(target, args, newTarget);
-      },
-    });
-    try {
-      run();
-    } finally {
-      globalThis.RegExp = original;
-    }
-    return built;
-  }
 
   it('is read without building a RegExp per number: the patterns are compiled once per country', () => {
     normalizeRecipientsWith(minMetadata, gbList(0), { defaultCountry: 'GB' });
