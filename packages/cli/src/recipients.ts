@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
+import { csvRecords } from './csvRecords';
 import { CliError } from './io';
 
 /** Header names taken as the phone column (compared lowercased, without spaces, `_` and `-`). */
@@ -20,7 +21,28 @@ export interface Row {
   country?: string;
   /** A --to argument rather than a file row. */
   arg?: boolean;
+  /** Every cell of the record, for the results file (absent for a --to argument). */
+  cells?: string[];
 }
+
+/** A record the CSV parser cannot read (an unterminated quote…): the rows from `row` on cannot be read. */
+export class RecipientsFileError extends CliError {
+  constructor(
+    readonly path: string,
+    /** The line where the unreadable record starts. */
+    readonly row: number,
+    /** csv-parse's code, e.g. CSV_QUOTE_NOT_CLOSED. */
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`${path} row ${row}: ${detail} (${code}); the rows from ${row} on cannot be read. Fix the file and run again.`);
+  }
+}
+
+const PARSE_ERRORS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quote opens here and never closes',
+  CSV_INVALID_CLOSING_QUOTE: 'a quoted cell goes on after its closing quote',
+};
 
 export interface RecipientsLayout {
   delimiter: string;
@@ -99,7 +121,8 @@ export async function openRecipientsFile(path: string, column?: string): Promise
   const firstLine = await firstLineOf(path);
   if (firstLine === '') return { layout: { delimiter: ',', header: false, phoneColumn: 0, columns: [] }, rows: async function* () {} };
   const delimiter = detectDelimiter(firstLine);
-  const records = () => createReadStream(path).pipe(parse({ delimiter, relax_column_count: true, relax_quotes: true, trim: true, bom: true }));
+  const parseOptions = { delimiter, relax_column_count: true, relax_quotes: true, trim: true, bom: true };
+  const records = () => createReadStream(path).pipe(parse(parseOptions));
   let first: string[] | undefined;
   for await (const record of records()) {
     if (record.length === 1 && record[0] === '') continue;
@@ -115,17 +138,24 @@ export async function openRecipientsFile(path: string, column?: string): Promise
       // lines are records of one empty cell, counted and skipped.
       let line = 0;
       let headerSeen = !layout.header;
-      for await (const record of records() as AsyncIterable<string[]>) {
-        line++;
-        for (const cell of record) if (cell.includes('\n')) line += cell.split('\n').length - 1;
-        // A blank line is no row; an empty phone cell in a row with other cells is one (and invalid).
-        if (record.length === 1 && record[0] === '') continue;
-        if (!headerSeen) {
-          headerSeen = true;
-          continue;
+      try {
+        for await (const record of csvRecords(path, parseOptions)) {
+          line++;
+          for (const cell of record) if (cell.includes('\n')) line += cell.split('\n').length - 1;
+          // A blank line is no row; an empty phone cell in a row with other cells is one (and invalid).
+          if (record.length === 1 && record[0] === '') continue;
+          if (!headerSeen) {
+            headerSeen = true;
+            continue;
+          }
+          const country = layout.countryColumn === undefined ? undefined : record[layout.countryColumn];
+          yield { row: line, input: record[layout.phoneColumn] ?? '', ...(country ? { country } : {}), cells: record };
         }
-        const country = layout.countryColumn === undefined ? undefined : record[layout.countryColumn];
-        yield { row: line, input: record[layout.phoneColumn] ?? '', ...(country ? { country } : {}) };
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code !== 'string' || !code.startsWith('CSV_')) throw error;
+        // The bad record starts on the line after the last one read.
+        throw new RecipientsFileError(path, line + 1, code, PARSE_ERRORS[code] ?? (error as Error).message);
       }
     },
   };
