@@ -9,8 +9,8 @@
  * A write that fails (disk full, EFBIG, EIO) is kept as `failure` and stops the campaign like a
  * journal error; nothing more is written.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type BatchOutcome } from '@msgkit/core';
 
@@ -58,9 +58,15 @@ class Spool {
   #pending = 0;
   /** Bytes appended so far (buffered ones included): the offset of the next line. */
   size = 0;
+  /** Still has a name on disk, to remove when done. */
+  named: boolean;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    anonymous: boolean,
+  ) {
     this.fd = openSync(path, 'wx+');
+    this.named = !(anonymous && unnamed(path));
   }
 
   append(text: string): void {
@@ -77,6 +83,16 @@ class Spool {
     this.#buffer = [];
     this.#pending = 0;
     writeFully(this.fd, bytes);
+  }
+}
+
+/** Unlinks an open file, which lives on until closed; false where the platform refuses (Windows). */
+function unnamed(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -108,7 +124,6 @@ function* lines(fd: number, start = 0, length = Number.POSITIVE_INFINITY): Gener
 
 export class ResultsWriter {
   readonly counts: Record<ResultStatus, number> = { sent: 0, invalid: 0, refused: 0, unknown: 0, duplicate: 0 };
-  #dir: string;
   #immediate: Spool;
   #batches: Spool;
   /** Offset and length of each batch's rows in the batch spool, by batch index (0 length: none yet). */
@@ -126,16 +141,9 @@ export class ResultsWriter {
     readonly columns: string[],
     readonly tag: string,
   ) {
-    const prefix = `.${basename(target)}.msgkit-`;
-    // A killed run leaves its spools behind: remove those whose process is gone.
-    for (const name of readdirSync(dirname(target))) {
-      const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-      if (name.startsWith(prefix) && pid > 0 && !alive(pid)) rmSync(join(dirname(target), name), { recursive: true, force: true });
-    }
     try {
-      this.#dir = mkdtempSync(join(dirname(target), `${prefix}${process.pid}-`));
-      this.#immediate = new Spool(join(this.#dir, 'rows'));
-      this.#batches = new Spool(join(this.#dir, 'batches'));
+      this.#immediate = new Spool(this.#spoolPath('rows'), true);
+      this.#batches = new Spool(this.#spoolPath('batches'), true);
     } catch (error) {
       throw this.#fail(error);
     }
@@ -169,11 +177,11 @@ export class ResultsWriter {
   /** Merges the two spools by input position into the results file, synced, renamed into place. */
   finish(): void {
     if (this.#failure) return this.discard();
-    const out = join(this.#dir, 'results.csv');
+    const out = this.#spoolPath('csv');
     this.#guard(() => {
       this.#immediate.flush();
       this.#batches.flush();
-      const merged = new Spool(out);
+      const merged = new Spool(out, false);
       merged.append(`${[...RESULT_COLUMNS, ...this.columns].map(cell).join(',')}\n`);
       const immediate = lines(this.#immediate.fd);
       const batches = this.#batchLines();
@@ -190,16 +198,20 @@ export class ResultsWriter {
           b = batches.next();
         }
       }
-      merged.flush();
-      fsyncSync(merged.fd);
-      closeSync(merged.fd);
+      try {
+        merged.flush();
+        fsyncSync(merged.fd);
+      } finally {
+        closeSync(merged.fd);
+      }
       renameSync(out, this.target);
       syncDirectory(dirname(this.target));
     });
+    rmSync(out, { force: true });
     this.discard();
   }
 
-  /** Removes the spools (the results file, if renamed into place, stays). */
+  /** Closes and removes the spools (the results file, if renamed into place, stays). */
   discard(): void {
     for (const spool of [this.#immediate, this.#batches]) {
       try {
@@ -207,8 +219,12 @@ export class ResultsWriter {
       } catch {
         // Already closed.
       }
+      if (spool.named) rmSync(spool.path, { force: true });
     }
-    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  #spoolPath(kind: string): string {
+    return join(dirname(this.target), `.${basename(this.target)}.msgkit-${randomUUID().slice(0, 8)}.${kind}`);
   }
 
   *#batchLines(): Generator<string> {
@@ -260,15 +276,6 @@ function syncDirectory(dir: string): void {
     }
   } catch {
     // Some platforms cannot open a directory; the file's own fsync is what they offer.
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -2,7 +2,7 @@
 // full filesystem (a small tmpfs, ENOSPC), a SIGKILL mid-send. The sandbox counts what the vendor
 // received: nothing may arrive twice after the resume.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,8 +140,8 @@ describe('a run SIGKILLed while a batch is in flight at a vendor that cannot ded
     const args = ['send', '-p', 'smsworks', '--from', 'Shop', '--to-file', list(30), '--text', 'Hi', '--base-url', sandbox.baseUrls.smsworks, '--batch-size', '10', '--concurrency', '1', '--journal', journal];
     // The second request hangs at the vendor: the run is killed while it is in flight.
     sandbox.faults.add({ vendor: 'smsworks', count: 1, delayMs: 0 });
-    sandbox.faults.add({ vendor: 'smsworks', count: 1, delayMs: 2_000 });
-    const killed = await sh(`exec ${MSGKIT} ${quote(args)}`, (child) => {
+    sandbox.faults.add({ vendor: 'smsworks', count: 1, delayMs: 10_000 });
+    const killed = await sh(`exec ${MSGKIT} ${quote([...args, '--results', results])}`, (child) => {
       const watch = setInterval(() => {
         if (sandbox.faults.list().length > 0) return;
         clearInterval(watch);
@@ -149,6 +149,8 @@ describe('a run SIGKILLed while a batch is in flight at a vendor that cannot ded
       }, 5);
     });
     expect(killed.signal).toBe('SIGKILL');
+    // The killed run's results spools had no name on disk: nothing is left beside the results path.
+    expect(readdirSync(dir).filter((name) => name.includes('.msgkit-'))).toEqual([]);
 
     const report = await sh(`exec ${MSGKIT} report --json ${quote([journal])}`);
     const json = JSON.parse(report.stdout);
