@@ -171,6 +171,9 @@ export class ResultsWriter {
       this.#offsets[index] = this.#batches.size;
       this.#lengths[index] = Buffer.byteLength(text);
       this.#batches.append(text);
+      // Written at each batch, not each 64 kB: a full disk is seen before the next batch is sent.
+      this.#immediate.flush();
+      this.#batches.flush();
     });
   }
 

@@ -129,7 +129,8 @@ describe('msgkit send --results when the results cannot be written', () => {
     expect(run.stderr).toContain(`the results file ${results} could not be written (EFBIG)`);
     const received = sandbox.messages('smsworks').length;
     console.log(`results under ulimit -f: ${received} of 2000 sent before the campaign stopped`);
-    expect(received).toBeLessThan(2000);
+    // 16 kB hold about 260 rows: the campaign stops at the batch whose rows did not fit, not a buffer later.
+    expect(received).toBeLessThanOrEqual(300);
   });
 });
 
