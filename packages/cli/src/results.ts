@@ -129,7 +129,6 @@ export class ResultsWriter {
   /** Offset and length of each batch's rows in the batch spool, by batch index (0 length: none yet). */
   #offsets = new Float64Array(64);
   #lengths = new Float64Array(64);
-  #seq = 0;
   #failure: ResultsWriteError | undefined;
 
   /**
@@ -153,12 +152,7 @@ export class ResultsWriter {
     return this.#failure;
   }
 
-  /** Numbers rows in input order; every row written must have been numbered in the order it was read. */
-  next(): number {
-    return this.#seq++;
-  }
-
-  /** A row whose status is known as it is read (invalid, duplicate), in input order. */
+  /** A row whose status is known as it is read (invalid, duplicate), in input order; `seq` is its position in the input. */
   immediate(seq: number, row: ResultRow): void {
     this.#guard(() => this.#immediate.append(this.#line(seq, row)));
   }
@@ -191,7 +185,7 @@ export class ResultsWriter {
       let a = immediate.next();
       let b = batches.next();
       const seqOf = (line: string) => Number(line.slice(0, line.indexOf(',')));
-      const rest = (line: string) => `${line.slice(line.indexOf(',') + 1)}\n`;
+      const rest = (line: string) => `${JSON.parse(line.slice(line.indexOf(',') + 1)) as string}\n`;
       while (!a.done || !b.done) {
         if (b.done || (!a.done && seqOf(a.value) < seqOf(b.value))) {
           merged.append(rest(a.value));
@@ -239,7 +233,8 @@ export class ResultsWriter {
   #line(seq: number, row: ResultRow): string {
     this.counts[row.status]++;
     const cells = [row.row, row.input, row.e164, row.status, row.vendorId, row.error, this.tag, ...(this.columns.length > 0 ? (row.cells ?? []) : [])];
-    return `${seq},${cells.map(cell).join(',')}\n`;
+    // JSON-quoted in the spool: a cell's own line breaks must not split the spool's one-line records.
+    return `${seq},${JSON.stringify(cells.map(cell).join(','))}\n`;
   }
 
   #grow(index: number): void {

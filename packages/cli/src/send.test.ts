@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { batchDedupeKey } from '@msgkit/core';
 import { contentOf, readJournal } from '@msgkit/journal';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseResults, runCli as run } from './testing';
@@ -278,6 +279,18 @@ describe('msgkit report --json', () => {
 });
 
 describe('msgkit send --results: the file', () => {
+  it('keeps an input cell that holds a line break and a comma whole, in its row', async () => {
+    const list = file('list.csv', `name,phone\n"Ada\nLovelace, Countess",${numbers(1)[0]}\nxyz,not a number\nBob,${numbers(2)[1]}\n`);
+    const results = file('results.csv');
+    expect((await run(smsworks(list, ['--results', results, '--batch-size', '1', '--concurrency', '2']), SMSWORKS)).code).toBe(1);
+    const rows = parseCsv(readFileSync(results, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => [r.row, r.status, r.name])).toEqual([
+      ['3', 'sent', 'Ada\nLovelace, Countess'],
+      ['4', 'invalid', 'xyz'],
+      ['5', 'sent', 'Bob'],
+    ]);
+  });
+
   it('is in input order whatever order the batches settle in, keeps the input columns, and gives the vendor code and a short reason', async () => {
     const lines = ['name,phone,segment'];
     for (let i = 0; i < 12; i++) lines.push(`n${i},${i === 3 ? 'call me' : i === 7 ? numbers(1)[0] : numbers(12)[i]},s${i % 3}`);
