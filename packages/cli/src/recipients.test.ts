@@ -53,7 +53,7 @@ describe('a recipients file with an unreadable row', () => {
     expect(rows.at(-1)).toMatchObject({ row: 5001, input: good.at(-1) });
     expect(error).toBeInstanceOf(RecipientsFileError);
     expect(error).toMatchObject({ row: 5002, code: 'CSV_QUOTE_NOT_CLOSED' });
-    expect((error as Error).message).toContain(`${path} row 5002: a quote opens here and never closes`);
+    expect((error as Error).message).toContain(`${path} row 5002: a quoted cell opened on this row is never closed (CSV_QUOTE_NOT_CLOSED)`);
   });
 });
 

@@ -212,6 +212,16 @@ export async function* readRecords<T>(path: string, delimiter: string, map: (cel
   };
   let rest = '';
   let first = true;
+  let failure: { error: unknown } | undefined;
+  // The records parsed before an unreadable one are handed out before its error: they are rows to account for.
+  const parseText = (text: string, final: boolean) => {
+    try {
+      return parser.parse(text, final, onRecord);
+    } catch (error) {
+      failure = { error };
+      return text.length;
+    }
+  };
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       let text = rest + chunk;
@@ -219,15 +229,17 @@ export async function* readRecords<T>(path: string, delimiter: string, map: (cel
         first = false;
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       }
-      rest = text.slice(parser.parse(text, false, onRecord));
+      rest = text.slice(parseText(text, false));
       onRead?.(stream.bytesRead);
       if (batch.length > 0) {
         yield batch;
         batch = [];
       }
+      if (failure) throw failure.error;
     }
-    if (rest !== '') parser.parse(rest, true, onRecord);
+    if (rest !== '') parseText(rest, true);
     if (batch.length > 0) yield batch;
+    if (failure) throw failure.error;
   } finally {
     stream.destroy();
   }
