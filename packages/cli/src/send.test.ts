@@ -367,7 +367,7 @@ describe('msgkit send --results: the file', () => {
     expect((await run(args, { SMSCX_API_KEY: 'k' })).code).toBe(1);
     const text = readFileSync(results, 'utf8');
     const [header] = text.split('\n');
-    expect(header).toBe('row,input,e164,status,vendor_id,error,campaign,name,phone,segment');
+    expect(header).toBe('row,input,e164,status,vendor_id,error,type,campaign,name,phone,segment');
     const rows = parseResults(text);
     expect(rows.map((r) => r.row)).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 2)));
     expect(rows.map((r) => r.name)).toEqual(Array.from({ length: 12 }, (_, i) => `n${i}`));
