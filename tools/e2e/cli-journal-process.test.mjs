@@ -107,7 +107,8 @@ describe('a list of 200 000 rows', () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(ROWS + 1);
-    expect(lines[1]).toBe('2,07400 000000,+447400000000,valid,');
-    expect(lines.at(-1)).toBe(`${ROWS + 1},07400 ${String((ROWS - 1) % 190_000).padStart(6, '0')},+4474000${String((ROWS - 1) % 190_000).padStart(5, '0')},duplicate,`);
+    expect(lines[0]).toBe('row,input,e164,status,error,type');
+    expect(lines[1]).toBe('2,07400 000000,+447400000000,valid,,MOBILE');
+    expect(lines.at(-1)).toBe(`${ROWS + 1},07400 ${String((ROWS - 1) % 190_000).padStart(6, '0')},+4474000${String((ROWS - 1) % 190_000).padStart(5, '0')},duplicate,,MOBILE`);
   }, 180_000);
 });
