@@ -199,8 +199,9 @@ export interface ReadOptions {
 /**
  * Streams the records of the file at `path`, each turned by `map` into what the caller keeps (or
  * skipped when it gives undefined), a batch per chunk read: the caller awaits once per chunk, not
- * once per row, and a record's cells are garbage as soon as they are mapped, so a chunk in flight
- * holds no more than the caller's own objects. A byte order mark at the start is dropped.
+ * once per row, and a record's cells live only as long as what `map` made of them, so a chunk in
+ * flight holds no more than the caller's own objects. A byte order mark at the start is dropped.
+ * An unreadable record ends the stream with a RecipientsFileError, after every record before it.
  */
 export async function* readRecords<T>(path: string, delimiter: string, map: (cells: string[], line: number) => T | undefined, { onRead, chunkSize = CHUNK }: ReadOptions = {}): AsyncGenerator<T[]> {
   const parser = new RecordParser(delimiter, path);
