@@ -34,7 +34,8 @@ describe('planChain', () => {
     ];
     const plan = planChain(['a', 'b'], [true, true], batch, attempts);
     expect(plan.next).toBeUndefined();
-    expect([...plan.states.values()]).toEqual([{ status: 'refused' }, { status: 'refused' }]);
+    // The state names the attempt that refused it last: where a later round would start from.
+    expect([...plan.states.values()]).toEqual([{ status: 'refused', attempt: 1 }, { status: 'refused', attempt: 1 }]);
   });
 
   it('refuses a record that sends a recipient out of the chain order, or resends one that was not unknown', () => {

@@ -8,7 +8,10 @@
  * - a recipient whose attempt ended `unknown` (or was in flight when the run stopped) stays with
  *   that vendor: it is resent there with the key it had where the vendor deduplicates, else left
  *   unknown; it never moves on, and a refusal of such a resend proves nothing about the first send;
- * - a recipient refused with proof (failover) goes to the next vendor of the chain, never back.
+ * - a recipient refused with proof (failover) goes to the next vendor of the chain, never back;
+ * - a recipient no vendor took, every attempt at it refused (so nothing was sent), may start the
+ *   chain again from its first vendor in a later run (`retryRefused`): a new round, recorded as
+ *   such, never while any attempt at it is unknown.
  */
 import { v5 as uuidv5 } from 'uuid';
 import { JournalMismatchError } from '../errors';
@@ -86,7 +89,8 @@ export function recipientMessageId(batchKey: string, to: string): string {
 
 /** Where one recipient stands after the recorded attempts. */
 export type RecipientState =
-  | { status: 'pending'; next: number }
+  /** `last`: the attempt that refused it at the previous vendor, if any. */
+  | { status: 'pending'; next: number; last?: number }
   | { status: 'sent'; sender: string; id?: string; attempt: number }
   | { status: 'refused'; attempt?: number }
   | { status: 'unknown'; sender: string; attempt: number };
@@ -98,6 +102,16 @@ export interface NextAttempt {
   recipients: string[];
   /** A resend of this recorded attempt, whose outcome was unknown (same sender, recipients and key). */
   resendOf?: FailoverAttempt;
+  /** A new round for recipients every vendor refused in an earlier run (`retryRefused`). */
+  retry?: true;
+}
+
+export interface PlanOptions {
+  /**
+   * Recipients every attempt refused (nothing was sent), by attempts not in `resent` (an earlier
+   * run's), start the chain again from its first sender: what a rerun of a stopped campaign sends.
+   */
+  retryRefused?: boolean;
 }
 
 export interface ChainPlan {
@@ -113,7 +127,14 @@ export interface ChainPlan {
  * A record that does not fit the chain or the batch (an unknown sender, a recipient not in the
  * batch, an attempt out of order) is a JournalMismatchError: resuming it could send twice.
  */
-export function planChain(chain: readonly string[], dedupes: readonly boolean[], batch: readonly string[], attempts: readonly FailoverAttempt[], resent: ReadonlySet<number> = new Set()): ChainPlan {
+export function planChain(
+  chain: readonly string[],
+  dedupes: readonly boolean[],
+  batch: readonly string[],
+  attempts: readonly FailoverAttempt[],
+  resent: ReadonlySet<number> = new Set(),
+  options: PlanOptions = {},
+): ChainPlan {
   const states = new Map<string, RecipientState>(batch.map((to) => [to, { status: 'pending', next: 0 }]));
   const unknownAttempts = new Map<number, FailoverAttempt>();
   attempts.forEach((a, i) => {
@@ -135,21 +156,23 @@ export function planChain(chain: readonly string[], dedupes: readonly boolean[],
         if (outcome.status === 'sent' && !refusedHere.has(to)) states.set(to, { status: 'sent', sender: a.sender, attempt: a.attempt, ...sentId(ids, outcome, to) });
         continue;
       }
-      if (before.status !== 'pending' || before.next !== index) throw new JournalMismatchError(['attempts'], `batch ${a.batch}: attempt ${a.attempt} sends ${to} to ${a.sender} out of the chain's order`);
+      // A new round at the chain's head for a recipient nothing was sent to (retryRefused) is in order.
+      const restart = index === 0 && (before.status === 'refused' || (before.status === 'pending' && before.next >= chain.length));
+      if (!restart && (before.status !== 'pending' || before.next !== index)) throw new JournalMismatchError(['attempts'], `batch ${a.batch}: attempt ${a.attempt} sends ${to} to ${a.sender} out of the chain's order`);
       if (outcome.status === 'sent') {
         const refusal = refusedHere.get(to);
         if (!refusal) states.set(to, { status: 'sent', sender: a.sender, attempt: a.attempt, ...sentId(ids, outcome, to) });
-        else states.set(to, refusal.failover ? { status: 'pending', next: index + 1 } : { status: 'refused', attempt: a.attempt });
+        else states.set(to, refusal.failover ? { status: 'pending', next: index + 1, last: a.attempt } : { status: 'refused', attempt: a.attempt });
       } else if (outcome.status === 'refused') {
-        states.set(to, outcome.failover ? { status: 'pending', next: index + 1 } : { status: 'refused', attempt: a.attempt });
+        states.set(to, outcome.failover ? { status: 'pending', next: index + 1, last: a.attempt } : { status: 'refused', attempt: a.attempt });
       } else {
         states.set(to, { status: 'unknown', sender: a.sender, attempt: a.attempt });
       }
     }
     if (a.resendOf === undefined && outcome.status === 'unknown') unknownAttempts.set(a.attempt, a);
   });
-  for (const [to, state] of states) if (state.status === 'pending' && state.next >= chain.length) states.set(to, { status: 'refused' });
-  return { states, next: nextAttempt(chain, dedupes, batch, states, unknownAttempts, resent) };
+  for (const [to, state] of states) if (state.status === 'pending' && state.next >= chain.length) states.set(to, state.last === undefined ? { status: 'refused' } : { status: 'refused', attempt: state.last });
+  return { states, next: nextAttempt(chain, dedupes, batch, states, unknownAttempts, resent, options.retryRefused === true) };
 }
 
 function sentId(ids: Map<string, string> | undefined, outcome: Extract<AttemptOutcome, { status: 'sent' }>, to: string): { id?: string } {
@@ -164,6 +187,7 @@ function nextAttempt(
   states: Map<string, RecipientState>,
   unknownAttempts: Map<number, FailoverAttempt>,
   resent: ReadonlySet<number>,
+  retryRefused: boolean,
 ): NextAttempt | undefined {
   // First what is unknown at a vendor that deduplicates: the same request again, with its key.
   for (const a of unknownAttempts.values()) {
@@ -177,6 +201,12 @@ function nextAttempt(
   }
   let lowest = Number.POSITIVE_INFINITY;
   for (const s of states.values()) if (s.status === 'pending') lowest = Math.min(lowest, s.next);
-  if (lowest === Number.POSITIVE_INFINITY) return undefined;
-  return { sender: lowest, recipients: batch.filter((to) => { const s = states.get(to)!; return s.status === 'pending' && s.next === lowest; }) };
+  if (lowest !== Number.POSITIVE_INFINITY) return { sender: lowest, recipients: batch.filter((to) => { const s = states.get(to)!; return s.status === 'pending' && s.next === lowest; }) };
+  if (!retryRefused) return undefined;
+  // Refused by an earlier run's attempt (not this run's: one round per run).
+  const again = batch.filter((to) => {
+    const s = states.get(to)!;
+    return s.status === 'refused' && s.attempt !== undefined && !resent.has(s.attempt);
+  });
+  return again.length > 0 ? { sender: 0, recipients: again, retry: true } : undefined;
 }

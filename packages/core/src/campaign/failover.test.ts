@@ -218,6 +218,46 @@ describe('sendWithFailover with a journal', () => {
     expect(resumed.recipients.every((r) => r.sentBy === 'b')).toBe(true);
   });
 
+  it('tries a recipient every vendor refused with proof again from the first vendor in a later run asked to, with a key of its own, once per run', async () => {
+    const journal = memoryJournal();
+    const first = await sendWithFailover([fake('a', [unauthorized()]), fake('b', [unauthorized()])], batch, message, { journal, dedupeKey: 'k', retryRefused: true });
+    expect(first.recipients.every((r) => r.status === 'refused')).toBe(true);
+    // Without the option a later run leaves them refused.
+    const idle = fake('a', []);
+    await sendWithFailover([idle, fake('b', [])], batch, message, { journal, dedupeKey: 'k' });
+    expect(idle.calls).toEqual([]);
+    const a = fake('a', [unauthorized()]);
+    const b = fake('b', [unauthorized()]);
+    const again = await sendWithFailover([a, b], batch, message, { journal, dedupeKey: 'k', retryRefused: true });
+    // One new round: the first vendor again (never the batch key it refused), then the next; not a third time in this run.
+    expect(a.calls).toEqual([{ batch, dedupeKey: expect.not.stringMatching(/^k$/) }]);
+    expect(b.calls).toHaveLength(1);
+    expect(again.recipients.every((r) => r.status === 'refused' && r.tried.length === 4)).toBe(true);
+    const a3 = fake('a', []);
+    const third = await sendWithFailover([a3, fake('b', [])], batch, message, { journal, dedupeKey: 'k', retryRefused: true });
+    expect(third.recipients.every((r) => r.status === 'sent' && r.sentBy === 'a')).toBe(true);
+    expect(a3.calls[0]!.dedupeKey).not.toBe(a.calls[0]!.dedupeKey);
+  });
+
+  it('never tries again a recipient a vendor took or may have, whatever retryRefused says', async () => {
+    const journal = memoryJournal();
+    await sendWithFailover([fake('a', [lostAnswer()]), fake('b', [])], batch, message, { journal, dedupeKey: 'k' });
+    const a2 = fake('a', []);
+    const b2 = fake('b', []);
+    const resumed = await sendWithFailover([a2, b2], batch, message, { journal, dedupeKey: 'k', retryRefused: true });
+    expect([...a2.calls, ...b2.calls]).toEqual([]);
+    expect(resumed.recipients.every((r) => r.status === 'unknown')).toBe(true);
+  });
+
+  it('resends an unknown attempt at a vendor that cannot deduplicate only when asked to, with the key it had', async () => {
+    const journal = memoryJournal();
+    await sendWithFailover([fake('a', [lostAnswer()]), fake('b', [])], batch, message, { journal, dedupeKey: 'k' });
+    const a2 = fake('a', []);
+    const resumed = await sendWithFailover([a2, fake('b', [])], batch, message, { journal, dedupeKey: 'k', resendUnknown: true });
+    expect(a2.calls).toEqual([{ batch, dedupeKey: 'k' }]);
+    expect(resumed.recipients.every((r) => r.status === 'sent' && r.sentBy === 'a')).toBe(true);
+  });
+
   it('refuses a record made by another chain or batch', async () => {
     const journal = memoryJournal();
     await sendWithFailover([fake('a', [])], batch, message, { journal });

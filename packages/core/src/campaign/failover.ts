@@ -42,6 +42,18 @@ export interface FailoverOptions extends Pick<SendOptions, 'signal' | 'callbackU
   /** Records each attempt before it is sent and after; a run resumes from what it holds. */
   journal?: FailoverJournal;
   timer?: TimerFailover;
+  /**
+   * Resend an attempt of unknown outcome (answer lost, run killed) at a vendor that cannot
+   * deduplicate too, once per run, with the key it had: the vendor may then send it twice (and
+   * bill it twice). Without it such an attempt stays unknown.
+   */
+  resendUnknown?: boolean;
+  /**
+   * With a journal: recipients an earlier run left refused by every vendor (each refusal proving
+   * nothing was sent: a rejected key, no credit…) start the chain again from its first vendor, once
+   * per run, with a key of their own. What rerunning a stopped campaign means.
+   */
+  retryRefused?: boolean;
 }
 
 /** One vendor's attempt at one recipient. */
@@ -122,17 +134,20 @@ export async function sendWithFailover(senders: readonly CampaignSender[], batch
   if (issues.chain.length > 0 || Object.keys(issues.senders).length > 0) throw new ChainValidationError(issues.senders, issues.chain);
 
   const chain = senders.map((s) => s.name);
-  const dedupes = senders.map((s) => s.dedupe !== false);
+  const dedupes = senders.map((s) => s.dedupe !== false || options.resendUnknown === true);
   const batchIndex = options.batchIndex ?? 0;
   const attempts: FailoverAttempt[] = options.journal ? [...(await options.journal.attempts(batchIndex))].map((a) => ({ ...a, recipients: [...a.recipients] })) : [];
   const resent = new Set<number>();
   for (;;) {
-    const plan = planChain(chain, dedupes, batch, attempts, resent);
+    const plan = planChain(chain, dedupes, batch, attempts, resent, { retryRefused: options.retryRefused === true });
     const next = plan.next;
     if (!next || options.signal?.aborted) return result(batch, plan.states, attempts, options.signal?.aborted === true);
     const sender = senders[next.sender]!;
-    const whole = next.sender === 0 && next.recipients.length === batch.length;
-    const dedupeKey = next.resendOf ? next.resendOf.dedupeKey : options.dedupeKey === undefined ? undefined : attemptDedupeKey(options.dedupeKey, sender.name, next.recipients, whole);
+    const whole = next.sender === 0 && next.recipients.length === batch.length && next.retry !== true;
+    // A new round must not meet the key of the round the vendor refused (Octopush would answer 120,
+    // "already used", for a request it never sent): its key binds the attempt's place too.
+    const batchKey = options.dedupeKey === undefined ? undefined : next.retry ? `${options.dedupeKey}\u0000round@${attempts.length}` : options.dedupeKey;
+    const dedupeKey = next.resendOf ? next.resendOf.dedupeKey : batchKey === undefined ? undefined : attemptDedupeKey(batchKey, sender.name, next.recipients, whole);
     const record: FailoverAttempt = {
       batch: batchIndex,
       attempt: attempts.length,

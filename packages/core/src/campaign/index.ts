@@ -27,7 +27,7 @@ export { MissingCredentialsError, readCredentials } from './credentials';
 export { classifyError, matchRefusal, recipientRefusal } from './classify';
 export { messageShapeIssues, optionIssues, remapIssues, senderOptions } from './message';
 export { INTERRUPTED_ATTEMPT, attemptDedupeKey, planChain, recipientMessageId } from './attempts';
-export type { AttemptOutcome, ChainPlan, FailoverAttempt, FailoverJournal, NextAttempt, RecipientState } from './attempts';
+export type { AttemptOutcome, ChainPlan, FailoverAttempt, FailoverJournal, NextAttempt, PlanOptions, RecipientState } from './attempts';
 export { ChainValidationError, chainBatchSize, chainIssues, sendWithFailover } from './failover';
 export type { FailoverOptions, FailoverResult, RecipientOutcome, RecipientTry, TimerFailover } from './failover';
 export { createSender, senderFactory } from './define';
