@@ -23,6 +23,9 @@
  * - `settle`: batch `i` ended: `status` sent (`ids`) / refused / unknown (`code`, `message`…).
  * A `begin` with no `settle` after it is read back as unknown, code `interrupted` (core's
  * `interruptedOutcome`): the run that began it stopped before the answer was recorded.
+ *
+ * A journal opened with `{ chain }` records the attempts of a failover chain instead (header
+ * `v: 2`, see attempts.ts): `attempt` (begun) and `done` (settled) per attempt of each batch.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
@@ -30,6 +33,7 @@ import { open, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { batchDigest, interruptedOutcome, JournalMismatchError, JournalWriteError, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core';
+import { AttemptIndex, FileFailoverJournal, type AttemptLine, type DoneLine, type FailoverJournalOptions } from './attempts';
 import { acquireLock, releaseLock, type LockOwner } from './lock';
 
 /** What identifies a campaign: change any of it and the journal is another campaign's. */
@@ -45,11 +49,14 @@ export interface CampaignIdentity {
 
 export interface CampaignHeader {
   t: 'campaign';
-  v: 1;
+  /** 1: batch records (`sendInBatches`); 2: the attempts of a failover chain. */
+  v: 1 | 2;
   campaignId: string;
   /** sha256 of each identity part, by name. */
   parts: Record<keyof CampaignIdentity, string>;
   provider: string;
+  /** v2: the senders' names, in the order tried. */
+  chain?: string[];
   created: string;
 }
 
@@ -101,7 +108,10 @@ export function campaignIdOf(identity: CampaignIdentity): string {
 /** What a journal file holds, read once: the header and the latest state of every batch. */
 export interface JournalContents {
   header: CampaignHeader;
+  /** v1: the latest state of every batch. */
   batches: Map<number, JournalBatch>;
+  /** v2: where each batch's attempt records lie in the file (read them with `readAttempts`). */
+  attempts: AttemptIndex;
   /** Byte length of the complete records (a torn last line, if any, lies beyond it). */
   validBytes: number;
   torn: boolean;
@@ -116,6 +126,7 @@ export async function readJournal(path: string, onBegin?: (record: BeginLine) =>
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
   let header: CampaignHeader | undefined;
   const batches = new Map<number, JournalBatch>();
+  const attempts = new AttemptIndex();
   let validBytes = 0;
   let pending: string | undefined;
   let lineNumber = 0;
@@ -123,7 +134,7 @@ export async function readJournal(path: string, onBegin?: (record: BeginLine) =>
     // A line that does not parse is only acceptable as the very last one (torn by a crash).
     if (pending !== undefined) throw new JournalFormatError(`${path} line ${lineNumber}: not a journal record (the file is damaged)`);
     lineNumber++;
-    let record: CampaignHeader | BeginLine | SettleLine;
+    let record: CampaignHeader | BeginLine | SettleLine | AttemptLine | DoneLine;
     try {
       record = JSON.parse(line);
     } catch {
@@ -131,8 +142,12 @@ export async function readJournal(path: string, onBegin?: (record: BeginLine) =>
       continue;
     }
     if (lineNumber === 1) {
-      if (record.t !== 'campaign' || record.v !== 1) throw new JournalFormatError(`${path} is not a msgkit campaign journal`);
+      if (record.t !== 'campaign' || (record.v !== 1 && record.v !== 2)) throw new JournalFormatError(`${path} is not a msgkit campaign journal`);
       header = record;
+    } else if (header!.v === 2) {
+      if (record.t !== 'attempt' && record.t !== 'done') throw new JournalFormatError(`${path} line ${lineNumber}: unknown record`);
+      const problem = attempts.add(record, validBytes, Buffer.byteLength(line));
+      if (problem) throw new JournalFormatError(`${path} line ${lineNumber}: ${problem} (the file is damaged)`);
     } else if (record.t === 'begin') {
       batches.set(record.i, { index: record.i, size: record.to.length, digest: record.d, ...(record.k && { dedupeKey: record.k }) });
       onBegin?.(record);
@@ -149,7 +164,7 @@ export async function readJournal(path: string, onBegin?: (record: BeginLine) =>
   if (!header) throw new JournalFormatError(`${path} has no campaign record: it is empty or not a msgkit campaign journal`);
   // Read back, a batch begun and never settled was left by a run that stopped: unknown, one word everywhere.
   for (const batch of batches.values()) batch.outcome ??= { ...interruptedOutcome };
-  return { header, batches, validBytes, torn: pending !== undefined };
+  return { header, batches, attempts, validBytes, torn: pending !== undefined };
 }
 
 /** The file operations a journal uses: node:fs/promises by default; injectable to test what a failing disk does. */
@@ -167,6 +182,12 @@ export interface OpenJournalOptions {
   /** Use this campaign id instead of the one derived from the content (it then identifies the campaign). */
   campaignId?: string;
   fs?: JournalFileSystem;
+  /**
+   * Record the attempts of a failover chain (through `failover()`), not batches: the senders'
+   * names in the order tried. The identity's `provider` should name them in that order too, so
+   * that the chain is part of the campaign's content and of every key bound to it.
+   */
+  chain?: readonly string[];
 }
 
 /**
@@ -184,9 +205,17 @@ export async function openFileJournal(path: string, identity: CampaignIdentity, 
     // An empty file is one whose header never reached the disk (a crash or a full disk at creation).
     const existing = existsSync(path) ? (await stat(path)).size : 0;
     if (existing === 0) {
-      const header: CampaignHeader = { t: 'campaign', v: 1, campaignId, parts, provider: identity.provider, created: new Date().toISOString() };
+      const header: CampaignHeader = {
+        t: 'campaign',
+        v: options.chain ? 2 : 1,
+        campaignId,
+        parts,
+        provider: identity.provider,
+        ...(options.chain && { chain: [...options.chain] }),
+        created: new Date().toISOString(),
+      };
       const handle = await fs.open(path, existsSync(path) ? 'a' : 'wx');
-      const journal = new FileJournal(path, handle, header, new Map(), 0, owner);
+      const journal = new FileJournal(path, handle, header, new Map(), 0, owner, new AttemptIndex());
       try {
         await journal.append(JSON.stringify(header));
         await syncDirectory(dirname(path));
@@ -197,6 +226,12 @@ export async function openFileJournal(path: string, identity: CampaignIdentity, 
       return journal;
     }
     const contents = await readJournal(path);
+    if (options.chain && contents.header.v !== 2) {
+      throw new JournalMismatchError(['journal'], `${path} records batches, not the attempts of a chain: it was written by a send through one provider before failover chains. Finish it with the msgkit that wrote it, or use another journal file.`);
+    }
+    if (!options.chain && contents.header.v === 2) {
+      throw new JournalMismatchError(['journal'], `${path} records the attempts of a chain (${(contents.header.chain ?? []).join(', ')}): open it with that chain.`);
+    }
     const changed = (Object.keys(parts) as Array<keyof CampaignIdentity>).filter((k) => contents.header.parts[k] !== parts[k]);
     if (options.campaignId !== undefined && options.campaignId !== contents.header.campaignId) changed.unshift('campaignId' as keyof CampaignIdentity);
     if (changed.length > 0) {
@@ -208,7 +243,7 @@ export async function openFileJournal(path: string, identity: CampaignIdentity, 
     const { size } = await stat(path);
     if (contents.torn) await truncate(path, contents.validBytes);
     const handle = await fs.open(path, 'a');
-    const journal = new FileJournal(path, handle, contents.header, contents.batches, Math.min(size, contents.validBytes), owner);
+    const journal = new FileJournal(path, handle, contents.header, contents.batches, Math.min(size, contents.validBytes), owner, contents.attempts);
     // A last record complete but for its newline: end it, or the next record would join its line.
     if (!contents.torn && size < contents.validBytes) await journal.append('', '\n');
     return journal;
@@ -219,7 +254,7 @@ export async function openFileJournal(path: string, identity: CampaignIdentity, 
 }
 
 const describePart = (part: string) =>
-  ({ provider: 'provider', sender: 'sender', text: 'text', options: 'options (batch size, country, type…)', recipients: 'recipient list', campaignId: 'campaign id' })[part] ?? part;
+  ({ provider: 'providers (the chain and its order)', sender: 'sender', text: 'text', options: 'options (batch size, country, type…)', recipients: 'recipient list', campaignId: 'campaign id' })[part] ?? part;
 
 export class FileJournal implements CampaignJournal {
   readonly campaignId: string;
@@ -229,6 +264,9 @@ export class FileJournal implements CampaignJournal {
   #closed = false;
   /** Bytes of the file known written and synced: where a failed write is cut back to. */
   #size: number;
+  /** Bytes of the file once every record queued so far is written: where the next one starts. */
+  #end: number;
+  #failover: FileFailoverJournal | undefined;
   /** Set by the first failed write or sync: nothing after it is trusted, so nothing more is accepted. */
   #failure: JournalWriteError | undefined;
 
@@ -239,10 +277,22 @@ export class FileJournal implements CampaignJournal {
     private readonly batches: Map<number, JournalBatch>,
     size: number,
     private readonly owner: LockOwner,
+    private readonly attemptIndex: AttemptIndex = new AttemptIndex(),
   ) {
     this.campaignId = header.campaignId;
     this.content = contentOf(header.parts);
     this.#size = size;
+    this.#end = size;
+  }
+
+  /**
+   * The journal as a failover chain's record (core's FailoverJournal), for a journal opened with
+   * `{ chain }`: each attempt durably on disk before it resolves, so the request leaves after it.
+   */
+  failover(options: FailoverJournalOptions = {}): FileFailoverJournal {
+    if (this.header.v !== 2) throw new JournalMismatchError(['journal'], `${this.path} records batches: open it with { chain } to record a failover chain`);
+    if (!this.#failover || options.rows) this.#failover = new FileFailoverJournal(this, this.attemptIndex, options);
+    return this.#failover;
   }
 
   /** The error that stopped this journal, if a write or sync failed. */
@@ -277,6 +327,7 @@ export class FileJournal implements CampaignJournal {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      this.attemptIndex.closeReader();
       await this.handle.close();
     } finally {
       await releaseLock(this.path, this.owner);
@@ -284,14 +335,17 @@ export class FileJournal implements CampaignJournal {
   }
 
   /**
-   * Appends `line` and its newline durably. Records queued while a write is on disk go out
-   * together: one write and one fdatasync for all.
+   * Appends `line` and its newline durably, resolving with the offset it starts at. Records queued
+   * while a write is on disk go out together: one write and one fdatasync for all.
    */
-  append(line: string, raw = `${line}\n`): Promise<void> {
+  append(line: string, raw = `${line}\n`): Promise<number> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#closed) return Promise.reject(new JournalWriteError(`${this.path} is closed`, { path: this.path }));
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ bytes: Buffer.from(raw), resolve, reject });
+    const bytes = Buffer.from(raw);
+    const offset = this.#end;
+    this.#end += bytes.length;
+    return new Promise<number>((resolve, reject) => {
+      this.#queue.push({ bytes, resolve: () => resolve(offset), reject });
       if (!this.#flushing) void this.#flush();
     });
   }
