@@ -22,6 +22,8 @@ interface Failure {
   code: string;
   message: string;
   vendorCode?: string | number;
+  /** A short reason: the vendor's own message, or msgkit's line for the code (outcomeOfError). */
+  reason?: string;
 }
 
 /** How one attempt ended. */

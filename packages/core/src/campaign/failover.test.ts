@@ -131,6 +131,12 @@ describe('sendWithFailover', () => {
     expect(b.calls).toEqual([]);
   });
 
+  it("gives each try the vendor's own short reason, and keeps the error's message in the record", async () => {
+    const result = await sendWithFailover([fake('a', [badParam()])], batch, message);
+    expect(result.recipients[0]!.tried[0]).toMatchObject({ code: 'bad_request', vendorCode: 1106, reason: 'bad sender' });
+    expect(result.attempts[0]!.outcome).toMatchObject({ status: 'refused', reason: 'bad sender', message: expect.any(String) });
+  });
+
   it('moves only the recipients a vendor refused on their own, and keeps an opt-out where it is', async () => {
     const a = fake('a', [
       {

@@ -182,9 +182,9 @@ async function attempt(sender: CampaignSender, record: FailoverAttempt, message:
     return { status: 'sent', ids: [...sent.ids], ...(sent.duplicate === true && { duplicate: true }), ...(messages.length > 0 && { messages }), ...(refused.length > 0 && { refused }) };
   } catch (error) {
     const decision = sender.classify(error);
-    const { code, message: text } = decision.outcome;
+    const { code, message: text, reason } = decision.outcome;
     const vendorCode = (error as { vendorCode?: unknown } | null)?.vendorCode;
-    const failure = { code, message: text, ...((typeof vendorCode === 'string' || typeof vendorCode === 'number') && { vendorCode }) };
+    const failure = { code, message: text, ...((typeof vendorCode === 'string' || typeof vendorCode === 'number') && { vendorCode }), ...(reason !== undefined && { reason }) };
     // A resend follows an unknown outcome: even a proven refusal of it says nothing of the first send.
     if (decision.failover && record.resendOf === undefined) return { status: 'refused', failover: true, class: decision.class, ...failure };
     return decision.outcome.status === 'refused' ? { status: 'refused', failover: false, ...failure } : { status: 'unknown', ...failure };
@@ -233,7 +233,7 @@ function tryOf(a: FailoverAttempt, outcome: AttemptOutcome | undefined, refusal:
   } else {
     entry.outcome = outcome.status;
     entry.code = outcome.code;
-    entry.reason = outcome.message;
+    entry.reason = outcome.reason ?? outcome.message;
     if (outcome.vendorCode !== undefined) entry.vendorCode = outcome.vendorCode;
     if (outcome.status === 'refused') {
       entry.failover = outcome.failover;
