@@ -304,6 +304,11 @@ export class FileJournal implements CampaignJournal {
     return this.batches.get(index);
   }
 
+  /** How many batches an earlier run began (batches, or the batches of a chain's attempts). */
+  get begunBatches(): number {
+    return this.header.v === 2 ? this.attemptIndex.size : this.batches.size;
+  }
+
   /** Every batch the journal holds, by index. */
   all(): JournalBatch[] {
     return [...this.batches.values()].sort((a, b) => a.index - b.index);

@@ -90,8 +90,8 @@ export interface FailoverResult {
   attempts: FailoverAttempt[];
 }
 
-/** The largest batch every sender of the chain takes in one request. */
-export function chainBatchSize(senders: readonly CampaignSender[]): number {
+/** The largest batch every sender of the chain takes in one request (senders, or their factories). */
+export function chainBatchSize(senders: readonly Pick<CampaignSender, 'maxRecipients'>[]): number {
   return Math.min(...senders.map((s) => s.maxRecipients));
 }
 
