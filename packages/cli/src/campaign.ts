@@ -1,28 +1,33 @@
 /**
  * One `msgkit send` run over a streamed recipient list: rows are normalized as they are read,
- * batches form as they come, each batch goes through sendInBatches (with the journal when given),
- * and every input row gets its line in the results file, whatever happens to its batch.
+ * batches form as they come, each batch goes through the chain of senders (`sendWithFailover`,
+ * with the journal when given), and every input row gets its line in the results file, whatever
+ * happens to its batch: the vendor that sent it (or may have), and every vendor tried.
  */
-import { interruptedOutcome, JournalWriteError, outcomeOfError, sendInBatches, ValidationError, type BatchOutcome, type JournaledBatchResult } from '@msgkit/core';
+import { batchDedupeKey, JournalWriteError, sendInBatches, sendWithFailover, type CampaignMessage, type CampaignSender, type FailoverClass, type FailoverResult, type JournaledBatchResult, type RecipientOutcome } from '@msgkit/core';
 import type { FileJournal } from '@msgkit/journal';
 import { classify, newTally, type ClassifiedRow, type Tally } from './classify';
 import { describeError } from './errors';
-import type { Message, Provider, SendingClient, SendOutcome } from './providers';
 import { RecipientsFileError, type Row } from './recipients';
-import { fromOutcome, ResultsWriteError, type ResultRow, type ResultsWriter, type ResultStatus } from './results';
+import { fromRecipient, ResultsWriteError, type ResultRow, type ResultsWriter, type ResultStatus } from './results';
+import { RunJournal } from './runJournal';
 
 export interface CampaignRun {
-  provider: Provider;
-  client: SendingClient;
-  message: Message;
+  /** The senders, in the order tried (`-p a,b`): one is a chain of one. */
+  chain: CampaignSender[];
+  message: CampaignMessage;
   rows: AsyncIterable<Row>;
   country: string | undefined;
   /** Send to numbers whose type is not mobile too (see classify's NOT_MOBILE). */
   allowLandline?: boolean;
   batchSize: number;
   concurrency: number;
+  /** The journal, opened with the chain; its campaign id and content bind every batch key. */
   journal?: FileJournal;
+  /** Resend attempts of unknown outcome at vendors that cannot deduplicate (may bill twice). */
   resendUnknown: boolean;
+  /** Where vendors that take one per request post delivery reports (--dlr-url). */
+  callbackUrl?: string;
   results?: ResultsWriter;
   /** Aborted on Ctrl-C, and by the run itself when a batch proves no later one can succeed. */
   controller: AbortController;
@@ -32,11 +37,22 @@ export interface CampaignRun {
 export interface BatchLine {
   index: number;
   size: number;
+  /** `sent` when every recipient was sent; `unknown` when any may have been; else `refused`. */
   status: 'sent' | 'refused' | 'unknown';
-  /** Settled by an earlier run; this run did not send it. */
+  /** Settled by an earlier run; this run sent nothing of it. */
   earlier: boolean;
+  counts: Record<'sent' | 'refused' | 'unknown', number>;
+  /** Recipients sent, by vendor. */
+  sentBy: Record<string, number>;
   id?: string;
   error?: string;
+}
+
+/** One vendor's share of a campaign: recipients it sent or may have sent, and its tries by how they ended. */
+export interface SenderTotals {
+  sent: number;
+  unknown: number;
+  tries: Record<'sent' | 'refused' | 'unknown', number>;
 }
 
 export interface CampaignSummary {
@@ -44,24 +60,31 @@ export interface CampaignSummary {
   recipients: Record<'sent' | 'refused' | 'unknown', number>;
   sentEarlier: number;
   batches: BatchLine[];
+  /** Per vendor of the chain, in its order. */
+  senders: Record<string, SenderTotals>;
+  /** Recipients moved on to the next vendor, by the class of the refusal that proved nothing was sent. */
+  failovers: Partial<Record<FailoverClass, number>>;
   /**
-   * The error that stopped the campaign: a 401/403 or a message the vendor can never accept, the
-   * journal or the results file that could not be written, or a recipient row that cannot be read.
+   * The error that stopped the campaign: every vendor of the chain refused the account, the journal
+   * or the results file could not be written, or a recipient row cannot be read.
    */
   stoppedBy?: unknown;
   /** Valid recipients of batches never started (stopped or interrupted). */
   notStarted: number;
 }
 
-/** Fields of a send that name recipients: an issue there concerns some numbers, not the message. */
-const RECIPIENT_FIELDS = new Set(['to', 'destinations', 'recipients', 'numbers']);
-
-/** True for an error no later batch can escape: bad credentials, no permission, or a message (sender, text) the rules refuse. */
-export function stopsCampaign(error: unknown): boolean {
-  if (error instanceof ValidationError) return error.issues.some((i) => !RECIPIENT_FIELDS.has(String(i.path[0])));
-  const status = (error as { status?: unknown } | null)?.status;
-  return status === 401 || status === 403;
+/** Every vendor of the chain refused the account (401/403) for one batch: no later batch can succeed. */
+export class ChainRefusedError extends Error {
+  override name = 'ChainRefusedError';
+  constructor(
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+  }
 }
+
+const ACCOUNT_REFUSED = new Set(['authentication_error', 'permission_denied']);
 
 /** The recipient list could not be read on (an I/O error): nothing after the rows read is sent. */
 export class InputReadError extends Error {
@@ -76,9 +99,6 @@ export class InputReadError extends Error {
 
 const unreadable = (error: unknown) => error instanceof RecipientsFileError || error instanceof InputReadError;
 
-/** True for an error that stopped the campaign from msgkit's side (not the vendor's answer): the batch was not sent. */
-export const localFailure = (error: unknown) => error instanceof JournalWriteError || error instanceof ResultsWriteError || unreadable(error);
-
 interface Item {
   e164: string;
   row: ClassifiedRow;
@@ -91,7 +111,9 @@ const label = (row: Row) => (row.arg ? `arg ${row.row}` : String(row.row));
 export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
   const { results, controller, batchSize } = run;
   const tally = newTally();
-  const summary: CampaignSummary = { tally, recipients: { sent: 0, refused: 0, unknown: 0 }, sentEarlier: 0, batches: [], notStarted: 0 };
+  const senders: Record<string, SenderTotals> = Object.fromEntries(run.chain.map((s) => [s.name, { sent: 0, unknown: 0, tries: { sent: 0, refused: 0, unknown: 0 } }]));
+  const summary: CampaignSummary = { tally, recipients: { sent: 0, refused: 0, unknown: 0 }, sentEarlier: 0, batches: [], senders, failovers: {}, notStarted: 0 };
+  const journal = new RunJournal(run.journal);
   // Rows of batches handed to sendInBatches and not yet settled, by batch index.
   const pending = new Map<number, Item[]>();
   let validSeen = 0;
@@ -104,7 +126,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
   };
   // A results file that cannot be written stops the campaign before its next send, like the journal.
   const written = () => results?.failure && stop(results.failure);
-  const resultRow = (row: ClassifiedRow, status: ResultStatus, extra: Pick<ResultRow, 'vendorId' | 'error'> = {}): ResultRow => ({
+  const resultRow = (row: ClassifiedRow, status: ResultStatus, extra: Omit<ResultRow, 'row' | 'input' | 'status'> = {}): ResultRow => ({
     row: label(row),
     input: row.input,
     ...(row.e164 && { e164: row.e164 }),
@@ -144,37 +166,73 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
     readAll = true;
   }
 
-  const settleRows = (index: number, outcome: BatchOutcome, earlier: boolean) => {
+  /** Reports every recipient of a batch from the chain's result; `notSent` is the cell of one no attempt reached. */
+  const settleRows = (index: number, result: FailoverResult, earlierAttempts: number, notSent?: string) => {
     const rows = pending.get(index) ?? [];
     pending.delete(index);
-    const view = fromOutcome(outcome);
-    const status = view.status as 'sent' | 'refused' | 'unknown';
-    summary.recipients[status] += rows.length;
-    if (earlier && status === 'sent') summary.sentEarlier += rows.length;
-    summary.batches.push({ index, size: rows.length, status, earlier, ...(view.vendorId && { id: view.vendorId }), ...(view.error && { error: view.error }) });
-    const extra = { ...(view.vendorId && { vendorId: view.vendorId }), ...(view.error && { error: view.error }) };
-    results?.batch(
-      index,
-      rows.map((item) => ({ seq: item.seq, row: resultRow(item.row, status, extra) })),
-    );
+    const byNumber = new Map(result.recipients.map((r) => [r.to, r]));
+    const line: BatchLine = { index, size: 0, status: 'sent', earlier: result.attempts.length <= earlierAttempts, counts: { sent: 0, refused: 0, unknown: 0 }, sentBy: {} };
+    const out: Array<{ seq: number; row: ResultRow }> = [];
+    for (const item of rows) {
+      const r = byNumber.get(item.e164);
+      if (!r) continue;
+      if (r.status === 'refused' && r.code === 'aborted') {
+        summary.notStarted++;
+        summary.recipients.refused++;
+        out.push({ seq: item.seq, row: resultRow(item.row, 'refused', { error: notSent ?? 'not_sent', ...(r.tried.length > 0 && { tries: fromRecipient(r).tries }) }) });
+        line.counts.refused++;
+        line.size++;
+        continue;
+      }
+      count(r, earlierAttempts);
+      line.size++;
+      line.counts[r.status]++;
+      if (r.status === 'sent') line.sentBy[r.sentBy!] = (line.sentBy[r.sentBy!] ?? 0) + 1;
+      const cells = fromRecipient(r);
+      if (r.status === 'sent') line.id ??= cells.vendorId;
+      else line.error ??= cells.error;
+      out.push({ seq: item.seq, row: resultRow(item.row, r.status, cells) });
+    }
+    line.status = line.counts.unknown > 0 ? 'unknown' : line.counts.refused > 0 ? 'refused' : 'sent';
+    summary.batches.push(line);
+    results?.batch(index, out);
+    journal.close(index);
     written();
   };
 
+  const count = (r: RecipientOutcome, earlierAttempts: number) => {
+    summary.recipients[r.status]++;
+    for (const t of r.tried) {
+      const totals = senders[t.sender];
+      if (totals) totals.tries[t.outcome]++;
+      if (t.failover && t.class) summary.failovers[t.class] = (summary.failovers[t.class] ?? 0) + 1;
+    }
+    if (r.status === 'sent') {
+      senders[r.sentBy!]!.sent++;
+      const by = r.tried.find((t) => t.outcome === 'sent' && t.sender === r.sentBy);
+      if (by && by.attempt < earlierAttempts) summary.sentEarlier++;
+    } else if (r.status === 'unknown') {
+      const at = [...r.tried].reverse().find((t) => t.outcome === 'unknown');
+      if (at && senders[at.sender]) senders[at.sender]!.unknown++;
+    }
+  };
+
   // Batches this run did not start: what an earlier run recorded for them stands; the rest were not sent.
-  const notSent = (reason: string, below = Number.POSITIVE_INFINITY) => {
-    const error = `not_sent: ${reason}`;
-    for (const [index, rows] of pending) {
-      if (index >= below) continue;
-      const earlier = run.journal?.batch(index);
-      if (earlier?.outcome) {
-        settleRows(index, earlier.outcome, true);
+  const notSent = async (reason: string, below = Number.POSITIVE_INFINITY) => {
+    const cell = `not_sent: ${reason}`;
+    for (const [index, rows] of [...pending]) {
+      if (index >= below || !pending.has(index)) continue;
+      const recipients = rows.map((i) => i.e164);
+      const recorded = run.journal ? await journal.standing(run.chain, index, recipients, run.message, 'recorded') : undefined;
+      if (recorded && recorded.attempts.length > 0) {
+        settleRows(index, recorded, recorded.attempts.length, cell);
         continue;
       }
       summary.notStarted += rows.length;
       summary.recipients.refused += rows.length;
       results?.batch(
         index,
-        rows.map((item) => ({ seq: item.seq, row: resultRow(item.row, 'refused', { error }) })),
+        rows.map((item) => ({ seq: item.seq, row: resultRow(item.row, 'refused', { error: cell }) })),
       );
       pending.delete(index);
     }
@@ -185,13 +243,18 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
   const timer = setInterval(tick, 1000);
   timer.unref();
 
-  const onSettled = (r: JournaledBatchResult<Item, SendOutcome>) => {
+  // What each batch's chain ended with, handed over by send (the settle callback cannot await).
+  const settled = new Map<number, Promise<void>>();
+  const onSettled = (r: JournaledBatchResult<Item, FailoverResult>) => {
     done++;
-    if (r.ok === 'skipped') return settleRows(r.index, r.previous.outcome ?? interruptedOutcome, true);
+    if (r.ok === 'skipped') return;
     if (r.ok === true) {
-      settleRows(r.index, { status: 'sent', ids: r.result.id ? [r.result.id] : [] }, false);
-      // Sent, but the journal could not record it: the journal holds it as unknown, and nothing more is sent.
-      if (r.unrecorded) stop(r.unrecorded);
+      settleRows(r.index, r.result, journal.earlier(r.index));
+      const refusedAccounts = new Set(r.result.attempts.filter((a) => a.outcome?.status === 'refused' && ACCOUNT_REFUSED.has(a.outcome.code)).map((a) => a.sender));
+      if (run.chain.every((s) => refusedAccounts.has(s.name)) && !controller.signal.aborted) {
+        const last = [...r.result.attempts].reverse().find((a) => a.outcome?.status === 'refused')!.outcome as { code: string; reason?: string; message: string };
+        stop(new ChainRefusedError(last.code, `${last.reason ?? last.message} (${[...refusedAccounts].join(', ')})`));
+      }
       return;
     }
     if (controller.signal.aborted && r.error === controller.signal.reason) {
@@ -199,46 +262,37 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
       done--;
       return;
     }
-    if (localFailure(r.error)) {
-      // Not sent (its journal record, the results or its rows failed): reported with the others not sent.
-      done--;
-      stop(r.error);
-      return;
-    }
-    settleRows(r.index, outcomeOfError(r.error), false);
-    if (r.unrecorded) stop(r.unrecorded);
-    if (stopsCampaign(r.error) && !controller.signal.aborted) stop(r.error);
+    done--;
+    stop(r.error);
+    // The chain stopped mid-way (its journal failed, or its record does not fit): what this run saw of it stands.
+    if (unreadable(r.error) || !pending.has(r.index)) return;
+    const rows = pending.get(r.index)!;
+    const earlier = journal.earlier(r.index);
+    settled.set(
+      r.index,
+      journal
+        .standing(run.chain, r.index, rows.map((i) => i.e164), run.message, 'live')
+        .then((standing) => settleRows(r.index, standing, earlier, `not_sent: the campaign stopped: ${stopReason(r.error)}`))
+        .catch(() => undefined),
+    );
   };
 
-  const common = {
-    size: batchSize,
-    concurrency: run.concurrency,
-    signal: controller.signal,
-    retain: false,
-    onSettled,
-    send: (batch: Item[], _index: number, context: { dedupeKey?: string }) =>
-      run.client.send(
-        batch.map((i) => i.e164),
-        run.message,
-        undefined,
-        context.dedupeKey,
-      ),
-  };
+  const keys = run.journal && { campaignId: run.journal.campaignId, content: run.journal.content };
   try {
-    if (run.journal) {
-      await sendInBatches(valid(), {
-        ...common,
-        journal: {
-          store: run.journal,
-          deduplicates: run.provider.deduplicates,
-          resendUnknown: run.resendUnknown,
-          describe: (batch) => ({ recipients: batch.map((i) => i.e164), rows: batch.map((i) => i.row.row) }),
-          ids: (result) => [result.id],
-        },
-      });
-    } else {
-      await sendInBatches(valid(), common);
-    }
+    await sendInBatches(valid(), {
+      size: batchSize,
+      concurrency: run.concurrency,
+      signal: controller.signal,
+      retain: false,
+      onSettled,
+      send: (items: Item[], index: number) => {
+        const recipients = items.map((i) => i.e164);
+        journal.open(index, new Map(items.map((i) => [i.e164, i.row.row])));
+        const dedupeKey = keys && batchDedupeKey(keys.campaignId, index, { content: keys.content, recipients });
+        return sendWithFailoverFor(run, recipients, index, journal, dedupeKey);
+      },
+    });
+    await Promise.all(settled.values());
     if (pending.size > 0 || !readAll) {
       const reason = summary.stoppedBy
         ? `the campaign stopped: ${stopReason(summary.stoppedBy)}`
@@ -248,15 +302,29 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
       // Batches formed and never started, then every row not read yet: each gets its line.
       // Whole batches are reported as they complete, so a journaled one is looked up once.
       if (!unreadable(summary.stoppedBy)) {
-        for await (const _ of valid()) notSent(reason, Math.floor((validSeen - 1) / batchSize));
+        for await (const _ of valid()) await notSent(reason, Math.floor((validSeen - 1) / batchSize));
       }
-      notSent(reason);
+      await notSent(reason);
     }
   } finally {
     clearInterval(timer);
   }
   tick();
   return summary;
+}
+
+function sendWithFailoverFor(run: CampaignRun, recipients: string[], index: number, journal: RunJournal, dedupeKey: string | undefined): Promise<FailoverResult> {
+  return sendWithFailover(run.chain, recipients, run.message, {
+    journal,
+    batchIndex: index,
+    // The batch key goes as the vendor's dedupe key (each attempt's derived from it) and as the
+    // reference vendors echo in delivery reports, where they have one.
+    ...(dedupeKey !== undefined && { dedupeKey, reference: dedupeKey }),
+    ...(run.callbackUrl !== undefined && { callbackUrl: run.callbackUrl }),
+    resendUnknown: run.resendUnknown,
+    // A rerun sends what every vendor refused before (nothing of it was sent): a fixed key, credit topped up.
+    retryRefused: true,
+  });
 }
 
 /** One short clause for a `not_sent` cell: why the campaign stopped. */

@@ -1,3 +1,3 @@
 export { createProgram, main } from './program';
-export { PROVIDERS, type Provider, type ProviderName, type SendingClient } from './providers';
+export { loadSenders, SENDER_NAMES, SENDERS } from './senders';
 export type { Io } from './io';

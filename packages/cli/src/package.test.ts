@@ -7,10 +7,11 @@ import { version } from '../package.json';
 
 // The built package, by its name, as a user gets it (build first: turbo's test depends on build).
 describe('@msgkit/cli as published', () => {
-  it('exposes main and the provider table to import', async () => {
+  it('exposes main and the one list of senders to import', async () => {
     const cli = await import('@msgkit/cli');
     expect(typeof cli.main).toBe('function');
-    expect(Object.keys(cli.PROVIDERS).sort()).toEqual(['infobip', 'octopush', 'smscx', 'smsworks']);
+    expect([...cli.SENDER_NAMES].sort()).toEqual(['infobip', 'octopush', 'smscx', 'smsworks']);
+    expect((await cli.loadSenders()).map((f) => f.name)).toEqual(cli.SENDER_NAMES);
     // Loading every provider client cold can pass 5 s on a loaded CI machine.
   }, 30_000);
 

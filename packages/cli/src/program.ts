@@ -8,16 +8,23 @@ import { sendCommand } from './commands/send';
 import { describeError } from './errors';
 import { CliError, line, processIo, type Io } from './io';
 import { flushed, watchOutput } from './output';
+import { loadSenders } from './senders';
+import type { SenderFactory } from '@msgkit/core';
 import { version } from '../package.json';
 
-export function createProgram(io: Io): Command {
+/**
+ * `factories`: the one list of senders, loaded; `send` takes its vendor option flags and its help
+ * from it. Without it `send` is listed with msgkit's own flags only (run() loads it for `send`).
+ */
+export function createProgram(io: Io, factories?: SenderFactory[]): Command {
   const program = new Command('msgkit')
     .description('SMS tooling from msgkit: segments, phone numbers, sending through any provider, a local sandbox')
     .version(version)
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const add of [segmentsCommand, normalizeCommand, sendCommand, reportCommand, sandboxCommand, campaignCommand]) add(program, io);
+  for (const add of [segmentsCommand, normalizeCommand, reportCommand, sandboxCommand, campaignCommand]) add(program, io);
+  sendCommand(program, io, factories);
   const override = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     command.commands.forEach(override);
@@ -46,8 +53,20 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   return code;
 }
 
+/** True when the command line runs `send` or asks for its help: only then are the provider packages loaded. */
+const wantsSenders = (argv: readonly string[]) => {
+  const [first, second] = argv.filter((a) => !a.startsWith('-'));
+  return first === 'send' || (first === 'help' && second === 'send');
+};
+
 async function run(argv: readonly string[], io: Io): Promise<number> {
-  const program = createProgram(io);
+  let program: Command;
+  try {
+    program = createProgram(io, wantsSenders(argv) ? await loadSenders() : undefined);
+  } catch (error) {
+    line(io.stderr, `msgkit: ${describeError(error)}`);
+    return 1;
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return io.exitCode;

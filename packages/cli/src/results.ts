@@ -12,7 +12,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type BatchOutcome } from '@msgkit/core';
+import { INTERRUPTED_ATTEMPT, type RecipientOutcome, type RecipientTry } from '@msgkit/core';
 
 export type ResultStatus = 'sent' | 'invalid' | 'refused' | 'unknown' | 'duplicate';
 
@@ -24,13 +24,17 @@ export interface ResultRow {
   /** The number's type (MOBILE, FIXED_LINE, …) where the metadata tells. */
   type?: string;
   status: ResultStatus;
+  /** The vendor that sent it, or the one at which its outcome is unknown. */
+  provider?: string;
   vendorId?: string;
   error?: string;
+  /** Every vendor tried, in order, with how it ended (`smscx:refused:no_route smsworks:sent`). */
+  tries?: string;
   /** The input record's own cells, written after msgkit's columns. */
   cells?: string[];
 }
 
-export const RESULT_COLUMNS = ['row', 'input', 'e164', 'status', 'vendor_id', 'error', 'type', 'campaign'];
+export const RESULT_COLUMNS = ['row', 'input', 'e164', 'status', 'provider', 'vendor_id', 'error', 'tries', 'type', 'campaign'];
 
 const cell = (value: string | undefined) => {
   const v = value ?? '';
@@ -234,7 +238,7 @@ export class ResultsWriter {
 
   #line(seq: number, row: ResultRow): string {
     this.counts[row.status]++;
-    const cells = [row.row, row.input, row.e164, row.status, row.vendorId, row.error, row.type, this.tag, ...(this.columns.length > 0 ? (row.cells ?? []) : [])];
+    const cells = [row.row, row.input, row.e164, row.status, row.provider, row.vendorId, row.error, row.tries, row.type, this.tag, ...(this.columns.length > 0 ? (row.cells ?? []) : [])];
     // JSON-quoted in the spool: a cell's own line breaks must not split the spool's one-line records.
     return `${seq},${JSON.stringify(cells.map(cell).join(','))}\n`;
   }
@@ -285,10 +289,27 @@ const short = (text: string, max = 80) => {
   return one.length <= max ? one : `${one.slice(0, max - 1).trimEnd()}…`;
 };
 
-/** The status, vendor id and error cell of a row in a batch with this outcome: `code [vendor code]: short reason`. */
-export function fromOutcome(outcome: BatchOutcome): Pick<ResultRow, 'status' | 'vendorId' | 'error'> {
-  if (outcome.status === 'sent') return { status: 'sent', vendorId: outcome.ids.join(' ') };
-  const code = outcome.vendorCode === undefined ? outcome.code : `${outcome.code} ${outcome.vendorCode}`;
-  return { status: outcome.status, error: `${code}: ${short(outcome.reason ?? outcome.message)}` };
+/** `code [vendor code]: short reason`: why a try did not send. */
+export function errorCell(t: Pick<RecipientTry, 'code' | 'vendorCode' | 'reason'>): string {
+  const code = t.code ?? 'error';
+  const reason = t.reason ?? (code === INTERRUPTED_ATTEMPT.code ? 'the run stopped while it was being sent' : undefined);
+  return `${t.vendorCode === undefined ? code : `${code} ${t.vendorCode}`}${reason ? `: ${short(reason)}` : ''}`;
 }
 
+/** One try as the tries cell writes it: `sender:outcome`, with the failover class or the code of one that did not send. */
+export function tryLabel(t: RecipientTry): string {
+  if (t.outcome === 'sent') return `${t.sender}:sent${t.duplicate ? ':duplicate' : ''}`;
+  return `${t.sender}:${t.outcome}:${t.failover && t.class ? t.class : (t.code ?? 'error')}`;
+}
+
+/** The provider, status, vendor id, error and tries cells of a recipient a chain has tried. */
+export function fromRecipient(r: RecipientOutcome): Pick<ResultRow, 'status' | 'provider' | 'vendorId' | 'error' | 'tries'> {
+  const tries = r.tried.map(tryLabel).join(' ');
+  if (r.status === 'sent') return { status: 'sent', provider: r.sentBy!, ...(r.id !== undefined && { vendorId: r.id }), tries };
+  const last = r.tried.at(-1);
+  if (r.status === 'unknown') {
+    const at = [...r.tried].reverse().find((t) => t.outcome === 'unknown')!;
+    return { status: 'unknown', provider: at.sender, error: errorCell(at), tries };
+  }
+  return { status: 'refused', error: last ? errorCell(last) : `${r.code ?? 'refused'}`, tries };
+}

@@ -150,7 +150,8 @@ describe('msgkit send: arguments a new user gets wrong', () => {
   });
 
   it('sends the Octopush type it was given', async () => {
-    const { code } = await run(['send', '-p', 'octopush', '--type', 'sms_low_cost', '--from', 'Shop', '--to', '+447400100001', '--text', 'Hi', '--base-url', sandbox.baseUrls.octopush], { OCTOPUSH_API_LOGIN: 'a@b.c', OCTOPUSH_API_KEY: 'b' });
+    // --purpose is never assumed (Octopush applies marketing rules without it): the chain's contract asks for it.
+    const { code } = await run(['send', '-p', 'octopush', '--type', 'sms_low_cost', '--purpose', 'alert', '--from', 'Shop', '--to', '+447400100001', '--text', 'Hi', '--base-url', sandbox.baseUrls.octopush], { OCTOPUSH_API_LOGIN: 'a@b.c', OCTOPUSH_API_KEY: 'b' });
     expect(code).toBe(0);
     expect((sandbox.received('octopush')[0]!.body as { type: string }).type).toBe('sms_low_cost');
   });
@@ -191,7 +192,7 @@ describe('msgkit send --dry-run without credentials', () => {
   it.each([
     ['smscx', ['--from', 'Shop']],
     ['smsworks', ['--from', 'Shop']],
-    ['octopush', ['--from', 'Shop', '--type', 'sms_premium']],
+    ['octopush', ['--from', 'Shop', '--type', 'sms_premium', '--purpose', 'alert']],
     ['infobip', []],
   ])('%s: checks the request, says which credentials a real send needs, and sends nothing', async (provider, extra) => {
     const { code, stdout } = await run(['send', '-p', provider, ...extra, '--to', '+447400100001', '--text', 'Hi', '--dry-run']);
@@ -237,7 +238,7 @@ describe('msgkit segments and normalize', () => {
 
 describe('msgkit send: a campaign id binds its content', () => {
   const smscx = (list: string, text: string, journal: string) => ['send', '-p', 'smscx', '--from', 'Shop', '--to-file', list, '--text', text, '--base-url', sandbox.baseUrls.smscx, '--batch-size', '3', '--journal', journal, '--campaign-id', 'spring'];
-  const octopush = (list: string, text: string, journal: string) => ['send', '-p', 'octopush', '--type', 'sms_premium', '--from', 'Shop', '--to-file', list, '--text', text, '--base-url', sandbox.baseUrls.octopush, '--batch-size', '3', '--journal', journal, '--campaign-id', 'spring'];
+  const octopush = (list: string, text: string, journal: string) => ['send', '-p', 'octopush', '--type', 'sms_premium', '--purpose', 'alert', '--from', 'Shop', '--to-file', list, '--text', text, '--base-url', sandbox.baseUrls.octopush, '--batch-size', '3', '--journal', journal, '--campaign-id', 'spring'];
   const OCTOPUSH = { OCTOPUSH_API_LOGIN: 'a@b.c', OCTOPUSH_API_KEY: 'b' };
 
   it('sends a reused --campaign-id with another text to everyone, at SMS.CX and Octopush, instead of the vendor dropping it as a duplicate', async () => {
@@ -367,7 +368,8 @@ describe('msgkit send --results: the file', () => {
     expect((await run(args, { SMSCX_API_KEY: 'k' })).code).toBe(1);
     const text = readFileSync(results, 'utf8');
     const [header] = text.split('\n');
-    expect(header).toBe('row,input,e164,status,vendor_id,error,type,campaign,name,phone,segment');
+    // provider and tries: the columns a chain adds (the vendor that sent it, every vendor tried).
+    expect(header).toBe('row,input,e164,status,provider,vendor_id,error,tries,type,campaign,name,phone,segment');
     const rows = parseResults(text);
     expect(rows.map((r) => r.row)).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 2)));
     expect(rows.map((r) => r.name)).toEqual(Array.from({ length: 12 }, (_, i) => `n${i}`));

@@ -2,17 +2,17 @@ import { lockHolder, readJournal, type BeginLine, type JournalContents } from '@
 import type { Command } from 'commander';
 import { CliError, line, type Io } from '../io';
 import { renderTable } from '../table';
+import { chainReport, eachUnknownOfChain, STATUSES } from './reportChain';
 
 // The journal's own outcomes: a batch a stopped run left unsettled reads back as unknown (interrupted).
 type Status = 'sent' | 'refused' | 'unknown';
-const STATUSES: Status[] = ['sent', 'refused', 'unknown'];
 /** Recipients of unknown outcome listed without --unknown in the table view. */
 const SHOWN = 20;
 
 export function reportCommand(program: Command, io: Io): void {
   program
     .command('report')
-    .description('print the totals of a campaign journal (msgkit send --journal): batches and recipients sent, refused, unknown')
+    .description('print the totals of a campaign journal (msgkit send --journal): batches and recipients sent, refused, unknown; per provider and per failover class for a chain')
     .argument('<journal>', 'the journal file')
     .option('--unknown', 'list every recipient of unknown outcome (row, number), one per line')
     .option('--json', 'print JSON, every recipient of unknown outcome included')
@@ -20,6 +20,7 @@ export function reportCommand(program: Command, io: Io): void {
       const contents = await readJournal(path).catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot read the journal ${path}: ${error.code ?? error.message}`, error.code === 'ENOENT' ? 2 : 1);
       });
+      if (contents.header.v === 2) return reportChain(io, path, contents, options);
       const totals = Object.fromEntries(STATUSES.map((s) => [s, { batches: 0, recipients: 0 }])) as Record<Status, { batches: number; recipients: number }>;
       const unknownBy: Record<string, number> = {};
       for (const b of contents.batches.values()) {
@@ -74,4 +75,61 @@ async function eachUnknown(path: string, contents: JournalContents, limit: numbe
       if (count++ < limit) each({ e164, ...(record.rows && { row: record.rows[k] }) });
     });
   });
+}
+
+/** The report of a journal that records a failover chain: totals, then per provider and per failover class. */
+async function reportChain(io: Io, path: string, contents: JournalContents, options: { unknown?: boolean; json?: boolean }): Promise<void> {
+  const report = chainReport(path, contents);
+  const running = await lockHolder(path);
+  const { header } = contents;
+  if (options.json) {
+    const head = { campaignId: header.campaignId, provider: header.provider, chain: report.chain, created: header.created, ...(running !== undefined && { runningPid: running }), totals: report.totals, providers: report.providers, failovers: report.failovers, unknownBy: report.unknownBy };
+    io.stdout.write(`${JSON.stringify(head).slice(0, -1)},"unknownRecipients":[`);
+    let first = true;
+    await eachUnknownOfChain(
+      path,
+      contents,
+      Number.POSITIVE_INFINITY,
+      (u) => {
+        io.stdout.write(`${first ? '' : ','}${JSON.stringify(u)}`);
+        first = false;
+      },
+      io.stdoutClosed,
+    );
+    line(io.stdout, ']}');
+  } else {
+    line(io.stdout, `campaign ${header.campaignId} (${report.chain.join(' → ')}), journal started ${header.created}`);
+    if (running !== undefined) line(io.stdout, `a msgkit run (process ${running}) is using this journal: its unsettled attempts may still be in flight`);
+    line(io.stdout, renderTable(['outcome', 'batches', 'recipients'], STATUSES.map((s) => [s, report.totals[s].batches, report.totals[s].recipients])));
+    line(
+      io.stdout,
+      renderTable(
+        ['provider', 'sent', 'unknown', 'tries: sent', 'refused', 'unknown'],
+        report.chain.map((name) => {
+          const p = report.providers[name]!;
+          return [name, p.sent, p.unknown, p.tries.sent, p.tries.refused, p.tries.unknown];
+        }),
+      ),
+    );
+    const moved = Object.entries(report.failovers);
+    if (moved.length > 0) line(io.stdout, `moved to the next provider (refused with proof that nothing was sent): ${moved.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);
+    const open = report.totals.unknown.recipients;
+    if (open > 0) {
+      const why = Object.entries(report.unknownBy).map(([code, n]) => `${n} ${code === 'interrupted' ? 'interrupted (a run stopped while they were being sent)' : code}`);
+      line(io.stdout, `${open} recipients of unknown outcome (${why.join(', ')}): the provider named may have sent them`);
+      let listed = 0;
+      await eachUnknownOfChain(
+        path,
+        contents,
+        options.unknown ? Number.POSITIVE_INFINITY : SHOWN,
+        (u) => {
+          listed++;
+          line(io.stdout, `  ${u.row === undefined ? '' : `row ${u.row}: `}${u.e164} (at ${u.provider})`);
+        },
+        io.stdoutClosed,
+      );
+      if (open > listed) line(io.stdout, `  … and ${open - listed} more: --unknown lists them all`);
+    }
+  }
+  if (report.totals.refused.recipients + report.totals.unknown.recipients > 0) io.exitCode = 1;
 }
