@@ -7,7 +7,11 @@
 // that did not is listed with its recipients as `unknown` or `refused`.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { infobipSender } from '@msgkit/infobip';
+import { octopushSender } from '@msgkit/octopush';
 import { campaignStatus, enqueueCampaign, followCampaign } from '@msgkit/queue';
+import { smscxSender } from '@msgkit/smscx';
+import { smsworksSender } from '@msgkit/smsworks';
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULTS, startFaultProxy } from './fault-proxy.mjs';
@@ -16,6 +20,13 @@ import { redisAvailable, startRedis } from './redis-helper.mjs';
 const PER_VENDOR = 250_000;
 const WORKERS = 3;
 const PREFIX = `e2e${process.pid}`;
+// The producer checks each campaign with its sender's facts and rules (never its credentials).
+const SENDERS = {
+  smscx: smscxSender({ apiKey: 'e2e-key' }),
+  octopush: octopushSender({ apiLogin: 'e2e@example.com', apiKey: 'e2e-key' }),
+  smsworks: smsworksSender({ token: 'JWT e2e' }),
+  infobip: infobipSender({ apiKey: 'e2e-key', baseUrl: 'https://e2e.api.infobip.com' }),
+};
 const WORKER_SCRIPT = fileURLToPath(new URL('./queue-worker.mjs', import.meta.url));
 
 // Numbers valid for each vendor's country rules, distinct within a campaign.
@@ -23,7 +34,7 @@ const gb = (i) => `+447${String(400_000_000 + i)}`;
 const fr = (i) => `+336${String(10_000_000 + i).padStart(8, '0')}`;
 const CAMPAIGNS = [
   { provider: 'smscx', batchSize: 1_000, number: gb, message: { from: 'Msgkit', text: 'queue e2e smscx' }, dedupes: true },
-  { provider: 'octopush', batchSize: 500, number: fr, message: { text: 'queue e2e octopush' }, dedupes: true },
+  { provider: 'octopush', batchSize: 500, number: fr, message: { text: 'queue e2e octopush', options: { octopush: { type: 'sms_premium', purpose: 'alert' } } }, dedupes: true },
   { provider: 'smsworks', batchSize: 1_000, number: gb, message: { from: 'Msgkit', text: 'queue e2e smsworks' }, dedupes: false },
   { provider: 'infobip', batchSize: 1_000, number: gb, message: { text: 'queue e2e infobip' }, dedupes: false },
 ];
@@ -64,7 +75,7 @@ describe.skipIf(!redisAvailable)('1 000 000 recipients on three queue workers, o
     for (const c of CAMPAIGNS) {
       const recipients = Array.from({ length: PER_VENDOR }, (_, i) => c.number(i));
       lists.set(c.provider, recipients);
-      const enqueued = await enqueueCampaign({ connection: redis.url, prefix: PREFIX, campaignId: `e2e-${c.provider}`, provider: c.provider, recipients, message: c.message, batchSize: c.batchSize });
+      const enqueued = await enqueueCampaign({ connection: redis.url, prefix: PREFIX, campaignId: `e2e-${c.provider}`, sender: SENDERS[c.provider], recipients, message: c.message, batchSize: c.batchSize });
       batches += enqueued.batches;
     }
 

@@ -1,30 +1,30 @@
 // One campaign worker process for the queue end-to-end test and benchmark: a BullMQ worker per
 // provider (all four), sending through the real clients to the base URLs it is given.
 // argv: <redis url> <key prefix> <JSON { smscx, smsworks, octopush, infobip } base URLs> [concurrency]
-import { InfobipClient } from '@msgkit/infobip';
-import { OctopushClient } from '@msgkit/octopush';
-import { createCampaignWorker, infobipAdapter, octopushAdapter, smscxAdapter, smsWorksAdapter } from '@msgkit/queue';
-import { SmscxClient } from '@msgkit/smscx';
-import { SmsWorksClient } from '@msgkit/smsworks';
+import { infobipSender } from '@msgkit/infobip';
+import { octopushSender } from '@msgkit/octopush';
+import { createCampaignWorker } from '@msgkit/queue';
+import { smscxSender } from '@msgkit/smscx';
+import { smsworksSender } from '@msgkit/smsworks';
 
 const [url, prefix, bases, concurrency = '2'] = process.argv.slice(2);
 const baseUrl = JSON.parse(bases);
 // The dedupe vendors' clients retry lost answers themselves with the same key; the others never
 // resend a request that may have reached the vendor, whatever maxRetries says.
 const http = { timeoutMs: 20_000, maxRetries: 3 };
-const adapters = {
-  smscx: smscxAdapter(new SmscxClient({ apiKey: 'e2e-key', baseUrl: baseUrl.smscx, ...http })),
-  octopush: octopushAdapter(new OctopushClient({ apiLogin: 'e2e@example.com', apiKey: 'e2e-key', baseUrl: baseUrl.octopush, ...http }), { type: 'sms_premium', purpose: 'alert' }),
-  smsworks: smsWorksAdapter(new SmsWorksClient({ token: 'JWT e2e', baseUrl: baseUrl.smsworks, ...http })),
-  infobip: infobipAdapter(new InfobipClient({ apiKey: 'e2e-key', baseUrl: baseUrl.infobip, ...http })),
+const senders = {
+  smscx: () => smscxSender({ apiKey: 'e2e-key', baseUrl: baseUrl.smscx, ...http }),
+  octopush: () => octopushSender({ apiLogin: 'e2e@example.com', apiKey: 'e2e-key', baseUrl: baseUrl.octopush, ...http }),
+  smsworks: () => smsworksSender({ token: 'JWT e2e', baseUrl: baseUrl.smsworks, ...http }),
+  infobip: () => infobipSender({ apiKey: 'e2e-key', baseUrl: baseUrl.infobip, ...http }),
 };
-const workers = Object.entries(adapters)
+const workers = Object.entries(senders)
   .filter(([provider]) => baseUrl[provider])
-  .map(([, adapter]) =>
+  .map(([, sender]) =>
     createCampaignWorker({
       connection: url,
       prefix,
-      adapter,
+      sender: sender(),
       concurrency: Number(concurrency),
       rateLimitBackoffMs: 100,
       // Short locks so a killed worker's jobs are taken over within seconds, not half a minute.

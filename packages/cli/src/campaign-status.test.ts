@@ -9,9 +9,9 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { campaignStatus, createCampaignWorker, enqueueCampaign, smsWorksAdapter } from '@msgkit/queue';
+import { campaignStatus, createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
-import { SmsWorksClient } from '@msgkit/smsworks';
+import { smsworksSender } from '@msgkit/smsworks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadQueue } from './commands/campaign';
 import { CliError } from './io';
@@ -61,8 +61,9 @@ afterAll(async () => {
 });
 
 async function runCampaign(campaignId: string, prefix: string, recipients: string[]) {
-  await enqueueCampaign({ connection: url, prefix, campaignId, provider: 'smsworks', recipients, message: { from: 'Shop', text: campaignId }, batchSize: 2 });
-  const worker = createCampaignWorker({ connection: url, prefix, adapter: smsWorksAdapter(new SmsWorksClient({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 })) });
+  const sender = smsworksSender({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 });
+  await enqueueCampaign({ connection: url, prefix, campaignId, sender, recipients, message: { from: 'Shop', text: campaignId }, batchSize: 2 });
+  const worker = createCampaignWorker({ connection: url, prefix, sender });
   try {
     for (let i = 0; ; i++) {
       const status = await campaignStatus(url, campaignId, { prefix });

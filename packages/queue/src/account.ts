@@ -6,7 +6,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis, type RedisConnection } from './connection';
-import { accountKey, campaignKeys, DEFAULT_PREFIX, queueName, type ProviderName } from './names';
+import { accountKey, campaignKeys, DEFAULT_PREFIX, queueName } from './names';
 
 /**
  * The longest pause a vendor's Retry-After (or SMS.CX X-Rate-Limit-Reset) can impose on an account:
@@ -95,7 +95,8 @@ export class AccountRecord {
 
 export interface ResumeAccountOptions {
   connection: RedisConnection;
-  provider: ProviderName;
+  /** The sender's name (`smscx`, …): the queue is `msgkit-<provider>-<account>`. */
+  provider: string;
   account?: string;
   prefix?: string;
   connectTimeoutMs?: number;

@@ -3,10 +3,9 @@
  * act for the whole account when the vendor says something about the account (429, 401, 403).
  */
 import { randomUUID } from 'node:crypto';
-import { batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, type MsgkitErrorCode } from '@msgkit/core';
+import { batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, type CampaignSender, type MsgkitErrorCode } from '@msgkit/core';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { AccountPause, AccountRecord, RateLimitNotice } from './account';
-import type { ProviderAdapter } from './adapters';
 import { RedisNotDurableError } from './errors';
 import type { BatchOutcome, RedisJournal, SeenUnder } from './journal';
 import type { BatchJobData } from './producer';
@@ -23,7 +22,7 @@ export type CampaignWorkerEvent =
   | { type: 'stopped'; queue: string; error: MsgkitError };
 
 export interface BatchContext {
-  adapter: ProviderAdapter;
+  sender: CampaignSender;
   journal: RedisJournal;
   account: AccountRecord;
   queue: Queue;
@@ -53,7 +52,8 @@ export function dedupeKeyOf(data: Pick<BatchJobData, 'campaignId' | 'index' | 'd
 }
 
 export function batchProcessor(ctx: BatchContext) {
-  const { adapter, journal, account, queue } = ctx;
+  const { sender, journal, account, queue } = ctx;
+  const dedupes = sender.dedupe !== false;
   const memory = new Map<string, SeenUnder>();
   const lostReported = new Set<string>();
   const remember = (campaignId: string, seen: SeenUnder) => {
@@ -65,7 +65,7 @@ export function batchProcessor(ctx: BatchContext) {
 
   return async function sendBatch(job: Job<BatchJobData>, _token?: string, signal?: AbortSignal): Promise<BatchOutcome> {
     const { campaignId, index, recipients, message, provider } = job.data;
-    if (provider !== adapter.provider) throw new UnrecoverableError(`batch for ${provider} on a ${adapter.provider} worker`);
+    if (provider !== sender.name) throw new UnrecoverableError(`batch for ${provider} on a ${sender.name} worker`);
     const digest = job.data.digest ?? '';
     const attempt = `${ctx.workerId}:${job.attemptsStarted}:${randomUUID()}`;
     const at = () => new Date().toISOString();
@@ -95,13 +95,13 @@ export function batchProcessor(ctx: BatchContext) {
     }
     // Begun before and left without an outcome, or possibly so (state lost): core's resume rule,
     // shared with the file journal, resends it only where the vendor deduplicates by key.
-    if (begun.state !== 'fresh' && resumeDecision({ index, size: recipients.length, digest: '' }, { deduplicates: adapter.dedupes }) === 'skip') {
+    if (begun.state !== 'fresh' && resumeDecision({ index, size: recipients.length, digest: '' }, { deduplicates: dedupes }) === 'skip') {
       return settle(job, { outcome: 'unknown', ...base, reason: begun.state === 'lost' ? 'state_lost' : 'interrupted', recipients, at: at() });
     }
 
     const dedupeKey = dedupeKeyOf(job.data);
     try {
-      const sent = await adapter.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}) });
+      const sent = await sender.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}) });
       return await settle(job, { outcome: 'sent', ...base, ids: sent.ids, ...(sent.duplicate ? { duplicate: true } : {}), at: at() });
     } catch (error) {
       const known = error instanceof MsgkitError ? (error as MsgkitError & { status?: number; vendorCode?: string | number; retryAfterMs?: number }) : undefined;
@@ -127,7 +127,7 @@ export function batchProcessor(ctx: BatchContext) {
         ctx.emit({ type: 'paused', queue: queue.name, pause });
         throw Worker.RateLimitError();
       }
-      if (known?.code === 'rate_limited' && (!outcomeUnknown || adapter.dedupes)) {
+      if (known?.code === 'rate_limited' && (!outcomeUnknown || dedupes)) {
         if (!outcomeUnknown) await journal.clear(campaignId, index, attempt);
         const asked = known.retryAfterMs !== undefined && known.retryAfterMs > 0 ? known.retryAfterMs : undefined;
         const pausedMs = asked === undefined ? ctx.rateLimitBackoffMs : Math.min(asked, ctx.maxRateLimitPauseMs);
@@ -160,13 +160,13 @@ export function batchProcessor(ctx: BatchContext) {
         });
       }
       // The vendor drops a repeat of this key: the next attempt resends it, safely.
-      if (adapter.dedupes && !lastAttempt) throw error;
+      if (dedupes && !lastAttempt) throw error;
       return settle(job, {
         outcome: 'unknown',
         ...base,
-        reason: adapter.dedupes ? 'attempts_exhausted' : 'outcome_unknown',
+        reason: dedupes ? 'attempts_exhausted' : 'outcome_unknown',
         ...detail,
-        ...(adapter.dedupes ? { dedupeKey } : {}),
+        ...(dedupes ? { dedupeKey } : {}),
         recipients,
         at: at(),
       });

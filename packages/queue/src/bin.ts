@@ -4,7 +4,6 @@ import { resumeAccount } from './account';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './connection';
 import { RedisUnavailableError } from './errors';
 import { formatCampaignStatus } from './format';
-import { PROVIDERS, type ProviderName } from './names';
 import { campaignStatus, followCampaign, formatCampaignEvent } from './status';
 
 const USAGE = `usage: msgkit-queue status <campaign-id> [--redis <url>] [--prefix <prefix>] [--json] [--follow] [--connect-timeout <ms>]
@@ -52,8 +51,9 @@ async function main(argv: string[]): Promise<number> {
   const options = { ...(values.prefix && { prefix: values.prefix }), ...(connectTimeoutMs !== undefined && { connectTimeoutMs }) };
 
   if (command === 'resume') {
-    if (!PROVIDERS.includes(id as ProviderName)) throw new UsageError(`provider must be one of ${PROVIDERS.join(', ')}, got "${id}"`);
-    const before = await resumeAccount({ connection: url, provider: id as ProviderName, ...(values.account && { account: values.account }), ...options });
+    // Any sender's name: the queue knows no vendor list, only the names its workers were given.
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(id)) throw new UsageError(`provider must be a sender's name (smscx, smsworks, …), got "${id}"`);
+    const before = await resumeAccount({ connection: url, provider: id, ...(values.account && { account: values.account }), ...options });
     process.stdout.write(
       before.paused ? `${before.queue} resumed (it was paused since ${before.paused.at}: ${before.paused.code}: ${before.paused.message})\n` : `${before.queue} was not paused by msgkit; resumed\n`,
     );

@@ -3,8 +3,8 @@ export type { BatchJobData, EnqueueCampaignOptions, EnqueuedCampaign } from './p
 export { createCampaignWorker } from './worker';
 export type { CampaignWorker, CampaignWorkerOptions } from './worker';
 export type { CampaignWorkerEvent } from './batch';
-export { infobipAdapter, octopushAdapter, smscxAdapter, smsWorksAdapter } from './adapters';
-export type { CampaignMessage, InfobipLike, OctopushAdapterOptions, OctopushLike, ProviderAdapter, SendContext, SentBatch, SmscxLike, SmsWorksLike } from './adapters';
+// The contract a worker sends through is core's: each provider package exports its sender.
+export type { CampaignMessage, CampaignSender } from '@msgkit/core';
 export { campaignStatus, followCampaign, formatCampaignEvent } from './status';
 export type { CampaignEvent, CampaignStatus, FollowOptions, StatusOptions, Tally } from './status';
 export { formatCampaignStatus } from './format';
@@ -14,6 +14,5 @@ export type { AccountPause, AccountState, RateLimitNotice, ResumeAccountOptions 
 export { DEFAULT_CONNECT_TIMEOUT_MS } from './connection';
 export { RedisNotDurableError, RedisUnavailableError } from './errors';
 export type { RedisPersistence, RedisUnavailableReason } from './errors';
-export { batchJobId, MAX_BATCH_SIZE, queueName } from './names';
-export type { ProviderName } from './names';
+export { batchJobId, queueName } from './names';
 export type { RedisConnection } from './connection';

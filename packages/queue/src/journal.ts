@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { campaignKeys, type ProviderName } from './names';
+import { campaignKeys } from './names';
 import { BEGIN, CLEAR, RECORD, REGISTER } from './scripts';
 
 /** What became of one batch (the same three outcomes as the file-based campaign journal). */
@@ -19,7 +19,7 @@ export type OutcomeKind = BatchOutcome['outcome'];
 
 export interface CampaignMeta {
   campaignId: string;
-  provider: ProviderName;
+  provider: string;
   account: string;
   queue: string;
   batches: number;

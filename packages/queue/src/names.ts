@@ -1,17 +1,5 @@
 import { ValidationError } from '@msgkit/core';
 
-/** The providers @msgkit/queue has adapters for. */
-export type ProviderName = 'smscx' | 'smsworks' | 'octopush' | 'infobip';
-
-export const PROVIDERS: readonly ProviderName[] = ['smscx', 'smsworks', 'octopush', 'infobip'];
-
-/**
- * The most recipients one request may carry, per vendor (the same figures as each client's rules:
- * SMS.CX 25 000 `to`, The SMS Works 5 000 batch destinations, Octopush 500 recipients, Infobip 1 000
- * OMNI destinations). A batch is one request, so a batch size above this is refused up front.
- */
-export const MAX_BATCH_SIZE: Readonly<Record<ProviderName, number>> = { smscx: 25_000, smsworks: 5_000, octopush: 500, infobip: 1_000 };
-
 export const DEFAULT_PREFIX = 'msgkit';
 
 // BullMQ refuses ':' in queue names and job ids; a plain word keeps ids readable in any Redis tool.
@@ -25,8 +13,8 @@ export function checkWord(path: string, value: unknown): string {
 }
 
 /** One queue per provider account: BullMQ's limiter paces a queue, so this paces an account. */
-export function queueName(provider: ProviderName, account: string): string {
-  return `msgkit-${provider}-${checkWord('account', account)}`;
+export function queueName(provider: string, account: string): string {
+  return `msgkit-${checkWord('provider', provider)}-${checkWord('account', account)}`;
 }
 
 /** Batch `index` of a campaign, as a BullMQ job id: the same campaign added twice adds nothing twice. */

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { octopushSender } from '@msgkit/octopush';
 import { describe, expect, it } from 'vitest';
 
 // The built package, by its published name (turbo's test task builds it first). A variable
@@ -8,11 +9,12 @@ const load = () => import(PACKAGE) as Promise<typeof import('./index')>;
 
 describe('the published entry points', () => {
   it('import by name (ESM) and refuse a bad campaign before any Redis call', async () => {
-    const { enqueueCampaign, MAX_BATCH_SIZE, queueName } = await load();
-    expect(MAX_BATCH_SIZE).toEqual({ smscx: 25_000, smsworks: 5_000, octopush: 500, infobip: 1_000 });
+    const { enqueueCampaign, queueName } = await load();
     expect(queueName('octopush', 'fr-1')).toBe('msgkit-octopush-fr-1');
+    // The batch size is bounded by the sender's own maximum (Octopush: 500 recipients per request).
+    const sender = octopushSender({ apiLogin: 'a@b.c', apiKey: 'k' });
     await expect(
-      enqueueCampaign({ connection: 'redis://127.0.0.1:1', campaignId: 'c', provider: 'octopush', recipients: ['+33612345678'], message: { text: 'x' }, batchSize: 600 }),
+      enqueueCampaign({ connection: 'redis://127.0.0.1:1', campaignId: 'c', sender, recipients: ['+33612345678'], message: { text: 'x', options: { octopush: { type: 'sms_premium', purpose: 'alert' } } }, batchSize: 600 }),
     ).rejects.toMatchObject({ code: 'validation_error', issues: [{ code: 'batch_size_out_of_range' }] });
   });
 
@@ -22,10 +24,9 @@ describe('the published entry points', () => {
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
   });
 
-  it('export the producer, the worker, the adapters, the status readers, resumeAccount and the Redis errors', async () => {
+  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, resumeAccount and the Redis errors', async () => {
     expect(Object.keys(await load()).sort()).toEqual([
       'DEFAULT_CONNECT_TIMEOUT_MS',
-      'MAX_BATCH_SIZE',
       'MAX_RATE_LIMIT_PAUSE_MS',
       'RedisNotDurableError',
       'RedisUnavailableError',
@@ -36,12 +37,8 @@ describe('the published entry points', () => {
       'followCampaign',
       'formatCampaignEvent',
       'formatCampaignStatus',
-      'infobipAdapter',
-      'octopushAdapter',
       'queueName',
       'resumeAccount',
-      'smsWorksAdapter',
-      'smscxAdapter',
     ]);
   });
 });

@@ -5,16 +5,16 @@
  * is counted: no recipient may get the text twice.
  */
 import { spawnSync } from 'node:child_process';
+import type { CampaignSender } from '@msgkit/core';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
-import { SmsWorksClient } from '@msgkit/smsworks';
+import { smsworksSender } from '@msgkit/smsworks';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smsWorksAdapter, type ProviderAdapter } from './adapters';
 import type { CampaignWorkerEvent } from './batch';
 import { RedisNotDurableError } from './errors';
 import { enqueueCampaign, type EnqueueCampaignOptions } from './producer';
 import { campaignStatus } from './status';
-import { gbNumbers, waitDone } from './test/helpers';
+import { gbNumbers, sendingWith, waitDone } from './test/helpers';
 import { startRedisServer, type Persistence, type RedisServer } from './test/server';
 import { createCampaignWorker, type CampaignWorker, type CampaignWorkerOptions } from './worker';
 
@@ -40,22 +40,18 @@ async function server(persistence: Persistence) {
 }
 
 /** Lets the test decide how many batches may reach the vendor, so it can restart Redis at a known point. */
-function gated(inner: ProviderAdapter) {
+function gated(inner: CampaignSender) {
   let allowed = 0;
   let sends = 0;
   const waiting: Array<() => void> = [];
-  const adapter: ProviderAdapter = {
-    provider: inner.provider,
-    dedupes: inner.dedupes,
-    async send(recipients, message, context) {
-      while (allowed <= 0) await new Promise<void>((resolve) => waiting.push(resolve));
-      allowed--;
-      sends++;
-      return inner.send(recipients, message, context);
-    },
-  };
+  const sender = sendingWith(inner, async (recipients, message, context) => {
+    while (allowed <= 0) await new Promise<void>((resolve) => waiting.push(resolve));
+    allowed--;
+    sends++;
+    return inner.send(recipients, message, context);
+  });
   return {
-    adapter,
+    sender,
     allow(n: number) {
       allowed += n;
       for (const wake of waiting.splice(0)) wake();
@@ -66,7 +62,7 @@ function gated(inner: ProviderAdapter) {
   };
 }
 
-const smsworks = () => smsWorksAdapter(new SmsWorksClient({ token: 'JWT restart', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 }));
+const smsworks = () => smsworksSender({ token: 'JWT restart', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 });
 
 function startWorker(options: CampaignWorkerOptions) {
   // Short locks: a job Redis restored as active is taken up again within seconds.
@@ -96,7 +92,7 @@ const campaign = (url: string, id: string): EnqueueCampaignOptions => ({
   connection: url,
   prefix: 'restart',
   campaignId: id,
-  provider: 'smsworks',
+  sender: smsworks(),
   recipients: gbNumbers(400, 10_000),
   message: { from: 'Shop', text: `restart ${id}` },
   batchSize: 10,
@@ -108,7 +104,7 @@ async function tenBatchesIn(persistence: Persistence, id: string, workerOptions:
   const options = campaign(redis.url, id);
   await enqueueCampaign(options);
   const gate = gated(smsworks());
-  const worker = startWorker({ connection: redis.url, prefix: 'restart', adapter: gate.adapter, ...workerOptions });
+  const worker = startWorker({ connection: redis.url, prefix: 'restart', sender: gate.sender, ...workerOptions });
   await worker.ready;
   gate.allow(10);
   await settledAtLeast(redis.url, id, 'restart', 10);
@@ -195,7 +191,7 @@ describe.skipIf(!installed)('a worker for a vendor that cannot deduplicate', () 
   ] as const)('refuses to start on a Redis with %s, naming the setting and the option that overrides it', async (_name, persistence, setting) => {
     const redis = await server(persistence);
     await enqueueCampaign(smsworksCampaign(redis.url, `refuse-${persistence}`));
-    const worker = startWorker({ connection: redis.url, prefix: 'restart', adapter: smsworks() });
+    const worker = startWorker({ connection: redis.url, prefix: 'restart', sender: smsworks() });
     const error = await worker.ready.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RedisNotDurableError);
     expect(error).toMatchObject({ code: 'redis_not_durable', found: { appendonly: 'no' } });
@@ -209,10 +205,10 @@ describe.skipIf(!installed)('a worker for a vendor that cannot deduplicate', () 
       const redis = await server(persistence);
       await redis.kill();
       await redis.start(persistence, ['--rename-command', 'CONFIG', '']);
-      const refused = startWorker({ connection: redis.url, prefix: 'restart', adapter: smsworks() });
+      const refused = startWorker({ connection: redis.url, prefix: 'restart', sender: smsworks() });
       const error = await refused.ready.catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'redis_not_durable', message: expect.stringContaining("redisPersistence: 'trust-aof'") });
-      const trusting = startWorker({ connection: redis.url, prefix: 'restart', adapter: smsworks(), redisPersistence: 'trust-aof' });
+      const trusting = startWorker({ connection: redis.url, prefix: 'restart', sender: smsworks(), redisPersistence: 'trust-aof' });
       if (persistence === 'aof') await expect(trusting.ready).resolves.toBeUndefined();
       else await expect(trusting.ready).rejects.toMatchObject({ code: 'redis_not_durable', found: { aof_enabled: '0' } });
     }
@@ -224,7 +220,7 @@ describe.skipIf(!installed)('a worker for a vendor that cannot deduplicate', () 
     await enqueueCampaign(options);
     const gate = gated(smsworks());
     const events: CampaignWorkerEvent[] = [];
-    const worker = startWorker({ connection: redis.url, prefix: 'restart', adapter: gate.adapter, onEvent: (e) => events.push(e) });
+    const worker = startWorker({ connection: redis.url, prefix: 'restart', sender: gate.sender, onEvent: (e) => events.push(e) });
     await worker.ready;
     gate.allow(1);
     await settledAtLeast(redis.url, 'aof-then-none', 'restart', 1);

@@ -5,7 +5,21 @@ import { campaignStatus } from './status';
 import { batchJobId, queueName } from './names';
 import { enqueueCampaign } from './producer';
 import { gbNumbers } from './test/helpers';
+import { infobipSender } from '@msgkit/infobip';
+import { octopushSender } from '@msgkit/octopush';
+import { smscxSender } from '@msgkit/smscx';
+import { smsworksSender } from '@msgkit/smsworks';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+
+// The producer uses a sender's facts and rules, never its credentials.
+const SENDERS = {
+  smscx: smscxSender({ apiKey: 'k' }),
+  smsworks: smsworksSender({ token: 't' }),
+  octopush: octopushSender({ apiLogin: 'a@b.c', apiKey: 'k' }),
+  infobip: infobipSender({ apiKey: 'k', baseUrl: 'https://example.api.infobip.com' }),
+};
+// Octopush's type and purpose are never assumed: every message to it names them.
+const OCTOPUSH = { octopush: { type: 'sms_premium', purpose: 'alert' } };
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -27,17 +41,23 @@ const refusal = async (promise: Promise<unknown>) => {
 describe('enqueueCampaign refuses before touching Redis', () => {
   const base = { connection: 'redis://127.0.0.1:1', campaignId: 'c', recipients: ['+447400000001'], message: { text: 'hi' } };
   it('a batch size over the vendor per-request maximum, or below 1', async () => {
-    expect(await refusal(enqueueCampaign({ ...base, provider: 'octopush', batchSize: 501 }))).toEqual(['batch_size_out_of_range']);
-    expect(await refusal(enqueueCampaign({ ...base, provider: 'infobip', batchSize: 0 }))).toEqual(['batch_size_out_of_range']);
+    expect(await refusal(enqueueCampaign({ ...base, sender: SENDERS.octopush, batchSize: 501, message: { text: 'hi', options: OCTOPUSH } }))).toEqual(['batch_size_out_of_range']);
+    expect(await refusal(enqueueCampaign({ ...base, sender: SENDERS.infobip, batchSize: 0 }))).toEqual(['batch_size_out_of_range']);
   });
 
-  it('no sender for SMS.CX or The SMS Works, whose send requests require one', async () => {
-    expect(await refusal(enqueueCampaign({ ...base, provider: 'smscx', batchSize: 10 }))).toEqual(['sender_required']);
-    expect(await refusal(enqueueCampaign({ ...base, provider: 'smsworks', batchSize: 10, message: { from: '', text: 'hi' } }))).toEqual(['sender_required']);
+  it("a message the sender's own rules refuse: no sender for SMS.CX or The SMS Works, whose send requests require one", async () => {
+    const smscx = await enqueueCampaign({ ...base, sender: SENDERS.smscx, batchSize: 10 }).catch((e: unknown) => e);
+    expect((smscx as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([[['message', 'from'], 'required']]);
+    expect(await refusal(enqueueCampaign({ ...base, sender: SENDERS.smsworks, batchSize: 10, message: { from: '', text: 'hi' } }))).toEqual(['sender_empty']);
+  });
+
+  it('an Octopush message without its type and purpose: none is assumed', async () => {
+    const error = await enqueueCampaign({ ...base, sender: SENDERS.octopush, batchSize: 10 }).catch((e: unknown) => e);
+    expect((error as ValidationError).issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['message.options.octopush.type']));
   });
 
   it('every number that is not a usable phone number, by its position, so no batch is refused for one typo', async () => {
-    const error = await enqueueCampaign({ ...base, provider: 'octopush', batchSize: 10, recipients: ['+33612345678', 'call me', '+3361234'] }).catch((e: unknown) => e);
+    const error = await enqueueCampaign({ ...base, sender: SENDERS.octopush, batchSize: 10, recipients: ['+33612345678', 'call me', '+3361234'], message: { text: 'hi', options: OCTOPUSH } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((i) => [i.path, i.code])).toEqual([
       [['recipients', 1], 'not_a_number'],
@@ -46,19 +66,19 @@ describe('enqueueCampaign refuses before touching Redis', () => {
   });
 
   it('a sender for Infobip, whose OMNI sender lives in the scenario', async () => {
-    expect(await refusal(enqueueCampaign({ ...base, provider: 'infobip', batchSize: 10, message: { from: 'Shop', text: 'hi' } }))).toEqual(['sender_in_scenario']);
+    expect(await refusal(enqueueCampaign({ ...base, sender: SENDERS.infobip, batchSize: 10, message: { from: 'Shop', text: 'hi' } }))).toEqual(['sender_in_scenario']);
   });
 
   it('an id BullMQ cannot take; an empty list and an empty text, both at once', async () => {
-    expect(await refusal(enqueueCampaign({ ...base, campaignId: 'a:b', provider: 'octopush', batchSize: 10 }))).toEqual(['invalid_id']);
-    expect(await refusal(enqueueCampaign({ ...base, provider: 'octopush', batchSize: 10, recipients: [], message: { text: '' } }))).toEqual(['recipients_empty', 'text_empty']);
+    expect(await refusal(enqueueCampaign({ ...base, campaignId: 'a:b', sender: SENDERS.octopush, batchSize: 10, message: { text: 'hi', options: OCTOPUSH } }))).toEqual(['invalid_id']);
+    expect(await refusal(enqueueCampaign({ ...base, sender: SENDERS.octopush, batchSize: 10, recipients: [], message: { text: '' } }))).toEqual(['recipients_empty', 'text_empty']);
   });
 });
 
 describe.skipIf(!redisAvailable)('enqueueCampaign', () => {
   it('adds one job per batch, with ids from the campaign id and batch index, on the account queue', async () => {
     const prefix = redis.prefix();
-    const result = await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'p1', provider: 'smscx', account: 'eu', recipients: gbNumbers(25), message: { from: 'Shop', text: 'p1' }, batchSize: 10 });
+    const result = await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'p1', sender: SENDERS.smscx, account: 'eu', recipients: gbNumbers(25), message: { from: 'Shop', text: 'p1' }, batchSize: 10 });
     expect(result).toEqual({ campaignId: 'p1', queue: 'msgkit-smscx-eu', batches: 3, recipients: 25, duplicates: 0, created: true });
     const queue = new Queue(queueName('smscx', 'eu'), { connection: { url: redis.url }, prefix });
     try {
@@ -74,7 +94,7 @@ describe.skipIf(!redisAvailable)('enqueueCampaign', () => {
 
   it('adds nothing when the same campaign is enqueued again', async () => {
     const prefix = redis.prefix();
-    const options = { connection: redis.url, prefix, campaignId: 'p2', provider: 'smsworks' as const, recipients: gbNumbers(30), message: { from: 'Shop', text: 'p2' }, batchSize: 7 };
+    const options = { connection: redis.url, prefix, campaignId: 'p2', sender: SENDERS.smsworks, recipients: gbNumbers(30), message: { from: 'Shop', text: 'p2' }, batchSize: 7 };
     await enqueueCampaign(options);
     expect(await enqueueCampaign(options)).toMatchObject({ batches: 5, created: false });
     const queue = new Queue(queueName('smsworks', 'default'), { connection: { url: redis.url }, prefix });
@@ -91,10 +111,10 @@ describe.skipIf(!redisAvailable)('enqueueCampaign', () => {
       connection: redis.url,
       prefix,
       campaignId: 'p4',
-      provider: 'octopush',
+      sender: SENDERS.octopush,
       recipients: ['06 12 34 56 78', '+33 6 12 34 56 78', '0612345679'],
       defaultCountry: 'FR',
-      message: { text: 'p4' },
+      message: { text: 'p4', options: OCTOPUSH },
       batchSize: 10,
     });
     expect(result).toMatchObject({ batches: 1, recipients: 2, duplicates: 1 });
@@ -108,13 +128,13 @@ describe.skipIf(!redisAvailable)('enqueueCampaign', () => {
 
   it('refuses an id already used with another text, list, sender, provider or account, before adding a job', async () => {
     const prefix = redis.prefix();
-    const options = { connection: redis.url, prefix, campaignId: 'p3', provider: 'smscx' as const, recipients: gbNumbers(3), message: { from: 'Shop', text: 'p3' }, batchSize: 2 };
+    const options = { connection: redis.url, prefix, campaignId: 'p3', sender: SENDERS.smscx, recipients: gbNumbers(3), message: { from: 'Shop', text: 'p3' }, batchSize: 2 };
     await enqueueCampaign(options);
     const others = [
       { ...options, message: { from: 'Shop', text: 'other' } },
       { ...options, recipients: gbNumbers(3, 1) },
       { ...options, message: { from: 'Other', text: 'p3' } },
-      { ...options, provider: 'smsworks' as const },
+      { ...options, sender: SENDERS.smsworks },
       { ...options, account: 'eu' },
     ];
     for (const other of others) expect(await refusal(enqueueCampaign(other))).toEqual(['campaign_id_reused']);

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import { chunk, normalizeRecipients, ValidationError, type ValidationIssue } from '@msgkit/core';
+import { chunk, normalizeRecipients, ValidationError, type CampaignMessage, type CampaignSender, type ValidationIssue } from '@msgkit/core';
 import { Queue, type JobsOptions } from 'bullmq';
 import { AccountRecord, type AccountPause } from './account';
-import type { CampaignMessage } from './adapters';
 import { connectRedis, type RedisConnection } from './connection';
 import { RedisJournal, type CampaignMeta } from './journal';
-import { batchJobId, checkWord, DEFAULT_PREFIX, MAX_BATCH_SIZE, PROVIDERS, queueName, type ProviderName } from './names';
+import { batchJobId, checkWord, DEFAULT_PREFIX, queueName } from './names';
 
 /** One batch job's data: everything a worker on another machine needs to send it. */
 export interface BatchJobData {
   campaignId: string;
-  provider: ProviderName;
+  /** The sender's name: a worker refuses a job for another sender. */
+  provider: string;
   index: number;
   recipients: string[];
   message: CampaignMessage;
@@ -26,7 +26,12 @@ export interface EnqueueCampaignOptions {
   connection: RedisConnection;
   /** Your id for the campaign (letters, digits, `.`, `_`, `-`): batch job ids and dedupe keys derive from it. */
   campaignId: string;
-  provider: ProviderName;
+  /**
+   * The campaign sender its provider package exports, the same a worker sends with (its credentials
+   * are not used here): its name picks the queue, its `maxRecipients` bounds the batch size, and its
+   * `validate` refuses a message the vendor would refuse, before anything is queued.
+   */
+  sender: Pick<CampaignSender, 'name' | 'maxRecipients' | 'validate'>;
   /** The provider account whose queue (and rate limit) the batches go to; `default` when you have one. */
   account?: string;
   /**
@@ -38,7 +43,7 @@ export interface EnqueueCampaignOptions {
   /** The country of numbers written without an international prefix (ISO 3166 alpha-2); none by default. */
   defaultCountry?: string;
   message: CampaignMessage;
-  /** Recipients per request, at most the vendor's per-request maximum (MAX_BATCH_SIZE). */
+  /** Recipients per request, at most the sender's per-request maximum (`maxRecipients`). */
   batchSize: number;
   /** Retries of a batch whose request provably did not reach the vendor, or that a dedupe key makes safe (default 8). */
   attempts?: number;
@@ -82,7 +87,7 @@ function canonical(value: unknown): string {
  * What a campaign id is bound to: provider, account, batch size, every field of the message (text,
  * sender and any other) and the normalized recipients in order, as SHA-256 hex.
  */
-export function campaignDigest(content: { provider: ProviderName; account: string; batchSize: number; message: CampaignMessage; recipients: readonly string[] }): string {
+export function campaignDigest(content: { provider: string; account: string; batchSize: number; message: CampaignMessage; recipients: readonly string[] }): string {
   return createHash('sha256').update(canonical(content)).digest('hex');
 }
 
@@ -96,15 +101,15 @@ const JOBS_PER_CALL = 200;
  * id already used is refused.
  */
 export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<EnqueuedCampaign> {
-  const { provider, message, batchSize } = options;
+  const { sender, message, batchSize } = options;
+  const provider = sender.name;
   const account = options.account ?? 'default';
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   checkWord('campaignId', options.campaignId);
   checkWord('account', account);
   const issues: ValidationIssue[] = [];
-  if (!PROVIDERS.includes(provider)) issues.push({ path: ['provider'], code: 'unknown_provider', message: `must be one of ${PROVIDERS.join(', ')}` });
-  else if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE[provider]) {
-    issues.push({ path: ['batchSize'], code: 'batch_size_out_of_range', message: `must be a whole number from 1 to ${MAX_BATCH_SIZE[provider]} for ${provider}` });
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > sender.maxRecipients) {
+    issues.push({ path: ['batchSize'], code: 'batch_size_out_of_range', message: `must be a whole number from 1 to ${sender.maxRecipients} for ${provider}` });
   }
   let recipients: string[] = [];
   let duplicates = 0;
@@ -117,15 +122,8 @@ export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<
     for (const bad of normalized.invalid) issues.push({ path: ['recipients', bad.index], code: bad.code, message: `not a usable phone number: ${bad.input}` });
   }
   if (typeof message?.text !== 'string' || message.text === '') issues.push({ path: ['message', 'text'], code: 'text_empty', message: 'must be a non-empty string' });
-  // SMS.CX `from` and The SMS Works `sender` are required fields of their send requests (specs/):
-  // without one every batch would be refused, so the campaign is refused before it is queued.
-  if ((provider === 'smscx' || provider === 'smsworks') && (typeof message?.from !== 'string' || message.from === '')) {
-    issues.push({ path: ['message', 'from'], code: 'sender_required', message: `${provider} needs a sender` });
-  }
-  // Infobip's OMNI sender lives in the scenario; a `from` here would be dropped without a word.
-  if (provider === 'infobip' && message?.from !== undefined) {
-    issues.push({ path: ['message', 'from'], code: 'sender_in_scenario', message: 'Infobip OMNI takes the sender from the scenario: set it there, not here' });
-  }
+  // The vendor's own rules (a sender it requires or refuses, its options): every batch would be refused.
+  else for (const issue of sender.validate(message)) issues.push({ ...issue, path: ['message', ...issue.path] });
   if (issues.length > 0) throw new ValidationError(issues);
 
   const queue = queueName(provider, account);

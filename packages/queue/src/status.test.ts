@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
-import { SmsWorksClient } from '@msgkit/smsworks';
+import { smsworksSender } from '@msgkit/smsworks';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smsWorksAdapter } from './adapters';
 import { formatCampaignStatus } from './format';
 import { RedisJournal } from './journal';
 import { enqueueCampaign } from './producer';
@@ -33,7 +32,7 @@ const at = '2026-01-01T00:00:00.000Z';
 describe.skipIf(!redisAvailable)('the campaign journal in Redis', () => {
   it('keeps the first outcome of a batch, except that a proven sent replaces an unknown, and keeps totals in step', async () => {
     const prefix = redis.prefix();
-    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 's1', provider: 'smsworks', recipients: gbNumbers(4), message: { from: 'Shop', text: 's1' }, batchSize: 2 });
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 's1', sender: smsworksSender({ token: 'JWT t' }), recipients: gbNumbers(4), message: { from: 'Shop', text: 's1' }, batchSize: 2 });
     const journal = new RedisJournal(client, prefix);
     await journal.record('s1', { outcome: 'unknown', index: 0, count: 2, reason: 'interrupted', recipients: gbNumbers(2), at });
     await journal.record('s1', { outcome: 'sent', index: 0, count: 2, ids: ['b-0'], at });
@@ -57,15 +56,16 @@ describe.skipIf(!redisAvailable)('the campaign journal in Redis', () => {
 });
 
 describe.skipIf(!redisAvailable)('following a campaign', () => {
+  // Starts msgkit-queue as a process, bounded by its own timeouts: a loaded machine passes vitest's 5 s default.
   it('yields each batch begun and settled, then ends when every batch has an outcome', async () => {
     const prefix = redis.prefix();
     sandbox.faults.add({ vendor: 'smsworks', path: '/batch/send', count: 1, drop: true });
-    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'f1', provider: 'smsworks', recipients: gbNumbers(6, 10), message: { from: 'Shop', text: 'f1' }, batchSize: 2 });
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'f1', sender: smsworksSender({ token: 'JWT t' }), recipients: gbNumbers(6, 10), message: { from: 'Shop', text: 'f1' }, batchSize: 2 });
     const events: CampaignEvent[] = [];
     const following = (async () => {
       for await (const event of followCampaign(redis.url, 'f1', { prefix, from: '0', signal: AbortSignal.timeout(20_000) })) events.push(event);
     })();
-    const worker = createCampaignWorker({ connection: redis.url, prefix, adapter: smsWorksAdapter(new SmsWorksClient({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 })) });
+    const worker = createCampaignWorker({ connection: redis.url, prefix, sender: smsworksSender({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 }) });
     try {
       const status = await waitDone(redis.url, 'f1', prefix);
       await following;
@@ -86,5 +86,5 @@ describe.skipIf(!redisAvailable)('following a campaign', () => {
     } finally {
       await worker.close();
     }
-  });
+  }, 120_000);
 });

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { MsgkitError } from '@msgkit/core';
+import type { CampaignSender, MsgkitError } from '@msgkit/core';
 import { Queue, Worker } from 'bullmq';
 import { AccountRecord, MAX_RATE_LIMIT_PAUSE_MS } from './account';
-import type { ProviderAdapter } from './adapters';
 import { batchProcessor, dedupeKeyOf, type CampaignWorkerEvent } from './batch';
 import { connectRedis, redisAddress, type OwnedRedis, type RedisConnection } from './connection';
 import { checkDurability } from './durability';
@@ -13,8 +12,8 @@ import type { BatchJobData } from './producer';
 
 export interface CampaignWorkerOptions {
   connection: RedisConnection;
-  /** The provider client, wrapped: smscxAdapter(client), octopushAdapter(client, …), … */
-  adapter: ProviderAdapter;
+  /** The campaign sender its provider package exports (smscxSender({ apiKey }), octopushSender(…), …): the worker knows no vendor. */
+  sender: CampaignSender;
   /** The provider account this worker sends for (its queue); `default` when you have one. */
   account?: string;
   prefix?: string;
@@ -83,11 +82,12 @@ const UNPACED = { max: 1_000_000, duration: 1_000 };
  * it until resumeAccount, so every worker of the account stops together.
  */
 export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWorker {
-  const { adapter } = options;
+  const { sender } = options;
+  const dedupes = sender.dedupe !== false;
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  const name = queueName(adapter.provider, options.account ?? 'default');
+  const name = queueName(sender.name, options.account ?? 'default');
   const mode = options.redisPersistence ?? 'require-aof';
-  const checked = !adapter.dedupes && mode !== 'accept-loss';
+  const checked = !dedupes && mode !== 'accept-loss';
   const address = redisAddress(options.connection);
   const emit = (event: CampaignWorkerEvent) => {
     try {
@@ -124,7 +124,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
     const journal = new RedisJournal(redis, prefix);
     queue = new Queue(name, { connection: redis, prefix });
     const processor = batchProcessor({
-      adapter,
+      sender,
       journal,
       account: new AccountRecord(redis, prefix, name),
       queue,
@@ -148,7 +148,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
     // must still end with an outcome, and with nothing proven it is `unknown`.
     // BullMQ also says `failed` of an attempt it will retry, so only a job that is failed for good counts.
     bull.on('failed', (job, error) => {
-      if (!job || job.data.provider !== adapter.provider) return;
+      if (!job || job.data.provider !== sender.name) return;
       const { campaignId, index, recipients } = job.data;
       void job
         .getState()
@@ -161,7 +161,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
             reason: 'interrupted',
             code: 'job_failed',
             message: error.message,
-            ...(adapter.dedupes ? { dedupeKey: dedupeKeyOf(job.data) } : {}),
+            ...(dedupes ? { dedupeKey: dedupeKeyOf(job.data) } : {}),
             recipients,
             at: new Date().toISOString(),
           };

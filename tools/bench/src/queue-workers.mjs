@@ -9,6 +9,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { campaignStatus, enqueueCampaign } from '@msgkit/queue';
 import { startSandbox } from '@msgkit/sandbox';
+import { smscxSender } from '@msgkit/smscx';
 import { median } from './harness.mjs';
 import { startRedis } from './queue/redis.mjs';
 
@@ -77,7 +78,7 @@ async function once(url, sandbox, count, prefix) {
     const workerCpuStart = await workerCpu();
     const start = performance.now();
     const cpuStart = process.cpuUsage();
-    await enqueueCampaign({ connection: url, prefix, campaignId: 'bench', provider: 'smscx', recipients: numbers, message: { from: 'Msgkit', text: 'Your order has shipped.' }, batchSize: BATCH });
+    await enqueueCampaign({ connection: url, prefix, campaignId: 'bench', sender: smscxSender({ apiKey: 'bench-key' }), recipients: numbers, message: { from: 'Msgkit', text: 'Your order has shipped.' }, batchSize: BATCH });
     for (let i = 0; ; i++) {
       const status = await campaignStatus(url, 'bench', { prefix });
       if (status.done) {

@@ -14,3 +14,8 @@ export async function waitDone(url: string, campaignId: string, prefix: string, 
 /** `n` distinct mobile numbers of one country, in E.164. */
 export const gbNumbers = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `+447400${String(from + i).padStart(6, '0')}`);
 export const frNumbers = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `+3361${String(from + i).padStart(7, '0')}`);
+
+/** `sender` with its `send` replaced (every fact, `validate` and `classify` kept): a vendor that hangs, counts or fails on cue. */
+export function sendingWith<S extends object & { send: unknown }>(sender: S, send: S['send']): S {
+  return Object.assign(Object.create(sender) as S, { send });
+}

@@ -1,13 +1,13 @@
 // One benchmark worker process: a @msgkit/queue worker sending SMS.CX batches to the sandbox.
 // argv: <redis url> <key prefix> <smscx base URL> <concurrency>
-import { createCampaignWorker, smscxAdapter } from '@msgkit/queue';
-import { SmscxClient } from '@msgkit/smscx';
+import { createCampaignWorker } from '@msgkit/queue';
+import { smscxSender } from '@msgkit/smscx';
 
 const [url, prefix, baseUrl, concurrency] = process.argv.slice(2);
 const worker = createCampaignWorker({
   connection: url,
   prefix,
-  adapter: smscxAdapter(new SmscxClient({ apiKey: 'bench-key', baseUrl, maxRetries: 0 })),
+  sender: smscxSender({ apiKey: 'bench-key', baseUrl, maxRetries: 0 }),
   concurrency: Number(concurrency),
 });
 await worker.worker.waitUntilReady();
