@@ -10,7 +10,7 @@ import { describeError } from '../errors';
 import { line, type Io } from '../io';
 import type { RecipientsFile, Row } from '../recipients';
 import type { SendOptions } from './send';
-import { countryNote, landlineNote, progressLine, readSoFar, sourceBatches } from './shared';
+import { countryNote, landlineNote, progressLine, readSoFar, sourceBatches, summaryJson } from './shared';
 
 interface DryRunContext {
   segments: ReturnType<typeof countSegments>;
@@ -48,16 +48,8 @@ export async function dryRun(io: Io, options: SendOptions, plan: ChainPlan, file
   if (missing.length > 0) say(`credentials: ${missing.join(' and ')} not set; a dry run needs none, a real send does`);
   if (tally.invalid > 0) io.exitCode = 1;
   const base = {
-    provider: names.join(','),
-    chain: names,
-    inputs: tally.rows,
-    recipients: tally.valid,
-    duplicates: tally.duplicates,
-    invalid: tally.invalid,
-    notMobile: tally.notMobile,
+    ...summaryJson(names, tally, c.segments),
     invalidRows: invalid,
-    encoding: c.segments.encoding,
-    segments: c.segments.segments,
     missingCredentials: missing,
     dryRun: true,
   };

@@ -7,7 +7,7 @@ import { RecipientsFileError } from '../recipients';
 import { ResultsWriteError } from '../results';
 import { renderTable } from '../table';
 import type { SendOptions } from './send';
-import { countryNote, landlineNote } from './shared';
+import { countryNote, landlineNote, summaryJson } from './shared';
 
 export interface ReportContext {
   segments: ReturnType<typeof countSegments>;
@@ -39,15 +39,7 @@ export function report(io: Io, options: SendOptions, chain: readonly CampaignSen
     line(
       io.stdout,
       JSON.stringify({
-        provider: names.join(','),
-        chain: names,
-        inputs: tally.rows,
-        recipients: tally.valid,
-        duplicates: tally.duplicates,
-        invalid: tally.invalid,
-        notMobile: tally.notMobile,
-        encoding: c.segments.encoding,
-        segments: c.segments.segments,
+        ...summaryJson(names, tally, c.segments),
         sent: recipients.sent,
         sentEarlier: s.sentEarlier,
         refused: recipients.refused,

@@ -2,6 +2,12 @@ import type { Tally } from '../classify';
 import { line, type Io } from '../io';
 import type { RecipientsFile, Row } from '../recipients';
 
+/** The fields a send's JSON summary and a dry run's share: the chain, what was read, the text's segments. */
+export function summaryJson(names: readonly string[], tally: Tally, segments: { encoding: string; segments: number }) {
+  const { rows: inputs, valid: recipients, duplicates, invalid, notMobile } = tally;
+  return { provider: names.join(','), chain: names, inputs, recipients, duplicates, invalid, notMobile, encoding: segments.encoding, segments: segments.segments };
+}
+
 /** The --to numbers (rows `arg 1…`) as one batch, then the file's rows a batch per chunk. */
 export async function* sourceBatches(args: readonly string[], file: RecipientsFile | undefined): AsyncGenerator<Row[]> {
   if (args.length > 0) yield args.map((input, i) => ({ row: i + 1, input, arg: true }));
