@@ -10,7 +10,7 @@
 // CI runs a small seeded size; `pnpm --filter @msgkit/e2e e2e:failover-full` runs 100 000
 // recipients × 20 seeds (MSGKIT_FAILOVER_RECIPIENTS, MSGKIT_FAILOVER_SEEDS, MSGKIT_FAILOVER_BATCH).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -205,6 +205,8 @@ async function campaign(length, seed) {
   expect(resumed.signal, resumed.stderr).toBeNull();
   expect([0, 1], resumed.stderr).toContain(resumed.code);
   expect(resumed.stderr).not.toMatch(/stopped|could not be written/);
+  // A run that finished wrote its results file; a crash (exit 1 too) did not.
+  expect(existsSync(config.results), resumed.stderr).toBe(true);
 
   const results = readResults(config.results);
   const { twice, owner } = acceptedByVendor(sandbox);
