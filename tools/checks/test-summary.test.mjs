@@ -118,15 +118,3 @@ describe('test-summary.mjs', () => {
     expect(status).toBe(1);
   }, 60_000);
 });
-
-describe('pnpm test', () => {
-  it('removes earlier reports before turbo runs the tests and sums them after', () => {
-    const script = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).scripts.test;
-    const steps = script.split('&&').map((step) => step.trim());
-    const clean = steps.indexOf('node tools/test-summary.mjs --clean');
-    const turbo = steps.findIndex((step) => step.startsWith('turbo run') && step.includes(' test'));
-    expect(clean).toBeGreaterThanOrEqual(0);
-    expect(turbo).toBeGreaterThan(clean);
-    expect(steps.at(-1)).toBe('node tools/test-summary.mjs');
-  });
-});
