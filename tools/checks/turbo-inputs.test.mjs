@@ -36,7 +36,7 @@ describe('turbo task inputs', () => {
 
   it('hash the root files that these checks test', () => {
     const inputs = hashedInputs('test', ['@msgkit/tools-checks'])['@msgkit/tools-checks'];
-    for (const file of ['../../.ci/run', '../../package.json', '../../redocly.yaml', '../../specs/smscx.yaml', '../test-summary.mjs', '../../packages/core/package.json']) {
+    for (const file of ['../../.ci/run', '../../package.json', '../../redocly.yaml', '../../specs/smscx.yaml', '../test-summary.mjs', '../test-all.mjs', '../../packages/core/package.json']) {
       expect(inputs).toContain(file);
     }
   }, 60_000);
