@@ -41,7 +41,10 @@ export async function startTestRedis(): Promise<TestRedis> {
   const port = await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
+  // However slowly it starts: only a server that ended stops the wait (a hang ends at the hook's limit).
+  for (;;) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     // Refused connections while the server starts are expected; connect() rejects with them too.
     probe.on('error', () => undefined);
@@ -50,7 +53,7 @@ export async function startTestRedis(): Promise<TestRedis> {
       await probe.ping();
       break;
     } catch (error) {
-      if (i >= 100) throw new Error(`redis-server did not start on ${url}: ${String(error)}`);
+      if (exited) throw new Error(`redis-server ${exited} before it answered on ${url}: ${String(error)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       probe.disconnect();
