@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const pnpmVersion = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).packageManager.split('@')[1];
@@ -42,7 +43,7 @@ function ciRun(failStep) {
   const calls = join(dir, 'calls.log');
   writeFileSync(calls, '');
   const env = { ...process.env, PATH: `${join(dir, 'bin')}${delimiter}${process.env.PATH}`, CALLS: calls, FAIL_STEP: failStep ?? '' };
-  const run = spawnSync('bash', [join(dir, '.ci', 'run')], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync('bash', [join(dir, '.ci', 'run')], { cwd: dir, env, encoding: 'utf8', timeout: HANG_LIMIT_MS });
   return { status: run.status, stdout: run.stdout, calls: readFileSync(calls, 'utf8').trim().split('\n') };
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -69,7 +70,7 @@ function pnpmTest({ failStep = '', files = { 'a.test.mjs': PASS } } = {}) {
     TEST_SCRIPT: testScript,
     CI: 'true',
   };
-  const run = spawnSync('sh', ['-c', rootManifest.scripts.test], { cwd: root, env, encoding: 'utf8', timeout: 600_000 });
+  const run = spawnSync('sh', ['-c', rootManifest.scripts.test], { cwd: root, env, encoding: 'utf8', timeout: HANG_LIMIT_MS });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, calls: readFileSync(calls, 'utf8') };
 }
 

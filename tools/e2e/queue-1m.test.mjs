@@ -37,7 +37,7 @@ beforeAll(async () => {
   redis = await startRedis();
   sandbox = await startSandbox({ port: 0 });
   proxy = await startFaultProxy({ target: sandbox.url, rate: 0.1, seed: 20261201 });
-}, 60_000);
+});
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   await proxy?.close();

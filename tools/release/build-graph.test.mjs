@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const turboDry = (...args) =>
-  JSON.parse(execFileSync('pnpm', ['exec', 'turbo', 'run', ...args, '--dry=json'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }));
+  JSON.parse(execFileSync('pnpm', ['exec', 'turbo', 'run', ...args, '--dry=json'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: HANG_LIMIT_MS }));
 const rootScripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
 const providers = ['smscx', 'smsworks', 'octopush', 'infobip'];
 

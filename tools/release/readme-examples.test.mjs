@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startSandbox } from '@msgkit/sandbox';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopChildren } from '../test-child.mjs';
 import { root, runAsync } from './release-flow.mjs';
 
 const packageReadmes = ['core', 'smscx', 'smsworks', 'octopush', 'infobip', 'sandbox'].map((name) => `packages/${name}/README.md`);
@@ -62,9 +63,10 @@ beforeAll(async () => {
     writeFileSync(join(dir, `${example.name}.mjs`), ts.transpileModule(example.code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
   }
   sandbox = await startSandbox({ port: 0 });
-}, 60_000);
+});
 
 afterAll(async () => {
+  stopChildren();
   await sandbox?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -86,7 +88,7 @@ describe('the README examples', () => {
       return `${where} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
     });
     expect(problems).toEqual([]);
-  }, 120_000);
+  });
 
   it.each(examples.map((example) => [`${example.file} #${example.name}`, example]))('%s runs against the sandbox', async (_, example) => {
     const vendor = vendorOf(example.code);
@@ -104,7 +106,7 @@ describe('the README examples', () => {
         'https://api.octopush.com/v1/public': sandbox.baseUrls.octopush,
       }),
     };
-    const out = await runAsync(process.execPath, ['--import', join(dir, 'preload.mjs'), join(dir, `${example.name}.mjs`)], { cwd: dir, env, timeout: 60_000 });
+    const out = await runAsync(process.execPath, ['--import', join(dir, 'preload.mjs'), join(dir, `${example.name}.mjs`)], { cwd: dir, env });
     expect(out).not.toMatch(/ValidationError|issues/);
     if (example.code.includes("from '@msgkit/sandbox'")) expect(out).toMatch(/^\d+$/m); // starts its own, prints the count it received
     else if (vendor) expect(sandbox.received(vendor).length).toBeGreaterThan(before);
