@@ -55,9 +55,9 @@ function killGroup(child) {
 /**
  * Runs `command` to its end and resolves with `{ status, signal, stdout, stderr, output, hung }`
  * (output: stdout then stderr). Never rejects on a non-zero exit; `hung` is true when it was killed
- * for making no progress.
+ * for making no progress for `idleLimitMs` (tools/checks tests the watchdog with a short one).
  */
-export function runChild(command, args, { cwd, env = process.env, input } = {}) {
+export function runChild(command, args, { cwd, env = process.env, input, idleLimitMs = IDLE_LIMIT_MS } = {}) {
   return new Promise((resolveRun, reject) => {
     const child = spawn(command, args, { cwd, env, detached: true, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     running.add(child);
@@ -74,7 +74,7 @@ export function runChild(command, args, { cwd, env = process.env, input } = {}) 
       if (now !== last) {
         last = now;
         lastProgress = Date.now();
-      } else if (Date.now() - lastProgress > IDLE_LIMIT_MS) {
+      } else if (Date.now() - lastProgress > idleLimitMs) {
         hung = true;
         killGroup(child);
       }
@@ -89,7 +89,7 @@ export function runChild(command, args, { cwd, env = process.env, input } = {}) 
       running.delete(child);
       // The group may outlive its leader (a daemon it started): nothing of it survives the run.
       if (hasProc && groupFingerprint(child.pid).split('/')[1]) killGroup(child);
-      const note = hung ? `\n${command} made no progress for ${IDLE_LIMIT_MS / 60_000} min (no CPU time, no output) and was killed` : '';
+      const note = hung ? `\n${command} made no progress for ${idleLimitMs / 1000} s (no CPU time, no output) and was killed` : '';
       resolveRun({ status, signal, stdout, stderr: stderr + note, output: `${stdout}\n${stderr}${note}`, hung });
     });
   });
