@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// `pnpm test`: every check CI runs, in order. Each step runs even when an earlier one failed, so one
-// failure hides no other and the closing `N passed, N failed` line of tools/test-summary.mjs always
-// prints; the failed steps are handed to the summary, which lists them and exits 1.
+// `pnpm test`: every check CI runs. Each step runs even when an earlier one failed, so one failure
+// hides no other and the closing `N passed, N failed` line of tools/test-summary.mjs always prints;
+// the failed steps are handed to the summary, which lists them and exits 1.
+//
+// The spec lint and the drift check read only specs, templates and the committed clients, and write
+// nothing into the checkout (check-drift regenerates into a temporary folder), so they run beside
+// the builds and tests; their output is printed once those end. The registry rehearsal loads the
+// machine enough to upset tests running beside it, so it runs alone after them.
 //
 // `--root <dir>` runs the steps in another checkout (tools/checks uses temporary ones).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,22 +18,34 @@ const rootFlag = args.indexOf('--root');
 const root = rootFlag >= 0 && args[rootFlag + 1] ? resolve(args[rootFlag + 1]) : resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const summary = join(root, 'tools', 'test-summary.mjs');
 
-// The registry rehearsal (test:registry) loads the machine enough to upset tests running beside it,
-// so it runs alone after the others.
-const STEPS = [
-  ['remove earlier test reports', process.execPath, [summary, '--root', root, '--clean']],
+const CLEAN = ['remove earlier test reports', process.execPath, [summary, '--root', root, '--clean']];
+const BESIDE = [
   ['spec lint', 'pnpm', ['lint:specs']],
   ['drift check', 'pnpm', ['check:drift']],
-  ['builds, type checks, package lint and tests', 'pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint:package', 'test', '--concurrency=2', '--continue', '--output-logs=errors-only']],
-  ['registry rehearsal', 'pnpm', ['exec', 'turbo', 'run', 'test:registry', '--output-logs=errors-only']],
 ];
+const MAIN = ['builds, type checks, package lint and tests', 'pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint:package', 'test', '--concurrency=2', '--continue', '--output-logs=errors-only']];
+const AFTER = ['registry rehearsal', 'pnpm', ['exec', 'turbo', 'run', 'test:registry', '--output-logs=errors-only']];
 
-const failed = [];
-for (const [name, command, stepArgs] of STEPS) {
-  const run = spawnSync(command, stepArgs, { cwd: root, stdio: 'inherit' });
-  const outcome = run.error ? run.error.message : run.status !== 0 ? `exit ${run.status ?? run.signal}` : '';
-  if (outcome) failed.push(`${name} (${outcome})`);
+/** Runs one step to its end; its output goes to the terminal, or is kept when `capture` is set. */
+function step([name, command, stepArgs], { capture = false } = {}) {
+  return new Promise((done) => {
+    const child = spawn(command, stepArgs, { cwd: root, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    let output = '';
+    if (capture) for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => (output += chunk));
+    child.once('error', (error) => done({ name, failure: error.message, output }));
+    child.once('close', (status, signal) => done({ name, failure: status === 0 ? '' : `exit ${status ?? signal}`, output }));
+  });
 }
 
-const closing = spawnSync(process.execPath, [summary, '--root', root, ...failed.flatMap((step) => ['--failed-step', step])], { cwd: root, stdio: 'inherit' });
-process.exit(closing.status === 0 && failed.length === 0 ? 0 : 1);
+const results = [await step(CLEAN)];
+const beside = Promise.all(BESIDE.map((each) => step(each, { capture: true })));
+results.push(await step(MAIN));
+for (const result of await beside) {
+  process.stdout.write(result.output);
+  results.push(result);
+}
+results.push(await step(AFTER));
+
+const failed = results.filter((result) => result.failure).flatMap((result) => ['--failed-step', `${result.name} (${result.failure})`]);
+const closing = await step(['summary', process.execPath, [summary, '--root', root, ...failed]]);
+process.exit(closing.failure === '' && failed.length === 0 ? 0 : 1);

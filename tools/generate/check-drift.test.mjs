@@ -9,7 +9,7 @@
 // tests prove the check passes and fails on purpose, on a clone that keeps only the SMS.CX
 // generator, so they add one generator run each, not four.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,12 +78,27 @@ afterEach(() => {
 });
 
 describe('check-drift.mjs', () => {
-  it('passes on a checkout whose generated code is what the specs produce', async () => {
+  it('passes on a checkout whose generated code is what the specs produce, and writes nothing into it', async () => {
     const clone = makeClone(['smscx']);
+    const folder = join(clone, 'packages/smscx/src/generated');
+    const identity = (path) => `${statSync(path).ino}/${statSync(path).mtimeMs}`;
+    const before = [identity(folder), identity(join(folder, 'index.ts'))];
     const { status, output } = await check(clone);
     expect(output).toContain('check-drift: generated clients match the specs (packages/smscx/src/generated)');
     expect(status).toBe(0);
+    // pnpm test runs the check beside the builds that read these files.
+    expect([identity(folder), identity(join(folder, 'index.ts'))]).toEqual(before);
   }, REGENERATING_TEST_MS);
+
+  it('fails naming the generator when a spec cannot be generated', async () => {
+    const clone = makeClone(['smscx']);
+    writeFileSync(join(clone, 'specs', 'smscx.yaml'), 'openapi: 3.0.3\ninfo: [unclosed\n');
+    git(clone, 'commit', '--quiet', '--all', '-m', 'break the spec');
+    const { status, output } = await check(clone);
+    expect(output).toContain('regenerating failed');
+    expect(output).toContain('smscx.yaml does not parse as YAML');
+    expect(status).toBe(1);
+  });
 
   it('fails on committed drift, naming a changed, a deleted and an extra generated file', async () => {
     const clone = makeClone(['smscx']);
