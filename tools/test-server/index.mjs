@@ -41,7 +41,9 @@ export async function startRecorder() {
           headers['content-length'] = String(Buffer.byteLength(payload) + 100);
           res.writeHead(reply.status ?? 200, headers);
           res.write(payload);
-          if (reply.cutOff) setTimeout(() => req.socket.destroy(), 20);
+          // Ended, not destroyed: what was written still reaches the client, however loaded the
+          // machine (a destroy after a delay could drop unflushed headers and test a dropped connection).
+          if (reply.cutOff) req.socket.end();
           return;
         }
         res.writeHead(reply.status ?? 200, headers);
