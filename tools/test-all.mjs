@@ -10,6 +10,7 @@
 //
 // `--root <dir>` runs the steps in another checkout (tools/checks uses temporary ones).
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,8 +24,20 @@ const BESIDE = [
   ['spec lint', 'pnpm', ['lint:specs']],
   ['drift check', 'pnpm', ['check:drift']],
 ];
-const MAIN = ['builds, type checks, package lint and tests', 'pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint:package', 'test', '--concurrency=2', '--continue', '--output-logs=errors-only']];
+const MAIN = ['builds, type checks, package lint and tests', 'pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint:package', 'test', '--concurrency=2', '--continue', '--output-logs=errors-only', '--summarize']];
 const AFTER = ['registry rehearsal', 'pnpm', ['exec', 'turbo', 'run', 'test:registry', '--output-logs=errors-only']];
+
+/** Where CI's time went: the slowest tasks of the newest turbo run summary (`--summarize`). */
+function slowestTasks(count = 10) {
+  const runs = join(root, '.turbo', 'runs');
+  if (!existsSync(runs)) return '';
+  const newest = readdirSync(runs).map((file) => join(runs, file)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  if (!newest) return '';
+  const { tasks = [] } = JSON.parse(readFileSync(newest, 'utf8'));
+  const timed = tasks.filter((task) => task.execution?.endTime).map((task) => [task.taskId, (task.execution.endTime - task.execution.startTime) / 1000, task.cache?.status]);
+  const lines = timed.sort((a, b) => b[1] - a[1]).slice(0, count).map(([id, seconds, cache]) => `  ${seconds.toFixed(0).padStart(5)} s  ${id}${cache === 'HIT' ? ' (cached)' : ''}`);
+  return lines.length > 0 ? `slowest tasks:\n${lines.join('\n')}\n` : '';
+}
 
 /** Runs one step to its end; its output goes to the terminal, or is kept when `capture` is set. */
 function step([name, command, stepArgs], { capture = false } = {}) {
@@ -40,6 +53,7 @@ function step([name, command, stepArgs], { capture = false } = {}) {
 const results = [await step(CLEAN)];
 const beside = Promise.all(BESIDE.map((each) => step(each, { capture: true })));
 results.push(await step(MAIN));
+process.stdout.write(slowestTasks());
 for (const result of await beside) {
   process.stdout.write(result.output);
   results.push(result);
