@@ -63,6 +63,15 @@ export async function startRecorder() {
     reply(...replies) {
       queue.push(...replies);
     },
+    /**
+     * Resolves once `n` requests have been recorded. A client that gave up (its timeout, its signal)
+     * may have sent a request the server has not read yet on a loaded machine: wait for it before
+     * asserting how many arrived. No deadline of its own: a request that never comes is a hang.
+     */
+    async received(n) {
+      while (requests.length < n) await new Promise((resolve) => setTimeout(resolve, 5));
+      return requests;
+    },
     /** The answer for every request once the queue is empty. */
     replyAlways(reply) {
       fallback = reply;

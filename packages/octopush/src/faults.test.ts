@@ -61,7 +61,7 @@ describe('retries of deduplicated sends', () => {
     const error = await sendSms({ timeoutMs: 100, maxRetries: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ attempts: 2, timeoutMs: 100 });
-    expect(server.requests).toHaveLength(2);
+    expect(await server.received(2)).toHaveLength(2);
     expect(new Set(smsIds()).size).toBe(1);
   });
 

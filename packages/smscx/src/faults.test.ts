@@ -138,6 +138,6 @@ describe('retries of free and refunding operations', () => {
     const error = await client.sms.estimate({ to: ['+31612345678'], from: 'InfoText', text: 'Hi' }, { timeoutMs: 200, maxRetries: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ attempts: 2 });
-    expect(server.requests).toHaveLength(2);
+    expect(await server.received(2)).toHaveLength(2);
   });
 });
