@@ -9,7 +9,7 @@
 // machine enough to upset tests running beside it, so it runs alone after them.
 //
 // `--root <dir>` runs the steps in another checkout (tools/checks uses temporary ones).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +20,13 @@ const root = rootFlag >= 0 && args[rootFlag + 1] ? resolve(args[rootFlag + 1]) :
 const summary = join(root, 'tools', 'test-summary.mjs');
 
 const CLEAN = ['remove earlier test reports', process.execPath, [summary, '--root', root, '--clean']];
+// At a lower priority where `nice` exists: they use the CPU the builds and tests leave idle, and do
+// not slow the chain of builds every test waits for.
+const niced = spawnSync('nice', ['-n', '10', 'true']).status === 0;
 const BESIDE = [
   ['spec lint', 'pnpm', ['lint:specs']],
   ['drift check', 'pnpm', ['check:drift']],
-];
+].map(([name, command, stepArgs]) => (niced ? [name, 'nice', ['-n', '10', command, ...stepArgs]] : [name, command, stepArgs]));
 const MAIN = ['builds, type checks, package lint and tests', 'pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint:package', 'test', '--concurrency=2', '--continue', '--output-logs=errors-only', '--summarize']];
 const AFTER = ['registry rehearsal', 'pnpm', ['exec', 'turbo', 'run', 'test:registry', '--output-logs=errors-only']];
 
