@@ -27,6 +27,16 @@ describe('turbo task inputs', () => {
     expect(sandbox).toContain('scripts/embed-specs.mjs');
   });
 
+  it("hash each vendor's spec and the example reader in the tests that run every request example through the clients and the sandbox", () => {
+    const inputs = hashedInputs('test', ['@msgkit/smscx', '@msgkit/smsworks', '@msgkit/octopush', '@msgkit/infobip', '@msgkit/sandbox']);
+    for (const vendor of ['smscx', 'smsworks', 'octopush', 'infobip']) {
+      expect(inputs[`@msgkit/${vendor}`], vendor).toContain(`../../specs/${vendor}.yaml`);
+      expect(inputs[`@msgkit/${vendor}`], vendor).toContain('../../tools/test-server/examples.mjs');
+      expect(inputs['@msgkit/sandbox'], 'sandbox').toContain(`../../specs/${vendor}.yaml`);
+    }
+    expect(inputs['@msgkit/sandbox']).toContain('../../tools/test-server/examples.mjs');
+  });
+
   it('hash the specs, templates and committed clients in the generator tests, which check-drift runs against', () => {
     const inputs = hashedInputs('test', ['@msgkit/tools-generate'])['@msgkit/tools-generate'];
     for (const file of ['../../openapitools.json', '../../specs/smscx.yaml', '../../packages/smscx/src/generated/index.ts']) {

@@ -37,4 +37,7 @@ process.on('SIGTERM', async () => {
   await Promise.all(workers.map((w) => w.close()));
   process.exit(0);
 });
+// Each worker checks Redis first (The SMS Works and Infobip need an append-only file); a refusal
+// ends this process with its message.
+await Promise.all(workers.map((w) => w.ready));
 process.send?.('ready');

@@ -1,5 +1,5 @@
 // The Redis the queue end-to-end test uses: MSGKIT_TEST_REDIS_URL when set (.ci/run starts one),
-// else a redis-server of its own on a free loopback port. In CI (CI=true) a missing Redis is a
+// else a redis-server of its own on a free loopback port; both write an append-only file. In CI (CI=true) a missing Redis is a
 // failure; elsewhere the test is skipped with a note saying why.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +33,8 @@ export async function startRedis() {
   const { port } = server.address();
   await new Promise((resolve) => server.close(resolve));
   const dir = mkdtempSync(join(tmpdir(), 'msgkit-e2e-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  // An append-only file fsynced every second: the queue's workers for The SMS Works and Infobip refuse a Redis without one.
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir], { stdio: 'ignore' });
   let exited;
   child.once('exit', (code, signal) => (exited = `exited (${code ?? signal})`));
   // However slowly it starts: only a server that ended stops the wait (a hang ends at the hook's limit).

@@ -1,4 +1,6 @@
-import { normalizePhone, type NormalizePhoneOptions } from '@msgkit/core';
+// Full metadata: the small one accepts `12345` under DE (it went out as +4912345) and cannot tell
+// a landline from a mobile outside NANP.
+import { normalizePhone, type NormalizePhoneOptions, type PhoneNumberType } from '@msgkit/core/max';
 import { E164Set } from './e164Set';
 import type { Row } from './recipients';
 
@@ -6,56 +8,100 @@ export type RowStatus = 'valid' | 'invalid' | 'duplicate';
 
 export interface ClassifiedRow extends Row {
   status: RowStatus;
-  e164?: string;
-  /** Why an invalid row is invalid (normalizePhone's code, or `empty`). */
-  code?: string;
+  e164: string | undefined;
+  /** What the number is (MOBILE, FIXED_LINE, …), where the metadata tells. */
+  type: PhoneNumberType | undefined;
+  /** Why an invalid row is invalid (normalizePhone's code, `empty`, or `not_mobile`). */
+  code: string | undefined;
 }
 
 export interface Tally {
   rows: number;
   valid: number;
+  /** Every row not sent to: unusable numbers, and numbers refused as not mobile. */
   invalid: number;
   duplicates: number;
+  /** The invalid rows that are valid numbers of a type that is not mobile (refused without --allow-landline). */
+  notMobile: number;
   /** Rows whose country came from the file's country column. */
   countryFromColumn: number;
 }
 
-export const newTally = (): Tally => ({ rows: 0, valid: 0, invalid: 0, duplicates: 0, countryFromColumn: 0 });
+export const newTally = (): Tally => ({ rows: 0, valid: 0, invalid: 0, duplicates: 0, notMobile: 0, countryFromColumn: 0 });
 
 /**
- * Normalizes rows one by one as they stream, keeping only a compact set of the numbers seen: a row
- * is `valid` (first time its E.164 is seen), `duplicate`, or `invalid`. A row's country cell, when
- * present, is its default country; else `defaultCountry`; with neither, a national number is
- * `invalid_country` (no country is ever assumed).
+ * Number types known not to be mobiles: an SMS to them is refused unless --allow-landline.
+ * Kept: MOBILE; FIXED_LINE_OR_MOBILE, where the numbering plan itself does not tell (all of
+ * NANP: refusing it would refuse every US number); and no type, where the metadata does not
+ * say. VOIP is refused: a VoIP range (GB 056, FR 09) is a fixed service that may or may not take
+ * texts, the same doubt as a landline. The CLI knows no vendor: whether a vendor delivers to
+ * landlines (some convert the text to speech) is in each spec, and --allow-landline is the user's say.
  */
-export async function* classify(rows: AsyncIterable<Row> | Iterable<Row>, defaultCountry: string | undefined, tally: Tally = newTally()): AsyncGenerator<ClassifiedRow> {
-  const seen = new E164Set();
-  const options = new Map<string | undefined, NormalizePhoneOptions>();
-  const optionsFor = (country: string | undefined) => {
-    let o = options.get(country);
-    if (!o) options.set(country, (o = country ? { defaultCountry: country } : {}));
-    return o;
-  };
-  for await (const row of rows) {
+export const NOT_MOBILE: ReadonlySet<PhoneNumberType> = new Set<PhoneNumberType>(['FIXED_LINE', 'VOIP', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL']);
+
+export interface ClassifyOptions {
+  /** Send to numbers of a type that is not mobile too (landlines, VoIP, …). */
+  allowLandline?: boolean;
+}
+
+/**
+ * Classifies rows one by one, keeping only a compact set of the numbers seen: a row is `valid`
+ * (first time its E.164 is seen), `duplicate`, or `invalid`. A row's country cell, when present, is
+ * its default country; else `defaultCountry`; with neither, a national number is `invalid_country`
+ * (no country is ever assumed). A number of a type in NOT_MOBILE is `invalid` (`not_mobile`) unless
+ * `allowLandline`.
+ */
+export class Classifier {
+  readonly tally: Tally;
+  #seen = new E164Set();
+  #options = new Map<string | undefined, NormalizePhoneOptions>();
+  #allowLandline: boolean;
+
+  constructor(
+    readonly defaultCountry: string | undefined,
+    { allowLandline = false }: ClassifyOptions = {},
+    tally: Tally = newTally(),
+  ) {
+    this.#allowLandline = allowLandline;
+    this.tally = tally;
+  }
+
+  classify(row: Row): ClassifiedRow {
+    const tally = this.tally;
     tally.rows++;
     if (row.country) tally.countryFromColumn++;
-    if (row.input.trim() === '') {
-      tally.invalid++;
-      yield { ...row, status: 'invalid', code: 'empty' };
-      continue;
+    if (row.input.trim() === '') return this.#invalid(row, 'empty', undefined);
+    const result = normalizePhone(row.input, this.#optionsFor(row.country ?? this.defaultCountry));
+    if (!result.ok) return this.#invalid(row, result.code, undefined);
+    const type = result.type;
+    if (type !== undefined && !this.#allowLandline && NOT_MOBILE.has(type)) {
+      tally.notMobile++;
+      return this.#invalid(row, 'not_mobile', type, result.e164);
     }
-    const result = normalizePhone(row.input, optionsFor(row.country ?? defaultCountry));
-    if (!result.ok) {
-      tally.invalid++;
-      yield { ...row, status: 'invalid', code: result.code };
-    } else if (seen.add(result.e164)) {
+    if (this.#seen.add(result.e164)) {
       tally.valid++;
-      yield { ...row, status: 'valid', e164: result.e164 };
-    } else {
-      tally.duplicates++;
-      yield { ...row, status: 'duplicate', e164: result.e164 };
+      return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'valid', e164: result.e164, type, code: undefined };
     }
+    tally.duplicates++;
+    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'duplicate', e164: result.e164, type, code: undefined };
   }
+
+  #invalid(row: Row, code: string, type: PhoneNumberType | undefined, e164?: string): ClassifiedRow {
+    this.tally.invalid++;
+    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'invalid', e164, type, code };
+  }
+
+  #optionsFor(country: string | undefined): NormalizePhoneOptions {
+    let options = this.#options.get(country);
+    if (!options) this.#options.set(country, (options = country ? { defaultCountry: country } : {}));
+    return options;
+  }
+}
+
+/** The rows classified as they stream (see Classifier). */
+export async function* classify(rows: AsyncIterable<Row> | Iterable<Row>, defaultCountry: string | undefined, tally: Tally = newTally(), options: ClassifyOptions = {}): AsyncGenerator<ClassifiedRow> {
+  const classifier = new Classifier(defaultCountry, options, tally);
+  for await (const row of rows) yield classifier.classify(row);
 }
 
 /** True when `country` is an ISO 3166 code the phone metadata knows (`UK` is taken as `GB`). */

@@ -66,6 +66,30 @@ describe('msgkit normalize', () => {
     expect(stdout).toContain('2 inputs: 2 unique valid, 0 duplicates, 0 invalid');
   });
 
+  it('shows each number\'s type and refuses landlines unless --allow-landline, counting them', async () => {
+    const refused = await run(['normalize', '--json', '--country', 'DE', '0151 28403420', '030 123456', '12345']);
+    expect(refused.code).toBe(1);
+    const out = JSON.parse(refused.stdout);
+    expect(out.results).toEqual([
+      { ok: true, row: 'arg 1', input: '0151 28403420', e164: '+4915128403420', type: 'MOBILE', duplicate: false },
+      { ok: false, row: 'arg 2', input: '030 123456', code: 'not_mobile', e164: '+4930123456', type: 'FIXED_LINE' },
+      { ok: false, row: 'arg 3', input: '12345', code: 'invalid' },
+    ]);
+    expect(out).toMatchObject({ valid: 1, invalid: 2, notMobile: 1 });
+    const table = await run(['normalize', '--country', 'DE', '0151 28403420', '030 123456']);
+    expect(table.stdout).toMatch(/030 123456\s*│\s*\+4930123456\s*│\s*FIXED_LINE\s*│\s*invalid: not_mobile/);
+    expect(table.stdout).toContain('1 refused as landline or other non-mobile number (not_mobile; --allow-landline keeps them)');
+    const allowed = await run(['normalize', '--json', '--country', 'DE', '--allow-landline', '030 123456']);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ results: [{ ok: true, e164: '+4930123456', type: 'FIXED_LINE' }], notMobile: 0 });
+  });
+
+  it('is a usage error (exit 2) for a --file that is not there', async () => {
+    const { code, stderr } = await run(['normalize', '--file', join(dir, 'missing.csv')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('ENOENT');
+  });
+
   it('is a usage error (exit 2) without any number', async () => {
     const { code, stderr } = await run(['normalize']);
     expect(code).toBe(2);

@@ -7,6 +7,7 @@ import { segmentsCommand } from './commands/segments';
 import { sendCommand } from './commands/send';
 import { describeError } from './errors';
 import { CliError, line, processIo, type Io } from './io';
+import { flushed, watchOutput } from './output';
 import { version } from '../package.json';
 
 export function createProgram(io: Io): Command {
@@ -28,9 +29,24 @@ export function createProgram(io: Io): Command {
 /**
  * Runs the command line and resolves with the exit code: 0 done, 1 a failure (something was not
  * sent, an input was invalid, the vendor refused), 2 a usage error (bad or missing arguments), 130 a
- * send interrupted by Ctrl-C (run the same command to resume).
+ * send interrupted by Ctrl-C (run the same command to resume). A reader that closes stdout early
+ * (`| head`) ends an output command quietly with 0; `send` and `sandbox` carry on and keep their code.
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const output = watchOutput(io);
+  const code = await run(argv, io);
+  // The error of a last write to a closed pipe comes after the write: wait for it before deciding.
+  await flushed(io.stdout);
+  const failure = output.failure();
+  if (failure) {
+    line(io.stderr, `msgkit: cannot write the output: ${failure.code ?? failure.message}`);
+    return code === 0 ? 1 : code;
+  }
+  if (output.signal.aborted && io.whenStdoutCloses !== 'carry-on') return 0;
+  return code;
+}
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
   const program = createProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -40,6 +56,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       // Help and version are "errors" to commander; they exit 0.
       return error.exitCode === 0 ? 0 : 2;
     }
+    // Stopping because stdout closed is no failure to tell about (main decides the code).
+    if (io.stdoutClosed?.aborted && io.whenStdoutCloses !== 'carry-on') return 0;
     if (error instanceof CliError) {
       line(io.stderr, `msgkit: ${error.message}`);
       return error.exitCode;

@@ -2,11 +2,8 @@
  * How the CLI drives each provider client for `msgkit send`: which environment variables hold the
  * credentials, the vendor's per-request recipient maximum (the batch size), and the one call that
  * sends a text to a batch. Everything else (normalization, vendor rules, retries) is the client's.
+ * A client is loaded only when `create` is called: every other command starts without the four.
  */
-import { InfobipClient } from '@msgkit/infobip';
-import { OctopushClient } from '@msgkit/octopush';
-import { SmscxClient } from '@msgkit/smscx';
-import { SmsWorksClient } from '@msgkit/smsworks';
 import { CliError } from './io';
 
 const DUPLICATE_REQUEST_ID = 120;
@@ -42,10 +39,26 @@ export interface Provider {
   /** The vendor drops a repeated send with the same key, so a batch of unknown outcome can be resent safely. */
   deduplicates: boolean;
   credentials: Credential[];
-  create(env: Record<string, string | undefined>, baseUrl?: string): SendingClient;
+  /**
+   * `dryRun`: the client only checks requests (a dry run sends nothing), so a credential or base
+   * URL that is not set gets an inert stand-in instead of stopping the run.
+   */
+  create(env: Record<string, string | undefined>, baseUrl?: string, options?: { dryRun?: boolean }): Promise<SendingClient>;
 }
 
-function read(env: Record<string, string | undefined>, provider: Provider): Record<string, string> {
+/** What a dry run stands in for a credential it was not given; it never leaves the process. */
+const STAND_IN = 'dry-run-stand-in';
+const STAND_IN_BASE_URL = 'https://dry-run.invalid';
+
+/** The credential variables (or the base URL) a real send would miss in `env`. */
+export function missingCredentials(provider: Provider, env: Record<string, string | undefined>, baseUrl?: string): string[] {
+  const missing = provider.credentials.filter((c) => !c.optional && !env[c.env]).map((c) => c.env);
+  if (provider.name === 'smscx' && !env.SMSCX_API_KEY && !env.SMSCX_ACCESS_TOKEN) missing.push('SMSCX_API_KEY (or SMSCX_ACCESS_TOKEN)');
+  if (provider.name === 'infobip' && !baseUrl && !env.INFOBIP_BASE_URL) missing.push('INFOBIP_BASE_URL (or --base-url)');
+  return missing;
+}
+
+function read(env: Record<string, string | undefined>, provider: Provider, dryRun = false): Record<string, string> {
   const values: Record<string, string> = {};
   const missing: string[] = [];
   for (const c of provider.credentials) {
@@ -53,6 +66,7 @@ function read(env: Record<string, string | undefined>, provider: Provider): Reco
     if (value) values[c.env] = value;
     else if (!c.optional) missing.push(c.env);
   }
+  if (dryRun) for (const name of missing.splice(0)) values[name] = STAND_IN;
   if (missing.length > 0) throw new CliError(`${provider.name} needs ${missing.join(' and ')} in the environment (see msgkit send --help)`, 2);
   return values;
 }
@@ -68,9 +82,11 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       { env: 'SMSCX_API_KEY', what: 'SMS.CX API key (or SMSCX_ACCESS_TOKEN)', optional: true },
       { env: 'SMSCX_ACCESS_TOKEN', what: 'SMS.CX OAuth access token', optional: true },
     ],
-    create(env, baseUrl) {
-      const c = read(env, this);
+    async create(env, baseUrl, { dryRun = false } = {}) {
+      const c = read(env, this, dryRun);
+      if (dryRun && !c.SMSCX_API_KEY && !c.SMSCX_ACCESS_TOKEN) c.SMSCX_API_KEY = STAND_IN;
       if (!c.SMSCX_API_KEY && !c.SMSCX_ACCESS_TOKEN) throw new CliError('smscx needs SMSCX_API_KEY or SMSCX_ACCESS_TOKEN in the environment', 2);
+      const { SmscxClient } = await import('@msgkit/smscx');
       const client = new SmscxClient({
         ...(c.SMSCX_API_KEY ? { apiKey: c.SMSCX_API_KEY } : { accessToken: c.SMSCX_ACCESS_TOKEN! }),
         ...withBase(baseUrl),
@@ -88,8 +104,9 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
     maxRecipients: 5_000,
     deduplicates: false,
     credentials: [{ env: 'SMSWORKS_TOKEN', what: 'The SMS Works JWT (with or without the "JWT " prefix)' }],
-    create(env, baseUrl) {
-      const c = read(env, this);
+    async create(env, baseUrl, { dryRun = false } = {}) {
+      const c = read(env, this, dryRun);
+      const { SmsWorksClient } = await import('@msgkit/smsworks');
       const client = new SmsWorksClient({ token: c.SMSWORKS_TOKEN!, ...withBase(baseUrl) });
       return {
         send: async (destinations, m, signal) => {
@@ -107,8 +124,9 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       { env: 'OCTOPUSH_API_LOGIN', what: 'Octopush account login (e-mail)' },
       { env: 'OCTOPUSH_API_KEY', what: 'Octopush API key' },
     ],
-    create(env, baseUrl) {
-      const c = read(env, this);
+    async create(env, baseUrl, { dryRun = false } = {}) {
+      const c = read(env, this, dryRun);
+      const { OctopushClient } = await import('@msgkit/octopush');
       const client = new OctopushClient({ apiLogin: c.OCTOPUSH_API_LOGIN!, apiKey: c.OCTOPUSH_API_KEY!, ...withBase(baseUrl) });
       return {
         send: async (numbers, m, signal, dedupeKey) => {
@@ -143,10 +161,11 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       { env: 'INFOBIP_BASE_URL', what: "your account's Infobip base URL (or --base-url)", optional: true },
       { env: 'INFOBIP_SCENARIO_KEY', what: 'OMNI scenario key (the sender is set in the scenario; default scenario when unset)', optional: true },
     ],
-    create(env, baseUrl) {
-      const c = read(env, this);
-      const base = baseUrl ?? c.INFOBIP_BASE_URL;
+    async create(env, baseUrl, { dryRun = false } = {}) {
+      const c = read(env, this, dryRun);
+      const base = baseUrl ?? c.INFOBIP_BASE_URL ?? (dryRun ? STAND_IN_BASE_URL : undefined);
       if (!base) throw new CliError('infobip needs --base-url or INFOBIP_BASE_URL (every Infobip account has its own host)', 2);
+      const { InfobipClient } = await import('@msgkit/infobip');
       const client = new InfobipClient({ apiKey: c.INFOBIP_API_KEY!, baseUrl: base });
       return {
         send: async (numbers, m, signal) => {

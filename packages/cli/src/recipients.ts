@@ -3,10 +3,11 @@
  * numbers, and which the country, is decided from the first record; every later record becomes a
  * row with its line number in the file, its phone cell and its country cell.
  */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { parse } from 'csv-parse';
+import { open, stat } from 'node:fs/promises';
 import { CliError } from './io';
+import { readRecords } from './records';
+
+export { RecipientsFileError } from './records';
 
 /** Header names taken as the phone column (compared lowercased, without spaces, `_` and `-`). */
 const PHONE_HEADERS = ['phone', 'phonenumber', 'number', 'msisdn', 'mobile', 'mobilenumber', 'mobilephone', 'cell', 'cellphone', 'tel', 'telephone', 'to', 'recipient', 'destination', 'e164'];
@@ -20,6 +21,8 @@ export interface Row {
   country?: string;
   /** A --to argument rather than a file row. */
   arg?: boolean;
+  /** Every cell of the record, for the results file (absent for a --to argument). */
+  cells?: string[];
 }
 
 export interface RecipientsLayout {
@@ -77,11 +80,14 @@ export function decideLayout(first: string[], delimiter: string, column?: string
 
 async function firstLineOf(path: string): Promise<string> {
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot read ${path}: ${error.code ?? 'unreadable'}`);
+    // The path is an argument: a file that is not there is a usage error, like a misspelt option.
+    throw new CliError(`cannot read ${path}: ${error.code ?? 'unreadable'}`, 2);
   });
   try {
     const buffer = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0).catch((error: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot read ${path}: ${error.code ?? 'unreadable'}`, 2);
+    });
     const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
     return text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   } finally {
@@ -91,42 +97,53 @@ async function firstLineOf(path: string): Promise<string> {
 
 export interface RecipientsFile {
   layout: RecipientsLayout;
+  /** The file's size in bytes, and how much of it the rows read so far came from (for progress). */
+  size: number;
+  bytesRead(): number;
+  /** The rows, a batch per chunk of the file: one await per chunk, not per row. */
+  batches(): AsyncGenerator<Row[]>;
   rows(): AsyncGenerator<Row>;
 }
+
+const isBlank = (record: string[]) => record.length === 1 && record[0] === '';
 
 /** Opens a recipients file: decides its layout now (so a bad file fails before anything else), streams its rows on demand. */
 export async function openRecipientsFile(path: string, column?: string): Promise<RecipientsFile> {
   const firstLine = await firstLineOf(path);
-  if (firstLine === '') return { layout: { delimiter: ',', header: false, phoneColumn: 0, columns: [] }, rows: async function* () {} };
+  const { size } = await stat(path);
+  if (firstLine === '') {
+    return { layout: { delimiter: ',', header: false, phoneColumn: 0, columns: [] }, size, bytesRead: () => size, batches: async function* () {}, rows: async function* () {} };
+  }
   const delimiter = detectDelimiter(firstLine);
-  const records = () => createReadStream(path).pipe(parse({ delimiter, relax_column_count: true, relax_quotes: true, trim: true, bom: true }));
   let first: string[] | undefined;
-  for await (const record of records()) {
-    if (record.length === 1 && record[0] === '') continue;
-    first = record as string[];
+  for await (const [record] of readRecords(path, delimiter, (cells) => (isBlank(cells) ? undefined : cells))) {
+    first = record;
     break;
   }
   const layout = decideLayout(first ?? [], delimiter, column);
+  const { phoneColumn, countryColumn } = layout;
+  let read = 0;
+  async function* batches(): AsyncGenerator<Row[]> {
+    let headerSeen = !layout.header;
+    const toRow = (record: string[], line: number): Row | undefined => {
+      // A blank line is no row; an empty phone cell in a row with other cells is one (and invalid).
+      if (isBlank(record)) return undefined;
+      if (!headerSeen) {
+        headerSeen = true;
+        return undefined;
+      }
+      // One shape for every row (country undefined when there is none): the classifier stays monomorphic.
+      return { row: line, input: record[phoneColumn] ?? '', country: countryColumn === undefined ? undefined : record[countryColumn] || undefined, cells: record };
+    };
+    yield* readRecords(path, delimiter, toRow, { onRead: (bytes) => (read = bytes) });
+  }
   return {
     layout,
+    size,
+    bytesRead: () => read,
+    batches,
     async *rows() {
-      // Line numbers are counted here (csv-parse's own `info` is several times slower): a record
-      // ends one line after the previous one, plus the line breaks inside its quoted cells; blank
-      // lines are records of one empty cell, counted and skipped.
-      let line = 0;
-      let headerSeen = !layout.header;
-      for await (const record of records() as AsyncIterable<string[]>) {
-        line++;
-        for (const cell of record) if (cell.includes('\n')) line += cell.split('\n').length - 1;
-        // A blank line is no row; an empty phone cell in a row with other cells is one (and invalid).
-        if (record.length === 1 && record[0] === '') continue;
-        if (!headerSeen) {
-          headerSeen = true;
-          continue;
-        }
-        const country = layout.countryColumn === undefined ? undefined : record[layout.countryColumn];
-        yield { row: line, input: record[layout.phoneColumn] ?? '', ...(country ? { country } : {}) };
-      }
+      for await (const batch of batches()) yield* batch;
     },
   };
 }

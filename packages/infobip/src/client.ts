@@ -10,12 +10,15 @@ import {
   execute,
   guardFetch,
   messageFor,
+  noteHandlerIssues,
   pathIdIssues,
   policyIssues,
+  printNotes,
   requestObject,
   stringOptionIssues,
   type ClientPolicy,
   type HttpPolicyOptions,
+  type NoteHandler,
   type Operation,
   type RequestOptions,
   type ValidationIssue,
@@ -50,6 +53,12 @@ export interface InfobipClientOptions extends HttpPolicyOptions {
   defaultCountry?: string;
   /** A fetch implementation to use instead of the global one. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /**
+   * Receives what is sent as given although Infobip will take it differently (a validityPeriod it
+   * cuts to 48 hours, a sendAt already past). Default: each distinct note printed once as a
+   * `MsgkitNote` process warning. A handler that throws stops the call before anything is sent.
+   */
+  onNote?: NoteHandler;
 }
 
 export type { OmniLogsQuery, OmniSendRequest, ScenarioInput };
@@ -125,13 +134,14 @@ export class InfobipClient {
   #api: OmniApi;
   #policy: ClientPolicy;
   #defaultCountry: string | undefined;
+  #onNote: NoteHandler;
 
   constructor(options: InfobipClientOptions) {
     const issues: ValidationIssue[] = [];
     const key = normalizeApiKey(issues, options?.apiKey);
     this.baseUrl = normalizeBaseUrl(issues, options?.baseUrl);
     if (typeof options === 'object' && options !== null) {
-      issues.push(...stringOptionIssues(options.defaultCountry, 'defaultCountry'), ...policyIssues(options));
+      issues.push(...stringOptionIssues(options.defaultCountry, 'defaultCountry'), ...noteHandlerIssues(options.onNote), ...policyIssues(options));
       if (options.fetch !== undefined && typeof options.fetch !== 'function') issues.push({ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' });
     }
     if (issues.length > 0) throw new ValidationError(issues);
@@ -150,12 +160,14 @@ export class InfobipClient {
       redactor: createRedactor([key]),
     };
     this.#defaultCountry = options.defaultCountry;
+    this.#onNote = options.onNote ?? printNotes();
 
     const api = this.#api;
     const context = () => (this.#defaultCountry === undefined ? {} : { defaultCountry: this.#defaultCountry });
     this.omni = {
       send: async (request, callOptions) => {
-        const omniAdvancedRequest = prepareSend(requestObject(request), context());
+        const { request: omniAdvancedRequest, notes } = prepareSend(requestObject(request), context());
+        for (const note of notes) this.#onNote(note);
         // Infobip has no deduplication key (bulkId and messageId are labels): a repeated POST sends
         // and bills again, so only a refusal before any work (connection refused) is retried. Not
         // a 429: S1 lists none for /omni/1/advanced, and Infobip's "Rate limits and throttling"
@@ -171,14 +183,12 @@ export class InfobipClient {
         },
         create: async (request, callOptions) => {
           const createOrUpdateScenarioRequest = prepareScenario(requestObject(request));
-          // A repeated POST would create a second scenario (with a new key), so it is retried only
-          // after a 429, which Infobip documents for this endpoint as throttling under a published
-          // limit (S1 x-throttling-info: 20 requests per 10 minutes) and tells clients to retry
-          // with backoff (the rate-limits page above): a throttled request was not acted on.
-          return this.#run(
-            { idempotent: false, rateLimitRefusesWork: true, attempt: (init) => api.createScenarioRaw({ createOrUpdateScenarioRequest }, init) },
-            callOptions,
-          );
+          // A repeated POST creates a second scenario (with a new key): like a paid send, it is
+          // never repeated once it may have reached Infobip. Not after a 429 either: S1 publishes a
+          // limit for this endpoint (x-throttling-info: 20 requests per 10 minutes), but no source
+          // says a 429 is answered before the scenario is created, and one that came after it
+          // (from a gateway, or a limit counted after the work) would create it twice.
+          return this.#run({ idempotent: false, attempt: (init) => api.createScenarioRaw({ createOrUpdateScenarioRequest }, init) }, callOptions);
         },
         get: async (scenarioKey, callOptions) => {
           const key = prepareScenarioKey(scenarioPathKey(scenarioKey));

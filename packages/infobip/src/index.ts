@@ -1,4 +1,5 @@
 export { InfobipClient } from './client';
+export { billing } from './billing';
 export type { InfobipClientOptions } from './client';
 export type {
   GeneralStatusName,
@@ -21,6 +22,7 @@ export type {
 } from './types';
 export { formatInfobipDate } from './prepare';
 export * from './errors';
+export { INFOBIP_REPORT_GROUPS, INFOBIP_REPORT_NAMES, INFOBIP_REPORT_STATUSES, infobipReports } from './reports';
 export type { RequestOptions, WithRequestId } from '@msgkit/core';
 
 // The generated enums, for callers who prefer them to the plain literals the request types accept.
@@ -68,3 +70,5 @@ export type {
   WhatsAppMediaTemplateData,
   WhatsAppMediaTemplateHeader,
 } from './generated';
+export { infobipSender, infobipSenderFacts, infobipSenderFactory } from './sender';
+export type { InfobipSenderOptions } from './sender';

@@ -5,8 +5,9 @@
  * all. The caller's objects are never changed; each function returns a new request, built once
  * per logical call so that every attempt sends the same bytes.
  */
-import { ValidationError, messageFor, normalizePhone, type IssueCode, type ValidationIssue } from '@msgkit/core';
-import { listIssues, reportQueryIssues, scenarioIssues, scenarioKeyIssues, sendAtIssues, sendIssues } from './rules';
+import { ValidationError, isCalendarDateTime, messageFor, normalizePhone, unknownFieldIssues, type IssueCode, type Note, type ValidationIssue } from '@msgkit/core';
+import { OmniAdvancedRequestFromJSON, OmniAdvancedRequestToJSON } from './generated';
+import { listIssues, reportQueryIssues, scenarioIssues, scenarioKeyIssues, sendAtIssues, sendAtNotes, sendIssues, validityNotes } from './rules';
 import type {
   CreateOrUpdateScenarioRequest,
   Destination,
@@ -51,7 +52,7 @@ function infobipDate(issues: ValidationIssue[], key: string, value: unknown): { 
   let date: Date | undefined;
   let text: string | undefined;
   if (value instanceof Date) date = value;
-  else if (typeof value === 'string' && (INFOBIP_DATE.test(value) || ISO_WITH_ZONE.test(value))) {
+  else if (typeof value === 'string' && (INFOBIP_DATE.test(value) || ISO_WITH_ZONE.test(value)) && isCalendarDateTime(value)) {
     date = new Date(Date.parse(value));
     if (INFOBIP_DATE.test(value)) text = value;
   }
@@ -72,7 +73,33 @@ function phoneDigits(issues: ValidationIssue[], path: (string | number)[], input
   return undefined;
 }
 
-export function prepareSend(request: OmniSendRequest, context: PrepareContext = {}): OmniAdvancedRequest {
+/**
+ * Legacy content keys of the seed (S0), the old docs (S7) and Infobip's old generated clients
+ * (S3-S6) that Infobip's current OMNI spec (S1) no longer has (spec DECISION).
+ */
+const LEGACY_CHANNELS: Record<string, string> = { facebook: 'Facebook Messenger', parseco: 'Parseco' };
+
+function legacyChannel(path: (string | number)[]): string | undefined {
+  const name = path.length === 1 ? LEGACY_CHANNELS[String(path[0])] : undefined;
+  return name === undefined
+    ? undefined
+    : `${name} is a legacy channel of the seed and Infobip's old clients that Infobip's current OMNI spec (S1) no longer has, and no scenario step can use it, so its content could never be sent`;
+}
+
+/** Every field of the request reaches the wire, or is named: the generated model drops what it does not know. */
+function droppedFields(request: OmniAdvancedRequest): ValidationIssue[] {
+  let kept: unknown;
+  try {
+    kept = OmniAdvancedRequestFromJSON(OmniAdvancedRequestToJSON(request));
+  } catch {
+    // A request whose shape the model cannot even read has issues of its own (sendIssues).
+    return [];
+  }
+  return unknownFieldIssues(request, kept, legacyChannel);
+}
+
+/** The request as it goes on the wire, and what goes out as given although Infobip takes it differently. */
+export function prepareSend(request: OmniSendRequest, context: PrepareContext = {}): { request: OmniAdvancedRequest; notes: Note[] } {
   const issues: ValidationIssue[] = [];
   const destinations = Array.isArray(request?.destinations)
     ? (request.destinations as Destination[]).map((destination, i): Destination => {
@@ -90,9 +117,9 @@ export function prepareSend(request: OmniSendRequest, context: PrepareContext = 
     out.sendAt = sendAt.text;
     issues.push(...sendAtIssues(sendAt.date, context.now));
   }
-  issues.push(...sendIssues(out));
+  issues.push(...sendIssues(out), ...droppedFields(out));
   throwIfAny(issues);
-  return out;
+  return { request: out, notes: [...(sendAt ? sendAtNotes(sendAt.date, context.now?.()) : []), ...validityNotes(out)] };
 }
 
 function scenarioBody(issues: ValidationIssue[], request: ScenarioInput): CreateOrUpdateScenarioRequest {

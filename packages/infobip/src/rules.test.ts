@@ -1,5 +1,6 @@
 import { startRecorder, type Recorder } from '@msgkit/test-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Note } from '@msgkit/core';
 import { InfobipClient, OmniChannel, ValidationError, ValidityPeriodTimeUnit, type OmniSendRequest, type ValidationIssue } from './index';
 
 let server: Recorder;
@@ -59,10 +60,15 @@ describe('phone numbers', () => {
 });
 
 describe('validity period', () => {
-  it('refuses 72 hours of SMS validity instead of letting Infobip cut it to 48 hours', async () => {
-    const issues = await refusal(client.omni.send({ destinations: [to('41793026727')], sms: { text: 'Hi', validityPeriod: 72, validityPeriodTimeUnit: ValidityPeriodTimeUnit.HOURS } }));
-    expect(issues).toEqual([expect.objectContaining({ path: ['sms', 'validityPeriod'], code: 'validity_too_long' })]);
-    expect(issues[0]!.message).toContain('48');
+  it('sends 72 hours of SMS validity as given, which the seed says Infobip cuts to 48 hours, and says so', async () => {
+    const notes: Note[] = [];
+    const noting = new InfobipClient({ apiKey: 'k', baseUrl: server.url, maxRetries: 0, onNote: (note) => notes.push(note) });
+    await noting.omni.send({ destinations: [to('41793026727')], sms: { text: 'Hi', validityPeriod: 72, validityPeriodTimeUnit: ValidityPeriodTimeUnit.HOURS }, email: { text: 'Hi', validityPeriod: 3000 } });
+    expect(server.requests[0]!.body).toMatchObject({ sms: { validityPeriod: 72, validityPeriodTimeUnit: 'HOURS' }, email: { validityPeriod: 3000 } });
+    expect(notes).toEqual([
+      expect.objectContaining({ path: ['sms', 'validityPeriod'], code: 'validity_capped', message: expect.stringContaining('48 hours') }),
+      expect.objectContaining({ path: ['email', 'validityPeriod'], code: 'validity_capped' }),
+    ]);
   });
 
   it('accepts exactly 48 hours, and 14 days for Viber', async () => {
@@ -184,12 +190,9 @@ describe('send limits', () => {
     expect((server.requests[0]!.body as { kakaoAlim: { buttons: unknown[] } }).kakaoAlim.buttons[2]).toEqual({ type: 'CHATBOT_SWITCH', buttonText: 'Bot', chatEvent: 'e', chatExtra: 'x' });
   });
 
-  it('refuses a send without destinations or without any channel content', async () => {
+  it('refuses a send without destinations (spec DECISION), and for that alone', async () => {
     const issues = await refusal(client.omni.send({ destinations: [] }));
-    expect(issues.map((i) => [i.path.join('.'), i.code])).toEqual([
-      ['destinations', 'recipients_empty'],
-      ['', 'required'],
-    ]);
+    expect(issues.map((i) => [i.path.join('.'), i.code])).toEqual([['destinations', 'recipients_empty']]);
   });
 
   it.each([
@@ -214,12 +217,41 @@ describe('send limits', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('refuses a sendAt 180 days ahead or in the past, and an ISO time without a zone', async () => {
+  it('refuses a sendAt 180 days ahead (S1), an ISO time without a zone, and a day that does not exist', async () => {
     const day = 86_400_000;
-    for (const sendAt of [new Date(Date.now() + 180 * day + 60_000), new Date(Date.now() - 60_000), '2030-01-01T10:00:00']) {
+    for (const sendAt of [new Date(Date.now() + 180 * day + 60_000), '2030-01-01T10:00:00', '2030-02-30T10:52:15.000+01:00']) {
       const issues = await refusal(client.omni.send({ destinations: [to('41793026727')], sms: { text: 'Hi' }, sendAt }));
       expect(issues[0]!.path).toEqual(['sendAt']);
     }
+  });
+
+  it("sends a sendAt in the past as given, the seed's own example (2016) included, since no source refuses one, and says so", async () => {
+    const notes: Note[] = [];
+    const noting = new InfobipClient({ apiKey: 'k', baseUrl: server.url, maxRetries: 0, onNote: (note) => notes.push(note) });
+    await noting.omni.send({ destinations: [to('41793026727')], sms: { text: 'Hi' }, sendAt: '2016-04-26T10:52:15.000+01:00' });
+    await noting.omni.send({ destinations: [to('41793026727')], sms: { text: 'Hi' }, sendAt: new Date(Date.now() - 60_000) });
+    expect((server.requests[0]!.body as { sendAt: string }).sendAt).toBe('2016-04-26T10:52:15.000+01:00');
+    expect(server.requests).toHaveLength(2);
+    expect(notes).toEqual([expect.objectContaining({ path: ['sendAt'], code: 'date_in_past' }), expect.objectContaining({ path: ['sendAt'], code: 'date_in_past' })]);
+  });
+
+  it('refuses facebook and parseco content by name, which the generated model would drop from the wire, and any other field it does not know', async () => {
+    const issues = await refusal(
+      client.omni.send({ destinations: [to('41793026727')], sms: { text: 'Hi', txet: 'typo' }, facebook: { text: 'Hi' }, parseco: { text: 'Hi' }, whatsapp: { text: 'Hi' } } as never),
+    );
+    expect(byPath(issues)).toEqual({
+      'sms.txet': { code: 'unknown_field', vendorCode: undefined },
+      facebook: { code: 'unknown_field', vendorCode: undefined },
+      parseco: { code: 'unknown_field', vendorCode: undefined },
+      whatsapp: { code: 'unknown_field', vendorCode: undefined },
+    });
+    expect(issues.find((i) => i.path[0] === 'facebook')!.message).toMatch(/legacy.*S1/);
+    expect(issues.find((i) => i.path[0] === 'whatsapp')!.message).toContain('whatsApp');
+  });
+
+  it('sends a request with content for no channel, which no Infobip source refuses (the scenario decides what is needed)', async () => {
+    await client.omni.send({ destinations: [to('41793026727')], scenarioKey: 'AD9E01A5DC7BEE2C2B828D208182A611' });
+    expect(server.requests).toHaveLength(1);
   });
 
   it('rewrites an ISO sendAt with Z into Infobip\'s +0000 form, and passes Infobip\'s own form as given', async () => {

@@ -12,9 +12,12 @@ import {
   maxRecipients,
   messageText,
   optional,
+  type Note,
   type RequestCheck,
   requestRules,
   scheduleDate,
+  TIME_UNIT_SECONDS,
+  type TimeUnit,
   type ValidationIssue,
   validityWithUnit,
 } from '@msgkit/core';
@@ -34,20 +37,21 @@ export const SEND_AT_MAX_DAYS = 180;
 export const REPORTS_LIMIT_MAX = 1000;
 
 /**
- * validityPeriod, S1/S7: "must be over 30 seconds" (Viber: over 35 s), at most 48 hours, and
- * "anything longer is automatically set to 48 hours" (Viber: at most 14 days).
+ * validityPeriod, S1/S7: "must be over 30 seconds" (Viber: over 35 s), and "longer than 48h is not
+ * supported (in this case, it will be automatically set to 48h)" (S0, S1, S7; Viber: 14 days).
  *
- * A period over the cap is REFUSED, not passed on: Infobip would silently start the next failover
- * step after 48 h, while a caller who asked for 72 h believes the message waits 72 h. Core's
- * validity rules decide the same (refuse, never clamp). NANOSECONDS and MICROSECONDS, which S1
- * allows, are refused as units: an int32 of either never reaches the 30-second floor.
+ * A period over the cap is sent as given, with a note (validityNotes): Infobip documents that it
+ * takes the request and cuts the period, so msgkit has no source to refuse it on, and changing the
+ * value itself would hide from the caller when the next failover step really starts (spec
+ * DECISION). NANOSECONDS and MICROSECONDS, which S1 allows, are refused as units: an int32 of
+ * either never reaches the 30-second floor.
  */
 const UNITS = ['milliseconds', 'seconds', 'minutes', 'hours', 'days'] as const;
-const validityOf = (minSeconds: number, maxSeconds: number) =>
-  validityWithUnit({ valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', minSeconds, maxSeconds, exclusiveMin: true, units: UNITS });
+const validityOf = (minSeconds: number) =>
+  validityWithUnit({ valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', minSeconds, maxSeconds: Number.POSITIVE_INFINITY, exclusiveMin: true, units: UNITS });
 export const VALIDITY = { floorSeconds: 30, capSeconds: 48 * 3600, viberFloorSeconds: 35, viberCapSeconds: 14 * 86_400 } as const;
-const validity = validityOf(VALIDITY.floorSeconds, VALIDITY.capSeconds);
-const viberValidity = validityOf(VALIDITY.viberFloorSeconds, VALIDITY.viberCapSeconds);
+const validity = validityOf(VALIDITY.floorSeconds);
+const viberValidity = validityOf(VALIDITY.viberFloorSeconds);
 
 /** A string field of at most `max` (and at least `min`) characters, when present. */
 const text = (max?: number, min = 0) => optional(messageText({ minLength: min, ...(max !== undefined && { maxLength: max }), vendorCode: BAD_REQUEST }));
@@ -128,12 +132,6 @@ const destinationAddress: RequestCheck = (destination) => {
   return [issue(['to'], 'needs at least one of phoneNumber, emailAddress, pushRegistrationId or whatsAppUserId', 'MISSING_TO', 'required')];
 };
 
-/** Content for no channel at all can never be delivered, whatever the scenario. */
-const someContent: RequestCheck = (request) =>
-  CONTENT_KEYS.some((key) => get(request, key) !== undefined && get(request, key) !== null)
-    ? []
-    : [issue([], `needs content for at least one channel (${CONTENT_KEYS.join(', ')})`, undefined, 'required')];
-
 /** S1 ViberData: "text only; image only; file only; text with a button; text with image and button". */
 const viberCombination: RequestCheck = (viber) => {
   const has = (key: string) => get(viber, key) !== undefined && get(viber, key) !== null && get(viber, key) !== '';
@@ -210,7 +208,8 @@ const sendChecks: RequestCheck[] = [
     notifyUrl: httpUrl,
   }),
   each(['destinations'], destinationAddress, at(['to'], requestRules({ whatsAppUserId: text(150) }))),
-  someContent,
+  // No source makes content for some channel required (S1 has no `required` list; what a step needs
+  // depends on the account's scenario, which Infobip checks), so a send without any is not refused.
   at(['sms'], validity, requestRules({ text: text(undefined, 1) }), at(['regional', 'korea'], requestRules({ title: text(66) })), at(['regional', 'indiaDlt'], requestRules({ principalEntityId: messageText({ vendorCode: BAD_REQUEST }) }))),
   at(['voice'], validity, requestRules({ text: text(undefined, 1) })),
   at(['email'], validity, requestRules({ text: text(undefined, 1) })),
@@ -253,9 +252,39 @@ export function sendIssues(request: unknown): ValidationIssue[] {
   return collectIssues(request, ...sendChecks);
 }
 
-/** `sendAt` schedules the first step; S1: under 180 days ahead. */
+/**
+ * `sendAt` schedules the first step; S1: "must be less than 180 days in the future". No source
+ * refuses one in the past (the seed's own example is 2016-04-26): it is sent as given, with a note.
+ */
 export function sendAtIssues(sendAt: Date, now?: () => number): ValidationIssue[] {
-  return [...at(['sendAt'], scheduleDate({ maxAheadDays: SEND_AT_MAX_DAYS, vendorCode: BAD_REQUEST, ...(now && { now }) }))({ sendAt })];
+  return [...at(['sendAt'], scheduleDate({ maxAheadDays: SEND_AT_MAX_DAYS, allowPast: true, vendorCode: BAD_REQUEST, ...(now && { now }) }))({ sendAt })];
+}
+
+export function sendAtNotes(sendAt: Date, now = Date.now()): Note[] {
+  if (sendAt.getTime() >= now) return [];
+  return [{ path: ['sendAt'], code: 'date_in_past', message: 'is in the past: sent as given, since no Infobip source refuses one (the seed\'s own example is from 2016) or says when the first step then goes out' }];
+}
+
+/** What `validityPeriodTimeUnit` a channel object uses, in seconds per unit; undefined when unknown. */
+function secondsPerUnit(content: unknown): number | undefined {
+  const unit = get(content, 'validityPeriodTimeUnit') ?? 'MINUTES';
+  return typeof unit === 'string' ? TIME_UNIT_SECONDS[unit.toLowerCase() as TimeUnit] : undefined;
+}
+
+/**
+ * A validityPeriod over Infobip's cap goes out as given: "longer than 48h is not supported (in
+ * this case, it will be automatically set to 48h)" (S0, S1, S7; Viber: 14 days in S1).
+ */
+export function validityNotes(request: unknown): Note[] {
+  return CONTENT_KEYS.flatMap((key) => {
+    const content = get(request, key);
+    const amount = get(content, 'validityPeriod');
+    const perUnit = secondsPerUnit(content);
+    if (typeof amount !== 'number' || perUnit === undefined) return [];
+    const cap = key === 'viber' ? { seconds: VALIDITY.viberCapSeconds, text: '14 days' } : { seconds: VALIDITY.capSeconds, text: '48 hours' };
+    if (amount * perUnit <= cap.seconds) return [];
+    return [{ path: [key, 'validityPeriod'], code: 'validity_capped', message: `is over ${cap.text}: sent as given, and Infobip documents that it sets a longer period to ${cap.text}, so the next failover step starts after ${cap.text}` }];
+  });
 }
 
 // ---- scenarios, reports, logs ----

@@ -23,12 +23,15 @@ import {
   guardFetch,
   messageFor,
   normalizePhone,
+  noteHandlerIssues,
   policyIssues,
+  printNotes,
   requestObject,
   stringOptionIssues,
   type ClientPolicy,
   type HttpPolicyOptions,
   type IssueCode,
+  type NoteHandler,
   type Operation,
   type RawResponse,
   type RequestCheck,
@@ -52,7 +55,7 @@ import {
   type SendSmsCampaignResponse,
   type WalletBalance,
 } from './generated/index';
-import { balanceRules, multichannelCancelRules, multichannelSendRules, smsCancelRules, smsSendRules } from './rules';
+import { balanceRules, multichannelCancelRules, multichannelSendRules, sendAtNotes, smsCancelRules, smsSendRules } from './rules';
 import type { BalanceRequest, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
 
 export interface OctopushClientOptions extends HttpPolicyOptions {
@@ -66,6 +69,12 @@ export interface OctopushClientOptions extends HttpPolicyOptions {
   defaultCountry?: string;
   /** A fetch implementation (default: the global fetch). */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /**
+   * Receives what is sent as given although Octopush may take it differently (a `sendAt` already
+   * past). Default: each distinct note printed once as a `MsgkitNote` process warning. A handler
+   * that throws stops the call before anything is sent.
+   */
+  onNote?: NoteHandler;
 }
 
 /** Octopush is a French provider; its own examples write national French numbers. */
@@ -100,6 +109,7 @@ export class OctopushClient {
   #apiKey: string;
   #policy: ClientPolicy;
   #defaultCountry: string;
+  #onNote: NoteHandler;
   #multichannelApi: MultichannelApi;
   #smsApi: SmsCampaignApi;
   #walletApi: WalletApi;
@@ -111,6 +121,7 @@ export class OctopushClient {
       ...credentialIssues(o.apiKey, 'apiKey', 'the Octopush API key, sent as the api-key header'),
       ...stringOptionIssues(o.baseUrl, 'baseUrl'),
       ...stringOptionIssues(o.defaultCountry, 'defaultCountry'),
+      ...noteHandlerIssues(o.onNote),
       ...policyIssues(o),
       ...(o.fetch !== undefined && typeof o.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
     ];
@@ -120,6 +131,7 @@ export class OctopushClient {
     this.#apiKey = (o.apiKey as string).trim();
     this.#policy = { ...defined({ timeoutMs: o.timeoutMs, maxRetries: o.maxRetries }), redactor: createRedactor([this.#apiLogin, this.#apiKey]) };
     this.#defaultCountry = o.defaultCountry ?? DEFAULT_COUNTRY;
+    this.#onNote = o.onNote ?? printNotes();
     // Credentials reach the generated code only through this function, so no object we hold
     // (or an error could reference) has them as a property.
     const configuration = new Configuration({
@@ -152,6 +164,7 @@ export class OctopushClient {
     if (input.channel === 'voice_sms' && metadata.type === undefined) metadata.type = 'voice_sms';
     const candidate = { ...input, recipients: this.#normalizeRecipients(input.recipients, phoneIssues, input.channel !== 'email'), metadata };
     validate(candidate, phoneIssues, multichannelSendRules);
+    for (const note of sendAtNotes(input.sendAt)) this.#onNote(note);
 
     const requestId = dedupeKeyOf(metadata.requestId);
     const body = defined({ ...candidate, sendAt: sendAtWire(input.sendAt), metadata: { ...metadata, requestId } }) as unknown as SendMultichannelRequest;
@@ -164,6 +177,7 @@ export class OctopushClient {
     const phoneIssues: ValidationIssue[] = [];
     const candidate = { ...input, recipients: this.#normalizeRecipients(input.recipients, phoneIssues, true) };
     validate(candidate, phoneIssues, smsSendRules);
+    for (const note of sendAtNotes(input.sendAt)) this.#onNote(note);
 
     const requestId = dedupeKeyOf(input.requestId);
     // Spec DECISION: the opt-out flag has two names (DEV/PHP and the newer RDM); send both alike.

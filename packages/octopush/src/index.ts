@@ -1,13 +1,18 @@
 export { OctopushClient } from './client';
+export { billing } from './billing';
 export type { OctopushClientOptions, SendResult } from './client';
 export type { BalanceRequest, Lenient, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
 export * from './errors';
+export { OCTOPUSH_REPORT_STATUSES, octopushReports } from './reports';
 export type { RequestOptions } from '@msgkit/core';
 
 // The generated models the methods take and return (types), and their enums (values).
 export type {
   CancelMultichannelRequest,
   CancelSmsCampaignRequest,
+  DeliveryReport,
+  EmailDeliveryReport,
+  EmailStatusChange,
   ErrorResponse,
   FieldError,
   GetBalanceRequest,
@@ -35,3 +40,4 @@ export {
   SendSmsCampaignRequestPurposeEnum,
   SendSmsCampaignRequestTypeEnum,
 } from './generated/index';
+export { octopushSender, octopushSenderFacts, octopushSenderFactory } from './sender';

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OctopushClient, type OctopushClientOptions } from './client';
 import { ValidationError, type ValidationIssue } from './errors';
 import type { MultichannelSendRequest, SmsSendRequest } from './types';
+import type { Note } from '@msgkit/core';
 
 let server: Recorder;
 let client: OctopushClient;
@@ -96,13 +97,23 @@ describe('multi-channel send rules', () => {
     ]);
   });
 
-  it('needs a phone, an e-mail or a UUID v4 conversation for every live_chat recipient', async () => {
+  it('needs a phone, an e-mail or a UUID-shaped conversation for every live_chat recipient', async () => {
     const issues = await issuesOf(
-      client.multichannel.send({ channel: 'live_chat', text: 'Hi', recipients: [{}, { conversationId: '6f1c2a7e-3b4d-1c5e-8f90-1a2b3c4d5e6f' }, { conversationId: '6f1c2a7e-3b4d-4c5e-8f90-1a2b3c4d5e6f' }] }),
+      client.multichannel.send({ channel: 'live_chat', text: 'Hi', recipients: [{}, { conversationId: 'conversation-1' }, { conversationId: '6f1c2a7e3b4d4c5e8f901a2b3c4d5e6f' }, { conversationId: '6f1c2a7e-3b4d-4c5e-8f90-1a2b3c4d5e6f' }] }),
     );
     expect(issues).toEqual([
       { path: ['recipients', 0], code: 'required' },
       { path: ['recipients', 1, 'conversationId'], code: 'uuid_invalid' },
+      { path: ['recipients', 2, 'conversationId'], code: 'uuid_invalid' },
+    ]);
+  });
+
+  it("accepts the SEED's live_chat example, whose conversation_id 00000000-0000-0000-0000-000000000001 is no UUID v4", async () => {
+    await client.multichannel.send({ channel: 'live_chat', text: 'Hello, this is a live chat message.', sender: 'AgentName', recipients: [{ phoneNumber: '+33111222333' }, { email: 'jane@example.com' }, { conversationId: '00000000-0000-0000-0000-000000000001' }] });
+    await client.multichannel.send({ channel: 'live_chat', text: 'Hi', recipients: [{ conversationId: '6F1C2A7E-3B4D-1C5E-8F90-1A2B3C4D5E6F' }] });
+    expect(server.requests.map((r) => (r.body as { recipients: unknown[] }).recipients.at(-1))).toEqual([
+      { conversation_id: '00000000-0000-0000-0000-000000000001' },
+      { conversation_id: '6F1C2A7E-3B4D-1C5E-8F90-1A2B3C4D5E6F' },
     ]);
   });
 
@@ -116,12 +127,25 @@ describe('multi-channel send rules', () => {
     expect(await issuesOf(client.multichannel.send(sms({ purpose: 'wholesale', text: 'Sale -50%' })))).toEqual([{ path: ['text'], code: 'stop_mention_missing', vendorCode: 121 }]);
   });
 
-  it('sends a send date in the past as given, in each form, since no Octopush source refuses one', async () => {
+  it('sends a send date in the past as given, in each form, since no Octopush source refuses one, and says so', async () => {
+    const notes: Note[] = [];
+    const noting = make({ onNote: (note) => notes.push(note) });
     for (const sendAt of ['2021-01-01T00:01:00+0100', '2021-01-01 00:01:00', '2024-12-19T10:00:00-07:00']) {
-      await client.multichannel.send(sms({ sendAt }));
+      await noting.multichannel.send(sms({ sendAt }));
     }
-    expect(server.requests.map((request) => (request.body as { send_at: string }).send_at)).toEqual(['2021-01-01T00:01:00+0100', '2021-01-01 00:01:00', '2024-12-19T10:00:00-07:00']);
+    await noting.sms.send(campaign({ sendAt: new Date(Date.now() - 60_000) }));
+    await noting.sms.send(campaign({ sendAt: new Date(Date.now() + 3_600_000) }));
+    expect(server.requests.map((request) => (request.body as { send_at: string }).send_at).slice(0, 3)).toEqual(['2021-01-01T00:01:00+0100', '2021-01-01 00:01:00', '2024-12-19T10:00:00-07:00']);
+    expect(notes.map((note) => [note.path, note.code])).toEqual(Array.from({ length: 4 }, () => [['sendAt'], 'date_in_past']));
   });
+
+  it.each(['2030-02-30T10:00:00+01:00', '2030-02-31 10:00:00', '2030-04-31T09:00:00Z', '2030-13-01 10:00:00', '2030-06-01T24:00:00+02:00'])(
+    'refuses send_at %s, a day or an hour that does not exist, before the wire (Octopush would send at once what it cannot read)',
+    async (sendAt) => {
+      expect(await issuesOf(client.multichannel.send(sms({ sendAt })))).toEqual([{ path: ['sendAt'], code: 'date_invalid' }]);
+      expect(await issuesOf(client.sms.send(campaign({ sendAt })))).toEqual([{ path: ['sendAt'], code: 'date_invalid' }]);
+    },
+  );
 
   it.each(['2031-03-04T10:00', '2031-03-04T10:00:00', '2031-03-04 10:00', '04/03/2031 10:00', 'tomorrow'])(
     'refuses send_at %s, a form no Octopush source shows (the server would ignore it and send at once)',
@@ -139,6 +163,9 @@ describe('multi-channel send rules', () => {
 describe('SMS campaign rules', () => {
   it('treats an unset purpose as marketing, which needs STOP au XXXXX for French numbers', async () => {
     expect(await issuesOf(client.sms.send(campaign({ purpose: undefined })))).toEqual([{ path: ['text'], code: 'stop_mention_missing', vendorCode: 121 }]);
+    const error = (await client.sms.send(campaign({ purpose: undefined })).catch((e: unknown) => e)) as ValidationError;
+    // The refusal names its source: Octopush's own page makes wholesale the default of this endpoint.
+    expect(error.issues[0]!.message).toMatch(/purpose is not given.*default.*'wholesale'.*transactional-sms/);
     await client.sms.send(campaign({ purpose: undefined, text: 'Sale -50% STOP au XXXXX' }));
     await client.sms.send(campaign({ purpose: undefined, recipients: [{ phoneNumber: '+32470123456' }] }));
     expect(server.requests).toHaveLength(2);
@@ -180,6 +207,13 @@ describe('cancel and balance rules', () => {
       { path: ['productName'], code: 'invalid' },
       { path: ['countryCode'], code: 'invalid_country' },
     ]);
+  });
+
+  it("accepts productName 'euro' and the other products Octopush's PHP client names, which DEV's list of four leaves out", async () => {
+    for (const productName of ['euro', 'virtual_number', 'database_renting_b2c', 'database_renting_b2b', 'sms_premium']) {
+      await client.wallet.balance({ countryCode: 'FR', productName: productName as never });
+    }
+    expect(server.requests.map((r) => r.query['product_name'])).toEqual(['euro', 'virtual_number', 'database_renting_b2c', 'database_renting_b2b', 'sms_premium']);
   });
 });
 

@@ -9,6 +9,7 @@
  */
 import {
   collectIssues,
+  isCalendarDateTime,
   maxRecipients,
   messageFor,
   messageText,
@@ -17,6 +18,7 @@ import {
   requestRules,
   senderId,
   type ValidationIssue,
+  type Note,
   type VendorCode,
 } from '@msgkit/core';
 
@@ -44,7 +46,11 @@ export const SMS_TYPES = ['sms_premium', 'sms_low_cost'] as const;
 export const PURPOSES = ['alert', 'wholesale'] as const;
 /** SEED's list; anything else is answered with field code 442. */
 export const VOICE_LANGUAGES = ['en-US', 'en-GB', 'el-GR', 'pl-PL', 'hu-HU', 'sv-SE', 'de-DE', 'es-ES', 'es-LA', 'fr-FR', 'it-IT', 'pt-BR', 'ru-RU'] as const;
-export const PRODUCT_NAMES = ['sms_low_cost', 'sms_premium', 'vocal_sms', 'hlr'] as const;
+/**
+ * check-balance `product_name` (spec DECISION): the four DEV's check-balance page lists, and the
+ * four more the official PHP client's ProductEnum names (`euro` among them).
+ */
+export const PRODUCT_NAMES = ['sms_low_cost', 'sms_premium', 'vocal_sms', 'hlr', 'virtual_number', 'euro', 'database_renting_b2c', 'database_renting_b2b'] as const;
 export const WITH_DETAILS = [true, false, 1, 0, 'true', 'false', '1', '0'] as const;
 
 const recipients = maxRecipients({ max: MAX_RECIPIENTS, vendorCode: { required: OCTOPUSH_CODES.recipientsMissing, recipients_empty: OCTOPUSH_CODES.recipientsMissing } });
@@ -75,7 +81,11 @@ function nested(path: Path, value: unknown, check: RequestCheck): ValidationIssu
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/**
+ * live_chat `conversation_id` (spec DECISION): the SEED says "UUID v4" but its own example is
+ * 00000000-0000-0000-0000-000000000001, so the shape of a UUID is checked, not its version.
+ */
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * `send_at` as Octopush's own sources write it, sent exactly as given (spec DECISION):
  * - ISO 8601 with an offset: SEED/DEV `2018-10-03T07:42:39-07:00`, PHP client `DateTime::ATOM`
@@ -101,14 +111,34 @@ function dedupeKey(path: Path, value: unknown): ValidationIssue[] {
   return [issue(path, 'invalid_type', 'must be a string (the de-duplication key of this send)')];
 }
 
-/** Whether a `send_at` string is one of the SEND_AT forms and names a real calendar instant. */
+/**
+ * Whether a `send_at` string is one of the SEND_AT forms and names a real calendar instant:
+ * Date.parse alone takes 2030-02-30 as 2 March, while a date Octopush cannot read is ignored and
+ * the message sent at once (SEED), so the calendar fields are checked first.
+ */
 function readableSendAt(value: string): boolean {
   const m = SEND_AT.exec(value);
-  if (!m) return false;
+  if (!m || !isCalendarDateTime(value)) return false;
   const [, date, zonedTime, zone, localTime] = m;
   // The zone only decides which instant is meant; any offset of the form proves the text reads.
   const offset = zone === undefined ? '+01:00' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   return !Number.isNaN(Date.parse(`${date}T${zonedTime ?? localTime}${offset}`));
+}
+
+/**
+ * A `sendAt` already past goes out as given (no source refuses one) with this note. A zone-less
+ * value is Central European time (UTC+01:00 or +02:00): it counts as past only when even its
+ * latest reading (+01:00) is.
+ */
+export function sendAtNotes(value: unknown, now = Date.now()): Note[] {
+  let time = Number.NaN;
+  if (value instanceof Date) time = value.getTime();
+  else if (typeof value === 'string') {
+    const m = SEND_AT.exec(value);
+    if (m) time = Date.parse(m[4] === undefined ? value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2') : `${m[1]}T${m[4]}+01:00`);
+  }
+  if (Number.isNaN(time) || time >= now) return [];
+  return [{ path: ['sendAt'], code: 'date_in_past', message: 'is in the past: sent as given, since no Octopush source refuses one; Octopush may send the message at once' }];
 }
 
 /**
@@ -128,12 +158,28 @@ function sendAtChecks(value: unknown): ValidationIssue[] {
 /**
  * SEED 121 "Mention STOP is missing.": marketing SMS (`purpose: wholesale`) to French numbers must
  * carry "STOP au XXXXX" (case-sensitive; the operator replaces XXXXX with its short code).
+ * `defaultPurpose` is the purpose the endpoint applies when the request gives none.
  */
-function stopMention(request: Obj, purpose: unknown): ValidationIssue[] {
-  const toFrance = Array.isArray(request.recipients) && request.recipients.some((r) => String(asObject(r).phoneNumber ?? '').startsWith('+33'));
+function stopMention(request: Obj, defaultPurpose?: { purpose: string; source: string }): ValidationIssue[] {
+  const purpose = request.purpose ?? defaultPurpose?.purpose;
+  const french = (r: unknown) => {
+    const phone = asObject(r).phoneNumber;
+    return typeof phone === 'string' && phone.startsWith('+33');
+  };
+  const toFrance = Array.isArray(request.recipients) && request.recipients.some(french);
   if (purpose !== 'wholesale' || !toFrance || typeof request.text !== 'string' || request.text.includes('STOP au ')) return [];
-  return [issue(['text'], 'stop_mention_missing', "must contain the opt-out mention 'STOP au XXXXX' for marketing SMS (purpose 'wholesale') to French numbers", OCTOPUSH_CODES.stopMissing)];
+  const why = request.purpose === undefined && defaultPurpose ? ` (purpose is not given, and Octopush's default for it is '${defaultPurpose.purpose}': ${defaultPurpose.source}; set purpose 'alert' for a transactional SMS)` : '';
+  return [issue(['text'], 'stop_mention_missing', `must contain the opt-out mention 'STOP au XXXXX' for marketing SMS (purpose 'wholesale') to French numbers${why}`, OCTOPUSH_CODES.stopMissing)];
 }
+
+/**
+ * /sms-campaign/send without `purpose` is marketing: Octopush's "Transactional SMS" page
+ * documents the field as "(optional) … ['wholesale' (default), 'alert']" (spec DECISION).
+ */
+const SMS_CAMPAIGN_PURPOSE = {
+  purpose: 'wholesale',
+  source: 'dev.octopush.com/en/sms-gateway-api-documentation/transactional-sms/ documents "wholesale" (default)',
+};
 
 // ---- multi-channel send ---------------------------------------------------------------------
 
@@ -178,8 +224,8 @@ function recipientChecks(channel: (typeof CHANNELS)[number], recipients: unknown
         out.push(issue(['recipients', index], 'required', "needs at least one of phoneNumber, email or conversationId for channel 'live_chat'"));
       }
       out.push(...emailAddress(at('email'), r.email));
-      if (given(r.conversationId) && !(typeof r.conversationId === 'string' && UUID_V4.test(r.conversationId))) {
-        out.push(issue(at('conversationId'), 'uuid_invalid', 'must be a UUID version 4'));
+      if (given(r.conversationId) && !(typeof r.conversationId === 'string' && UUID_SHAPE.test(r.conversationId))) {
+        out.push(issue(at('conversationId'), 'uuid_invalid', 'must be a UUID (8-4-4-4-12 hexadecimal digits)'));
       }
     } else {
       out.push(...required(at('phoneNumber'), r.phoneNumber, `for channel '${channel}'`));
@@ -254,7 +300,8 @@ function multichannelChecks(request: Obj): ValidationIssue[] {
     ...recipientChecks(ch, request.recipients),
     ...metadataChecks(ch, request),
     ...dedupeKey(['metadata', 'requestId'], m.requestId),
-    ...(ch === 'sms' ? stopMention(request, request.purpose) : []),
+    // No Octopush source gives /multi-channel/send a default purpose: an unset one is not presumed marketing.
+    ...(ch === 'sms' ? stopMention(request) : []),
   ];
 }
 
@@ -274,8 +321,7 @@ function smsCampaignChecks(request: Obj): ValidationIssue[] {
     ...oneOf(['purpose'], request.purpose, PURPOSES),
     ...sendAtChecks(request.sendAt),
     ...dedupeKey(['requestId'], request.requestId),
-    // The spec's default purpose on this endpoint is 'wholesale', so an unset purpose is marketing.
-    ...stopMention(request, request.purpose ?? 'wholesale'),
+    ...stopMention(request, SMS_CAMPAIGN_PURPOSE),
   ];
   if (Array.isArray(request.recipients)) {
     request.recipients.forEach((raw, index) => {

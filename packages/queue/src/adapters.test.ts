@@ -4,6 +4,7 @@ import { OctopushClient } from '@msgkit/octopush';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { infobipAdapter, octopushAdapter } from './adapters';
+import { dedupeKeyOf } from './batch';
 import { enqueueCampaign } from './producer';
 import { frNumbers, gbNumbers, waitDone } from './test/helpers';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
@@ -75,7 +76,7 @@ describe.skipIf(!redisAvailable)('Infobip and Octopush campaigns on workers', ()
       const status = await waitDone(redis.url, 'oc-1', prefix);
       expect(status.sent).toEqual({ batches: 3, recipients: 5 });
       const keys = sandbox.received('octopush').flatMap((r) => ((r.body as { text?: string }).text === 'oc-1' ? [(r.body as { request_id: string }).request_id] : []));
-      expect(keys.sort()).toEqual([0, 1, 2].map((i) => batchDedupeKey('oc-1', i)).sort());
+      expect(keys.sort()).toEqual([0, 1, 2].map((index) => dedupeKeyOf({ campaignId: 'oc-1', index, digest: status.fingerprint })).sort());
     } finally {
       await worker.close();
     }

@@ -1,7 +1,7 @@
-import type { CampaignStatus } from './status';
+import { formatMs, type CampaignStatus } from './status';
 
 /** The status as a few lines of text, for a terminal (`msgkit-queue status`, `msgkit campaign status`). */
-export function formatCampaignStatus(status: CampaignStatus): string {
+export function formatCampaignStatus(status: CampaignStatus, now: number = Date.now()): string {
   const row = (label: string, t: { batches: number; recipients: number }) => `  ${label.padEnd(8)} ${String(t.recipients).padStart(10)} recipients in ${t.batches} batches`;
   const lines = [
     `campaign ${status.campaignId}: ${status.provider} account ${status.account} (queue ${status.queue}), ${status.recipients} recipients in ${status.batches} batches of up to ${status.batchSize}`,
@@ -10,6 +10,21 @@ export function formatCampaignStatus(status: CampaignStatus): string {
     row('unknown', status.unknown),
     row('pending', status.pending),
   ];
+  const { paused, rateLimited } = status.queueState;
+  if (paused) {
+    lines.push(
+      `  PAUSED since ${paused.at}: the vendor refused the account's credentials (${paused.code}${paused.status !== undefined ? ` ${paused.status}` : ''}${paused.vendorCode !== undefined ? `, vendor code ${paused.vendorCode}` : ''}): ${paused.message}`,
+      `    fix the credentials of the workers, then: msgkit-queue resume ${status.provider} --account ${status.account}`,
+    );
+  }
+  if (rateLimited && (rateLimited.capped || Date.parse(rateLimited.until) > now)) {
+    lines.push(
+      `  rate limited at ${rateLimited.at}: every worker paused ${formatMs(rateLimited.pausedMs)}${rateLimited.capped ? ` (the vendor asked ${formatMs(rateLimited.askedMs ?? 0)}; capped)` : ''}, until ${rateLimited.until}`,
+    );
+  }
+  if (status.stateLost) {
+    lines.push(`  Redis lost state under this campaign (found ${status.stateLost.at}; it restarted without an append-only file): batches without an outcome then are unknown`);
+  }
   if (status.inFlight.length > 0) lines.push(`  in flight: batches ${status.inFlight.join(', ')}`);
   for (const b of status.refusedBatches) lines.push(`  refused batch ${b.index}: ${b.code}${b.vendorCode !== undefined ? ` (vendor code ${b.vendorCode})` : ''}: ${b.message}`);
   for (const b of status.unknownBatches) {

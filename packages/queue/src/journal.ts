@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { campaignKeys, type ProviderName } from './names';
-import { BEGIN, CLEAR, RECORD } from './scripts';
+import { BEGIN, CLEAR, RECORD, REGISTER } from './scripts';
 
 /** What became of one batch (the same three outcomes as the file-based campaign journal). */
 export type BatchOutcome =
@@ -9,10 +9,11 @@ export type BatchOutcome =
   /** The vendor (or msgkit, before the wire) refused it and did not act: nothing was sent. */
   | { outcome: 'refused'; index: number; count: number; code: string; message: string; status?: number; vendorCode?: string | number; recipients: string[]; at: string }
   /**
-   * It may or may not have been sent: the answer was lost, or a worker died mid-send. Never resent
-   * automatically where the vendor cannot deduplicate; `recipients` are the ones to check.
+   * It may or may not have been sent: the answer was lost, a worker died mid-send, or Redis lost
+   * the record of it (`state_lost`: restarted without an AOF). Never resent automatically where the
+   * vendor cannot deduplicate; `recipients` are the ones to check.
    */
-  | { outcome: 'unknown'; index: number; count: number; reason: 'interrupted' | 'outcome_unknown' | 'attempts_exhausted'; code?: string; message?: string; dedupeKey?: string; recipients: string[]; at: string };
+  | { outcome: 'unknown'; index: number; count: number; reason: 'interrupted' | 'outcome_unknown' | 'attempts_exhausted' | 'state_lost'; code?: string; message?: string; dedupeKey?: string; recipients: string[]; at: string };
 
 export type OutcomeKind = BatchOutcome['outcome'];
 
@@ -28,7 +29,39 @@ export interface CampaignMeta {
   createdAt: string;
 }
 
-export type BeginResult = { state: 'fresh' } | { state: 'resumed' } | { state: 'done'; outcome: BatchOutcome };
+/** Redis restarted under a campaign and may have forgotten writes (see BEGIN in scripts.ts). */
+export interface StateLost {
+  /** When a worker found it. */
+  at: string;
+  /** The Redis process (run_id) that last wrote the campaign's state, or under which a worker saw it. */
+  previousRun: string;
+  /** The Redis process that found the loss. */
+  run: string;
+}
+
+/** A Redis process (its run_id) and whether it writes an append-only file: what a worker remembers of a campaign. */
+export interface SeenUnder {
+  run: string;
+  aof: boolean;
+  /** The campaign's content digest as the worker saw it. */
+  digest: string;
+}
+
+export interface BeginOptions {
+  /** Refuse to mark anything on a Redis that writes no append-only file. */
+  requireAof?: boolean;
+  /** The calling worker's memory of this campaign: proof that state existed before a restart. */
+  seen?: SeenUnder;
+  /** The job's content digest ('' for a job enqueued without one). */
+  digest?: string;
+}
+
+export type BeginResult = { server: { run: string; aof: boolean } } & (
+  | { state: 'fresh' | 'resumed' | 'lost' | 'not_durable' }
+  | { state: 'done'; outcome: BatchOutcome }
+  | { state: 'mismatch'; campaignDigest: string }
+  | { state: 'reused'; lost: StateLost & { digest: string } }
+);
 
 /** The campaign's record in Redis, shared by the producer, every worker and `campaignStatus`. */
 export class RedisJournal {
@@ -44,12 +77,19 @@ export class RedisJournal {
     return campaignKeys(this.#prefix, campaignId);
   }
 
-  /** Writes the campaign's description once; answers the one already stored when there is one. */
+  /** Writes the campaign's description and digest once; answers the one already stored when there is one. */
   async register(meta: CampaignMeta): Promise<{ created: boolean; meta: CampaignMeta }> {
-    const key = this.keys(meta.campaignId).meta;
-    const created = (await this.#redis.hsetnx(key, 'json', JSON.stringify(meta))) === 1;
-    if (created) return { created, meta };
-    return { created, meta: JSON.parse((await this.#redis.hget(key, 'json'))!) as CampaignMeta };
+    const k = this.keys(meta.campaignId);
+    const [created, json] = (await this.#redis.eval(REGISTER, 2, k.meta, k.lineage, JSON.stringify(meta), meta.fingerprint)) as [number, string];
+    return { created: created === 1, meta: JSON.parse(json) as CampaignMeta };
+  }
+
+  /** The loss a worker found under this campaign, if any. */
+  async stateLost(campaignId: string): Promise<StateLost | undefined> {
+    const json = await this.#redis.hget(this.keys(campaignId).lineage, 'lost');
+    if (json === null) return undefined;
+    const { at, previousRun, run } = JSON.parse(json) as StateLost;
+    return { at, previousRun, run };
   }
 
   async meta(campaignId: string): Promise<CampaignMeta | undefined> {
@@ -58,11 +98,31 @@ export class RedisJournal {
   }
 
   /** Marks the batch as begun before its request leaves, atomically, and says what was there. */
-  async begin(campaignId: string, index: number, token: string): Promise<BeginResult> {
+  async begin(campaignId: string, index: number, token: string, options: BeginOptions = {}): Promise<BeginResult> {
     const k = this.keys(campaignId);
-    const [state, value] = (await this.#redis.eval(BEGIN, 3, k.begin, k.outcome, k.events, String(index), token)) as [string, string];
-    if (state === 'done') return { state, outcome: JSON.parse(value) as BatchOutcome };
-    return { state: state as 'fresh' | 'resumed' };
+    const { seen } = options;
+    const [state, run, aof, value] = (await this.#redis.eval(
+      BEGIN,
+      5,
+      k.begin,
+      k.outcome,
+      k.events,
+      k.lineage,
+      k.meta,
+      String(index),
+      token,
+      options.requireAof ? '1' : '0',
+      seen?.run ?? '',
+      seen?.aof ? '1' : '0',
+      seen?.digest ?? '',
+      options.digest ?? '',
+      new Date().toISOString(),
+    )) as [string, string, string, string];
+    const server = { run, aof: aof === '1' };
+    if (state === 'done') return { server, state, outcome: JSON.parse(value) as BatchOutcome };
+    if (state === 'mismatch') return { server, state, campaignDigest: value };
+    if (state === 'reused') return { server, state, lost: JSON.parse(value) as StateLost & { digest: string } };
+    return { server, state: state as 'fresh' | 'resumed' | 'lost' | 'not_durable' };
   }
 
   /** Forgets this attempt's begin marker: it provably never reached the vendor. */
@@ -71,14 +131,27 @@ export class RedisJournal {
     await this.#redis.eval(CLEAR, 2, k.begin, k.outcome, String(index), token);
   }
 
-  /** Records the batch's outcome; the stored one stands when there is one (see RECORD). */
-  async record(campaignId: string, outcome: BatchOutcome): Promise<BatchOutcome> {
+  /**
+   * Records the batch's outcome; the stored one stands when there is one (see RECORD). `digest`:
+   * the job's content digest, so that a job of an earlier campaign under the same id records nothing.
+   */
+  async record(campaignId: string, outcome: BatchOutcome, digest = ''): Promise<BatchOutcome> {
     const k = this.keys(campaignId);
-    const [, stored] = (await this.#redis.eval(RECORD, 3, k.outcome, k.counts, k.events, String(outcome.index), outcome.outcome, JSON.stringify(outcome), String(outcome.count))) as [
-      number,
-      string,
-    ];
-    return JSON.parse(stored) as BatchOutcome;
+    const [, stored] = (await this.#redis.eval(
+      RECORD,
+      5,
+      k.outcome,
+      k.counts,
+      k.events,
+      k.lineage,
+      k.meta,
+      String(outcome.index),
+      outcome.outcome,
+      JSON.stringify(outcome),
+      String(outcome.count),
+      digest,
+    )) as [number, string];
+    return stored === '' ? outcome : (JSON.parse(stored) as BatchOutcome);
   }
 
   async outcome(campaignId: string, index: number): Promise<BatchOutcome | undefined> {

@@ -43,5 +43,12 @@ export function campaignKeys(prefix: string, campaignId: string) {
     outcome: `${base}:outcome`,
     counts: `${base}:counts`,
     events: `${base}:events`,
+    /** Which Redis process last wrote the campaign's state, whether to an AOF, and whether state was found lost. */
+    lineage: `${base}:lineage`,
   };
+}
+
+/** What happened to a provider account's queue as a whole (paused on a refused credential, rate limited). */
+export function accountKey(prefix: string, queue: string): string {
+  return `${prefix}:account:${queue}`;
 }

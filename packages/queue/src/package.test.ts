@@ -22,18 +22,24 @@ describe('the published entry points', () => {
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
   });
 
-  it('export the producer, the worker, the adapters and the status readers', async () => {
+  it('export the producer, the worker, the adapters, the status readers, resumeAccount and the Redis errors', async () => {
     expect(Object.keys(await load()).sort()).toEqual([
+      'DEFAULT_CONNECT_TIMEOUT_MS',
       'MAX_BATCH_SIZE',
+      'MAX_RATE_LIMIT_PAUSE_MS',
+      'RedisNotDurableError',
+      'RedisUnavailableError',
       'batchJobId',
       'campaignStatus',
       'createCampaignWorker',
       'enqueueCampaign',
       'followCampaign',
+      'formatCampaignEvent',
       'formatCampaignStatus',
       'infobipAdapter',
       'octopushAdapter',
       'queueName',
+      'resumeAccount',
       'smsWorksAdapter',
       'smscxAdapter',
     ]);

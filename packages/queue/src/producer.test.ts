@@ -64,7 +64,8 @@ describe.skipIf(!redisAvailable)('enqueueCampaign', () => {
     try {
       expect(await queue.getWaitingCount()).toBe(3);
       const job = await queue.getJob(batchJobId('p1', 2));
-      expect(job?.data).toEqual({ campaignId: 'p1', provider: 'smscx', index: 2, recipients: gbNumbers(5, 20), message: { from: 'Shop', text: 'p1' } });
+      const { fingerprint } = (await campaignStatus(redis.url, 'p1', { prefix }))!;
+      expect(job?.data).toEqual({ campaignId: 'p1', provider: 'smscx', index: 2, recipients: gbNumbers(5, 20), message: { from: 'Shop', text: 'p1' }, digest: fingerprint });
     } finally {
       await queue.close();
     }
@@ -105,10 +106,31 @@ describe.skipIf(!redisAvailable)('enqueueCampaign', () => {
     }
   });
 
-  it('refuses another campaign under an id already used', async () => {
+  it('refuses an id already used with another text, list, sender, provider or account, before adding a job', async () => {
     const prefix = redis.prefix();
     const options = { connection: redis.url, prefix, campaignId: 'p3', provider: 'smscx' as const, recipients: gbNumbers(3), message: { from: 'Shop', text: 'p3' }, batchSize: 2 };
     await enqueueCampaign(options);
-    expect(await refusal(enqueueCampaign({ ...options, message: { from: 'Shop', text: 'other' } }))).toEqual(['campaign_id_reused']);
+    const others = [
+      { ...options, message: { from: 'Shop', text: 'other' } },
+      { ...options, recipients: gbNumbers(3, 1) },
+      { ...options, message: { from: 'Other', text: 'p3' } },
+      { ...options, provider: 'smsworks' as const },
+      { ...options, account: 'eu' },
+    ];
+    for (const other of others) expect(await refusal(enqueueCampaign(other))).toEqual(['campaign_id_reused']);
+    for (const [provider, account, jobs] of [
+      ['smscx', 'default', 2],
+      ['smsworks', 'default', 0],
+      ['smscx', 'eu', 0],
+    ] as const) {
+      const queue = new Queue(queueName(provider, account), { connection: { url: redis.url }, prefix });
+      try {
+        expect([provider, account, await queue.count()]).toEqual([provider, account, jobs]);
+      } finally {
+        await queue.close();
+      }
+    }
+    // The same campaign written with its message fields in another order is the same campaign.
+    expect(await enqueueCampaign({ ...options, message: { text: 'p3', from: 'Shop' } })).toMatchObject({ created: false });
   });
 });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { chunk, normalizeRecipients, ValidationError, type ValidationIssue } from '@msgkit/core';
 import { Queue, type JobsOptions } from 'bullmq';
+import { AccountRecord, type AccountPause } from './account';
 import type { CampaignMessage } from './adapters';
-import { openRedis, type RedisConnection } from './connection';
+import { connectRedis, type RedisConnection } from './connection';
 import { RedisJournal, type CampaignMeta } from './journal';
 import { batchJobId, checkWord, DEFAULT_PREFIX, MAX_BATCH_SIZE, PROVIDERS, queueName, type ProviderName } from './names';
 
@@ -13,6 +14,12 @@ export interface BatchJobData {
   index: number;
   recipients: string[];
   message: CampaignMessage;
+  /**
+   * The campaign's content digest (CampaignMeta.fingerprint): a worker refuses a job whose campaign
+   * record holds another one, and the batch's dedupe key is bound to it. Absent on jobs enqueued by
+   * versions before it.
+   */
+  digest?: string;
 }
 
 export interface EnqueueCampaignOptions {
@@ -39,6 +46,8 @@ export interface EnqueueCampaignOptions {
   backoffMs?: number;
   /** Redis key prefix of the journal and of BullMQ (default `msgkit`). */
   prefix?: string;
+  /** How long connecting to Redis may take before a RedisUnavailableError (default 10 000 ms). */
+  connectTimeoutMs?: number;
 }
 
 export interface EnqueuedCampaign {
@@ -50,6 +59,31 @@ export interface EnqueuedCampaign {
   duplicates: number;
   /** False when this campaign was enqueued before: no batch is added twice. */
   created: boolean;
+  /**
+   * Set when the account's queue is paused because the vendor refused its credentials: nothing is
+   * sent until resumeAccount (after the workers have the fixed credentials).
+   */
+  accountPaused?: AccountPause;
+}
+
+/** JSON with object keys in one order, so the same content always gives the same digest. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * What a campaign id is bound to: provider, account, batch size, every field of the message (text,
+ * sender and any other) and the normalized recipients in order, as SHA-256 hex.
+ */
+export function campaignDigest(content: { provider: ProviderName; account: string; batchSize: number; message: CampaignMessage; recipients: readonly string[] }): string {
+  return createHash('sha256').update(canonical(content)).digest('hex');
 }
 
 // BullMQ's addBulk is one round trip per call; this keeps each call's payload a few MB at most.
@@ -96,7 +130,7 @@ export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<
 
   const queue = queueName(provider, account);
   const batches = chunk(recipients, batchSize);
-  const fingerprint = createHash('sha256').update(JSON.stringify([provider, account, batchSize, message, recipients])).digest('hex');
+  const fingerprint = campaignDigest({ provider, account, batchSize, message, recipients });
   const meta: CampaignMeta = {
     campaignId: options.campaignId,
     provider,
@@ -109,13 +143,13 @@ export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<
     createdAt: new Date().toISOString(),
   };
 
-  const { redis, release } = openRedis(options.connection);
+  const { redis, release } = await connectRedis(options.connection, { connectTimeoutMs: options.connectTimeoutMs });
   const bull = new Queue<BatchJobData>(queue, { connection: redis, prefix });
   try {
     const stored = await new RedisJournal(redis, prefix).register(meta);
     if (stored.meta.fingerprint !== fingerprint) {
       throw new ValidationError([
-        { path: ['campaignId'], code: 'campaign_id_reused', message: `campaign ${options.campaignId} was enqueued before with other recipients, message, provider or batch size` },
+        { path: ['campaignId'], code: 'campaign_id_reused', message: `campaign ${options.campaignId} was enqueued before with other recipients, text, sender, provider, account or batch size; nothing was added` },
       ]);
     }
     const jobOptions = (index: number): JobsOptions => ({
@@ -132,11 +166,12 @@ export async function enqueueCampaign(options: EnqueueCampaignOptions): Promise<
       await bull.addBulk(
         batches.slice(first, first + JOBS_PER_CALL).map((batch, offset) => {
           const index = first + offset;
-          return { name: 'batch', data: { campaignId: options.campaignId, provider, index, recipients: batch, message }, opts: jobOptions(index) };
+          return { name: 'batch', data: { campaignId: options.campaignId, provider, index, recipients: batch, message, digest: fingerprint }, opts: jobOptions(index) };
         }),
       );
     }
-    return { campaignId: options.campaignId, queue, batches: batches.length, recipients: recipients.length, duplicates, created: stored.created };
+    const { paused } = await new AccountRecord(redis, prefix, queue).read();
+    return { campaignId: options.campaignId, queue, batches: batches.length, recipients: recipients.length, duplicates, created: stored.created, ...(paused && { accountPaused: paused }) };
   } finally {
     await bull.close();
     await release();

@@ -4,18 +4,85 @@
  */
 
 /**
- * KEYS: begin, outcome, events. ARGV: index, token.
- * Returns {'done', outcomeJson} | {'resumed', previousToken} | {'fresh', ''}; marks the batch begun.
+ * The Redis process serving this call (`run_id` changes on every restart) and whether it writes an
+ * append-only file. INFO is allowed in scripts, so the check and the write it guards are one step.
  */
-export const BEGIN = `
+const SERVER = `
+local run = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)') or ''
+local aof = string.match(redis.call('INFO', 'persistence'), 'aof_enabled:(%d)') or '0'
+`;
+
+/**
+ * KEYS: meta, lineage. ARGV: meta JSON, content digest.
+ * Stores the campaign's description and digest once, and the Redis process it was stored under
+ * (`run`, and `since`: the process that created the record) unless a record already exists (a
+ * restored one must stay, so that a loss is seen). Returns {created (1|0), stored meta JSON}.
+ */
+export const REGISTER = `${SERVER}
+local created = redis.call('HSETNX', KEYS[1], 'json', ARGV[1])
+if created == 1 then redis.call('HSET', KEYS[1], 'digest', ARGV[2]) end
+if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('HSET', KEYS[2], 'run', run, 'aof', aof, 'since', run) end
+return {created, redis.call('HGET', KEYS[1], 'json')}
+`;
+
+/**
+ * KEYS: begin, outcome, events, lineage, meta.
+ * ARGV: index, token, require AOF ('1'|'0'), the calling worker's memory of this campaign (run,
+ * aof, digest; '' when it has none), the job's content digest ('' for a job without one), now (ISO).
+ *
+ * Before anything else: with AOF required and none written, nothing is marked ({'not_durable'}).
+ * A job whose digest is not the campaign's is another campaign's ({'mismatch'}).
+ *
+ * State lost: the campaign's state was last written by another Redis process (a restart) that did
+ * not write every change to an AOF, or this worker saw the campaign under such a process, or this
+ * worker saw it under an earlier process and the campaign's record was created by this one (Redis
+ * came back empty, AOF or not: a lost data directory). Writes after its last snapshot, begin
+ * markers included, may be gone, so from then on every batch without an outcome is taken as begun
+ * ({'lost'}), never as fresh. The flag stays. A job whose digest is not the one known before the
+ * loss is a reused id ({'reused'}).
+ *
+ * Otherwise as before: {'done', outcome JSON} | {'resumed'} | {'fresh'}, marking the batch begun.
+ * Every answer starts with the run id and aof flag, for the worker's memory.
+ */
+export const BEGIN = `${SERVER}
+if ARGV[3] == '1' and aof ~= '1' then return {'not_durable', run, aof, ''} end
+local metaDigest = redis.call('HGET', KEYS[5], 'digest')
+if ARGV[7] ~= '' and metaDigest and metaDigest ~= ARGV[7] then return {'mismatch', run, aof, metaDigest} end
+
+local storedRun = redis.call('HGET', KEYS[4], 'run')
+local storedAof = redis.call('HGET', KEYS[4], 'aof')
+local since = redis.call('HGET', KEYS[4], 'since')
+local lost = redis.call('HGET', KEYS[4], 'lost')
+if not lost then
+  local from = nil
+  if storedRun and storedRun ~= run and not (storedAof == '1' and aof == '1') then from = storedRun end
+  if ARGV[4] ~= '' and ARGV[4] ~= run and (not (ARGV[5] == '1' and aof == '1') or not since or since == run) then from = ARGV[4] end
+  if from then
+    local before = ARGV[6]
+    if before == '' then before = metaDigest or '' end
+    lost = cjson.encode({at = ARGV[8], previousRun = from, run = run, digest = before})
+    redis.call('HSET', KEYS[4], 'lost', lost)
+    redis.call('XADD', KEYS[3], 'MAXLEN', '~', '10000', '*', 'type', 'state_lost', 'previousRun', from, 'run', run)
+  end
+end
+local keptAof = aof
+if storedRun == run and storedAof ~= '1' then keptAof = '0' end
+redis.call('HSET', KEYS[4], 'run', run, 'aof', keptAof)
+if not since then redis.call('HSET', KEYS[4], 'since', run) end
+
 local done = redis.call('HGET', KEYS[2], ARGV[1])
-if done then return {'done', done} end
+if done then return {'done', run, aof, done} end
+if lost then
+  local before = cjson.decode(lost)['digest']
+  if ARGV[7] ~= '' and before ~= '' and before ~= ARGV[7] then return {'reused', run, aof, lost} end
+end
 local previous = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 local state = 'fresh'
 if previous then state = 'resumed' end
+if lost then state = 'lost' end
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', '10000', '*', 'type', 'begin', 'index', ARGV[1], 'state', state)
-return {state, previous or ''}
+return {state, run, aof, ''}
 `;
 
 /**
@@ -33,11 +100,19 @@ return 0
 `;
 
 /**
- * KEYS: outcome, counts, events. ARGV: index, outcome kind, outcome JSON, recipient count.
+ * KEYS: outcome, counts, events, lineage, meta. ARGV: index, outcome kind, outcome JSON, recipient
+ * count, the job's content digest ('' for a job without one).
  * The first outcome of a batch stands, except that a proven 'sent' replaces an 'unknown' (a worker
  * that lost its lock while the vendor was answering). Returns {1, json} when written, {0, stored}.
+ * An outcome of a job whose digest is not the campaign's (begun before Redis lost the campaign that
+ * was then enqueued again with other content) belongs to no campaign Redis holds: {0, ''}.
+ * A write under the run the lineage names, with no AOF, marks that run as not durable; the run
+ * itself is changed only by BEGIN, which is where a loss is looked for.
  */
-export const RECORD = `
+export const RECORD = `${SERVER}
+local metaDigest = redis.call('HGET', KEYS[5], 'digest')
+if ARGV[5] ~= '' and metaDigest and metaDigest ~= ARGV[5] then return {0, ''} end
+if aof ~= '1' and redis.call('HGET', KEYS[4], 'run') == run then redis.call('HSET', KEYS[4], 'aof', '0') end
 local stored = redis.call('HGET', KEYS[1], ARGV[1])
 local previous
 if stored then

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { openRedis, type RedisConnection } from './connection';
-import { RedisJournal, type BatchOutcome, type CampaignMeta } from './journal';
+import { AccountRecord, type AccountState } from './account';
+import { connectRedis, type RedisConnection } from './connection';
+import { RedisJournal, type BatchOutcome, type CampaignMeta, type StateLost } from './journal';
 import { campaignKeys, DEFAULT_PREFIX } from './names';
 
 export interface Tally {
@@ -22,26 +23,43 @@ export interface CampaignStatus extends CampaignMeta {
   refusedBatches: Array<Extract<BatchOutcome, { outcome: 'refused' }>>;
   /** True when every batch has an outcome. */
   done: boolean;
+  /**
+   * Set when a worker found that Redis restarted and may have lost writes of this campaign (no
+   * AOF): every batch that had no outcome then is recorded `unknown` (reason `state_lost`) where
+   * the vendor cannot deduplicate.
+   */
+  stateLost?: StateLost;
+  /** The provider account's queue: paused on refused credentials (until resumeAccount), its last 429. */
+  queueState: AccountState;
 }
 
 export interface StatusOptions {
   prefix?: string;
+  /** How long connecting to Redis may take before a RedisUnavailableError (default 10 000 ms). */
+  connectTimeoutMs?: number;
 }
 
 /** The campaign's totals per outcome and its unknown and refused batches, read from Redis; undefined for an unknown id. */
 export async function campaignStatus(connection: RedisConnection, campaignId: string, options: StatusOptions = {}): Promise<CampaignStatus | undefined> {
-  const { redis, release } = openRedis(connection);
+  const { redis, release } = await connectRedis(connection, { connectTimeoutMs: options.connectTimeoutMs });
   try {
-    return await readStatus(new RedisJournal(redis, options.prefix ?? DEFAULT_PREFIX), campaignId);
+    return await readStatus(redis, options.prefix ?? DEFAULT_PREFIX, campaignId);
   } finally {
     await release();
   }
 }
 
-async function readStatus(journal: RedisJournal, campaignId: string): Promise<CampaignStatus | undefined> {
+async function readStatus(redis: Redis, prefix: string, campaignId: string): Promise<CampaignStatus | undefined> {
+  const journal = new RedisJournal(redis, prefix);
   const meta = await journal.meta(campaignId);
   if (!meta) return undefined;
-  const [outcomes, begun, counts] = await Promise.all([journal.outcomes(campaignId), journal.begunUnsettled(campaignId), journal.counts(campaignId)]);
+  const [outcomes, begun, counts, stateLost, account] = await Promise.all([
+    journal.outcomes(campaignId),
+    journal.begunUnsettled(campaignId),
+    journal.counts(campaignId),
+    journal.stateLost(campaignId),
+    new AccountRecord(redis, prefix, meta.queue).read(),
+  ]);
   const tally = (kind: BatchOutcome['outcome']): Tally => ({ batches: counts[`${kind}:batches`] ?? 0, recipients: counts[`${kind}:recipients`] ?? 0 });
   const sent = tally('sent');
   const refused = tally('refused');
@@ -60,19 +78,55 @@ async function readStatus(journal: RedisJournal, campaignId: string): Promise<Ca
     unknownBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'unknown' }> => o.outcome === 'unknown'),
     refusedBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'refused' }> => o.outcome === 'refused'),
     done: pending.batches === 0,
+    ...(stateLost && { stateLost }),
+    queueState: account,
   };
 }
 
 /** One entry of a campaign's event stream. */
 export type CampaignEvent =
-  | { id: string; type: 'begin'; index: number; state: 'fresh' | 'resumed' }
-  | { id: string; type: 'outcome'; index: number; outcome: BatchOutcome['outcome']; count: number };
+  /** `lost`: Redis lost state under the campaign, so this batch is taken as possibly sent. */
+  | { id: string; type: 'begin'; index: number; state: 'fresh' | 'resumed' | 'lost' }
+  | { id: string; type: 'outcome'; index: number; outcome: BatchOutcome['outcome']; count: number }
+  | { id: string; type: 'state_lost'; previousRun: string; run: string }
+  /** The account's queue was paused: the vendor refused its credentials at this batch. */
+  | { id: string; type: 'paused'; index: number; code: string; message: string }
+  | { id: string; type: 'rate_limited'; index: number; pausedMs: number; askedMs?: number; capped: boolean };
 
 function parseEvent(id: string, fields: string[]): CampaignEvent {
   const f: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-  if (f.type === 'begin') return { id, type: 'begin', index: Number(f.index), state: f.state as 'fresh' | 'resumed' };
+  if (f.type === 'begin') return { id, type: 'begin', index: Number(f.index), state: f.state as 'fresh' | 'resumed' | 'lost' };
+  if (f.type === 'state_lost') return { id, type: 'state_lost', previousRun: f.previousRun ?? '', run: f.run ?? '' };
+  if (f.type === 'paused') return { id, type: 'paused', index: Number(f.index), code: f.code ?? '', message: f.message ?? '' };
+  if (f.type === 'rate_limited') {
+    return { id, type: 'rate_limited', index: Number(f.index), pausedMs: Number(f.pausedMs), ...(f.askedMs !== undefined && { askedMs: Number(f.askedMs) }), capped: f.capped === '1' };
+  }
   return { id, type: 'outcome', index: Number(f.index), outcome: f.outcome as BatchOutcome['outcome'], count: Number(f.count) };
+}
+
+/** One event as a line of text (`--follow` of both commands). */
+export function formatCampaignEvent(event: CampaignEvent): string {
+  switch (event.type) {
+    case 'begin':
+      return `batch ${event.index} ${event.state === 'fresh' ? 'begun' : event.state === 'resumed' ? 'resumed' : 'begun after Redis lost state'}`;
+    case 'outcome':
+      return `batch ${event.index} ${event.outcome} (${event.count})`;
+    case 'state_lost':
+      return `Redis restarted without an append-only file (run ${event.previousRun} -> ${event.run}): batches without an outcome are taken as possibly sent`;
+    case 'paused':
+      return `account paused at batch ${event.index}: ${event.code}: ${event.message}`;
+    case 'rate_limited':
+      return `rate limited at batch ${event.index}: every worker pauses ${formatMs(event.pausedMs)}${event.capped ? ` (the vendor asked ${formatMs(event.askedMs ?? 0)}; capped)` : ''}`;
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1_000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 6_000) / 10} min`;
+  if (ms < 172_800_000) return `${Math.round(ms / 360_000) / 10} h`;
+  return `${Math.round(ms / 8_640_000) / 10} days`;
 }
 
 export interface FollowOptions extends StatusOptions {
@@ -86,11 +140,12 @@ export interface FollowOptions extends StatusOptions {
  * kept), until the signal aborts or the campaign is done. For a dashboard or `msgkit-queue status --follow`.
  */
 export async function* followCampaign(connection: RedisConnection, campaignId: string, options: FollowOptions = {}): AsyncGenerator<CampaignEvent> {
-  const { redis, release } = openRedis(connection);
+  const { redis, release } = await connectRedis(connection, { connectTimeoutMs: options.connectTimeoutMs });
   // XREAD BLOCK holds its connection, so it gets one of its own.
   const reader: Redis = redis.duplicate();
-  const journal = new RedisJournal(redis, options.prefix ?? DEFAULT_PREFIX);
-  const key = campaignKeys(options.prefix ?? DEFAULT_PREFIX, campaignId).events;
+  reader.on('error', () => undefined);
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const key = campaignKeys(prefix, campaignId).events;
   let last = options.from ?? '$';
   try {
     while (!options.signal?.aborted) {
@@ -102,7 +157,7 @@ export async function* followCampaign(connection: RedisConnection, campaignId: s
         }
       }
       if (!reply) {
-        const status = await readStatus(journal, campaignId);
+        const status = await readStatus(redis, prefix, campaignId);
         if (status?.done) return;
       }
     }

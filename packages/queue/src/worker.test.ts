@@ -1,12 +1,15 @@
-import { batchDedupeKey, RateLimitError } from '@msgkit/core';
+import { RateLimitError } from '@msgkit/core';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { SmscxClient } from '@msgkit/smscx';
 import { SmsWorksClient } from '@msgkit/smsworks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smscxAdapter, smsWorksAdapter } from './adapters';
+import { MAX_RATE_LIMIT_PAUSE_MS, resumeAccount } from './account';
+import { smscxAdapter, smsWorksAdapter, type ProviderAdapter } from './adapters';
+import { dedupeKeyOf, type CampaignWorkerEvent } from './batch';
 import { RedisJournal } from './journal';
+import { formatCampaignStatus } from './format';
 import { campaignStatus } from './status';
 import { enqueueCampaign } from './producer';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
@@ -43,7 +46,8 @@ describe.skipIf(!redisAvailable)('a campaign worker', () => {
       const status = await waitDone(redis.url, 'c1', prefix);
       expect(status).toMatchObject({ sent: { batches: 3, recipients: 25 }, refused: { batches: 0 }, unknown: { batches: 0 }, pending: { batches: 0, recipients: 0 } });
       const sent = requestsOf('c1', 'smscx');
-      expect(sent.map((r) => (r.body as { idempotencyId: string }).idempotencyId).sort()).toEqual([0, 1, 2].map((i) => batchDedupeKey('c1', i)).sort());
+      const digest = status.fingerprint;
+      expect(sent.map((r) => (r.body as { idempotencyId: string }).idempotencyId).sort()).toEqual([0, 1, 2].map((index) => dedupeKeyOf({ campaignId: 'c1', index, digest })).sort());
       expect(sandbox.messages('smscx').filter((m) => m.text === 'c1').map((m) => m.to).sort()).toEqual([...numbers].sort());
     } finally {
       await worker.close();
@@ -56,7 +60,8 @@ describe.skipIf(!redisAvailable)('a campaign worker', () => {
     await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c2', provider: 'smscx', recipients: numbers, message: { from: 'Shop', text: 'c2' }, batchSize: 2 });
     // A worker began batch 0 and reached the vendor, then died before recording the outcome.
     await new RedisJournal(client, prefix).begin('c2', 0, 'dead-worker');
-    await smscx().sms.send({ from: 'Shop', to: numbers.slice(0, 2), text: 'c2', idempotencyId: batchDedupeKey('c2', 0) });
+    const { fingerprint: digest } = (await campaignStatus(redis.url, 'c2', { prefix }))!;
+    await smscx().sms.send({ from: 'Shop', to: numbers.slice(0, 2), text: 'c2', idempotencyId: dedupeKeyOf({ campaignId: 'c2', index: 0, digest }) });
     const worker = createCampaignWorker({ connection: redis.url, prefix, adapter: smscxAdapter(smscx()) });
     try {
       const status = await waitDone(redis.url, 'c2', prefix);
@@ -108,19 +113,108 @@ describe.skipIf(!redisAvailable)('a campaign worker', () => {
 
   it('records a refusal with its code and no credential, and sends nothing of that batch', async () => {
     const prefix = redis.prefix();
-    sandbox.faults.add({ vendor: 'smscx', path: '/sms', count: 1, status: 401, body: { error: { type: 'invalid_api_key', code: 0, message: 'Invalid API key', uri: '' } } });
+    sandbox.faults.add({ vendor: 'smscx', path: '/sms', count: 1, status: 400, body: { error: { type: 'invalid_param', code: 1105, message: 'The parameter `from` is invalid', uri: '' } } });
     await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c5', provider: 'smscx', recipients: gbNumbers(2, 400), message: { from: 'Shop', text: 'c5' }, batchSize: 2 });
     const worker = createCampaignWorker({ connection: redis.url, prefix, adapter: smscxAdapter(smscx('sk_live_S3CRET')) });
     try {
       const status = await waitDone(redis.url, 'c5', prefix);
-      expect(status.refusedBatches).toEqual([expect.objectContaining({ index: 0, code: 'authentication_error', status: 401, recipients: gbNumbers(2, 400) })]);
+      expect(status.refusedBatches).toEqual([expect.objectContaining({ index: 0, code: 'bad_request', status: 400, vendorCode: 1105, recipients: gbNumbers(2, 400) })]);
       expect(sandbox.messages('smscx').filter((m) => m.text === 'c5')).toEqual([]);
       const stored = JSON.stringify(await client.hgetall(`${prefix}:campaign:{c5}:outcome`));
-      expect(stored).toContain('authentication_error');
+      expect(stored).toContain('bad_request');
       expect(stored).not.toContain('S3CRET');
     } finally {
       await worker.close();
     }
+  });
+
+  it('pauses the account for every worker at the first 401, keeps its batches pending, and sends each once after resumeAccount with a good key', async () => {
+    const prefix = redis.prefix();
+    const numbers = gbNumbers(40, 1_000);
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c12', provider: 'smscx', recipients: numbers, message: { from: 'Shop', text: 'c12' }, batchSize: 1 });
+    let calls = 0;
+    const rejected = smscxAdapter(smscx('invalid'));
+    const counting: ProviderAdapter = { ...rejected, send: (...args) => (calls++, rejected.send(...args)) };
+    const events: CampaignWorkerEvent[] = [];
+    const bad = createCampaignWorker({ connection: redis.url, prefix, adapter: counting, onEvent: (e) => events.push(e) });
+    let status;
+    for (let i = 0; ; i++) {
+      status = (await campaignStatus(redis.url, 'c12', { prefix }))!;
+      if (status.queueState?.paused || status.done) break;
+      if (i > 600) throw new Error(`neither paused nor done: ${JSON.stringify(status)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await bad.close();
+    expect(calls).toBe(1);
+    expect(status).toMatchObject({ pending: { batches: 40 }, refused: { batches: 0 }, unknown: { batches: 0 } });
+    expect(status.queueState.paused).toMatchObject({ code: 'authentication_error', status: 401, campaignId: 'c12' });
+    expect(events).toEqual([expect.objectContaining({ type: 'paused', queue: 'msgkit-smscx-default' })]);
+    const queue = new Queue(bad.queue, { connection: { url: redis.url }, prefix });
+    try {
+      expect(await queue.isPaused()).toBe(true);
+    } finally {
+      await queue.close();
+    }
+
+    // Enqueuing again says why nothing moves; the fix is new credentials on the workers, then resume.
+    expect(await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c12', provider: 'smscx', recipients: numbers, message: { from: 'Shop', text: 'c12' }, batchSize: 1 })).toMatchObject({
+      created: false,
+      accountPaused: { code: 'authentication_error' },
+    });
+    const good = createCampaignWorker({ connection: redis.url, prefix, adapter: smscxAdapter(smscx()), concurrency: 4 });
+    try {
+      expect(await resumeAccount({ connection: redis.url, prefix, provider: 'smscx' })).toMatchObject({ paused: { code: 'authentication_error' } });
+      const done = await waitDone(redis.url, 'c12', prefix);
+      expect(done.sent).toEqual({ batches: 40, recipients: 40 });
+      expect(done.queueState.paused).toBeUndefined();
+      expect(sandbox.messages('smscx').filter((m) => m.text === 'c12').map((m) => m.to).sort()).toEqual([...numbers].sort());
+    } finally {
+      await good.close();
+    }
+  });
+
+  it('honours a Retry-After of 31 years for 10 minutes at most, pausing every worker of the account that long, and says so', async () => {
+    const prefix = redis.prefix();
+    sandbox.faults.add({ vendor: 'smscx', path: '/sms', count: 1, status: 429, headers: { 'retry-after': '999999999' }, body: { error: { type: 'rate_limit', code: 0, message: 'slow down', uri: '' } } });
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c11', provider: 'smscx', recipients: gbNumbers(2, 900), message: { from: 'Shop', text: 'c11' }, batchSize: 2 });
+    const events: CampaignWorkerEvent[] = [];
+    const worker = createCampaignWorker({ connection: redis.url, prefix, adapter: smscxAdapter(smscx()), onEvent: (e) => events.push(e) });
+    try {
+      let ttl = -2;
+      for (let i = 0; ttl <= 0; i++) {
+        if (i > 600) throw new Error('the queue was never rate limited');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        ttl = await client.pttl(`${prefix}:${worker.queue}:limiter`);
+      }
+      expect(ttl).toBeLessThanOrEqual(MAX_RATE_LIMIT_PAUSE_MS);
+      expect(MAX_RATE_LIMIT_PAUSE_MS).toBe(600_000);
+      const status = (await campaignStatus(redis.url, 'c11', { prefix }))!;
+      expect(status.queueState.rateLimited).toMatchObject({ askedMs: 999_999_999_000, pausedMs: 600_000, capped: true, campaignId: 'c11', index: 0 });
+      expect(status.pending).toEqual({ batches: 1, recipients: 2 });
+      expect(formatCampaignStatus(status)).toContain('every worker paused 10 min (the vendor asked 11574.1 days; capped)');
+      expect(events).toEqual([expect.objectContaining({ type: 'rate_limited', notice: expect.objectContaining({ capped: true, pausedMs: 600_000 }) })]);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('binds each batch key to the campaign content, so an id used again with another text where Redis no longer has the first is sent, not dropped as a duplicate', async () => {
+    const numbers = gbNumbers(4, 1_100);
+    const base = { connection: redis.url, campaignId: 'c13', provider: 'smscx' as const, recipients: numbers, batchSize: 2 };
+    // Two prefixes stand for a Redis that lost or never had the first campaign.
+    for (const [prefix, text] of [
+      [redis.prefix(), 'c13 first'],
+      [redis.prefix(), 'c13 second'],
+    ] as const) {
+      await enqueueCampaign({ ...base, prefix, message: { from: 'Shop', text } });
+      const worker = createCampaignWorker({ connection: redis.url, prefix, adapter: smscxAdapter(smscx()) });
+      try {
+        await waitDone(redis.url, 'c13', prefix);
+      } finally {
+        await worker.close();
+      }
+    }
+    for (const text of ['c13 first', 'c13 second']) expect(sandbox.messages('smscx').filter((m) => m.text === text).map((m) => m.to).sort()).toEqual([...numbers].sort());
   });
 
   it('pauses the whole queue on a 429, then sends the batch with the same key without spending an attempt', async () => {

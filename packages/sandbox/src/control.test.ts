@@ -35,6 +35,34 @@ describe('the /__sandbox control endpoints', () => {
     expect((await rawRequest(`${sandbox.url}/__sandbox/received`, { host: `127.0.0.1:${sandbox.port + 1}` })).status).toBe(403);
   });
 
+  it('refuse a POST that is not application/json with 415, so a web page cannot arm faults or reset with a cross-site text/plain form', async () => {
+    await call(sandbox, 'smscx', 'POST', '/sms', sms);
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
+      const headers: Record<string, string> = type === undefined ? {} : { 'content-type': type };
+      const faults = await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', headers, body: '{"status":500}' });
+      expect([type, faults.status]).toEqual([type, 415]);
+      expect((await fetch(`${sandbox.url}/__sandbox/reset`, { method: 'POST', headers })).status).toBe(415);
+    }
+    expect(sandbox.faults.list()).toEqual([]);
+    expect(sandbox.received()).toHaveLength(1);
+    const json = { 'content-type': 'application/json; charset=utf-8' };
+    expect((await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', headers: json, body: '{"status":503,"count":1}' })).status).toBe(201);
+    expect((await fetch(`${sandbox.url}/__sandbox/reset`, { method: 'POST', headers: json })).status).toBe(204);
+    expect((await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it('refuse a request whose Origin is another site (403), and take the sandbox\'s own origin', async () => {
+    const json = { 'content-type': 'application/json' };
+    for (const origin of ['https://evil.example', 'null', `http://127.0.0.1:${sandbox.port + 1}`]) {
+      expect((await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', headers: { ...json, origin }, body: '{"status":500}' })).status).toBe(403);
+      expect((await fetch(`${sandbox.url}/__sandbox/received`, { headers: { origin } })).status).toBe(403);
+    }
+    expect(sandbox.faults.list()).toEqual([]);
+    for (const origin of [sandbox.url, `http://localhost:${sandbox.port}`]) {
+      expect((await fetch(`${sandbox.url}/__sandbox/reset`, { method: 'POST', headers: { ...json, origin } })).status).toBe(204);
+    }
+  });
+
   it('still serve the vendor APIs whatever the Host header says', async () => {
     expect((await rawRequest(`${sandbox.baseUrls.smscx}/nope`, { host: 'evil.example' })).status).toBe(404);
   });

@@ -113,6 +113,17 @@ describe('The Octopush sandbox', () => {
     expect(sandbox.messages('octopush')[0]!.scheduledAt!.toISOString()).toBe(instant);
   });
 
+  it.each(['2030-02-30T10:00:00+01:00', '2030-02-31 10:00:00'])('sends at once a send_at that names no real day (%s): Octopush ignores what it cannot read (SEED)', async (sendAt) => {
+    const res = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, send_at: sendAt });
+    expect(res.status).toBe(200);
+    expect(sandbox.messages('octopush').map((m) => [m.status, m.scheduledAt])).toEqual([['SENT', undefined], ['SENT', undefined]]);
+  });
+
+  it("accepts the SEED's live_chat conversation_id 00000000-0000-0000-0000-000000000001, which is no UUID v4", async () => {
+    const res = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'live_chat', text: 'Hi', sender: 'AgentName', recipients: [{ conversation_id: '00000000-0000-0000-0000-000000000001' }] });
+    expect(res).toMatchObject({ status: 200, body: { ticket_number: null, number_of_contacts: 1 } });
+  });
+
   it('refuses a send_at with a T time and no zone, which no Octopush source shows', async () => {
     const res = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, send_at: '2031-01-01T00:01:00' });
     expect(res).toMatchObject({ status: 400, body: { code: 400, errors: { send_at: expect.any(Object) } } });
@@ -141,6 +152,10 @@ describe('The Octopush sandbox', () => {
     expect((await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?with_details=0')).body).toEqual({ amount: 1000, unit: 'euros' });
     expect((await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?country_code=FR')).status).toBe(400);
     expect((await call(sandbox, 'octopush', 'GET', '/wallet/check-balance?product_name=nope&country_code=FR')).status).toBe(400);
+    // The PHP client's ProductEnum adds these to DEV's four.
+    for (const product of ['euro', 'virtual_number', 'database_renting_b2c', 'database_renting_b2b']) {
+      expect(await call(sandbox, 'octopush', 'GET', `/wallet/check-balance?country_code=FR&product_name=${product}`)).toMatchObject({ status: 200, body: { unit: product } });
+    }
   });
 
   it('answers 401 unless both api-login and api-key are given', async () => {

@@ -29,7 +29,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     maxDepth: MAX_JSON_DEPTH,
     timeoutMs: positiveInteger(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS, 'bodyTimeoutMs'),
   };
-  const state = new SandboxState({ dlrDelayMs: options.dlrDelayMs ?? 20, dlrAttempts: options.dlrAttempts ?? 3, webhooks: options.webhooks });
+  const state = new SandboxState({ dlrDelayMs: options.dlrDelayMs ?? 20, dlrAttempts: options.dlrAttempts ?? 3, webhooks: options.webhooks, reports: options.reports });
 
   // Build (or reuse) every validator before listening, so the first request is not slow.
   await Promise.all(MODULES.map(backendFor));
@@ -57,6 +57,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // name is rebound to 127.0.0.1 sends its own Host and so cannot read or reset the sandbox.
   const ownHosts = new Set([`127.0.0.1:${actualPort}`, `localhost:${actualPort}`, `[::1]:${actualPort}`]);
   if (actualPort === 80) for (const name of ['127.0.0.1', 'localhost', '[::1]']) ownHosts.add(name);
+  const ownOrigins = new Set([...ownHosts].map((host) => `http://${host}`));
   state.port = actualPort;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -66,6 +67,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const isAdmin = pathname === ADMIN || pathname.startsWith(ADMIN + '/');
     if (isAdmin && !ownHosts.has(req.headers.host?.toLowerCase() ?? '')) {
       return refuse(res, { status: 403, body: { error: 'forbidden', message: `${ADMIN} answers only requests addressed to ${url}` } }, 'application/json');
+    }
+    if (isAdmin) {
+      const refusal = controlRefusal(method, req.headers.origin, req.headers['content-type'], ownOrigins, url);
+      if (refusal) return refuse(res, refusal, 'application/json');
     }
     const module = isAdmin ? undefined : MODULES.find((m) => pathname === m.basePath || pathname.startsWith(m.basePath + '/'));
 
@@ -82,9 +87,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     const relative = pathname.slice(module.basePath.length) || '/';
 
-    // Faults come before anything else, so a faulted request is neither validated nor recorded.
+    // Faults come before anything else, so a faulted request is neither validated nor recorded;
+    // an `after` fault lets the request through and spoils only its answer.
     const fault = takeFault(state.faults, module.vendor, method, pathname, relative);
-    if (fault) {
+    if (fault && !fault.after) {
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault.drop) {
         req.socket.destroy();
@@ -136,6 +142,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     const backend = await backendFor(module);
     const reply = (await backend.handleRequest({ method, path: relative + parsedUrl.search, headers: headers as Record<string, string>, body }, env)) as Reply;
+    if (fault?.after) {
+      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.drop) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.status !== undefined) return send(res, { status: fault.status, headers: fault.headers, body: fault.body }, module.contentType);
+    }
     send(res, reply, module.contentType);
   }
 
@@ -177,6 +191,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
       }
     }
+    if (method === 'GET' && path === '/reports') return { status: 200, body: state.behaviour };
+    if ((method === 'POST' || method === 'PUT') && path === '/reports') {
+      try {
+        state.setBehaviour(JSON.parse(raw.toString('utf8') || '{}'));
+        return { status: 200, body: state.behaviour };
+      } catch (error) {
+        return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
+      }
+    }
+    if (method === 'DELETE' && path === '/reports') {
+      state.setBehaviour(options.reports ?? {});
+      return { status: 200, body: state.behaviour };
+    }
     if (method === 'POST' && path === '/reset') {
       sandbox.reset();
       return { status: 204 };
@@ -205,6 +232,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         state.faults = [];
       },
     },
+    reports: {
+      set: (behaviour) => state.setBehaviour(behaviour),
+      get: () => ({ ...state.behaviour, delayMs: [...state.behaviour.delayMs] as [number, number] }),
+    },
     reset: () => state.reset(),
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -214,6 +245,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }),
   };
   return sandbox;
+}
+
+const SIMPLE_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * A web page open in the developer's browser can send a cross-site POST without asking (a "simple"
+ * request: text/plain, form or multipart body, or none), and the Host check does not stop it, since
+ * the page addresses 127.0.0.1 itself. So every control request that changes state must carry
+ * `Content-Type: application/json`, which a browser sends cross-site only after a CORS preflight
+ * the sandbox never grants (415 otherwise); and a request whose Origin is not the sandbox's own is
+ * refused outright (403). Programs (tests, the CLI) send no Origin.
+ */
+function controlRefusal(method: string, origin: string | undefined, contentType: string | undefined, ownOrigins: ReadonlySet<string>, url: string): Reply | undefined {
+  if (origin !== undefined && !ownOrigins.has(origin.toLowerCase())) {
+    return { status: 403, body: { error: 'forbidden', message: `${ADMIN} answers no request from another origin (${origin}); only ${url}` } };
+  }
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  const changesState = !SIMPLE_METHODS.has(method);
+  if (changesState && type !== 'application/json' && !(method === 'DELETE' && type === undefined)) {
+    return { status: 415, body: { error: 'unsupported_media_type', message: `${method} ${ADMIN}/… takes only Content-Type: application/json (got ${type ?? 'none'})` } };
+  }
+  return undefined;
 }
 
 function positiveInteger(value: number, name: string): number {

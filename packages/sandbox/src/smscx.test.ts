@@ -101,6 +101,17 @@ describe('SMS.CX sendSms', () => {
     expect(sandbox.messages('smscx')).toHaveLength(2);
   });
 
+  it("accepts the seeds' trackData of version f and, as SMS.CX documents, discards it: no trackData in the answer, null in the report", async () => {
+    const res = await call(sandbox, 'smscx', 'POST', '/sms', { ...sms, dlrCallbackUrl: receiver.url, trackData: 'bf325375-e030-fccb-a009-17317c574773' });
+    expect(res.status).toBe(200);
+    expect(res.body.data[0]).not.toHaveProperty('trackData');
+    await sandbox.settled();
+    const reports = (receiver.bodies[0] as { data: Array<{ trackData: unknown }> }).data;
+    expect(reports.length).toBeGreaterThan(0);
+    expect(reports.every((report) => report.trackData === null)).toBe(true);
+    receiver.bodies.length = 0;
+  });
+
   it('posts delivery reports as {event: dlr_update, data} to dlrCallbackUrl, retrying a failing receiver', async () => {
     receiver.failNext(1);
     const trackData = crypto.randomUUID();

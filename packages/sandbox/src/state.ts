@@ -1,4 +1,5 @@
 import { DlrSender } from './dlr';
+import { behaviourOf, seeded, type Behaviour } from './reports';
 import type { FaultSpec, ReceivedRequest, Reply, SandboxMessage, SandboxOptions, Vendor } from './types';
 
 // setTimeout cannot wait longer than this; messages due later simply never fall due while the
@@ -21,8 +22,20 @@ export class SandboxState {
   /** Delivery reports waiting for their DLR delay (not scheduled messages, which may wait for days). */
   readonly #soon = new Map<NodeJS.Timeout, () => void>();
 
-  constructor(readonly options: Required<Pick<SandboxOptions, 'dlrDelayMs' | 'dlrAttempts'>> & Pick<SandboxOptions, 'webhooks'>) {
+  /** The report switches in force, and the random source they draw from. */
+  behaviour: Behaviour;
+  random: () => number;
+
+  constructor(readonly options: Required<Pick<SandboxOptions, 'dlrDelayMs' | 'dlrAttempts'>> & Pick<SandboxOptions, 'webhooks' | 'reports'>) {
     this.dlr = new DlrSender(options.dlrAttempts, () => this.port);
+    this.behaviour = behaviourOf(options.reports ?? {});
+    this.random = seeded(this.behaviour.seed);
+  }
+
+  /** Replaces the report switches (all of them) and reseeds. */
+  setBehaviour(input: unknown): void {
+    this.behaviour = behaviourOf(input);
+    this.random = seeded(this.behaviour.seed);
   }
 
   store(vendor: Vendor): Map<string, SandboxMessage> {
@@ -97,6 +110,7 @@ export class SandboxState {
     this.vendorData.clear();
     this.dlr.close();
     this.dlr = new DlrSender(this.options.dlrAttempts, () => this.port);
+    this.setBehaviour(this.options.reports ?? {});
   }
 
   close(): void {

@@ -15,6 +15,8 @@ export interface SandboxOptions {
   dlrDelayMs?: number;
   /** Attempts per delivery-report POST before giving up (default 3, with 50/100/200 ms back-off). */
   dlrAttempts?: number;
+  /** How delivery reports are posted (duplicates, order, parts, drops, delays, failures); also settable through `reports.set` and `POST /__sandbox/reports`. */
+  reports?: ReportBehaviour;
   /**
    * Account-level delivery-report URLs, used when a request names none (SMS.CX app DLR URL, The SMS
    * Works global URL, Octopush back-office `callback_url_for_deliveries`, Infobip account webhook).
@@ -97,6 +99,12 @@ export interface FaultSpec {
   delayMs?: number;
   /** Destroy the connection without answering. */
   drop?: boolean;
+  /**
+   * Let the vendor act first (validate, store, bill, report), then fault the answer: `status` (with
+   * `headers`, `body`) replaces it, `drop` destroys the connection instead, and `delayMs` alone only
+   * delays it. The answer is lost although the vendor accepted the request: the billing trap.
+   */
+  after?: boolean;
 }
 
 /** A delivery-report POST the sandbox made (or tried). */
@@ -110,6 +118,32 @@ export interface DeliveryAttempt {
   ok: boolean;
   /** Why the sandbox made no attempt: `not an http(s) URL` or `the sandbox itself`. */
   refused?: string;
+  /** Lost on purpose by the `drop` report switch: never posted. */
+  dropped?: true;
+}
+
+/**
+ * How the sandbox posts delivery reports, to test a receiver against what real vendors do. Every
+ * random choice comes from `seed`, so a run can be repeated. Default: one final DELIVERED report
+ * per message, in order, once.
+ */
+export interface ReportBehaviour {
+  /** Seed of every random choice below (default 1). */
+  seed?: number;
+  /** Share of messages (0–1) that end in the vendor's final failure (SMS.CX FAILED, The SMS Works UNDELIVERABLE, Octopush NOT_DELIVERED, Infobip UNDELIVERABLE_NOT_DELIVERED). */
+  failures?: number;
+  /** Also post the vendor's in-flight reports (SMS.CX ACCEPTED/SENT, Infobip PENDING_ENROUTE/DELIVERED_TO_OPERATOR, ...) before the final one. */
+  intermediate?: boolean;
+  /** Share of reports (0–1) posted two or three times. */
+  duplicates?: number;
+  /** Shuffle the reports of a send before posting them. */
+  outOfOrder?: boolean;
+  /** One report per SMS part of a multipart message instead of one per message. */
+  perPart?: boolean;
+  /** Share of reports (0–1) never posted. */
+  drop?: number;
+  /** Extra delay of each POST, uniformly in [min, max] ms. */
+  delayMs?: [number, number];
 }
 
 export interface Sandbox {
@@ -132,7 +166,12 @@ export interface Sandbox {
     list(): FaultSpec[];
     clear(): void;
   };
-  /** Forgets received requests, messages, dedupe keys, deliveries, faults and scenarios. */
+  /** The report switches (see ReportBehaviour); `set` replaces them all and reseeds. */
+  readonly reports: {
+    set(behaviour: ReportBehaviour): void;
+    get(): Required<ReportBehaviour>;
+  };
+  /** Forgets received requests, messages, dedupe keys, deliveries, faults and scenarios, and restores the report switches given at start. */
   reset(): void;
   close(): Promise<void>;
 }

@@ -10,13 +10,16 @@ import {
   credentialIssues,
   execute,
   guardFetch,
+  noteHandlerIssues,
   normalizeRecipients,
+  printNotes,
   policyIssues,
   recipientIssues,
   requestObject,
   stringOptionIssues,
   type ClientPolicy,
   type HttpPolicyOptions,
+  type NoteHandler,
   type Operation,
   type RequestCheck,
   type RequestOptions,
@@ -46,7 +49,7 @@ import type {
   TransliterationAlphabetEnum,
 } from './generated/models/index';
 import { smscxVendor } from './errors';
-import { INVALID_NUMBER_CODE, pathIdIssues, rules, toScheduledDate } from './rules';
+import { INVALID_NUMBER_CODE, pathIdIssues, rules, toScheduledDate, trackDataNotes } from './rules';
 
 export interface SmscxClientOptions extends HttpPolicyOptions {
   /** Sent as `X-API-KEY`. Give exactly one of `apiKey` and `accessToken`. */
@@ -58,6 +61,12 @@ export interface SmscxClientOptions extends HttpPolicyOptions {
   /** Country (ISO 3166-1 alpha-2) for numbers written without a country code; a request's `countryIso` wins. */
   defaultCountry?: string;
   fetch?: FetchAPI;
+  /**
+   * Receives what is sent as given although SMS.CX will take it differently (a `trackData` it may
+   * discard). Default: each distinct note printed once as a `MsgkitNote` process warning. A handler
+   * that throws stops the call before anything is sent.
+   */
+  onNote?: NoteHandler;
 }
 
 // The generated enums are TypeScript enums, which plain string literals do not satisfy; callers may
@@ -88,6 +97,7 @@ interface Context {
   multichannel: MultichannelApi;
   policy: ClientPolicy;
   defaultCountry: string | undefined;
+  onNote: NoteHandler;
 }
 
 /** The fields `prepare` reads or writes; the rest of a request passes through untouched. */
@@ -98,6 +108,7 @@ interface AnyRequest {
   idempotencyId?: unknown;
   scheduledDate?: unknown;
   isUtc?: unknown;
+  trackData?: unknown;
 }
 
 /**
@@ -128,6 +139,7 @@ function prepare<T extends object>(ctx: Context, request: T, checks: ReadonlyArr
     issues.push(issue);
   }
   if (issues.length > 0) throw new ValidationError(issues);
+  for (const note of trackDataNotes(body)) ctx.onNote(note);
   return body as T;
 }
 
@@ -249,6 +261,7 @@ export class SmscxClient {
       ...(hasKey ? credentialIssues(apiKey, 'apiKey', 'the API key, sent as X-API-KEY') : credentialIssues(accessToken, 'accessToken', 'an OAuth2 access token')),
       ...stringOptionIssues(options.baseUrl, 'baseUrl'),
       ...stringOptionIssues(options.defaultCountry, 'defaultCountry'),
+      ...noteHandlerIssues(options.onNote),
       ...policyIssues(options),
       ...(options.fetch !== undefined && typeof options.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
     ];
@@ -271,6 +284,7 @@ export class SmscxClient {
         redactor: createRedactor([secret]),
       },
       defaultCountry: options.defaultCountry,
+      onNote: options.onNote ?? printNotes(),
     };
     this.sms = new SmsMethods(ctx);
     this.multichannel = new MultichannelMethods(ctx);

@@ -1,4 +1,5 @@
 export { SmscxClient, SmsMethods, MultichannelMethods } from './client';
+export { billing } from './billing';
 export type {
   MultichannelCampaignEstimateRequest,
   MultichannelCampaignRequest,
@@ -15,6 +16,7 @@ export type {
   WithRequestId,
 } from './client';
 export * from './errors';
+export { SMSCX_REPORT_STATUSES, smscxReports } from './reports';
 export { ALPHABETS, CHANNELS, MAX_PARTS, MAX_RECIPIENTS, TTL_SECONDS } from './rules';
 // The generated enums are values; callers may use them instead of string literals.
 export { StrategyChannelChannelEnum, TransliterationAlphabetEnum } from './generated/models/index';
@@ -54,3 +56,4 @@ export type {
   TransliterationAnalysis,
   TransliterationTexts,
 } from './generated/models/index';
+export { smscxSender, smscxSenderFacts, smscxSenderFactory } from './sender';

@@ -10,13 +10,13 @@ import {
   maxRecipients,
   messageFor,
   messageText,
+  type Note,
   optional,
   type RequestCheck,
   requestRules,
   rule,
   scheduleDate,
   senderId,
-  uuid,
   type ValidationIssue,
   validity,
 } from '@msgkit/core';
@@ -149,18 +149,44 @@ const common = {
   dlrCallbackUrl: optional(callbackUrl({ vendorCode: 1109 })),
 };
 /**
- * `idempotencyId` (only the four paid sends have it): the SDKs' pattern, a lowercase 36-character
- * UUID of any version, else 1111. Spec DECISION: 1111's text says "v1-v5", but the vendor's own
- * example value bf325375-e030-fccb-… has version digit f and the SDKs check the shape only.
+ * The SDKs' pattern for `idempotencyId` and `trackData`: a lowercase 36-character UUID of any
+ * version. Spec DECISION: 1111's text says "v1-v5", but the vendor's own example value
+ * bf325375-e030-fccb-… (seeds 000/001, both SDK READMEs) has version digit f, and the SDKs,
+ * generated from the vendor's spec, check the shape only.
  */
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const idempotencyId = optional(
-  rule<string>({ vendorCode: 1111 }, (value, report) => {
-    if (typeof value !== 'string' || !UUID_SHAPE.test(value)) report('uuid_invalid', { lowercase: true });
-  }),
-);
-/** `trackData`: the server silently drops a non-UUID, so it is refused here instead (spec DECISION). */
-const trackData = optional(uuid({ lowercase: true }));
+const uuidShape = (vendorCode?: number) =>
+  optional(
+    rule<string>(vendorCode === undefined ? undefined : { vendorCode }, (value, report) => {
+      if (typeof value !== 'string' || !UUID_SHAPE.test(value)) report('uuid_invalid', { lowercase: true });
+    }),
+  );
+/** `idempotencyId` (only the four paid sends have it); 1111 when it is not of the SDKs' shape. */
+const idempotencyId = uuidShape(1111);
+/**
+ * `trackData`: refused when not of the SDKs' shape, as the SDKs refuse it (the server itself would
+ * drop it without an error); a UUID of another version than 1-5 is sent, with a note (trackDataNotes).
+ */
+const trackData = uuidShape();
+const UUID_V1_TO_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * PY SendSmsMessageRequest and SendMultichannelMessageRequest docstrings: "If the value is not a
+ * valid UUID (v1-v5) the API will not return an error but will discard this parameter". The seeds'
+ * own example is such a value, so it is sent as given, and said.
+ */
+export function trackDataNotes(request: { trackData?: unknown }): Note[] {
+  const value = request.trackData;
+  if (typeof value !== 'string' || !UUID_SHAPE.test(value) || UUID_V1_TO_V5.test(value)) return [];
+  return [
+    {
+      path: ['trackData'],
+      code: 'uuid_version',
+      message:
+        'is not a UUID of version 1 to 5: sent as given (the SDKs accept it), but SMS.CX documents that it may discard such a trackData without an error, so delivery reports may come without it',
+    },
+  ];
+}
 
 type Checks = ReadonlyArray<RequestCheck<never>>;
 

@@ -2,6 +2,7 @@
 // (specs/smscx.yaml components/examples) come back, over real HTTP to a recording server.
 import { startRecorder, type Recorder } from '@msgkit/test-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Note } from '@msgkit/core';
 import { SmscxClient } from './client';
 
 const API_KEY = 'test-key-0123456789';
@@ -98,6 +99,23 @@ describe('SmscxClient.sms', () => {
     server.reply(ok(sendSmsOk));
     await client.sms.send({ ...smsBody, idempotencyId: 'bf325375-e030-fccb-a009-17317c574773' });
     expect((server.requests[0]!.body as { idempotencyId: string }).idempotencyId).toBe('bf325375-e030-fccb-a009-17317c574773');
+  });
+
+  it("send and multichannel.send accept the seeds' own trackData (version digit f), send it unchanged, and note that SMS.CX may drop it", async () => {
+    const notes: Note[] = [];
+    const noting = new SmscxClient({ apiKey: API_KEY, baseUrl: server.url, maxRetries: 0, onNote: (note) => notes.push(note) });
+    const seedTrackData = 'bf325375-e030-fccb-a009-17317c574773';
+    server.reply(ok(sendSmsOk), ok(sendMultichannelOk));
+    await noting.sms.send({ ...smsBody, trackData: seedTrackData });
+    await noting.multichannel.send({ ...mcBody, trackData: seedTrackData });
+    expect(server.requests.map((r) => (r.body as { trackData: string }).trackData)).toEqual([seedTrackData, seedTrackData]);
+    expect(notes).toEqual([
+      expect.objectContaining({ path: ['trackData'], code: 'uuid_version', message: expect.stringContaining('discard') }),
+      expect.objectContaining({ path: ['trackData'], code: 'uuid_version' }),
+    ]);
+    server.reply(ok(sendSmsOk));
+    await noting.sms.send(smsBody);
+    expect(notes).toHaveLength(2);
   });
 
   it('send takes a Date scheduledDate and sends the documented YYYY-MM-DD HH:MM:SS in UTC', async () => {

@@ -1,5 +1,6 @@
 import { startRecorder, type Recorder } from '@msgkit/test-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Note } from '@msgkit/core';
 import { SmsWorksClient } from './client';
 import { ApiError, AuthenticationError, BadRequestError, InsufficientCreditError, NotFoundError, ServerError } from './errors';
 
@@ -67,6 +68,54 @@ async function failure(promise: Promise<unknown>): Promise<ApiError> {
   expect(error).toBeInstanceOf(ApiError);
   return error as ApiError;
 }
+
+describe('schedule, as the vendor documents it', () => {
+  const notes: Note[] = [];
+  const noting = () => new SmsWorksClient({ token: TOKEN, baseUrl: `${server.url}/v1/`, maxRetries: 0, onNote: (note) => notes.push(note) });
+  beforeEach(() => {
+    notes.length = 0;
+  });
+
+  it('sends a schedule given to a send, which those endpoints ignore ("only used by the … schedule service"), and says the message goes out now', async () => {
+    server.reply(
+      { status: 201, headers: VENDOR_JSON, json: { messageid: '1', status: 'SENT', credits: 1, creditsUsed: 1 } },
+      { status: 201, headers: VENDOR_JSON, json: { batchid: '2', status: 'SCHEDULED' } },
+      { status: 201, headers: VENDOR_JSON, json: { batchid: '3', status: 'SCHEDULED' } },
+    );
+    const client = noting();
+    await client.messages.send({ sender: 'YourCompany', destination: '447777777777', content: 'Hi', schedule: FUTURE } as never);
+    await client.batch.send({ sender: 'YourCompany', destinations: ['447777777777'], content: 'Hi', schedule: FUTURE } as never);
+    await client.batch.sendAny([{ sender: 'YourCompany', destination: '447777777777', content: 'Hi', schedule: FUTURE }] as never);
+    expect(server.requests.map((r) => r.path)).toEqual(['/v1/message/send', '/v1/batch/send', '/v1/batch/any']);
+    expect(server.requests.map((r) => JSON.stringify(r.body).includes(FUTURE))).toEqual([true, true, true]);
+    expect(notes).toEqual([
+      expect.objectContaining({ path: ['schedule'], code: 'schedule_ignored', message: expect.stringContaining('goes out now') }),
+      expect.objectContaining({ path: ['schedule'], code: 'schedule_ignored' }),
+      expect.objectContaining({ path: [0, 'schedule'], code: 'schedule_ignored' }),
+    ]);
+  });
+
+  it('sends nothing when the onNote handler throws: a caller can turn notes into refusals', async () => {
+    const refuse = (note: Note) => {
+      throw new Error(`refused: ${note.code}`);
+    };
+    const strict = new SmsWorksClient({ token: TOKEN, baseUrl: `${server.url}/v1/`, maxRetries: 0, onNote: refuse });
+    await expect(strict.messages.send({ sender: 'YourCompany', destination: '447777777777', content: 'Hi', schedule: FUTURE } as never)).rejects.toThrow('refused: schedule_ignored');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('schedules a date already past as given, since no SMS Works source refuses one, and says so', async () => {
+    server.reply({ status: 200, headers: VENDOR_JSON, json: [{ messageid: '1', status: 'SCHEDULED' }] }, { status: 201, headers: VENDOR_JSON, json: { batchid: '2', status: 'SCHEDULED' } });
+    const client = noting();
+    await client.messages.schedule({ sender: 'YourCompany', destination: '447777777777', content: 'Greetings on schedule!', schedule: '2021-10-28T13:10:00.000Z' });
+    await client.batch.schedule({ sender: 'YourCompany', destinations: ['447777777777'], content: 'Hi', schedule: 'Wed Jul 19 2017 20:26:28 GMT+0100 (BST)' });
+    expect(server.requests.map((r) => (r.body as { schedule: string }).schedule)).toEqual(['2021-10-28T13:10:00.000Z', '2017-07-19T19:26:28.000Z']);
+    expect(notes).toEqual([
+      expect.objectContaining({ path: ['schedule'], code: 'date_in_past' }),
+      expect.objectContaining({ path: ['schedule'], code: 'date_in_past' }),
+    ]);
+  });
+});
 
 describe('messages.send', () => {
   it('posts the message to /message/send with the JWT header and the normalized destination', async () => {

@@ -3,8 +3,10 @@ import {
   execute,
   guardFetch,
   messageFor,
+  noteHandlerIssues,
   normalizePhone,
   normalizeRecipients,
+  printNotes,
   pathId,
   policyIssues,
   recipientIssues,
@@ -15,6 +17,8 @@ import {
   type ClientPolicy,
   type HttpPolicyOptions,
   type IssueCode,
+  type Note,
+  type NoteHandler,
   type Operation,
   type RawResponse,
   type RequestOptions,
@@ -35,7 +39,7 @@ import {
   type SendMessageResponse,
 } from './generated/index';
 import { smsWorksVendor } from './errors';
-import { batchIssues, messageIssues, messageListIssues, type Mode } from './rules';
+import { batchIssues, messageIssues, messageListIssues, scheduleNotes, type Mode } from './rules';
 
 export interface SmsWorksClientOptions extends HttpPolicyOptions {
   /** The JSON Web Token from the API Key tab of the account page, with or without its leading `JWT `. */
@@ -46,9 +50,18 @@ export interface SmsWorksClientOptions extends HttpPolicyOptions {
   defaultCountry?: string;
   /** A fetch implementation; default the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * Receives what is sent as given although The SMS Works will take it differently (a `schedule`
+   * on a send, which it ignores; a schedule already past). Default: each distinct note printed once
+   * as a `MsgkitNote` process warning. A handler that throws stops the call before anything is sent.
+   */
+  onNote?: NoteHandler;
 }
 
-/** A send request: a Message without `schedule` (use `schedule()` to send later). */
+/**
+ * A send request: a Message without `schedule`, which the send endpoints ignore (use `schedule()`
+ * to send later); one given anyway is sent as given, with a note.
+ */
 export type SendMessageRequest = Omit<Message, 'schedule'>;
 /** A schedule request: a Message with the date-time to send it (a Date, or date text). */
 export type ScheduleMessageRequest = SendMessageRequest & { schedule: string | Date };
@@ -60,6 +73,7 @@ interface Context {
   messagesApi: MessagesApi;
   policy: ClientPolicy;
   defaultCountry: string;
+  onNote: NoteHandler;
 }
 
 // `JWT` alone is the prefix with nothing after it, not a token: it must not become `JWT JWT`.
@@ -90,6 +104,7 @@ export class SmsWorksClient {
     const issues: ValidationIssue[] = [
       ...stringOptionIssues(options.baseUrl, 'baseUrl'),
       ...stringOptionIssues(options.defaultCountry, 'defaultCountry'),
+      ...noteHandlerIssues(options.onNote),
       ...policyIssues(options),
       ...(options.fetch !== undefined && typeof options.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
     ];
@@ -109,6 +124,7 @@ export class SmsWorksClient {
         redactor: createRedactor([this.#authorization.slice('JWT '.length)]),
       },
       defaultCountry: options.defaultCountry ?? 'GB',
+      onNote: options.onNote ?? printNotes(),
     };
     this.batch = new SmsWorksBatch(context);
     this.messages = new SmsWorksMessages(context);
@@ -124,7 +140,9 @@ export class SmsWorksBatch {
 
   /** One text to up to 5000 numbers (duplicates are sent once). Paid, and never retried once it may have arrived. */
   async send(request: SendBatchRequest, options?: RequestOptions): Promise<BatchMessageResponse> {
-    const batchMessage = batchWire(requestObject(request), 'send', this.#context);
+    const notes: Note[] = [];
+    const batchMessage = batchWire(requestObject(request), 'send', this.#context, notes);
+    tell(this.#context, notes);
     return run(this.#context, false, options, (init) => this.#context.batchApi.sendBatchRaw({ batchMessage }, init));
   }
 
@@ -133,16 +151,20 @@ export class SmsWorksBatch {
     const checked = wireValue(messages);
     throwIfAny(checked.issues);
     const issues = messageListIssues(checked.value);
+    const notes: Note[] = [];
     const wire = Array.isArray(checked.value)
-      ? checked.value.map((message, index) => messageWire(message, 'send', this.#context, issues, [index]))
+      ? checked.value.map((message, index) => messageWire(message, 'send', this.#context, issues, notes, [index]))
       : [];
     throwIfAny(issues);
+    tell(this.#context, notes);
     return run(this.#context, false, options, (init) => this.#context.batchApi.sendAnyBatchRaw({ messages: wire }, init));
   }
 
   /** One text to up to 5000 numbers at `schedule`. Billed like a send, so never retried once it may have arrived. */
   async schedule(request: ScheduleBatchRequest, options?: RequestOptions): Promise<ScheduledBatchResponse> {
-    const batchMessage = batchWire(requestObject(request), 'schedule', this.#context);
+    const notes: Note[] = [];
+    const batchMessage = batchWire(requestObject(request), 'schedule', this.#context, notes);
+    tell(this.#context, notes);
     return run(this.#context, false, options, (init) => this.#context.batchApi.scheduleBatchRaw({ batchMessage }, init));
   }
 
@@ -169,16 +191,20 @@ export class SmsWorksMessages {
   /** Sends one SMS now. Paid, and never retried once it may have arrived. */
   async send(request: SendMessageRequest, options?: RequestOptions): Promise<SendMessageResponse> {
     const issues: ValidationIssue[] = [];
-    const message = messageWire(requestObject(request), 'send', this.#context, issues, []);
+    const notes: Note[] = [];
+    const message = messageWire(requestObject(request), 'send', this.#context, issues, notes, []);
     throwIfAny(issues);
+    tell(this.#context, notes);
     return run(this.#context, false, options, (init) => this.#context.messagesApi.sendMessageRaw({ message }, init));
   }
 
   /** Schedules one SMS. Billed like a send, so never retried once it may have arrived. */
   async schedule(request: ScheduleMessageRequest, options?: RequestOptions): Promise<ScheduledMessageResponse[]> {
     const issues: ValidationIssue[] = [];
-    const message = messageWire(requestObject(request), 'schedule', this.#context, issues, []);
+    const notes: Note[] = [];
+    const message = messageWire(requestObject(request), 'schedule', this.#context, issues, notes, []);
     throwIfAny(issues);
+    tell(this.#context, notes);
     return run(this.#context, false, options, async (init) => asList(await this.#context.messagesApi.scheduleMessageRaw({ message }, init)));
   }
 
@@ -227,7 +253,7 @@ function idParam(id: unknown, name: string): string {
 const digitsOnly = (e164: string) => e164.slice(1);
 
 /** Checks one Message and returns what goes on the wire; issues are appended, paths prefixed. */
-function messageWire(request: SendMessageRequest | ScheduleMessageRequest, mode: Mode, context: Context, issues: ValidationIssue[], at: (string | number)[]): Message {
+function messageWire(request: SendMessageRequest | ScheduleMessageRequest, mode: Mode, context: Context, issues: ValidationIssue[], notes: Note[], at: (string | number)[]): Message {
   const found = messageIssues(request, mode);
   const raw = (request as { destination?: unknown } | null | undefined)?.destination;
   let destination = '';
@@ -242,11 +268,11 @@ function messageWire(request: SendMessageRequest | ScheduleMessageRequest, mode:
     }
   }
   for (const issue of found) issues.push({ ...issue, path: [...at, ...issue.path] });
-  return withSchedule({ ...request, destination } as Message, request);
+  return withSchedule({ ...request, destination } as Message, request, mode, notes, at);
 }
 
 /** Checks a BatchMessage, throwing every issue at once, and returns what goes on the wire. */
-function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode, context: Context): BatchMessage {
+function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode, context: Context, notes: Note[]): BatchMessage {
   const issues = batchIssues(request, mode);
   const destinations = (request as { destinations?: unknown } | null | undefined)?.destinations;
   let valid: string[] = [];
@@ -257,18 +283,27 @@ function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode,
     valid = recipients.valid.map(digitsOnly);
   }
   throwIfAny(issues);
-  return withSchedule({ ...request, destinations: valid } as BatchMessage, request);
+  return withSchedule({ ...request, destinations: valid } as BatchMessage, request, mode, notes, []);
 }
 
 const NAIVE_DATE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
-/** The vendor parses free date text; ISO 8601 in UTC is the one form that reads the same everywhere. */
-function withSchedule<T extends { schedule?: string }>(wire: T, request: object): T {
+/**
+ * The vendor parses free date text; ISO 8601 in UTC is the one form that reads the same everywhere.
+ * What the schedule means at this endpoint is added to `notes` (scheduleNotes).
+ */
+function withSchedule<T extends { schedule?: string }>(wire: T, request: object, mode: Mode, notes: Note[], at: (string | number)[]): T {
   const schedule = (request as { schedule?: unknown } | null)?.schedule;
   if (schedule === undefined) return wire;
   const text = typeof schedule === 'string' ? schedule.trim() : '';
   // A date without a zone is read as UTC, as core's scheduleDate rule reads it.
   const date = schedule instanceof Date ? schedule : new Date(NAIVE_DATE.test(text) ? `${text.replace(' ', 'T')}Z` : text);
-  // An invalid date has already been reported as an issue; the wire object is then never sent.
+  notes.push(...scheduleNotes(mode, date, at));
+  // An invalid date has already been reported as an issue (schedule) or is the vendor's to ignore (send).
   return Number.isNaN(date.getTime()) ? wire : { ...wire, schedule: date.toISOString() };
+}
+
+/** Hands the notes of a request that passed every check to the client's handler, before the wire. */
+function tell(context: Context, notes: readonly Note[]): void {
+  for (const note of notes) context.onNote(note);
 }

@@ -1,4 +1,5 @@
 export { SmsWorksClient } from './client';
+export { billing } from './billing';
 export type {
   SmsWorksBatch,
   SmsWorksMessages,
@@ -9,12 +10,14 @@ export type {
   ScheduleBatchRequest,
 } from './client';
 export * from './errors';
+export { SMSWORKS_REPORT_STATUSES, smsworksReports } from './reports';
 export { MAX_BATCH_SIZE, MAX_CONTENT_LENGTH, MAX_TAG_LENGTH, VALIDITY_MINUTES } from './rules';
 export type { RequestOptions } from '@msgkit/core';
 export type {
   BatchMessage,
   BatchMessageResponse,
   CancelledMessageResponse,
+  DeliveryReport,
   ErrorModel,
   ExtendedErrorModel,
   FailureReason,
@@ -25,3 +28,4 @@ export type {
   ScheduledMessageResponse,
   SendMessageResponse,
 } from './generated/index';
+export { smsworksSender, smsworksSenderFacts, smsworksSenderFactory } from './sender';

@@ -10,6 +10,7 @@ import {
   messageFor,
   messageText,
   optional,
+  type Note,
   type RequestCheck,
   requestRules,
   rule,
@@ -31,13 +32,18 @@ export const MAX_TAG_LENGTH = 280;
 /** validity: integer minutes, minimum 1, maximum 2880 (48 h), default 2880. */
 export const VALIDITY_MINUTES = { min: 1, max: 2880 } as const;
 
-/** "no longer than 11 characters for alphanumeric or 15 characters for numeric sender ID's. No spaces or special characters." */
+/** The vendor's own words for `sender` (Message, BatchMessage, ScheduledMessage, OTP descriptions). */
+const SENDER_RULE = "Should be no longer than 11 characters for alphanumeric or 15 characters for numeric sender ID's. No spaces or special characters.";
 const sender = senderId({ alpha: [1, 11], numeric: [1, 15] });
 
-/** senderId tolerates a `+` before a numeric sender; the vendor's pattern `^([A-Za-z0-9]{1,11}|[0-9]{1,15})$` does not. */
+/**
+ * senderId tolerates a `+` before a numeric sender (other vendors take one); The SMS Works' rule
+ * above does not ("No spaces or special characters"), and neither does the pattern msgkit's spec
+ * writes from it.
+ */
 const noPlusInSender: RequestCheck = (request) =>
   typeof (request as { sender?: unknown })?.sender === 'string' && (request as { sender: string }).sender.startsWith('+')
-    ? [{ path: ['sender'], code: 'sender_chars', message: messageFor('sender_chars', { chars: ['+'] }) }]
+    ? [{ path: ['sender'], code: 'sender_chars', message: `${messageFor('sender_chars', { chars: ['+'] })} (The SMS Works: "${SENDER_RULE}")` }]
     : [];
 
 /** ttl: "number of minutes before the delivery report is deleted"; an integer, no range documented. */
@@ -57,21 +63,30 @@ const common = {
 
 const messageRules = requestRules(common);
 const batchRules = requestRules({ ...common, destinations: maxRecipients({ max: MAX_BATCH_SIZE }) });
-const scheduleRules = requestRules({ schedule: scheduleDate() });
+/** No SMS Works source refuses a past `schedule`; scheduleNotes says it is one. */
+const scheduleRules = requestRules({ schedule: scheduleDate({ allowPast: true }) });
 const messageListRules = maxRecipients({ max: MAX_BATCH_SIZE });
-
-/**
- * `schedule` is "only used by the message/schedule service": the send endpoints ignore it. A caller
- * who sets it on a send expects a later send and would be billed now, so it is refused there.
- */
-const noSchedule: RequestCheck = (request) =>
-  (request as { schedule?: unknown })?.schedule === undefined
-    ? []
-    : [{ path: ['schedule'], code: 'invalid', message: 'is only used when scheduling; call schedule() to send later' }];
 
 export type Mode = 'send' | 'schedule';
 
-const modeChecks = (mode: Mode): RequestCheck[] => (mode === 'schedule' ? [scheduleRules] : [noSchedule]);
+const modeChecks = (mode: Mode): RequestCheck[] => (mode === 'schedule' ? [scheduleRules] : []);
+
+/**
+ * What goes out as given but is not what it looks like (spec DECISION on `schedule`):
+ * - on a send, `schedule` is part of the vendor's Message and BatchMessage schemas, and their own
+ *   examples carry one, but it "is only used by the message/schedule service and can be left empty
+ *   for other services" (batch: "only used by the batch/schedule service"): the send goes out now;
+ * - on a schedule, a time already past: no SMS Works source says what happens then.
+ */
+export function scheduleNotes(mode: Mode, scheduledAt: Date | undefined, at: (string | number)[] = [], now = Date.now()): Note[] {
+  if (scheduledAt === undefined) return [];
+  const path = [...at, 'schedule'];
+  if (mode === 'send') {
+    return [{ path, code: 'schedule_ignored', message: 'is sent as given, but The SMS Works uses it only on its schedule endpoints: this message goes out now (use schedule() to send later)' }];
+  }
+  if (Number.isNaN(scheduledAt.getTime()) || scheduledAt.getTime() >= now) return [];
+  return [{ path, code: 'date_in_past', message: 'is in the past: sent as given, since no SMS Works source refuses one or says when such a message goes out' }];
+}
 
 /** Issues of one Message (destination excepted: the client normalizes and checks it). */
 export function messageIssues(request: unknown, mode: Mode): ValidationIssue[] {

@@ -42,7 +42,6 @@ describe('messages.send validation', () => {
         validity: 0,
         ttl: 1.5,
         deliveryreporturl: 'not a url',
-        schedule: '2099-01-01T00:00:00Z',
       } as SendMessageRequest),
     );
     expect(issues).toEqual(
@@ -54,11 +53,10 @@ describe('messages.send validation', () => {
         { path: ['validity'], code: 'validity_too_short' },
         { path: ['ttl'], code: 'invalid_type' },
         { path: ['deliveryreporturl'], code: 'url_invalid' },
-        { path: ['schedule'], code: 'invalid' },
       ]),
     );
     expect(issues.find((i) => i.path[0] === 'destination')?.code).toMatch(/^phone_/);
-    expect(issues).toHaveLength(9);
+    expect(issues).toHaveLength(8);
   });
 
   it('reports missing required fields', async () => {
@@ -88,6 +86,11 @@ describe('messages.send validation', () => {
     expect(await issuesOf(client.messages.send({ ...ok, sender: '' }))).toEqual([{ path: ['sender'], code: 'sender_empty' }]);
   });
 
+  it("refuses a + before a numeric sender citing the vendor's own words, not msgkit's pattern", async () => {
+    const error = (await client.messages.send({ ...ok, sender: '+447777777777' }).catch((e: unknown) => e)) as ValidationError;
+    expect(error.issues[0]!.message).toContain('No spaces or special characters');
+  });
+
   it('names the reason a destination is not a phone number', async () => {
     expect(await issuesOf(client.messages.send({ ...ok, destination: 'call me' }))).toEqual([{ path: ['destination'], code: 'phone_not_a_number' }]);
     expect(await issuesOf(client.messages.send({ ...ok, destination: 447777777777 as unknown as string }))).toEqual([{ path: ['destination'], code: 'invalid_type' }]);
@@ -95,10 +98,10 @@ describe('messages.send validation', () => {
 });
 
 describe('messages.schedule validation', () => {
-  it('requires a schedule, and refuses one that is not a date or is in the past', async () => {
+  it('requires a schedule, and refuses one that is not a date', async () => {
     expect(await issuesOf(client.messages.schedule({ ...ok } as never))).toEqual([{ path: ['schedule'], code: 'required' }]);
     expect(await issuesOf(client.messages.schedule({ ...ok, schedule: 'next tuesday-ish' }))).toEqual([{ path: ['schedule'], code: 'date_invalid' }]);
-    expect(await issuesOf(client.messages.schedule({ ...ok, schedule: new Date('2001-01-01') }))).toEqual([{ path: ['schedule'], code: 'date_in_past' }]);
+    expect(await issuesOf(client.messages.schedule({ ...ok, schedule: '2030-02-30T10:00:00Z' }))).toEqual([{ path: ['schedule'], code: 'date_invalid' }]);
   });
 });
 
@@ -123,9 +126,8 @@ describe('batch validation', () => {
     ]);
   });
 
-  it('requires a future schedule for batch.schedule and refuses one on batch.send', async () => {
+  it('requires a date for batch.schedule', async () => {
     expect(await issuesOf(client.batch.schedule({ ...batch, schedule: 'soon' }))).toEqual([{ path: ['schedule'], code: 'date_invalid' }]);
-    expect(await issuesOf(client.batch.send({ ...batch, schedule: '2099-01-01T00:00:00Z' } as never))).toEqual([{ path: ['schedule'], code: 'invalid' }]);
   });
 
   it('refuses more than 5000 messages in sendAny and points into each bad message', async () => {

@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import type { Command } from 'commander';
 import { CliError, line, type Io } from '../io';
 
@@ -35,56 +34,45 @@ function redisUrl(given: string | undefined, io: Io): string {
   return url;
 }
 
-/** How long to wait for Redis to accept a connection before saying it cannot be reached. */
-const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+/** Reads --connect-timeout (seconds, as a person types it); the queue's own default when absent. */
+function connectTimeoutMs(given: string | undefined): number | undefined {
+  if (given === undefined) return undefined;
+  const seconds = Number(given);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`--connect-timeout must be a positive number of seconds, got "${given}"`, 2);
+  return seconds * 1000;
+}
 
-/**
- * Fails fast when nothing answers at the Redis address: the queue's clients retry forever (BullMQ
- * needs `maxRetriesPerRequest: null`), so without this a status command would hang on a wrong URL.
- */
-function assertReachable(url: string): Promise<void> {
-  const { hostname, port } = new URL(url);
-  const host = hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port: Number(port || 6379) });
-    const fail = (why: string) => {
-      socket.destroy();
-      reject(new CliError(`cannot reach Redis at ${new URL(url).host} (${why})`, 1));
-    };
-    socket.setTimeout(REDIS_CONNECT_TIMEOUT_MS, () => fail(`no answer within ${REDIS_CONNECT_TIMEOUT_MS / 1000} s`));
-    socket.once('error', (error: NodeJS.ErrnoException) => fail(error.code ?? 'connection failed'));
-    socket.once('connect', () => {
-      socket.end();
-      resolve();
-    });
-  });
+/** The queue's RedisUnavailableError (known by its code) as one line, exit 1: where and why, never the URL's password. */
+function redisFailure(error: unknown): never {
+  const e = error as { code?: unknown; address?: unknown; why?: unknown } | null;
+  if (e?.code === 'redis_unavailable') throw new CliError(`cannot reach Redis at ${String(e.address)} (${String(e.why)})`, 1);
+  throw error;
 }
 
 export function campaignCommand(program: Command, io: Io, load?: () => Promise<Queue>): void {
   const campaign = program.command('campaign').description('campaigns run on @msgkit/queue workers over Redis (needs: npm i @msgkit/queue)');
   campaign
     .command('status')
-    .description('print a queue campaign\'s totals (sent, refused, unknown, pending) and its refused and unknown batches; exit 0 when every batch was sent, 1 otherwise, 2 for an unknown campaign id')
+    .description('print a queue campaign\'s totals (sent, refused, unknown, pending) and its refused and unknown batches; exit 0 when every batch was sent, 1 otherwise or when Redis cannot be reached, 2 for an unknown campaign id')
     .argument('<id>', 'the campaign id given to enqueueCampaign')
     .option('--redis <url>', `Redis URL (default: MSGKIT_REDIS_URL, else ${DEFAULT_REDIS})`)
     .option('--prefix <prefix>', 'key prefix the campaign was enqueued with (default: the queue\'s own)')
     .option('--follow', 'print each batch event until every batch has an outcome, then the status')
     .option('--json', 'print JSON')
-    .action(async (id: string, options: { redis?: string; prefix?: string; follow?: boolean; json?: boolean }) => {
+    .option('--connect-timeout <seconds>', 'how long connecting to Redis may take before exit 1 (default 10)')
+    .action(async (id: string, options: { redis?: string; prefix?: string; follow?: boolean; json?: boolean; connectTimeout?: string }) => {
       const url = redisUrl(options.redis, io);
+      const timeout = connectTimeoutMs(options.connectTimeout);
       const queue = await loadQueue(load);
-      await assertReachable(url);
-      const statusOptions = options.prefix ? { prefix: options.prefix } : {};
-      if (options.follow) {
-        // An unknown id would make the follow wait for events that never come.
-        if (!(await queue.campaignStatus(url, id, statusOptions))) throw new CliError(`no campaign ${id} in ${new URL(url).host}`, 2);
-        for await (const event of queue.followCampaign(url, id, { ...statusOptions, from: '0' })) {
-          if (options.json) line(io.stdout, JSON.stringify(event));
-          else line(io.stdout, event.type === 'begin' ? `batch ${event.index} ${event.state === 'resumed' ? 'resumed' : 'begun'}` : `batch ${event.index} ${event.outcome} (${event.count})`);
-        }
-      }
-      const status = await queue.campaignStatus(url, id, statusOptions);
+      const statusOptions = { ...(options.prefix && { prefix: options.prefix }), ...(timeout !== undefined && { connectTimeoutMs: timeout }) };
+      const read = () => queue.campaignStatus(url, id, statusOptions).catch(redisFailure);
+      let status = await read();
+      // An unknown id would also make --follow wait for events that never come.
       if (!status) throw new CliError(`no campaign ${id} in ${new URL(url).host}`, 2);
+      if (options.follow) {
+        for await (const event of queue.followCampaign(url, id, { ...statusOptions, from: '0' })) line(io.stdout, options.json ? JSON.stringify(event) : queue.formatCampaignEvent(event));
+        status = (await read()) ?? status;
+      }
       line(io.stdout, options.json ? JSON.stringify(status) : queue.formatCampaignStatus(status));
       if (status.sent.batches !== status.batches) io.exitCode = 1;
     });

@@ -1,15 +1,16 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { classify, knownCountry, newTally, type ClassifiedRow } from '../classify';
+import { Classifier, knownCountry, type ClassifiedRow } from '../classify';
 import { CliError, line, type Io } from '../io';
 import { openRecipientsFile } from '../recipients';
 import { renderTable } from '../table';
-import { countryNote, progressLine, sourceRows } from './shared';
+import { countryNote, landlineNote, progressLine, readSoFar, sourceBatches } from './shared';
 
 interface NormalizeOptions {
   file?: string;
   column?: string;
   country?: string;
+  allowLandline?: boolean;
   json?: boolean;
   csv?: boolean;
 }
@@ -17,57 +18,82 @@ interface NormalizeOptions {
 /** Rows a table or JSON answer holds; longer lists stream as CSV. */
 const SHOWN = 1000;
 
-const csvCell = (v: string | undefined) => (v === undefined ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const NEEDS_QUOTES = /[",\n\r]/;
+const csvCell = (v: string) => (NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 const label = (r: ClassifiedRow) => (r.arg ? `arg ${r.row}` : String(r.row));
+// The other cells are msgkit's own words and E.164 numbers: nothing in them needs quoting.
+const csvLine = (r: ClassifiedRow) => `${label(r)},${csvCell(r.input)},${r.e164 ?? ''},${r.status},${r.code ?? ''},${r.type ?? ''}\n`;
+
+/** Waits until stdout takes more; false when it never will (its reader left). */
+async function drained(io: Io): Promise<boolean> {
+  try {
+    await once(io.stdout, 'drain', io.stdoutClosed ? { signal: io.stdoutClosed } : {});
+    return true;
+  } catch (error) {
+    if (io.stdoutClosed?.aborted) return false;
+    throw error;
+  }
+}
 
 export function normalizeCommand(program: Command, io: Io): void {
   program
     .command('normalize')
-    .description('normalize phone numbers to E.164; invalid ones are listed with their reason')
+    .description('normalize phone numbers to E.164 with their type; invalid ones, and landlines, are listed with their reason')
     .argument('[numbers...]', 'phone numbers in any common format')
     .option('-f, --file <path>', 'read numbers from a CSV (`,` `;` or tab; a phone column, optional country column) or one-per-line file')
     .option('--column <name>', 'the phone column of --file (a header name, or a 1-based number for a file without header)')
     .option('-c, --country <XX>', 'ISO 3166 country for numbers written in national format (none is assumed otherwise)')
+    .option('--allow-landline', 'keep numbers whose type is not mobile (landline, VoIP, toll-free, …); they are refused as not_mobile otherwise')
     .option('--json', `print JSON instead of a table (up to ${SHOWN} rows)`)
-    .option('--csv', 'print CSV, row by row (any length): row, input, e164, status, error')
+    .option('--csv', 'print CSV, row by row (any length): row, input, e164, status, error, type')
     .action(async (numbers: string[], options: NormalizeOptions) => {
       if (options.json && options.csv) throw new CliError('choose --json or --csv', 2);
       if (numbers.length === 0 && !options.file) throw new CliError('give phone numbers as arguments or with --file', 2);
       const country = options.country?.toUpperCase();
       if (country !== undefined && !knownCountry(country)) throw new CliError(`--country ${options.country}: not an ISO 3166 country code msgkit knows`, 2);
       const file = options.file ? await openRecipientsFile(options.file, options.column) : undefined;
-      const tally = newTally();
+      const classifier = new Classifier(country, { allowLandline: options.allowLandline === true });
+      const { tally } = classifier;
       const progress = progressLine(io);
-      const timer = setInterval(() => progress(`normalizing: ${tally.rows} rows`), 1000);
+      const timer = setInterval(() => progress(`normalizing: ${readSoFar(tally.rows, file)}`), 1000);
       timer.unref();
       const kept: ClassifiedRow[] = [];
       try {
-        if (options.csv) line(io.stdout, 'row,input,e164,status,error');
-        let buffer: string[] = [];
-        for await (const r of classify(sourceRows(numbers, file), country, tally)) {
+        if (options.csv) line(io.stdout, 'row,input,e164,status,error,type');
+        for await (const batch of sourceBatches(numbers, file)) {
           if (options.csv) {
-            buffer.push([label(r), r.input, r.e164, r.status, r.code].map(csvCell).join(','));
-            if (buffer.length >= 1000) {
-              // Respect the pipe's pace: a slow reader must not make us hold the whole list.
-              if (!io.stdout.write(`${buffer.join('\n')}\n`)) await once(io.stdout, 'drain');
-              buffer = [];
+            // One write per chunk of the file: a string per row would cost more than the rows' own reading.
+            let out = '';
+            for (const row of batch) out += csvLine(classifier.classify(row));
+            // Respect the pipe's pace: a slow reader must not make us hold the whole list.
+            if (!io.stdout.write(out) && !(await drained(io))) return;
+            if (io.stdoutClosed?.aborted) return;
+          } else {
+            for (const row of batch) {
+              const r = classifier.classify(row);
+              if (kept.length < SHOWN) kept.push(r);
             }
-          } else if (kept.length < SHOWN) kept.push(r);
+          }
         }
-        if (buffer.length > 0) io.stdout.write(`${buffer.join('\n')}\n`);
       } finally {
         clearInterval(timer);
       }
       if (tally.rows === 0) throw new CliError('no phone numbers found', 2);
-      const totals = `${tally.rows} inputs: ${tally.valid} unique valid, ${tally.duplicates} duplicates, ${tally.invalid} invalid; ${countryNote(country, tally)}`;
+      const totals =
+        `${tally.rows} inputs: ${tally.valid} unique valid, ${tally.duplicates} duplicates, ${tally.invalid} invalid; ` +
+        `${landlineNote(tally, options.allowLandline)}; ${countryNote(country, tally)}`;
       if (options.csv) {
         line(io.stderr, totals);
       } else if (options.json) {
-        const results = kept.map((r) => (r.status === 'invalid' ? { ok: false, row: label(r), input: r.input, code: r.code } : { ok: true, row: label(r), input: r.input, e164: r.e164, duplicate: r.status === 'duplicate' }));
-        line(io.stdout, JSON.stringify({ results, truncated: tally.rows > kept.length, valid: tally.valid, invalid: tally.invalid, duplicates: tally.duplicates }));
+        const results = kept.map((r) =>
+          r.status === 'invalid'
+            ? { ok: false, row: label(r), input: r.input, code: r.code, ...(r.e164 && { e164: r.e164 }), ...(r.type && { type: r.type }) }
+            : { ok: true, row: label(r), input: r.input, e164: r.e164, ...(r.type && { type: r.type }), duplicate: r.status === 'duplicate' },
+        );
+        line(io.stdout, JSON.stringify({ results, truncated: tally.rows > kept.length, valid: tally.valid, invalid: tally.invalid, duplicates: tally.duplicates, notMobile: tally.notMobile }));
       } else {
-        const rows = kept.map((r) => [label(r), r.input, r.e164 ?? '', r.status === 'invalid' ? `invalid: ${r.code}` : r.status]);
-        line(io.stdout, renderTable(['row', 'input', 'E.164', 'status'], rows));
+        const rows = kept.map((r) => [label(r), r.input, r.e164 ?? '', r.type ?? '', r.status === 'invalid' ? `invalid: ${r.code}` : r.status]);
+        line(io.stdout, renderTable(['row', 'input', 'E.164', 'type', 'status'], rows));
         if (tally.rows > kept.length) line(io.stdout, `… ${tally.rows - kept.length} more rows: use --csv to print them all`);
         line(io.stdout, totals);
       }

@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { countSegments, JournalMismatchError, ValidationError } from '@msgkit/core';
-import { openFileJournal, type FileJournal } from '@msgkit/journal';
+import { countSegments, JournalMismatchError, JournalWriteError, ValidationError } from '@msgkit/core';
+import { campaignIdOf, openFileJournal, type CampaignIdentity, type FileJournal } from '@msgkit/journal';
 import type { Command } from 'commander';
-import { runCampaign, type CampaignSummary } from '../campaign';
-import { classify, knownCountry, newTally } from '../classify';
+import { InputReadError, runCampaign, type CampaignSummary } from '../campaign';
+import { Classifier, knownCountry } from '../classify';
 import { describeError } from '../errors';
 import { CliError, line, type Io } from '../io';
-import { PROVIDERS, providerHelp, type Message, type ProviderName } from '../providers';
-import { openRecipientsFile, type Row } from '../recipients';
-import { ResultsWriter } from '../results';
+import { checkResultsPath, type ProtectedFile } from '../outputPath';
+import { missingCredentials, PROVIDERS, providerHelp, type Message, type ProviderName } from '../providers';
+import { openRecipientsFile, RecipientsFileError, type RecipientsFile, type Row } from '../recipients';
+import { campaignTag, RESULT_COLUMNS, ResultsWriteError, ResultsWriter } from '../results';
 import { renderTable } from '../table';
-import { countryNote, progressLine, sourceRows } from './shared';
+import { countryNote, landlineNote, progressLine, readSoFar, sourceBatches, sourceRows } from './shared';
 
 interface SendOptions {
   provider: string;
@@ -24,6 +25,7 @@ interface SendOptions {
   dryRun?: boolean;
   baseUrl?: string;
   country?: string;
+  allowLandline?: boolean;
   batchSize?: string;
   concurrency?: string;
   journal?: string;
@@ -62,15 +64,16 @@ export function sendCommand(program: Command, io: Io): void {
     .option('--column <name>', 'the phone column of --to-file (a header name, or a 1-based number for a file without header)')
     .requiredOption('--text <text>', 'message text')
     .option('--type <type>', `octopush only, required: ${OCTOPUSH_TYPES.join(' or ')} (price and sender rules differ)`)
-    .option('--dry-run', 'validate and report segments and recipients; send nothing')
+    .option('--dry-run', 'validate and report segments and recipients; send nothing (no credentials needed)')
     .option('--base-url <url>', "the vendor API's base URL (e.g. the sandbox's)")
     .option('-c, --country <XX>', 'ISO 3166 country for numbers in national format (none is assumed otherwise)')
+    .option('--allow-landline', 'send to numbers whose type is not mobile too (landline, VoIP, toll-free, …); they are refused as not_mobile otherwise')
     .option('--batch-size <n>', "recipients per request (default: the vendor's maximum)")
     .option('--concurrency <n>', 'requests in flight at once', '2')
     .option('--journal <file>', 'record every batch before it is sent and its outcome after; run the same command again to resume')
     .option('--campaign-id <id>', 'with --journal: the campaign id the vendor dedupe keys derive from (default: derived from the content)')
     .option('--resend-unknown', 'with --journal: resend batches whose outcome is unknown at vendors that cannot deduplicate (The SMS Works, Infobip): may bill twice')
-    .option('--results <file.csv>', 'write one row per input row: row, input, e164, status (sent/invalid/refused/unknown/duplicate), vendor_id, error')
+    .option('--results <file.csv>', 'write one row per input row, in input order: row, input, e164, status (sent/invalid/refused/unknown/duplicate), vendor_id, error, type, campaign, then the input file\'s own columns')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -81,6 +84,8 @@ export function sendCommand(program: Command, io: Io): void {
         'Exit codes: 0 all sent, 1 something not sent or invalid, 2 usage error, 130 interrupted (run the same command to resume).',
     )
     .action(async (options: SendOptions) => {
+      // What is sent is not the pipe's to decide: a reader leaving early loses the summary, not the campaign.
+      io.whenStdoutCloses = 'carry-on';
       const provider = PROVIDERS[options.provider as ProviderName];
       if (!provider) throw new CliError(`unknown provider "${options.provider}"; use one of ${Object.keys(PROVIDERS).join(', ')}`, 2);
       if (provider.name === 'infobip' && options.from) {
@@ -102,29 +107,49 @@ export function sendCommand(program: Command, io: Io): void {
       const file = options.toFile ? await openRecipientsFile(options.toFile, options.column) : undefined;
       const rows = () => sourceRows(options.to ?? [], file);
       const segments = countSegments(options.text);
-      const client = provider.create(io.env, options.baseUrl);
+      // A dry run sends nothing, so it needs no credentials: the client checks the request with stand-ins.
+      const client = await provider.create(io.env, options.baseUrl, { dryRun: options.dryRun === true });
       const message: Message = { ...(options.from && { from: options.from }), text: options.text, ...(options.type && { type: options.type }) };
       const say = (text: string) => !options.json && line(io.stdout, text);
       const progress = progressLine(io);
 
       if (options.dryRun) {
-        const tally = newTally();
+        const classifier = new Classifier(country, { allowLandline: options.allowLandline === true });
+        const { tally } = classifier;
         const firstBatch: string[] = [];
-        const invalid: Array<{ row: string; input: string; code: string }> = [];
-        const timer = setInterval(() => progress(`reading: ${tally.rows} rows`), 1000);
+        const invalid: Array<{ row: string; input: string; code: string; type?: string }> = [];
+        const timer = setInterval(() => progress(`reading: ${readSoFar(tally.rows, file)}`), 1000);
         timer.unref();
-        for await (const r of classify(rows(), country, tally)) {
-          if (r.status === 'valid' && firstBatch.length < batchSize) firstBatch.push(r.e164!);
-          if (r.status === 'invalid' && invalid.length < 20) invalid.push({ row: rowLabel(r), input: r.input, code: r.code! });
+        for await (const batch of sourceBatches(options.to ?? [], file)) {
+          for (const row of batch) {
+            const r = classifier.classify(row);
+            if (r.status === 'valid' && firstBatch.length < batchSize) firstBatch.push(r.e164!);
+            if (r.status === 'invalid' && invalid.length < 20) invalid.push({ row: rowLabel(r), input: r.input, code: r.code!, ...(r.type && { type: r.type }) });
+          }
         }
         clearInterval(timer);
         progress(`reading: ${tally.rows} rows`);
+        const missing = missingCredentials(provider, io.env, options.baseUrl);
         say(`${provider.name}: ${tally.rows} inputs -> ${tally.valid} recipients (${tally.duplicates} duplicates, ${tally.invalid} invalid); ${countryNote(country, tally)}`);
+        say(`numbers: ${landlineNote(tally, options.allowLandline)}`);
         say(`text: ${segments.encoding}, ${segments.units} units, ${segments.segments} segment(s) each, ${segments.segments * tally.valid} segments in all`);
-        for (const bad of invalid) say(`  invalid row ${bad.row} "${bad.input}": ${bad.code}`);
+        for (const bad of invalid) say(`  invalid row ${bad.row} "${bad.input}": ${bad.code}${bad.type ? ` (${bad.type})` : ''}`);
         if (tally.invalid > invalid.length) say(`  … and ${tally.invalid - invalid.length} more invalid`);
+        if (missing.length > 0) say(`credentials: ${missing.join(' and ')} not set; a dry run needs none, a real send does`);
         if (tally.invalid > 0) io.exitCode = 1;
-        const base = { provider: provider.name, inputs: tally.rows, recipients: tally.valid, duplicates: tally.duplicates, invalid: tally.invalid, invalidRows: invalid, encoding: segments.encoding, segments: segments.segments, dryRun: true };
+        const base = {
+          provider: provider.name,
+          inputs: tally.rows,
+          recipients: tally.valid,
+          duplicates: tally.duplicates,
+          invalid: tally.invalid,
+          notMobile: tally.notMobile,
+          invalidRows: invalid,
+          encoding: segments.encoding,
+          segments: segments.segments,
+          missingCredentials: missing,
+          dryRun: true,
+        };
         // The client runs every check it would run before a real send; the pre-aborted signal then stops it before any request.
         try {
           if (firstBatch.length > 0) await client.send(firstBatch, message, AbortSignal.abort('dry run'));
@@ -143,19 +168,34 @@ export function sendCommand(program: Command, io: Io): void {
         return;
       }
 
-      let journal: FileJournal | undefined;
-      if (options.journal) {
-        const identity = {
+      let identity: CampaignIdentity | undefined;
+      if (options.journal || options.results) {
+        identity = {
           provider: provider.name,
           sender: options.from ?? '',
           text: options.text,
           options: { batchSize, country, type: options.type, column: options.column, baseUrl: options.baseUrl },
           recipients: await inputDigest(options.to ?? [], options.toFile),
         };
+      }
+      // Checked before the journal is opened or anything is sent: an output never overwrites an input.
+      let resultsTarget: string | undefined;
+      const tag = identity && campaignTag(`${options.campaignId ?? ''}:${campaignIdOf(identity)}`);
+      if (options.results) {
+        const inputs: ProtectedFile[] = [
+          ...(options.toFile ? [{ path: options.toFile, what: 'the recipient list' }] : []),
+          ...(options.journal ? [{ path: options.journal, what: 'the journal' }, { path: `${options.journal}.lock`, what: "the journal's lock" }] : []),
+        ];
+        resultsTarget = checkResultsPath(options.results, inputs, tag!);
+      }
+
+      let journal: FileJournal | undefined;
+      if (options.journal) {
         try {
-          journal = await openFileJournal(options.journal, identity, options.campaignId ? { campaignId: options.campaignId } : {});
+          journal = await openFileJournal(options.journal, identity!, options.campaignId ? { campaignId: options.campaignId } : {});
         } catch (error) {
           if (error instanceof JournalMismatchError) throw new CliError(`refusing to resume: ${error.message}`);
+          if (error instanceof JournalWriteError) throw new CliError(`the journal ${options.journal} could not be written (${error.systemCode ?? error.message}); nothing was sent`);
           throw new CliError(`cannot use the journal ${options.journal}: ${(error as Error).message}`);
         }
         const earlier = journal.all();
@@ -164,7 +204,15 @@ export function sendCommand(program: Command, io: Io): void {
         }
       }
 
-      const results = options.results ? new ResultsWriter(options.results) : undefined;
+      let results: ResultsWriter | undefined;
+      if (resultsTarget) {
+        try {
+          results = new ResultsWriter(resultsTarget, inputColumns(file), tag!);
+        } catch (error) {
+          await journal?.close();
+          throw new CliError(`${(error as Error).message}; nothing was sent`);
+        }
+      }
       const controller = new AbortController();
       let interrupted = false;
       const onSigint = () => {
@@ -177,19 +225,44 @@ export function sendCommand(program: Command, io: Io): void {
         controller.abort(new Error('interrupted'));
       };
       process.on('SIGINT', onSigint);
-      let summary: CampaignSummary;
+      let summary: CampaignSummary | undefined;
       try {
-        summary = await runCampaign({ provider, client, message, rows: rows(), country, batchSize, concurrency, ...(journal && { journal }), resendUnknown: options.resendUnknown === true, ...(results && { results }), controller, progress });
+        summary = await runCampaign({ provider, client, message, rows: rows(), country, allowLandline: options.allowLandline === true, batchSize, concurrency, ...(journal && { journal }), resendUnknown: options.resendUnknown === true, ...(results && { results }), controller, progress });
       } finally {
         process.off('SIGINT', onSigint);
-        results?.close();
+        // A run that failed unexpectedly would leave rows out: the previous results file then stays as it was.
+        if (summary) results?.finish();
+        else results?.discard();
         await journal?.close();
       }
+      // The results file is written last: a failure there is reported like any other stop.
+      if (results?.failure) summary.stoppedBy ??= results.failure;
       report(io, options, provider.name, summary, { segments, country, interrupted, journal: options.journal, results: options.results, deduplicates: provider.deduplicates });
     });
 }
 
 const rowLabel = (row: Row) => (row.arg ? `arg ${row.row}` : String(row.row));
+
+/** The input file's own columns for the results file (none for a one-column file without header: its cell is `input`). */
+function inputColumns(file: RecipientsFile | undefined): string[] {
+  if (!file || (!file.layout.header && file.layout.columns.length <= 1)) return [];
+  return file.layout.columns.map((name) => (RESULT_COLUMNS.includes(name) ? `${name} (input)` : name));
+}
+
+/** What stopped the campaign, and what to do next. */
+function stopMessage(error: unknown, s: CampaignSummary, c: ReportContext): string {
+  const notSent = `${s.notStarted} recipients were not sent`;
+  const resume = c.journal ? 'run the same command to resume' : 'run again';
+  if (error instanceof JournalWriteError) {
+    return `the journal ${error.path ?? c.journal} could not be written (${error.systemCode ?? error.message}); ${notSent}. Make room (or raise the file-size limit), then ${resume}.`;
+  }
+  if (error instanceof ResultsWriteError) {
+    const sent = c.journal ? ` \`msgkit report ${c.journal}\` says what was sent.` : '';
+    return `${error.message}; ${notSent}.${sent} Make room (or raise the file-size limit), then ${resume}.`;
+  }
+  if (error instanceof RecipientsFileError || error instanceof InputReadError) return `${error.message} (${notSent})`;
+  return `no later batch can succeed: ${describeError(error)}`;
+}
 
 interface ReportContext {
   segments: ReturnType<typeof countSegments>;
@@ -215,6 +288,7 @@ function report(io: Io, options: SendOptions, provider: string, s: CampaignSumma
         recipients: tally.valid,
         duplicates: tally.duplicates,
         invalid: tally.invalid,
+        notMobile: tally.notMobile,
         encoding: c.segments.encoding,
         segments: c.segments.segments,
         sent: recipients.sent,
@@ -233,7 +307,7 @@ function report(io: Io, options: SendOptions, provider: string, s: CampaignSumma
       line(io.stdout, renderTable(['batch', 'recipients', 'result', 'id / error'], shown.map((b) => [b.index + 1, b.size, b.status === 'sent' ? (b.earlier ? 'sent earlier' : 'sent') : b.status === 'refused' ? 'FAILED' : 'UNKNOWN', b.status === 'sent' ? (b.id ?? '') : (b.error ?? '')])));
     }
     line(io.stdout, `${tally.valid} recipients: ${recipients.sent} sent, ${failed} failed; ${tally.invalid} inputs invalid, ${tally.duplicates} duplicates merged`);
-    line(io.stdout, `${countryNote(c.country, tally)}${s.sentEarlier > 0 ? `; ${s.sentEarlier} of the sent were sent by an earlier run` : ''}`);
+    line(io.stdout, `${countryNote(c.country, tally)}; ${landlineNote(tally, options.allowLandline)}${s.sentEarlier > 0 ? `; ${s.sentEarlier} of the sent were sent by an earlier run` : ''}`);
     if (recipients.unknown > 0) {
       line(
         io.stdout,
@@ -243,6 +317,9 @@ function report(io: Io, options: SendOptions, provider: string, s: CampaignSumma
       );
     }
   }
-  if (s.stoppedBy !== undefined) line(io.stderr, `msgkit: campaign stopped: no later batch can succeed: ${describeError(s.stoppedBy)}`);
+  if (s.stoppedBy !== undefined) {
+    io.exitCode = Math.max(io.exitCode, 1);
+    line(io.stderr, `msgkit: campaign stopped: ${stopMessage(s.stoppedBy, s, c)}`);
+  }
   if (c.interrupted) line(io.stderr, `msgkit: interrupted; ${c.journal ? 'run the same command to resume' : 'without --journal a rerun starts over'} (${s.notStarted} recipients not sent)`);
 }

@@ -5,6 +5,9 @@
  * a request to another path, or a number that silently means "forever".
  */
 import { ValidationError, type ValidationIssue } from '../errors';
+import { listLengthIssue } from '../rules/lists';
+import { messageFor } from '../rules/messages';
+import { readError } from '../rules/rule';
 import { MAX_RETRIES_LIMIT, MAX_TIMEOUT_MS } from './retry';
 import type { HttpPolicyOptions, RequestOptions } from './execute';
 
@@ -48,49 +51,61 @@ export function requestOptionsIssues(options: unknown): ValidationIssue[] {
   return issues;
 }
 
-/** The types `JSON.stringify` either throws on (BigInt, cycles) or silently turns into null or nothing. */
-function wireIssues(value: unknown, path: Path, seen: Set<object>, issues: ValidationIssue[]): void {
+/**
+ * Reads a value headed for the wire once, deeply: returns a copy in which plain and null-prototype
+ * objects and arrays are ordinary ones (the rules then read them like any other object; `String(x)`
+ * of a null-prototype object throws), and lists in `issues` what `JSON.stringify` would throw on
+ * (BigInt, cycles) or silently turn into null or nothing, and what could not be read at all (a
+ * getter or proxy trap that throws). Class instances (Date, …) are kept as they are.
+ */
+function readWire(value: unknown, path: Path, seen: Set<object>, issues: ValidationIssue[]): unknown {
   switch (typeof value) {
     case 'bigint':
       issues.push({ path, code: 'invalid_type', message: 'must be a number, not a BigInt' });
-      return;
+      return value;
     case 'symbol':
     case 'function':
       issues.push({ path, code: 'invalid_type', message: `must be a JSON value, not a ${typeof value}` });
-      return;
+      return value;
     case 'number':
       if (!Number.isFinite(value)) issues.push({ path, code: 'invalid', message: 'must be a finite number' });
-      return;
+      return value;
     case 'object':
-      if (value === null || value instanceof Date) return;
-      if (seen.has(value)) {
-        issues.push({ path, code: 'invalid', message: 'refers to itself' });
-        return;
+      break;
+    default:
+      return value;
+  }
+  if (value === null) return value;
+  if (seen.has(value)) {
+    issues.push({ path, code: 'invalid', message: 'refers to itself' });
+    return value;
+  }
+  try {
+    if (value instanceof Date) return value;
+    if (Array.isArray(value)) {
+      const tooLong = listLengthIssue(value, path);
+      if (tooLong) {
+        issues.push(tooLong);
+        return value;
       }
       seen.add(value);
-      if (Array.isArray(value)) value.forEach((item, index) => wireIssues(item, [...path, index], seen, issues));
-      else for (const [key, item] of Object.entries(value)) wireIssues(item, [...path, key], seen, issues);
+      const copy: unknown[] = [];
+      for (let index = 0; index < value.length; index++) copy.push(readWire(value[index], [...path, index], seen, issues));
       seen.delete(value);
-      return;
-    default:
-      return;
-  }
-}
-
-/**
- * Plain objects and arrays copied deeply, a null-prototype object as an ordinary one: the rules
- * then read it like any other object (`String(x)` of a null-prototype object throws).
- */
-function plainCopy(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plainCopy);
-  if (isObject(value)) {
+      return copy;
+    }
     const prototype = Object.getPrototypeOf(value);
-    if (prototype !== null && prototype !== Object.prototype) return value;
+    const plain = prototype === null || prototype === Object.prototype;
+    seen.add(value);
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = plainCopy(item);
-    return copy;
+    for (const [key, item] of Object.entries(value)) copy[key] = readWire(item, [...path, key], seen, issues);
+    seen.delete(value);
+    return plain ? copy : value;
+  } catch (error) {
+    seen.delete(value);
+    issues.push({ path, code: 'unreadable', message: messageFor('unreadable', { reason: readError(error) }) });
+    return value;
   }
-  return value;
 }
 
 /**
@@ -99,8 +114,8 @@ function plainCopy(value: unknown): unknown {
  */
 export function wireValue<T>(value: T, at: Path = []): { value: T; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
-  wireIssues(value, at, new Set(), issues);
-  return { value: issues.length > 0 ? value : (plainCopy(value) as T), issues };
+  const copy = readWire(value, at, new Set(), issues);
+  return { value: issues.length > 0 ? value : (copy as T), issues };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { factoryOptions } from './options';
 import { isString, rule, type RuleOptions } from './rule';
 
 export interface CallbackUrlOptions extends RuleOptions {
@@ -7,7 +8,8 @@ export interface CallbackUrlOptions extends RuleOptions {
 }
 
 /** A webhook URL the vendor will call: absolute, with a host, over http(s). */
-export function callbackUrl(options: CallbackUrlOptions = {}): z.ZodMiniType<string> {
+export function callbackUrl(input: CallbackUrlOptions = {}): z.ZodMiniType<string> {
+  const options = factoryOptions<CallbackUrlOptions>('callbackUrl', input, { protocols: ['strings', 'optional'], vendorCode: ['vendorCodes', 'optional'] });
   const protocols = options.protocols ?? ['http', 'https'];
   return rule<string>(options, (value, report) => {
     if (!isString(value, report)) return;
@@ -30,7 +32,8 @@ const UUID_V1_TO_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{
 const LOWER_HEX = /^[^A-F]*$/;
 
 /** An RFC 4122 UUID of version 1 to 5 (SMS.CX `idempotencyId`, `trackData`, message ids). */
-export function uuid(options: UuidOptions = {}): z.ZodMiniType<string> {
+export function uuid(input: UuidOptions = {}): z.ZodMiniType<string> {
+  const options = factoryOptions<UuidOptions>('uuid', input, { lowercase: ['boolean', 'optional'], vendorCode: ['vendorCodes', 'optional'] });
   return rule<string>(options, (value, report) => {
     if (!isString(value, report)) return;
     if (!UUID_V1_TO_V5.test(value) || (options.lowercase && !LOWER_HEX.test(value))) {

@@ -8,7 +8,7 @@ export { assertValid, collectIssues, recipientIssues, requestRules } from './val
 export type { RequestCheck } from './validate';
 export { senderId } from './sender';
 export type { SenderIdOptions } from './sender';
-export { validity, validityWithUnit } from './validity';
+export { TIME_UNIT_SECONDS, validity, validityWithUnit } from './validity';
 export type { TimeUnit, ValidityOptions, ValidityWithUnitOptions } from './validity';
 export { channelStrategy } from './strategy';
 export type { ChannelStrategyOptions, RequiredField } from './strategy';
@@ -20,3 +20,7 @@ export { maxRecipients } from './recipients';
 export type { MaxRecipientsOptions } from './recipients';
 export { messageText, placeholders } from './text';
 export type { MessageTextOptions } from './text';
+export { noteHandlerIssues, printNotes } from './notes';
+export type { Note, NoteHandler } from './notes';
+export { isCalendarDateTime } from './schedule';
+export { unknownFieldIssues } from './fields';

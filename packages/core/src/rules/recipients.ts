@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { factoryOptions } from './options';
 import { rule, type RuleOptions } from './rule';
 
 export interface MaxRecipientsOptions extends RuleOptions {
@@ -12,7 +13,8 @@ export interface MaxRecipientsOptions extends RuleOptions {
  * The number of recipients in one request. Over the maximum is an error, not a silent split:
  * splitting is sendInBatches' job, where each batch gets its own result.
  */
-export function maxRecipients<T = unknown>(options: MaxRecipientsOptions): z.ZodMiniType<T[]> {
+export function maxRecipients<T = unknown>(input: MaxRecipientsOptions): z.ZodMiniType<T[]> {
+  const options = factoryOptions<MaxRecipientsOptions>('maxRecipients', input, { max: ['number', 'required'], min: ['number', 'optional'], vendorCode: ['vendorCodes', 'optional'] });
   const min = options.min ?? 1;
   return rule<T[]>(options, (value, report) => {
     if (!Array.isArray(value)) return report('invalid_type', { expected: 'a list' });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors';
 import { callbackUrl, uuid } from './identifiers';
 import { maxRecipients } from './recipients';
-import { scheduleDate } from './schedule';
+import { unknownFieldIssues } from './fields';
+import { isCalendarDateTime, scheduleDate } from './schedule';
 import { senderId } from './sender';
 import { channelStrategy } from './strategy';
 import { messageText, placeholders } from './text';
@@ -180,5 +181,45 @@ describe('assertValid', () => {
   it('reports a missing required field and a non-object request with codes from the map', () => {
     expect(collectIssues({ to: ['a'] }, rules)).toMatchObject([{ path: ['from'], code: 'required', message: 'is required' }]);
     expect(collectIssues(5, rules)).toMatchObject([{ path: [], code: 'invalid_type' }]);
+  });
+});
+
+describe('scheduleDate and isCalendarDateTime', () => {
+  const future = scheduleDate({ now: () => Date.UTC(2025, 0, 1) });
+
+  it('refuses a day the month does not have, which Date.parse would roll over to March', () => {
+    for (const text of ['2030-02-30T10:00:00+01:00', '2030-02-31 10:00:00', '2030-04-31T10:00:00Z', '2030-13-01 10:00:00', '2030-01-01T24:00:00Z', '2030-01-01 10:60:00']) {
+      expect(codesOf(future, text), text).toEqual(['date_invalid']);
+      expect(isCalendarDateTime(text), text).toBe(false);
+    }
+  });
+
+  it('lets a past date through only with allowPast, still refusing one that is not a date', () => {
+    const lenient = scheduleDate({ allowPast: true, now: () => Date.UTC(2025, 0, 1) });
+    expect(codesOf(future, '2021-10-28T13:10:00.000Z')).toEqual(['date_in_past']);
+    expect(codesOf(lenient, '2021-10-28T13:10:00.000Z')).toEqual([]);
+    expect(codesOf(lenient, '2021-02-30T13:10:00.000Z')).toEqual(['date_invalid']);
+  });
+
+  it('accepts real dates, 29 February of a leap year included', () => {
+    for (const text of ['2028-02-29T10:00:00+01:00', '2030-02-28 23:59:59', '2030-12-31T00:00:00.000Z']) {
+      expect(codesOf(future, text), text).toEqual([]);
+      expect(isCalendarDateTime(text), text).toBe(true);
+    }
+    expect(isCalendarDateTime('2029-02-29')).toBe(false);
+    expect(isCalendarDateTime('Sun Sep 03 2030 15:34:23 GMT+0100 (BST)')).toBe(true);
+  });
+});
+
+describe('unknownFieldIssues', () => {
+  it('names every field the model dropped, deeply, with the known spelling when only the case differs', () => {
+    const given = { sms: { text: 'Hi', txet: 'x' }, whatsapp: {}, list: [{ a: 1, b: 2 }], free: undefined };
+    const kept = { sms: { text: 'Hi' }, whatsApp: undefined, list: [{ a: 1 }] };
+    expect(unknownFieldIssues(given, kept)).toEqual([
+      { path: ['sms', 'txet'], code: 'unknown_field', message: 'is not a field of this request: it would not be sent' },
+      { path: ['whatsapp'], code: 'unknown_field', message: 'is not a field of this request: it would not be sent; the field is `whatsApp`' },
+      { path: ['list', 0, 'b'], code: 'unknown_field', message: 'is not a field of this request: it would not be sent' },
+    ]);
+    expect(unknownFieldIssues({ facebook: {} }, {}, (path) => (path[0] === 'facebook' ? 'a legacy channel' : undefined))[0]!.message).toBe('is not a field of this request: a legacy channel');
   });
 });

@@ -1,4 +1,5 @@
 import type * as z from 'zod/mini';
+import { factoryOptions } from './options';
 import { isString, rule, type RuleOptions } from './rule';
 
 export interface SenderIdOptions extends RuleOptions {
@@ -13,7 +14,13 @@ export interface SenderIdOptions extends RuleOptions {
 const ASCII_ALNUM = /[A-Za-z0-9]/;
 
 /** Sender ID ("originator", "from"): alphanumeric and numeric senders have different length limits. */
-export function senderId(options: SenderIdOptions): z.ZodMiniType<string> {
+export function senderId(input: SenderIdOptions): z.ZodMiniType<string> {
+  const options = factoryOptions<SenderIdOptions>('senderId', input, {
+    alpha: ['range', 'required'],
+    numeric: ['range', 'required'],
+    allowedChar: ['regexp', 'optional'],
+    vendorCode: ['vendorCodes', 'optional'],
+  });
   const allowed = options.allowedChar ?? ASCII_ALNUM;
   return rule<string>(options, (value, report) => {
     if (!isString(value, report)) return;

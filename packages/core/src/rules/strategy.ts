@@ -1,5 +1,7 @@
 import type * as z from 'zod/mini';
 import type { VendorCode } from './codes';
+import { MAX_LIST_LENGTH } from './lists';
+import { factoryOptions } from './options';
 import { rule, type RuleOptions } from './rule';
 
 /** A field a channel step must carry, optionally with the vendor's code for its absence. */
@@ -22,11 +24,21 @@ export interface ChannelStrategyOptions extends RuleOptions {
 type Step = Record<string, unknown>;
 
 /** An ordered failover list of channel steps (SMS.CX `strategy`, Infobip scenario `flow`). */
-export function channelStrategy(options: ChannelStrategyOptions): z.ZodMiniType<Step[]> {
+export function channelStrategy(input: ChannelStrategyOptions): z.ZodMiniType<Step[]> {
+  const options = factoryOptions<ChannelStrategyOptions>('channelStrategy', input, {
+    channels: ['strings', 'required'],
+    minChannels: ['wholeNumber', 'optional'],
+    lastChannel: ['string', 'optional'],
+    unique: ['boolean', 'optional'],
+    requiredFields: ['requiredFields', 'optional'],
+    channelKey: ['string', 'optional'],
+    vendorCode: ['vendorCodes', 'optional'],
+  });
   const key = options.channelKey ?? 'channel';
   const unique = options.unique ?? true;
   return rule<Step[]>(options, (value, report) => {
     if (!Array.isArray(value)) return report('strategy_not_list');
+    if (value.length > MAX_LIST_LENGTH) return report('too_long', { max: MAX_LIST_LENGTH, length: value.length });
     const min = options.minChannels ?? 1;
     if (value.length < min) report('strategy_too_few_channels', { min, count: value.length });
     const seen = new Set<unknown>();
@@ -38,7 +50,8 @@ export function channelStrategy(options: ChannelStrategyOptions): z.ZodMiniType<
       }
       if (unique && seen.has(channel)) report('strategy_duplicate_channel', { channel }, [index, key]);
       seen.add(channel);
-      for (const required of options.requiredFields?.[channel] ?? []) {
+      const fields = options.requiredFields && Object.prototype.hasOwnProperty.call(options.requiredFields, channel) ? options.requiredFields[channel]! : [];
+      for (const required of fields) {
         const { field, vendorCode } = typeof required === 'string' ? { field: required, vendorCode: undefined } : required;
         const present = (step as Step)[field];
         if (present === undefined || present === null || present === '') {

@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini';
 import { countSegments } from '../text/index';
 import type { VendorCodes } from './codes';
+import { factoryOptions } from './options';
 import { isString, rule, type Report, type RuleOptions } from './rule';
 
 export interface MessageTextOptions extends RuleOptions {
@@ -15,7 +16,14 @@ export interface MessageTextOptions extends RuleOptions {
 }
 
 /** An SMS text: not empty, within a character or a parts budget. */
-export function messageText(options: MessageTextOptions = {}): z.ZodMiniType<string> {
+export function messageText(input: MessageTextOptions = {}): z.ZodMiniType<string> {
+  const options = factoryOptions<MessageTextOptions>('messageText', input, {
+    minLength: ['number', 'optional'],
+    maxLength: ['number', 'optional'],
+    maxParts: ['number', 'optional'],
+    placeholders: ['placeholders', 'optional'],
+    vendorCode: ['vendorCodes', 'optional'],
+  });
   const min = options.minLength ?? 1;
   const placeholderOptions = typeof options.placeholders === 'object' ? options.placeholders : {};
   return rule<string>(options, (value, report) => {
@@ -38,7 +46,8 @@ const PLACEHOLDER_MAX = 20;
 const RANDOM_PLACEHOLDER = /\{\{(numbers|letters|alphanumeric)(?::([^}]*))?\}\}/g;
 
 /** SMS.CX random placeholders `{{numbers}}`, `{{letters}}`, `{{alphanumeric}}`, each optionally `:N` with N from 1 to 20. */
-export function placeholders(options: RuleOptions = {}): z.ZodMiniType<string> {
+export function placeholders(input: RuleOptions = {}): z.ZodMiniType<string> {
+  const options = factoryOptions<RuleOptions>('placeholders', input, { vendorCode: ['vendorCodes', 'optional'] });
   return rule<string>(options, (value, report) => {
     if (isString(value, report)) checkPlaceholders(value, report, undefined);
   });

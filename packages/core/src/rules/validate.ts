@@ -3,6 +3,8 @@ import * as z from 'zod/mini';
 import { ValidationError, type ValidationIssue } from '../errors';
 import { ISSUE_CODES, type IssueCode, type VendorCode } from './codes';
 import { messageFor } from './messages';
+import { listLengthIssue } from './lists';
+import { readError } from './rule';
 
 /** A request's rules: known fields checked, unknown fields passed through (the generated models own the shape). */
 export function requestRules<S extends $ZodLooseShape>(shape: S): z.ZodMiniObject<S, $loose> {
@@ -12,17 +14,41 @@ export function requestRules<S extends $ZodLooseShape>(shape: S): z.ZodMiniObjec
 /** A zod schema (typically built with requestRules) or a function returning issues for checks zod cannot express. */
 export type RequestCheck<T = unknown> = z.ZodMiniType | ((request: T) => readonly ValidationIssue[]);
 
-/** Runs every check and returns all issues (empty when the request is valid). */
+/**
+ * Runs every check and returns all issues (empty when the request is valid). A request whose
+ * getters or proxy traps throw while a check reads it gets an `unreadable` issue instead of the
+ * exception; a check that is neither a schema nor a function is a ValidationError (a programming
+ * mistake, reported before any request is looked at).
+ */
 export function collectIssues<T>(request: T, ...checks: ReadonlyArray<RequestCheck<T>>): ValidationIssue[] {
+  const bad = checks.flatMap((check, index) => (typeof check === 'function' || isSchema(check) ? [] : [index]));
+  if (bad.length > 0) {
+    throw new ValidationError(bad.map((index) => ({ path: ['checks', index], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a zod schema or a function returning issues' }) })));
+  }
   const issues: ValidationIssue[] = [];
   for (const check of checks) {
-    if (typeof check === 'function') issues.push(...check(request));
-    else {
-      const parsed = check.safeParse(request, { reportInput: true });
-      if (!parsed.success) issues.push(...parsed.error.issues.map(fromZodIssue));
+    try {
+      if (typeof check === 'function') {
+        const found = check(request);
+        if (!Array.isArray(found)) throw new TypeError('a check function must return a list of issues');
+        issues.push(...found);
+      } else {
+        const parsed = check.safeParse(request, { reportInput: true });
+        if (!parsed.success) issues.push(...parsed.error.issues.map(fromZodIssue));
+      }
+    } catch (error) {
+      issues.push({ path: [], code: 'unreadable', message: messageFor('unreadable', { reason: readError(error) }) });
     }
   }
   return issues;
+}
+
+function isSchema(check: unknown): check is z.ZodMiniType {
+  try {
+    return typeof check === 'object' && check !== null && typeof (check as { safeParse?: unknown }).safeParse === 'function';
+  } catch {
+    return false;
+  }
 }
 
 /** Throws one ValidationError listing every issue of every check, or returns the request unchanged. */
@@ -38,9 +64,27 @@ export function recipientIssues(
   path: ReadonlyArray<string | number> = ['to'],
   vendorCode?: VendorCode,
 ): ValidationIssue[] {
-  return invalid.map(({ index, code }) => {
-    const issueCode = asIssueCode(`phone_${code}`) ?? 'phone_invalid';
-    return withVendorCode({ path: [...path, index], code: issueCode, message: messageFor(issueCode) }, vendorCode);
+  const wrong: ValidationIssue[] = [];
+  let items: Array<{ index: unknown; code: unknown }> = [];
+  let at: Array<string | number> = [];
+  try {
+    const tooLong = Array.isArray(invalid) ? listLengthIssue(invalid, ['invalid']) : undefined;
+    if (tooLong) wrong.push(tooLong);
+    else if (!Array.isArray(invalid)) wrong.push({ path: ['invalid'], code: 'invalid_type', message: messageFor('invalid_type', { expected: "normalizeRecipients' invalid list" }) });
+    else items = Array.from(invalid, (item: unknown) => ({ index: (item as { index?: unknown })?.index, code: (item as { code?: unknown })?.code }));
+    if (!Array.isArray(path) || path.length > 1000 || !path.every((key) => typeof key === 'string' || typeof key === 'number')) {
+      wrong.push({ path: ['path'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a list of property names and indexes' }) });
+    } else at = [...path];
+  } catch (error) {
+    wrong.push({ path: [], code: 'unreadable', message: messageFor('unreadable', { reason: readError(error) }) });
+  }
+  if (vendorCode !== undefined && typeof vendorCode !== 'string' && !(typeof vendorCode === 'number' && Number.isFinite(vendorCode))) {
+    wrong.push({ path: ['vendorCode'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a number or a string' }) });
+  }
+  if (wrong.length > 0) throw new ValidationError(wrong);
+  return items.map(({ index, code }) => {
+    const issueCode = (typeof code === 'string' && asIssueCode(`phone_${code}`)) || 'phone_invalid';
+    return withVendorCode({ path: [...at, typeof index === 'number' ? index : -1], code: issueCode, message: messageFor(issueCode) }, vendorCode);
   });
 }
 

@@ -1,9 +1,13 @@
 import type * as z from 'zod/mini';
+import { ValidationError } from '../errors';
+import { factoryOptions } from './options';
 import { rule, type Report, type RuleOptions } from './rule';
 
 export type TimeUnit = 'milliseconds' | 'seconds' | 'minutes' | 'hours' | 'days';
 
-const SECONDS_PER: Record<TimeUnit, number> = { milliseconds: 0.001, seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+/** Seconds in one of each TimeUnit, for limits stated in seconds. */
+export const TIME_UNIT_SECONDS: Readonly<Record<TimeUnit, number>> = { milliseconds: 0.001, seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+const SECONDS_PER = TIME_UNIT_SECONDS;
 
 export interface ValidityOptions extends RuleOptions {
   /** The unit the field is expressed in (SMS.CX `ttl`: seconds; The SMS Works `validity`: minutes). */
@@ -19,7 +23,15 @@ export interface ValidityOptions extends RuleOptions {
  * clamped: a vendor that silently shortens a validity (Infobip caps at 48 h) changes when a
  * failover step starts, so the caller must see and choose the value that will really apply.
  */
-export function validity(options: ValidityOptions): z.ZodMiniType<number> {
+export function validity(input: ValidityOptions): z.ZodMiniType<number> {
+  const options = factoryOptions<ValidityOptions>('validity', input, {
+    unit: ['string', 'required'],
+    min: ['number', 'required'],
+    max: ['number', 'required'],
+    exclusiveMin: ['boolean', 'optional'],
+    vendorCode: ['vendorCodes', 'optional'],
+  });
+  unitOption('validity', 'unit', [options.unit]);
   return rule<number>(options, (value, report) => checkRange(value, options, report));
 }
 
@@ -38,15 +50,27 @@ export interface ValidityWithUnitOptions extends RuleOptions {
 }
 
 /** A validity period whose unit is a sibling field (Infobip channel objects); checks the object holding both. */
-export function validityWithUnit(options: ValidityWithUnitOptions): z.ZodMiniType<Record<string, unknown>> {
+export function validityWithUnit(input: ValidityWithUnitOptions): z.ZodMiniType<Record<string, unknown>> {
+  const options = factoryOptions<ValidityWithUnitOptions>('validityWithUnit', input, {
+    valueKey: ['string', 'required'],
+    unitKey: ['string', 'required'],
+    defaultUnit: ['string', 'required'],
+    minSeconds: ['number', 'required'],
+    maxSeconds: ['number', 'required'],
+    exclusiveMin: ['boolean', 'optional'],
+    units: ['strings', 'optional'],
+    vendorCode: ['vendorCodes', 'optional'],
+  });
   const units = options.units ?? (Object.keys(SECONDS_PER) as TimeUnit[]);
+  unitOption('validityWithUnit', 'defaultUnit', [options.defaultUnit]);
+  unitOption('validityWithUnit', 'units', units);
   return rule<Record<string, unknown>>(options, (value, report) => {
     if (typeof value !== 'object') return report('invalid_type', { expected: 'an object' });
     const object = value as Record<string, unknown>;
     const amount = object[options.valueKey];
     if (amount === undefined) return;
     const rawUnit = object[options.unitKey] ?? options.defaultUnit;
-    const unit = String(rawUnit).toLowerCase() as TimeUnit;
+    const unit = (typeof rawUnit === 'string' ? rawUnit.toLowerCase() : undefined) as TimeUnit;
     if (!units.includes(unit)) {
       return report('validity_unit', { unit: rawUnit, allowed: units.map((u) => u.toUpperCase()) }, [options.unitKey]);
     }
@@ -59,6 +83,14 @@ export function validityWithUnit(options: ValidityWithUnitOptions): z.ZodMiniTyp
       exclusiveMin: options.exclusiveMin,
     }, at);
   });
+}
+
+/** A unit option outside TimeUnit would make every value of the field NaN seconds. */
+function unitOption(factory: string, name: string, given: readonly string[]): void {
+  const bad = given.filter((unit) => !Object.prototype.hasOwnProperty.call(SECONDS_PER, unit));
+  if (bad.length > 0) {
+    throw new ValidationError([{ path: ['options', name], code: 'invalid', message: `${factory}(): '${bad.join("', '")}' is not one of ${Object.keys(SECONDS_PER).join(', ')}` }]);
+  }
 }
 
 function checkRange(value: unknown, limits: Omit<ValidityOptions, 'vendorCode'>, report: Report): void {

@@ -1,6 +1,10 @@
 import { ValidationError } from '../errors';
 import { messageFor } from '../rules/messages';
 import { GSM_WIDTH, LIMITS } from './gsm7';
+import { collectOutside, profileFor } from './national';
+import { countNational, resolveOptions, type SegmentOptions, splitNational } from './national-count';
+import type { NationalLanguage } from './national-tables';
+import { ucs2Parts, ucs2Shape } from './ucs2';
 
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 
@@ -15,13 +19,20 @@ export interface SegmentCount {
   remaining: number;
   /** Distinct characters (whole code points) that forced UCS-2, in order of first appearance. */
   nonGsm: string[];
+  /**
+   * Only when counted with a `language`: the national tables the chosen encoding announces (both
+   * false for the default alphabet and for UCS-2). `perSegment` is then what the header leaves:
+   * 155 / 149 septets with one table, 152 / 146 with both.
+   */
+  national?: { language: NationalLanguage; lockingShift: boolean; singleShift: boolean };
 }
 
 // The hot loops below inline gsm7.gsmWidth by hand: a call per character costs measurably more.
 const TABLE_SIZE = GSM_WIDTH.length;
 const EURO = 0x20ac;
 const GSM = LIMITS['GSM-7'];
-const UCS = LIMITS['UCS-2'];
+// The default alphabet's widths (extension and euro included), for listing what forced UCS-2.
+const DEFAULT_PROFILE = /* @__PURE__ */ profileFor(undefined, 0);
 
 /**
  * Counts the parts `text` needs as SMS, and why it needs UCS-2 if it does.
@@ -29,9 +40,17 @@ const UCS = LIMITS['UCS-2'];
  * An empty text is 0 segments (GSM-7, 0 units, the whole 160 free): nothing would be sent.
  * Anything but a string throws a ValidationError (code `invalid_type` at path `text`).
  * Linear in the length of `text`, however many distinct characters it holds.
+ *
+ * With `{ language }` the national shift tables of that language (3GPP TS 23.038 Annex A) are
+ * tried too, and the cheapest of the default alphabet, the single shift table, the locking shift
+ * table, both, and UCS-2 is reported, with the tables it uses in `national`.
  */
-export function countSegments(text: string): SegmentCount {
+export function countSegments(text: string, options?: SegmentOptions): SegmentCount {
   if (typeof text !== 'string') throw notAString();
+  if (options !== undefined) {
+    const profile = resolveOptions(options);
+    if (profile !== undefined) return countNational(text, profile);
+  }
   const n = text.length;
   let septets = 0;
   let i = 0;
@@ -67,8 +86,12 @@ export function countSegments(text: string): SegmentCount {
  * The parts of `text` as they would be sent; `splitSegments(t).join('') === t`, and an empty text
  * is no part at all (`[]`). Anything but a string throws a ValidationError, as countSegments does.
  */
-export function splitSegments(text: string): string[] {
+export function splitSegments(text: string, options?: SegmentOptions): string[] {
   if (typeof text !== 'string') throw notAString();
+  if (options !== undefined) {
+    const profile = resolveOptions(options);
+    if (profile !== undefined) return splitNational(text, profile);
+  }
   const n = text.length;
   let septets = 0;
   let i = 0;
@@ -93,75 +116,26 @@ export function splitSegments(text: string): string[] {
         fill = w;
       } else fill += w;
     }
-  } else {
-    if (n <= UCS.single) return [text];
-    while (start + UCS.multi < n) {
-      const end = ucs2PartEnd(text, start);
-      parts.push(text.slice(start, end));
-      start = end;
-    }
-  }
+  } else return ucs2Parts(text);
   parts.push(text.slice(start));
   return parts;
 }
 
 // Callers in plain JavaScript (or casting) can pass anything; without this a number counted as an
 // empty text (0 segments) and null threw a bare TypeError from inside the loop.
-function notAString(): ValidationError {
+export function notAString(): ValidationError {
   return new ValidationError([{ path: ['text'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a string' }) }]);
 }
 
-// Dedupe of BMP characters without allocating per call: a stamp per code unit, valid only when
-// it equals the current generation. Safe because countSegments is synchronous and not re-entrant.
-// Fixed size (128 KiB), the only state kept between calls: the strings reported in nonGsm are cut
-// from the text each time, so nothing grows with the texts a process has seen.
-let stamps: Uint16Array | undefined;
-let generation = 0;
-
-/** nonGsm in one pass from the first non-GSM character; parts by jumping 67 units at a time. */
-function countUcs2(text: string, from: number): SegmentCount {
-  if (stamps === undefined) stamps = new Uint16Array(0x10000);
-  if (++generation === 0x10000) {
-    stamps.fill(0);
-    generation = 1;
-  }
-  const seen = stamps;
-  const gen = generation;
+/** @internal nonGsm in one pass from the first non-GSM character; parts by jumping 67 units at a time. */
+export function countUcs2(text: string, from: number): SegmentCount {
+  const nonGsm = collectOutside(text, from, DEFAULT_PROFILE.widths, 3);
   const n = text.length;
-  const nonGsm: string[] = [];
-  // Astral code points are too many for a stamp table (2^20); a Set keeps the pass linear.
-  let astral: Set<number> | undefined;
-  for (let i = from; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c < TABLE_SIZE ? GSM_WIDTH[c] !== 0 : c === EURO) continue;
-    if ((c & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      const cp = ((c - 0xd800) << 10) + text.charCodeAt(i + 1) - 0xdc00 + 0x10000;
-      if (astral === undefined) astral = new Set();
-      const before = astral.size;
-      if (astral.add(cp).size !== before) nonGsm.push(text.slice(i, i + 2));
-      i++;
-    } else if (seen[c] !== gen) {
-      seen[c] = gen;
-      nonGsm.push(text[i]!);
-    }
-  }
-  if (n <= UCS.single) return result('UCS-2', n, 1, UCS.single, UCS.single - n, nonGsm);
-  let segments = 0;
-  let start = 0;
-  for (; start + UCS.multi < n; segments++) start = ucs2PartEnd(text, start);
-  return result('UCS-2', n, segments + 1, UCS.multi, UCS.multi - (n - start), nonGsm);
+  const { segments, perSegment, remaining } = ucs2Shape(text);
+  return result('UCS-2', n, segments, perSegment, remaining, nonGsm);
 }
 
-/**
- * End of the full UCS-2 part starting at `start`: 67 units, or 66 when the 67th is the high half of
- * a surrogate pair (whether a unit pairs depends only on its neighbour, so no scan is needed).
- */
-function ucs2PartEnd(text: string, start: number): number {
-  const end = start + UCS.multi;
-  return (text.charCodeAt(end - 1) & 0xfc00) === 0xd800 && (text.charCodeAt(end) & 0xfc00) === 0xdc00 ? end - 1 : end;
-}
-
-function result(
+export function result(
   encoding: SmsEncoding,
   units: number,
   segments: number,

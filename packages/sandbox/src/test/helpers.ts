@@ -158,9 +158,9 @@ export function stream(
 }
 
 /** One HTTP request with a raw Host header (fetch cannot send one). */
-export function rawRequest(url: string, options: { method?: string; host: string; body?: string }): Promise<{ status: number; body: string }> {
+export function rawRequest(url: string, options: { method?: string; host: string; body?: string; headers?: Record<string, string> }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers: { host: options.host }, agent: false }, (res) => {
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers: { ...options.headers, host: options.host }, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));

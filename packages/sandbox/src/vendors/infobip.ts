@@ -2,7 +2,8 @@ import { infobipSpec } from '../generated/specs';
 import type { SandboxState } from '../state';
 import type { Reply, SandboxMessage } from '../types';
 import { dotted, goodCredential, header, issuesOf, schemeCredential, type OpContext, type VendorModule } from '../vendor';
-import { checkPhone, chunks, dispatch, newMessage, round, smsParts, upperHex, uuid } from './common';
+import { deliverReports, type VendorReporter } from '../reports';
+import { checkPhone, dispatch, newMessage, round, smsParts, upperHex, uuid } from './common';
 
 const PRICE_PER_MESSAGE = 0.01;
 const REPORTS_PER_CALLBACK = 100;
@@ -11,10 +12,14 @@ const STATUS = {
   enroute: { groupId: 1, groupName: 'PENDING', id: 7, name: 'PENDING_ENROUTE', description: 'Message sent to next instance' },
   accepted: { groupId: 1, groupName: 'PENDING', id: 26, name: 'PENDING_ACCEPTED', description: 'Message accepted, pending for delivery' },
   delivered: { groupId: 3, groupName: 'DELIVERED', id: 5, name: 'DELIVERED_TO_HANDSET', description: 'Message delivered to handset' },
+  toOperator: { groupId: 3, groupName: 'DELIVERED', id: 2, name: 'DELIVERED_TO_OPERATOR', description: 'Message delivered to operator' },
+  notDelivered: { groupId: 2, groupName: 'UNDELIVERABLE', id: 9, name: 'UNDELIVERABLE_NOT_DELIVERED', description: 'Message sent not delivered' },
   missingTo: { groupId: 5, groupName: 'REJECTED', id: 51, name: 'MISSING_TO', description: 'Message rejected: missing destination' },
   badDestination: { groupId: 5, groupName: 'REJECTED', id: 52, name: 'REJECTED_DESTINATION', description: 'Message rejected: invalid destination' },
 } as const;
 const NO_ERROR = { groupId: 0, groupName: 'OK', id: 0, name: 'NO_ERROR', description: 'No Error', permanent: false };
+const ABSENT = { groupId: 1, groupName: 'HANDSET_ERRORS', id: 27, name: 'EC_ABSENT_SUBSCRIBER', description: 'Absent Subscriber', permanent: false };
+const BY_NAME: Record<string, (typeof STATUS)[keyof typeof STATUS]> = Object.fromEntries(Object.values(STATUS).map((s) => [s.name, s]));
 
 /** Scenario step channel → the request's content object for it. */
 const CONTENT: Record<string, string> = {
@@ -53,27 +58,41 @@ function parseIbDate(value: unknown): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-function deliveryReport(m: SandboxMessage): Record<string, unknown> {
+function deliveryReport(m: SandboxMessage, name: string, at: Date): Record<string, unknown> {
   return {
     bulkId: m.groupId,
     messageId: m.id,
     to: m.to,
     sentAt: ibDate(m.scheduledAt ?? m.createdAt),
-    doneAt: ibDate(new Date()),
+    doneAt: ibDate(at),
     messageCount: m.parts,
     price: { pricePerMessage: PRICE_PER_MESSAGE, currency: 'EUR' },
-    status: m.status === 'DELIVERED' ? STATUS.delivered : m.extra['status'],
-    error: NO_ERROR,
+    status: BY_NAME[name],
+    error: name === STATUS.notDelivered.name ? ABSENT : NO_ERROR,
     channel: m.channel,
     ...(m.extra['callbackData'] !== undefined ? { callbackData: m.extra['callbackData'] } : {}),
   };
 }
 
+/** Final (and, with the `intermediate` switch, in-flight) reports, up to 100 per POST. */
+const REPORTER: VendorReporter = {
+  vendor: 'infobip',
+  perPost: REPORTS_PER_CALLBACK,
+  lifecycle: (_m, failed) => ({ intermediate: [STATUS.enroute.name, STATUS.toOperator.name], final: failed ? STATUS.notDelivered.name : STATUS.delivered.name }),
+  settle: (m, final, at) => {
+    m.status = final === STATUS.delivered.name ? 'DELIVERED' : 'UNDELIVERABLE';
+    m.extra['status'] = BY_NAME[final];
+    m.extra['doneAt'] = at;
+  },
+  item: deliveryReport,
+  body: (items) => ({ results: items }),
+};
+
 function log(m: SandboxMessage): Record<string, unknown> {
-  const status = m.status === 'DELIVERED' ? STATUS.delivered : (m.extra['status'] as object);
+  const status = m.extra['status'] as object;
   return {
     bulkId: m.groupId, messageId: m.id, to: m.to, from: m.from, text: m.text, sentAt: ibDate(m.scheduledAt ?? m.createdAt),
-    ...(m.status === 'DELIVERED' ? { doneAt: ibDate(m.extra['doneAt'] as Date) } : {}),
+    ...(m.extra['doneAt'] !== undefined ? { doneAt: ibDate(m.extra['doneAt'] as Date) } : {}),
     messageCount: m.parts, price: { pricePerMessage: PRICE_PER_MESSAGE, currency: 'EUR' }, status, channel: m.channel,
   };
 }
@@ -133,16 +152,9 @@ function send(ctx: OpContext): Reply {
     sentStatus: 'PENDING',
     cancelled: () => false,
     onDelivered: (delivered) => {
-      const done = new Date();
-      for (const m of delivered) {
-        m.status = 'DELIVERED';
-        m.extra['doneAt'] = done;
-      }
-      if (callbackUrl) {
-        for (const group of chunks(delivered, REPORTS_PER_CALLBACK)) ctx.state.dlr.post('infobip', callbackUrl, { results: group.map(deliveryReport) });
-      } else {
-        data(ctx.state).reports.push(...delivered.map(deliveryReport));
-      }
+      // Without a URL the reports wait to be pulled once (GET /omni/1/reports).
+      const pulled = deliverReports(ctx.state, callbackUrl, delivered, REPORTER);
+      if (!callbackUrl) data(ctx.state).reports.push(...(pulled as Array<Record<string, unknown>>));
     },
   });
   ctx.record(answers.map((a) => a.messageId as string));

@@ -1,7 +1,9 @@
+import { isCalendarDateTime } from '@msgkit/core';
 import { octopushSpec } from '../generated/specs';
 import type { SandboxState } from '../state';
 import type { Reply, SandboxMessage } from '../types';
 import { dotted, goodCredential, header, issuesOf, type OpContext, type VendorModule } from '../vendor';
+import { deliverReports, type VendorReporter } from '../reports';
 import { dispatch, isDue, newMessage, round, smsParts, uuid } from './common';
 
 const START_BALANCE = 1000;
@@ -39,9 +41,12 @@ function parisOffsetMinutes(ms: number): number {
 
 /**
  * `send_at` as the spec allows it: ISO 8601 with a zone, or `YYYY-MM-DD HH:mm:ss`, which the PHP
- * README says Octopush reads as Central European time (Paris, with its summer time).
+ * README says Octopush reads as Central European time (Paris, with its summer time). A day that
+ * does not exist (2030-02-30) is no date: Octopush ignores a value it cannot read and sends at once
+ * (SEED), so it gives undefined.
  */
-function sendAtDate(value: string): Date {
+function sendAtDate(value: string): Date | undefined {
+  if (!isCalendarDateTime(value)) return undefined;
   const naive = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(value);
   if (!naive) return new Date(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   const asUtc = Date.parse(`${naive[1]}T${naive[2]}Z`);
@@ -52,18 +57,28 @@ function sendAtDate(value: string): Date {
 /** Octopush's date format in reports: `Y-m-d H:i:s`, no zone. */
 const phpDate = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
 
-function report(m: SandboxMessage): Record<string, unknown> {
+function report(m: SandboxMessage, status: string, at: Date): Record<string, unknown> {
   if (m.channel === 'email') {
     return {
       channel: 'email',
       message_id: m.id,
       list_name: m.extra['list_name'] ?? '',
       meta_data: { template_name: m.extra['template_name'] ?? null },
-      deliveries: [{ email: m.to, status: 'DELIVERED', unit_price: m.cost, delivery_date: phpDate(new Date()), status_history: [{ status: 'DELIVERED', delivery_date: phpDate(new Date()) }] }],
+      deliveries: [{ email: m.to, status, unit_price: m.cost, delivery_date: phpDate(at), status_history: [{ status, delivery_date: phpDate(at) }] }],
     };
   }
-  return { channel: m.channel, message_id: m.id, list_name: m.extra['list_name'] ?? '', number: m.to, status: 'DELIVERED', unit_price: m.cost, delivery_date: phpDate(new Date()), meta_data: {} };
+  return { channel: m.channel, message_id: m.id, list_name: m.extra['list_name'] ?? '', number: m.to, status, unit_price: m.cost, delivery_date: phpDate(at), meta_data: {} };
 }
+
+/** Octopush posts one report per message to the URL set in the back office. */
+const REPORTER: VendorReporter = {
+  vendor: 'octopush',
+  perPost: 1,
+  lifecycle: (m, failed) => ({ intermediate: [m.channel === 'email' ? 'ISP_SEND' : 'ACK'], final: failed ? 'NOT_DELIVERED' : 'DELIVERED' }),
+  settle: (m, final) => void (m.status = final),
+  item: report,
+  body: (items) => items[0],
+};
 
 interface Send {
   channel: string;
@@ -119,13 +134,7 @@ function send(ctx: OpContext, input: Send, answer: (t: { ticket: string | null; 
     dispatch(ctx.state, messages, ctx.now, {
       sentStatus: 'SENT',
       cancelled: (m) => m.status === 'CANCELLED',
-      onDelivered: (delivered) => {
-        for (const m of delivered) {
-          m.status = 'DELIVERED';
-          // Octopush posts one report per message to the URL set in the back office.
-          if (m.callbackUrl) ctx.state.dlr.post('octopush', m.callbackUrl, report(m));
-        }
-      },
+      onDelivered: (delivered) => void deliverReports(ctx.state, (m) => m.callbackUrl, delivered, REPORTER),
     });
     ctx.record(messages.map((m) => m.id));
   }

@@ -3,7 +3,8 @@ import { smscxSpec } from '../generated/specs';
 import type { SandboxState } from '../state';
 import type { Reply, SandboxMessage } from '../types';
 import { goodCredential, header, issuesOf, schemeCredential, type Issue, type OpContext, type VendorModule } from '../vendor';
-import { checkPhone, chunks, dispatch, isDue, newMessage, round, uuid } from './common';
+import { deliverReports, type VendorReporter } from '../reports';
+import { checkPhone, dispatch, isDue, newMessage, round, uuid } from './common';
 
 const ERRORS_URI = 'https://sms.cx/sms-api-documentation/#section/Errors';
 /** EUR per SMS part by destination country; anything else costs DEFAULT_PRICE. */
@@ -113,6 +114,28 @@ function parseScheduled(value: string): Date | undefined {
 const isoSeconds = (d: Date): string => d.toISOString().slice(0, 19) + '+00:00';
 const dlrDate = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
 
+// statusCode values are undocumented (vendor: "Numeric value of the delivery report"); these are the sandbox's own.
+const STATUS_CODES: Record<string, number> = { SCHEDULED: 0, ACCEPTED: 1, SENT: 2, DELIVERED: 3, FAILED: 4 };
+
+/** SMS.CX reports: up to 200 DataDlrUpdate per `dlr_update` POST. */
+const REPORTER: VendorReporter = {
+  vendor: 'smscx',
+  perPost: DLR_BATCH,
+  lifecycle: (_m, failed) => ({ intermediate: ['ACCEPTED', 'SENT'], final: failed ? 'FAILED' : 'DELIVERED' }),
+  settle: (m, final) => void (m.status = final),
+  item: (m, status, at) => ({
+    campaignId: m.groupId,
+    msgId: m.id,
+    trackData: m.extra['trackData'],
+    statusCode: STATUS_CODES[status] ?? 2,
+    status,
+    // Non-null means "could not be delivered"; the vendor documents no values.
+    errorCode: status === 'FAILED' ? 1 : null,
+    datetime: dlrDate(at),
+  }),
+  body: (items) => ({ event: 'dlr_update', data: items }),
+};
+
 interface Recipient {
   to: string;
   country: string;
@@ -191,6 +214,16 @@ function plan(ctx: OpContext, kind: 'sms' | 'multichannel', campaign: boolean): 
   return { kind, campaign, recipients, invalid, duplicatesRemoved, groups, text, firstChannel, scheduledAt };
 }
 
+const UUID_V1_TO_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * SMS.CX (PY SDK model docstrings): "If the value is not a valid UUID (v1-v5) the API will not
+ * return an error but will discard this parameter". The spec lets any lowercase UUID through.
+ */
+function keptTrackData(value: unknown): string | undefined {
+  return typeof value === 'string' && UUID_V1_TO_V5.test(value) ? value : undefined;
+}
+
 /** Builds the answer of a send or an estimate; with `commit`, also stores, records and dispatches the messages. */
 function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
   const b = ctx.body;
@@ -203,6 +236,7 @@ function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
   const status = p.scheduledAt ? 'SCHEDULED' : 'ACCEPTED';
   const statusCode = p.scheduledAt ? 0 : 1;
   const textAnalysis = { length: p.text.length, unicode: segments.encoding === 'UCS-2', parts };
+  const trackData = keptTrackData(b.trackData);
   const byCountry: Record<string, number> = {};
   const data: Array<Record<string, unknown>> = [];
   const planned: Array<Parameters<typeof newMessage>[1]> = [];
@@ -228,7 +262,7 @@ function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
         from: b.from,
         ...(b.noTextDetails ? {} : { text: p.text, parts, ...(p.kind === 'sms' ? { textAnalysis } : {}) }),
         ...(b.noTextDetails ? { parts } : {}),
-        ...(b.trackData !== undefined ? { trackData: b.trackData } : {}),
+        ...(trackData !== undefined ? { trackData } : {}),
       });
     }
     if (commit) {
@@ -244,7 +278,7 @@ function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
         cost,
         scheduledAt: p.scheduledAt,
         callbackUrl,
-        extra: { kind: p.kind, trackData: b.trackData ?? null, campaign: p.campaign },
+        extra: { kind: p.kind, trackData: trackData ?? null, campaign: p.campaign },
       });
     }
   }
@@ -279,17 +313,7 @@ function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
     dispatch(ctx.state, messages, ctx.now, {
       sentStatus: 'SENT',
       cancelled: (m) => m.status === 'DELETED',
-      onDelivered: (delivered) => {
-        const at = dlrDate(new Date());
-        for (const m of delivered) m.status = 'DELIVERED';
-        if (!callbackUrl) return;
-        for (const group of chunks(delivered, DLR_BATCH)) {
-          ctx.state.dlr.post('smscx', callbackUrl, {
-            event: 'dlr_update',
-            data: group.map((m) => ({ campaignId: m.groupId, msgId: m.id, trackData: m.extra['trackData'], statusCode: 3, status: 'DELIVERED', errorCode: null, datetime: at })),
-          });
-        }
-      },
+      onDelivered: (delivered) => void deliverReports(ctx.state, callbackUrl, delivered, REPORTER),
     });
     ctx.record(messages.map((m) => m.id));
   }

@@ -2,6 +2,7 @@ import { smsworksSpec } from '../generated/specs';
 import type { SandboxState } from '../state';
 import type { Reply, SandboxMessage } from '../types';
 import { goodCredential, header, issuesOf, schemeCredential, type OpContext, type VendorModule } from '../vendor';
+import { deliverReports, type VendorReporter } from '../reports';
 import { dispatch, isDue, newMessage, numericId, smsParts } from './common';
 
 // The SMS Works publishes no error codes: the sandbox uses HTTP-like errorCode/status pairs, as the
@@ -54,6 +55,22 @@ function messageResponse(m: SandboxMessage): Record<string, unknown> {
   };
 }
 
+/**
+ * The vendor publishes no DLR schema; a MessageResponse per message, one per POST, is what it is
+ * known to send (specs/smsworks.yaml DeliveryReport).
+ */
+const REPORTER: VendorReporter = {
+  vendor: 'smsworks',
+  perPost: 1,
+  lifecycle: (_m, failed) => ({ intermediate: ['SENT'], final: failed ? 'UNDELIVERABLE' : 'DELIVERED' }),
+  settle: (m, final, at) => {
+    m.status = final;
+    m.extra['modified'] = at;
+  },
+  item: (m, status, at) => messageResponse({ ...m, status, extra: { ...m.extra, modified: at } }),
+  body: (items) => items[0],
+};
+
 interface Input {
   sender: string;
   destination: string;
@@ -91,14 +108,7 @@ function create(ctx: OpContext, inputs: Input[], options: { batchId?: string; sc
   dispatch(ctx.state, messages, ctx.now, {
     sentStatus: 'SENT',
     cancelled: (m) => m.status === 'CANCELLED',
-    onDelivered: (delivered) => {
-      for (const m of delivered) {
-        m.status = 'DELIVERED';
-        m.extra['modified'] = new Date();
-        // The vendor publishes no DLR schema; a MessageResponse per message is what it is known to send.
-        if (m.callbackUrl) ctx.state.dlr.post('smsworks', m.callbackUrl, messageResponse(m));
-      }
-    },
+    onDelivered: (delivered) => void deliverReports(ctx.state, (m) => m.callbackUrl, delivered, REPORTER),
   });
   ctx.record(messages.map((m) => m.id));
   return messages;

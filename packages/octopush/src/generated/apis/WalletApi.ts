@@ -41,7 +41,7 @@ export interface WalletApiInterface {
      * @summary Get the account balance
      * @param {'true' | 'false' | '1' | '0'} [withDetails] Adds the details of every pack in the wallet (&#x60;wallet_packs&#x60;): &#x60;true&#x60; or &#x60;1&#x60; (&#x60;false&#x60; or &#x60;0&#x60; to leave them out). 
      * @param {string} [countryCode] Country to get the balance for, ISO 3166-1 alpha-2 (e.g. &#x60;FR&#x60;). Must be sent together with &#x60;product_name&#x60;. 
-     * @param {'sms_low_cost' | 'sms_premium' | 'vocal_sms' | 'hlr'} [productName] Product to get the balance for. Must be sent together with &#x60;country_code&#x60;.
+     * @param {'sms_low_cost' | 'sms_premium' | 'vocal_sms' | 'hlr' | 'virtual_number' | 'euro' | 'database_renting_b2c' | 'database_renting_b2b'} [productName] Product to get the balance for. Must be sent together with &#x60;country_code&#x60;.
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
      * @memberof WalletApiInterface
@@ -129,5 +129,9 @@ export enum GetBalanceProductNameEnum {
     SmsLowCost = 'sms_low_cost',
     SmsPremium = 'sms_premium',
     VocalSms = 'vocal_sms',
-    Hlr = 'hlr'
+    Hlr = 'hlr',
+    VirtualNumber = 'virtual_number',
+    Euro = 'euro',
+    DatabaseRentingB2c = 'database_renting_b2c',
+    DatabaseRentingB2b = 'database_renting_b2b'
 }

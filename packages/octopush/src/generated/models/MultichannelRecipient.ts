@@ -35,7 +35,7 @@ export interface MultichannelRecipient {
      */
     email?: string;
     /**
-     * Live chat conversation id, UUID v4 (live_chat only).
+     * Live chat conversation id, a UUID (live_chat only).
      * @type {string}
      * @memberof MultichannelRecipient
      */

@@ -15,8 +15,9 @@
 import { exists, mapValues } from '../runtime';
 /**
  * One text to many recipients. Request body of `sendBatch` and `scheduleBatch`. `schedule`
- * is used only by `scheduleBatch`, where the hand-written client requires it. Unlike
- * Message, a batch has no `metadata` and no `responseemail`.
+ * is used only by `scheduleBatch`, where the hand-written client requires it; `sendBatch`
+ * ignores it (see the DECISION on Message). Unlike Message, a batch has no `metadata` and no
+ * `responseemail`.
  * @export
  * @interface BatchMessage
  */

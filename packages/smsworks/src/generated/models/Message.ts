@@ -23,7 +23,7 @@ import {
 /**
  * One SMS message. Request body of `sendMessage` and `scheduleMessage`, and each item of the
  * `sendAnyBatch` array. `schedule` is used only by `scheduleMessage`, where the hand-written
- * client requires it.
+ * client requires it; the send endpoints ignore it.
  * @export
  * @interface Message
  */

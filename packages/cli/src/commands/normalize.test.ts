@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { normalizePhone } from '@msgkit/core/max';
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NOT_MOBILE } from '../classify';
+import { runCli } from '../testing';
+
+const dir = mkdtempSync(join(tmpdir(), 'msgkit-normalize-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Uniform draws in [0, 1) from fast-check's seeded generator (without its bias to edge values): the same list on every run. */
+function seeded(seed: number, count: number) {
+  const draws = fc.sample(fc.noBias(fc.integer({ min: 0, max: 0x7fffffff })), { seed, numRuns: count });
+  let next = 0;
+  return () => draws[next++ % draws.length]! / 0x80000000;
+}
+
+/** A list as spreadsheets export them: national and international writings, landlines, repeats, junk, quoted cells, CRLF. */
+function list(rows: number, seed: number) {
+  const random = seeded(seed, rows * 16);
+  const pick = <T,>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
+  const numbers = [
+    () => [`07${pick(['4', '5', '7', '8', '9'])}${digits(2)} ${digits(6)}`, 'GB'],
+    () => [`020 ${digits(4)} ${digits(4)}`, 'GB'],
+    () => [`+44 (0)7${pick(['4', '7'])}${digits(2)} ${digits(6)}`, ''],
+    () => [`0${pick(['151', '160', '170'])} ${digits(8)}`, 'DE'],
+    () => [`030 ${digits(6)}`, 'DE'],
+    () => [`06 ${digits(2)} ${digits(2)} ${digits(2)} ${digits(2)}`, 'FR'],
+    () => [`(201) 555-${digits(4)}`, 'US'],
+    () => [pick(['12345', 'n/a', '', 'call me', '+999 123']), pick(['DE', 'GB', ''])],
+  ];
+  const seen: string[][] = [];
+  const lines = ['name;phone;country'];
+  for (let i = 0; i < rows; i++) {
+    const cells = random() < 0.05 && seen.length > 0 ? pick(seen) : pick(numbers)();
+    seen.push(cells);
+    const name = random() < 0.2 ? `"Doe; ""J"" ${i}"` : `Customer ${i}`;
+    const phone = random() < 0.2 ? ` "${cells[0]}" ` : cells[0];
+    lines.push(`${name};${phone};${cells[1]}`);
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+describe('msgkit normalize --csv on a list', () => {
+  it('gives every row the answer of normalizePhone with full metadata, its type, and not_mobile for a landline', async () => {
+    const text = list(3000, 20);
+    const path = join(dir, 'list.csv');
+    writeFileSync(path, text);
+    const { code, stdout, stderr } = await runCli(['normalize', '--csv', '--file', path]);
+    expect(code).toBe(1);
+    const input = (parse(text, { delimiter: ';', trim: true, relax_column_count: true }) as string[][]).slice(1);
+    const output = parse(stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(output).toHaveLength(input.length);
+    const seen = new Set<string>();
+    let notMobile = 0;
+    input.forEach(([, phone, country], i) => {
+      const result = normalizePhone(phone!, country ? { defaultCountry: country } : {});
+      const expected = { row: String(i + 2), input: phone!, e164: '', status: 'invalid', error: '', type: '' };
+      if (phone === '') expected.error = 'empty';
+      else if (!result.ok) expected.error = result.code;
+      else {
+        expected.e164 = result.e164;
+        expected.type = result.type ?? '';
+        if (result.type && NOT_MOBILE.has(result.type)) {
+          expected.error = 'not_mobile';
+          notMobile++;
+        } else {
+          expected.status = seen.has(result.e164) ? 'duplicate' : 'valid';
+          seen.add(result.e164);
+        }
+      }
+      expect(output[i]).toEqual(expected);
+    });
+    expect(notMobile).toBeGreaterThan(500);
+    expect(stderr).toContain(`${notMobile} refused as landline or other non-mobile number`);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * What a worker does with one batch job: mark it begun, send it, record what became of it, and
+ * act for the whole account when the vendor says something about the account (429, 401, 403).
+ */
+import { randomUUID } from 'node:crypto';
+import { batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, type MsgkitErrorCode } from '@msgkit/core';
+import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
+import type { AccountPause, AccountRecord, RateLimitNotice } from './account';
+import type { ProviderAdapter } from './adapters';
+import { RedisNotDurableError } from './errors';
+import type { BatchOutcome, RedisJournal, SeenUnder } from './journal';
+import type { BatchJobData } from './producer';
+
+/** What a worker reports beside the outcomes it records (see CampaignWorkerOptions.onEvent). */
+export type CampaignWorkerEvent =
+  /** The vendor refused the account's credentials: its queue is paused for every worker until resumeAccount. */
+  | { type: 'paused'; queue: string; pause: AccountPause }
+  /** A 429: every worker of the account pauses `notice.pausedMs` (capped: see MAX_RATE_LIMIT_PAUSE_MS). */
+  | { type: 'rate_limited'; queue: string; notice: RateLimitNotice }
+  /** Redis restarted and may have lost writes of this campaign: its unsettled batches are taken as begun. */
+  | { type: 'state_lost'; queue: string; campaignId: string }
+  /** The worker stopped itself (Redis no longer durable): nothing more is sent. */
+  | { type: 'stopped'; queue: string; error: MsgkitError };
+
+export interface BatchContext {
+  adapter: ProviderAdapter;
+  journal: RedisJournal;
+  account: AccountRecord;
+  queue: Queue;
+  workerId: string;
+  requireAof: boolean;
+  rateLimitBackoffMs: number;
+  maxRateLimitPauseMs: number;
+  emit(event: CampaignWorkerEvent): void;
+  /** Stops the worker for good: nothing more is taken. */
+  stop(error: MsgkitError): void;
+}
+
+// Failures that prove the request never reached the vendor and may pass: worth another attempt.
+const TRANSIENT: ReadonlySet<MsgkitErrorCode> = new Set(['server_error', 'connection_error', 'timeout', 'rate_limited']);
+// The vendor refused the account, not this batch: every other batch would be refused the same way.
+const ACCOUNT_REFUSED: ReadonlySet<MsgkitErrorCode> = new Set(['authentication_error', 'permission_denied']);
+// A worker's memory of the campaigns it touched, kept bounded for a worker that runs for months.
+const MEMORY_LIMIT = 10_000;
+
+/**
+ * The dedupe key of a batch, bound to its campaign's content: the campaign id and index alone would
+ * let an id reused for another text or list (in a Redis that no longer holds the first) be dropped
+ * by SMS.CX or Octopush as a repeat of the first. Jobs enqueued without a digest keep the old key.
+ */
+export function dedupeKeyOf(data: Pick<BatchJobData, 'campaignId' | 'index' | 'digest'>): string {
+  return batchDedupeKey(data.digest ? `${data.campaignId}/${data.digest}` : data.campaignId, data.index);
+}
+
+export function batchProcessor(ctx: BatchContext) {
+  const { adapter, journal, account, queue } = ctx;
+  const memory = new Map<string, SeenUnder>();
+  const lostReported = new Set<string>();
+  const remember = (campaignId: string, seen: SeenUnder) => {
+    memory.delete(campaignId);
+    memory.set(campaignId, seen);
+    if (memory.size > MEMORY_LIMIT) memory.delete(memory.keys().next().value!);
+  };
+  const settle = (job: Job<BatchJobData>, outcome: BatchOutcome) => journal.record(job.data.campaignId, outcome, job.data.digest);
+
+  return async function sendBatch(job: Job<BatchJobData>, _token?: string, signal?: AbortSignal): Promise<BatchOutcome> {
+    const { campaignId, index, recipients, message, provider } = job.data;
+    if (provider !== adapter.provider) throw new UnrecoverableError(`batch for ${provider} on a ${adapter.provider} worker`);
+    const digest = job.data.digest ?? '';
+    const attempt = `${ctx.workerId}:${job.attemptsStarted}:${randomUUID()}`;
+    const at = () => new Date().toISOString();
+    const base = { index, count: recipients.length };
+    const seen = memory.get(campaignId);
+
+    const begun = await journal.begin(campaignId, index, attempt, { requireAof: ctx.requireAof, digest, ...(seen && { seen }) });
+    if (begun.state === 'not_durable') {
+      ctx.stop(new RedisNotDurableError(`Redis (run ${begun.server.run}) writes no append-only file any more (aof_enabled:0): the worker stopped before sending batch ${index} of ${campaignId}`, { aof_enabled: '0' }));
+      throw Worker.RateLimitError();
+    }
+    if (begun.state === 'mismatch' || begun.state === 'reused') {
+      return settle(job, {
+        outcome: 'refused',
+        ...base,
+        code: 'campaign_id_reused',
+        message: `campaign id ${campaignId} was used before for other content (another text, list, sender or provider); nothing of this batch was sent`,
+        recipients,
+        at: at(),
+      });
+    }
+    remember(campaignId, { run: begun.server.run, aof: begun.server.aof, digest: digest || seen?.digest || '' });
+    if (begun.state === 'done') return begun.outcome;
+    if (begun.state === 'lost' && !lostReported.has(campaignId)) {
+      lostReported.add(campaignId);
+      ctx.emit({ type: 'state_lost', queue: queue.name, campaignId });
+    }
+    // Begun before and left without an outcome, or possibly so (state lost): core's resume rule,
+    // shared with the file journal, resends it only where the vendor deduplicates by key.
+    if (begun.state !== 'fresh' && resumeDecision({ index, size: recipients.length, digest: '' }, { deduplicates: adapter.dedupes }) === 'skip') {
+      return settle(job, { outcome: 'unknown', ...base, reason: begun.state === 'lost' ? 'state_lost' : 'interrupted', recipients, at: at() });
+    }
+
+    const dedupeKey = dedupeKeyOf(job.data);
+    try {
+      const sent = await adapter.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}) });
+      return await settle(job, { outcome: 'sent', ...base, ids: sent.ids, ...(sent.duplicate ? { duplicate: true } : {}), at: at() });
+    } catch (error) {
+      const known = error instanceof MsgkitError ? (error as MsgkitError & { status?: number; vendorCode?: string | number; retryAfterMs?: number }) : undefined;
+      // Core's rule, shared with the file journal: refused only when the error proves nothing was sent.
+      const outcomeUnknown = outcomeOfError(error).status === 'unknown';
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // A foreign error's message may hold anything, a secret too: only its name is kept.
+      const detail = known ? { code: known.code, message: known.message } : { code: 'internal', message: error instanceof Error ? error.name : 'non-error thrown' };
+
+      if (known && ACCOUNT_REFUSED.has(known.code) && !outcomeUnknown) {
+        await journal.clear(campaignId, index, attempt);
+        const pause: AccountPause = {
+          code: known.code as AccountPause['code'],
+          ...(known.status !== undefined && { status: known.status }),
+          ...(known.vendorCode !== undefined && { vendorCode: known.vendorCode }),
+          message: known.message,
+          at: at(),
+          campaignId,
+          index,
+        };
+        await account.paused(pause);
+        await queue.pause();
+        ctx.emit({ type: 'paused', queue: queue.name, pause });
+        throw Worker.RateLimitError();
+      }
+      if (known?.code === 'rate_limited' && (!outcomeUnknown || adapter.dedupes)) {
+        if (!outcomeUnknown) await journal.clear(campaignId, index, attempt);
+        const asked = known.retryAfterMs !== undefined && known.retryAfterMs > 0 ? known.retryAfterMs : undefined;
+        const pausedMs = asked === undefined ? ctx.rateLimitBackoffMs : Math.min(asked, ctx.maxRateLimitPauseMs);
+        await queue.rateLimit(pausedMs);
+        const now = Date.now();
+        const notice: RateLimitNotice = {
+          at: new Date(now).toISOString(),
+          until: new Date(now + pausedMs).toISOString(),
+          ...(asked !== undefined && { askedMs: asked }),
+          pausedMs,
+          capped: asked !== undefined && asked > pausedMs,
+          campaignId,
+          index,
+        };
+        await account.rateLimited(notice);
+        ctx.emit({ type: 'rate_limited', queue: queue.name, notice });
+        throw Worker.RateLimitError();
+      }
+      if (!outcomeUnknown) {
+        await journal.clear(campaignId, index, attempt);
+        if (known && TRANSIENT.has(known.code) && !lastAttempt) throw error;
+        return settle(job, {
+          outcome: 'refused',
+          ...base,
+          ...detail,
+          ...(known?.status !== undefined ? { status: known.status } : {}),
+          ...(known?.vendorCode !== undefined ? { vendorCode: known.vendorCode } : {}),
+          recipients,
+          at: at(),
+        });
+      }
+      // The vendor drops a repeat of this key: the next attempt resends it, safely.
+      if (adapter.dedupes && !lastAttempt) throw error;
+      return settle(job, {
+        outcome: 'unknown',
+        ...base,
+        reason: adapter.dedupes ? 'attempts_exhausted' : 'outcome_unknown',
+        ...detail,
+        ...(adapter.dedupes ? { dedupeKey } : {}),
+        recipients,
+        at: at(),
+      });
+    }
+  };
+}

@@ -1,0 +1,20 @@
+export { createWebhookHandler } from './handler';
+export type { CallbackAnswer, IncomingCallback, Refusal, ReportBatch, WebhookHandler, WebhookOptions, WebhookStats } from './handler';
+export { DeliveryLedger, reduceDeliveries } from './ledger';
+export type { LedgerChange } from './ledger';
+export { MessageTracker } from './reduce';
+export type { MessageDelivery } from './reduce';
+export { canonicalEvent, compareDeliveryEvents } from './order';
+export { createCallbackUrl, verifyCallbackUrl, TOKEN_PARAM } from './token';
+export type { CallbackClaims, CallbackUrlOptions, TokenCheck } from './token';
+export { basicAuth, headerSecret } from './auth';
+export type { CallbackAuthenticator } from './auth';
+export { publicUrl } from './proxy';
+export type { HeaderReader, PublicUrlOptions, RequestLike } from './proxy';
+export { MemoryReplayStore } from './replay';
+export type { ReplayStore } from './replay';
+export type { FailedWork, QueueOptions } from './queue';
+export { BodyTooLargeError, fromNodeRequest, handleNodeRequest, toNodeListener, writeNodeResponse } from './node';
+// The vocabulary, re-exported so a receiver needs one import.
+export { DELIVERY_STATUSES, FINAL_DELIVERY_STATUSES, InvalidReportError, isFinalDeliveryStatus } from '@msgkit/core';
+export type { DeliveryEvent, DeliveryReportFormat, DeliveryStatus } from '@msgkit/core';

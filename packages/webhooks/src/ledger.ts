@@ -1,0 +1,73 @@
+import { DELIVERY_STATUSES, type DeliveryEvent, type DeliveryStatus } from '@msgkit/core';
+import { MessageTracker, type MessageDelivery } from './reduce';
+
+export interface LedgerChange {
+  /** The message's state after the report (built when first read). */
+  readonly state: MessageDelivery;
+  /** False for an exact duplicate of a report already applied. */
+  readonly fresh: boolean;
+}
+
+/**
+ * The delivery state of many messages, reduced from their reports in any order: applying the
+ * same reports shuffled, repeated or split across calls gives the same states. Keyed by vendor
+ * and message id (dedupe is by the whole report, never by message id alone, so a later status is
+ * never dropped as a "duplicate").
+ */
+export class DeliveryLedger {
+  readonly #messages = new Map<string, MessageTracker>();
+
+  apply(event: DeliveryEvent): LedgerChange {
+    const key = `${event.vendor}\u0000${event.messageId}`;
+    let tracker = this.#messages.get(key);
+    if (!tracker) this.#messages.set(key, (tracker = new MessageTracker(event.vendor, event.messageId)));
+    const fresh = tracker.apply(event);
+    const applied = tracker;
+    return {
+      fresh,
+      get state() {
+        return applied.view;
+      },
+    };
+  }
+
+  applyAll(events: Iterable<DeliveryEvent>): LedgerChange[] {
+    const out: LedgerChange[] = [];
+    for (const event of events) out.push(this.apply(event));
+    return out;
+  }
+
+  get(vendor: string, messageId: string): MessageDelivery | undefined {
+    return this.#messages.get(`${vendor}\u0000${messageId}`)?.view;
+  }
+
+  get size(): number {
+    return this.#messages.size;
+  }
+
+  *states(): IterableIterator<MessageDelivery> {
+    for (const tracker of this.#messages.values()) yield tracker.view;
+  }
+
+  /** How many messages stand at each status, and how many of them are final. */
+  summary(): Record<DeliveryStatus, number> & { final: number; pending: number } {
+    const counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
+    let final = 0;
+    for (const state of this.states()) {
+      counts[state.status]++;
+      if (state.final) final++;
+    }
+    return { ...counts, final, pending: this.#messages.size - final };
+  }
+
+  delete(vendor: string, messageId: string): boolean {
+    return this.#messages.delete(`${vendor}\u0000${messageId}`);
+  }
+}
+
+/** The states a set of reports reduces to, whatever their order. */
+export function reduceDeliveries(events: Iterable<DeliveryEvent>): MessageDelivery[] {
+  const ledger = new DeliveryLedger();
+  ledger.applyAll(events);
+  return [...ledger.states()];
+}

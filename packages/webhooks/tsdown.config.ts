@@ -1,0 +1,3 @@
+import { msgkitBuild } from '../../tools/build/tsdown.base.mjs';
+
+export default msgkitBuild({ index: 'src/index.ts' });
