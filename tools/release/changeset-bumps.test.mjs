@@ -1,8 +1,8 @@
-// `changeset version` in a clone of HEAD, with one patch changeset written by the test: a patch to
-// one package gives that package a patch, at most a patch to the packages that depend on it by a
-// normal dependency, and leaves every other version as it is. A peer dependency at the wrong
-// version (or a config that bumps peer dependents whatever their range) turned a patch of
-// @msgkit/queue into @msgkit/cli 1.0.0.
+// `changeset version` in a clone of HEAD, with one changeset written by the test: a patch to one
+// package gives that package a patch, at most a patch to the packages that depend on it by a
+// normal dependency, and leaves every other version as it is; a minor gives no other package more
+// than a patch. @msgkit/queue at 0.0.0 (every patch left @msgkit/cli's peer range) and changesets'
+// major bump of peer dependents turned a change to queue into @msgkit/cli 1.0.0.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,17 @@ describe('changeset version', () => {
     const { before, after } = versionWith({ [name]: 'patch' }, { keepPending: false });
     const dependents = normalDependents(name);
     const allowed = (other) => (other === name ? [patchOf(before[other])] : dependents.has(other) ? [before[other], patchOf(before[other])] : [before[other]]);
+    const wrong = Object.keys(before).filter((other) => !allowed(other).includes(after[other]));
+    expect(wrong.map((other) => `${other} ${before[other]} -> ${after[other]}, expected ${allowed(other).join(' or ')}`)).toEqual([]);
+  });
+
+  it.each(names)('gives a minor to %s alone a minor, and no other package more than a patch', (name) => {
+    const { before, after } = versionWith({ [name]: 'minor' }, { keepPending: false });
+    const minorOf = (version) => {
+      const [major, minor] = parse(version);
+      return `${major}.${minor + 1}.0`;
+    };
+    const allowed = (other) => (other === name ? [minorOf(before[other])] : [before[other], patchOf(before[other])]);
     const wrong = Object.keys(before).filter((other) => !allowed(other).includes(after[other]));
     expect(wrong.map((other) => `${other} ${before[other]} -> ${after[other]}, expected ${allowed(other).join(' or ')}`)).toEqual([]);
   });
