@@ -5,7 +5,7 @@ export type { CampaignWorker, CampaignWorkerOptions } from './worker';
 export type { CampaignWorkerEvent } from './batch';
 export { infobipAdapter, octopushAdapter, smscxAdapter, smsWorksAdapter } from './adapters';
 export type { CampaignMessage, InfobipLike, OctopushAdapterOptions, OctopushLike, ProviderAdapter, SendContext, SentBatch, SmscxLike, SmsWorksLike } from './adapters';
-export { campaignStatus, followCampaign, formatCampaignEvent } from './status';
+export { campaignStatus, followCampaign, formatCampaignEvent, listCampaigns } from './status';
 export type { CampaignEvent, CampaignStatus, FollowOptions, StatusOptions, Tally } from './status';
 export { formatCampaignStatus } from './format';
 export type { BatchOutcome, CampaignMeta, StateLost } from './journal';
