@@ -17,3 +17,5 @@ export type { RedisPersistence, RedisUnavailableReason } from './errors';
 export { batchJobId, MAX_BATCH_SIZE, queueName } from './names';
 export type { ProviderName } from './names';
 export type { RedisConnection } from './connection';
+export { openAccountQueues } from './board';
+export type { AccountQueues } from './board';
