@@ -28,7 +28,7 @@ const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 't
 function clientDir(): string {
   for (const candidate of ['./client/', '../dist/client/']) {
     const dir = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(`${dir}index.html`)) return dir;
+    if (existsSync(`${dir}app.js`)) return dir;
   }
   throw new Error('the dashboard page is not built: run the @msgkit/dashboard build');
 }
