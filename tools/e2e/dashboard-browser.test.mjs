@@ -2,7 +2,7 @@
 // playwright-core) while `msgkit send --journal J` runs a campaign on the sandbox. A gate in front of
 // the sandbox holds every send until the test lets it through, so each step (a batch in flight, a
 // batch sent, a batch refused) is a state the journal holds and the page must come to show; every
-// wait is bounded and nothing is timed.
+// wait is bounded and nothing is timed (the test's own limit is a guard for a loaded machine).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -111,5 +111,5 @@ describe('msgkit dashboard in Chromium, on a campaign running on the sandbox', (
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
     expect({ serious, elsewhere, errors }).toEqual({ serious: [], elsewhere: [], errors: [] });
     await page.close();
-  });
+  }, 600_000);
 });
