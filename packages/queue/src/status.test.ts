@@ -8,7 +8,8 @@ import { smsWorksAdapter } from './adapters';
 import { formatCampaignStatus } from './format';
 import { RedisJournal } from './journal';
 import { enqueueCampaign } from './producer';
-import { campaignStatus, followCampaign, type CampaignEvent } from './status';
+import { openAccountQueues } from './board';
+import { campaignStatus, followCampaign, listCampaigns, type CampaignEvent } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { createCampaignWorker } from './worker';
@@ -49,6 +50,35 @@ describe.skipIf(!redisAvailable)('the campaign journal in Redis', () => {
     const journal = new RedisJournal(client, prefix);
     const states = await Promise.all([journal.begin('s2', 0, 'a'), journal.begin('s2', 0, 'b')]);
     expect(states.map((s) => s.state).sort()).toEqual(['fresh', 'resumed']);
+  });
+
+  it('lists the ids of the campaigns enqueued under a prefix, and none of another prefix', async () => {
+    const prefix = redis.prefix();
+    const other = redis.prefix();
+    for (const id of ['spring-2', 'spring-1', 'a.b_c']) {
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId: id, provider: 'smsworks', recipients: gbNumbers(2), message: { from: 'Shop', text: id }, batchSize: 2 });
+    }
+    await enqueueCampaign({ connection: redis.url, prefix: other, campaignId: 'elsewhere', provider: 'smsworks', recipients: gbNumbers(2), message: { from: 'Shop', text: 'x' }, batchSize: 2 });
+    // A key of this prefix that is not a campaign's description is no campaign.
+    await client.set(`${prefix}:campaign:{fake}:counts`, '1');
+    expect(await listCampaigns(redis.url, { prefix })).toEqual(['a.b_c', 'spring-1', 'spring-2']);
+    expect(await listCampaigns(redis.url, { prefix: other })).toEqual(['elsewhere']);
+    expect(await listCampaigns(redis.url, { prefix: redis.prefix() })).toEqual([]);
+  });
+
+  it('opens the BullMQ queue of a campaign\'s account under the same prefix, for a viewer of its jobs', async () => {
+    const prefix = redis.prefix();
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'q1', provider: 'smsworks', account: 'acme', recipients: gbNumbers(6), message: { from: 'Shop', text: 'q1' }, batchSize: 2 });
+    const status = await campaignStatus(redis.url, 'q1', { prefix });
+    const queues = await openAccountQueues(redis.url, { prefix });
+    try {
+      const queue = queues.get(status!.queue);
+      expect(queues.get(status!.queue)).toBe(queue);
+      expect(await queue.getJobCounts('waiting', 'active', 'completed')).toMatchObject({ waiting: 3, active: 0, completed: 0 });
+      expect((await queue.getJob('q1-b0'))?.data.recipients).toEqual(gbNumbers(2));
+    } finally {
+      await queues.close();
+    }
   });
 
   it('answers undefined for a campaign it never saw', async () => {
