@@ -2,13 +2,14 @@
 // playwright-core) while `msgkit send --journal J` runs a campaign on the sandbox. A gate in front of
 // the sandbox holds every send until the test lets it through, so each step (a batch in flight, a
 // batch sent, a batch refused) is a state the journal holds and the page must come to show; every
-// wait is bounded and nothing is timed (the test's own limit is a guard for a loaded machine).
+// wait ends when its condition holds, or at the project's hang limit, and nothing is timed.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 import { journalTotals, launchChromium, msgkit, pageShows, recipientList, startDashboardProcess, startGate } from './dashboard-helpers.mjs';
 
 const require = createRequire(import.meta.url);
@@ -43,7 +44,7 @@ afterAll(async () => {
 async function step() {
   gate.release();
   const ended = campaign.exited.then(() => 'ended');
-  return Promise.race([gate.held(120_000).then(() => 'held'), ended]);
+  return Promise.race([gate.held().then(() => 'held'), ended]);
 }
 
 describe('msgkit dashboard in Chromium, on a campaign running on the sandbox', () => {
@@ -53,7 +54,7 @@ describe('msgkit dashboard in Chromium, on a campaign running on the sandbox', (
     writeFileSync(list, recipientList(RECIPIENTS).join('\n'));
     const base = sandbox.baseUrls.smscx.replace(sandbox.url, gate.url);
     campaign = msgkit(['send', '-p', 'smscx', '--from', 'Shop', '--to-file', list, '--text', 'Spring sale', '--base-url', base, '--batch-size', String(BATCH), '--concurrency', '1', '--journal', journal], { env: { SMSCX_API_KEY: 'e2e-key' } });
-    await gate.held(120_000);
+    await gate.held();
     dashboard = await startDashboardProcess(journal);
     const origin = new URL(dashboard.url).origin;
 
@@ -100,7 +101,7 @@ describe('msgkit dashboard in Chromium, on a campaign running on the sandbox', (
     expect(last.recipients).toBe(RECIPIENTS);
     expect(last.totals.pending).toBe(0);
     await pageShows(page, last);
-    await page.waitForFunction(() => document.querySelector('#about')?.textContent?.includes('not running'), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('#about')?.textContent?.includes('not running'), undefined, { timeout: HANG_LIMIT_MS });
     // Per country: the UK and France, each with its own recipients.
     const countries = await page.locator('#countries tbody').textContent();
     expect(countries).toContain('United Kingdom (GB)');
@@ -111,5 +112,5 @@ describe('msgkit dashboard in Chromium, on a campaign running on the sandbox', (
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
     expect({ serious, elsewhere, errors }).toEqual({ serious: [], elsewhere: [], errors: [] });
     await page.close();
-  }, 600_000);
+  });
 });

@@ -9,13 +9,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readJournalRecords } from '@msgkit/journal';
 import { chromium } from 'playwright-core';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const require = createRequire(import.meta.url);
 const cliDir = dirname(require.resolve('@msgkit/cli/package.json'));
 const bin = join(cliDir, JSON.parse(readFileSync(join(cliDir, 'package.json'), 'utf8')).bin.msgkit);
 
 /** msgkit as a child process; stdout and stderr are kept as they come. Killed after `limitMs`. */
-export function msgkit(args, { env = {}, limitMs = 180_000 } = {}) {
+export function msgkit(args, { env = {}, limitMs = HANG_LIMIT_MS } = {}) {
   const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const run = { child, stdout: '', stderr: '' };
   child.stdout.on('data', (c) => (run.stdout += c));
@@ -31,7 +32,7 @@ export function msgkit(args, { env = {}, limitMs = 180_000 } = {}) {
 }
 
 /** `msgkit dashboard --journal <journal> --port 0`: resolves with its address once it printed it. */
-export async function startDashboardProcess(journal, { limitMs = 60_000 } = {}) {
+export async function startDashboardProcess(journal, { limitMs = HANG_LIMIT_MS } = {}) {
   const run = msgkit(['dashboard', '--journal', journal, '--port', '0'], { limitMs: 30 * 60_000 });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`msgkit dashboard printed no address within ${limitMs} ms: ${run.stderr}`)), limitMs);
@@ -90,7 +91,7 @@ export async function startGate(target) {
     /** Paths of the POSTs waiting. */
     waiting: () => queue.map((r) => r.path),
     /** Resolves once a POST waits at the gate; rejects after `limitMs`. */
-    held(limitMs = 60_000) {
+    held(limitMs = HANG_LIMIT_MS) {
       if (queue.length > 0) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no request reached the gate within ${limitMs} ms`)), limitMs);
@@ -126,7 +127,7 @@ export async function launchChromium() {
   const executablePath = process.env.MSGKIT_CHROMIUM ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium (or set MSGKIT_CHROMIUM)`);
   // As root (CI, containers) Chromium's own sandbox cannot start.
-  return chromium.launch({ executablePath, chromiumSandbox: false, timeout: 120_000 });
+  return chromium.launch({ executablePath, chromiumSandbox: false, timeout: HANG_LIMIT_MS });
 }
 
 /**
@@ -155,7 +156,7 @@ export async function journalTotals(path, running) {
 }
 
 /** Waits until the page's totals equal `expected` (bounded by `limitMs`); the page marks each figure with data-state and data-value. */
-export async function pageShows(page, expected, limitMs = 60_000) {
+export async function pageShows(page, expected, limitMs = HANG_LIMIT_MS) {
   await page.waitForFunction(
     (want) => Object.entries(want).every(([state, value]) => document.querySelector(`#totals dd[data-state="${state}"]`)?.getAttribute('data-value') === String(value)),
     { recipients: expected.recipients, ...expected.totals },

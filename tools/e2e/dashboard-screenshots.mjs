@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '@msgkit/sandbox';
 import { journalTotals, launchChromium, msgkit, pageShows, recipientList, startDashboardProcess, startGate } from './dashboard-helpers.mjs';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '../../docs/dashboard');
 const BATCH = 500;
@@ -33,7 +34,7 @@ try {
   const journal = join(dir, 'spring-sale.journal');
   const base = sandbox.baseUrls.smscx.replace(sandbox.url, gate.url);
   campaign = msgkit(['send', '-p', 'smscx', '--from', 'Shop', '--to-file', list, '--text', 'Spring sale: 20% off until Sunday', '--base-url', base, '--batch-size', String(BATCH), '--concurrency', '1', '--journal', journal], { env: { SMSCX_API_KEY: 'screenshots' } });
-  await gate.held(120_000);
+  await gate.held();
   dashboard = await startDashboardProcess(journal);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   await page.goto(dashboard.url);
@@ -42,10 +43,10 @@ try {
     await pageShows(page, await journalTotals(journal, true));
     if (FAULTS[request]) sandbox.faults.add({ vendor: 'smscx', count: 1, ...FAULTS[request] });
     gate.release();
-    await gate.held(120_000);
+    await gate.held();
   }
   await pageShows(page, await journalTotals(journal, true));
-  await page.waitForFunction(() => document.querySelectorAll('#unknown tbody tr td').length > 1, undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelectorAll('#unknown tbody tr td').length > 1, undefined, { timeout: HANG_LIMIT_MS });
   mkdirSync(out, { recursive: true });
   await page.screenshot({ path: join(out, 'campaign.png'), fullPage: true });
   await page.setViewportSize({ width: 420, height: 900 });

@@ -31,7 +31,7 @@ describe('msgkit dashboard', () => {
     await journal.settle(0, { status: 'sent', ids: ['s-0'] });
     await journal.close();
     const child = spawn(process.execPath, [bin, 'dashboard', '--journal', path, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 900_000);
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let out = '';

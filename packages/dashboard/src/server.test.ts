@@ -36,7 +36,7 @@ afterAll(async () => {
 function call(base: string, path: string, options: { method?: string; host?: string; headers?: Record<string, string> } = {}) {
   const url = new URL(path, base);
   return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: options.method ?? 'GET', headers: { host: options.host ?? url.host, ...options.headers }, timeout: 10_000 }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: options.method ?? 'GET', headers: { host: options.host ?? url.host, ...options.headers }, timeout: 900_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }));
