@@ -4,8 +4,8 @@
  * HTTP policy. The API key lives in a #private field and reaches the generated code only through a
  * function, so no enumerable property, inspection or serialization of the client shows it.
  */
+import { ValidationError } from '@msgkit/core';
 import {
-  ValidationError,
   createRedactor,
   execute,
   guardFetch,
@@ -23,7 +23,7 @@ import {
   type RequestOptions,
   type ValidationIssue,
   type WithRequestId,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 import { infobipVendor } from './errors';
 import { Configuration, OmniApi } from './generated';
 import type { ListScenariosResponse, OmniLogsResponse, OmniReportsResponse, Scenario, SendOmniAdvancedResponse } from './generated';

@@ -3,7 +3,7 @@
  * with its source, and the one call that sends a batch. Sources: specs/infobip.yaml and
  * shared/vendors/infobip.md (S1 = Infobip's OpenAPI, S14/S15 = its status-code pages).
  */
-import { createSender, recipientMessageId, recipientRefusal, remapIssues, senderFactory, senderOptions, type CampaignSender, type RecipientMessage, type RecipientRefusal, type SenderFacts } from '@msgkit/core';
+import { createSender, recipientMessageId, recipientRefusal, remapIssues, senderFactory, senderOptions, type CampaignSender, type RecipientMessage, type RecipientRefusal, type SenderFacts } from '@msgkit/core/internal';
 import { InfobipClient, type InfobipClientOptions } from './client';
 import { CALLBACK_DATA_MAX, sendIssues } from './rules';
 

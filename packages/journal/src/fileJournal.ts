@@ -20,7 +20,8 @@ import { createReadStream, existsSync } from 'node:fs';
 import { open, readFile, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { batchDigest, JournalMismatchError, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core';
+import { JournalMismatchError } from '@msgkit/core';
+import { batchDigest, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core/internal';
 
 /** What identifies a campaign: change any of it and the journal is another campaign's. */
 export interface CampaignIdentity {

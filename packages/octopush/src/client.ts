@@ -12,8 +12,8 @@
  * cannot send twice (same source, §3: "a duplicate gives a validation error", 24 h). A send that
  * ends on a 429 is reported outcome-unknown, with the request_id to check or resend with.
  */
+import { ValidationError, normalizePhone } from '@msgkit/core';
 import {
-  ValidationError,
   apiErrorFromResponse,
   collectIssues,
   createApiError,
@@ -22,7 +22,6 @@ import {
   execute,
   guardFetch,
   messageFor,
-  normalizePhone,
   noteHandlerIssues,
   policyIssues,
   printNotes,
@@ -38,7 +37,7 @@ import {
   type RequestOptions,
   type ValidationIssue,
   type WithRequestId,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 import { DUPLICATE_REQUEST_ID, octopushVendor, parseOctopushError } from './errors';
 import {
   BASE_PATH,

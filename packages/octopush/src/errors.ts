@@ -4,7 +4,7 @@
  * e-mail, legacy 104/105 out of credit, 120 duplicate request_id). Source: specs/octopush.yaml
  * `ErrorResponse`, /work/shared/vendors/octopush.md §4.7.
  */
-import type { ApiErrorKind, VendorErrorFields, VendorProfile } from '@msgkit/core';
+import type { ApiErrorKind, VendorErrorFields, VendorProfile } from '@msgkit/core/internal';
 
 export {
   MsgkitError,

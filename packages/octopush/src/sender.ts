@@ -5,7 +5,7 @@
  * uses is not documented [INFERRED: 120 and 121 are referenced by the v1 docs; the refusal codes
  * below are the legacy table's, matched only when Octopush answers with them].
  */
-import { collectIssues, createSender, remapIssues, senderFactory, senderOptions, type CampaignSender, type SenderFacts } from '@msgkit/core';
+import { collectIssues, createSender, remapIssues, senderFactory, senderOptions, type CampaignSender, type SenderFacts } from '@msgkit/core/internal';
 import { OctopushClient, type OctopushClientOptions } from './client';
 import { DUPLICATE_REQUEST_ID } from './errors';
 import { MAX_RECIPIENTS, PURPOSES, SMS_TYPES, smsSendRules } from './rules';

@@ -3,15 +3,14 @@
  * normalizes phone numbers to E.164, runs src/rules.ts (throwing one ValidationError with every
  * issue, before any request), builds the body once, and runs it under core's HTTP policy.
  */
+import { ValidationError, normalizeRecipients } from '@msgkit/core';
 import {
-  ValidationError,
   collectIssues,
   createRedactor,
   credentialIssues,
   execute,
   guardFetch,
   noteHandlerIssues,
-  normalizeRecipients,
   printNotes,
   policyIssues,
   recipientIssues,
@@ -25,7 +24,7 @@ import {
   type RequestOptions,
   type ValidationIssue,
   type WithRequestId,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 import { MultichannelApi, SmsApi } from './generated/apis/index';
 import { Configuration, type FetchAPI } from './generated/runtime';
 import type {

@@ -3,7 +3,7 @@
  * the one call that sends a batch. Sources: specs/smscx.yaml (error tables from the official SDKs'
  * docs, seeds 000/001) and shared/vendors/smscx.md.
  */
-import { collectIssues, createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type SenderFacts, type SentBatch } from '@msgkit/core';
+import { collectIssues, createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type SenderFacts, type SentBatch } from '@msgkit/core/internal';
 import { SmscxClient, type SmscxClientOptions } from './client';
 import { MAX_RECIPIENTS, rules } from './rules';
 

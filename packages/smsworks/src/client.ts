@@ -1,18 +1,16 @@
+import { normalizePhone, normalizeRecipients, ValidationError } from '@msgkit/core';
 import {
   createRedactor,
   execute,
   guardFetch,
   messageFor,
   noteHandlerIssues,
-  normalizePhone,
-  normalizeRecipients,
   printNotes,
   pathId,
   policyIssues,
   recipientIssues,
   requestObject,
   stringOptionIssues,
-  ValidationError,
   wireValue,
   type ClientPolicy,
   type HttpPolicyOptions,
@@ -23,7 +21,7 @@ import {
   type RawResponse,
   type RequestOptions,
   type ValidationIssue,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 import {
   BatchApi,
   Configuration,

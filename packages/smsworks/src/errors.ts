@@ -1,4 +1,4 @@
-import type { VendorErrorFields, VendorProfile } from '@msgkit/core';
+import type { VendorErrorFields, VendorProfile } from '@msgkit/core/internal';
 
 export {
   MsgkitError,

@@ -4,7 +4,7 @@
  * shared/vendors/smsworks.md. The vendor publishes no error-code list, so its refusals are known by
  * HTTP status only.
  */
-import { createSender, remapIssues, senderFactory, type CampaignSender, type SenderFacts } from '@msgkit/core';
+import { createSender, remapIssues, senderFactory, type CampaignSender, type SenderFacts } from '@msgkit/core/internal';
 import { SmsWorksClient, type SmsWorksClientOptions } from './client';
 import { MAX_BATCH_SIZE, MAX_TAG_LENGTH, batchIssues } from './rules';
 
