@@ -13,6 +13,7 @@ export {
   BadRequestError,
   ConnectionError,
   InsufficientCreditError,
+  MissingCredentialsError,
   MsgkitError,
   NotFoundError,
   PermissionDeniedError,
