@@ -14,6 +14,7 @@ export {
   BadRequestError,
   ConnectionError,
   InsufficientCreditError,
+  MissingCredentialsError,
   MsgkitError,
   NotFoundError,
   PermissionDeniedError,
