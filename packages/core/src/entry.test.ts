@@ -23,7 +23,7 @@ const ROOT_EXPORTS = [
   // the errors
   'MsgkitError', 'ValidationError', 'MissingCredentialsError', 'ChainValidationError', 'ApiError', 'BadRequestError', 'AuthenticationError',
   'InsufficientCreditError', 'PermissionDeniedError', 'NotFoundError', 'RedirectError', 'RateLimitError', 'ServerError', 'ConnectionError',
-  'TimeoutError', 'AbortError', 'JournalMismatchError', 'InvalidReportError',
+  'TimeoutError', 'AbortError', 'JournalMismatchError', 'JournalWriteError', 'InvalidReportError',
 ].sort();
 
 describe('the root of @msgkit/core', () => {

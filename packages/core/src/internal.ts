@@ -6,7 +6,7 @@ export type { ApiErrorInit, MsgkitErrorOptions } from './errors';
 export * from './http/index';
 export * from './rules/index';
 export type { Lenient } from './lenient';
-export { CAMPAIGN_KEY_NAMESPACE, batchDigest } from './batch/index';
+export { CAMPAIGN_KEY_NAMESPACE, batchDigest, interruptedOutcome } from './batch/index';
 export { mapStatus, reportReader, reportTime } from './delivery/index';
 export type { StatusMapping } from './delivery/index';
 export {

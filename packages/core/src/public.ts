@@ -17,6 +17,7 @@ export {
   TimeoutError,
   ValidationError,
   JournalMismatchError,
+  JournalWriteError,
 } from './errors';
 export { countSegments, countSegmentsFor, NATIONAL_LANGUAGES, splitSegments, suggestCheaper } from './text/index';
 export { batchDedupeKey, chunk, outcomeOfError, resumeDecision, sendInBatches } from './batch/index';
