@@ -69,4 +69,14 @@ describe('OctopushClient options', () => {
     await expect(client.wallet.balance(undefined, { headers: { 'api-key': 'other' } })).rejects.toBeInstanceOf(ValidationError);
     expect(server.requests).toHaveLength(2);
   });
+
+  it('hands the answer of a cancel on result.response too, like every other call of the four clients', async () => {
+    server.replyAlways({ status: 200, headers: { 'x-echo': KEY } });
+    const client = new OctopushClient({ apiLogin: LOGIN, apiKey: KEY, baseUrl: server.url });
+    const cancelled = await client.sms.cancel({ ticketNumber: 'sms_61a0' });
+    expect(cancelled.response).toMatchObject({ status: 200, attempts: 1, headers: { 'x-echo': '[redacted]' } });
+    const multichannel = await client.multichannel.cancel({ channel: 'sms', ticketNumber: 'sms_61a1' });
+    expect(multichannel.response.status).toBe(200);
+    expect(Object.keys(multichannel)).toEqual([]);
+  });
 });

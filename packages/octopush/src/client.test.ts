@@ -172,7 +172,7 @@ describe('multichannel.send', () => {
 describe('multichannel.cancel', () => {
   it('sends DELETE with a JSON body and resolves on 204', async () => {
     server.reply({ status: 204 });
-    await expect(client.multichannel.cancel({ channel: 'sms', ticketNumber: 'sms_5f3fbce61266e' })).resolves.toBeUndefined();
+    await expect(client.multichannel.cancel({ channel: 'sms', ticketNumber: 'sms_5f3fbce61266e' })).resolves.toEqual({});
     const request = only();
     expect(request.method).toBe('DELETE');
     expect(request.path).toBe('/v1/public/multi-channel/cancel');

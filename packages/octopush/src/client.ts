@@ -87,18 +87,21 @@ const defined = <T extends Obj>(value: T): T => Object.fromEntries(Object.entrie
 /** A send's result; `requestId` (not enumerable) is the de-duplication key that was sent. */
 export type SendResult<T> = WithRequestId<T>;
 
+/** A cancel's result: Octopush answers it with no body, so only the answer (`response`, not enumerable). */
+export type CancelResult = WithRequestId<Record<never, never>>;
+
 export class OctopushClient {
   readonly multichannel: {
     /** POST /multi-channel/send: one message on sms, voice_sms, rcs, email or live_chat to 1–500 recipients. */
     send(request: MultichannelSendRequest, options?: RequestOptions): Promise<SendResult<SendMultichannelResponse>>;
     /** DELETE /multi-channel/cancel: cancels a draft or a scheduled campaign (not live_chat). */
-    cancel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<void>;
+    cancel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<CancelResult>;
   };
   readonly sms: {
     /** POST /sms-campaign/send: one SMS text (with personalisation) to 1–500 recipients. */
     send(request: SmsSendRequest, options?: RequestOptions): Promise<SendResult<SendSmsCampaignResponse>>;
     /** DELETE /sms-campaign/cancel: cancels a draft or a scheduled SMS campaign. */
-    cancel(request: SmsCancelRequest, options?: RequestOptions): Promise<void>;
+    cancel(request: SmsCancelRequest, options?: RequestOptions): Promise<CancelResult>;
   };
   readonly wallet: {
     /** GET /wallet/check-balance: in euros, or in units of one product for one country. */
@@ -191,18 +194,18 @@ export class OctopushClient {
   }
 
   // A repeated cancel cannot cancel twice: Octopush answers it with a 400, so cancels may be retried.
-  async #cancelMultichannel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<void> {
+  async #cancelMultichannel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<CancelResult> {
     const input = requestObject(request) as Obj;
     validate(input, [], multichannelCancelRules);
     const body = { channel: input.channel, ticketNumber: input.ticketNumber } as CancelMultichannelRequest;
-    await this.#run(true, (init) => this.#multichannelApi.cancelMultichannelRaw({ cancelMultichannelRequest: body }, init), options);
+    return this.#run(true, (init) => emptyAnswer(this.#multichannelApi.cancelMultichannelRaw({ cancelMultichannelRequest: body }, init)), options);
   }
 
-  async #cancelSms(request: SmsCancelRequest, options?: RequestOptions): Promise<void> {
+  async #cancelSms(request: SmsCancelRequest, options?: RequestOptions): Promise<CancelResult> {
     const input = requestObject(request) as Obj;
     validate(input, [], smsCancelRules);
     const body = { ticketNumber: input.ticketNumber } as CancelSmsCampaignRequest;
-    await this.#run(true, (init) => this.#smsApi.cancelSmsCampaignRaw({ cancelSmsCampaignRequest: body }, init), options);
+    return this.#run(true, (init) => emptyAnswer(this.#smsApi.cancelSmsCampaignRaw({ cancelSmsCampaignRequest: body }, init)), options);
   }
 
   async #balance(request: BalanceRequest | undefined, options?: RequestOptions): Promise<WithRequestId<WalletBalance>> {
@@ -260,6 +263,12 @@ function sendAtWire(value: unknown): string | undefined {
 /** The caller's request_id, or a new one when none (or an empty one, spec DECISION) was given. */
 function dedupeKeyOf(value: unknown): string {
   return typeof value === 'string' && value.trim() !== '' ? value : crypto.randomUUID();
+}
+
+/** An answer without a body as an empty object, so the call's result can carry `response`. */
+async function emptyAnswer(answer: Promise<RawResponse<void>>): Promise<RawResponse<Record<never, never>>> {
+  const { raw } = await answer;
+  return { raw, value: async () => ({}) };
 }
 
 function withRequestId<T>(value: WithRequestId<T>, requestId: string): WithRequestId<T> {
