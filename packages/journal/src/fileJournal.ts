@@ -29,7 +29,8 @@ import { createReadStream, existsSync } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { batchDigest, interruptedOutcome, JournalMismatchError, JournalWriteError, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core';
+import { JournalMismatchError, JournalWriteError } from '@msgkit/core';
+import { batchDigest, interruptedOutcome, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core/internal';
 import { acquireLock, releaseLock, type LockOwner } from './lock';
 import { checkRecord, JournalFormatError, type JournalRecord, type SettleLine } from './records';
 
