@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { interruptedOutcome, type BatchOutcome } from '@msgkit/core';
+import type { BatchOutcome } from '@msgkit/core';
+import { interruptedOutcome } from '@msgkit/core/internal';
 import { lockHolder, readJournalRecordAt, readJournalRecords, type CampaignHeader, type JournalRecord } from '@msgkit/journal';
 import { countriesOf, failureOf, type Campaign, type CampaignInfo, type UnknownPage, type UnknownRecipient } from './campaign';
 import { maskNumber, maskText } from './mask';
