@@ -43,6 +43,7 @@ describe('@msgkit/infobip as installed', () => {
         "infobipSender",
         "infobipSenderFactory",
         "infobipSenderFacts",
+        "infobipStatusLookup",
         "infobipVendor",
         "parseInfobipError",
       ]

@@ -63,3 +63,4 @@ export type {
   TransliterationTexts,
 } from './generated/models/index';
 export { smscxSender, smscxSenderFacts, smscxSenderFactory } from './sender';
+export { smscxStatusLookup } from './lookup';

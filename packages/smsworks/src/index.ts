@@ -31,3 +31,4 @@ export type {
   SendMessageResponse,
 } from './generated/index';
 export { smsworksSender, smsworksSenderFacts, smsworksSenderFactory } from './sender';
+export { smsworksStatusLookup } from './lookup';

@@ -65,6 +65,7 @@ describe('the published entry points', () => {
         'smsworksSender',
         'smsworksSenderFactory',
         'smsworksSenderFacts',
+        'smsworksStatusLookup',
       ].sort(),
     );
   });

@@ -6,6 +6,7 @@
  */
 import { createSender, remapIssues, senderFactory, type CampaignSender, type SenderFacts } from '@msgkit/core';
 import { SmsWorksClient, type SmsWorksClientOptions } from './client';
+import { lookupSmsworks, smsworksStatusLookup } from './lookup';
 import { MAX_BATCH_SIZE, MAX_TAG_LENGTH, batchIssues } from './rules';
 
 export const smsworksSenderFacts = {
@@ -18,6 +19,7 @@ export const smsworksSenderFacts = {
   callback: { field: 'deliveryreporturl', source: 'specs/smsworks.yaml BatchMessage.deliveryreporturl (the vendor POSTs delivery reports there)' },
   reference: { field: 'tag', maxLength: MAX_TAG_LENGTH, source: 'specs/smsworks.yaml BatchMessage.tag ("A maximum of 280 characters"), returned on every message of the batch' },
   clientIds: false,
+  statusLookup: smsworksStatusLookup,
   refusals: [
     {
       class: 'authentication',
@@ -51,6 +53,7 @@ export function smsworksSender(client: SmsWorksClient | SmsWorksClientOptions): 
       // The batch answer carries no per-message ids (GET /batch/{batchid} lists them).
       return { ids: [sent.batchid] };
     },
+    lookup: (query, lookupOptions) => lookupSmsworks(smsworks, query, lookupOptions),
   });
 }
 
