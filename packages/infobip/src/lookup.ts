@@ -6,7 +6,7 @@
  * DECISION at getOmniLogs in specs/infobip.yaml). Delivery reports (/omni/1/reports) are not read:
  * each is handed out once, and those pushed to a webhook are not there at all.
  */
-import { absenceVerdict, recipientMessageId, type DeliveryEvent, type LookupOptions, type LookupProof, type LookupQuery, type LookupResult, type StatusLookupFact } from '@msgkit/core';
+import { absenceVerdict, lookupRequests, matchRecipients, recipientMessageId, type DeliveryEvent, type LookupOptions, type LookupProof, type LookupQuery, type LookupResult, type StatusLookupFact } from '@msgkit/core';
 import type { InfobipClient } from './client';
 import { GetOmniLogsRateLimit, GetOmniLogsRetentionHours } from './generated';
 import { reportEvent } from './reports';
@@ -29,8 +29,6 @@ export const infobipStatusLookup = {
   source: 'specs/infobip.yaml getOmniLogs (S1 get-omni-failover-message-logs: filters bulkId and messageId, x-throttling-info 120 per minute)',
 } as const satisfies StatusLookupFact;
 
-const digits = (phone: string): string => phone.replace(/\D/g, '');
-
 export async function lookupInfobip(client: InfobipClient, query: LookupQuery, options: LookupOptions = {}): Promise<LookupResult> {
   const recipients = query.recipients ?? [];
   // Every id we expect a log under, with the recipient it was sent to.
@@ -42,12 +40,11 @@ export async function lookupInfobip(client: InfobipClient, query: LookupQuery, o
   if (bulkIds.length === 0 && expected.size === 0) return { found: [], missing: [...recipients], absenceProvesNotSent: false, reason: 'nothing_to_ask_by', proof: [] };
 
   const proof: LookupProof[] = [];
+  const request = lookupRequests(proof, options);
   const logs = new Map<string, DeliveryEvent>();
   const ask = async (params: { bulkId?: string[]; messageId?: string[] }, endpoint: string): Promise<void> => {
-    await options.acquire?.();
-    const answer = await client.omni.logs({ ...params, limit: LOGS_LIMIT }, options.signal ? { signal: options.signal } : {});
-    proof.push({ endpoint, at: new Date().toISOString(), status: 200, body: { results: answer.results }, ...(answer.requestId !== undefined && { requestId: answer.requestId }) });
-    answer.results.forEach((log, i) => {
+    const answer = await request(endpoint, () => client.omni.logs({ ...params, limit: LOGS_LIMIT }, options.signal ? { signal: options.signal } : {}));
+    answer?.results.forEach((log, i) => {
       const event = reportEvent(log, ['results', i]);
       if (event) logs.set(event.messageId, event);
     });
@@ -59,18 +56,6 @@ export async function lookupInfobip(client: InfobipClient, query: LookupQuery, o
     const ids = unseen.slice(i, i + IDS_PER_REQUEST);
     await ask({ messageId: ids }, `GET /omni/1/logs?${ids.map((id) => `messageId=${encodeURIComponent(id)}`).join('&')}&limit=${LOGS_LIMIT}`);
   }
-
-  const byDigits = new Map(recipients.map((to) => [digits(to), to]));
-  const seen = new Set<string>();
-  const found = [...logs.values()].map((event) => {
-    const to = expected.get(event.messageId) ?? (event.to !== undefined ? byDigits.get(digits(event.to)) : undefined);
-    if (to === undefined) return event;
-    seen.add(to);
-    return { ...event, reference: { ...event.reference, recipient: to } };
-  });
-  // Newest first is Infobip's order; the query's order of recipients reads better in a record.
-  const order = new Map(recipients.map((to, i) => [to, i]));
-  found.sort((a, b) => (order.get(a.reference?.recipient ?? '') ?? recipients.length) - (order.get(b.reference?.recipient ?? '') ?? recipients.length));
-  const missing = recipients.filter((to) => !seen.has(to));
+  const { found, missing } = matchRecipients(logs.values(), recipients, expected);
   return { found, missing, absenceProvesNotSent: verdict.proves, ...(!verdict.proves && { reason: verdict.reason }), proof };
 }

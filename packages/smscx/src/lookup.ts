@@ -6,7 +6,7 @@
  * resend with the same idempotencyId, which replays the first answer. A 404 proves nothing (the
  * DECISION at ReportNotFound in specs/smscx.yaml).
  */
-import { mapStatus, notFoundProof, strictestRateLimit, type DeliveryEvent, type LookupOptions, type LookupProof, type LookupQuery, type LookupResult, type StatusLookupFact } from '@msgkit/core';
+import { lookupRequests, mapStatus, matchRecipients, strictestRateLimit, type DeliveryEvent, type LookupOptions, type LookupProof, type LookupQuery, type LookupResult, type StatusLookupFact } from '@msgkit/core';
 import type { SmscxClient } from './client';
 import { GetCampaignReportRateLimit, GetSingleReportRateLimit } from './generated/apis/index';
 import type { MessageReport } from './generated/models/index';
@@ -45,20 +45,7 @@ export async function lookupSmscx(client: SmscxClient, query: LookupQuery, optio
 
   const proof: LookupProof[] = [];
   const events = new Map<string, DeliveryEvent>();
-  /** One request; a 404 is recorded as the vendor's answer, anything else is thrown. */
-  const ask = async <T extends { requestId?: string }>(endpoint: string, request: () => Promise<T>): Promise<T | undefined> => {
-    await options.acquire?.();
-    try {
-      const answer = await request();
-      proof.push({ endpoint, at: new Date().toISOString(), status: 200, body: answer, ...(answer.requestId !== undefined && { requestId: answer.requestId }) });
-      return answer;
-    } catch (error) {
-      const notFound = notFoundProof(error, endpoint);
-      if (!notFound) throw error;
-      proof.push(notFound);
-      return undefined;
-    }
-  };
+  const ask = lookupRequests(proof, options);
   for (const campaignId of campaignIds) {
     let next: string | undefined;
     do {
@@ -77,13 +64,5 @@ export async function lookupSmscx(client: SmscxClient, query: LookupQuery, optio
   }
 
   const byId = new Map(messages.map((m) => [m.id, m.to]));
-  const known = new Set(recipients);
-  const seen = new Set<string>();
-  const found = [...events.values()].map((event) => {
-    const to = byId.get(event.messageId) ?? (event.to !== undefined && known.has(event.to) ? event.to : undefined);
-    if (to === undefined) return event;
-    seen.add(to);
-    return { ...event, reference: { ...event.reference, recipient: to } };
-  });
-  return { found, missing: recipients.filter((to) => !seen.has(to)), absenceProvesNotSent: false, reason: 'vendor_gives_no_proof', proof };
+  return { ...matchRecipients(events.values(), recipients, byId), absenceProvesNotSent: false, reason: 'vendor_gives_no_proof', proof };
 }

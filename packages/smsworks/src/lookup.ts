@@ -6,7 +6,7 @@
  * id and documents no retention, so not finding a send proves nothing (the DECISION at
  * searchMessages in specs/smsworks.yaml).
  */
-import { notFoundProof, strictestRateLimit, type DeliveryEvent, type LookupOptions, type LookupProof, type LookupQuery, type LookupResult, type StatusLookupFact } from '@msgkit/core';
+import { lookupRequests, matchRecipients, strictestRateLimit, type DeliveryEvent, type LookupOptions, type LookupProof, type LookupQuery, type LookupResult, type StatusLookupFact } from '@msgkit/core';
 import type { SmsWorksClient } from './client';
 import { GetBatchRateLimit, GetMessageRateLimit, SearchMessagesRateLimit, type MessageResponse } from './generated/index';
 import { messageEvent } from './reports';
@@ -24,8 +24,6 @@ export const smsworksStatusLookup = {
   source: 'specs/smsworks.yaml getBatch, searchMessages (and its DECISION: found proves sent, not found proves nothing), getMessage; no id is the client\'s (shared/vendors/smsworks.md §2)',
 } as const satisfies StatusLookupFact;
 
-const digits = (phone: string): string => phone.replace(/\D/g, '');
-
 export async function lookupSmsworks(client: SmsWorksClient, query: LookupQuery, options: LookupOptions = {}): Promise<LookupResult> {
   const recipients = query.recipients ?? [];
   const call = options.signal ? { signal: options.signal } : {};
@@ -37,20 +35,7 @@ export async function lookupSmsworks(client: SmsWorksClient, query: LookupQuery,
       if (event) events.set(event.messageId, event);
     });
   };
-  /** One request; a 404 is recorded as the vendor's answer, anything else is thrown. */
-  const ask = async <T>(endpoint: string, request: () => Promise<T>, sent?: unknown): Promise<T | undefined> => {
-    await options.acquire?.();
-    try {
-      const answer = await request();
-      proof.push({ endpoint, ...(sent !== undefined && { request: sent }), at: new Date().toISOString(), status: 200, body: answer });
-      return answer;
-    } catch (error) {
-      const notFound = notFoundProof(error, endpoint);
-      if (!notFound) throw error;
-      proof.push(sent === undefined ? notFound : { ...notFound, request: sent });
-      return undefined;
-    }
-  };
+  const ask = lookupRequests(proof, options);
   const readBatch = async (batchId: string): Promise<void> => keep((await ask(`GET /batch/${batchId}`, () => client.batch.get(batchId, call))) ?? []);
 
   const batchIds = [...new Set(query.ids ?? [])];
@@ -79,16 +64,8 @@ export async function lookupSmsworks(client: SmsWorksClient, query: LookupQuery,
     if (message) keep([message]);
   }
 
-  const byDigits = new Map(recipients.map((to) => [digits(to), to]));
   const byId = new Map((query.messages ?? []).map((m) => [m.id, m.to]));
-  const seen = new Set<string>();
-  const found = [...events.values()].map((event) => {
-    const to = byId.get(event.messageId) ?? (event.to !== undefined ? byDigits.get(digits(event.to)) : undefined);
-    if (to === undefined) return event;
-    seen.add(to);
-    return { ...event, reference: { ...event.reference, recipient: to } };
-  });
-  return { found, missing: recipients.filter((to) => !seen.has(to)), absenceProvesNotSent: false, reason: 'vendor_gives_no_proof', proof };
+  return { ...matchRecipients(events.values(), recipients, byId), absenceProvesNotSent: false, reason: 'vendor_gives_no_proof', proof };
 }
 
 function searchFor(query: LookupQuery, to: string): Parameters<SmsWorksClient['messages']['search']>[0] {

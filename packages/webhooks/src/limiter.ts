@@ -5,7 +5,7 @@
  * token bucket of N tokens in which each token comes back exactly P seconds after it was spent
  * (rather than trickling back continuously, which lets up to 2N through one window).
  */
-import type { RateLimit } from '@msgkit/core';
+import { sleep, type RateLimit } from '@msgkit/core';
 
 /** Time, injectable so that tests never wait on the wall clock. */
 export interface Clock {
@@ -15,22 +15,7 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', stop);
-        resolve();
-      }, ms);
-      const stop = () => {
-        clearTimeout(timer);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', stop, { once: true });
-    }),
-};
+export const systemClock: Clock = { now: () => Date.now(), sleep };
 
 export class RateLimiter {
   readonly limit: RateLimit;

@@ -21,7 +21,7 @@ export type {
   SenderFactory,
   SentBatch,
 } from './sender';
-export { absenceVerdict, notFoundProof, strictestRateLimit } from './lookup';
+export { absenceVerdict, lookupRequests, matchRecipients, notFoundProof, strictestRateLimit } from './lookup';
 export type { AbsenceProof, LookupOptions, LookupProof, LookupQuery, LookupReason, LookupResult, RateLimit, StatusLookupFact } from './lookup';
 export { MissingCredentialsError, readCredentials } from './credentials';
 export { classifyError, matchRefusal, recipientRefusal } from './classify';

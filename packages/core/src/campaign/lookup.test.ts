@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, NotFoundError, ServerError } from '../errors';
-import { absenceVerdict, notFoundProof, strictestRateLimit, type StatusLookupFact } from './lookup';
+import type { DeliveryEvent } from '../delivery/report';
+import { absenceVerdict, lookupRequests, matchRecipients, notFoundProof, strictestRateLimit, type LookupProof, type StatusLookupFact } from './lookup';
 
 const proving: StatusLookupFact = {
   endpoints: ['GET /logs'],
@@ -50,5 +51,32 @@ describe('notFoundProof', () => {
     expect(notFoundProof(new ServerError({ status: 500, message: 'x', body: {}, headers: {} }), 'GET /batch/1')).toBeUndefined();
     expect(notFoundProof(new Error('x'), 'GET /batch/1')).toBeUndefined();
     expect(new ApiError({ status: 404, message: 'x', body: 'text', headers: {} }).status).toBe(404);
+  });
+});
+
+describe('lookupRequests', () => {
+  it('waits for acquire before each request and keeps every answer, a 404 as the answer it is, and throws anything else', async () => {
+    const proof: LookupProof[] = [];
+    const order: string[] = [];
+    const ask = lookupRequests(proof, { acquire: async () => void order.push('acquire') });
+    expect(await ask('GET /a', async () => (order.push('a'), { requestId: 'r', x: 1 }))).toEqual({ requestId: 'r', x: 1 });
+    expect(await ask('POST /b', async () => { order.push('b'); throw new NotFoundError({ status: 404, message: 'none', body: { message: 'none' }, headers: {} }); }, { q: 1 })).toBeUndefined();
+    await expect(ask('GET /c', async () => { throw new ServerError({ status: 500, message: 'x', body: {}, headers: {} }); })).rejects.toBeInstanceOf(ServerError);
+    expect(order).toEqual(['acquire', 'a', 'acquire', 'b', 'acquire']);
+    expect(proof).toEqual([
+      { endpoint: 'GET /a', at: expect.any(String), status: 200, body: { requestId: 'r', x: 1 }, requestId: 'r' },
+      { endpoint: 'POST /b', request: { q: 1 }, at: expect.any(String), status: 404, body: { message: 'none' } },
+    ]);
+  });
+});
+
+describe('matchRecipients', () => {
+  const event = (messageId: string, to?: string): DeliveryEvent => ({ vendor: 'v', messageId, status: 'delivered', final: true, raw: { status: 'DELIVERED' }, ...(to !== undefined && { to }) });
+  it('names each event by the id msgkit knows, else by its number as digits, in the order of the recipients, and lists the rest as missing', () => {
+    const recipients = ['+447400123456', '+447400123457', '+447400123458'];
+    const { found, missing } = matchRecipients([event('x', '447400123457'), event('y'), event('z', '999'), event('w', '+447400123456')], recipients, new Map([['y', '+447400123458']]));
+    expect(found.map((e) => [e.messageId, e.reference?.recipient])).toEqual([['w', '+447400123456'], ['x', '+447400123457'], ['y', '+447400123458'], ['z', undefined]]);
+    expect(missing).toEqual([]);
+    expect(matchRecipients([], recipients).missing).toEqual(recipients);
   });
 });

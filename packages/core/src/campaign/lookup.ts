@@ -139,6 +139,50 @@ export function strictestRateLimit(first: RateLimit, ...more: RateLimit[]): Rate
 }
 
 /**
+ * How a lookup makes its requests: each waits for `options.acquire` (the rate limiter), and its
+ * answer goes into `proof`; a 404 is recorded as the vendor's answer (and `undefined` returned),
+ * any other error is thrown. `sent` is what a search sent in its body.
+ */
+export function lookupRequests(proof: LookupProof[], options: LookupOptions) {
+  return async <T>(endpoint: string, request: () => Promise<T>, sent?: unknown): Promise<T | undefined> => {
+    await options.acquire?.();
+    try {
+      const answer = await request();
+      const requestId = (answer as { requestId?: unknown } | null)?.requestId;
+      proof.push({ endpoint, ...(sent !== undefined && { request: sent }), at: new Date().toISOString(), status: 200, body: answer, ...(typeof requestId === 'string' && { requestId }) });
+      return answer;
+    } catch (error) {
+      const notFound = notFoundProof(error, endpoint);
+      if (!notFound) throw error;
+      proof.push(sent === undefined ? notFound : { ...notFound, request: sent });
+      return undefined;
+    }
+  };
+}
+
+const digitsOf = (phone: string): string => phone.replace(/\D/g, '');
+
+/**
+ * The events a lookup read, each with the query's recipient where one matches (by the message id
+ * msgkit knows for it, else by the number, compared as digits), in the query's order of
+ * recipients; and the recipients no event matched.
+ */
+export function matchRecipients(events: Iterable<DeliveryEvent>, recipients: readonly string[], byId: ReadonlyMap<string, string | undefined> = new Map()): Pick<LookupResult, 'found' | 'missing'> {
+  const byDigits = new Map(recipients.map((to) => [digitsOf(to), to]));
+  const order = new Map(recipients.map((to, i) => [to, i]));
+  const seen = new Set<string>();
+  const found = [...events].map((event) => {
+    const to = byId.get(event.messageId) ?? (event.to !== undefined ? byDigits.get(digitsOf(event.to)) : undefined);
+    if (to === undefined) return event;
+    seen.add(to);
+    return { ...event, reference: { ...event.reference, recipient: to } };
+  });
+  const place = (e: DeliveryEvent) => order.get(e.reference?.recipient ?? '') ?? recipients.length;
+  found.sort((a, b) => place(a) - place(b));
+  return { found, missing: recipients.filter((to) => !seen.has(to)) };
+}
+
+/**
  * A lookup request the vendor answered with 404: the proof of that answer (its body as the vendor
  * sent it), or undefined for any other error, which the lookup rethrows.
  */
