@@ -72,12 +72,34 @@ describe('msgkit reconcile', () => {
     const env = { INFOBIP_API_KEY: 'key' };
     const base = ['--base-url', sandbox.baseUrls.infobip];
     await run(['send', '-p', 'infobip', '--to-file', list, '--text', 'Hi', ...base, '--journal', journal, '--concurrency', '1'], env);
-    const done = await run(['reconcile', journal, '--horizon', '0s', ...base], env);
-    expect(done.stdout).not.toContain('still unknown');
-    expect(done.code).toBe(0);
+    const soon = await run(['reconcile', journal, '--horizon', '0s', ...base], env);
+    expect(soon.stdout).not.toContain('still unknown');
+    expect(soon.code).toBe(0);
     const results = file('results.csv');
     await run(['report', journal, '--results', results]);
     expect(parseResults(readFileSync(results, 'utf8')).map((r) => [r.e164, r.state])).toEqual(numbers(2).map((to) => [to, 'delivered']));
+  });
+
+  it("proves an Infobip batch not sent when the logs, read past the settling time, do not list msgkit's ids", async () => {
+    const list = file('list.txt', numbers(2).join('\n'));
+    const journal = file('j.jsonl');
+    sandbox.faults.add({ vendor: 'infobip', path: '/omni/1/advanced', status: 500, count: 1 });
+    const env = { INFOBIP_API_KEY: 'key' };
+    const base = ['--base-url', sandbox.baseUrls.infobip];
+    await run(['send', '-p', 'infobip', '--to-file', list, '--text', 'Hi', ...base, '--journal', journal], env);
+    const soon = await run(['reconcile', journal, '--horizon', '0s', ...base], env);
+    expect(soon.stdout).toContain('still unknown: 2 too_recent');
+    // An hour later, as the clock would have it: the begin time moves back, nothing else changes.
+    writeFileSync(journal, readFileSync(journal, 'utf8').replace(/"at":"([^"]+)"/g, (_, at: string) => `"at":"${new Date(Date.parse(at) - 3_600_000).toISOString()}"`));
+    const later = await run(['reconcile', journal, '--horizon', '15m', ...base], env);
+    expect(later.code).toBe(0);
+    expect(later.stdout).toMatch(/not sent \(resendable\)[^\n]*\n[^\n]*\n│ batches \(recipients\) │ 2\s+│ 0\s+│ 2 /);
+    const results = file('results.csv');
+    await run(['report', journal, '--results', results]);
+    expect(parseResults(readFileSync(results, 'utf8')).map((r) => [r.state, r.reason.split(':')[0]])).toEqual([
+      ['failed', 'not_sent'],
+      ['failed', 'not_sent'],
+    ]);
   });
 
   it('leaves a batch unknown where the vendor has no read of a send, naming the reason in the summary and the report', async () => {
