@@ -13,7 +13,7 @@ const csv = (value: string | number | undefined) => {
 
 /**
  * Prints how many recipients are delivered, failed, pending and unknown (with the reasons of the
- * unknown), and with `results` writes each recipient's state; resolves true when any is unknown.
+ * unknown), and with `results` writes each recipient's state; resolves true when any failed or is unknown.
  */
 export async function writeDeliveryStates(journal: string, io: Io, results?: string): Promise<boolean> {
   const states = await JournalStates.read(journal);
@@ -41,7 +41,7 @@ export async function writeDeliveryStates(journal: string, io: Io, results?: str
   }
   line(io.stdout, renderTable(['delivery', 'recipients'], FINAL_STATES.map((s) => [s, counts[s]])));
   if (unknownBy.size > 0) line(io.stdout, `unknown: ${[...unknownBy].map(([reason, n]) => `${n} ${reason}`).join(', ')} (msgkit reconcile asks the vendor)`);
-  return counts.unknown > 0;
+  return counts.failed + counts.unknown > 0;
 }
 
 /** The results path, refused where writing it would destroy something that is not an earlier such file. */
