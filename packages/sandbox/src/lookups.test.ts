@@ -126,6 +126,16 @@ describe('Infobip logs', () => {
     ]);
   });
 
+  it('list every one of 100 messageIds asked for at once, as the parameter repeated (no parser limit of 20)', async () => {
+    const numbers = Array.from({ length: 100 }, (_, i) => `4474001${String(30000 + i)}`);
+    await send('bulk-c', numbers);
+    await sandbox.settled();
+    const query = numbers.map((_, i) => `messageId=bulk-c-${i}`).join('&');
+    const logs = await call(sandbox, 'infobip', 'GET', `/omni/1/logs?${query}&limit=1000`);
+    expect(logs.status).toBe(200);
+    expect(logs.body.results).toHaveLength(100);
+  });
+
   it('answer an empty list for a bulkId or messageId never received', async () => {
     await send('bulk-b', ['447400123456']);
     expect(await call(sandbox, 'infobip', 'GET', '/omni/1/logs?bulkId=bulk-x')).toMatchObject({ status: 200, body: { results: [] } });
