@@ -57,19 +57,21 @@ export function normalizeCommand(program: Command, io: Io): void {
       const kept: ClassifiedRow[] = [];
       const out = options.csv ? new CsvRows() : undefined;
       try {
-        if (options.csv) line(io.stdout, 'row,input,e164,status,error,type');
-        for await (const batch of sourceBatches(numbers, file)) {
-          if (out) {
-            // One write per chunk of the file, with no object per row: a list can be millions of rows.
-            const { last } = classifier;
-            for (const row of batch) {
-              classifier.read(row.input, row.country);
-              out.row(row.arg ? `arg ${row.row}` : row.row, row.input, last.e164, last.status, last.code, last.type);
-            }
-            // Respect the pipe's pace: a slow reader must not make us hold the whole list.
-            if (!io.stdout.write(out.take()) && !(await drained(io))) return;
-            if (io.stdoutClosed?.aborted) return;
-          } else {
+        if (out) {
+          line(io.stdout, 'row,input,e164,status,error,type');
+          // One write per chunk of the file, with no object per row: a list can be millions of rows.
+          const { last } = classifier;
+          const write = (label: number | string, input: string, country: string | undefined) => {
+            classifier.read(input, country);
+            out.row(label, input, last.e164, last.status, last.code, last.type);
+          };
+          numbers.forEach((input, i) => write(`arg ${i + 1}`, input, undefined));
+          // Respect the pipe's pace: a slow reader must not make us hold the whole list.
+          const flush = async () => (io.stdout.write(out.take()) || (await drained(io))) && !io.stdoutClosed?.aborted;
+          if (numbers.length > 0 && !(await flush())) return;
+          if (file) for await (const _ of file.scan((input, country, row) => write(row, input, country))) if (!(await flush())) return;
+        } else {
+          for await (const batch of sourceBatches(numbers, file)) {
             for (const row of batch) {
               const r = classifier.classify(row);
               if (kept.length < SHOWN) kept.push(r);
