@@ -5,7 +5,8 @@
  * option not given, a missing credential, a message a vendor of the chain cannot carry) found
  * before anything is sent, all at once. A chain of one is `-p smscx`: there is no other path.
  */
-import { batchDedupeKey, chainBatchSize, chainIssues, MissingCredentialsError, optionIssues, ValidationError, type CampaignMessage, type CampaignSender, type EnvRecord, type SenderFactory, type ValidationIssue } from '@msgkit/core';
+import { batchDedupeKey, MissingCredentialsError, ValidationError, type CampaignMessage, type CampaignSender, type EnvRecord, type SenderFactory, type ValidationIssue } from '@msgkit/core';
+import { chainBatchSize, chainIssues, optionIssues } from '@msgkit/core/internal';
 import { optionFlags, SENDER_NAMES, type OptionFlag } from './senders';
 
 /** What a dry run and the checks stand in for a credential or a base URL not given; it never leaves the process. */

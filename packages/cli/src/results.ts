@@ -12,7 +12,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { INTERRUPTED_ATTEMPT, type RecipientOutcome, type RecipientTry } from '@msgkit/core';
+import type { RecipientOutcome, RecipientTry } from '@msgkit/core';
+import { INTERRUPTED_ATTEMPT } from '@msgkit/core/internal';
 
 export type ResultStatus = 'sent' | 'invalid' | 'refused' | 'unknown' | 'duplicate';
 

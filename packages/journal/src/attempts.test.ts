@@ -8,7 +8,8 @@ import { open as openReal } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { batchDedupeKey, createApiError, createSender, JournalMismatchError, JournalWriteError, sendWithFailover, ServerError, type CampaignSender, type SentBatch } from '@msgkit/core';
+import { batchDedupeKey, JournalMismatchError, JournalWriteError, sendWithFailover, ServerError, type CampaignSender, type SentBatch } from '@msgkit/core';
+import { createApiError, createSender } from '@msgkit/core/internal';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contentOf, openFileJournal, readJournal, type CampaignIdentity, type JournalFileSystem } from './index';
 

@@ -5,7 +5,7 @@ export type { CampaignWorker, CampaignWorkerOptions } from './worker';
 export type { CampaignWorkerEvent } from './batch';
 // The contract a worker sends through is core's: each provider package exports its sender.
 export type { CampaignMessage, CampaignSender } from '@msgkit/core';
-export { campaignStatus, followCampaign, formatCampaignEvent } from './status';
+export { campaignStatus, followCampaign, formatCampaignEvent, listCampaigns } from './status';
 export type { CampaignEvent, CampaignStatus, FollowOptions, StatusOptions, Tally } from './status';
 export { formatCampaignStatus } from './format';
 export type { BatchOutcome, CampaignMeta, StateLost } from './journal';
@@ -16,3 +16,5 @@ export { RedisNotDurableError, RedisUnavailableError } from './errors';
 export type { RedisPersistence, RedisUnavailableReason } from './errors';
 export { batchJobId, queueName } from './names';
 export type { RedisConnection } from './connection';
+export { openAccountQueues } from './board';
+export type { AccountQueues } from './board';

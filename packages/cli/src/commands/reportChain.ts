@@ -4,7 +4,8 @@
  * sent (by which provider), refused, or unknown (at which provider, and why); totals per provider
  * and per failover class.
  */
-import { planChain, type FailoverClass } from '@msgkit/core';
+import type { FailoverClass } from '@msgkit/core';
+import { planChain } from '@msgkit/core/internal';
 import type { JournalContents, RecordedAttempt } from '@msgkit/journal';
 
 type Status = 'sent' | 'refused' | 'unknown';
