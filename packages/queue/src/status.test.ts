@@ -55,9 +55,9 @@ describe.skipIf(!redisAvailable)('the campaign journal in Redis', () => {
     const prefix = redis.prefix();
     const other = redis.prefix();
     for (const id of ['spring-2', 'spring-1', 'a.b_c']) {
-      await enqueueCampaign({ connection: redis.url, prefix, campaignId: id, provider: 'smsworks', recipients: gbNumbers(2), message: { from: 'Shop', text: id }, batchSize: 2 });
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId: id, sender: smsworksSender({ token: 'JWT t' }), recipients: gbNumbers(2), message: { from: 'Shop', text: id }, batchSize: 2 });
     }
-    await enqueueCampaign({ connection: redis.url, prefix: other, campaignId: 'elsewhere', provider: 'smsworks', recipients: gbNumbers(2), message: { from: 'Shop', text: 'x' }, batchSize: 2 });
+    await enqueueCampaign({ connection: redis.url, prefix: other, campaignId: 'elsewhere', sender: smsworksSender({ token: 'JWT t' }), recipients: gbNumbers(2), message: { from: 'Shop', text: 'x' }, batchSize: 2 });
     // A key of this prefix that is not a campaign's description is no campaign.
     await client.set(`${prefix}:campaign:{fake}:counts`, '1');
     expect(await listCampaigns(redis.url, { prefix })).toEqual(['a.b_c', 'spring-1', 'spring-2']);
@@ -67,7 +67,7 @@ describe.skipIf(!redisAvailable)('the campaign journal in Redis', () => {
 
   it('opens the BullMQ queue of a campaign\'s account under the same prefix, for a viewer of its jobs', async () => {
     const prefix = redis.prefix();
-    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'q1', provider: 'smsworks', account: 'acme', recipients: gbNumbers(6), message: { from: 'Shop', text: 'q1' }, batchSize: 2 });
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'q1', sender: smsworksSender({ token: 'JWT t' }), account: 'acme', recipients: gbNumbers(6), message: { from: 'Shop', text: 'q1' }, batchSize: 2 });
     const status = await campaignStatus(redis.url, 'q1', { prefix });
     const queues = await openAccountQueues(redis.url, { prefix });
     try {
