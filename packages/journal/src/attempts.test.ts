@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { batchDedupeKey, JournalMismatchError, JournalWriteError, sendWithFailover, ServerError, type CampaignSender, type SentBatch } from '@msgkit/core';
 import { createApiError, createSender } from '@msgkit/core/internal';
 import { afterAll, describe, expect, it } from 'vitest';
-import { contentOf, openFileJournal, readJournal, type CampaignIdentity, type JournalFileSystem } from './index';
+import { contentOf, openFileJournal, readJournal, readJournalRecords, reopenFileJournal, type CampaignIdentity, type JournalFileSystem, type StateLine } from './index';
 
 const dir = mkdtempSync(join(tmpdir(), 'msgkit-journal-attempts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,6 +74,8 @@ describe('the file journal as a failover record', () => {
       ['done', 0, 1, undefined],
     ]);
     expect(lines[3]).toMatchObject({ to: [batch[2]], rows: [4], k: expect.any(String) });
+    // Each attempt says when it began: reconcile asks a vendor only about sends past its horizon.
+    for (const l of [lines[1]!, lines[3]!]) expect(Math.abs(Date.now() - Date.parse(String(l.at)))).toBeLessThan(86_400_000);
     expect(lines[0]).toMatchObject({ v: 2, chain });
 
     const again = await openFileJournal(path, identity(chain), { chain });
@@ -95,7 +97,7 @@ describe('the file journal as a failover record', () => {
     await journal.failover().begin({ batch: 4, attempt: 0, sender: 'a', recipients: batch });
     await journal.close();
     const again = await openFileJournal(path, identity(chain), { chain });
-    expect(await again.failover().attempts(4)).toEqual([{ batch: 4, attempt: 0, sender: 'a', recipients: batch }]);
+    expect(await again.failover().attempts(4)).toEqual([{ batch: 4, attempt: 0, sender: 'a', recipients: batch, at: expect.any(String) }]);
     const a = fake('a', []);
     const b = fake('b', []);
     const result = await sendWithFailover([a, b], batch, message, { journal: again.failover(), batchIndex: 4 });
@@ -125,6 +127,27 @@ describe('the file journal as a failover record', () => {
     const chained = fresh();
     await (await openFileJournal(chained, identity(['a']), { chain: ['a'] })).close();
     await expect(openFileJournal(chained, identity(['a']))).rejects.toThrow(/records the attempts of a chain/);
+  });
+
+  it('takes what became of a batch after its attempts (reconcile, delivery) when reopened by its path, and reads them back in order', async () => {
+    const path = fresh();
+    const chain = ['a', 'b'];
+    const journal = await openFileJournal(path, identity(chain), { chain });
+    await journal.failover().begin({ batch: 0, attempt: 0, sender: 'a', recipients: batch });
+    await journal.close();
+    const again = await reopenFileJournal(path);
+    await again.note({ t: 'reconcile', i: 0, r: { kind: 'batch', sender: 'a' } });
+    await again.note({ t: 'delivery', i: 0, e: { to: batch[0] } });
+    // A batch no attempt of the chain began has nothing to reconcile: a caller's bug, refused before it is written.
+    await expect(again.note({ t: 'reconcile', i: 1, r: {} })).rejects.toThrow(RangeError);
+    await again.close();
+    const states: StateLine[] = [];
+    const contents = await readJournal(path, undefined, (s) => states.push(s));
+    expect(contents.attempts.get(0)).toHaveLength(1);
+    expect(states.map((s) => s.t)).toEqual(['reconcile', 'delivery']);
+    const kinds: string[] = [];
+    await readJournalRecords(path, { each: (record) => kinds.push(record.t) });
+    expect(kinds).toEqual(['campaign', 'attempt', 'reconcile', 'delivery']);
   });
 
   it('refuses to write an attempt out of order, and reads one found in the file as damage, not as something to resume from', async () => {

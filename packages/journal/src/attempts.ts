@@ -2,7 +2,8 @@
  * The journal file as the record of a failover chain (core's `FailoverJournal`): a journal opened
  * with `{ chain }` holds, after its header (`v: 2`), two records per attempt of a batch:
  * - `attempt`: attempt `a` of batch `i` is about to be sent to sender `s`: its recipients `to` (and
- *   their input rows), its key `k`, and `r` when it resends attempt `r` (unknown) with that key;
+ *   their input rows), its key `k`, `r` when it resends attempt `r` (unknown) with that key, and
+ *   when it was begun (`at`);
  * - `done`: how attempt `a` of batch `i` ended (`o`: core's AttemptOutcome).
  * Each is appended and fdatasynced before its promise resolves (FileJournal.append), so the request
  * of an attempt leaves only once its record would survive a crash, and a write error rejects it,
@@ -26,6 +27,8 @@ export interface AttemptLine {
   rows?: number[];
   k?: string;
   r?: number;
+  /** When the attempt was begun (ISO 8601): reconcile judges by it whether the vendor still keeps the send. Absent in older journals. */
+  at?: string;
 }
 
 export interface DoneLine {
@@ -38,6 +41,8 @@ export interface DoneLine {
 /** An attempt as recorded, with the input rows of its recipients where the writer gave them. */
 export interface RecordedAttempt extends FailoverAttempt {
   rows?: number[];
+  /** When it was begun (ISO 8601), where the journal recorded it. */
+  at?: string;
 }
 
 /** Where one attempt's records lie in the file: [offset, length] of its `attempt` line and, once settled, of its `done` line. */
@@ -97,6 +102,7 @@ export class AttemptIndex {
       if (line.k !== undefined) attempt.dedupeKey = line.k;
       if (line.r !== undefined) attempt.resendOf = line.r;
       if (line.rows !== undefined) attempt.rows = line.rows;
+      if (line.at !== undefined) attempt.at = line.at;
       if (done) attempt.outcome = (readLine(fd, done) as DoneLine).o;
       return attempt;
     });
@@ -155,6 +161,7 @@ export class FileFailoverJournal implements FailoverJournal {
       ...(rows && { rows: [...rows] }),
       ...(attempt.dedupeKey !== undefined && { k: attempt.dedupeKey }),
       ...(attempt.resendOf !== undefined && { r: attempt.resendOf }),
+      at: new Date().toISOString(),
     };
     await this.#write(line);
   }
