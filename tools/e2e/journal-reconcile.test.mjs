@@ -77,11 +77,11 @@ function msgkit(args, kill, vendor) {
   );
 }
 
-/** The reconcile runs an hour after the campaign: every begin time is moved back one hour, as the clock would have. */
+/** The reconcile runs an hour after the campaign: every begin time (a batch's, or an attempt's of a chain) is moved back one hour, as the clock would have. */
 function anHourLater(journal) {
   const lines = readFileSync(journal, 'utf8').split('\n');
   const moved = lines.map((l) => {
-    if (!l.startsWith('{"t":"begin"')) return l;
+    if (!l.startsWith('{"t":"begin"') && !l.startsWith('{"t":"attempt"')) return l;
     const record = JSON.parse(l);
     return JSON.stringify({ ...record, at: new Date(Date.parse(record.at) - 3_600_000).toISOString() });
   });
@@ -90,7 +90,7 @@ function anHourLater(journal) {
 
 function readStates(path) {
   const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  expect(header).toBe('row,e164,state,status,reason,message_id');
+  expect(header).toBe('row,e164,state,status,reason,message_id,provider');
   return lines.map((l) => {
     const [row, e164, state, status, reason] = l.split(',');
     return { row: Number(row), e164, state, status, reason };

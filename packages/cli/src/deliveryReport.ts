@@ -5,7 +5,7 @@ import { FINAL_STATES, JournalStates, type FinalState } from './deliveryStates';
 import { CliError, line, type Io } from './io';
 import { renderTable } from './table';
 
-const HEADER = 'row,e164,state,status,reason,message_id';
+const HEADER = 'row,e164,state,status,reason,message_id,provider';
 const csv = (value: string | number | undefined) => {
   const text = value === undefined ? '' : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -27,7 +27,7 @@ export async function writeDeliveryStates(journal: string, io: Io, results?: str
     for (const r of states.recipients()) {
       counts[r.state]++;
       if (r.state === 'unknown') unknownBy.set(r.reason, (unknownBy.get(r.reason) ?? 0) + 1);
-      if (out && !out.write(`${[r.row, r.e164, r.state, r.status, r.reason, r.messageId].map(csv).join(',')}\n`)) await once(out, 'drain');
+      if (out && !out.write(`${[r.row, r.e164, r.state, r.status, r.reason, r.messageId, r.provider].map(csv).join(',')}\n`)) await once(out, 'drain');
     }
     if (out) {
       out.end();

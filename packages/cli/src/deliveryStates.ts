@@ -4,9 +4,14 @@
  * answer per recipient: delivered, failed, pending or unknown, each with its reason. It is also
  * the journal's `ReconcileStore`, so `msgkit reconcile` asks only about what is still open and
  * records each answer (with its proof) in the same file.
+ *
+ * A chain's journal (v2) is read per recipient: each one is asked about at the provider where it
+ * stands (the attempt that sent it, or whose outcome is unknown), with that attempt's key and time;
+ * the batch's recipients are grouped into one part per such attempt.
  */
 import { isFinalDeliveryStatus, type BatchOutcome, type DeliveryEvent } from '@msgkit/core';
-import { readJournal, type BeginLine, type CampaignHeader, type FileJournal, type StateLine } from '@msgkit/journal';
+import { interruptedOutcome, planChain } from '@msgkit/core/internal';
+import { readJournal, type CampaignHeader, type FileJournal, type JournalContents, type RecordedAttempt, type StateLine } from '@msgkit/journal';
 import { compareDeliveryEvents, type PendingMessage, type ReconcileRecord, type ReconcileStore, type RecipientVerdict, type UnknownBatch } from '@msgkit/webhooks';
 
 export type FinalState = 'delivered' | 'failed' | 'pending' | 'unknown';
@@ -16,6 +21,8 @@ export interface RecipientState {
   batch: number;
   row?: number;
   e164: string;
+  /** The provider it stands at (sent it, or may have). */
+  provider: string;
   state: FinalState;
   /** The vendor's status in msgkit's vocabulary, where a report or a lookup gave one. */
   status?: string;
@@ -24,9 +31,23 @@ export interface RecipientState {
   messageId?: string;
 }
 
-interface Batch {
-  begin: BeginLine;
+/** Recipients of a batch that stand at one provider by one request (a v1 batch is one part). */
+interface Part {
+  sender: string;
+  /** A chain's attempt it stands by (its batch and attempt name the request to the vendor). */
+  attempt?: number;
+  to: readonly string[];
+  rows?: readonly number[];
+  dedupeKey?: string;
+  /** When its request began (ISO 8601), where the journal recorded it. */
+  at?: string;
   outcome: BatchOutcome;
+  /** The vendor's message id per recipient, where the answer gave them (a chain's attempts). */
+  messageIds?: ReadonlyMap<string, string>;
+}
+
+interface Batch {
+  parts: Part[];
   /** Per recipient: the greatest event seen (reports and lookups, one order) and the latest lookup verdict. */
   events: Map<string, DeliveryEvent>;
   verdicts: Map<string, RecipientVerdict>;
@@ -43,17 +64,21 @@ export class JournalStates implements ReconcileStore {
 
   /** Reads `path` whole; with `journal` (the same file, reopened) `record` appends to it. */
   static async read(path: string, journal?: FileJournal): Promise<JournalStates> {
-    const begins = new Map<number, BeginLine>();
+    const begins = new Map<number, Part>();
     const states: StateLine[] = [];
     const contents = await readJournal(
       path,
-      (b) => begins.set(b.i, b),
+      (b) => begins.set(b.i, { sender: '', to: b.to, ...(b.rows && { rows: b.rows }), ...(b.k && { dedupeKey: b.k }), ...(b.at && { at: b.at }), outcome: interruptedOutcome }),
       (s) => states.push(s),
     );
     const out = new JournalStates(contents.header, journal);
-    for (const [i, batch] of contents.batches) {
-      const begin = begins.get(i)!;
-      out.batches.set(i, { begin, outcome: batch.outcome!, events: new Map(), verdicts: new Map() });
+    if (contents.header.v === 2) {
+      for (const i of [...contents.attempts.keys()].sort((a, b) => a - b)) out.batches.set(i, { parts: chainParts(contents, path, i), events: new Map(), verdicts: new Map() });
+    } else {
+      for (const [i, batch] of contents.batches) {
+        const begin = begins.get(i)!;
+        out.batches.set(i, { parts: [{ ...begin, sender: contents.header.provider, outcome: batch.outcome! }], events: new Map(), verdicts: new Map() });
+      }
     }
     for (const s of states) {
       if (s.t === 'reconcile') out.apply(s.r as unknown as ReconcileRecord);
@@ -85,22 +110,24 @@ export class JournalStates implements ReconcileStore {
   /** Every recipient's state, batch by batch in the journal's order. */
   *recipients(): Generator<RecipientState> {
     for (const [i, batch] of [...this.batches].sort(([a], [b]) => a - b)) {
-      const { to, rows } = batch.begin;
-      for (let k = 0; k < to.length; k++) {
-        const e164 = to[k]!;
-        yield { batch: i, ...(rows && { row: rows[k] }), e164, ...stateOf(batch, e164) };
+      const rows: RecipientState[] = [];
+      for (const part of batch.parts) {
+        part.to.forEach((e164, k) => rows.push({ batch: i, ...(part.rows && { row: part.rows[k] }), e164, provider: part.sender, ...stateOf(batch, part, e164) }));
       }
+      // A chain's parts come by attempt: in the input's order again where the rows are known.
+      if (batch.parts.length > 1) rows.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+      yield* rows;
     }
   }
 
-  /** When batch `batch` was begun (an invalid date where an older journal did not record it). */
-  private sentAt(batch: Batch): Date {
-    return new Date(batch.begin.at ?? Number.NaN);
+  /** When a part's request began (an invalid date where an older journal did not record it). */
+  private sentAt(part: Part): Date {
+    return new Date(part.at ?? Number.NaN);
   }
 
-  private due(batch: Batch, sender: string, before: Date): boolean {
-    if (sender !== this.header.provider) return false;
-    const at = this.sentAt(batch);
+  private due(part: Part, sender: string, before: Date): boolean {
+    if (part.sender !== sender) return false;
+    const at = this.sentAt(part);
     // A send of unknown time is asked about: the lookup then says what it cannot prove, and why.
     return Number.isNaN(at.getTime()) || at < before;
   }
@@ -108,9 +135,11 @@ export class JournalStates implements ReconcileStore {
   unknownBatches(sender: string, before: Date): UnknownBatch[] {
     const out: UnknownBatch[] = [];
     for (const [i, batch] of this.batches) {
-      if (batch.outcome.status !== 'unknown' || !this.due(batch, sender, before)) continue;
-      if (batch.begin.to.every((to) => !unsettled(batch.verdicts.get(to)))) continue;
-      out.push({ campaign: this.header.campaignId, batch: i, sender, recipients: batch.begin.to, ...(batch.begin.k && { dedupeKey: batch.begin.k }), sentAt: this.sentAt(batch), ...(this.message && { message: this.message }) });
+      for (const part of batch.parts) {
+        if (part.outcome.status !== 'unknown' || !this.due(part, sender, before)) continue;
+        if (part.to.every((to) => !unsettled(batch.verdicts.get(to)))) continue;
+        out.push({ campaign: this.header.campaignId, batch: i, ...(part.attempt !== undefined && { attempt: part.attempt }), sender, recipients: part.to, ...(part.dedupeKey && { dedupeKey: part.dedupeKey }), sentAt: this.sentAt(part), ...(this.message && { message: this.message }) });
+      }
     }
     return out;
   }
@@ -118,23 +147,28 @@ export class JournalStates implements ReconcileStore {
   pendingMessages(sender: string, before: Date): PendingMessage[] {
     const out: PendingMessage[] = [];
     for (const [i, batch] of this.batches) {
-      if (batch.outcome.status === 'refused' || !this.due(batch, sender, before)) continue;
-      const ids = batch.outcome.status === 'sent' ? batch.outcome.ids.filter(Boolean) : [];
-      for (const to of batch.begin.to) {
-        const event = batch.events.get(to);
-        if (event?.final) continue;
-        // An unknown batch's recipient is a message only once a lookup found it at the vendor.
-        if (batch.outcome.status === 'unknown' && batch.verdicts.get(to)?.outcome !== 'sent') continue;
-        out.push({
-          campaign: this.header.campaignId,
-          batch: i,
-          sender,
-          to,
-          ...(event && { id: event.messageId, status: event.status }),
-          ...(ids.length > 0 && { groupIds: ids }),
-          ...(batch.begin.k && { dedupeKey: batch.begin.k }),
-          sentAt: this.sentAt(batch),
-        });
+      for (const part of batch.parts) {
+        if (part.outcome.status === 'refused' || !this.due(part, sender, before)) continue;
+        const ids = part.outcome.status === 'sent' ? part.outcome.ids.filter(Boolean) : [];
+        for (const to of part.to) {
+          const event = batch.events.get(to);
+          if (event?.final) continue;
+          // An unknown batch's recipient is a message only once a lookup found it at the vendor.
+          if (part.outcome.status === 'unknown' && batch.verdicts.get(to)?.outcome !== 'sent') continue;
+          const id = event?.messageId ?? part.messageIds?.get(to);
+          out.push({
+            campaign: this.header.campaignId,
+            batch: i,
+            ...(part.attempt !== undefined && { attempt: part.attempt }),
+            sender,
+            to,
+            ...(id !== undefined && { id }),
+            ...(event && { status: event.status }),
+            ...(ids.length > 0 && { groupIds: ids }),
+            ...(part.dedupeKey && { dedupeKey: part.dedupeKey }),
+            sentAt: this.sentAt(part),
+          });
+        }
       }
     }
     return out;
@@ -150,7 +184,7 @@ export class JournalStates implements ReconcileStore {
   }
 }
 
-function stateOf(batch: Batch, to: string): Pick<RecipientState, 'state' | 'status' | 'reason' | 'messageId'> {
+function stateOf(batch: Batch, part: Part, to: string): Pick<RecipientState, 'state' | 'status' | 'reason' | 'messageId'> {
   const event = batch.events.get(to);
   const verdict = batch.verdicts.get(to);
   const id = event ? { messageId: event.messageId } : {};
@@ -161,8 +195,73 @@ function stateOf(batch: Batch, to: string): Pick<RecipientState, 'state' | 'stat
   if (verdict?.outcome === 'not_sent') return { state: 'failed', reason: 'not_sent: the vendor proves it never sent it (resendable)' };
   if (verdict?.outcome === 'unknown') return { state: 'unknown', ...(event && { status: event.status }), reason: verdict.reason, ...id };
   if (event) return { state: 'pending', status: event.status, reason: 'no final report yet', ...id };
-  const { outcome } = batch;
+  const { outcome } = part;
   if (outcome.status === 'sent') return { state: 'pending', reason: 'accepted, no report yet' };
   if (outcome.status === 'refused') return { state: 'failed', reason: outcome.code };
   return { state: 'unknown', reason: outcome.code };
+}
+
+/**
+ * Batch `index` of a chain's journal as parts: its recipients grouped by the attempt where each
+ * stands (core's planChain, the rule a resume follows). A recipient refused by every provider, or
+ * left between providers by a run that stopped, is one refused part at the provider that refused
+ * it last: nothing was sent, and a resumed send takes it on.
+ */
+function chainParts(contents: JournalContents, path: string, index: number): Part[] {
+  const chain = contents.header.chain ?? [];
+  const attempts: RecordedAttempt[] = contents.attempts.read(path, index);
+  // The first attempt of a batch is sent to the whole batch, with every input row.
+  const first = attempts[0]!;
+  const rowOf = new Map(first.rows ? first.recipients.map((to, k) => [to, first.rows![k]!]) : []);
+  const { states } = planChain(chain, chain.map(() => false), first.recipients, attempts);
+  const parts = new Map<string, Part & { to: string[]; rows: number[] }>();
+  const add = (key: string, make: () => Omit<Part, 'to' | 'rows'>, to: string) => {
+    let part = parts.get(key);
+    if (!part) parts.set(key, (part = { ...make(), to: [], rows: [] }));
+    part.to.push(to);
+    part.rows.push(rowOf.get(to) ?? 0);
+  };
+  for (const [to, state] of states) {
+    if (state.status === 'sent' || state.status === 'unknown') {
+      const attempt = attempts[state.attempt]!;
+      // A resend of an unknown attempt carries that attempt's key: the ids a lookup derives are the same.
+      const outcome: BatchOutcome = state.status === 'sent' ? sentOutcome(attempt) : attempt.outcome?.status === 'unknown' ? failure('unknown', attempt.outcome) : { ...interruptedOutcome };
+      add(`${state.status}@${state.attempt}`, () => ({
+        sender: attempt.sender,
+        attempt: state.attempt,
+        ...(attempt.dedupeKey !== undefined && { dedupeKey: attempt.dedupeKey }),
+        ...(attempt.at !== undefined && { at: attempt.at }),
+        outcome,
+        ...(attempt.outcome?.status === 'sent' && attempt.outcome.messages && { messageIds: new Map(attempt.outcome.messages.map((m) => [m.to, m.id])) }),
+      }), to);
+    } else {
+      const at = state.status === 'refused' ? state.attempt : state.last;
+      const attempt = at === undefined ? undefined : attempts[at];
+      const refusal = refusalOf(attempt, to);
+      const pending = state.status === 'pending';
+      add(`refused@${at ?? -1}:${pending ? 'pending' : refusal.code}`, () => ({
+        sender: attempt?.sender ?? chain[0] ?? '',
+        outcome: pending ? { status: 'refused', code: 'not_sent', message: 'the run stopped before the next provider of the chain; a resumed send sends it' } : { status: 'refused', ...refusal },
+      }), to);
+    }
+  }
+  for (const part of parts.values()) if (!first.rows) delete (part as Partial<Part>).rows;
+  return [...parts.values()];
+}
+
+function sentOutcome(attempt: RecordedAttempt): BatchOutcome {
+  return { status: 'sent', ids: attempt.outcome?.status === 'sent' ? attempt.outcome.ids : [] };
+}
+
+function failure(status: 'unknown' | 'refused', f: { code: string; message: string; vendorCode?: string | number; reason?: string }): BatchOutcome {
+  return { status, code: f.code, message: f.message, ...(f.vendorCode !== undefined && { vendorCode: f.vendorCode }), ...(f.reason !== undefined && { reason: f.reason }) };
+}
+
+/** Why `attempt` refused `to` (the whole request, or this recipient in its answer). */
+function refusalOf(attempt: RecordedAttempt | undefined, to: string): { code: string; message: string } {
+  const outcome = attempt?.outcome;
+  if (outcome?.status === 'refused') return { code: outcome.code, message: outcome.message };
+  const refused = outcome?.status === 'sent' ? outcome.refused?.find((r) => r.to === to) : undefined;
+  if (refused) return { code: refused.code, message: refused.reason ?? refused.code };
+  return { code: 'refused', message: 'refused' };
 }

@@ -110,7 +110,7 @@ describe('msgkit reconcile', () => {
     sandbox.faults.add({ vendor: 'octopush', after: true, drop: true, count: 1 });
     const env = { OCTOPUSH_API_LOGIN: 'a@b.c', OCTOPUSH_API_KEY: 'b' };
     const base = ['--base-url', sandbox.baseUrls.octopush];
-    await run(['send', '-p', 'octopush', '--type', 'sms_low_cost', '--from', 'Shop', '--to-file', list, '--text', 'Hi', ...base, '--journal', journal], env);
+    await run(['send', '-p', 'octopush', '--type', 'sms_low_cost', '--purpose', 'alert', '--from', 'Shop', '--to-file', list, '--text', 'Hi', ...base, '--journal', journal], env);
     const done = await run(['reconcile', journal, '--horizon', '0s', ...base], env);
     expect(done.code).toBe(1);
     expect(done.stdout).toContain('octopush has no read');
@@ -123,6 +123,34 @@ describe('msgkit reconcile', () => {
       ['unknown', 'no_lookup'],
       ['unknown', 'no_lookup'],
     ]);
+  });
+
+  it("asks each provider of a chain's journal about the recipients that stand at it: Infobip, where SMS.CX's refusal moved them, is looked up by the attempt's ids", async () => {
+    sandbox.reports.set({ drop: 1 });
+    const list = file('list.txt', numbers(2).join('\n'));
+    const journal = file('j.jsonl');
+    // SMS.CX proves it sent nothing (no coverage): the batch moves on to Infobip, whose answer is lost after it acted.
+    sandbox.faults.add({ vendor: 'smscx', path: '/sms', count: 1, status: 403, body: { error: { type: 'no_coverage', code: 1119, message: 'No coverage', uri: '' } } });
+    sandbox.faults.add({ vendor: 'infobip', path: '/omni/1/advanced', after: true, status: 500, count: 1 });
+    const env = { SMSCX_API_KEY: 'key', INFOBIP_API_KEY: 'key' };
+    const base = ['--base-url', `smscx=${sandbox.baseUrls.smscx}`, '--base-url', `infobip=${sandbox.baseUrls.infobip}`];
+    const sent = await run(['send', '-p', 'smscx,infobip', '--from', 'Shop', '--infobip-from', 'scenario', '--to-file', list, '--text', 'Hi', ...base, '--journal', journal, '--concurrency', '1'], env);
+    expect(sent.code).toBe(1);
+    // One URL for a chain of two names no provider: refused before anything is asked.
+    const vague = await run(['reconcile', journal, '--horizon', '0s', '--base-url', sandbox.baseUrls.infobip], env);
+    expect(vague.code).toBe(2);
+    expect(vague.stderr).toContain('one --base-url <provider>=<url> per provider');
+    const done = await run(['reconcile', journal, '--horizon', '0s', ...base], env);
+    expect(done.stderr).toBe('');
+    expect(done.stdout).toContain('smscx → infobip');
+    expect(done.stdout).not.toContain('still unknown');
+    expect(done.code).toBe(0);
+    const batch = (await states(journal)).find((s): s is Extract<StateLine, { t: 'reconcile' }> => s.t === 'reconcile' && s.r.kind === 'batch')!;
+    expect(batch.r).toMatchObject({ sender: 'infobip' });
+    const results = file('results.csv');
+    const report = await run(['report', journal, '--results', results]);
+    expect(report.code).toBe(0);
+    expect(parseResults(readFileSync(results, 'utf8')).map((r) => [r.e164, r.state, r.provider])).toEqual(numbers(2).map((to) => [to, 'delivered', 'infobip']));
   });
 
   it('refuses a text that is not the one the journal records, before asking or recording anything', async () => {

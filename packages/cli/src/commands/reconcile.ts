@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
-import { MissingCredentialsError, type CampaignSender, type SenderFactory } from '@msgkit/core';
+import { MissingCredentialsError, type CampaignSender } from '@msgkit/core';
 import { reopenFileJournal } from '@msgkit/journal';
 import { reconcile } from '@msgkit/webhooks';
 import type { Command } from 'commander';
 import { JournalStates } from '../deliveryStates';
 import { CliError, line, type Io } from '../io';
+import { SENDERS } from '../senders';
 import { renderTable } from '../table';
-
-// Loaded on demand, like the send clients: only the journal's vendor is imported.
-const FACTORIES: Record<string, () => Promise<SenderFactory>> = {
-  smscx: async () => (await import('@msgkit/smscx')).smscxSenderFactory,
-  smsworks: async () => (await import('@msgkit/smsworks')).smsworksSenderFactory,
-  octopush: async () => (await import('@msgkit/octopush')).octopushSenderFactory,
-  infobip: async () => (await import('@msgkit/infobip')).infobipSenderFactory,
-};
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -26,18 +19,37 @@ export function parseHorizon(value: string): number {
 
 interface ReconcileCliOptions {
   horizon: string;
-  baseUrl?: string;
+  baseUrl: string[];
   from?: string;
   text?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `--base-url url` (one provider) or `--base-url provider=url` (any of a chain's), as a URL per provider. */
+function baseUrls(values: readonly string[], providers: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const named = /^([a-z][a-z0-9_-]*)=(.+)$/i.exec(value);
+    if (named && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      if (!providers.includes(named[1]!)) throw new CliError(`--base-url ${value}: ${named[1]} is not a provider of this journal (${providers.join(', ')})`, 2);
+      out[named[1]!] = named[2]!;
+    } else if (providers.length === 1) {
+      out[providers[0]!] = value;
+    } else {
+      throw new CliError(`--base-url ${value}: this journal's chain has ${providers.length} providers (${providers.join(', ')}); give one --base-url <provider>=<url> per provider whose URL you set`, 2);
+    }
+  }
+  return out;
 }
 
 export function reconcileCommand(program: Command, io: Io): void {
   program
     .command('reconcile')
-    .description("ask the journal's vendor what became of every batch of unknown outcome and every message without a final state, and record each answer with its proof in the journal")
+    .description("ask each provider of the journal what became of every batch of unknown outcome and every message without a final state, and record each answer with its proof in the journal")
     .argument('<journal>', 'the journal file (msgkit send --journal)')
     .requiredOption('--horizon <duration>', 'ask only about sends older than this (15m, 2h): a younger one may still get its answer or report')
-    .option('--base-url <url>', "the vendor API's base URL (Infobip: your account host; the sandbox's in tests)")
+    .option('--base-url <[provider=]url>', "a vendor API's base URL (Infobip: your account host; the sandbox's in tests); with a chain, one provider=url per provider (repeatable)", collect, [])
     .option('--from <sender>', 'the sender id the campaign was sent with (checked against the journal): The SMS Works is searched by it')
     .option('--text <text>', 'the text the campaign sent (checked against the journal): The SMS Works is searched by it')
     .action(async (path: string, options: ReconcileCliOptions) => {
@@ -53,27 +65,50 @@ export function reconcileCommand(program: Command, io: Io): void {
         if (options.from !== undefined && sha256(options.from) !== header.parts.sender) throw new CliError(`--from is not the sender this journal's campaign was sent with`, 2);
         if (options.text !== undefined && sha256(options.text) !== header.parts.text) throw new CliError(`--text is not the text this journal's campaign sent`, 2);
         if (options.text !== undefined) states.message = { text: options.text, ...(options.from !== undefined && { from: options.from }) };
-        const factory = FACTORIES[header.provider];
-        if (!factory) throw new CliError(`the journal's provider ${header.provider} is not one msgkit can ask`);
-        let sender: CampaignSender;
-        try {
-          sender = (await factory()).fromEnv(io.env, { ...(options.baseUrl && { baseUrl: options.baseUrl }) });
-        } catch (error) {
-          if (error instanceof MissingCredentialsError) throw new CliError(error.message, 2);
-          throw error;
+        // A chain's journal records the provider of every attempt: each recipient is asked about where it stands.
+        const providers = header.chain ?? [header.provider];
+        const unknown = providers.filter((p) => !(p in SENDERS));
+        if (unknown.length > 0) throw new CliError(`the journal's provider ${unknown.join(', ')} is not one msgkit can ask`);
+        const urls = baseUrls(options.baseUrl, providers);
+        const senders: Record<string, CampaignSender> = {};
+        for (const name of providers) {
+          // Loaded on demand, like send's: only the journal's vendors are imported.
+          const factory = await SENDERS[name as keyof typeof SENDERS]();
+          try {
+            senders[name] = factory.fromEnv(io.env, { ...(urls[name] !== undefined && { baseUrl: urls[name] }) });
+          } catch (error) {
+            if (error instanceof MissingCredentialsError) throw new CliError(error.message, 2);
+            throw error;
+          }
         }
-        const limit = sender.statusLookup ? sender.statusLookup.rateLimit : undefined;
-        line(io.stdout, `campaign ${header.campaignId} (${header.provider}): asking about sends older than ${options.horizon}` + (limit ? `, at most ${limit.requests} requests per ${limit.periodSeconds} s (${limit.published ? "the vendor's published limit" : 'a pace msgkit decided: the vendor publishes none'})` : `: ${header.provider} has no read of a send's state`));
-        const summary = await reconcile({ store: states, senders: { [header.provider]: sender }, horizons: { [header.provider]: horizon } });
-        const s = summary.senders[header.provider]!;
-        line(io.stdout, renderTable(['looked up', 'count', 'sent', 'not sent (resendable)', 'final', 'not final', 'unknown'], [
-          ['batches (recipients)', s.batches.recipients, s.batches.sent, s.batches.notSent, '', '', s.batches.unknown],
-          ['messages', s.messages.looked, '', '', s.messages.final, s.messages.notFinal, s.messages.unknown],
-        ]));
-        line(io.stdout, `${s.requests} requests, ${summary.records} answer(s) recorded in ${path} with their proof`);
-        const reasons = Object.entries(s.reasons);
-        if (reasons.length > 0) {
-          line(io.stdout, `still unknown: ${reasons.map(([reason, n]) => `${n} ${reason}`).join(', ')}`);
+        const pace = (name: string) => {
+          const lookup = senders[name]!.statusLookup;
+          const limit = lookup ? lookup.rateLimit : undefined;
+          return limit ? `at most ${limit.requests} requests per ${limit.periodSeconds} s (${limit.published ? "the vendor's published limit" : 'a pace msgkit decided: the vendor publishes none'})` : undefined;
+        };
+        const noRead = (name: string) => `${name} has no read of a send's state`;
+        if (providers.length === 1) {
+          const [name] = providers as [string];
+          line(io.stdout, `campaign ${header.campaignId} (${name}): asking about sends older than ${options.horizon}` + (pace(name) ? `, ${pace(name)}` : `: ${noRead(name)}`));
+        } else {
+          line(io.stdout, [`campaign ${header.campaignId} (${providers.join(' → ')}): asking each provider about its sends older than ${options.horizon}`, ...providers.map((name) => `  ${name}: ${pace(name) ?? noRead(name)}`)].join('\n'));
+        }
+        const summary = await reconcile({ store: states, senders, horizons: Object.fromEntries(providers.map((p) => [p, horizon])) });
+        const rows = providers.flatMap((name) => {
+          const s = summary.senders[name]!;
+          const who = providers.length > 1 ? `${name}: ` : '';
+          return [
+            [`${who}batches (recipients)`, s.batches.recipients, s.batches.sent, s.batches.notSent, '', '', s.batches.unknown],
+            [`${who}messages`, s.messages.looked, '', '', s.messages.final, s.messages.notFinal, s.messages.unknown],
+          ];
+        });
+        line(io.stdout, renderTable(['looked up', 'count', 'sent', 'not sent (resendable)', 'final', 'not final', 'unknown'], rows));
+        const requests = providers.reduce((n, name) => n + summary.senders[name]!.requests, 0);
+        line(io.stdout, `${requests} requests, ${summary.records} answer(s) recorded in ${path} with their proof`);
+        const reasons = new Map<string, number>();
+        for (const name of providers) for (const [reason, n] of Object.entries(summary.senders[name]!.reasons)) reasons.set(reason, (reasons.get(reason) ?? 0) + n);
+        if (reasons.size > 0) {
+          line(io.stdout, `still unknown: ${[...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ')}`);
           io.exitCode = 1;
         }
       } finally {

@@ -81,7 +81,7 @@ async function eachUnknown(path: string, contents: JournalContents, limit: numbe
 }
 
 /** The report of a journal that records a failover chain: totals, then per provider and per failover class. */
-async function reportChain(io: Io, path: string, contents: JournalContents, options: { unknown?: boolean; json?: boolean }): Promise<void> {
+async function reportChain(io: Io, path: string, contents: JournalContents, options: { unknown?: boolean; json?: boolean; results?: string }): Promise<void> {
   const report = chainReport(path, contents);
   const running = await lockHolder(path);
   const { header } = contents;
@@ -100,6 +100,7 @@ async function reportChain(io: Io, path: string, contents: JournalContents, opti
       io.stdoutClosed,
     );
     line(io.stdout, ']}');
+    if (report.totals.refused.recipients + report.totals.unknown.recipients > 0) io.exitCode = 1;
   } else {
     line(io.stdout, `campaign ${header.campaignId} (${report.chain.join(' → ')}), journal started ${header.created}`);
     if (running !== undefined) line(io.stdout, `a msgkit run (process ${running}) is using this journal: its unsettled attempts may still be in flight`);
@@ -133,6 +134,7 @@ async function reportChain(io: Io, path: string, contents: JournalContents, opti
       );
       if (open > listed) line(io.stdout, `  … and ${open - listed} more: --unknown lists them all`);
     }
+    // As for one provider: failed or unknown recipients fail the report, each judged at the provider it stands at.
+    if (await writeDeliveryStates(path, io, options.results)) io.exitCode = 1;
   }
-  if (report.totals.refused.recipients + report.totals.unknown.recipients > 0) io.exitCode = 1;
 }
