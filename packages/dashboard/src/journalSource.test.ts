@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openFileJournal, readJournal, type CampaignIdentity } from '@msgkit/journal';
+import { openFileJournal, readJournal, reopenFileJournal, type CampaignIdentity } from '@msgkit/journal';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JournalCampaign, JournalFolder } from './journalSource';
 
@@ -29,6 +29,51 @@ describe('a journal file followed by the dashboard', () => {
     expect(await campaign.refresh()).toBe(true);
     expect(campaign.info().running).toBe(false);
     expect(campaign.totals.summary()).toMatchObject({ totals: { sent: 2, pending: 0, unknown: 2 }, failures: [{ vendor: 'smsworks', state: 'unknown', code: 'interrupted', recipients: 2, batches: 1 }] });
+  });
+
+  it("counts a failover chain's recipients once each, at the provider where they stand, and lists the unknown with theirs", async () => {
+    const path = fresh();
+    const chain = ['smscx', 'smsworks'];
+    const journal = await openFileJournal(path, { ...identity('chain'), provider: chain.join(',') }, { chain });
+    const record = journal.failover();
+    const campaign = new JournalCampaign(path);
+    const batch = [...gb(0, 2), ...fr(0, 2)];
+    // SMS.CX sends the two British numbers and refuses the French ones with proof (no coverage): they move on to The SMS Works, whose answer is lost.
+    await record.begin({ batch: 0, attempt: 0, sender: 'smscx', recipients: batch });
+    await record.settle(0, 0, { status: 'sent', ids: ['c-0'], refused: fr(0, 2).map((to) => ({ to, failover: true, class: 'no_route', code: 'NO COVERAGE' })) });
+    await record.begin({ batch: 0, attempt: 1, sender: 'smsworks', recipients: fr(0, 2) });
+    await campaign.refresh();
+    expect(campaign.totals.summary()).toMatchObject({ totals: { sent: 2, pending: 2, unknown: 0, failed: 0 } });
+    await record.settle(0, 1, { status: 'unknown', code: 'timeout', message: 'no answer' });
+    // A second batch refused by both: failed at the last provider that refused it, nothing sent.
+    await record.begin({ batch: 1, attempt: 0, sender: 'smscx', recipients: gb(10, 1) });
+    await record.settle(1, 0, { status: 'refused', failover: true, class: 'no_route', code: 'no_coverage', message: 'No coverage' });
+    await record.begin({ batch: 1, attempt: 1, sender: 'smsworks', recipients: gb(10, 1) });
+    await record.settle(1, 1, { status: 'refused', failover: false, code: 'bad_request', message: 'Invalid' });
+    await journal.close();
+    await campaign.refresh();
+    const s = campaign.totals.summary();
+    expect(s.totals).toMatchObject({ sent: 2, pending: 0, unknown: 2, failed: 1 });
+    expect(s.countries).toEqual(expect.arrayContaining([{ country: 'FR', counts: expect.objectContaining({ unknown: 2, sent: 0 }) }, { country: 'GB', counts: expect.objectContaining({ sent: 2, failed: 1 }) }]));
+    expect(s.failures).toEqual(expect.arrayContaining([expect.objectContaining({ vendor: 'smsworks', state: 'unknown', code: 'timeout', recipients: 2 }), expect.objectContaining({ vendor: 'smsworks', state: 'failed', code: 'bad_request', recipients: 1 })]));
+    const page = await campaign.unknown(0, 10, true);
+    expect(page.total).toBe(2);
+    expect(page.recipients.map((r) => [r.number, r.vendor, r.code])).toEqual(fr(0, 2).map((to) => [to, 'smsworks', 'timeout']));
+  });
+
+  it('keeps a batch\'s send outcome when reconcile or a delivery report is recorded after it', async () => {
+    const path = fresh();
+    const journal = await openFileJournal(path, identity('noted'));
+    await journal.begin({ index: 0, recipients: gb(0, 2) });
+    await journal.settle(0, { status: 'sent', ids: ['b-0'] });
+    await journal.close();
+    const again = await reopenFileJournal(path);
+    await again.note({ t: 'reconcile', i: 0, r: { kind: 'messages', sender: 'smsworks', recipients: [] } });
+    await again.note({ t: 'delivery', i: 0, e: { to: gb(0, 1)[0], status: 'delivered' } });
+    await again.close();
+    const campaign = new JournalCampaign(path);
+    await campaign.refresh();
+    expect(campaign.totals.summary()).toMatchObject({ totals: { sent: 2, unknown: 0, failed: 0 }, failures: [] });
   });
 
   it('reads only the records appended since its last refresh', async () => {
