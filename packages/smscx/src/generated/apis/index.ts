@@ -1,2 +1,3 @@
+export * from './AccountApi';
 export * from './MultichannelApi';
 export * from './SmsApi';

@@ -1,3 +1,4 @@
+export * from './AccountBalance';
 export * from './CampaignGroup';
 export * from './DeleteScheduledCampaignResponse';
 export * from './DeleteScheduledMessageResponse';
