@@ -25,8 +25,8 @@ import {
   type WithRequestId,
 } from '@msgkit/core';
 import { infobipVendor } from './errors';
-import { Configuration, OmniApi } from './generated';
-import type { ListScenariosResponse, OmniLogsResponse, OmniReportsResponse, Scenario, SendOmniAdvancedResponse } from './generated';
+import { AccountApi, Configuration, OmniApi } from './generated';
+import type { AccountBalance, ListScenariosResponse, OmniLogsResponse, OmniReportsResponse, Scenario, SendOmniAdvancedResponse } from './generated';
 import type { OmniReportsQuery, ScenarioListQuery } from './types';
 import {
   prepareList,
@@ -130,6 +130,10 @@ export class InfobipClient {
     /** Logs of the last 48 hours, newest first. */
     logs(query?: OmniLogsQuery, options?: RequestOptions): Promise<WithRequestId<OmniLogsResponse>>;
   };
+  readonly account: {
+    /** GET /account/1/balance: the balance and its currency (a read, never billed). */
+    balance(options?: RequestOptions): Promise<WithRequestId<AccountBalance>>;
+  };
 
   #api: OmniApi;
   #policy: ClientPolicy;
@@ -147,13 +151,13 @@ export class InfobipClient {
     if (issues.length > 0) throw new ValidationError(issues);
 
     const header = `App ${key}`;
-    this.#api = new OmniApi(
-      new Configuration({
-        basePath: this.baseUrl,
-        apiKey: () => header,
-        fetchApi: guardFetch(options.fetch),
-      }),
-    );
+    const configuration = new Configuration({
+      basePath: this.baseUrl,
+      apiKey: () => header,
+      fetchApi: guardFetch(options.fetch),
+    });
+    this.#api = new OmniApi(configuration);
+    const accountApi = new AccountApi(configuration);
     this.#policy = {
       ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
       ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
@@ -211,6 +215,7 @@ export class InfobipClient {
         return this.#run({ idempotent: true, attempt: (init) => api.getOmniLogsRaw(params, init) }, callOptions);
       },
     };
+    this.account = { balance: (callOptions) => this.#run({ idempotent: true, attempt: (init) => accountApi.getAccountBalanceRaw(init) }, callOptions) };
   }
 
   #run<T>(op: Operation<T>, options: RequestOptions | undefined): Promise<WithRequestId<T>> {

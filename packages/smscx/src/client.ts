@@ -26,9 +26,10 @@ import {
   type ValidationIssue,
   type WithRequestId,
 } from '@msgkit/core';
-import { MultichannelApi, SmsApi } from './generated/apis/index';
+import { AccountApi, MultichannelApi, SmsApi } from './generated/apis/index';
 import { Configuration, type FetchAPI } from './generated/runtime';
 import type {
+  AccountBalance,
   DeleteScheduledCampaignResponse,
   DeleteScheduledMessageResponse,
   EstimateMultichannelCampaignRequest,
@@ -95,6 +96,7 @@ export type { RequestOptions, WithRequestId };
 interface Context {
   sms: SmsApi;
   multichannel: MultichannelApi;
+  account: AccountApi;
   policy: ClientPolicy;
   defaultCountry: string | undefined;
   onNote: NoteHandler;
@@ -249,6 +251,10 @@ function credentialError(code: 'required' | 'invalid', message: string): Validat
 export class SmscxClient {
   readonly sms: SmsMethods;
   readonly multichannel: MultichannelMethods;
+  readonly account: {
+    /** GET /account/balance: balance, currency (eur, usd) and billing (prepaid, postpaid). A read, never billed. */
+    balance(options?: RequestOptions): Promise<WithRequestId<AccountBalance>>;
+  };
 
   constructor(options: SmscxClientOptions) {
     const { apiKey, accessToken } = typeof options === 'object' && options !== null ? options : ({} as SmscxClientOptions);
@@ -278,6 +284,7 @@ export class SmscxClient {
     const ctx: Context = {
       sms: new SmsApi(configuration),
       multichannel: new MultichannelApi(configuration),
+      account: new AccountApi(configuration),
       policy: {
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
         ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
@@ -288,5 +295,6 @@ export class SmscxClient {
     };
     this.sms = new SmsMethods(ctx);
     this.multichannel = new MultichannelMethods(ctx);
+    this.account = { balance: (options) => run(ctx, true, (init) => ctx.account.getAccountBalanceRaw(init), options) };
   }
 }

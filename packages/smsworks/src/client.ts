@@ -27,11 +27,13 @@ import {
 import {
   BatchApi,
   Configuration,
+  CreditsApi,
   MessagesApi,
   ScheduledMessageResponseFromJSON,
   type BatchMessage,
   type BatchMessageResponse,
   type CancelledMessageResponse,
+  type CreditsResponse,
   type Message,
   type MessageResponse,
   type ScheduledBatchResponse,
@@ -71,6 +73,7 @@ export type ScheduleBatchRequest = SendBatchRequest & { schedule: string | Date 
 interface Context {
   batchApi: BatchApi;
   messagesApi: MessagesApi;
+  creditsApi: CreditsApi;
   policy: ClientPolicy;
   defaultCountry: string;
   onNote: NoteHandler;
@@ -97,6 +100,11 @@ export class SmsWorksClient {
   readonly batch: SmsWorksBatch;
   /** Single messages. */
   readonly messages: SmsWorksMessages;
+  /** The account's credits. */
+  readonly credits: {
+    /** GET /credits/balance: the credits left (a read, never billed; retried like any read). */
+    balance(options?: RequestOptions): Promise<CreditsResponse>;
+  };
   #authorization: string;
 
   constructor(options: SmsWorksClientOptions) {
@@ -118,6 +126,7 @@ export class SmsWorksClient {
     const context: Context = {
       batchApi: new BatchApi(configuration),
       messagesApi: new MessagesApi(configuration),
+      creditsApi: new CreditsApi(configuration),
       policy: {
         ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
         ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
@@ -128,6 +137,7 @@ export class SmsWorksClient {
     };
     this.batch = new SmsWorksBatch(context);
     this.messages = new SmsWorksMessages(context);
+    this.credits = { balance: (options) => run(context, true, options, (init) => context.creditsApi.getCreditsRaw(init)) };
   }
 }
 

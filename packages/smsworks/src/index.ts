@@ -17,6 +17,7 @@ export type {
   BatchMessage,
   BatchMessageResponse,
   CancelledMessageResponse,
+  CreditsResponse,
   DeliveryReport,
   ErrorModel,
   ExtendedErrorModel,
