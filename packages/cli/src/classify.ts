@@ -11,6 +11,8 @@ export interface ClassifiedRow extends Row {
   e164: string | undefined;
   /** What the number is (MOBILE, FIXED_LINE, …), where the metadata tells. */
   type: PhoneNumberType | undefined;
+  /** The number's country (ISO 3166), where the metadata tells. */
+  region?: string | undefined;
   /** Why an invalid row is invalid (normalizePhone's code, `empty`, or `not_mobile`). */
   code: string | undefined;
 }
@@ -76,19 +78,19 @@ export class Classifier {
     const type = result.type;
     if (type !== undefined && !this.#allowLandline && NOT_MOBILE.has(type)) {
       tally.notMobile++;
-      return this.#invalid(row, 'not_mobile', type, result.e164);
+      return this.#invalid(row, 'not_mobile', type, result.e164, result.country);
     }
     if (this.#seen.add(result.e164)) {
       tally.valid++;
-      return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'valid', e164: result.e164, type, code: undefined };
+      return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'valid', e164: result.e164, type, code: undefined, region: result.country };
     }
     tally.duplicates++;
-    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'duplicate', e164: result.e164, type, code: undefined };
+    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'duplicate', e164: result.e164, type, code: undefined, region: result.country };
   }
 
-  #invalid(row: Row, code: string, type: PhoneNumberType | undefined, e164?: string): ClassifiedRow {
+  #invalid(row: Row, code: string, type: PhoneNumberType | undefined, e164?: string, region?: string): ClassifiedRow {
     this.tally.invalid++;
-    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'invalid', e164, type, code };
+    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'invalid', e164, type, code, region };
   }
 
   #optionsFor(country: string | undefined): NormalizePhoneOptions {

@@ -41,7 +41,7 @@ export function personalization(text: string, file: RecipientsFile | undefined, 
   return { template, bound, fill: (row) => bound.fill(row.cells ?? []) };
 }
 
-export const failureMessage = (row: Row, failure: TemplateFailure): string => new TemplateError(failure, row.row).message;
+export const failureMessage = (row: Row, failure: TemplateFailure): string => new TemplateError(failure, row.row).issues[0]!.message;
 
 export interface PersonalizationCheck {
   rows: number;

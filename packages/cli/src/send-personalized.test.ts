@@ -67,10 +67,10 @@ describe('msgkit send with a personalized --text', () => {
 
   it('counts each row with its own text in a dry run', async () => {
     const long = 'x'.repeat(150);
-    const list = file('list.csv', `phone,name,code\n+447400100001,Ada,1\n+447400100002,${long},2\n+447400100003,Çé,3\n`);
+    const list = file('list.csv', `phone,name,code\n+447400100001,Ada,1\n+447400100002,${long},2\n+447400100003,Łu,3\n`);
     const { code, stdout } = await run(send(list, ['--dry-run', '--json']), {});
     expect(code).toBe(0);
-    // 1 + 2 (GSM-7, 171 characters) + 1 (UCS-2 for Ç, 25 characters)
+    // 1 + 2 (GSM-7, 171 characters) + 1 (UCS-2 for Ł, 25 characters)
     expect(JSON.parse(stdout)).toMatchObject({ personalized: true, segments: { total: 4, min: 1, max: 2 }, recipients: 3 });
     expect(sandbox.requests()).toEqual([]);
   });
