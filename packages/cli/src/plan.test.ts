@@ -1,28 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { startSandbox, type Sandbox } from '@msgkit/sandbox';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli as run } from './testing';
+import { describe, expect, it } from 'vitest';
+import { runCli as run, sandboxFixture } from './testing';
 
-let sandbox: Sandbox;
-let dir: string;
-let n = 0;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-plan-'));
-});
-afterAll(async () => {
-  await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(() => sandbox.reset());
-const file = (name: string, text: string) => {
-  const path = join(dir, `${n++}-${name}`);
-  writeFileSync(path, text);
-  return path;
-};
+const fx = sandboxFixture('msgkit-cli-plan-');
+const file = (name: string, text: string) => fx.file(name, text);
 const LONG = 'L'.repeat(160);
 // Lines 2…9: each a different fate.
 const LIST = [
@@ -42,7 +24,7 @@ const planRows = (stdout: string) => (JSON.parse(stdout) as { rows: Array<Record
 describe('msgkit plan', () => {
   it("says for every row whether it is sent or why not, with SMS.CX's own free estimate as the cost, and makes no paid request", async () => {
     const list = file('list.csv', LIST);
-    const { code, stdout } = await run(['plan', list, '-p', 'smscx', '--from', 'Shop', '--text', 'Hi {name}', '--countries', 'GB,NL', '--base-url', sandbox.baseUrls.smscx, '--json'], { SMSCX_API_KEY: 'key' });
+    const { code, stdout } = await run(['plan', list, '-p', 'smscx', '--from', 'Shop', '--text', 'Hi {name}', '--countries', 'GB,NL', '--base-url', fx.sandbox.baseUrls.smscx, '--json'], { SMSCX_API_KEY: 'key' });
     expect(code).toBe(1);
     const plan = JSON.parse(stdout);
     expect(plan.rows.map((r: Record<string, unknown>) => [r.row, r.status, r.reason ?? '', r.vendor, r.encoding ?? '', r.segments ?? 0, r.cost ?? null])).toEqual([
@@ -64,17 +46,17 @@ describe('msgkit plan', () => {
     expect(plan.costSource).toContain('/sms/estimate');
     expect(plan.assumptions.join('\n')).toContain('--countries GB,NL');
     // Reads and free estimates only: nothing acted on, no message created.
-    expect(sandbox.requests().length).toBeGreaterThan(0);
-    expect(sandbox.requests().every((r) => !r.acted && r.messages === 0)).toBe(true);
-    expect(sandbox.requests().map((r) => r.operationId).sort()).toEqual(['estimateSms', 'estimateSms', 'getAccountBalance']);
-    expect(sandbox.received()).toEqual([]);
+    expect(fx.sandbox.requests().length).toBeGreaterThan(0);
+    expect(fx.sandbox.requests().every((r) => !r.acted && r.messages === 0)).toBe(true);
+    expect(fx.sandbox.requests().map((r) => r.operationId).sort()).toEqual(['estimateSms', 'estimateSms', 'getAccountBalance']);
+    expect(fx.sandbox.received()).toEqual([]);
   });
 
   it('prices with --prices where the vendor has no estimate, as a table and as CSV, and says what it assumed', async () => {
     const list = file('list.csv', 'phone\n+447400100001\n+33612345678\n+4915112345678\n');
     const prices = file('prices.csv', 'country,price\nGB,0.04\nFR,0.05\n');
     const out = file('plan.csv', '');
-    const args = ['plan', list, '-p', 'smsworks', '--from', 'Shop', '--text', `Sale ${'x'.repeat(200)}`, '--prices', prices, '--base-url', sandbox.baseUrls.smsworks];
+    const args = ['plan', list, '-p', 'smsworks', '--from', 'Shop', '--text', `Sale ${'x'.repeat(200)}`, '--prices', prices, '--base-url', fx.sandbox.baseUrls.smsworks];
     const table = await run(args, { SMSWORKS_TOKEN: 'token' });
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/GB\s*│\s*1\s*│\s*2\s*│\s*0\.08/);
@@ -90,8 +72,8 @@ describe('msgkit plan', () => {
       ['3', 'send', 'FR', '2', '0.1'],
       ['4', 'send', 'DE', '2', ''],
     ]);
-    expect(sandbox.requests().map((r) => r.operationId)).toEqual(['getCredits', 'getCredits']);
-    expect(sandbox.received()).toEqual([]);
+    expect(fx.sandbox.requests().map((r) => r.operationId)).toEqual(['getCredits', 'getCredits']);
+    expect(fx.sandbox.received()).toEqual([]);
   });
 
   it('refuses a price table it cannot read, naming the line', async () => {

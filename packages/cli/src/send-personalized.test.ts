@@ -1,30 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '@msgkit/sandbox';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli as run } from './testing';
+import { describe, expect, it } from 'vitest';
+import { runCli as run, sandboxFixture } from './testing';
 
-let sandbox: Sandbox;
-let dir: string;
-let n = 0;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-personalized-'));
-});
-afterAll(async () => {
-  await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(() => sandbox.reset());
-const file = (name: string, text: string) => {
-  const path = join(dir, `${n++}-${name}`);
-  writeFileSync(path, text);
-  return path;
-};
+const fx = sandboxFixture('msgkit-cli-personalized-');
+const file = (name: string, text: string) => fx.file(name, text);
 const SMSWORKS = { SMSWORKS_TOKEN: 'token' };
 const TEMPLATE = 'Hi {name}, your code is {code}';
-const send = (list: string, extra: string[] = [], text = TEMPLATE) => ['send', '-p', 'smsworks', '--from', 'Shop', '--to-file', list, '--text', text, '--base-url', sandbox.baseUrls.smsworks, ...extra];
+const send = (list: string, extra: string[] = [], text = TEMPLATE) => ['send', '-p', 'smsworks', '--from', 'Shop', '--to-file', list, '--text', text, '--base-url', fx.sandbox.baseUrls.smsworks, ...extra];
 
 describe('msgkit send with a personalized --text', () => {
   it("fills each row's placeholders from its own columns and sends every recipient its own text", async () => {
@@ -32,7 +15,7 @@ describe('msgkit send with a personalized --text', () => {
     const { code, stdout } = await run(send(list), SMSWORKS);
     expect(code).toBe(0);
     expect(stdout).toContain('3 sent');
-    const texts = sandbox.messages('smsworks').map((m) => [m.to, m.text]);
+    const texts = fx.sandbox.messages('smsworks').map((m) => [m.to, m.text]);
     expect(texts.sort()).toEqual([
       ['447400100001', 'Hi Ada, your code is 1111'],
       ['447400100002', 'Hi Bob, your code is 2222'],
@@ -47,7 +30,7 @@ describe('msgkit send with a personalized --text', () => {
     expect(stderr).toContain('row 3: column "name" is empty');
     expect(stderr).toContain('row 4: column "code" is empty');
     expect(stderr).toContain('nothing was sent');
-    expect(sandbox.requests()).toEqual([]);
+    expect(fx.sandbox.requests()).toEqual([]);
   });
 
   it('refuses a placeholder that names no column of the file, and one given with --to numbers, which have no columns', async () => {
@@ -56,13 +39,13 @@ describe('msgkit send with a personalized --text', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('{nom}');
     expect(unknown.stderr).toContain('phone, name');
-    const args = await run(['send', '-p', 'smsworks', '--from', 'Shop', '--to', '+447400100001', '--text', 'Hi {name}', '--base-url', sandbox.baseUrls.smsworks], SMSWORKS);
+    const args = await run(['send', '-p', 'smsworks', '--from', 'Shop', '--to', '+447400100001', '--text', 'Hi {name}', '--base-url', fx.sandbox.baseUrls.smsworks], SMSWORKS);
     expect(args.code).toBe(2);
     expect(args.stderr).toContain('--to');
     const syntax = await run(send(list, [], 'Stop {{optoutLink}}'), SMSWORKS);
     expect(syntax.code).toBe(2);
     expect(syntax.stderr).toContain('\\{');
-    expect(sandbox.requests()).toEqual([]);
+    expect(fx.sandbox.requests()).toEqual([]);
   });
 
   it('counts each row with its own text in a dry run', async () => {
@@ -72,17 +55,17 @@ describe('msgkit send with a personalized --text', () => {
     expect(code).toBe(0);
     // 1 + 2 (GSM-7, 171 characters) + 1 (UCS-2 for Ł, 25 characters)
     expect(JSON.parse(stdout)).toMatchObject({ personalized: true, segments: { total: 4, min: 1, max: 2 }, recipients: 3 });
-    expect(sandbox.requests()).toEqual([]);
+    expect(fx.sandbox.requests()).toEqual([]);
   });
 
   it('binds the journal to every row\'s text: a resume after a value changed is refused, and nothing is sent under the old keys', async () => {
-    const journal = join(dir, `${n++}-j.jsonl`);
+    const journal = join(fx.dir, 'j.jsonl');
     const first = file('list.csv', 'phone,name,code\n+447400100001,Ada,1111\n+447400100002,Bob,2222\n');
     expect((await run(send(first, ['--journal', journal]), SMSWORKS)).code).toBe(0);
     writeFileSync(first, 'phone,name,code\n+447400100001,Ada,1111\n+447400100002,Bob,9999\n');
     const again = await run(send(first, ['--journal', journal]), SMSWORKS);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('refusing to resume');
-    expect(sandbox.messages('smsworks')).toHaveLength(2);
+    expect(fx.sandbox.messages('smsworks')).toHaveLength(2);
   });
 });
