@@ -39,8 +39,9 @@ function name(rand) {
   // Lengths around the part boundaries: the template adds 25 characters to the name.
   const length = 1 + Math.floor(rand() * (rand() < 0.5 ? 150 : 320));
   const unicode = rand() < 0.2;
-  let out = '';
-  for (let i = 0; i < length; i++) {
+  // Never blank: the reader trims cells, and a blank name is a personalization error, not a text.
+  let out = 'N';
+  for (let i = 1; i < length; i++) {
     const kind = rand();
     const pool = kind < 0.85 ? POOLS[0] : kind < 0.9 ? POOLS[1] : kind < 0.95 ? POOLS[2] : kind < 0.98 ? POOLS[3] : unicode ? POOLS[4 + Math.floor(rand() * 2)] : POOLS[0];
     out += [...pool][Math.floor(rand() * [...pool].length)];
