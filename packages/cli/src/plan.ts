@@ -15,21 +15,22 @@ import type { Row } from './recipients';
 export const PLAN_STATUSES = ['send', 'invalid', 'duplicate', 'landline', 'country_not_allowed', 'personalization_error'] as const;
 export type PlanStatus = (typeof PLAN_STATUSES)[number];
 
+/** One row's plan; every field always present (undefined where it does not apply), one shape for a million rows. */
 export interface PlannedRow {
   row: string;
   input: string;
-  e164?: string;
-  country?: string;
+  e164: string | undefined;
+  country: string | undefined;
   status: PlanStatus;
   /** Why not: the phone code, the number's type, its country, or the personalization error. */
-  reason?: string;
+  reason: string | undefined;
   vendor: string;
-  encoding?: string;
-  segments?: number;
-  /** In the estimate's currency or the price table's unit; absent when not known. */
-  cost?: number;
+  encoding: string | undefined;
+  segments: number | undefined;
+  /** In the estimate's currency or the price table's unit; undefined when not known. */
+  cost: number | undefined;
   /** The row's text (not printed: a plan can hold millions). */
-  text?: string;
+  text: string | undefined;
 }
 
 export interface PlanSetup {
@@ -61,18 +62,43 @@ export class Planner {
   plan(row: Row): PlannedRow {
     const { setup } = this;
     const r = this.#classifier.classify(row);
-    const base = { row: row.arg ? `arg ${row.row}` : String(row.row), input: row.input, vendor: setup.vendor, ...(r.e164 && { e164: r.e164 }), ...(r.region && { country: r.region }) };
-    if (r.status === 'invalid') return r.code === 'not_mobile' ? { ...base, status: 'landline', reason: r.type ?? 'not_mobile' } : { ...base, status: 'invalid', reason: r.code! };
-    if (r.status === 'duplicate') return { ...base, status: 'duplicate' };
-    if (setup.countries && !(r.region && setup.countries.has(r.region))) return { ...base, status: 'country_not_allowed', reason: r.region ?? 'unknown' };
-    let text = setup.text;
-    if (setup.personal) {
-      const filled = setup.personal.fill(row);
-      if (typeof filled !== 'string') return { ...base, status: 'personalization_error', reason: failureMessage(row, filled) };
-      text = filled;
+    const planned: PlannedRow = {
+      row: row.arg ? `arg ${row.row}` : String(row.row),
+      input: row.input,
+      e164: r.e164,
+      country: r.region,
+      status: 'send',
+      reason: undefined,
+      vendor: setup.vendor,
+      encoding: undefined,
+      segments: undefined,
+      cost: undefined,
+      text: undefined,
+    };
+    if (r.status === 'invalid') {
+      planned.status = r.code === 'not_mobile' ? 'landline' : 'invalid';
+      planned.reason = r.code === 'not_mobile' ? (r.type ?? 'not_mobile') : r.code;
+    } else if (r.status === 'duplicate') planned.status = 'duplicate';
+    else if (setup.countries && !(r.region && setup.countries.has(r.region))) {
+      planned.status = 'country_not_allowed';
+      planned.reason = r.region ?? 'unknown';
+    } else {
+      let text = setup.text;
+      if (setup.personal) {
+        const filled = setup.personal.fill(row);
+        if (typeof filled !== 'string') {
+          planned.status = 'personalization_error';
+          planned.reason = failureMessage(row, filled);
+          return planned;
+        }
+        text = filled;
+      }
+      const count = this.#constant ?? this.#count(text);
+      planned.encoding = count.encoding;
+      planned.segments = count.segments;
+      planned.text = text;
     }
-    const count = this.#constant ?? this.#count(text);
-    return { ...base, status: 'send', encoding: count.encoding, segments: count.segments, text };
+    return planned;
   }
 }
 

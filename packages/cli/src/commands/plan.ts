@@ -44,7 +44,10 @@ const csvCell = (v: unknown) => {
   return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
-const publicRow = ({ text: _text, ...row }: PlannedRow) => row;
+/** The keys --json prints of a row (its text stays out). */
+const JSON_KEYS: string[] = [...COLUMNS];
+const csvLine = (r: PlannedRow) =>
+  `${r.row},${csvCell(r.input)},${r.e164 ?? ''},${r.country ?? ''},${r.status},${csvCell(r.reason)},${r.vendor},${r.encoding ?? ''},${r.segments ?? ''},${r.cost ?? ''}\n`;
 
 /** Where the per-row plan is written as it is made: stdout awaited on backpressure, a file synchronously. */
 function sink(io: Io, path: string | undefined): { write(s: string): Promise<void>; close(): void } {
@@ -177,9 +180,9 @@ export function planCommand(program: Command, io: Io): void {
             else if (prices) unpriced.set(planned.country ?? '??', (unpriced.get(planned.country ?? '??') ?? 0) + 1);
           }
           totals.add(planned);
-          if (options.csv !== undefined) chunk += `${COLUMNS.map((c) => csvCell(planned[c])).join(',')}\n`;
+          if (options.csv !== undefined) chunk += csvLine(planned);
           else if (options.json) {
-            chunk += `${first ? '' : ','}${JSON.stringify(publicRow(planned))}`;
+            chunk += `${first ? '' : ','}${JSON.stringify(planned, JSON_KEYS)}`;
             first = false;
           } else if (totals.rows <= TABLE_ROWS) shown.push(planned);
         }
