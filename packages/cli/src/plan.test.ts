@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { main } from './program';
 import { runCli as run, sandboxFixture } from './testing';
 
 const fx = sandboxFixture('msgkit-cli-plan-');
@@ -88,5 +90,19 @@ describe('msgkit plan', () => {
     const list = file('list.csv', 'phone\n+33612345678\n');
     const { stdout } = await run(['plan', list, '-p', 'octopush', '--from', 'Shop', '--type', 'sms_premium', '--text', `${'a'.repeat(155)}&$\n`, '--json'], {});
     expect(planRows(stdout)[0]).toMatchObject({ status: 'send', segments: 2 });
+  });
+});
+
+describe('msgkit plan on a terminal', () => {
+  it('draws a progress bar on a terminal stderr and keeps stdout for the plan', async () => {
+    const list = fx.file('list.csv', 'phone\n+447400100001\n');
+    const stdout = new PassThrough();
+    const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 80 });
+    const err: string[] = [];
+    stderr.on('data', (c: Buffer) => err.push(c.toString()));
+    const code = await main(['plan', list, '-p', 'smsworks', '--from', 'Shop', '--text', 'Hi', '--json'], { stdout, stderr, env: {}, exitCode: 0 });
+    expect(code).toBe(0);
+    expect(err.join('')).toMatch(/planning \[[=-]+\] 100% \| 1 rows/);
+    expect(JSON.parse((stdout.read() as Buffer).toString()).totals).toMatchObject({ rows: 1, send: 1 });
   });
 });
