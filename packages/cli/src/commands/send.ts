@@ -181,7 +181,7 @@ export function sendCommand(program: Command, io: Io): void {
         }
         const batches = personal ? tally.valid : Math.ceil(tally.valid / batchSize);
         if (options.json) line(io.stdout, JSON.stringify({ ...base, valid: true, batches }));
-        say(`dry run: valid; would send ${batches} request(s) of up to ${batchSize} recipients. Nothing was sent.`);
+        say(`dry run: valid; would send ${batches} request(s) of up to ${personal ? 1 : batchSize} recipients. Nothing was sent.`);
         return;
       }
 
