@@ -128,7 +128,7 @@ describe('the file journal under SIGKILL', () => {
     }
     const contents = await readJournal(path);
     expect(contents.batches.size).toBeGreaterThan(12);
-  }, 60_000);
+  });
 });
 
 /**

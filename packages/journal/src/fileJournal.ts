@@ -29,8 +29,10 @@ import { createReadStream, existsSync } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { batchDigest, interruptedOutcome, JournalMismatchError, JournalWriteError, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core';
+import { JournalMismatchError, JournalWriteError } from '@msgkit/core';
+import { batchDigest, interruptedOutcome, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core/internal';
 import { acquireLock, releaseLock, type LockOwner } from './lock';
+import { checkRecord, JournalFormatError, type JournalRecord, type SettleLine } from './records';
 
 /** What identifies a campaign: change any of it and the journal is another campaign's. */
 export interface CampaignIdentity {
@@ -61,8 +63,6 @@ export interface BeginLine {
   to: string[];
   rows?: number[];
 }
-
-type SettleLine = { t: 'settle'; i: number } & BatchOutcome;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -107,10 +107,6 @@ export interface JournalContents {
   torn: boolean;
 }
 
-export class JournalFormatError extends Error {
-  override name = 'JournalFormatError';
-}
-
 /** Reads a journal file record by record (it can be hundreds of MB): only per-batch state is kept. */
 export async function readJournal(path: string, onBegin?: (record: BeginLine) => void): Promise<JournalContents> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
@@ -123,15 +119,15 @@ export async function readJournal(path: string, onBegin?: (record: BeginLine) =>
     // A line that does not parse is only acceptable as the very last one (torn by a crash).
     if (pending !== undefined) throw new JournalFormatError(`${path} line ${lineNumber}: not a journal record (the file is damaged)`);
     lineNumber++;
-    let record: CampaignHeader | BeginLine | SettleLine;
+    let parsed: unknown;
     try {
-      record = JSON.parse(line);
+      parsed = JSON.parse(line);
     } catch {
       pending = line;
       continue;
     }
-    if (lineNumber === 1) {
-      if (record.t !== 'campaign' || record.v !== 1) throw new JournalFormatError(`${path} is not a msgkit campaign journal`);
+    const record: JournalRecord = checkRecord(parsed, lineNumber === 1, lineNumber === 1 ? path : `${path} line ${lineNumber}`);
+    if (record.t === 'campaign') {
       header = record;
     } else if (record.t === 'begin') {
       batches.set(record.i, { index: record.i, size: record.to.length, digest: record.d, ...(record.k && { dedupeKey: record.k }) });
@@ -141,8 +137,6 @@ export async function readJournal(path: string, onBegin?: (record: BeginLine) =>
       if (!batch) throw new JournalFormatError(`${path} line ${lineNumber}: batch ${record.i} settled before it began`);
       const { t: _t, i: _i, ...outcome } = record;
       batch.outcome = outcome as BatchOutcome;
-    } else {
-      throw new JournalFormatError(`${path} line ${lineNumber}: unknown record`);
     }
     validBytes += Buffer.byteLength(line) + 1;
   }

@@ -3,29 +3,28 @@
  * normalizes phone numbers to E.164, runs src/rules.ts (throwing one ValidationError with every
  * issue, before any request), builds the body once, and runs it under core's HTTP policy.
  */
+import { ValidationError, normalizeRecipients } from '@msgkit/core';
 import {
-  ValidationError,
+  clientOptionIssues,
+  clientPolicy,
   collectIssues,
-  createRedactor,
   credentialIssues,
   execute,
   guardFetch,
-  noteHandlerIssues,
-  normalizeRecipients,
-  printNotes,
-  policyIssues,
+  noteHandler,
+  processEnv,
   recipientIssues,
   requestObject,
-  stringOptionIssues,
+  resolveCredentials,
+  type ClientOptions,
   type ClientPolicy,
-  type HttpPolicyOptions,
   type NoteHandler,
   type Operation,
   type RequestCheck,
   type RequestOptions,
   type ValidationIssue,
   type WithRequestId,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 import { AccountApi, MultichannelApi, SmsApi } from './generated/apis/index';
 import { Configuration, type FetchAPI } from './generated/runtime';
 import type {
@@ -49,25 +48,30 @@ import type {
   Transliteration,
   TransliterationAlphabetEnum,
 } from './generated/models/index';
+import { SMSCX_CREDENTIALS } from './credentials';
 import { smscxVendor } from './errors';
 import { INVALID_NUMBER_CODE, pathIdIssues, rules, toScheduledDate, trackDataNotes } from './rules';
 
-export interface SmscxClientOptions extends HttpPolicyOptions {
-  /** Sent as `X-API-KEY`. Give exactly one of `apiKey` and `accessToken`. */
-  apiKey?: string;
+/**
+ * Every option is optional: a credential not given is read from SMSCX_API_KEY, else
+ * SMSCX_ACCESS_TOKEN (a MissingCredentialsError names them when neither is set).
+ */
+export interface SmscxClientOptions extends ClientOptions {
+  /** Sent as `X-API-KEY`. Give at most one of `apiKey` and `accessToken`; given, the environment is not read. */
+  apiKey?: string | undefined;
   /** An OAuth2 access token, sent as `Authorization: Bearer <token>`. */
-  accessToken?: string;
+  accessToken?: string | undefined;
   /** Default `https://api.sms.cx`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Country (ISO 3166-1 alpha-2) for numbers written without a country code; a request's `countryIso` wins. */
-  defaultCountry?: string;
-  fetch?: FetchAPI;
+  defaultCountry?: string | undefined;
+  fetch?: FetchAPI | undefined;
   /**
    * Receives what is sent as given although SMS.CX will take it differently (a `trackData` it may
-   * discard). Default: each distinct note printed once as a `MsgkitNote` process warning. A handler
-   * that throws stops the call before anything is sent.
+   * discard). Default: a `warn` log line with logging on, else each distinct note printed once as a
+   * `MsgkitNote` process warning. A handler that throws stops the call before anything is sent.
    */
-  onNote?: NoteHandler;
+  onNote?: NoteHandler | undefined;
 }
 
 // The generated enums are TypeScript enums, which plain string literals do not satisfy; callers may
@@ -244,10 +248,6 @@ export class MultichannelMethods {
   }
 }
 
-function credentialError(code: 'required' | 'invalid', message: string): ValidationError {
-  return new ValidationError([{ path: ['apiKey'], code, message }], `SmscxClient: ${message}`);
-}
-
 export class SmscxClient {
   readonly sms: SmsMethods;
   readonly multichannel: MultichannelMethods;
@@ -256,42 +256,34 @@ export class SmscxClient {
     balance(options?: RequestOptions): Promise<WithRequestId<AccountBalance>>;
   };
 
-  constructor(options: SmscxClientOptions) {
-    const { apiKey, accessToken } = typeof options === 'object' && options !== null ? options : ({} as SmscxClientOptions);
-    const hasKey = apiKey !== undefined && apiKey !== '';
-    const hasToken = accessToken !== undefined && accessToken !== '';
-    if (hasKey === hasToken) {
-      throw credentialError(hasKey ? 'invalid' : 'required', hasKey ? 'give apiKey or accessToken, not both' : 'an apiKey (X-API-KEY) or an accessToken (Bearer) is required');
-    }
+  constructor(options: SmscxClientOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new ValidationError([{ path: ['options'], code: 'invalid_type', message: 'must be an object' }]);
+    const env = processEnv();
+    const o = resolveCredentials('smscx', SMSCX_CREDENTIALS, options, env);
+    const hasKey = o.apiKey !== undefined;
+    if (hasKey && o.accessToken !== undefined) throw new ValidationError([{ path: ['apiKey'], code: 'invalid', message: 'give apiKey or accessToken, not both' }], 'SmscxClient: give apiKey or accessToken, not both');
     const issues = [
-      ...(hasKey ? credentialIssues(apiKey, 'apiKey', 'the API key, sent as X-API-KEY') : credentialIssues(accessToken, 'accessToken', 'an OAuth2 access token')),
-      ...stringOptionIssues(options.baseUrl, 'baseUrl'),
-      ...stringOptionIssues(options.defaultCountry, 'defaultCountry'),
-      ...noteHandlerIssues(options.onNote),
-      ...policyIssues(options),
-      ...(options.fetch !== undefined && typeof options.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
+      ...(hasKey ? credentialIssues(o.apiKey, 'apiKey', 'the API key, sent as X-API-KEY') : credentialIssues(o.accessToken, 'accessToken', 'an OAuth2 access token')),
+      ...clientOptionIssues(o, env),
     ];
     if (issues.length > 0) throw new ValidationError(issues);
     // The secret lives only in this closure: the generated Configuration (a plain object that
     // util.inspect would print) holds a function, never the string.
-    const secret = ((hasKey ? apiKey : accessToken) as string).trim();
+    const secret = ((hasKey ? o.apiKey : o.accessToken) as string).trim();
     const configuration = new Configuration({
-      ...(options.baseUrl !== undefined && { basePath: options.baseUrl.trim().replace(/\/+$/, '') }),
-      fetchApi: guardFetch(options.fetch),
+      ...(o.baseUrl !== undefined && { basePath: o.baseUrl.trim().replace(/\/+$/, '') }),
+      fetchApi: guardFetch(o.fetch),
       ...(hasKey ? { apiKey: () => secret } : { accessToken: () => secret }),
     });
+    const policy = clientPolicy('smscx', o, [secret], env);
     // Built once: a generated API instance per call would cost every send its construction.
     const ctx: Context = {
       sms: new SmsApi(configuration),
       multichannel: new MultichannelApi(configuration),
       account: new AccountApi(configuration),
-      policy: {
-        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-        ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
-        redactor: createRedactor([secret]),
-      },
-      defaultCountry: options.defaultCountry,
-      onNote: options.onNote ?? printNotes(),
+      policy,
+      defaultCountry: o.defaultCountry,
+      onNote: noteHandler(o.onNote, policy),
     };
     this.sms = new SmsMethods(ctx);
     this.multichannel = new MultichannelMethods(ctx);

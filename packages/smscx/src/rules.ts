@@ -19,7 +19,7 @@ import {
   senderId,
   type ValidationIssue,
   validity,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 
 /** `to`: 1 to 25 000 numbers (1104 empty, 1103 too many). */
 export const MAX_RECIPIENTS = 25_000;

@@ -3,8 +3,9 @@
  * the one call that sends a batch. Sources: specs/smscx.yaml (error tables from the official SDKs'
  * docs, seeds 000/001) and shared/vendors/smscx.md.
  */
-import { collectIssues, createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type EstimatedRecipient, type SenderFacts, type SentBatch } from '@msgkit/core';
+import { collectIssues, createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type EstimatedRecipient, type SenderFacts, type SentBatch } from '@msgkit/core/internal';
 import { SmscxClient, type SmscxClientOptions } from './client';
+import { SMSCX_CREDENTIALS } from './credentials';
 import { MAX_RECIPIENTS, rules } from './rules';
 
 export const smscxSenderFacts = {
@@ -17,10 +18,7 @@ export const smscxSenderFacts = {
     format: 'uuid',
     source: 'specs/smscx.yaml info.description and shared/vendors/smscx.md §3 (idempotencyId: "retry safely … not being billed twice"); no window is documented',
   },
-  credentials: [
-    { env: 'SMSCX_API_KEY', what: 'SMS.CX API key (or SMSCX_ACCESS_TOKEN)', anyOf: 'auth' },
-    { env: 'SMSCX_ACCESS_TOKEN', what: 'SMS.CX OAuth access token (or SMSCX_API_KEY)', anyOf: 'auth' },
-  ],
+  credentials: SMSCX_CREDENTIALS,
   options: [],
   callback: { field: 'dlrCallbackUrl', source: 'specs/smscx.yaml SendSmsRequest.dlrCallbackUrl (error 1109 when not a URL)' },
   reference: { field: 'trackData', format: 'uuid', source: 'shared/vendors/smscx.md §3 trackData: a UUID, echoed in data[].trackData and in every callback' },

@@ -269,7 +269,8 @@ describe('authentication and numbers', () => {
   });
 
   it('refuses at construction a client with no credential, or with both, without any request', () => {
-    expect(() => new SmscxClient({ baseUrl: server.url })).toThrow(/apiKey \(X-API-KEY\) or an accessToken/);
+    // With neither given nor set in the environment (credential reading: client-options.test.ts).
+    expect(() => new SmscxClient({ baseUrl: server.url })).toThrow(/SMSCX_API_KEY or SMSCX_ACCESS_TOKEN in the environment \(or the apiKey \/ accessToken option\)/);
     expect(() => new SmscxClient({ apiKey: '', baseUrl: server.url })).toThrow(/required/);
     expect(() => new SmscxClient({ apiKey: 'a', accessToken: 'b', baseUrl: server.url })).toThrow(/not both/);
     expect(server.requests).toHaveLength(0);

@@ -1,21 +1,19 @@
+import { normalizePhone, normalizeRecipients, ValidationError } from '@msgkit/core';
 import {
-  createRedactor,
+  clientOptionIssues,
+  clientPolicy,
   execute,
   guardFetch,
   messageFor,
-  noteHandlerIssues,
-  normalizePhone,
-  normalizeRecipients,
-  printNotes,
+  noteHandler,
   pathId,
-  policyIssues,
+  processEnv,
   recipientIssues,
   requestObject,
-  stringOptionIssues,
-  ValidationError,
+  resolveCredentials,
   wireValue,
+  type ClientOptions,
   type ClientPolicy,
-  type HttpPolicyOptions,
   type IssueCode,
   type Note,
   type NoteHandler,
@@ -23,7 +21,8 @@ import {
   type RawResponse,
   type RequestOptions,
   type ValidationIssue,
-} from '@msgkit/core';
+  type WithResponse,
+} from '@msgkit/core/internal';
 import {
   BatchApi,
   Configuration,
@@ -40,24 +39,29 @@ import {
   type ScheduledMessageResponse,
   type SendMessageResponse,
 } from './generated/index';
+import { SMSWORKS_CREDENTIALS } from './credentials';
 import { smsWorksVendor } from './errors';
 import { batchIssues, messageIssues, messageListIssues, scheduleNotes, type Mode } from './rules';
 
-export interface SmsWorksClientOptions extends HttpPolicyOptions {
-  /** The JSON Web Token from the API Key tab of the account page, with or without its leading `JWT `. */
-  token: string;
+export interface SmsWorksClientOptions extends ClientOptions {
+  /**
+   * The JSON Web Token from the API Key tab of the account page, with or without its leading `JWT `.
+   * Not given: read from SMSWORKS_TOKEN (a MissingCredentialsError names it when unset).
+   */
+  token?: string | undefined;
   /** Default `https://api.thesmsworks.co.uk/v1`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Country for numbers written in national form (`07777 777777`); default 'GB'. */
-  defaultCountry?: string;
+  defaultCountry?: string | undefined;
   /** A fetch implementation; default the global fetch. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /**
    * Receives what is sent as given although The SMS Works will take it differently (a `schedule`
-   * on a send, which it ignores; a schedule already past). Default: each distinct note printed once
-   * as a `MsgkitNote` process warning. A handler that throws stops the call before anything is sent.
+   * on a send, which it ignores; a schedule already past). Default: a `warn` log line with logging
+   * on, else each distinct note printed once as a `MsgkitNote` process warning. A handler that
+   * throws stops the call before anything is sent.
    */
-  onNote?: NoteHandler;
+  onNote?: NoteHandler | undefined;
 }
 
 /**
@@ -107,33 +111,26 @@ export class SmsWorksClient {
   };
   #authorization: string;
 
-  constructor(options: SmsWorksClientOptions) {
-    this.#authorization = authorization(options?.token);
-    const issues: ValidationIssue[] = [
-      ...stringOptionIssues(options.baseUrl, 'baseUrl'),
-      ...stringOptionIssues(options.defaultCountry, 'defaultCountry'),
-      ...noteHandlerIssues(options.onNote),
-      ...policyIssues(options),
-      ...(options.fetch !== undefined && typeof options.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
-    ];
-    throwIfAny(issues);
+  constructor(options: SmsWorksClientOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new ValidationError([{ path: ['options'], code: 'invalid_type', message: 'must be an object' }]);
+    const env = processEnv();
+    const o = resolveCredentials('smsworks', SMSWORKS_CREDENTIALS, options, env);
+    this.#authorization = authorization(o.token);
+    throwIfAny(clientOptionIssues(o, env));
     const configuration = new Configuration({
-      ...(options.baseUrl !== undefined && { basePath: options.baseUrl.trim().replace(/\/+$/, '') }),
+      ...(o.baseUrl !== undefined && { basePath: o.baseUrl.trim().replace(/\/+$/, '') }),
       // A function, so the token is never a property anyone can print.
       apiKey: () => this.#authorization,
-      fetchApi: guardFetch(options.fetch),
+      fetchApi: guardFetch(o.fetch),
     });
+    const policy = clientPolicy('smsworks', o, [this.#authorization.slice('JWT '.length)], env);
     const context: Context = {
       batchApi: new BatchApi(configuration),
       messagesApi: new MessagesApi(configuration),
       creditsApi: new CreditsApi(configuration),
-      policy: {
-        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-        ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
-        redactor: createRedactor([this.#authorization.slice('JWT '.length)]),
-      },
-      defaultCountry: options.defaultCountry ?? 'GB',
-      onNote: options.onNote ?? printNotes(),
+      policy,
+      defaultCountry: o.defaultCountry ?? 'GB',
+      onNote: noteHandler(o.onNote, policy),
     };
     this.batch = new SmsWorksBatch(context);
     this.messages = new SmsWorksMessages(context);
@@ -149,7 +146,7 @@ export class SmsWorksBatch {
   }
 
   /** One text to up to 5000 numbers (duplicates are sent once). Paid, and never retried once it may have arrived. */
-  async send(request: SendBatchRequest, options?: RequestOptions): Promise<BatchMessageResponse> {
+  async send(request: SendBatchRequest, options?: RequestOptions): Promise<WithResponse<BatchMessageResponse>> {
     const notes: Note[] = [];
     const batchMessage = batchWire(requestObject(request), 'send', this.#context, notes);
     tell(this.#context, notes);
@@ -157,7 +154,7 @@ export class SmsWorksBatch {
   }
 
   /** Up to 5000 distinct messages in one call. Paid, and never retried once it may have arrived. */
-  async sendAny(messages: readonly SendMessageRequest[], options?: RequestOptions): Promise<BatchMessageResponse> {
+  async sendAny(messages: readonly SendMessageRequest[], options?: RequestOptions): Promise<WithResponse<BatchMessageResponse>> {
     const checked = wireValue(messages);
     throwIfAny(checked.issues);
     const issues = messageListIssues(checked.value);
@@ -171,7 +168,7 @@ export class SmsWorksBatch {
   }
 
   /** One text to up to 5000 numbers at `schedule`. Billed like a send, so never retried once it may have arrived. */
-  async schedule(request: ScheduleBatchRequest, options?: RequestOptions): Promise<ScheduledBatchResponse> {
+  async schedule(request: ScheduleBatchRequest, options?: RequestOptions): Promise<WithResponse<ScheduledBatchResponse>> {
     const notes: Note[] = [];
     const batchMessage = batchWire(requestObject(request), 'schedule', this.#context, notes);
     tell(this.#context, notes);
@@ -179,13 +176,13 @@ export class SmsWorksBatch {
   }
 
   /** Every message of a batch. */
-  async get(batchId: string, options?: RequestOptions): Promise<MessageResponse[]> {
+  async get(batchId: string, options?: RequestOptions): Promise<WithResponse<MessageResponse[]>> {
     const batchid = idParam(batchId, 'batchId');
     return run(this.#context, true, options, (init) => this.#context.batchApi.getBatchRaw({ batchid }, init));
   }
 
   /** Cancels a scheduled batch; the answer's `messageid` holds the batch id. */
-  async cancelScheduled(batchId: string, options?: RequestOptions): Promise<CancelledMessageResponse> {
+  async cancelScheduled(batchId: string, options?: RequestOptions): Promise<WithResponse<CancelledMessageResponse>> {
     const batchid = idParam(batchId, 'batchId');
     return run(this.#context, true, options, (init) => this.#context.batchApi.cancelScheduledBatchRaw({ batchid }, init));
   }
@@ -199,7 +196,7 @@ export class SmsWorksMessages {
   }
 
   /** Sends one SMS now. Paid, and never retried once it may have arrived. */
-  async send(request: SendMessageRequest, options?: RequestOptions): Promise<SendMessageResponse> {
+  async send(request: SendMessageRequest, options?: RequestOptions): Promise<WithResponse<SendMessageResponse>> {
     const issues: ValidationIssue[] = [];
     const notes: Note[] = [];
     const message = messageWire(requestObject(request), 'send', this.#context, issues, notes, []);
@@ -209,7 +206,7 @@ export class SmsWorksMessages {
   }
 
   /** Schedules one SMS. Billed like a send, so never retried once it may have arrived. */
-  async schedule(request: ScheduleMessageRequest, options?: RequestOptions): Promise<ScheduledMessageResponse[]> {
+  async schedule(request: ScheduleMessageRequest, options?: RequestOptions): Promise<WithResponse<ScheduledMessageResponse[]>> {
     const issues: ValidationIssue[] = [];
     const notes: Note[] = [];
     const message = messageWire(requestObject(request), 'schedule', this.#context, issues, notes, []);
@@ -219,7 +216,7 @@ export class SmsWorksMessages {
   }
 
   /** One logged message. */
-  async get(messageId: string, options?: RequestOptions): Promise<MessageResponse> {
+  async get(messageId: string, options?: RequestOptions): Promise<WithResponse<MessageResponse>> {
     const messageid = idParam(messageId, 'messageId');
     return run(this.#context, true, options, (init) => this.#context.messagesApi.getMessageRaw({ messageid }, init));
   }
@@ -231,7 +228,7 @@ export class SmsWorksMessages {
  * not known to be a refusal before any work, and a paid request is not repeated after one: its
  * error says the outcome is unknown. Reads and cancels are still retried.
  */
-async function run<T>(context: Context, idempotent: boolean, options: RequestOptions | undefined, attempt: Operation<T>['attempt']): Promise<T> {
+async function run<T>(context: Context, idempotent: boolean, options: RequestOptions | undefined, attempt: Operation<T>['attempt']): Promise<WithResponse<T>> {
   return execute({ idempotent, attempt }, smsWorksVendor, context.policy, options);
 }
 

@@ -44,6 +44,7 @@ describe('the published entry points', () => {
         'BadRequestError',
         'ConnectionError',
         'InsufficientCreditError',
+        'MissingCredentialsError',
         'MAX_BATCH_SIZE',
         'MAX_CONTENT_LENGTH',
         'MAX_TAG_LENGTH',

@@ -103,6 +103,6 @@ export function senderFactory<F extends SenderFacts, S extends CampaignSender>(
 ): SenderFactory<S> & F {
   return {
     ...facts,
-    fromEnv: (env, options = {}) => create(readCredentials(facts.name, facts.credentials, env, more.hint, more.missing?.(env, options)), options),
+    fromEnv: (env, options = {}) => create(readCredentials(facts.name, facts.credentials, env, more.hint, more.missing?.(env, options), options), options),
   };
 }

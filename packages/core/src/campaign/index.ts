@@ -26,7 +26,7 @@ export type {
   SenderFactory,
   SentBatch,
 } from './sender';
-export { MissingCredentialsError, readCredentials } from './credentials';
+export { MissingCredentialsError, readCredentials, resolveCredentials } from './credentials';
 export { classifyError, matchRefusal, recipientRefusal } from './classify';
 export { messageShapeIssues, optionIssues, remapIssues, senderOptions } from './message';
 export { INTERRUPTED_ATTEMPT, attemptDedupeKey, planChain, recipientMessageId } from './attempts';

@@ -142,6 +142,11 @@ export interface CredentialVariable {
   optional?: boolean;
   /** Variables sharing a group label satisfy it together: any one of them is enough (SMS.CX key or token). */
   anyOf?: string;
+  /**
+   * The client option that holds the same value (`apiKey`). Given, it wins and the variable is not
+   * read; a client reads the variable only for an option it was not given.
+   */
+  option?: string;
 }
 
 export interface MessageOptionFact {

@@ -1,4 +1,5 @@
-import { countSegmentsFor, isCalendarDateTime, type SmsBilling } from '@msgkit/core';
+import { countSegmentsFor, type SmsBilling } from '@msgkit/core';
+import { isCalendarDateTime } from '@msgkit/core/internal';
 import { octopushSpec } from '../generated/specs';
 import type { SandboxState } from '../state';
 import type { Reply, SandboxMessage } from '../types';
