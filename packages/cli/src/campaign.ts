@@ -238,6 +238,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
         journal: {
           store: run.journal,
           deduplicates: run.provider.deduplicates,
+          clientIds: run.provider.clientIds === true,
           resendUnknown: run.resendUnknown,
           describe: (batch) => ({ recipients: batch.map((i) => i.e164), rows: batch.map((i) => i.row.row) }),
           ids: (result) => [result.id],

@@ -31,4 +31,6 @@ export {
   senderOptions,
 } from './campaign/index';
 export type { ChainPlan, NextAttempt, SenderImplementation } from './campaign/index';
+export { absenceVerdict, lookupRequests, matchRecipients, notFoundProof, strictestRateLimit } from './campaign/index';
+export type { LookupOptions, LookupQuery, RateLimit, StatusLookupFact } from './campaign/index';
 export type * from './types';

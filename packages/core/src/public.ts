@@ -32,4 +32,5 @@ export {
   isNegativeDeliveryStatus,
 } from './delivery/index';
 export { ChainValidationError, MissingCredentialsError, sendWithFailover } from './campaign/index';
+export type { AbsenceProof, LookupProof, LookupReason, LookupResult } from './campaign/index';
 export type * from './types';

@@ -44,6 +44,7 @@ describe('@msgkit/infobip as installed', () => {
         "infobipSender",
         "infobipSenderFactory",
         "infobipSenderFacts",
+        "infobipStatusLookup",
         "infobipVendor",
         "parseInfobipError",
       ]

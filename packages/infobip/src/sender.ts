@@ -6,6 +6,7 @@
 import { createSender, recipientMessageId, recipientRefusal, remapIssues, senderFactory, senderOptions, type CampaignSender, type RecipientMessage, type RecipientRefusal, type SenderFacts } from '@msgkit/core/internal';
 import { InfobipClient, type InfobipClientOptions } from './client';
 import { INFOBIP_CREDENTIALS } from './credentials';
+import { infobipStatusLookup, lookupInfobip } from './lookup';
 import { CALLBACK_DATA_MAX, sendIssues } from './rules';
 
 const STATUSES = 'shared/vendors/infobip.md §4.2 and S15 (errors/infobip-error-codes.yml, extracted from S14 response-status-and-error-codes), a REJECTED status in the send answer';
@@ -31,6 +32,7 @@ export const infobipSenderFacts = {
   callback: { field: 'notifyUrl', source: 'specs/infobip.yaml OmniAdvancedRequest.notifyUrl (S1; delivery reports posted there)' },
   reference: { field: 'callbackData', maxLength: CALLBACK_DATA_MAX, source: 'specs/infobip.yaml OmniAdvancedRequest.callbackData (S1: maxLength 4000, echoed in the delivery report)' },
   clientIds: { batch: 'bulkId', message: 'destinations[].messageId', source: 'shared/vendors/infobip.md §3.1–3.2: a client-supplied bulkId and per-destination messageId, echoed in the answer and the reports' },
+  statusLookup: infobipStatusLookup,
   refusals: [
     { class: 'authentication', status: 401, source: 'specs/infobip.yaml responses.Unauthorized (S1: 401 UNAUTHORIZED); shared/vendors/infobip.md §3.8' },
     { class: 'authentication', status: 403, source: 'specs/infobip.yaml responses.Forbidden (S1: 403 FORBIDDEN, the key lacks message:send / omni-failover scopes, shared/vendors/infobip.md §1.5)' },
@@ -110,6 +112,7 @@ export function infobipSender(client: InfobipClient | InfobipClientOptions, opti
       const { balance, currency } = await infobip.account.balance(signal ? { signal } : {});
       return { amount: balance, unit: currency };
     },
+    lookup: (query, lookupOptions) => lookupInfobip(infobip, query, lookupOptions),
   });
 }
 

@@ -7,12 +7,12 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { BatchOutcome } from '@msgkit/core';
-import type { BeginLine, CampaignHeader } from './fileJournal';
+import type { BeginLine, CampaignHeader, StateLine } from './fileJournal';
 
 export type SettleLine = { t: 'settle'; i: number } & BatchOutcome;
 
-/** One record of a journal file: its header (first line), a batch begun, a batch settled. */
-export type JournalRecord = CampaignHeader | BeginLine | SettleLine;
+/** One record of a journal file: its header (first line), a batch begun, a batch settled, what became of a batch after its send. */
+export type JournalRecord = CampaignHeader | BeginLine | SettleLine | StateLine;
 
 export class JournalFormatError extends Error {
   override name = 'JournalFormatError';
@@ -20,7 +20,7 @@ export class JournalFormatError extends Error {
 
 /**
  * Checks that a parsed line is a record that may stand at this place: the header first and only
- * first, then `begin` and `settle` records. Shared by every reader of the file.
+ * first, then `begin`, `settle`, `reconcile` and `delivery` records. Shared by every reader of the file.
  */
 export function checkRecord(value: unknown, first: boolean, where: string): JournalRecord {
   const record = value as Partial<JournalRecord> | null;
@@ -28,7 +28,7 @@ export function checkRecord(value: unknown, first: boolean, where: string): Jour
     if (record?.t !== 'campaign' || (record as CampaignHeader).v !== 1) throw new JournalFormatError(`${where} is not a msgkit campaign journal`);
     return record as CampaignHeader;
   }
-  if (record?.t === 'begin' || record?.t === 'settle') return record as JournalRecord;
+  if (record?.t === 'begin' || record?.t === 'settle' || record?.t === 'reconcile' || record?.t === 'delivery') return record as JournalRecord;
   throw new JournalFormatError(`${where}: unknown record`);
 }
 

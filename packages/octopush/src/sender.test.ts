@@ -23,6 +23,12 @@ describe('octopushSender', () => {
     expect(sandbox.requests('octopush').map((r) => [r.operationId, r.messages])).toEqual([['getBalance', 0], ['sendSmsCampaign', 2], ['getBalance', 0]]);
   });
 
+  it('has no lookup: Octopush documents no read of what became of a sent campaign', () => {
+    expect(octopushSenderFacts.statusLookup).toBe(false);
+    expect(sender().statusLookup).toBe(false);
+    expect(sender().lookup).toBeUndefined();
+  });
+
   it('sends a batch with the dedupe key as request_id and the type and purpose given', async () => {
     const key = batchDedupeKey('spring', 0);
     const sent = await sender().send(batch, message, { dedupeKey: key });

@@ -37,6 +37,9 @@ export const octopushSenderFacts = {
   callback: false,
   reference: false,
   clientIds: false,
+  // No read of a sent campaign's state exists (the note at the top of specs/octopush.yaml): status
+  // comes only by callback, and request_id is neither echoed nor searchable.
+  statusLookup: false,
   refusals: [
     { class: 'authentication', status: 401, source: 'specs/octopush.yaml responses.Unauthorized (SEED: "401 Unauthorized.", wrong api-login / api-key)' },
     { class: 'authentication', vendorCode: 101, source: `${LEGACY_CODES}: 101 "Incorrect login details"` },

@@ -11,6 +11,7 @@ import {
   credentialIssues,
   execute,
   guardFetch,
+  messageFor,
   noteHandler,
   processEnv,
   recipientIssues,
@@ -25,10 +26,11 @@ import {
   type ValidationIssue,
   type WithRequestId,
 } from '@msgkit/core/internal';
-import { AccountApi, MultichannelApi, SmsApi } from './generated/apis/index';
+import { AccountApi, MultichannelApi, ReportsApi, SmsApi } from './generated/apis/index';
 import { Configuration, type FetchAPI } from './generated/runtime';
 import type {
   AccountBalance,
+  CampaignReportResponse,
   DeleteScheduledCampaignResponse,
   DeleteScheduledMessageResponse,
   EstimateMultichannelCampaignRequest,
@@ -43,6 +45,7 @@ import type {
   SendSmsCampaignResponse,
   SendSmsRequest,
   SendSmsResponse,
+  SingleReportResponse,
   StrategyChannel,
   StrategyChannelChannelEnum,
   Transliteration,
@@ -50,7 +53,7 @@ import type {
 } from './generated/models/index';
 import { SMSCX_CREDENTIALS } from './credentials';
 import { smscxVendor } from './errors';
-import { INVALID_NUMBER_CODE, pathIdIssues, rules, toScheduledDate, trackDataNotes } from './rules';
+import { INVALID_NUMBER_CODE, INVALID_REPORT_ID, MAX_REPORT_PAGE, pathIdIssues, rules, toScheduledDate, trackDataNotes } from './rules';
 
 /**
  * Every option is optional: a credential not given is read from SMSCX_API_KEY, else
@@ -97,10 +100,20 @@ export type MultichannelCampaignEstimateRequest = WithStrategy<EstimateMultichan
 
 export type { RequestOptions, WithRequestId };
 
+/** A page of the campaign report: its size (1–500, default 500) and a cursor from `paging`. */
+export interface CampaignReportQuery {
+  limit?: number;
+  next?: string;
+  previous?: string;
+  /** Only `info`, with an empty `data`. */
+  shortResponse?: boolean;
+}
+
 interface Context {
   sms: SmsApi;
   multichannel: MultichannelApi;
   account: AccountApi;
+  reports: ReportsApi;
   policy: ClientPolicy;
   defaultCountry: string | undefined;
   onNote: NoteHandler;
@@ -160,9 +173,9 @@ function run<T>(ctx: Context, idempotent: boolean, attempt: Operation<T>['attemp
 }
 
 /** Path ids: lowercase UUIDs; a pasted upper-case one is lowered rather than refused. */
-function pathId(name: 'msgId' | 'campaignId', value: string): string {
+function pathId(name: 'msgId' | 'campaignId', value: string, vendorCode?: number): string {
   const id = typeof value === 'string' ? value.trim().toLowerCase() : value;
-  const issues = pathIdIssues(name, id);
+  const issues = pathIdIssues(name, id, vendorCode);
   if (issues.length > 0) throw new ValidationError(issues);
   return id;
 }
@@ -248,6 +261,52 @@ export class MultichannelMethods {
   }
 }
 
+const CAMPAIGN_REPORT_QUERY = ['limit', 'next', 'previous', 'shortResponse'] as const;
+
+function campaignReportQuery(query: CampaignReportQuery | undefined): CampaignReportQuery {
+  const given = requestObject(query, { optional: true }) ?? {};
+  const issues: ValidationIssue[] = [];
+  for (const key of Object.keys(given)) {
+    if (!(CAMPAIGN_REPORT_QUERY as readonly string[]).includes(key) && (given as Record<string, unknown>)[key] !== undefined) {
+      issues.push({ path: [key], code: 'unknown_field', message: messageFor('unknown_field', { why: `it would not be sent (the fields are ${CAMPAIGN_REPORT_QUERY.join(', ')})` }) });
+    }
+  }
+  const { limit, next, previous, shortResponse } = given;
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1 && limit <= MAX_REPORT_PAGE)) {
+    issues.push({ path: ['limit'], code: 'invalid_type', message: `must be a whole number from 1 to ${MAX_REPORT_PAGE}` });
+  }
+  for (const [name, value] of [['next', next], ['previous', previous]] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) issues.push({ path: [name], code: 'invalid_type', message: 'must be a cursor from paging' });
+  }
+  if (shortResponse !== undefined && typeof shortResponse !== 'boolean') issues.push({ path: ['shortResponse'], code: 'invalid_type', message: 'must be true or false' });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return given;
+}
+
+/** `client.reports`: what became of sent messages, by the ids a send returned. Reads, retried like any. */
+export class ReportMethods {
+  readonly #ctx: Context;
+  constructor(ctx: Context) {
+    this.#ctx = ctx;
+  }
+
+  /** One sent message and its delivery status, by the `msgId` a send returned (404 / 1160 when SMS.CX lists none). */
+  async single(msgId: string, options?: RequestOptions): Promise<WithRequestId<SingleReportResponse>> {
+    const id = pathId('msgId', msgId, INVALID_REPORT_ID);
+    return run(this.#ctx, true, (init) => this.#ctx.reports.getSingleReportRaw({ msgId: id }, init), options);
+  }
+
+  /**
+   * A sent campaign and one page of its messages, by the `info.campaignId` a send returned; the
+   * next page is `{ next: result.paging.next }` (404 / 1150 when SMS.CX lists none).
+   */
+  async campaign(campaignId: string, query?: CampaignReportQuery, options?: RequestOptions): Promise<WithRequestId<CampaignReportResponse>> {
+    const id = pathId('campaignId', campaignId);
+    const page = campaignReportQuery(query);
+    return run(this.#ctx, true, (init) => this.#ctx.reports.getCampaignReportRaw({ campaignId: id, ...page }, init), options);
+  }
+}
+
 export class SmscxClient {
   readonly sms: SmsMethods;
   readonly multichannel: MultichannelMethods;
@@ -255,6 +314,7 @@ export class SmscxClient {
     /** GET /account/balance: balance, currency (eur, usd) and billing (prepaid, postpaid). A read, never billed. */
     balance(options?: RequestOptions): Promise<WithRequestId<AccountBalance>>;
   };
+  readonly reports: ReportMethods;
 
   constructor(options: SmscxClientOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new ValidationError([{ path: ['options'], code: 'invalid_type', message: 'must be an object' }]);
@@ -281,6 +341,7 @@ export class SmscxClient {
       sms: new SmsApi(configuration),
       multichannel: new MultichannelApi(configuration),
       account: new AccountApi(configuration),
+      reports: new ReportsApi(configuration),
       policy,
       defaultCountry: o.defaultCountry,
       onNote: noteHandler(o.onNote, policy),
@@ -288,5 +349,6 @@ export class SmscxClient {
     this.sms = new SmsMethods(ctx);
     this.multichannel = new MultichannelMethods(ctx);
     this.account = { balance: (options) => run(ctx, true, (init) => ctx.account.getAccountBalanceRaw(init), options) };
+    this.reports = new ReportMethods(ctx);
   }
 }

@@ -6,6 +6,7 @@
 import { collectIssues, createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type EstimatedRecipient, type SenderFacts, type SentBatch } from '@msgkit/core/internal';
 import { SmscxClient, type SmscxClientOptions } from './client';
 import { SMSCX_CREDENTIALS } from './credentials';
+import { lookupSmscx, smscxStatusLookup } from './lookup';
 import { MAX_RECIPIENTS, rules } from './rules';
 
 export const smscxSenderFacts = {
@@ -23,6 +24,7 @@ export const smscxSenderFacts = {
   callback: { field: 'dlrCallbackUrl', source: 'specs/smscx.yaml SendSmsRequest.dlrCallbackUrl (error 1109 when not a URL)' },
   reference: { field: 'trackData', format: 'uuid', source: 'shared/vendors/smscx.md §3 trackData: a UUID, echoed in data[].trackData and in every callback' },
   clientIds: false,
+  statusLookup: smscxStatusLookup,
   refusals: [
     { class: 'authentication', status: 401, source: 'specs/smscx.yaml responses.Unauthorized: type invalid_api_key (bad X-API-KEY or token); shared/vendors/smscx.md §8' },
     { class: 'authentication', status: 403, vendorType: 'insufficient_scope', source: 'specs/smscx.yaml responses.SmsForbidden: insufficient_scope (the token lacks the sms scope)' },
@@ -88,6 +90,7 @@ export function smscxSender(client: SmscxClient | SmscxClientOptions): CampaignS
       }
       return { total: answer.info.totalCost, recipients };
     },
+    lookup: (query, lookupOptions) => lookupSmscx(smscx, query, lookupOptions),
   });
 }
 

@@ -8,6 +8,7 @@ import {
   noteHandler,
   pathId,
   processEnv,
+  unknownFieldIssues,
   recipientIssues,
   requestObject,
   resolveCredentials,
@@ -28,6 +29,8 @@ import {
   Configuration,
   CreditsApi,
   MessagesApi,
+  QueryFromJSON,
+  QueryToJSON,
   ScheduledMessageResponseFromJSON,
   type BatchMessage,
   type BatchMessageResponse,
@@ -35,6 +38,7 @@ import {
   type CreditsResponse,
   type Message,
   type MessageResponse,
+  type Query,
   type ScheduledBatchResponse,
   type ScheduledMessageResponse,
   type SendMessageResponse,
@@ -73,6 +77,8 @@ export type SendMessageRequest = Omit<Message, 'schedule'>;
 export type ScheduleMessageRequest = SendMessageRequest & { schedule: string | Date };
 export type SendBatchRequest = Omit<BatchMessage, 'schedule'>;
 export type ScheduleBatchRequest = SendBatchRequest & { schedule: string | Date };
+/** Search criteria: the vendor's Query, with the date-time bounds also as Dates and the destination in any common form. */
+export type SearchQuery = Omit<Query, 'from' | 'to'> & { from?: string | Date; to?: string | Date };
 
 interface Context {
   batchApi: BatchApi;
@@ -215,6 +221,15 @@ export class SmsWorksMessages {
     return run(this.#context, false, options, async (init) => asList(await this.#context.messagesApi.scheduleMessageRaw({ message }, init)));
   }
 
+  /**
+   * Logged messages matching every criterion given: up to `limit` (default 1000), paged with
+   * `skip`; an empty list when none matches. A read, so retried like one.
+   */
+  async search(query: SearchQuery, options?: RequestOptions): Promise<MessageResponse[]> {
+    const wire = searchWire(requestObject(query), this.#context);
+    return run(this.#context, true, options, (init) => this.#context.messagesApi.searchMessagesRaw({ query: wire }, init));
+  }
+
   /** One logged message. */
   async get(messageId: string, options?: RequestOptions): Promise<WithResponse<MessageResponse>> {
     const messageid = idParam(messageId, 'messageId');
@@ -295,6 +310,51 @@ function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode,
 
 const NAIVE_DATE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
+/** A Date, or date text (one without a zone read as UTC, as core's scheduleDate rule reads it). */
+function readDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  const text = typeof value === 'string' ? value.trim() : '';
+  return new Date(NAIVE_DATE.test(text) ? `${text.replace(' ', 'T')}Z` : text);
+}
+
+const wholeNumber = (value: unknown, min: number): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+
+/**
+ * The search criteria as they go on the wire: the destination as the vendor stores numbers
+ * (digits, country code first), the date bounds as ISO 8601 UTC (the vendor parses free date
+ * text; this is the one form that reads the same everywhere). Every issue at once.
+ */
+function searchWire(query: SearchQuery, context: Context): Query {
+  const issues: ValidationIssue[] = [];
+  const wire = { ...query } as Record<string, unknown>;
+  const typeIssue = (field: string, expected: string) => issues.push({ path: [field], code: 'invalid_type', message: messageFor('invalid_type', { expected }) });
+  if (query.destination !== undefined) {
+    if (typeof query.destination !== 'string') typeIssue('destination', 'a string');
+    else {
+      const phone = normalizePhone(query.destination, { defaultCountry: context.defaultCountry });
+      if (phone.ok) wire['destination'] = digitsOnly(phone.e164);
+      else {
+        const code = `phone_${phone.code}` as IssueCode;
+        issues.push({ path: ['destination'], code, message: messageFor(code) });
+      }
+    }
+  }
+  for (const field of ['from', 'to'] as const) {
+    if (query[field] === undefined) continue;
+    const date = readDate(query[field]);
+    if (Number.isNaN(date.getTime())) issues.push({ path: [field], code: 'date_invalid', message: messageFor('date_invalid') });
+    else wire[field] = date.toISOString();
+  }
+  for (const field of ['status', 'sender', 'keyword'] as const) if (query[field] !== undefined && typeof query[field] !== 'string') typeIssue(field, 'a string');
+  if (query.limit !== undefined && !wholeNumber(query.limit, 1)) typeIssue('limit', 'a whole number ≥ 1');
+  if (query.skip !== undefined && !wholeNumber(query.skip, 0)) typeIssue('skip', 'a whole number ≥ 0');
+  if (query.credits !== undefined && !(typeof query.credits === 'number' && Number.isFinite(query.credits))) typeIssue('credits', 'a number');
+  if (query.unread !== undefined && typeof query.unread !== 'boolean') typeIssue('unread', 'true or false');
+  issues.push(...unknownFieldIssues(wire, QueryFromJSON(QueryToJSON(wire as Query))));
+  throwIfAny(issues);
+  return wire as Query;
+}
+
 /**
  * The vendor parses free date text; ISO 8601 in UTC is the one form that reads the same everywhere.
  * What the schedule means at this endpoint is added to `notes` (scheduleNotes).
@@ -302,9 +362,7 @@ const NAIVE_DATE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 function withSchedule<T extends { schedule?: string }>(wire: T, request: object, mode: Mode, notes: Note[], at: (string | number)[]): T {
   const schedule = (request as { schedule?: unknown } | null)?.schedule;
   if (schedule === undefined) return wire;
-  const text = typeof schedule === 'string' ? schedule.trim() : '';
-  // A date without a zone is read as UTC, as core's scheduleDate rule reads it.
-  const date = schedule instanceof Date ? schedule : new Date(NAIVE_DATE.test(text) ? `${text.replace(' ', 'T')}Z` : text);
+  const date = readDate(schedule);
   notes.push(...scheduleNotes(mode, date, at));
   // An invalid date has already been reported as an issue (schedule) or is the vendor's to ignore (send).
   return Number.isNaN(date.getTime()) ? wire : { ...wire, schedule: date.toISOString() };

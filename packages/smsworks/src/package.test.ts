@@ -66,6 +66,7 @@ describe('the published entry points', () => {
         'smsworksSender',
         'smsworksSenderFactory',
         'smsworksSenderFacts',
+        'smsworksStatusLookup',
       ].sort(),
     );
   });

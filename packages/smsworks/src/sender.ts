@@ -7,6 +7,7 @@
 import { createSender, remapIssues, senderFactory, type CampaignSender, type SenderFacts } from '@msgkit/core/internal';
 import { SmsWorksClient, type SmsWorksClientOptions } from './client';
 import { SMSWORKS_CREDENTIALS } from './credentials';
+import { lookupSmsworks, smsworksStatusLookup } from './lookup';
 import { MAX_BATCH_SIZE, MAX_TAG_LENGTH, batchIssues } from './rules';
 
 export const smsworksSenderFacts = {
@@ -19,6 +20,7 @@ export const smsworksSenderFacts = {
   callback: { field: 'deliveryreporturl', source: 'specs/smsworks.yaml BatchMessage.deliveryreporturl (the vendor POSTs delivery reports there)' },
   reference: { field: 'tag', maxLength: MAX_TAG_LENGTH, source: 'specs/smsworks.yaml BatchMessage.tag ("A maximum of 280 characters"), returned on every message of the batch' },
   clientIds: false,
+  statusLookup: smsworksStatusLookup,
   refusals: [
     {
       class: 'authentication',
@@ -56,6 +58,7 @@ export function smsworksSender(client: SmsWorksClient | SmsWorksClientOptions): 
       const { credits } = await smsworks.credits.balance(signal ? { signal } : {});
       return { amount: credits, unit: 'credits' };
     },
+    lookup: (query, lookupOptions) => lookupSmsworks(smsworks, query, lookupOptions),
   });
 }
 

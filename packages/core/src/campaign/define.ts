@@ -8,14 +8,15 @@ import { ValidationError, type ValidationIssue } from '../errors';
 import { classifyError } from './classify';
 import { readCredentials } from './credentials';
 import { messageShapeIssues, optionIssues } from './message';
-import type { SenderBalance, BatchEstimate, CampaignMessage, CampaignSender, EnvRecord, FromEnvOptions, LookupQuery, LookupResult, SendOptions, SenderFactory, SenderFacts, SentBatch } from './sender';
+import type { LookupOptions, LookupQuery, LookupResult } from './lookup';
+import type { BatchEstimate, CampaignMessage, CampaignSender, EnvRecord, FromEnvOptions, SendOptions, SenderBalance, SenderFactory, SenderFacts, SentBatch } from './sender';
 
 export interface SenderImplementation {
   /** The vendor's own rules for a well-shaped message (its options are already checked). */
   rules(message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'>): ValidationIssue[];
   /** The client call; runs only for a message `rules` found nothing wrong with. */
   send(batch: readonly string[], message: CampaignMessage, options: SendOptions): Promise<SentBatch>;
-  lookup?(query: LookupQuery, options?: { signal?: AbortSignal }): Promise<LookupResult>;
+  lookup?(query: LookupQuery, options?: LookupOptions): Promise<LookupResult>;
   /** The vendor's balance endpoint (a read). */
   balance?(options: { signal?: AbortSignal }): Promise<SenderBalance>;
   /** The vendor's free estimate; runs only for a message `rules` found nothing wrong with. */

@@ -13,8 +13,6 @@ export type {
   FailoverDecision,
   FieldFact,
   FromEnvOptions,
-  LookupQuery,
-  LookupResult,
   MessageOptionFact,
   RecipientMessage,
   RecipientRefusal,
@@ -26,6 +24,8 @@ export type {
   SenderFactory,
   SentBatch,
 } from './sender';
+export { absenceVerdict, lookupRequests, matchRecipients, notFoundProof, strictestRateLimit } from './lookup';
+export type { AbsenceProof, LookupOptions, LookupProof, LookupQuery, LookupReason, LookupResult, RateLimit, StatusLookupFact } from './lookup';
 export { MissingCredentialsError, readCredentials, resolveCredentials } from './credentials';
 export { classifyError, matchRefusal, recipientRefusal } from './classify';
 export { messageShapeIssues, optionIssues, remapIssues, senderOptions } from './message';

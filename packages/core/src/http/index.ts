@@ -8,6 +8,7 @@ export {
   RETRY_MAX_DELAY_MS,
   backoffDelayMs,
   retryAfterMs,
+  sleep,
 } from './retry';
 export { apiErrorFromResponse, execute } from './execute';
 export type {
