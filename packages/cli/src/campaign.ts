@@ -21,6 +21,8 @@ export interface CampaignRun {
   /** Send to numbers whose type is not mobile too (see classify's NOT_MOBILE). */
   allowLandline?: boolean;
   batchSize: number;
+  /** A personalized text: each row's own (the rows were checked before the run; a batch is then one row). */
+  textOf?: (row: Row) => string | { column: string };
   concurrency: number;
   /** The journal, opened with the chain; its campaign id and content bind every batch key. */
   journal?: FileJournal;
@@ -101,6 +103,8 @@ const unreadable = (error: unknown) => error instanceof RecipientsFileError || e
 
 interface Item {
   e164: string;
+  /** The row's own text, for a personalized campaign. */
+  text?: string;
   row: ClassifiedRow;
   /** The row's position in the input, which orders the results file. */
   seq: number;
@@ -144,10 +148,12 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
         if (row.status === 'invalid') results?.immediate(at, resultRow(row, 'invalid', { error: row.code! }));
         else if (row.status === 'duplicate') results?.immediate(at, resultRow(row, 'duplicate'));
         else {
+          const text = run.textOf?.(row);
+          if (text !== undefined && typeof text !== 'string') throw new InputReadError(new Error(`row ${row.row} changed since it was checked: {${text.column}} cannot be filled`));
           const index = Math.floor(validSeen++ / batchSize);
           let rows = pending.get(index);
           if (!rows) pending.set(index, (rows = []));
-          const item = { e164: row.e164!, row, seq: at };
+          const item = { e164: row.e164!, row, seq: at, ...(text !== undefined && { text }) };
           rows.push(item);
           yield item;
         }
@@ -223,7 +229,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
     for (const [index, rows] of [...pending]) {
       if (index >= below || !pending.has(index)) continue;
       const recipients = rows.map((i) => i.e164);
-      const recorded = run.journal ? await journal.standing(run.chain, index, recipients, run.message, 'recorded') : undefined;
+      const recorded = run.journal ? await journal.standing(run.chain, index, recipients, messageOf(run, rows), 'recorded') : undefined;
       if (recorded && recorded.attempts.length > 0) {
         settleRows(index, recorded, recorded.attempts.length, cell);
         continue;
@@ -271,7 +277,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
     settled.set(
       r.index,
       journal
-        .standing(run.chain, r.index, rows.map((i) => i.e164), run.message, 'live')
+        .standing(run.chain, r.index, rows.map((i) => i.e164), messageOf(run, rows), 'live')
         .then((standing) => settleRows(r.index, standing, earlier, `not_sent: the campaign stopped: ${stopReason(r.error)}`))
         .catch(() => undefined),
     );
@@ -289,7 +295,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
         const recipients = items.map((i) => i.e164);
         journal.open(index, new Map(items.map((i) => [i.e164, i.row.row])));
         const dedupeKey = keys && batchDedupeKey(keys.campaignId, index, { content: keys.content, recipients });
-        return sendWithFailoverFor(run, recipients, index, journal, dedupeKey);
+        return sendWithFailoverFor(run, recipients, messageOf(run, items), index, journal, dedupeKey);
       },
     });
     await Promise.all(settled.values());
@@ -313,8 +319,14 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
   return summary;
 }
 
-function sendWithFailoverFor(run: CampaignRun, recipients: string[], index: number, journal: RunJournal, dedupeKey: string | undefined): Promise<FailoverResult> {
-  return sendWithFailover(run.chain, recipients, run.message, {
+/** What a batch sends: the campaign's message, with the row's own text where it is personalized (a batch is then one row). */
+function messageOf(run: CampaignRun, items: readonly Item[]): CampaignMessage {
+  const text = items[0]?.text;
+  return text === undefined ? run.message : { ...run.message, text };
+}
+
+function sendWithFailoverFor(run: CampaignRun, recipients: string[], message: CampaignMessage, index: number, journal: RunJournal, dedupeKey: string | undefined): Promise<FailoverResult> {
+  return sendWithFailover(run.chain, recipients, message, {
     journal,
     batchIndex: index,
     // The batch key goes as the vendor's dedupe key (each attempt's derived from it) and as the

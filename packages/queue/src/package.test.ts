@@ -24,7 +24,7 @@ describe('the published entry points', () => {
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
   });
 
-  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, resumeAccount and the Redis errors', async () => {
+  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
     expect(Object.keys(await load()).sort()).toEqual([
       'DEFAULT_CONNECT_TIMEOUT_MS',
       'MAX_RATE_LIMIT_PAUSE_MS',
@@ -37,6 +37,8 @@ describe('the published entry points', () => {
       'followCampaign',
       'formatCampaignEvent',
       'formatCampaignStatus',
+      'listCampaigns',
+      'openAccountQueues',
       'queueName',
       'resumeAccount',
     ]);

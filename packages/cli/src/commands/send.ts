@@ -8,6 +8,7 @@ import { buildChain, describeChainIssues, planChainArgs } from '../chain';
 import { knownCountry } from '../classify';
 import { CliError, line, type Io } from '../io';
 import { checkResultsPath, type ProtectedFile } from '../outputPath';
+import { checkPersonalization, failureMessage, personalization } from '../personalize';
 import { openRecipientsFile, type RecipientsFile } from '../recipients';
 import { campaignTag, RESULT_COLUMNS, ResultsWriter } from '../results';
 import { optionFlags, SENDER_NAMES, sendersHelp } from '../senders';
@@ -139,8 +140,9 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   if (problems.length > 0) throw new CliError(problems.join('\n'), 2);
 
   const file = options.toFile ? await openRecipientsFile(options.toFile, options.column) : undefined;
+  const personal = personalization(options.text, file, options.to ?? []);
   const segments = countSegments(options.text);
-  if (options.dryRun) return dryRun(io, options, plan, file, { segments, country, batchSize });
+  if (options.dryRun) return dryRun(io, options, plan, file, { segments, country, batchSize, ...(personal && { personal }) });
 
   let chain;
   try {
@@ -154,6 +156,14 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   const ignoring = names.filter((n) => options.dlrUrl !== undefined && plan.factories.find((f) => f.name === n)?.callback === false);
   if (ignoring.length > 0) progress(`--dlr-url: ${ignoring.join(', ')} take no report URL per request; their reports go to the URL set in the vendor's account`);
 
+  // Every row is filled once before anything is sent: a row that cannot be is refused with the campaign.
+  const check = personal && file ? await checkPersonalization(file, personal) : undefined;
+  if (check && check.failed > 0) {
+    for (const { row, failure } of check.failures) line(io.stderr, `msgkit: ${failureMessage(row, failure)}`);
+    if (check.failed > check.failures.length) line(io.stderr, `msgkit: … and ${check.failed - check.failures.length} more rows`);
+    throw new CliError(`${check.failed} row(s) cannot be personalized; nothing was sent`);
+  }
+  if (personal) progress('personalized text: each recipient gets its own text, one request per recipient');
   let identity: CampaignIdentity | undefined;
   if (options.journal || options.results) {
     identity = {
@@ -168,6 +178,8 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
         baseUrl: Object.keys(plan.baseUrls).length > 0 ? JSON.stringify(plan.baseUrls) : undefined,
         vendorOptions: plan.message.options ? JSON.stringify(plan.message.options) : undefined,
         dlrUrl: options.dlrUrl,
+        // Every row's own text, where the text is personalized: a value changed is another campaign.
+        texts: check?.digest,
       },
       recipients: await inputDigest(options.to ?? [], options.toFile),
     };
@@ -222,7 +234,9 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
       rows: sourceRows(options.to ?? [], file),
       country,
       allowLandline: options.allowLandline === true,
-      batchSize,
+      // A personalized text is one request per recipient: each carries its own text.
+      batchSize: personal ? 1 : batchSize,
+      ...(personal && { textOf: personal.fill }),
       concurrency,
       ...(journal && { journal }),
       resendUnknown: options.resendUnknown === true,
@@ -240,7 +254,7 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   }
   // The results file is written last: a failure there is reported like any other stop.
   if (results?.failure) summary.stoppedBy ??= results.failure;
-  report(io, options, chain, summary, { segments, country, interrupted, journal: options.journal, results: options.results });
+  report(io, options, chain, summary, { segments, personalized: personal !== undefined, country, interrupted, journal: options.journal, results: options.results });
 }
 
 function pick<T extends object, K extends keyof T>(object: T, keys: K[]): Partial<Pick<T, K>> {

@@ -11,6 +11,7 @@ import { countryNote, landlineNote, summaryJson } from './shared';
 
 export interface ReportContext {
   segments: ReturnType<typeof countSegments>;
+  personalized: boolean;
   country: string | undefined;
   interrupted: boolean;
   journal: string | undefined;
@@ -39,7 +40,7 @@ export function report(io: Io, options: SendOptions, chain: readonly CampaignSen
     line(
       io.stdout,
       JSON.stringify({
-        ...summaryJson(names, tally, c.segments),
+        ...summaryJson(names, tally, c.segments, c.personalized ? true : undefined),
         sent: recipients.sent,
         sentEarlier: s.sentEarlier,
         refused: recipients.refused,

@@ -3,9 +3,11 @@ import { line, type Io } from '../io';
 import type { RecipientsFile, Row } from '../recipients';
 
 /** The fields a send's JSON summary and a dry run's share: the chain, what was read, the text's segments. */
-export function summaryJson(names: readonly string[], tally: Tally, segments: { encoding: string; segments: number }) {
+export function summaryJson(names: readonly string[], tally: Tally, segments: { encoding: string; segments: number }, personalized?: true | { total: number; min: number; max: number }) {
   const { rows: inputs, valid: recipients, duplicates, invalid, notMobile } = tally;
-  return { provider: names.join(','), chain: names, inputs, recipients, duplicates, invalid, notMobile, encoding: segments.encoding, segments: segments.segments };
+  // A personalized text has no one count: each row has its own (the dry run gives their total and range).
+  const text = personalized === undefined ? { encoding: segments.encoding, segments: segments.segments } : { personalized: true, ...(personalized !== true && { segments: personalized }) };
+  return { provider: names.join(','), chain: names, inputs, recipients, duplicates, invalid, notMobile, ...text };
 }
 
 /** The --to numbers (rows `arg 1…`) as one batch, then the file's rows a batch per chunk. */
