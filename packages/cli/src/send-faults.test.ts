@@ -26,10 +26,6 @@ afterAll(async () => {
 });
 beforeEach(() => sandbox.reset());
 
-// Each test starts msgkit as a process several times: on a loaded machine that takes far more than
-// vitest's 5 s default. sh() bounds every process at 120 s; no check here is a timing.
-const SLOW = { timeout: 300_000 };
-
 const numbers = (count: number) => Array.from({ length: count }, (_, i) => `+4474003${String(i).padStart(5, '0')}`);
 const list = (count: number) => {
   const path = join(dir, `${n++}-list.txt`);
@@ -72,7 +68,7 @@ function twice(vendor: 'smsworks' | 'infobip' | 'smscx'): number {
   return [...counts.values()].filter((c) => c > 1).length;
 }
 
-describe('msgkit send --journal when the journal cannot be written', SLOW, () => {
+describe('msgkit send --journal when the journal cannot be written', () => {
   it('under a file-size limit (ulimit -f), stops before the next send, names the file and EFBIG, and the resume sends no recipient twice', async () => {
     const journal = join(dir, `${n++}.journal`);
     const args = ['send', '-p', 'smsworks', '--from', 'Shop', '--to-file', list(400), '--text', 'Hi', '--base-url', sandbox.baseUrls.smsworks, '--batch-size', '50', '--concurrency', '2', '--journal', journal];
@@ -123,7 +119,7 @@ ${MSGKIT} ${quote(args)}; echo "second exit $?" >&2
   });
 });
 
-describe('msgkit send --results when the results cannot be written', SLOW, () => {
+describe('msgkit send --results when the results cannot be written', () => {
   it('under a file-size limit, stops the campaign like a journal error, naming the file and EFBIG', async () => {
     const results = join(dir, `${n++}-results.csv`);
     const args = ['send', '-p', 'smsworks', '--from', 'Shop', '--to-file', list(2000), '--text', 'Hi', '--base-url', sandbox.baseUrls.smsworks, '--batch-size', '100', '--concurrency', '1', '--results', results];
@@ -138,7 +134,7 @@ describe('msgkit send --results when the results cannot be written', SLOW, () =>
   });
 });
 
-describe('a run SIGKILLed while a batch is in flight at a vendor that cannot deduplicate', SLOW, () => {
+describe('a run SIGKILLed while a batch is in flight at a vendor that cannot deduplicate', () => {
   it('is reported with one word, unknown, by msgkit report and in the results file', async () => {
     const journal = join(dir, `${n++}.journal`);
     const results = join(dir, `${n++}-results.csv`);

@@ -77,7 +77,6 @@ describe('a Redis address where no Redis answers', () => {
     }
   });
 
-  // Starts msgkit-queue as a process, bounded by its own timeouts: a loaded machine passes vitest's 5 s default.
   it('makes msgkit-queue status exit 1 with one line saying so', async () => {
     const bin = createRequire(import.meta.url).resolve('@msgkit/queue/package.json').replace('package.json', 'dist/bin.mjs');
     const runs = await Promise.all(
@@ -94,5 +93,5 @@ describe('a Redis address where no Redis answers', () => {
       expect([run.name, run.code, run.stderr.trim().split('\n')]).toEqual([run.name, 1, [expect.stringMatching(/^msgkit-queue: cannot reach Redis at 127\.0\.0\.1:\d+ \(/)]]);
       expect(run.stderr).not.toContain('s3cret');
     }
-  }, 120_000);
+  });
 });

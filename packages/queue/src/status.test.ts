@@ -116,5 +116,5 @@ describe.skipIf(!redisAvailable)('following a campaign', () => {
     } finally {
       await worker.close();
     }
-  }, 120_000);
+  });
 });
