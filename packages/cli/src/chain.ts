@@ -50,6 +50,26 @@ const positive = (value: string | undefined, flag: string, integer: boolean, pro
   return n;
 };
 
+/**
+ * `--base-url url` (a chain of one) or `--base-url <sender>=<url>` (any sender of the chain), as a URL
+ * per sender; what does not fit `names` is a problem (said in `where`'s words) added to `problems`.
+ */
+export function parseBaseUrls(values: readonly string[], names: readonly string[], where: string, problems: string[]): Record<string, string> {
+  const baseUrls: Record<string, string> = {};
+  for (const value of values) {
+    const named = /^([a-z][a-z0-9_-]*)=(.+)$/i.exec(value);
+    if (named && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      if (!names.includes(named[1]!)) problems.push(`--base-url ${value}: ${named[1]} is not in ${where}`);
+      else baseUrls[named[1]!] = named[2]!;
+    } else if (names.length === 1) {
+      baseUrls[names[0]!] = value;
+    } else {
+      problems.push(`--base-url ${value}: a chain of ${names.length} senders needs one --base-url <sender>=<url> per sender whose URL you set`);
+    }
+  }
+  return baseUrls;
+}
+
 /** The sample key the checks use: the batch keys are UUIDs of this form (batchDedupeKey). */
 export const SAMPLE_KEY = /* @__PURE__ */ batchDedupeKey('msgkit-check', 0);
 
@@ -70,18 +90,7 @@ export function planChainArgs(args: ChainArgs, all: readonly SenderFactory[], en
   const factories = names.filter((n) => byName.has(n)).map((n) => byName.get(n)!);
   const inChain = new Set(factories.map((f) => f.name));
 
-  const baseUrls: Record<string, string> = {};
-  for (const value of args.baseUrl) {
-    const named = /^([a-z][a-z0-9_-]*)=(.+)$/i.exec(value);
-    if (named && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-      if (!inChain.has(named[1]!)) problems.push(`--base-url ${value}: ${named[1]} is not in the chain (-p ${args.provider})`);
-      else baseUrls[named[1]!] = named[2]!;
-    } else if (factories.length === 1) {
-      baseUrls[factories[0]!.name] = value;
-    } else {
-      problems.push(`--base-url ${value}: a chain of ${factories.length} senders needs one --base-url <sender>=<url> per sender whose URL you set`);
-    }
-  }
+  const baseUrls = parseBaseUrls(args.baseUrl, factories.map((f) => f.name), `the chain (-p ${args.provider})`, problems);
 
   // Vendor options: --<sender>-<option>, or the bare --<option> for every sender of the chain that has it.
   const { flags, bare } = optionFlags(all, options.ownFlags);

@@ -3,6 +3,7 @@ import { MissingCredentialsError, type CampaignSender } from '@msgkit/core';
 import { reopenFileJournal } from '@msgkit/journal';
 import { reconcile } from '@msgkit/webhooks';
 import type { Command } from 'commander';
+import { parseBaseUrls } from '../chain';
 import { JournalStates } from '../deliveryStates';
 import { CliError, line, type Io } from '../io';
 import { SENDERS } from '../senders';
@@ -25,23 +26,6 @@ interface ReconcileCliOptions {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** `--base-url url` (one provider) or `--base-url provider=url` (any of a chain's), as a URL per provider. */
-function baseUrls(values: readonly string[], providers: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const value of values) {
-    const named = /^([a-z][a-z0-9_-]*)=(.+)$/i.exec(value);
-    if (named && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-      if (!providers.includes(named[1]!)) throw new CliError(`--base-url ${value}: ${named[1]} is not a provider of this journal (${providers.join(', ')})`, 2);
-      out[named[1]!] = named[2]!;
-    } else if (providers.length === 1) {
-      out[providers[0]!] = value;
-    } else {
-      throw new CliError(`--base-url ${value}: this journal's chain has ${providers.length} providers (${providers.join(', ')}); give one --base-url <provider>=<url> per provider whose URL you set`, 2);
-    }
-  }
-  return out;
-}
 
 export function reconcileCommand(program: Command, io: Io): void {
   program
@@ -69,7 +53,9 @@ export function reconcileCommand(program: Command, io: Io): void {
         const providers = header.chain ?? [header.provider];
         const unknown = providers.filter((p) => !(p in SENDERS));
         if (unknown.length > 0) throw new CliError(`the journal's provider ${unknown.join(', ')} is not one msgkit can ask`);
-        const urls = baseUrls(options.baseUrl, providers);
+        const problems: string[] = [];
+        const urls = parseBaseUrls(options.baseUrl, providers, `this journal's chain (${providers.join(', ')})`, problems);
+        if (problems.length > 0) throw new CliError(problems.join('\n'), 2);
         const senders: Record<string, CampaignSender> = {};
         for (const name of providers) {
           // Loaded on demand, like send's: only the journal's vendors are imported.
