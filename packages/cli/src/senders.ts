@@ -4,14 +4,25 @@
  * adding a vendor is its own package and one line here. Each package is loaded only when a command
  * needs its senders (`send`, or its help), so every other command starts without them.
  */
-import type { MessageOptionFact, SenderFactory } from '@msgkit/core';
+import type { MessageOptionFact, SenderFactory, SmsBilling } from '@msgkit/core';
 
-export const SENDERS = {
-  smscx: async () => (await import('@msgkit/smscx')).smscxSenderFactory,
-  smsworks: async () => (await import('@msgkit/smsworks')).smsworksSenderFactory,
-  octopush: async () => (await import('@msgkit/octopush')).octopushSenderFactory,
-  infobip: async () => (await import('@msgkit/infobip')).infobipSenderFactory,
-} as const satisfies Record<string, () => Promise<SenderFactory>>;
+/** A provider package as the CLI uses it: its sender factory and its billing facts (`msgkit plan`). */
+export interface SenderPackage {
+  factory: SenderFactory;
+  billing: SmsBilling;
+}
+
+export const PACKAGES = {
+  smscx: async () => import('@msgkit/smscx').then((m) => ({ factory: m.smscxSenderFactory, billing: m.billing })),
+  smsworks: async () => import('@msgkit/smsworks').then((m) => ({ factory: m.smsworksSenderFactory, billing: m.billing })),
+  octopush: async () => import('@msgkit/octopush').then((m) => ({ factory: m.octopushSenderFactory, billing: m.billing })),
+  infobip: async () => import('@msgkit/infobip').then((m) => ({ factory: m.infobipSenderFactory, billing: m.billing })),
+} as const satisfies Record<string, () => Promise<SenderPackage>>;
+
+/** Each sender factory of the list, loaded on demand. */
+export const SENDERS = Object.fromEntries(Object.entries(PACKAGES).map(([name, load]) => [name, async () => (await load()).factory])) as {
+  readonly [K in keyof typeof PACKAGES]: () => Promise<SenderFactory>;
+};
 
 export const SENDER_NAMES = Object.keys(SENDERS);
 

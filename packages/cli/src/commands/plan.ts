@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { MissingCredentialsError, NATIONAL_LANGUAGES, type CampaignSender, type NationalLanguage, type SenderBalance, type SenderFactory, type SmsBilling } from '@msgkit/core';
+import { MissingCredentialsError, NATIONAL_LANGUAGES, type CampaignSender, type NationalLanguage, type SenderBalance } from '@msgkit/core';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { knownCountry } from '../classify';
@@ -8,6 +8,7 @@ import { CliError, line, type Io } from '../io';
 import { personalization } from '../personalize';
 import { Estimates, Planner, PlanTotals, readPrices, type PlannedRow } from '../plan';
 import { openRecipientsFile, type RecipientsFile } from '../recipients';
+import { PACKAGES, type SenderPackage } from '../senders';
 import { renderTable } from '../table';
 import { progressLine, readSoFar } from './shared';
 
@@ -27,13 +28,8 @@ interface PlanOptions {
   csv?: string;
 }
 
-type Vendor = { factory: SenderFactory; billing: SmsBilling };
-const VENDORS: Record<string, () => Promise<Vendor>> = {
-  smscx: async () => import('@msgkit/smscx').then((m) => ({ factory: m.smscxSenderFactory, billing: m.billing })),
-  smsworks: async () => import('@msgkit/smsworks').then((m) => ({ factory: m.smsworksSenderFactory, billing: m.billing })),
-  octopush: async () => import('@msgkit/octopush').then((m) => ({ factory: m.octopushSenderFactory, billing: m.billing })),
-  infobip: async () => import('@msgkit/infobip').then((m) => ({ factory: m.infobipSenderFactory, billing: m.billing })),
-};
+// The CLI's one list of provider packages (senders.ts), each with its billing facts.
+const VENDORS: Record<string, () => Promise<SenderPackage>> = PACKAGES;
 
 /** Per-row tables beyond this many rows go to --csv or --json instead of the terminal. */
 const TABLE_ROWS = 100;
