@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Fails when regenerating the clients changes anything that is committed: generated code is only
-// ever changed by `pnpm generate`, and the committed output must be what the specs produce.
+// Fails when regenerating the clients changes anything that is committed: generated code (each
+// provider's src/generated, the client, and src/generated-checks, the request checks) is only ever
+// changed by `pnpm generate`, and the committed output must be what the specs produce.
 //
 // `--root <dir>` checks another checkout of the repository (the tests use a temporary clone).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,7 +23,7 @@ const git = (...gitArgs) => execFileSync('git', gitArgs, { cwd: root, encoding: 
 const folders = readdirSync(join(root, 'packages'))
   .filter((name) => existsSync(join(root, 'packages', name, 'package.json')))
   .filter((name) => JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')).scripts?.generate)
-  .map((name) => `packages/${name}/src/generated`);
+  .flatMap((name) => [`packages/${name}/src/generated`, `packages/${name}/src/generated-checks`]);
 if (folders.length === 0) fail('no package has a generate script; nothing would be checked');
 for (const folder of folders) {
   if (git('ls-files', '--', folder).trim() === '') fail(`${folder} holds no committed file; run \`pnpm generate\` and commit the result`);

@@ -2,7 +2,7 @@
 // change would make. The clone borrows this checkout's installed node_modules through symlinks
 // (its root node_modules is a real folder so that the generator stages on the clone's own disk).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,15 +72,23 @@ describe('check-drift.mjs', () => {
   it('passes on a checkout whose generated code is what the specs produce', () => {
     const { status, output } = check(GENERATION_MS);
     expect(output).toContain('check-drift: generated clients match the specs');
-    for (const vendor of ['smscx', 'smsworks', 'octopush', 'infobip']) expect(output).toContain(`packages/${vendor}/src/generated`);
+    for (const vendor of ['smscx', 'smsworks', 'octopush', 'infobip']) {
+      expect(output).toContain(`packages/${vendor}/src/generated,`);
+      expect(output).toContain(`packages/${vendor}/src/generated-checks`);
+    }
     expect(status).toBe(0);
   }, GENERATION_MS + 10_000);
 
-  it('fails on committed drift, naming a changed, a deleted and an extra generated file', () => {
+  it('fails on committed drift, naming a changed, a deleted and an extra generated file, and a hand edit of the generated checks', () => {
     resetClone();
     const changed = committed('packages/smscx/src/generated/models', '.ts');
     const deleted = committed('packages/octopush/src/generated/apis', '.ts');
     const extra = 'packages/smsworks/src/generated/models/HandWritten.ts';
+    // A limit loosened by hand in the checks, where no spec says so.
+    const checks = committed('packages/infobip/src/generated-checks', 'index.ts');
+    const source = readFileSync(join(clone, checks), 'utf8');
+    expect(source).toContain('maxLength: 4000');
+    writeFileSync(join(clone, checks), source.replace('maxLength: 4000', 'maxLength: 40000'));
     appendFileSync(join(clone, changed), '\nexport const edited = true;\n');
     unlinkSync(join(clone, deleted));
     writeFileSync(join(clone, extra), 'export const handWritten = true;\n');
@@ -89,7 +97,7 @@ describe('check-drift.mjs', () => {
 
     const { status, output } = check(GENERATION_MS);
     expect(output).toContain('regenerating changed committed code');
-    for (const file of [changed, deleted, extra]) expect(output).toContain(file);
+    for (const file of [changed, deleted, extra, checks]) expect(output).toContain(file);
     expect(status).toBe(1);
   }, GENERATION_MS + 10_000);
 
