@@ -1,16 +1,20 @@
 /**
  * SmscxClient: the SMS and Multichannel APIs of SMS.CX over the generated client. Every method
- * normalizes phone numbers to E.164, runs src/rules.ts (throwing one ValidationError with every
- * issue, before any request), builds the body once, and runs it under core's HTTP policy.
+ * normalizes phone numbers to E.164, checks the body against the spec (src/generated-checks) and
+ * src/rules.ts (throwing one ValidationError with every issue, before any request), builds the body
+ * once, and runs it under core's HTTP policy.
  */
 import {
   ValidationError,
+  checkShape,
   collectIssues,
   createRedactor,
   credentialIssues,
   execute,
   guardFetch,
+  mergeIssues,
   noteHandlerIssues,
+  normalizePhone,
   normalizeRecipients,
   printNotes,
   policyIssues,
@@ -21,7 +25,6 @@ import {
   type HttpPolicyOptions,
   type NoteHandler,
   type Operation,
-  type RequestCheck,
   type RequestOptions,
   type ValidationIssue,
   type WithRequestId,
@@ -49,7 +52,7 @@ import type {
   TransliterationAlphabetEnum,
 } from './generated/models/index';
 import { smscxVendor } from './errors';
-import { INVALID_NUMBER_CODE, pathIdIssues, rules, toScheduledDate, trackDataNotes } from './rules';
+import { INVALID_NUMBER_CODE, pathIdIssues, rules, specCodes, toScheduledDate, trackDataNotes, type OperationRules } from './rules';
 
 export interface SmscxClientOptions extends HttpPolicyOptions {
   /** Sent as `X-API-KEY`. Give exactly one of `apiKey` and `accessToken`. */
@@ -115,10 +118,11 @@ interface AnyRequest {
  * Builds the body as it will be sent: numbers in E.164 (deduplicated), and for a paid send an
  * `idempotencyId` generated here, once, so every retry of this logical send carries the same one.
  */
-function prepare<T extends object>(ctx: Context, request: T, checks: ReadonlyArray<RequestCheck<never>>, paid: boolean): T {
+function prepare<T extends object>(ctx: Context, request: T, operation: OperationRules, paid: boolean): T {
   const body: AnyRequest = { ...requestObject(request) };
   if (body.scheduledDate !== undefined) body.scheduledDate = toScheduledDate(body.scheduledDate, body.isUtc);
   const issues: ValidationIssue[] = [];
+  let callerIndex = (sent: number) => sent;
   const notStrings = Array.isArray(body.to) ? body.to.flatMap((value: unknown, index: number) => (typeof value === 'string' ? [] : [index])) : [];
   for (const index of notStrings) issues.push({ path: ['to', index], code: 'invalid_type', message: 'must be a string' });
   if (Array.isArray(body.to) && notStrings.length === 0) {
@@ -126,19 +130,30 @@ function prepare<T extends object>(ctx: Context, request: T, checks: ReadonlyArr
     const { valid, invalid } = normalizeRecipients(body.to as string[], defaultCountry === undefined ? undefined : { defaultCountry });
     if (body.allowInvalid === true) {
       // The vendor skips these and lists them in `info.invalid`; sending them keeps that report whole.
+      const inputs = body.to as string[];
       body.to = invalid.length === 0 ? valid : [...valid, ...invalid.map((item) => item.input)];
+      const e164 = (input: string) => {
+        const read = normalizePhone(input, defaultCountry === undefined ? undefined : { defaultCountry });
+        return read.ok ? read.e164 : undefined;
+      };
+      callerIndex = (sent) => (sent >= valid.length ? invalid[sent - valid.length]!.index : inputs.findIndex((input) => e164(input) === valid[sent]));
     } else {
       body.to = valid;
       issues.push(...recipientIssues(invalid, ['to'], invalid.length === 1 ? INVALID_NUMBER_CODE.one : INVALID_NUMBER_CODE.several));
     }
   }
   if (paid && body.idempotencyId === undefined) body.idempotencyId = globalThis.crypto.randomUUID();
-  for (const issue of collectIssues(body as never, ...checks)) {
+  const phoneIssues = issues.length;
+  issues.push(...collectIssues(body as never, ...operation.checks));
+  // An issue at a number that went out points at the caller's own entry.
+  const shaped = checkShape(operation.shape, body, specCodes).map((issue) =>
+    issue.path[0] === 'to' && typeof issue.path[1] === 'number' ? { ...issue, path: ['to', callerIndex(issue.path[1]), ...issue.path.slice(2)] } : issue,
+  );
+  const found = mergeIssues(shaped, issues, operation.shape).filter(
     // A list left empty only by its invalid numbers already has an issue for each of them.
-    if (issue.code === 'recipients_empty' && issues.length > 0 && issue.path.length === 1 && issue.path[0] === 'to') continue;
-    issues.push(issue);
-  }
-  if (issues.length > 0) throw new ValidationError(issues);
+    (issue) => !(issue.code === 'recipients_empty' && phoneIssues > 0 && issue.path.length === 1 && issue.path[0] === 'to'),
+  );
+  if (found.length > 0) throw new ValidationError(found);
   for (const note of trackDataNotes(body)) ctx.onNote(note);
   return body as T;
 }
