@@ -37,6 +37,7 @@ describe('@msgkit/infobip as installed', () => {
         "TimeoutError",
         "ValidationError",
         "ValidityPeriodTimeUnit",
+        "billing",
         "formatInfobipDate",
         "infobipReports",
         "infobipVendor",

@@ -47,6 +47,7 @@ describe('@msgkit/octopush as published', () => {
           'ServerError',
           'TimeoutError',
           'ValidationError',
+          'billing',
           'octopushReports',
           'octopushVendor',
           'parseOctopushError',

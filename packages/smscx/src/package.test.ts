@@ -13,7 +13,7 @@ describe('@msgkit/smscx as published', () => {
         'ALPHABETS', 'AbortError', 'ApiError', 'AuthenticationError', 'BadRequestError', 'CHANNELS', 'ConnectionError',
         'InsufficientCreditError', 'MAX_PARTS', 'MAX_RECIPIENTS', 'MsgkitError', 'MultichannelMethods', 'NotFoundError',
         'PermissionDeniedError', 'RateLimitError', 'RedirectError', 'ServerError', 'SmsMethods', 'SmscxClient', 'StrategyChannelChannelEnum',
-        'SMSCX_REPORT_STATUSES', 'TTL_SECONDS', 'TimeoutError', 'TransliterationAlphabetEnum', 'ValidationError', 'invalidNumbers', 'parseSmscxError', 'smscxReports', 'smscxVendor',
+        'SMSCX_REPORT_STATUSES', 'TTL_SECONDS', 'TimeoutError', 'TransliterationAlphabetEnum', 'ValidationError', 'billing', 'invalidNumbers', 'parseSmscxError', 'smscxReports', 'smscxVendor',
       ].sort(),
     );
   });

@@ -58,6 +58,7 @@ describe('the published entry points', () => {
         'TimeoutError',
         'VALIDITY_MINUTES',
         'ValidationError',
+        'billing',
         'parseSmsWorksError',
         'smsworksReports',
         'smsWorksVendor',
