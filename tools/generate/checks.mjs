@@ -71,7 +71,7 @@ export function operations(spec) {
  * check would not enforce.
  */
 export function generateChecks(spec, { specName, modelsImport = '../generated/index' }) {
-  const components = new Map(); // schema name -> emitted source, in dependency order
+  const components = new Map(); // schema name -> its source, printed last, in dependency order
   const inProgress = new Set();
   const types = new Set();
 
@@ -83,10 +83,11 @@ export function generateChecks(spec, { specName, modelsImport = '../generated/in
     const schema = spec.components?.schemas?.[name];
     if (schema === undefined) throw new SpecError(`${where}: #/components/schemas/${name} does not exist`);
     inProgress.add(name);
-    const source = print(node(schema, `#/components/schemas/${name}`));
+    const tree = node(schema, `#/components/schemas/${name}`);
     inProgress.delete(name);
     const type = typeOf({ $ref: `#/components/schemas/${name}` });
-    components.set(name, `const ${name}Shape: Shape<${type}> = ${source};`);
+    trees.push(tree);
+    components.set(name, () => `const ${name}Shape: Shape<${type}> = ${print(tree, '', true)};`);
     return `${name}Shape`;
   }
 
@@ -166,15 +167,50 @@ export function generateChecks(spec, { specName, modelsImport = '../generated/in
     return { parts, nested };
   }
 
+  // A field constrained alike in several requests (every SMS.CX send's `from`) is one shared node:
+  // the bundle carries each distinct constraint once.
+  const trees = [];
+  const shared = new Map(); // flat source -> shared node name
+  const isShareable = (tree) => typeof tree !== 'string' && tree.nested.every(([key, value]) => key !== 'properties' && isShareable(value));
+  function share() {
+    const uses = new Map(); // flat source -> property names it is used under
+    const visit = (tree, key) => {
+      if (typeof tree === 'string') return;
+      if (isShareable(tree)) {
+        const source = print(tree);
+        uses.set(source, [...(uses.get(source) ?? []), key]);
+      }
+      for (const [nestedKey, value] of tree.nested) {
+        if (nestedKey === 'properties') for (const [name, child] of value) visit(child, name);
+        else visit(value, `${key}${nestedKey === 'items' ? 'Item' : 'Value'}`);
+      }
+    };
+    for (const tree of trees) visit(tree, 'request');
+    const taken = new Set();
+    for (const [source, keys] of uses) {
+      if (keys.length < 2) continue;
+      // Named after the fields that use it, or after its type when it is nothing more.
+      const type = /^\{ type: "(\w+)" \}$/.exec(source)?.[1];
+      const names = [...new Set(keys)];
+      const stem = type ?? (names.length <= 3 ? names.map((key, i) => (i === 0 ? key : key[0].toUpperCase() + key.slice(1))).join('Or') : `${names[0]}AndOthers`);
+      const base = `${stem}Field`.replace(/[^A-Za-z0-9_$]/g, '_');
+      let name = base;
+      for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
+      taken.add(name);
+      shared.set(source, name);
+    }
+  }
+
   /** A node as source: flat constraints on one line, one line per property, so a spec change is a one-line diff. */
-  function print(tree, indent = '') {
+  function print(tree, indent = '', sharing = false) {
     if (typeof tree === 'string') return tree;
+    if (sharing && isShareable(tree) && shared.has(print(tree))) return shared.get(print(tree));
     const inner = `${indent}  `;
     const lines = tree.parts.map((part) => `${inner}${part},`);
     for (const [key, value] of tree.nested) {
       if (key === 'properties') {
-        lines.push(`${inner}properties: {`, ...value.map(([name, child]) => `${inner}  ${name}: ${print(child, `${inner}  `)},`), `${inner}},`);
-      } else lines.push(`${inner}${key}: ${print(value, inner)},`);
+        lines.push(`${inner}properties: {`, ...value.map(([name, child]) => `${inner}  ${name}: ${print(child, `${inner}  `, sharing)},`), `${inner}},`);
+      } else lines.push(`${inner}${key}: ${print(value, inner, sharing)},`);
     }
     if (tree.nested.length === 0) return `{ ${tree.parts.join(', ')} }`;
     return `{\n${lines.join('\n')}\n${indent}}`;
@@ -200,32 +236,40 @@ export function generateChecks(spec, { specName, modelsImport = '../generated/in
       types.add(requestType);
       params = `${id}Params`;
       const parts = ['type: "object"', ...(required.length > 0 ? [`required: ${literal(required)}`] : [])];
-      exports.push(`const ${params}: Shape<${requestType}> = ${print({ parts, nested: [['properties', properties]] })};`);
+      const tree = { parts, nested: [['properties', properties]] };
+      trees.push(tree);
+      exports.push(() => `const ${params}: Shape<${requestType}> = ${print(tree, '', true)};`);
       shape.push(`params: ${params}`);
     }
     const body = operation.requestBody ? resolve(spec, operation.requestBody) : undefined;
     if (body) {
       const json = body.content?.['application/json'];
       if (!json) throw new SpecError(`${where}: request body without application/json content`);
-      const source = print(node(json.schema, `${where} body`));
-      const bodyName = json.schema?.$ref ? source : `${id}Body`;
-      if (!json.schema?.$ref) exports.push(`const ${bodyName}: Shape<${typeOf(json.schema)}> = ${source};`);
+      const tree = node(json.schema, `${where} body`);
+      const bodyName = typeof tree === 'string' ? tree : `${id}Body`;
+      if (typeof tree !== 'string') {
+        trees.push(tree);
+        exports.push(() => `const ${bodyName}: Shape<${typeOf(json.schema)}> = ${print(tree, '', true)};`);
+      }
       shape.push(`body: ${bodyName}`);
     }
-    if (shape.length > 0) exports.push(`/** ${method.toUpperCase()} ${path} */\nexport const ${id}: OperationShape = { ${shape.join(', ')} };`);
+    if (shape.length > 0) exports.push(() => `/** ${method.toUpperCase()} ${path} */\nexport const ${id}: OperationShape = { ${shape.join(', ')} };`);
   }
 
+  share();
   const imports = [...types].sort();
   return [
     `// Generated by tools/generate/checks.mjs from ${specName}: the constraints of every request of the`,
     '// spec, read by checkShape (@msgkit/core) before anything is sent. Do not edit: change the spec and',
     '// run `pnpm generate`.',
-    "import type { OperationShape, Shape } from '@msgkit/core';",
+    `import type { OperationShape, Shape${shared.size > 0 ? ', ShapeNode' : ''} } from '@msgkit/core';`,
     imports.length > 0 ? `import type { ${imports.join(', ')} } from '${modelsImport}';` : '',
     '',
-    ...components.values(),
+    ...[...shared].map(([source, name]) => `const ${name}: ShapeNode = ${source};`),
     '',
-    ...exports,
+    ...[...components.values()].map((write) => write()),
+    '',
+    ...exports.map((write) => write()),
     '',
   ]
     .filter((line, index, lines) => !(line === '' && lines[index - 1] === ''))
