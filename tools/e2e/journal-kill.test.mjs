@@ -92,7 +92,8 @@ const digits = (to) => String(to).replace(/^\+/, '');
 
 function readResults(path) {
   const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  expect(header).toBe('row,input,e164,status,vendor_id,error');
+  // msgkit's columns, then the list's own (`phone`).
+  expect(header).toBe('row,input,e164,status,vendor_id,error,type,campaign,phone');
   return lines.map((l) => {
     const [row, input, e164, status] = l.split(',');
     return { row: Number(row), input, e164, status };

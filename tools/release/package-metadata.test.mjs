@@ -1,6 +1,6 @@
 // What npm shows and what an app resolves for each published package: its own README and LICENSE in
 // the tarball, where its source lives, and dependency ranges that let an app keep one copy of the
-// libraries it may also use itself.
+// libraries it may also use itself (libphonenumber-js excepted: core bundles its own copy).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,14 @@ it('finds every published package under packages/ (the seven of the README and a
   expect(published).toEqual(expect.arrayContaining(['cli', 'core', 'infobip', 'octopush', 'sandbox', 'smscx', 'smsworks']));
 });
 
-it('core is the package that carries the zod and libphonenumber-js ranges', () => {
-  expect(Object.keys(manifest('core').dependencies)).toEqual(expect.arrayContaining(['zod', 'libphonenumber-js']));
+it('core is the package that carries the zod range', () => {
+  expect(Object.keys(manifest('core').dependencies)).toContain('zod');
+});
+
+it('has no package depend on libphonenumber-js: core bundles the one version its digit reader follows, pinned', () => {
+  for (const name of published) {
+    const { dependencies = {}, peerDependencies = {}, optionalDependencies = {} } = manifest(name);
+    expect({ ...dependencies, ...peerDependencies, ...optionalDependencies }, name).not.toHaveProperty('libphonenumber-js');
+  }
+  expect(manifest('core').devDependencies['libphonenumber-js']).toMatch(/^\d+\.\d+\.\d+$/);
 });

@@ -11,7 +11,7 @@ import { root, runAsync } from './release-flow.mjs';
 
 const packageReadmes = ['core', 'smscx', 'smsworks', 'octopush', 'infobip', 'sandbox'].map((name) => `packages/${name}/README.md`);
 // The root README's sections whose examples are checked here.
-const rootSections = ['Using a client', 'One example per provider'];
+const rootSections = ['Using a client', 'One example per provider', 'Campaign senders and failover'];
 const dir = join(root, 'tools/release/.readme-examples');
 
 /** ```ts blocks of a markdown text, optionally only those under the given `## ` headings. */

@@ -24,6 +24,8 @@ let publishOutput = '';
 let installOutput = '';
 let cliApp = '';
 let cliInstallOutput = '';
+let bothApp = '';
+const bundledLibrary = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8')).devDependencies['libphonenumber-js'];
 
 /** An empty project whose @msgkit scope comes from the throwaway registry and the rest from npm's. */
 function emptyApp(name) {
@@ -68,6 +70,9 @@ beforeAll(async () => {
   installOutput = runAll('npm', ['install', '--no-audit', '--no-fund', '@msgkit/smscx'], { cwd: app, timeout: 180_000 });
   cliApp = emptyApp('cli-app');
   cliInstallOutput = runAll('npm', ['install', '--no-audit', '--no-fund', '@msgkit/cli'], { cwd: cliApp, timeout: 180_000 });
+  // An app that also uses libphonenumber-js itself, at the very version core bundles.
+  bothApp = emptyApp('both-app');
+  run('npm', ['install', '--no-audit', '--no-fund', '@msgkit/core', `libphonenumber-js@${bundledLibrary}`], { cwd: bothApp, timeout: 180_000 });
 
   sandbox = await startSandbox({ port: 0 });
 }, 600_000);
@@ -114,7 +119,10 @@ describe('a release published to a real registry', () => {
     expect(readdirSync(join(app, 'node_modules', '@msgkit')).sort()).toEqual(['core', 'smscx']);
     expect(versionOf(join(app, 'node_modules/@msgkit/smscx'))).toBe(after.smscx);
     expect(versionOf(join(app, 'node_modules/@msgkit/core'))).toBe(after.core);
-    for (const dependency of ['zod', 'libphonenumber-js', 'uuid']) expect(readdirSync(join(app, 'node_modules'))).toContain(dependency);
+    for (const dependency of ['zod', 'uuid']) expect(readdirSync(join(app, 'node_modules'))).toContain(dependency);
+    // Core carries its own copy inside dist.
+    expect(readdirSync(join(app, 'node_modules'))).not.toContain('libphonenumber-js');
+    expect(readdirSync(join(app, 'node_modules/@msgkit/core/dist'))).toEqual(expect.arrayContaining(['libphonenumber-js.LICENSE', 'libphonenumber-js.LICENSE.Apache']));
     expect(installOutput).not.toMatch(/EBADENGINE|npm warn/i);
   });
 
@@ -132,6 +140,34 @@ describe('a release published to a real registry', () => {
     expect(out.isValidationError).toBe('function');
     expect(typeof out.campaignId).toBe('string');
     expect(sandbox.received('smscx').length).toBe(received + 1);
+  });
+
+  it('leaves an app’s own libphonenumber-js as published beside @msgkit/core: it still builds a RegExp per parse, msgkit none, same numbers', async () => {
+    writeFileSync(
+      join(bothApp, 'both.mjs'),
+      `import { normalizeRecipients } from '@msgkit/core';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { createRequire } from 'node:module';
+const version = createRequire(import.meta.url)('libphonenumber-js/package.json').version;
+const numbers = Array.from({ length: 100 }, (_, i) => '07400 ' + (100000 + i * 7));
+const built = (run) => {
+  const original = globalThis.RegExp;
+  let count = 0;
+  globalThis.RegExp = new Proxy(original, { construct: (target, args, newTarget) => (count++, Reflect.construct(target, args, newTarget)) });
+  try { run(); } finally { globalThis.RegExp = original; }
+  return count;
+};
+normalizeRecipients(numbers.map((n) => n.replace('07400', '07401')), { defaultCountry: 'GB' });
+let ours;
+const msgkitBuilt = built(() => (ours = normalizeRecipients(numbers, { defaultCountry: 'GB' }).valid));
+let own;
+const ownBuilt = built(() => (own = numbers.map((n) => parsePhoneNumberFromString(n, 'GB')?.number)));
+console.log(JSON.stringify({ version, msgkitBuilt, ownBuilt, same: JSON.stringify(own) === JSON.stringify(ours) }));
+`,
+    );
+    const out = JSON.parse((await runAsync(process.execPath, ['both.mjs'], { cwd: bothApp, timeout: 30_000 })).trim());
+    expect(out).toMatchObject({ version: bundledLibrary, msgkitBuilt: 0, same: true });
+    expect(out.ownBuilt).toBeGreaterThanOrEqual(100);
   });
 
   it('installs the CLI on Node 20 without an engine warning, and its bin runs', () => {

@@ -3,13 +3,13 @@
  * batches form as they come, each batch goes through sendInBatches (with the journal when given),
  * and every input row gets its line in the results file, whatever happens to its batch.
  */
-import { outcomeOfError, sendInBatches, ValidationError, type BatchOutcome, type JournaledBatchResult } from '@msgkit/core';
+import { interruptedOutcome, JournalWriteError, outcomeOfError, sendInBatches, ValidationError, type BatchOutcome, type JournaledBatchResult } from '@msgkit/core';
 import type { FileJournal } from '@msgkit/journal';
 import { classify, newTally, type ClassifiedRow, type Tally } from './classify';
 import { describeError } from './errors';
 import type { Message, Provider, SendingClient, SendOutcome } from './providers';
-import type { Row } from './recipients';
-import { fromOutcome, type ResultRow, type ResultsWriter, type ResultStatus } from './results';
+import { RecipientsFileError, type Row } from './recipients';
+import { fromOutcome, ResultsWriteError, type ResultRow, type ResultsWriter, type ResultStatus } from './results';
 
 export interface CampaignRun {
   provider: Provider;
@@ -44,7 +44,10 @@ export interface CampaignSummary {
   recipients: Record<'sent' | 'refused' | 'unknown', number>;
   sentEarlier: number;
   batches: BatchLine[];
-  /** The error that stopped the campaign (a 401/403, or a message the vendor can never accept). */
+  /**
+   * The error that stopped the campaign: a 401/403 or a message the vendor can never accept, the
+   * journal or the results file that could not be written, or a recipient row that cannot be read.
+   */
   stoppedBy?: unknown;
   /** Valid recipients of batches never started (stopped or interrupted). */
   notStarted: number;
@@ -60,9 +63,27 @@ export function stopsCampaign(error: unknown): boolean {
   return status === 401 || status === 403;
 }
 
+/** The recipient list could not be read on (an I/O error): nothing after the rows read is sent. */
+export class InputReadError extends Error {
+  override name = 'InputReadError';
+  readonly code: string;
+  constructor(cause: unknown) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    super(`the recipient list cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.code = typeof code === 'string' ? code : 'read_failed';
+  }
+}
+
+const unreadable = (error: unknown) => error instanceof RecipientsFileError || error instanceof InputReadError;
+
+/** True for an error that stopped the campaign from msgkit's side (not the vendor's answer): the batch was not sent. */
+export const localFailure = (error: unknown) => error instanceof JournalWriteError || error instanceof ResultsWriteError || unreadable(error);
+
 interface Item {
   e164: string;
   row: ClassifiedRow;
+  /** The row's position in the input, which orders the results file. */
+  seq: number;
 }
 
 const label = (row: Row) => (row.arg ? `arg ${row.row}` : String(row.row));
@@ -72,30 +93,58 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
   const tally = newTally();
   const summary: CampaignSummary = { tally, recipients: { sent: 0, refused: 0, unknown: 0 }, sentEarlier: 0, batches: [], notStarted: 0 };
   // Rows of batches handed to sendInBatches and not yet settled, by batch index.
-  const pending = new Map<number, ClassifiedRow[]>();
+  const pending = new Map<number, Item[]>();
   let validSeen = 0;
+  let seq = 0;
   let readAll = false;
 
-  const writeRow = (row: ClassifiedRow, status: ResultStatus, extra: Pick<ResultRow, 'vendorId' | 'error'> = {}) =>
-    results?.write({ row: label(row), input: row.input, ...(row.e164 && { e164: row.e164 }), ...(row.type && { type: row.type }), status, ...extra });
+  const stop = (error: unknown) => {
+    summary.stoppedBy ??= error;
+    if (!controller.signal.aborted) controller.abort(error);
+  };
+  // A results file that cannot be written stops the campaign before its next send, like the journal.
+  const written = () => results?.failure && stop(results.failure);
+  const resultRow = (row: ClassifiedRow, status: ResultStatus, extra: Pick<ResultRow, 'vendorId' | 'error'> = {}): ResultRow => ({
+    row: label(row),
+    input: row.input,
+    ...(row.e164 && { e164: row.e164 }),
+    ...(row.type && { type: row.type }),
+    status,
+    ...extra,
+    ...(row.cells && { cells: row.cells }),
+  });
 
   const classified = classify(run.rows, run.country, tally, { allowLandline: run.allowLandline === true });
   async function* valid(): AsyncGenerator<Item> {
-    for await (const row of classified) {
-      if (row.status === 'invalid') writeRow(row, 'invalid', { error: row.code! });
-      else if (row.status === 'duplicate') writeRow(row, 'duplicate');
-      else {
-        const index = Math.floor(validSeen++ / batchSize);
-        let rows = pending.get(index);
-        if (!rows) pending.set(index, (rows = []));
-        rows.push(row);
-        yield { e164: row.e164!, row };
+    try {
+      for await (const row of classified) {
+        const at = seq++;
+        if (row.status === 'invalid') results?.immediate(at, resultRow(row, 'invalid', { error: row.code! }));
+        else if (row.status === 'duplicate') results?.immediate(at, resultRow(row, 'duplicate'));
+        else {
+          const index = Math.floor(validSeen++ / batchSize);
+          let rows = pending.get(index);
+          if (!rows) pending.set(index, (rows = []));
+          const item = { e164: row.e164!, row, seq: at };
+          rows.push(item);
+          yield item;
+        }
+        written();
       }
+    } catch (error) {
+      // An unreadable row: it gets its line (invalid), and the campaign stops after the batches in flight.
+      if (error instanceof RecipientsFileError) {
+        results?.immediate(seq++, { row: String(error.row), input: '', status: 'invalid', error: `malformed_csv: ${error.code}` });
+        tally.rows++;
+        tally.invalid++;
+        throw error;
+      }
+      throw error instanceof InputReadError ? error : new InputReadError(error);
     }
     readAll = true;
   }
 
-  const settleRows = (index: number, outcome: BatchOutcome | undefined, earlier: boolean) => {
+  const settleRows = (index: number, outcome: BatchOutcome, earlier: boolean) => {
     const rows = pending.get(index) ?? [];
     pending.delete(index);
     const view = fromOutcome(outcome);
@@ -103,7 +152,12 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
     summary.recipients[status] += rows.length;
     if (earlier && status === 'sent') summary.sentEarlier += rows.length;
     summary.batches.push({ index, size: rows.length, status, earlier, ...(view.vendorId && { id: view.vendorId }), ...(view.error && { error: view.error }) });
-    for (const row of rows) writeRow(row, status, { ...(view.vendorId && { vendorId: view.vendorId }), ...(view.error && { error: view.error }) });
+    const extra = { ...(view.vendorId && { vendorId: view.vendorId }), ...(view.error && { error: view.error }) };
+    results?.batch(
+      index,
+      rows.map((item) => ({ seq: item.seq, row: resultRow(item.row, status, extra) })),
+    );
+    written();
   };
 
   // Batches this run did not start: what an earlier run recorded for them stands; the rest were not sent.
@@ -112,13 +166,16 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
     for (const [index, rows] of pending) {
       if (index >= below) continue;
       const earlier = run.journal?.batch(index);
-      if (earlier) {
+      if (earlier?.outcome) {
         settleRows(index, earlier.outcome, true);
         continue;
       }
       summary.notStarted += rows.length;
       summary.recipients.refused += rows.length;
-      for (const row of rows) writeRow(row, 'refused', { error });
+      results?.batch(
+        index,
+        rows.map((item) => ({ seq: item.seq, row: resultRow(item.row, 'refused', { error }) })),
+      );
       pending.delete(index);
     }
   };
@@ -130,18 +187,27 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
 
   const onSettled = (r: JournaledBatchResult<Item, SendOutcome>) => {
     done++;
-    if (r.ok === 'skipped') return settleRows(r.index, r.previous.outcome, true);
-    if (r.ok === true) return settleRows(r.index, { status: 'sent', ids: r.result.id ? [r.result.id] : [] }, false);
+    if (r.ok === 'skipped') return settleRows(r.index, r.previous.outcome ?? interruptedOutcome, true);
+    if (r.ok === true) {
+      settleRows(r.index, { status: 'sent', ids: r.result.id ? [r.result.id] : [] }, false);
+      // Sent, but the journal could not record it: the journal holds it as unknown, and nothing more is sent.
+      if (r.unrecorded) stop(r.unrecorded);
+      return;
+    }
     if (controller.signal.aborted && r.error === controller.signal.reason) {
       // Never started: its rows stay pending and are reported as not sent below.
       done--;
       return;
     }
-    settleRows(r.index, outcomeOfError(r.error), false);
-    if (stopsCampaign(r.error) && !controller.signal.aborted) {
-      summary.stoppedBy = r.error;
-      controller.abort(r.error);
+    if (localFailure(r.error)) {
+      // Not sent (its journal record, the results or its rows failed): reported with the others not sent.
+      done--;
+      stop(r.error);
+      return;
     }
+    settleRows(r.index, outcomeOfError(r.error), false);
+    if (r.unrecorded) stop(r.unrecorded);
+    if (stopsCampaign(r.error) && !controller.signal.aborted) stop(r.error);
   };
 
   const common = {
@@ -175,13 +241,15 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
     }
     if (pending.size > 0 || !readAll) {
       const reason = summary.stoppedBy
-        ? `the campaign stopped: ${describeError(summary.stoppedBy)}`
+        ? `the campaign stopped: ${stopReason(summary.stoppedBy)}`
         : controller.signal.aborted
           ? 'interrupted before this batch started'
-          : 'the campaign stopped: the journal could not be written';
+          : 'the campaign stopped';
       // Batches formed and never started, then every row not read yet: each gets its line.
       // Whole batches are reported as they complete, so a journaled one is looked up once.
-      for await (const _ of valid()) notSent(reason, Math.floor((validSeen - 1) / batchSize));
+      if (!unreadable(summary.stoppedBy)) {
+        for await (const _ of valid()) notSent(reason, Math.floor((validSeen - 1) / batchSize));
+      }
       notSent(reason);
     }
   } finally {
@@ -189,4 +257,14 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
   }
   tick();
   return summary;
+}
+
+/** One short clause for a `not_sent` cell: why the campaign stopped. */
+function stopReason(error: unknown): string {
+  if (error instanceof JournalWriteError) return `journal_write_failed ${error.systemCode ?? ''}`.trim();
+  if (error instanceof ResultsWriteError) return `results_write_failed ${error.systemCode}`;
+  if (error instanceof RecipientsFileError) return `row ${error.row} cannot be read (${error.code})`;
+  if (error instanceof InputReadError) return `the recipient list cannot be read (${error.code})`;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : describeError(error);
 }

@@ -80,15 +80,15 @@ export class Classifier {
     }
     if (this.#seen.add(result.e164)) {
       tally.valid++;
-      return { row: row.row, input: row.input, country: row.country, arg: row.arg, status: 'valid', e164: result.e164, type, code: undefined };
+      return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'valid', e164: result.e164, type, code: undefined };
     }
     tally.duplicates++;
-    return { row: row.row, input: row.input, country: row.country, arg: row.arg, status: 'duplicate', e164: result.e164, type, code: undefined };
+    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'duplicate', e164: result.e164, type, code: undefined };
   }
 
   #invalid(row: Row, code: string, type: PhoneNumberType | undefined, e164?: string): ClassifiedRow {
     this.tally.invalid++;
-    return { row: row.row, input: row.input, country: row.country, arg: row.arg, status: 'invalid', e164, type, code };
+    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'invalid', e164, type, code };
   }
 
   #optionsFor(country: string | undefined): NormalizePhoneOptions {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { E164Set } from './e164Set';
-import { decideLayout, detectDelimiter, openRecipientsFile } from './recipients';
+import { decideLayout, detectDelimiter, openRecipientsFile, RecipientsFileError, type Row } from './recipients';
 
 const dir = mkdtempSync(join(tmpdir(), 'msgkit-recipients-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,10 +31,29 @@ describe('reading a recipients file', () => {
     const rows = [];
     for await (const row of file.rows()) rows.push(row);
     expect(rows).toEqual([
-      { row: 3, input: '+447400000001' },
-      { row: 5, input: '+447400000002' },
-      { row: 6, input: '' },
+      { row: 3, input: '+447400000001', cells: ['Ada\r\nLovelace', '+447400000001'] },
+      { row: 5, input: '+447400000002', cells: ['Bob', '+447400000002'] },
+      { row: 6, input: '', cells: ['Cy', ''] },
     ]);
+  });
+});
+
+describe('a recipients file with an unreadable row', () => {
+  it('hands out every row before it, then a RecipientsFileError naming the row where the record starts', async () => {
+    const path = join(dir, 'bad.csv');
+    // Larger than one read chunk, so the rows before the bad one come from several chunks.
+    const good = Array.from({ length: 5000 }, (_, i) => `+4474${String(i).padStart(8, '0')}`);
+    writeFileSync(path, `phone\n${good.join('\n')}\n"+447400000001\n+447400000002\n`);
+    const file = await openRecipientsFile(path);
+    const rows: Row[] = [];
+    const error = await (async () => {
+      for await (const row of file.rows()) rows.push(row);
+    })().catch((e: unknown) => e);
+    expect(rows).toHaveLength(5000);
+    expect(rows.at(-1)).toMatchObject({ row: 5001, input: good.at(-1) });
+    expect(error).toBeInstanceOf(RecipientsFileError);
+    expect(error).toMatchObject({ row: 5002, code: 'CSV_QUOTE_NOT_CLOSED' });
+    expect((error as Error).message).toContain(`${path} row 5002: a quoted cell opened on this row is never closed (CSV_QUOTE_NOT_CLOSED)`);
   });
 });
 

@@ -7,6 +7,8 @@ import { open, stat } from 'node:fs/promises';
 import { CliError } from './io';
 import { readRecords } from './records';
 
+export { RecipientsFileError } from './records';
+
 /** Header names taken as the phone column (compared lowercased, without spaces, `_` and `-`). */
 const PHONE_HEADERS = ['phone', 'phonenumber', 'number', 'msisdn', 'mobile', 'mobilenumber', 'mobilephone', 'cell', 'cellphone', 'tel', 'telephone', 'to', 'recipient', 'destination', 'e164'];
 const COUNTRY_HEADERS = ['country', 'countrycode', 'iso', 'isocountry', 'region'];
@@ -19,6 +21,8 @@ export interface Row {
   country?: string;
   /** A --to argument rather than a file row. */
   arg?: boolean;
+  /** Every cell of the record, for the results file (absent for a --to argument). */
+  cells?: string[];
 }
 
 export interface RecipientsLayout {
@@ -129,7 +133,7 @@ export async function openRecipientsFile(path: string, column?: string): Promise
         return undefined;
       }
       // One shape for every row (country undefined when there is none): the classifier stays monomorphic.
-      return { row: line, input: record[phoneColumn] ?? '', country: countryColumn === undefined ? undefined : record[countryColumn] || undefined };
+      return { row: line, input: record[phoneColumn] ?? '', country: countryColumn === undefined ? undefined : record[countryColumn] || undefined, cells: record };
     };
     yield* readRecords(path, delimiter, toRow, { onRead: (bytes) => (read = bytes) });
   }

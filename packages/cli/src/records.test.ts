@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CsvRecordError, MAX_RECORD, readRecords } from './records';
+import { MAX_RECORD, readRecords, RecipientsFileError } from './records';
 
 const dir = mkdtempSync(join(tmpdir(), 'msgkit-records-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,7 +85,25 @@ describe('reading CSV records', () => {
 
   it('names the row of a cell with text after its closing quote, with csv-parse\'s code', async () => {
     const error = await ours('phone,name\n+447400000001,"Ada" Lovelace\n', ',').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CsvRecordError);
-    expect(error).toMatchObject({ row: 2, code: 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE', message: 'row 2: malformed CSV: a quoted cell is followed by other characters before the separator' });
+    expect(error).toBeInstanceOf(RecipientsFileError);
+    const { path } = error as RecipientsFileError;
+    expect(path.startsWith(dir)).toBe(true);
+    expect(error).toMatchObject({
+      row: 2,
+      code: 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE',
+      message: `${path} row 2: malformed CSV: a quoted cell is followed by other characters before the separator (CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE); the rows from 2 on cannot be read. Fix the file and run again.`,
+    });
+  });
+
+  it('hands out every record before an unreadable one read in the same chunk, then the error', async () => {
+    const path = join(dir, `${files++}.csv`);
+    writeFileSync(path, 'phone,name\n+447400000001,Ada\n+447400000002,Bob\n+447400000003,"Cy" Lane\n+447400000004,Di\n');
+    const records: Array<{ cells: string[]; line: number }> = [];
+    const error = await (async () => {
+      for await (const batch of readRecords(path, ',', (cells, line) => ({ cells, line }))) records.push(...batch);
+    })().catch((e: unknown) => e);
+    expect(records.map((r) => r.line)).toEqual([1, 2, 3]);
+    expect(error).toBeInstanceOf(RecipientsFileError);
+    expect(error).toMatchObject({ path, row: 4, code: 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' });
   });
 });

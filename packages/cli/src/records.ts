@@ -9,16 +9,20 @@ import { createReadStream } from 'node:fs';
 import { CsvError, parse, type Options } from 'csv-parse/sync';
 import { CliError } from './io';
 
-/** A record that cannot be read: the rows from `row` on cannot be told apart. Exit 1, naming the row. */
-export class CsvRecordError extends CliError {
+/**
+ * A record of the recipients file that cannot be read (a quoted cell never closed, text after a
+ * closing quote…): the rows from `row` on cannot be told apart. Exit 1, naming the file and the row.
+ */
+export class RecipientsFileError extends CliError {
   constructor(
+    readonly path: string,
     /** The line where the unreadable record starts. */
     readonly row: number,
     /** csv-parse's code (CSV_QUOTE_NOT_CLOSED, CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE…), or CSV_RECORD_TOO_LONG. */
     readonly code: string,
     detail: string,
   ) {
-    super(`row ${row}: ${detail}`);
+    super(`${path} row ${row}: ${detail} (${code}); the rows from ${row} on cannot be read. Fix the file and run again.`);
   }
 }
 
@@ -67,7 +71,11 @@ export class RecordParser {
   #newline: string | undefined;
   #options: Options;
 
-  constructor(readonly delimiter: string) {
+  constructor(
+    readonly delimiter: string,
+    /** The file read, for errors. */
+    readonly path: string,
+  ) {
     this.#options = { delimiter, relax_column_count: true, relax_quotes: true, trim: true };
   }
 
@@ -121,7 +129,7 @@ export class RecordParser {
     let end = this.#recordEnd(text, start, final);
     const row = this.#line + 1;
     if (end < 0) {
-      if (text.length - start > MAX_RECORD) throw new CsvRecordError(row, 'CSV_RECORD_TOO_LONG', `a quoted cell opened on this row is not closed within ${MAX_RECORD / 1024 / 1024} MB`);
+      if (text.length - start > MAX_RECORD) throw new RecipientsFileError(this.path, row, 'CSV_RECORD_TOO_LONG', `a quoted cell opened on this row is not closed within ${MAX_RECORD / 1024 / 1024} MB`);
       if (!final) return -1;
       end = text.length;
     }
@@ -130,10 +138,10 @@ export class RecordParser {
       records = parse(text.slice(start, end), this.#options) as string[][];
     } catch (error) {
       if (!(error instanceof CsvError)) throw error;
-      if (error.code === 'CSV_QUOTE_NOT_CLOSED') throw new CsvRecordError(row, error.code, 'a quoted cell opened on this row is never closed');
-      throw new CsvRecordError(row, error.code, `malformed CSV: ${MALFORMED[error.code] ?? error.code}`);
+      if (error.code === 'CSV_QUOTE_NOT_CLOSED') throw new RecipientsFileError(this.path, row, error.code, 'a quoted cell opened on this row is never closed');
+      throw new RecipientsFileError(this.path, row, error.code, `malformed CSV: ${MALFORMED[error.code] ?? error.code}`);
     }
-    if (records.length !== 1) throw new CsvRecordError(row, 'CSV_NOT_ONE_RECORD', 'malformed CSV: not one record');
+    if (records.length !== 1) throw new RecipientsFileError(this.path, row, 'CSV_NOT_ONE_RECORD', 'malformed CSV: not one record');
     let lines = 1;
     for (let i = text.indexOf(newline, start); i >= 0 && i < end; i = text.indexOf(newline, i + newline.length)) lines++;
     this.#line += lines;
@@ -191,11 +199,12 @@ export interface ReadOptions {
 /**
  * Streams the records of the file at `path`, each turned by `map` into what the caller keeps (or
  * skipped when it gives undefined), a batch per chunk read: the caller awaits once per chunk, not
- * once per row, and a record's cells are garbage as soon as they are mapped, so a chunk in flight
- * holds no more than the caller's own objects. A byte order mark at the start is dropped.
+ * once per row, and a record's cells live only as long as what `map` made of them, so a chunk in
+ * flight holds no more than the caller's own objects. A byte order mark at the start is dropped.
+ * An unreadable record ends the stream with a RecipientsFileError, after every record before it.
  */
 export async function* readRecords<T>(path: string, delimiter: string, map: (cells: string[], line: number) => T | undefined, { onRead, chunkSize = CHUNK }: ReadOptions = {}): AsyncGenerator<T[]> {
-  const parser = new RecordParser(delimiter);
+  const parser = new RecordParser(delimiter, path);
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: chunkSize });
   let batch: T[] = [];
   const onRecord: OnRecord = (cells, line) => {
@@ -204,6 +213,16 @@ export async function* readRecords<T>(path: string, delimiter: string, map: (cel
   };
   let rest = '';
   let first = true;
+  let failure: { error: unknown } | undefined;
+  // The records parsed before an unreadable one are handed out before its error: they are rows to account for.
+  const parseText = (text: string, final: boolean) => {
+    try {
+      return parser.parse(text, final, onRecord);
+    } catch (error) {
+      failure = { error };
+      return text.length;
+    }
+  };
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       let text = rest + chunk;
@@ -211,15 +230,17 @@ export async function* readRecords<T>(path: string, delimiter: string, map: (cel
         first = false;
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       }
-      rest = text.slice(parser.parse(text, false, onRecord));
+      rest = text.slice(parseText(text, false));
       onRead?.(stream.bytesRead);
       if (batch.length > 0) {
         yield batch;
         batch = [];
       }
+      if (failure) throw failure.error;
     }
-    if (rest !== '') parser.parse(rest, true, onRecord);
+    if (rest !== '') parseText(rest, true);
     if (batch.length > 0) yield batch;
+    if (failure) throw failure.error;
   } finally {
     stream.destroy();
   }

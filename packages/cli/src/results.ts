@@ -1,6 +1,18 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import type { BatchOutcome } from '@msgkit/core';
-import { CliError } from './io';
+/**
+ * The per-row results file: one row per input row, in input order, msgkit's columns then the
+ * input's own. Rows are known in two streams: at once (invalid, duplicate) and per batch, when
+ * the batch settles, batches settling in any order. Each stream goes to its own file beside the
+ * results, in bounded memory; at the end the two are merged by input position into a new file,
+ * synced and renamed over the results path, so a run never leaves a half-written results file
+ * and never truncates one.
+ *
+ * A write that fails (disk full, EFBIG, EIO) is kept as `failure` and stops the campaign like a
+ * journal error; nothing more is written.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { type BatchOutcome } from '@msgkit/core';
 
 export type ResultStatus = 'sent' | 'invalid' | 'refused' | 'unknown' | 'duplicate';
 
@@ -14,62 +26,269 @@ export interface ResultRow {
   status: ResultStatus;
   vendorId?: string;
   error?: string;
+  /** The input record's own cells, written after msgkit's columns. */
+  cells?: string[];
 }
 
-const HEADER = ['row', 'input', 'e164', 'status', 'vendor_id', 'error', 'type'];
+export const RESULT_COLUMNS = ['row', 'input', 'e164', 'status', 'vendor_id', 'error', 'type', 'campaign'];
+
 const cell = (value: string | undefined) => {
   const v = value ?? '';
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 };
 
-/**
- * The per-row results file, written as rows are settled (buffered, written synchronously in 64 kB
- * pieces, so memory stays flat however long the list). A run rewrites it from scratch: after a crash
- * the next run's file is the one that counts.
- */
-export class ResultsWriter {
-  #fd: number;
+/** A short tag of the campaign (its id and content) in every row: how a later run knows its own results file. */
+export function campaignTag(campaignId: string): string {
+  return `c-${createHash('sha256').update(campaignId).digest('hex').slice(0, 12)}`;
+}
+
+export class ResultsWriteError extends Error {
+  override name = 'ResultsWriteError';
+  constructor(
+    readonly path: string,
+    readonly systemCode: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`the results file ${path} could not be written (${systemCode})`, options);
+  }
+}
+
+/** A temporary file written through a 64 kB buffer with writeSync, short writes completed. */
+class Spool {
+  readonly fd: number;
   #buffer: string[] = [];
-  #size = 0;
-  readonly counts: Record<ResultStatus, number> = { sent: 0, invalid: 0, refused: 0, unknown: 0, duplicate: 0 };
+  #pending = 0;
+  /** Bytes appended so far (buffered ones included): the offset of the next line. */
+  size = 0;
+  /** Still has a name on disk, to remove when done. */
+  named: boolean;
 
-  constructor(readonly path: string) {
-    try {
-      this.#fd = openSync(path, 'w');
-    } catch (error) {
-      throw new CliError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unwritable'}`, 2);
-    }
-    this.#push(HEADER.join(','));
+  constructor(
+    readonly path: string,
+    anonymous: boolean,
+  ) {
+    this.fd = openSync(path, 'wx+');
+    this.named = !(anonymous && unnamed(path));
   }
 
-  write(row: ResultRow): void {
-    this.counts[row.status]++;
-    this.#push([row.row, row.input, row.e164, row.status, row.vendorId, row.error, row.type].map(cell).join(','));
+  append(text: string): void {
+    this.#buffer.push(text);
+    const bytes = Buffer.byteLength(text);
+    this.#pending += bytes;
+    this.size += bytes;
+    if (this.#pending >= 65_536) this.flush();
   }
 
-  close(): void {
-    this.#flush();
-    fsyncSync(this.#fd);
-    closeSync(this.#fd);
-  }
-
-  #push(line: string): void {
-    this.#buffer.push(line);
-    this.#size += line.length + 1;
-    if (this.#size >= 65_536) this.#flush();
-  }
-
-  #flush(): void {
+  flush(): void {
     if (this.#buffer.length === 0) return;
-    writeSync(this.#fd, `${this.#buffer.join('\n')}\n`);
+    const bytes = Buffer.from(this.#buffer.join(''));
     this.#buffer = [];
-    this.#size = 0;
+    this.#pending = 0;
+    writeFully(this.fd, bytes);
   }
 }
 
-/** The status, vendor id and error of a row in a batch with this outcome (none yet: in flight when a process died). */
-export function fromOutcome(outcome: BatchOutcome | undefined): Pick<ResultRow, 'status' | 'vendorId' | 'error'> {
-  if (!outcome) return { status: 'unknown', error: 'in_flight: the batch was being sent when an earlier run stopped; the vendor may have received it' };
-  if (outcome.status === 'sent') return { status: 'sent', vendorId: outcome.ids.join(' ') };
-  return { status: outcome.status, error: `${outcome.code}: ${outcome.message}` };
+/** Unlinks an open file, which lives on until closed; false where the platform refuses (Windows). */
+function unnamed(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
+
+function writeFully(fd: number, bytes: Buffer): void {
+  for (let offset = 0; offset < bytes.length; ) {
+    const written = writeSync(fd, bytes, offset, bytes.length - offset);
+    if (!(written > 0)) throw Object.assign(new Error('short write'), { code: 'short_write' });
+    offset += written;
+  }
+}
+
+/** Reads a file's lines from `start` for `length` bytes (or to its end), 64 kB at a time. */
+function* lines(fd: number, start = 0, length = Number.POSITIVE_INFINITY): Generator<string> {
+  const chunk = Buffer.alloc(65_536);
+  let position = start;
+  let left = length;
+  let rest = '';
+  while (left > 0) {
+    const read = readSync(fd, chunk, 0, Math.min(chunk.length, left), position);
+    if (read === 0) break;
+    position += read;
+    left -= read;
+    const parts = (rest + chunk.toString('utf8', 0, read)).split('\n');
+    rest = parts.pop()!;
+    yield* parts;
+  }
+  if (rest !== '') yield rest;
+}
+
+export class ResultsWriter {
+  readonly counts: Record<ResultStatus, number> = { sent: 0, invalid: 0, refused: 0, unknown: 0, duplicate: 0 };
+  #immediate: Spool;
+  #batches: Spool;
+  /** Offset and length of each batch's rows in the batch spool, by batch index (0 length: none yet). */
+  #offsets = new Float64Array(64);
+  #lengths = new Float64Array(64);
+  #failure: ResultsWriteError | undefined;
+
+  /**
+   * `target` is where the results go (already checked by `checkResultsPath`); `columns` are the
+   * input's own column names; `tag` is `campaignTag(…)` of this campaign.
+   */
+  constructor(
+    readonly target: string,
+    readonly columns: string[],
+    readonly tag: string,
+  ) {
+    try {
+      this.#immediate = new Spool(this.#spoolPath('rows'), true);
+      this.#batches = new Spool(this.#spoolPath('batches'), true);
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  get failure(): ResultsWriteError | undefined {
+    return this.#failure;
+  }
+
+  /** A row whose status is known as it is read (invalid, duplicate), in input order; `seq` is its position in the input. */
+  immediate(seq: number, row: ResultRow): void {
+    this.#guard(() => this.#immediate.append(this.#line(seq, row)));
+  }
+
+  /** Every row of batch `index`, in input order, once its outcome is known (or it was not sent). */
+  batch(index: number, rows: Array<{ seq: number; row: ResultRow }>): void {
+    this.#guard(() => {
+      const text = rows.map((r) => this.#line(r.seq, r.row)).join('');
+      if (index >= this.#offsets.length) this.#grow(index);
+      this.#offsets[index] = this.#batches.size;
+      this.#lengths[index] = Buffer.byteLength(text);
+      this.#batches.append(text);
+      // Written at each batch, not each 64 kB: a full disk is seen before the next batch is sent.
+      this.#immediate.flush();
+      this.#batches.flush();
+    });
+  }
+
+  /** Merges the two spools by input position into the results file, synced, renamed into place. */
+  finish(): void {
+    if (this.#failure) return this.discard();
+    const out = this.#spoolPath('csv');
+    this.#guard(() => {
+      this.#immediate.flush();
+      this.#batches.flush();
+      const merged = new Spool(out, false);
+      merged.append(`${[...RESULT_COLUMNS, ...this.columns].map(cell).join(',')}\n`);
+      const immediate = lines(this.#immediate.fd);
+      const batches = this.#batchLines();
+      let a = immediate.next();
+      let b = batches.next();
+      const seqOf = (line: string) => Number(line.slice(0, line.indexOf(',')));
+      const rest = (line: string) => `${JSON.parse(line.slice(line.indexOf(',') + 1)) as string}\n`;
+      while (!a.done || !b.done) {
+        if (b.done || (!a.done && seqOf(a.value) < seqOf(b.value))) {
+          merged.append(rest(a.value));
+          a = immediate.next();
+        } else {
+          merged.append(rest(b.value));
+          b = batches.next();
+        }
+      }
+      try {
+        merged.flush();
+        fsyncSync(merged.fd);
+      } finally {
+        closeSync(merged.fd);
+      }
+      renameSync(out, this.target);
+      syncDirectory(dirname(this.target));
+    });
+    rmSync(out, { force: true });
+    this.discard();
+  }
+
+  /** Closes and removes the spools (the results file, if renamed into place, stays). */
+  discard(): void {
+    for (const spool of [this.#immediate, this.#batches]) {
+      try {
+        closeSync(spool.fd);
+      } catch {
+        // Already closed.
+      }
+      if (spool.named) rmSync(spool.path, { force: true });
+    }
+  }
+
+  #spoolPath(kind: string): string {
+    return join(dirname(this.target), `.${basename(this.target)}.msgkit-${randomUUID().slice(0, 8)}.${kind}`);
+  }
+
+  *#batchLines(): Generator<string> {
+    for (let index = 0; index < this.#lengths.length; index++) {
+      if (this.#lengths[index]! > 0) yield* lines(this.#batches.fd, this.#offsets[index], this.#lengths[index]);
+    }
+  }
+
+  #line(seq: number, row: ResultRow): string {
+    this.counts[row.status]++;
+    const cells = [row.row, row.input, row.e164, row.status, row.vendorId, row.error, row.type, this.tag, ...(this.columns.length > 0 ? (row.cells ?? []) : [])];
+    // JSON-quoted in the spool: a cell's own line breaks must not split the spool's one-line records.
+    return `${seq},${JSON.stringify(cells.map(cell).join(','))}\n`;
+  }
+
+  #grow(index: number): void {
+    let size = this.#offsets.length;
+    while (size <= index) size *= 2;
+    const offsets = new Float64Array(size);
+    const lengths = new Float64Array(size);
+    offsets.set(this.#offsets);
+    lengths.set(this.#lengths);
+    this.#offsets = offsets;
+    this.#lengths = lengths;
+  }
+
+  #guard(write: () => void): void {
+    if (this.#failure) return;
+    try {
+      write();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #fail(error: unknown): ResultsWriteError {
+    const code = (error as { code?: unknown } | null)?.code;
+    this.#failure ??= new ResultsWriteError(this.target, typeof code === 'string' ? code : 'write_failed', { cause: error });
+    return this.#failure;
+  }
+}
+
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some platforms cannot open a directory; the file's own fsync is what they offer.
+  }
+}
+
+/** Clips a reason to one short line for a CSV cell or a table. */
+const short = (text: string, max = 80) => {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length <= max ? one : `${one.slice(0, max - 1).trimEnd()}…`;
+};
+
+/** The status, vendor id and error cell of a row in a batch with this outcome: `code [vendor code]: short reason`. */
+export function fromOutcome(outcome: BatchOutcome): Pick<ResultRow, 'status' | 'vendorId' | 'error'> {
+  if (outcome.status === 'sent') return { status: 'sent', vendorId: outcome.ids.join(' ') };
+  const code = outcome.vendorCode === undefined ? outcome.code : `${outcome.code} ${outcome.vendorCode}`;
+  return { status: outcome.status, error: `${code}: ${short(outcome.reason ?? outcome.message)}` };
+}
+

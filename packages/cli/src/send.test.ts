@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { batchDedupeKey } from '@msgkit/core';
+import { contentOf, readJournal } from '@msgkit/journal';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseResults, runCli as run } from './testing';
@@ -73,7 +75,7 @@ describe('msgkit send --results', () => {
     expect(sandbox.messages('smsworks').map((m) => m.to).sort()).toEqual(numbers(6).map((x) => x.slice(1)).sort());
   });
 
-  it('resumes at a deduplicating vendor by resending unknown batches with the key derived from the campaign and batch index', async () => {
+  it('resumes at a deduplicating vendor by resending unknown batches with the key bound to the campaign, its content and the batch', async () => {
     const list = file('list.txt', numbers(6).join('\n'));
     const journal = file('j.jsonl');
     // Every attempt of the first batch fails with a 500: the client gives up with an unknown outcome.
@@ -85,9 +87,10 @@ describe('msgkit send --results', () => {
     const second = await run(args, { SMSCX_API_KEY: 'k' });
     expect(second.code).toBe(0);
     expect(sandbox.messages('smscx').map((m) => m.to).sort()).toEqual(numbers(6).sort());
-    const { campaignId } = JSON.parse((await run(['report', '--json', journal])).stdout);
+    const { header } = await readJournal(journal);
     const keys = sandbox.received('smscx').map((r) => (r.body as { idempotencyId: string }).idempotencyId);
-    expect(new Set(keys)).toEqual(new Set([batchDedupeKey(campaignId, 0), batchDedupeKey(campaignId, 1)]));
+    const bound = (i: number) => batchDedupeKey(header.campaignId, i, { content: contentOf(header.parts), recipients: numbers(6).slice(i * 3, i * 3 + 3) });
+    expect(new Set(keys)).toEqual(new Set([bound(0), bound(1)]));
   });
 
   it('refuses to resume a journal with another text, naming what changed, and sends nothing', async () => {
@@ -229,5 +232,152 @@ describe('msgkit segments and normalize', () => {
     const { stdout, stderr } = await run(['normalize', '--file', list, '--csv']);
     expect(stdout.trim().split('\n')).toEqual(['row,input,e164,status,error,type', '2,07400 100001,+447400100001,valid,,MOBILE', '3,+33612345678,+33612345678,valid,,MOBILE', '4,xyz,,invalid,not_a_number,']);
     expect(stderr).toContain('3 inputs: 2 unique valid');
+  });
+});
+
+describe('msgkit send: a campaign id binds its content', () => {
+  const smscx = (list: string, text: string, journal: string) => ['send', '-p', 'smscx', '--from', 'Shop', '--to-file', list, '--text', text, '--base-url', sandbox.baseUrls.smscx, '--batch-size', '3', '--journal', journal, '--campaign-id', 'spring'];
+  const octopush = (list: string, text: string, journal: string) => ['send', '-p', 'octopush', '--type', 'sms_premium', '--from', 'Shop', '--to-file', list, '--text', text, '--base-url', sandbox.baseUrls.octopush, '--batch-size', '3', '--journal', journal, '--campaign-id', 'spring'];
+  const OCTOPUSH = { OCTOPUSH_API_LOGIN: 'a@b.c', OCTOPUSH_API_KEY: 'b' };
+
+  it('sends a reused --campaign-id with another text to everyone, at SMS.CX and Octopush, instead of the vendor dropping it as a duplicate', async () => {
+    const list = file('list.txt', numbers(6).join('\n'));
+    expect((await run(smscx(list, 'Sale starts Monday', file('a.jsonl')), { SMSCX_API_KEY: 'k' })).code).toBe(0);
+    const second = await run(smscx(list, 'Sale postponed', file('b.jsonl')), { SMSCX_API_KEY: 'k' });
+    expect(second.code).toBe(0);
+    const texts = sandbox.messages('smscx').filter((m) => m.text === 'Sale postponed').map((m) => m.to);
+    expect(texts.sort()).toEqual(numbers(6).sort());
+
+    expect((await run(octopush(list, 'Sale starts Monday', file('c.jsonl')), OCTOPUSH)).code).toBe(0);
+    expect((await run(octopush(list, 'Sale postponed', file('d.jsonl')), OCTOPUSH)).code).toBe(0);
+    expect(sandbox.messages('octopush').filter((m) => m.text === 'Sale postponed')).toHaveLength(6);
+  });
+
+  it('lets the vendor drop a repeat of the very same campaign under the same --campaign-id, even from another journal', async () => {
+    const list = file('list.txt', numbers(6).join('\n'));
+    expect((await run(smscx(list, 'Hi', file('a.jsonl')), { SMSCX_API_KEY: 'k' })).code).toBe(0);
+    expect((await run(smscx(list, 'Hi', file('b.jsonl')), { SMSCX_API_KEY: 'k' })).code).toBe(0);
+    expect(sandbox.messages('smscx')).toHaveLength(6);
+  });
+});
+
+describe('msgkit send: a malformed row late in the file', () => {
+  it('stops the run with every batch already sent recorded in the journal and the results, names the row, and exits 1', async () => {
+    const rows = numbers(251).map((x, i) => (i === 199 ? `"${x}` : x));
+    const list = file('list.csv', `phone\n${rows.join('\n')}\n`);
+    const journal = file('j.jsonl');
+    const results = file('results.csv');
+    const { code, stderr } = await run(smsworks(list, ['--batch-size', '20', '--concurrency', '2', '--journal', journal, '--results', results]), SMSWORKS);
+    expect(code).toBe(1);
+    // Row 201 of the file (its line 201, after the header) opens a quote that never closes.
+    expect(stderr).toMatch(/row 201/);
+    const sent = sandbox.messages('smsworks').length;
+    expect(sent).toBe(180);
+    const written = parseResults(readFileSync(results, 'utf8'));
+    expect(written.filter((r) => r.status === 'sent')).toHaveLength(sent);
+    // Every row before the bad one has its line; the ones read but not sent say so.
+    expect(written.map((r) => r.row)).toEqual(Array.from({ length: 200 }, (_, i) => String(i + 2)));
+    expect(written.slice(180, 199).every((r) => r.status === 'refused' && r.error!.startsWith('not_sent'))).toBe(true);
+    expect(written[199]).toMatchObject({ row: '201', status: 'invalid', error: 'malformed_csv: CSV_QUOTE_NOT_CLOSED' });
+    const report = JSON.parse((await run(['report', '--json', journal])).stdout);
+    expect(report.totals.sent).toEqual({ batches: 9, recipients: 180 });
+    expect(report.totals.unknown).toEqual({ batches: 0, recipients: 0 });
+  });
+});
+
+describe('msgkit send --results never destroys an input', () => {
+  it('refuses a --results path that is the recipient list, the journal, or a hard link or symlink to either, and leaves them intact', async () => {
+    const text = numbers(3).join('\n');
+    const list = file('list.txt', text);
+    const journal = file('j.jsonl');
+    expect((await run(smsworks(list, ['--journal', journal]), SMSWORKS)).code).toBe(0);
+    const journalText = readFileSync(journal, 'utf8');
+    const hard = file('hard.csv');
+    linkSync(list, hard);
+    const soft = file('soft.csv');
+    symlinkSync(journal, soft);
+    for (const target of [list, journal, hard, soft, join(dir, '.', basename(list))]) {
+      const refused = await run(smsworks(list, ['--journal', journal, '--results', target]), SMSWORKS);
+      expect(refused.code, target).toBe(2);
+      expect(refused.stderr).toMatch(/--results .* is (the recipient list|the journal)/);
+    }
+    expect(readFileSync(list, 'utf8')).toBe(text);
+    expect(readFileSync(journal, 'utf8')).toBe(journalText);
+    expect(sandbox.messages('smsworks')).toHaveLength(3);
+  });
+
+  it('never overwrites a file that is not a results file of the same campaign, and rewrites its own', async () => {
+    const list = file('list.txt', numbers(2).join('\n'));
+    const notes = file('notes.csv', 'name,comment\nAda,keep me\n');
+    const refused = await run(smsworks(list, ['--results', notes]), SMSWORKS);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('not a results file of this campaign');
+    expect(readFileSync(notes, 'utf8')).toBe('name,comment\nAda,keep me\n');
+    expect(sandbox.messages('smsworks')).toHaveLength(0);
+
+    const journal = file('j.jsonl');
+    const results = file('results.csv');
+    const args = smsworks(list, ['--journal', journal, '--results', results]);
+    expect((await run(args, SMSWORKS)).code).toBe(0);
+    const again = await run(args, SMSWORKS);
+    expect(again.code).toBe(0);
+    expect(parseResults(readFileSync(results, 'utf8')).map((r) => r.status)).toEqual(['sent', 'sent']);
+    // Another campaign's results file is not this one's.
+    const other = await run(['send', '-p', 'smsworks', '--from', 'Shop', '--to-file', list, '--text', 'Other text', '--base-url', sandbox.baseUrls.smsworks, '--journal', file('k.jsonl'), '--results', results], SMSWORKS);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('not a results file of this campaign');
+  });
+});
+
+describe('msgkit report --json', () => {
+  it('lists every recipient of unknown outcome, not the first 20', async () => {
+    const list = file('list.txt', numbers(40).join('\n'));
+    const journal = file('j.jsonl');
+    sandbox.faults.add({ vendor: 'smsworks', count: 1, drop: true });
+    await run(smsworks(list, ['--batch-size', '30', '--concurrency', '1', '--journal', journal]), SMSWORKS);
+    const report = JSON.parse((await run(['report', '--json', journal])).stdout);
+    expect(report.totals.unknown).toEqual({ batches: 1, recipients: 30 });
+    expect(report.unknownRecipients).toHaveLength(30);
+    expect(report.unknownRecipients.map((u: { e164: string }) => u.e164)).toEqual(numbers(30));
+  });
+});
+
+describe('msgkit send --results: the file', () => {
+  it('keeps an input cell that holds a line break and a comma whole, in its row', async () => {
+    const list = file('list.csv', `name,phone\n"Ada\nLovelace, Countess",${numbers(1)[0]}\nxyz,not a number\nBob,${numbers(2)[1]}\n`);
+    const results = file('results.csv');
+    expect((await run(smsworks(list, ['--results', results, '--batch-size', '1', '--concurrency', '2']), SMSWORKS)).code).toBe(1);
+    const rows = parseCsv(readFileSync(results, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => [r.row, r.status, r.name])).toEqual([
+      ['3', 'sent', 'Ada\nLovelace, Countess'],
+      ['4', 'invalid', 'xyz'],
+      ['5', 'sent', 'Bob'],
+    ]);
+  });
+
+  it('is in input order whatever order the batches settle in, keeps the input columns, and gives the vendor code and a short reason', async () => {
+    const lines = ['name,phone,segment'];
+    for (let i = 0; i < 12; i++) lines.push(`n${i},${i === 3 ? 'call me' : i === 7 ? numbers(1)[0] : numbers(12)[i]},s${i % 3}`);
+    const list = file('list.csv', `${lines.join('\n')}\n`);
+    const results = file('results.csv');
+    // The first request is slow, the second refused with a vendor code: batches settle out of order.
+    sandbox.faults.add({ vendor: 'smscx', count: 1, delayMs: 300 });
+    sandbox.faults.add({ vendor: 'smscx', count: 1, status: 400, body: { error: { type: 'invalid_param', code: 1125, message: 'Invalid value for ttl. '.repeat(20), uri: 'https://example.com/docs' } } });
+    const args = ['send', '-p', 'smscx', '--from', 'Shop', '--to-file', list, '--text', 'Hi', '--base-url', sandbox.baseUrls.smscx, '--batch-size', '2', '--concurrency', '3', '--results', results];
+    expect((await run(args, { SMSCX_API_KEY: 'k' })).code).toBe(1);
+    const text = readFileSync(results, 'utf8');
+    const [header] = text.split('\n');
+    expect(header).toBe('row,input,e164,status,vendor_id,error,type,campaign,name,phone,segment');
+    const rows = parseResults(text);
+    expect(rows.map((r) => r.row)).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 2)));
+    expect(rows.map((r) => r.name)).toEqual(Array.from({ length: 12 }, (_, i) => `n${i}`));
+    expect(rows[3]).toMatchObject({ status: 'invalid', error: 'not_a_number', phone: 'call me', segment: 's0' });
+    expect(rows[7]).toMatchObject({ status: 'duplicate' });
+    const refused = rows.filter((r) => r.status === 'refused');
+    expect(refused).toHaveLength(2);
+    for (const r of refused) {
+      expect(r.error).toMatch(/^bad_request 1125: Invalid value for ttl/);
+      expect(r.error!.length).toBeLessThanOrEqual(100);
+    }
   });
 });

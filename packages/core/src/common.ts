@@ -3,5 +3,6 @@ export * from './text/index';
 export * from './rules/index';
 export * from './batch/index';
 export * from './delivery/index';
+export * from './campaign/index';
 export type { NormalizedRecipients, NormalizePhoneOptions, PhoneErrorCode, PhoneNumberType, PhoneResult } from './phone/index';
 export type { Lenient } from './lenient';

@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 describe('published entry points', () => {
   it('export the same API from @msgkit/core and @msgkit/core/max', () => {
     expect(Object.keys(max).sort()).toEqual(Object.keys(core).sort());
-    for (const name of ['normalizePhone', 'normalizeRecipients', 'countSegments', 'splitSegments', 'chunk', 'sendInBatches', 'senderId', 'assertValid', 'ValidationError', 'MsgkitError']) {
+    for (const name of ['normalizePhone', 'normalizeRecipients', 'countSegments', 'splitSegments', 'chunk', 'sendInBatches', 'senderId', 'assertValid', 'ValidationError', 'MsgkitError', 'sendWithFailover', 'createSender', 'senderFactory', 'classifyError', 'MissingCredentialsError', 'ChainValidationError']) {
       expect(core, name).toHaveProperty(name);
     }
   });

@@ -21,6 +21,7 @@ export type MsgkitErrorCode =
   | 'timeout'
   | 'aborted'
   | 'journal_mismatch'
+  | 'journal_write_failed'
   | 'redis_unavailable'
   | 'redis_not_durable'
   | 'invalid_report';
@@ -40,6 +41,7 @@ export const errorMessages: Record<MsgkitErrorCode, string> = {
   timeout: 'The vendor did not answer in time',
   aborted: 'The request was aborted by the caller',
   journal_mismatch: 'The campaign journal belongs to another campaign',
+  journal_write_failed: 'The campaign journal could not be written, so the campaign stopped',
   redis_unavailable: 'Redis could not be reached',
   redis_not_durable: 'Redis may lose what the queue records, so a batch could be sent twice',
   invalid_report: 'The delivery report is not in the vendor\'s documented format',
@@ -135,7 +137,7 @@ export interface ApiErrorInit {
 }
 
 /** The codes of errors that carry a vendor's answer. */
-export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted' | 'journal_mismatch' | 'redis_unavailable' | 'redis_not_durable' | 'invalid_report'>;
+export type ApiErrorKind = Exclude<MsgkitErrorCode, 'validation_error' | 'connection_error' | 'timeout' | 'aborted' | 'journal_mismatch' | 'journal_write_failed' | 'redis_unavailable' | 'redis_not_durable' | 'invalid_report'>;
 
 /** The vendor answered, with an error. */
 export class ApiError extends MsgkitError {
@@ -298,5 +300,37 @@ export class JournalMismatchError extends MsgkitError {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), changed: this.changed };
+  }
+}
+
+/**
+ * A journal record could not be made durable (disk full, file too large, an I/O error, a short
+ * write): the campaign stops. As the error of a batch it means the batch was never sent (its
+ * `begin` was not recorded, so its request never left); as a batch's `unrecorded` it means the
+ * batch's outcome is missing from the journal, which then holds it as unknown.
+ */
+export class JournalWriteError extends MsgkitError {
+  /** The journal file, when the store is a file. */
+  readonly path: string | undefined;
+  /** The system's error code (`ENOSPC`, `EFBIG`, `EIO`…), when there is one. */
+  readonly systemCode: string | undefined;
+
+  constructor(detail: string, options: { cause?: unknown; path?: string; systemCode?: string } = {}) {
+    super('journal_write_failed', detail, options.cause === undefined ? {} : { cause: options.cause });
+    this.path = options.path;
+    this.systemCode = options.systemCode;
+  }
+
+  /** `error` as a JournalWriteError: itself when it is one, else wrapped with its system code. */
+  static from(error: unknown, path?: string): JournalWriteError {
+    if (error instanceof JournalWriteError) return error;
+    const systemCode = (error as { code?: unknown } | null)?.code;
+    const code = typeof systemCode === 'string' ? systemCode : undefined;
+    const detail = `${path ?? 'the journal'}: ${code ?? (error instanceof Error ? error.message : String(error))}`;
+    return new JournalWriteError(detail, { cause: error, ...(path !== undefined && { path }), ...(code !== undefined && { systemCode: code }) });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), path: this.path, systemCode: this.systemCode };
   }
 }

@@ -70,3 +70,5 @@ export type {
   WhatsAppMediaTemplateData,
   WhatsAppMediaTemplateHeader,
 } from './generated';
+export { infobipSender, infobipSenderFacts, infobipSenderFactory } from './sender';
+export type { InfobipSenderOptions } from './sender';

@@ -40,6 +40,9 @@ describe('@msgkit/infobip as installed', () => {
         "billing",
         "formatInfobipDate",
         "infobipReports",
+        "infobipSender",
+        "infobipSenderFactory",
+        "infobipSenderFacts",
         "infobipVendor",
         "parseInfobipError",
       ]

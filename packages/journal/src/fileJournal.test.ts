@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open as openReal } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { batchDedupeKey, JournalMismatchError, sendInBatches } from '@msgkit/core';
+import { batchDedupeKey, JournalMismatchError, JournalWriteError, sendInBatches } from '@msgkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { campaignIdOf, openFileJournal, readJournal, type CampaignIdentity } from './index';
+import { campaignIdOf, openFileJournal, readJournal, type CampaignIdentity, type JournalFileSystem } from './index';
 
 const dir = mkdtempSync(join(tmpdir(), 'msgkit-journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +27,7 @@ describe('the file journal', () => {
     expect(again.campaignId).toBe(campaignIdOf(identity));
     expect(again.batch(0)).toMatchObject({ size: 2, dedupeKey: batchDedupeKey(again.campaignId, 0), outcome: { status: 'sent', ids: ['v-1'] } });
     expect(again.batch(1)).toMatchObject({ size: 1 });
-    expect(again.batch(1)!.outcome).toBeUndefined();
+    expect(again.batch(1)!.outcome).toMatchObject({ status: 'unknown', code: 'interrupted' });
     expect(again.batch(2)).toBeUndefined();
     await again.close();
   });
@@ -38,7 +39,7 @@ describe('the file journal', () => {
     await journal.close();
     appendFileSync(path, '{"t":"settle","i":0,"status":"se');
     const again = await openFileJournal(path, identity);
-    expect(again.batch(0)!.outcome).toBeUndefined();
+    expect(again.batch(0)!.outcome).toMatchObject({ status: 'unknown', code: 'interrupted' });
     await again.settle(0, { status: 'unknown', code: 'timeout', message: 'no answer' });
     await again.close();
     const contents = await readJournal(path);
@@ -128,4 +129,181 @@ describe('the file journal under SIGKILL', () => {
     const contents = await readJournal(path);
     expect(contents.batches.size).toBeGreaterThan(12);
   }, 60_000);
+});
+
+/**
+ * The real file system, with faults armed on demand: `short` writes half of what it is given and
+ * reports it (as write(2) does when the disk fills mid-write); an error code throws it, as a
+ * system call would (ENOSPC, EFBIG, EIO), on `write` or on `datasync`.
+ */
+function faultyFs() {
+  const faults: Array<{ op: 'write' | 'datasync'; fault: 'short' | string }> = [];
+  const fs: JournalFileSystem = {
+    async open(path, flags) {
+      const handle = await openReal(path, flags);
+      return {
+        async write(buffer, offset, length) {
+          const fault = faults[0]?.op === 'write' ? faults.shift()!.fault : undefined;
+          if (fault === 'short') return handle.write(buffer, offset, Math.max(1, Math.floor(length / 2)));
+          if (fault) throw Object.assign(new Error(`${fault}: simulated, write`), { code: fault, syscall: 'write' });
+          return handle.write(buffer, offset, length);
+        },
+        async datasync() {
+          const fault = faults[0]?.op === 'datasync' ? faults.shift()!.fault : undefined;
+          if (fault) throw Object.assign(new Error(`${fault}: simulated, fdatasync`), { code: fault, syscall: 'fdatasync' });
+          return handle.datasync();
+        },
+        truncate: (length) => handle.truncate(length),
+        close: () => handle.close(),
+      };
+    },
+  };
+  return { fs, arm: (op: 'write' | 'datasync', fault: 'short' | string) => faults.push({ op, fault }) };
+}
+
+describe('the file journal when the disk fails', () => {
+  it('never takes a begin cut short (a short write, then ENOSPC) as written: it rejects, the file keeps none of it, and nothing later is accepted', async () => {
+    const path = fresh();
+    const { fs, arm } = faultyFs();
+    const journal = await openFileJournal(path, identity, { fs });
+    await journal.begin({ index: 0, recipients: list.slice(0, 2) });
+    arm('write', 'short');
+    arm('write', 'ENOSPC');
+    const error = await journal.begin({ index: 1, recipients: list.slice(2) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JournalWriteError);
+    expect(error).toMatchObject({ systemCode: 'ENOSPC', path });
+    expect((error as Error).message).toContain(path);
+    // The disk has room again, but a journal that failed once stays failed: its tail is not trusted.
+    await expect(journal.settle(0, { status: 'sent', ids: ['x'] })).rejects.toBeInstanceOf(JournalWriteError);
+    await expect(journal.begin({ index: 2, recipients: list.slice(2) })).rejects.toBeInstanceOf(JournalWriteError);
+    await journal.close();
+    const contents = await readJournal(path);
+    expect(contents.torn).toBe(false);
+    expect([...contents.batches.keys()]).toEqual([0]);
+  });
+
+  it('writes the rest of a record after a short write, so the whole begin is on disk before it resolves', async () => {
+    const path = fresh();
+    const { fs, arm } = faultyFs();
+    const journal = await openFileJournal(path, identity, { fs });
+    arm('write', 'short');
+    await journal.begin({ index: 0, recipients: list, rows: [2, 3, 4] });
+    await journal.close();
+    const contents = await readJournal(path);
+    expect(contents.torn).toBe(false);
+    expect(contents.batches.get(0)).toMatchObject({ size: 3 });
+  });
+
+  it('rejects a record whose fdatasync fails (EIO), and every record after it', async () => {
+    const path = fresh();
+    const { fs, arm } = faultyFs();
+    const journal = await openFileJournal(path, identity, { fs });
+    arm('datasync', 'EIO');
+    await expect(journal.begin({ index: 0, recipients: list.slice(0, 2) })).rejects.toMatchObject({ code: 'journal_write_failed', systemCode: 'EIO' });
+    await expect(journal.begin({ index: 1, recipients: list.slice(2) })).rejects.toMatchObject({ systemCode: 'EIO' });
+    await journal.close();
+  });
+
+  it('stops sendInBatches before its next send when a begin cannot be written (EFBIG), and the batch is reported not sent', async () => {
+    const path = fresh();
+    const { fs, arm } = faultyFs();
+    const journal = await openFileJournal(path, identity, { fs });
+    const sent: number[] = [];
+    const results = await sendInBatches(list, {
+      size: 1,
+      journal: { store: journal, deduplicates: false },
+      send: async (_, i) => {
+        sent.push(i);
+        if (i === 0) arm('write', 'EFBIG');
+      },
+    });
+    await journal.close();
+    expect(sent).toEqual([0]);
+    // Batch 0 was sent, but its outcome could not be recorded: the journal holds it as unknown.
+    expect(results[0]).toMatchObject({ ok: true, unrecorded: { systemCode: 'EFBIG' } });
+    expect(results.slice(1).map((r) => r.ok === false && (r.error as JournalWriteError).systemCode)).toEqual(['EFBIG', 'EFBIG']);
+    expect((await readJournal(path)).batches.get(0)?.outcome).toMatchObject({ status: 'unknown', code: 'interrupted' });
+  });
+});
+
+describe('what the file journal says of a batch a stopped run began', () => {
+  it('reads a batch begun and never settled as unknown (interrupted), the one word the report and the results use', async () => {
+    const path = fresh();
+    const journal = await openFileJournal(path, identity);
+    await journal.begin({ index: 0, recipients: list.slice(0, 2) });
+    await journal.close();
+    expect((await readJournal(path)).batches.get(0)?.outcome).toEqual({
+      status: 'unknown',
+      code: 'interrupted',
+      message: expect.stringContaining('stopped'),
+      reason: expect.any(String),
+    });
+  });
+});
+
+describe('the batch keys of a file journal', () => {
+  it('binds them to what the campaign sends: the same --campaign-id in another journal with another text gets other keys, the same content the same keys', async () => {
+    const keysOf = async (text: string) => {
+      const store = await openFileJournal(fresh(), { ...identity, text }, { campaignId: 'spring' });
+      const keys: Array<string | undefined> = [];
+      await sendInBatches(list, { size: 2, journal: { store, deduplicates: true }, send: async (_, __, c) => void keys.push(c.dedupeKey) });
+      await store.close();
+      return keys;
+    };
+    const first = await keysOf('Hello');
+    expect(await keysOf('Hello')).toEqual(first);
+    const other = await keysOf('Goodbye');
+    expect(other.filter((k) => first.includes(k))).toEqual([]);
+  });
+});
+
+/** A process running under `pid`, the way a busy machine reuses the pid of a dead one. */
+async function processWithPid(pid: number, lockFile: string): Promise<ChildProcess> {
+  // Linux lets root choose the next pid: the real reuse, retried while other processes fork in between.
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
+    } catch {
+      break;
+    }
+    const child = spawn('sleep', ['120'], { stdio: 'ignore' });
+    if (child.pid === pid) return child;
+    child.kill('SIGKILL');
+  }
+  // Elsewhere: the lock is made to name a live process that is not its writer, which is what reuse looks like from the lock.
+  const child = spawn('sleep', ['120'], { stdio: 'ignore' });
+  const text = readFileSync(lockFile, 'utf8');
+  writeFileSync(lockFile, /^\d+$/.test(text.trim()) ? String(child.pid) : JSON.stringify({ ...JSON.parse(text), pid: child.pid }));
+  return child;
+}
+
+describe('the lock of a journal whose writer was killed', () => {
+  it('is taken over without anyone deleting a file, even when its pid now belongs to another live process', async () => {
+    const path = fresh();
+    const holder = spawn(process.execPath, [fileURLToPath(new URL('./lock-holder.test-helper.mjs', import.meta.url)), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    holder.kill('SIGKILL');
+    await exited;
+    expect(existsSync(`${path}.lock`)).toBe(true);
+    const other = await processWithPid(holder.pid!, `${path}.lock`);
+    try {
+      const journal = await openFileJournal(path, { provider: 'p', sender: 's', text: 't', options: {}, recipients: 'r' });
+      await journal.close();
+    } finally {
+      other.kill('SIGKILL');
+    }
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('is refused while its writer lives, naming the process and what to do', async () => {
+    const path = fresh();
+    const holder = spawn(process.execPath, [fileURLToPath(new URL('./lock-holder.test-helper.mjs', import.meta.url)), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+      await expect(openFileJournal(path, { provider: 'p', sender: 's', text: 't', options: {}, recipients: 'r' })).rejects.toThrow(new RegExp(`in use by process ${holder.pid}`));
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
 });

@@ -9,18 +9,28 @@
  * leaves at most one torn last line, which is not a complete record and is cut off on reopen; every
  * complete line was fsynced before the send it describes started, or after the answer it describes.
  *
+ * A record counts as written only when every byte of it was written (a short write is followed by
+ * the rest) and the fdatasync after it succeeded. Any failure (ENOSPC, EFBIG, EIO, a failed sync)
+ * rejects that record and every later one with a JournalWriteError naming the file and the
+ * system's code; the file is cut back to its last good record where the disk still allows it, and
+ * a torn tail left otherwise is cut off on reopen, so a `begin` that did not reach the disk whole
+ * is never taken as written.
+ *
  * Records (one JSON object per line, `t` says which):
  * - `campaign`: first line; the campaign id and a hash of each part of what is sent (provider,
  *   sender, text, options, recipient list), so reopening for another campaign is refused by name.
  * - `begin`: batch `i` is about to be sent: its dedupe key `k`, digest `d`, recipients `to`, rows `rows`.
- * - `settle`: batch `i` ended: `status` sent (`ids`) / refused / unknown (`code`, `message`).
+ * - `settle`: batch `i` ended: `status` sent (`ids`) / refused / unknown (`code`, `message`…).
+ * A `begin` with no `settle` after it is read back as unknown, code `interrupted` (core's
+ * `interruptedOutcome`): the run that began it stopped before the answer was recorded.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { open, readFile, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { batchDigest, JournalMismatchError, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core';
+import { batchDigest, interruptedOutcome, JournalMismatchError, JournalWriteError, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core';
+import { acquireLock, releaseLock, type LockOwner } from './lock';
 
 /** What identifies a campaign: change any of it and the journal is another campaign's. */
 export interface CampaignIdentity {
@@ -75,6 +85,11 @@ export function identityParts(identity: CampaignIdentity): Record<keyof Campaign
     options: sha256(JSON.stringify(options)),
     recipients: sha256(identity.recipients),
   };
+}
+
+/** A digest of what every batch sends besides its recipients: what the batch keys bind with the campaign id. */
+export function contentOf(parts: Record<keyof CampaignIdentity, string>): string {
+  return sha256(`${parts.provider}:${parts.sender}:${parts.text}:${parts.options}`);
 }
 
 /** A campaign id derived from its content: the same campaign always gets the same id (and so the same batch keys). */
@@ -132,32 +147,54 @@ export async function readJournal(path: string, onBegin?: (record: BeginLine) =>
     validBytes += Buffer.byteLength(line) + 1;
   }
   if (!header) throw new JournalFormatError(`${path} has no campaign record: it is empty or not a msgkit campaign journal`);
+  // Read back, a batch begun and never settled was left by a run that stopped: unknown, one word everywhere.
+  for (const batch of batches.values()) batch.outcome ??= { ...interruptedOutcome };
   return { header, batches, validBytes, torn: pending !== undefined };
+}
+
+/** The file operations a journal uses: node:fs/promises by default; injectable to test what a failing disk does. */
+export interface JournalFile {
+  write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+export interface JournalFileSystem {
+  open(path: string, flags: 'wx' | 'a'): Promise<JournalFile>;
 }
 
 export interface OpenJournalOptions {
   /** Use this campaign id instead of the one derived from the content (it then identifies the campaign). */
   campaignId?: string;
+  fs?: JournalFileSystem;
 }
 
 /**
  * Opens the journal at `path` for `identity`: creates it (header fsynced, and its directory entry)
  * when absent, else reads it back, cuts off a torn last line and checks that it belongs to this
  * very campaign, naming what changed otherwise (JournalMismatchError). One process at a time: a
- * lock file beside it holds the writer's pid.
+ * lock file beside it names the writer (see lock.ts); a dead writer's lock is taken over.
  */
 export async function openFileJournal(path: string, identity: CampaignIdentity, options: OpenJournalOptions = {}): Promise<FileJournal> {
   const parts = identityParts(identity);
   const campaignId = options.campaignId ?? campaignIdOf(identity);
-  await lock(path);
+  const fs = options.fs ?? { open };
+  const owner = await acquireLock(path);
   try {
-    if (!existsSync(path)) {
+    // An empty file is one whose header never reached the disk (a crash or a full disk at creation).
+    const existing = existsSync(path) ? (await stat(path)).size : 0;
+    if (existing === 0) {
       const header: CampaignHeader = { t: 'campaign', v: 1, campaignId, parts, provider: identity.provider, created: new Date().toISOString() };
-      const handle = await open(path, 'wx');
-      await handle.write(`${JSON.stringify(header)}\n`);
-      await handle.datasync();
-      await syncDirectory(dirname(path));
-      return new FileJournal(path, handle, header, new Map());
+      const handle = await fs.open(path, existsSync(path) ? 'a' : 'wx');
+      const journal = new FileJournal(path, handle, header, new Map(), 0, owner);
+      try {
+        await journal.append(JSON.stringify(header));
+        await syncDirectory(dirname(path));
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        throw error;
+      }
+      return journal;
     }
     const contents = await readJournal(path);
     const changed = (Object.keys(parts) as Array<keyof CampaignIdentity>).filter((k) => contents.header.parts[k] !== parts[k]);
@@ -170,15 +207,13 @@ export async function openFileJournal(path: string, identity: CampaignIdentity, 
     }
     const { size } = await stat(path);
     if (contents.torn) await truncate(path, contents.validBytes);
-    const handle = await open(path, 'a');
+    const handle = await fs.open(path, 'a');
+    const journal = new FileJournal(path, handle, contents.header, contents.batches, Math.min(size, contents.validBytes), owner);
     // A last record complete but for its newline: end it, or the next record would join its line.
-    if (!contents.torn && size < contents.validBytes) {
-      await handle.write('\n');
-      await handle.datasync();
-    }
-    return new FileJournal(path, handle, contents.header, contents.batches);
+    if (!contents.torn && size < contents.validBytes) await journal.append('', '\n');
+    return journal;
   } catch (error) {
-    await unlock(path);
+    await releaseLock(path, owner);
     throw error;
   }
 }
@@ -188,17 +223,31 @@ const describePart = (part: string) =>
 
 export class FileJournal implements CampaignJournal {
   readonly campaignId: string;
-  #queue: Array<{ line: string; resolve: () => void; reject: (error: unknown) => void }> = [];
+  readonly content: string;
+  #queue: Array<{ bytes: Buffer; resolve: () => void; reject: (error: unknown) => void }> = [];
   #flushing = false;
   #closed = false;
+  /** Bytes of the file known written and synced: where a failed write is cut back to. */
+  #size: number;
+  /** Set by the first failed write or sync: nothing after it is trusted, so nothing more is accepted. */
+  #failure: JournalWriteError | undefined;
 
   constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
+    private readonly handle: JournalFile,
     readonly header: CampaignHeader,
     private readonly batches: Map<number, JournalBatch>,
+    size: number,
+    private readonly owner: LockOwner,
   ) {
     this.campaignId = header.campaignId;
+    this.content = contentOf(header.parts);
+    this.#size = size;
+  }
+
+  /** The error that stopped this journal, if a write or sync failed. */
+  get failure(): JournalWriteError | undefined {
+    return this.#failure;
   }
 
   batch(index: number): JournalBatch | undefined {
@@ -213,29 +262,36 @@ export class FileJournal implements CampaignJournal {
   async begin(record: BeginRecord): Promise<void> {
     const digest = batchDigest(record.recipients);
     const line: BeginLine = { t: 'begin', i: record.index, ...(record.dedupeKey && { k: record.dedupeKey }), d: digest, to: record.recipients, ...(record.rows && { rows: record.rows }) };
-    await this.#append(JSON.stringify(line));
+    await this.append(JSON.stringify(line));
     this.batches.set(record.index, { index: record.index, size: record.recipients.length, digest, ...(record.dedupeKey && { dedupeKey: record.dedupeKey }) });
   }
 
   async settle(index: number, outcome: BatchOutcome): Promise<void> {
     const batch = this.batches.get(index);
     if (!batch) throw new RangeError(`batch ${index} was never begun`);
-    await this.#append(JSON.stringify({ t: 'settle', i: index, ...outcome }));
+    await this.append(JSON.stringify({ t: 'settle', i: index, ...outcome }));
     batch.outcome = outcome;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.handle.close();
-    await unlock(this.path);
+    try {
+      await this.handle.close();
+    } finally {
+      await releaseLock(this.path, this.owner);
+    }
   }
 
-  // Records queued while a write is on disk go out together: one write and one fdatasync for all.
-  #append(line: string): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error(`journal ${this.path} is closed`));
+  /**
+   * Appends `line` and its newline durably. Records queued while a write is on disk go out
+   * together: one write and one fdatasync for all.
+   */
+  append(line: string, raw = `${line}\n`): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(new JournalWriteError(`${this.path} is closed`, { path: this.path }));
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ line, resolve, reject });
+      this.#queue.push({ bytes: Buffer.from(raw), resolve, reject });
       if (!this.#flushing) void this.#flush();
     });
   }
@@ -244,15 +300,35 @@ export class FileJournal implements CampaignJournal {
     this.#flushing = true;
     while (this.#queue.length > 0) {
       const group = this.#queue.splice(0);
+      if (this.#failure) {
+        for (const g of group) g.reject(this.#failure);
+        continue;
+      }
+      const bytes = Buffer.concat(group.map((g) => g.bytes));
       try {
-        await this.handle.write(group.map((g) => `${g.line}\n`).join(''));
+        await this.#writeAll(bytes);
         await this.handle.datasync();
+        this.#size += bytes.length;
         for (const g of group) g.resolve();
       } catch (error) {
-        for (const g of group) g.reject(error);
+        this.#failure = JournalWriteError.from(error, this.path);
+        // Cut back to the last good record, so no part of a rejected one stays; if even that fails,
+        // the torn tail is cut off on reopen, and a whole rejected record reads as begun, never as sent.
+        await this.handle.truncate(this.#size).then(() => this.handle.datasync()).catch(() => undefined);
+        for (const g of group) g.reject(this.#failure);
       }
     }
     this.#flushing = false;
+  }
+
+  // write(2) may write less than it was given (a disk filling up does exactly that): write the rest.
+  async #writeAll(bytes: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset);
+      if (!(bytesWritten > 0)) throw Object.assign(new Error(`write wrote nothing of ${bytes.length - offset} bytes`), { code: 'short_write' });
+      offset += bytesWritten;
+    }
   }
 }
 
@@ -266,36 +342,5 @@ async function syncDirectory(dir: string): Promise<void> {
     }
   } catch {
     // Some platforms (Windows) cannot open a directory; the file's own fsync is what they offer.
-  }
-}
-
-const lockPath = (path: string) => `${path}.lock`;
-
-async function lock(path: string): Promise<void> {
-  const file = lockPath(path);
-  try {
-    await writeFile(file, String(process.pid), { flag: 'wx' });
-    return;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  // A lock left by a process that died (SIGKILL, reboot) is taken over; a live one is not.
-  const pid = Number(await readFile(file, 'utf8').catch(() => ''));
-  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-    throw new Error(`${path} is in use by process ${pid}: two senders on one journal could send a batch twice`);
-  }
-  await writeFile(file, String(process.pid));
-}
-
-async function unlock(path: string): Promise<void> {
-  await unlink(lockPath(path)).catch(() => undefined);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -40,3 +40,4 @@ export {
   SendSmsCampaignRequestPurposeEnum,
   SendSmsCampaignRequestTypeEnum,
 } from './generated/index';
+export { octopushSender, octopushSenderFacts, octopushSenderFactory } from './sender';

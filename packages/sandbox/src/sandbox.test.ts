@@ -107,6 +107,42 @@ describe('fault injection', () => {
     expect((await call(sandbox, 'smscx', 'POST', '/sms', sms)).status).toBe(200);
   });
 
+  it('lets the vendor act first with `after`, then answers the fault instead: the answer is lost, the message is not', async () => {
+    sandbox.faults.add({ vendor: 'smscx', after: true, status: 500, body: { error: { type: 'server_error', code: 0 } } });
+    const res = await call(sandbox, 'smscx', 'POST', '/sms', sms);
+    expect(res).toMatchObject({ status: 500, body: { error: { type: 'server_error', code: 0 } } });
+    expect(sandbox.received()).toHaveLength(1);
+    expect(sandbox.messages().map((m) => m.to)).toEqual(['+31612345678']);
+  });
+
+  it('answers an unreadable 2xx after acting when `after` carries a success status and a text body', async () => {
+    sandbox.faults.add({ vendor: 'smsworks', after: true, status: 200, body: '<html>gateway</html>' });
+    const res = await fetch(`${sandbox.baseUrls.smsworks}/batch/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'JWT sandbox.jwt.token' },
+      body: JSON.stringify({ sender: 'Shop', destinations: ['447777777777'], content: 'x' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('<html>gateway</html>');
+    expect(sandbox.messages('smsworks')).toHaveLength(1);
+  });
+
+  it('drops the connection after acting with `after` and `drop`', async () => {
+    sandbox.faults.add({ vendor: 'smscx', after: true, drop: true });
+    await expect(call(sandbox, 'smscx', 'POST', '/sms', sms)).rejects.toThrow(TypeError);
+    expect(sandbox.messages('smscx')).toHaveLength(1);
+  });
+
+  it('delays the real answer after acting with `after` and `delayMs` alone', async () => {
+    sandbox.faults.add({ vendor: 'smscx', after: true, delayMs: 300 });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 50);
+    await expect(fetch(`${sandbox.baseUrls.smscx}/sms`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'k' }, body: JSON.stringify(sms), signal: controller.signal })).rejects.toThrow();
+    clearTimeout(timer);
+    // The client gave up; the vendor had already taken the message.
+    expect(sandbox.messages('smscx')).toHaveLength(1);
+  });
+
   it('rejects a malformed fault', () => {
     expect(() => sandbox.faults.add({ count: 0, status: 500 })).toThrow(TypeError);
     expect(() => sandbox.faults.add({ status: 42 })).toThrow(TypeError);

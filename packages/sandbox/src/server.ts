@@ -87,9 +87,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     const relative = pathname.slice(module.basePath.length) || '/';
 
-    // Faults come before anything else, so a faulted request is neither validated nor recorded.
+    // Faults come before anything else, so a faulted request is neither validated nor recorded;
+    // an `after` fault lets the request through and spoils only its answer.
     const fault = takeFault(state.faults, module.vendor, method, pathname, relative);
-    if (fault) {
+    if (fault && !fault.after) {
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault.drop) {
         req.socket.destroy();
@@ -141,6 +142,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     const backend = await backendFor(module);
     const reply = (await backend.handleRequest({ method, path: relative + parsedUrl.search, headers: headers as Record<string, string>, body }, env)) as Reply;
+    if (fault?.after) {
+      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.drop) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.status !== undefined) return send(res, { status: fault.status, headers: fault.headers, body: fault.body }, module.contentType);
+    }
     send(res, reply, module.contentType);
   }
 

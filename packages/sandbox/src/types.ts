@@ -99,6 +99,12 @@ export interface FaultSpec {
   delayMs?: number;
   /** Destroy the connection without answering. */
   drop?: boolean;
+  /**
+   * Let the vendor act first (validate, store, bill, report), then fault the answer: `status` (with
+   * `headers`, `body`) replaces it, `drop` destroys the connection instead, and `delayMs` alone only
+   * delays it. The answer is lost although the vendor accepted the request: the billing trap.
+   */
+  after?: boolean;
 }
 
 /** A delivery-report POST the sandbox made (or tried). */

@@ -56,3 +56,4 @@ export type {
   TransliterationAnalysis,
   TransliterationTexts,
 } from './generated/models/index';
+export { smscxSender, smscxSenderFacts, smscxSenderFactory } from './sender';

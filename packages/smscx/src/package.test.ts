@@ -14,6 +14,7 @@ describe('@msgkit/smscx as published', () => {
         'InsufficientCreditError', 'MAX_PARTS', 'MAX_RECIPIENTS', 'MsgkitError', 'MultichannelMethods', 'NotFoundError',
         'PermissionDeniedError', 'RateLimitError', 'RedirectError', 'ServerError', 'SmsMethods', 'SmscxClient', 'StrategyChannelChannelEnum',
         'SMSCX_REPORT_STATUSES', 'TTL_SECONDS', 'TimeoutError', 'TransliterationAlphabetEnum', 'ValidationError', 'billing', 'invalidNumbers', 'parseSmscxError', 'smscxReports', 'smscxVendor',
+        'smscxSender', 'smscxSenderFactory', 'smscxSenderFacts',
       ].sort(),
     );
   });

@@ -28,3 +28,4 @@ export type {
   ScheduledMessageResponse,
   SendMessageResponse,
 } from './generated/index';
+export { smsworksSender, smsworksSenderFacts, smsworksSenderFactory } from './sender';

@@ -62,6 +62,9 @@ describe('the published entry points', () => {
         'parseSmsWorksError',
         'smsworksReports',
         'smsWorksVendor',
+        'smsworksSender',
+        'smsworksSenderFactory',
+        'smsworksSenderFacts',
       ].sort(),
     );
   });

@@ -1,21 +1,19 @@
-// normalizeRecipients against the anchors of DESIGN.md "Performance targets", on the same lists:
-// a bare libphonenumber-js loop (parse, isValid, format E.164; same min metadata) and
-// google-libphonenumber. Then every input's answer scored against the number it was made from
-// (data-phones.mjs), for msgkit (min and max), the bare libphonenumber-js parse and google.
+// msgkit's phone path on 25 000 mixed inputs (data-phones.mjs) against the anchors measured in the
+// same run: a bare libphonenumber-js loop of the same work and metadata (parse, isValid, format
+// E.164; + getType for max) and google-libphonenumber. Every msgkit answer is compared with the
+// reference (harness-phone.mjs: msgkit's rules read through the published library alone), and
+// every input is scored against the number it was made from, for msgkit (min and max), the bare
+// libphonenumber-js parse and google. Exits non-zero when a figure is under 4× its anchor, an
+// answer differs from the reference, or msgkit gives a silently wrong number.
 import { normalizePhone, normalizeRecipients } from '@msgkit/core';
 import { normalizePhone as normalizePhoneMax } from '@msgkit/core/max';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import google from 'google-libphonenumber';
 import { phoneLists } from './data-phones.mjs';
 import { race, ratio } from './harness.mjs';
+import { bareMin, differences, expectedKeys, msgkit, phoneContenders, printDifferences, printRatios, referenceReaders } from './harness-phone.mjs';
 
 const util = google.PhoneNumberUtil.getInstance();
 const E164 = google.PhoneNumberFormat.E164;
-
-function bareLibrary(input, country) {
-  const phone = parsePhoneNumberFromString(input, country);
-  return phone && phone.isValid() ? phone.format('E.164') : undefined;
-}
 
 function googleParse(input, country) {
   try {
@@ -26,42 +24,20 @@ function googleParse(input, country) {
   }
 }
 
-export function run() {
+export async function run() {
   const lists = phoneLists();
   const total = lists.reduce((n, list) => n + list.inputs.length, 0);
+  const reference = await referenceReaders();
 
   const contenders = {
-    msgkit: () => {
-      let valid = 0;
-      for (const { country, inputs } of lists) valid += normalizeRecipients(inputs, { defaultCountry: country }).valid.length;
-      return valid;
-    },
-    libphonenumberJs: () => {
-      let valid = 0;
-      for (const { country, inputs } of lists) {
-        const out = [];
-        for (const input of inputs) {
-          const e164 = bareLibrary(input, country);
-          if (e164 !== undefined) out.push(e164);
-        }
-        valid += out.length;
-      }
-      return valid;
-    },
+    ...phoneContenders(lists, reference),
     google: () => {
       let valid = 0;
-      for (const { country, inputs } of lists) {
-        const out = [];
-        for (const input of inputs) {
-          const e164 = googleParse(input, country);
-          if (e164 !== undefined) out.push(e164);
-        }
-        valid += out.length;
-      }
+      for (const { country, inputs } of lists) for (const input of inputs) if (googleParse(input, country) !== undefined) valid++;
       return valid;
     },
   };
-  const times = race(contenders, { warmup: 3, rounds: 15 });
+  const times = race(contenders, { warmup: 2, rounds: 9 });
 
   const summary = lists.map(({ country, inputs }) => normalizeRecipients(inputs, { defaultCountry: country }));
   const count = (key) => summary.reduce((n, s) => n + (key === 'duplicates' ? s.duplicates : s[key].length), 0);
@@ -70,9 +46,23 @@ export function run() {
     `msgkit result: ${count('valid')} unique valid, ${count('duplicates')} duplicates, ${count('invalid')} invalid (each with index and code), ` +
       `${count('alternatives')} with a second reading named`,
   );
-  console.log(`median ms per pass: msgkit ${times.msgkit.toFixed(1)}, libphonenumber-js ${times.libphonenumberJs.toFixed(1)}, google-libphonenumber ${times.google.toFixed(1)}`);
-  console.log(`normalizeRecipients ÷ bare libphonenumber-js loop: ${ratio(times.msgkit, times.libphonenumberJs)}  (target ≤ 1.10)`);
-  console.log(`normalizeRecipients ÷ google-libphonenumber:      ${ratio(times.msgkit, times.google)}  (target < 1)`);
+  console.log('median ms per pass over all inputs, and msgkit against the bare libphonenumber-js loop of the same work:');
+  console.log(`  bare min: parse + isValid + format ${times['bare min'].toFixed(0)} ms; bare max: + getType ${times['bare max'].toFixed(0)} ms; google-libphonenumber ${times.google.toFixed(0)} ms`);
+  const short = printRatios(times);
+  console.log(`normalizeRecipients (min) ÷ google-libphonenumber: ${ratio(times['normalizeRecipients (min)'], times.google)}  (target < 1)`);
+
+  console.log('\nevery answer against msgkit’s rules read through the published libphonenumber-js alone:');
+  let differing = 0;
+  for (const name of ['min', 'max']) {
+    differing += printDifferences(`normalizePhone (${name})`, differences(lists, msgkit[name].phone, expectedKeys(lists, reference[name].phone)));
+    let differingLists = 0;
+    for (const { country, inputs } of lists) {
+      const options = { defaultCountry: country };
+      if (JSON.stringify(msgkit[name].list(inputs, options)) !== JSON.stringify(reference[name].list(inputs, options))) differingLists++;
+    }
+    console.log(`  ${`normalizeRecipients (${name})`.padEnd(40)} lists that differ ${differingLists} of ${lists.length}`);
+    differing += differingLists;
+  }
 
   // Which label marks a string that the reader's own metadata holds to be the list country's writing.
   const apartForMin = new Set(['nanpSameAsNational', 'nanpSameAsNationalToMin']);
@@ -80,7 +70,7 @@ export function run() {
   const readers = {
     'msgkit (min)': [(input, country) => normalizePhone(input, { defaultCountry: country }), apartForMin],
     'msgkit/max': [(input, country) => normalizePhoneMax(input, { defaultCountry: country }), apartForMax],
-    'libphonenumber-js (min)': [(input, country) => answer(bareLibrary(input, country)), apartForMin],
+    'libphonenumber-js (min)': [(input, country) => answer(bareMin(input, country)), apartForMin],
     'google-libphonenumber': [(input, country) => answer(googleParse(input, country)), apartForMax],
   };
   console.log('\nevery input against the number it was made from:');
@@ -123,6 +113,10 @@ export function run() {
   );
   const msgkitWrong = Object.entries(wrongKinds).filter(([key]) => key.startsWith('msgkit'));
   console.log(`msgkit silently wrong (target 0): ${msgkitWrong.length === 0 ? 'none' : msgkitWrong.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+  if (short.length > 0 || differing > 0 || msgkitWrong.length > 0) {
+    console.log(`phone bench FAILED: ${[...short.map((name) => `${name} under 4×`), differing > 0 ? `${differing} differing answers` : '', msgkitWrong.length > 0 ? 'silently wrong numbers' : ''].filter(Boolean).join(', ')}`);
+    process.exitCode = 1;
+  }
   const top = Object.entries(wrongKinds).filter(([key]) => key.startsWith('libphonenumber-js')).sort((a, b) => b[1] - a[1]).slice(0, 5);
   console.log(`bare libphonenumber-js silently wrong, largest groups: ${top.map(([k, n]) => `${k.split(': ')[1]} ×${n}`).join(', ')}`);
 }

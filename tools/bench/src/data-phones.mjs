@@ -154,3 +154,61 @@ export function phoneLists(total = 25_000, seed = 20240601) {
   }
   return lists;
 }
+
+// National rows of one country as a campaign file holds them (issue 20: 1 000 000 GB rows with a
+// country column): numbers of every type the country has an example for, plus a few common
+// landline areas, with their last six digits randomised and written as people type them. No
+// validity filter (a file holds some numbers that do not exist) and 1 % junk. Formatting follows a
+// template taken once per base number from libphonenumber-js, so that a million rows are made in
+// seconds rather than parsed one by one.
+const EXTRA_BASES = { GB: ['7911123456', '7700900123', '2079460958', '1614960123', '2890180123'] };
+const TYPES = ['MOBILE', 'FIXED_LINE', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL'];
+
+function rowTemplates(country) {
+  const national = new Set(EXTRA_BASES[country] ?? []);
+  for (const type of TYPES) {
+    const example = util.getExampleNumberForType(country, google.PhoneNumberType[type]);
+    if (example) national.add(util.getNationalSignificantNumber(example));
+  }
+  return [...national].map((number) => {
+    const formatted = parsePhoneNumber(number, country).formatNational();
+    const groups = formatted.replace(/^\D*/, '').split(/\D+/).map((group) => group.length);
+    return { number, trunk: formatted.startsWith('0') ? '0' : '', groups, mobile: number.startsWith('7') };
+  });
+}
+
+function groupsOf(digits, sizes) {
+  const parts = [];
+  let at = 0;
+  for (const size of sizes) parts.push(digits.slice(at, (at += size)));
+  return parts;
+}
+
+/** @returns {string[]} `count` rows of `country` numbers written nationally, from `seed`. */
+export function nationalRows(country = 'GB', count = 1_000_000, seed = 20240620) {
+  const random = seeded(seed);
+  const templates = rowTemplates(country);
+  const mobiles = templates.filter((t) => t.mobile);
+  const rows = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const roll = random();
+    if (roll < 0.01) {
+      rows[i] = pick(random, INVALID)(random);
+      continue;
+    }
+    const template = roll < 0.6 ? pick(random, mobiles) : pick(random, templates);
+    let digits = template.number.slice(0, template.number.length - 6);
+    while (digits.length < template.number.length) digits += Math.floor(random() * 10);
+    const withTrunk = template.trunk + digits;
+    const parts = groupsOf(withTrunk, template.groups);
+    const style = random();
+    if (style < 0.35) rows[i] = parts.join(' ');
+    else if (style < 0.6) rows[i] = withTrunk;
+    else if (style < 0.7) rows[i] = parts.join('-');
+    else if (style < 0.75) rows[i] = parts.join('.');
+    else if (style < 0.85) rows[i] = digits;
+    else if (style < 0.9) rows[i] = `(${parts[0]}) ${parts.slice(1).join(' ')}`;
+    else rows[i] = ` ${parts.join(' ')}\t`;
+  }
+  return rows;
+}

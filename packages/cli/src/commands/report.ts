@@ -1,9 +1,13 @@
-import { readJournal, type BeginLine } from '@msgkit/journal';
+import { lockHolder, readJournal, type BeginLine, type JournalContents } from '@msgkit/journal';
 import type { Command } from 'commander';
 import { CliError, line, type Io } from '../io';
 import { renderTable } from '../table';
 
-type Status = 'sent' | 'refused' | 'unknown' | 'in flight';
+// The journal's own outcomes: a batch a stopped run left unsettled reads back as unknown (interrupted).
+type Status = 'sent' | 'refused' | 'unknown';
+const STATUSES: Status[] = ['sent', 'refused', 'unknown'];
+/** Recipients of unknown outcome listed without --unknown in the table view. */
+const SHOWN = 20;
 
 export function reportCommand(program: Command, io: Io): void {
   program
@@ -11,48 +15,63 @@ export function reportCommand(program: Command, io: Io): void {
     .description('print the totals of a campaign journal (msgkit send --journal): batches and recipients sent, refused, unknown')
     .argument('<journal>', 'the journal file')
     .option('--unknown', 'list every recipient of unknown outcome (row, number), one per line')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON, every recipient of unknown outcome included')
     .action(async (path: string, options: { unknown?: boolean; json?: boolean }) => {
       const contents = await readJournal(path).catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot read the journal ${path}: ${error.code ?? error.message}`, error.code === 'ENOENT' ? 2 : 1);
       });
-      const totals: Record<Status, { batches: number; recipients: number }> = {
-        sent: { batches: 0, recipients: 0 },
-        refused: { batches: 0, recipients: 0 },
-        unknown: { batches: 0, recipients: 0 },
-        'in flight': { batches: 0, recipients: 0 },
-      };
-      const statusOf = (index: number): Status => contents.batches.get(index)?.outcome?.status ?? 'in flight';
+      const totals = Object.fromEntries(STATUSES.map((s) => [s, { batches: 0, recipients: 0 }])) as Record<Status, { batches: number; recipients: number }>;
+      const unknownBy: Record<string, number> = {};
       for (const b of contents.batches.values()) {
-        const t = totals[statusOf(b.index)];
-        t.batches++;
-        t.recipients += b.size;
+        const outcome = b.outcome!;
+        totals[outcome.status].batches++;
+        totals[outcome.status].recipients += b.size;
+        if (outcome.status === 'unknown') unknownBy[outcome.code] = (unknownBy[outcome.code] ?? 0) + b.size;
       }
-      // Recipients of unknown outcome, from their batches' records (a second pass: the file can be large).
-      const unknown: Array<{ row?: number; e164: string }> = [];
-      const listed = new Set<number>();
-      const limit = options.unknown ? Number.POSITIVE_INFINITY : 20;
-      if (totals.unknown.batches + totals['in flight'].batches > 0) {
-        await readJournal(path, (record: BeginLine) => {
-          const status = statusOf(record.i);
-          if ((status !== 'unknown' && status !== 'in flight') || listed.has(record.i)) return;
-          listed.add(record.i);
-          record.to.forEach((e164, k) => unknown.length < limit && unknown.push({ e164, ...(record.rows && { row: record.rows[k] }) }));
-        });
-      }
+      const running = await lockHolder(path);
       const { header } = contents;
       if (options.json) {
-        line(io.stdout, JSON.stringify({ campaignId: header.campaignId, provider: header.provider, created: header.created, totals, unknownRecipients: unknown }));
+        // Streamed, so that a million unknown recipients are listed whole without being held at once.
+        const head = { campaignId: header.campaignId, provider: header.provider, created: header.created, ...(running !== undefined && { runningPid: running }), totals, unknownBy };
+        io.stdout.write(`${JSON.stringify(head).slice(0, -1)},"unknownRecipients":[`);
+        let first = true;
+        await eachUnknown(path, contents, Number.POSITIVE_INFINITY, (u) => {
+          io.stdout.write(`${first ? '' : ','}${JSON.stringify(u)}`);
+          first = false;
+        });
+        line(io.stdout, ']}');
         return;
       }
       line(io.stdout, `campaign ${header.campaignId} (${header.provider}), journal started ${header.created}`);
-      line(io.stdout, renderTable(['outcome', 'batches', 'recipients'], (Object.keys(totals) as Status[]).map((s) => [s, totals[s].batches, totals[s].recipients])));
-      const open = totals.unknown.recipients + totals['in flight'].recipients;
+      if (running !== undefined) line(io.stdout, `a msgkit run (process ${running}) is using this journal: its unsettled batches may still be in flight`);
+      line(io.stdout, renderTable(['outcome', 'batches', 'recipients'], STATUSES.map((s) => [s, totals[s].batches, totals[s].recipients])));
+      const open = totals.unknown.recipients;
       if (open > 0) {
-        line(io.stdout, `${open} recipients of unknown outcome (unknown, or in flight when a run stopped): the vendor may have sent them`);
-        for (const u of unknown) line(io.stdout, `  ${u.row === undefined ? '' : `row ${u.row}: `}${u.e164}`);
-        if (open > unknown.length) line(io.stdout, `  … and ${open - unknown.length} more: --unknown lists them all`);
+        const why = Object.entries(unknownBy).map(([code, n]) => `${n} ${code === 'interrupted' ? 'interrupted (a run stopped while they were being sent)' : code}`);
+        line(io.stdout, `${open} recipients of unknown outcome (${why.join(', ')}): the vendor may have sent them`);
+        let listed = 0;
+        await eachUnknown(path, contents, options.unknown ? Number.POSITIVE_INFINITY : SHOWN, (u) => {
+          listed++;
+          line(io.stdout, `  ${u.row === undefined ? '' : `row ${u.row}: `}${u.e164}`);
+        });
+        if (open > listed) line(io.stdout, `  … and ${open - listed} more: --unknown lists them all`);
       }
-      if (totals.refused.batches + open > 0) io.exitCode = 1;
+      if (totals.refused.batches + totals.unknown.batches > 0) io.exitCode = 1;
     });
+}
+
+/** Calls `each` for up to `limit` recipients of unknown outcome, from their batches' records (a second pass: the file can be large). */
+async function eachUnknown(path: string, contents: JournalContents, limit: number, each: (u: { row?: number; e164: string }) => void): Promise<void> {
+  let count = 0;
+  const listed = new Set<number>();
+  if (![...contents.batches.values()].some((b) => b.outcome?.status === 'unknown')) return;
+  await readJournal(path, (record: BeginLine) => {
+    // A batch begun again later is listed from its last record.
+    const batch = contents.batches.get(record.i);
+    if (batch?.outcome?.status !== 'unknown' || listed.has(record.i) || batch.digest !== record.d) return;
+    listed.add(record.i);
+    record.to.forEach((e164, k) => {
+      if (count++ < limit) each({ e164, ...(record.rows && { row: record.rows[k] }) });
+    });
+  });
 }

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { countSegments, JournalMismatchError, ValidationError } from '@msgkit/core';
-import { openFileJournal, type FileJournal } from '@msgkit/journal';
+import { countSegments, JournalMismatchError, JournalWriteError, ValidationError } from '@msgkit/core';
+import { campaignIdOf, openFileJournal, type CampaignIdentity, type FileJournal } from '@msgkit/journal';
 import type { Command } from 'commander';
-import { runCampaign, type CampaignSummary } from '../campaign';
+import { InputReadError, runCampaign, type CampaignSummary } from '../campaign';
 import { Classifier, knownCountry } from '../classify';
 import { describeError } from '../errors';
 import { CliError, line, type Io } from '../io';
+import { checkResultsPath, type ProtectedFile } from '../outputPath';
 import { missingCredentials, PROVIDERS, providerHelp, type Message, type ProviderName } from '../providers';
-import { openRecipientsFile, type Row } from '../recipients';
-import { ResultsWriter } from '../results';
+import { openRecipientsFile, RecipientsFileError, type RecipientsFile, type Row } from '../recipients';
+import { campaignTag, RESULT_COLUMNS, ResultsWriteError, ResultsWriter } from '../results';
 import { renderTable } from '../table';
 import { countryNote, landlineNote, progressLine, readSoFar, sourceBatches, sourceRows } from './shared';
 
@@ -72,7 +73,7 @@ export function sendCommand(program: Command, io: Io): void {
     .option('--journal <file>', 'record every batch before it is sent and its outcome after; run the same command again to resume')
     .option('--campaign-id <id>', 'with --journal: the campaign id the vendor dedupe keys derive from (default: derived from the content)')
     .option('--resend-unknown', 'with --journal: resend batches whose outcome is unknown at vendors that cannot deduplicate (The SMS Works, Infobip): may bill twice')
-    .option('--results <file.csv>', 'write one row per input row: row, input, e164, status (sent/invalid/refused/unknown/duplicate), vendor_id, error, type')
+    .option('--results <file.csv>', 'write one row per input row, in input order: row, input, e164, status (sent/invalid/refused/unknown/duplicate), vendor_id, error, type, campaign, then the input file\'s own columns')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -167,19 +168,34 @@ export function sendCommand(program: Command, io: Io): void {
         return;
       }
 
-      let journal: FileJournal | undefined;
-      if (options.journal) {
-        const identity = {
+      let identity: CampaignIdentity | undefined;
+      if (options.journal || options.results) {
+        identity = {
           provider: provider.name,
           sender: options.from ?? '',
           text: options.text,
           options: { batchSize, country, type: options.type, column: options.column, baseUrl: options.baseUrl },
           recipients: await inputDigest(options.to ?? [], options.toFile),
         };
+      }
+      // Checked before the journal is opened or anything is sent: an output never overwrites an input.
+      let resultsTarget: string | undefined;
+      const tag = identity && campaignTag(`${options.campaignId ?? ''}:${campaignIdOf(identity)}`);
+      if (options.results) {
+        const inputs: ProtectedFile[] = [
+          ...(options.toFile ? [{ path: options.toFile, what: 'the recipient list' }] : []),
+          ...(options.journal ? [{ path: options.journal, what: 'the journal' }, { path: `${options.journal}.lock`, what: "the journal's lock" }] : []),
+        ];
+        resultsTarget = checkResultsPath(options.results, inputs, tag!);
+      }
+
+      let journal: FileJournal | undefined;
+      if (options.journal) {
         try {
-          journal = await openFileJournal(options.journal, identity, options.campaignId ? { campaignId: options.campaignId } : {});
+          journal = await openFileJournal(options.journal, identity!, options.campaignId ? { campaignId: options.campaignId } : {});
         } catch (error) {
           if (error instanceof JournalMismatchError) throw new CliError(`refusing to resume: ${error.message}`);
+          if (error instanceof JournalWriteError) throw new CliError(`the journal ${options.journal} could not be written (${error.systemCode ?? error.message}); nothing was sent`);
           throw new CliError(`cannot use the journal ${options.journal}: ${(error as Error).message}`);
         }
         const earlier = journal.all();
@@ -188,7 +204,15 @@ export function sendCommand(program: Command, io: Io): void {
         }
       }
 
-      const results = options.results ? new ResultsWriter(options.results) : undefined;
+      let results: ResultsWriter | undefined;
+      if (resultsTarget) {
+        try {
+          results = new ResultsWriter(resultsTarget, inputColumns(file), tag!);
+        } catch (error) {
+          await journal?.close();
+          throw new CliError(`${(error as Error).message}; nothing was sent`);
+        }
+      }
       const controller = new AbortController();
       let interrupted = false;
       const onSigint = () => {
@@ -201,19 +225,44 @@ export function sendCommand(program: Command, io: Io): void {
         controller.abort(new Error('interrupted'));
       };
       process.on('SIGINT', onSigint);
-      let summary: CampaignSummary;
+      let summary: CampaignSummary | undefined;
       try {
         summary = await runCampaign({ provider, client, message, rows: rows(), country, allowLandline: options.allowLandline === true, batchSize, concurrency, ...(journal && { journal }), resendUnknown: options.resendUnknown === true, ...(results && { results }), controller, progress });
       } finally {
         process.off('SIGINT', onSigint);
-        results?.close();
+        // A run that failed unexpectedly would leave rows out: the previous results file then stays as it was.
+        if (summary) results?.finish();
+        else results?.discard();
         await journal?.close();
       }
+      // The results file is written last: a failure there is reported like any other stop.
+      if (results?.failure) summary.stoppedBy ??= results.failure;
       report(io, options, provider.name, summary, { segments, country, interrupted, journal: options.journal, results: options.results, deduplicates: provider.deduplicates });
     });
 }
 
 const rowLabel = (row: Row) => (row.arg ? `arg ${row.row}` : String(row.row));
+
+/** The input file's own columns for the results file (none for a one-column file without header: its cell is `input`). */
+function inputColumns(file: RecipientsFile | undefined): string[] {
+  if (!file || (!file.layout.header && file.layout.columns.length <= 1)) return [];
+  return file.layout.columns.map((name) => (RESULT_COLUMNS.includes(name) ? `${name} (input)` : name));
+}
+
+/** What stopped the campaign, and what to do next. */
+function stopMessage(error: unknown, s: CampaignSummary, c: ReportContext): string {
+  const notSent = `${s.notStarted} recipients were not sent`;
+  const resume = c.journal ? 'run the same command to resume' : 'run again';
+  if (error instanceof JournalWriteError) {
+    return `the journal ${error.path ?? c.journal} could not be written (${error.systemCode ?? error.message}); ${notSent}. Make room (or raise the file-size limit), then ${resume}.`;
+  }
+  if (error instanceof ResultsWriteError) {
+    const sent = c.journal ? ` \`msgkit report ${c.journal}\` says what was sent.` : '';
+    return `${error.message}; ${notSent}.${sent} Make room (or raise the file-size limit), then ${resume}.`;
+  }
+  if (error instanceof RecipientsFileError || error instanceof InputReadError) return `${error.message} (${notSent})`;
+  return `no later batch can succeed: ${describeError(error)}`;
+}
 
 interface ReportContext {
   segments: ReturnType<typeof countSegments>;
@@ -268,6 +317,9 @@ function report(io: Io, options: SendOptions, provider: string, s: CampaignSumma
       );
     }
   }
-  if (s.stoppedBy !== undefined) line(io.stderr, `msgkit: campaign stopped: no later batch can succeed: ${describeError(s.stoppedBy)}`);
+  if (s.stoppedBy !== undefined) {
+    io.exitCode = Math.max(io.exitCode, 1);
+    line(io.stderr, `msgkit: campaign stopped: ${stopMessage(s.stoppedBy, s, c)}`);
+  }
   if (c.interrupted) line(io.stderr, `msgkit: interrupted; ${c.journal ? 'run the same command to resume' : 'without --journal a rerun starts over'} (${s.notStarted} recipients not sent)`);
 }

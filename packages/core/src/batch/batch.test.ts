@@ -86,3 +86,49 @@ describe('sendInBatches', () => {
     await expect(sendInBatches([1], { size: 1, concurrency: 0, send: async () => 1 })).rejects.toThrow(ValidationError);
   });
 });
+
+describe('sendInBatches over a source that fails part-way', () => {
+  it('never rejects: the batches started settle and are reported, and the items read since the last full batch come back failed with the source error', async () => {
+    const broken = new Error('row 9: unterminated quote');
+    async function* rows() {
+      for (let i = 0; i < 7; i++) yield i;
+      throw broken;
+    }
+    const settled: number[] = [];
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const results = sendInBatches(rows(), {
+      size: 3,
+      concurrency: 2,
+      // Batch 0 is still in flight when the source fails under the other worker.
+      send: async (batch, index) => {
+        if (index === 0) await slow;
+        settled.push(index);
+        return batch.length;
+      },
+    });
+    setTimeout(release, 20);
+    const all = await results;
+    expect(settled.sort()).toEqual([0, 1]);
+    expect(all).toEqual([
+      { index: 0, items: [0, 1, 2], ok: true, result: 3 },
+      { index: 1, items: [3, 4, 5], ok: true, result: 3 },
+      { index: 2, items: [6], ok: false, error: broken },
+    ]);
+  });
+
+  it('reports a failure at a batch boundary as an empty failed batch, so the error is never lost', async () => {
+    const broken = new Error('disk gone');
+    function* rows() {
+      yield 1;
+      yield 2;
+      throw broken;
+    }
+    const seen: unknown[] = [];
+    await expect(sendInBatches(rows(), { size: 2, retain: false, send: async () => 'ok', onSettled: (r) => seen.push(r) })).resolves.toEqual([]);
+    expect(seen).toEqual([
+      { index: 0, items: [1, 2], ok: true, result: 'ok' },
+      { index: 1, items: [], ok: false, error: broken },
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, JournalMismatchError, MsgkitError, createApiError } from '../errors';
+import { ApiError, JournalMismatchError, JournalWriteError, MsgkitError, createApiError } from '../errors';
 import { batchDigest, outcomeOfError, resumeDecision, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from './journal';
 import { batchDedupeKey } from './keys';
 import { sendInBatches } from './sendInBatches';
@@ -8,7 +8,10 @@ import { sendInBatches } from './sendInBatches';
 class MemoryJournal implements CampaignJournal {
   readonly batches = new Map<number, JournalBatch>();
   readonly log: string[] = [];
-  constructor(readonly campaignId = 'campaign-1') {}
+  constructor(
+    readonly campaignId = 'campaign-1',
+    readonly content?: string,
+  ) {}
   batch(index: number) {
     return this.batches.get(index);
   }
@@ -63,7 +66,7 @@ describe('sendInBatches with a journal', () => {
     await store.begin({ index: 0, recipients: list.slice(0, 3), dedupeKey: batchDedupeKey('spring', 0) });
     const keys: Array<string | undefined> = [];
     await sendInBatches(list, { size: 3, journal: { store, deduplicates: true }, send: async (_, __, context) => void keys.push(context.dedupeKey) });
-    expect(keys).toEqual([batchDedupeKey('spring', 0), batchDedupeKey('spring', 1)]);
+    expect(keys).toEqual([batchDedupeKey('spring', 0), batchDedupeKey('spring', 1, { recipients: list.slice(3, 6) })]);
 
     const other = new MemoryJournal();
     await other.begin({ index: 0, recipients: list.slice(0, 3) });
@@ -93,13 +96,72 @@ describe('sendInBatches with a journal', () => {
 
   it('stops starting batches when the journal cannot be written, and sends nothing unrecorded', async () => {
     const store = new MemoryJournal();
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     store.begin = async () => {
-      throw new Error('ENOSPC');
+      throw full;
     };
     let calls = 0;
     const results = await sendInBatches(list, { size: 2, journal: { store, deduplicates: false }, send: async () => void calls++ });
     expect(calls).toBe(0);
-    expect(results.every((r) => r.ok === false)).toBe(true);
+    // Never begun, so never sent: a refusal of msgkit's own, not an unknown outcome.
+    for (const r of results) {
+      expect(r).toMatchObject({ ok: false, error: expect.any(JournalWriteError) });
+      const error = (r as { error: JournalWriteError }).error;
+      expect(error).toMatchObject({ code: 'journal_write_failed', systemCode: 'ENOSPC', outcomeUnknown: false, cause: full });
+      expect(outcomeOfError(error).status).toBe('refused');
+    }
+  });
+
+  it('when the outcome of a sent batch cannot be recorded, keeps its result, marks it unrecorded and starts nothing more', async () => {
+    const store = new MemoryJournal();
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    store.settle = async () => {
+      throw eio;
+    };
+    const sent: number[] = [];
+    const results = await sendInBatches(list, { size: 2, journal: { store, deduplicates: false }, send: async (_, i) => void sent.push(i) });
+    expect(sent).toEqual([0]);
+    expect(results[0]).toMatchObject({ ok: true, unrecorded: expect.any(JournalWriteError) });
+    expect((results[0] as { unrecorded: JournalWriteError }).unrecorded).toMatchObject({ systemCode: 'EIO', cause: eio });
+    expect(results.slice(1).every((r) => r.ok === false && r.error instanceof JournalWriteError)).toBe(true);
+  });
+
+  it('binds each batch key to the campaign id, what the campaign sends and the batch recipients: a reused id with another text gets other keys', async () => {
+    const keysOf = async (store: MemoryJournal) => {
+      const keys: Array<string | undefined> = [];
+      await sendInBatches(list, { size: 3, journal: { store, deduplicates: true }, send: async (_, __, context) => void keys.push(context.dedupeKey) });
+      return keys;
+    };
+    const first = await keysOf(new MemoryJournal('spring', 'text-a'));
+    expect(first).toEqual([0, 1].map((i) => batchDedupeKey('spring', i, { content: 'text-a', recipients: list.slice(i * 3, i * 3 + 3) })));
+    expect(await keysOf(new MemoryJournal('spring', 'text-a'))).toEqual(first);
+    const other = await keysOf(new MemoryJournal('spring', 'text-b'));
+    expect(other.filter((k) => first.includes(k))).toEqual([]);
+  });
+
+  it('resends a batch with the key it was recorded with, whatever the rule that made it', async () => {
+    const store = new MemoryJournal('spring', 'text-a');
+    await store.begin({ index: 0, recipients: list.slice(0, 3), dedupeKey: 'key-from-an-earlier-version' });
+    const keys: Array<string | undefined> = [];
+    await sendInBatches(list, { size: 3, journal: { store, deduplicates: true }, send: async (_, __, context) => void keys.push(context.dedupeKey) });
+    expect(keys[0]).toBe('key-from-an-earlier-version');
+  });
+
+  it('records the outcome of every batch already started before resolving when its source fails part-way', async () => {
+    const store = new MemoryJournal();
+    const broken = new Error('row 5: unterminated quote');
+    async function* rows() {
+      yield* list.slice(0, 5);
+      throw broken;
+    }
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    setTimeout(release, 20);
+    const results = await sendInBatches(rows(), { size: 2, concurrency: 2, journal: { store, deduplicates: false }, send: async (_, i) => (i === 0 ? slow : undefined) });
+    expect(results.map((r) => r.ok)).toEqual([true, true, false]);
+    expect(results[2]).toMatchObject({ items: list.slice(4, 5), error: broken });
+    expect([0, 1].map((i) => store.batch(i)?.outcome?.status)).toEqual(['sent', 'sent']);
+    expect(store.batch(2)).toBeUndefined();
   });
 
   it('reads an iterable as it goes, keeping no results when asked not to', async () => {
@@ -118,7 +180,9 @@ describe('the journal rules', () => {
     expect(outcomeOfError(unknownError())).toMatchObject({ status: 'unknown', code: 'connection_error' });
     const refused = outcomeOfError(createApiError({ status: 401, message: 'bad key', headers: {}, body: null }) as ApiError);
     expect(refused).toMatchObject({ status: 'refused', code: 'authentication_error' });
-    expect(Object.keys(refused).sort()).toEqual(['code', 'message', 'status']);
+    expect(Object.keys(refused).sort()).toEqual(['code', 'message', 'reason', 'status']);
+    const vendor = outcomeOfError(createApiError({ status: 400, vendorCode: 1125, message: 'ttl too short', headers: { 'set-cookie': 'x' }, body: { secret: 1 } }));
+    expect(vendor).toEqual({ status: 'refused', code: 'bad_request', message: expect.stringContaining('ttl too short'), vendorCode: 1125, reason: 'ttl too short' });
   });
 
   it('names unknown an error that does not say whether the request left (a bug or abort after it may have gone), so it is never resent on its own', () => {

@@ -4,30 +4,50 @@
  * Redis); both implement `CampaignJournal` with these exact semantics so that a campaign behaves
  * the same whichever one records it.
  */
+import { errorMessages, type MsgkitErrorCode } from '../errors';
 
 /**
  * How a batch ended:
  * - `sent`: the vendor accepted it; `ids` are the vendor's id(s) for it.
  * - `refused`: the vendor or msgkit definitely did not send it (an error with `outcomeUnknown`
  *   false, or a batch msgkit never started); `code` and `message` say why, without secrets.
- * - `unknown`: the vendor may or may not have sent it (`outcomeUnknown` true, or in flight when the
- *   process died with no outcome recorded).
+ * - `unknown`: the vendor may or may not have sent it: an error with `outcomeUnknown` true, or
+ *   code `interrupted` for a batch begun by a run that stopped (killed, crashed) before its answer
+ *   was recorded. One word for that state everywhere: journal, report, results file.
+ *
+ * `vendorCode` is the vendor's own error code when it answered with one; `reason` is a short
+ * reason (the vendor's own message, or msgkit's one line for the code) for tables and CSV cells.
  */
-export type BatchOutcome =
-  | { status: 'sent'; ids: string[] }
-  | { status: 'refused'; code: string; message: string }
-  | { status: 'unknown'; code: string; message: string };
+export type BatchOutcome = { status: 'sent'; ids: string[] } | ({ status: 'refused' } & BatchFailure) | ({ status: 'unknown' } & BatchFailure);
+
+export interface BatchFailure {
+  code: string;
+  message: string;
+  vendorCode?: string | number;
+  reason?: string;
+}
+
+/** The outcome of a batch begun by a run that stopped before recording how it ended. */
+export const interruptedOutcome: Readonly<{ status: 'unknown' } & BatchFailure> = Object.freeze({
+  status: 'unknown' as const,
+  code: 'interrupted',
+  message: 'The run stopped while this batch was being sent; the vendor may have received it',
+  reason: 'the run stopped while this batch was being sent',
+});
 
 /** A batch as the journal knows it: recorded before it was sent, with its outcome once settled. */
 export interface JournalBatch {
   index: number;
-  /** The vendor dedupe key it was sent with (`batchDedupeKey(campaignId, index)`), when the vendor deduplicates. */
+  /** The vendor dedupe key it was sent with (see `batchDedupeKey`), when the vendor deduplicates; a resend reuses it. */
   dedupeKey?: string;
   /** How many recipients it holds. */
   size: number;
   /** A digest of its recipients in order, to prove on resume that batch N is the same batch N. */
   digest: string;
-  /** Absent while in flight: begun and never settled (on resume: the process died mid-send). */
+  /**
+   * Absent only while this process is sending it. A store read back after the run that began it
+   * stopped gives such a batch `interruptedOutcome` (unknown), never a state of its own.
+   */
   outcome?: BatchOutcome;
 }
 
@@ -42,6 +62,12 @@ export interface BeginRecord {
 
 export interface CampaignJournal {
   readonly campaignId: string;
+  /**
+   * A digest of what every batch sends besides its recipients (provider, sender, text, options).
+   * Each batch key binds it with the campaign id and the batch's recipients (`batchDedupeKey`), so
+   * the same campaign id reused for another message or list never reuses a key.
+   */
+  readonly content?: string;
   /** What the journal holds for batch `index`, or undefined if the batch was never begun. */
   batch(index: number): JournalBatch | undefined;
   /** Records the batch durably; resolves only once it would survive a crash. Sending starts after. */
@@ -70,14 +96,18 @@ export function resumeDecision(batch: JournalBatch | undefined, policy: { dedupl
  * act (`outcomeUnknown: false`, as every msgkit error states); `unknown` when it says the vendor may
  * have acted, and for any error that does not say (a bug or an abort after the request may have
  * left), so such a batch is never resent on its own. The same rule in both stores: @msgkit/journal
- * and @msgkit/queue's worker. Only code and message are kept: msgkit errors never carry secrets in
- * either, and nothing else (bodies, headers, causes) is written to disk.
+ * and @msgkit/queue's worker. Only code, message, the vendor's code and a short reason are kept:
+ * msgkit errors never carry secrets in them, and nothing else (bodies, headers, causes) is written
+ * to disk.
  */
 export function outcomeOfError(error: unknown): BatchOutcome {
-  const e = error as { outcomeUnknown?: unknown; code?: unknown; message?: unknown; name?: unknown } | null;
+  const e = error as { outcomeUnknown?: unknown; code?: unknown; message?: unknown; name?: unknown; vendorCode?: unknown; vendorMessage?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'error';
   const message = typeof e?.message === 'string' ? e.message : String(error);
-  return e?.outcomeUnknown === false ? { status: 'refused', code, message } : { status: 'unknown', code, message };
+  const vendorCode = typeof e?.vendorCode === 'string' || typeof e?.vendorCode === 'number' ? e.vendorCode : undefined;
+  const reason = typeof e?.vendorMessage === 'string' && e.vendorMessage !== '' ? e.vendorMessage : Object.hasOwn(errorMessages, code) ? errorMessages[code as MsgkitErrorCode] : undefined;
+  const detail = { code, message, ...(vendorCode !== undefined && { vendorCode }), ...(reason !== undefined && { reason }) };
+  return e?.outcomeUnknown === false ? { status: 'refused', ...detail } : { status: 'unknown', ...detail };
 }
 
 /**

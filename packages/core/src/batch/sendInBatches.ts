@@ -1,10 +1,14 @@
-import { JournalMismatchError, ValidationError } from '../errors';
+import { JournalMismatchError, JournalWriteError, ValidationError } from '../errors';
 import { chunk, positiveIntegerIssue } from './chunk';
 import { batchDigest, outcomeOfError, resumeDecision, type BatchOutcome, type CampaignJournal, type JournalBatch } from './journal';
 import { batchDedupeKey } from './keys';
 
 export interface BatchContext {
-  /** `batchDedupeKey(campaignId, index)`, given when a journal is used and the vendor deduplicates: send it as the vendor's key. */
+  /**
+   * The batch's dedupe key, given when a journal is used and the vendor deduplicates: send it as the
+   * vendor's key. The key the journal recorded for the batch, else `batchDedupeKey(campaignId, index,
+   * { content: store.content, recipients })`.
+   */
   dedupeKey?: string;
 }
 
@@ -45,20 +49,26 @@ export type BatchResult<T, R> = { index: number; items: T[] } & ({ ok: true; res
 /**
  * With a journal, a batch may also be `ok: 'skipped'`: this run did not send it because the journal
  * holds it as sent, or as unknown at a vendor that cannot deduplicate; `previous` is that record.
+ * A batch whose outcome the journal could not record carries `unrecorded` (the journal then holds
+ * it as unknown, and the campaign stopped after it).
  */
-export type JournaledBatchResult<T, R> = BatchResult<T, R> | { index: number; items: T[]; ok: 'skipped'; previous: JournalBatch };
+export type JournaledBatchResult<T, R> = (BatchResult<T, R> & { unrecorded?: JournalWriteError }) | { index: number; items: T[]; ok: 'skipped'; previous: JournalBatch };
 
 /**
  * Sends `items` in batches and resolves with one result per batch, ordered by index, whatever
  * happens: a failed batch does not stop the others, and after an abort every batch not yet
  * started is reported as failed with the signal's reason, so nothing is silently dropped.
  * It never rejects (except on invalid options, before anything is sent). For an iterable (read as
- * it goes, for lists too long to hold), batches not yet formed at an abort are not reported.
+ * it goes, for lists too long to hold), batches not yet formed at an abort are not reported. An
+ * iterable that throws stops the campaign: the batches already started settle and are reported,
+ * then the items read since the last full batch come back as one failed batch (empty if there are
+ * none) whose error is the one the iterable threw; nothing after it is read or sent.
  *
  * With a journal, each batch is recorded durably before its request starts and its outcome after
  * it settles, so a process killed at any instant leaves a journal that says, for every batch, sent /
- * refused / unknown / in flight; running again over the same items resumes (see `resumeDecision`).
- * A journal that cannot be written stops the campaign: nothing is sent unrecorded.
+ * refused / unknown; running again over the same items resumes (see `resumeDecision`). A journal
+ * that cannot be written stops the campaign: nothing is sent unrecorded, and every batch not sent
+ * because of it fails with a `JournalWriteError`.
  */
 export function sendInBatches<T, R>(
   items: readonly T[] | Iterable<T> | AsyncIterable<T>,
@@ -97,10 +107,17 @@ export async function sendInBatches<T, R>(
     }
   };
 
-  const run = async (index: number, batch: T[]): Promise<JournaledBatchResult<T, R>> => {
-    const described = journal && (journal.describe ? journal.describe(batch) : { recipients: batch as unknown as string[] });
-    if (journal && described) {
-      const previous = journal.store.batch(index);
+  const run = async ({ index, items: batch, failure }: Numbered<T>): Promise<JournaledBatchResult<T, R>> => {
+    if (failure) return { index, items: batch, ok: false, error: failure.error };
+    let described: { recipients: string[]; rows?: number[] } | undefined;
+    let previous: JournalBatch | undefined;
+    if (journal) {
+      try {
+        described = journal.describe ? journal.describe(batch) : { recipients: batch as unknown as string[] };
+        previous = journal.store.batch(index);
+      } catch (error) {
+        return { index, items: batch, ok: false, error };
+      }
       if (previous && previous.digest !== batchDigest(described.recipients)) {
         const error = new JournalMismatchError(['recipients'], `batch ${index} holds other recipients than the journal recorded for it: the recipient list changed since the journal was written`);
         return { index, items: batch, ok: false, error };
@@ -118,13 +135,20 @@ export async function sendInBatches<T, R>(
       }
     }
     const { recipients, rows } = described;
-    const dedupeKey = journal.deduplicates ? batchDedupeKey(journal.store.campaignId, index) : undefined;
+    const { store } = journal;
+    let dedupeKey: string | undefined;
+    try {
+      // A resent batch carries the key it was first sent with, whatever rule made that key.
+      dedupeKey = journal.deduplicates ? (previous?.dedupeKey ?? batchDedupeKey(store.campaignId, index, { ...(store.content !== undefined && { content: store.content }), recipients })) : undefined;
+    } catch (error) {
+      return { index, items: batch, ok: false, error };
+    }
     try {
       // A resent batch is begun again: its record is replaced, and it is in flight until settled.
-      await journal.store.begin({ index, recipients, ...(rows && { rows }), ...(dedupeKey && { dedupeKey }) });
+      await store.begin({ index, recipients, ...(rows && { rows }), ...(dedupeKey && { dedupeKey }) });
     } catch (error) {
-      journalFailure = error;
-      return { index, items: batch, ok: false, error };
+      journalFailure ??= JournalWriteError.from(error);
+      return { index, items: batch, ok: false, error: journalFailure };
     }
     let result: BatchResult<T, R>;
     let outcome: BatchOutcome;
@@ -138,10 +162,12 @@ export async function sendInBatches<T, R>(
       outcome = outcomeOfError(error);
     }
     try {
-      await journal.store.settle(index, outcome);
+      await store.settle(index, outcome);
     } catch (error) {
       // The batch's own result stands (it may well have been sent); nothing more is started.
-      journalFailure = error;
+      const unrecorded = JournalWriteError.from(error);
+      journalFailure ??= unrecorded;
+      return { ...result, unrecorded };
     }
     return result;
   };
@@ -152,7 +178,7 @@ export async function sendInBatches<T, R>(
       if (!known && (signal?.aborted || journalFailure !== undefined)) return;
       const next = await batches.next();
       if (next.done) return;
-      settle(await run(next.value.index, next.value.items));
+      settle(await run(next.value));
     }
   };
 
@@ -163,6 +189,8 @@ export async function sendInBatches<T, R>(
 interface Numbered<T> {
   index: number;
   items: T[];
+  /** The items' source threw: `items` are those read since the last full batch; none is sent. */
+  failure?: { error: unknown };
 }
 
 async function* arrayBatches<T>(batches: T[][]): AsyncGenerator<Numbered<T>> {
@@ -173,12 +201,17 @@ async function* arrayBatches<T>(batches: T[][]): AsyncGenerator<Numbered<T>> {
 async function* streamBatches<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<Numbered<T>> {
   let index = 0;
   let batch: T[] = [];
-  for await (const item of items) {
-    batch.push(item);
-    if (batch.length === size) {
-      yield { index: index++, items: batch };
-      batch = [];
+  try {
+    for await (const item of items) {
+      batch.push(item);
+      if (batch.length === size) {
+        yield { index: index++, items: batch };
+        batch = [];
+      }
     }
+  } catch (error) {
+    yield { index, items: batch, failure: { error } };
+    return;
   }
   if (batch.length > 0) yield { index, items: batch };
 }

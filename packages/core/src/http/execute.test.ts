@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AbortError, ApiError, ConnectionError, RateLimitError, ServerError, TimeoutError, ValidationError } from '../errors';
 import { execute, type Operation, type VendorProfile } from './execute';
@@ -259,5 +259,78 @@ describe('execute with bad per-call options', () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues[0]).toMatchObject({ path });
     expect(hits).toBe(0);
+  });
+});
+
+describe('execute when the connection fails', () => {
+  /** A TCP server that counts the bytes of the request it receives before doing `onConnection`. */
+  async function tcpServer(onConnection: (socket: Socket, received: () => number) => void): Promise<{ url: string; bytes: () => number; close: () => Promise<void> }> {
+    let bytes = 0;
+    const sockets = new Set<Socket>();
+    const tcp = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      socket.on('error', () => undefined);
+      onConnection(socket, () => bytes);
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(tcp.address() as AddressInfo).port}/op`;
+    return {
+      url,
+      bytes: () => bytes,
+      close: () => {
+        for (const s of sockets) s.destroy();
+        return new Promise<void>((resolve) => tcp.close(() => resolve()));
+      },
+    };
+  }
+
+  const cases: Array<[string, (socket: Socket, received: () => number) => void]> = [
+    ['closes the connection as soon as it is accepted', (socket) => socket.destroy()],
+    ['resets the connection as soon as it is accepted', (socket) => socket.resetAndDestroy()],
+    ['resets the connection after the first bytes of the request', (socket) => socket.once('data', () => socket.resetAndDestroy())],
+    ['closes the connection after the whole request', (socket) => socket.on('data', (chunk: Buffer) => (chunk.includes('{}') ? socket.destroy() : undefined))],
+  ];
+
+  it.each(cases)('says the outcome of a send is unknown when the server %s, and it may have read the request', async (_name, onConnection) => {
+    const server = await tcpServer(onConnection);
+    try {
+      const error = await execute(op(false, server.url), vendor, { maxRetries: 0 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      // Whatever the server got, the client cannot know that nothing was read: never "not sent".
+      expect(error).toMatchObject({ outcomeUnknown: true });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('says nothing was sent only when the connection was refused, before a byte of the request left', async () => {
+    const probe = await tcpServer(() => undefined);
+    const url = probe.url;
+    await probe.close();
+    const error = await execute(op(false, url), vendor, { maxRetries: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ outcomeUnknown: false, attempts: 1 });
+    expect(probe.bytes()).toBe(0);
+  });
+
+  it('keeps the outcome unknown when a retry after an unknown attempt is refused at the connection', async () => {
+    // The first attempt reaches the server, which reads it, drops the connection and stops
+    // listening: the retry (a deduplicated send is retried) is refused at the connection.
+    const holder: { server?: Awaited<ReturnType<typeof tcpServer>> } = {};
+    const server = await tcpServer((socket) =>
+      socket.once('data', () => {
+        socket.destroy();
+        void holder.server?.close();
+      }),
+    );
+    holder.server = server;
+    const error = await execute({ ...op(false, server.url), idempotent: true, dedupeKey: 'key-conn' }, vendor, { maxRetries: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ outcomeUnknown: true, dedupeKey: 'key-conn', attempts: 2 });
+    expect(String(error)).toContain('ECONNREFUSED');
+    expect(server.bytes()).toBeGreaterThan(0);
   });
 });

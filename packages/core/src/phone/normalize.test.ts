@@ -4,8 +4,17 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
 import { describe, expect, it } from 'vitest';
 import { normalizePhoneWith, normalizeRecipientsWith } from './normalize';
 
-const normalizePhone = (input: string, options?: { defaultCountry?: string }) => normalizePhoneWith(minMetadata, input, options);
-const normalizeRecipients = (inputs: string[], options?: { defaultCountry?: string }) => normalizeRecipientsWith(minMetadata, inputs, options);
+// Every answer here is also the answer of the library alone (the digit reader must not change one).
+const normalizePhone = (input: string, options?: { defaultCountry?: string }) => {
+  const result = normalizePhoneWith(minMetadata, input, options);
+  expect(result, JSON.stringify(input)).toEqual(normalizePhoneWith(minMetadata, input, options, true));
+  return result;
+};
+const normalizeRecipients = (inputs: string[], options?: { defaultCountry?: string }) => {
+  const result = normalizeRecipientsWith(minMetadata, inputs, options);
+  expect(result).toEqual(normalizeRecipientsWith(minMetadata, inputs, options, true));
+  return result;
+};
 
 describe('normalizePhone', () => {
   it.each([

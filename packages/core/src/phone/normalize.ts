@@ -1,16 +1,21 @@
 import type { CountryCode, MetadataJson } from 'libphonenumber-js/core';
 import { ValidationError, type ValidationIssue } from '../errors';
 import { messageFor } from '../rules/messages';
+import { digitReaderFor } from './digits';
 import { fromPlain, parse, type Context } from './read';
 import { clean, scan } from './scan';
 import type { NormalizedRecipients, NormalizePhoneOptions, PhoneResult } from './types';
 
-/** @internal normalizePhone over the given libphonenumber-js metadata (entry points bind min or max). */
-export function normalizePhoneWith(metadata: MetadataJson, input: string, options?: NormalizePhoneOptions): PhoneResult {
+/**
+ * @internal normalizePhone over the given libphonenumber-js metadata (entry points bind min or max).
+ * `libraryOnly` reads every number through the library's parse, as the reference the tests and the
+ * bench hold the digit reader to.
+ */
+export function normalizePhoneWith(metadata: MetadataJson, input: string, options?: NormalizePhoneOptions, libraryOnly = false): PhoneResult {
   const issues = optionIssues(options);
   if (typeof input !== 'string') issues.unshift(typeIssue(['input'], 'a string'));
   if (issues.length > 0) throw new ValidationError(issues);
-  return normalizeOne(contextFor(metadata, options, true), input);
+  return normalizeOne(contextFor(metadata, options, true, libraryOnly), input);
 }
 
 /** @internal normalizeRecipients over the given metadata. */
@@ -18,6 +23,7 @@ export function normalizeRecipientsWith(
   metadata: MetadataJson,
   inputs: readonly string[],
   options?: NormalizePhoneOptions,
+  libraryOnly = false,
 ): NormalizedRecipients {
   const issues: ValidationIssue[] = [];
   if (!Array.isArray(inputs)) issues.push(typeIssue(['inputs'], 'a list of strings'));
@@ -28,7 +34,7 @@ export function normalizeRecipientsWith(
   }
   issues.push(...optionIssues(options));
   if (issues.length > 0) throw new ValidationError(issues);
-  const context = contextFor(metadata, options, false);
+  const context = contextFor(metadata, options, false, libraryOnly);
   const valid: string[] = [];
   const invalid: NormalizedRecipients['invalid'] = [];
   const alternatives: NormalizedRecipients['alternatives'] = [];
@@ -67,7 +73,7 @@ function optionIssues(options: unknown): ValidationIssue[] {
   return [];
 }
 
-function contextFor(metadata: MetadataJson, options: NormalizePhoneOptions | undefined, types: boolean): Context {
+function contextFor(metadata: MetadataJson, options: NormalizePhoneOptions | undefined, types: boolean, libraryOnly: boolean): Context {
   const given = options?.defaultCountry;
   const upper = given ? given.toUpperCase() : undefined;
   const alias = upper === 'UK' ? 'GB' : upper;
@@ -81,6 +87,7 @@ function contextFor(metadata: MetadataJson, options: NormalizePhoneOptions | und
     national: { defaultCountry: country, extract: false },
     international: { extract: false },
     types,
+    digits: libraryOnly ? null : digitReaderFor(metadata),
   };
 }
 

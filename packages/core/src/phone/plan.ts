@@ -38,7 +38,7 @@ export interface FormatFacts {
   /** Some national format of the country starts with its trunk prefix, required or optional. */
   trunkFirst: boolean;
   /**
-   * The metadata has number-type patterns for the country (all of max; NANP in min). Without them
+   * The metadata has number-type patterns for the country (all of max; in min, US, CA, GB, AU, IT and a few more). Without them
    * it validates by length and leading digits only, and digits no format covers are a sign the
    * number does not exist; with them, that sign adds nothing and would only refuse numbers whose
    * format the metadata lacks (Gibraltar `57123458`).

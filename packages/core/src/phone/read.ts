@@ -1,5 +1,6 @@
 // Turns one cleaned, plain input into a result: which reading of the digits is meant, and why.
-import { parsePhoneNumberFromString, parsePhoneNumberWithError, type CountryCode, type MetadataJson, type PhoneNumber } from 'libphonenumber-js/core';
+import { parsePhoneNumberFromString, parsePhoneNumberWithError, type CountryCode, type MetadataJson } from 'libphonenumber-js/core';
+import type { DigitReader } from './digits';
 import { callingCodeSize, planOf } from './plan';
 import { scanned } from './scan';
 import type { PhoneErrorCode, PhoneNumberType, PhoneResult } from './types';
@@ -15,6 +16,17 @@ export interface Context {
   international: { extract: boolean };
   /** normalizePhone reports the number type; a list needs only E.164, so it skips that cost. */
   types: boolean;
+  /** Reads plain digits as the library would, without its per-number costs; null: the library reads everything. */
+  digits: DigitReader | null;
+}
+
+/** What a reading is read for: the library's PhoneNumber, or the digit reader's equivalent. */
+interface Parsed {
+  number: string;
+  country?: CountryCode | undefined;
+  countryCallingCode: string;
+  nationalNumber: string;
+  getType(): string | undefined;
 }
 
 /** `text` has just been scanned as plain. */
@@ -69,7 +81,7 @@ const MIN_BARE_INTERNATIONAL = 11;
  *      Russian `(912) 345-67-89`), a writing without it must open with the format's first group
  *      instead: `(201) 539-6998` under IN (Indian format `020 1539 6998`) is refused;
  *    - the country has formats but none for these digits, where the metadata validates by length
- *      and leading digits only (min, outside NANP): `506-262-0587` passes min as Chinese, yet no
+ *      and leading digits only (min, for most countries): `506-262-0587` passes min as Chinese, yet no
  *      Chinese number is grouped so (max metadata calls it invalid). The cost: a grouped number
  *      the metadata has no format for (Gibraltar `5712 3458`) is refused under min metadata;
  *      bare digits, `+350…` or `@msgkit/core/max` take it.
@@ -78,7 +90,7 @@ const MIN_BARE_INTERNATIONAL = 11;
  *    national by its own account. Formats without a trunk prefix (`(11) 96123-4567` in BR, every
  *    NANP country) keep their parentheses.
  */
-function choose(context: Context, country: CountryCode, text: string, input: string, international: PhoneNumber | undefined, shortBare: boolean): PhoneResult {
+function choose(context: Context, country: CountryCode, text: string, input: string, international: Parsed | undefined, shortBare: boolean): PhoneResult {
   const national = reading(context, text, context.national);
   const nationalValid = typeof national !== 'string';
   if (international) {
@@ -98,7 +110,7 @@ function choose(context: Context, country: CountryCode, text: string, input: str
 }
 
 /** Rule 4, for grouped digits whose national reading is valid. */
-function writtenAgainstFormat(context: Context, country: CountryCode, text: string, national: PhoneNumber): boolean {
+function writtenAgainstFormat(context: Context, country: CountryCode, text: string, national: Parsed): boolean {
   const plan = planOf(context.metadata);
   const trunk = plan.trunkPrefixOf(country);
   if (trunk !== undefined && digitsStartWith(text, trunk)) return false;
@@ -155,7 +167,7 @@ function startsWithGroupOf(text: string, size: number): boolean {
   return next < 0x30 || next > 0x39;
 }
 
-const otherThan = (candidate: PhoneNumber, chosen: PhoneNumber) => (candidate.number === chosen.number ? undefined : candidate.number);
+const otherThan = (candidate: Parsed, chosen: Parsed) => (candidate.number === chosen.number ? undefined : candidate.number);
 
 export function parse(context: Context, text: string, input: string, options: Context['national']): PhoneResult {
   const phone = reading(context, text, options);
@@ -163,8 +175,10 @@ export function parse(context: Context, text: string, input: string, options: Co
 }
 
 /** The valid number `text` reads as, or why it is not one. */
-function reading(context: Context, text: string, options: Context['national']): PhoneNumber | PhoneErrorCode {
-  let phone: PhoneNumber;
+function reading(context: Context, text: string, options: Context['national']): Parsed | PhoneErrorCode {
+  const read = context.digits?.read(text, options.defaultCountry);
+  if (read !== undefined) return typeof read === 'string' ? codeOf(read) : read.valid ? read : lengthCode(context.metadata, read);
+  let phone: Parsed & { isValid(): boolean };
   // The library's errors become codes here; capturing a stack trace for each was most of the cost
   // of a junk entry in a list. The limit is restored before anything else can run.
   const limit = Error.stackTraceLimit;
@@ -179,7 +193,9 @@ function reading(context: Context, text: string, options: Context['national']): 
   return phone.isValid() ? phone : lengthCode(context.metadata, phone);
 }
 
-function validOrUndefined(context: Context, text: string): PhoneNumber | undefined {
+function validOrUndefined(context: Context, text: string): Parsed | undefined {
+  const read = context.digits?.read(text, undefined);
+  if (read !== undefined) return typeof read === 'string' || !read.valid ? undefined : read;
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
@@ -191,7 +207,7 @@ function validOrUndefined(context: Context, text: string): PhoneNumber | undefin
 }
 
 /** Why a parsed number is invalid, from the lengths its calling code allows (no second parse). */
-function lengthCode(metadata: MetadataJson, phone: PhoneNumber): PhoneErrorCode {
+function lengthCode(metadata: MetadataJson, phone: Parsed): PhoneErrorCode {
   const lengths = planOf(metadata).lengthsOf(phone.countryCallingCode);
   if (!lengths) return 'invalid';
   const length = phone.nationalNumber.length;
@@ -204,11 +220,11 @@ function lengthCode(metadata: MetadataJson, phone: PhoneNumber): PhoneErrorCode 
   return length < shortest ? 'too_short' : length > longest ? 'too_long' : 'invalid';
 }
 
-function ok(context: Context, phone: PhoneNumber, alternative?: string): PhoneResult {
+function ok(context: Context, phone: Parsed, alternative?: string): PhoneResult {
   const result: Extract<PhoneResult, { ok: true }> = { ok: true, e164: phone.number };
   if (phone.country !== undefined) result.country = phone.country;
   if (context.types) {
-    // Only where the metadata has type patterns: all of max, NANP countries in min.
+    // Only where the metadata has type patterns: all of max; US, CA, GB, AU, IT and a few more in min.
     const type = phone.getType() as PhoneNumberType | undefined;
     if (type !== undefined) result.type = type;
   }

@@ -21,8 +21,8 @@ export type PhoneResult =
       country?: string;
       /**
        * What the number is, where the metadata knows: with `@msgkit/core/max` for every country,
-       * with the default (min) metadata only for NANP countries. Landlines are accepted; an SMS
-       * sender that wants only mobiles can filter on this.
+       * with the default (min) metadata only for the 15 countries it has types for (US, CA, GB, AU,
+       * IT, …). Landlines are accepted; an SMS sender that wants only mobiles can filter on this.
        */
       type?: PhoneNumberType;
       /** A second valid reading of the same digits (the international one, or the national one), when there is one. */

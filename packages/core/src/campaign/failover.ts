@@ -1,0 +1,229 @@
+/**
+ * `sendWithFailover`: one batch through an ordered chain of senders that never sends a recipient
+ * twice. A recipient moves to the next sender only when its attempt is proven not to have acted
+ * (the sender's `classify`, or the vendor's own per-recipient refusal in a successful answer); an
+ * unknown outcome stays where it is. Every sender's rules are checked before anything is sent.
+ */
+import { ValidationError, type ValidationIssue } from '../errors';
+import { attemptDedupeKey, planChain, type AttemptOutcome, type FailoverAttempt, type FailoverJournal, type RecipientState } from './attempts';
+import { messageShapeIssues } from './message';
+import type { CampaignMessage, CampaignSender, FailoverClass, RecipientRefusal, SendOptions } from './sender';
+
+/** Every issue of every sender of a chain that cannot carry the message; paths start with the sender's name. */
+export class ChainValidationError extends ValidationError {
+  /** The issues by sender name (paths relative to the message). */
+  readonly senders: Record<string, ValidationIssue[]>;
+
+  constructor(senders: Record<string, ValidationIssue[]>, chainIssues: ValidationIssue[] = []) {
+    const issues = [...chainIssues, ...Object.entries(senders).flatMap(([name, list]) => list.map((i) => ({ ...i, path: [name, ...i.path] })))];
+    super(issues);
+    this.senders = senders;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), senders: this.senders };
+  }
+}
+
+/**
+ * Failover on a timer ("no delivery report within N ms, try the next vendor"), only when asked for
+ * by name. Not available yet: it needs delivery reports (and so counts every late positive report
+ * after such a failover); passing it is refused rather than ignored.
+ */
+export interface TimerFailover {
+  afterMs: number;
+}
+
+export interface FailoverOptions extends Pick<SendOptions, 'signal' | 'callbackUrl' | 'reference'> {
+  /** The batch's key (e.g. `batchDedupeKey(campaign, index)`); each attempt's key derives from it. */
+  dedupeKey?: string;
+  /** The batch's index in its campaign, for the journal. Default 0. */
+  batchIndex?: number;
+  /** Records each attempt before it is sent and after; a run resumes from what it holds. */
+  journal?: FailoverJournal;
+  timer?: TimerFailover;
+}
+
+/** One vendor's attempt at one recipient. */
+export interface RecipientTry {
+  sender: string;
+  attempt: number;
+  outcome: 'sent' | 'refused' | 'unknown';
+  /** Refused with proof that nothing was sent: the next vendor was (or may be) asked. */
+  failover?: boolean;
+  class?: FailoverClass;
+  duplicate?: true;
+  code?: string;
+  vendorCode?: string | number;
+  reason?: string;
+}
+
+export interface RecipientOutcome {
+  to: string;
+  /** `sent` by `sentBy`; `refused`: no vendor sent it (each refused with proof, or one refused for good); `unknown`: a vendor may have it. */
+  status: 'sent' | 'refused' | 'unknown';
+  sentBy?: string;
+  /** The vendor's message id, or its id for the request when it gives none per message. */
+  id?: string;
+  /** Every attempt at this recipient, in order, the resumed run's earlier ones included. */
+  tried: RecipientTry[];
+  /** Why it is not sent, when it is not: the last attempt's code, `aborted` (never sent: the caller aborted first). */
+  code?: string;
+}
+
+export interface FailoverResult {
+  /** One per recipient, in batch order. */
+  recipients: RecipientOutcome[];
+  /** The batch's whole record: what was sent to whom, where, and how it ended. */
+  attempts: FailoverAttempt[];
+}
+
+/** The largest batch every sender of the chain takes in one request. */
+export function chainBatchSize(senders: readonly CampaignSender[]): number {
+  return Math.min(...senders.map((s) => s.maxRecipients));
+}
+
+/**
+ * Every issue that stops `senders` from carrying `message` to `batch`, by sender; chain-level
+ * issues (no sender, a sender twice, a batch no sender could take whole) apart.
+ */
+export function chainIssues(senders: readonly CampaignSender[], batch: readonly string[], message: CampaignMessage, options: FailoverOptions = {}): { chain: ValidationIssue[]; senders: Record<string, ValidationIssue[]> } {
+  const chain: ValidationIssue[] = [];
+  if (!Array.isArray(senders) || senders.length === 0) chain.push({ path: ['senders'], code: 'required', message: 'needs at least one sender' });
+  const names = (Array.isArray(senders) ? senders : []).map((s) => s.name);
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (twice.length > 0) chain.push({ path: ['senders'], code: 'chain_duplicate_sender', message: `names ${[...new Set(twice)].join(', ')} more than once; each recipient's record is kept by sender name` });
+  if (!Array.isArray(batch) || batch.length === 0 || batch.some((to) => typeof to !== 'string' || to === '')) {
+    chain.push({ path: ['batch'], code: 'invalid', message: 'must be a non-empty list of phone numbers' });
+  } else if (new Set(batch).size !== batch.length) {
+    chain.push({ path: ['batch'], code: 'recipients_duplicate', message: 'holds a number more than once; each recipient is tracked by its number' });
+  }
+  if (options.timer !== undefined) chain.push({ path: ['timer'], code: 'not_supported', message: 'timer-based failover needs delivery reports and is not available yet; nothing was sent' });
+  chain.push(...messageShapeIssues(message));
+  const bySender: Record<string, ValidationIssue[]> = {};
+  if (chain.length > 0) return { chain, senders: bySender };
+  for (const sender of senders) {
+    const send = {
+      ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
+      ...(options.reference !== undefined && { reference: options.reference }),
+      // The first sender takes the batch's key as given; later attempts' keys are UUIDs derived from it.
+      ...(sender === senders[0] && options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
+    };
+    const issues = sender.validate(message, send);
+    if (batch.length > sender.maxRecipients) issues.push({ path: ['batch'], code: 'recipients_too_many', message: `holds ${batch.length} numbers; ${sender.name} takes at most ${sender.maxRecipients} per request (chainBatchSize)` });
+    if (issues.length > 0) bySender[sender.name] = issues;
+  }
+  return { chain, senders: bySender };
+}
+
+/** Tries `senders` in order for one batch; see the module comment. Throws only before sending (ChainValidationError) or when the journal fails. */
+export async function sendWithFailover(senders: readonly CampaignSender[], batch: readonly string[], message: CampaignMessage, options: FailoverOptions = {}): Promise<FailoverResult> {
+  const issues = chainIssues(senders, batch, message, options);
+  if (issues.chain.length > 0 || Object.keys(issues.senders).length > 0) throw new ChainValidationError(issues.senders, issues.chain);
+
+  const chain = senders.map((s) => s.name);
+  const dedupes = senders.map((s) => s.dedupe !== false);
+  const batchIndex = options.batchIndex ?? 0;
+  const attempts: FailoverAttempt[] = options.journal ? [...(await options.journal.attempts(batchIndex))].map((a) => ({ ...a, recipients: [...a.recipients] })) : [];
+  const resent = new Set<number>();
+  for (;;) {
+    const plan = planChain(chain, dedupes, batch, attempts, resent);
+    const next = plan.next;
+    if (!next || options.signal?.aborted) return result(batch, plan.states, attempts, options.signal?.aborted === true);
+    const sender = senders[next.sender]!;
+    const whole = next.sender === 0 && next.recipients.length === batch.length;
+    const dedupeKey = next.resendOf ? next.resendOf.dedupeKey : options.dedupeKey === undefined ? undefined : attemptDedupeKey(options.dedupeKey, sender.name, next.recipients, whole);
+    const record: FailoverAttempt = {
+      batch: batchIndex,
+      attempt: attempts.length,
+      sender: sender.name,
+      recipients: next.recipients,
+      ...(dedupeKey !== undefined && { dedupeKey }),
+      ...(next.resendOf && { resendOf: next.resendOf.attempt }),
+    };
+    // Resent at most once per run, and an attempt of this run not at all: its client has retried
+    // with the same key already; a later run (a resume) may try again.
+    if (next.resendOf) resent.add(next.resendOf.attempt);
+    resent.add(record.attempt);
+    if (options.journal) await options.journal.begin({ ...record, recipients: [...record.recipients] });
+    attempts.push(record);
+    record.outcome = await attempt(sender, record, message, options);
+    if (options.journal) await options.journal.settle(batchIndex, record.attempt, record.outcome);
+  }
+}
+
+async function attempt(sender: CampaignSender, record: FailoverAttempt, message: CampaignMessage, options: FailoverOptions): Promise<AttemptOutcome> {
+  const send: SendOptions = {
+    ...(record.dedupeKey !== undefined && { dedupeKey: record.dedupeKey }),
+    ...(options.signal !== undefined && { signal: options.signal }),
+    ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
+    ...(options.reference !== undefined && { reference: options.reference }),
+  };
+  try {
+    const sent = await sender.send(record.recipients, message, send);
+    const inBatch = new Set(record.recipients);
+    const refused = (sent.refused ?? []).filter((r) => inBatch.has(r.to));
+    const messages = (sent.messages ?? []).filter((m) => inBatch.has(m.to));
+    return { status: 'sent', ids: [...sent.ids], ...(sent.duplicate === true && { duplicate: true }), ...(messages.length > 0 && { messages }), ...(refused.length > 0 && { refused }) };
+  } catch (error) {
+    const decision = sender.classify(error);
+    const { code, message: text } = decision.outcome;
+    const vendorCode = (error as { vendorCode?: unknown } | null)?.vendorCode;
+    const failure = { code, message: text, ...((typeof vendorCode === 'string' || typeof vendorCode === 'number') && { vendorCode }) };
+    // A resend follows an unknown outcome: even a proven refusal of it says nothing of the first send.
+    if (decision.failover && record.resendOf === undefined) return { status: 'refused', failover: true, class: decision.class, ...failure };
+    return decision.outcome.status === 'refused' ? { status: 'refused', failover: false, ...failure } : { status: 'unknown', ...failure };
+  }
+}
+
+function result(batch: readonly string[], states: Map<string, RecipientState>, attempts: FailoverAttempt[], aborted: boolean): FailoverResult {
+  // Built with plain assignments: this runs for every recipient of every batch.
+  const tried = new Map<string, RecipientTry[]>();
+  for (const to of batch) tried.set(to, []);
+  for (const a of attempts) {
+    const outcome = a.outcome;
+    const refused = outcome?.status === 'sent' && outcome.refused ? new Map(outcome.refused.map((r) => [r.to, r])) : undefined;
+    for (const to of a.recipients) tried.get(to)!.push(tryOf(a, outcome, refused?.get(to)));
+  }
+  const recipients = batch.map((to): RecipientOutcome => {
+    const state = states.get(to)!;
+    const list = tried.get(to)!;
+    if (state.status === 'sent') {
+      const sent: RecipientOutcome = { to, status: 'sent', sentBy: state.sender, tried: list };
+      if (state.id !== undefined) sent.id = state.id;
+      return sent;
+    }
+    const out: RecipientOutcome = { to, status: state.status === 'unknown' ? 'unknown' : 'refused', tried: list };
+    // Pending only when the caller aborted before the chain reached this recipient: nothing sent.
+    const code = state.status === 'pending' && aborted ? 'aborted' : list.at(-1)?.code;
+    if (code !== undefined) out.code = code;
+    return out;
+  });
+  return { recipients, attempts };
+}
+
+function tryOf(a: FailoverAttempt, outcome: AttemptOutcome | undefined, refusal: RecipientRefusal | undefined): RecipientTry {
+  const entry: RecipientTry = { sender: a.sender, attempt: a.attempt, outcome: 'unknown' };
+  if (!outcome) {
+    entry.code = 'interrupted';
+  } else if (refusal) {
+    entry.outcome = 'refused';
+    entry.failover = refusal.failover;
+    entry.code = refusal.code;
+    if (refusal.class) entry.class = refusal.class;
+    if (refusal.reason !== undefined) entry.reason = refusal.reason;
+  } else if (outcome.status === 'sent') {
+    entry.outcome = 'sent';
+    if (outcome.duplicate) entry.duplicate = true;
+  } else {
+    entry.outcome = outcome.status;
+    entry.code = outcome.code;
+    entry.reason = outcome.message;
+    if (outcome.vendorCode !== undefined) entry.vendorCode = outcome.vendorCode;
+    if (outcome.status === 'refused') {
+      entry.failover = outcome.failover;
+      if (outcome.failover) entry.class = outcome.class;
+    }
+  }
+  return entry;
+}

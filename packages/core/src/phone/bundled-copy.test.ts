@@ -1,0 +1,58 @@
+// The BUILT package (run `pnpm --filter @msgkit/core build` first; turbo's test task depends on
+// build) carries its own copy of libphonenumber-js. Its answers are those of msgkit's rules over the
+// library as published (this workspace's copy, read through the library alone), and an app that
+// imports libphonenumber-js beside it keeps the library it installed, unchanged.
+import * as core from '@msgkit/core';
+import * as coreMax from '@msgkit/core/max';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import examples from 'libphonenumber-js/mobile/examples';
+import maxMetadata from 'libphonenumber-js/max/metadata';
+import minMetadata from 'libphonenumber-js/min/metadata';
+import { getCountries, type CountryCode } from 'libphonenumber-js/core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { normalizePhoneWith, normalizeRecipientsWith } from './normalize';
+import { regExpsBuiltDuring } from './test/regexps';
+
+const DEFAULTS: (CountryCode | undefined)[] = ['GB', 'US', 'DE', 'BR', 'AR', 'IN', undefined];
+
+/** Each country's example mobile written four ways, and a few strings the library must decide. */
+const inputs = getCountries(minMetadata).flatMap((country) => {
+  const national = examples[country];
+  if (!national) return [];
+  return [national, `0${national}`, `+${national}`, `${national.slice(0, 3)} ${national.slice(3)}`];
+});
+inputs.push('+44 7400 123456 ext. 5', 'call 0151 28403420', 'tel:+1-201-555-0123', '＋４９１５１２８４０３４２０');
+
+describe.each([
+  ['@msgkit/core', core, minMetadata],
+  ['@msgkit/core/max', coreMax, maxMetadata],
+] as const)('%s as built', (_, entry, metadata) => {
+  it('answers as msgkit’s rules over the published libphonenumber-js read through the library alone', () => {
+    for (const defaultCountry of DEFAULTS) {
+      for (const input of inputs) {
+        expect(entry.normalizePhone(input, { defaultCountry }), `${input} under ${defaultCountry}`).toEqual(normalizePhoneWith(metadata, input, { defaultCountry }, true));
+      }
+      expect(entry.normalizeRecipients(inputs, { defaultCountry })).toEqual(normalizeRecipientsWith(metadata, inputs, { defaultCountry }, true));
+    }
+  });
+});
+
+describe('an app that imports libphonenumber-js beside @msgkit/core', () => {
+  it('does not get libphonenumber-js from @msgkit/core, which bundles its own copy', () => {
+    const manifest = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@msgkit/core/package.json'), 'utf8'));
+    expect(Object.keys(manifest.dependencies ?? {})).not.toContain('libphonenumber-js');
+    expect(Object.keys(manifest.peerDependencies ?? {})).not.toContain('libphonenumber-js');
+  });
+
+  it('keeps its own copy as published: it still builds a RegExp on every parse, while msgkit’s copy builds none per number', () => {
+    const numbers = Array.from({ length: 200 }, (_, i) => `07400 ${String(100_000 + i * 7).padStart(6, '0')}`);
+    core.normalizeRecipients(numbers, { defaultCountry: 'GB' });
+    expect(regExpsBuiltDuring(() => core.normalizeRecipients(numbers.map((n) => n.replace('07400', '07401')), { defaultCountry: 'GB' }))).toBe(0);
+    const own = regExpsBuiltDuring(() => {
+      for (const number of numbers) expect(parsePhoneNumberFromString(number, 'GB')?.isValid()).toBe(true);
+    });
+    expect(own).toBeGreaterThanOrEqual(numbers.length);
+  });
+});
