@@ -34,6 +34,9 @@ const BAD_REQUEST = 'BAD_REQUEST';
 /** Keys of the per-channel content objects of a send (case-sensitive on the wire). */
 export const CONTENT_KEYS = ['sms', 'viber', 'voice', 'email', 'push', 'whatsApp', 'line', 'vKontakte', 'kakaoChingu', 'kakaoAlim'] as const;
 
+/** S1 `callbackData`: the reference Infobip echoes in every delivery report (spec maxLength). */
+export const CALLBACK_DATA_MAX: number = checks.sendOmniAdvanced.body!.properties!.callbackData!.maxLength!;
+
 /** S1 `sendAt`: "must be less than 180 days in the future". */
 export const SEND_AT_MAX_DAYS = 180;
 

@@ -49,7 +49,6 @@ describe('@msgkit/octopush as published', () => {
           'ValidationError',
           'billing',
           'octopushReports',
-          'billing',
           'octopushSender',
           'octopushSenderFactory',
           'octopushSenderFacts',

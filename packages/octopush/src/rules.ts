@@ -8,8 +8,10 @@
  * v1 docs still refer to (§4.8: 103 no recipients, 106 bad sender, 107 text missing).
  */
 import {
+  checkShape,
   collectIssues,
   isCalendarDateTime,
+  mergeIssues,
   messageFor,
   type Note,
   optional,
@@ -36,7 +38,10 @@ const campaign = checks.sendSmsCampaign.body!.properties!;
 /** The channels of /multi-channel/send (spec enum), and those /multi-channel/cancel takes. */
 export const CHANNELS = multichannel.channel!.enum as ReadonlyArray<'sms' | 'voice_sms' | 'rcs' | 'email' | 'live_chat'>;
 type Channel = (typeof CHANNELS)[number];
-const SMS_TYPES = campaign.type!.enum as readonly string[];
+/** The SMS routes and purposes of /sms-campaign/send (spec enums), and its recipients per request (spec maxItems). */
+export const SMS_TYPES = campaign.type!.enum as ReadonlyArray<'sms_premium' | 'sms_low_cost'>;
+export const PURPOSES = campaign.purpose!.enum as ReadonlyArray<'alert' | 'wholesale'>;
+export const MAX_RECIPIENTS: number = campaign.recipients!.maxItems!;
 
 /** Octopush's codes for what its spec constrains, by field and keyword. */
 export const specCodes: SpecCodes = {
@@ -288,6 +293,12 @@ function smsCampaignChecks(request: Obj): ValidationIssue[] {
 }
 
 export const smsSendRules: RequestCheck[] = [(request) => smsCampaignChecks(asObject(request))];
+
+/** An SMS campaign's issues without the network or its numbers: the spec's, then smsSendRules, with the sender's terms. */
+export function smsSendIssues(request: unknown): ValidationIssue[] {
+  const shape = checks.sendSmsCampaign.body!;
+  return mergeIssues(checkShape(shape, request, specCodes), collectIssues(request, ...smsSendRules), shape, senderExplanations(request));
+}
 
 /** The vendor's terms for a campaign sender the spec refused: its length, its characters (106). */
 export function senderExplanations(request: unknown): ValidationIssue[] {

@@ -10,6 +10,7 @@ import {
   channelStrategy,
   checkShape,
   collectIssues,
+  mergeIssues,
   messageFor,
   messageText,
   type Note,
@@ -231,6 +232,11 @@ export const rules = {
     estimateCampaign: on(checks.estimateMultichannelCampaign, mcCampaign, groups, strategySteps, schedule),
   },
 } satisfies Record<string, Record<string, OperationRules>>;
+
+/** A request's issues without the network or its numbers: the spec's shape merged with the operation's rules. */
+export function operationIssues(operation: OperationRules, request: object): ValidationIssue[] {
+  return mergeIssues(checkShape(operation.shape, request, specCodes), collectIssues(request as never, ...operation.checks), operation.shape);
+}
 
 /** Path ids: the spec's lowercase UUID, 1115 for a msgId, 1155 for a campaignId. */
 export function pathIdIssues(name: 'msgId' | 'campaignId', value: unknown): ValidationIssue[] {

@@ -6,7 +6,9 @@
  */
 import {
   callbackUrl,
+  checkShape,
   collectIssues,
+  mergeIssues,
   messageFor,
   messageText,
   optional,
@@ -112,6 +114,12 @@ export function batchIssues(request: unknown, mode: Mode): ValidationIssue[] {
 /** Issues of the /batch/any list itself beyond its spec (its items are checked one by one with messageIssues). */
 export function messageListIssues(messages: unknown): ValidationIssue[] {
   return atLeastOne(messages) ? [] : [{ path: [], code: 'recipients_empty', message: messageFor('recipients_empty') }];
+}
+
+/** A batch send's issues without the network or its numbers: the spec's, then batchIssues, with the sender's terms. */
+export function batchSendIssues(request: unknown): ValidationIssue[] {
+  const shape = checks.sendBatch.body!;
+  return mergeIssues(checkShape(shape, request, specCodes), batchIssues(request, 'send'), shape, senderExplanations(request));
 }
 
 /** The vendor's terms for a sender its spec's pattern refused: which length, which characters. */

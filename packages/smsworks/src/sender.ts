@@ -6,7 +6,7 @@
  */
 import { createSender, remapIssues, senderFactory, type CampaignSender, type SenderFacts } from '@msgkit/core';
 import { SmsWorksClient, type SmsWorksClientOptions } from './client';
-import { MAX_BATCH_SIZE, MAX_TAG_LENGTH, batchIssues } from './rules';
+import { MAX_BATCH_SIZE, MAX_TAG_LENGTH, batchSendIssues } from './rules';
 
 export const smsworksSenderFacts = {
   name: 'smsworks',
@@ -35,7 +35,7 @@ export function smsworksSender(client: SmsWorksClient | SmsWorksClientOptions): 
   return createSender(smsworksSenderFacts, {
     rules(message, send) {
       const request = { sender: message.from, content: message.text, deliveryreporturl: send.callbackUrl, tag: send.reference };
-      return remapIssues(batchIssues(request, 'send'), { destinations: null, sender: ['from'], content: ['text'], deliveryreporturl: ['callbackUrl'], tag: ['reference'] });
+      return remapIssues(batchSendIssues(request), { destinations: null, sender: ['from'], content: ['text'], deliveryreporturl: ['callbackUrl'], tag: ['reference'] });
     },
     async send(batch, message, { signal, callbackUrl, reference }) {
       const sent = await smsworks.batch.send(
