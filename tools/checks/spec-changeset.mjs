@@ -91,6 +91,7 @@ if (mergeBase && mergeBase !== head) {
 } else {
   units = [];
   scope = 'since the first commit';
+  const shallow = tryGit('rev-parse', '--is-shallow-repository') === 'true';
   const tags = new Map();
   for (const line of git('tag', '--list', '@msgkit/*@*', '--format=%(objectname) %(*objectname)').split('\n').filter(Boolean)) {
     const [object, peeled] = line.split(' ');
@@ -102,6 +103,13 @@ if (mergeBase && mergeBase !== head) {
       break;
     }
     const parent = tryGit('rev-parse', '--verify', '--quiet', `${sha}^1`);
+    // A shallow clone's oldest commit has a parent it does not hold: diffed against nothing, every
+    // spec would look new. The history ends there; with none at all, nothing could be judged.
+    if (parent === undefined && shallow) {
+      if (units.length === 0) fail(`this shallow clone holds no parent of HEAD, so no change can be read; fetch more history (git fetch --deepen=50)`);
+      scope += `, back to ${sha.slice(0, 10)}, as far as this shallow clone reaches`;
+      break;
+    }
     const unit = change(`${sha.slice(0, 10)} (${git('log', '-1', '--format=%s', sha).trim().slice(0, 72)})`, parent, sha);
     units.push(unit);
     if (unit.files.some(([status, file]) => status === 'A' && file === SELF)) {
@@ -109,7 +117,6 @@ if (mergeBase && mergeBase !== head) {
       break;
     }
   }
-  if (tryGit('rev-parse', '--is-shallow-repository') === 'true') scope += ', as far as this shallow clone reaches';
 }
 
 const found = units.flatMap((unit) => problems(unit, packages));

@@ -89,6 +89,59 @@ describe('spec-changeset.mjs', () => {
     expect(status).toBe(1);
   });
 
+  it('passes on a fresh clone of main once the branch that adds it is merged with a changeset, and fails on one without', () => {
+    for (const withChangeset of [true, false]) {
+      const dir = mkdtempSync(join(tmpdir(), 'msgkit-spec-changeset-'));
+      scratch.push(dir);
+      git(dir, 'init', '--quiet', '--initial-branch=main');
+      git(dir, 'config', 'user.name', 'spec-changeset test');
+      git(dir, 'config', 'user.email', 'spec-changeset@localhost');
+      commit(dir, 'start', {
+        'openapitools.json': JSON.stringify({ 'generator-cli': { generators: { demo: { inputSpec: '#{cwd}/specs/demo.yaml', output: '#{cwd}/packages/demo/src/generated' } } } }),
+        'packages/demo/package.json': JSON.stringify({ name: '@msgkit/demo' }),
+        'specs/demo.yaml': 'openapi: 3.0.3\n',
+      });
+      git(dir, 'checkout', '--quiet', '-b', 'spec-checks');
+      commit(dir, 'the check, and a spec example', {
+        'tools/checks/spec-changeset.mjs': readFileSync(script, 'utf8'),
+        'specs/demo.yaml': 'openapi: 3.0.3\n# example\n',
+        ...(withChangeset && { '.changeset/checks.md': changeset('@msgkit/demo') }),
+      });
+      git(dir, 'checkout', '--quiet', 'main');
+      git(dir, 'merge', '--quiet', '--no-ff', '-m', 'Merge spec-checks', 'spec-checks');
+      const clone = mkdtempSync(join(tmpdir(), 'msgkit-spec-changeset-clone-'));
+      scratch.push(clone);
+      git(tmpdir(), 'clone', '--quiet', dir, clone);
+      expect(git(clone, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('main');
+      const { status, output } = check(clone);
+      if (withChangeset) expect(output).toContain('1 change(s) to specs/ since this check was added');
+      else expect(output).toContain('(Merge spec-checks) changes specs/demo.yaml but adds no');
+      expect(status).toBe(withChangeset ? 0 : 1);
+    }
+  });
+
+  it('reads a shallow clone as far as its history reaches, and asks for more when it holds no parent of HEAD', () => {
+    const dir = repository();
+    commit(dir, 'a new limit', { 'specs/demo.yaml': 'openapi: 3.0.3\n# maxLength: 64\n', '.changeset/new-limit.md': changeset('@msgkit/demo') });
+    commit(dir, 'docs', { 'README.md': 'Demo.\n' });
+    const shallowClone = (depth) => {
+      const clone = mkdtempSync(join(tmpdir(), 'msgkit-spec-changeset-clone-'));
+      scratch.push(clone);
+      git(tmpdir(), 'clone', '--quiet', `--depth=${depth}`, `file://${dir}`, clone);
+      return clone;
+    };
+    const two = check(shallowClone(2));
+    expect(two.output).toContain('0 change(s) to specs/');
+    expect(two.output).toContain('as far as this shallow clone reaches');
+    expect(two.status).toBe(0);
+    const three = check(shallowClone(3));
+    expect(three.output).toContain('1 change(s) to specs/');
+    expect(three.status).toBe(0);
+    const one = check(shallowClone(1));
+    expect(one.output).toContain('holds no parent of HEAD');
+    expect(one.status).toBe(1);
+  });
+
   it('takes a branch as one change: it fails until a changeset comes, in any commit of the branch', () => {
     const dir = repository();
     git(dir, 'checkout', '--quiet', '-b', 'feature');
