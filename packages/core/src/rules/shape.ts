@@ -188,8 +188,8 @@ function isAbsoluteUri(value: string): boolean {
   }
 }
 
-/** Code points, counting no further than `stop + 1`. */
-function codePoints(text: string, stop: number): number {
+/** Code points, counting no further than `stop + 1` when a limit is known (long texts stay cheap). */
+export function codePoints(text: string, stop = Number.POSITIVE_INFINITY): number {
   let count = 0;
   for (let i = 0; i < text.length && count <= stop; i++, count++) {
     const c = text.charCodeAt(i);
