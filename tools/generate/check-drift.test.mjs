@@ -2,10 +2,12 @@
 // change would make. The clone borrows this checkout's installed node_modules through symlinks
 // (its root node_modules is a real folder so that the generator stages on the clone's own disk).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const script = join(dirname(fileURLToPath(import.meta.url)), 'check-drift.mjs');
@@ -116,6 +118,57 @@ describe('check-drift.mjs', () => {
     // The infobip generator replaces its whole folder: the file survives only if nothing ran.
     expect(existsSync(join(clone, untracked))).toBe(true);
   }, 70_000);
+
+  it("makes a new optional SMS.CX field with maxLength 64 one regenerated diff, drift until it is committed, then a limit checked before sending", async () => {
+    resetClone();
+    const spec = join(clone, 'specs/smscx.yaml');
+    const text = readFileSync(spec, 'utf8');
+    const schema = text.indexOf('\n    SendSmsRequest:\n');
+    const properties = text.indexOf('\n      properties:\n', schema) + '\n      properties:\n'.length;
+    expect(schema).toBeGreaterThan(0);
+    const field = '        customerRef:\n          type: string\n          description: A reference of the caller\'s own.\n          maxLength: 64\n';
+    writeFileSync(spec, text.slice(0, properties) + field + text.slice(properties));
+    git(clone, 'commit', '--quiet', '--all', '-m', 'specs: SMS.CX customerRef');
+
+    const stale = check(GENERATION_MS);
+    expect(stale.output).toContain('regenerating changed committed code');
+    expect(stale.status).toBe(1);
+    // The regeneration it ran is the whole change: the model and one line of the checks.
+    expect(git(clone, 'status', '--porcelain').trimEnd().split('\n').sort()).toEqual([' M packages/smscx/src/generated-checks/index.ts', ' M packages/smscx/src/generated/models/SendSmsRequest.ts']);
+    const added = git(clone, 'diff', '-U0', '--', 'packages/smscx/src/generated-checks').split('\n').filter((line) => /^[+-] /.test(line));
+    expect(added).toEqual(['+    customerRef: { type: "string", maxLength: 64 },']);
+    git(clone, 'commit', '--quiet', '--all', '-m', 'smscx: regenerate');
+    const fresh = check(GENERATION_MS);
+    expect(fresh.output).toContain('check-drift: generated clients match the specs');
+    expect(fresh.status).toBe(0);
+
+    // The clone's client, as committed: the limit is refused before a request leaves.
+    const bodies = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        bodies.push(JSON.parse(body));
+        response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":1001,"message":"Unauthorized"}}');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { SmscxClient } = await import(pathToFileURL(join(clone, 'packages/smscx/src/client.ts')).href);
+      const client = new SmscxClient({ apiKey: 'k-123456', baseUrl: `http://127.0.0.1:${server.address().port}`, maxRetries: 0, onNote: () => {} });
+      const send = (customerRef) => client.sms.send({ to: ['+447400123456'], from: 'InfoText', text: 'hello', customerRef });
+      const refused = await send('r'.repeat(65)).catch((error) => error);
+      expect(refused.name).toBe('ValidationError');
+      expect(refused.issues.map((issue) => [issue.path, issue.code])).toEqual([[['customerRef'], 'text_too_long']]);
+      expect(bodies).toEqual([]);
+      // At the limit it goes out, under the field's wire name.
+      await send('r'.repeat(64)).catch(() => {});
+      expect(bodies.map((body) => body.customerRef)).toEqual(['r'.repeat(64)]);
+    } finally {
+      server.close();
+    }
+  }, 2 * GENERATION_MS + 30_000);
 
   it('fails when a package with a generate script has no committed generated code', () => {
     resetClone();
