@@ -47,4 +47,12 @@ describe('the constraints of specs/smscx.yaml', () => {
     const { unenforced } = await enforcement(copy, calls, server, { operations: ['sendSms'] });
     expect(unenforced).toEqual([{ constraint: 'sendSms body text maxLength 64', why: '1 request(s) reached the server' }]);
   }, 120_000);
+
+  it('fail the test when a copy of the spec gains a new optional field with maxLength 64 that no check knows', async () => {
+    const copy = editedCopy(spec, (edited) => {
+      edited.components.schemas.SendSmsRequest.properties.customerRef = { type: 'string', maxLength: 64 };
+    });
+    const { unenforced } = await enforcement(copy, calls, server, { operations: ['sendSms'] });
+    expect(unenforced).toEqual([{ constraint: 'sendSms body customerRef maxLength 64', why: '1 request(s) reached the server' }]);
+  }, 120_000);
 });
