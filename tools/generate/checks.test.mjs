@@ -48,7 +48,9 @@ describe('generateChecks', () => {
     expect(source).toContain('ttl: { type: "integer", format: "int32", minimum: 300, maximum: 1209600 },');
     expect(source).toContain('items: ItemShape,');
     expect(source).toContain('note: { type: "string", nullable: true },');
-    expect(source).toContain('thingId: { type: "string", pattern: /^[a-f0-9]{8}$/u },');
+    // The path parameter both operations take is one shared node, written once.
+    expect(source).toContain('const thingIdField: ShapeNode = { type: "string", pattern: /^[a-f0-9]{8}$/u };');
+    expect(source.match(/thingId: thingIdField,/g)).toHaveLength(2);
     expect(source).toContain('withDetails: { type: "string", enum: ["true","false"] },');
     expect(source).toContain('export const sendThing: OperationShape = { params: sendThingParams, body: SendThingBodyShape };');
     // An operation whose only parameter is the path's still checks it.
