@@ -25,7 +25,7 @@ import {
   type TimeUnit,
   type ValidationIssue,
   validityWithUnit,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 import * as checks from './generated-checks/index';
 import { OmniChannel } from './generated/index';
 

@@ -21,7 +21,7 @@ import {
   type SpecCodes,
   type ValidationIssue,
   type VendorCode,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 import * as checks from './generated-checks/index';
 
 export const OCTOPUSH_CODES = {

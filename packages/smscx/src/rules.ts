@@ -24,7 +24,7 @@ import {
   type ShapeNode,
   type SpecCodes,
   type ValidationIssue,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 import * as checks from './generated-checks/index';
 import { StrategyChannelChannelEnum, TransliterationAlphabetEnum } from './generated/models/index';
 
@@ -238,8 +238,17 @@ export function operationIssues(operation: OperationRules, request: object): Val
   return mergeIssues(checkShape(operation.shape, request, specCodes), collectIssues(request as never, ...operation.checks), operation.shape);
 }
 
-/** Path ids: the spec's lowercase UUID, 1115 for a msgId, 1155 for a campaignId. */
-export function pathIdIssues(name: 'msgId' | 'campaignId', value: unknown): ValidationIssue[] {
+/**
+ * Path ids: the spec's lowercase UUID. The vendor's code for a bad one: 1115 for a msgId and 1155 for
+ * a campaignId (deletes, campaign report), 1165 for the single-message report.
+ */
+export function pathIdIssues(name: 'msgId' | 'campaignId', value: unknown, vendorCode?: number): ValidationIssue[] {
   const params = (name === 'msgId' ? checks.deleteScheduledSms : checks.deleteScheduledSmsCampaign).params!;
-  return checkShape(params, { [name]: value }, specCodes);
+  const issues = checkShape(params, { [name]: value }, specCodes);
+  return vendorCode === undefined ? issues : issues.map((issue) => ({ ...issue, vendorCode }));
 }
+
+/** The page size of the campaign report: 1 to 500 (specs/smscx.yaml getCampaignReport `limit`, the vendor's Paging.size maximum). */
+export const MAX_REPORT_PAGE = 500;
+/** 1165 "Campaign ID or msg ID provided is not valid" (ReportsApi.md get_single_report). */
+export const INVALID_REPORT_ID = 1165;

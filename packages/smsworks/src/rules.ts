@@ -20,7 +20,7 @@ import {
   type SpecCode,
   type SpecCodes,
   type ValidationIssue,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 import * as checks from './generated-checks/index';
 
 const message = checks.sendMessage.body!.properties!;
