@@ -90,6 +90,8 @@ if (run.status !== 0) {
 const stagedChecks = join(scratch, 'generated-checks');
 mkdirSync(stagedChecks);
 writeFileSync(join(stagedChecks, 'index.ts'), checks);
+// The output's folder may not exist yet (check-drift regenerates into a fresh out/<key>/generated).
+mkdirSync(dirname(outputDir), { recursive: true });
 rmSync(outputDir, { recursive: true, force: true });
 renameSync(staged, outputDir);
 rmSync(checksDir, { recursive: true, force: true });
