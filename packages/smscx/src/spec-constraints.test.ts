@@ -30,6 +30,8 @@ const calls: Record<string, (body: never, params: Record<string, never>) => Prom
   estimateMultichannelCampaign: (body) => client.multichannel.estimateCampaign(body),
   deleteScheduledMultichannel: (_body, params) => client.multichannel.deleteScheduled(params.msgId),
   deleteScheduledMultichannelCampaign: (_body, params) => client.multichannel.deleteScheduledCampaign(params.campaignId),
+  getSingleReport: (_body, params) => client.reports.single(params.msgId),
+  getCampaignReport: (_body, { campaignId, ...page }) => client.reports.campaign(campaignId, page),
 };
 
 describe('the constraints of specs/smscx.yaml', () => {
