@@ -238,17 +238,28 @@ export function operationIssues(operation: OperationRules, request: object): Val
   return mergeIssues(checkShape(operation.shape, request, specCodes), collectIssues(request as never, ...operation.checks), operation.shape);
 }
 
+/** The operations that take no body: path ids and, for the campaign report, a page. */
+export type ParamsOperation =
+  | 'deleteScheduledSms'
+  | 'deleteScheduledSmsCampaign'
+  | 'deleteScheduledMultichannel'
+  | 'deleteScheduledMultichannelCampaign'
+  | 'getSingleReport'
+  | 'getCampaignReport';
+
 /**
- * Path ids: the spec's lowercase UUID. The vendor's code for a bad one: 1115 for a msgId and 1155 for
- * a campaignId (deletes, campaign report), 1165 for the single-message report.
+ * An operation's parameters against its own in the spec, refined by `hand` (what a schema cannot
+ * say). Path ids are the spec's lowercase UUID; the vendor's code for a bad one is 1115 for a msgId
+ * and 1155 for a campaignId (specCodes), and `vendorCode` where an operation answers another one
+ * (1165 for the single-message report).
  */
-export function pathIdIssues(name: 'msgId' | 'campaignId', value: unknown, vendorCode?: number): ValidationIssue[] {
-  const params = (name === 'msgId' ? checks.deleteScheduledSms : checks.deleteScheduledSmsCampaign).params!;
-  const issues = checkShape(params, { [name]: value }, specCodes);
-  return vendorCode === undefined ? issues : issues.map((issue) => ({ ...issue, vendorCode }));
+export function paramIssues(operation: ParamsOperation, params: Record<string, unknown>, hand: readonly ValidationIssue[] = [], vendorCode?: number): ValidationIssue[] {
+  const shape = checks[operation].params!;
+  const shaped = checkShape(shape, params, specCodes);
+  return mergeIssues(vendorCode === undefined ? shaped : shaped.map((issue) => ({ ...issue, vendorCode })), hand, shape);
 }
 
-/** The page size of the campaign report: 1 to 500 (specs/smscx.yaml getCampaignReport `limit`, the vendor's Paging.size maximum). */
-export const MAX_REPORT_PAGE = 500;
+/** The page size of the campaign report (specs/smscx.yaml getCampaignReport `limit`, the vendor's Paging.size maximum). */
+export const MAX_REPORT_PAGE: number = checks.getCampaignReport.params!.properties!.limit!.maximum!;
 /** 1165 "Campaign ID or msg ID provided is not valid" (ReportsApi.md get_single_report). */
 export const INVALID_REPORT_ID = 1165;
