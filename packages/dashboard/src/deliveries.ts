@@ -19,35 +19,35 @@ import { canonicalEvent, compareDeliveryEvents, type ReconcileRecord, type Recip
 import { failureOf } from './campaign';
 import type { Failure, Part, RecipientState } from './totals';
 
-/** An event as an entry keeps it: its rank and digest, and where to read it back. */
-interface Slot {
-  rank: number;
-  digest: number;
-  offset: number;
-  /** The verdict's index in a reconcile record; -1 for a delivery record. */
-  index: number;
+/**
+ * An event as an entry keeps it: its rank and digest, where to read it back, and what it says.
+ * One class, so that the usual case (the greatest event also gives the price) is one object.
+ */
+class Slot {
+  constructor(
+    readonly rank: number,
+    readonly digest: number,
+    readonly offset: number,
+    /** The verdict's index in a reconcile record; -1 for a delivery record. */
+    readonly index: number,
+    readonly state: 'delivered' | 'failed' | 'sent',
+    readonly failure: Failure | undefined,
+    /** The price in millionths, and its currency; NaN and '' where the event gives none. */
+    readonly micros: number,
+    readonly currency: string,
+  ) {}
 }
 
-interface Said extends Slot {
-  state: 'delivered' | 'failed' | 'sent';
-  failure?: Failure;
-}
-
-interface Priced extends Slot {
-  micros: number;
-  currency: string;
-}
-
-interface Entry {
-  country: string;
+class Entry {
   /** Known to be one of its batch's recipients (read back from the batch's `begin`). */
-  checked: boolean;
+  checked = false;
   /** The greatest event. */
-  said?: Said;
+  said: Slot | undefined = undefined;
   /** The greatest event that gives a price with its currency. */
-  priced?: Priced;
-  verdict?: RecipientVerdict['outcome'];
-  why?: string;
+  priced: Slot | undefined = undefined;
+  verdict: RecipientVerdict['outcome'] | undefined = undefined;
+  why: string | undefined = undefined;
+  constructor(readonly country: string) {}
 }
 
 /** Where one recipient stands by its reports and lookups. */
@@ -81,7 +81,7 @@ interface Tie {
   batch: number;
   to: string;
   kind: 'said' | 'priced';
-  candidate: Said | Priced;
+  candidate: Slot;
 }
 
 /** The delivery reports and reconcile answers of one journal, per batch and recipient. */
@@ -106,8 +106,7 @@ export class Deliveries {
     r.recipients.forEach((verdict, index) => {
       const entry = this.#entry(r.batch, verdict.to);
       entry.verdict = verdict.outcome;
-      if (verdict.outcome === 'unknown') entry.why = verdict.reason;
-      else delete entry.why;
+      entry.why = verdict.outcome === 'unknown' ? verdict.reason : undefined;
       if (verdict.outcome === 'sent') this.#event(r.batch, verdict.to, verdict.event, offset, index);
     });
   }
@@ -125,8 +124,7 @@ export class Deliveries {
       const kept = entry?.[tie.kind];
       if (!entry || !kept || kept.rank !== tie.candidate.rank || kept.digest === tie.candidate.digest) continue;
       if (compareDeliveryEvents(await eventAt(path, tie.candidate), await eventAt(path, kept)) > 0) {
-        if (tie.kind === 'said') entry.said = tie.candidate as Said;
-        else entry.priced = tie.candidate as Priced;
+        entry[tie.kind] = tie.candidate;
       }
     }
     for (const batch of this.#unchecked) {
@@ -202,7 +200,7 @@ export class Deliveries {
     let entry = entries.get(to);
     if (!entry) {
       const phone = normalizePhone(to);
-      entries.set(to, (entry = { country: phone.ok ? (phone.country ?? '') : '', checked: false }));
+      entries.set(to, (entry = new Entry(phone.ok ? (phone.country ?? '') : '')));
       this.#unchecked.add(batch);
     }
     this.#changed.add(batch);
@@ -211,26 +209,24 @@ export class Deliveries {
 
   #event(batch: number, to: string, event: DeliveryEvent, offset: number, index: number): void {
     const entry = this.#entry(batch, to);
-    const slot: Slot = { rank: rankOf(event), digest: digestOf(event), offset, index };
-    const said: Said = { ...slot, ...this.#said(event) };
-    entry.said = this.#greater(batch, to, 'said', entry.said, said) as Said;
+    const { state, failure } = this.#said(event);
     const { price } = event;
-    if (price?.currency !== undefined && Number.isFinite(price.amount)) {
-      const priced: Priced = { ...slot, micros: Math.round(price.amount * MICRO), currency: price.currency };
-      entry.priced = this.#greater(batch, to, 'priced', entry.priced, priced) as Priced;
-    }
+    const priced = price?.currency !== undefined && Number.isFinite(price.amount);
+    const slot = new Slot(rankOf(event), digestOf(event), offset, index, state, failure, priced ? Math.round(price.amount * MICRO) : Number.NaN, priced ? price.currency! : '');
+    entry.said = this.#greater(batch, to, 'said', entry.said, slot);
+    if (priced) entry.priced = this.#greater(batch, to, 'priced', entry.priced, slot);
   }
 
   /** The greater of `kept` and `candidate` where their ranks tell; at equal ranks `kept`, and a tie to settle. */
-  #greater(batch: number, to: string, kind: Tie['kind'], kept: Said | Priced | undefined, candidate: Said | Priced): Said | Priced {
+  #greater(batch: number, to: string, kind: Tie['kind'], kept: Slot | undefined, candidate: Slot): Slot {
     if (!kept || candidate.rank > kept.rank) return candidate;
     if (candidate.rank === kept.rank && candidate.digest !== kept.digest) this.#ties.push({ batch, to, kind, candidate });
     return kept;
   }
 
-  #said(event: DeliveryEvent): Pick<Said, 'state' | 'failure'> {
-    if (!event.final || !isFinalDeliveryStatus(event.status)) return { state: 'sent' };
-    if (event.status === 'delivered') return { state: 'delivered' };
+  #said(event: DeliveryEvent): Pick<Slot, 'state' | 'failure'> {
+    if (!event.final || !isFinalDeliveryStatus(event.status)) return { state: 'sent', failure: undefined };
+    if (event.status === 'delivered') return { state: 'delivered', failure: undefined };
     const { raw } = event;
     return { state: 'failed', failure: this.#shared(failureOf({ code: event.status, ...(raw.code !== undefined && { vendorCode: raw.code }), reason: raw.error || raw.status })) };
   }
