@@ -12,7 +12,7 @@
  * Two events of equal rank but different content are told apart as compareDeliveryEvents does by
  * reading both back from the file, which only such rare ties cost.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { deliveryProgress, isFinalDeliveryStatus, normalizePhone, type DeliveryEvent } from '@msgkit/core';
 import { readJournalRecordAt, type StateLine } from '@msgkit/journal';
 import { canonicalEvent, compareDeliveryEvents, type ReconcileRecord, type RecipientVerdict } from '@msgkit/webhooks';
@@ -75,7 +75,9 @@ export function rankOf(event: DeliveryEvent): number {
   return 2 ** 48 + (event.status === 'delivered' ? 2 ** 47 : 0) + time * 16 + progress;
 }
 
-const digestOf = (event: DeliveryEvent) => createHash('sha256').update(canonicalEvent(event)).digest().readUIntBE(0, 6);
+// Tells a repeated report from a different one of equal rank without keeping either; two different
+// reports share a 48-bit digest once in 2^48, and would then be taken for one.
+const digestOf = (event: DeliveryEvent) => hash('sha1', canonicalEvent(event), 'buffer').readUIntBE(0, 6);
 
 interface Tie {
   batch: number;
