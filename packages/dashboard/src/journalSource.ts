@@ -2,7 +2,9 @@
  * A campaign journal file (`msgkit send --journal`) as the dashboard follows it: each refresh reads
  * only the records appended since the last one (`readJournalRecords` from the last offset), and
  * keeps per batch its size, its recipients per country and the byte offset of its `begin` record,
- * never the recipients themselves: the unknown list reads them back a page at a time.
+ * never the recipients themselves: the unknown list reads them back a page at a time. What became
+ * of the recipients after the send (delivery reports, reconcile answers) splits each batch further
+ * (`Deliveries`).
  *
  * A failover chain's journal (`send -p a,b`, header v2) records attempts: a batch's attempt and
  * done records are read back from their offsets whenever one is added, and read by core's own rule
@@ -15,30 +17,28 @@ import type { AttemptOutcome, BatchOutcome, FailoverAttempt, RecipientState } fr
 import { interruptedOutcome, planChain } from '@msgkit/core/internal';
 import { lockHolder, readJournalRecordAt, readJournalRecords, type CampaignHeader, type JournalRecord } from '@msgkit/journal';
 import { countriesOf, failureOf, type Campaign, type CampaignInfo, type UnknownPage, type UnknownRecipient } from './campaign';
+import { Deliveries } from './deliveries';
 import { maskNumber, maskText } from './mask';
 import { CampaignTotals, type Part } from './totals';
 
 interface BatchState {
-  /** Where its latest `begin` record starts in the file. */
+  /** Where its latest `begin` record (a chain's: its first attempt's) starts in the file. */
   offset: number;
   size: number;
   countries: Map<string, number>;
   outcome?: BatchOutcome;
-  /** A chain's batch: where each attempt's records start in the file, and its recipients grouped by where they stand. */
+  /** A chain's batch: where each attempt's records start in the file. */
   attempts?: Array<{ begin: number; done?: number }>;
-  groups?: ChainGroup[];
 }
 
-/** Recipients of a chain's batch that stand alike: sent by, refused at, unknown at or in flight at one sender. */
-interface ChainGroup {
+/** Where recipients of a chain's batch stand alike: sent by, refused at, unknown at or in flight at one sender. */
+interface ChainStanding {
   sender: string;
   /**
    * `open`: an attempt begun and not settled (being sent while the run lives, else interrupted);
    * `between`: refused with proof by one provider, not yet asked of the next (nothing sent).
    */
   status: 'sent' | 'refused' | 'unknown' | 'open' | 'between';
-  count: number;
-  countries: Map<string, number>;
   failure?: { code: string; message?: string; vendorCode?: string | number; reason?: string };
 }
 
@@ -58,8 +58,9 @@ export class JournalCampaign implements Campaign {
   #running = false;
   #canReveal = false;
   #notes: string[] = [];
-  /** Chain batches with records added since their groups were last read. */
-  #changed = new Set<number>();
+  readonly #deliveries = new Deliveries();
+  /** Chain batches with attempt records added since their parts were last read. */
+  readonly #changed = new Set<number>();
 
   constructor(path: string) {
     this.path = resolve(path);
@@ -96,13 +97,14 @@ export class JournalCampaign implements Campaign {
     this.#canReveal = typeof process.getuid !== 'function' || process.getuid() === file.uid;
     this.#notes = [];
     if (file.size > this.#offset) this.#offset = await readJournalRecords(this.path, { from: this.#offset, each: (record, offset) => this.#read(record, offset) });
-    for (const index of this.#changed) await this.#plan(index);
+    const changed = new Set([...this.#changed, ...(await this.#deliveries.settle(this.path, (i) => this.#batches.get(i)?.offset))]);
     this.#changed.clear();
+    for (const index of changed) await this.#update(index);
     const running = (await lockHolder(this.path)) !== undefined;
     if (running !== this.#running) {
       this.#running = running;
       // Begun and not settled: being sent while the run lives; once it stopped, unknown (interrupted).
-      for (const [index, batch] of this.#batches) if (!batch.outcome) this.totals.set(String(index), this.#parts(batch));
+      for (const [index, batch] of this.#batches) if (batch.attempts || !batch.outcome) await this.#update(index);
     }
     return this.totals.version !== before;
   }
@@ -119,6 +121,8 @@ export class JournalCampaign implements Campaign {
     this.#batches = new Map();
     this.#offset = 0;
     this.#file = undefined;
+    this.#deliveries.clear();
+    this.#changed.clear();
     for (const key of [...this.totals.keys()]) this.totals.delete(key);
     return had;
   }
@@ -128,10 +132,14 @@ export class JournalCampaign implements Campaign {
       this.#header = record;
       return;
     }
-    // What became of a batch after its send (reconcile, delivery reports) is not its send's outcome.
-    if (record.t === 'reconcile' || record.t === 'delivery') return;
+    // What became of a batch after its send is not its send's outcome: the batch splits by it once the pass ends.
+    if (record.t === 'reconcile' || record.t === 'delivery') {
+      this.#deliveries.read(record, offset);
+      return;
+    }
     if (record.t === 'attempt' || record.t === 'done') {
       let batch = this.#batches.get(record.i);
+      // The first attempt of a batch is sent to the whole batch: its record stands for the batch's begin.
       if (!batch) this.#batches.set(record.i, (batch = { offset, size: 0, countries: new Map(), attempts: [] }));
       if (record.t === 'attempt') batch.attempts!.push({ begin: offset });
       else if (batch.attempts![record.a]) batch.attempts![record.a]!.done = offset;
@@ -147,7 +155,13 @@ export class JournalCampaign implements Campaign {
       const { t: _t, i: _i, ...outcome } = record;
       batch.outcome = outcome as BatchOutcome;
     }
-    this.totals.set(String(record.i), this.#parts(this.#batches.get(record.i)!));
+    this.totals.set(String(record.i), this.#parts(record.i, this.#batches.get(record.i)!));
+  }
+
+  async #update(index: number): Promise<void> {
+    const batch = this.#batches.get(index);
+    if (!batch) return;
+    this.totals.set(String(index), batch.attempts ? await this.#chainParts(index, batch) : this.#parts(index, batch));
   }
 
   /** A chain's batch read back from the file: its attempts, and where each recipient stands. */
@@ -173,89 +187,90 @@ export class JournalCampaign implements Campaign {
     return { attempts, states: planChain(chain, chain.map(() => false), recipients, attempts).states };
   }
 
-  async #plan(index: number): Promise<void> {
-    const batch = this.#batches.get(index);
-    if (!batch?.attempts) return;
+  /** A chain's batch as parts: one per sender and standing, each split further by its recipients' reports and lookups. */
+  async #chainParts(index: number, batch: BatchState): Promise<Part[]> {
     const { attempts, states } = await this.#chain(batch);
-    const groups = new Map<string, ChainGroup & { numbers: string[] }>();
+    const groups = new Map<string, { at: ChainStanding; numbers: Set<string> }>();
     for (const [to, state] of states) {
-      const { sender, status, failure } = standing(this.#header?.chain ?? [], attempts, state, to);
-      const key = `${status}\u0000${sender}\u0000${failure?.code ?? ''}\u0000${failure?.reason ?? failure?.message ?? ''}`;
+      const at = standing(this.#header?.chain ?? [], attempts, state, to);
+      const key = `${at.status}\u0000${at.sender}\u0000${at.failure?.code ?? ''}\u0000${at.failure?.reason ?? at.failure?.message ?? ''}`;
       let group = groups.get(key);
-      if (!group) groups.set(key, (group = { sender, status, count: 0, countries: new Map(), ...(failure && { failure }), numbers: [] }));
-      group.count++;
-      group.numbers.push(to);
+      if (!group) groups.set(key, (group = { at, numbers: new Set() }));
+      group.numbers.add(to);
     }
     batch.size = states.size;
-    batch.groups = [...groups.values()].map(({ numbers, ...group }) => ({ ...group, countries: countriesOf(numbers) }));
-    this.totals.set(String(index), this.#parts(batch));
+    return [...groups.values()].flatMap(({ at, numbers }) => this.#deliveries.split(index, { vendor: at.sender, count: numbers.size, countries: countriesOf([...numbers]), ...this.#stateOf(at) }, numbers));
+  }
+
+  /** A chain standing as the page shows it. */
+  #stateOf(at: ChainStanding): Pick<Part, 'state' | 'failure' | 'refused'> {
+    if (at.status === 'sent') return { state: 'sent' };
+    if (at.status === 'refused') return { state: 'failed', failure: failureOf(at.failure!), refused: true };
+    if (at.status === 'unknown') return { state: 'unknown', failure: failureOf(at.failure!) };
+    if (this.#running) return { state: 'pending' };
+    // The run stopped: an attempt in flight is unknown (interrupted), as a resume reads it; a
+    // recipient between providers was sent nothing, and a resume asks the next one.
+    if (at.status === 'between') return { state: 'failed', failure: { code: 'not_sent', reason: 'the run stopped before the next provider of the chain' }, refused: true };
+    return { state: 'unknown', failure: failureOf(interruptedOutcome) };
   }
 
   #outcome(batch: BatchState): BatchOutcome | undefined {
     return batch.outcome ?? (this.#running ? undefined : interruptedOutcome);
   }
 
-  #parts(batch: BatchState): Part[] {
-    if (batch.attempts) {
-      return (batch.groups ?? []).map((g): Part => {
-        const base = { vendor: g.sender, count: g.count, countries: g.countries };
-        if (g.status === 'sent') return { ...base, state: 'sent' };
-        if (g.status === 'refused') return { ...base, state: 'failed', failure: failureOf(g.failure!), refused: true };
-        if (g.status === 'unknown') return { ...base, state: 'unknown', failure: failureOf(g.failure!) };
-        if (this.#running) return { ...base, state: 'pending' };
-        // The run stopped: an attempt in flight is unknown (interrupted), as a resume reads it; a
-        // recipient between providers was sent nothing, and a resume asks the next one.
-        if (g.status === 'between') return { ...base, state: 'failed', failure: { code: 'not_sent', reason: 'the run stopped before the next provider of the chain' }, refused: true };
-        return { ...base, state: 'unknown', failure: failureOf(interruptedOutcome) };
-      });
-    }
+  #parts(index: number, batch: BatchState): Part[] {
+    return this.#deliveries.split(index, this.#base(batch));
+  }
+
+  /** The whole batch by its send's outcome. */
+  #base(batch: BatchState): Part {
     const vendor = this.#header?.provider ?? '';
     const base = { vendor, count: batch.size, countries: batch.countries };
     const outcome = this.#outcome(batch);
-    if (!outcome) return [{ ...base, state: 'pending' }];
-    if (outcome.status === 'sent') return [{ ...base, state: 'sent' }];
+    if (!outcome) return { ...base, state: 'pending' };
+    if (outcome.status === 'sent') return { ...base, state: 'sent' };
     const failure = failureOf(outcome);
-    return [outcome.status === 'refused' ? { ...base, state: 'failed', failure, refused: true } : { ...base, state: 'unknown', failure }];
+    return outcome.status === 'refused' ? { ...base, state: 'failed', failure, refused: true } : { ...base, state: 'unknown', failure };
   }
 
-  /** Recipients of a batch listed as unknown: all of a batch of unknown outcome; those of a chain's unknown groups. */
-  #unknownCount(batch: BatchState): number {
-    if (!batch.attempts) return this.#outcome(batch)?.status === 'unknown' ? batch.size : 0;
-    return (batch.groups ?? []).reduce((n, g) => n + (g.status === 'unknown' || (g.status === 'open' && !this.#running) ? g.count : 0), 0);
+  /** Recipients of the batch whose state is unknown (by the send's outcome, or a lookup's). */
+  #unknownCount(index: number, batch: BatchState): number {
+    return (this.totals.get(String(index)) ?? []).reduce((n, part) => n + (part.state === 'unknown' ? part.count : 0), 0);
   }
 
   async unknown(offset: number, limit: number, reveal: boolean): Promise<UnknownPage> {
-    const batches = [...this.#batches].filter(([, b]) => this.#unknownCount(b) > 0).sort(([a], [b]) => a - b);
-    const total = batches.reduce((n, [, b]) => n + this.#unknownCount(b), 0);
+    const batches = [...this.#batches].filter(([i, b]) => this.#unknownCount(i, b) > 0).sort(([a], [b]) => a - b);
+    const total = batches.reduce((n, [i, b]) => n + this.#unknownCount(i, b), 0);
     const recipients: UnknownRecipient[] = [];
     const show = reveal && this.#canReveal ? (n: string) => n : maskNumber;
     let start = 0;
     for (const [index, batch] of batches) {
       if (recipients.length >= limit) break;
-      const size = this.#unknownCount(batch);
-      if (start + size > offset) {
-        if (batch.attempts) {
-          const { attempts, states } = await this.#chain(batch);
-          const first = attempts[0]!;
-          const rowOf = new Map(first.rows ? first.recipients.map((to, k) => [to, first.rows![k]!]) : []);
-          let k = 0;
-          for (const [to, state] of states) {
-            const at = standing(this.#header?.chain ?? [], attempts, state, to);
-            if (at.status !== 'unknown' && (at.status !== 'open' || this.#running)) continue;
-            if (k++ < offset - start || recipients.length >= limit) continue;
-            const failure = failureOf(at.failure ?? interruptedOutcome);
-            const row = rowOf.get(to);
-            recipients.push({ number: show(to), ...(row !== undefined && { row }), batch: index, vendor: at.sender, code: failure.code, ...(failure.reason !== undefined && { reason: failure.reason }) });
-          }
-        } else {
-          const record = await readJournalRecordAt(this.path, batch.offset);
-          if (record.t !== 'begin') throw new Error(`${this.path}: byte ${batch.offset} is no begin record`);
-          const outcome = this.#outcome(batch) as Extract<BatchOutcome, { status: 'unknown' }>;
-          const failure = failureOf(outcome);
-          for (let k = Math.max(0, offset - start); k < record.to.length && recipients.length < limit; k++) {
-            const row = record.rows?.[k];
-            recipients.push({ number: show(record.to[k]!), ...(row !== undefined && { row }), batch: index, vendor: this.#header?.provider ?? '', code: failure.code, ...(failure.reason !== undefined && { reason: failure.reason }) });
-          }
+      const size = this.#unknownCount(index, batch);
+      if (start + size > offset && batch.attempts) {
+        const { attempts, states } = await this.#chain(batch);
+        const first = attempts[0]!;
+        const rowOf = new Map(first.rows ? first.recipients.map((to, j) => [to, first.rows![j]!]) : []);
+        let k = start;
+        for (const [to, state] of states) {
+          if (recipients.length >= limit) break;
+          const at = standing(this.#header?.chain ?? [], attempts, state, to);
+          const { state: shown, failure } = this.#deliveries.standing(index, to) ?? this.#stateOf(at);
+          if (shown !== 'unknown' || k++ < offset) continue;
+          const row = rowOf.get(to);
+          recipients.push({ number: show(to), ...(row !== undefined && { row }), batch: index, vendor: at.sender, code: failure!.code, ...(failure!.reason !== undefined && { reason: failure!.reason }) });
+        }
+      } else if (start + size > offset) {
+        const record = await readJournalRecordAt(this.path, batch.offset);
+        if (record.t !== 'begin') throw new Error(`${this.path}: byte ${batch.offset} is no begin record`);
+        const base = this.#base(batch);
+        let k = start;
+        for (let j = 0; j < record.to.length && recipients.length < limit; j++) {
+          const to = record.to[j]!;
+          const { state, failure } = this.#deliveries.standing(index, to) ?? base;
+          if (state !== 'unknown' || k++ < offset) continue;
+          const row = record.rows?.[j];
+          recipients.push({ number: show(to), ...(row !== undefined && { row }), batch: index, vendor: base.vendor, code: failure!.code, ...(failure!.reason !== undefined && { reason: failure!.reason }) });
         }
       }
       start += size;
@@ -267,7 +282,7 @@ export class JournalCampaign implements Campaign {
 }
 
 /** Where one recipient of a chain's batch stands: at which sender, how, and why where it is not sent. */
-function standing(chain: readonly string[], attempts: ReadonlyArray<FailoverAttempt>, state: RecipientState, to: string): Pick<ChainGroup, 'sender' | 'status' | 'failure'> {
+function standing(chain: readonly string[], attempts: ReadonlyArray<FailoverAttempt>, state: RecipientState, to: string): ChainStanding {
   if (state.status === 'sent') return { sender: state.sender, status: 'sent' };
   if (state.status === 'unknown') {
     const outcome = attempts[state.attempt]!.outcome;
@@ -280,7 +295,7 @@ function standing(chain: readonly string[], attempts: ReadonlyArray<FailoverAtte
   return { sender: attempt?.sender ?? chain[0] ?? '', status: 'refused', failure: refusalOf(attempt?.outcome, to) };
 }
 
-function refusalOf(outcome: AttemptOutcome | undefined, to: string): NonNullable<ChainGroup['failure']> {
+function refusalOf(outcome: AttemptOutcome | undefined, to: string): NonNullable<ChainStanding['failure']> {
   if (outcome?.status === 'refused') return outcome;
   const refused = outcome?.status === 'sent' ? outcome.refused?.find((r) => r.to === to) : undefined;
   return refused ? { code: refused.code, ...(refused.reason !== undefined && { reason: refused.reason }) } : { code: 'refused' };
