@@ -8,6 +8,7 @@
 import { isFinalDeliveryStatus, type BatchOutcome, type DeliveryEvent } from '@msgkit/core';
 import { readJournal, type BeginLine, type CampaignHeader, type FileJournal, type StateLine } from '@msgkit/journal';
 import { compareDeliveryEvents, type PendingMessage, type ReconcileRecord, type ReconcileStore, type RecipientVerdict, type UnknownBatch } from '@msgkit/webhooks';
+import { readSpool, spoolPath } from './dlrReceiver';
 
 export type FinalState = 'delivered' | 'failed' | 'pending' | 'unknown';
 export const FINAL_STATES: readonly FinalState[] = ['delivered', 'failed', 'pending', 'unknown'];
@@ -55,7 +56,8 @@ export class JournalStates implements ReconcileStore {
       const begin = begins.get(i)!;
       out.batches.set(i, { begin, outcome: batch.outcome!, events: new Map(), verdicts: new Map() });
     }
-    for (const s of states) {
+    // Reports `msgkit webhooks serve` spooled while another run held the journal count as recorded.
+    for (const s of [...states, ...(await readSpool(spoolPath(path))).lines]) {
       if (s.t === 'reconcile') out.apply(s.r as unknown as ReconcileRecord);
       else out.event(s.i, s.e as unknown as DeliveryEvent);
     }
