@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 import { mulberry32, startFaultProxy } from './fault-proxy.mjs';
 
 const require = createRequire(import.meta.url);
@@ -66,7 +67,7 @@ function msgkit(args, kill, vendor) {
           clearInterval(watch);
           timer = setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
         }, 2);
-  const hardStop = setTimeout(() => child.kill('SIGKILL'), 300_000);
+  const hardStop = setTimeout(() => child.kill('SIGKILL'), HANG_LIMIT_MS);
   return new Promise((resolve) =>
     child.once('exit', (code, signal) => {
       clearInterval(watch);
