@@ -2,21 +2,23 @@
  * `msgkit webhooks serve`: delivery reports into a campaign journal. A report is answered 200 only
  * once it is on disk: in the journal as a `delivery` record when the journal is free, else in a
  * spool beside it (`<journal>.dlr`, appended and fdatasynced), moved into the journal as soon as
- * the journal's lock is free. The spool exists because `msgkit send` holds the journal's lock for
+ * the journal's lock is free. A report that names no recipient (SMS.CX's name only the message id)
+ * and overtook the send's answer waits in the spool as unplaced until the journal holds that answer.
+ * The spool exists because `msgkit send` holds the journal's lock for
  * the whole send, and reports arrive while it runs; `msgkit report` and `msgkit reconcile` read the
  * spool too, so nothing recorded is missing from an answer. Moving twice (a crash between the
  * journal append and the spool's truncation) only repeats a report, which reduces to the same state.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import type { DeliveryEvent, DeliveryReportFormat } from '@msgkit/core';
 import { JournalLockedError, readJournal, reopenFileJournal, type BeginLine, type CampaignHeader, type StateLine } from '@msgkit/journal';
 import { createWebhookHandler, toNodeListener, type CallbackAuthenticator, type ReportBatch, type WebhookHandler } from '@msgkit/webhooks';
 
 export const spoolPath = (journal: string) => `${journal}.dlr`;
 
-/** A report the receiver cannot place in the journal: answered 500, so the vendor sends it again. */
+/** A report of another campaign, or a journal that cannot be read: answered 500, so the vendor sends it again. */
 export class UnplacedReportError extends Error {
   override name = 'UnplacedReportError';
 }
@@ -50,36 +52,66 @@ export interface Receiver {
 
 const digits = (to: string) => to.replace(/\D/g, '');
 
+/** A report kept in the spool until the send's answer names its recipient (SMS.CX reports name none). */
+export const UNPLACED = -1;
+
 /** Where a report belongs in the journal: its batch and the recipient as the journal spells it. */
 class Placement {
   header: CampaignHeader | undefined;
   readonly #byNumber = new Map<string, { i: number; to: string }>();
+  readonly #byMessage = new Map<string, { i: number; to: string }>();
   readonly #batches = new Map<number, string[]>();
+  #readBytes = -1;
   constructor(private readonly path: string) {}
 
-  async #read(): Promise<void> {
-    const contents = await readJournal(this.path, (b: BeginLine) => {
-      this.#batches.set(b.i, b.to);
-      for (const to of b.to) this.#byNumber.set(digits(to), { i: b.i, to });
-    }).catch((error: NodeJS.ErrnoException) => {
+  /** Reads the journal again when it grew since the last read (a batch begun, a send's answer recorded). */
+  async refresh(): Promise<void> {
+    const size = await stat(this.path).then(
+      (s) => s.size,
+      () => -1,
+    );
+    // No journal yet: the send has not begun, and the report waits in the spool.
+    if (size === -1 || (size === this.#readBytes && this.header)) return;
+    const contents = await readJournal(
+      this.path,
+      (b: BeginLine) => {
+        this.#batches.set(b.i, b.to);
+        for (const to of b.to) this.#byNumber.set(digits(to), { i: b.i, to });
+      },
+      (s: StateLine) => {
+        const e = s.t === 'delivery' ? (s.e as unknown as DeliveryEvent) : undefined;
+        const to = e?.reference?.recipient ?? e?.to;
+        if (e && to !== undefined) this.#byMessage.set(messageKey(e), { i: s.i, to });
+      },
+    ).catch((error: NodeJS.ErrnoException) => {
       throw new UnplacedReportError(`cannot read the journal ${this.path}: ${error.code ?? error.message}`);
     });
     this.header = contents.header;
+    this.#readBytes = size;
   }
 
-  /** A report's batch and recipient; the journal is read again for a batch begun since. */
-  async place(event: DeliveryEvent): Promise<{ i: number; to: string }> {
-    const found = this.#find(event) ?? (await this.#read(), this.#find(event));
+  /**
+   * A report's batch and recipient, or undefined when the journal does not know its message yet (a
+   * report can overtake the send's answer). Refuses a report of another campaign.
+   */
+  async place(reported: DeliveryEvent): Promise<{ i: number; to: string } | undefined> {
+    // The reference `msgkit send --dlr-url` had the vendor echo: for callbacks without msgkit's token (Infobip's account webhook).
+    const echoed = /^msgkit:(.+):(\d+)$/.exec(reported.echo ?? '');
+    const event = echoed ? { ...reported, reference: { campaign: echoed[1]!, batch: Number(echoed[2]), ...reported.reference } } : reported;
+    let found = this.#find(event);
+    if (!found) {
+      await this.refresh();
+      found = this.#find(event);
+    }
     const campaign = event.reference?.campaign;
-    if (campaign !== undefined && campaign !== this.header!.campaignId) throw new UnplacedReportError(`a report of campaign ${campaign} reached the receiver of ${this.header!.campaignId} (${this.path})`);
-    if (!found) throw new UnplacedReportError(`a ${event.vendor} report for message ${event.messageId} names no recipient of ${this.path}`);
+    if (this.header && campaign !== undefined && campaign !== this.header.campaignId) throw new UnplacedReportError(`a report of campaign ${campaign} reached the receiver of ${this.header.campaignId} (${this.path})`);
     return found;
   }
 
   #find(event: DeliveryEvent): { i: number; to: string } | undefined {
     if (!this.header) return undefined;
     const number = event.reference?.recipient ?? event.to;
-    if (number === undefined) return undefined;
+    if (number === undefined) return this.#byMessage.get(messageKey(event));
     const batch = event.reference?.batch;
     if (batch !== undefined) {
       const to = this.#batches.get(batch)?.find((t) => digits(t) === digits(number));
@@ -88,6 +120,10 @@ class Placement {
     return this.#byNumber.get(digits(number));
   }
 }
+
+const messageKey = (e: DeliveryEvent) => `${e.vendor}\u0000${e.messageId}`;
+
+const placed = (event: DeliveryEvent, at: { i: number; to: string }): StateLine => ({ t: 'delivery', i: at.i, e: { ...event, reference: { ...event.reference, recipient: at.to } } as unknown as Record<string, unknown> });
 
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const placement = new Placement(options.journal);
@@ -116,23 +152,36 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
         if (error instanceof JournalLockedError || (error as NodeJS.ErrnoException).code === 'ENOENT') return false;
         throw error;
       }
+      const moved: StateLine[] = [];
+      const kept: StateLine[] = [];
       try {
+        // The journal is free, so every answer the send recorded is in it now.
+        for (const l of lines) {
+          if (l.i !== UNPLACED) moved.push(l);
+          else {
+            const e = (l as { e: Record<string, unknown> }).e as unknown as DeliveryEvent;
+            const at = await placement.place(e).catch(() => undefined);
+            if (at) moved.push(placed(e, at));
+            else kept.push(l);
+          }
+        }
         // Queued together, FileJournal writes them in one write and one fdatasync.
-        await Promise.all(lines.map((l) => journal.note(l)));
+        await Promise.all(moved.map((l) => journal.note(l)));
       } finally {
         await journal.close();
       }
       await file.truncate(0);
+      if (kept.length > 0) await file.appendFile(kept.map((l) => `${JSON.stringify(l)}\n`).join(''));
       await file.datasync();
-      spooled = 0;
-      return true;
+      spooled = kept.length;
+      return kept.length === 0;
     });
 
   const record = async (batch: ReportBatch): Promise<void> => {
     const lines: StateLine[] = [];
     for (const event of batch.events) {
-      const { i, to } = await placement.place(event);
-      lines.push({ t: 'delivery', i, e: { ...event, reference: { ...event.reference, recipient: to } } as unknown as Record<string, unknown> });
+      const at = await placement.place(event);
+      lines.push(at ? placed(event, at) : { t: 'delivery', i: UNPLACED, e: event as unknown as Record<string, unknown> });
     }
     await serial(async () => {
       await file.appendFile(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
