@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { infobipReports } from '@msgkit/infobip';
 import { octopushReports } from '@msgkit/octopush';
 import { smscxReports } from '@msgkit/smscx';
@@ -10,18 +8,12 @@ import { startSandbox } from '@msgkit/sandbox';
 import { createCallbackUrl } from '@msgkit/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startReceiver } from './dlrReceiver';
-import { parseResults, runCli as run } from './testing';
+import { parseResults, runCli as run, scratch } from './testing';
 
 // CI size of the issue's 100 000-recipient figure: the same path (send, reports, reconcile, report), seeded.
 const RECIPIENTS = 60;
-const dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-dlr-drops-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-const file = (name: string, text?: string) => {
-  const path = join(dir, `${n++}-${name}`);
-  if (text !== undefined) writeFileSync(path, text);
-  return path;
-};
+const { file, remove } = scratch('msgkit-cli-dlr-drops-');
+afterAll(remove);
 const secret = randomBytes(32).toString('base64url');
 const DELIVERED = ['DELIVERED', 'DELIVERED_TO_HANDSET'];
 

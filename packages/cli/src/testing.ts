@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { Io } from './io';
 import { main } from './program';
@@ -20,4 +23,16 @@ export function parseResults(text: string): Array<Record<string, string>> {
   const [head, ...lines] = text.trim().split('\n');
   const names = head!.split(',');
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v.replace(/^"|"$/g, '')])));
+}
+
+/** A fresh temporary directory: `file(name, text?)` gives a new path in it (written when `text` is given); `remove` deletes it all. */
+export function scratch(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let n = 0;
+  const file = (name: string, text?: string) => {
+    const path = join(dir, `${n++}-${name}`);
+    if (text !== undefined) writeFileSync(path, text);
+    return path;
+  };
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { infobipReports } from '@msgkit/infobip';
 import { smscxReports } from '@msgkit/smscx';
@@ -12,17 +10,11 @@ import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { createCallbackUrl } from '@msgkit/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSpool, spoolPath, startReceiver, UNPLACED } from './dlrReceiver';
-import { parseResults, runCli as run } from './testing';
+import { parseResults, runCli as run, scratch } from './testing';
 
 const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-webhooks-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-const file = (name: string, text?: string) => {
-  const path = join(dir, `${n++}-${name}`);
-  if (text !== undefined) writeFileSync(path, text);
-  return path;
-};
+const { file, remove } = scratch('msgkit-cli-webhooks-');
+afterAll(remove);
 const numbers = (count: number, prefix = '+4474005') => Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
 const deliveries = async (journal: string) => {
   const lines: StateLine[] = [];
