@@ -18,6 +18,7 @@ export type {
   BatchMessage,
   BatchMessageResponse,
   CancelledMessageResponse,
+  CreditsResponse,
   DeliveryReport,
   ErrorModel,
   ExtendedErrorModel,
