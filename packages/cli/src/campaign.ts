@@ -4,7 +4,7 @@
  * with the journal when given), and every input row gets its line in the results file, whatever
  * happens to its batch: the vendor that sent it (or may have), and every vendor tried.
  */
-import { batchDedupeKey, JournalWriteError, sendInBatches, sendWithFailover, type CampaignMessage, type CampaignSender, type FailoverClass, type FailoverResult, type JournaledBatchResult, type RecipientOutcome } from '@msgkit/core';
+import { batchDedupeKey, JournalWriteError, sendInBatches, sendWithFailover, type CampaignMessage, type CampaignSender, type FailoverClass, type FailoverOptions, type FailoverResult, type JournaledBatchResult, type RecipientOutcome } from '@msgkit/core';
 import type { FileJournal } from '@msgkit/journal';
 import { classify, newTally, type ClassifiedRow, type Tally } from './classify';
 import { describeError } from './errors';
@@ -28,8 +28,8 @@ export interface CampaignRun {
   journal?: FileJournal;
   /** Resend attempts of unknown outcome at vendors that cannot deduplicate (may bill twice). */
   resendUnknown: boolean;
-  /** Where vendors that take one per request post delivery reports (--dlr-url). */
-  callbackUrl?: string;
+  /** `--dlr-url`: batch `index`'s report URL and reference for each sender that takes them, by sender name. */
+  callbacks?: (index: number) => FailoverOptions['perSender'];
   results?: ResultsWriter;
   /** Aborted on Ctrl-C, and by the run itself when a batch proves no later one can succeed. */
   controller: AbortController;
@@ -332,7 +332,7 @@ function sendWithFailoverFor(run: CampaignRun, recipients: string[], message: Ca
     // The batch key goes as the vendor's dedupe key (each attempt's derived from it) and as the
     // reference vendors echo in delivery reports, where they have one.
     ...(dedupeKey !== undefined && { dedupeKey, reference: dedupeKey }),
-    ...(run.callbackUrl !== undefined && { callbackUrl: run.callbackUrl }),
+    ...(run.callbacks && { perSender: run.callbacks(index) }),
     resendUnknown: run.resendUnknown,
     // A rerun sends what every vendor refused before (nothing of it was sent): a fixed key, credit topped up.
     retryRefused: true,

@@ -24,10 +24,6 @@ const file = (name: string, text?: string) => {
   return path;
 };
 const numbers = (count: number) => Array.from({ length: count }, (_, i) => `+4474003${String(i).padStart(5, '0')}`);
-/** Until the sandbox's Infobip has delivered `count` messages (its reports come `dlrDelayMs` after the send, later on a loaded machine): what a lookup then reads is final. */
-const delivered = async (count: number) => {
-  while (sandbox.messages('infobip').filter((m) => m.status === 'DELIVERED').length < count) await new Promise((resolve) => setTimeout(resolve, 10));
-};
 const states = async (journal: string) => {
   const lines: StateLine[] = [];
   await readJournal(journal, undefined, (s) => lines.push(s));
@@ -78,7 +74,8 @@ describe('msgkit reconcile', () => {
     const env = { INFOBIP_API_KEY: 'key' };
     const base = ['--base-url', sandbox.baseUrls.infobip];
     await run(['send', '-p', 'infobip', '--to-file', list, '--text', 'Hi', ...base, '--journal', journal, '--concurrency', '1'], env);
-    await delivered(2);
+    // The messages reach their final state at the vendor after its report delay; on a loaded machine, only then.
+    await sandbox.settled();
     const soon = await run(['reconcile', journal, '--horizon', '0s', ...base], env);
     expect(soon.stdout).not.toContain('still unknown');
     expect(soon.code).toBe(0);
@@ -145,7 +142,7 @@ describe('msgkit reconcile', () => {
     const vague = await run(['reconcile', journal, '--horizon', '0s', '--base-url', sandbox.baseUrls.infobip], env);
     expect(vague.code).toBe(2);
     expect(vague.stderr).toContain('one --base-url <sender>=<url> per sender');
-    await delivered(2);
+    await sandbox.settled();
     const done = await run(['reconcile', journal, '--horizon', '0s', ...base], env);
     expect(done.stderr).toBe('');
     expect(done.stdout).toContain('smscx → infobip');

@@ -5,7 +5,7 @@
  * copy still says what each attempt did, so the results file tells the truth about recipients sent
  * before the failure (the journal holds such an attempt as unknown, and nothing more is sent).
  */
-import { sendWithFailover, type AttemptOutcome, type CampaignMessage, type CampaignSender, type FailoverAttempt, type FailoverJournal, type FailoverResult } from '@msgkit/core';
+import { sendWithFailover, type AttemptOutcome, type CampaignMessage, type CampaignSender, type FailoverAttempt, type FailoverJournal, type FailoverResult, type RecipientMessage } from '@msgkit/core';
 import type { FileFailoverJournal, FileJournal } from '@msgkit/journal';
 
 interface Live {
@@ -16,11 +16,13 @@ interface Live {
 }
 
 export class RunJournal implements FailoverJournal {
+  readonly #file: FileJournal | undefined;
   readonly #store: FileFailoverJournal | undefined;
   readonly #live = new Map<number, Live>();
 
   /** `file`: the campaign's journal, opened with its chain; none without --journal (then nothing is recorded). */
   constructor(file?: FileJournal) {
+    this.#file = file;
     this.#store = file?.failover({ rows: (attempt) => this.rowsOf(attempt) });
   }
 
@@ -63,6 +65,7 @@ export class RunJournal implements FailoverJournal {
     // Known before it is written: if the write fails, this run still reports what the vendor answered.
     const live = this.#live.get(batch)?.attempts.find((a) => a.attempt === attempt);
     if (live) live.outcome = outcome;
+    if (this.#file && live && outcome.status === 'sent' && outcome.messages) recordAnswer(this.#file, live.sender, batch, outcome.messages);
     await this.#store?.settle(batch, attempt, outcome);
   }
 
@@ -77,5 +80,20 @@ export class RunJournal implements FailoverJournal {
         ? { attempts: () => this.#live.get(batch)?.attempts ?? [], begin: async () => undefined, settle: async () => undefined }
         : { attempts: (b) => this.#store?.attempts(b) ?? [], begin: async () => undefined, settle: async () => undefined };
     return sendWithFailover(chain, recipients, message, { journal, batchIndex: batch, signal: AbortSignal.abort() });
+  }
+}
+
+/**
+ * The answer of the attempt that took them as each message's first delivery event (`accepted`,
+ * at the sender that sent it, with its id and recipient), so a report naming only the message id
+ * finds its recipient. Queued before the attempt's settle line, so written no later than it; not
+ * awaited, because a failed write fails the journal, and the settle after it then reports the
+ * attempt as sent but unrecorded.
+ */
+function recordAnswer(journal: FileJournal, vendor: string, index: number, messages: readonly RecipientMessage[]): void {
+  const at = new Date().toISOString();
+  for (const m of messages) {
+    const e = { vendor, messageId: m.id, status: 'accepted', final: false, raw: { status: 'accepted' }, at, to: m.to, reference: { campaign: journal.campaignId, batch: index, recipient: m.to } };
+    journal.note({ t: 'delivery', i: index, e }).catch(() => undefined);
   }
 }

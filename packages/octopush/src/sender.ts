@@ -33,8 +33,8 @@ export const octopushSenderFacts = {
       source: "specs/octopush.yaml SendSmsCampaignRequest.purpose: unset, Octopush applies 'wholesale' (marketing), so msgkit asks",
     },
   ],
-  // Delivery reports go to the account's callback_url_for_deliveries (back office); no request field.
   callback: false,
+  accountCallback: "its reports go to the account's callback_url_for_deliveries, set in the back office (Callbacks menu) or by campaign-parameters (shared/vendors/octopush.md §5)",
   reference: false,
   clientIds: false,
   // No read of a sent campaign's state exists (the note at the top of specs/octopush.yaml): status

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { runCampaign, type CampaignSummary } from '../campaign';
 import { buildChain, describeChainIssues, planChainArgs } from '../chain';
 import { knownCountry } from '../classify';
+import { DLR_SECRET_ENV, DLR_TTL_DAYS, planDlr } from '../dlrUrl';
 import { CliError, line, type Io } from '../io';
 import { checkResultsPath, type ProtectedFile } from '../outputPath';
 import { checkPersonalization, failureMessage, personalization } from '../personalize';
@@ -27,7 +28,6 @@ export interface SendOptions {
   baseUrl: string[];
   timeout?: string;
   retries?: string;
-  dlrUrl?: string;
   country?: string;
   allowLandline?: boolean;
   batchSize?: string;
@@ -36,6 +36,7 @@ export interface SendOptions {
   campaignId?: string;
   resendUnknown?: boolean;
   results?: string;
+  dlrUrl?: string;
   json?: boolean;
   [vendorOption: string]: unknown;
 }
@@ -78,7 +79,10 @@ export function sendCommand(program: Command, io: Io, factories?: SenderFactory[
     .option('--base-url <[provider=]url>', "a vendor API's base URL (e.g. the sandbox's); with a chain, one provider=url per provider (repeatable)", collect, [])
     .option('--timeout <seconds>', "how long one request may take; after it the outcome is unknown (default: each client's own, 30 s)")
     .option('--retries <n>', "how often a client retries what its vendor deduplicates (default: each client's own)")
-    .option('--dlr-url <url>', 'where vendors that take a delivery-report URL per request post their reports (SMS.CX, The SMS Works, Infobip; Octopush uses the one set in its back office)')
+    .option(
+      '--dlr-url <url>',
+      `with --journal: the public URL of \`msgkit webhooks serve --journal\` the vendors post delivery reports to; each batch gets it signed with ${DLR_SECRET_ENV} for each provider of the chain (provider, campaign, batch, ${DLR_TTL_DAYS}-day expiry)`,
+    )
     .option('-c, --country <XX>', 'ISO 3166 country for numbers in national format (none is assumed otherwise)')
     .option('--allow-landline', 'send to numbers whose type is not mobile too (landline, VoIP, toll-free, …); they are refused as not_mobile otherwise')
     .option('--batch-size <n>', "recipients per request (default: the smallest maximum of the chain's providers)")
@@ -132,6 +136,8 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   const country = options.country?.toUpperCase();
   if (country !== undefined && !knownCountry(country)) problems.push(`--country ${options.country}: not an ISO 3166 country code msgkit knows`);
   if (!options.journal && (options.resendUnknown || options.campaignId)) problems.push('--resend-unknown and --campaign-id need --journal');
+  const dlr = options.dlrUrl === undefined ? undefined : planDlr(options.dlrUrl, plan.factories, io.env[DLR_SECRET_ENV], options.journal !== undefined || options.dryRun === true);
+  if (dlr) problems.push(...dlr.problems);
   if (!options.dryRun) {
     for (const [name, missing] of Object.entries(plan.missing)) problems.push(`${name} needs ${missing.join(' and ')} in the environment (see msgkit send --help)`);
     const issues = describeChainIssues(plan.issues, factories, ownFlags);
@@ -153,8 +159,6 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   }
   const names = chain.map((s) => s.name);
   const progress = (text: string) => line(io.stderr, text);
-  const ignoring = names.filter((n) => options.dlrUrl !== undefined && plan.factories.find((f) => f.name === n)?.callback === false);
-  if (ignoring.length > 0) progress(`--dlr-url: ${ignoring.join(', ')} take no report URL per request; their reports go to the URL set in the vendor's account`);
 
   // Every row is filled once before anything is sent: a row that cannot be is refused with the campaign.
   const check = personal && file ? await checkPersonalization(file, personal) : undefined;
@@ -227,6 +231,11 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   };
   process.on('SIGINT', onSigint);
   let summary: CampaignSummary | undefined;
+  const signing = journal ? dlr?.signing : undefined;
+  const callbacks = signing && journal ? signing.callbacks(journal.campaignId) : undefined;
+  if (signing && journal && !options.json) {
+    line(io.stdout, `delivery reports: to ${signing.where}, signed for campaign ${journal.campaignId}, per provider (${names.join(', ')}), until ${signing.expiresAt.toISOString()} (msgkit webhooks serve --journal ${options.journal} takes them)`);
+  }
   try {
     summary = await runCampaign({
       chain,
@@ -240,7 +249,7 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
       concurrency,
       ...(journal && { journal }),
       resendUnknown: options.resendUnknown === true,
-      ...(options.dlrUrl !== undefined && { callbackUrl: options.dlrUrl }),
+      ...(callbacks && { callbacks }),
       ...(results && { results }),
       controller,
       progress,

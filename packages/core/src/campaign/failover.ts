@@ -35,6 +35,12 @@ export interface TimerFailover {
 }
 
 export interface FailoverOptions extends Pick<SendOptions, 'signal' | 'callbackUrl' | 'reference'> {
+  /**
+   * A sender's own `callbackUrl` and `reference`, by sender name, each in place of the chain-wide one:
+   * each vendor posts its reports to a URL of its own (signed for it) and echoes a reference in the
+   * form its field takes.
+   */
+  perSender?: Readonly<Record<string, Pick<SendOptions, 'callbackUrl' | 'reference'>>>;
   /** The batch's key (e.g. `batchDedupeKey(campaign, index)`); each attempt's key derives from it. */
   dedupeKey?: string;
   /** The batch's index in its campaign, for the journal. Default 0. */
@@ -116,8 +122,7 @@ export function chainIssues(senders: readonly CampaignSender[], batch: readonly 
   if (chain.length > 0) return { chain, senders: bySender };
   for (const sender of senders) {
     const send = {
-      ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
-      ...(options.reference !== undefined && { reference: options.reference }),
+      ...callbackOf(sender, options),
       // The first sender takes the batch's key as given; later attempts' keys are UUIDs derived from it.
       ...(sender === senders[0] && options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
     };
@@ -126,6 +131,14 @@ export function chainIssues(senders: readonly CampaignSender[], batch: readonly 
     if (issues.length > 0) bySender[sender.name] = issues;
   }
   return { chain, senders: bySender };
+}
+
+/** The report URL and reference `sender` is sent: each its own where `perSender` gives it, else the chain's. */
+function callbackOf(sender: CampaignSender, options: FailoverOptions): Pick<SendOptions, 'callbackUrl' | 'reference'> {
+  const own = options.perSender && Object.hasOwn(options.perSender, sender.name) ? options.perSender[sender.name]! : {};
+  const callbackUrl = own.callbackUrl ?? options.callbackUrl;
+  const reference = own.reference ?? options.reference;
+  return { ...(callbackUrl !== undefined && { callbackUrl }), ...(reference !== undefined && { reference }) };
 }
 
 /** Tries `senders` in order for one batch; see the module comment. Throws only before sending (ChainValidationError) or when the journal fails. */
@@ -171,8 +184,7 @@ async function attempt(sender: CampaignSender, record: FailoverAttempt, message:
   const send: SendOptions = {
     ...(record.dedupeKey !== undefined && { dedupeKey: record.dedupeKey }),
     ...(options.signal !== undefined && { signal: options.signal }),
-    ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
-    ...(options.reference !== undefined && { reference: options.reference }),
+    ...callbackOf(sender, options),
   };
   try {
     const sent = await sender.send(record.recipients, message, send);

@@ -170,6 +170,8 @@ export interface SenderFacts {
   readonly options: readonly MessageOptionFact[];
   /** The per-request delivery-report URL field, or false (reports go to an account-level URL). */
   readonly callback: FieldFact | false;
+  /** With `callback: false`: where the vendor posts reports instead, and its source (said when a report URL per send is asked for). */
+  readonly accountCallback?: string;
   /** The field that carries `reference` and comes back in reports, or false. */
   readonly reference: ReferenceFact | false;
   readonly clientIds: ClientIdsFact | false;
