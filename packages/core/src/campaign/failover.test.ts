@@ -122,6 +122,36 @@ describe('sendWithFailover', () => {
     });
   });
 
+  it("gives each vendor its own report URL and reference where perSender gives them, the chain's elsewhere, in its rules and its send", async () => {
+    const seen: Array<[string, 'rules' | 'send', string | undefined, string | undefined]> = [];
+    const recording = (name: string, answer: () => SentBatch) =>
+      createSender(
+        { name, maxRecipients: 10, dedupe: false, credentials: [], options: [], callback: false, reference: false, clientIds: false, recipientRefusals: [], refusals: [{ class: 'authentication', status: 401, source: 'test' }] },
+        {
+          rules: (_m, send) => (seen.push([name, 'rules', send.callbackUrl, send.reference]), []),
+          async send(_batch, _message, options) {
+            seen.push([name, 'send', options.callbackUrl, options.reference]);
+            return answer();
+          },
+        },
+      );
+    const a = recording('a', () => {
+      throw unauthorized();
+    });
+    const b = recording('b', () => ({ ids: ['b-1'] }));
+    const c = recording('c', () => ({ ids: ['c-1'] }));
+    await sendWithFailover([a, b, c], batch, message, { callbackUrl: 'https://chain', reference: 'chain-ref', perSender: { a: { callbackUrl: 'https://a' }, b: { callbackUrl: 'https://b', reference: 'b-ref' } } });
+    expect(seen.filter((s) => s[1] === 'send')).toEqual([
+      ['a', 'send', 'https://a', 'chain-ref'],
+      ['b', 'send', 'https://b', 'b-ref'],
+    ]);
+    expect(seen.filter((s) => s[1] === 'rules')).toEqual([
+      ['a', 'rules', 'https://a', 'chain-ref'],
+      ['b', 'rules', 'https://b', 'b-ref'],
+      ['c', 'rules', 'https://chain', 'chain-ref'],
+    ]);
+  });
+
   it('never moves an unknown outcome on, and stops at a refusal that proves nothing about another vendor', async () => {
     const b = fake('b', []);
     const unknown = await sendWithFailover([fake('a', [lostAnswer()]), b], batch, message);
