@@ -86,6 +86,20 @@ class Placement {
     ).catch((error: NodeJS.ErrnoException) => {
       throw new UnplacedReportError(`cannot read the journal ${this.path}: ${error.code ?? error.message}`);
     });
+    // A chain's journal (v2) records attempts: a batch's first is sent to all of its recipients.
+    if (contents.header.v === 2) {
+      try {
+        for (const i of contents.attempts.keys()) {
+          if (this.#batches.has(i)) continue;
+          const to = contents.attempts.read(this.path, i)[0]?.recipients ?? [];
+          this.#batches.set(i, [...to]);
+          for (const n of to) this.#byNumber.set(digits(n), { i, to: n });
+        }
+      } finally {
+        // Each refresh reads the journal anew: its reader must not outlive it.
+        contents.attempts.closeReader();
+      }
+    }
     this.header = contents.header;
     this.#readBytes = size;
   }

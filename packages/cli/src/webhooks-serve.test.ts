@@ -223,6 +223,57 @@ describe('msgkit send --dlr-url', () => {
     });
   }
 
+  it("signs each batch's URL for each provider of a chain: a batch SMS.CX proved it refused reports from Infobip to Infobip's URL, and every recipient ends delivered or failed at the provider that sent it", async () => {
+    const journal = file('j.jsonl');
+    const receiver = await startReceiver({ journal, formats: [smscxReports, infobipReports], secrets: [secret], flushEveryMs: 20 });
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 5, reports: { seed: 5, failures: 0.3, intermediate: true, duplicates: 0.5, outOfOrder: true, delayMs: [0, 20] } });
+    try {
+      // SMS.CX proves it sent nothing of the first batch (no coverage, specs/smscx.yaml 1119): that batch moves on to Infobip.
+      sandbox.faults.add({ vendor: 'smscx', path: '/sms', count: 1, status: 403, body: { error: { type: 'no_coverage', code: 1119, message: 'No coverage', uri: '' } } });
+      const list = file('list.txt', numbers(9).join('\n'));
+      const base = ['--base-url', `smscx=${sandbox.baseUrls.smscx}`, '--base-url', `infobip=${sandbox.baseUrls.infobip}`];
+      const args = ['send', '-p', 'smscx,infobip', '--from', 'Shop', '--infobip-from', 'scenario', '--to-file', list, '--text', 'Hi', ...base, '--batch-size', '4', '--concurrency', '1', '--journal', journal];
+      const sent = await run([...args, '--dlr-url', `${receiver.url}/dlr`], { SMSCX_API_KEY: 'k', INFOBIP_API_KEY: 'k', MSGKIT_WEBHOOK_SECRET: secret });
+      expect([sent.code, sent.stderr]).toEqual([0, expect.not.stringContaining('msgkit:')]);
+      expect(sent.stdout).toContain(`delivery reports: to ${receiver.url}/dlr, signed for campaign`);
+      await sandbox.settled();
+      await receiver.handler.drain();
+      expect(await receiver.flush()).toBe(true);
+
+      const { campaignId } = (await readJournal(journal)).header;
+      const attempts = sandbox.deliveries();
+      expect(attempts.filter((d) => !d.ok && d.status !== 403)).toEqual([]);
+      expect(receiver.handler.stats.refused).toMatchObject({ forged: 0, expired: 0, unsigned: 0, invalid_report: 0, record_failed: 0 });
+      // Each vendor posted to the URL signed for it, for the batch it took.
+      const posted = new Set(attempts.map((d) => {
+        const claims = JSON.parse(Buffer.from(new URL(d.url).searchParams.get('msgkit_token')!.split('.')[1]!, 'base64url').toString()) as { vendor: string; campaign: string; batch: number };
+        expect([claims.vendor, claims.campaign]).toEqual([d.vendor, campaignId]);
+        return `${claims.vendor}:${claims.batch}`;
+      }));
+      expect([...posted].sort()).toEqual(['infobip:0', 'smscx:1', 'smscx:2']);
+
+      const results = file('results.csv');
+      await run(['report', journal, '--results', results]);
+      const truth = new Map([...sandbox.messages('smscx'), ...sandbox.messages('infobip')].map((m) => [String(m.to).replace(/\D/g, ''), String(m.status)]));
+      const rows = parseResults(readFileSync(results, 'utf8'));
+      expect(rows.map((r) => r.provider)).toEqual([...Array(4).fill('infobip'), ...Array(5).fill('smscx')]);
+      for (const row of rows) expect([row.e164, row.state]).toEqual([row.e164, truth.get(row.e164!.slice(1))?.startsWith('DELIVERED') ? 'delivered' : 'failed']);
+      expect(new Set(rows.map((r) => r.state))).toEqual(new Set(['delivered', 'failed']));
+    } finally {
+      await sandbox.close();
+      await receiver.close();
+    }
+  });
+
+  it('refuses a chain with a provider that takes no report URL per send, naming it and where its reports go', async () => {
+    const list = file('list.txt', numbers(1).join('\n'));
+    const journal = file('j.jsonl');
+    const env = { OCTOPUSH_API_LOGIN: 'a@b.c', OCTOPUSH_API_KEY: 'k', SMSCX_API_KEY: 'k', MSGKIT_WEBHOOK_SECRET: secret };
+    const r = await run(['send', '-p', 'smscx,octopush', '--octopush-type', 'sms_premium', '--octopush-purpose', 'alert', '--from', 'Shop', '--to-file', list, '--text', 'Hi', '--journal', journal, '--dlr-url', 'https://hooks.example.com/dlr', '--base-url', 'smscx=http://127.0.0.1:9', '--base-url', 'octopush=http://127.0.0.1:9'], env);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--dlr-url: octopush takes no callback URL per send: .*callback_url_for_deliveries/)]);
+    expect(existsSync(journal)).toBe(false);
+  });
+
   it('refuses before sending: Octopush (no callback field per send), no --journal, no secret, a URL that is not http(s)', async () => {
     const list = file('list.txt', numbers(1).join('\n'));
     const env = { OCTOPUSH_API_LOGIN: 'a@b.c', OCTOPUSH_API_KEY: 'k', SMSCX_API_KEY: 'k', MSGKIT_WEBHOOK_SECRET: secret };

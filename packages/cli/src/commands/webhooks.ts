@@ -51,8 +51,10 @@ export function webhooksCommand(program: Command, io: Io): void {
         auth['infobip'] = basicAuth({ username: basic.slice(0, colon), password: basic.slice(colon + 1) });
       }
       if (secret === undefined && basic === undefined) throw new CliError(`set ${flags.secretEnv} (the secret of msgkit's signed callback URLs) or ${flags.infobipAuthEnv} (Infobip BASIC): an open receiver would record forged reports`, 2);
-      // Token-less callbacks (Infobip's account webhook) are the journal's vendor's.
-      const vendor = existsSync(flags.journal) ? (await readJournal(flags.journal).catch(() => undefined))?.header.provider : undefined;
+      // Token-less callbacks (Infobip's account webhook) are the journal's vendor's: a chain's only where it has one.
+      const header = existsSync(flags.journal) ? (await readJournal(flags.journal).catch(() => undefined))?.header : undefined;
+      const chain = header && (header.chain ?? [header.provider]);
+      const vendor = chain?.length === 1 ? chain[0] : undefined;
       const receiver = await startReceiver({
         journal: flags.journal,
         formats: await formats(),
