@@ -54,6 +54,7 @@ export const errorMessages: Record<MsgkitErrorCode, string> = {
 const OUTCOME_UNKNOWN =
   'The outcome is unknown: the vendor may have accepted the request. Check its status before sending it again.';
 
+/** What a `MsgkitError` carries besides its code and message. */
 export interface MsgkitErrorOptions {
   cause?: unknown;
   /** True when the request may have reached the vendor and been acted on. */
@@ -62,6 +63,11 @@ export interface MsgkitErrorOptions {
   attempts?: number;
 }
 
+/**
+ * The base of every error msgkit throws: `code` says what went wrong as data (`validation_error`,
+ * `rate_limited`, `timeout`, …), the message says it in words, and no credential is ever part of
+ * either. `outcomeUnknown` says whether the vendor may have acted on the request.
+ */
 export class MsgkitError extends Error {
   readonly code: MsgkitErrorCode;
   /** True when the request may have reached the vendor and been acted on (a paid send included). */
@@ -92,6 +98,7 @@ export class MsgkitError extends Error {
   }
 }
 
+/** One problem of a request found before the wire, as listed in `ValidationError.issues`. */
 export interface ValidationIssue {
   /** Where in the request object the problem is, e.g. ['destinations', 3]. */
   path: (string | number)[];

@@ -1,3 +1,8 @@
+/**
+ * SMS.CX client: SMS and Multichannel (Viber, WhatsApp, SMS failover) APIs, validated before the wire.
+ *
+ * @module @msgkit/smscx
+ */
 export { SmscxClient, SmsMethods, MultichannelMethods } from './client';
 export { billing } from './billing';
 export type {

@@ -13,6 +13,7 @@
  */
 export const DELIVERY_STATUSES = ['accepted', 'scheduled', 'queued', 'sent', 'delivered', 'undelivered', 'expired', 'rejected', 'failed', 'unknown'] as const;
 
+/** One of `DELIVERY_STATUSES`: the status set every vendor's reports are mapped to. */
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Statuses after which a vendor sends no further report for the message (unless it corrects one). */

@@ -72,6 +72,7 @@ export interface VendorProfile {
   requestIdHeader?: string;
 }
 
+/** A vendor's answer with the request id the vendor gave it in its headers, where it gives one. */
 export type WithRequestId<T> = T & { readonly requestId?: string };
 
 /** Connection failures that happen before a byte of the request was sent. */
