@@ -26,6 +26,7 @@ export type MsgkitErrorCode =
   | 'redis_not_durable'
   | 'invalid_report';
 
+/** msgkit's one line for each error code: the start of every error's message. */
 export const errorMessages: Record<MsgkitErrorCode, string> = {
   validation_error: 'The request was refused before sending',
   api_error: 'The vendor answered with an error',
@@ -128,6 +129,7 @@ export class ValidationError extends MsgkitError {
   }
 }
 
+/** What an `ApiError` is made from: the vendor's answer (status, codes, message, headers, body) as the HTTP policy read it. */
 export interface ApiErrorInit {
   status: number;
   vendorCode?: number | string;
@@ -251,6 +253,7 @@ const byKind: Record<ApiErrorKind, new (init: ApiErrorInit) => ApiError> = {
   api_error: ApiError,
 };
 
+/** The error kind of an HTTP status: 400/422 bad request, 401 authentication, 402 credit, 403 permission, 404 not found, 429 rate limited, 5xx server, any other `api_error`. */
 export function apiErrorKind(status: number): ApiErrorKind {
   if (status === 400 || status === 422) return 'bad_request';
   if (status === 401) return 'authentication_error';

@@ -58,6 +58,10 @@ import {
 import { balanceRules, multichannelCancelRules, multichannelSendRules, sendAtNotes, smsCancelRules, smsSendRules } from './rules';
 import type { BalanceRequest, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
 
+/**
+ * Options of `new OctopushClient(options)`: the account's login and API key, the country of
+ * national numbers (FR unless given), and the retry and timeout policy of every call.
+ */
 export interface OctopushClientOptions extends HttpPolicyOptions {
   /** The Octopush account's login (e-mail), sent as the `api-login` header. */
   apiLogin: string;
@@ -87,6 +91,11 @@ const defined = <T extends Obj>(value: T): T => Object.fromEntries(Object.entrie
 /** A send's result; `requestId` (not enumerable) is the de-duplication key that was sent. */
 export type SendResult<T> = WithRequestId<T>;
 
+/**
+ * The Octopush client: `client.multichannel`, `client.sms` and `client.wallet`. Requests are
+ * checked against Octopush's rules before the wire, and a paid send carries a `request_id` (yours,
+ * or one generated per call) so that a retry is never billed twice.
+ */
 export class OctopushClient {
   readonly multichannel: {
     /** POST /multi-channel/send: one message on sms, voice_sms, rcs, email or live_chat to 1–500 recipients. */

@@ -27,7 +27,9 @@ export const MAX_RECIPIENTS = 25_000;
 export const MAX_PARTS = 10;
 /** Multichannel `ttl` in seconds: 5 minutes to 14 days (1125 / 1134 / 1124). */
 export const TTL_SECONDS = { min: 300, max: 1_209_600 } as const;
+/** The channels a multichannel `strategy` step may name. */
 export const CHANNELS = ['viber', 'whatsapp', 'sms'] as const;
+/** The `transliteration.alphabet` values SMS.CX documents. */
 export const ALPHABETS = [
   'NONE', 'NON_GSM', 'POLISH', 'TURKISH', 'GREEK', 'ROMANIAN', 'RUSSIAN_CYRILLIC', 'BULGARIAN_CYRILLIC',
   'UKRAINIAN_CYRILLIC', 'MACEDONIAN_CYRILLIC', 'BELARUSIAN_CYRILLIC', 'SERBIAN_CYRILLIC',

@@ -7,6 +7,11 @@ import { collectIssues, createSender, recipientRefusal, remapIssues, senderFacto
 import { SmscxClient, type SmscxClientOptions } from './client';
 import { MAX_RECIPIENTS, rules } from './rules';
 
+/**
+ * SMS.CX's facts as a campaign sender, each with its source: recipients per request, the
+ * `idempotencyId` dedupe, credential variables, callback and reference fields, and the refusals
+ * that prove nothing was sent.
+ */
 export const smscxSenderFacts = {
   name: 'smscx',
   maxRecipients: MAX_RECIPIENTS,

@@ -41,6 +41,10 @@ import {
 import { smsWorksVendor } from './errors';
 import { batchIssues, messageIssues, messageListIssues, scheduleNotes, type Mode } from './rules';
 
+/**
+ * Options of `new SmsWorksClient(options)`: the account's token, the default country of national
+ * numbers, and the retry and timeout policy of every call.
+ */
 export interface SmsWorksClientOptions extends HttpPolicyOptions {
   /** The JSON Web Token from the API Key tab of the account page, with or without its leading `JWT `. */
   token: string;
@@ -65,7 +69,12 @@ export interface SmsWorksClientOptions extends HttpPolicyOptions {
 export type SendMessageRequest = Omit<Message, 'schedule'>;
 /** A schedule request: a Message with the date-time to send it (a Date, or date text). */
 export type ScheduleMessageRequest = SendMessageRequest & { schedule: string | Date };
+/**
+ * A batch send request: a BatchMessage (one text, many `destinations`) without `schedule`, which
+ * the send endpoint ignores (use `batch.schedule()`).
+ */
 export type SendBatchRequest = Omit<BatchMessage, 'schedule'>;
+/** A batch schedule request: a batch with the date-time to send it (a Date, or date text). */
 export type ScheduleBatchRequest = SendBatchRequest & { schedule: string | Date };
 
 interface Context {
@@ -131,6 +140,7 @@ export class SmsWorksClient {
   }
 }
 
+/** `client.batch`: one text to many numbers, many texts in one call, scheduled batches, their lookup and cancellation. */
 export class SmsWorksBatch {
   #context: Context;
 
@@ -181,6 +191,7 @@ export class SmsWorksBatch {
   }
 }
 
+/** `client.messages`: single messages, sent now or scheduled, and looked up by id. */
 export class SmsWorksMessages {
   #context: Context;
 

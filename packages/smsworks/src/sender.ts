@@ -8,6 +8,10 @@ import { createSender, remapIssues, senderFactory, type CampaignSender, type Sen
 import { SmsWorksClient, type SmsWorksClientOptions } from './client';
 import { MAX_BATCH_SIZE, MAX_TAG_LENGTH, batchIssues } from './rules';
 
+/**
+ * The SMS Works' facts as a campaign sender, each with its source: recipients per request, no
+ * dedupe key, credential variables, callback field, and the refusals that prove nothing was sent.
+ */
 export const smsworksSenderFacts = {
   name: 'smsworks',
   maxRecipients: MAX_BATCH_SIZE,

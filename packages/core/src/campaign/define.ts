@@ -10,11 +10,13 @@ import { readCredentials } from './credentials';
 import { messageShapeIssues, optionIssues } from './message';
 import type { CampaignMessage, CampaignSender, EnvRecord, FromEnvOptions, LookupQuery, LookupResult, SendOptions, SenderFactory, SenderFacts, SentBatch } from './sender';
 
+/** What a provider package gives `createSender` beside its facts: its rules and its send call. */
 export interface SenderImplementation {
   /** The vendor's own rules for a well-shaped message (its options are already checked). */
   rules(message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'>): ValidationIssue[];
   /** The client call; runs only for a message `rules` found nothing wrong with. */
   send(batch: readonly string[], message: CampaignMessage, options: SendOptions): Promise<SentBatch>;
+  /** Asks the vendor what became of a send, where it has a lookup. */
   lookup?(query: LookupQuery, options?: { signal?: AbortSignal }): Promise<LookupResult>;
 }
 
@@ -36,6 +38,10 @@ function dedupeKeyIssues(facts: SenderFacts, key: string | undefined): Validatio
 /** Messages whose issues a sender keeps: a campaign sends one message in many batches. */
 const REMEMBERED = 16;
 
+/**
+ * A `CampaignSender` from a vendor's facts and its implementation: checks a message's shape and
+ * options, refuses before the wire what the rules find, and classifies `send`'s errors from the facts.
+ */
 export function createSender<F extends SenderFacts>(facts: F, implementation: SenderImplementation): CampaignSender & F {
   // Keyed by the message's content, not the object, so a message changed between two batches is
   // checked again.

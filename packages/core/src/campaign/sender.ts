@@ -20,6 +20,7 @@ export interface CampaignMessage {
   options?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
+/** Options of `CampaignSender.send` for one batch. */
 export interface SendOptions {
   /**
    * The batch's key, the same on every attempt of this batch (e.g. `batchDedupeKey`). Sent as the
@@ -55,6 +56,7 @@ export interface RecipientRefusal {
   reason?: string;
 }
 
+/** What a sender returns for a batch the vendor accepted (some recipients may be refused one by one). */
 export interface SentBatch {
   /** The vendor's id(s) for what it accepted (campaign, batch, ticket or bulk id). */
   ids: string[];
@@ -76,6 +78,7 @@ export interface SentBatch {
  */
 export type FailoverClass = 'authentication' | 'no_route' | 'invalid_number' | 'insufficient_credit' | 'not_sent' | 'redirect' | 'validation';
 
+/** Every `FailoverClass`. */
 export const FAILOVER_CLASSES: readonly FailoverClass[] = ['authentication', 'no_route', 'invalid_number', 'insufficient_credit', 'not_sent', 'redirect', 'validation'];
 
 /** What a failed send means for the chain: move on only on a proven refusal. */
@@ -134,6 +137,7 @@ export interface ClientIdsFact {
   source: string;
 }
 
+/** One environment variable a sender reads its credentials from. */
 export interface CredentialVariable {
   /** Environment variable name, e.g. `SMSCX_API_KEY`. */
   env: string;
@@ -144,6 +148,7 @@ export interface CredentialVariable {
   anyOf?: string;
 }
 
+/** A vendor option a campaign message carries (Octopush `type`, `purpose`), with the values the vendor documents and its source. */
 export interface MessageOptionFact {
   name: string;
   what: string;
@@ -182,6 +187,7 @@ export interface LookupQuery {
   recipients?: readonly string[];
 }
 
+/** What the vendor said about a send when asked (`CampaignSender.lookup`). */
 export interface LookupResult {
   /** Per recipient or message the vendor knows about, in its own words. */
   found: Array<{ to?: string; id: string; status: string }>;
@@ -206,8 +212,10 @@ export interface CampaignSender extends SenderFacts {
   lookup?(query: LookupQuery, options?: { signal?: AbortSignal }): Promise<LookupResult>;
 }
 
+/** Environment variables, as `process.env` holds them. */
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
 
+/** Options of `SenderFactory.fromEnv` besides the credentials. */
 export interface FromEnvOptions {
   /** The vendor API's base URL (the sandbox's in tests; Infobip: the account host). */
   baseUrl?: string;

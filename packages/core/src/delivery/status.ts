@@ -35,6 +35,7 @@ const PROGRESS: Record<DeliveryStatus, number> = {
   delivered: 6,
 };
 
+/** True when `value` is one of `DELIVERY_STATUSES`. */
 export function isDeliveryStatus(value: unknown): value is DeliveryStatus {
   return typeof value === 'string' && (DELIVERY_STATUSES as readonly string[]).includes(value);
 }
@@ -44,6 +45,7 @@ export function isFinalDeliveryStatus(status: DeliveryStatus): boolean {
   return FINAL_DELIVERY_STATUSES.includes(status);
 }
 
+/** True for the statuses that say the message did not arrive (undelivered, expired, rejected, failed). */
 export function isNegativeDeliveryStatus(status: DeliveryStatus): boolean {
   return NEGATIVE_DELIVERY_STATUSES.includes(status);
 }
