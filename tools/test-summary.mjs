@@ -5,8 +5,10 @@
 // `--clean` deletes every report first; `pnpm test` runs it before turbo, so a report found
 // afterwards was written or restored by that run, never left over from an earlier one.
 // `--root <dir>` reads another checkout (the tests use temporary ones).
+// `--failed-step <name>` (repeatable) names a step of `pnpm test` that failed (tools/test-all.mjs):
+// it is listed above the closing line and makes the exit 1, whatever the reports say.
 //
-// Exits 1 when a test failed, a test file failed to run, a test was skipped or left todo, vitest
+// Exits 1 when a step failed, a test failed, a test file failed to run, a test was skipped or left todo, vitest
 // reported an error outside the tests, a package with a test script has no report, or a package
 // ran no test at all.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -54,7 +56,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const rows = [];
-const problems = [];
+const problems = args.flatMap((arg, index) => (arg === '--failed-step' && args[index + 1] ? [`step failed: ${args[index + 1]}`] : []));
 for (const { name, report: reportPath } of runs) {
   const file = join(root, reportPath);
   if (!existsSync(file)) {

@@ -24,7 +24,7 @@ function librarySources(): Rolldown.Plugin {
   };
 }
 
-const base = msgkitBuild({ index: 'src/index.ts', max: 'src/max.ts' });
+const base = msgkitBuild({ index: 'src/index.ts', max: 'src/max.ts', internal: 'src/internal.ts' });
 
 const config: UserConfig = {
   ...base,

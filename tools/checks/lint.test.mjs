@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -50,7 +51,7 @@ describe('lint:package', () => {
 
   function lint(dir) {
     const bin = join(here, 'node_modules', '.bin');
-    const run = spawnSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}` } });
+    const run = spawnSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: HANG_LIMIT_MS, env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}` } });
     return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
   }
 
@@ -63,7 +64,7 @@ describe('lint:package', () => {
     const { status, output } = lint(fixture());
     expect(output).not.toMatch(/error/i);
     expect(status).toBe(0);
-  }, 130_000);
+  });
 
   it('fails through publint when a field points at a file the package does not ship', () => {
     const dir = fixture();
@@ -72,7 +73,7 @@ describe('lint:package', () => {
     const { status, output } = lint(dir);
     expect(output).toContain('dist/missing.cjs');
     expect(status).not.toBe(0);
-  }, 130_000);
+  });
 
   it('fails through attw when the types cannot be resolved, which publint does not look at', () => {
     const dir = fixture();
@@ -81,7 +82,7 @@ describe('lint:package', () => {
     expect(output).toMatch(/publint|All good/i);
     expect(output).toMatch(/resolution|missing/i);
     expect(status).not.toBe(0);
-  }, 130_000);
+  });
 });
 
 describe('pnpm lint:specs', () => {
@@ -96,7 +97,7 @@ describe('pnpm lint:specs', () => {
     for (const spec of specs) copyFileSync(join(repo, spec), join(dir, spec));
     edit?.(dir);
     const bin = join(repo, 'node_modules', '.bin');
-    const run = spawnSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}` } });
+    const run = spawnSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: HANG_LIMIT_MS, env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}` } });
     return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
   }
 
@@ -105,7 +106,7 @@ describe('pnpm lint:specs', () => {
     const { status, output } = lint();
     expect(output).toContain('Your API descriptions are valid');
     expect(status).toBe(0);
-  }, 130_000);
+  });
 
   // A new operation answering 200 only: `operation-4xx-response` is a warning in `recommended`,
   // and redocly exits 0 on warnings.
@@ -129,7 +130,7 @@ describe('pnpm lint:specs', () => {
     const { status, output } = lint(probe);
     expect(output).toContain('operation-4xx-response');
     expect(status).not.toBe(0);
-  }, 130_000);
+  });
 
   it('would pass the same problem with the plain recommended rules, which is why the config is strict', () => {
     const { status, output } = lint((dir) => {
@@ -139,5 +140,5 @@ describe('pnpm lint:specs', () => {
     });
     expect(output).toContain('operation-4xx-response');
     expect(status).toBe(0);
-  }, 130_000);
+  });
 });

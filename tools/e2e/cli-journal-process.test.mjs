@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { readJournal } from '@msgkit/journal';
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const require = createRequire(import.meta.url);
 const cliDir = dirname(require.resolve('@msgkit/cli/package.json'));
@@ -26,7 +27,7 @@ function msgkit(args, onStderr) {
     stderr += c;
     onStderr?.(stderr, child);
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), HANG_LIMIT_MS);
   return new Promise((resolve) =>
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -81,7 +82,7 @@ describe('Ctrl-C during msgkit send --journal', () => {
     const to = sandbox.messages('smscx').map((m) => m.to);
     expect(to).toHaveLength(numbers.length);
     expect(new Set(to).size).toBe(numbers.length);
-  }, 180_000);
+  });
 });
 
 describe('a list of 200 000 rows', () => {
@@ -100,7 +101,7 @@ describe('a list of 200 000 rows', () => {
     expect(run.stderr).toMatch(/reading: \d+ rows/);
     expect(run.stdout).toContain(`smscx: ${ROWS} inputs -> 190000 recipients (10000 duplicates, 0 invalid)`);
     expect(run.stdout).toContain('would send 8 request(s)');
-  }, 180_000);
+  });
 
   it('normalize --csv writes one row per input with its line in the file', async () => {
     const run = await msgkit(['normalize', '--file', list, '-c', 'GB', '--csv']);
@@ -110,5 +111,5 @@ describe('a list of 200 000 rows', () => {
     expect(lines[0]).toBe('row,input,e164,status,error,type');
     expect(lines[1]).toBe('2,07400 000000,+447400000000,valid,,MOBILE');
     expect(lines.at(-1)).toBe(`${ROWS + 1},07400 ${String((ROWS - 1) % 190_000).padStart(6, '0')},+4474000${String((ROWS - 1) % 190_000).padStart(5, '0')},duplicate,,MOBILE`);
-  }, 180_000);
+  });
 });

@@ -5,32 +5,31 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const require = createRequire(import.meta.url);
 const cliDir = dirname(require.resolve('@msgkit/cli/package.json'));
 const bin = join(cliDir, JSON.parse(readFileSync(join(cliDir, 'package.json'), 'utf8')).bin.msgkit);
 const env = { PATH: process.env.PATH, SMSCX_API_KEY: 'e2e-key' };
-const msgkit = (args, extraEnv = {}) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 60_000 });
+const msgkit = (args, extraEnv = {}) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: HANG_LIMIT_MS });
 
 let sandbox;
 let dir;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'msgkit-e2e-'));
-  // `msgkit sandbox` in the foreground, as a user runs it; we read its address from stdout.
+  // `msgkit sandbox` in the foreground, as a user runs it; we read its address from stdout. A
+  // sandbox that neither listens nor exits is a hang, ended by the hook's limit.
   sandbox = spawn(process.execPath, [bin, 'sandbox', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   sandbox.url = await new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${out}`)), 20_000);
+    sandbox.once('exit', (code, signal) => reject(new Error(`sandbox exited (${code ?? signal}) before it listened: ${out}`)));
     sandbox.stdout.on('data', (chunk) => {
       out += chunk;
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
+      if (match) resolve(match[1]);
     });
   });
-}, 30_000);
+});
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from './fault-proxy.mjs';
 import { RATE_LIMITED, REFUSALS, SERVER_ERROR, acceptedByVendor, digits, infobipScenario, sendPath } from './failover-helpers.mjs';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const RECIPIENTS = Number(process.env.MSGKIT_FAILOVER_RECIPIENTS ?? 2_000);
 const SEEDS = Number(process.env.MSGKIT_FAILOVER_SEEDS ?? 2);
@@ -87,7 +88,7 @@ function run(config, kill) {
       clearInterval(watch);
       timer = setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
     }, 1);
-  const hardStop = setTimeout(() => child.kill('SIGKILL'), 600_000);
+  const hardStop = setTimeout(() => child.kill('SIGKILL'), HANG_LIMIT_MS);
   return new Promise((resolve) =>
     child.once('exit', (code, signal) => {
       clearInterval(watch);

@@ -5,6 +5,7 @@ import { infobipSender } from '@msgkit/infobip';
 import { octopushSender } from '@msgkit/octopush';
 import { smscxSender } from '@msgkit/smscx';
 import { smsworksSender } from '@msgkit/smsworks';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 export const VENDORS = ['smscx', 'smsworks', 'octopush', 'infobip'];
 
@@ -16,7 +17,7 @@ export const MESSAGE = {
 };
 
 /** One sender per vendor, on the sandbox (or on `baseUrls` given for a vendor, e.g. a closed port). */
-export function sandboxSenders(sandbox, { timeoutMs = 30_000, maxRetries = 0, baseUrls = {} } = {}) {
+export function sandboxSenders(sandbox, { timeoutMs = HANG_LIMIT_MS, maxRetries = 0, baseUrls = {} } = {}) {
   const base = (vendor) => baseUrls[vendor] ?? sandbox.baseUrls[vendor];
   const policy = { timeoutMs, maxRetries };
   return {

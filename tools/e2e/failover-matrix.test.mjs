@@ -4,7 +4,8 @@
 // unfollowed 307), never for the others (5xx before or after acting, an unreadable 2xx, a timeout
 // or a 429 after acting, a reset, a 303), and no number is ever accepted by two vendors.
 import { createServer } from 'node:http';
-import { batchDedupeKey, recipientMessageId, sendWithFailover } from '@msgkit/core';
+import { batchDedupeKey, sendWithFailover } from '@msgkit/core';
+import { recipientMessageId } from '@msgkit/core/internal';
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MESSAGE, RATE_LIMITED, REFUSALS, SERVER_ERROR, VENDORS, acceptedByVendor, armRefusal, digits, infobipScenario, sandboxSenders, sendPath } from './failover-helpers.mjs';

@@ -6,12 +6,13 @@ import { OctopushClient } from '@msgkit/octopush';
 import { createCampaignWorker, infobipAdapter, octopushAdapter, smscxAdapter, smsWorksAdapter } from '@msgkit/queue';
 import { SmscxClient } from '@msgkit/smscx';
 import { SmsWorksClient } from '@msgkit/smsworks';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const [url, prefix, bases, concurrency = '2'] = process.argv.slice(2);
 const baseUrl = JSON.parse(bases);
 // The dedupe vendors' clients retry lost answers themselves with the same key; the others never
 // resend a request that may have reached the vendor, whatever maxRetries says.
-const http = { timeoutMs: 20_000, maxRetries: 3 };
+const http = { timeoutMs: HANG_LIMIT_MS, maxRetries: 3 };
 const adapters = {
   smscx: smscxAdapter(new SmscxClient({ apiKey: 'e2e-key', baseUrl: baseUrl.smscx, ...http })),
   octopush: octopushAdapter(new OctopushClient({ apiLogin: 'e2e@example.com', apiKey: 'e2e-key', baseUrl: baseUrl.octopush, ...http }), { type: 'sms_premium', purpose: 'alert' }),

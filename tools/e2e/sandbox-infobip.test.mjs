@@ -5,6 +5,7 @@ import { InfobipClient, AuthenticationError, NotFoundError, ServerError } from '
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inFuture, rejection, spyFetch, startReceiver } from './sandbox-helpers.mjs';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 let sandbox;
 let receiver;
@@ -12,7 +13,7 @@ let client;
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   receiver = await startReceiver();
-  client = new InfobipClient({ apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.infobip, timeoutMs: 5_000 });
+  client = new InfobipClient({ apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.infobip, timeoutMs: HANG_LIMIT_MS });
 });
 afterAll(async () => {
   await sandbox?.close();
@@ -150,7 +151,7 @@ describe('Infobip credentials and faults', () => {
     ['omni.scenarios.create', '/omni/1/scenarios', (c) => c.omni.scenarios.create({ name: 'Twice?', flow: [{ from: 'Shop', channel: 'SMS' }] })],
   ])('does not repeat %s after a 500 and says its outcome is unknown', async (_name, path, call) => {
     const spy = spyFetch();
-    const spied = new InfobipClient({ apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.infobip, fetch: spy.fetch, timeoutMs: 5_000 });
+    const spied = new InfobipClient({ apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.infobip, fetch: spy.fetch, timeoutMs: HANG_LIMIT_MS });
     sandbox.faults.add({ vendor: 'infobip', path, method: 'POST', status: 500, headers: { 'retry-after': '0' }, body: { requestError: { serviceException: { messageId: 'GENERAL_ERROR', text: 'Something went wrong' } } } });
     const error = await rejection(call(spied));
     expect(error).toBeInstanceOf(ServerError);

@@ -5,6 +5,7 @@ import { startSandbox } from '@msgkit/sandbox';
 import { AuthenticationError, BadRequestError, OctopushClient } from '@msgkit/octopush';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UUID, inFuture, rejection, spyFetch, startReceiver } from './sandbox-helpers.mjs';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 let sandbox;
 let receiver;
@@ -13,7 +14,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   // Octopush has no per-request callback: reports go to the back-office URL.
   sandbox = await startSandbox({ port: 0, webhooks: { octopush: `${receiver.url}/octopush` } });
-  client = new OctopushClient({ apiLogin: 'e2e@example.com', apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.octopush, timeoutMs: 5_000 });
+  client = new OctopushClient({ apiLogin: 'e2e@example.com', apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.octopush, timeoutMs: HANG_LIMIT_MS });
 });
 afterAll(async () => {
   await sandbox?.close();
@@ -66,7 +67,10 @@ describe('Octopush SMS campaigns through the sandbox', () => {
     expect(sandbox.received('octopush')[0].body.send_at).toBe(sendAt.toISOString().replace(/(\.000)?Z$/, '+00:00'));
     expect(sandbox.messages('octopush')[0]).toMatchObject({ status: 'SCHEDULED', scheduledAt: sendAt });
 
-    await expect(client.sms.cancel({ ticketNumber: sent.smsTicket })).resolves.toBeUndefined();
+    const cancelled = await client.sms.cancel({ ticketNumber: sent.smsTicket });
+    // A cancel has no body to return; like every call it hands the answer's status on result.response.
+    expect(Object.keys(cancelled)).toEqual([]);
+    expect(cancelled.response).toMatchObject({ status: 204, attempts: 1 });
     expect(sandbox.messages('octopush')[0].status).toBe('CANCELLED');
     expect(sandbox.received('octopush')[1]).toMatchObject({ operationId: 'cancelSmsCampaign', method: 'DELETE', body: { ticket_number: sent.smsTicket } });
     expect((await client.wallet.balance()).amount).toBe(START_BALANCE);
@@ -172,7 +176,7 @@ describe('Octopush credentials, deduplication and faults', () => {
     ['multichannel.send', '/multi-channel/send', (c) => c.multichannel.send({ channel: 'sms', text: 'Retried', recipients: [{ phoneNumber: '+33612345678' }], metadata: { type: 'sms_premium' } }), (body) => body.metadata.request_id],
   ])('retries %s after a 500 with the same request_id, and the sandbox records it once', async (_name, path, call, requestIdOf) => {
     const spy = spyFetch();
-    const retrying = new OctopushClient({ apiLogin: 'e2e@example.com', apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.octopush, fetch: spy.fetch, timeoutMs: 5_000 });
+    const retrying = new OctopushClient({ apiLogin: 'e2e@example.com', apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.octopush, fetch: spy.fetch, timeoutMs: HANG_LIMIT_MS });
     sandbox.faults.add({ vendor: 'octopush', path, status: 500, headers: { 'retry-after': '0' }, body: { code: 500, message: 'Internal error.' } });
     const result = await call(retrying);
 

@@ -4,6 +4,7 @@ import { SMSCX_GROUPS, startSandbox } from '@msgkit/sandbox';
 import { AuthenticationError, NotFoundError, PermissionDeniedError, ServerError, SmscxClient } from '@msgkit/smscx';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UUID, inFuture, rejection, spyFetch, startReceiver } from './sandbox-helpers.mjs';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 let sandbox;
 let receiver;
@@ -11,7 +12,7 @@ let client;
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   receiver = await startReceiver();
-  client = new SmscxClient({ apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.smscx, timeoutMs: 5_000 });
+  client = new SmscxClient({ apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.smscx, timeoutMs: HANG_LIMIT_MS });
 });
 afterAll(async () => {
   await sandbox?.close();
@@ -193,7 +194,7 @@ describe('SMS.CX credentials, deduplication and faults', () => {
 
   it('retries a send after a 500 with the same idempotencyId, and the sandbox records it once', async () => {
     const spy = spyFetch();
-    const retrying = new SmscxClient({ apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.smscx, fetch: spy.fetch, timeoutMs: 5_000 });
+    const retrying = new SmscxClient({ apiKey: 'e2e-key', baseUrl: sandbox.baseUrls.smscx, fetch: spy.fetch, timeoutMs: HANG_LIMIT_MS });
     sandbox.faults.add({ vendor: 'smscx', path: '/sms', status: 500, headers: { 'retry-after': '0' }, body: { error: { type: 'server_error', code: 500, message: 'boom' } } });
     const result = await retrying.sms.send({ from: 'Shop', to: ['+447400123456'], text: 'Retried' });
 

@@ -5,6 +5,7 @@ import { startSandbox } from '@msgkit/sandbox';
 import { AuthenticationError, BadRequestError, NotFoundError, ServerError, SmsWorksClient } from '@msgkit/smsworks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inFuture, rejection, spyFetch, startReceiver } from './sandbox-helpers.mjs';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 let sandbox;
 let receiver;
@@ -12,7 +13,7 @@ let client;
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   receiver = await startReceiver();
-  client = new SmsWorksClient({ token: 'JWT e2e.jwt.token', baseUrl: sandbox.baseUrls.smsworks, timeoutMs: 5_000 });
+  client = new SmsWorksClient({ token: 'JWT e2e.jwt.token', baseUrl: sandbox.baseUrls.smsworks, timeoutMs: HANG_LIMIT_MS });
 });
 afterAll(async () => {
   await sandbox?.close();
@@ -124,7 +125,7 @@ describe('The SMS Works credentials and faults', () => {
     ['batch.schedule', '/batch/schedule', (c) => c.batch.schedule({ sender: 'Shop', destinations: ['+447400123456'], content: 'Hi', schedule: inFuture(3_600_000) })],
   ])('does not repeat %s after a 500 and says its outcome is unknown', async (_name, path, call) => {
     const spy = spyFetch();
-    const spied = new SmsWorksClient({ token: 'e2e', baseUrl: sandbox.baseUrls.smsworks, fetch: spy.fetch, timeoutMs: 5_000 });
+    const spied = new SmsWorksClient({ token: 'e2e', baseUrl: sandbox.baseUrls.smsworks, fetch: spy.fetch, timeoutMs: HANG_LIMIT_MS });
     sandbox.faults.add({ vendor: 'smsworks', path, status: 500, headers: { 'retry-after': '0' }, body: { message: 'boom', errorCode: 500, status: 'INTERNAL_SERVER_ERROR' } });
     const error = await rejection(call(spied));
     expect(error).toBeInstanceOf(ServerError);

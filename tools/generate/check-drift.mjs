@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Fails when regenerating the clients changes anything that is committed: generated code is only
-// ever changed by `pnpm generate`, and the committed output must be what the specs produce.
+// Fails when regenerating the clients would change anything that is committed: generated code is
+// only ever changed by `pnpm generate`, and the committed output must be what the specs produce.
+//
+// The clients are regenerated into a temporary folder, with the generators, specs and templates of
+// openapitools.json, and compared file by file with the committed ones; the checkout is never
+// written, so `pnpm test` runs this beside the builds and tests that read the committed clients.
 //
 // `--root <dir>` checks another checkout of the repository (the tests use a temporary clone).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,22 +32,68 @@ for (const folder of folders) {
   if (git('ls-files', '--', folder).trim() === '') fail(`${folder} holds no committed file; run \`pnpm generate\` and commit the result`);
 }
 
-// Regenerating replaces these folders: uncommitted edits there would be lost (or, in a folder the
-// generator only adds to, reported as drift), so they are named and nothing is regenerated.
-const status = () => git('status', '--porcelain', '--untracked-files=all', '--', ...folders).trimEnd();
-const before = status();
-if (before) {
-  fail(`uncommitted changes in generated code; commit or discard them before checking:\n${before}`);
+// The check is about committed code: uncommitted edits in a generated folder would be compared in
+// its place, so they are named and nothing is regenerated.
+const before = git('status', '--porcelain', '--untracked-files=all', '--', ...folders).trimEnd();
+if (before) fail(`uncommitted changes in generated code; commit or discard them before checking:\n${before}`);
+
+// Each folder's generator entry, with paths made absolute so that the entry can write elsewhere.
+const configFile = join(root, 'openapitools.json');
+const cli = JSON.parse(readFileSync(configFile, 'utf8'))['generator-cli'];
+const fromRoot = (path) => resolve(root, path.replace('#{cwd}', '.'));
+const entries = folders.map((folder) => {
+  const key = Object.keys(cli.generators ?? {}).find((candidate) => fromRoot(cli.generators[candidate].output) === join(root, folder));
+  if (!key) fail(`no generator in openapitools.json writes ${folder}`);
+  return { folder, key };
+});
+
+// Beside the checkout (generate.mjs stages there too), so that its final rename stays on one disk.
+mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+const scratch = mkdtempSync(join(root, 'node_modules', '.cache', 'msgkit-drift-'));
+process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+const generators = {};
+for (const { key } of entries) {
+  const entry = cli.generators[key];
+  generators[key] = { ...entry, inputSpec: fromRoot(entry.inputSpec), templateDir: fromRoot(entry.templateDir), output: `#{cwd}/out/${key}` };
+}
+writeFileSync(join(scratch, 'openapitools.json'), JSON.stringify({ 'generator-cli': { ...cli, generators } }));
+
+/** Runs the generator for `key` into the scratch folder; resolves with its exit code and output. */
+function generate(key) {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(root, 'tools', 'generate', 'generate.mjs'), key, '--openapitools', join(scratch, 'openapitools.json')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('close', (status, signal) => done({ key, status: status ?? signal, output }));
+  });
 }
 
-// --force: a turbo cache hit would restore the outputs rather than regenerate them.
-const run = spawnSync('pnpm', ['exec', 'turbo', 'run', 'generate', '--force', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
-if (run.status !== 0) fail(`\`turbo run generate\` failed (exit ${run.status ?? run.signal})`);
+/** Every file under `dir`, as paths relative to it. */
+function files(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true }).filter((path) => statSync(join(dir, path)).isFile());
+}
 
-const changed = status();
-if (changed) {
-  console.error(`check-drift: regenerating changed committed code:\n${changed}`);
-  console.error(git('diff', '--stat', '--', ...folders));
+mkdirSync(join(scratch, 'out'));
+const runs = await Promise.all(entries.map(({ key }) => generate(key)));
+const broken = runs.filter((run) => run.status !== 0);
+if (broken.length > 0) fail(`regenerating failed:\n${broken.map((run) => `${run.key} (exit ${run.status}):\n${run.output.trim()}`).join('\n')}`);
+
+const changed = [];
+for (const { folder, key } of entries) {
+  const fresh = join(scratch, 'out', key);
+  const committed = join(root, folder);
+  const freshFiles = new Set(files(fresh));
+  for (const file of freshFiles) {
+    if (!existsSync(join(committed, file))) changed.push([`${folder}/${file}`, 'missing: the generator writes it']);
+    else if (!readFileSync(join(committed, file)).equals(readFileSync(join(fresh, file)))) changed.push([`${folder}/${file}`, 'differs']);
+  }
+  for (const file of files(committed)) if (!freshFiles.has(file)) changed.push([`${folder}/${file}`, 'extra: the generator does not write it']);
+}
+if (changed.length > 0) {
+  const lines = changed.sort(([a], [b]) => a.localeCompare(b)).map(([path, what]) => `  ${path} (${what})`);
+  console.error(`check-drift: regenerating changed committed code:\n${lines.join('\n')}`);
   console.error('Run `pnpm generate` and commit the result in a commit of its own.');
   process.exit(1);
 }

@@ -14,7 +14,7 @@ describe.each(published)('@msgkit/%s as published', (name) => {
   const pkg = manifest(name);
 
   it('packs its README and LICENSE beside dist', () => {
-    const [packed] = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: join(root, 'packages', name), timeout: 60_000 }));
+    const [packed] = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: join(root, 'packages', name) }));
     const files = packed.files.map((file) => file.path);
     expect(files).toContain('README.md');
     expect(files).toContain('LICENSE');

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitIdentity, publishedPackages, registryToken, root, run, runAll, runAsync, startRegistry, turboCacheDir, writeScopedNpmrc } from './release-flow.mjs';
+import { stopChildren } from '../test-child.mjs';
+import { gitIdentity, publishedPackages, registryToken, root, run, runAsync, startRegistry, turboCacheDir, writeScopedNpmrc } from './release-flow.mjs';
 
 const published = publishedPackages;
 const versionOf = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   for (const name of published) before[name] = versionOf(join(clone, 'packages', name));
 
   // The store is filled by the install of the checkout this test runs in.
-  run('pnpm', ['install', '--frozen-lockfile', '--offline', '--reporter=silent'], { cwd: clone, env: { CI: 'true' } });
+  await runAsync('pnpm', ['install', '--frozen-lockfile', '--offline', '--reporter=silent'], { cwd: clone, env: { CI: 'true' } });
   writeFileSync(join(clone, '.changeset', 'release-test.md'), "---\n'@msgkit/smscx': patch\n---\n\nA change made by the release test.\n");
   run('pnpm', ['exec', 'changeset', 'version'], { cwd: clone });
   run('git', ['add', '-A'], { cwd: clone });
@@ -56,7 +57,7 @@ beforeAll(async () => {
   // match the checkout's come from its turbo cache, read only.
   const cacheDir = turboCacheDir();
   const cache = cacheDir ? [`--cache-dir=${cacheDir}`, '--cache=local:r'] : [];
-  run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=errors-only', ...cache], { cwd: clone, timeout: 240_000 });
+  await runAsync('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=errors-only', ...cache], { cwd: clone });
 
   registry = await startRegistry(join(work, 'registry'));
   const npmrc = join(work, 'publisher.npmrc');
@@ -64,27 +65,30 @@ beforeAll(async () => {
   // Every registry setting points at the throwaway registry, and the user config is a temporary file:
   // no token of the machine's own npm login can reach this publish.
   const toRegistry = { npm_config_userconfig: npmrc, npm_config_registry: registry.url, 'npm_config_@msgkit:registry': registry.url };
-  publishOutput = run('pnpm', ['exec', 'changeset', 'publish'], { cwd: clone, env: { ...gitIdentity, ...toRegistry }, timeout: 180_000 });
+  publishOutput = await runAsync('pnpm', ['exec', 'changeset', 'publish'], { cwd: clone, env: { ...gitIdentity, ...toRegistry } });
 
   app = emptyApp('app');
-  installOutput = runAll('npm', ['install', '--no-audit', '--no-fund', '@msgkit/smscx'], { cwd: app, timeout: 180_000 });
+  installOutput = await runAsync('npm', ['install', '--no-audit', '--no-fund', '@msgkit/smscx'], { cwd: app, all: true });
   cliApp = emptyApp('cli-app');
-  cliInstallOutput = runAll('npm', ['install', '--no-audit', '--no-fund', '@msgkit/cli'], { cwd: cliApp, timeout: 180_000 });
+  cliInstallOutput = await runAsync('npm', ['install', '--no-audit', '--no-fund', '@msgkit/cli'], { cwd: cliApp, all: true });
   // An app that also uses libphonenumber-js itself, at the very version core bundles.
   bothApp = emptyApp('both-app');
-  run('npm', ['install', '--no-audit', '--no-fund', '@msgkit/core', `libphonenumber-js@${bundledLibrary}`], { cwd: bothApp, timeout: 180_000 });
+  await runAsync('npm', ['install', '--no-audit', '--no-fund', '@msgkit/core', `libphonenumber-js@${bundledLibrary}`], { cwd: bothApp });
 
   sandbox = await startSandbox({ port: 0 });
-}, 600_000);
+  // Every child above ends by itself or is ended by runAsync's watchdog once it stops making
+  // progress; this only ends a hang of the hook's own code, far above the slowest loaded machine.
+}, 3_600_000);
 
 afterAll(async () => {
+  stopChildren();
   await Promise.allSettled([sandbox?.close(), registry?.stop()]);
   if (work) rmSync(work, { recursive: true, force: true });
-}, 30_000);
+});
 
 const send = async (file, source) => {
   writeFileSync(join(app, file), source);
-  return (await runAsync(process.execPath, [file], { cwd: app, env: { SANDBOX_SMSCX: sandbox.baseUrls.smscx }, timeout: 30_000 })).trim();
+  return (await runAsync(process.execPath, [file], { cwd: app, env: { SANDBOX_SMSCX: sandbox.baseUrls.smscx } })).trim();
 };
 const sendSource = (load) => `${load}
 const client = new SmscxClient({ apiKey: 'release-test', baseUrl: process.env.SANDBOX_SMSCX });
@@ -102,7 +106,7 @@ describe('a release published to a real registry', () => {
 
   it('publishes every package, at the version its package.json carries', async () => {
     for (const name of published) {
-      const response = await fetch(new URL(`@msgkit%2f${name}`, registry.url), { signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(new URL(`@msgkit%2f${name}`, registry.url));
       expect(response.status, `${name}: ${publishOutput}`).toBe(200);
       const document = await response.json();
       expect(document['dist-tags'].latest, name).toBe(after[name]);
@@ -165,7 +169,7 @@ const ownBuilt = built(() => (own = numbers.map((n) => parsePhoneNumberFromStrin
 console.log(JSON.stringify({ version, msgkitBuilt, ownBuilt, same: JSON.stringify(own) === JSON.stringify(ours) }));
 `,
     );
-    const out = JSON.parse((await runAsync(process.execPath, ['both.mjs'], { cwd: bothApp, timeout: 30_000 })).trim());
+    const out = JSON.parse((await runAsync(process.execPath, ['both.mjs'], { cwd: bothApp })).trim());
     expect(out).toMatchObject({ version: bundledLibrary, msgkitBuilt: 0, same: true });
     expect(out.ownBuilt).toBeGreaterThanOrEqual(100);
   });

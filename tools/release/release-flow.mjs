@@ -1,9 +1,12 @@
-// Helpers of the registry release test: child processes with bounded time and captured output,
-// a throwaway Verdaccio registry, and an empty app that installs from it.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+// Helpers of the release tests: child processes with captured output, a throwaway Verdaccio
+// registry, and an empty app that installs from it. No step has a deadline a slow machine can
+// reach: short commands stop at the hang limit, long ones run under runChild's watchdog, which
+// ends only a child that stopped making progress (tools/test-child.mjs).
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HANG_LIMIT_MS, runChild } from '../test-child.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -17,14 +20,14 @@ export const publishedPackages = readdirSync(join(root, 'packages'))
 // for the script running this test (npm would warn about each one it does not know).
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm|pnpm)_/i.test(key)));
 
-/** Runs a command to its end (at most `timeout` ms); throws with its output when it fails. */
-export function run(command, args, { cwd, env = {}, timeout = 120_000 } = {}) {
+/** Runs a short command to its end; throws with its output when it fails. */
+export function run(command, args, { cwd, env = {} } = {}) {
   try {
     return execFileSync(command, args, {
       cwd,
       env: { ...baseEnv, ...env },
       encoding: 'utf8',
-      timeout,
+      timeout: HANG_LIMIT_MS,
       maxBuffer: 64 * 1024 * 1024,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -35,29 +38,14 @@ export function run(command, args, { cwd, env = {}, timeout = 120_000 } = {}) {
 }
 
 /**
- * Like run, but without blocking this process's event loop: for a child that talks to a server
- * running in this process (the sandbox).
+ * Runs a command without blocking this process's event loop (a child may talk to a server running
+ * in this process, the sandbox) and for as long as it makes progress; resolves with its stdout, or
+ * with stdout and stderr together when `all` is set (for checking warnings); throws when it fails.
  */
-export function runAsync(command, args, { cwd, env = {}, timeout = 60_000 } = {}) {
-  return new Promise((resolveRun, reject) => {
-    execFile(command, args, { cwd, env: { ...baseEnv, ...env }, encoding: 'utf8', timeout }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${error.message}\n${stdout}${stderr}`.slice(-4000)));
-      else resolveRun(stdout);
-    });
-  });
-}
-
-/** Runs a command and returns stdout and stderr together (for checking warnings). */
-export function runAll(command, args, options) {
-  const { cwd, env = {}, timeout = 120_000 } = options;
-  const out = execFileSync('sh', ['-c', '"$@" 2>&1', 'sh', command, ...args], {
-    cwd,
-    env: { ...baseEnv, ...env },
-    encoding: 'utf8',
-    timeout,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return out;
+export async function runAsync(command, args, { cwd, env = {}, all = false } = {}) {
+  const result = await runChild(command, args, { cwd, env: { ...baseEnv, ...env } });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${result.status ?? result.signal}):\n${result.output.slice(-4000)}`);
+  return all ? result.output : result.stdout;
 }
 
 // Commits and tags in a throwaway clone need an identity; CI may have none configured.
@@ -76,35 +64,27 @@ export function turboCacheDir() {
 }
 
 /** Starts tools/release/registry.mjs; resolves with its URL and a stop function. */
-export function startRegistry(dir, { timeout = 30_000 } = {}) {
+export function startRegistry(dir) {
   const child = spawn(process.execPath, [join(root, 'tools/release/registry.mjs'), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const stop = () =>
     new Promise((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.once('exit', () => {
-        clearTimeout(killer);
-        done();
-      });
-      child.kill('SIGTERM');
+      child.once('exit', () => done());
+      // Its storage is a temporary folder: nothing to flush.
+      child.kill('SIGKILL');
     });
+  // Started when it prints its URL; a registry that never does is a hang, ended by the hook's limit.
   return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`the registry did not start within ${timeout} ms:\n${output}`));
-    }, timeout);
     child.stderr.on('data', (chunk) => (output += chunk));
     child.stdout.on('data', (chunk) => {
       output += chunk;
       const line = output.split('\n').find((candidate) => candidate.startsWith('{"url"'));
       if (line) {
-        clearTimeout(timer);
         resolveStart({ url: JSON.parse(line).url, stop, output: () => output });
       }
     });
     child.once('exit', (code) => {
-      clearTimeout(timer);
       reject(new Error(`the registry exited (${code}) before it started:\n${output}`));
     });
   });
@@ -116,7 +96,6 @@ export async function registryToken(url) {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name: 'release-test', password: 'release-test-password' }),
-    signal: AbortSignal.timeout(10_000),
   });
   const body = await response.json();
   if (!response.ok || typeof body.token !== 'string') throw new Error(`adduser failed: ${response.status} ${JSON.stringify(body)}`);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HANG_LIMIT_MS } from '../test-child.mjs';
 import { gitIdentity, root, run } from './release-flow.mjs';
 
 const script = join(root, 'tools/release/release.mjs');
@@ -19,7 +20,7 @@ function cloneOfHead() {
 }
 
 const release = (cwd) =>
-  spawnSync(process.execPath, [script], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, MSGKIT_RELEASE_DRY_RUN: '1' } });
+  spawnSync(process.execPath, [script], { cwd, encoding: 'utf8', timeout: HANG_LIMIT_MS, env: { ...process.env, MSGKIT_RELEASE_DRY_RUN: '1' } });
 
 afterEach(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

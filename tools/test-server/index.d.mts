@@ -32,6 +32,8 @@ export interface Recorder {
   requests: RecordedRequest[];
   reply(...replies: Reply[]): void;
   replyAlways(reply: Reply): void;
+  /** Resolves once `n` requests have been recorded (a request a client gave up on may arrive late). */
+  received(n: number): Promise<RecordedRequest[]>;
   reset(): void;
   close(): Promise<void>;
 }

@@ -41,7 +41,9 @@ export async function startRecorder() {
           headers['content-length'] = String(Buffer.byteLength(payload) + 100);
           res.writeHead(reply.status ?? 200, headers);
           res.write(payload);
-          if (reply.cutOff) setTimeout(() => req.socket.destroy(), 20);
+          // Ended, not destroyed: what was written still reaches the client, however loaded the
+          // machine (a destroy after a delay could drop unflushed headers and test a dropped connection).
+          if (reply.cutOff) req.socket.end();
           return;
         }
         res.writeHead(reply.status ?? 200, headers);
@@ -60,6 +62,15 @@ export async function startRecorder() {
     /** Answers the next requests in order; after them, the default answer. */
     reply(...replies) {
       queue.push(...replies);
+    },
+    /**
+     * Resolves once `n` requests have been recorded. A client that gave up (its timeout, its signal)
+     * may have sent a request the server has not read yet on a loaded machine: wait for it before
+     * asserting how many arrived. No deadline of its own: a request that never comes is a hang.
+     */
+    async received(n) {
+      while (requests.length < n) await new Promise((resolve) => setTimeout(resolve, 5));
+      return requests;
     },
     /** The answer for every request once the queue is empty. */
     replyAlways(reply) {

@@ -3,7 +3,8 @@
  * batches form as they come, each batch goes through sendInBatches (with the journal when given),
  * and every input row gets its line in the results file, whatever happens to its batch.
  */
-import { interruptedOutcome, JournalWriteError, outcomeOfError, sendInBatches, ValidationError, type BatchOutcome, type JournaledBatchResult } from '@msgkit/core';
+import { JournalWriteError, outcomeOfError, sendInBatches, ValidationError, type BatchOutcome, type JournaledBatchResult } from '@msgkit/core';
+import { interruptedOutcome } from '@msgkit/core/internal';
 import type { FileJournal } from '@msgkit/journal';
 import { classify, newTally, type ClassifiedRow, type Tally } from './classify';
 import { describeError } from './errors';
@@ -231,6 +232,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
         journal: {
           store: run.journal,
           deduplicates: run.provider.deduplicates,
+          clientIds: run.provider.clientIds === true,
           resendUnknown: run.resendUnknown,
           describe: (batch) => ({ recipients: batch.map((i) => i.e164), rows: batch.map((i) => i.row.row) }),
           ids: (result) => [result.id],

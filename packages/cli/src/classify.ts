@@ -66,29 +66,56 @@ export class Classifier {
     this.tally = tally;
   }
 
-  classify(row: Row): ClassifiedRow {
+  /**
+   * What `read` made of the last number; the next read overwrites it. A caller that writes a row out
+   * at once reads it here, where a list of millions would otherwise cost an object per row.
+   */
+  readonly last: { status: RowStatus; e164: string | undefined; type: PhoneNumberType | undefined; code: string | undefined } = {
+    status: 'invalid',
+    e164: undefined,
+    type: undefined,
+    code: undefined,
+  };
+
+  /** Classifies one number, `country` being its row's country cell if any, into `last` (see `classify`). */
+  read(input: string, country: string | undefined): void {
     const tally = this.tally;
     tally.rows++;
-    if (row.country) tally.countryFromColumn++;
-    if (row.input.trim() === '') return this.#invalid(row, 'empty', undefined);
-    const result = normalizePhone(row.input, this.#optionsFor(row.country ?? this.defaultCountry));
-    if (!result.ok) return this.#invalid(row, result.code, undefined);
+    if (country) tally.countryFromColumn++;
+    if (input.trim() === '') return this.#invalid('empty', undefined, undefined);
+    const result = normalizePhone(input, this.#optionsFor(country ?? this.defaultCountry));
+    if (!result.ok) return this.#invalid(result.code, undefined, undefined);
     const type = result.type;
     if (type !== undefined && !this.#allowLandline && NOT_MOBILE.has(type)) {
       tally.notMobile++;
-      return this.#invalid(row, 'not_mobile', type, result.e164);
+      return this.#invalid('not_mobile', type, result.e164);
     }
+    const last = this.last;
     if (this.#seen.add(result.e164)) {
       tally.valid++;
-      return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'valid', e164: result.e164, type, code: undefined };
+      last.status = 'valid';
+    } else {
+      tally.duplicates++;
+      last.status = 'duplicate';
     }
-    tally.duplicates++;
-    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'duplicate', e164: result.e164, type, code: undefined };
+    last.e164 = result.e164;
+    last.type = type;
+    last.code = undefined;
   }
 
-  #invalid(row: Row, code: string, type: PhoneNumberType | undefined, e164?: string): ClassifiedRow {
+  classify(row: Row): ClassifiedRow {
+    this.read(row.input, row.country);
+    const { status, e164, type, code } = this.last;
+    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status, e164, type, code };
+  }
+
+  #invalid(code: string, type: PhoneNumberType | undefined, e164: string | undefined): void {
     this.tally.invalid++;
-    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status: 'invalid', e164, type, code };
+    const last = this.last;
+    last.status = 'invalid';
+    last.e164 = e164;
+    last.type = type;
+    last.code = code;
   }
 
   #optionsFor(country: string | undefined): NormalizePhoneOptions {

@@ -64,7 +64,7 @@ function runClosingEarly(args: string[], after: number, env: Record<string, stri
       });
     }
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 900_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { campaignCommand } from './commands/campaign';
+import { dashboardCommand } from './commands/dashboard';
 import { normalizeCommand } from './commands/normalize';
+import { reconcileCommand } from './commands/reconcile';
 import { reportCommand } from './commands/report';
 import { sandboxCommand } from './commands/sandbox';
 import { segmentsCommand } from './commands/segments';
@@ -16,12 +18,12 @@ import { version } from '../package.json';
  */
 export function createProgram(io: Io): Command {
   const program = new Command('msgkit')
-    .description('SMS tooling from msgkit: segments, phone numbers, sending through any provider, a local sandbox')
+    .description('SMS tooling from msgkit: segments, phone numbers, sending through any provider, a local sandbox, a dashboard of campaigns')
     .version(version)
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const add of [segmentsCommand, normalizeCommand, sendCommand, reportCommand, sandboxCommand, campaignCommand]) add(program, io);
+  for (const add of [segmentsCommand, normalizeCommand, sendCommand, reportCommand, sandboxCommand, campaignCommand, reconcileCommand, dashboardCommand]) add(program, io);
   const override = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     command.commands.forEach(override);

@@ -4,6 +4,7 @@
  * sends a text to a batch. Everything else (normalization, vendor rules, retries) is the client's.
  * A client is loaded only when `create` is called: every other command starts without the four.
  */
+import { recipientMessageId } from '@msgkit/core/internal';
 import { CliError } from './io';
 
 const DUPLICATE_REQUEST_ID = 120;
@@ -41,6 +42,8 @@ export interface Provider {
   maxRecipients: number;
   /** The vendor drops a repeated send with the same key, so a batch of unknown outcome can be resent safely. */
   deduplicates: boolean;
+  /** The vendor lets the client choose ids (Infobip bulkId, messageId): derived from the batch key, so a lost answer can be looked up. */
+  clientIds?: boolean;
   credentials: Credential[];
   /**
    * `dryRun`: the client only checks requests (a dry run sends nothing), so a credential or base
@@ -160,6 +163,7 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
     name: 'infobip',
     maxRecipients: 1_000,
     deduplicates: false,
+    clientIds: true,
     credentials: [
       { env: 'INFOBIP_API_KEY', what: 'Infobip API key' },
       { env: 'INFOBIP_BASE_URL', what: "your account's Infobip base URL (or --base-url)", optional: true },
@@ -172,11 +176,13 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       const { InfobipClient } = await import('@msgkit/infobip');
       const client = new InfobipClient({ apiKey: c.INFOBIP_API_KEY!, baseUrl: base });
       return {
-        send: async (numbers, m, signal) => {
+        send: async (numbers, m, signal, dedupeKey) => {
           const r = await client.omni.send(
             {
               ...(c.INFOBIP_SCENARIO_KEY ? { scenarioKey: c.INFOBIP_SCENARIO_KEY } : {}),
-              destinations: numbers.map((phoneNumber) => ({ to: { phoneNumber } })),
+              // The ids the campaign sender chooses (@msgkit/infobip's infobipSender), so reconcile finds them.
+              ...(dedupeKey && { bulkId: dedupeKey }),
+              destinations: numbers.map((phoneNumber) => ({ ...(dedupeKey && { messageId: recipientMessageId(dedupeKey, phoneNumber) }), to: { phoneNumber } })),
               sms: { text: m.text },
             },
             signal ? { signal } : {},

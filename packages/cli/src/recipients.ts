@@ -102,6 +102,12 @@ export interface RecipientsFile {
   bytesRead(): number;
   /** The rows, a batch per chunk of the file: one await per chunk, not per row. */
   batches(): AsyncGenerator<Row[]>;
+  /**
+   * Hands each row's phone cell, country cell and line to `onRow` as the file is read, with no
+   * object per row (for lists of millions); yields the lines handed, once per chunk read, for the
+   * caller to write out and keep pace with its reader.
+   */
+  scan(onRow: (input: string, country: string | undefined, line: number) => void): AsyncGenerator<number[]>;
   rows(): AsyncGenerator<Row>;
 }
 
@@ -112,7 +118,7 @@ export async function openRecipientsFile(path: string, column?: string): Promise
   const firstLine = await firstLineOf(path);
   const { size } = await stat(path);
   if (firstLine === '') {
-    return { layout: { delimiter: ',', header: false, phoneColumn: 0, columns: [] }, size, bytesRead: () => size, batches: async function* () {}, rows: async function* () {} };
+    return { layout: { delimiter: ',', header: false, phoneColumn: 0, columns: [] }, size, bytesRead: () => size, batches: async function* () {}, scan: async function* () {}, rows: async function* () {} };
   }
   const delimiter = detectDelimiter(firstLine);
   let first: string[] | undefined;
@@ -123,25 +129,32 @@ export async function openRecipientsFile(path: string, column?: string): Promise
   const layout = decideLayout(first ?? [], delimiter, column);
   const { phoneColumn, countryColumn } = layout;
   let read = 0;
-  async function* batches(): AsyncGenerator<Row[]> {
+  // A blank line is no row; an empty phone cell in a row with other cells is one (and invalid).
+  const rowsOf = <T>(make: (record: string[], line: number) => T) => {
     let headerSeen = !layout.header;
-    const toRow = (record: string[], line: number): Row | undefined => {
-      // A blank line is no row; an empty phone cell in a row with other cells is one (and invalid).
+    const toRow = (record: string[], line: number): T | undefined => {
       if (isBlank(record)) return undefined;
       if (!headerSeen) {
         headerSeen = true;
         return undefined;
       }
-      // One shape for every row (country undefined when there is none): the classifier stays monomorphic.
-      return { row: line, input: record[phoneColumn] ?? '', country: countryColumn === undefined ? undefined : record[countryColumn] || undefined, cells: record };
+      return make(record, line);
     };
-    yield* readRecords(path, delimiter, toRow, { onRead: (bytes) => (read = bytes) });
-  }
+    return readRecords(path, delimiter, toRow, { onRead: (bytes) => (read = bytes) });
+  };
+  const countryOf = (record: string[]) => (countryColumn === undefined ? undefined : record[countryColumn] || undefined);
+  // One shape for every row (country undefined when there is none): the classifier stays monomorphic.
+  const batches = () => rowsOf<Row>((record, line) => ({ row: line, input: record[phoneColumn] ?? '', country: countryOf(record), cells: record }));
   return {
     layout,
     size,
     bytesRead: () => read,
     batches,
+    scan: (onRow) =>
+      rowsOf((record, line) => {
+        onRow(record[phoneColumn] ?? '', countryOf(record), line);
+        return line;
+      }),
     async *rows() {
       for await (const batch of batches()) yield* batch;
     },

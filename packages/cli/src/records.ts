@@ -89,17 +89,11 @@ export class RecordParser {
     const newline = this.#newline ?? '\n';
     if (this.#newline === undefined && !final) return 0;
     const { delimiter } = this;
-    // Nearly every chunk of a recipient list has no quote at all: one native split for all its lines.
+    // Nearly every chunk of a recipient list has no quote at all: its complete lines in one pass.
     if (!text.includes('"')) {
-      const lines = text.split(newline);
-      const last = lines.length - 1;
-      const complete = final && lines[last] !== '' ? lines.length : last;
-      for (let i = 0; i < complete; i++) {
-        const cells = lines[i]!.split(delimiter);
-        for (let j = 0; j < cells.length; j++) cells[j] = trimCell(cells[j]!);
-        onRecord(cells, ++this.#line);
-      }
-      return final ? text.length : text.length - lines[last]!.length;
+      const stop = final ? text.length : text.lastIndexOf(newline) + newline.length;
+      this.#plain(text, 0, stop, onRecord);
+      return stop;
     }
     let start = 0;
     while (start < text.length) {
@@ -121,6 +115,31 @@ export class RecordParser {
       start = next;
     }
     return Math.min(start, text.length);
+  }
+
+  /**
+   * The records of the lines of text[start, stop), which holds no quote (`stop` is a line's end or
+   * the start of the next line), each split at the separator with its cells trimmed. Cells are cut
+   * from the text where the separators are, found once each: splitting every line, then every line
+   * into cells, cost the CLI more than a third of the time it spent on phone numbers (issue 20).
+   */
+  #plain(text: string, start: number, stop: number, onRecord: OnRecord): void {
+    const { delimiter } = this;
+    const newline = this.#newline ?? '\n';
+    let separator = text.indexOf(delimiter, start);
+    while (start < stop) {
+      let end = text.indexOf(newline, start);
+      if (end < 0 || end > stop) end = stop;
+      const cells: string[] = [];
+      while (separator >= 0 && separator < end) {
+        cells.push(trimCell(text.slice(start, separator)));
+        start = separator + delimiter.length;
+        separator = text.indexOf(delimiter, start);
+      }
+      cells.push(trimCell(text.slice(start, end)));
+      onRecord(cells, ++this.#line);
+      start = end + newline.length;
+    }
   }
 
   /** The record with quotes at `start`, parsed by csv-parse. Returns where the next record starts, or -1 to wait for more text. */

@@ -50,7 +50,7 @@ function sh(script: string, onStart?: (child: ReturnType<typeof spawn>) => void)
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   onStart?.(child);
-  const hardStop = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const hardStop = setTimeout(() => child.kill('SIGKILL'), 900_000);
   return new Promise((resolve) =>
     child.once('exit', (code, signal) => {
       clearTimeout(hardStop);

@@ -9,9 +9,7 @@ import metadata from 'libphonenumber-js/max/metadata';
 import { normalizePhoneWith, normalizeRecipientsWith, type NormalizePhoneOptions, type NormalizedRecipients, type PhoneResult } from './phone/index';
 import { readList, readOptions } from './rules/lists';
 
-export * from './errors';
-export * from './http/index';
-export * from './common';
+export * from './public';
 
 // Read once, whatever getters or proxies the caller's objects have, before any number is parsed.
 const PHONE_OPTIONS = ['defaultCountry'];

@@ -4,8 +4,13 @@
 // TypeError from `String(x)`, never the getter's own exception escaping from deep inside.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as core from './index';
+import * as root from './index';
+import * as internal from './internal';
+import type { RequestCheck } from './internal';
 import { ValidationError } from './errors';
+
+// What the provider packages reach too: the root's names and internal's.
+const core = { ...root, ...internal };
 
 const nullProto = (fields: object = {}) => Object.assign(Object.create(null) as object, fields);
 const boom = () => {
@@ -90,7 +95,7 @@ describe('the rule factories', () => {
   });
 
   it.each(factories)('%s reports any odd value as issues: collectIssues answers, assertValid throws a ValidationError', async (_name, factory, options) => {
-    const schema = factory(options as never) as core.RequestCheck;
+    const schema = factory(options as never) as RequestCheck;
     const check = (value: unknown) => {
       const issues = core.collectIssues(value, schema);
       expect(Array.isArray(issues)).toBe(true);
@@ -126,8 +131,8 @@ describe('the rule factories', () => {
 describe('collectIssues, assertValid, recipientIssues, messageFor', () => {
   it('takes an odd check, path, list or parameter as a ValidationError or an answer', async () => {
     const calls: Array<(value: unknown) => unknown> = [
-      (value) => core.collectIssues({}, value as core.RequestCheck),
-      (value) => core.assertValid({}, value as core.RequestCheck),
+      (value) => core.collectIssues({}, value as RequestCheck),
+      (value) => core.assertValid({}, value as RequestCheck),
       (value) => core.recipientIssues(value as never),
       (value) => core.recipientIssues([{ index: 0, code: 'invalid' }], value as never, value as never),
       (value) => core.messageFor('strategy_unknown_channel', { channel: value, allowed: value }),

@@ -1,5 +1,5 @@
 import { startRecorder, type Recorder } from '@msgkit/test-server';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ApiError,
   AuthenticationError,
@@ -289,13 +289,20 @@ describe('construction', () => {
   it('refuses a missing key and a missing base URL at once, before any request', () => {
     const error = (() => {
       try {
-        new InfobipClient({} as never);
+        new InfobipClient({ apiKey: '', baseUrl: '' });
       } catch (e) {
         return e;
       }
     })();
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((i) => i.path[0])).toEqual(['apiKey', 'baseUrl']);
+    vi.stubEnv('INFOBIP_API_KEY', undefined);
+    vi.stubEnv('INFOBIP_BASE_URL', undefined);
+    try {
+      expect(() => new InfobipClient({} as never)).toThrow(/infobip needs INFOBIP_API_KEY and INFOBIP_BASE_URL in the environment \(or the apiKey \/ baseUrl option\)/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('adds https:// to a bare host and drops trailing slashes', () => {

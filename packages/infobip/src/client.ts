@@ -4,26 +4,27 @@
  * HTTP policy. The API key lives in a #private field and reaches the generated code only through a
  * function, so no enumerable property, inspection or serialization of the client shows it.
  */
+import { ValidationError } from '@msgkit/core';
 import {
-  ValidationError,
-  createRedactor,
+  clientOptionIssues,
+  clientPolicy,
   execute,
   guardFetch,
   messageFor,
-  noteHandlerIssues,
+  noteHandler,
   pathIdIssues,
-  policyIssues,
-  printNotes,
+  processEnv,
   requestObject,
-  stringOptionIssues,
+  resolveCredentials,
+  type ClientOptions,
   type ClientPolicy,
-  type HttpPolicyOptions,
   type NoteHandler,
   type Operation,
   type RequestOptions,
   type ValidationIssue,
   type WithRequestId,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
+import { INFOBIP_CREDENTIALS } from './credentials';
 import { infobipVendor } from './errors';
 import { Configuration, OmniApi } from './generated';
 import type { ListScenariosResponse, OmniLogsResponse, OmniReportsResponse, Scenario, SendOmniAdvancedResponse } from './generated';
@@ -42,27 +43,32 @@ import {
 } from './prepare';
 
 /**
- * Options of `new InfobipClient(options)`: the API key, the account's own API host, the country of
- * national numbers, and the retry and timeout policy of every call.
+ * Options of `new InfobipClient(options)`: the API key and the account's own API host (each read
+ * from the environment when not given), the country of national numbers, and the client options
+ * every msgkit client takes (retries, timeouts, logger, hooks).
  */
-export interface InfobipClientOptions extends HttpPolicyOptions {
-  /** The API key, as shown in the Infobip web interface; a leading `App ` is accepted and not doubled. */
-  apiKey: string;
+export interface InfobipClientOptions extends ClientOptions {
+  /**
+   * The API key, as shown in the Infobip web interface; a leading `App ` is accepted and not doubled.
+   * Not given: INFOBIP_API_KEY.
+   */
+  apiKey?: string | undefined;
   /**
    * Your account's own API host, e.g. `https://xxxxx.api.infobip.com` (a bare host gets `https://`).
-   * Required: every Infobip account has its own host (S13).
+   * Not given: INFOBIP_BASE_URL; one of them is required, as every Infobip account has its own host (S13).
    */
-  baseUrl: string;
+  baseUrl?: string | undefined;
   /** ISO 3166-1 alpha-2 country for phone numbers written without a country code. */
-  defaultCountry?: string;
+  defaultCountry?: string | undefined;
   /** A fetch implementation to use instead of the global one. */
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  fetch?: ((input: string, init: RequestInit) => Promise<Response>) | undefined;
   /**
    * Receives what is sent as given although Infobip will take it differently (a validityPeriod it
-   * cuts to 48 hours, a sendAt already past). Default: each distinct note printed once as a
-   * `MsgkitNote` process warning. A handler that throws stops the call before anything is sent.
+   * cuts to 48 hours, a sendAt already past). Default: a `warn` log line with logging on, else each
+   * distinct note printed once as a `MsgkitNote` process warning. A handler that throws stops the
+   * call before anything is sent.
    */
-  onNote?: NoteHandler;
+  onNote?: NoteHandler | undefined;
 }
 
 export type { OmniLogsQuery, OmniSendRequest, ScenarioInput };
@@ -152,14 +158,14 @@ export class InfobipClient {
   #defaultCountry: string | undefined;
   #onNote: NoteHandler;
 
-  constructor(options: InfobipClientOptions) {
+  constructor(options: InfobipClientOptions = {}) {
+    const env = processEnv();
+    const o = resolveCredentials('infobip', INFOBIP_CREDENTIALS, typeof options === 'object' && options !== null ? options : {}, env);
     const issues: ValidationIssue[] = [];
-    const key = normalizeApiKey(issues, options?.apiKey);
-    this.baseUrl = normalizeBaseUrl(issues, options?.baseUrl);
-    if (typeof options === 'object' && options !== null) {
-      issues.push(...stringOptionIssues(options.defaultCountry, 'defaultCountry'), ...noteHandlerIssues(options.onNote), ...policyIssues(options));
-      if (options.fetch !== undefined && typeof options.fetch !== 'function') issues.push({ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' });
-    }
+    const key = normalizeApiKey(issues, o.apiKey);
+    this.baseUrl = normalizeBaseUrl(issues, o.baseUrl);
+    // baseUrl has its own, stricter check above.
+    issues.push(...clientOptionIssues({ ...o, baseUrl: undefined }, env));
     if (issues.length > 0) throw new ValidationError(issues);
 
     const header = `App ${key}`;
@@ -167,16 +173,12 @@ export class InfobipClient {
       new Configuration({
         basePath: this.baseUrl,
         apiKey: () => header,
-        fetchApi: guardFetch(options.fetch),
+        fetchApi: guardFetch(o.fetch),
       }),
     );
-    this.#policy = {
-      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-      ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
-      redactor: createRedactor([key]),
-    };
-    this.#defaultCountry = options.defaultCountry;
-    this.#onNote = options.onNote ?? printNotes();
+    this.#policy = clientPolicy('infobip', o, [key], env);
+    this.#defaultCountry = o.defaultCountry;
+    this.#onNote = noteHandler(o.onNote, this.#policy);
 
     const api = this.#api;
     const context = () => (this.#defaultCountry === undefined ? {} : { defaultCountry: this.#defaultCountry });

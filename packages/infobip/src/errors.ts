@@ -5,7 +5,7 @@
  * UNAUTHORIZED, …), not a message id, so it becomes `vendorCode`; `text` varies between accounts
  * and versions and is only ever shown, never matched.
  */
-import type { ApiErrorKind, VendorErrorFields, VendorProfile } from '@msgkit/core';
+import type { ApiErrorKind, VendorErrorFields, VendorProfile } from '@msgkit/core/internal';
 
 export {
   AbortError,
@@ -14,6 +14,7 @@ export {
   BadRequestError,
   ConnectionError,
   InsufficientCreditError,
+  MissingCredentialsError,
   MsgkitError,
   NotFoundError,
   PermissionDeniedError,

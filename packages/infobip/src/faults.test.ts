@@ -47,7 +47,7 @@ describe('a send, which Infobip does not deduplicate', () => {
     const error = await client.omni.send(send, { timeoutMs: 200 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ outcomeUnknown: true, attempts: 1 });
-    expect(server.requests).toHaveLength(1);
+    expect(await server.received(1)).toHaveLength(1);
   });
 
   it('is sent once on a 429, which Infobip does not document for sends, and the RateLimitError says the outcome is unknown', async () => {

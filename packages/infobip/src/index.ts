@@ -76,4 +76,5 @@ export type {
   WhatsAppMediaTemplateHeader,
 } from './generated';
 export { infobipSender, infobipSenderFacts, infobipSenderFactory } from './sender';
+export { infobipStatusLookup } from './lookup';
 export type { InfobipSenderOptions } from './sender';

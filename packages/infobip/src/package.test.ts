@@ -26,6 +26,7 @@ describe('@msgkit/infobip as installed', () => {
         "INFOBIP_REPORT_STATUSES",
         "InfobipClient",
         "InsufficientCreditError",
+        "MissingCredentialsError",
         "MsgkitError",
         "NotFoundError",
         "OmniChannel",
@@ -43,6 +44,7 @@ describe('@msgkit/infobip as installed', () => {
         "infobipSender",
         "infobipSenderFactory",
         "infobipSenderFacts",
+        "infobipStatusLookup",
         "infobipVendor",
         "parseInfobipError",
       ]

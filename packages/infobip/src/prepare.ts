@@ -5,7 +5,8 @@
  * all. The caller's objects are never changed; each function returns a new request, built once
  * per logical call so that every attempt sends the same bytes.
  */
-import { ValidationError, isCalendarDateTime, messageFor, normalizePhone, unknownFieldIssues, type IssueCode, type Note, type ValidationIssue } from '@msgkit/core';
+import { ValidationError, normalizePhone } from '@msgkit/core';
+import { isCalendarDateTime, messageFor, unknownFieldIssues, type IssueCode, type Note, type ValidationIssue } from '@msgkit/core/internal';
 import { OmniAdvancedRequestFromJSON, OmniAdvancedRequestToJSON } from './generated';
 import { listIssues, reportQueryIssues, scenarioIssues, scenarioKeyIssues, sendAtIssues, sendAtNotes, sendIssues, validityNotes } from './rules';
 import type {

@@ -1,4 +1,4 @@
-import { mapStatus, reportReader, reportTime, type DeliveryEvent, type DeliveryReportFormat, type StatusMapping } from '@msgkit/core';
+import { mapStatus, reportReader, reportTime, type DeliveryEvent, type DeliveryReportFormat, type StatusMapping } from '@msgkit/core/internal';
 import { DeliveryReportFromJSON, GeneralStatus } from './generated/models/index';
 
 const accepted: StatusMapping = { status: 'accepted', final: false };
@@ -83,37 +83,46 @@ function parse(body: unknown): DeliveryEvent[] {
   const items = read.array(root['results'], ['results']);
   const events: DeliveryEvent[] = [];
   items.forEach((item, i) => {
-    const o = read.object(item, ['results', i]);
-    if (o['status'] === undefined && o['seenAt'] !== undefined) return;
-    const messageId = read.string(o['messageId'], ['results', i, 'messageId']);
-    const status = read.object(o['status'], ['results', i, 'status']);
-    const groupName = read.string(status['groupName'], ['results', i, 'status', 'groupName']);
-    const name = read.optionalString(status['name'], ['results', i, 'status', 'name']);
-    const report = DeliveryReportFromJSON(o);
-    const byName = name !== undefined ? INFOBIP_REPORT_NAMES[name] : undefined;
-    const mapped = byName ?? mapStatus(INFOBIP_REPORT_GROUPS, groupName);
-    const event: DeliveryEvent = { vendor: 'infobip', messageId, status: mapped.status, final: mapped.final, raw: { status: name ?? groupName } };
-    const id = read.optionalNumber(status['id'], ['results', i, 'status', 'id']);
-    if (id !== undefined) event.raw.code = id;
-    const error = o['error'] === undefined || o['error'] === null ? undefined : read.object(o['error'], ['results', i, 'error']);
-    if (error && error['id'] !== 0 && error['id'] !== undefined) {
-      event.raw.error = [error['name'], error['description']].filter((s) => typeof s === 'string' && s !== '').join(': ');
-      if (typeof error['permanent'] === 'boolean') event.permanent = error['permanent'];
-    }
-    const at = reportTime(report.doneAt) ?? reportTime(report.sentAt);
-    if (at) event.at = at;
-    if (report.bulkId) event.groupId = report.bulkId;
-    if (report.to) event.to = report.to;
-    if (report.channel) event.channel = report.channel;
-    const amount = read.optionalNumber(report.price?.pricePerMessage, ['results', i, 'price', 'pricePerMessage']);
-    if (amount !== undefined) event.price = { amount, ...(report.price?.currency ? { currency: report.price.currency } : {}) };
-    const parts = read.optionalNumber(report.messageCount, ['results', i, 'messageCount']);
-    if (parts !== undefined) event.parts = parts;
-    if (report.callbackData) event.echo = report.callbackData;
-    if ('unmapped' in mapped && mapped.unmapped) event.unmapped = true;
-    events.push(event);
+    const event = reportEvent(item, ['results', i]);
+    if (event) events.push(event);
   });
   return events;
+}
+
+/**
+ * One delivery report, or one log entry (the same fields less `error`: GET /omni/1/logs), as an
+ * event; undefined for a seen report, which says nothing about delivery.
+ */
+export function reportEvent(item: unknown, path: (string | number)[]): DeliveryEvent | undefined {
+  const o = read.object(item, path);
+  if (o['status'] === undefined && o['seenAt'] !== undefined) return undefined;
+  const messageId = read.string(o['messageId'], [...path, 'messageId']);
+  const status = read.object(o['status'], [...path, 'status']);
+  const groupName = read.string(status['groupName'], [...path, 'status', 'groupName']);
+  const name = read.optionalString(status['name'], [...path, 'status', 'name']);
+  const report = DeliveryReportFromJSON(o);
+  const byName = name !== undefined ? INFOBIP_REPORT_NAMES[name] : undefined;
+  const mapped = byName ?? mapStatus(INFOBIP_REPORT_GROUPS, groupName);
+  const event: DeliveryEvent = { vendor: 'infobip', messageId, status: mapped.status, final: mapped.final, raw: { status: name ?? groupName } };
+  const id = read.optionalNumber(status['id'], [...path, 'status', 'id']);
+  if (id !== undefined) event.raw.code = id;
+  const error = o['error'] === undefined || o['error'] === null ? undefined : read.object(o['error'], [...path, 'error']);
+  if (error && error['id'] !== 0 && error['id'] !== undefined) {
+    event.raw.error = [error['name'], error['description']].filter((s) => typeof s === 'string' && s !== '').join(': ');
+    if (typeof error['permanent'] === 'boolean') event.permanent = error['permanent'];
+  }
+  const at = reportTime(report.doneAt) ?? reportTime(report.sentAt);
+  if (at) event.at = at;
+  if (report.bulkId) event.groupId = report.bulkId;
+  if (report.to) event.to = report.to;
+  if (report.channel) event.channel = report.channel;
+  const amount = read.optionalNumber(report.price?.pricePerMessage, [...path, 'price', 'pricePerMessage']);
+  if (amount !== undefined) event.price = { amount, ...(report.price?.currency ? { currency: report.price.currency } : {}) };
+  const parts = read.optionalNumber(report.messageCount, [...path, 'messageCount']);
+  if (parts !== undefined) event.parts = parts;
+  if (report.callbackData) event.echo = report.callbackData;
+  if ('unmapped' in mapped && mapped.unmapped) event.unmapped = true;
+  return event;
 }
 
 /** Infobip's delivery-report format (OMNI `notifyUrl` and account webhooks), for `@msgkit/webhooks`. */

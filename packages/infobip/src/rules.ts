@@ -20,7 +20,7 @@ import {
   type TimeUnit,
   type ValidationIssue,
   validityWithUnit,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 
 const BAD_REQUEST = 'BAD_REQUEST';
 

@@ -1,4 +1,5 @@
-import { MissingCredentialsError, batchDedupeKey, recipientMessageId } from '@msgkit/core';
+import { MissingCredentialsError, batchDedupeKey } from '@msgkit/core';
+import { recipientMessageId } from '@msgkit/core/internal';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { infobipSender, infobipSenderFactory } from './sender';

@@ -3,8 +3,10 @@
  * with its source, and the one call that sends a batch. Sources: specs/infobip.yaml and
  * shared/vendors/infobip.md (S1 = Infobip's OpenAPI, S14/S15 = its status-code pages).
  */
-import { createSender, recipientMessageId, recipientRefusal, remapIssues, senderFactory, senderOptions, type CampaignSender, type RecipientMessage, type RecipientRefusal, type SenderFacts } from '@msgkit/core';
+import { createSender, recipientMessageId, recipientRefusal, remapIssues, senderFactory, senderOptions, type CampaignSender, type RecipientMessage, type RecipientRefusal, type SenderFacts } from '@msgkit/core/internal';
 import { InfobipClient, type InfobipClientOptions } from './client';
+import { INFOBIP_CREDENTIALS } from './credentials';
+import { infobipStatusLookup, lookupInfobip } from './lookup';
 import { CALLBACK_DATA_MAX, sendIssues } from './rules';
 
 const STATUSES = 'shared/vendors/infobip.md §4.2 and S15 (errors/infobip-error-codes.yml, extracted from S14 response-status-and-error-codes), a REJECTED status in the send answer';
@@ -22,11 +24,7 @@ export const infobipSenderFacts = {
   // No dedupe key (shared/vendors/infobip.md): a lost answer stays unknown. The client-chosen ids
   // below make it possible to look the batch up (reconciliation).
   dedupe: false,
-  credentials: [
-    { env: 'INFOBIP_API_KEY', what: 'Infobip API key' },
-    { env: 'INFOBIP_BASE_URL', what: "your account's Infobip base URL (or the baseUrl option)", optional: true },
-    { env: 'INFOBIP_SCENARIO_KEY', what: "OMNI scenario key (the sender is set in the scenario; the account's default scenario when unset)", optional: true },
-  ],
+  credentials: INFOBIP_CREDENTIALS,
   options: [
     {
       name: 'from',
@@ -39,6 +37,7 @@ export const infobipSenderFacts = {
   callback: { field: 'notifyUrl', source: 'specs/infobip.yaml OmniAdvancedRequest.notifyUrl (S1; delivery reports posted there)' },
   reference: { field: 'callbackData', maxLength: CALLBACK_DATA_MAX, source: 'specs/infobip.yaml OmniAdvancedRequest.callbackData (S1: maxLength 4000, echoed in the delivery report)' },
   clientIds: { batch: 'bulkId', message: 'destinations[].messageId', source: 'shared/vendors/infobip.md §3.1–3.2: a client-supplied bulkId and per-destination messageId, echoed in the answer and the reports' },
+  statusLookup: infobipStatusLookup,
   refusals: [
     { class: 'authentication', status: 401, source: 'specs/infobip.yaml responses.Unauthorized (S1: 401 UNAUTHORIZED); shared/vendors/infobip.md §3.8' },
     { class: 'authentication', status: 403, source: 'specs/infobip.yaml responses.Forbidden (S1: 403 FORBIDDEN, the key lacks message:send / omni-failover scopes, shared/vendors/infobip.md §1.5)' },
@@ -115,6 +114,7 @@ export function infobipSender(client: InfobipClient | InfobipClientOptions, opti
       const bulkId = sent.bulkId ?? dedupeKey;
       return { ids: bulkId !== undefined ? [bulkId] : messages.map((m) => m.id), ...(messages.length > 0 && { messages }), ...(refused.length > 0 && { refused }) };
     },
+    lookup: (query, lookupOptions) => lookupInfobip(infobip, query, lookupOptions),
   });
 }
 
@@ -131,9 +131,6 @@ export const infobipSenderFactory = /* @__PURE__ */ senderFactory(
       },
       credentials.INFOBIP_SCENARIO_KEY !== undefined ? { scenarioKey: credentials.INFOBIP_SCENARIO_KEY } : {},
     ),
-  {
-    // Every Infobip account has its own host: from the option, else the variable, never a default.
-    missing: (env, { baseUrl }) => (baseUrl === undefined && !env.INFOBIP_BASE_URL?.trim() ? [['INFOBIP_BASE_URL']] : []),
-    hint: 'INFOBIP_BASE_URL may be given as the baseUrl option instead',
-  },
+  // Every Infobip account has its own host: the baseUrl option meets INFOBIP_BASE_URL (INFOBIP_CREDENTIALS).
+  { hint: 'INFOBIP_BASE_URL may be given as the baseUrl option instead' },
 );

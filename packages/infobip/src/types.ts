@@ -23,7 +23,7 @@ import type {
   ValidityPeriodTimeUnit,
 } from './generated';
 
-import type { Lenient } from '@msgkit/core';
+import type { Lenient } from '@msgkit/core/internal';
 
 export type { Lenient };
 

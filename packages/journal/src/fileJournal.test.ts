@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { batchDedupeKey, JournalMismatchError, JournalWriteError, sendInBatches } from '@msgkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { campaignIdOf, openFileJournal, readJournal, type CampaignIdentity, type JournalFileSystem } from './index';
+import { campaignIdOf, openFileJournal, readJournal, reopenFileJournal, type CampaignIdentity, type JournalFileSystem, type StateLine } from './index';
 
 const dir = mkdtempSync(join(tmpdir(), 'msgkit-journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,6 +30,28 @@ describe('the file journal', () => {
     expect(again.batch(1)!.outcome).toMatchObject({ status: 'unknown', code: 'interrupted' });
     expect(again.batch(2)).toBeUndefined();
     await again.close();
+  });
+
+  it('records when each batch began, and what became of its batches after the send, reopened by its path alone', async () => {
+    const path = fresh();
+    const journal = await openFileJournal(path, identity);
+    const before = Date.now();
+    await journal.begin({ index: 0, recipients: list.slice(0, 2) });
+    await journal.close();
+    const later = await reopenFileJournal(path);
+    expect(later.campaignId).toBe(campaignIdOf(identity));
+    await later.note({ t: 'reconcile', i: 0, r: { kind: 'batch', recipients: [{ to: list[0], outcome: 'sent' }] } });
+    await later.note({ t: 'delivery', i: 0, e: { messageId: 'm-1', status: 'delivered' } });
+    await expect(later.note({ t: 'delivery', i: 7, e: {} })).rejects.toThrow(RangeError);
+    await later.close();
+    const begun: string[] = [];
+    const states: StateLine[] = [];
+    const contents = await readJournal(path, (b) => begun.push(b.at!), (s) => states.push(s));
+    expect(Date.parse(begun[0]!)).toBeGreaterThanOrEqual(before - 1000);
+    expect(states.map((s) => s.t)).toEqual(['reconcile', 'delivery']);
+    expect(contents.batches.get(0)!.outcome).toMatchObject({ status: 'unknown', code: 'interrupted' });
+    appendFileSync(path, '{"t":"delivery","i":9,"e":{}}\n');
+    await expect(readJournal(path)).rejects.toThrow(/batch 9, which never began/);
   });
 
   it('ignores and cuts off a torn last line, then appends cleanly after it', async () => {
@@ -128,7 +150,7 @@ describe('the file journal under SIGKILL', () => {
     }
     const contents = await readJournal(path);
     expect(contents.batches.size).toBeGreaterThan(12);
-  }, 60_000);
+  });
 });
 
 /**

@@ -21,6 +21,9 @@
  *   sender, text, options, recipient list), so reopening for another campaign is refused by name.
  * - `begin`: batch `i` is about to be sent: its dedupe key `k`, digest `d`, recipients `to`, rows `rows`.
  * - `settle`: batch `i` ended: `status` sent (`ids`) / refused / unknown (`code`, `message`…).
+ * - `reconcile` (`r`) and `delivery` (`e`): what became of batch `i` after the send, recorded by
+ *   `msgkit reconcile` (a vendor's answer with its proof) and by a delivery-report receiver; the
+ *   journal keeps them in order and leaves their meaning to its readers (`onState`).
  * A `begin` with no `settle` after it is read back as unknown, code `interrupted` (core's
  * `interruptedOutcome`): the run that began it stopped before the answer was recorded.
  */
@@ -29,8 +32,10 @@ import { createReadStream, existsSync } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { batchDigest, interruptedOutcome, JournalMismatchError, JournalWriteError, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core';
+import { JournalMismatchError, JournalWriteError } from '@msgkit/core';
+import { batchDigest, interruptedOutcome, type BatchOutcome, type BeginRecord, type CampaignJournal, type JournalBatch } from '@msgkit/core/internal';
 import { acquireLock, releaseLock, type LockOwner } from './lock';
+import { checkRecord, JournalFormatError, type JournalRecord, type SettleLine } from './records';
 
 /** What identifies a campaign: change any of it and the journal is another campaign's. */
 export interface CampaignIdentity {
@@ -62,9 +67,12 @@ export interface BeginLine {
   d: string;
   to: string[];
   rows?: number[];
+  /** When the batch was begun (ISO 8601): a lookup judges by it whether the vendor still keeps it. Absent in older journals. */
+  at?: string;
 }
 
-type SettleLine = { t: 'settle'; i: number } & BatchOutcome;
+/** What became of batch `i` after its send: a reconcile answer (`r`) or a delivery report (`e`), as JSON objects. */
+export type StateLine = { t: 'reconcile'; i: number; r: Record<string, unknown> } | { t: 'delivery'; i: number; e: Record<string, unknown> };
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -114,13 +122,8 @@ export interface JournalContents {
   torn: boolean;
 }
 
-/** A journal file that is not a msgkit campaign journal, or whose records are damaged (named by line). */
-export class JournalFormatError extends Error {
-  override name = 'JournalFormatError';
-}
-
 /** Reads a journal file record by record (it can be hundreds of MB): only per-batch state is kept. */
-export async function readJournal(path: string, onBegin?: (record: BeginLine) => void): Promise<JournalContents> {
+export async function readJournal(path: string, onBegin?: (record: BeginLine) => void, onState?: (record: StateLine) => void): Promise<JournalContents> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
   let header: CampaignHeader | undefined;
   const batches = new Map<number, JournalBatch>();
@@ -131,15 +134,15 @@ export async function readJournal(path: string, onBegin?: (record: BeginLine) =>
     // A line that does not parse is only acceptable as the very last one (torn by a crash).
     if (pending !== undefined) throw new JournalFormatError(`${path} line ${lineNumber}: not a journal record (the file is damaged)`);
     lineNumber++;
-    let record: CampaignHeader | BeginLine | SettleLine;
+    let parsed: unknown;
     try {
-      record = JSON.parse(line);
+      parsed = JSON.parse(line);
     } catch {
       pending = line;
       continue;
     }
-    if (lineNumber === 1) {
-      if (record.t !== 'campaign' || record.v !== 1) throw new JournalFormatError(`${path} is not a msgkit campaign journal`);
+    const record: JournalRecord = checkRecord(parsed, lineNumber === 1, lineNumber === 1 ? path : `${path} line ${lineNumber}`);
+    if (record.t === 'campaign') {
       header = record;
     } else if (record.t === 'begin') {
       batches.set(record.i, { index: record.i, size: record.to.length, digest: record.d, ...(record.k && { dedupeKey: record.k }) });
@@ -149,8 +152,9 @@ export async function readJournal(path: string, onBegin?: (record: BeginLine) =>
       if (!batch) throw new JournalFormatError(`${path} line ${lineNumber}: batch ${record.i} settled before it began`);
       const { t: _t, i: _i, ...outcome } = record;
       batch.outcome = outcome as BatchOutcome;
-    } else {
-      throw new JournalFormatError(`${path} line ${lineNumber}: unknown record`);
+    } else if (record.t === 'reconcile' || record.t === 'delivery') {
+      if (!batches.has(record.i)) throw new JournalFormatError(`${path} line ${lineNumber}: a ${record.t} record for batch ${record.i}, which never began`);
+      onState?.(record);
     }
     validBytes += Buffer.byteLength(line) + 1;
   }
@@ -221,17 +225,35 @@ export async function openFileJournal(path: string, identity: CampaignIdentity, 
         `${path} records campaign ${contents.header.campaignId}, and this one differs in its ${changed.map(describePart).join(', ')}. Use another journal file for another campaign.`,
       );
     }
-    const { size } = await stat(path);
-    if (contents.torn) await truncate(path, contents.validBytes);
-    const handle = await fs.open(path, 'a');
-    const journal = new FileJournal(path, handle, contents.header, contents.batches, Math.min(size, contents.validBytes), owner);
-    // A last record complete but for its newline: end it, or the next record would join its line.
-    if (!contents.torn && size < contents.validBytes) await journal.append('', '\n');
-    return journal;
+    return await appendTo(path, contents, fs, owner);
   } catch (error) {
     await releaseLock(path, owner);
     throw error;
   }
+}
+
+/**
+ * Opens an existing journal to record what became of its batches (`note`), taking the same lock
+ * as a send: the campaign is the one the file names, so no identity is asked for.
+ */
+export async function reopenFileJournal(path: string, options: Pick<OpenJournalOptions, 'fs'> = {}): Promise<FileJournal> {
+  const owner = await acquireLock(path);
+  try {
+    return await appendTo(path, await readJournal(path), options.fs ?? { open }, owner);
+  } catch (error) {
+    await releaseLock(path, owner);
+    throw error;
+  }
+}
+
+async function appendTo(path: string, contents: JournalContents, fs: JournalFileSystem, owner: LockOwner): Promise<FileJournal> {
+  const { size } = await stat(path);
+  if (contents.torn) await truncate(path, contents.validBytes);
+  const handle = await fs.open(path, 'a');
+  const journal = new FileJournal(path, handle, contents.header, contents.batches, Math.min(size, contents.validBytes), owner);
+  // A last record complete but for its newline: end it, or the next record would join its line.
+  if (!contents.torn && size < contents.validBytes) await journal.append('', '\n');
+  return journal;
 }
 
 const describePart = (part: string) =>
@@ -281,7 +303,7 @@ export class FileJournal implements CampaignJournal {
 
   async begin(record: BeginRecord): Promise<void> {
     const digest = batchDigest(record.recipients);
-    const line: BeginLine = { t: 'begin', i: record.index, ...(record.dedupeKey && { k: record.dedupeKey }), d: digest, to: record.recipients, ...(record.rows && { rows: record.rows }) };
+    const line: BeginLine = { t: 'begin', i: record.index, ...(record.dedupeKey && { k: record.dedupeKey }), d: digest, to: record.recipients, ...(record.rows && { rows: record.rows }), at: new Date().toISOString() };
     await this.append(JSON.stringify(line));
     this.batches.set(record.index, { index: record.index, size: record.recipients.length, digest, ...(record.dedupeKey && { dedupeKey: record.dedupeKey }) });
   }
@@ -291,6 +313,12 @@ export class FileJournal implements CampaignJournal {
     if (!batch) throw new RangeError(`batch ${index} was never begun`);
     await this.append(JSON.stringify({ t: 'settle', i: index, ...outcome }));
     batch.outcome = outcome;
+  }
+
+  /** Records what became of a begun batch after its send (a reconcile answer or a delivery report), durably. */
+  async note(record: StateLine): Promise<void> {
+    if (!this.batches.has(record.i)) throw new RangeError(`batch ${record.i} was never begun`);
+    await this.append(JSON.stringify(record));
   }
 
   /** Closes the file and releases the lock; closing twice does nothing. */

@@ -1,5 +1,5 @@
 import { startRecorder, type Recorder } from '@msgkit/test-server';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OctopushClient } from './client';
 import { ApiError, AuthenticationError, BadRequestError, InsufficientCreditError, PermissionDeniedError, ServerError, ValidationError } from './errors';
 
@@ -172,7 +172,7 @@ describe('multichannel.send', () => {
 describe('multichannel.cancel', () => {
   it('sends DELETE with a JSON body and resolves on 204', async () => {
     server.reply({ status: 204 });
-    await expect(client.multichannel.cancel({ channel: 'sms', ticketNumber: 'sms_5f3fbce61266e' })).resolves.toBeUndefined();
+    await expect(client.multichannel.cancel({ channel: 'sms', ticketNumber: 'sms_5f3fbce61266e' })).resolves.toEqual({});
     const request = only();
     expect(request.method).toBe('DELETE');
     expect(request.path).toBe('/v1/public/multi-channel/cancel');
@@ -338,16 +338,23 @@ describe('vendor error bodies', () => {
 });
 
 describe('construction', () => {
-  it('refuses a missing api key or login at once, naming the field', () => {
+  it('refuses a missing api key or login at once, naming the field, or both variables when neither is given nor set', () => {
     expect(() => new OctopushClient({ apiLogin: 'owner@example.com', apiKey: '' })).toThrow(ValidationError);
     const error = (() => {
       try {
-        new OctopushClient({} as never);
+        new OctopushClient({ apiLogin: '', apiKey: '' });
       } catch (e) {
         return e as ValidationError;
       }
     })();
     expect(error?.issues.map((i) => i.path[0])).toEqual(['apiLogin', 'apiKey']);
+    vi.stubEnv('OCTOPUSH_API_LOGIN', undefined);
+    vi.stubEnv('OCTOPUSH_API_KEY', undefined);
+    try {
+      expect(() => new OctopushClient({} as never)).toThrow(/octopush needs OCTOPUSH_API_LOGIN and OCTOPUSH_API_KEY in the environment \(or the apiLogin \/ apiKey option\)/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
     expect(server.requests).toHaveLength(0);
   });
 

@@ -12,24 +12,23 @@
  * cannot send twice (same source, §3: "a duplicate gives a validation error", 24 h). A send that
  * ends on a 429 is reported outcome-unknown, with the request_id to check or resend with.
  */
+import { ValidationError, normalizePhone } from '@msgkit/core';
 import {
-  ValidationError,
   apiErrorFromResponse,
+  clientOptionIssues,
+  clientPolicy,
   collectIssues,
   createApiError,
-  createRedactor,
   credentialIssues,
   execute,
   guardFetch,
   messageFor,
-  normalizePhone,
-  noteHandlerIssues,
-  policyIssues,
-  printNotes,
+  noteHandler,
+  processEnv,
   requestObject,
-  stringOptionIssues,
+  resolveCredentials,
+  type ClientOptions,
   type ClientPolicy,
-  type HttpPolicyOptions,
   type IssueCode,
   type NoteHandler,
   type Operation,
@@ -38,7 +37,8 @@ import {
   type RequestOptions,
   type ValidationIssue,
   type WithRequestId,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
+import { OCTOPUSH_CREDENTIALS } from './credentials';
 import { DUPLICATE_REQUEST_ID, octopushVendor, parseOctopushError } from './errors';
 import {
   BASE_PATH,
@@ -59,26 +59,27 @@ import { balanceRules, multichannelCancelRules, multichannelSendRules, sendAtNot
 import type { BalanceRequest, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
 
 /**
- * Options of `new OctopushClient(options)`: the account's login and API key, the country of
- * national numbers (FR unless given), and the retry and timeout policy of every call.
+ * Options of `new OctopushClient(options)`: the account's login and API key (each read from the
+ * environment when not given), the country of national numbers (FR unless given), and the client
+ * options every msgkit client takes (retries, timeouts, logger, hooks).
  */
-export interface OctopushClientOptions extends HttpPolicyOptions {
-  /** The Octopush account's login (e-mail), sent as the `api-login` header. */
-  apiLogin: string;
-  /** The account's API key, sent as the `api-key` header. */
-  apiKey: string;
+export interface OctopushClientOptions extends ClientOptions {
+  /** The Octopush account's login (e-mail), sent as the `api-login` header. Not given: OCTOPUSH_API_LOGIN. */
+  apiLogin?: string | undefined;
+  /** The account's API key, sent as the `api-key` header. Not given: OCTOPUSH_API_KEY. */
+  apiKey?: string | undefined;
   /** Default `https://api.octopush.com/v1/public`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Country of phone numbers written without a country code (ISO 3166-1 alpha-2). Default 'FR'. */
-  defaultCountry?: string;
+  defaultCountry?: string | undefined;
   /** A fetch implementation (default: the global fetch). */
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  fetch?: ((input: string, init: RequestInit) => Promise<Response>) | undefined;
   /**
    * Receives what is sent as given although Octopush may take it differently (a `sendAt` already
-   * past). Default: each distinct note printed once as a `MsgkitNote` process warning. A handler
-   * that throws stops the call before anything is sent.
+   * past). Default: a `warn` log line with logging on, else each distinct note printed once as a
+   * `MsgkitNote` process warning. A handler that throws stops the call before anything is sent.
    */
-  onNote?: NoteHandler;
+  onNote?: NoteHandler | undefined;
 }
 
 /** Octopush is a French provider; its own examples write national French numbers. */
@@ -91,6 +92,9 @@ const defined = <T extends Obj>(value: T): T => Object.fromEntries(Object.entrie
 /** A send's result; `requestId` (not enumerable) is the de-duplication key that was sent. */
 export type SendResult<T> = WithRequestId<T>;
 
+/** A cancel's result: Octopush answers it with no body, so only the answer (`response`, not enumerable). */
+export type CancelResult = WithRequestId<Record<never, never>>;
+
 /**
  * The Octopush client: `client.multichannel`, `client.sms` and `client.wallet`. Requests are
  * checked against Octopush's rules before the wire, and a paid send carries a `request_id` (yours,
@@ -101,17 +105,17 @@ export class OctopushClient {
     /** POST /multi-channel/send: one message on sms, voice_sms, rcs, email or live_chat to 1–500 recipients. */
     send(request: MultichannelSendRequest, options?: RequestOptions): Promise<SendResult<SendMultichannelResponse>>;
     /** DELETE /multi-channel/cancel: cancels a draft or a scheduled campaign (not live_chat). */
-    cancel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<void>;
+    cancel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<CancelResult>;
   };
   readonly sms: {
     /** POST /sms-campaign/send: one SMS text (with personalisation) to 1–500 recipients. */
     send(request: SmsSendRequest, options?: RequestOptions): Promise<SendResult<SendSmsCampaignResponse>>;
     /** DELETE /sms-campaign/cancel: cancels a draft or a scheduled SMS campaign. */
-    cancel(request: SmsCancelRequest, options?: RequestOptions): Promise<void>;
+    cancel(request: SmsCancelRequest, options?: RequestOptions): Promise<CancelResult>;
   };
   readonly wallet: {
     /** GET /wallet/check-balance: in euros, or in units of one product for one country. */
-    balance(request?: BalanceRequest, options?: RequestOptions): Promise<WalletBalance>;
+    balance(request?: BalanceRequest, options?: RequestOptions): Promise<WithRequestId<WalletBalance>>;
   };
 
   #apiLogin: string;
@@ -123,24 +127,21 @@ export class OctopushClient {
   #smsApi: SmsCampaignApi;
   #walletApi: WalletApi;
 
-  constructor(options: OctopushClientOptions) {
-    const o = asObject(options) as Partial<OctopushClientOptions>;
+  constructor(options: OctopushClientOptions = {}) {
+    const env = processEnv();
+    const o = resolveCredentials('octopush', OCTOPUSH_CREDENTIALS, asObject(options) as OctopushClientOptions, env);
     const issues: ValidationIssue[] = [
       ...credentialIssues(o.apiLogin, 'apiLogin', "the Octopush account's login e-mail, sent as the api-login header"),
       ...credentialIssues(o.apiKey, 'apiKey', 'the Octopush API key, sent as the api-key header'),
-      ...stringOptionIssues(o.baseUrl, 'baseUrl'),
-      ...stringOptionIssues(o.defaultCountry, 'defaultCountry'),
-      ...noteHandlerIssues(o.onNote),
-      ...policyIssues(o),
-      ...(o.fetch !== undefined && typeof o.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
+      ...clientOptionIssues(o, env),
     ];
     if (issues.length > 0) throw new ValidationError(issues);
 
     this.#apiLogin = (o.apiLogin as string).trim();
     this.#apiKey = (o.apiKey as string).trim();
-    this.#policy = { ...defined({ timeoutMs: o.timeoutMs, maxRetries: o.maxRetries }), redactor: createRedactor([this.#apiLogin, this.#apiKey]) };
+    this.#policy = clientPolicy('octopush', o, [this.#apiLogin, this.#apiKey], env);
     this.#defaultCountry = o.defaultCountry ?? DEFAULT_COUNTRY;
-    this.#onNote = o.onNote ?? printNotes();
+    this.#onNote = noteHandler(o.onNote, this.#policy);
     // Credentials reach the generated code only through this function, so no object we hold
     // (or an error could reference) has them as a property.
     const configuration = new Configuration({
@@ -203,21 +204,21 @@ export class OctopushClient {
   }
 
   // A repeated cancel cannot cancel twice: Octopush answers it with a 400, so cancels may be retried.
-  async #cancelMultichannel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<void> {
+  async #cancelMultichannel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<CancelResult> {
     const input = requestObject(request) as Obj;
     validate(input, [], multichannelCancelRules);
     const body = { channel: input.channel, ticketNumber: input.ticketNumber } as CancelMultichannelRequest;
-    await this.#run(true, (init) => this.#multichannelApi.cancelMultichannelRaw({ cancelMultichannelRequest: body }, init), options);
+    return this.#run(true, (init) => emptyAnswer(this.#multichannelApi.cancelMultichannelRaw({ cancelMultichannelRequest: body }, init)), options);
   }
 
-  async #cancelSms(request: SmsCancelRequest, options?: RequestOptions): Promise<void> {
+  async #cancelSms(request: SmsCancelRequest, options?: RequestOptions): Promise<CancelResult> {
     const input = requestObject(request) as Obj;
     validate(input, [], smsCancelRules);
     const body = { ticketNumber: input.ticketNumber } as CancelSmsCampaignRequest;
-    await this.#run(true, (init) => this.#smsApi.cancelSmsCampaignRaw({ cancelSmsCampaignRequest: body }, init), options);
+    return this.#run(true, (init) => emptyAnswer(this.#smsApi.cancelSmsCampaignRaw({ cancelSmsCampaignRequest: body }, init)), options);
   }
 
-  async #balance(request: BalanceRequest | undefined, options?: RequestOptions): Promise<WalletBalance> {
+  async #balance(request: BalanceRequest | undefined, options?: RequestOptions): Promise<WithRequestId<WalletBalance>> {
     const input = requestObject(request, { optional: true }) ?? {};
     const countryCode = typeof input.countryCode === 'string' ? input.countryCode.toUpperCase() : input.countryCode;
     const query = defined({ withDetails: input.withDetails, countryCode, productName: input.productName });
@@ -272,6 +273,12 @@ function sendAtWire(value: unknown): string | undefined {
 /** The caller's request_id, or a new one when none (or an empty one, spec DECISION) was given. */
 function dedupeKeyOf(value: unknown): string {
   return typeof value === 'string' && value.trim() !== '' ? value : crypto.randomUUID();
+}
+
+/** An answer without a body as an empty object, so the call's result can carry `response`. */
+async function emptyAnswer(answer: Promise<RawResponse<void>>): Promise<RawResponse<Record<never, never>>> {
+  const { raw } = await answer;
+  return { raw, value: async () => ({}) };
 }
 
 function withRequestId<T>(value: WithRequestId<T>, requestId: string): WithRequestId<T> {

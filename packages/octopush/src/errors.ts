@@ -4,23 +4,24 @@
  * e-mail, legacy 104/105 out of credit, 120 duplicate request_id). Source: specs/octopush.yaml
  * `ErrorResponse`, /work/shared/vendors/octopush.md §4.7.
  */
-import type { ApiErrorKind, VendorErrorFields, VendorProfile } from '@msgkit/core';
+import type { ApiErrorKind, VendorErrorFields, VendorProfile } from '@msgkit/core/internal';
 
 export {
-  MsgkitError,
-  ValidationError,
+  AbortError,
   ApiError,
-  BadRequestError,
   AuthenticationError,
+  BadRequestError,
+  ConnectionError,
   InsufficientCreditError,
-  PermissionDeniedError,
+  MissingCredentialsError,
+  MsgkitError,
   NotFoundError,
+  PermissionDeniedError,
   RateLimitError,
   RedirectError,
   ServerError,
-  ConnectionError,
   TimeoutError,
-  AbortError,
+  ValidationError,
 } from '@msgkit/core';
 export type { MsgkitErrorCode, ValidationIssue } from '@msgkit/core';
 

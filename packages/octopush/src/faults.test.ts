@@ -56,12 +56,12 @@ describe('retries of deduplicated sends', () => {
     expect(new Set(multichannelIds()).size).toBe(1);
   });
 
-  it('retries a timed-out send with the same request_id and then reports the timeout', { timeout: 10_000 }, async () => {
+  it('retries a timed-out send with the same request_id and then reports the timeout', async () => {
     server.replyAlways({ stall: true });
     const error = await sendSms({ timeoutMs: 100, maxRetries: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ attempts: 2, timeoutMs: 100 });
-    expect(server.requests).toHaveLength(2);
+    expect(await server.received(2)).toHaveLength(2);
     expect(new Set(smsIds()).size).toBe(1);
   });
 

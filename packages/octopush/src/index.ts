@@ -5,7 +5,7 @@
  */
 export { OctopushClient } from './client';
 export { billing } from './billing';
-export type { OctopushClientOptions, SendResult } from './client';
+export type { CancelResult, OctopushClientOptions, SendResult } from './client';
 export type { BalanceRequest, Lenient, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
 export * from './errors';
 export { OCTOPUSH_REPORT_STATUSES, octopushReports } from './reports';

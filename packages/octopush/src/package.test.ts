@@ -27,6 +27,7 @@ describe('@msgkit/octopush as published', () => {
           'DUPLICATE_REQUEST_ID',
           'GetBalanceProductNameEnum',
           'InsufficientCreditError',
+          'MissingCredentialsError',
           'MsgkitError',
           'MultichannelMetadataBodyFormatEnum',
           'MultichannelMetadataEmailingServiceEnum',

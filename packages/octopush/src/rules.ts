@@ -20,7 +20,7 @@ import {
   type ValidationIssue,
   type Note,
   type VendorCode,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 
 export const OCTOPUSH_CODES = {
   recipientsMissing: 103,

@@ -15,6 +15,12 @@ const message = { text: 'Votre colis arrive', from: 'Shop', options: { octopush:
 const sender = () => octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 });
 
 describe('octopushSender', () => {
+  it('has no lookup: Octopush documents no read of what became of a sent campaign', () => {
+    expect(octopushSenderFacts.statusLookup).toBe(false);
+    expect(sender().statusLookup).toBe(false);
+    expect(sender().lookup).toBeUndefined();
+  });
+
   it('sends a batch with the dedupe key as request_id and the type and purpose given', async () => {
     const key = batchDedupeKey('spring', 0);
     const sent = await sender().send(batch, message, { dedupeKey: key });

@@ -5,8 +5,9 @@
  * uses is not documented [INFERRED: 120 and 121 are referenced by the v1 docs; the refusal codes
  * below are the legacy table's, matched only when Octopush answers with them].
  */
-import { collectIssues, createSender, remapIssues, senderFactory, senderOptions, type CampaignSender, type SenderFacts } from '@msgkit/core';
+import { collectIssues, createSender, remapIssues, senderFactory, senderOptions, type CampaignSender, type SenderFacts } from '@msgkit/core/internal';
 import { OctopushClient, type OctopushClientOptions } from './client';
+import { OCTOPUSH_CREDENTIALS } from './credentials';
 import { DUPLICATE_REQUEST_ID } from './errors';
 import { MAX_RECIPIENTS, PURPOSES, SMS_TYPES, smsSendRules } from './rules';
 
@@ -26,10 +27,7 @@ export const octopushSenderFacts = {
     repeat: 'refuses',
     source: 'specs/octopush.yaml SendSmsCampaignRequest.request_id; shared/vendors/octopush.md §3.1 ("a duplicate gives a validation error; a request_id expires after 24 h") and §4.8 (code 120)',
   },
-  credentials: [
-    { env: 'OCTOPUSH_API_LOGIN', what: 'Octopush account login (e-mail)' },
-    { env: 'OCTOPUSH_API_KEY', what: 'Octopush API key' },
-  ],
+  credentials: OCTOPUSH_CREDENTIALS,
   options: [
     { name: 'type', what: 'the SMS route, which sets the price and the sender rules', required: true, values: SMS_TYPES, source: 'specs/octopush.yaml SendSmsCampaignRequest.type (required)' },
     {
@@ -44,6 +42,9 @@ export const octopushSenderFacts = {
   callback: false,
   reference: false,
   clientIds: false,
+  // No read of a sent campaign's state exists (the note at the top of specs/octopush.yaml): status
+  // comes only by callback, and request_id is neither echoed nor searchable.
+  statusLookup: false,
   refusals: [
     { class: 'authentication', status: 401, source: 'specs/octopush.yaml responses.Unauthorized (SEED: "401 Unauthorized.", wrong api-login / api-key)' },
     { class: 'authentication', vendorCode: 101, source: `${LEGACY_CODES}: 101 "Incorrect login details"` },

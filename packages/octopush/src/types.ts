@@ -11,7 +11,7 @@ import type {
   SendSmsCampaignRequest,
 } from './generated/index';
 
-import type { Lenient } from '@msgkit/core';
+import type { Lenient } from '@msgkit/core/internal';
 
 export type { Lenient };
 

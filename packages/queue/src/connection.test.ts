@@ -82,7 +82,7 @@ describe('a Redis address where no Redis answers', () => {
       cases().map(
         (c) =>
           new Promise<{ name: string; code: number | null; stderr: string }>((resolve) => {
-            execFile(process.execPath, [bin, 'status', 'x', '--redis', c.url, '--connect-timeout', String(c.timeoutMs)], { encoding: 'utf8', timeout: 60_000 }, (error, _stdout, stderr) =>
+            execFile(process.execPath, [bin, 'status', 'x', '--redis', c.url, '--connect-timeout', String(c.timeoutMs)], { encoding: 'utf8', timeout: 900_000 }, (error, _stdout, stderr) =>
               resolve({ name: c.name, code: error ? (error.code as number | null) : 0, stderr }),
             );
           }),

@@ -48,6 +48,22 @@ export function campaignKeys(prefix: string, campaignId: string) {
   };
 }
 
+/** A SCAN pattern for the description keys of every campaign under `prefix`, and the campaign id of a key it matches. */
+export function campaignMetaPattern(prefix: string): { match: string; idOf(key: string): string | undefined } {
+  const { meta } = campaignKeys(prefix, '\u0000');
+  const [head, tail] = meta.split('\u0000') as [string, string];
+  // The prefix is the user's: its glob characters must match themselves.
+  const glob = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+  return {
+    match: `${glob(head)}*${glob(tail)}`,
+    idOf: (key) => {
+      if (!key.startsWith(head) || !key.endsWith(tail)) return undefined;
+      const id = key.slice(head.length, key.length - tail.length);
+      return WORD.test(id) ? id : undefined;
+    },
+  };
+}
+
 /** What happened to a provider account's queue as a whole (paused on a refused credential, rate limited). */
 export function accountKey(prefix: string, queue: string): string {
   return `${prefix}:account:${queue}`;

@@ -118,7 +118,7 @@ async function tenBatchesIn(persistence: Persistence, id: string, workerOptions:
 /** Lets every batch go, waits for the campaign to end, and counts what the sandbox received. */
 async function toTheEnd(name: string, redis: RedisServer, options: EnqueueCampaignOptions, gate: ReturnType<typeof gated>) {
   gate.allow(1_000);
-  const status = await waitDone(redis.url, options.campaignId, 'restart', 120_000);
+  const status = await waitDone(redis.url, options.campaignId, 'restart');
   const { twice, distinct } = received(options.message.text);
   console.log(`${name}: ${gate.sends} requests, ${distinct} recipients received, ${twice} twice; status sent ${status.sent.recipients}, unknown ${status.unknown.recipients}`);
   return { status, twice, distinct };

@@ -8,7 +8,8 @@ import { smsWorksAdapter } from './adapters';
 import { formatCampaignStatus } from './format';
 import { RedisJournal } from './journal';
 import { enqueueCampaign } from './producer';
-import { campaignStatus, followCampaign, type CampaignEvent } from './status';
+import { openAccountQueues } from './board';
+import { campaignStatus, followCampaign, listCampaigns, type CampaignEvent } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { createCampaignWorker } from './worker';
@@ -51,6 +52,35 @@ describe.skipIf(!redisAvailable)('the campaign journal in Redis', () => {
     expect(states.map((s) => s.state).sort()).toEqual(['fresh', 'resumed']);
   });
 
+  it('lists the ids of the campaigns enqueued under a prefix, and none of another prefix', async () => {
+    const prefix = redis.prefix();
+    const other = redis.prefix();
+    for (const id of ['spring-2', 'spring-1', 'a.b_c']) {
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId: id, provider: 'smsworks', recipients: gbNumbers(2), message: { from: 'Shop', text: id }, batchSize: 2 });
+    }
+    await enqueueCampaign({ connection: redis.url, prefix: other, campaignId: 'elsewhere', provider: 'smsworks', recipients: gbNumbers(2), message: { from: 'Shop', text: 'x' }, batchSize: 2 });
+    // A key of this prefix that is not a campaign's description is no campaign.
+    await client.set(`${prefix}:campaign:{fake}:counts`, '1');
+    expect(await listCampaigns(redis.url, { prefix })).toEqual(['a.b_c', 'spring-1', 'spring-2']);
+    expect(await listCampaigns(redis.url, { prefix: other })).toEqual(['elsewhere']);
+    expect(await listCampaigns(redis.url, { prefix: redis.prefix() })).toEqual([]);
+  });
+
+  it('opens the BullMQ queue of a campaign\'s account under the same prefix, for a viewer of its jobs', async () => {
+    const prefix = redis.prefix();
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'q1', provider: 'smsworks', account: 'acme', recipients: gbNumbers(6), message: { from: 'Shop', text: 'q1' }, batchSize: 2 });
+    const status = await campaignStatus(redis.url, 'q1', { prefix });
+    const queues = await openAccountQueues(redis.url, { prefix });
+    try {
+      const queue = queues.get(status!.queue);
+      expect(queues.get(status!.queue)).toBe(queue);
+      expect(await queue.getJobCounts('waiting', 'active', 'completed')).toMatchObject({ waiting: 3, active: 0, completed: 0 });
+      expect((await queue.getJob('q1-b0'))?.data.recipients).toEqual(gbNumbers(2));
+    } finally {
+      await queues.close();
+    }
+  });
+
   it('answers undefined for a campaign it never saw', async () => {
     expect(await campaignStatus(redis.url, 'nope', { prefix: redis.prefix() })).toBeUndefined();
   });
@@ -63,7 +93,7 @@ describe.skipIf(!redisAvailable)('following a campaign', () => {
     await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'f1', provider: 'smsworks', recipients: gbNumbers(6, 10), message: { from: 'Shop', text: 'f1' }, batchSize: 2 });
     const events: CampaignEvent[] = [];
     const following = (async () => {
-      for await (const event of followCampaign(redis.url, 'f1', { prefix, from: '0', signal: AbortSignal.timeout(20_000) })) events.push(event);
+      for await (const event of followCampaign(redis.url, 'f1', { prefix, from: '0' })) events.push(event);
     })();
     const worker = createCampaignWorker({ connection: redis.url, prefix, adapter: smsWorksAdapter(new SmsWorksClient({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 })) });
     try {
@@ -78,10 +108,10 @@ describe.skipIf(!redisAvailable)('following a campaign', () => {
 
       // The bin prints the same status and says by its exit code that not everything was sent.
       const bin = createRequire(import.meta.url).resolve('@msgkit/queue/package.json').replace('package.json', 'dist/bin.mjs');
-      const run = spawnSync(process.execPath, [bin, 'status', 'f1', '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8', timeout: 20_000 });
+      const run = spawnSync(process.execPath, [bin, 'status', 'f1', '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8', timeout: 900_000 });
       expect(run.stdout.trim()).toBe(text);
       expect(run.status).toBe(1);
-      const missing = spawnSync(process.execPath, [bin, 'status', 'nope', '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8', timeout: 20_000 });
+      const missing = spawnSync(process.execPath, [bin, 'status', 'nope', '--redis', redis.url, '--prefix', prefix], { encoding: 'utf8', timeout: 900_000 });
       expect([missing.status, missing.stderr]).toEqual([2, expect.stringContaining('no campaign nope')]);
     } finally {
       await worker.close();

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { AccountRecord, type AccountState } from './account';
 import { connectRedis, type RedisConnection } from './connection';
 import { RedisJournal, type BatchOutcome, type CampaignMeta, type StateLost } from './journal';
-import { campaignKeys, DEFAULT_PREFIX } from './names';
+import { campaignKeys, campaignMetaPattern, DEFAULT_PREFIX } from './names';
 
 /** Batches and the recipients in them. */
 export interface Tally {
@@ -47,6 +47,30 @@ export async function campaignStatus(connection: RedisConnection, campaignId: st
   const { redis, release } = await connectRedis(connection, { connectTimeoutMs: options.connectTimeoutMs });
   try {
     return await readStatus(redis, options.prefix ?? DEFAULT_PREFIX, campaignId);
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * The ids of every campaign enqueued under the prefix, sorted (read with SCAN, which never blocks
+ * Redis the way KEYS would on a large database). For a dashboard that shows them all.
+ */
+export async function listCampaigns(connection: RedisConnection, options: StatusOptions = {}): Promise<string[]> {
+  const { redis, release } = await connectRedis(connection, { connectTimeoutMs: options.connectTimeoutMs });
+  try {
+    const { match, idOf } = campaignMetaPattern(options.prefix ?? DEFAULT_PREFIX);
+    const ids = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        const id = idOf(key);
+        if (id !== undefined) ids.add(id);
+      }
+    } while (cursor !== '0');
+    return [...ids].sort();
   } finally {
     await release();
   }

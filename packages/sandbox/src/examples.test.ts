@@ -29,6 +29,7 @@ const ROUTES: Record<string, [Vendor, string, string]> = {
   sendBatch: ['smsworks', 'POST', '/batch/send'],
   sendAnyBatch: ['smsworks', 'POST', '/batch/any'],
   scheduleBatch: ['smsworks', 'POST', '/batch/schedule'],
+  searchMessages: ['smsworks', 'POST', '/messages'],
   'octopush:sendMultichannel': ['octopush', 'POST', '/multi-channel/send'],
   sendSmsCampaignOctopush: ['octopush', 'POST', '/sms-campaign/send'],
   sendOmniAdvanced: ['infobip', 'POST', '/omni/1/advanced'],

@@ -20,7 +20,7 @@ beforeEach(() => {
 
 const send = { destinations: [{ to: { phoneNumber: '41793026727' } }], sms: { text: 'Hello from OMNI' } };
 const waitUntil = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
 };
 
 describe('The Infobip sandbox', () => {

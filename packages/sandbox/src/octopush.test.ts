@@ -116,7 +116,10 @@ describe('The Octopush sandbox', () => {
   it.each(['2030-02-30T10:00:00+01:00', '2030-02-31 10:00:00'])('sends at once a send_at that names no real day (%s): Octopush ignores what it cannot read (SEED)', async (sendAt) => {
     const res = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, send_at: sendAt });
     expect(res.status).toBe(200);
-    expect(sandbox.messages('octopush').map((m) => [m.status, m.scheduledAt])).toEqual([['SENT', undefined], ['SENT', undefined]]);
+    // Sent at once: its report may already have made it DELIVERED on a loaded machine (dlrDelayMs).
+    const messages = sandbox.messages('octopush');
+    expect(messages.map((m) => m.scheduledAt)).toEqual([undefined, undefined]);
+    expect(messages.map((m) => ['SENT', 'DELIVERED'].includes(m.status))).toEqual([true, true]);
   });
 
   it("accepts the SEED's live_chat conversation_id 00000000-0000-0000-0000-000000000001, which is no UUID v4", async () => {

@@ -134,12 +134,15 @@ describe('fault injection', () => {
   });
 
   it('delays the real answer after acting with `after` and `delayMs` alone', async () => {
-    sandbox.faults.add({ vendor: 'smscx', after: true, delayMs: 300 });
+    sandbox.faults.add({ vendor: 'smscx', after: true, delayMs: 2000 });
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 50);
-    await expect(fetch(`${sandbox.baseUrls.smscx}/sms`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'k' }, body: JSON.stringify(sms), signal: controller.signal })).rejects.toThrow();
-    clearTimeout(timer);
-    // The client gave up; the vendor had already taken the message.
+    const answer = fetch(`${sandbox.baseUrls.smscx}/sms`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'k' }, body: JSON.stringify(sms), signal: controller.signal });
+    // The client gives up once the vendor has taken the message, not after a fixed time: on a loaded
+    // machine a 50 ms timer could fire before the request arrived, and the request then landed in the
+    // next test. The sandbox runs in this process, so this 5 ms poll always fires before the 2 s delay.
+    while (sandbox.messages('smscx').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(answer).rejects.toThrow();
     expect(sandbox.messages('smscx')).toHaveLength(1);
   });
 

@@ -141,7 +141,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
     };
     const backend = await backendFor(module);
-    const reply = (await backend.handleRequest({ method, path: relative + parsedUrl.search, headers: headers as Record<string, string>, body }, env)) as Reply;
+    const reply = (await backend.handleRequest({ method, path: relative, query: queryOf(parsedUrl.searchParams), headers: headers as Record<string, string>, body }, env)) as Reply;
     if (fault?.after) {
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault.drop) {
@@ -291,4 +291,18 @@ function send(res: ServerResponse, reply: Reply, contentType: string): void {
   }
   res.writeHead(reply.status, headers);
   res.end(payload);
+}
+
+/**
+ * The query as the vendors read it: a repeated parameter is an array, however often it repeats.
+ * (openapi-backend's own parser, qs, turns more than 20 repeats into an object, which the vendor's
+ * schema then refuses: Infobip's logs take 100 messageIds at once.)
+ */
+function queryOf(params: URLSearchParams): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of params) {
+    const seen = query[name];
+    query[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return query;
 }

@@ -3,32 +3,33 @@
  * normalizes phone numbers to E.164, runs src/rules.ts (throwing one ValidationError with every
  * issue, before any request), builds the body once, and runs it under core's HTTP policy.
  */
+import { ValidationError, normalizeRecipients } from '@msgkit/core';
 import {
-  ValidationError,
+  clientOptionIssues,
+  clientPolicy,
   collectIssues,
-  createRedactor,
   credentialIssues,
   execute,
   guardFetch,
-  noteHandlerIssues,
-  normalizeRecipients,
-  printNotes,
-  policyIssues,
+  messageFor,
+  noteHandler,
+  processEnv,
   recipientIssues,
   requestObject,
-  stringOptionIssues,
+  resolveCredentials,
+  type ClientOptions,
   type ClientPolicy,
-  type HttpPolicyOptions,
   type NoteHandler,
   type Operation,
   type RequestCheck,
   type RequestOptions,
   type ValidationIssue,
   type WithRequestId,
-} from '@msgkit/core';
-import { MultichannelApi, SmsApi } from './generated/apis/index';
+} from '@msgkit/core/internal';
+import { MultichannelApi, ReportsApi, SmsApi } from './generated/apis/index';
 import { Configuration, type FetchAPI } from './generated/runtime';
 import type {
+  CampaignReportResponse,
   DeleteScheduledCampaignResponse,
   DeleteScheduledMessageResponse,
   EstimateMultichannelCampaignRequest,
@@ -43,34 +44,39 @@ import type {
   SendSmsCampaignResponse,
   SendSmsRequest,
   SendSmsResponse,
+  SingleReportResponse,
   StrategyChannel,
   StrategyChannelChannelEnum,
   Transliteration,
   TransliterationAlphabetEnum,
 } from './generated/models/index';
+import { SMSCX_CREDENTIALS } from './credentials';
 import { smscxVendor } from './errors';
-import { INVALID_NUMBER_CODE, pathIdIssues, rules, toScheduledDate, trackDataNotes } from './rules';
+import { INVALID_NUMBER_CODE, INVALID_REPORT_ID, MAX_REPORT_PAGE, pathIdIssues, rules, toScheduledDate, trackDataNotes } from './rules';
 
 /**
- * Options of `new SmscxClient(options)`: one credential (`apiKey` or `accessToken`), and the retry
- * and timeout policy of every call.
+ * Options of `new SmscxClient(options)`: one credential (`apiKey` or `accessToken`), and the client
+ * options every msgkit client takes (retries, timeouts, logger, hooks).
+ *
+ * Every option is optional: a credential not given is read from SMSCX_API_KEY, else
+ * SMSCX_ACCESS_TOKEN (a MissingCredentialsError names them when neither is set).
  */
-export interface SmscxClientOptions extends HttpPolicyOptions {
-  /** Sent as `X-API-KEY`. Give exactly one of `apiKey` and `accessToken`. */
-  apiKey?: string;
+export interface SmscxClientOptions extends ClientOptions {
+  /** Sent as `X-API-KEY`. Give at most one of `apiKey` and `accessToken`; given, the environment is not read. */
+  apiKey?: string | undefined;
   /** An OAuth2 access token, sent as `Authorization: Bearer <token>`. */
-  accessToken?: string;
+  accessToken?: string | undefined;
   /** Default `https://api.sms.cx`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Country (ISO 3166-1 alpha-2) for numbers written without a country code; a request's `countryIso` wins. */
-  defaultCountry?: string;
-  fetch?: FetchAPI;
+  defaultCountry?: string | undefined;
+  fetch?: FetchAPI | undefined;
   /**
    * Receives what is sent as given although SMS.CX will take it differently (a `trackData` it may
-   * discard). Default: each distinct note printed once as a `MsgkitNote` process warning. A handler
-   * that throws stops the call before anything is sent.
+   * discard). Default: a `warn` log line with logging on, else each distinct note printed once as a
+   * `MsgkitNote` process warning. A handler that throws stops the call before anything is sent.
    */
-  onNote?: NoteHandler;
+  onNote?: NoteHandler | undefined;
 }
 
 // The generated enums are TypeScript enums, which plain string literals do not satisfy; callers may
@@ -123,9 +129,19 @@ export type MultichannelCampaignEstimateRequest = WithStrategy<EstimateMultichan
 
 export type { RequestOptions, WithRequestId };
 
+/** A page of the campaign report: its size (1–500, default 500) and a cursor from `paging`. */
+export interface CampaignReportQuery {
+  limit?: number;
+  next?: string;
+  previous?: string;
+  /** Only `info`, with an empty `data`. */
+  shortResponse?: boolean;
+}
+
 interface Context {
   sms: SmsApi;
   multichannel: MultichannelApi;
+  reports: ReportsApi;
   policy: ClientPolicy;
   defaultCountry: string | undefined;
   onNote: NoteHandler;
@@ -185,9 +201,9 @@ function run<T>(ctx: Context, idempotent: boolean, attempt: Operation<T>['attemp
 }
 
 /** Path ids: lowercase UUIDs; a pasted upper-case one is lowered rather than refused. */
-function pathId(name: 'msgId' | 'campaignId', value: string): string {
+function pathId(name: 'msgId' | 'campaignId', value: string, vendorCode?: number): string {
   const id = typeof value === 'string' ? value.trim().toLowerCase() : value;
-  const issues = pathIdIssues(name, id);
+  const issues = pathIdIssues(name, id, vendorCode);
   if (issues.length > 0) throw new ValidationError(issues);
   return id;
 }
@@ -283,8 +299,50 @@ export class MultichannelMethods {
   }
 }
 
-function credentialError(code: 'required' | 'invalid', message: string): ValidationError {
-  return new ValidationError([{ path: ['apiKey'], code, message }], `SmscxClient: ${message}`);
+const CAMPAIGN_REPORT_QUERY = ['limit', 'next', 'previous', 'shortResponse'] as const;
+
+function campaignReportQuery(query: CampaignReportQuery | undefined): CampaignReportQuery {
+  const given = requestObject(query, { optional: true }) ?? {};
+  const issues: ValidationIssue[] = [];
+  for (const key of Object.keys(given)) {
+    if (!(CAMPAIGN_REPORT_QUERY as readonly string[]).includes(key) && (given as Record<string, unknown>)[key] !== undefined) {
+      issues.push({ path: [key], code: 'unknown_field', message: messageFor('unknown_field', { why: `it would not be sent (the fields are ${CAMPAIGN_REPORT_QUERY.join(', ')})` }) });
+    }
+  }
+  const { limit, next, previous, shortResponse } = given;
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1 && limit <= MAX_REPORT_PAGE)) {
+    issues.push({ path: ['limit'], code: 'invalid_type', message: `must be a whole number from 1 to ${MAX_REPORT_PAGE}` });
+  }
+  for (const [name, value] of [['next', next], ['previous', previous]] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) issues.push({ path: [name], code: 'invalid_type', message: 'must be a cursor from paging' });
+  }
+  if (shortResponse !== undefined && typeof shortResponse !== 'boolean') issues.push({ path: ['shortResponse'], code: 'invalid_type', message: 'must be true or false' });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return given;
+}
+
+/** `client.reports`: what became of sent messages, by the ids a send returned. Reads, retried like any. */
+export class ReportMethods {
+  readonly #ctx: Context;
+  constructor(ctx: Context) {
+    this.#ctx = ctx;
+  }
+
+  /** One sent message and its delivery status, by the `msgId` a send returned (404 / 1160 when SMS.CX lists none). */
+  async single(msgId: string, options?: RequestOptions): Promise<WithRequestId<SingleReportResponse>> {
+    const id = pathId('msgId', msgId, INVALID_REPORT_ID);
+    return run(this.#ctx, true, (init) => this.#ctx.reports.getSingleReportRaw({ msgId: id }, init), options);
+  }
+
+  /**
+   * A sent campaign and one page of its messages, by the `info.campaignId` a send returned; the
+   * next page is `{ next: result.paging.next }` (404 / 1150 when SMS.CX lists none).
+   */
+  async campaign(campaignId: string, query?: CampaignReportQuery, options?: RequestOptions): Promise<WithRequestId<CampaignReportResponse>> {
+    const id = pathId('campaignId', campaignId);
+    const page = campaignReportQuery(query);
+    return run(this.#ctx, true, (init) => this.#ctx.reports.getCampaignReportRaw({ campaignId: id, ...page }, init), options);
+  }
 }
 
 /**
@@ -295,44 +353,39 @@ function credentialError(code: 'required' | 'invalid', message: string): Validat
 export class SmscxClient {
   readonly sms: SmsMethods;
   readonly multichannel: MultichannelMethods;
+  readonly reports: ReportMethods;
 
-  constructor(options: SmscxClientOptions) {
-    const { apiKey, accessToken } = typeof options === 'object' && options !== null ? options : ({} as SmscxClientOptions);
-    const hasKey = apiKey !== undefined && apiKey !== '';
-    const hasToken = accessToken !== undefined && accessToken !== '';
-    if (hasKey === hasToken) {
-      throw credentialError(hasKey ? 'invalid' : 'required', hasKey ? 'give apiKey or accessToken, not both' : 'an apiKey (X-API-KEY) or an accessToken (Bearer) is required');
-    }
+  constructor(options: SmscxClientOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new ValidationError([{ path: ['options'], code: 'invalid_type', message: 'must be an object' }]);
+    const env = processEnv();
+    const o = resolveCredentials('smscx', SMSCX_CREDENTIALS, options, env);
+    const hasKey = o.apiKey !== undefined;
+    if (hasKey && o.accessToken !== undefined) throw new ValidationError([{ path: ['apiKey'], code: 'invalid', message: 'give apiKey or accessToken, not both' }], 'SmscxClient: give apiKey or accessToken, not both');
     const issues = [
-      ...(hasKey ? credentialIssues(apiKey, 'apiKey', 'the API key, sent as X-API-KEY') : credentialIssues(accessToken, 'accessToken', 'an OAuth2 access token')),
-      ...stringOptionIssues(options.baseUrl, 'baseUrl'),
-      ...stringOptionIssues(options.defaultCountry, 'defaultCountry'),
-      ...noteHandlerIssues(options.onNote),
-      ...policyIssues(options),
-      ...(options.fetch !== undefined && typeof options.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
+      ...(hasKey ? credentialIssues(o.apiKey, 'apiKey', 'the API key, sent as X-API-KEY') : credentialIssues(o.accessToken, 'accessToken', 'an OAuth2 access token')),
+      ...clientOptionIssues(o, env),
     ];
     if (issues.length > 0) throw new ValidationError(issues);
     // The secret lives only in this closure: the generated Configuration (a plain object that
     // util.inspect would print) holds a function, never the string.
-    const secret = ((hasKey ? apiKey : accessToken) as string).trim();
+    const secret = ((hasKey ? o.apiKey : o.accessToken) as string).trim();
     const configuration = new Configuration({
-      ...(options.baseUrl !== undefined && { basePath: options.baseUrl.trim().replace(/\/+$/, '') }),
-      fetchApi: guardFetch(options.fetch),
+      ...(o.baseUrl !== undefined && { basePath: o.baseUrl.trim().replace(/\/+$/, '') }),
+      fetchApi: guardFetch(o.fetch),
       ...(hasKey ? { apiKey: () => secret } : { accessToken: () => secret }),
     });
+    const policy = clientPolicy('smscx', o, [secret], env);
     // Built once: a generated API instance per call would cost every send its construction.
     const ctx: Context = {
       sms: new SmsApi(configuration),
       multichannel: new MultichannelApi(configuration),
-      policy: {
-        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-        ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
-        redactor: createRedactor([secret]),
-      },
-      defaultCountry: options.defaultCountry,
-      onNote: options.onNote ?? printNotes(),
+      reports: new ReportsApi(configuration),
+      policy,
+      defaultCountry: o.defaultCountry,
+      onNote: noteHandler(o.onNote, policy),
     };
     this.sms = new SmsMethods(ctx);
     this.multichannel = new MultichannelMethods(ctx);
+    this.reports = new ReportMethods(ctx);
   }
 }

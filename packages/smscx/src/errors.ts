@@ -3,7 +3,8 @@
  * (specs/smscx.yaml, ErrorResponse), sometimes with an `invalid` list of phone numbers either at
  * the top level (the SDK models) or inside `error` (the vendor README), so both places are read.
  */
-import type { ApiError, VendorErrorFields, VendorProfile } from '@msgkit/core';
+import type { ApiError } from '@msgkit/core';
+import type { VendorErrorFields, VendorProfile } from '@msgkit/core/internal';
 
 export {
   AbortError,
@@ -12,6 +13,7 @@ export {
   BadRequestError,
   ConnectionError,
   InsufficientCreditError,
+  MissingCredentialsError,
   MsgkitError,
   NotFoundError,
   PermissionDeniedError,

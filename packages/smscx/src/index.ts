@@ -1,11 +1,12 @@
 /**
- * SMS.CX client: SMS and Multichannel (Viber, WhatsApp, SMS failover) APIs, validated before the wire.
+ * SMS.CX client: SMS and Multichannel (Viber, WhatsApp, SMS failover) APIs and delivery reports, validated before the wire.
  *
  * @module @msgkit/smscx
  */
-export { SmscxClient, SmsMethods, MultichannelMethods } from './client';
+export { SmscxClient, SmsMethods, MultichannelMethods, ReportMethods } from './client';
 export { billing } from './billing';
 export type {
+  CampaignReportQuery,
   MultichannelCampaignEstimateRequest,
   MultichannelCampaignRequest,
   MultichannelEstimateRequest,
@@ -24,9 +25,14 @@ export * from './errors';
 export { SMSCX_REPORT_STATUSES, smscxReports } from './reports';
 export { ALPHABETS, CHANNELS, MAX_PARTS, MAX_RECIPIENTS, TTL_SECONDS } from './rules';
 // The generated enums are values; callers may use them instead of string literals.
-export { StrategyChannelChannelEnum, TransliterationAlphabetEnum } from './generated/models/index';
+export { MessageReportStatusEnum, StrategyChannelChannelEnum, TransliterationAlphabetEnum } from './generated/models/index';
 export type {
   CampaignGroup,
+  CampaignReportInfo,
+  CampaignReportResponse,
+  MessageReport,
+  Paging,
+  SingleReportResponse,
   DeleteScheduledCampaignResponse,
   DeleteScheduledMessageResponse,
   DeletedCampaignInfo,
@@ -62,3 +68,4 @@ export type {
   TransliterationTexts,
 } from './generated/models/index';
 export { smscxSender, smscxSenderFacts, smscxSenderFactory } from './sender';
+export { smscxStatusLookup } from './lookup';

@@ -11,10 +11,10 @@ describe('@msgkit/smscx as published', () => {
     expect(Object.keys(esm).sort()).toEqual(
       [
         'ALPHABETS', 'AbortError', 'ApiError', 'AuthenticationError', 'BadRequestError', 'CHANNELS', 'ConnectionError',
-        'InsufficientCreditError', 'MAX_PARTS', 'MAX_RECIPIENTS', 'MsgkitError', 'MultichannelMethods', 'NotFoundError',
+        'InsufficientCreditError', 'MAX_PARTS', 'MAX_RECIPIENTS', 'MissingCredentialsError', 'MsgkitError', 'MultichannelMethods', 'NotFoundError',
         'PermissionDeniedError', 'RateLimitError', 'RedirectError', 'ServerError', 'SmsMethods', 'SmscxClient', 'StrategyChannelChannelEnum',
         'SMSCX_REPORT_STATUSES', 'TTL_SECONDS', 'TimeoutError', 'TransliterationAlphabetEnum', 'ValidationError', 'billing', 'invalidNumbers', 'parseSmscxError', 'smscxReports', 'smscxVendor',
-        'smscxSender', 'smscxSenderFactory', 'smscxSenderFacts',
+        'smscxSender', 'smscxSenderFactory', 'smscxSenderFacts', 'smscxStatusLookup', 'ReportMethods', 'MessageReportStatusEnum',
       ].sort(),
     );
   });

@@ -1,4 +1,4 @@
-import { mapStatus, reportReader, reportTime, type DeliveryEvent, type DeliveryReportFormat, type StatusMapping } from '@msgkit/core';
+import { mapStatus, reportReader, reportTime, type DeliveryEvent, type DeliveryReportFormat, type StatusMapping } from '@msgkit/core/internal';
 import { DlrUpdateCallbackFromJSON, DlrUpdateStatusEnum } from './generated/models/index';
 
 /**

@@ -19,7 +19,7 @@ import {
   senderId,
   type ValidationIssue,
   validity,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 
 /** `to`: 1 to 25 000 numbers (1104 empty, 1103 too many). */
 export const MAX_RECIPIENTS = 25_000;
@@ -214,9 +214,17 @@ export const rules = {
   },
 } satisfies Record<string, Record<string, Checks>>;
 
-/** Path ids are lowercase UUIDs (spec pattern, any version): 1115 for a msgId, 1155 for a campaignId. */
+/**
+ * Path ids are lowercase UUIDs (spec pattern, any version). The vendor's code for a bad one: 1115 for
+ * a msgId and 1155 for a campaignId (deletes, campaign report), 1165 for the single-message report.
+ */
 const PATH_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export function pathIdIssues(name: 'msgId' | 'campaignId', value: unknown): ValidationIssue[] {
+export function pathIdIssues(name: 'msgId' | 'campaignId', value: unknown, vendorCode: number = name === 'msgId' ? 1115 : 1155): ValidationIssue[] {
   if (typeof value === 'string' && PATH_UUID.test(value)) return [];
-  return [{ path: [name], code: 'uuid_invalid', message: messageFor('uuid_invalid', { lowercase: true }), vendorCode: name === 'msgId' ? 1115 : 1155 }];
+  return [{ path: [name], code: 'uuid_invalid', message: messageFor('uuid_invalid', { lowercase: true }), vendorCode }];
 }
+
+/** The page size of the campaign report: 1 to 500 (specs/smscx.yaml getCampaignReport `limit`, the vendor's Paging.size maximum). */
+export const MAX_REPORT_PAGE = 500;
+/** 1165 "Campaign ID or msg ID provided is not valid" (ReportsApi.md get_single_report). */
+export const INVALID_REPORT_ID = 1165;

@@ -3,8 +3,10 @@
  * the one call that sends a batch. Sources: specs/smscx.yaml (error tables from the official SDKs'
  * docs, seeds 000/001) and shared/vendors/smscx.md.
  */
-import { collectIssues, createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type SenderFacts, type SentBatch } from '@msgkit/core';
+import { collectIssues, createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type SenderFacts, type SentBatch } from '@msgkit/core/internal';
 import { SmscxClient, type SmscxClientOptions } from './client';
+import { SMSCX_CREDENTIALS } from './credentials';
+import { lookupSmscx, smscxStatusLookup } from './lookup';
 import { MAX_RECIPIENTS, rules } from './rules';
 
 /**
@@ -22,14 +24,12 @@ export const smscxSenderFacts = {
     format: 'uuid',
     source: 'specs/smscx.yaml info.description and shared/vendors/smscx.md §3 (idempotencyId: "retry safely … not being billed twice"); no window is documented',
   },
-  credentials: [
-    { env: 'SMSCX_API_KEY', what: 'SMS.CX API key (or SMSCX_ACCESS_TOKEN)', anyOf: 'auth' },
-    { env: 'SMSCX_ACCESS_TOKEN', what: 'SMS.CX OAuth access token (or SMSCX_API_KEY)', anyOf: 'auth' },
-  ],
+  credentials: SMSCX_CREDENTIALS,
   options: [],
   callback: { field: 'dlrCallbackUrl', source: 'specs/smscx.yaml SendSmsRequest.dlrCallbackUrl (error 1109 when not a URL)' },
   reference: { field: 'trackData', format: 'uuid', source: 'shared/vendors/smscx.md §3 trackData: a UUID, echoed in data[].trackData and in every callback' },
   clientIds: false,
+  statusLookup: smscxStatusLookup,
   refusals: [
     { class: 'authentication', status: 401, source: 'specs/smscx.yaml responses.Unauthorized: type invalid_api_key (bad X-API-KEY or token); shared/vendors/smscx.md §8' },
     { class: 'authentication', status: 403, vendorType: 'insufficient_scope', source: 'specs/smscx.yaml responses.SmsForbidden: insufficient_scope (the token lacks the sms scope)' },
@@ -80,6 +80,7 @@ export function smscxSender(client: SmscxClient | SmscxClientOptions): CampaignS
       }
       return { ids: [sent.info.campaignId], ...(result.messages.length > 0 && { messages: result.messages }), ...(result.refused.length > 0 && { refused: result.refused }) };
     },
+    lookup: (query, lookupOptions) => lookupSmscx(smscx, query, lookupOptions),
   });
 }
 

@@ -1,4 +1,4 @@
-// What goes out for each of the 12 operations, and how the vendor's documented 200 examples
+// What goes out for each of the 14 operations, and how the vendor's documented 200 examples
 // (specs/smscx.yaml components/examples) come back, over real HTTP to a recording server.
 import { startRecorder, type Recorder } from '@msgkit/test-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -259,6 +259,58 @@ describe('SmscxClient.multichannel', () => {
   });
 });
 
+const MSG_ID = '9eeed792-9c8c-463c-a8e2-43ebf4494c02';
+const CAMPAIGN_ID = '4baf0298-0c21-4df1-a60a-6e3476e95e0b';
+const delivered = { msgId: MSG_ID, status: 'DELIVERED', statusCode: 3, errorCode: null, inQuietHours: false, createdAt: '2023-02-19T10:15:00+00:00', updatedAt: '2023-02-19T10:15:07+00:00', cost: 0.068, to: '+447400123456', countryIso: 'GB', from: 'InfoText', text: 'Your order has shipped', source: 'api', channel: 'sms', textAnalysis: { length: 22, unicode: false, parts: 1 } };
+const failed = { ...delivered, msgId: '1c6b1f0e-5a3f-4d67-9d8e-0e7f1a2b3c4d', status: 'FAILED', statusCode: 4, errorCode: 1, updatedAt: '2023-02-19T10:16:30+00:00', to: '+447400123457', textAnalysis: undefined };
+const campaignReportOk = { info: { campaignId: CAMPAIGN_ID, campaignName: 'API', totalPhoneNumbers: 2, totalCost: 0.136, totalParts: 2, channel: 'sms' }, data: [delivered, failed], paging: { next: 'NTM2NTA', previous: null, size: 2 } };
+
+describe('SmscxClient.reports', () => {
+  it('single GETs /reports/single/{msgId} with no body, lowering a pasted upper-case id, and parses the documented answer', async () => {
+    server.reply(ok({ data: delivered }));
+    const result = await client.reports.single(MSG_ID.toUpperCase());
+    const { method, path, text, headers } = server.requests[0]!;
+    expect([method, path, text, headers['x-api-key']]).toEqual(['GET', `/reports/single/${MSG_ID}`, '', API_KEY]);
+    expect(result.data).toMatchObject({ msgId: MSG_ID, status: 'DELIVERED', errorCode: null, to: '+447400123456' });
+    expect(result.data.createdAt).toEqual(new Date('2023-02-19T10:15:00Z'));
+    expect(result.requestId).toBe(REQUEST_ID);
+  });
+
+  it('campaign GETs /reports/campaigns/{campaignId} with the page size and cursor, and parses a page with a null-cursor field', async () => {
+    server.reply(ok(campaignReportOk));
+    const result = await client.reports.campaign(CAMPAIGN_ID, { limit: 2, next: 'NTQxNTA' });
+    const { method, path, query } = server.requests[0]!;
+    expect([method, path, query]).toEqual(['GET', `/reports/campaigns/${CAMPAIGN_ID}`, { limit: '2', next: 'NTQxNTA' }]);
+    expect(result.data.map((m) => [m.msgId, m.status, m.errorCode])).toEqual([
+      [MSG_ID, 'DELIVERED', null],
+      ['1c6b1f0e-5a3f-4d67-9d8e-0e7f1a2b3c4d', 'FAILED', 1],
+    ]);
+    expect(result.paging).toEqual({ next: 'NTM2NTA', previous: null, size: 2 });
+  });
+
+  it('refuses an id that is not a lowercase UUID with the code SMS.CX documents for each report, and a page size outside 1–500, sending nothing', async () => {
+    await expect(client.reports.single('12')).rejects.toMatchObject({ issues: [{ path: ['msgId'], code: 'uuid_invalid', vendorCode: 1165 }] });
+    await expect(client.reports.campaign('../x')).rejects.toMatchObject({ issues: [{ path: ['campaignId'], code: 'uuid_invalid', vendorCode: 1155 }] });
+    for (const limit of [0, 501, 2.5]) {
+      await expect(client.reports.campaign(CAMPAIGN_ID, { limit })).rejects.toMatchObject({ issues: [{ path: ['limit'], code: 'invalid_type' }] });
+    }
+    await expect(client.reports.campaign(CAMPAIGN_ID, { cursor: 'x' } as never)).rejects.toMatchObject({ issues: [{ path: ['cursor'], code: 'unknown_field' }] });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('turns the documented 404 / 1160 into a NotFoundError carrying the vendor code', async () => {
+    server.reply({ status: 404, json: { error: { type: 'not_found', code: 1160, message: 'Campaign ID or msg ID provided was not found', uri: 'https://sms.cx/sms-api-documentation/#section/Errors' } } });
+    await expect(client.reports.single(MSG_ID)).rejects.toMatchObject({ name: 'NotFoundError', status: 404, vendorCode: 1160, vendorType: 'not_found' });
+  });
+
+  it('asks again after a 500, as a read may', async () => {
+    const retrying = new SmscxClient({ apiKey: API_KEY, baseUrl: server.url, maxRetries: 1 });
+    server.reply({ status: 500, json: { error: { type: 'server_error', code: 0, message: 'Internal server error', uri: 'x' } } }, ok({ data: delivered }));
+    expect((await retrying.reports.single(MSG_ID)).data.status).toBe('DELIVERED');
+    expect(server.requests).toHaveLength(2);
+  });
+});
+
 describe('authentication and numbers', () => {
   it('sends an access token as Authorization: Bearer and no X-API-KEY', async () => {
     const bearer = new SmscxClient({ accessToken: 'tok-abc', baseUrl: server.url });
@@ -269,7 +321,8 @@ describe('authentication and numbers', () => {
   });
 
   it('refuses at construction a client with no credential, or with both, without any request', () => {
-    expect(() => new SmscxClient({ baseUrl: server.url })).toThrow(/apiKey \(X-API-KEY\) or an accessToken/);
+    // With neither given nor set in the environment (credential reading: client-options.test.ts).
+    expect(() => new SmscxClient({ baseUrl: server.url })).toThrow(/SMSCX_API_KEY or SMSCX_ACCESS_TOKEN in the environment \(or the apiKey \/ accessToken option\)/);
     expect(() => new SmscxClient({ apiKey: '', baseUrl: server.url })).toThrow(/required/);
     expect(() => new SmscxClient({ apiKey: 'a', accessToken: 'b', baseUrl: server.url })).toThrow(/not both/);
     expect(server.requests).toHaveLength(0);

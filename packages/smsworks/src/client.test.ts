@@ -233,6 +233,48 @@ describe('messages.get', () => {
   });
 });
 
+describe('messages.search', () => {
+  it('posts the query to /messages with the destination as digits and dates as ISO 8601 UTC, and returns the messages', async () => {
+    server.reply({ status: 200, headers: VENDOR_JSON, json: [messageResponse] });
+    const result = await client.messages.search({ sender: 'YourCompany', destination: '07777 777777', from: new Date('2017-07-12T19:26:28Z'), to: '2017-07-19 19:26:28', limit: 50, skip: 100 });
+    const request = expectJsonPost('/v1/messages');
+    expect(request.body).toEqual({ sender: 'YourCompany', destination: '447777777777', from: '2017-07-12T19:26:28.000Z', to: '2017-07-19T19:26:28.000Z', limit: 50, skip: 100 });
+    expect(result).toEqual([messageResponse]);
+  });
+
+  it('returns an empty list when nothing matches', async () => {
+    server.reply({ status: 200, headers: VENDOR_JSON, json: [] });
+    expect(await client.messages.search({ destination: '447777777777' })).toEqual([]);
+    expect(only().body).toEqual({ destination: '447777777777' });
+  });
+
+  it('refuses every bad criterion at once and sends nothing', async () => {
+    const error = await client.messages.search({ destination: '12', from: 'not a date', limit: 0, skip: -1.5, tag: 'x' } as never).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'validation_error' });
+    const issues = (error as { issues: Array<{ path: unknown[]; code: string }> }).issues.map((i) => [i.path.join('.'), i.code]);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        ['destination', expect.stringMatching(/^phone_/)],
+        ['from', 'date_invalid'],
+        ['limit', 'invalid_type'],
+        ['skip', 'invalid_type'],
+        ['tag', 'unknown_field'],
+      ]),
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('is a read: a 500 is asked again and the second answer returned', async () => {
+    const retrying = new SmsWorksClient({ token: TOKEN, baseUrl: `${server.url}/v1/`, maxRetries: 1 });
+    server.reply({ status: 500, headers: VENDOR_JSON, json: { message: 'Server error' } }, { status: 200, headers: VENDOR_JSON, json: [messageResponse] });
+    expect(await retrying.messages.search({ sender: 'YourCompany' })).toEqual([messageResponse]);
+    expect(server.requests).toHaveLength(2);
+  });
+});
+
 describe('batch.send', () => {
   it('posts to /batch/send with every destination as digits and each number once', async () => {
     server.reply({ status: 201, headers: VENDOR_JSON, json: { batchid: '2586749', status: 'SCHEDULED' } });

@@ -1,21 +1,20 @@
+import { normalizePhone, normalizeRecipients, ValidationError } from '@msgkit/core';
 import {
-  createRedactor,
+  clientOptionIssues,
+  clientPolicy,
   execute,
   guardFetch,
   messageFor,
-  noteHandlerIssues,
-  normalizePhone,
-  normalizeRecipients,
-  printNotes,
+  noteHandler,
   pathId,
-  policyIssues,
+  processEnv,
+  unknownFieldIssues,
   recipientIssues,
   requestObject,
-  stringOptionIssues,
-  ValidationError,
+  resolveCredentials,
   wireValue,
+  type ClientOptions,
   type ClientPolicy,
-  type HttpPolicyOptions,
   type IssueCode,
   type Note,
   type NoteHandler,
@@ -23,43 +22,53 @@ import {
   type RawResponse,
   type RequestOptions,
   type ValidationIssue,
-} from '@msgkit/core';
+  type WithResponse,
+} from '@msgkit/core/internal';
 import {
   BatchApi,
   Configuration,
   MessagesApi,
+  QueryFromJSON,
+  QueryToJSON,
   ScheduledMessageResponseFromJSON,
   type BatchMessage,
   type BatchMessageResponse,
   type CancelledMessageResponse,
   type Message,
   type MessageResponse,
+  type Query,
   type ScheduledBatchResponse,
   type ScheduledMessageResponse,
   type SendMessageResponse,
 } from './generated/index';
+import { SMSWORKS_CREDENTIALS } from './credentials';
 import { smsWorksVendor } from './errors';
 import { batchIssues, messageIssues, messageListIssues, scheduleNotes, type Mode } from './rules';
 
 /**
- * Options of `new SmsWorksClient(options)`: the account's token, the default country of national
- * numbers, and the retry and timeout policy of every call.
+ * Options of `new SmsWorksClient(options)`: the account's token (read from the environment when not
+ * given), the default country of national numbers, and the client options every msgkit client takes
+ * (retries, timeouts, logger, hooks).
  */
-export interface SmsWorksClientOptions extends HttpPolicyOptions {
-  /** The JSON Web Token from the API Key tab of the account page, with or without its leading `JWT `. */
-  token: string;
+export interface SmsWorksClientOptions extends ClientOptions {
+  /**
+   * The JSON Web Token from the API Key tab of the account page, with or without its leading `JWT `.
+   * Not given: read from SMSWORKS_TOKEN (a MissingCredentialsError names it when unset).
+   */
+  token?: string | undefined;
   /** Default `https://api.thesmsworks.co.uk/v1`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Country for numbers written in national form (`07777 777777`); default 'GB'. */
-  defaultCountry?: string;
+  defaultCountry?: string | undefined;
   /** A fetch implementation; default the global fetch. */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /**
    * Receives what is sent as given although The SMS Works will take it differently (a `schedule`
-   * on a send, which it ignores; a schedule already past). Default: each distinct note printed once
-   * as a `MsgkitNote` process warning. A handler that throws stops the call before anything is sent.
+   * on a send, which it ignores; a schedule already past). Default: a `warn` log line with logging
+   * on, else each distinct note printed once as a `MsgkitNote` process warning. A handler that
+   * throws stops the call before anything is sent.
    */
-  onNote?: NoteHandler;
+  onNote?: NoteHandler | undefined;
 }
 
 /**
@@ -76,6 +85,8 @@ export type ScheduleMessageRequest = SendMessageRequest & { schedule: string | D
 export type SendBatchRequest = Omit<BatchMessage, 'schedule'>;
 /** A batch schedule request: a batch with the date-time to send it (a Date, or date text). */
 export type ScheduleBatchRequest = SendBatchRequest & { schedule: string | Date };
+/** Search criteria: the vendor's Query, with the date-time bounds also as Dates and the destination in any common form. */
+export type SearchQuery = Omit<Query, 'from' | 'to'> & { from?: string | Date; to?: string | Date };
 
 interface Context {
   batchApi: BatchApi;
@@ -108,32 +119,25 @@ export class SmsWorksClient {
   readonly messages: SmsWorksMessages;
   #authorization: string;
 
-  constructor(options: SmsWorksClientOptions) {
-    this.#authorization = authorization(options?.token);
-    const issues: ValidationIssue[] = [
-      ...stringOptionIssues(options.baseUrl, 'baseUrl'),
-      ...stringOptionIssues(options.defaultCountry, 'defaultCountry'),
-      ...noteHandlerIssues(options.onNote),
-      ...policyIssues(options),
-      ...(options.fetch !== undefined && typeof options.fetch !== 'function' ? [{ path: ['fetch'], code: 'invalid_type', message: 'must be a fetch function' }] : []),
-    ];
-    throwIfAny(issues);
+  constructor(options: SmsWorksClientOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new ValidationError([{ path: ['options'], code: 'invalid_type', message: 'must be an object' }]);
+    const env = processEnv();
+    const o = resolveCredentials('smsworks', SMSWORKS_CREDENTIALS, options, env);
+    this.#authorization = authorization(o.token);
+    throwIfAny(clientOptionIssues(o, env));
     const configuration = new Configuration({
-      ...(options.baseUrl !== undefined && { basePath: options.baseUrl.trim().replace(/\/+$/, '') }),
+      ...(o.baseUrl !== undefined && { basePath: o.baseUrl.trim().replace(/\/+$/, '') }),
       // A function, so the token is never a property anyone can print.
       apiKey: () => this.#authorization,
-      fetchApi: guardFetch(options.fetch),
+      fetchApi: guardFetch(o.fetch),
     });
+    const policy = clientPolicy('smsworks', o, [this.#authorization.slice('JWT '.length)], env);
     const context: Context = {
       batchApi: new BatchApi(configuration),
       messagesApi: new MessagesApi(configuration),
-      policy: {
-        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-        ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
-        redactor: createRedactor([this.#authorization.slice('JWT '.length)]),
-      },
-      defaultCountry: options.defaultCountry ?? 'GB',
-      onNote: options.onNote ?? printNotes(),
+      policy,
+      defaultCountry: o.defaultCountry ?? 'GB',
+      onNote: noteHandler(o.onNote, policy),
     };
     this.batch = new SmsWorksBatch(context);
     this.messages = new SmsWorksMessages(context);
@@ -149,7 +153,7 @@ export class SmsWorksBatch {
   }
 
   /** One text to up to 5000 numbers (duplicates are sent once). Paid, and never retried once it may have arrived. */
-  async send(request: SendBatchRequest, options?: RequestOptions): Promise<BatchMessageResponse> {
+  async send(request: SendBatchRequest, options?: RequestOptions): Promise<WithResponse<BatchMessageResponse>> {
     const notes: Note[] = [];
     const batchMessage = batchWire(requestObject(request), 'send', this.#context, notes);
     tell(this.#context, notes);
@@ -157,7 +161,7 @@ export class SmsWorksBatch {
   }
 
   /** Up to 5000 distinct messages in one call. Paid, and never retried once it may have arrived. */
-  async sendAny(messages: readonly SendMessageRequest[], options?: RequestOptions): Promise<BatchMessageResponse> {
+  async sendAny(messages: readonly SendMessageRequest[], options?: RequestOptions): Promise<WithResponse<BatchMessageResponse>> {
     const checked = wireValue(messages);
     throwIfAny(checked.issues);
     const issues = messageListIssues(checked.value);
@@ -171,7 +175,7 @@ export class SmsWorksBatch {
   }
 
   /** One text to up to 5000 numbers at `schedule`. Billed like a send, so never retried once it may have arrived. */
-  async schedule(request: ScheduleBatchRequest, options?: RequestOptions): Promise<ScheduledBatchResponse> {
+  async schedule(request: ScheduleBatchRequest, options?: RequestOptions): Promise<WithResponse<ScheduledBatchResponse>> {
     const notes: Note[] = [];
     const batchMessage = batchWire(requestObject(request), 'schedule', this.#context, notes);
     tell(this.#context, notes);
@@ -179,13 +183,13 @@ export class SmsWorksBatch {
   }
 
   /** Every message of a batch. */
-  async get(batchId: string, options?: RequestOptions): Promise<MessageResponse[]> {
+  async get(batchId: string, options?: RequestOptions): Promise<WithResponse<MessageResponse[]>> {
     const batchid = idParam(batchId, 'batchId');
     return run(this.#context, true, options, (init) => this.#context.batchApi.getBatchRaw({ batchid }, init));
   }
 
   /** Cancels a scheduled batch; the answer's `messageid` holds the batch id. */
-  async cancelScheduled(batchId: string, options?: RequestOptions): Promise<CancelledMessageResponse> {
+  async cancelScheduled(batchId: string, options?: RequestOptions): Promise<WithResponse<CancelledMessageResponse>> {
     const batchid = idParam(batchId, 'batchId');
     return run(this.#context, true, options, (init) => this.#context.batchApi.cancelScheduledBatchRaw({ batchid }, init));
   }
@@ -200,7 +204,7 @@ export class SmsWorksMessages {
   }
 
   /** Sends one SMS now. Paid, and never retried once it may have arrived. */
-  async send(request: SendMessageRequest, options?: RequestOptions): Promise<SendMessageResponse> {
+  async send(request: SendMessageRequest, options?: RequestOptions): Promise<WithResponse<SendMessageResponse>> {
     const issues: ValidationIssue[] = [];
     const notes: Note[] = [];
     const message = messageWire(requestObject(request), 'send', this.#context, issues, notes, []);
@@ -210,7 +214,7 @@ export class SmsWorksMessages {
   }
 
   /** Schedules one SMS. Billed like a send, so never retried once it may have arrived. */
-  async schedule(request: ScheduleMessageRequest, options?: RequestOptions): Promise<ScheduledMessageResponse[]> {
+  async schedule(request: ScheduleMessageRequest, options?: RequestOptions): Promise<WithResponse<ScheduledMessageResponse[]>> {
     const issues: ValidationIssue[] = [];
     const notes: Note[] = [];
     const message = messageWire(requestObject(request), 'schedule', this.#context, issues, notes, []);
@@ -219,8 +223,17 @@ export class SmsWorksMessages {
     return run(this.#context, false, options, async (init) => asList(await this.#context.messagesApi.scheduleMessageRaw({ message }, init)));
   }
 
+  /**
+   * Logged messages matching every criterion given: up to `limit` (default 1000), paged with
+   * `skip`; an empty list when none matches. A read, so retried like one.
+   */
+  async search(query: SearchQuery, options?: RequestOptions): Promise<MessageResponse[]> {
+    const wire = searchWire(requestObject(query), this.#context);
+    return run(this.#context, true, options, (init) => this.#context.messagesApi.searchMessagesRaw({ query: wire }, init));
+  }
+
   /** One logged message. */
-  async get(messageId: string, options?: RequestOptions): Promise<MessageResponse> {
+  async get(messageId: string, options?: RequestOptions): Promise<WithResponse<MessageResponse>> {
     const messageid = idParam(messageId, 'messageId');
     return run(this.#context, true, options, (init) => this.#context.messagesApi.getMessageRaw({ messageid }, init));
   }
@@ -232,7 +245,7 @@ export class SmsWorksMessages {
  * not known to be a refusal before any work, and a paid request is not repeated after one: its
  * error says the outcome is unknown. Reads and cancels are still retried.
  */
-async function run<T>(context: Context, idempotent: boolean, options: RequestOptions | undefined, attempt: Operation<T>['attempt']): Promise<T> {
+async function run<T>(context: Context, idempotent: boolean, options: RequestOptions | undefined, attempt: Operation<T>['attempt']): Promise<WithResponse<T>> {
   return execute({ idempotent, attempt }, smsWorksVendor, context.policy, options);
 }
 
@@ -299,6 +312,51 @@ function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode,
 
 const NAIVE_DATE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
+/** A Date, or date text (one without a zone read as UTC, as core's scheduleDate rule reads it). */
+function readDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  const text = typeof value === 'string' ? value.trim() : '';
+  return new Date(NAIVE_DATE.test(text) ? `${text.replace(' ', 'T')}Z` : text);
+}
+
+const wholeNumber = (value: unknown, min: number): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+
+/**
+ * The search criteria as they go on the wire: the destination as the vendor stores numbers
+ * (digits, country code first), the date bounds as ISO 8601 UTC (the vendor parses free date
+ * text; this is the one form that reads the same everywhere). Every issue at once.
+ */
+function searchWire(query: SearchQuery, context: Context): Query {
+  const issues: ValidationIssue[] = [];
+  const wire = { ...query } as Record<string, unknown>;
+  const typeIssue = (field: string, expected: string) => issues.push({ path: [field], code: 'invalid_type', message: messageFor('invalid_type', { expected }) });
+  if (query.destination !== undefined) {
+    if (typeof query.destination !== 'string') typeIssue('destination', 'a string');
+    else {
+      const phone = normalizePhone(query.destination, { defaultCountry: context.defaultCountry });
+      if (phone.ok) wire['destination'] = digitsOnly(phone.e164);
+      else {
+        const code = `phone_${phone.code}` as IssueCode;
+        issues.push({ path: ['destination'], code, message: messageFor(code) });
+      }
+    }
+  }
+  for (const field of ['from', 'to'] as const) {
+    if (query[field] === undefined) continue;
+    const date = readDate(query[field]);
+    if (Number.isNaN(date.getTime())) issues.push({ path: [field], code: 'date_invalid', message: messageFor('date_invalid') });
+    else wire[field] = date.toISOString();
+  }
+  for (const field of ['status', 'sender', 'keyword'] as const) if (query[field] !== undefined && typeof query[field] !== 'string') typeIssue(field, 'a string');
+  if (query.limit !== undefined && !wholeNumber(query.limit, 1)) typeIssue('limit', 'a whole number ≥ 1');
+  if (query.skip !== undefined && !wholeNumber(query.skip, 0)) typeIssue('skip', 'a whole number ≥ 0');
+  if (query.credits !== undefined && !(typeof query.credits === 'number' && Number.isFinite(query.credits))) typeIssue('credits', 'a number');
+  if (query.unread !== undefined && typeof query.unread !== 'boolean') typeIssue('unread', 'true or false');
+  issues.push(...unknownFieldIssues(wire, QueryFromJSON(QueryToJSON(wire as Query))));
+  throwIfAny(issues);
+  return wire as Query;
+}
+
 /**
  * The vendor parses free date text; ISO 8601 in UTC is the one form that reads the same everywhere.
  * What the schedule means at this endpoint is added to `notes` (scheduleNotes).
@@ -306,9 +364,7 @@ const NAIVE_DATE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 function withSchedule<T extends { schedule?: string }>(wire: T, request: object, mode: Mode, notes: Note[], at: (string | number)[]): T {
   const schedule = (request as { schedule?: unknown } | null)?.schedule;
   if (schedule === undefined) return wire;
-  const text = typeof schedule === 'string' ? schedule.trim() : '';
-  // A date without a zone is read as UTC, as core's scheduleDate rule reads it.
-  const date = schedule instanceof Date ? schedule : new Date(NAIVE_DATE.test(text) ? `${text.replace(' ', 'T')}Z` : text);
+  const date = readDate(schedule);
   notes.push(...scheduleNotes(mode, date, at));
   // An invalid date has already been reported as an issue (schedule) or is the vendor's to ignore (send).
   return Number.isNaN(date.getTime()) ? wire : { ...wire, schedule: date.toISOString() };

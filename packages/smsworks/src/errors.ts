@@ -1,20 +1,21 @@
-import type { VendorErrorFields, VendorProfile } from '@msgkit/core';
+import type { VendorErrorFields, VendorProfile } from '@msgkit/core/internal';
 
 export {
-  MsgkitError,
-  ValidationError,
+  AbortError,
   ApiError,
-  BadRequestError,
   AuthenticationError,
+  BadRequestError,
+  ConnectionError,
   InsufficientCreditError,
-  PermissionDeniedError,
+  MissingCredentialsError,
+  MsgkitError,
   NotFoundError,
+  PermissionDeniedError,
   RateLimitError,
   RedirectError,
   ServerError,
-  ConnectionError,
   TimeoutError,
-  AbortError,
+  ValidationError,
 } from '@msgkit/core';
 export type { MsgkitErrorCode, ValidationIssue } from '@msgkit/core';
 

@@ -71,7 +71,7 @@ describe('timeouts and rate limits', () => {
     const error = await rejection(client.messages.send(message, { timeoutMs: 150 }));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ outcomeUnknown: true, attempts: 1 });
-    expect(server.requests).toHaveLength(1);
+    expect(await server.received(1)).toHaveLength(1);
   });
 
   it('retries a lookup on 429 until the retries run out, without claiming an unknown outcome', async () => {

@@ -13,6 +13,7 @@ export type {
   ScheduleMessageRequest,
   SendBatchRequest,
   ScheduleBatchRequest,
+  SearchQuery,
 } from './client';
 export * from './errors';
 export { SMSWORKS_REPORT_STATUSES, smsworksReports } from './reports';
@@ -29,8 +30,10 @@ export type {
   Message,
   MessageResponse,
   MetaData,
+  Query,
   ScheduledBatchResponse,
   ScheduledMessageResponse,
   SendMessageResponse,
 } from './generated/index';
 export { smsworksSender, smsworksSenderFacts, smsworksSenderFactory } from './sender';
+export { smsworksStatusLookup } from './lookup';

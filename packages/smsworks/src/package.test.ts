@@ -44,6 +44,7 @@ describe('the published entry points', () => {
         'BadRequestError',
         'ConnectionError',
         'InsufficientCreditError',
+        'MissingCredentialsError',
         'MAX_BATCH_SIZE',
         'MAX_CONTENT_LENGTH',
         'MAX_TAG_LENGTH',
@@ -65,6 +66,7 @@ describe('the published entry points', () => {
         'smsworksSender',
         'smsworksSenderFactory',
         'smsworksSenderFacts',
+        'smsworksStatusLookup',
       ].sort(),
     );
   });

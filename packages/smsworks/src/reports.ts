@@ -1,4 +1,4 @@
-import { mapStatus, reportReader, reportTime, type DeliveryEvent, type DeliveryReportFormat, type StatusMapping } from '@msgkit/core';
+import { mapStatus, reportReader, reportTime, type DeliveryEvent, type DeliveryReportFormat, type StatusMapping } from '@msgkit/core/internal';
 import { DeliveryReportFromJSON } from './generated/models/index';
 
 /**
@@ -26,7 +26,8 @@ export const SMSWORKS_REPORT_STATUSES: Readonly<Record<string, StatusMapping>> =
 const INBOUND = 'INCOMING';
 const read = reportReader('smsworks');
 
-function one(value: unknown, path: (string | number)[]): DeliveryEvent | undefined {
+/** One MessageResponse-shaped object (a report, or a message the API returns) as an event; undefined for an INCOMING message. */
+export function messageEvent(value: unknown, path: (string | number)[]): DeliveryEvent | undefined {
   const o = read.object(value, path);
   const messageId = read.string(o['messageid'], [...path, 'messageid']);
   const status = read.string(o['status'], [...path, 'status']);
@@ -58,7 +59,7 @@ function one(value: unknown, path: (string | number)[]): DeliveryEvent | undefin
  * INCOMING message posted to the same URL yields no event.
  */
 function parse(body: unknown): DeliveryEvent[] {
-  const items = Array.isArray(body) ? body.map((item, i) => one(item, [i])) : [one(body, [])];
+  const items = Array.isArray(body) ? body.map((item, i) => messageEvent(item, [i])) : [messageEvent(body, [])];
   return items.filter((e): e is DeliveryEvent => e !== undefined);
 }
 

@@ -18,7 +18,7 @@ import {
   senderId,
   type ValidationIssue,
   validity,
-} from '@msgkit/core';
+} from '@msgkit/core/internal';
 
 /** "Batches may contain up to 5000 messages at a time" (/batch/send and /batch/any descriptions). */
 export const MAX_BATCH_SIZE = 5000;

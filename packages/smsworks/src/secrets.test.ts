@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { startRecorder, type Recorder } from '@msgkit/test-server';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SmsWorksClient } from './client';
-import { MsgkitError, ValidationError } from './errors';
+import { MissingCredentialsError, MsgkitError, ValidationError } from './errors';
 
 const SECRET = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2VuLWRvLW5vdC1sZWFr.U0VDUkVU';
 
@@ -46,6 +46,18 @@ describe('a missing or unusable token', () => {
   it.each([
     ['no options', undefined],
     ['no token', {}],
+  ])('is a MissingCredentialsError naming SMSWORKS_TOKEN at construction: %s', (_case, options) => {
+    vi.stubEnv('SMSWORKS_TOKEN', undefined);
+    try {
+      expect(() => new SmsWorksClient(options as never)).toThrow(MissingCredentialsError);
+      expect(() => new SmsWorksClient(options as never)).toThrow(/SMSWORKS_TOKEN in the environment \(or the token option\)/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it.each([
     ['an empty token', { token: '' }],
     ['only the prefix', { token: 'JWT ' }],
     ['a token that is not a string', { token: 42 }],
@@ -109,6 +121,8 @@ describe('the token never shows', () => {
     const error = await client().batch.get('1', { timeoutMs: 100 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MsgkitError);
     expectNoSecret(error);
+    // The timed-out request may be read after the client gave up: read here, not by the next test.
+    await server.received(1);
   });
 
   it('in an error body that echoes the request headers', async () => {

@@ -4,8 +4,10 @@
  * shared/vendors/smsworks.md. The vendor publishes no error-code list, so its refusals are known by
  * HTTP status only.
  */
-import { createSender, remapIssues, senderFactory, type CampaignSender, type SenderFacts } from '@msgkit/core';
+import { createSender, remapIssues, senderFactory, type CampaignSender, type SenderFacts } from '@msgkit/core/internal';
 import { SmsWorksClient, type SmsWorksClientOptions } from './client';
+import { SMSWORKS_CREDENTIALS } from './credentials';
+import { lookupSmsworks, smsworksStatusLookup } from './lookup';
 import { MAX_BATCH_SIZE, MAX_TAG_LENGTH, batchIssues } from './rules';
 
 /**
@@ -17,11 +19,12 @@ export const smsworksSenderFacts = {
   maxRecipients: MAX_BATCH_SIZE,
   // No dedupe key in any version of the API (shared/vendors/smsworks.md §2): a lost answer stays unknown.
   dedupe: false,
-  credentials: [{ env: 'SMSWORKS_TOKEN', what: 'The SMS Works JWT (with or without the "JWT " prefix)' }],
+  credentials: SMSWORKS_CREDENTIALS,
   options: [],
   callback: { field: 'deliveryreporturl', source: 'specs/smsworks.yaml BatchMessage.deliveryreporturl (the vendor POSTs delivery reports there)' },
   reference: { field: 'tag', maxLength: MAX_TAG_LENGTH, source: 'specs/smsworks.yaml BatchMessage.tag ("A maximum of 280 characters"), returned on every message of the batch' },
   clientIds: false,
+  statusLookup: smsworksStatusLookup,
   refusals: [
     {
       class: 'authentication',
@@ -55,6 +58,7 @@ export function smsworksSender(client: SmsWorksClient | SmsWorksClientOptions): 
       // The batch answer carries no per-message ids (GET /batch/{batchid} lists them).
       return { ids: [sent.batchid] };
     },
+    lookup: (query, lookupOptions) => lookupSmsworks(smsworks, query, lookupOptions),
   });
 }
 

@@ -7,7 +7,7 @@ import { startRecorder, type Recorder } from '@msgkit/test-server';
 import { exampleOnWire, loadSpec, requestExamples, schemaExample } from '@msgkit/test-server/examples';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmsWorksClient } from './client';
-import { BatchMessageFromJSON, MessageFromJSON } from './generated/index';
+import { BatchMessageFromJSON, MessageFromJSON, QueryFromJSON } from './generated/index';
 
 const spec = loadSpec('smsworks');
 let server: Recorder;
@@ -25,6 +25,7 @@ const calls: Record<string, (example: never) => Promise<unknown>> = {
   sendAnyBatch: (example: unknown[]) => client.batch.sendAny(example.map(MessageFromJSON)),
   sendBatch: (example) => client.batch.send(BatchMessageFromJSON(example)),
   scheduleBatch: (example) => client.batch.schedule(BatchMessageFromJSON(example) as never),
+  searchMessages: (example) => client.messages.search(QueryFromJSON(example)),
 };
 
 const message = schemaExample(spec, 'Message');

@@ -180,5 +180,5 @@ describe('the replay fuzzer', () => {
     }
     // The property itself failed (a state differed), not the generator.
     expect(String((failure as Error | undefined)?.cause)).toMatch(/AssertionError: expected/);
-  }, 600_000);
+  });
 });

@@ -20,6 +20,12 @@ export { MemoryReplayStore } from './replay';
 export type { ReplayStore } from './replay';
 export type { FailedWork, QueueOptions } from './queue';
 export { BodyTooLargeError, fromNodeRequest, handleNodeRequest, toNodeListener, writeNodeResponse } from './node';
+export { reconcile } from './reconcile';
+export type { ReconcileOptions, ReconcileSummary, SenderSummary } from './reconcile';
+export type { BatchRecord, BatchRef, MessagesRecord, PendingMessage, ReconcileRecord, ReconcileStore, RecipientVerdict, UnknownBatch, UnresolvedReason } from './reconcile-store';
+export { MemoryReconcileStore } from './memory-store';
+export { RateLimiter, systemClock } from './limiter';
+export type { Clock } from './limiter';
 // The vocabulary, re-exported so a receiver needs one import.
 export { DELIVERY_STATUSES, FINAL_DELIVERY_STATUSES, InvalidReportError, isFinalDeliveryStatus } from '@msgkit/core';
 export type { DeliveryEvent, DeliveryReportFormat, DeliveryStatus } from '@msgkit/core';

@@ -6,8 +6,8 @@ import * as webhooks from '@msgkit/webhooks';
 const require = createRequire(import.meta.url);
 
 describe('the published entry point', () => {
-  it('exports the receiver, the ledger, the callback URLs and the adapters, as ESM and as CommonJS', () => {
-    const names = ['createWebhookHandler', 'DeliveryLedger', 'reduceDeliveries', 'createCallbackUrl', 'verifyCallbackUrl', 'basicAuth', 'headerSecret', 'MemoryReplayStore', 'toNodeListener', 'fromNodeRequest', 'writeNodeResponse', 'DELIVERY_STATUSES'];
+  it('exports the receiver, the ledger, the callback URLs, the adapters and reconciliation, as ESM and as CommonJS', () => {
+    const names = ['createWebhookHandler', 'DeliveryLedger', 'reduceDeliveries', 'createCallbackUrl', 'verifyCallbackUrl', 'basicAuth', 'headerSecret', 'MemoryReplayStore', 'toNodeListener', 'fromNodeRequest', 'writeNodeResponse', 'DELIVERY_STATUSES', 'reconcile', 'MemoryReconcileStore', 'RateLimiter', 'systemClock'];
     for (const name of names) expect(webhooks, name).toHaveProperty(name);
     const cjs = require('@msgkit/webhooks') as typeof webhooks;
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(webhooks).sort());

@@ -71,5 +71,5 @@ describe('reports from the sandbox on a bad day', () => {
     expect(handler.stats.refused).toMatchObject({ forged: 0, expired: 0, unsigned: 0, invalid_report: 0 });
     expect(handler.stats.unmapped).toBe(0);
 
-  }, 300_000);
+  });
 });

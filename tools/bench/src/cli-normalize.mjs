@@ -4,8 +4,12 @@
 // metadata the CLI reads with) over the same rows held in memory. Each contender runs in a fresh
 // process, the CLI with stdout to a file and its progress on stderr; the rounds alternate and the
 // medians are compared, in wall time and in CPU time (this machine is shared: a neighbour's load
-// stretches wall time, not the CPU a process used). Target (issue 20): CLI ÷ loop ≤ 1.20, CLI peak
-// RSS < 300 MB.
+// stretches wall time, not the CPU a process used). Target (issue 20): CLI ÷ loop ≤ 1.20 in CPU,
+// CLI peak RSS < 300 MB; a miss prints MISSED and fails the run. The CLI's figures hold its whole
+// process, so the loop's hold what any program that reads numbers with msgkit pays before its first
+// number too: Node's start and the load of @msgkit/core/max (measured in the loop's process before
+// it reads the file). The ratio against the bare loop alone is printed beside it. CPU is the gate:
+// wall time on this shared machine moves with the neighbours' load, and is printed, not judged.
 // BENCH_CLI_ROWS makes a shorter run on a busy machine; the figure to quote is the default.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -53,6 +57,7 @@ export async function run() {
     console.log(`${ROWS} national GB rows with a country column (${(statSync(file).size / 1e6).toFixed(1)} MB), ${ROUNDS} alternating rounds`);
     const times = { loop: [], cli: [] };
     const cpu = { loop: [], cli: [] };
+    const bare = { ms: [], cpu: [] };
     const rss = [];
     let last;
     let anchor;
@@ -61,8 +66,10 @@ export async function run() {
       for (const name of order) {
         if (name === 'loop') {
           anchor = loop(file);
-          times.loop.push(anchor.ms);
-          cpu.loop.push(anchor.cpuMs);
+          bare.ms.push(anchor.ms);
+          bare.cpu.push(anchor.cpuMs);
+          times.loop.push(anchor.startMs + anchor.ms);
+          cpu.loop.push(anchor.startCpuMs + anchor.cpuMs);
         } else {
           last = await cli(file, out, probeFile);
           times.cli.push(last.ms);
@@ -78,13 +85,23 @@ export async function run() {
     const cliMs = median(times.cli);
     const loopCpu = median(cpu.loop);
     const cliCpu = median(cpu.cli);
+    const bareMs = median(bare.ms);
+    const bareCpu = median(bare.cpu);
+    const peakMb = Math.max(...rss) / 1024;
     const perSecond = (ms) => Math.round(ROWS / (ms / 1000));
     console.log(`CLI summary: ${summary}`);
     console.log(`phone loop: ${anchor.numbers} of ${anchor.rows} rows are numbers`);
-    console.log(`median wall s: phone loop ${(loopMs / 1000).toFixed(2)} (${perSecond(loopMs)} rows/s), msgkit normalize --csv ${(cliMs / 1000).toFixed(2)} (${perSecond(cliMs)} rows/s, process start included)`);
-    console.log(`median CPU s:  phone loop ${(loopCpu / 1000).toFixed(2)}, msgkit normalize --csv ${(cliCpu / 1000).toFixed(2)} (the whole process, its GC threads included)`);
-    console.log(`CLI ÷ phone loop: ${ratio(cliMs, loopMs)} wall, ${ratio(cliCpu, loopCpu)} CPU  (target ≤ 1.20)`);
-    console.log(`CLI peak RSS: ${(Math.max(...rss) / 1024).toFixed(0)} MB  (target < 300 MB)`);
+    console.log(`median wall s: phone loop ${(loopMs / 1000).toFixed(2)} (${(bareMs / 1000).toFixed(2)} in the loop itself, ${perSecond(bareMs)} rows/s), msgkit normalize --csv ${(cliMs / 1000).toFixed(2)} (${perSecond(cliMs)} rows/s)`);
+    console.log(`median CPU s:  phone loop ${(loopCpu / 1000).toFixed(2)} (${(bareCpu / 1000).toFixed(2)} in the loop itself), msgkit normalize --csv ${(cliCpu / 1000).toFixed(2)} (the whole process, its GC threads included)`);
+    console.log(`CLI ÷ phone loop: ${ratio(cliCpu, loopCpu)} CPU  (target ≤ 1.20), ${ratio(cliMs, loopMs)} wall`);
+    console.log(`CLI ÷ the loop itself, without Node's start and the metadata's load: ${ratio(cliCpu, bareCpu)} CPU, ${ratio(cliMs, bareMs)} wall`);
+    console.log(`CLI peak RSS: ${peakMb.toFixed(0)} MB  (target < 300 MB)`);
+    // A bench that only prints its targets passes whatever it measures: misses fail the run.
+    const misses = [];
+    if (cliCpu / loopCpu > 1.2) misses.push(`msgkit normalize --csv takes ${ratio(cliCpu, loopCpu)}× the CPU of the phone loop, above the 1.20 target`);
+    if (peakMb >= 300) misses.push(`msgkit normalize --csv peaked at ${peakMb.toFixed(0)} MB, not under 300 MB`);
+    for (const miss of misses) console.log(`MISSED: ${miss}`);
+    if (misses.length > 0) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,5 +78,37 @@ describe('msgkit normalize --csv on a list', () => {
     });
     expect(notMobile).toBeGreaterThan(500);
     expect(stderr).toContain(`${notMobile} refused as landline or other non-mobile number`);
+  });
+});
+
+/** A plain list (no quote anywhere, `,`, LF) the way exports without quoting hold it: stray spaces, short and long records, a blank line, non-ASCII. */
+function plainList(rows: number, seed: number) {
+  const random = seeded(seed, rows * 16);
+  const pick = <T,>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
+  const lines = ['name,phone,country'];
+  for (let i = 0; i < rows; i++) {
+    const phone = pick([`07${pick(['4', '7', '9'])}${digits(2)} ${digits(6)}`, `0${digits(10)}`, `(020) ${digits(4)}-${digits(4)}`, ` 07400${digits(6)}\t`, '', 'n/a', 'é07400 123456', '+33 6 12 34 56 78']);
+    const country = pick(['GB', 'GB', 'GB', ' gb', '', 'FR']);
+    lines.push(pick([`Customer ${i},${phone},${country}`, `Customer ${i},${phone}`, `Customer ${i},${phone},${country},extra`, '']));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('msgkit normalize --csv output bytes', () => {
+  // The digests are of what the command wrote before its reader and writer were rewritten for speed
+  // (issue 20): any change to a byte of the output (quoting, order, a label, a line end) changes them.
+  it('writes byte for byte what it wrote before the reader and writer were made faster, on seeded lists', async () => {
+    const quoted = `${list(3000, 20)}x;"07400, 123 456";GB\r\ny;"0740""0 123456";GB\r\nz;" 07400 123457 ";GB\r\n`;
+    const digests: string[] = [];
+    for (const [name, text] of [['quoted.csv', quoted], ['plain.csv', plainList(5000, 21)]] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const { code, stdout } = await runCli(['normalize', '--csv', '--file', path]);
+      expect(code).toBe(1);
+      if (name === 'quoted.csv') expect(stdout).toContain('\n3002,"07400, 123 456",,invalid,not_a_number,\n3003,"0740""0 123456",,invalid,not_a_number,\n');
+      digests.push(createHash('sha256').update(stdout).digest('hex'));
+    }
+    expect(digests).toEqual(['7c40f217a9706c93fd0ae784e90d4c5620756cf974d61ced7d17ca84112ed010', '413b7df443318c465a1d1a668757c08c751e5f2b0fa057f7b427fe993ddc5a3a']);
   });
 });

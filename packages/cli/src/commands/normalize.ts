@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { Classifier, knownCountry, type ClassifiedRow } from '../classify';
+import { CsvRows } from '../csvRows';
 import { CliError, line, type Io } from '../io';
 import { openRecipientsFile } from '../recipients';
 import { renderTable } from '../table';
@@ -18,11 +19,7 @@ interface NormalizeOptions {
 /** Rows a table or JSON answer holds; longer lists stream as CSV. */
 const SHOWN = 1000;
 
-const NEEDS_QUOTES = /[",\n\r]/;
-const csvCell = (v: string) => (NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 const label = (r: ClassifiedRow) => (r.arg ? `arg ${r.row}` : String(r.row));
-// The other cells are msgkit's own words and E.164 numbers: nothing in them needs quoting.
-const csvLine = (r: ClassifiedRow) => `${label(r)},${csvCell(r.input)},${r.e164 ?? ''},${r.status},${r.code ?? ''},${r.type ?? ''}\n`;
 
 /** Waits until stdout takes more; false when it never will (its reader left). */
 async function drained(io: Io): Promise<boolean> {
@@ -58,17 +55,23 @@ export function normalizeCommand(program: Command, io: Io): void {
       const timer = setInterval(() => progress(`normalizing: ${readSoFar(tally.rows, file)}`), 1000);
       timer.unref();
       const kept: ClassifiedRow[] = [];
+      const out = options.csv ? new CsvRows() : undefined;
       try {
-        if (options.csv) line(io.stdout, 'row,input,e164,status,error,type');
-        for await (const batch of sourceBatches(numbers, file)) {
-          if (options.csv) {
-            // One write per chunk of the file: a string per row would cost more than the rows' own reading.
-            let out = '';
-            for (const row of batch) out += csvLine(classifier.classify(row));
-            // Respect the pipe's pace: a slow reader must not make us hold the whole list.
-            if (!io.stdout.write(out) && !(await drained(io))) return;
-            if (io.stdoutClosed?.aborted) return;
-          } else {
+        if (out) {
+          line(io.stdout, 'row,input,e164,status,error,type');
+          // One write per chunk of the file, with no object per row: a list can be millions of rows.
+          const { last } = classifier;
+          const write = (label: number | string, input: string, country: string | undefined) => {
+            classifier.read(input, country);
+            out.row(label, input, last.e164, last.status, last.code, last.type);
+          };
+          numbers.forEach((input, i) => write(`arg ${i + 1}`, input, undefined));
+          // Respect the pipe's pace: a slow reader must not make us hold the whole list.
+          const flush = async () => (io.stdout.write(out.take()) || (await drained(io))) && !io.stdoutClosed?.aborted;
+          if (numbers.length > 0 && !(await flush())) return;
+          if (file) for await (const _ of file.scan((input, country, row) => write(row, input, country))) if (!(await flush())) return;
+        } else {
+          for await (const batch of sourceBatches(numbers, file)) {
             for (const row of batch) {
               const r = classifier.classify(row);
               if (kept.length < SHOWN) kept.push(r);

@@ -1,5 +1,6 @@
 import { lockHolder, readJournal, type BeginLine, type JournalContents } from '@msgkit/journal';
 import type { Command } from 'commander';
+import { writeDeliveryStates } from '../deliveryReport';
 import { CliError, line, type Io } from '../io';
 import { renderTable } from '../table';
 
@@ -16,7 +17,8 @@ export function reportCommand(program: Command, io: Io): void {
     .argument('<journal>', 'the journal file')
     .option('--unknown', 'list every recipient of unknown outcome (row, number), one per line')
     .option('--json', 'print JSON, every recipient of unknown outcome included')
-    .action(async (path: string, options: { unknown?: boolean; json?: boolean }) => {
+    .option('--results <file>', "write each recipient's state (delivered, failed, pending, unknown) and its reason as CSV, after reports and msgkit reconcile")
+    .action(async (path: string, options: { unknown?: boolean; json?: boolean; results?: string }) => {
       const contents = await readJournal(path).catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot read the journal ${path}: ${error.code ?? error.message}`, error.code === 'ENOENT' ? 2 : 1);
       });
@@ -56,7 +58,8 @@ export function reportCommand(program: Command, io: Io): void {
         });
         if (open > listed) line(io.stdout, `  … and ${open - listed} more: --unknown lists them all`);
       }
-      if (totals.refused.batches + totals.unknown.batches > 0) io.exitCode = 1;
+      // Failed or unknown recipients fail the report; a batch unknown at send time that reconcile found sent does not.
+      if (await writeDeliveryStates(path, io, options.results)) io.exitCode = 1;
     });
 }
 

@@ -77,6 +77,15 @@ describe('sendInBatches with a journal', () => {
     expect(other.batch(0)!.outcome).toEqual({ status: 'sent', ids: [] });
   });
 
+  it('gives each batch its key where the vendor lets the client choose ids, and still never resends an unknown one there', async () => {
+    const store = new MemoryJournal('spring');
+    await store.begin({ index: 0, recipients: list.slice(0, 3), dedupeKey: batchDedupeKey('spring', 0) });
+    const keys: Array<string | undefined> = [];
+    await sendInBatches(list, { size: 3, journal: { store, deduplicates: false, clientIds: true }, send: async (_, __, context) => void keys.push(context.dedupeKey) });
+    expect(keys).toEqual([batchDedupeKey('spring', 1, { recipients: list.slice(3, 6) })]);
+    expect(store.batch(1)!.dedupeKey).toBe(keys[0]);
+  });
+
   it('after an abort, still reports what an earlier run settled rather than calling it not started', async () => {
     const store = new MemoryJournal();
     await store.begin({ index: 2, recipients: list.slice(4, 6) });

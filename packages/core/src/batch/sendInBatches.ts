@@ -6,7 +6,8 @@ import { batchDedupeKey } from './keys';
 /** What `sendInBatches` hands `send` besides the batch and its index. */
 export interface BatchContext {
   /**
-   * The batch's dedupe key, given when a journal is used and the vendor deduplicates: send it as the
+   * The batch's dedupe key, given when a journal is used and the vendor deduplicates or lets the
+   * client choose ids (`clientIds`): send it as the
    * vendor's key. The key the journal recorded for the batch, else `batchDedupeKey(campaignId, index,
    * { content: store.content, recipients })`.
    */
@@ -18,6 +19,12 @@ export interface JournalOptions<T, R> {
   store: CampaignJournal;
   /** The vendor deduplicates by key (SMS.CX idempotencyId, Octopush request_id): unknown batches are resent with their key. */
   deduplicates: boolean;
+  /**
+   * The vendor lets the client choose ids (Infobip bulkId and messageIds): every batch gets its key,
+   * to derive them from, so a batch whose answer was lost can be looked up. Unlike `deduplicates`,
+   * it resends nothing.
+   */
+  clientIds?: boolean;
   /** Resend unknown and in-flight-at-crash batches at a vendor that cannot deduplicate (may bill twice). */
   resendUnknown?: boolean;
   /** The recipients (and their input rows) of a batch as the journal records them; default: the items themselves. */
@@ -144,7 +151,7 @@ export async function sendInBatches<T, R>(
     let dedupeKey: string | undefined;
     try {
       // A resent batch carries the key it was first sent with, whatever rule made that key.
-      dedupeKey = journal.deduplicates ? (previous?.dedupeKey ?? batchDedupeKey(store.campaignId, index, { ...(store.content !== undefined && { content: store.content }), recipients })) : undefined;
+      dedupeKey = journal.deduplicates || journal.clientIds === true ? (previous?.dedupeKey ?? batchDedupeKey(store.campaignId, index, { ...(store.content !== undefined && { content: store.content }), recipients })) : undefined;
     } catch (error) {
       return { index, items: batch, ok: false, error };
     }

@@ -8,7 +8,8 @@ import { ValidationError, type ValidationIssue } from '../errors';
 import { classifyError } from './classify';
 import { readCredentials } from './credentials';
 import { messageShapeIssues, optionIssues } from './message';
-import type { CampaignMessage, CampaignSender, EnvRecord, FromEnvOptions, LookupQuery, LookupResult, SendOptions, SenderFactory, SenderFacts, SentBatch } from './sender';
+import type { LookupOptions, LookupQuery, LookupResult } from './lookup';
+import type { CampaignMessage, CampaignSender, EnvRecord, FromEnvOptions, SendOptions, SenderFactory, SenderFacts, SentBatch } from './sender';
 
 /** What a provider package gives `createSender` beside its facts: its rules and its send call. */
 export interface SenderImplementation {
@@ -17,7 +18,7 @@ export interface SenderImplementation {
   /** The client call; runs only for a message `rules` found nothing wrong with. */
   send(batch: readonly string[], message: CampaignMessage, options: SendOptions): Promise<SentBatch>;
   /** Asks the vendor what became of a send, where it has a lookup. */
-  lookup?(query: LookupQuery, options?: { signal?: AbortSignal }): Promise<LookupResult>;
+  lookup?(query: LookupQuery, options?: LookupOptions): Promise<LookupResult>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -96,6 +97,6 @@ export function senderFactory<F extends SenderFacts, S extends CampaignSender>(
 ): SenderFactory<S> & F {
   return {
     ...facts,
-    fromEnv: (env, options = {}) => create(readCredentials(facts.name, facts.credentials, env, more.hint, more.missing?.(env, options)), options),
+    fromEnv: (env, options = {}) => create(readCredentials(facts.name, facts.credentials, env, more.hint, more.missing?.(env, options), options), options),
   };
 }

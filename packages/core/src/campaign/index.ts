@@ -10,8 +10,6 @@ export type {
   FailoverDecision,
   FieldFact,
   FromEnvOptions,
-  LookupQuery,
-  LookupResult,
   MessageOptionFact,
   RecipientMessage,
   RecipientRefusal,
@@ -23,7 +21,9 @@ export type {
   SenderFactory,
   SentBatch,
 } from './sender';
-export { MissingCredentialsError, readCredentials } from './credentials';
+export { absenceVerdict, lookupRequests, matchRecipients, notFoundProof, strictestRateLimit } from './lookup';
+export type { AbsenceProof, LookupOptions, LookupProof, LookupQuery, LookupReason, LookupResult, RateLimit, StatusLookupFact } from './lookup';
+export { MissingCredentialsError, readCredentials, resolveCredentials } from './credentials';
 export { classifyError, matchRefusal, recipientRefusal } from './classify';
 export { messageShapeIssues, optionIssues, remapIssues, senderOptions } from './message';
 export { INTERRUPTED_ATTEMPT, attemptDedupeKey, planChain, recipientMessageId } from './attempts';

@@ -6,6 +6,7 @@
  */
 import type { BatchOutcome } from '../batch/journal';
 import type { ValidationIssue } from '../errors';
+import type { LookupOptions, LookupQuery, LookupResult, StatusLookupFact } from './lookup';
 
 /** What every recipient of a batch receives. */
 export interface CampaignMessage {
@@ -146,6 +147,11 @@ export interface CredentialVariable {
   optional?: boolean;
   /** Variables sharing a group label satisfy it together: any one of them is enough (SMS.CX key or token). */
   anyOf?: string;
+  /**
+   * The client option that holds the same value (`apiKey`). Given, it wins and the variable is not
+   * read; a client reads the variable only for an option it was not given.
+   */
+  option?: string;
 }
 
 /** A vendor option a campaign message carries (Octopush `type`, `purpose`), with the values the vendor documents and its source. */
@@ -176,23 +182,11 @@ export interface SenderFacts {
   readonly refusals: readonly RefusalRule[];
   /** Per-recipient statuses in a successful answer that mean "not sent". */
   readonly recipientRefusals: readonly RecipientRefusalRule[];
-}
-
-/** Asks the vendor what became of a send (reconciliation); a slot the follow-up fills per vendor. */
-export interface LookupQuery {
-  /** The key the batch was sent with (and the client-chosen ids derived from it). */
-  dedupeKey?: string;
-  /** Vendor ids returned by `send` (batch or message ids). */
-  ids?: readonly string[];
-  recipients?: readonly string[];
-}
-
-/** What the vendor said about a send when asked (`CampaignSender.lookup`). */
-export interface LookupResult {
-  /** Per recipient or message the vendor knows about, in its own words. */
-  found: Array<{ to?: string; id: string; status: string }>;
-  /** True only where the vendor documents that a message it does not list was never sent. */
-  absenceProvesNotSent: boolean;
+  /**
+   * How `lookup` finds out what became of a send (endpoints, rate limit, whether "not found" is a
+   * proof), or false where the vendor has no such read. Absent on senders defined before it.
+   */
+  readonly statusLookup?: StatusLookupFact | false;
 }
 
 export interface CampaignSender extends SenderFacts {
@@ -208,8 +202,11 @@ export interface CampaignSender extends SenderFacts {
   send(batch: readonly string[], message: CampaignMessage, options?: SendOptions): Promise<SentBatch>;
   /** Whether an error of `send` proves the attempt did not act (so the next vendor may take it). */
   classify(error: unknown): FailoverDecision;
-  /** Reconciliation, where the vendor has a lookup. */
-  lookup?(query: LookupQuery, options?: { signal?: AbortSignal }): Promise<LookupResult>;
+  /**
+   * What became of a send, asked of the vendor by what msgkit holds (`statusLookup` says how);
+   * absent where the vendor has no such read. Throws the client's typed errors.
+   */
+  lookup?(query: LookupQuery, options?: LookupOptions): Promise<LookupResult>;
 }
 
 /** Environment variables, as `process.env` holds them. */

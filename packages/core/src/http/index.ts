@@ -8,10 +8,13 @@ export {
   RETRY_MAX_DELAY_MS,
   backoffDelayMs,
   retryAfterMs,
+  sleep,
 } from './retry';
 export { apiErrorFromResponse, execute } from './execute';
 export type {
   ClientPolicy,
+  ResponseInfo,
+  WithResponse,
   HttpPolicyOptions,
   Operation,
   RawResponse,
@@ -24,3 +27,9 @@ export type {
 export { credentialIssues, pathId, pathIdIssues, policyIssues, policyOptions, requestObject, requestOptionsIssues, stringOptionIssues, wireValue } from './input';
 export { REDACTED, createRedactor, type Redactor } from './redact';
 export { guardFetch, safeLocation, type FetchLike } from './redirect';
+export { headerIssues } from './hooks';
+export type { AttemptHooks, AttemptResponse, RequestHook, RequestInfo, ResponseHook, RetryHook, RetryInfo } from './hooks';
+export { LOG_LEVELS } from './log';
+export type { LogLevel, LogRecord, Logger } from './log';
+export { clientOptionIssues, clientPolicy, noteHandler, processEnv } from './client';
+export type { ClientOptions } from './client';

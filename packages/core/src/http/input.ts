@@ -8,6 +8,7 @@ import { ValidationError, type ValidationIssue } from '../errors';
 import { listLengthIssue } from '../rules/lists';
 import { messageFor } from '../rules/messages';
 import { readError } from '../rules/rule';
+import { headerIssues } from './hooks';
 import { MAX_RETRIES_LIMIT, MAX_TIMEOUT_MS } from './retry';
 import type { HttpPolicyOptions, RequestOptions } from './execute';
 
@@ -44,10 +45,11 @@ export function policyOptions(options: { timeoutMs?: unknown; maxRetries?: unkno
 /** A method's last argument: undefined, or an object of valid per-call options. */
 export function requestOptionsIssues(options: unknown): ValidationIssue[] {
   if (options === undefined) return [];
-  if (!isObject(options)) return [{ path: ['options'], code: 'invalid_type', message: 'must be an object ({ signal, timeoutMs, maxRetries })' }];
+  if (!isObject(options)) return [{ path: ['options'], code: 'invalid_type', message: 'must be an object ({ signal, timeoutMs, maxRetries, headers })' }];
   const issues = policyIssues(options, ['options']);
-  const { signal } = options as RequestOptions;
+  const { signal, headers } = options as RequestOptions;
   if (signal !== undefined && !(signal instanceof AbortSignal)) issues.push({ path: ['options', 'signal'], code: 'invalid_type', message: 'must be an AbortSignal' });
+  if (headers !== undefined) issues.push(...headerIssues(headers, ['options', 'headers']));
   return issues;
 }
 

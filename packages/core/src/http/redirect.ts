@@ -5,6 +5,7 @@
  * the caller supplied that follows redirects anyway is caught by `guardFetch`.
  */
 import { RedirectError, type ApiErrorInit } from '../errors';
+import { ATTEMPT, prepareAttempt, type AttemptState } from './hooks';
 
 /** A fetch function as the clients call it (the global `fetch` is one). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -30,11 +31,14 @@ function sameOrigin(a: string, b: string): boolean {
 
 /**
  * Wraps the caller's fetch (or the global one, looked up per call): always `redirect: 'manual'`,
- * and an answer that says it was redirected, or came from another origin, is refused.
+ * and an answer that says it was redirected, or came from another origin, is refused. It is also
+ * where an attempt's extra headers and `onRequest` hook meet the request the generated code built.
  */
 export function guardFetch(fetchImpl?: FetchLike): FetchLike {
   return async (input, init) => {
-    const response = await (fetchImpl ?? globalThis.fetch)(input, { ...init, redirect: 'manual' });
+    const state = (init as { [ATTEMPT]?: AttemptState })[ATTEMPT];
+    const request = state ? await prepareAttempt(state, input, init) : init;
+    const response = await (fetchImpl ?? globalThis.fetch)(input, { ...request, redirect: 'manual' });
     // The string comparison spares the common case two URL parses.
     if (response.redirected || (response.url !== '' && response.url !== input && !sameOrigin(response.url, input))) throw new FollowedRedirect(response, input);
     return response;

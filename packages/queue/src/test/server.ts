@@ -26,8 +26,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPing(url: string): Promise<void> {
-  for (let i = 0; ; i++) {
+/** Waits however slowly it starts: only a server that ended stops the wait (a hang ends at the hook's limit). */
+async function waitForPing(url: string, child: ChildProcess): Promise<void> {
+  for (;;) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     // Refused connections while the server starts are expected; connect() rejects with them too.
     probe.on('error', () => undefined);
@@ -36,7 +37,7 @@ async function waitForPing(url: string): Promise<void> {
       await probe.ping();
       return;
     } catch (error) {
-      if (i >= 200) throw new Error(`redis-server did not start on ${url}: ${String(error)}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server exited (${child.exitCode ?? child.signalCode}) before it answered on ${url}: ${String(error)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       probe.disconnect();
@@ -68,7 +69,7 @@ export async function startRedisServer(persistence: Persistence): Promise<RedisS
   };
   const start = async (mode: Persistence = persistence, extra: string[] = []) => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...ARGS[mode], ...extra], { stdio: 'ignore' });
-    await waitForPing(url);
+    await waitForPing(url, child);
   };
   await start();
   return {

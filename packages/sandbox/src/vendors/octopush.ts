@@ -1,4 +1,4 @@
-import { isCalendarDateTime } from '@msgkit/core';
+import { isCalendarDateTime } from '@msgkit/core/internal';
 import { octopushSpec } from '../generated/specs';
 import type { SandboxState } from '../state';
 import type { Reply, SandboxMessage } from '../types';

@@ -56,16 +56,17 @@ const MESSAGES: Record<number, string> = {
   1135: "The parameter 'transliteration' should be an object",
   1140: 'Group ID is not a valid group',
   1155: 'Campaign ID provided is not valid',
+  1165: 'Campaign ID or msg ID provided is not valid',
   1207: 'The phone number provided is not valid',
   1210: 'The phone numbers provided are invalid',
   1503: 'The parameter `removeEmojis` is not boolean (true or false)',
 };
 
 /** The vendor code for one schema violation (the codes the vendor documents per field). */
-function codeFor(issue: Issue): number | undefined {
+function codeFor(issue: Issue, operationId: string): number | undefined {
   const [field, second, third] = issue.path;
   const k = issue.keyword;
-  if (issue.in === 'path') return field === 'campaignId' ? 1155 : 1115;
+  if (issue.in === 'path') return operationId === 'getSingleReport' ? 1165 : field === 'campaignId' ? 1155 : 1115;
   switch (field) {
     case 'to':
       return k === 'maxItems' ? 1103 : second !== undefined ? 1207 : 1104;
@@ -122,7 +123,10 @@ const REPORTER: VendorReporter = {
   vendor: 'smscx',
   perPost: DLR_BATCH,
   lifecycle: (_m, failed) => ({ intermediate: ['ACCEPTED', 'SENT'], final: failed ? 'FAILED' : 'DELIVERED' }),
-  settle: (m, final) => void (m.status = final),
+  settle: (m, final, at) => {
+    m.status = final;
+    m.extra['updatedAt'] = at;
+  },
   item: (m, status, at) => ({
     campaignId: m.groupId,
     msgId: m.id,
@@ -278,7 +282,7 @@ function answer(ctx: OpContext, p: Plan, commit: boolean): Reply {
         cost,
         scheduledAt: p.scheduledAt,
         callbackUrl,
-        extra: { kind: p.kind, trackData: trackData ?? null, campaign: p.campaign },
+        extra: { kind: p.kind, trackData: trackData ?? null, campaign: p.campaign, country: r.country },
       });
     }
   }
@@ -383,6 +387,75 @@ function deleteCampaign(kind: 'sms' | 'multichannel') {
   };
 }
 
+/**
+ * One message as the reports show it (DataReportCampaign), read from what the sandbox holds, so a
+ * report the `drop` switch lost is still visible here. `updatedAt` is the time of its last report.
+ */
+function messageReport(m: SandboxMessage): Record<string, unknown> {
+  const text = m.text ?? '';
+  const updatedAt = m.extra['updatedAt'] as Date | undefined;
+  return {
+    msgId: m.id,
+    status: m.status,
+    statusCode: STATUS_CODES[m.status] ?? 2,
+    errorCode: m.status === 'FAILED' ? 1 : null,
+    inQuietHours: false,
+    createdAt: isoSeconds(m.createdAt),
+    updatedAt: updatedAt ? isoSeconds(updatedAt) : null,
+    ...(m.scheduledAt ? { scheduledAt: isoSeconds(m.scheduledAt) } : {}),
+    cost: m.cost,
+    to: m.to,
+    countryIso: m.extra['country'] ?? 'XX',
+    from: m.from,
+    text,
+    source: 'api',
+    channel: m.channel,
+    ...(m.channel === 'sms' ? { textAnalysis: { length: text.length, unicode: countSegments(text).encoding === 'UCS-2', parts: m.parts } } : {}),
+  };
+}
+
+/** A message deleted before it went out is gone from the reports, as if never sent. */
+const reportable = (m: SandboxMessage | undefined): m is SandboxMessage => m !== undefined && m.status !== 'DELETED';
+
+/** The vendor's cursors read as base64 offsets (its example `NTM2NTA` is base64 of "53650"). */
+const cursor = (offset: number): string => Buffer.from(String(offset)).toString('base64').replace(/=+$/, '');
+function offsetOf(value: unknown): number | undefined {
+  if (value === undefined) return 0;
+  const n = Number(Buffer.from(String(value), 'base64').toString('utf8'));
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+function singleReport(ctx: OpContext): Reply {
+  const m = ctx.state.store('smscx').get(ctx.params['msgId'] ?? '');
+  if (!reportable(m)) return fail(404, 'not_found', 1160, 'Campaign ID or msg ID provided was not found');
+  ctx.record();
+  return { status: 200, headers: { 'x-request-id': uuid() }, body: { data: messageReport(m) } };
+}
+
+function campaignReport(ctx: OpContext): Reply {
+  const id = ctx.params['campaignId'] ?? '';
+  const q = ctx.query;
+  const all = [...ctx.state.store('smscx').values()].filter((m) => m.groupId === id);
+  const messages = all.filter(reportable);
+  if (messages.length === 0) return fail(404, 'not_found', 1150, 'Campaign ID provided was not found');
+  const limit = q['limit'] === undefined ? 500 : Number(q['limit']);
+  const from = offsetOf(q['next'] ?? q['previous']);
+  if (from === undefined) return badParam(0, 'The paging cursor is not valid');
+  ctx.record();
+  const page = String(q['short_response']) === 'true' ? [] : messages.slice(from, from + limit);
+  const first = messages[0]!;
+  const info = {
+    campaignId: id,
+    campaignName: first.extra['campaign'] ? 'Campaign' : 'API',
+    totalPhoneNumbers: messages.length,
+    totalCost: round(messages.reduce((sum, m) => sum + m.cost, 0)),
+    totalParts: messages.reduce((sum, m) => sum + m.parts, 0),
+    channel: first.extra['kind'] === 'multichannel' ? 'multichannel' : 'sms',
+  };
+  const paging = { next: from + limit < messages.length ? cursor(from + limit) : null, previous: from > 0 ? cursor(Math.max(0, from - limit)) : null, size: limit };
+  return { status: 200, headers: { 'x-request-id': uuid() }, body: { info, data: page.map(messageReport), paging } };
+}
+
 export const smscx: VendorModule = {
   vendor: 'smscx',
   basePath: '/smscx',
@@ -393,12 +466,12 @@ export const smscx: VendorModule = {
     BearerAuth: (headers) => goodCredential(schemeCredential(header(headers, 'authorization'), 'Bearer')),
   },
   unauthorized: () => fail(401, 'invalid_api_key', 0, 'Invalid API key or access token'),
-  invalid(_operationId, errors) {
+  invalid(operationId, errors) {
     const issues = issuesOf(errors);
     if (issues.some((i) => i.keyword === 'parse')) return badParam(0, 'The request body is not valid JSON');
     // The vendor reports one error: the first issue with a documented code wins.
     for (const issue of issues) {
-      const code = codeFor(issue);
+      const code = codeFor(issue, operationId);
       if (code !== undefined) return badParam(code, MESSAGES[code] ?? issue.message);
     }
     return badParam(0, issues.map((i) => i.message).join('; '));
@@ -418,5 +491,7 @@ export const smscx: VendorModule = {
     deleteScheduledSmsCampaign: deleteCampaign('sms'),
     deleteScheduledMultichannel: deleteMessage('multichannel'),
     deleteScheduledMultichannelCampaign: deleteCampaign('multichannel'),
+    getSingleReport: singleReport,
+    getCampaignReport: campaignReport,
   },
 };

@@ -118,6 +118,54 @@ function batchInputs(body: { sender: string; destinations?: string[]; content: s
   return (body.destinations ?? []).map((destination) => ({ ...body, destination }));
 }
 
+interface SearchQuery {
+  status?: string;
+  credits?: number;
+  destination?: string;
+  sender?: string;
+  keyword?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  skip?: number;
+  metadata?: Array<{ key?: string; value?: string }>;
+}
+
+/**
+ * POST /messages: every message the sandbox holds that matches every criterion, oldest first, from
+ * what it holds now (a report the `drop` switch lost included). Dates are read the way the vendor
+ * reads free date text (JavaScript's Date); `created` is the time compared.
+ */
+function search(ctx: OpContext): Reply {
+  const q = ctx.body as SearchQuery;
+  const bound = (value: string | undefined): Date | undefined | Reply => {
+    if (value === undefined) return undefined;
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? error(ctx.operationId, 400, 'BAD_REQUEST', `"${value}" is not a date`) : date;
+  };
+  const from = bound(q.from);
+  const to = bound(q.to);
+  if (from !== undefined && !(from instanceof Date)) return from;
+  if (to !== undefined && !(to instanceof Date)) return to;
+  const pairs = q.metadata ?? [];
+  const found = [...ctx.state.store('smsworks').values()].filter((m) => {
+    const metadata = (m.extra['metadata'] as Array<{ key?: string; value?: string }> | undefined) ?? [];
+    return (
+      (q.status === undefined || m.status === q.status) &&
+      (q.destination === undefined || m.to === q.destination) &&
+      (q.sender === undefined || m.from === q.sender) &&
+      (q.credits === undefined || m.cost === q.credits) &&
+      q.keyword === undefined &&
+      (from === undefined || m.createdAt.getTime() >= from.getTime()) &&
+      (to === undefined || m.createdAt.getTime() <= to.getTime()) &&
+      pairs.every((p) => metadata.some((kept) => kept.key === p.key && kept.value === p.value))
+    );
+  });
+  const skip = q.skip ?? 0;
+  ctx.record();
+  return { status: 200, body: found.slice(skip, skip + (q.limit ?? 1000)).map(messageResponse) };
+}
+
 function emptyBatch(ctx: OpContext): Reply {
   return error(ctx.operationId, 400, 'BAD_REQUEST', 'destinations must contain at least one phone number');
 }
@@ -176,6 +224,7 @@ export const smsworks: VendorModule = {
       ctx.record();
       return { status: 200, body: batch.map(messageResponse) };
     },
+    searchMessages: search,
     getMessage(ctx) {
       const m = ctx.state.store('smsworks').get(ctx.params['messageid'] ?? '');
       if (!m) return error(ctx.operationId, 404, 'NOT_FOUND', 'Message not found');

@@ -115,7 +115,7 @@ export interface OmniApiInterface {
     createScenario(requestParameters: CreateScenarioRequest): Promise<Scenario>;
 
     /**
-     * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call. 
+     * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call.  Every message Infobip accepted is listed here for 48 hours, by the `bulkId` and the per-destination `messageId` the request set (both may be chosen by the client): this is how a send whose answer was lost is looked up. 
      * @summary Get OMNI message logs
      * @param {string} [from] Only messages sent from this sender (alphanumeric or numeric).
      * @param {string} [to] Only messages sent to this destination address.
@@ -135,7 +135,7 @@ export interface OmniApiInterface {
     getOmniLogsRaw(requestParameters: GetOmniLogsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<OmniLogsResponse>>;
 
     /**
-     * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call. 
+     * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call.  Every message Infobip accepted is listed here for 48 hours, by the `bulkId` and the per-destination `messageId` the request set (both may be chosen by the client): this is how a send whose answer was lost is looked up. 
      * Get OMNI message logs
      */
     getOmniLogs(requestParameters: GetOmniLogsRequest): Promise<OmniLogsResponse>;
@@ -289,7 +289,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
     }
 
     /**
-     * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call. 
+     * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call.  Every message Infobip accepted is listed here for 48 hours, by the `bulkId` and the per-destination `messageId` the request set (both may be chosen by the client): this is how a send whose answer was lost is looked up. 
      * Get OMNI message logs
      */
     async getOmniLogsRaw(requestParameters: GetOmniLogsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<OmniLogsResponse>> {
@@ -372,7 +372,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
     }
 
     /**
-     * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call. 
+     * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call.  Every message Infobip accepted is listed here for 48 hours, by the `bulkId` and the per-destination `messageId` the request set (both may be chosen by the client): this is how a send whose answer was lost is looked up. 
      * Get OMNI message logs
      */
     async getOmniLogs(requestParameters: GetOmniLogsRequest, initOverrides?: RequestInit): Promise<OmniLogsResponse> {
@@ -671,3 +671,13 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
     }
 
 }
+
+/**
+ * getOmniLogs: at most 120 requests per 60 s (spec `x-rate-limit`, published by the vendor).
+ */
+export const GetOmniLogsRateLimit = { requests: 120, periodSeconds: 60, published: true } as const;
+
+/**
+ * getOmniLogs reads what the vendor keeps for 48 hours (spec `x-retention-hours`).
+ */
+export const GetOmniLogsRetentionHours = 48;

@@ -1,2 +1,3 @@
 export * from './MultichannelApi';
+export * from './ReportsApi';
 export * from './SmsApi';

@@ -345,3 +345,8 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
     }
 
 }
+
+/**
+ * getBatch: at most 1 requests per 1 s (spec `x-rate-limit`, decided in the spec: the vendor publishes none).
+ */
+export const GetBatchRateLimit = { requests: 1, periodSeconds: 1, published: false } as const;

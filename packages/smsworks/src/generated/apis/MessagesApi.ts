@@ -27,6 +27,9 @@ import {
     MessageResponse,
     MessageResponseFromJSON,
     MessageResponseToJSON,
+    Query,
+    QueryFromJSON,
+    QueryToJSON,
     ScheduledMessageResponse,
     ScheduledMessageResponseFromJSON,
     ScheduledMessageResponseToJSON,
@@ -41,6 +44,10 @@ export interface GetMessageRequest {
 
 export interface ScheduleMessageRequest {
     message: Message;
+}
+
+export interface SearchMessagesRequest {
+    query: Query;
 }
 
 export interface SendMessageRequest {
@@ -85,6 +92,22 @@ export interface MessagesApiInterface {
      * Schedule an SMS
      */
     scheduleMessage(requestParameters: ScheduleMessageRequest): Promise<Array<ScheduledMessageResponse>>;
+
+    /**
+     * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
+     * @summary Search logged messages
+     * @param {Query} query 
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     * @memberof MessagesApiInterface
+     */
+    searchMessagesRaw(requestParameters: SearchMessagesRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<MessageResponse>>>;
+
+    /**
+     * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
+     * Search logged messages
+     */
+    searchMessages(requestParameters: SearchMessagesRequest): Promise<Array<MessageResponse>>;
 
     /**
      * Sends one SMS message now. This is a paid send.
@@ -185,6 +208,45 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
     }
 
     /**
+     * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
+     * Search logged messages
+     */
+    async searchMessagesRaw(requestParameters: SearchMessagesRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<MessageResponse>>> {
+        if (requestParameters.query === null || requestParameters.query === undefined) {
+            throw new runtime.RequiredError('query','Required parameter requestParameters.query was null or undefined when calling searchMessages.');
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
+        }
+
+        const response = await this.request({
+            path: `/messages`,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: QueryToJSON(requestParameters.query),
+        }, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => jsonValue.map(MessageResponseFromJSON));
+    }
+
+    /**
+     * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
+     * Search logged messages
+     */
+    async searchMessages(requestParameters: SearchMessagesRequest, initOverrides?: RequestInit): Promise<Array<MessageResponse>> {
+        const response = await this.searchMessagesRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
      * Sends one SMS message now. This is a paid send.
      * Send an SMS
      */
@@ -224,3 +286,13 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
     }
 
 }
+
+/**
+ * getMessage: at most 1 requests per 1 s (spec `x-rate-limit`, decided in the spec: the vendor publishes none).
+ */
+export const GetMessageRateLimit = { requests: 1, periodSeconds: 1, published: false } as const;
+
+/**
+ * searchMessages: at most 1 requests per 1 s (spec `x-rate-limit`, decided in the spec: the vendor publishes none).
+ */
+export const SearchMessagesRateLimit = { requests: 1, periodSeconds: 1, published: false } as const;

@@ -8,6 +8,7 @@ export * from './FailureReason';
 export * from './Message';
 export * from './MessageResponse';
 export * from './MetaData';
+export * from './Query';
 export * from './ScheduledBatchResponse';
 export * from './ScheduledMessageResponse';
 export * from './SendMessageResponse';

@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CsvRows } from './csvRows';
+
+// The line normalize --csv wrote as a string before it wrote bytes (RFC 4180 quoting of the input only).
+const asString = (label: number | string, input: string, e164?: string, status = 'valid', code?: string, type?: string) =>
+  `${label},${/[",\n\r]/.test(input) ? `"${input.replace(/"/g, '""')}"` : input},${e164 ?? ''},${status},${code ?? ''},${type ?? ''}\n`;
+
+describe('CsvRows', () => {
+  it('writes the bytes of the string lines, for any input cell, across buffer growth and takes', () => {
+    const row = fc.record({
+      label: fc.oneof(fc.nat(), fc.nat().map((n) => `arg ${n}`)),
+      input: fc.string({ unit: fc.constantFrom('0', '7', ' ', '+', '"', ',', '\n', '\r', '\t', 'é', '\u00a0', '\u{1F600}', '\x7f'), maxLength: 40 }),
+      e164: fc.option(fc.constant('+447400123456'), { nil: undefined }),
+      status: fc.constantFrom('valid', 'invalid', 'duplicate'),
+      code: fc.option(fc.constantFrom('not_mobile', 'too_short', 'empty'), { nil: undefined }),
+      type: fc.option(fc.constantFrom('MOBILE', 'FIXED_LINE'), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(row, { maxLength: 20 }), { maxLength: 5 }), fc.integer({ min: 1, max: 64 }), (chunks, capacity) => {
+        const rows = new CsvRows(capacity);
+        const written: Buffer[] = [];
+        let expected = '';
+        for (const chunk of chunks) {
+          for (const r of chunk) {
+            rows.row(r.label, r.input, r.e164, r.status, r.code, r.type);
+            expected += asString(r.label, r.input, r.e164, r.status, r.code, r.type);
+          }
+          written.push(rows.take());
+        }
+        expect(Buffer.concat(written).toString('utf8')).toBe(expected);
+      }),
+      { numRuns: 300, seed: 20 },
+    );
+  });
+
+  it('writes a cell longer than its buffer, and the row number of the millionth row', () => {
+    const rows = new CsvRows(8);
+    rows.row(1_000_001, `07400 ${'é'.repeat(100_000)}`, undefined, 'invalid', 'not_a_number', undefined);
+    expect(rows.take().toString('utf8')).toBe(`1000001,07400 ${'é'.repeat(100_000)},,invalid,not_a_number,\n`);
+  });
+});

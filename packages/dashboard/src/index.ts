@@ -1,0 +1,8 @@
+export { startDashboard } from './dashboard';
+export type { Dashboard, DashboardOptions } from './dashboard';
+export { DashboardOptionsError } from './security';
+export { MissingQueuePackageError } from './redisSource';
+export { maskNumber, maskText } from './mask';
+export { CampaignTotals, NOT_RECORDED, STATES, Timeline } from './totals';
+export type { Counts, Failure, FailureGroup, Part, RecipientState, TotalsSummary } from './totals';
+export type { CampaignInfo, CampaignSummary, UnknownPage, UnknownRecipient } from './campaign';

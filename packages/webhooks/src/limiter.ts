@@ -1,0 +1,62 @@
+/**
+ * Pacing lookups by a vendor's published limit. A vendor's "N requests per P seconds" may be counted
+ * in fixed windows aligned to its clock, which msgkit cannot see: the only pace safe under every
+ * alignment is one that never puts more than N requests in any window of P seconds. So this is a
+ * token bucket of N tokens in which each token comes back exactly P seconds after it was spent
+ * (rather than trickling back continuously, which lets up to 2N through one window).
+ */
+import { sleep, type RateLimit } from '@msgkit/core/internal';
+
+/** Time, injectable so that tests never wait on the wall clock. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms` (rejects with the signal's reason when it aborts first). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = { now: () => Date.now(), sleep };
+
+export class RateLimiter {
+  readonly limit: RateLimit;
+  /** Requests let through so far. */
+  taken = 0;
+  readonly #clock: Clock;
+  readonly #periodMs: number;
+  /** When each of the last `requests` tokens was spent, oldest first. */
+  readonly #spent: number[] = [];
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(limit: RateLimit, clock: Clock) {
+    if (!Number.isSafeInteger(limit.requests) || limit.requests < 1 || !Number.isFinite(limit.periodSeconds) || limit.periodSeconds <= 0) {
+      throw new RangeError(`a rate limit needs a whole number of requests ≥ 1 per a positive period (got ${limit.requests} per ${limit.periodSeconds} s)`);
+    }
+    this.limit = limit;
+    this.#clock = clock;
+    this.#periodMs = limit.periodSeconds * 1000;
+  }
+
+  /** Resolves when one more request may go out; takers are served in turn. */
+  take(signal?: AbortSignal): Promise<void> {
+    const turn = this.#queue.then(() => this.#wait(signal));
+    // A taker that gave up (aborted) must not block the ones behind it.
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #wait(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const now = this.#clock.now();
+      if (this.#spent.length < this.limit.requests) break;
+      const free = this.#spent[0]! + this.#periodMs;
+      if (now >= free) {
+        this.#spent.shift();
+        break;
+      }
+      await this.#clock.sleep(free - now, signal);
+    }
+    this.#spent.push(this.#clock.now());
+    this.taken++;
+  }
+}
