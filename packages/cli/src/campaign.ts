@@ -21,6 +21,8 @@ export interface CampaignRun {
   /** Send to numbers whose type is not mobile too (see classify's NOT_MOBILE). */
   allowLandline?: boolean;
   batchSize: number;
+  /** A personalized text: each row's own (the rows were checked before the run; a batch is then one row). */
+  textOf?: (row: Row) => string | { column: string };
   concurrency: number;
   journal?: FileJournal;
   resendUnknown: boolean;
@@ -82,6 +84,8 @@ export const localFailure = (error: unknown) => error instanceof JournalWriteErr
 
 interface Item {
   e164: string;
+  /** The row's own text, for a personalized campaign. */
+  text?: string;
   row: ClassifiedRow;
   /** The row's position in the input, which orders the results file. */
   seq: number;
@@ -123,10 +127,12 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
         if (row.status === 'invalid') results?.immediate(at, resultRow(row, 'invalid', { error: row.code! }));
         else if (row.status === 'duplicate') results?.immediate(at, resultRow(row, 'duplicate'));
         else {
+          const text = run.textOf?.(row);
+          if (text !== undefined && typeof text !== 'string') throw new InputReadError(new Error(`row ${row.row} changed since it was checked: {${text.column}} cannot be filled`));
           const index = Math.floor(validSeen++ / batchSize);
           let rows = pending.get(index);
           if (!rows) pending.set(index, (rows = []));
-          const item = { e164: row.e164!, row, seq: at };
+          const item = { e164: row.e164!, row, seq: at, ...(text !== undefined && { text }) };
           rows.push(item);
           yield item;
         }
@@ -220,7 +226,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
     send: (batch: Item[], _index: number, context: { dedupeKey?: string }) =>
       run.client.send(
         batch.map((i) => i.e164),
-        run.message,
+        batch[0]?.text === undefined ? run.message : { ...run.message, text: batch[0].text },
         undefined,
         context.dedupeKey,
       ),

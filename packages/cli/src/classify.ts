@@ -11,6 +11,8 @@ export interface ClassifiedRow extends Row {
   e164: string | undefined;
   /** What the number is (MOBILE, FIXED_LINE, …), where the metadata tells. */
   type: PhoneNumberType | undefined;
+  /** The number's country (ISO 3166), where the metadata tells. */
+  region?: string | undefined;
   /** Why an invalid row is invalid (normalizePhone's code, `empty`, or `not_mobile`). */
   code: string | undefined;
 }
@@ -70,11 +72,12 @@ export class Classifier {
    * What `read` made of the last number; the next read overwrites it. A caller that writes a row out
    * at once reads it here, where a list of millions would otherwise cost an object per row.
    */
-  readonly last: { status: RowStatus; e164: string | undefined; type: PhoneNumberType | undefined; code: string | undefined } = {
+  readonly last: { status: RowStatus; e164: string | undefined; type: PhoneNumberType | undefined; code: string | undefined; region: string | undefined } = {
     status: 'invalid',
     e164: undefined,
     type: undefined,
     code: undefined,
+    region: undefined,
   };
 
   /** Classifies one number, `country` being its row's country cell if any, into `last` (see `classify`). */
@@ -88,7 +91,7 @@ export class Classifier {
     const type = result.type;
     if (type !== undefined && !this.#allowLandline && NOT_MOBILE.has(type)) {
       tally.notMobile++;
-      return this.#invalid('not_mobile', type, result.e164);
+      return this.#invalid('not_mobile', type, result.e164, result.country);
     }
     const last = this.last;
     if (this.#seen.add(result.e164)) {
@@ -101,21 +104,23 @@ export class Classifier {
     last.e164 = result.e164;
     last.type = type;
     last.code = undefined;
+    last.region = result.country;
   }
 
   classify(row: Row): ClassifiedRow {
     this.read(row.input, row.country);
-    const { status, e164, type, code } = this.last;
-    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status, e164, type, code };
+    const { status, e164, type, code, region } = this.last;
+    return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status, e164, type, code, region };
   }
 
-  #invalid(code: string, type: PhoneNumberType | undefined, e164: string | undefined): void {
+  #invalid(code: string, type: PhoneNumberType | undefined, e164: string | undefined, region?: string): void {
     this.tally.invalid++;
     const last = this.last;
     last.status = 'invalid';
     last.e164 = e164;
     last.type = type;
     last.code = code;
+    last.region = region;
   }
 
   #optionsFor(country: string | undefined): NormalizePhoneOptions {

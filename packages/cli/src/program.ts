@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { campaignCommand } from './commands/campaign';
 import { dashboardCommand } from './commands/dashboard';
 import { normalizeCommand } from './commands/normalize';
+import { planCommand } from './commands/plan';
 import { reconcileCommand } from './commands/reconcile';
 import { reportCommand } from './commands/report';
 import { sandboxCommand } from './commands/sandbox';
@@ -23,7 +24,7 @@ export function createProgram(io: Io): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const add of [segmentsCommand, normalizeCommand, sendCommand, reportCommand, sandboxCommand, campaignCommand, reconcileCommand, dashboardCommand]) add(program, io);
+  for (const add of [segmentsCommand, normalizeCommand, sendCommand, planCommand, reportCommand, sandboxCommand, campaignCommand, reconcileCommand, dashboardCommand]) add(program, io);
   const override = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     command.commands.forEach(override);

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { startSandbox, type Sandbox } from '@msgkit/sandbox';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Io } from './io';
 import { main } from './program';
 
@@ -20,4 +25,28 @@ export function parseResults(text: string): Array<Record<string, string>> {
   const [head, ...lines] = text.trim().split('\n');
   const names = head!.split(',');
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v.replace(/^"|"$/g, '')])));
+}
+
+/**
+ * A sandbox on a free loopback port and a fresh temporary directory for one test file, reset before
+ * each test; `file(name, text)` writes a file there under a unique name.
+ */
+export function sandboxFixture(prefix: string) {
+  const fixture = { sandbox: undefined as unknown as Sandbox, dir: '', file: (_name: string, _text: string): string => '' };
+  let n = 0;
+  beforeAll(async () => {
+    fixture.sandbox = await startSandbox({ port: 0 });
+    fixture.dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await fixture.sandbox?.close();
+    rmSync(fixture.dir, { recursive: true, force: true });
+  });
+  beforeEach(() => fixture.sandbox.reset());
+  fixture.file = (name, text) => {
+    const path = join(fixture.dir, `${n++}-${name}`);
+    writeFileSync(path, text);
+    return path;
+  };
+  return fixture;
 }

@@ -16,6 +16,8 @@ const require = createRequire(import.meta.url);
 const ROOT_EXPORTS = [
   // phone numbers, SMS segments, national tables and a vendor's billing facts
   'normalizePhone', 'normalizeRecipients', 'countSegments', 'splitSegments', 'suggestCheaper', 'countSegmentsFor', 'NATIONAL_LANGUAGES',
+  // personalized texts
+  'compileTemplate', 'renderTemplate', 'TemplateError',
   // lists and campaigns: batches, their keys and outcomes, failover
   'chunk', 'sendInBatches', 'batchDedupeKey', 'outcomeOfError', 'resumeDecision', 'sendWithFailover',
   // delivery status vocabulary

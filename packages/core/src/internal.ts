@@ -14,6 +14,7 @@ export * from './http/index';
 export * from './rules/index';
 export type { Lenient } from './lenient';
 export { CAMPAIGN_KEY_NAMESPACE, batchDigest, interruptedOutcome } from './batch/index';
+export { TEMPLATE_DIGEST_NAMESPACE } from './text/index';
 export { mapStatus, reportReader, reportTime } from './delivery/index';
 export type { StatusMapping } from './delivery/index';
 export {

@@ -19,7 +19,7 @@ export {
   JournalMismatchError,
   JournalWriteError,
 } from './errors';
-export { countSegments, countSegmentsFor, NATIONAL_LANGUAGES, splitSegments, suggestCheaper } from './text/index';
+export { compileTemplate, countSegments, countSegmentsFor, NATIONAL_LANGUAGES, renderTemplate, splitSegments, suggestCheaper, TemplateError } from './text/index';
 export { batchDedupeKey, chunk, outcomeOfError, resumeDecision, sendInBatches } from './batch/index';
 export {
   DELIVERY_STATUSES,

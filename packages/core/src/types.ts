@@ -8,16 +8,19 @@ export type { AttemptHooks, AttemptResponse, RequestHook, RequestInfo, ResponseH
 export type { LogLevel, LogRecord, Logger } from './http/log';
 export type { Note, NoteHandler } from './rules/notes';
 export type { CheaperSubstitution, CheaperSuggestions, NationalLanguage, NationalShift, SegmentCount, SegmentOptions, SmsBilling, SmsEncoding, SubstitutionKind, VendorSegmentCount } from './text/index';
+export type { BoundTemplate, CompiledTemplate, TemplateFailure, TemplateFailureCode } from './text/index';
 export type { BatchContext, BatchFailure, BatchKeyContent, BatchOutcome, BatchResult, BeginRecord, CampaignJournal, JournalBatch, JournaledBatchResult, JournalOptions, SendInBatchesOptions } from './batch/index';
 export type { DeliveryEvent, DeliveryReference, DeliveryReportFormat, DeliveryStatus } from './delivery/index';
 export type {
   AttemptOutcome,
+  BatchEstimate,
   CampaignMessage,
   CampaignSender,
   ClientIdsFact,
   CredentialVariable,
   DedupeFact,
   EnvRecord,
+  EstimatedRecipient,
   FailoverAttempt,
   FailoverClass,
   FailoverDecision,
@@ -38,6 +41,7 @@ export type {
   ReferenceFact,
   RefusalRule,
   SendOptions,
+  SenderBalance,
   SenderFacts,
   SenderFactory,
   SentBatch,

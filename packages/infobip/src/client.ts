@@ -26,8 +26,8 @@ import {
 } from '@msgkit/core/internal';
 import { INFOBIP_CREDENTIALS } from './credentials';
 import { infobipVendor } from './errors';
-import { Configuration, OmniApi } from './generated';
-import type { ListScenariosResponse, OmniLogsResponse, OmniReportsResponse, Scenario, SendOmniAdvancedResponse } from './generated';
+import { AccountApi, Configuration, OmniApi } from './generated';
+import type { AccountBalance, ListScenariosResponse, OmniLogsResponse, OmniReportsResponse, Scenario, SendOmniAdvancedResponse } from './generated';
 import type { OmniReportsQuery, ScenarioListQuery } from './types';
 import {
   prepareList,
@@ -152,6 +152,10 @@ export class InfobipClient {
     /** Logs of the last 48 hours, newest first. */
     logs(query?: OmniLogsQuery, options?: RequestOptions): Promise<WithRequestId<OmniLogsResponse>>;
   };
+  readonly account: {
+    /** GET /account/1/balance: the balance and its currency (a read, never billed). */
+    balance(options?: RequestOptions): Promise<WithRequestId<AccountBalance>>;
+  };
 
   #api: OmniApi;
   #policy: ClientPolicy;
@@ -169,13 +173,13 @@ export class InfobipClient {
     if (issues.length > 0) throw new ValidationError(issues);
 
     const header = `App ${key}`;
-    this.#api = new OmniApi(
-      new Configuration({
-        basePath: this.baseUrl,
-        apiKey: () => header,
-        fetchApi: guardFetch(o.fetch),
-      }),
-    );
+    const configuration = new Configuration({
+      basePath: this.baseUrl,
+      apiKey: () => header,
+      fetchApi: guardFetch(o.fetch),
+    });
+    this.#api = new OmniApi(configuration);
+    const accountApi = new AccountApi(configuration);
     this.#policy = clientPolicy('infobip', o, [key], env);
     this.#defaultCountry = o.defaultCountry;
     this.#onNote = noteHandler(o.onNote, this.#policy);
@@ -229,6 +233,7 @@ export class InfobipClient {
         return this.#run({ idempotent: true, attempt: (init) => api.getOmniLogsRaw(params, init) }, callOptions);
       },
     };
+    this.account = { balance: (callOptions) => this.#run({ idempotent: true, attempt: (init) => accountApi.getAccountBalanceRaw(init) }, callOptions) };
   }
 
   #run<T>(op: Operation<T>, options: RequestOptions | undefined): Promise<WithRequestId<T>> {

@@ -33,6 +33,7 @@ export type { RequestOptions, WithRequestId } from '@msgkit/core';
 // The generated enums, for callers who prefer them to the plain literals the request types accept.
 export { GeneralStatus, OmniChannel, SmsDataTransliterationEnum, ValidityPeriodTimeUnit } from './generated';
 export type {
+  AccountBalance,
   CreateOrUpdateScenarioRequest,
   DeliveryReport,
   Destination,

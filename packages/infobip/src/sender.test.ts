@@ -24,6 +24,14 @@ const sender = () => infobipSender({ apiKey: 'sandbox-key', baseUrl: sandbox.bas
 const status = (id: number, name: string) => ({ groupId: 5, groupName: 'REJECTED', id, name, description: name });
 
 describe('infobipSender', () => {
+  it('reads the account balance and its currency, and has no estimate: Infobip documents none for OMNI', async () => {
+    expect(await sender().balance!()).toEqual({ amount: 1000, unit: 'EUR' });
+    await sender().send(['+447400000001'], { text: 'Hi' });
+    expect(await sender().balance!()).toEqual({ amount: 999.99, unit: 'EUR' });
+    expect(sender().estimate).toBeUndefined();
+    expect(sandbox.requests('infobip').slice(-3).map((r) => [r.operationId, r.messages])).toEqual([['getAccountBalance', 0], ['sendOmniAdvanced', 1], ['getAccountBalance', 0]]);
+  });
+
   it('sets bulkId and every messageId from the dedupe key, so a lost answer can be looked up', async () => {
     const key = batchDedupeKey('spring', 0);
     const sent = await sender().send(batch, message, { dedupeKey: key, callbackUrl: 'https://example.com/dlr', reference: 'spring#0' });

@@ -114,6 +114,10 @@ export function infobipSender(client: InfobipClient | InfobipClientOptions, opti
       const bulkId = sent.bulkId ?? dedupeKey;
       return { ids: bulkId !== undefined ? [bulkId] : messages.map((m) => m.id), ...(messages.length > 0 && { messages }), ...(refused.length > 0 && { refused }) };
     },
+    async balance({ signal }) {
+      const { balance, currency } = await infobip.account.balance(signal ? { signal } : {});
+      return { amount: balance, unit: currency };
+    },
     lookup: (query, lookupOptions) => lookupInfobip(infobip, query, lookupOptions),
   });
 }

@@ -15,6 +15,14 @@ const message = { text: 'Votre colis arrive', from: 'Shop', options: { octopush:
 const sender = () => octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 });
 
 describe('octopushSender', () => {
+  it('reads the wallet balance in euros, and has no estimate: Octopush documents none', async () => {
+    expect(await sender().balance!()).toEqual({ amount: 1000, unit: 'EUR' });
+    await sender().send(batch, message);
+    expect(await sender().balance!()).toEqual({ amount: 999.87, unit: 'EUR' });
+    expect(sender().estimate).toBeUndefined();
+    expect(sandbox.requests('octopush').map((r) => [r.operationId, r.messages])).toEqual([['getBalance', 0], ['sendSmsCampaign', 2], ['getBalance', 0]]);
+  });
+
   it('has no lookup: Octopush documents no read of what became of a sent campaign', () => {
     expect(octopushSenderFacts.statusLookup).toBe(false);
     expect(sender().statusLookup).toBe(false);

@@ -90,6 +90,11 @@ export function octopushSender(client: OctopushClient | OctopushClientOptions): 
         throw error;
       }
     },
+    async balance({ signal }) {
+      // Without country and product, GET /wallet/check-balance answers in euros (shared/vendors/octopush.md §4.4).
+      const wallet = await octopush.wallet.balance(undefined, signal ? { signal } : {});
+      return { amount: wallet.amount, unit: wallet.unit === 'euros' ? 'EUR' : wallet.unit };
+    },
   });
 }
 

@@ -22,7 +22,7 @@ describe('the published entry points', () => {
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
   });
 
-  it('export the producer, the worker, the adapters, the status readers, resumeAccount and the Redis errors', async () => {
+  it('export the producer, the worker, the adapters, the status readers, the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
     expect(Object.keys(await load()).sort()).toEqual([
       'DEFAULT_CONNECT_TIMEOUT_MS',
       'MAX_BATCH_SIZE',
@@ -37,7 +37,9 @@ describe('the published entry points', () => {
       'formatCampaignEvent',
       'formatCampaignStatus',
       'infobipAdapter',
+      'listCampaigns',
       'octopushAdapter',
+      'openAccountQueues',
       'queueName',
       'resumeAccount',
       'smsWorksAdapter',

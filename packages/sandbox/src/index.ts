@@ -7,4 +7,4 @@ export { startSandbox } from './server';
 export { BODY_TIMEOUT_MS, MAX_BODY_BYTES, MAX_JSON_DEPTH } from './body';
 export { SMSCX_GROUPS } from './vendors/smscx';
 export { VENDORS } from './types';
-export type { DeliveryAttempt, FaultSpec, ReportBehaviour, ReceivedRequest, Sandbox, SandboxMessage, SandboxOptions, Vendor } from './types';
+export type { AnsweredRequest, DeliveryAttempt, FaultSpec, ReportBehaviour, ReceivedRequest, Sandbox, SandboxMessage, SandboxOptions, Vendor } from './types';

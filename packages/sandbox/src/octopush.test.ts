@@ -30,6 +30,16 @@ describe('The Octopush sandbox', () => {
     expect(sandbox.messages('octopush').map((m) => m.to)).toEqual(['+33611223344', '+33611223345']);
   });
 
+  it('bills a text by Octopush\'s own count, with & $ @ and line breaks as two characters', async () => {
+    // 155 plain characters and 3 of Octopush's double-counted ones: 161 by its count, 2 parts; GSM 03.38 says 158, 1 part.
+    const text = `${'a'.repeat(155)}&$\n`;
+    const res = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, text, recipients: [{ phone_number: '+33611223344' }] });
+    expect(res.body).toMatchObject({ number_of_sms_needed: 2, total_cost: 0.13 });
+    expect(sandbox.messages('octopush')[0]).toMatchObject({ parts: 2 });
+    const plain = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, text: 'a'.repeat(160), recipients: [{ phone_number: '+33611223344' }] });
+    expect(plain.body).toMatchObject({ number_of_sms_needed: 1 });
+  });
+
   it('sends on every multi-channel channel with the ticket shape of that channel', async () => {
     const sms = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', { channel: 'sms', text: 'Hi', recipients: [{ phone_number: '+33611223344' }], metadata: { type: 'sms_low_cost' } });
     expect(sms.body).toMatchObject({ sms_ticket: expect.stringMatching(TICKET), number_of_contacts: 1, number_of_sms_needed: 1, message: '******' });

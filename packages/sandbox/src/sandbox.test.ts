@@ -47,6 +47,28 @@ describe('startSandbox', () => {
     }
   });
 
+  it('answers each vendor\'s balance, moved by what was sent, and lists every answered request with whether it acted', async () => {
+    expect((await call(sandbox, 'smscx', 'GET', '/account/balance')).body).toEqual({ balance: 100000, currency: 'eur', billing: 'prepaid' });
+    expect((await call(sandbox, 'smsworks', 'GET', '/credits/balance')).body).toEqual({ credits: 10000 });
+    expect((await call(sandbox, 'infobip', 'GET', '/account/1/balance')).body).toEqual({ balance: 1000, currency: 'EUR' });
+    await call(sandbox, 'smscx', 'POST', '/sms/estimate', sms);
+    await call(sandbox, 'smscx', 'POST', '/sms', sms);
+    await call(sandbox, 'smsworks', 'POST', '/batch/send', { sender: 'Shop', destinations: ['447400123456', '33612345678'], content: 'Hi' });
+    await call(sandbox, 'infobip', 'POST', '/omni/1/advanced', { destinations: [{ to: { phoneNumber: '447400123456' } }], sms: { text: 'Hi' } });
+    expect((await call(sandbox, 'smscx', 'GET', '/account/balance')).body).toMatchObject({ balance: 99999.926 });
+    expect((await call(sandbox, 'smsworks', 'GET', '/credits/balance')).body).toEqual({ credits: 9997 });
+    expect((await call(sandbox, 'infobip', 'GET', '/account/1/balance')).body).toEqual({ balance: 999.99, currency: 'EUR' });
+    expect(sandbox.requests('smscx').map((r) => [r.operationId, r.status, r.acted, r.messages])).toEqual([
+      ['getAccountBalance', 200, false, 0],
+      ['estimateSms', 200, false, 0],
+      ['sendSms', 200, true, 1],
+      ['getAccountBalance', 200, false, 0],
+    ]);
+    expect(sandbox.requests().filter((r) => r.acted).map((r) => r.operationId)).toEqual(sandbox.received().map((r) => r.operationId));
+    sandbox.reset();
+    expect(sandbox.requests()).toEqual([]);
+  });
+
   it('rejects a host other than loopback', async () => {
     await expect(startSandbox({ host: '0.0.0.0' as '127.0.0.1' })).rejects.toThrow(TypeError);
   });

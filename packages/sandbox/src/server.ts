@@ -137,7 +137,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             });
           },
         };
-        return handler(context);
+        const before = state.received.length;
+        const reply = handler(context);
+        const acted = state.received.length > before;
+        state.answered.push({ vendor: module.vendor, operationId, method, path: relative, status: reply.status, acted, messages: acted ? state.received[state.received.length - 1]!.messageIds.length : 0 });
+        return reply;
       },
     };
     const backend = await backendFor(module);
@@ -169,6 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const v = vendor as Vendor | undefined;
     if (method === 'GET' && (path === '' || path === '/')) return { status: 200, body: { url, baseUrls } };
     if (method === 'GET' && path === '/received') return { status: 200, body: sandbox.received(v) };
+    if (method === 'GET' && path === '/requests') return { status: 200, body: sandbox.requests(v) };
     if (method === 'GET' && path === '/messages') return { status: 200, body: sandbox.messages(v) };
     if (method === 'GET' && path === '/deliveries') return { status: 200, body: sandbox.deliveries(v) };
     if (method === 'GET' && path === '/faults') return { status: 200, body: sandbox.faults.list() };
@@ -216,6 +221,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port: actualPort,
     baseUrls,
     received: (vendor) => state.received.filter((r) => vendor === undefined || r.vendor === vendor),
+    requests: (vendor) => state.answered.filter((r) => vendor === undefined || r.vendor === vendor),
     messages: (vendor) =>
       (vendor === undefined ? [...state.messages.values()].flatMap((m) => [...m.values()]) : [...(state.messages.get(vendor)?.values() ?? [])]).map((m) =>
         m.callbackUrl === undefined || maskUrlPassword(m.callbackUrl) === m.callbackUrl ? m : { ...m, callbackUrl: maskUrlPassword(m.callbackUrl) },

@@ -1,6 +1,6 @@
 import { DlrSender } from './dlr';
 import { behaviourOf, seeded, type Behaviour } from './reports';
-import type { FaultSpec, ReceivedRequest, Reply, SandboxMessage, SandboxOptions, Vendor } from './types';
+import type { AnsweredRequest, FaultSpec, ReceivedRequest, Reply, SandboxMessage, SandboxOptions, Vendor } from './types';
 
 // setTimeout cannot wait longer than this; messages due later simply never fall due while the
 // sandbox runs (they can still be cancelled).
@@ -9,6 +9,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Everything one sandbox remembers. Vendor handlers read and write it; `reset()` starts over. */
 export class SandboxState {
   received: ReceivedRequest[] = [];
+  answered: AnsweredRequest[] = [];
   readonly messages = new Map<Vendor, Map<string, SandboxMessage>>();
   /** Replays for idempotency keys, by `${vendor}:${key}`. */
   readonly replays = new Map<string, Reply>();
@@ -104,6 +105,7 @@ export class SandboxState {
   reset(): void {
     this.#clearTimers();
     this.received = [];
+    this.answered = [];
     this.messages.clear();
     this.replays.clear();
     this.faults = [];

@@ -54,6 +54,24 @@ export interface ReceivedRequest {
   messageIds: string[];
 }
 
+/**
+ * One request an operation of a vendor API answered (after validation), whether or not it acted:
+ * estimates, balances and other reads included. Faulted and invalid requests are not listed.
+ */
+export interface AnsweredRequest {
+  vendor: Vendor;
+  operationId: string;
+  method: string;
+  /** Path below the vendor's base URL. */
+  path: string;
+  /** The HTTP status the operation answered. */
+  status: number;
+  /** True when the request was recorded as acted on (and is in `received`): a send, a cancel, some reads. */
+  acted: boolean;
+  /** How many messages it created: more than 0 only for a send or a schedule, the requests that are paid. */
+  messages: number;
+}
+
 /** One message the sandbox holds, in the vendor's own vocabulary for ids and status. */
 export interface SandboxMessage {
   vendor: Vendor;
@@ -160,6 +178,8 @@ export interface Sandbox {
   readonly baseUrls: Readonly<Record<Vendor, string>>;
   /** Accepted requests, oldest first (optionally of one vendor). */
   received(vendor?: Vendor): ReceivedRequest[];
+  /** Every request an operation answered, oldest first, reads and estimates included (see AnsweredRequest). */
+  requests(vendor?: Vendor): AnsweredRequest[];
   /** Stored messages, oldest first (optionally of one vendor). */
   messages(vendor?: Vendor): SandboxMessage[];
   /** Delivery-report POSTs finished so far (URL passwords masked). */

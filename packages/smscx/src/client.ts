@@ -26,9 +26,10 @@ import {
   type ValidationIssue,
   type WithRequestId,
 } from '@msgkit/core/internal';
-import { MultichannelApi, ReportsApi, SmsApi } from './generated/apis/index';
+import { AccountApi, MultichannelApi, ReportsApi, SmsApi } from './generated/apis/index';
 import { Configuration, type FetchAPI } from './generated/runtime';
 import type {
+  AccountBalance,
   CampaignReportResponse,
   DeleteScheduledCampaignResponse,
   DeleteScheduledMessageResponse,
@@ -141,6 +142,7 @@ export interface CampaignReportQuery {
 interface Context {
   sms: SmsApi;
   multichannel: MultichannelApi;
+  account: AccountApi;
   reports: ReportsApi;
   policy: ClientPolicy;
   defaultCountry: string | undefined;
@@ -353,6 +355,10 @@ export class ReportMethods {
 export class SmscxClient {
   readonly sms: SmsMethods;
   readonly multichannel: MultichannelMethods;
+  readonly account: {
+    /** GET /account/balance: balance, currency (eur, usd) and billing (prepaid, postpaid). A read, never billed. */
+    balance(options?: RequestOptions): Promise<WithRequestId<AccountBalance>>;
+  };
   readonly reports: ReportMethods;
 
   constructor(options: SmscxClientOptions = {}) {
@@ -379,6 +385,7 @@ export class SmscxClient {
     const ctx: Context = {
       sms: new SmsApi(configuration),
       multichannel: new MultichannelApi(configuration),
+      account: new AccountApi(configuration),
       reports: new ReportsApi(configuration),
       policy,
       defaultCountry: o.defaultCountry,
@@ -386,6 +393,7 @@ export class SmscxClient {
     };
     this.sms = new SmsMethods(ctx);
     this.multichannel = new MultichannelMethods(ctx);
+    this.account = { balance: (options) => run(ctx, true, (init) => ctx.account.getAccountBalanceRaw(init), options) };
     this.reports = new ReportMethods(ctx);
   }
 }

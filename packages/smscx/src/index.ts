@@ -25,8 +25,9 @@ export * from './errors';
 export { SMSCX_REPORT_STATUSES, smscxReports } from './reports';
 export { ALPHABETS, CHANNELS, MAX_PARTS, MAX_RECIPIENTS, TTL_SECONDS } from './rules';
 // The generated enums are values; callers may use them instead of string literals.
-export { MessageReportStatusEnum, StrategyChannelChannelEnum, TransliterationAlphabetEnum } from './generated/models/index';
+export { AccountBalanceBillingEnum, AccountBalanceCurrencyEnum, MessageReportStatusEnum, StrategyChannelChannelEnum, TransliterationAlphabetEnum } from './generated/models/index';
 export type {
+  AccountBalance,
   CampaignGroup,
   CampaignReportInfo,
   CampaignReportResponse,

@@ -10,7 +10,7 @@ describe('@msgkit/smscx as published', () => {
   it('exports the client, the error classes and the helpers from its ESM build', () => {
     expect(Object.keys(esm).sort()).toEqual(
       [
-        'ALPHABETS', 'AbortError', 'ApiError', 'AuthenticationError', 'BadRequestError', 'CHANNELS', 'ConnectionError',
+        'ALPHABETS', 'AbortError', 'AccountBalanceBillingEnum', 'AccountBalanceCurrencyEnum', 'ApiError', 'AuthenticationError', 'BadRequestError', 'CHANNELS', 'ConnectionError',
         'InsufficientCreditError', 'MAX_PARTS', 'MAX_RECIPIENTS', 'MissingCredentialsError', 'MsgkitError', 'MultichannelMethods', 'NotFoundError',
         'PermissionDeniedError', 'RateLimitError', 'RedirectError', 'ServerError', 'SmsMethods', 'SmscxClient', 'StrategyChannelChannelEnum',
         'SMSCX_REPORT_STATUSES', 'TTL_SECONDS', 'TimeoutError', 'TransliterationAlphabetEnum', 'ValidationError', 'billing', 'invalidNumbers', 'parseSmscxError', 'smscxReports', 'smscxVendor',

@@ -17,6 +17,25 @@ const sender = () => smscxSender(new SmscxClient({ apiKey: 'sandbox-key', baseUr
 const error = (type: string, code: number) => ({ error: { type, code, message: `${type} ${code}`, uri: 'https://sms.cx/sms-api-documentation/#section/Errors' } });
 
 describe('smscxSender', () => {
+  it("reads the balance and SMS.CX's own free estimate of a batch, sending and billing nothing", async () => {
+    const s = sender();
+    expect(await s.balance!()).toEqual({ amount: 100000, unit: 'EUR', billing: 'prepaid' });
+    const long = { ...message, text: 'x'.repeat(161) };
+    const estimate = await s.estimate!([...batch, '+31612345678'], long);
+    expect(estimate.recipients.map((r) => [r.to, r.parts, r.cost, r.country])).toEqual([
+      ['+447400000001', 2, 0.136, 'GB'],
+      ['+447400000002', 2, 0.136, 'GB'],
+      ['+447400000003', 2, 0.136, 'GB'],
+      ['+31612345678', 2, 0.148, 'NL'],
+    ]);
+    expect(estimate.total).toBe(0.556);
+    await expect(s.estimate!(batch, { text: '' })).rejects.toBeInstanceOf(ValidationError);
+    expect(sandbox.received()).toEqual([]);
+    expect(sandbox.messages()).toEqual([]);
+    expect(sandbox.requests().map((r) => [r.operationId, r.messages])).toEqual([['getAccountBalance', 0], ['estimateSms', 0]]);
+    expect(await s.balance!()).toEqual({ amount: 100000, unit: 'EUR', billing: 'prepaid' });
+  });
+
   it('sends a batch with the dedupe key as idempotencyId, and a resend with the key sends nothing twice', async () => {
     const key = batchDedupeKey('spring', 0);
     const first = await sender().send(batch, message, { dedupeKey: key });

@@ -3,7 +3,7 @@
  * the one call that sends a batch. Sources: specs/smscx.yaml (error tables from the official SDKs'
  * docs, seeds 000/001) and shared/vendors/smscx.md.
  */
-import { collectIssues, createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type SenderFacts, type SentBatch } from '@msgkit/core/internal';
+import { collectIssues, createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type EstimatedRecipient, type SenderFacts, type SentBatch } from '@msgkit/core/internal';
 import { SmscxClient, type SmscxClientOptions } from './client';
 import { SMSCX_CREDENTIALS } from './credentials';
 import { lookupSmscx, smscxStatusLookup } from './lookup';
@@ -79,6 +79,21 @@ export function smscxSender(client: SmscxClient | SmscxClientOptions): CampaignS
         else result.messages.push({ to, id: item.msgId });
       }
       return { ids: [sent.info.campaignId], ...(result.messages.length > 0 && { messages: result.messages }), ...(result.refused.length > 0 && { refused: result.refused }) };
+    },
+    async balance({ signal }) {
+      const { balance, currency, billing } = await smscx.account.balance(signal ? { signal } : {});
+      return { amount: balance, unit: currency.toUpperCase(), billing };
+    },
+    // POST /sms/estimate: "it will only simulate the … sending (no billing)" (shared/vendors/smscx.md §1).
+    async estimate(batch, message, { signal }) {
+      const answer = await smscx.sms.estimate({ to: [...batch], from: message.from!, text: message.text }, signal ? { signal } : {});
+      const byDigits = new Map(batch.map((to) => [digits(to), to]));
+      const recipients: EstimatedRecipient[] = [];
+      for (const item of answer.data) {
+        const to = byDigits.get(digits(item.to));
+        if (to !== undefined) recipients.push({ to, parts: item.parts, cost: item.cost, country: item.countryIso, status: item.status });
+      }
+      return { total: answer.info.totalCost, recipients };
     },
     lookup: (query, lookupOptions) => lookupSmscx(smscx, query, lookupOptions),
   });

@@ -27,6 +27,7 @@ import {
 import {
   BatchApi,
   Configuration,
+  CreditsApi,
   MessagesApi,
   QueryFromJSON,
   QueryToJSON,
@@ -34,6 +35,7 @@ import {
   type BatchMessage,
   type BatchMessageResponse,
   type CancelledMessageResponse,
+  type CreditsResponse,
   type Message,
   type MessageResponse,
   type Query,
@@ -91,6 +93,7 @@ export type SearchQuery = Omit<Query, 'from' | 'to'> & { from?: string | Date; t
 interface Context {
   batchApi: BatchApi;
   messagesApi: MessagesApi;
+  creditsApi: CreditsApi;
   policy: ClientPolicy;
   defaultCountry: string;
   onNote: NoteHandler;
@@ -117,6 +120,11 @@ export class SmsWorksClient {
   readonly batch: SmsWorksBatch;
   /** Single messages. */
   readonly messages: SmsWorksMessages;
+  /** The account's credits. */
+  readonly credits: {
+    /** GET /credits/balance: the credits left (a read, never billed; retried like any read). */
+    balance(options?: RequestOptions): Promise<CreditsResponse>;
+  };
   #authorization: string;
 
   constructor(options: SmsWorksClientOptions = {}) {
@@ -135,12 +143,14 @@ export class SmsWorksClient {
     const context: Context = {
       batchApi: new BatchApi(configuration),
       messagesApi: new MessagesApi(configuration),
+      creditsApi: new CreditsApi(configuration),
       policy,
       defaultCountry: o.defaultCountry ?? 'GB',
       onNote: noteHandler(o.onNote, policy),
     };
     this.batch = new SmsWorksBatch(context);
     this.messages = new SmsWorksMessages(context);
+    this.credits = { balance: (options) => run(context, true, options, (init) => context.creditsApi.getCreditsRaw(init)) };
   }
 }
 

@@ -23,6 +23,7 @@ export type {
   BatchMessage,
   BatchMessageResponse,
   CancelledMessageResponse,
+  CreditsResponse,
   DeliveryReport,
   ErrorModel,
   ExtendedErrorModel,

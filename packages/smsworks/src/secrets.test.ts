@@ -100,7 +100,7 @@ describe('the token never shows', () => {
 
   it('in the client, printed or serialized', () => {
     expectNoSecret(client());
-    expect(Object.keys(client())).toEqual(['batch', 'messages']);
+    expect(Object.keys(client())).toEqual(['batch', 'messages', 'credits']);
   });
 
   it.each([

@@ -15,6 +15,14 @@ const message = { text: 'Sale today', from: 'Shop' };
 const sender = () => smsworksSender({ token: 'sandbox.jwt.token', baseUrl: sandbox.baseUrls.smsworks });
 
 describe('smsworksSender', () => {
+  it('reads the credits left, moved by a send, and has no estimate: The SMS Works documents none', async () => {
+    expect(await sender().balance!()).toEqual({ amount: 10000, unit: 'credits' });
+    await sender().send(['+447400000001'], { text: 'Hi', from: 'Shop' });
+    expect(await sender().balance!()).toEqual({ amount: 9999, unit: 'credits' });
+    expect(sender().estimate).toBeUndefined();
+    expect(sandbox.requests('smsworks').map((r) => [r.operationId, r.messages])).toEqual([['getCredits', 0], ['sendBatch', 1], ['getCredits', 0]]);
+  });
+
   it('sends a batch with the callback URL and the tag as reference, and says it cannot deduplicate', async () => {
     const sent = await sender().send(batch, message, { dedupeKey: 'ignored-by-the-vendor', callbackUrl: 'https://example.com/dlr', reference: 'spring#0' });
     expect(sent.ids).toHaveLength(1);

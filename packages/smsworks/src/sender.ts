@@ -58,6 +58,10 @@ export function smsworksSender(client: SmsWorksClient | SmsWorksClientOptions): 
       // The batch answer carries no per-message ids (GET /batch/{batchid} lists them).
       return { ids: [sent.batchid] };
     },
+    async balance({ signal }) {
+      const { credits } = await smsworks.credits.balance(signal ? { signal } : {});
+      return { amount: credits, unit: 'credits' };
+    },
     lookup: (query, lookupOptions) => lookupSmsworks(smsworks, query, lookupOptions),
   });
 }

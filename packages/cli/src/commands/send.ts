@@ -9,6 +9,7 @@ import { describeError } from '../errors';
 import { CliError, line, type Io } from '../io';
 import { checkResultsPath, type ProtectedFile } from '../outputPath';
 import { missingCredentials, PROVIDERS, providerHelp, type Message, type ProviderName } from '../providers';
+import { checkPersonalization, failureMessage, personalization } from '../personalize';
 import { openRecipientsFile, RecipientsFileError, type RecipientsFile, type Row } from '../recipients';
 import { campaignTag, RESULT_COLUMNS, ResultsWriteError, ResultsWriter } from '../results';
 import { renderTable } from '../table';
@@ -106,10 +107,11 @@ export function sendCommand(program: Command, io: Io): void {
 
       const file = options.toFile ? await openRecipientsFile(options.toFile, options.column) : undefined;
       const rows = () => sourceRows(options.to ?? [], file);
+      const personal = personalization(options.text, file, options.to ?? []);
       const segments = countSegments(options.text);
       // A dry run sends nothing, so it needs no credentials: the client checks the request with stand-ins.
       const client = await provider.create(io.env, options.baseUrl, { dryRun: options.dryRun === true });
-      const message: Message = { ...(options.from && { from: options.from }), text: options.text, ...(options.type && { type: options.type }) };
+      let message: Message = { ...(options.from && { from: options.from }), text: options.text, ...(options.type && { type: options.type }) };
       const say = (text: string) => !options.json && line(io.stdout, text);
       const progress = progressLine(io);
 
@@ -118,12 +120,27 @@ export function sendCommand(program: Command, io: Io): void {
         const { tally } = classifier;
         const firstBatch: string[] = [];
         const invalid: Array<{ row: string; input: string; code: string; type?: string }> = [];
+        const perRow = { total: 0, min: Infinity, max: 0 };
         const timer = setInterval(() => progress(`reading: ${readSoFar(tally.rows, file)}`), 1000);
         timer.unref();
         for await (const batch of sourceBatches(options.to ?? [], file)) {
           for (const row of batch) {
             const r = classifier.classify(row);
-            if (r.status === 'valid' && firstBatch.length < batchSize) firstBatch.push(r.e164!);
+            const text = personal?.fill(row);
+            if (text !== undefined && typeof text !== 'string') {
+              if (invalid.length < 20) invalid.push({ row: rowLabel(r), input: r.input, code: failureMessage(row, text) });
+              tally.invalid++;
+              if (r.status === 'valid') tally.valid--;
+              continue;
+            }
+            if (r.status === 'valid' && text !== undefined) {
+              const count = countSegments(text).segments;
+              perRow.total += count;
+              perRow.min = Math.min(perRow.min, count);
+              perRow.max = Math.max(perRow.max, count);
+              if (firstBatch.length === 0) message = { ...message, text };
+            }
+            if (r.status === 'valid' && firstBatch.length < (personal ? 1 : batchSize)) firstBatch.push(r.e164!);
             if (r.status === 'invalid' && invalid.length < 20) invalid.push({ row: rowLabel(r), input: r.input, code: r.code!, ...(r.type && { type: r.type }) });
           }
         }
@@ -132,7 +149,8 @@ export function sendCommand(program: Command, io: Io): void {
         const missing = missingCredentials(provider, io.env, options.baseUrl);
         say(`${provider.name}: ${tally.rows} inputs -> ${tally.valid} recipients (${tally.duplicates} duplicates, ${tally.invalid} invalid); ${countryNote(country, tally)}`);
         say(`numbers: ${landlineNote(tally, options.allowLandline)}`);
-        say(`text: ${segments.encoding}, ${segments.units} units, ${segments.segments} segment(s) each, ${segments.segments * tally.valid} segments in all`);
+        if (personal) say(`text: personalized, each row counted with its own text: ${perRow.total} segments in all (${tally.valid > 0 ? `${perRow.min} to ${perRow.max}` : 'none'} per recipient); one request per recipient`);
+        else say(`text: ${segments.encoding}, ${segments.units} units, ${segments.segments} segment(s) each, ${segments.segments * tally.valid} segments in all`);
         for (const bad of invalid) say(`  invalid row ${bad.row} "${bad.input}": ${bad.code}${bad.type ? ` (${bad.type})` : ''}`);
         if (tally.invalid > invalid.length) say(`  … and ${tally.invalid - invalid.length} more invalid`);
         if (missing.length > 0) say(`credentials: ${missing.join(' and ')} not set; a dry run needs none, a real send does`);
@@ -145,8 +163,7 @@ export function sendCommand(program: Command, io: Io): void {
           invalid: tally.invalid,
           notMobile: tally.notMobile,
           invalidRows: invalid,
-          encoding: segments.encoding,
-          segments: segments.segments,
+          ...(personal ? { personalized: true, segments: { total: perRow.total, min: tally.valid > 0 ? perRow.min : 0, max: perRow.max } } : { encoding: segments.encoding, segments: segments.segments }),
           missingCredentials: missing,
           dryRun: true,
         };
@@ -162,19 +179,27 @@ export function sendCommand(program: Command, io: Io): void {
           }
           if (!(error instanceof Error && error.name === 'AbortError')) throw error;
         }
-        const batches = Math.ceil(tally.valid / batchSize);
+        const batches = personal ? tally.valid : Math.ceil(tally.valid / batchSize);
         if (options.json) line(io.stdout, JSON.stringify({ ...base, valid: true, batches }));
-        say(`dry run: valid; would send ${batches} request(s) of up to ${batchSize} recipients. Nothing was sent.`);
+        say(`dry run: valid; would send ${batches} request(s) of up to ${personal ? 1 : batchSize} recipients. Nothing was sent.`);
         return;
       }
 
+      // Every row is filled once before anything is sent: a row that cannot be is refused with the campaign.
+      const check = personal && file ? await checkPersonalization(file, personal) : undefined;
+      if (check && check.failed > 0) {
+        for (const { row, failure } of check.failures) line(io.stderr, `msgkit: ${failureMessage(row, failure)}`);
+        if (check.failed > check.failures.length) line(io.stderr, `msgkit: … and ${check.failed - check.failures.length} more rows`);
+        throw new CliError(`${check.failed} row(s) cannot be personalized; nothing was sent`);
+      }
+      if (personal) progress('personalized text: each recipient gets its own text, one request per recipient');
       let identity: CampaignIdentity | undefined;
       if (options.journal || options.results) {
         identity = {
           provider: provider.name,
           sender: options.from ?? '',
           text: options.text,
-          options: { batchSize, country, type: options.type, column: options.column, baseUrl: options.baseUrl },
+          options: { batchSize, country, type: options.type, column: options.column, baseUrl: options.baseUrl, texts: check?.digest },
           recipients: await inputDigest(options.to ?? [], options.toFile),
         };
       }
@@ -227,7 +252,7 @@ export function sendCommand(program: Command, io: Io): void {
       process.on('SIGINT', onSigint);
       let summary: CampaignSummary | undefined;
       try {
-        summary = await runCampaign({ provider, client, message, rows: rows(), country, allowLandline: options.allowLandline === true, batchSize, concurrency, ...(journal && { journal }), resendUnknown: options.resendUnknown === true, ...(results && { results }), controller, progress });
+        summary = await runCampaign({ provider, client, message, rows: rows(), country, allowLandline: options.allowLandline === true, batchSize: personal ? 1 : batchSize, ...(personal && { textOf: personal.fill }), concurrency, ...(journal && { journal }), resendUnknown: options.resendUnknown === true, ...(results && { results }), controller, progress });
       } finally {
         process.off('SIGINT', onSigint);
         // A run that failed unexpectedly would leave rows out: the previous results file then stays as it was.
@@ -237,7 +262,7 @@ export function sendCommand(program: Command, io: Io): void {
       }
       // The results file is written last: a failure there is reported like any other stop.
       if (results?.failure) summary.stoppedBy ??= results.failure;
-      report(io, options, provider.name, summary, { segments, country, interrupted, journal: options.journal, results: options.results, deduplicates: provider.deduplicates });
+      report(io, options, provider.name, summary, { segments, personalized: personal !== undefined, country, interrupted, journal: options.journal, results: options.results, deduplicates: provider.deduplicates });
     });
 }
 
@@ -266,6 +291,7 @@ function stopMessage(error: unknown, s: CampaignSummary, c: ReportContext): stri
 
 interface ReportContext {
   segments: ReturnType<typeof countSegments>;
+  personalized: boolean;
   country: string | undefined;
   interrupted: boolean;
   journal: string | undefined;
@@ -289,8 +315,7 @@ function report(io: Io, options: SendOptions, provider: string, s: CampaignSumma
         duplicates: tally.duplicates,
         invalid: tally.invalid,
         notMobile: tally.notMobile,
-        encoding: c.segments.encoding,
-        segments: c.segments.segments,
+        ...(c.personalized ? { personalized: true } : { encoding: c.segments.encoding, segments: c.segments.segments }),
         sent: recipients.sent,
         sentEarlier: s.sentEarlier,
         refused: recipients.refused,

@@ -9,7 +9,7 @@ import { classifyError } from './classify';
 import { readCredentials } from './credentials';
 import { messageShapeIssues, optionIssues } from './message';
 import type { LookupOptions, LookupQuery, LookupResult } from './lookup';
-import type { CampaignMessage, CampaignSender, EnvRecord, FromEnvOptions, SendOptions, SenderFactory, SenderFacts, SentBatch } from './sender';
+import type { BatchEstimate, CampaignMessage, CampaignSender, EnvRecord, FromEnvOptions, SendOptions, SenderBalance, SenderFactory, SenderFacts, SentBatch } from './sender';
 
 /** What a provider package gives `createSender` beside its facts: its rules and its send call. */
 export interface SenderImplementation {
@@ -19,6 +19,10 @@ export interface SenderImplementation {
   send(batch: readonly string[], message: CampaignMessage, options: SendOptions): Promise<SentBatch>;
   /** Asks the vendor what became of a send, where it has a lookup. */
   lookup?(query: LookupQuery, options?: LookupOptions): Promise<LookupResult>;
+  /** The vendor's balance endpoint (a read). */
+  balance?(options: { signal?: AbortSignal }): Promise<SenderBalance>;
+  /** The vendor's free estimate; runs only for a message `rules` found nothing wrong with. */
+  estimate?(batch: readonly string[], message: CampaignMessage, options: { signal?: AbortSignal }): Promise<BatchEstimate>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -82,6 +86,15 @@ export function createSender<F extends SenderFacts>(facts: F, implementation: Se
     classify: (error) => classifyError(error, facts.refusals),
   };
   if (implementation.lookup) sender.lookup = implementation.lookup.bind(implementation);
+  const { balance, estimate } = implementation;
+  if (balance) sender.balance = (options = {}) => balance.call(implementation, options);
+  if (estimate) {
+    sender.estimate = async (batch, message, options = {}) => {
+      const issues = validate(message);
+      if (issues.length > 0) throw new ValidationError(issues);
+      return estimate.call(implementation, batch, message, options);
+    };
+  }
   return sender;
 }
 

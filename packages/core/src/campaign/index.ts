@@ -1,11 +1,14 @@
 export { FAILOVER_CLASSES } from './sender';
 export type {
+  SenderBalance,
+  BatchEstimate,
   CampaignMessage,
   CampaignSender,
   ClientIdsFact,
   CredentialVariable,
   DedupeFact,
   EnvRecord,
+  EstimatedRecipient,
   FailoverClass,
   FailoverDecision,
   FieldFact,

@@ -189,6 +189,35 @@ export interface SenderFacts {
   readonly statusLookup?: StatusLookupFact | false;
 }
 
+/** What an account has left, as its vendor's balance endpoint says. */
+export interface SenderBalance {
+  amount: number;
+  /** An ISO 4217 currency (`EUR`, `USD`), or the vendor's own unit (`credits` at The SMS Works). */
+  unit: string;
+  /** Where the vendor says it: the account pays before (`prepaid`) or after (`postpaid`) sending. */
+  billing?: 'prepaid' | 'postpaid';
+}
+
+/** One recipient of a free estimate, as the vendor priced it. */
+export interface EstimatedRecipient {
+  /** The recipient as it was in the batch. */
+  to: string;
+  /** The parts the vendor would bill for this recipient's text. */
+  parts: number;
+  /** What the vendor would charge for it, in the account's currency (0 where it would not send). */
+  cost: number;
+  country?: string;
+  /** The vendor's status for it, as given (e.g. `NO COVERAGE`, which is not charged). */
+  status?: string;
+}
+
+/** A vendor's own price for a batch, from its free estimate endpoint: nothing sent, nothing billed. */
+export interface BatchEstimate {
+  /** The vendor's total for the batch, in the account's currency. */
+  total: number;
+  recipients: EstimatedRecipient[];
+}
+
 export interface CampaignSender extends SenderFacts {
   /**
    * The vendor's own rules for this message, no network: every issue at once (empty when the
@@ -207,6 +236,17 @@ export interface CampaignSender extends SenderFacts {
    * absent where the vendor has no such read. Throws the client's typed errors.
    */
   lookup?(query: LookupQuery, options?: LookupOptions): Promise<LookupResult>;
+  /**
+   * The account's balance, where the vendor has a balance endpoint. Never paid: a read, retried
+   * like any read; it sends nothing.
+   */
+  balance?(options?: { signal?: AbortSignal }): Promise<SenderBalance>;
+  /**
+   * The vendor's own price for sending `message` to `batch`, where the vendor has a free estimate
+   * (SMS.CX `/sms/estimate`). Never paid: it sends and bills nothing. The message is checked with
+   * `validate` first, like a send.
+   */
+  estimate?(batch: readonly string[], message: CampaignMessage, options?: { signal?: AbortSignal }): Promise<BatchEstimate>;
 }
 
 /** Environment variables, as `process.env` holds them. */

@@ -13,7 +13,7 @@ describe('issue messages', () => {
   });
 
   it('renders every message as non-empty prose without undefined placeholders', () => {
-    const params = { min: 1, max: 2, length: 3, count: 4, unit: 'seconds', chars: ['!'], channel: 'sms', allowed: ['sms'], expected: 'sms', protocols: ['https'], segments: 2, encoding: 'GSM-7', placeholder: '{{numbers:0}}', maxAheadDays: 180, field: 'text', reason: 'a getter threw', why: 'it would not be sent' };
+    const params = { min: 1, max: 2, length: 3, count: 4, unit: 'seconds', chars: ['!'], channel: 'sms', allowed: ['sms'], expected: 'sms', protocols: ['https'], segments: 2, encoding: 'GSM-7', placeholder: '{{numbers:0}}', maxAheadDays: 180, field: 'text', reason: 'a getter threw', why: 'it would not be sent', at: 5, near: 'Hi {na', column: 'name' };
     for (const code of ISSUE_CODES) {
       const message = messageFor(code, params);
       expect(message.length, code).toBeGreaterThan(5);

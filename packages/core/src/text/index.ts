@@ -8,3 +8,5 @@ export { NATIONAL_LANGUAGES } from './national-count';
 export type { SegmentOptions } from './national-count';
 export type { NationalLanguage } from './national-tables';
 export type { NationalShift } from './national';
+export { TEMPLATE_DIGEST_NAMESPACE, TemplateError, compileTemplate, renderTemplate } from './template';
+export type { BoundTemplate, CompiledTemplate, TemplateFailure, TemplateFailureCode } from './template';

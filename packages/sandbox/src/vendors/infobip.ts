@@ -6,6 +6,7 @@ import { deliverReports, type VendorReporter } from '../reports';
 import { checkPhone, dispatch, newMessage, round, smsParts, upperHex, uuid } from './common';
 
 const PRICE_PER_MESSAGE = 0.01;
+const START_BALANCE = 1000;
 const REPORTS_PER_CALLBACK = 100;
 
 const STATUS = {
@@ -200,6 +201,11 @@ export const infobip: VendorModule = {
   transportError: (status, message) => fail(status, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'REQUEST_TIMEOUT', message),
   operations: {
     sendOmniAdvanced: send,
+    getAccountBalance(ctx) {
+      let spent = 0;
+      for (const m of ctx.state.store('infobip').values()) spent += m.cost;
+      return { status: 200, body: { balance: round(START_BALANCE - spent, 5), currency: 'EUR' } };
+    },
     listScenarios(ctx) {
       const q = ctx.query as Record<string, unknown>;
       const limit = q['limit'] === undefined ? 100 : Number(q['limit']);

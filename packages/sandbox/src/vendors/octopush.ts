@@ -1,16 +1,34 @@
+import { countSegmentsFor, type SmsBilling } from '@msgkit/core';
 import { isCalendarDateTime } from '@msgkit/core/internal';
 import { octopushSpec } from '../generated/specs';
 import type { SandboxState } from '../state';
 import type { Reply, SandboxMessage } from '../types';
 import { dotted, goodCredential, header, issuesOf, type OpContext, type VendorModule } from '../vendor';
 import { deliverReports, type VendorReporter } from '../reports';
-import { dispatch, isDue, newMessage, round, smsParts, uuid } from './common';
+import { dispatch, isDue, newMessage, round, uuid } from './common';
 
 const START_BALANCE = 1000;
 const WALLET_PACK = uuid();
 /** Euros per SMS part / per message. */
 const PRICES: Record<string, number> = { sms_premium: 0.065, sms_low_cost: 0.045, voice_sms: 0.05, vocal_sms: 0.05, rcs: 0.04, email: 0.002, live_chat: 0, hlr: 0.005 };
 const CANCEL_MIN_LEAD_MS = 10 * 60_000;
+
+/**
+ * How Octopush counts a text (shared/vendors/octopush.md §7, its "special characters" page): 160 /
+ * 153 GSM characters, 70 / 67 Unicode, and `& $ @` line feed, carriage return, tab and `¨` billed as
+ * two characters. The same facts as @msgkit/octopush's `billing`, which the sandbox cannot import
+ * (that package is tested against this one); the CLI's plan-against-sandbox test keeps them equal.
+ */
+const BILLING: SmsBilling = {
+  vendor: 'octopush',
+  nationalLanguages: {},
+  parts: { gsm7: { single: 160, multi: 153 }, ucs2: { single: 70, multi: 67 } },
+  doubleCounted: '&$@\n\r\t¨',
+  credits: 'price per SMS of the route × number_of_sms_needed',
+  textRules: [],
+  sources: ['shared/vendors/octopush.md §7'],
+};
+const smsParts = (text: string | undefined): number => Math.max(1, text ? countSegmentsFor(BILLING, text).segments : 1);
 
 interface Account extends Record<string, unknown> {
   balance: number;

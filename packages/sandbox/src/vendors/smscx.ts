@@ -491,6 +491,8 @@ export const smscx: VendorModule = {
     deleteScheduledSmsCampaign: deleteCampaign('sms'),
     deleteScheduledMultichannel: deleteMessage('multichannel'),
     deleteScheduledMultichannelCampaign: deleteCampaign('multichannel'),
+    // A read: the balance every paid send and refund above has moved.
+    getAccountBalance: (ctx) => ({ status: 200, headers: { 'x-request-id': uuid() }, body: { balance: account(ctx.state).balance, currency: 'eur', billing: 'prepaid' } }),
     getSingleReport: singleReport,
     getCampaignReport: campaignReport,
   },

@@ -188,6 +188,7 @@ export const smsworks: VendorModule = {
   invalid: (operationId, errors) => error(operationId, 400, 'BAD_REQUEST', issuesOf(errors).map((i) => i.message).join('; ')),
   notFound: (method, path) => ({ status: 404, body: { message: `Cannot ${method} ${path}` } }),
   operations: {
+    getCredits: (ctx) => ({ status: 200, body: { credits: account(ctx.state).credits } }),
     sendMessage(ctx) {
       const [m] = create(ctx, [ctx.body as Input], {});
       return { status: 201, body: { messageid: m!.id, status: 'SENT', credits: account(ctx.state).credits, creditsUsed: m!.cost, messageparts: m!.parts } };

@@ -1,1 +1,2 @@
+export * from './AccountApi';
 export * from './OmniApi';

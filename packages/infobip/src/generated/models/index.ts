@@ -1,3 +1,4 @@
+export * from './AccountBalance';
 export * from './CreateOrUpdateScenarioRequest';
 export * from './DeliveryReport';
 export * from './Destination';

@@ -1,3 +1,4 @@
+export * from './AccountApi';
 export * from './MultichannelApi';
 export * from './ReportsApi';
 export * from './SmsApi';

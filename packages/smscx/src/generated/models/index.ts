@@ -1,3 +1,4 @@
+export * from './AccountBalance';
 export * from './CampaignGroup';
 export * from './CampaignReportInfo';
 export * from './CampaignReportResponse';

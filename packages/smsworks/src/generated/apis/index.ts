@@ -1,2 +1,3 @@
 export * from './BatchApi';
+export * from './CreditsApi';
 export * from './MessagesApi';

@@ -1,6 +1,7 @@
 export * from './BatchMessage';
 export * from './BatchMessageResponse';
 export * from './CancelledMessageResponse';
+export * from './CreditsResponse';
 export * from './DeliveryReport';
 export * from './ErrorModel';
 export * from './ExtendedErrorModel';
