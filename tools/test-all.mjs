@@ -3,9 +3,9 @@
 // hides no other and the closing `N passed, N failed` line of tools/test-summary.mjs always prints;
 // the failed steps are handed to the summary, which lists them and exits 1.
 //
-// The spec lint and the drift check read only specs, templates and the committed clients, and write
-// nothing into the checkout (check-drift regenerates into a temporary folder), so they run beside
-// the builds and tests; their output is printed once those end. The registry rehearsal loads the
+// The spec lint, the drift check and the changeset check read only specs, templates, the committed
+// clients and git history, and write nothing into the checkout (check-drift regenerates into a
+// temporary folder), so they run beside the builds and tests; their output is printed once those end. The registry rehearsal loads the
 // machine enough to upset tests running beside it, so it runs alone after them.
 //
 // `--root <dir>` runs the steps in another checkout (tools/checks uses temporary ones).
@@ -26,6 +26,7 @@ const niced = spawnSync('nice', ['-n', '10', 'true']).status === 0;
 const BESIDE = [
   ['spec lint', 'pnpm', ['lint:specs']],
   ['drift check', 'pnpm', ['check:drift']],
+  ['changeset check', 'pnpm', ['check:changesets']],
 ].map(([name, command, stepArgs]) => (niced ? [name, 'nice', ['-n', '10', command, ...stepArgs]] : [name, command, stepArgs]));
 const MAIN = ['builds, type checks, package lint and tests', 'pnpm', ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint:package', 'test', '--concurrency=2', '--continue', '--output-logs=errors-only', '--summarize']];
 const AFTER = ['registry rehearsal', 'pnpm', ['exec', 'turbo', 'run', 'test:registry', '--output-logs=errors-only']];

@@ -38,6 +38,7 @@ case "$1" in
   exec) shift; exec "$@" ;;
   lint:specs) [ "$FAIL_STEP" = lint ] && exit 1; exit 0 ;;
   check:drift) [ "$FAIL_STEP" = drift ] && exit 1; exit 0 ;;
+  check:changesets) [ "$FAIL_STEP" = changesets ] && exit 1; exit 0 ;;
 esac
 exit 9
 `;
@@ -84,7 +85,7 @@ afterEach(() => {
 describe('pnpm test', () => {
   it('runs every step and exits 0 with the closing line when all of them pass', () => {
     const { status, stdout, calls } = pnpmTest();
-    for (const step of ['pnpm lint:specs', 'pnpm check:drift']) expect(calls).toContain(step);
+    for (const step of ['pnpm lint:specs', 'pnpm check:drift', 'pnpm check:changesets']) expect(calls).toContain(step);
     expect(calls).toMatch(/turbo run build typecheck lint:package test/);
     expect(ranRegistry(calls)).toBe(true);
     expect(closingLine(stdout)).toBe('1 passed, 0 failed');
@@ -105,6 +106,15 @@ describe('pnpm test', () => {
     expect(ranRegistry(calls)).toBe(true);
     expect(closingLine(stdout)).toBe('1 passed, 0 failed');
     expect(stderr).toContain('step failed: spec lint');
+    expect(status).not.toBe(0);
+  });
+
+  it('runs every other step and prints the closing line when the changeset check fails, naming the step, and exits non-zero', () => {
+    const { status, stdout, stderr, calls } = pnpmTest({ failStep: 'changesets' });
+    expect(calls).toMatch(/turbo run build typecheck lint:package test/);
+    expect(ranRegistry(calls)).toBe(true);
+    expect(closingLine(stdout)).toBe('1 passed, 0 failed');
+    expect(stderr).toContain('step failed: changeset check');
     expect(status).not.toBe(0);
   });
 

@@ -22,6 +22,8 @@ describe('turbo task inputs', () => {
     const sandbox = hashedInputs('build', ['@msgkit/sandbox'])['@msgkit/sandbox'];
     for (const vendor of ['smscx', 'smsworks', 'octopush', 'infobip']) {
       expect(inputs[`@msgkit/${vendor}`], vendor).toContain(`../../specs/${vendor}.yaml`);
+      // The same step writes the request checks from the spec.
+      expect(inputs[`@msgkit/${vendor}`], vendor).toContain('../../tools/generate/checks.mjs');
       expect(sandbox).toContain(`../../specs/${vendor}.yaml`);
     }
     expect(sandbox).toContain('scripts/embed-specs.mjs');
@@ -32,6 +34,9 @@ describe('turbo task inputs', () => {
     for (const vendor of ['smscx', 'smsworks', 'octopush', 'infobip']) {
       expect(inputs[`@msgkit/${vendor}`], vendor).toContain(`../../specs/${vendor}.yaml`);
       expect(inputs[`@msgkit/${vendor}`], vendor).toContain('../../tools/test-server/examples.mjs');
+      // The tests that break every constraint of the spec.
+      expect(inputs[`@msgkit/${vendor}`], vendor).toContain('../../tools/test-server/constraints.mjs');
+      expect(inputs[`@msgkit/${vendor}`], vendor).toContain('../../tools/generate/names.mjs');
       expect(inputs['@msgkit/sandbox'], 'sandbox').toContain(`../../specs/${vendor}.yaml`);
     }
     expect(inputs['@msgkit/sandbox']).toContain('../../tools/test-server/examples.mjs');

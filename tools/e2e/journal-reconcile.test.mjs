@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { startDashboard } from '@msgkit/dashboard';
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANG_LIMIT_MS } from '../test-child.mjs';
@@ -143,6 +144,15 @@ describe('a campaign SIGKILLed and resumed, then reconciled', () => {
         if (r.state === 'failed' && !/^[a-z_]+/.test(r.reason)) expect.fail(`${r.e164} failed without a reason`);
       }
       console.log(`reconcile e2e ${JSON.stringify({ vendor, recipients: RECIPIENTS, killed, unknownBefore, ...byState, reasons, lookups: /(\d+) requests, (\d+) answer/.exec(reconciled.stdout)?.slice(1, 3).map(Number) })}`);
+      // The dashboard reads the same records by the same rules: its totals are the report's.
+      const dashboard = await startDashboard({ journals: [journal], port: 0 });
+      try {
+        const { campaigns } = await (await fetch(new URL('/api/campaigns', dashboard.url))).json();
+        const { totals } = await (await fetch(new URL(`/api/campaigns/${campaigns[0].id}`, dashboard.url))).json();
+        expect(totals).toEqual({ pending: 0, sent: byState.pending ?? 0, delivered: byState.delivered ?? 0, failed: byState.failed ?? 0, unknown: byState.unknown ?? 0 });
+      } finally {
+        await dashboard.close();
+      }
       expect(unknownBefore).toBeGreaterThan(0);
       if (facts.proof) expect(byState.unknown ?? 0).toBe(0);
       else expect(Object.keys(reasons).every((reason) => reason === 'vendor_gives_no_proof')).toBe(true);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Fails when regenerating the clients would change anything that is committed: generated code is
-// only ever changed by `pnpm generate`, and the committed output must be what the specs produce.
+// Fails when regenerating the clients would change anything that is committed: generated code (each
+// provider's src/generated, the client, and src/generated-checks, the request checks) is only ever
+// changed by `pnpm generate`, and the committed output must be what the specs produce.
 //
 // The clients are regenerated into a temporary folder, with the generators, specs and templates of
 // openapitools.json, and compared file by file with the committed ones; the checkout is never
@@ -26,7 +27,7 @@ const git = (...gitArgs) => execFileSync('git', gitArgs, { cwd: root, encoding: 
 const folders = readdirSync(join(root, 'packages'))
   .filter((name) => existsSync(join(root, 'packages', name, 'package.json')))
   .filter((name) => JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')).scripts?.generate)
-  .map((name) => `packages/${name}/src/generated`);
+  .flatMap((name) => [`packages/${name}/src/generated`, `packages/${name}/src/generated-checks`]);
 if (folders.length === 0) fail('no package has a generate script; nothing would be checked');
 for (const folder of folders) {
   if (git('ls-files', '--', folder).trim() === '') fail(`${folder} holds no committed file; run \`pnpm generate\` and commit the result`);
@@ -41,11 +42,14 @@ if (before) fail(`uncommitted changes in generated code; commit or discard them 
 const configFile = join(root, 'openapitools.json');
 const cli = JSON.parse(readFileSync(configFile, 'utf8'))['generator-cli'];
 const fromRoot = (path) => resolve(root, path.replace('#{cwd}', '.'));
-const entries = folders.map((folder) => {
-  const key = Object.keys(cli.generators ?? {}).find((candidate) => fromRoot(cli.generators[candidate].output) === join(root, folder));
-  if (!key) fail(`no generator in openapitools.json writes ${folder}`);
-  return { folder, key };
-});
+// generate.mjs writes the request checks beside the client, in the output's sibling generated-checks.
+const entries = folders
+  .filter((folder) => folder.endsWith('/generated'))
+  .map((folder) => {
+    const key = Object.keys(cli.generators ?? {}).find((candidate) => fromRoot(cli.generators[candidate].output) === join(root, folder));
+    if (!key) fail(`no generator in openapitools.json writes ${folder}`);
+    return { folder, key };
+  });
 
 // Beside the checkout (generate.mjs stages there too), so that its final rename stays on one disk.
 mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
@@ -54,7 +58,7 @@ process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
 const generators = {};
 for (const { key } of entries) {
   const entry = cli.generators[key];
-  generators[key] = { ...entry, inputSpec: fromRoot(entry.inputSpec), templateDir: fromRoot(entry.templateDir), output: `#{cwd}/out/${key}` };
+  generators[key] = { ...entry, inputSpec: fromRoot(entry.inputSpec), templateDir: fromRoot(entry.templateDir), output: `#{cwd}/out/${key}/generated` };
 }
 writeFileSync(join(scratch, 'openapitools.json'), JSON.stringify({ 'generator-cli': { ...cli, generators } }));
 
@@ -81,8 +85,11 @@ const broken = runs.filter((run) => run.status !== 0);
 if (broken.length > 0) fail(`regenerating failed:\n${broken.map((run) => `${run.key} (exit ${run.status}):\n${run.output.trim()}`).join('\n')}`);
 
 const changed = [];
-for (const { folder, key } of entries) {
-  const fresh = join(scratch, 'out', key);
+const compared = entries.flatMap(({ folder, key }) => [
+  { folder, fresh: join(scratch, 'out', key, 'generated') },
+  { folder: `${dirname(folder)}/generated-checks`, fresh: join(scratch, 'out', key, 'generated-checks') },
+]);
+for (const { folder, fresh } of compared) {
   const committed = join(root, folder);
   const freshFiles = new Set(files(fresh));
   for (const file of freshFiles) {

@@ -9,10 +9,12 @@
 // tests prove the check passes and fails on purpose, on a clone that keeps only the SMS.CX
 // generator, so they add one generator run each, not four.
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runChild, stopChildren } from '../test-child.mjs';
 
@@ -84,7 +86,7 @@ describe('check-drift.mjs', () => {
     const identity = (path) => `${statSync(path).ino}/${statSync(path).mtimeMs}`;
     const before = [identity(folder), identity(join(folder, 'index.ts'))];
     const { status, output } = await check(clone);
-    expect(output).toContain('check-drift: generated clients match the specs (packages/smscx/src/generated)');
+    expect(output).toContain('check-drift: generated clients match the specs (packages/smscx/src/generated, packages/smscx/src/generated-checks)');
     expect(status).toBe(0);
     // pnpm test runs the check beside the builds that read these files.
     expect([identity(folder), identity(join(folder, 'index.ts'))]).toEqual(before);
@@ -100,11 +102,16 @@ describe('check-drift.mjs', () => {
     expect(status).toBe(1);
   });
 
-  it('fails on committed drift, naming a changed, a deleted and an extra generated file', async () => {
+  it('fails on committed drift, naming a changed, a deleted and an extra generated file, and a hand edit of the generated checks', async () => {
     const clone = makeClone(['smscx']);
     const changed = committed(clone, 'packages/smscx/src/generated/models', '.ts');
     const deleted = committed(clone, 'packages/smscx/src/generated/apis', '.ts');
     const extra = 'packages/smscx/src/generated/models/HandWritten.ts';
+    // A limit loosened by hand in the checks, where no spec says so.
+    const checks = committed(clone, 'packages/smscx/src/generated-checks', 'index.ts');
+    const source = readFileSync(join(clone, checks), 'utf8');
+    expect(source).toContain('maxLength: 36');
+    writeFileSync(join(clone, checks), source.replace('maxLength: 36', 'maxLength: 360'));
     appendFileSync(join(clone, changed), '\nexport const edited = true;\n');
     unlinkSync(join(clone, deleted));
     writeFileSync(join(clone, extra), 'export const handWritten = true;\n');
@@ -112,7 +119,7 @@ describe('check-drift.mjs', () => {
 
     const { status, output } = await check(clone);
     expect(output).toContain('regenerating changed committed code');
-    for (const file of [changed, deleted, extra]) expect(output).toContain(file);
+    for (const file of [changed, deleted, extra, checks]) expect(output).toContain(file);
     expect(status).toBe(1);
   }, REGENERATING_TEST_MS);
 
@@ -131,6 +138,61 @@ describe('check-drift.mjs', () => {
     // The infobip generator replaces its whole folder: the file survives only if nothing ran.
     expect(existsSync(join(clone, untracked))).toBe(true);
   });
+
+  it("makes a new optional SMS.CX field with maxLength 64 one regenerated diff, drift until it is committed, then a limit checked before sending", async () => {
+    const clone = makeClone(['smscx']);
+    const spec = join(clone, 'specs/smscx.yaml');
+    const text = readFileSync(spec, 'utf8');
+    const schema = text.indexOf('\n    SendSmsRequest:\n');
+    const properties = text.indexOf('\n      properties:\n', schema) + '\n      properties:\n'.length;
+    expect(schema).toBeGreaterThan(0);
+    const field = '        customerRef:\n          type: string\n          description: A reference of the caller\'s own.\n          maxLength: 64\n';
+    writeFileSync(spec, text.slice(0, properties) + field + text.slice(properties));
+    git(clone, 'commit', '--quiet', '--all', '-m', 'specs: SMS.CX customerRef');
+
+    const stale = await check(clone);
+    expect(stale.output).toContain('regenerating changed committed code');
+    expect(stale.output).toContain('packages/smscx/src/generated-checks/index.ts (differs)');
+    expect(stale.output).toContain('packages/smscx/src/generated/models/SendSmsRequest.ts (differs)');
+    expect(stale.status).toBe(1);
+    // `pnpm generate` then makes the whole change: the model and one line of the checks.
+    const generated = await runChild(process.execPath, [join(clone, 'tools/generate/generate.mjs'), 'smscx'], { cwd: clone, env });
+    expect(generated.status, generated.output).toBe(0);
+    expect(git(clone, 'status', '--porcelain').trimEnd().split('\n').sort()).toEqual([' M packages/smscx/src/generated-checks/index.ts', ' M packages/smscx/src/generated/models/SendSmsRequest.ts']);
+    const added = git(clone, 'diff', '-U0', '--', 'packages/smscx/src/generated-checks').split('\n').filter((line) => /^[+-] /.test(line));
+    expect(added).toEqual(['+    customerRef: { type: "string", maxLength: 64 },']);
+    git(clone, 'commit', '--quiet', '--all', '-m', 'smscx: regenerate');
+    const fresh = await check(clone);
+    expect(fresh.output).toContain('check-drift: generated clients match the specs');
+    expect(fresh.status).toBe(0);
+
+    // The clone's client, as committed: the limit is refused before a request leaves.
+    const bodies = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        bodies.push(JSON.parse(body));
+        response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":1001,"message":"Unauthorized"}}');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { SmscxClient } = await import(pathToFileURL(join(clone, 'packages/smscx/src/client.ts')).href);
+      const client = new SmscxClient({ apiKey: 'k-123456', baseUrl: `http://127.0.0.1:${server.address().port}`, maxRetries: 0, onNote: () => {} });
+      const send = (customerRef) => client.sms.send({ to: ['+447400123456'], from: 'InfoText', text: 'hello', customerRef });
+      const refused = await send('r'.repeat(65)).catch((error) => error);
+      expect(refused.name).toBe('ValidationError');
+      expect(refused.issues.map((issue) => [issue.path, issue.code])).toEqual([[['customerRef'], 'text_too_long']]);
+      expect(bodies).toEqual([]);
+      // At the limit it goes out, under the field's wire name.
+      await send('r'.repeat(64)).catch(() => {});
+      expect(bodies.map((body) => body.customerRef)).toEqual(['r'.repeat(64)]);
+    } finally {
+      server.close();
+    }
+  }, REGENERATING_TEST_MS);
 
   it('fails when a package with a generate script has no committed generated code', async () => {
     const clone = makeClone();

@@ -5,15 +5,17 @@
 // source of truth that `openapi-generator-cli generate --generator-key <key>` also reads. We do not
 // let the generator write into the committed output directly: the spec is parsed and validated
 // first, the client is generated into a temporary directory, and only a complete, successful run
-// replaces packages/<p>/src/generated. A broken spec therefore stops here with the file and the
-// problem named, and the committed code is left as it was.
+// replaces packages/<p>/src/generated and, beside it, src/generated-checks (the request checks
+// tools/generate/checks.mjs writes from the same spec). A broken spec therefore stops here with the
+// file and the problem named, and the committed code is left as it was.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { parseDocument } from 'yaml';
+import { generateChecks, SpecError } from './checks.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const fail = (message) => {
@@ -49,6 +51,17 @@ try {
 }
 if (!validation.valid) fail(`${specName} is not a valid OpenAPI document:\n${compileErrors(validation)}`);
 
+// The request checks come from the same spec; a constraint they cannot enforce stops the run here,
+// before anything is written.
+const checksDir = join(dirname(outputDir), 'generated-checks');
+let checks;
+try {
+  checks = generateChecks(doc.toJS(), { specName: relative(root, specPath), modelsImport: `${relative(checksDir, outputDir).split(sep).join('/')}/index` });
+} catch (error) {
+  if (!(error instanceof SpecError)) throw error;
+  fail(`${specName}: ${error.message}`);
+}
+
 const require = createRequire(join(root, 'package.json'));
 const wrapper = join(dirname(require.resolve('@openapitools/openapi-generator-cli/package.json')), 'main.js');
 // The jar and its version always come from the project's own configuration.
@@ -74,7 +87,14 @@ if (run.status !== 0) {
   fail(`openapi-generator failed on ${specName}:\n${(detail.length > 0 ? detail : lines.slice(-20)).join('\n')}`);
 }
 
+const stagedChecks = join(scratch, 'generated-checks');
+mkdirSync(stagedChecks);
+writeFileSync(join(stagedChecks, 'index.ts'), checks);
+// The output's folder may not exist yet (check-drift regenerates into a fresh out/<key>/generated).
+mkdirSync(dirname(outputDir), { recursive: true });
 rmSync(outputDir, { recursive: true, force: true });
 renameSync(staged, outputDir);
+rmSync(checksDir, { recursive: true, force: true });
+renameSync(stagedChecks, checksDir);
 rmSync(scratch, { recursive: true, force: true });
-console.log(`generate: ${specName} -> ${relative(process.cwd(), outputDir)}`);
+console.log(`generate: ${specName} -> ${relative(process.cwd(), outputDir)}, ${relative(process.cwd(), checksDir)}`);

@@ -2,7 +2,9 @@
  * A campaign journal file (`msgkit send --journal`) as the dashboard follows it: each refresh reads
  * only the records appended since the last one (`readJournalRecords` from the last offset), and
  * keeps per batch its size, its recipients per country and the byte offset of its `begin` record,
- * never the recipients themselves: the unknown list reads them back a page at a time.
+ * never the recipients themselves: the unknown list reads them back a page at a time. What became
+ * of the recipients after the send (delivery reports, reconcile answers) splits each batch further
+ * (`Deliveries`).
  */
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import type { BatchOutcome } from '@msgkit/core';
 import { interruptedOutcome } from '@msgkit/core/internal';
 import { lockHolder, readJournalRecordAt, readJournalRecords, type CampaignHeader, type JournalRecord } from '@msgkit/journal';
 import { countriesOf, failureOf, type Campaign, type CampaignInfo, type UnknownPage, type UnknownRecipient } from './campaign';
+import { Deliveries } from './deliveries';
 import { maskNumber, maskText } from './mask';
 import { CampaignTotals, type Part } from './totals';
 
@@ -33,6 +36,7 @@ export class JournalCampaign implements Campaign {
   #running = false;
   #canReveal = false;
   #notes: string[] = [];
+  readonly #deliveries = new Deliveries();
 
   constructor(path: string) {
     this.path = resolve(path);
@@ -69,11 +73,15 @@ export class JournalCampaign implements Campaign {
     this.#canReveal = typeof process.getuid !== 'function' || process.getuid() === file.uid;
     this.#notes = [];
     if (file.size > this.#offset) this.#offset = await readJournalRecords(this.path, { from: this.#offset, each: (record, offset) => this.#read(record, offset) });
+    for (const index of await this.#deliveries.settle(this.path, (i) => this.#batches.get(i)?.offset)) {
+      const batch = this.#batches.get(index);
+      if (batch) this.totals.set(String(index), this.#parts(index, batch));
+    }
     const running = (await lockHolder(this.path)) !== undefined;
     if (running !== this.#running) {
       this.#running = running;
       // Begun and not settled: being sent while the run lives; once it stopped, unknown (interrupted).
-      for (const [index, batch] of this.#batches) if (!batch.outcome) this.totals.set(String(index), this.#parts(batch));
+      for (const [index, batch] of this.#batches) if (!batch.outcome) this.totals.set(String(index), this.#parts(index, batch));
     }
     return this.totals.version !== before;
   }
@@ -90,6 +98,7 @@ export class JournalCampaign implements Campaign {
     this.#batches = new Map();
     this.#offset = 0;
     this.#file = undefined;
+    this.#deliveries.clear();
     for (const key of [...this.totals.keys()]) this.totals.delete(key);
     return had;
   }
@@ -97,6 +106,11 @@ export class JournalCampaign implements Campaign {
   #read(record: JournalRecord, offset: number): void {
     if (record.t === 'campaign') {
       this.#header = record;
+      return;
+    }
+    // What became of a batch after its send is not its send's outcome: the batch splits by it once the pass ends.
+    if (record.t === 'reconcile' || record.t === 'delivery') {
+      this.#deliveries.read(record, offset);
       return;
     }
     if (record.t === 'begin') {
@@ -108,42 +122,56 @@ export class JournalCampaign implements Campaign {
       const { t: _t, i: _i, ...outcome } = record;
       batch.outcome = outcome as BatchOutcome;
     }
-    this.totals.set(String(record.i), this.#parts(this.#batches.get(record.i)!));
+    this.totals.set(String(record.i), this.#parts(record.i, this.#batches.get(record.i)!));
   }
 
   #outcome(batch: BatchState): BatchOutcome | undefined {
     return batch.outcome ?? (this.#running ? undefined : interruptedOutcome);
   }
 
-  #parts(batch: BatchState): Part[] {
+  #parts(index: number, batch: BatchState): Part[] {
+    return this.#deliveries.split(index, this.#base(batch));
+  }
+
+  /** The whole batch by its send's outcome. */
+  #base(batch: BatchState): Part {
     const vendor = this.#header?.provider ?? '';
     const base = { vendor, count: batch.size, countries: batch.countries };
     const outcome = this.#outcome(batch);
-    if (!outcome) return [{ ...base, state: 'pending' }];
-    if (outcome.status === 'sent') return [{ ...base, state: 'sent' }];
+    if (!outcome) return { ...base, state: 'pending' };
+    if (outcome.status === 'sent') return { ...base, state: 'sent' };
     const failure = failureOf(outcome);
-    return [outcome.status === 'refused' ? { ...base, state: 'failed', failure, refused: true } : { ...base, state: 'unknown', failure }];
+    return outcome.status === 'refused' ? { ...base, state: 'failed', failure, refused: true } : { ...base, state: 'unknown', failure };
+  }
+
+  /** Recipients of the batch whose state is unknown (by the send's outcome, or a lookup's). */
+  #unknownCount(index: number, batch: BatchState): number {
+    return (this.totals.get(String(index)) ?? []).reduce((n, part) => n + (part.state === 'unknown' ? part.count : 0), 0);
   }
 
   async unknown(offset: number, limit: number, reveal: boolean): Promise<UnknownPage> {
-    const batches = [...this.#batches].filter(([, b]) => this.#outcome(b)?.status === 'unknown').sort(([a], [b]) => a - b);
-    const total = batches.reduce((n, [, b]) => n + b.size, 0);
+    const batches = [...this.#batches].filter(([i, b]) => this.#unknownCount(i, b) > 0).sort(([a], [b]) => a - b);
+    const total = batches.reduce((n, [i, b]) => n + this.#unknownCount(i, b), 0);
     const recipients: UnknownRecipient[] = [];
     const show = reveal && this.#canReveal ? (n: string) => n : maskNumber;
     let start = 0;
     for (const [index, batch] of batches) {
       if (recipients.length >= limit) break;
-      if (start + batch.size > offset) {
+      const size = this.#unknownCount(index, batch);
+      if (start + size > offset) {
         const record = await readJournalRecordAt(this.path, batch.offset);
         if (record.t !== 'begin') throw new Error(`${this.path}: byte ${batch.offset} is no begin record`);
-        const outcome = this.#outcome(batch) as Extract<BatchOutcome, { status: 'unknown' }>;
-        const failure = failureOf(outcome);
-        for (let k = Math.max(0, offset - start); k < record.to.length && recipients.length < limit; k++) {
-          const row = record.rows?.[k];
-          recipients.push({ number: show(record.to[k]!), ...(row !== undefined && { row }), batch: index, vendor: this.#header?.provider ?? '', code: failure.code, ...(failure.reason !== undefined && { reason: failure.reason }) });
+        const base = this.#base(batch);
+        let k = start;
+        for (let j = 0; j < record.to.length && recipients.length < limit; j++) {
+          const to = record.to[j]!;
+          const { state, failure } = this.#deliveries.standing(index, to) ?? base;
+          if (state !== 'unknown' || k++ < offset) continue;
+          const row = record.rows?.[j];
+          recipients.push({ number: show(to), ...(row !== undefined && { row }), batch: index, vendor: base.vendor, code: failure!.code, ...(failure!.reason !== undefined && { reason: failure!.reason }) });
         }
       }
-      start += batch.size;
+      start += size;
     }
     return { total, offset, recipients };
   }

@@ -8,7 +8,7 @@
 import { ValidationError, normalizePhone } from '@msgkit/core';
 import { isCalendarDateTime, messageFor, unknownFieldIssues, type IssueCode, type Note, type ValidationIssue } from '@msgkit/core/internal';
 import { OmniAdvancedRequestFromJSON, OmniAdvancedRequestToJSON } from './generated';
-import { listIssues, reportQueryIssues, scenarioIssues, scenarioKeyIssues, sendAtIssues, sendAtNotes, sendIssues, validityNotes } from './rules';
+import { paramIssues, scenarioIssues, sendAtIssues, sendAtNotes, sendIssues, validityNotes } from './rules';
 import type {
   CreateOrUpdateScenarioRequest,
   Destination,
@@ -118,8 +118,7 @@ export function prepareSend(request: OmniSendRequest, context: PrepareContext = 
     out.sendAt = sendAt.text;
     issues.push(...sendAtIssues(sendAt.date, context.now));
   }
-  issues.push(...sendIssues(out), ...droppedFields(out));
-  throwIfAny(issues);
+  throwIfAny(sendIssues(out, [...issues, ...droppedFields(out)]));
   return { request: out, notes: [...(sendAt ? sendAtNotes(sendAt.date, context.now?.()) : []), ...validityNotes(out)] };
 }
 
@@ -141,25 +140,25 @@ export function prepareScenario(request: ScenarioInput): CreateOrUpdateScenarioR
 }
 
 export function prepareScenarioKey(scenarioKey: string): string {
-  throwIfAny(scenarioKeyIssues(scenarioKey));
+  throwIfAny(paramIssues('getScenario', { scenarioKey }));
   return scenarioKey;
 }
 
 /** The key and the body are checked together, so every issue is reported at once. */
 export function prepareUpdate(scenarioKey: string, request: ScenarioInput): { scenarioKey: string; createOrUpdateScenarioRequest: CreateOrUpdateScenarioRequest } {
-  const issues = scenarioKeyIssues(scenarioKey);
+  const issues = paramIssues('updateScenario', { scenarioKey });
   const createOrUpdateScenarioRequest = scenarioBody(issues, request);
   throwIfAny(issues);
   return { scenarioKey, createOrUpdateScenarioRequest };
 }
 
 export function prepareList(query: ScenarioListQuery = {}): ListScenariosRequest {
-  throwIfAny(listIssues(query));
+  throwIfAny(paramIssues('listScenarios', query));
   return { ...query };
 }
 
 export function prepareReports(query: OmniReportsQuery = {}): GetOmniReportsRequest {
-  throwIfAny(reportQueryIssues(query));
+  throwIfAny(paramIssues('getOmniReports', query));
   return { ...query } as GetOmniReportsRequest;
 }
 
@@ -176,7 +175,6 @@ export function prepareLogs(query: OmniLogsQuery = {}, context: PrepareContext =
     const digits = phoneDigits(issues, ['to'], rest.to, context);
     if (digits !== undefined) out.to = digits;
   }
-  issues.push(...reportQueryIssues(out));
-  throwIfAny(issues);
+  throwIfAny([...issues, ...paramIssues('getOmniLogs', out)]);
   return out;
 }

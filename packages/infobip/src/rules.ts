@@ -1,40 +1,64 @@
 /**
- * Infobip OMNI limits, checked before anything is sent, built from core's rule factories.
- * Sources: specs/infobip.yaml (from S1, Infobip's own OpenAPI 3.210.0) and shared/vendors/infobip.md
- * §5. Infobip has no numeric error codes: what its schema validation refuses comes back as
+ * Infobip OMNI rules beyond its spec, checked before anything is sent. Every length, range, count,
+ * enum and pattern of a request is the spec's (src/generated-checks, which the client runs first;
+ * specs/infobip.yaml is from S1, Infobip's own OpenAPI 3.210.0, and shared/vendors/infobip.md §5);
+ * what is here is what a schema cannot say: which address a destination needs, the Viber and
+ * Kakao combinations, validity periods in their units, distinct push subscriptions. Infobip has no
+ * numeric error codes: what its schema validation refuses comes back as
  * `400 {messageId: "BAD_REQUEST"}`, so those limits carry vendorCode BAD_REQUEST. Limits it does not
  * answer with a 400 carry the per-message status it answers with instead, or no code.
  */
 import {
   callbackUrl,
   channelStrategy,
+  checkShape,
   collectIssues,
-  maxRecipients,
-  messageText,
-  optional,
+  mergeIssues,
   type Note,
+  optional,
   type RequestCheck,
   requestRules,
   scheduleDate,
+  type ShapeNode,
+  type SpecCodes,
   TIME_UNIT_SECONDS,
   type TimeUnit,
   type ValidationIssue,
   validityWithUnit,
 } from '@msgkit/core/internal';
+import * as checks from './generated-checks/index';
+import { OmniChannel } from './generated/index';
 
 const BAD_REQUEST = 'BAD_REQUEST';
 
-export const CHANNELS = ['SMS', 'EMAIL', 'VOICE', 'PUSH', 'VIBER', 'LINE', 'VKONTAKTE', 'KAKAO_CHINGU', 'KAKAO_ALIM', 'WHATSAPP'] as const;
-export const GENERAL_STATUSES = ['ACCEPTED', 'PENDING', 'UNDELIVERABLE', 'DELIVERED', 'EXPIRED', 'REJECTED'] as const;
 /** Keys of the per-channel content objects of a send (case-sensitive on the wire). */
 export const CONTENT_KEYS = ['sms', 'viber', 'voice', 'email', 'push', 'whatsApp', 'line', 'vKontakte', 'kakaoChingu', 'kakaoAlim'] as const;
 
-/** S1 `callbackData` maxLength. */
-export const CALLBACK_DATA_MAX = 4000;
+/** S1 `callbackData`: the reference Infobip echoes in every delivery report (spec maxLength). */
+export const CALLBACK_DATA_MAX: number = checks.sendOmniAdvanced.body!.properties!.callbackData!.maxLength!;
+
 /** S1 `sendAt`: "must be less than 180 days in the future". */
 export const SEND_AT_MAX_DAYS = 180;
-/** S1/S10/S11: reports and logs `limit` maximum. */
-export const REPORTS_LIMIT_MAX = 1000;
+
+const invalid = { any: { code: 'invalid' } };
+/** What Infobip's schema validation refuses is a 400 BAD_REQUEST; msgkit's codes where its tests name them. */
+export const specCodes: SpecCodes = {
+  vendorCode: BAD_REQUEST,
+  fields: {
+    destinations: { minItems: { code: 'recipients_empty' } },
+    'whatsApp.latitude': invalid,
+    'whatsApp.longitude': invalid,
+    'whatsApp.mediaTemplateData.header.latitude': invalid,
+    'whatsApp.mediaTemplateData.header.longitude': invalid,
+    'kakaoChingu.buttons': invalid,
+    'kakaoAlim.buttons': invalid,
+    'viber.fileUrl': { pattern: { code: 'url_invalid' } },
+    flow: { type: { code: 'strategy_not_list' }, minItems: { code: 'strategy_too_few_channels' } },
+    'flow[].channel': { any: { code: 'strategy_unknown_channel' } },
+    limit: invalid,
+    page: invalid,
+  },
+};
 
 /**
  * validityPeriod, S1/S7: "must be over 30 seconds" (Viber: over 35 s), and "longer than 48h is not
@@ -53,8 +77,7 @@ export const VALIDITY = { floorSeconds: 30, capSeconds: 48 * 3600, viberFloorSec
 const validity = validityOf(VALIDITY.floorSeconds);
 const viberValidity = validityOf(VALIDITY.viberFloorSeconds);
 
-/** A string field of at most `max` (and at least `min`) characters, when present. */
-const text = (max?: number, min = 0) => optional(messageText({ minLength: min, ...(max !== undefined && { maxLength: max }), vendorCode: BAD_REQUEST }));
+/** Infobip POSTs delivery reports to `notifyUrl` (a plain string in the spec): an http(s) URL. */
 const httpUrl = optional(callbackUrl({ vendorCode: BAD_REQUEST }));
 
 // ---- helpers: core's checks applied below a path, or to each item of a list ----
@@ -83,42 +106,11 @@ function each(path: (string | number)[], ...checks: RequestCheck[]): Check {
   };
 }
 
-function range(key: string, min: number, max: number): RequestCheck {
-  return (value) => {
-    const n = get(value, key);
-    if (n === undefined || n === null) return [];
-    return typeof n === 'number' && n >= min && n <= max ? [] : [issue([key], `must be a number from ${min} to ${max}`, BAD_REQUEST)];
-  };
-}
-
-function oneOf(key: string, allowed: readonly string[]): RequestCheck {
-  return (value) => {
-    const v = get(value, key);
-    return v === undefined || allowed.includes(v as string) ? [] : [issue([key], `must be one of ${allowed.join(', ')}`, BAD_REQUEST)];
-  };
-}
-
-function count(key: string, min: number, max: number): RequestCheck {
-  return (value) => {
-    const list = get(value, key);
-    if (list === undefined) return [];
-    return Array.isArray(list) && list.length >= min && list.length <= max ? [] : [issue([key], `must have ${min} to ${max} items`, BAD_REQUEST)];
-  };
-}
-
 /** S1 marks both push lists uniqueItems; the spec drops it (a generated Set would serialize as `{}`). */
 function unique(key: string): RequestCheck {
   return (value) => {
     const list = get(value, key);
     return Array.isArray(list) && new Set(list).size !== list.length ? [issue([key], 'must not repeat a value', BAD_REQUEST)] : [];
-  };
-}
-
-function wholeNumber(key: string, min: number, max: number): RequestCheck {
-  return (value) => {
-    const n = get(value, key);
-    if (n === undefined) return [];
-    return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max ? [] : [issue([key], `must be a whole number from ${min} to ${max}`, BAD_REQUEST)];
   };
 }
 
@@ -146,25 +138,6 @@ const viberCombination: RequestCheck = (viber) => {
   else if (!txt && !image && !file) out.push(issue([], 'needs text, imageURL or a file'));
   return out;
 };
-
-const kakaoButton = (extra: boolean) =>
-  requestRules({
-    type: messageText({ vendorCode: BAD_REQUEST }),
-    buttonText: messageText({ minLength: 1, maxLength: 28, vendorCode: BAD_REQUEST }),
-    buttonUrl: text(500, 1),
-    buttonUrlMobile: text(500, 1),
-    buttonUrlPc: text(500, 1),
-    androidScheme: text(500, 1),
-    iosScheme: text(500, 1),
-    ...(extra && { chatExtra: text(50), chatEvent: text(50) }),
-  });
-
-/**
- * The fields each Kakao button `type` needs, as S1 documents them (specs/infobip.yaml
- * KakaoChinguButton / KakaoAlimButton); a button without them is a 400 BAD_REQUEST.
- */
-export const KAKAO_CHINGU_BUTTON_TYPES = ['URL', 'APP_LINK', 'BOT_KEYWORD', 'MESSAGE_DELIVERY'] as const;
-export const KAKAO_ALIM_BUTTON_TYPES = ['URL', 'APP_LINK', 'DELIVERY_TRACKING', 'CHATBOT_SWITCH', 'MESSAGE_DELIVERY', 'BOT_KEYWORD', 'ADD_CHANNEL'] as const;
 
 const present = (button: unknown, key: string) => {
   const v = get(button, key);
@@ -200,56 +173,21 @@ const alimButtonFields: RequestCheck = (button) => {
   return [];
 };
 
+// No source makes content for some channel required (S1 has no `required` list; what a step needs
+// depends on the account's scenario, which Infobip checks), so a send without any is not refused.
 const sendChecks: RequestCheck[] = [
-  // No maximum is documented for destinations (shared/vendors/infobip.md §5), so none is invented.
-  requestRules({
-    destinations: maxRecipients({ max: Number.POSITIVE_INFINITY, vendorCode: BAD_REQUEST }),
-    callbackData: text(CALLBACK_DATA_MAX),
-    notifyUrl: httpUrl,
-  }),
-  each(['destinations'], destinationAddress, at(['to'], requestRules({ whatsAppUserId: text(150) }))),
-  // No source makes content for some channel required (S1 has no `required` list; what a step needs
-  // depends on the account's scenario, which Infobip checks), so a send without any is not refused.
-  at(['sms'], validity, requestRules({ text: text(undefined, 1) }), at(['regional', 'korea'], requestRules({ title: text(66) })), at(['regional', 'indiaDlt'], requestRules({ principalEntityId: messageText({ vendorCode: BAD_REQUEST }) }))),
-  at(['voice'], validity, requestRules({ text: text(undefined, 1) })),
-  at(['email'], validity, requestRules({ text: text(undefined, 1) })),
-  at(['push'], validity, requestRules({ text: text(2000, 1) }), unique('personSubscriptions'), unique('deviceSubscriptions')),
-  at(
-    ['viber'],
-    viberValidity,
-    requestRules({ imageURL: text(1000), buttonURL: text(1000), buttonText: text(30), fileName: text(25), trackingData: text(100), fileUrl: httpUrl }),
-    viberCombination,
-  ),
-  at(
-    ['whatsApp'],
-    validity,
-    requestRules({ fileUrl: text(2048), imageUrl: text(2048), audioUrl: text(2048), videoUrl: text(2048), locationName: text(1000), address: text(1000) }),
-    range('latitude', -90, 90),
-    range('longitude', -180, 180),
-    at(['mediaTemplateData', 'header'], range('latitude', -90, 90), range('longitude', -180, 180)),
-    each(['mediaTemplateData', 'buttons'], requestRules({ urlPlaceholder: text(1500), quickReplyPayload: text(128) })),
-  ),
-  at(['line'], validity, requestRules({ url: text(1000), thumbnailUrl: text(1000), altText: text(400) })),
-  at(['vKontakte'], validity),
-  at(
-    ['kakaoChingu'],
-    validity,
-    requestRules({ text: messageText({ vendorCode: BAD_REQUEST }), imageUrl: text(250, 1), imageLink: text(250, 1) }),
-    count('buttons', 1, 5),
-    each(['buttons'], kakaoButton(false), oneOf('type', KAKAO_CHINGU_BUTTON_TYPES), chinguButtonFields),
-  ),
-  at(
-    ['kakaoAlim'],
-    validity,
-    requestRules({ text: text(1000, 1), templateCode: text(30, 1), title: text(50) }),
-    count('buttons', 1, 5),
-    each(['buttons'], kakaoButton(true), oneOf('type', KAKAO_ALIM_BUTTON_TYPES), alimButtonFields),
-  ),
+  requestRules({ notifyUrl: httpUrl }),
+  each(['destinations'], destinationAddress),
+  ...(['sms', 'voice', 'email', 'whatsApp', 'line', 'vKontakte'] as const).map((key) => at([key], validity)),
+  at(['push'], validity, unique('personSubscriptions'), unique('deviceSubscriptions')),
+  at(['viber'], viberValidity, viberCombination),
+  at(['kakaoChingu'], validity, each(['buttons'], chinguButtonFields)),
+  at(['kakaoAlim'], validity, each(['buttons'], alimButtonFields)),
 ];
 
-/** Every issue of a send whose phone numbers and dates prepare.ts has already normalized. */
-export function sendIssues(request: unknown): ValidationIssue[] {
-  return collectIssues(request, ...sendChecks);
+/** Every issue of a send whose phone numbers and dates prepare.ts has already normalized, with its own `found`. */
+export function sendIssues(request: unknown, found: readonly ValidationIssue[] = []): ValidationIssue[] {
+  return specIssues(checks.sendOmniAdvanced.body!, request, [...found, ...collectIssues(request, ...sendChecks)]);
 }
 
 /**
@@ -290,32 +228,25 @@ export function validityNotes(request: unknown): Note[] {
 // ---- scenarios, reports, logs ----
 
 /**
- * S1 CreateOrUpdateScenarioRequest: `flow` required, at least one step, each with a known channel.
- * Nothing documents whether a channel may appear twice in a flow, so that is left to Infobip.
+ * S1 CreateOrUpdateScenarioRequest: its `flow` (length and channels the spec's) said in channel
+ * terms. Nothing documents whether a channel may appear twice in a flow, so that is left to Infobip.
  */
 const scenarioChecks: RequestCheck[] = [
-  requestRules({ name: text(), flow: channelStrategy({ channels: CHANNELS, minChannels: 1, unique: false, vendorCode: BAD_REQUEST }) }),
-  each(['flow'], requestRules({ from: text() })),
+  requestRules({ flow: optional(channelStrategy({ channels: Object.values(OmniChannel), unique: false, vendorCode: BAD_REQUEST })) }),
 ];
 
+/** The spec's issues of what will be sent (src/generated-checks), merged with the rules' `issues`. */
+function specIssues(shape: ShapeNode, wire: unknown, issues: readonly ValidationIssue[]): ValidationIssue[] {
+  return mergeIssues(checkShape(shape, wire, specCodes), issues, shape);
+}
+
+/** A scenario body's issues: the spec's, then scenarioChecks. */
 export function scenarioIssues(request: unknown): ValidationIssue[] {
-  return collectIssues(request, ...scenarioChecks);
+  return specIssues(checks.createScenario.body!, request, collectIssues(request, ...scenarioChecks));
 }
 
-/** S1 ScenarioKey path parameter: a non-empty string. */
-export function scenarioKeyIssues(scenarioKey: unknown): ValidationIssue[] {
-  return collectIssues({ scenarioKey }, requestRules({ scenarioKey: messageText({ vendorCode: BAD_REQUEST }) }));
-}
-
-const INT32_MAX = 2_147_483_647;
-
-/** S1 listScenarios: `limit` and `page` are int32 ≥ 0. */
-export function listIssues(query: unknown): ValidationIssue[] {
-  return collectIssues(query, wholeNumber('limit', 0, INT32_MAX), wholeNumber('page', 0, INT32_MAX));
-}
-
-/** S1/S10/S11: reports and logs `limit` up to 1000; channel and status from their enums. */
-export function reportQueryIssues(query: unknown): ValidationIssue[] {
-  return collectIssues(query, wholeNumber('limit', 0, REPORTS_LIMIT_MAX), oneOf('channel', CHANNELS), oneOf('generalStatus', GENERAL_STATUSES));
+/** The spec's issues of an operation's query or path parameters (S1 ScenarioKey; S1/S10/S11 limits and enums). */
+export function paramIssues(operation: 'getScenario' | 'updateScenario' | 'listScenarios' | 'getOmniReports' | 'getOmniLogs', params: unknown): ValidationIssue[] {
+  return checkShape(checks[operation].params!, params, specCodes);
 }
 

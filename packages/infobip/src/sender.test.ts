@@ -44,7 +44,7 @@ describe('infobipSender', () => {
   it('refuses a message that names a sender unless options.infobip.from says the scenario sends it', () => {
     expect(sender().validate({ ...message, from: 'Shop' })).toEqual([expect.objectContaining({ path: ['from'], code: 'sender_in_scenario' })]);
     expect(sender().validate({ ...message, from: 'Shop', options: { infobip: { from: 'scenario' } } })).toEqual([]);
-    expect(sender().validate({ text: '' }, { reference: 'x'.repeat(4001) }).map((i) => i.path)).toEqual([['reference'], ['text']]);
+    expect(sender().validate({ text: '' }, { reference: 'x'.repeat(4001) }).map((i) => i.path)).toEqual([['text'], ['reference']]);
   });
 
   it('moves the destinations Infobip rejected for route, number or credit, keeps blocked ones, and reads a duplicate id as sent', async () => {

@@ -15,6 +15,7 @@
 import { ValidationError, normalizePhone } from '@msgkit/core';
 import {
   apiErrorFromResponse,
+  checkShape,
   clientOptionIssues,
   clientPolicy,
   collectIssues,
@@ -22,6 +23,7 @@ import {
   credentialIssues,
   execute,
   guardFetch,
+  mergeIssues,
   messageFor,
   noteHandler,
   processEnv,
@@ -33,8 +35,8 @@ import {
   type NoteHandler,
   type Operation,
   type RawResponse,
-  type RequestCheck,
   type RequestOptions,
+  type ShapeNode,
   type ValidationIssue,
   type WithRequestId,
 } from '@msgkit/core/internal';
@@ -55,7 +57,8 @@ import {
   type SendSmsCampaignResponse,
   type WalletBalance,
 } from './generated/index';
-import { balanceRules, multichannelCancelRules, multichannelSendRules, sendAtNotes, smsCancelRules, smsSendRules } from './rules';
+import * as checks from './generated-checks/index';
+import { balanceRules, multichannelCancelRules, multichannelSendRules, sendAtExplanations, sendAtNotes, senderExplanations, smsCancelRules, smsSendRules, specCodes } from './rules';
 import type { BalanceRequest, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
 
 /**
@@ -173,11 +176,12 @@ export class OctopushClient {
     // voice_sms has a single possible type; filling it spares the caller a redundant field.
     if (input.channel === 'voice_sms' && metadata.type === undefined) metadata.type = 'voice_sms';
     const candidate = { ...input, recipients: this.#normalizeRecipients(input.recipients, phoneIssues, input.channel !== 'email'), metadata };
-    validate(candidate, phoneIssues, multichannelSendRules);
+    const checked = defined({ ...candidate, sendAt: sendAtWire(input.sendAt) });
+    validate(checks.sendMultichannel.body!, checked, [...phoneIssues, ...collectIssues(candidate, ...multichannelSendRules)], sendAtExplanations(input.sendAt));
     for (const note of sendAtNotes(input.sendAt)) this.#onNote(note);
 
     const requestId = dedupeKeyOf(metadata.requestId);
-    const body = defined({ ...candidate, sendAt: sendAtWire(input.sendAt), metadata: { ...metadata, requestId } }) as unknown as SendMultichannelRequest;
+    const body = { ...checked, metadata: { ...metadata, requestId } } as unknown as SendMultichannelRequest;
     const result = await this.#run(true, (init) => this.#multichannelApi.sendMultichannelRaw({ sendMultichannelRequest: body }, init), options, requestId);
     return withRequestId(result, requestId);
   }
@@ -186,19 +190,15 @@ export class OctopushClient {
     const input = requestObject(request) as Obj;
     const phoneIssues: ValidationIssue[] = [];
     const candidate = { ...input, recipients: this.#normalizeRecipients(input.recipients, phoneIssues, true) };
-    validate(candidate, phoneIssues, smsSendRules);
+    // Spec DECISION: the opt-out flag has two names (DEV/PHP and the newer RDM); send both alike.
+    const optOut = (input.autoRemoveBlacklistedNumbers ?? input.autoDeleteOptoutContacts) as boolean | undefined;
+    const checked = defined({ ...candidate, sendAt: sendAtWire(input.sendAt), autoRemoveBlacklistedNumbers: optOut, autoDeleteOptoutContacts: optOut });
+    const explanations = [...senderExplanations(candidate), ...sendAtExplanations(input.sendAt)];
+    validate(checks.sendSmsCampaign.body!, checked, [...phoneIssues, ...collectIssues(candidate, ...smsSendRules)], explanations);
     for (const note of sendAtNotes(input.sendAt)) this.#onNote(note);
 
     const requestId = dedupeKeyOf(input.requestId);
-    // Spec DECISION: the opt-out flag has two names (DEV/PHP and the newer RDM); send both alike.
-    const optOut = (input.autoRemoveBlacklistedNumbers ?? input.autoDeleteOptoutContacts) as boolean | undefined;
-    const body = defined({
-      ...candidate,
-      sendAt: sendAtWire(input.sendAt),
-      requestId,
-      autoRemoveBlacklistedNumbers: optOut,
-      autoDeleteOptoutContacts: optOut,
-    }) as unknown as SendSmsCampaignRequest;
+    const body = { ...checked, requestId } as unknown as SendSmsCampaignRequest;
     const result = await this.#run(true, (init) => this.#smsApi.sendSmsCampaignRaw({ sendSmsCampaignRequest: body }, init), options, requestId);
     return withRequestId(result, requestId);
   }
@@ -206,15 +206,15 @@ export class OctopushClient {
   // A repeated cancel cannot cancel twice: Octopush answers it with a 400, so cancels may be retried.
   async #cancelMultichannel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<CancelResult> {
     const input = requestObject(request) as Obj;
-    validate(input, [], multichannelCancelRules);
     const body = { channel: input.channel, ticketNumber: input.ticketNumber } as CancelMultichannelRequest;
+    validate(checks.cancelMultichannel.body!, body, collectIssues(input, ...multichannelCancelRules));
     return this.#run(true, (init) => emptyAnswer(this.#multichannelApi.cancelMultichannelRaw({ cancelMultichannelRequest: body }, init)), options);
   }
 
   async #cancelSms(request: SmsCancelRequest, options?: RequestOptions): Promise<CancelResult> {
     const input = requestObject(request) as Obj;
-    validate(input, [], smsCancelRules);
     const body = { ticketNumber: input.ticketNumber } as CancelSmsCampaignRequest;
+    validate(checks.cancelSmsCampaign.body!, body, collectIssues(input, ...smsCancelRules));
     return this.#run(true, (init) => emptyAnswer(this.#smsApi.cancelSmsCampaignRaw({ cancelSmsCampaignRequest: body }, init)), options);
   }
 
@@ -222,9 +222,9 @@ export class OctopushClient {
     const input = requestObject(request, { optional: true }) ?? {};
     const countryCode = typeof input.countryCode === 'string' ? input.countryCode.toUpperCase() : input.countryCode;
     const query = defined({ withDetails: input.withDetails, countryCode, productName: input.productName });
-    validate(query, [], balanceRules);
     // Sent as written: `true` as in DEV's curl, `1` as the PHP client sends it.
     const wire = defined({ ...query, withDetails: query.withDetails === undefined ? undefined : String(query.withDetails) });
+    validate(checks.getBalance.params!, wire, collectIssues(query, ...balanceRules));
     return this.#run(true, (init) => this.#walletApi.getBalanceRaw(wire as GetBalanceRequest, init), options);
   }
 
@@ -251,8 +251,9 @@ export class OctopushClient {
   }
 }
 
-function validate(request: unknown, issues: ValidationIssue[], rules: RequestCheck[]): void {
-  const all = [...issues, ...collectIssues(request, ...rules)];
+/** The spec's checks of what will be sent (src/generated-checks), with the rules' issues and explanations. */
+function validate(shape: ShapeNode, wire: unknown, issues: ValidationIssue[], explanations: ValidationIssue[] = []): void {
+  const all = mergeIssues(checkShape(shape, wire, specCodes), issues, shape, explanations);
   if (all.length > 0) throw new ValidationError(all);
 }
 
@@ -262,12 +263,13 @@ function validate(request: unknown, issues: ValidationIssue[], rules: RequestChe
  * Date as the same instant in the PHP client's `DateTime::ATOM` form, in UTC (`…+00:00`), with
  * milliseconds only when it has some, so the instant is never rounded.
  */
-function sendAtWire(value: unknown): string | undefined {
-  if (value instanceof Date) {
+function sendAtWire(value: unknown): unknown {
+  if (value instanceof Date && !Number.isNaN(value.getTime())) {
     const iso = value.toISOString();
     return `${iso.slice(0, 19)}${iso.endsWith('.000Z') ? '' : iso.slice(19, 23)}+00:00`;
   }
-  return typeof value === 'string' ? value : undefined;
+  // Anything else as given, for the spec's check and rules.ts to refuse.
+  return value;
 }
 
 /** The caller's request_id, or a new one when none (or an empty one, spec DECISION) was given. */

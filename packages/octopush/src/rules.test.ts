@@ -173,17 +173,18 @@ describe('SMS campaign rules', () => {
 
   it('lists a missing type, long personalisation values and a bad sender together', async () => {
     const issues = await issuesOf(client.sms.send({ text: 'Hi {first_name}', recipients: [{ phoneNumber: '+33611223344', firstName: 'x'.repeat(51) }], sender: 'ab', purpose: 'alert' } as SmsSendRequest));
+    // In the order of the spec's fields.
     expect(issues).toEqual([
-      { path: ['sender'], code: 'sender_alpha_length', vendorCode: 106 },
-      { path: ['type'], code: 'required' },
       { path: ['recipients', 0, 'firstName'], code: 'text_too_long' },
+      { path: ['type'], code: 'required' },
+      { path: ['sender'], code: 'sender_alpha_length', vendorCode: 106 },
     ]);
   });
 
   it('requires recipients (code 103) and a text (code 107)', async () => {
     expect(await issuesOf(client.sms.send({ type: 'sms_premium', purpose: 'alert' } as SmsSendRequest))).toEqual([
-      { path: ['recipients'], code: 'required', vendorCode: 103 },
       { path: ['text'], code: 'required', vendorCode: 107 },
+      { path: ['recipients'], code: 'required', vendorCode: 103 },
     ]);
   });
 });
@@ -204,8 +205,8 @@ describe('cancel and balance rules', () => {
   it('needs country and product together', async () => {
     expect(await issuesOf(client.wallet.balance({ countryCode: 'FR' }))).toEqual([{ path: ['productName'], code: 'required' }]);
     expect(await issuesOf(client.wallet.balance({ countryCode: 'FRA', productName: 'sms' as never }))).toEqual([
-      { path: ['productName'], code: 'invalid' },
       { path: ['countryCode'], code: 'invalid_country' },
+      { path: ['productName'], code: 'invalid' },
     ]);
   });
 

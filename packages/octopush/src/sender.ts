@@ -5,11 +5,11 @@
  * uses is not documented [INFERRED: 120 and 121 are referenced by the v1 docs; the refusal codes
  * below are the legacy table's, matched only when Octopush answers with them].
  */
-import { collectIssues, createSender, remapIssues, senderFactory, senderOptions, type CampaignSender, type SenderFacts } from '@msgkit/core/internal';
+import { createSender, remapIssues, senderFactory, senderOptions, type CampaignSender, type SenderFacts } from '@msgkit/core/internal';
 import { OctopushClient, type OctopushClientOptions } from './client';
 import { OCTOPUSH_CREDENTIALS } from './credentials';
 import { DUPLICATE_REQUEST_ID } from './errors';
-import { MAX_RECIPIENTS, PURPOSES, SMS_TYPES, smsSendRules } from './rules';
+import { MAX_RECIPIENTS, PURPOSES, SMS_TYPES, smsSendIssues } from './rules';
 
 const LEGACY_CODES = 'shared/vendors/octopush.md §4.8 legacy return-code table (octopush-sms-node lib/octopush.js ERRORS; octopush.com return-codes page)';
 
@@ -66,7 +66,7 @@ export function octopushSender(client: OctopushClient | OctopushClientOptions): 
       const { type, purpose } = senderOptions(message, 'octopush');
       const request = { text: message.text, sender: message.from, type, purpose };
       // type and purpose are the options' (checked with the message's options); recipients are the batch's.
-      return remapIssues(collectIssues(request, ...smsSendRules), { recipients: null, type: null, purpose: null, sender: ['from'] });
+      return remapIssues(smsSendIssues(request), { recipients: null, type: null, purpose: null, sender: ['from'] });
     },
     async send(batch, message, { dedupeKey, signal }) {
       const { type, purpose } = senderOptions(message, 'octopush') as { type: (typeof SMS_TYPES)[number]; purpose: (typeof PURPOSES)[number] };

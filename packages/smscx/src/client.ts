@@ -1,16 +1,19 @@
 /**
  * SmscxClient: the SMS and Multichannel APIs of SMS.CX over the generated client. Every method
- * normalizes phone numbers to E.164, runs src/rules.ts (throwing one ValidationError with every
- * issue, before any request), builds the body once, and runs it under core's HTTP policy.
+ * normalizes phone numbers to E.164, checks the body against the spec (src/generated-checks) and
+ * src/rules.ts (throwing one ValidationError with every issue, before any request), builds the body
+ * once, and runs it under core's HTTP policy.
  */
-import { ValidationError, normalizeRecipients } from '@msgkit/core';
+import { ValidationError, normalizePhone, normalizeRecipients } from '@msgkit/core';
 import {
+  checkShape,
   clientOptionIssues,
   clientPolicy,
   collectIssues,
   credentialIssues,
   execute,
   guardFetch,
+  mergeIssues,
   messageFor,
   noteHandler,
   processEnv,
@@ -21,7 +24,6 @@ import {
   type ClientPolicy,
   type NoteHandler,
   type Operation,
-  type RequestCheck,
   type RequestOptions,
   type ValidationIssue,
   type WithRequestId,
@@ -53,7 +55,7 @@ import type {
 } from './generated/models/index';
 import { SMSCX_CREDENTIALS } from './credentials';
 import { smscxVendor } from './errors';
-import { INVALID_NUMBER_CODE, INVALID_REPORT_ID, MAX_REPORT_PAGE, pathIdIssues, rules, toScheduledDate, trackDataNotes } from './rules';
+import { INVALID_NUMBER_CODE, INVALID_REPORT_ID, paramIssues, rules, type ParamsOperation, specCodes, toScheduledDate, trackDataNotes, type OperationRules } from './rules';
 
 /**
  * Options of `new SmscxClient(options)`: one credential (`apiKey` or `accessToken`), and the client
@@ -164,10 +166,11 @@ interface AnyRequest {
  * Builds the body as it will be sent: numbers in E.164 (deduplicated), and for a paid send an
  * `idempotencyId` generated here, once, so every retry of this logical send carries the same one.
  */
-function prepare<T extends object>(ctx: Context, request: T, checks: ReadonlyArray<RequestCheck<never>>, paid: boolean): T {
+function prepare<T extends object>(ctx: Context, request: T, operation: OperationRules, paid: boolean): T {
   const body: AnyRequest = { ...requestObject(request) };
   if (body.scheduledDate !== undefined) body.scheduledDate = toScheduledDate(body.scheduledDate, body.isUtc);
   const issues: ValidationIssue[] = [];
+  let callerIndex = (sent: number) => sent;
   const notStrings = Array.isArray(body.to) ? body.to.flatMap((value: unknown, index: number) => (typeof value === 'string' ? [] : [index])) : [];
   for (const index of notStrings) issues.push({ path: ['to', index], code: 'invalid_type', message: 'must be a string' });
   if (Array.isArray(body.to) && notStrings.length === 0) {
@@ -175,19 +178,30 @@ function prepare<T extends object>(ctx: Context, request: T, checks: ReadonlyArr
     const { valid, invalid } = normalizeRecipients(body.to as string[], defaultCountry === undefined ? undefined : { defaultCountry });
     if (body.allowInvalid === true) {
       // The vendor skips these and lists them in `info.invalid`; sending them keeps that report whole.
+      const inputs = body.to as string[];
       body.to = invalid.length === 0 ? valid : [...valid, ...invalid.map((item) => item.input)];
+      const e164 = (input: string) => {
+        const read = normalizePhone(input, defaultCountry === undefined ? undefined : { defaultCountry });
+        return read.ok ? read.e164 : undefined;
+      };
+      callerIndex = (sent) => (sent >= valid.length ? invalid[sent - valid.length]!.index : inputs.findIndex((input) => e164(input) === valid[sent]));
     } else {
       body.to = valid;
       issues.push(...recipientIssues(invalid, ['to'], invalid.length === 1 ? INVALID_NUMBER_CODE.one : INVALID_NUMBER_CODE.several));
     }
   }
   if (paid && body.idempotencyId === undefined) body.idempotencyId = globalThis.crypto.randomUUID();
-  for (const issue of collectIssues(body as never, ...checks)) {
+  const phoneIssues = issues.length;
+  issues.push(...collectIssues(body as never, ...operation.checks));
+  // An issue at a number that went out points at the caller's own entry.
+  const shaped = checkShape(operation.shape, body, specCodes).map((issue) =>
+    issue.path[0] === 'to' && typeof issue.path[1] === 'number' ? { ...issue, path: ['to', callerIndex(issue.path[1]), ...issue.path.slice(2)] } : issue,
+  );
+  const found = mergeIssues(shaped, issues, operation.shape).filter(
     // A list left empty only by its invalid numbers already has an issue for each of them.
-    if (issue.code === 'recipients_empty' && issues.length > 0 && issue.path.length === 1 && issue.path[0] === 'to') continue;
-    issues.push(issue);
-  }
-  if (issues.length > 0) throw new ValidationError(issues);
+    (issue) => !(issue.code === 'recipients_empty' && phoneIssues > 0 && issue.path.length === 1 && issue.path[0] === 'to'),
+  );
+  if (found.length > 0) throw new ValidationError(found);
   for (const note of trackDataNotes(body)) ctx.onNote(note);
   return body as T;
 }
@@ -203,11 +217,15 @@ function run<T>(ctx: Context, idempotent: boolean, attempt: Operation<T>['attemp
 }
 
 /** Path ids: lowercase UUIDs; a pasted upper-case one is lowered rather than refused. */
-function pathId(name: 'msgId' | 'campaignId', value: string, vendorCode?: number): string {
-  const id = typeof value === 'string' ? value.trim().toLowerCase() : value;
-  const issues = pathIdIssues(name, id, vendorCode);
+function lowered(value: string): string {
+  return typeof value === 'string' ? value.trim().toLowerCase() : value;
+}
+
+/** An operation's parameters, checked against the spec's (and `hand`) before anything is sent. */
+function checkedParams<T extends Record<string, unknown>>(operation: ParamsOperation, params: T, hand?: ValidationIssue[], vendorCode?: number): T {
+  const issues = paramIssues(operation, params, hand, vendorCode);
   if (issues.length > 0) throw new ValidationError(issues);
-  return id;
+  return params;
 }
 
 /** `client.sms`: one text to a list of numbers or to contact groups. */
@@ -243,14 +261,14 @@ export class SmsMethods {
 
   /** Deletes a scheduled message and refunds it; repeating a delete cannot refund twice. */
   async deleteScheduled(msgId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledMessageResponse>> {
-    const id = pathId('msgId', msgId);
-    return run(this.#ctx, true, (init) => this.#ctx.sms.deleteScheduledSmsRaw({ msgId: id }, init), options);
+    const params = checkedParams('deleteScheduledSms', { msgId: lowered(msgId) });
+    return run(this.#ctx, true, (init) => this.#ctx.sms.deleteScheduledSmsRaw(params, init), options);
   }
 
   /** Deletes a scheduled SMS campaign and refunds it; repeating a delete cannot refund twice. */
   async deleteScheduledCampaign(campaignId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledCampaignResponse>> {
-    const id = pathId('campaignId', campaignId);
-    return run(this.#ctx, true, (init) => this.#ctx.sms.deleteScheduledSmsCampaignRaw({ campaignId: id }, init), options);
+    const params = checkedParams('deleteScheduledSmsCampaign', { campaignId: lowered(campaignId) });
+    return run(this.#ctx, true, (init) => this.#ctx.sms.deleteScheduledSmsCampaignRaw(params, init), options);
   }
 }
 
@@ -290,37 +308,34 @@ export class MultichannelMethods {
 
   /** Deletes a scheduled multichannel message and refunds it; repeating a delete cannot refund twice. */
   async deleteScheduled(msgId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledMessageResponse>> {
-    const id = pathId('msgId', msgId);
-    return run(this.#ctx, true, (init) => this.#ctx.multichannel.deleteScheduledMultichannelRaw({ msgId: id }, init), options);
+    const params = checkedParams('deleteScheduledMultichannel', { msgId: lowered(msgId) });
+    return run(this.#ctx, true, (init) => this.#ctx.multichannel.deleteScheduledMultichannelRaw(params, init), options);
   }
 
   /** Deletes a scheduled multichannel campaign and refunds it; repeating a delete cannot refund twice. */
   async deleteScheduledCampaign(campaignId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledCampaignResponse>> {
-    const id = pathId('campaignId', campaignId);
-    return run(this.#ctx, true, (init) => this.#ctx.multichannel.deleteScheduledMultichannelCampaignRaw({ campaignId: id }, init), options);
+    const params = checkedParams('deleteScheduledMultichannelCampaign', { campaignId: lowered(campaignId) });
+    return run(this.#ctx, true, (init) => this.#ctx.multichannel.deleteScheduledMultichannelCampaignRaw(params, init), options);
   }
 }
 
 const CAMPAIGN_REPORT_QUERY = ['limit', 'next', 'previous', 'shortResponse'] as const;
 
-function campaignReportQuery(query: CampaignReportQuery | undefined): CampaignReportQuery {
-  const given = requestObject(query, { optional: true }) ?? {};
+/**
+ * What the spec's parameters do not say about a campaign report's page (their limits are checked
+ * against the spec): a field the generated request would drop, and an empty paging cursor.
+ */
+function campaignReportRules(page: CampaignReportQuery): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  for (const key of Object.keys(given)) {
-    if (!(CAMPAIGN_REPORT_QUERY as readonly string[]).includes(key) && (given as Record<string, unknown>)[key] !== undefined) {
+  for (const key of Object.keys(page)) {
+    if (!(CAMPAIGN_REPORT_QUERY as readonly string[]).includes(key) && (page as Record<string, unknown>)[key] !== undefined) {
       issues.push({ path: [key], code: 'unknown_field', message: messageFor('unknown_field', { why: `it would not be sent (the fields are ${CAMPAIGN_REPORT_QUERY.join(', ')})` }) });
     }
   }
-  const { limit, next, previous, shortResponse } = given;
-  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1 && limit <= MAX_REPORT_PAGE)) {
-    issues.push({ path: ['limit'], code: 'invalid_type', message: `must be a whole number from 1 to ${MAX_REPORT_PAGE}` });
+  for (const name of ['next', 'previous'] as const) {
+    if (page[name] === '') issues.push({ path: [name], code: 'invalid_type', message: 'must be a cursor from paging' });
   }
-  for (const [name, value] of [['next', next], ['previous', previous]] as const) {
-    if (value !== undefined && (typeof value !== 'string' || value === '')) issues.push({ path: [name], code: 'invalid_type', message: 'must be a cursor from paging' });
-  }
-  if (shortResponse !== undefined && typeof shortResponse !== 'boolean') issues.push({ path: ['shortResponse'], code: 'invalid_type', message: 'must be true or false' });
-  if (issues.length > 0) throw new ValidationError(issues);
-  return given;
+  return issues;
 }
 
 /** `client.reports`: what became of sent messages, by the ids a send returned. Reads, retried like any. */
@@ -332,8 +347,8 @@ export class ReportMethods {
 
   /** One sent message and its delivery status, by the `msgId` a send returned (404 / 1160 when SMS.CX lists none). */
   async single(msgId: string, options?: RequestOptions): Promise<WithRequestId<SingleReportResponse>> {
-    const id = pathId('msgId', msgId, INVALID_REPORT_ID);
-    return run(this.#ctx, true, (init) => this.#ctx.reports.getSingleReportRaw({ msgId: id }, init), options);
+    const params = checkedParams('getSingleReport', { msgId: lowered(msgId) }, [], INVALID_REPORT_ID);
+    return run(this.#ctx, true, (init) => this.#ctx.reports.getSingleReportRaw(params, init), options);
   }
 
   /**
@@ -341,9 +356,9 @@ export class ReportMethods {
    * next page is `{ next: result.paging.next }` (404 / 1150 when SMS.CX lists none).
    */
   async campaign(campaignId: string, query?: CampaignReportQuery, options?: RequestOptions): Promise<WithRequestId<CampaignReportResponse>> {
-    const id = pathId('campaignId', campaignId);
-    const page = campaignReportQuery(query);
-    return run(this.#ctx, true, (init) => this.#ctx.reports.getCampaignReportRaw({ campaignId: id, ...page }, init), options);
+    const page = requestObject(query, { optional: true }) ?? {};
+    const params = checkedParams('getCampaignReport', { ...page, campaignId: lowered(campaignId) }, campaignReportRules(page));
+    return run(this.#ctx, true, (init) => this.#ctx.reports.getCampaignReportRaw(params, init), options);
   }
 }
 

@@ -195,6 +195,8 @@ describe('multichannel', () => {
       }),
     );
     expect(issues).toEqual([
+      // Three channels exist, so the spec's maxItems 3 is broken too.
+      { path: ['strategy'], code: 'too_many_items', vendorCode: undefined },
       { path: ['strategy', 0, 'templateId'], code: 'strategy_missing_field', vendorCode: 1126 },
       { path: ['strategy', 1, 'channel'], code: 'strategy_unknown_channel', vendorCode: 1123 },
       { path: ['strategy', 2, 'channel'], code: 'strategy_duplicate_channel', vendorCode: 1129 },

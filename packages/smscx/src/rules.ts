@@ -1,93 +1,134 @@
 /**
- * SMS.CX per-request limits, each with the vendor's documented error code. Sources: the error
- * tables in specs/smscx.yaml (from the official SDKs' docs, seeds 000/001) and
- * ../shared/vendors/smscx.md; DECISIONs are the spec's.
+ * SMS.CX's rules beyond its spec, and its codes. Every length, range, enum and pattern of a request
+ * is the spec's (src/generated-checks, which the client runs first); what is here is what a schema
+ * cannot say: the kind of sender, SMS parts and placeholders, the strategy's order, dates, and the
+ * vendor's documented error codes (the error tables in specs/smscx.yaml, from the official SDKs'
+ * docs, seeds 000/001, and ../shared/vendors/smscx.md). DECISIONs are the spec's.
  */
 import {
   callbackUrl,
   channelStrategy,
+  checkShape,
   collectIssues,
-  maxRecipients,
+  mergeIssues,
   messageFor,
   messageText,
   type Note,
+  type OperationShape,
   optional,
   type RequestCheck,
   requestRules,
   rule,
   scheduleDate,
   senderId,
+  type ShapeNode,
+  type SpecCodes,
   type ValidationIssue,
-  validity,
 } from '@msgkit/core/internal';
+import * as checks from './generated-checks/index';
+import { StrategyChannelChannelEnum, TransliterationAlphabetEnum } from './generated/models/index';
 
-/** `to`: 1 to 25 000 numbers (1104 empty, 1103 too many). */
-export const MAX_RECIPIENTS = 25_000;
+const sms = checks.sendSms.body!.properties!;
+const mc = checks.sendMultichannel.body!.properties!;
+
+/** `to`: at most this many numbers per request (spec maxItems; 1104 empty, 1103 too many). */
+export const MAX_RECIPIENTS: number = sms.to!.maxItems!;
 /** Concatenated SMS: at most 10 parts, i.e. 1 530 GSM-7 characters (vendor model docs; no code). */
 export const MAX_PARTS = 10;
-/** Multichannel `ttl` in seconds: 5 minutes to 14 days (1125 / 1134 / 1124). */
-export const TTL_SECONDS = { min: 300, max: 1_209_600 } as const;
-/** The channels a multichannel `strategy` step may name. */
-export const CHANNELS = ['viber', 'whatsapp', 'sms'] as const;
-/** The `transliteration.alphabet` values SMS.CX documents. */
-export const ALPHABETS = [
-  'NONE', 'NON_GSM', 'POLISH', 'TURKISH', 'GREEK', 'ROMANIAN', 'RUSSIAN_CYRILLIC', 'BULGARIAN_CYRILLIC',
-  'UKRAINIAN_CYRILLIC', 'MACEDONIAN_CYRILLIC', 'BELARUSIAN_CYRILLIC', 'SERBIAN_CYRILLIC',
-] as const;
+/** Multichannel `ttl` in seconds (spec minimum and maximum; 1125 / 1134 / 1124). */
+export const TTL_SECONDS: { readonly min: number; readonly max: number } = { min: mc.ttl!.minimum!, max: mc.ttl!.maximum! };
+/** The channels a multichannel `strategy` step may name (the spec's enum). */
+export const CHANNELS = Object.values(StrategyChannelChannelEnum) as ReadonlyArray<`${StrategyChannelChannelEnum}`>;
+/** The `transliteration.alphabet` values SMS.CX documents (the spec's enum). */
+export const ALPHABETS = Object.values(TransliterationAlphabetEnum) as ReadonlyArray<`${TransliterationAlphabetEnum}`>;
+
+const seconds = { unit: 'seconds' };
+/**
+ * SMS.CX's codes for what its spec constrains, by field and keyword (the error tables of
+ * specs/smscx.yaml). Kept here, not in the spec: the spec holds the wire and its limits, the
+ * package the vendor's codes (DESIGN.md, "A vendor fact lives once").
+ */
+export const specCodes: SpecCodes = {
+  fields: {
+    to: { required: 1104, type: 1104, minItems: { code: 'recipients_empty', vendorCode: 1104 }, maxItems: { code: 'recipients_too_many', vendorCode: 1103 } },
+    groups: { required: 1101, type: 1101, minItems: { code: 'recipients_empty', vendorCode: 1101 } },
+    'groups[]': { any: 1140 },
+    from: { required: 1105, any: 1106 },
+    text: { any: 1107 },
+    countryIso: { any: { code: 'invalid' } },
+    ttl: {
+      type: { code: 'validity_not_integer', vendorCode: 1124 },
+      format: { code: 'validity_not_integer', vendorCode: 1124 },
+      minimum: { code: 'validity_too_short', vendorCode: 1125, params: seconds },
+      maximum: { code: 'validity_too_long', vendorCode: 1134, params: seconds },
+    },
+    scheduledDate: { any: { code: 'date_invalid', vendorCode: 1108 } },
+    dlrCallbackUrl: { any: 1109 },
+    idempotencyId: { any: { code: 'uuid_invalid', vendorCode: 1111, params: { shape: true, lowercase: true } } },
+    trackData: { any: { code: 'uuid_invalid', params: { shape: true, lowercase: true } } },
+    transliteration: { any: 1135 },
+    'transliteration.alphabet': { any: 1110 },
+    'transliteration.removeEmojis': { any: 1503 },
+    strategy: { required: 1120, type: { code: 'strategy_not_list', vendorCode: 1120 }, minItems: { code: 'strategy_too_few_channels', vendorCode: 1121 } },
+    'strategy[].channel': { any: 1123 },
+    'strategy[].templateId': { any: 1127 },
+    'strategy[].text': { any: 1107 },
+    msgId: { any: { code: 'uuid_invalid', vendorCode: 1115, params: { shape: true, lowercase: true } } },
+    campaignId: { any: { code: 'uuid_invalid', vendorCode: 1155, params: { shape: true, lowercase: true } } },
+  },
+};
 
 /** Invalid numbers: 1207 for one, 1210 for several (unless `allowInvalid`). */
 export const INVALID_NUMBER_CODE = { one: 1207, several: 1210 } as const;
 
 // The vendor documents no character set for senders; only control characters are refused here.
 const SENDER_CHAR = /[^\p{Cc}]/u;
-/** `from`: 1105 when missing, 1106 when invalid; 3-15 for SMS and Multichannel (spec DECISION). */
-const sender = (max: number) =>
-  senderId({ alpha: [3, max], numeric: [3, max], allowedChar: SENDER_CHAR, vendorCode: { required: 1105, sender_empty: 1105, invalid_type: 1106, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } });
+/**
+ * `from`: the spec's 3-15 for any sender; this says which kind of sender broke it, 1105 when
+ * empty, 1106 otherwise (spec DECISION on Multichannel's limit).
+ */
+const senderLength = [sms.from!.minLength!, sms.from!.maxLength!] as const;
+const sender = senderId({ alpha: senderLength, numeric: senderLength, allowedChar: SENDER_CHAR, vendorCode: { sender_empty: 1105, invalid_type: 1106, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } });
 
-/** SMS text: 1107 when empty; random placeholders `{{numbers:N}}` etc. with N 1-20 (1136 / 1137). */
+/** SMS text: at most 10 parts; random placeholders `{{numbers:N}}` etc. with N 1-20 (1136 / 1137). */
 const text = messageText({
+  minLength: 0,
   maxParts: MAX_PARTS,
   placeholders: true,
-  vendorCode: { required: 1107, text_empty: 1107, invalid_type: 1107, placeholder_invalid: 1136, placeholder_length: 1137 },
+  vendorCode: { invalid_type: 1107, placeholder_invalid: 1136, placeholder_length: 1137 },
 });
 
-const recipients = maxRecipients({ max: MAX_RECIPIENTS, vendorCode: { required: 1104, recipients_empty: 1104, invalid_type: 1104, recipients_too_many: 1103 } });
-
-/** Campaign `groups`: at least one (1101), each an existing group id (1140). */
-const groups = rule<number[]>({ vendorCode: { required: 1101, recipients_empty: 1101, invalid_type: 1140 } }, (value, report) => {
-  if (!Array.isArray(value)) return report('invalid_type', { expected: 'a list of group ids' });
-  if (value.length === 0) report('recipients_empty', { min: 1 });
-  value.forEach((id, index) => {
-    if (!Number.isInteger(id) || (id as number) <= 0 || (id as number) > 2_147_483_647) report('invalid_type', { expected: 'a group id (positive int32)' }, [index]);
-  });
-});
-
-const ttl = validity({ unit: 'seconds', ...TTL_SECONDS, vendorCode: { validity_not_integer: 1124, validity_too_short: 1125, validity_too_long: 1134 } });
+/** Campaign `groups`: each an existing group id (1140), so a positive one (the spec says int32). */
+const groups: RequestCheck<{ groups?: unknown }> = (request) =>
+  Array.isArray(request.groups)
+    ? request.groups.flatMap((id: unknown, index) =>
+        Number.isInteger(id) && (id as number) <= 0 ? [{ path: ['groups', index], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a group id (positive)' }), vendorCode: 1140 }] : [],
+      )
+    : [];
 
 /**
- * `strategy`: 2-3 ordered channels (1121), no repeats (1129), known channels (1123), ending with
- * `sms` (1122); viber/whatsapp steps need `templateId` (1126), the sms step `text` (1107).
+ * `strategy`: no channel twice (1129), ending with `sms` (1122); viber/whatsapp steps need
+ * `templateId` (1126), the sms step `text` (1107). Its length and channels are the spec's.
  */
 const strategy = channelStrategy({
   channels: CHANNELS,
-  minChannels: 2,
   lastChannel: 'sms',
   requiredFields: {
     viber: [{ field: 'templateId', vendorCode: 1126 }],
     whatsapp: [{ field: 'templateId', vendorCode: 1126 }],
     sms: [{ field: 'text', vendorCode: 1107 }],
   },
-  vendorCode: { required: 1120, strategy_not_list: 1120, strategy_too_few_channels: 1121, strategy_unknown_channel: 1123, strategy_duplicate_channel: 1129, strategy_last_channel: 1122 },
+  vendorCode: { strategy_not_list: 1120, strategy_unknown_channel: 1123, strategy_duplicate_channel: 1129, strategy_last_channel: 1122 },
 });
 
-/** What the strategy factory does not look into: template ids (1127) and the failover SMS text. */
+/** What the strategy factory does not look into: a template id is positive (1127; the spec says int32), and the failover SMS text. */
 function strategySteps(request: { strategy?: unknown }): ValidationIssue[] {
   if (!Array.isArray(request.strategy)) return [];
   const issues: ValidationIssue[] = [];
   request.strategy.forEach((step: unknown, index) => {
     if (typeof step !== 'object' || step === null) return;
     const { channel, templateId, text: smsText } = step as Record<string, unknown>;
-    if (channel !== 'sms' && templateId != null && (!Number.isInteger(templateId) || (templateId as number) <= 0)) {
+    if (channel !== 'sms' && Number.isInteger(templateId) && (templateId as number) <= 0) {
       issues.push({ path: ['strategy', index, 'templateId'], code: 'invalid', message: messageFor('invalid'), vendorCode: 1127 });
     }
     if (channel === 'sms' && smsText != null && smsText !== '') {
@@ -97,8 +138,7 @@ function strategySteps(request: { strategy?: unknown }): ValidationIssue[] {
   return issues;
 }
 
-/** `scheduledDate`: one of the two documented shapes (spec pattern), else 1108; in the past 1116. */
-const SCHEDULE_SHAPE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+/** `scheduledDate`: the spec's pattern (1108) names a real instant (1108), not in the past (1116). */
 const scheduleCodes = { required: 1108, date_invalid: 1108, date_in_past: 1116 };
 const utcDate = scheduleDate({ vendorCode: scheduleCodes });
 // With `isUtc: false` the date is the destination's wall clock; UTC-12 is the latest any zone can
@@ -116,22 +156,13 @@ function schedule(request: { scheduledDate?: unknown; isUtc?: unknown }): Valida
       : "is a Date, an instant, but isUtc is false (the destination's wall-clock time): give that time as 'YYYY-MM-DD HH:MM:SS'";
     return [{ path: ['scheduledDate'], code: 'date_invalid', message, vendorCode: 1108 }];
   }
-  if (typeof value !== 'string' || !SCHEDULE_SHAPE.test(value)) {
-    return [{ path: ['scheduledDate'], code: 'date_invalid', message: messageFor('date_invalid'), vendorCode: 1108 }];
-  }
+  if (typeof value !== 'string') return [];
   return collectIssues(value, request.isUtc === false ? localDate : utcDate).map((issue) => ({ ...issue, path: ['scheduledDate'] }));
 }
 
-/** `transliteration`: an object (1135) with a known `alphabet` (1110) and a boolean `removeEmojis` (1503). */
-const transliteration = rule<object>({ vendorCode: { invalid_type: 1135 } }, (value, report) => {
-  if (typeof value !== 'object' || Array.isArray(value)) return report('invalid_type', { expected: 'an object' });
-  const { alphabet, removeEmojis } = value as Record<string, unknown>;
-  if (!(ALPHABETS as readonly unknown[]).includes(alphabet)) report('invalid', { allowed: ALPHABETS }, ['alphabet'], 1110);
-  if (removeEmojis !== undefined && typeof removeEmojis !== 'boolean') report('invalid_type', { expected: 'true or false' }, ['removeEmojis'], 1503);
-});
-
+/** ISO 3166-1 alpha-2 is letters; the spec says two of them. */
 const countryIso = rule<string>({}, (value, report) => {
-  if (typeof value !== 'string' || !/^[A-Za-z]{2}$/.test(value)) report('invalid', {});
+  if (typeof value === 'string' && !/^[A-Za-z]*$/.test(value)) report('invalid', {});
 });
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -146,30 +177,12 @@ export function toScheduledDate(value: unknown, isUtc: unknown): unknown {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
-/** Fields every send and estimate shares. */
-const common = {
-  dlrCallbackUrl: optional(callbackUrl({ vendorCode: 1109 })),
-};
+/** The vendor POSTs delivery reports to `dlrCallbackUrl`: an http(s) URL, where the spec says any URI (1109). */
+const dlrCallbackUrl = optional(callbackUrl({ vendorCode: 1109 }));
 /**
- * The SDKs' pattern for `idempotencyId` and `trackData`: a lowercase 36-character UUID of any
- * version. Spec DECISION: 1111's text says "v1-v5", but the vendor's own example value
- * bf325375-e030-fccb-… (seeds 000/001, both SDK READMEs) has version digit f, and the SDKs,
- * generated from the vendor's spec, check the shape only.
+ * `trackData` of the spec's shape (the SDKs' lowercase UUID of any version, spec DECISION) that is
+ * not of version 1 to 5 is sent, with a note (trackDataNotes).
  */
-const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const uuidShape = (vendorCode?: number) =>
-  optional(
-    rule<string>(vendorCode === undefined ? undefined : { vendorCode }, (value, report) => {
-      if (typeof value !== 'string' || !UUID_SHAPE.test(value)) report('uuid_invalid', { lowercase: true });
-    }),
-  );
-/** `idempotencyId` (only the four paid sends have it); 1111 when it is not of the SDKs' shape. */
-const idempotencyId = uuidShape(1111);
-/**
- * `trackData`: refused when not of the SDKs' shape, as the SDKs refuse it (the server itself would
- * drop it without an error); a UUID of another version than 1-5 is sent, with a note (trackDataNotes).
- */
-const trackData = uuidShape();
 const UUID_V1_TO_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /**
@@ -179,7 +192,8 @@ const UUID_V1_TO_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{
  */
 export function trackDataNotes(request: { trackData?: unknown }): Note[] {
   const value = request.trackData;
-  if (typeof value !== 'string' || !UUID_SHAPE.test(value) || UUID_V1_TO_V5.test(value)) return [];
+  // Called on a request that passed the spec's pattern: only the version digit is left to read.
+  if (typeof value !== 'string' || UUID_V1_TO_V5.test(value)) return [];
   return [
     {
       path: ['trackData'],
@@ -190,41 +204,64 @@ export function trackDataNotes(request: { trackData?: unknown }): Note[] {
   ];
 }
 
-type Checks = ReadonlyArray<RequestCheck<never>>;
+/** One operation's checks: the spec's shape, run first, then the rules a schema cannot say. */
+export interface OperationRules {
+  shape: ShapeNode;
+  checks: ReadonlyArray<RequestCheck<never>>;
+}
 
-const smsMessage = requestRules({ ...common, to: recipients, from: sender(15), text, countryIso: optional(countryIso), trackData, transliteration: optional(transliteration) });
-const smsCampaign = requestRules({ ...common, groups, from: sender(15), text, transliteration: optional(transliteration) });
-const mcMessage = requestRules({ ...common, to: recipients, from: sender(15), strategy, ttl: optional(ttl), countryIso: optional(countryIso), trackData });
-const mcCampaign = requestRules({ ...common, groups, from: sender(15), strategy, ttl: optional(ttl) });
-const paid = requestRules({ idempotencyId });
+// Every field optional here: which ones a request needs is the spec's `required`.
+const from = optional(sender);
+const smsText = optional(text);
+const smsMessage = requestRules({ from, text: smsText, countryIso: optional(countryIso), dlrCallbackUrl });
+const smsCampaign = requestRules({ from, text: smsText, dlrCallbackUrl });
+const mcMessage = requestRules({ from, strategy: optional(strategy), countryIso: optional(countryIso), dlrCallbackUrl });
+const mcCampaign = requestRules({ from, strategy: optional(strategy), dlrCallbackUrl });
+const on = (operation: OperationShape, ...rest: ReadonlyArray<RequestCheck<never>>): OperationRules => ({ shape: operation.body!, checks: rest });
 
 /** The checks for each operation, run by the client on the request as it will be sent. */
 export const rules = {
   sms: {
-    send: [smsMessage, paid, schedule],
-    estimate: [smsMessage, schedule],
-    sendCampaign: [smsCampaign, paid, schedule],
-    estimateCampaign: [smsCampaign, schedule],
+    send: on(checks.sendSms, smsMessage, schedule),
+    estimate: on(checks.estimateSms, smsMessage, schedule),
+    sendCampaign: on(checks.sendSmsCampaign, smsCampaign, groups, schedule),
+    estimateCampaign: on(checks.estimateSmsCampaign, smsCampaign, groups, schedule),
   },
   multichannel: {
-    send: [mcMessage, paid, strategySteps, schedule],
-    estimate: [mcMessage, strategySteps, schedule],
-    sendCampaign: [mcCampaign, paid, strategySteps, schedule],
-    estimateCampaign: [mcCampaign, strategySteps, schedule],
+    send: on(checks.sendMultichannel, mcMessage, strategySteps, schedule),
+    estimate: on(checks.estimateMultichannel, mcMessage, strategySteps, schedule),
+    sendCampaign: on(checks.sendMultichannelCampaign, mcCampaign, groups, strategySteps, schedule),
+    estimateCampaign: on(checks.estimateMultichannelCampaign, mcCampaign, groups, strategySteps, schedule),
   },
-} satisfies Record<string, Record<string, Checks>>;
+} satisfies Record<string, Record<string, OperationRules>>;
 
-/**
- * Path ids are lowercase UUIDs (spec pattern, any version). The vendor's code for a bad one: 1115 for
- * a msgId and 1155 for a campaignId (deletes, campaign report), 1165 for the single-message report.
- */
-const PATH_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export function pathIdIssues(name: 'msgId' | 'campaignId', value: unknown, vendorCode: number = name === 'msgId' ? 1115 : 1155): ValidationIssue[] {
-  if (typeof value === 'string' && PATH_UUID.test(value)) return [];
-  return [{ path: [name], code: 'uuid_invalid', message: messageFor('uuid_invalid', { lowercase: true }), vendorCode }];
+/** A request's issues without the network or its numbers: the spec's shape merged with the operation's rules. */
+export function operationIssues(operation: OperationRules, request: object): ValidationIssue[] {
+  return mergeIssues(checkShape(operation.shape, request, specCodes), collectIssues(request as never, ...operation.checks), operation.shape);
 }
 
-/** The page size of the campaign report: 1 to 500 (specs/smscx.yaml getCampaignReport `limit`, the vendor's Paging.size maximum). */
-export const MAX_REPORT_PAGE = 500;
+/** The operations that take no body: path ids and, for the campaign report, a page. */
+export type ParamsOperation =
+  | 'deleteScheduledSms'
+  | 'deleteScheduledSmsCampaign'
+  | 'deleteScheduledMultichannel'
+  | 'deleteScheduledMultichannelCampaign'
+  | 'getSingleReport'
+  | 'getCampaignReport';
+
+/**
+ * An operation's parameters against its own in the spec, refined by `hand` (what a schema cannot
+ * say). Path ids are the spec's lowercase UUID; the vendor's code for a bad one is 1115 for a msgId
+ * and 1155 for a campaignId (specCodes), and `vendorCode` where an operation answers another one
+ * (1165 for the single-message report).
+ */
+export function paramIssues(operation: ParamsOperation, params: Record<string, unknown>, hand: readonly ValidationIssue[] = [], vendorCode?: number): ValidationIssue[] {
+  const shape = checks[operation].params!;
+  const shaped = checkShape(shape, params, specCodes);
+  return mergeIssues(vendorCode === undefined ? shaped : shaped.map((issue) => ({ ...issue, vendorCode })), hand, shape);
+}
+
+/** The page size of the campaign report (specs/smscx.yaml getCampaignReport `limit`, the vendor's Paging.size maximum). */
+export const MAX_REPORT_PAGE: number = checks.getCampaignReport.params!.properties!.limit!.maximum!;
 /** 1165 "Campaign ID or msg ID provided is not valid" (ReportsApi.md get_single_report). */
 export const INVALID_REPORT_ID = 1165;

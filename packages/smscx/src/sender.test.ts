@@ -57,9 +57,9 @@ describe('smscxSender', () => {
     const issues = sender().validate({ text: '', options: { smscx: { type: 'x' } } }, { callbackUrl: 'not a url', reference: 'order-17' });
     expect(issues.map((i) => [i.path, i.vendorCode])).toEqual([
       [['options', 'smscx', 'type'], undefined],
-      [['callbackUrl'], 1109],
       [['from'], 1105],
       [['text'], 1107],
+      [['callbackUrl'], 1109],
       [['reference'], undefined],
     ]);
     expect(sandbox.received()).toEqual([]);

@@ -3,11 +3,11 @@
  * the one call that sends a batch. Sources: specs/smscx.yaml (error tables from the official SDKs'
  * docs, seeds 000/001) and shared/vendors/smscx.md.
  */
-import { collectIssues, createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type EstimatedRecipient, type SenderFacts, type SentBatch } from '@msgkit/core/internal';
+import { createSender, recipientRefusal, remapIssues, senderFactory, type CampaignSender, type EstimatedRecipient, type SenderFacts, type SentBatch } from '@msgkit/core/internal';
 import { SmscxClient, type SmscxClientOptions } from './client';
 import { SMSCX_CREDENTIALS } from './credentials';
 import { lookupSmscx, smscxStatusLookup } from './lookup';
-import { MAX_RECIPIENTS, rules } from './rules';
+import { MAX_RECIPIENTS, operationIssues, rules } from './rules';
 
 /**
  * SMS.CX's facts as a campaign sender, each with its source: recipients per request, the
@@ -55,7 +55,7 @@ export function smscxSender(client: SmscxClient | SmscxClientOptions): CampaignS
     rules(message, send) {
       const request = { from: message.from, text: message.text, dlrCallbackUrl: send.callbackUrl, trackData: send.reference };
       // `to` is the batch's, checked by send; everything else maps onto the message.
-      return remapIssues(collectIssues(request as never, ...rules.sms.send), { to: null, idempotencyId: null, dlrCallbackUrl: ['callbackUrl'], trackData: ['reference'] });
+      return remapIssues(operationIssues(rules.sms.send, request), { to: null, idempotencyId: null, dlrCallbackUrl: ['callbackUrl'], trackData: ['reference'] });
     },
     async send(batch, message, { dedupeKey, signal, callbackUrl, reference }): Promise<SentBatch> {
       const sent = await smscx.sms.send(

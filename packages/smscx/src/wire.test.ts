@@ -291,8 +291,9 @@ describe('SmscxClient.reports', () => {
   it('refuses an id that is not a lowercase UUID with the code SMS.CX documents for each report, and a page size outside 1–500, sending nothing', async () => {
     await expect(client.reports.single('12')).rejects.toMatchObject({ issues: [{ path: ['msgId'], code: 'uuid_invalid', vendorCode: 1165 }] });
     await expect(client.reports.campaign('../x')).rejects.toMatchObject({ issues: [{ path: ['campaignId'], code: 'uuid_invalid', vendorCode: 1155 }] });
-    for (const limit of [0, 501, 2.5]) {
-      await expect(client.reports.campaign(CAMPAIGN_ID, { limit })).rejects.toMatchObject({ issues: [{ path: ['limit'], code: 'invalid_type' }] });
+    // The page size is the spec's getCampaignReport `limit` (generated checks): an int32 from 1 to 500.
+    for (const [limit, code] of [[0, 'too_small'], [501, 'too_big'], [2.5, 'invalid_type']] as const) {
+      await expect(client.reports.campaign(CAMPAIGN_ID, { limit })).rejects.toMatchObject({ issues: [{ path: ['limit'], code }] });
     }
     await expect(client.reports.campaign(CAMPAIGN_ID, { cursor: 'x' } as never)).rejects.toMatchObject({ issues: [{ path: ['cursor'], code: 'unknown_field' }] });
     expect(server.requests).toHaveLength(0);

@@ -1,9 +1,11 @@
 import { normalizePhone, normalizeRecipients, ValidationError } from '@msgkit/core';
 import {
+  checkShape,
   clientOptionIssues,
   clientPolicy,
   execute,
   guardFetch,
+  mergeIssues,
   messageFor,
   noteHandler,
   pathId,
@@ -21,6 +23,7 @@ import {
   type Operation,
   type RawResponse,
   type RequestOptions,
+  type ShapeNode,
   type ValidationIssue,
   type WithResponse,
 } from '@msgkit/core/internal';
@@ -45,7 +48,8 @@ import {
 } from './generated/index';
 import { SMSWORKS_CREDENTIALS } from './credentials';
 import { smsWorksVendor } from './errors';
-import { batchIssues, messageIssues, messageListIssues, scheduleNotes, type Mode } from './rules';
+import * as checks from './generated-checks/index';
+import { batchIssues, messageIssues, messageListIssues, scheduleNotes, senderExplanations, specCodes, type Mode } from './rules';
 
 /**
  * Options of `new SmsWorksClient(options)`: the account's token (read from the environment when not
@@ -165,7 +169,7 @@ export class SmsWorksBatch {
   /** One text to up to 5000 numbers (duplicates are sent once). Paid, and never retried once it may have arrived. */
   async send(request: SendBatchRequest, options?: RequestOptions): Promise<WithResponse<BatchMessageResponse>> {
     const notes: Note[] = [];
-    const batchMessage = batchWire(requestObject(request), 'send', this.#context, notes);
+    const batchMessage = batchWire(requestObject(request), 'send', this.#context, notes, checks.sendBatch.body!);
     tell(this.#context, notes);
     return run(this.#context, false, options, (init) => this.#context.batchApi.sendBatchRaw({ batchMessage }, init));
   }
@@ -175,19 +179,20 @@ export class SmsWorksBatch {
     const checked = wireValue(messages);
     throwIfAny(checked.issues);
     const issues = messageListIssues(checked.value);
+    const explanations: ValidationIssue[] = [];
     const notes: Note[] = [];
     const wire = Array.isArray(checked.value)
-      ? checked.value.map((message, index) => messageWire(message, 'send', this.#context, issues, notes, [index]))
-      : [];
-    throwIfAny(issues);
+      ? checked.value.map((message, index) => messageWire(message, 'send', this.#context, issues, notes, [index], explanations))
+      : checked.value;
+    throwIfAny(specIssues(checks.sendAnyBatch.body!, wire, issues, explanations));
     tell(this.#context, notes);
-    return run(this.#context, false, options, (init) => this.#context.batchApi.sendAnyBatchRaw({ messages: wire }, init));
+    return run(this.#context, false, options, (init) => this.#context.batchApi.sendAnyBatchRaw({ messages: wire as Message[] }, init));
   }
 
   /** One text to up to 5000 numbers at `schedule`. Billed like a send, so never retried once it may have arrived. */
   async schedule(request: ScheduleBatchRequest, options?: RequestOptions): Promise<WithResponse<ScheduledBatchResponse>> {
     const notes: Note[] = [];
-    const batchMessage = batchWire(requestObject(request), 'schedule', this.#context, notes);
+    const batchMessage = batchWire(requestObject(request), 'schedule', this.#context, notes, checks.scheduleBatch.body!);
     tell(this.#context, notes);
     return run(this.#context, false, options, (init) => this.#context.batchApi.scheduleBatchRaw({ batchMessage }, init));
   }
@@ -217,8 +222,9 @@ export class SmsWorksMessages {
   async send(request: SendMessageRequest, options?: RequestOptions): Promise<WithResponse<SendMessageResponse>> {
     const issues: ValidationIssue[] = [];
     const notes: Note[] = [];
-    const message = messageWire(requestObject(request), 'send', this.#context, issues, notes, []);
-    throwIfAny(issues);
+    const explanations: ValidationIssue[] = [];
+    const message = messageWire(requestObject(request), 'send', this.#context, issues, notes, [], explanations);
+    throwIfAny(specIssues(checks.sendMessage.body!, message, issues, explanations));
     tell(this.#context, notes);
     return run(this.#context, false, options, (init) => this.#context.messagesApi.sendMessageRaw({ message }, init));
   }
@@ -227,8 +233,9 @@ export class SmsWorksMessages {
   async schedule(request: ScheduleMessageRequest, options?: RequestOptions): Promise<WithResponse<ScheduledMessageResponse[]>> {
     const issues: ValidationIssue[] = [];
     const notes: Note[] = [];
-    const message = messageWire(requestObject(request), 'schedule', this.#context, issues, notes, []);
-    throwIfAny(issues);
+    const explanations: ValidationIssue[] = [];
+    const message = messageWire(requestObject(request), 'schedule', this.#context, issues, notes, [], explanations);
+    throwIfAny(specIssues(checks.scheduleMessage.body!, message, issues, explanations));
     tell(this.#context, notes);
     return run(this.#context, false, options, async (init) => asList(await this.#context.messagesApi.scheduleMessageRaw({ message }, init)));
   }
@@ -263,6 +270,11 @@ function throwIfAny(issues: ValidationIssue[]): void {
   if (issues.length > 0) throw new ValidationError(issues);
 }
 
+/** The spec's checks of what will be sent (src/generated-checks) with the rules' issues and explanations. */
+function specIssues(shape: ShapeNode, wire: unknown, issues: ValidationIssue[], explanations: ValidationIssue[]): ValidationIssue[] {
+  return mergeIssues(checkShape(shape, wire, specCodes), issues, shape, explanations);
+}
+
 /** Versions up to 1.5.0 answered one object, 1.8.0 on an array: callers always get the array. */
 function asList(response: RawResponse<ScheduledMessageResponse[]>): RawResponse<ScheduledMessageResponse[]> {
   return {
@@ -287,8 +299,17 @@ function idParam(id: unknown, name: string): string {
 const digitsOnly = (e164: string) => e164.slice(1);
 
 /** Checks one Message and returns what goes on the wire; issues are appended, paths prefixed. */
-function messageWire(request: SendMessageRequest | ScheduleMessageRequest, mode: Mode, context: Context, issues: ValidationIssue[], notes: Note[], at: (string | number)[]): Message {
+function messageWire(
+  request: SendMessageRequest | ScheduleMessageRequest,
+  mode: Mode,
+  context: Context,
+  issues: ValidationIssue[],
+  notes: Note[],
+  at: (string | number)[],
+  explanations: ValidationIssue[],
+): Message {
   const found = messageIssues(request, mode);
+  for (const issue of senderExplanations(request)) explanations.push({ ...issue, path: [...at, ...issue.path] });
   const raw = (request as { destination?: unknown } | null | undefined)?.destination;
   let destination = '';
   if (raw === undefined || raw === null) found.push({ path: ['destination'], code: 'required', message: messageFor('required') });
@@ -306,7 +327,7 @@ function messageWire(request: SendMessageRequest | ScheduleMessageRequest, mode:
 }
 
 /** Checks a BatchMessage, throwing every issue at once, and returns what goes on the wire. */
-function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode, context: Context, notes: Note[]): BatchMessage {
+function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode, context: Context, notes: Note[], shape: ShapeNode): BatchMessage {
   const issues = batchIssues(request, mode);
   const destinations = (request as { destinations?: unknown } | null | undefined)?.destinations;
   let valid: string[] = [];
@@ -316,8 +337,9 @@ function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode,
     issues.push(...recipientIssues(recipients.invalid, ['destinations']));
     valid = recipients.valid.map(digitsOnly);
   }
-  throwIfAny(issues);
-  return withSchedule({ ...request, destinations: valid } as BatchMessage, request, mode, notes, []);
+  const wire = withSchedule({ ...request, destinations: Array.isArray(destinations) ? valid : destinations } as BatchMessage, request, mode, notes, []);
+  throwIfAny(specIssues(shape, wire, issues, senderExplanations(request)));
+  return wire;
 }
 
 const NAIVE_DATE = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;

@@ -1,71 +1,84 @@
 /**
- * The SMS Works' per-request limits. Sources: specs/smsworks.yaml (from the vendor's OAS 1.9.0 and
- * Swagger 1.8.0) and shared/vendors/smsworks.md §3. The vendor publishes no error codes for any of
- * them, so no issue carries a vendorCode.
+ * The SMS Works' rules beyond its spec. Every length, range and pattern of a request is the spec's
+ * (src/generated-checks, which the client runs first; specs/smsworks.yaml is from the vendor's OAS
+ * 1.9.0 and Swagger 1.8.0, shared/vendors/smsworks.md §3); what is here is what a schema cannot
+ * say. The vendor publishes no error codes, so no issue carries a vendorCode.
  */
 import {
   callbackUrl,
+  checkShape,
   collectIssues,
-  maxRecipients,
+  mergeIssues,
   messageFor,
   messageText,
   optional,
   type Note,
   type RequestCheck,
   requestRules,
-  rule,
   scheduleDate,
   senderId,
+  type SpecCode,
+  type SpecCodes,
   type ValidationIssue,
-  validity,
 } from '@msgkit/core/internal';
+import * as checks from './generated-checks/index';
 
-/** "Batches may contain up to 5000 messages at a time" (/batch/send and /batch/any descriptions). */
-export const MAX_BATCH_SIZE = 5000;
+const message = checks.sendMessage.body!.properties!;
 
+/** "Batches may contain up to 5000 messages at a time" (spec maxItems of /batch/send and /batch/any). */
+export const MAX_BATCH_SIZE: number = checks.sendBatch.body!.properties!.destinations!.maxItems!;
 /** "up to 1280 characters" (Message.content, 1.9.0; it was 640 in 1.0.0). */
-export const MAX_CONTENT_LENGTH = 1280;
-
+export const MAX_CONTENT_LENGTH: number = message.content!.maxLength!;
 /** "A maximum of 280 characters" (tag). */
-export const MAX_TAG_LENGTH = 280;
+export const MAX_TAG_LENGTH: number = message.tag!.maxLength!;
+/** validity: integer minutes, 1 to 2880 (48 h), default 2880. */
+export const VALIDITY_MINUTES: { readonly min: number; readonly max: number } = { min: message.validity!.minimum!, max: message.validity!.maximum! };
 
-/** validity: integer minutes, minimum 1, maximum 2880 (48 h), default 2880. */
-export const VALIDITY_MINUTES = { min: 1, max: 2880 } as const;
+const minutes = { unit: 'minutes' };
+const messageCodes: Record<string, Partial<Record<'type' | 'format' | 'minimum' | 'maximum', SpecCode>>> = {
+  validity: {
+    type: { code: 'validity_not_integer' },
+    format: { code: 'validity_not_integer' },
+    minimum: { code: 'validity_too_short', params: minutes },
+    maximum: { code: 'validity_too_long', params: minutes },
+  },
+};
+const tooMany = { maxItems: { code: 'recipients_too_many' } } as const;
+/** msgkit's codes for what the spec constrains (one Message, or each of /batch/any's list). */
+export const specCodes: SpecCodes = {
+  fields: {
+    ...messageCodes,
+    ...Object.fromEntries(Object.entries(messageCodes).map(([field, codes]) => [`[].${field}`, codes])),
+    destinations: tooMany,
+    '': tooMany,
+  },
+};
 
 /** The vendor's own words for `sender` (Message, BatchMessage, ScheduledMessage, OTP descriptions). */
 const SENDER_RULE = "Should be no longer than 11 characters for alphanumeric or 15 characters for numeric sender ID's. No spaces or special characters.";
-const sender = senderId({ alpha: [1, 11], numeric: [1, 15] });
+/** Says which part of the vendor's rule a sender the spec's pattern refused breaks. */
+const sender = optional(senderId({ alpha: [1, 11], numeric: [1, 15] }));
 
-/**
- * senderId tolerates a `+` before a numeric sender (other vendors take one); The SMS Works' rule
- * above does not ("No spaces or special characters"), and neither does the pattern msgkit's spec
- * writes from it.
- */
+/** senderId tolerates a `+` before a numeric sender (other vendors take one); this vendor does not. */
 const noPlusInSender: RequestCheck = (request) =>
   typeof (request as { sender?: unknown })?.sender === 'string' && (request as { sender: string }).sender.startsWith('+')
     ? [{ path: ['sender'], code: 'sender_chars', message: `${messageFor('sender_chars', { chars: ['+'] })} (The SMS Works: "${SENDER_RULE}")` }]
     : [];
 
-/** ttl: "number of minutes before the delivery report is deleted"; an integer, no range documented. */
-const ttlMinutes = rule<number>(undefined, (value, report) => {
-  if (typeof value !== 'number' || !Number.isInteger(value)) report('invalid_type', { expected: 'a whole number of minutes' });
-});
-
 const common = {
-  sender,
-  content: messageText({ maxLength: MAX_CONTENT_LENGTH }),
-  tag: optional(messageText({ minLength: 0, maxLength: MAX_TAG_LENGTH })),
-  validity: optional(validity({ unit: 'minutes', ...VALIDITY_MINUTES })),
-  ttl: optional(ttlMinutes),
+  // The spec sets no minimum length; an empty text is no message.
+  content: optional(messageText()),
   // The vendor POSTs delivery reports here, so it must be an absolute http(s) URL.
   deliveryreporturl: optional(callbackUrl()),
 };
 
 const messageRules = requestRules(common);
-const batchRules = requestRules({ ...common, destinations: maxRecipients({ max: MAX_BATCH_SIZE }) });
+// The spec sets no minimum either: a batch to no one sends nothing.
+const atLeastOne = (list: unknown): boolean => !Array.isArray(list) || list.length > 0;
+const batchRules: RequestCheck = (request) =>
+  atLeastOne((request as { destinations?: unknown })?.destinations) ? [] : [{ path: ['destinations'], code: 'recipients_empty', message: messageFor('recipients_empty') }];
 /** No SMS Works source refuses a past `schedule`; scheduleNotes says it is one. */
 const scheduleRules = requestRules({ schedule: scheduleDate({ allowPast: true }) });
-const messageListRules = maxRecipients({ max: MAX_BATCH_SIZE });
 
 export type Mode = 'send' | 'schedule';
 
@@ -88,17 +101,28 @@ export function scheduleNotes(mode: Mode, scheduledAt: Date | undefined, at: (st
   return [{ path, code: 'date_in_past', message: 'is in the past: sent as given, since no SMS Works source refuses one or says when such a message goes out' }];
 }
 
-/** Issues of one Message (destination excepted: the client normalizes and checks it). */
+/** Issues of one Message beyond its spec (destination excepted: the client normalizes and checks it). */
 export function messageIssues(request: unknown, mode: Mode): ValidationIssue[] {
-  return collectIssues(request, messageRules, noPlusInSender, ...modeChecks(mode));
+  return collectIssues(request, messageRules, ...modeChecks(mode));
 }
 
-/** Issues of one BatchMessage (each destination's format excepted, as above). */
+/** Issues of one BatchMessage beyond its spec (each destination's format excepted, as above). */
 export function batchIssues(request: unknown, mode: Mode): ValidationIssue[] {
-  return collectIssues(request, batchRules, noPlusInSender, ...modeChecks(mode));
+  return collectIssues(request, messageRules, batchRules, ...modeChecks(mode));
 }
 
-/** Issues of the /batch/any array itself (its items are checked one by one with messageIssues). */
+/** Issues of the /batch/any list itself beyond its spec (its items are checked one by one with messageIssues). */
 export function messageListIssues(messages: unknown): ValidationIssue[] {
-  return collectIssues(messages, messageListRules);
+  return atLeastOne(messages) ? [] : [{ path: [], code: 'recipients_empty', message: messageFor('recipients_empty') }];
+}
+
+/** A batch send's issues without the network or its numbers: the spec's, then batchIssues, with the sender's terms. */
+export function batchSendIssues(request: unknown): ValidationIssue[] {
+  const shape = checks.sendBatch.body!;
+  return mergeIssues(checkShape(shape, request, specCodes), batchIssues(request, 'send'), shape, senderExplanations(request));
+}
+
+/** The vendor's terms for a sender its spec's pattern refused: which length, which characters. */
+export function senderExplanations(request: unknown): ValidationIssue[] {
+  return collectIssues(request, requestRules({ sender }), noPlusInSender);
 }

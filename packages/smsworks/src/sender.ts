@@ -8,7 +8,7 @@ import { createSender, remapIssues, senderFactory, type CampaignSender, type Sen
 import { SmsWorksClient, type SmsWorksClientOptions } from './client';
 import { SMSWORKS_CREDENTIALS } from './credentials';
 import { lookupSmsworks, smsworksStatusLookup } from './lookup';
-import { MAX_BATCH_SIZE, MAX_TAG_LENGTH, batchIssues } from './rules';
+import { MAX_BATCH_SIZE, MAX_TAG_LENGTH, batchSendIssues } from './rules';
 
 /**
  * The SMS Works' facts as a campaign sender, each with its source: recipients per request, no
@@ -42,7 +42,7 @@ export function smsworksSender(client: SmsWorksClient | SmsWorksClientOptions): 
   return createSender(smsworksSenderFacts, {
     rules(message, send) {
       const request = { sender: message.from, content: message.text, deliveryreporturl: send.callbackUrl, tag: send.reference };
-      return remapIssues(batchIssues(request, 'send'), { destinations: null, sender: ['from'], content: ['text'], deliveryreporturl: ['callbackUrl'], tag: ['reference'] });
+      return remapIssues(batchSendIssues(request), { destinations: null, sender: ['from'], content: ['text'], deliveryreporturl: ['callbackUrl'], tag: ['reference'] });
     },
     async send(batch, message, { signal, callbackUrl, reference }) {
       const sent = await smsworks.batch.send(

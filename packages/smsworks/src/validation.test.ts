@@ -61,10 +61,11 @@ describe('messages.send validation', () => {
 
   it('reports missing required fields', async () => {
     const issues = await issuesOf(client.messages.send({} as SendMessageRequest));
+    // In the order of the spec's fields.
     expect(issues).toEqual([
       { path: ['sender'], code: 'required' },
-      { path: ['content'], code: 'required' },
       { path: ['destination'], code: 'required' },
+      { path: ['content'], code: 'required' },
     ]);
   });
 
@@ -119,10 +120,11 @@ describe('batch validation', () => {
 
   it('points at each invalid destination by its index, together with the other issues', async () => {
     const issues = await issuesOf(client.batch.send({ ...batch, destinations: ['447777777777', 'nope', '07777777778', '123'], validity: 3000 }));
+    // In the order of the spec's fields.
     expect(issues).toEqual([
-      { path: ['validity'], code: 'validity_too_long' },
       { path: ['destinations', 1], code: 'phone_not_a_number' },
       { path: ['destinations', 3], code: expect.stringMatching(/^phone_/) },
+      { path: ['validity'], code: 'validity_too_long' },
     ]);
   });
 

@@ -24,3 +24,5 @@ export { noteHandlerIssues, printNotes } from './notes';
 export type { Note, NoteHandler } from './notes';
 export { isCalendarDateTime } from './schedule';
 export { unknownFieldIssues } from './fields';
+export { checkShape, mergeIssues, shapePathKey } from './shape';
+export type { OperationShape, Shape, ShapeFormat, ShapeKeyword, ShapeNode, ShapeType, SpecCode, SpecCodes } from './shape';

@@ -27,9 +27,15 @@ function list(value: unknown): string {
 export const issueMessages: { readonly [C in IssueCode]: (p: IssueParams) => string } = {
   required: () => 'is required',
   invalid_type: (p) => `must be ${show(p.expected)}`,
-  invalid: () => 'is not valid',
+  invalid: (p) =>
+    p.expected !== undefined ? `must be ${show(p.expected)}` : p.allowed !== undefined ? `must be one of ${list(p.allowed)}` : p.pattern !== undefined ? `must match the pattern ${show(p.pattern)}` : 'is not valid',
   unknown_field: (p) => `is not a field of this request: ${show(p.why)}`,
   too_long: (p) => `has ${show(p.length)} items; at most ${show(p.max)} can be handled in memory (stream longer lists: sendInBatches takes an iterable)`,
+  too_short: (p) => `must be at least ${show(p.min)} characters (got ${show(p.length)})`,
+  too_few_items: (p) => `must have at least ${show(p.min)} item${p.min === 1 ? '' : 's'} (got ${show(p.count)})`,
+  too_many_items: (p) => `must have at most ${show(p.max)} items (got ${show(p.count)})`,
+  too_small: (p) => `must be ${p.exclusive ? 'more than' : 'at least'} ${show(p.min)}`,
+  too_big: (p) => `must be ${p.exclusive ? 'less than' : 'at most'} ${show(p.max)}`,
   unreadable: (p) => `could not be read (${show(p.reason)})`,
   sender_empty: () => 'must not be empty',
   sender_alpha_length: (p) => `must be ${show(p.min)} to ${show(p.max)} characters when alphanumeric (got ${show(p.length)})`,
@@ -48,8 +54,9 @@ export const issueMessages: { readonly [C in IssueCode]: (p: IssueParams) => str
   date_invalid: () => 'is not a valid date',
   date_in_past: () => 'is in the past',
   date_too_far: (p) => `must be less than ${show(p.maxAheadDays)} days ahead`,
-  url_invalid: (p) => `must be an absolute URL using ${list(p.protocols)}`,
-  uuid_invalid: (p) => `must be a UUID of version 1 to 5${p.lowercase ? ' in lowercase' : ''}`,
+  url_invalid: (p) => (p.protocols === undefined ? 'must be an absolute URL' : `must be an absolute URL using ${list(p.protocols)}`),
+  uuid_invalid: (p) =>
+    p.shape ? `must be a ${p.lowercase ? 'lowercase ' : ''}UUID (8-4-4-4-12 hexadecimal digits)` : `must be a UUID of version 1 to 5${p.lowercase ? ' in lowercase' : ''}`,
   recipients_empty: () => 'must contain at least one recipient',
   recipients_too_many: (p) => `must contain at most ${show(p.max)} recipients per request (got ${show(p.count)}); use sendInBatches to split`,
   text_empty: (p) => `must be at least ${show(p.min)} character${p.min === 1 ? '' : 's'}`,

@@ -3,6 +3,7 @@ import { countSegments } from '../text/index';
 import type { VendorCodes } from './codes';
 import { factoryOptions } from './options';
 import { isString, rule, type Report, type RuleOptions } from './rule';
+import { codePoints } from './shape';
 
 export interface MessageTextOptions extends RuleOptions {
   /** Default 1: vendors refuse an empty text. */
@@ -62,17 +63,4 @@ function checkPlaceholders(text: string, report: Report, vendorCode: VendorCodes
     const explicit = vendorCode === undefined || typeof vendorCode !== 'object' ? vendorCode : vendorCode[code];
     report(code, { placeholder: match[0], min: PLACEHOLDER_MIN, max: PLACEHOLDER_MAX }, [], explicit);
   }
-}
-
-/** Code points, counting no further than `stop + 1` when a limit is known (long texts stay cheap). */
-function codePoints(text: string, stop = Number.POSITIVE_INFINITY): number {
-  let count = 0;
-  for (let i = 0; i < text.length && count <= stop; i++, count++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-  }
-  return count;
 }
