@@ -8,7 +8,7 @@ import { interruptedOutcome } from '@msgkit/core/internal';
 import type { FileJournal } from '@msgkit/journal';
 import { classify, newTally, type ClassifiedRow, type Tally } from './classify';
 import { describeError } from './errors';
-import type { Message, Provider, SendingClient, SendOutcome } from './providers';
+import type { Callback, Message, Provider, SendingClient, SendOutcome } from './providers';
 import { RecipientsFileError, type Row } from './recipients';
 import { fromOutcome, ResultsWriteError, type ResultRow, type ResultsWriter, type ResultStatus } from './results';
 
@@ -25,6 +25,8 @@ export interface CampaignRun {
   textOf?: (row: Row) => string | { column: string };
   concurrency: number;
   journal?: FileJournal;
+  /** `--dlr-url`: batch `index`'s callback URL and the reference the vendor echoes. */
+  callback?: (index: number) => Callback;
   resendUnknown: boolean;
   results?: ResultsWriter;
   /** Aborted on Ctrl-C, and by the run itself when a batch proves no later one can succeed. */
@@ -54,6 +56,20 @@ export interface CampaignSummary {
   stoppedBy?: unknown;
   /** Valid recipients of batches never started (stopped or interrupted). */
   notStarted: number;
+}
+
+/**
+ * The send's answer as each message's first delivery event (`accepted`, with its id and
+ * recipient), so a report naming only the message id finds its recipient. Queued before the
+ * batch's settle line, so written no later than it; not awaited, because a failed write fails the
+ * journal, and the settle after it then reports the batch as sent but unrecorded.
+ */
+function recordAnswer(journal: FileJournal, vendor: string, index: number, messages: NonNullable<SendOutcome['messages']>): void {
+  const at = new Date().toISOString();
+  for (const m of messages) {
+    const e = { vendor, messageId: m.id, status: 'accepted', final: false, raw: { status: m.status ?? 'accepted' }, at, to: m.to, reference: { campaign: journal.campaignId, batch: index, recipient: m.to } };
+    journal.note({ t: 'delivery', i: index, e }).catch(() => undefined);
+  }
 }
 
 /** Fields of a send that name recipients: an issue there concerns some numbers, not the message. */
@@ -223,13 +239,17 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
     signal: controller.signal,
     retain: false,
     onSettled,
-    send: (batch: Item[], _index: number, context: { dedupeKey?: string }) =>
-      run.client.send(
+    send: async (batch: Item[], index: number, context: { dedupeKey?: string }) => {
+      const outcome = await run.client.send(
         batch.map((i) => i.e164),
         batch[0]?.text === undefined ? run.message : { ...run.message, text: batch[0].text },
         undefined,
         context.dedupeKey,
-      ),
+        run.callback?.(index),
+      );
+      if (run.journal && outcome.messages?.length) recordAnswer(run.journal, run.provider.name, index, outcome.messages);
+      return outcome;
+    },
   };
   try {
     if (run.journal) {

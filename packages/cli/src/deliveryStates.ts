@@ -8,6 +8,7 @@
 import { isFinalDeliveryStatus, type BatchOutcome, type DeliveryEvent } from '@msgkit/core';
 import { readJournal, type BeginLine, type CampaignHeader, type FileJournal, type StateLine } from '@msgkit/journal';
 import { compareDeliveryEvents, type PendingMessage, type ReconcileRecord, type ReconcileStore, type RecipientVerdict, type UnknownBatch } from '@msgkit/webhooks';
+import { readSpool, spoolPath, UNPLACED } from './dlrReceiver';
 
 export type FinalState = 'delivered' | 'failed' | 'pending' | 'unknown';
 export const FINAL_STATES: readonly FinalState[] = ['delivered', 'failed', 'pending', 'unknown'];
@@ -55,9 +56,17 @@ export class JournalStates implements ReconcileStore {
       const begin = begins.get(i)!;
       out.batches.set(i, { begin, outcome: batch.outcome!, events: new Map(), verdicts: new Map() });
     }
-    for (const s of states) {
+    // Reports `msgkit webhooks serve` spooled while another run held the journal count as recorded.
+    const unplaced: DeliveryEvent[] = [];
+    for (const s of [...states, ...(await readSpool(spoolPath(path))).lines]) {
       if (s.t === 'reconcile') out.apply(s.r as unknown as ReconcileRecord);
+      else if (s.i === UNPLACED) unplaced.push(s.e as unknown as DeliveryEvent);
       else out.event(s.i, s.e as unknown as DeliveryEvent);
+    }
+    // A report that overtook the send's answer: the answer (recorded since) names its recipient.
+    for (const e of unplaced) {
+      const at = out.byMessage.get(`${e.vendor}\u0000${e.messageId}`);
+      if (at) out.event(at.i, { ...e, reference: { ...e.reference, recipient: at.to } });
     }
     return out;
   }
@@ -71,10 +80,15 @@ export class JournalStates implements ReconcileStore {
     }
   }
 
+  /** Each message the journal names a recipient for (send answers and reports), by vendor and id. */
+  private readonly byMessage = new Map<string, { i: number; to: string }>();
+
   private event(index: number, event: DeliveryEvent): void {
     const batch = this.batches.get(index);
     const to = event.reference?.recipient ?? event.to;
-    if (batch && to !== undefined) this.keep(batch, to, event);
+    if (!batch || to === undefined) return;
+    this.byMessage.set(`${event.vendor}\u0000${event.messageId}`, { i: index, to });
+    this.keep(batch, to, event);
   }
 
   private keep(batch: Batch, to: string, event: DeliveryEvent): void {

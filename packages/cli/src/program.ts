@@ -8,6 +8,7 @@ import { reportCommand } from './commands/report';
 import { sandboxCommand } from './commands/sandbox';
 import { segmentsCommand } from './commands/segments';
 import { sendCommand } from './commands/send';
+import { webhooksCommand } from './commands/webhooks';
 import { describeError } from './errors';
 import { CliError, line, processIo, type Io } from './io';
 import { flushed, watchOutput } from './output';
@@ -24,7 +25,7 @@ export function createProgram(io: Io): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const add of [segmentsCommand, normalizeCommand, sendCommand, planCommand, reportCommand, sandboxCommand, campaignCommand, reconcileCommand, dashboardCommand]) add(program, io);
+  for (const add of [segmentsCommand, normalizeCommand, sendCommand, planCommand, reportCommand, sandboxCommand, campaignCommand, reconcileCommand, dashboardCommand, webhooksCommand]) add(program, io);
   const override = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     command.commands.forEach(override);

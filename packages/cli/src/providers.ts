@@ -15,6 +15,16 @@ export type ProviderName = 'smscx' | 'smsworks' | 'octopush' | 'infobip';
 export interface SendOutcome {
   /** The vendor's id for what it accepted (campaign, batch, ticket or bulk id). */
   id?: string;
+  /** Each message's id with its recipient, where the answer gives them: a report that names only the id finds its recipient. */
+  messages?: Array<{ to: string; id: string; status?: string }>;
+}
+
+/** Where the vendor posts this batch's delivery reports, and what it echoes back in each. */
+export interface Callback {
+  /** msgkit's signed callback URL (`createCallbackUrl`), naming the campaign and the batch. */
+  url: string;
+  /** `msgkit:<campaign>:<batch>`, in the vendor's echo field (Infobip callbackData, The SMS Works tag). */
+  reference: string;
 }
 
 export interface Message {
@@ -27,7 +37,7 @@ export interface Message {
 /** One provider client as `msgkit send` drives it: one call per batch. */
 export interface SendingClient {
   /** `dedupeKey` is sent as the vendor's deduplication key where the vendor has one (SMS.CX idempotencyId, Octopush request_id). */
-  send(batch: string[], message: Message, signal?: AbortSignal, dedupeKey?: string): Promise<SendOutcome>;
+  send(batch: string[], message: Message, signal?: AbortSignal, dedupeKey?: string, callback?: Callback): Promise<SendOutcome>;
 }
 
 interface Credential {
@@ -44,6 +54,8 @@ export interface Provider {
   deduplicates: boolean;
   /** The vendor lets the client choose ids (Infobip bulkId, messageId): derived from the batch key, so a lost answer can be looked up. */
   clientIds?: boolean;
+  /** Why `--dlr-url` cannot be honoured per send, when it cannot (the vendor has no per-request callback field). */
+  noCallbackField?: string;
   credentials: Credential[];
   /**
    * `dryRun`: the client only checks requests (a dry run sends nothing), so a credential or base
@@ -99,9 +111,10 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
         ...withBase(baseUrl),
       });
       return {
-        send: async (to, m, signal, dedupeKey) => {
-          const r = await client.sms.send({ to, from: m.from ?? '', text: m.text, ...(dedupeKey && { idempotencyId: dedupeKey }) }, signal ? { signal } : {});
-          return { id: r.info.campaignId };
+        send: async (to, m, signal, dedupeKey, callback) => {
+          const r = await client.sms.send({ to, from: m.from ?? '', text: m.text, ...(dedupeKey && { idempotencyId: dedupeKey }), ...(callback && { dlrCallbackUrl: callback.url }) }, signal ? { signal } : {});
+          // SMS.CX reports name only msgId (specs/smscx.yaml DataDlrUpdate): the answer's data[] ties each to its number.
+          return { id: r.info.campaignId, messages: atRecipients(to, r.data ?? [], (d) => ({ to: d.to, id: d.msgId, status: d.status })) };
         },
       };
     },
@@ -116,8 +129,8 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       const { SmsWorksClient } = await import('@msgkit/smsworks');
       const client = new SmsWorksClient({ token: c.SMSWORKS_TOKEN!, ...withBase(baseUrl) });
       return {
-        send: async (destinations, m, signal) => {
-          const r = await client.batch.send({ sender: m.from ?? '', destinations, content: m.text }, signal ? { signal } : {});
+        send: async (destinations, m, signal, _dedupeKey, callback) => {
+          const r = await client.batch.send({ sender: m.from ?? '', destinations, content: m.text, ...(callback && { deliveryreporturl: callback.url, tag: callback.reference }) }, signal ? { signal } : {});
           return { id: r.batchid };
         },
       };
@@ -127,6 +140,7 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
     name: 'octopush',
     maxRecipients: 500,
     deduplicates: true,
+    noCallbackField: "Octopush takes no callback URL per send: its reports go to the account's callback_url_for_deliveries, set in the back office (Callbacks menu) or campaign-parameters (../shared/vendors/octopush.md §5)",
     credentials: [
       { env: 'OCTOPUSH_API_LOGIN', what: 'Octopush account login (e-mail)' },
       { env: 'OCTOPUSH_API_KEY', what: 'Octopush API key' },
@@ -176,7 +190,7 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
       const { InfobipClient } = await import('@msgkit/infobip');
       const client = new InfobipClient({ apiKey: c.INFOBIP_API_KEY!, baseUrl: base });
       return {
-        send: async (numbers, m, signal, dedupeKey) => {
+        send: async (numbers, m, signal, dedupeKey, callback) => {
           const r = await client.omni.send(
             {
               ...(c.INFOBIP_SCENARIO_KEY ? { scenarioKey: c.INFOBIP_SCENARIO_KEY } : {}),
@@ -184,6 +198,7 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
               ...(dedupeKey && { bulkId: dedupeKey }),
               destinations: numbers.map((phoneNumber) => ({ ...(dedupeKey && { messageId: recipientMessageId(dedupeKey, phoneNumber) }), to: { phoneNumber } })),
               sms: { text: m.text },
+              ...(callback && { notifyUrl: callback.url, callbackData: callback.reference }),
             },
             signal ? { signal } : {},
           );
@@ -193,6 +208,19 @@ export const PROVIDERS: Record<ProviderName, Provider> = {
     },
   },
 };
+
+/** The answer's messages, each under the recipient as the batch spells it (vendors answer in their own number format). */
+function atRecipients<T>(batch: string[], data: T[], read: (item: T) => { to?: string; id?: string; status?: string }): Array<{ to: string; id: string; status?: string }> {
+  const digits = (n: string) => n.replace(/\D/g, '');
+  const ours = new Map(batch.map((to) => [digits(to), to]));
+  const out: Array<{ to: string; id: string; status?: string }> = [];
+  for (const item of data) {
+    const { to, id, status } = read(item);
+    const e164 = to === undefined ? undefined : ours.get(digits(to));
+    if (e164 !== undefined && id) out.push({ to: e164, id, ...(status && { status }) });
+  }
+  return out;
+}
 
 export function providerHelp(): string {
   return Object.values(PROVIDERS)

@@ -74,6 +74,8 @@ describe('msgkit reconcile', () => {
     const env = { INFOBIP_API_KEY: 'key' };
     const base = ['--base-url', sandbox.baseUrls.infobip];
     await run(['send', '-p', 'infobip', '--to-file', list, '--text', 'Hi', ...base, '--journal', journal, '--concurrency', '1'], env);
+    // The messages reach their final state at the vendor after its report delay; on a loaded machine, only then.
+    await sandbox.settled();
     const soon = await run(['reconcile', journal, '--horizon', '0s', ...base], env);
     expect(soon.stdout).not.toContain('still unknown');
     expect(soon.code).toBe(0);

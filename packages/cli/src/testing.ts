@@ -27,6 +27,18 @@ export function parseResults(text: string): Array<Record<string, string>> {
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v.replace(/^"|"$/g, '')])));
 }
 
+/** A fresh temporary directory: `file(name, text?)` gives a new path in it (written when `text` is given); `remove` deletes it all. */
+export function scratch(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let n = 0;
+  const file = (name: string, text?: string) => {
+    const path = join(dir, `${n++}-${name}`);
+    if (text !== undefined) writeFileSync(path, text);
+    return path;
+  };
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /**
  * A sandbox on a free loopback port and a fresh temporary directory for one test file, reset before
  * each test; `file(name, text)` writes a file there under a unique name.

@@ -51,6 +51,17 @@ describe('the webhook handler', () => {
     expect(handler.stats.refused.expired).toBe(1);
   });
 
+  it('behind a trusted proxy, refuses a URL it took for one forwarded host when another host is forwarded with it', async () => {
+    const handler = createWebhookHandler({ formats: [smscxReports], secrets: [secret], trustProxy: true });
+    const inner = new URL(smscxUrl());
+    inner.protocol = 'http:';
+    inner.host = '127.0.0.1:8080';
+    const forwarded = (host: string) => ({ 'x-forwarded-proto': 'https', 'x-forwarded-host': host });
+    expect((await handler(post(inner.href, dlr('m1'), forwarded('hooks.example.com')))).status).toBe(200);
+    expect((await handler(post(inner.href, dlr('m2'), forwarded('evil.example.com')))).status).toBe(403);
+    expect((await handler(post(inner.href, dlr('m3'), forwarded('hooks.example.com')))).status).toBe(200);
+  });
+
   it('refuses the replay of a callback it took, but takes a new report on the same URL', async () => {
     const handler = createWebhookHandler({ formats: [smscxReports], secrets: [secret] });
     const url = smscxUrl();

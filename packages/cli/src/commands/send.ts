@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { countSegments, JournalMismatchError, JournalWriteError, ValidationError } from '@msgkit/core';
 import { campaignIdOf, openFileJournal, type CampaignIdentity, type FileJournal } from '@msgkit/journal';
+import { createCallbackUrl } from '@msgkit/webhooks';
 import type { Command } from 'commander';
 import { InputReadError, runCampaign, type CampaignSummary } from '../campaign';
 import { Classifier, knownCountry } from '../classify';
 import { describeError } from '../errors';
 import { CliError, line, type Io } from '../io';
 import { checkResultsPath, type ProtectedFile } from '../outputPath';
-import { missingCredentials, PROVIDERS, providerHelp, type Message, type ProviderName } from '../providers';
+import { missingCredentials, PROVIDERS, providerHelp, type Callback, type Message, type Provider, type ProviderName } from '../providers';
 import { checkPersonalization, failureMessage, personalization } from '../personalize';
 import { openRecipientsFile, RecipientsFileError, type RecipientsFile, type Row } from '../recipients';
 import { campaignTag, RESULT_COLUMNS, ResultsWriteError, ResultsWriter } from '../results';
@@ -33,12 +34,17 @@ interface SendOptions {
   campaignId?: string;
   resendUnknown?: boolean;
   results?: string;
+  dlrUrl?: string;
   json?: boolean;
 }
 
 /** Exit code of a run stopped by Ctrl-C: 128 + SIGINT, as shells report it. */
 export const INTERRUPTED = 130;
 const OCTOPUSH_TYPES = ['sms_premium', 'sms_low_cost'];
+/** Where `--dlr-url` reads the secret its callback URLs are signed with (the default of `msgkit webhooks serve --secret-env`). */
+const DLR_SECRET_ENV = 'MSGKIT_WEBHOOK_SECRET';
+/** How long a send's callback URLs are taken (createCallbackUrl's default): reports come within days, not weeks. */
+const DLR_TTL_DAYS = 14;
 
 const positiveInt = (value: string | undefined, name: string, fallback: number): number => {
   if (value === undefined) return fallback;
@@ -75,6 +81,7 @@ export function sendCommand(program: Command, io: Io): void {
     .option('--campaign-id <id>', 'with --journal: the campaign id the vendor dedupe keys derive from (default: derived from the content)')
     .option('--resend-unknown', 'with --journal: resend batches whose outcome is unknown at vendors that cannot deduplicate (The SMS Works, Infobip): may bill twice')
     .option('--results <file.csv>', 'write one row per input row, in input order: row, input, e164, status (sent/invalid/refused/unknown/duplicate), vendor_id, error, type, campaign, then the input file\'s own columns')
+    .option('--dlr-url <url>', `with --journal: the public URL of \`msgkit webhooks serve --journal\` the vendor posts delivery reports to; each batch gets it signed with ${DLR_SECRET_ENV} (campaign, batch, ${DLR_TTL_DAYS}-day expiry)`)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -104,6 +111,7 @@ export function sendCommand(program: Command, io: Io): void {
       const country = options.country?.toUpperCase();
       if (country !== undefined && !knownCountry(country)) throw new CliError(`--country ${options.country}: not an ISO 3166 country code msgkit knows`, 2);
       if (!options.journal && (options.resendUnknown || options.campaignId)) throw new CliError('--resend-unknown and --campaign-id need --journal', 2);
+      const dlr = options.dlrUrl === undefined ? undefined : dlrSettings(provider, options.dlrUrl, io.env[DLR_SECRET_ENV], options.journal !== undefined || options.dryRun === true);
 
       const file = options.toFile ? await openRecipientsFile(options.toFile, options.column) : undefined;
       const rows = () => sourceRows(options.to ?? [], file);
@@ -252,7 +260,9 @@ export function sendCommand(program: Command, io: Io): void {
       process.on('SIGINT', onSigint);
       let summary: CampaignSummary | undefined;
       try {
-        summary = await runCampaign({ provider, client, message, rows: rows(), country, allowLandline: options.allowLandline === true, batchSize: personal ? 1 : batchSize, ...(personal && { textOf: personal.fill }), concurrency, ...(journal && { journal }), resendUnknown: options.resendUnknown === true, ...(results && { results }), controller, progress });
+        const callback = dlr && journal && dlr.callback(provider.name, journal.campaignId);
+        if (callback) say(`delivery reports: to ${dlr!.where}, signed for campaign ${journal!.campaignId} until ${dlr!.expiresAt.toISOString()} (msgkit webhooks serve --journal ${options.journal} takes them)`);
+        summary = await runCampaign({ provider, client, message, rows: rows(), country, allowLandline: options.allowLandline === true, batchSize: personal ? 1 : batchSize, ...(personal && { textOf: personal.fill }), concurrency, ...(journal && { journal }), ...(callback && { callback }), resendUnknown: options.resendUnknown === true, ...(results && { results }), controller, progress });
       } finally {
         process.off('SIGINT', onSigint);
         // A run that failed unexpectedly would leave rows out: the previous results file then stays as it was.
@@ -264,6 +274,27 @@ export function sendCommand(program: Command, io: Io): void {
       if (results?.failure) summary.stoppedBy ??= results.failure;
       report(io, options, provider.name, summary, { segments, personalized: personal !== undefined, country, interrupted, journal: options.journal, results: options.results, deduplicates: provider.deduplicates });
     });
+}
+
+/** `--dlr-url` checked before anything is sent: the vendor must take a callback per send, and the secret must sign. */
+function dlrSettings(provider: Provider, url: string, secret: string | undefined, journaled: boolean) {
+  if (provider.noCallbackField) throw new CliError(`--dlr-url: ${provider.noCallbackField}`, 2);
+  if (!journaled) throw new CliError('--dlr-url needs --journal: the reports are recorded in the journal (msgkit webhooks serve --journal)', 2);
+  if (secret === undefined) throw new CliError(`--dlr-url needs ${DLR_SECRET_ENV} in the environment (at least 32 bytes; msgkit webhooks serve checks the URLs with it)`, 2);
+  const expiresAt = new Date(Date.now() + DLR_TTL_DAYS * 24 * 3600 * 1000);
+  const sign = (vendor: string, campaign: string, batch: number) => createCallbackUrl({ baseUrl: url, secret, vendor, campaign, batch, expiresAt });
+  try {
+    sign(provider.name, 'check', 0);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new CliError(`--dlr-url: ${error.issues.map((i) => i.message).join('; ')}`, 2);
+    throw error;
+  }
+  const parsed = new URL(url);
+  return {
+    expiresAt,
+    where: `${parsed.origin}${parsed.pathname}`,
+    callback: (vendor: string, campaign: string) => (batch: number): Callback => ({ url: sign(vendor, campaign, batch), reference: `msgkit:${campaign}:${batch}` }),
+  };
 }
 
 const rowLabel = (row: Row) => (row.arg ? `arg ${row.row}` : String(row.row));
