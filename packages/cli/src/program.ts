@@ -14,6 +14,10 @@ import { CliError, line, processIo, type Io } from './io';
 import { flushed, watchOutput } from './output';
 import { version } from '../package.json';
 
+/**
+ * The `msgkit` command as a commander `Command` writing to `io`, with every subcommand; it throws
+ * instead of exiting (`exitOverride`). `main` runs it and turns the outcome into an exit code.
+ */
 export function createProgram(io: Io): Command {
   const program = new Command('msgkit')
     .description('SMS tooling from msgkit: segments, phone numbers, sending through any provider, a local sandbox, a dashboard of campaigns')

@@ -9,6 +9,7 @@ import { CliError } from './io';
 
 const DUPLICATE_REQUEST_ID = 120;
 
+/** The providers `msgkit send --provider` takes. */
 export type ProviderName = 'smscx' | 'smsworks' | 'octopush' | 'infobip';
 
 export interface SendOutcome {
@@ -33,6 +34,7 @@ export interface Message {
   type?: string;
 }
 
+/** One provider client as `msgkit send` drives it: one call per batch. */
 export interface SendingClient {
   /** `dedupeKey` is sent as the vendor's deduplication key where the vendor has one (SMS.CX idempotencyId, Octopush request_id). */
   send(batch: string[], message: Message, signal?: AbortSignal, dedupeKey?: string, callback?: Callback): Promise<SendOutcome>;
@@ -44,6 +46,7 @@ interface Credential {
   optional?: boolean;
 }
 
+/** How `msgkit send` uses one provider: its batch size, whether it deduplicates, its credential variables, and how its client is made. */
 export interface Provider {
   name: ProviderName;
   maxRecipients: number;
@@ -88,6 +91,7 @@ function read(env: Record<string, string | undefined>, provider: Provider, dryRu
 
 const withBase = (baseUrl: string | undefined) => (baseUrl ? { baseUrl } : {});
 
+/** Every provider of `msgkit send`, by name. */
 export const PROVIDERS: Record<ProviderName, Provider> = {
   smscx: {
     name: 'smscx',

@@ -9,11 +9,13 @@ import { open } from 'node:fs/promises';
 import type { BatchOutcome } from '@msgkit/core';
 import type { BeginLine, CampaignHeader, StateLine } from './fileJournal';
 
+/** A batch's `settle` record, written and synced once its send ended: index `i` and the outcome (sent, refused or unknown). */
 export type SettleLine = { t: 'settle'; i: number } & BatchOutcome;
 
 /** One record of a journal file: its header (first line), a batch begun, a batch settled, what became of a batch after its send. */
 export type JournalRecord = CampaignHeader | BeginLine | SettleLine | StateLine;
 
+/** A journal file that is not a msgkit campaign journal, or whose records are damaged (named by line). */
 export class JournalFormatError extends Error {
   override name = 'JournalFormatError';
 }
@@ -32,6 +34,7 @@ export function checkRecord(value: unknown, first: boolean, where: string): Jour
   throw new JournalFormatError(`${where}: unknown record`);
 }
 
+/** Where `readJournalRecords` starts and what it calls with each record. */
 export interface ReadRecordsOptions {
   /** Byte offset to start at: 0 (the default) or an offset a previous call returned. */
   from?: number;

@@ -13,12 +13,15 @@ export interface CampaignMessage {
   text: string;
 }
 
+/** What a worker hands an adapter with each batch. */
 export interface SendContext {
   /** batchDedupeKey(campaignId, index): the same for every attempt of this batch, on any worker. */
   dedupeKey: string;
+  /** The job's abort signal from BullMQ, passed on to the client's call. */
   signal?: AbortSignal;
 }
 
+/** What an adapter returns for a batch the vendor accepted. */
 export interface SentBatch {
   /** The vendor's id(s) for what it accepted (campaign, batch, ticket or bulk id). */
   ids: string[];
@@ -26,6 +29,7 @@ export interface SentBatch {
   duplicate?: boolean;
 }
 
+/** One provider client as a worker drives it: `smscxAdapter(client)`, `octopushAdapter(client, options)`, …. */
 export interface ProviderAdapter {
   readonly provider: ProviderName;
   /**
@@ -33,6 +37,7 @@ export interface ProviderAdapter {
    * was lost can be resent with that key. False: such a batch is `unknown` and never resent.
    */
   readonly dedupes: boolean;
+  /** Sends one batch; rejects with the client's error (a `MsgkitError`), which the worker classifies. */
   send(recipients: string[], message: CampaignMessage, context: SendContext): Promise<SentBatch>;
 }
 
@@ -41,8 +46,12 @@ interface CallOptions {
 }
 const call = (signal: AbortSignal | undefined): CallOptions => (signal ? { signal } : {});
 
+/** What `smscxAdapter` uses of an `SmscxClient` (from `@msgkit/smscx`). */
 export interface SmscxLike {
-  sms: { send(request: { from: string; to: string[]; text: string; idempotencyId: string }, options?: CallOptions): Promise<{ info: { campaignId: string } }> };
+  sms: {
+    /** `SmscxClient.sms.send`. */
+    send(request: { from: string; to: string[]; text: string; idempotencyId: string }, options?: CallOptions): Promise<{ info: { campaignId: string } }>;
+  };
 }
 
 /** SMS.CX `POST /sms`; `idempotencyId` (a UUID, as SMS.CX requires) is the batch's dedupe key. */
@@ -57,8 +66,10 @@ export function smscxAdapter(client: SmscxLike): ProviderAdapter {
   };
 }
 
+/** What `octopushAdapter` uses of an `OctopushClient` (from `@msgkit/octopush`). */
 export interface OctopushLike {
   sms: {
+    /** `OctopushClient.sms.send`. */
     send(
       request: { text: string; recipients: Array<{ phoneNumber: string }>; type: 'sms_premium' | 'sms_low_cost'; purpose?: 'alert' | 'wholesale'; sender?: string; requestId: string },
       options?: CallOptions,
@@ -69,6 +80,7 @@ export interface OctopushLike {
 // Octopush error code 120: "request_id already used" (packages/octopush/src/errors.ts).
 const OCTOPUSH_DUPLICATE_REQUEST_ID = 120;
 
+/** The Octopush choices `octopushAdapter` sends with every batch; msgkit assumes none of them. */
 export interface OctopushAdapterOptions {
   /** Route and price (sms_premium / sms_low_cost): no default here. */
   type: 'sms_premium' | 'sms_low_cost';
@@ -98,8 +110,12 @@ export function octopushAdapter(client: OctopushLike, options: OctopushAdapterOp
   };
 }
 
+/** What `smsWorksAdapter` uses of an `SmsWorksClient` (from `@msgkit/smsworks`). */
 export interface SmsWorksLike {
-  batch: { send(request: { sender: string; destinations: string[]; content: string }, options?: CallOptions): Promise<{ batchid: string }> };
+  batch: {
+    /** `SmsWorksClient.batch.send`. */
+    send(request: { sender: string; destinations: string[]; content: string }, options?: CallOptions): Promise<{ batchid: string }>;
+  };
 }
 
 /** The SMS Works `POST /batch/send`. The vendor has no dedupe key: a lost answer stays `unknown`. */
@@ -114,8 +130,10 @@ export function smsWorksAdapter(client: SmsWorksLike): ProviderAdapter {
   };
 }
 
+/** What `infobipAdapter` uses of an `InfobipClient` (from `@msgkit/infobip`). */
 export interface InfobipLike {
   omni: {
+    /** `InfobipClient.omni.send`. */
     send(
       request: { scenarioKey?: string; destinations: Array<{ to: { phoneNumber: string } }>; sms: { text: string } },
       options?: CallOptions,

@@ -11,6 +11,7 @@ import { RedisJournal, type BatchOutcome } from './journal';
 import { DEFAULT_PREFIX, queueName } from './names';
 import type { BatchJobData } from './producer';
 
+/** Options of `createCampaignWorker`: the Redis, the provider client (as an adapter), its account, pace and durability demands. */
 export interface CampaignWorkerOptions {
   connection: RedisConnection;
   /** The provider client, wrapped: smscxAdapter(client), octopushAdapter(client, …), … */
@@ -57,6 +58,7 @@ export interface CampaignWorkerOptions {
   onEvent?: (event: CampaignWorkerEvent) => void;
 }
 
+/** A worker from `createCampaignWorker`: wait for `ready` before counting on it, `close()` to stop it. */
 export interface CampaignWorker {
   readonly queue: string;
   /**
