@@ -21,23 +21,24 @@ const rootFlag = args.indexOf('--root');
 const root = rootFlag >= 0 && args[rootFlag + 1] ? resolve(args[rootFlag + 1]) : resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * The test runs of the workspace packages (pnpm-workspace.yaml: packages/*, tools/*): `test`, and
- * any `test:<part>` run on its own after it (tools/release's test:registry), each with its own
+ * The test runs of the workspace packages (pnpm-workspace.yaml: packages/*, tools/*, examples): `test`,
+ * and any `test:<part>` run on its own after it (tools/release's test:registry), each with its own
  * report (.vitest-report.json, .vitest-report.<part>.json).
  */
 function testRuns() {
-  const found = [];
+  const dirs = ['examples'];
   for (const group of ['packages', 'tools']) {
-    if (!existsSync(join(root, group))) continue;
-    for (const name of readdirSync(join(root, group)).sort()) {
-      const manifest = join(root, group, name, 'package.json');
-      if (!existsSync(manifest)) continue;
-      const { scripts = {} } = JSON.parse(readFileSync(manifest, 'utf8'));
-      for (const script of Object.keys(scripts).sort()) {
-        if (script !== 'test' && !script.startsWith('test:')) continue;
-        const part = script === 'test' ? '' : `.${script.slice('test:'.length)}`;
-        found.push({ name: `${group}/${name}${part}`, report: join(group, name, REPORT.replace(/\.json$/, `${part}.json`)) });
-      }
+    if (existsSync(join(root, group))) dirs.push(...readdirSync(join(root, group)).map((name) => join(group, name)));
+  }
+  const found = [];
+  for (const dir of dirs.sort()) {
+    const manifest = join(root, dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { scripts = {} } = JSON.parse(readFileSync(manifest, 'utf8'));
+    for (const script of Object.keys(scripts).sort()) {
+      if (script !== 'test' && !script.startsWith('test:')) continue;
+      const part = script === 'test' ? '' : `.${script.slice('test:'.length)}`;
+      found.push({ name: `${dir}${part}`, report: join(dir, REPORT.replace(/\.json$/, `${part}.json`)) });
     }
   }
   return found;

@@ -50,9 +50,16 @@ describe('turbo task inputs', () => {
     expect(inputs.some((file) => file.startsWith('../../templates/'))).toBe(true);
   });
 
+  it("hash every package's sources and manifest in the API reference test, which reads their doc comments", () => {
+    const inputs = hashedInputs('test', ['@msgkit/tools-docs'])['@msgkit/tools-docs'];
+    for (const file of ['../../packages/core/src/index.ts', '../../packages/smscx/src/client.ts', '../../packages/queue/package.json', '../../tsconfig.base.json', 'not-documented-yet.json']) {
+      expect(inputs).toContain(file);
+    }
+  });
+
   it('hash the root files that these checks test', () => {
     const inputs = hashedInputs('test', ['@msgkit/tools-checks'])['@msgkit/tools-checks'];
-    for (const file of ['../../.ci/run', '../../package.json', '../../redocly.yaml', '../../specs/smscx.yaml', '../test-summary.mjs', '../test-all.mjs', '../../packages/core/package.json']) {
+    for (const file of ['../../.ci/run', '../../package.json', '../../redocly.yaml', '../../specs/smscx.yaml', '../test-summary.mjs', '../test-all.mjs', '../../packages/core/package.json', '../../examples/package.json']) {
       expect(inputs).toContain(file);
     }
   });

@@ -17,6 +17,8 @@ import type { SenderFactory } from '@msgkit/core';
 import { version } from '../package.json';
 
 /**
+ * The `msgkit` command as a commander `Command` writing to `io`, with every subcommand; it throws
+ * instead of exiting (`exitOverride`). `main` runs it and turns the outcome into an exit code.
  * `factories`: the one list of senders, loaded; `send` takes its vendor option flags and its help
  * from it. Without it `send` is listed with msgkit's own flags only (run() loads it for `send`).
  */

@@ -19,11 +19,10 @@ export const PACKAGES = {
   infobip: async () => import('@msgkit/infobip').then((m) => ({ factory: m.infobipSenderFactory, billing: m.billing })),
 } as const satisfies Record<string, () => Promise<SenderPackage>>;
 
-/** Each sender factory of the list, loaded on demand. */
-export const SENDERS = Object.fromEntries(Object.entries(PACKAGES).map(([name, load]) => [name, async () => (await load()).factory])) as {
-  readonly [K in keyof typeof PACKAGES]: () => Promise<SenderFactory>;
-};
+/** Each sender factory of the list, loaded on demand, by the name `-p` takes. */
+export const SENDERS = Object.fromEntries(Object.entries(PACKAGES).map(([name, load]) => [name, async () => (await load()).factory])) as Readonly<Record<keyof typeof PACKAGES, () => Promise<SenderFactory>>>;
 
+/** The names `msgkit send -p` takes, in the list's order. */
 export const SENDER_NAMES = Object.keys(SENDERS);
 
 /** Every factory of the list, in its order; a factory whose name is not its key is a packaging bug, said at once. */

@@ -26,6 +26,7 @@ export type MsgkitErrorCode =
   | 'redis_not_durable'
   | 'invalid_report';
 
+/** msgkit's one line for each error code: the start of every error's message. */
 export const errorMessages: Record<MsgkitErrorCode, string> = {
   validation_error: 'The request was refused before sending',
   api_error: 'The vendor answered with an error',
@@ -54,6 +55,7 @@ export const errorMessages: Record<MsgkitErrorCode, string> = {
 const OUTCOME_UNKNOWN =
   'The outcome is unknown: the vendor may have accepted the request. Check its status before sending it again.';
 
+/** What a `MsgkitError` carries besides its code and message. */
 export interface MsgkitErrorOptions {
   cause?: unknown;
   /** True when the request may have reached the vendor and been acted on. */
@@ -62,6 +64,11 @@ export interface MsgkitErrorOptions {
   attempts?: number;
 }
 
+/**
+ * The base of every error msgkit throws: `code` says what went wrong as data (`validation_error`,
+ * `rate_limited`, `timeout`, …), the message says it in words, and no credential is ever part of
+ * either. `outcomeUnknown` says whether the vendor may have acted on the request.
+ */
 export class MsgkitError extends Error {
   readonly code: MsgkitErrorCode;
   /** True when the request may have reached the vendor and been acted on (a paid send included). */
@@ -92,6 +99,7 @@ export class MsgkitError extends Error {
   }
 }
 
+/** One problem of a request found before the wire, as listed in `ValidationError.issues`. */
 export interface ValidationIssue {
   /** Where in the request object the problem is, e.g. ['destinations', 3]. */
   path: (string | number)[];
@@ -121,6 +129,7 @@ export class ValidationError extends MsgkitError {
   }
 }
 
+/** What an `ApiError` is made from: the vendor's answer (status, codes, message, headers, body) as the HTTP policy read it. */
 export interface ApiErrorInit {
   status: number;
   vendorCode?: number | string;
@@ -244,6 +253,7 @@ const byKind: Record<ApiErrorKind, new (init: ApiErrorInit) => ApiError> = {
   api_error: ApiError,
 };
 
+/** The error kind of an HTTP status: 400/422 bad request, 401 authentication, 402 credit, 403 permission, 404 not found, 429 rate limited, 5xx server, any other `api_error`. */
 export function apiErrorKind(status: number): ApiErrorKind {
   if (status === 400 || status === 422) return 'bad_request';
   if (status === 401) return 'authentication_error';

@@ -1,3 +1,8 @@
+/**
+ * Phone normalization, SMS segment counting, validation rules, batching, errors and HTTP policy shared by every msgkit provider client.
+ *
+ * @module @msgkit/core
+ */
 // Default entry: libphonenumber-js "min" metadata (smallest bundle; validates by length and
 // leading digits). For full pattern validation import the same API from `@msgkit/core/max`.
 import metadata from 'libphonenumber-js/min/metadata';

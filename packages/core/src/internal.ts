@@ -1,3 +1,10 @@
+/**
+ * What msgkit's provider packages are built with: the HTTP policy, validation rule factories, the
+ * sender kit, report parsing and lookups. Not for applications: it changes with the providers of
+ * the same release.
+ *
+ * @module @msgkit/core/internal
+ */
 // `@msgkit/core/internal`: what the provider packages are built with (the HTTP policy, rule
 // factories, the sender kit, report parsing). Not for apps: it changes with the providers of the
 // same release. An app's names are at the root (public.ts).

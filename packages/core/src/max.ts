@@ -1,3 +1,8 @@
+/**
+ * The API of `@msgkit/core` with libphonenumber-js "max" metadata: every number gets its type (`MOBILE`, `FIXED_LINE`, …) and is validated against full patterns, at about four times the metadata size.
+ *
+ * @module @msgkit/core/max
+ */
 // `@msgkit/core/max`: the same API as `@msgkit/core`, bound to libphonenumber-js "max" metadata
 // (full number-type patterns: stricter validation, about 4x the metadata size).
 import metadata from 'libphonenumber-js/max/metadata';

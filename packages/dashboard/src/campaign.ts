@@ -21,25 +21,33 @@ export interface CampaignInfo {
   notes: string[];
 }
 
+/** A recipient whose outcome is unknown (the vendor may or may not have it), with the batch and error that left it so. */
 export interface UnknownRecipient {
   /** Masked unless revealed. */
   number: string;
   /** The recipient's line in the input file, where the store has it. */
   row?: number;
+  /** The batch's index in the campaign. */
   batch: number;
   vendor: string;
+  /** msgkit's error code of the attempt that left it unknown. */
   code: string;
   reason?: string;
 }
 
+/** A page of the recipients of unknown outcome. */
 export interface UnknownPage {
+  /** Recipients of unknown outcome in the whole campaign. */
   total: number;
+  /** The position of this page's first recipient among them. */
   offset: number;
   recipients: UnknownRecipient[];
 }
 
+/** What the page receives about one campaign: its description and its totals. */
 export interface CampaignSummary extends TotalsSummary {
   campaign: CampaignInfo;
+  /** When the summary was made, ISO 8601. */
   updated: string;
 }
 

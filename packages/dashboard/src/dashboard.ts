@@ -11,6 +11,7 @@ import { Registry } from './registry';
 import { allowedHosts, DashboardOptionsError, tokenFor } from './security';
 import { createApp } from './server';
 
+/** What {@link startDashboard} shows and where it listens. At least one of `journals`, `journalDirs` or `redis` is required. */
 export interface DashboardOptions {
   /** Campaign journal files (`msgkit send --journal`); a file not written yet is shown once it is. */
   journals?: string[];
@@ -18,7 +19,9 @@ export interface DashboardOptions {
   journalDirs?: string[];
   /** A queue's Redis (`redis://…`): every campaign under `prefix`, and bull-board for its queues. */
   redis?: string;
+  /** The queue's key prefix in Redis, as its workers were given it (the queue's default when absent). */
   prefix?: string;
+  /** Milliseconds to wait for Redis to answer when connecting (the queue's default when absent). */
   connectTimeoutMs?: number;
   /** Address to bind: 127.0.0.1 by default; any address beyond loopback needs a token (one is made when none is given). */
   host?: string;
@@ -28,19 +31,31 @@ export interface DashboardOptions {
   token?: string;
   /** More Host header names to answer to (a name that points at the bind, for a bind beyond loopback). */
   allowHosts?: string[];
+  /** Milliseconds between reads of the stores: 1000 by default, 50 at least. */
   intervalMs?: number;
   /** How @msgkit/queue is loaded (tests name a missing module). */
   loadQueue?: () => Promise<QueueModule>;
 }
 
+/** A running dashboard, as {@link startDashboard} returns it. */
 export interface Dashboard {
   /** The page's address, without the token. */
   url: string;
   /** The token, when the bind needs one: give it once, as `url?token=…`. */
   token?: string;
+  /** Stops reading the stores, closes open connections and the server, and resolves once the port is free. */
   close(): Promise<void>;
 }
 
+/**
+ * Reads the stores once, then serves the page on `host`:`port` and reads them again every
+ * `intervalMs`. Resolves once the server listens.
+ *
+ * @throws {@link DashboardOptionsError} when no store is named, or the host, port, interval or token is unusable.
+ * @throws {@link MissingQueuePackageError} when `redis` is given and `@msgkit/queue` is not installed.
+ * @throws The listen error (`EADDRINUSE`, `EACCES`, …) when the address cannot be bound, and the
+ *   connection error when `redis` is given and cannot be reached.
+ */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const journals = options.journals ?? [];
   const journalDirs = options.journalDirs ?? [];

@@ -1,3 +1,9 @@
+/**
+ * A local web page of campaigns as they run: journal files, folders of them and a queue's Redis,
+ * read and never written. `msgkit dashboard` starts it from the command line.
+ *
+ * @module @msgkit/dashboard
+ */
 export { startDashboard } from './dashboard';
 export type { Dashboard, DashboardOptions } from './dashboard';
 export { DashboardOptionsError } from './security';

@@ -11,6 +11,7 @@ import { CampaignTotals, type Part } from './totals';
 
 export type QueueModule = typeof import('@msgkit/queue');
 
+/** A dashboard of a queue's Redis was asked for, but the optional peer `@msgkit/queue` is not installed. */
 export class MissingQueuePackageError extends Error {
   override name = 'MissingQueuePackageError';
   readonly code = 'missing_queue_package';

@@ -7,6 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 
+/** Options {@link startDashboard} refuses before it binds or reads anything; `code` says which. */
 export class DashboardOptionsError extends Error {
   override name = 'DashboardOptionsError';
   constructor(

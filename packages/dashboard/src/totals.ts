@@ -13,12 +13,18 @@
  * (the vendor may or may not have it).
  */
 export const STATES = ['pending', 'sent', 'delivered', 'failed', 'unknown'] as const;
+/** One of {@link STATES}. */
 export type RecipientState = (typeof STATES)[number];
+/** Recipients in each state. */
 export type Counts = Record<RecipientState, number>;
 
+/** Why recipients failed or are unknown. */
 export interface Failure {
+  /** msgkit's error code (`invalid_recipient`, `timeout`, …). */
   code: string;
+  /** The vendor's own code, where it gave one. */
   vendorCode?: string | number;
+  /** The vendor's reason or the error's message, masked of phone numbers. */
   reason?: string;
 }
 
@@ -41,15 +47,19 @@ export interface Part {
 /** Country key of recipients whose store keeps no numbers (a queue keeps those of sent batches only as a count). */
 export const NOT_RECORDED = '-';
 
+/** The recipients that failed (or are unknown) at one vendor for one reason, counted together. */
 export interface FailureGroup extends Failure {
   vendor: string;
   state: 'failed' | 'unknown';
+  /** Recipients in the group. */
   recipients: number;
   /** Parts (batches, or attempts) in the group. */
   batches: number;
 }
 
+/** One campaign's totals as the page receives them: counts only, never the recipients. */
 export interface TotalsSummary {
+  /** Recipients in every state. */
   recipients: number;
   totals: Counts;
   vendors: Array<{ vendor: string; counts: Counts }>;
@@ -60,6 +70,7 @@ export interface TotalsSummary {
   cost: Array<{ currency: string; amount: number; recipients: number }>;
   /** Recipients sent (sent, delivered, failed after sending) whose cost the store does not record. */
   costUnknown: number;
+  /** The totals as they changed, `at` in milliseconds since the epoch (see {@link Timeline}). */
   timeline: Array<{ at: number; counts: Counts }>;
 }
 
@@ -67,6 +78,7 @@ const zero = (): Counts => ({ pending: 0, sent: 0, delivered: 0, failed: 0, unkn
 // Cost is summed in millionths, so adding and taking away a batch leaves no floating-point residue.
 const MICRO = 1_000_000;
 
+/** One campaign's totals, kept up to date as its store's batches are set, replaced and deleted (see this file's top). */
 export class CampaignTotals {
   readonly #parts = new Map<string, readonly Part[]>();
   readonly #totals = zero();
@@ -92,6 +104,7 @@ export class CampaignTotals {
     this.#version++;
   }
 
+  /** Takes batch `key`'s parts out of the totals; a key not set is ignored. */
   delete(key: string): void {
     const old = this.#parts.get(key);
     if (!old) return;
@@ -100,14 +113,17 @@ export class CampaignTotals {
     this.#version++;
   }
 
+  /** Batch `key`'s parts, or undefined when it has none. */
   get(key: string): readonly Part[] | undefined {
     return this.#parts.get(key);
   }
 
+  /** The keys of every batch set. */
   keys(): IterableIterator<string> {
     return this.#parts.keys();
   }
 
+  /** Recipients in each state over every batch, as a copy. */
   counts(): Counts {
     return { ...this.#totals };
   }
@@ -188,6 +204,7 @@ export class Timeline {
     if (this.#points.length > Timeline.MAX_POINTS) this.#points = this.#points.filter((_, i, all) => i % 2 === 0 || i === all.length - 1);
   }
 
+  /** The points kept, oldest first, as copies; `at` in milliseconds since the epoch. */
   points(): Array<{ at: number; counts: Counts }> {
     return this.#points.map((p) => ({ at: p.at, counts: { ...p.counts } }));
   }

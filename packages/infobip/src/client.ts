@@ -42,6 +42,11 @@ import {
   type ScenarioInput,
 } from './prepare';
 
+/**
+ * Options of `new InfobipClient(options)`: the API key and the account's own API host (each read
+ * from the environment when not given), the country of national numbers, and the client options
+ * every msgkit client takes (retries, timeouts, logger, hooks).
+ */
 export interface InfobipClientOptions extends ClientOptions {
   /**
    * The API key, as shown in the Infobip web interface; a leading `App ` is accepted and not doubled.
@@ -118,6 +123,11 @@ function scenarioPathKey(scenarioKey: string): string {
   return scenarioKey;
 }
 
+/**
+ * The Infobip client for OMNI failover messages: `client.omni.send`, its scenarios, delivery
+ * reports and logs. Requests are checked against Infobip's rules before the wire, and a send (or a
+ * scenario create) is never repeated once it may have reached Infobip.
+ */
 export class InfobipClient {
   /** The account host requests go to (not a secret). */
   readonly baseUrl: string;
@@ -125,9 +135,16 @@ export class InfobipClient {
     /** Sends one OMNI failover message. Paid, and never repeated once it may have reached Infobip. */
     send(request: OmniSendRequest, options?: RequestOptions): Promise<WithRequestId<SendOmniAdvancedResponse>>;
     scenarios: {
+      /** The account's OMNI scenarios, a page at a time. */
       list(query?: ScenarioListQuery, options?: RequestOptions): Promise<WithRequestId<ListScenariosResponse>>;
+      /**
+       * Creates a scenario. Never repeated once it may have reached Infobip: a second POST would be
+       * a second scenario.
+       */
       create(request: ScenarioInput, options?: RequestOptions): Promise<WithRequestId<Scenario>>;
+      /** One scenario by its key. */
       get(scenarioKey: string, options?: RequestOptions): Promise<WithRequestId<Scenario>>;
+      /** Replaces a scenario (retried safely: the same PUT leaves the same state). */
       update(scenarioKey: string, request: ScenarioInput, options?: RequestOptions): Promise<WithRequestId<Scenario>>;
     };
     /** Delivery reports not fetched before; Infobip returns each report once. */

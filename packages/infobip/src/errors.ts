@@ -59,6 +59,10 @@ function kindOf(status: number): ApiErrorKind | undefined {
   return status === 409 ? 'bad_request' : undefined;
 }
 
+/**
+ * Reads an Infobip error body (`requestError.serviceException`: `messageId` and `text`) into the
+ * fields of an `ApiError`.
+ */
 export function parseInfobipError(status: number, body: unknown): VendorErrorFields {
   const exception = serviceException(body);
   const kind = kindOf(status);
@@ -74,6 +78,10 @@ export function parseInfobipError(status: number, body: unknown): VendorErrorFie
   };
 }
 
+/**
+ * How core's HTTP policy reads Infobip: its error body, and a gateway's request-id header where one
+ * is present.
+ */
 export const infobipVendor: VendorProfile = {
   parseError: parseInfobipError,
   // Infobip documents no request-id header (shared/vendors/infobip.md); the ids to quote to its

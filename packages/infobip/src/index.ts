@@ -1,3 +1,8 @@
+/**
+ * Infobip client: OMNI advanced messages, scenarios, delivery reports and logs, validated before the wire.
+ *
+ * @module @msgkit/infobip
+ */
 export { InfobipClient } from './client';
 export { billing } from './billing';
 export type { InfobipClientOptions } from './client';

@@ -17,6 +17,11 @@ const LOGS_LIMIT = 1000;
 /** messageIds per request: 100 UUIDs keep the URL near 5 kB, well inside what servers take. */
 const IDS_PER_REQUEST = 100;
 
+/**
+ * How the Infobip sender looks a send up: the omni logs by bulk id (msgkit's dedupe key) and
+ * message ids. Infobip keeps logs 48 hours, so a message missing from them proves it was not sent
+ * when the send used msgkit's ids and is 10 minutes to 47 hours old.
+ */
 export const infobipStatusLookup = {
   endpoints: ['GET /omni/1/logs'],
   by: ['dedupeKey', 'ids', 'messages'],

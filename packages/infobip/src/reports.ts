@@ -12,7 +12,7 @@ const unknownFinal: StatusMapping = { status: 'unknown', final: true };
 
 /**
  * Infobip's status groups (`status.groupName`, IpCoreGeneralStatus in Infobip's OpenAPI,
- * api-evangelist/infobip @b3be778 `openapi/infobip-omni-failover-openapi.json`; response-status
+ * `api-evangelist/infobip@b3be778` `openapi/infobip-omni-failover-openapi.json`; response-status
  * docs, shared/vendors/infobip.md 4.1). A status name not listed below is read by its group.
  */
 export const INFOBIP_REPORT_GROUPS: Readonly<Record<GeneralStatus, StatusMapping>> = {

@@ -11,6 +11,11 @@ import { CALLBACK_DATA_MAX, sendIssues } from './rules';
 
 const STATUSES = 'shared/vendors/infobip.md §4.2 and S15 (errors/infobip-error-codes.yml, extracted from S14 response-status-and-error-codes), a REJECTED status in the send answer';
 
+/**
+ * Infobip's facts as a campaign sender, each with its source: msgkit's batch size (Infobip documents
+ * no maximum), no dedupe key but client-set `bulkId` and `messageId`, credential variables, and the
+ * refusals that prove nothing was sent.
+ */
 export const infobipSenderFacts = {
   name: 'infobip',
   // No maximum is documented (shared/vendors/infobip.md §5): 1 000 is msgkit's batch size for
@@ -56,6 +61,7 @@ const REJECTED_GROUP = 'REJECTED';
 /** S15 status 23: "rejected due to a duplicate message ID": Infobip already has this message. */
 const DUPLICATE_MESSAGE_ID = 'REJECTED_DUPLICATE_MESSAGE_ID';
 
+/** Options of `infobipSender(client, options)`. */
 export interface InfobipSenderOptions {
   /** The OMNI scenario whose SMS step sends (and names the sender); the account's default when unset. */
   scenarioKey?: string;

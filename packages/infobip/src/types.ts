@@ -29,15 +29,27 @@ export type { Lenient };
 
 /** The string values callers write, one type per generated enum. */
 export type OmniChannelName = `${OmniChannel}`;
+/** The status group names of Infobip's reports and logs (`PENDING`, `DELIVERED`, …), as strings. */
 export type GeneralStatusName = `${GeneralStatus}`;
+/** The time units of `validityPeriod`, as strings. */
 export type TimeUnitName = `${ValidityPeriodTimeUnit}`;
+/** The SMS `transliteration` values, as strings. */
 export type SmsTransliterationName = `${SmsDataTransliterationEnum}`;
+/**
+ * The national language tables an SMS step may ask for (`sms.language.languageCode`), as strings.
+ */
 export type SmsLanguageCode = `${SmsLanguageLanguageCodeEnum}`;
+/** The button types of a Kakao Chingu (friend talk) step, as strings. */
 export type KakaoChinguButtonType = `${KakaoChinguButtonTypeEnum}`;
+/** The button types of a Kakao Alim (notification talk) step, as strings. */
 export type KakaoAlimButtonType = `${KakaoAlimButtonTypeEnum}`;
+/** The button targets of a Kakao Alim step, as strings. */
 export type KakaoAlimButtonTarget = `${KakaoAlimButtonTargetEnum}`;
+/** The message types of a LINE step, as strings. */
 export type LineMessageType = `${LineDataTypeEnum}`;
+/** The content types of the delivery-report callback (`notifyContentType`), as strings. */
 export type NotifyContentType = `${OmniAdvancedRequestNotifyContentTypeEnum}`;
+/** The in-app styles of a push notification step, as strings. */
 export type PushInAppStyle = `${PushNotificationOptionsInAppStyleEnum}`;
 
 /** A send as callers write it: literals for enums, and `sendAt` may also be a Date. */
@@ -49,5 +61,7 @@ export type ScenarioInput = Lenient<CreateOrUpdateScenarioRequest> & { default?:
 /** A logs query as callers write it: `sentSince` / `sentUntil` may also be Dates. */
 export type OmniLogsQuery = Omit<Lenient<GetOmniLogsRequest>, 'sentSince' | 'sentUntil'> & { sentSince?: string | Date; sentUntil?: string | Date };
 
+/** The query of `client.omni.reports`, with enums also as plain strings. */
 export type OmniReportsQuery = Lenient<GetOmniReportsRequest>;
+/** The query of `client.omni.scenarios.list`, with enums also as plain strings. */
 export type ScenarioListQuery = Lenient<ListScenariosRequest>;

@@ -17,6 +17,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { AttemptOutcome, FailoverAttempt, FailoverJournal } from '@msgkit/core';
 import type { FileJournal } from './fileJournal';
 
+/** A chain journal's (v2) record of one attempt, written before its request leaves: batch `i`, attempt `a`, sender `s`, recipients `to`. */
 export interface AttemptLine {
   t: 'attempt';
   i: number;
@@ -31,6 +32,7 @@ export interface AttemptLine {
   at?: string;
 }
 
+/** A chain journal's (v2) record of how attempt `a` of batch `i` ended (`o`), written after its answer. */
 export interface DoneLine {
   t: 'done';
   i: number;
@@ -60,10 +62,12 @@ export class AttemptIndex {
     return this.#batches.size;
   }
 
+  /** Where the attempts of `batch` lie in the file, oldest first; undefined for a batch never begun. */
   get(batch: number): readonly AttemptLocation[] | undefined {
     return this.#batches.get(batch);
   }
 
+  /** Every batch that has an attempt, in the order first begun. */
   keys(): IterableIterator<number> {
     return this.#batches.keys();
   }
@@ -108,6 +112,7 @@ export class AttemptIndex {
     });
   }
 
+  /** Closes the file descriptor `read` keeps open; the next `read` opens it again. */
   closeReader(): void {
     if (this.#reader) closeSync(this.#reader.fd);
     this.#reader = undefined;
@@ -133,6 +138,7 @@ function readLine(fd: number, [offset, length]: readonly [number, number]): unkn
   return JSON.parse(buffer.toString('utf8', 0, read));
 }
 
+/** What `FileJournal.failover()` records with each attempt beyond core's record. */
 export interface FailoverJournalOptions {
   /** The input rows of an attempt's recipients, recorded with it (so a report can name the rows). */
   rows?: (attempt: Omit<FailoverAttempt, 'outcome'>) => readonly number[] | undefined;

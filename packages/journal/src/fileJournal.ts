@@ -53,6 +53,7 @@ export interface CampaignIdentity {
   recipients: string;
 }
 
+/** The first line of a journal: the campaign's id, a digest of each part of its identity, its provider and when it began. */
 export interface CampaignHeader {
   t: 'campaign';
   /** 1: batch records (`sendInBatches`); 2: the attempts of a failover chain. */
@@ -66,6 +67,7 @@ export interface CampaignHeader {
   created: string;
 }
 
+/** A batch's `begin` record, written and synced before its request starts: index `i`, dedupe key `k`, digest `d`, recipients `to` and their input rows. */
 export interface BeginLine {
   t: 'begin';
   i: number;
@@ -83,7 +85,12 @@ export type StateLine = { t: 'reconcile'; i: number; r: Record<string, unknown> 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Hashes an ordered recipient list as it streams by, for `CampaignIdentity.recipients`. */
-export function recipientsHasher(): { add(recipient: string): void; digest(): string } {
+export function recipientsHasher(): {
+  /** Adds the next recipient of the list. */
+  add(recipient: string): void;
+  /** The sha256 (hex) of the list so far, once: the hasher is spent after it. */
+  digest(): string;
+} {
   const hash = createHash('sha256');
   return {
     add: (recipient) => void hash.update(`${recipient}\n`),
@@ -177,18 +184,26 @@ export async function readJournal(path: string, onBegin?: (record: BeginLine) =>
 
 /** The file operations a journal uses: node:fs/promises by default; injectable to test what a failing disk does. */
 export interface JournalFile {
+  /** Writes `length` bytes of `buffer` from `offset`; may write fewer (the journal completes a short write). */
   write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  /** Flushes the written bytes to the disk (fdatasync). */
   datasync(): Promise<void>;
+  /** Cuts the file back to `length` bytes (after a failed write). */
   truncate(length: number): Promise<void>;
+  /** Closes the file. */
   close(): Promise<void>;
 }
+/** Opens journal files: node:fs/promises by default, injectable to test a failing disk. */
 export interface JournalFileSystem {
+  /** Opens `path` to create it (`wx`) or append to it (`a`). */
   open(path: string, flags: 'wx' | 'a'): Promise<JournalFile>;
 }
 
+/** Options of `openFileJournal`. */
 export interface OpenJournalOptions {
   /** Use this campaign id instead of the one derived from the content (it then identifies the campaign). */
   campaignId?: string;
+  /** The file operations to use (default node:fs/promises). */
   fs?: JournalFileSystem;
   /**
    * Record the attempts of a failover chain (through `failover()`), not batches: the senders'
@@ -282,6 +297,10 @@ async function appendTo(path: string, contents: JournalContents, fs: JournalFile
 const describePart = (part: string) =>
   ({ provider: 'providers (the chain and its order)', sender: 'sender', text: 'text', options: 'options (batch size, country, type…)', recipients: 'recipient list', campaignId: 'campaign id' })[part] ?? part;
 
+/**
+ * A campaign journal on disk, from `openFileJournal`: the `store` of `sendInBatches`' `journal`
+ * option. Each record is appended and fdatasynced before it counts; close it when the campaign ends.
+ */
 export class FileJournal implements CampaignJournal {
   readonly campaignId: string;
   readonly content: string;
@@ -360,6 +379,7 @@ export class FileJournal implements CampaignJournal {
     await this.append(JSON.stringify(record));
   }
 
+  /** Closes the file and releases the lock; closing twice does nothing. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -29,6 +29,7 @@ export interface LockOwner {
   token: string;
 }
 
+/** The journal is in use by another run (named by pid and host), or its lock cannot be checked or taken. */
 export class JournalLockedError extends Error {
   override name = 'JournalLockedError';
 }

@@ -10,6 +10,7 @@ import type { BatchOutcome } from '@msgkit/core';
 import type { AttemptLine, DoneLine } from './attempts';
 import type { BeginLine, CampaignHeader, StateLine } from './fileJournal';
 
+/** A batch's `settle` record, written and synced once its send ended: index `i` and the outcome (sent, refused or unknown). */
 export type SettleLine = { t: 'settle'; i: number } & BatchOutcome;
 
 /**
@@ -18,6 +19,7 @@ export type SettleLine = { t: 'settle'; i: number } & BatchOutcome;
  */
 export type JournalRecord = CampaignHeader | BeginLine | SettleLine | AttemptLine | DoneLine | StateLine;
 
+/** A journal file that is not a msgkit campaign journal, or whose records are damaged (named by line). */
 export class JournalFormatError extends Error {
   override name = 'JournalFormatError';
 }
@@ -37,6 +39,7 @@ export function checkRecord(value: unknown, first: boolean, where: string): Jour
   throw new JournalFormatError(`${where}: unknown record`);
 }
 
+/** Where `readJournalRecords` starts and what it calls with each record. */
 export interface ReadRecordsOptions {
   /** Byte offset to start at: 0 (the default) or an offset a previous call returned. */
   from?: number;

@@ -61,6 +61,11 @@ import * as checks from './generated-checks/index';
 import { balanceRules, multichannelCancelRules, multichannelSendRules, sendAtExplanations, sendAtNotes, senderExplanations, smsCancelRules, smsSendRules, specCodes } from './rules';
 import type { BalanceRequest, MultichannelCancelRequest, MultichannelSendRequest, SmsCancelRequest, SmsSendRequest } from './types';
 
+/**
+ * Options of `new OctopushClient(options)`: the account's login and API key (each read from the
+ * environment when not given), the country of national numbers (FR unless given), and the client
+ * options every msgkit client takes (retries, timeouts, logger, hooks).
+ */
 export interface OctopushClientOptions extends ClientOptions {
   /** The Octopush account's login (e-mail), sent as the `api-login` header. Not given: OCTOPUSH_API_LOGIN. */
   apiLogin?: string | undefined;
@@ -93,6 +98,11 @@ export type SendResult<T> = WithRequestId<T>;
 /** A cancel's result: Octopush answers it with no body, so only the answer (`response`, not enumerable). */
 export type CancelResult = WithRequestId<Record<never, never>>;
 
+/**
+ * The Octopush client: `client.multichannel`, `client.sms` and `client.wallet`. Requests are
+ * checked against Octopush's rules before the wire, and a paid send carries a `request_id` (yours,
+ * or one generated per call) so that a retry is never billed twice.
+ */
 export class OctopushClient {
   readonly multichannel: {
     /** POST /multi-channel/send: one message on sms, voice_sms, rcs, email or live_chat to 1–500 recipients. */

@@ -1,3 +1,8 @@
+/**
+ * Octopush client: multi-channel messages, SMS campaigns and wallet balance, validated before the wire.
+ *
+ * @module @msgkit/octopush
+ */
 export { OctopushClient } from './client';
 export { billing } from './billing';
 export type { CancelResult, OctopushClientOptions, SendResult } from './client';

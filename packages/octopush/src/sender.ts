@@ -13,6 +13,11 @@ import { MAX_RECIPIENTS, PURPOSES, SMS_TYPES, smsSendIssues } from './rules';
 
 const LEGACY_CODES = 'shared/vendors/octopush.md §4.8 legacy return-code table (octopush-sms-node lib/octopush.js ERRORS; octopush.com return-codes page)';
 
+/**
+ * Octopush's facts as a campaign sender, each with its source: recipients per request, the
+ * `request_id` dedupe, credential variables, the `type` and `purpose` options it never assumes, and
+ * the refusals that prove nothing was sent.
+ */
 export const octopushSenderFacts = {
   name: 'octopush',
   maxRecipients: MAX_RECIPIENTS,

@@ -23,10 +23,24 @@ type WithSendAt<T extends { sendAt?: string }> = Omit<Lenient<T>, 'sendAt'> & {
   sendAt?: Date | string;
 };
 
+/**
+ * The body of `client.multichannel.send`, with enums also as plain strings and `sendAt` also as a
+ * Date.
+ */
 export type MultichannelSendRequest = WithSendAt<SendMultichannelRequest>;
+/** The body of `client.multichannel.cancel`, with enums also as plain strings. */
 export type MultichannelCancelRequest = Lenient<CancelMultichannelRequest>;
+/**
+ * The body of `client.sms.send`: an SMS campaign, with enums also as plain strings and `sendAt`
+ * also as a Date.
+ */
 export type SmsSendRequest = WithSendAt<SendSmsCampaignRequest>;
+/** The body of `client.sms.cancel`, with enums also as plain strings. */
 export type SmsCancelRequest = Lenient<CancelSmsCampaignRequest>;
+/**
+ * The query of `client.wallet.balance`: the whole balance in euros, or the units of one product for
+ * one country.
+ */
 export type BalanceRequest = Omit<Lenient<GetBalanceRequest>, 'withDetails'> & {
   /** Adds the wallet packs: `true` (DEV) or `1` (the PHP client), sent as written. */
   withDetails?: boolean | 0 | 1;

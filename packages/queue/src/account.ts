@@ -43,6 +43,7 @@ export interface RateLimitNotice {
   index: number;
 }
 
+/** A provider account's queue as the status shows it: paused on refused credentials, and its last 429. */
 export interface AccountState {
   queue: string;
   paused?: AccountPause;
@@ -93,6 +94,7 @@ export class AccountRecord {
   }
 }
 
+/** Options of `resumeAccount`: the Redis and the provider account whose queue to resume. */
 export interface ResumeAccountOptions {
   connection: RedisConnection;
   /** The sender's name (`smscx`, …): the queue is `msgkit-<provider>-<account>`. */

@@ -1,3 +1,8 @@
+/**
+ * Campaigns on several workers: BullMQ batch jobs over Redis, with per-account pacing and the never-twice guarantees of the msgkit clients.
+ *
+ * @module @msgkit/queue
+ */
 export { enqueueCampaign } from './producer';
 export type { BatchJobData, EnqueueCampaignOptions, EnqueuedCampaign } from './producer';
 export { createCampaignWorker } from './worker';

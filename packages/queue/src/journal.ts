@@ -17,6 +17,7 @@ export type BatchOutcome =
 
 export type OutcomeKind = BatchOutcome['outcome'];
 
+/** What a campaign was enqueued with, kept in Redis: provider, account, queue, batches, recipients, batch size and a fingerprint of its content. */
 export interface CampaignMeta {
   campaignId: string;
   provider: string;

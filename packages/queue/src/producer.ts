@@ -22,6 +22,7 @@ export interface BatchJobData {
   digest?: string;
 }
 
+/** Options of `enqueueCampaign`: where, which campaign, to whom, what, and in batches of how many. */
 export interface EnqueueCampaignOptions {
   connection: RedisConnection;
   /** Your id for the campaign (letters, digits, `.`, `_`, `-`): batch job ids and dedupe keys derive from it. */
@@ -55,6 +56,7 @@ export interface EnqueueCampaignOptions {
   connectTimeoutMs?: number;
 }
 
+/** What `enqueueCampaign` did: the queue, the batches and recipients, and whether it added anything. */
 export interface EnqueuedCampaign {
   campaignId: string;
   queue: string;

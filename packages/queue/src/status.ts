@@ -4,11 +4,13 @@ import { connectRedis, type RedisConnection } from './connection';
 import { RedisJournal, type BatchOutcome, type CampaignMeta, type StateLost } from './journal';
 import { campaignKeys, campaignMetaPattern, DEFAULT_PREFIX } from './names';
 
+/** Batches and the recipients in them. */
 export interface Tally {
   batches: number;
   recipients: number;
 }
 
+/** A campaign's state in Redis, from `campaignStatus`: totals per outcome, the batches to check, the account's queue. */
 export interface CampaignStatus extends CampaignMeta {
   sent: Tally;
   refused: Tally;
@@ -33,6 +35,7 @@ export interface CampaignStatus extends CampaignMeta {
   queueState: AccountState;
 }
 
+/** Options of `campaignStatus`: the key prefix (default `msgkit`) and how long connecting may take. */
 export interface StatusOptions {
   prefix?: string;
   /** How long connecting to Redis may take before a RedisUnavailableError (default 10 000 ms). */
@@ -153,6 +156,7 @@ export function formatMs(ms: number): string {
   return `${Math.round(ms / 8_640_000) / 10} days`;
 }
 
+/** Options of `followCampaign`. */
 export interface FollowOptions extends StatusOptions {
   /** Stream id to start after (`0` = from the first kept event; default `$` = only new ones). */
   from?: string;

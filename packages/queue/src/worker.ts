@@ -10,6 +10,7 @@ import { RedisJournal, type BatchOutcome } from './journal';
 import { DEFAULT_PREFIX, queueName } from './names';
 import type { BatchJobData } from './producer';
 
+/** Options of `createCampaignWorker`: the Redis, the provider client (as an adapter), its account, pace and durability demands. */
 export interface CampaignWorkerOptions {
   connection: RedisConnection;
   /** The campaign sender its provider package exports (smscxSender({ apiKey }), octopushSender(…), …): the worker knows no vendor. */
@@ -56,6 +57,7 @@ export interface CampaignWorkerOptions {
   onEvent?: (event: CampaignWorkerEvent) => void;
 }
 
+/** A worker from `createCampaignWorker`: wait for `ready` before counting on it, `close()` to stop it. */
 export interface CampaignWorker {
   readonly queue: string;
   /**

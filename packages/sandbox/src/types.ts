@@ -1,8 +1,10 @@
 /** The four vendor APIs the sandbox serves. */
 export type Vendor = 'smscx' | 'smsworks' | 'octopush' | 'infobip';
 
+/** The four vendors, in the order the sandbox serves them. */
 export const VENDORS: readonly Vendor[] = ['smscx', 'smsworks', 'octopush', 'infobip'];
 
+/** Options of `startSandbox(options)`. */
 export interface SandboxOptions {
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
@@ -164,6 +166,10 @@ export interface ReportBehaviour {
   delayMs?: [number, number];
 }
 
+/**
+ * A running sandbox (from `startSandbox`): its URLs, what it received, stored and posted, its
+ * faults and report switches.
+ */
 export interface Sandbox {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
@@ -181,18 +187,23 @@ export interface Sandbox {
   /** Resolves when every delivery report of messages already sent has been POSTed or given up (scheduled messages not yet due are not waited for). */
   settled(): Promise<void>;
   readonly faults: {
+    /** Arms a fault for the next matching requests (`count`, default 1). */
     add(fault: FaultSpec): void;
     /** Faults still armed (with their remaining count). */
     list(): FaultSpec[];
+    /** Disarms every fault. */
     clear(): void;
   };
   /** The report switches (see ReportBehaviour); `set` replaces them all and reseeds. */
   readonly reports: {
+    /** Replaces every report switch (unset ones take their defaults) and reseeds. */
     set(behaviour: ReportBehaviour): void;
+    /** The report switches in force, defaults included. */
     get(): Required<ReportBehaviour>;
   };
   /** Forgets received requests, messages, dedupe keys, deliveries, faults and scenarios, and restores the report switches given at start. */
   reset(): void;
+  /** Stops listening and ends open connections; resolves when the server is closed. */
   close(): Promise<void>;
 }
 

@@ -58,6 +58,9 @@ import { smscxVendor } from './errors';
 import { INVALID_NUMBER_CODE, INVALID_REPORT_ID, paramIssues, rules, type ParamsOperation, specCodes, toScheduledDate, trackDataNotes, type OperationRules } from './rules';
 
 /**
+ * Options of `new SmscxClient(options)`: one credential (`apiKey` or `accessToken`), and the client
+ * options every msgkit client takes (retries, timeouts, logger, hooks).
+ *
  * Every option is optional: a credential not given is read from SMSCX_API_KEY, else
  * SMSCX_ACCESS_TOKEN (a MissingCredentialsError names them when neither is set).
  */
@@ -81,7 +84,15 @@ export interface SmscxClientOptions extends ClientOptions {
 
 // The generated enums are TypeScript enums, which plain string literals do not satisfy; callers may
 // write either `'sms'` or `StrategyChannelChannelEnum.Sms`.
+/**
+ * One step of a multichannel `strategy`: the generated `StrategyChannel` with `channel` also taken
+ * as a plain string (`'viber'`, `'whatsapp'`, `'sms'`).
+ */
 export type StrategyStep = Omit<StrategyChannel, 'channel'> & { channel: `${StrategyChannelChannelEnum}` };
+/**
+ * The `transliteration` of an SMS request, with `alphabet` also taken as a plain string
+ * (`'TURKISH'`, …).
+ */
 export type TransliterationOptions = Omit<Transliteration, 'alphabet'> & { alphabet: `${TransliterationAlphabetEnum}` };
 /**
  * `scheduledDate` may also be a Date: it is sent as the documented `YYYY-MM-DD HH:MM:SS` in UTC
@@ -91,13 +102,32 @@ type WithSchedule<T extends { scheduledDate?: string }> = Omit<T, 'scheduledDate
 type WithTransliteration<T extends { transliteration?: Transliteration; scheduledDate?: string }> = Omit<WithSchedule<T>, 'transliteration'> & { transliteration?: TransliterationOptions };
 type WithStrategy<T extends { strategy: StrategyChannel[]; scheduledDate?: string }> = Omit<WithSchedule<T>, 'strategy'> & { strategy: StrategyStep[] };
 
+/**
+ * The body of `client.sms.send`: SMS.CX's `SendSmsRequest`, with `scheduledDate` also taken as a
+ * Date.
+ */
 export type SmsSendRequest = WithTransliteration<SendSmsRequest>;
+/** The body of `client.sms.estimate`: the same fields as a send, checked the same way. */
 export type SmsEstimateRequest = WithTransliteration<EstimateSmsRequest>;
+/**
+ * The body of `client.sms.sendCampaign`: a text to the contacts of SMS.CX groups (`groups`) instead
+ * of numbers.
+ */
 export type SmsCampaignRequest = WithTransliteration<SendSmsCampaignRequest>;
+/** The body of `client.sms.estimateCampaign`. */
 export type SmsCampaignEstimateRequest = WithTransliteration<EstimateSmsCampaignRequest>;
+/**
+ * The body of `client.multichannel.send`: the channels to try in `strategy` order, SMS last as the
+ * failover.
+ */
 export type MultichannelSendRequest = WithStrategy<SendMultichannelRequest>;
+/** The body of `client.multichannel.estimate`. */
 export type MultichannelEstimateRequest = WithStrategy<EstimateMultichannelRequest>;
+/**
+ * The body of `client.multichannel.sendCampaign`: a strategy sent to the contacts of SMS.CX groups.
+ */
 export type MultichannelCampaignRequest = WithStrategy<SendMultichannelCampaignRequest>;
+/** The body of `client.multichannel.estimateCampaign`. */
 export type MultichannelCampaignEstimateRequest = WithStrategy<EstimateMultichannelCampaignRequest>;
 
 export type { RequestOptions, WithRequestId };
@@ -223,6 +253,7 @@ export class SmsMethods {
     return run(this.#ctx, true, (init) => this.#ctx.sms.sendSmsCampaignRaw({ sendSmsCampaignRequest }, init), options, sendSmsCampaignRequest.idempotencyId);
   }
 
+  /** Free dry run of `sendCampaign`: same checks, same answer, nothing sent or billed. */
   async estimateCampaign(request: SmsCampaignEstimateRequest, options?: RequestOptions): Promise<WithRequestId<SendSmsCampaignResponse>> {
     const estimateSmsCampaignRequest = prepare(this.#ctx, request, rules.sms.estimateCampaign, false) as EstimateSmsCampaignRequest;
     return run(this.#ctx, true, (init) => this.#ctx.sms.estimateSmsCampaignRaw({ estimateSmsCampaignRequest }, init), options);
@@ -234,6 +265,7 @@ export class SmsMethods {
     return run(this.#ctx, true, (init) => this.#ctx.sms.deleteScheduledSmsRaw(params, init), options);
   }
 
+  /** Deletes a scheduled SMS campaign and refunds it; repeating a delete cannot refund twice. */
   async deleteScheduledCampaign(campaignId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledCampaignResponse>> {
     const params = checkedParams('deleteScheduledSmsCampaign', { campaignId: lowered(campaignId) });
     return run(this.#ctx, true, (init) => this.#ctx.sms.deleteScheduledSmsCampaignRaw(params, init), options);
@@ -253,26 +285,34 @@ export class MultichannelMethods {
     return run(this.#ctx, true, (init) => this.#ctx.multichannel.sendMultichannelRaw({ sendMultichannelRequest }, init), options, sendMultichannelRequest.idempotencyId);
   }
 
+  /** Free dry run of `send`: same checks, same answer, nothing sent or billed. */
   async estimate(request: MultichannelEstimateRequest, options?: RequestOptions): Promise<WithRequestId<SendMultichannelResponse>> {
     const estimateMultichannelRequest = prepare(this.#ctx, request, rules.multichannel.estimate, false) as EstimateMultichannelRequest;
     return run(this.#ctx, true, (init) => this.#ctx.multichannel.estimateMultichannelRaw({ estimateMultichannelRequest }, init), options);
   }
 
+  /**
+   * Paid. Sends the strategy to every contact of the given groups; deduplicated by `idempotencyId`
+   * like `send`.
+   */
   async sendCampaign(request: MultichannelCampaignRequest, options?: RequestOptions): Promise<WithRequestId<SendMultichannelCampaignResponse>> {
     const sendMultichannelCampaignRequest = prepare(this.#ctx, request, rules.multichannel.sendCampaign, true) as SendMultichannelCampaignRequest;
     return run(this.#ctx, true, (init) => this.#ctx.multichannel.sendMultichannelCampaignRaw({ sendMultichannelCampaignRequest }, init), options, sendMultichannelCampaignRequest.idempotencyId);
   }
 
+  /** Free dry run of `sendCampaign`: same checks, same answer, nothing sent or billed. */
   async estimateCampaign(request: MultichannelCampaignEstimateRequest, options?: RequestOptions): Promise<WithRequestId<SendMultichannelCampaignResponse>> {
     const estimateMultichannelCampaignRequest = prepare(this.#ctx, request, rules.multichannel.estimateCampaign, false) as EstimateMultichannelCampaignRequest;
     return run(this.#ctx, true, (init) => this.#ctx.multichannel.estimateMultichannelCampaignRaw({ estimateMultichannelCampaignRequest }, init), options);
   }
 
+  /** Deletes a scheduled multichannel message and refunds it; repeating a delete cannot refund twice. */
   async deleteScheduled(msgId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledMessageResponse>> {
     const params = checkedParams('deleteScheduledMultichannel', { msgId: lowered(msgId) });
     return run(this.#ctx, true, (init) => this.#ctx.multichannel.deleteScheduledMultichannelRaw(params, init), options);
   }
 
+  /** Deletes a scheduled multichannel campaign and refunds it; repeating a delete cannot refund twice. */
   async deleteScheduledCampaign(campaignId: string, options?: RequestOptions): Promise<WithRequestId<DeleteScheduledCampaignResponse>> {
     const params = checkedParams('deleteScheduledMultichannelCampaign', { campaignId: lowered(campaignId) });
     return run(this.#ctx, true, (init) => this.#ctx.multichannel.deleteScheduledMultichannelCampaignRaw(params, init), options);
@@ -322,6 +362,11 @@ export class ReportMethods {
   }
 }
 
+/**
+ * The SMS.CX client: `client.sms` and `client.multichannel`. Every request is checked against
+ * SMS.CX's rules before the wire (a `ValidationError` with SMS.CX's codes), numbers go out as
+ * E.164, and a paid send is retried only with its `idempotencyId`, so it is never billed twice.
+ */
 export class SmscxClient {
   readonly sms: SmsMethods;
   readonly multichannel: MultichannelMethods;

@@ -55,6 +55,10 @@ export function invalidNumbers(error: ApiError | { body: unknown }): string[] {
 /** Shown in the message so a log line says which numbers failed; long lists are cut. */
 const INVALID_SHOWN = 10;
 
+/**
+ * Reads an SMS.CX error body (`error.type`, `error.code`, `error.message`, the invalid numbers)
+ * into the fields of an `ApiError`.
+ */
 export function parseSmscxError(_status: number, body: unknown): VendorErrorFields {
   if (typeof body !== 'object' || body === null) return {};
   const detail = (body as SmscxErrorBody).error;
@@ -76,6 +80,9 @@ export function parseSmscxError(_status: number, body: unknown): VendorErrorFiel
   };
 }
 
+/**
+ * How core's HTTP policy reads SMS.CX: its error body and its request-id header (`x-request-id`).
+ */
 export const smscxVendor: VendorProfile = {
   parseError: parseSmscxError,
   requestIdHeader: 'x-request-id',

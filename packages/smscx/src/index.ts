@@ -1,3 +1,8 @@
+/**
+ * SMS.CX client: SMS and Multichannel (Viber, WhatsApp, SMS failover) APIs and delivery reports, validated before the wire.
+ *
+ * @module @msgkit/smscx
+ */
 export { SmscxClient, SmsMethods, MultichannelMethods, ReportMethods } from './client';
 export { billing } from './billing';
 export type {

@@ -14,6 +14,10 @@ import type { MessageReport } from './generated/models/index';
 import { SMSCX_REPORT_STATUSES } from './reports';
 import { MAX_REPORT_PAGE } from './rules';
 
+/**
+ * How the SMS.CX sender looks a send up: the campaign report by campaign id and the single report
+ * by message id. A message missing from them proves nothing, since no id of a send is msgkit's own.
+ */
 export const smscxStatusLookup = {
   endpoints: ['GET /reports/campaigns/{campaignId}', 'GET /reports/single/{msgId}'],
   by: ['ids', 'messages'],

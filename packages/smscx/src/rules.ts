@@ -37,7 +37,9 @@ export const MAX_RECIPIENTS: number = sms.to!.maxItems!;
 export const MAX_PARTS = 10;
 /** Multichannel `ttl` in seconds (spec minimum and maximum; 1125 / 1134 / 1124). */
 export const TTL_SECONDS: { readonly min: number; readonly max: number } = { min: mc.ttl!.minimum!, max: mc.ttl!.maximum! };
+/** The channels a multichannel `strategy` step may name (the spec's enum). */
 export const CHANNELS = Object.values(StrategyChannelChannelEnum) as ReadonlyArray<`${StrategyChannelChannelEnum}`>;
+/** The `transliteration.alphabet` values SMS.CX documents (the spec's enum). */
 export const ALPHABETS = Object.values(TransliterationAlphabetEnum) as ReadonlyArray<`${TransliterationAlphabetEnum}`>;
 
 const seconds = { unit: 'seconds' };

@@ -9,6 +9,11 @@ import { SMSCX_CREDENTIALS } from './credentials';
 import { lookupSmscx, smscxStatusLookup } from './lookup';
 import { MAX_RECIPIENTS, operationIssues, rules } from './rules';
 
+/**
+ * SMS.CX's facts as a campaign sender, each with its source: recipients per request, the
+ * `idempotencyId` dedupe, credential variables, callback and reference fields, and the refusals
+ * that prove nothing was sent.
+ */
 export const smscxSenderFacts = {
   name: 'smscx',
   maxRecipients: MAX_RECIPIENTS,

@@ -51,6 +51,11 @@ import { smsWorksVendor } from './errors';
 import * as checks from './generated-checks/index';
 import { batchIssues, messageIssues, messageListIssues, scheduleNotes, senderExplanations, specCodes, type Mode } from './rules';
 
+/**
+ * Options of `new SmsWorksClient(options)`: the account's token (read from the environment when not
+ * given), the default country of national numbers, and the client options every msgkit client takes
+ * (retries, timeouts, logger, hooks).
+ */
 export interface SmsWorksClientOptions extends ClientOptions {
   /**
    * The JSON Web Token from the API Key tab of the account page, with or without its leading `JWT `.
@@ -79,7 +84,12 @@ export interface SmsWorksClientOptions extends ClientOptions {
 export type SendMessageRequest = Omit<Message, 'schedule'>;
 /** A schedule request: a Message with the date-time to send it (a Date, or date text). */
 export type ScheduleMessageRequest = SendMessageRequest & { schedule: string | Date };
+/**
+ * A batch send request: a BatchMessage (one text, many `destinations`) without `schedule`, which
+ * the send endpoint ignores (use `batch.schedule()`).
+ */
 export type SendBatchRequest = Omit<BatchMessage, 'schedule'>;
+/** A batch schedule request: a batch with the date-time to send it (a Date, or date text). */
 export type ScheduleBatchRequest = SendBatchRequest & { schedule: string | Date };
 /** Search criteria: the vendor's Query, with the date-time bounds also as Dates and the destination in any common form. */
 export type SearchQuery = Omit<Query, 'from' | 'to'> & { from?: string | Date; to?: string | Date };
@@ -148,6 +158,7 @@ export class SmsWorksClient {
   }
 }
 
+/** `client.batch`: one text to many numbers, many texts in one call, scheduled batches, their lookup and cancellation. */
 export class SmsWorksBatch {
   #context: Context;
 
@@ -199,6 +210,7 @@ export class SmsWorksBatch {
   }
 }
 
+/** `client.messages`: single messages, sent now or scheduled, and looked up by id. */
 export class SmsWorksMessages {
   #context: Context;
 

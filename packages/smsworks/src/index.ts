@@ -1,3 +1,8 @@
+/**
+ * The SMS Works client: batch and single messages, validated before the wire.
+ *
+ * @module @msgkit/smsworks
+ */
 export { SmsWorksClient } from './client';
 export { billing } from './billing';
 export type {

@@ -17,6 +17,11 @@ const SEARCH_PROBES = 3;
 /** How far before the recorded start of the send the search begins: the vendor's clock is not ours. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
+/**
+ * How the SMS Works sender looks a send up: its batch by batch id, its messages by message id, and a
+ * search by recipient and send time. A message found proves it was sent; one not found proves
+ * nothing, since no id of a send is msgkit's own.
+ */
 export const smsworksStatusLookup = {
   endpoints: ['GET /batch/{batchid}', 'POST /messages', 'GET /messages/{messageid}'],
   by: ['ids', 'messages', 'recipients'],

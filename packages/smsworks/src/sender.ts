@@ -10,6 +10,10 @@ import { SMSWORKS_CREDENTIALS } from './credentials';
 import { lookupSmsworks, smsworksStatusLookup } from './lookup';
 import { MAX_BATCH_SIZE, MAX_TAG_LENGTH, batchSendIssues } from './rules';
 
+/**
+ * The SMS Works' facts as a campaign sender, each with its source: recipients per request, no
+ * dedupe key, credential variables, callback field, and the refusals that prove nothing was sent.
+ */
 export const smsworksSenderFacts = {
   name: 'smsworks',
   maxRecipients: MAX_BATCH_SIZE,

@@ -18,6 +18,10 @@ export interface ReportBatch {
   receivedAt: Date;
 }
 
+/**
+ * Why a callback was refused, as counted in `WebhookStats.refused` and given to `onRefused` (each
+ * maps to one HTTP status: 401 `unsigned`, 403 `forged`/`expired`/`replayed`, …).
+ */
 export type Refusal = 'method' | 'unsigned' | 'forged' | 'expired' | 'replayed' | 'unknown_vendor' | 'too_large' | 'unsupported_media_type' | 'invalid_report' | 'busy' | 'record_failed';
 
 export interface WebhookOptions extends PublicUrlOptions {
@@ -48,9 +52,17 @@ export interface WebhookOptions extends PublicUrlOptions {
   replayWindowMs?: number;
   /** Largest body taken (default 1 MiB; SMS.CX batches 200 reports, Infobip up to 100 in the sandbox). */
   maxBodyBytes?: number;
+  /**
+   * The clock, in milliseconds since the epoch (default `Date.now`), for token expiry and the
+   * replay window.
+   */
   now?: () => number;
 }
 
+/**
+ * Counts since the handler was created: callbacks accepted, reports read, reports whose status the
+ * vendor's table lacks (`unmapped`), and refusals by reason.
+ */
 export interface WebhookStats {
   accepted: number;
   events: number;
@@ -75,6 +87,10 @@ export interface CallbackAnswer {
   body?: string;
 }
 
+/**
+ * A delivery-report receiver (from `createWebhookHandler`): call it with a Web `Request` (Hono,
+ * Next.js, Deno, Bun…), or hand it to `toNodeListener` for `node:http`, Express or Fastify.
+ */
 export interface WebhookHandler {
   (request: Request): Promise<Response>;
   /** The same receiver without Web `Request`/`Response` objects (what `toNodeListener` calls). */

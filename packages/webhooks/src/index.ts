@@ -1,3 +1,8 @@
+/**
+ * Delivery reports of SMS.CX, The SMS Works, Octopush and Infobip: verified (HMAC callback URLs, Infobip basic auth), normalized to one status set, reduced per message by an order-independent state machine, served by one Web-standard handler with a node:http adapter.
+ *
+ * @module @msgkit/webhooks
+ */
 export { createWebhookHandler } from './handler';
 export type { CallbackAnswer, IncomingCallback, Refusal, ReportBatch, WebhookHandler, WebhookOptions, WebhookStats } from './handler';
 export { DeliveryLedger, reduceDeliveries } from './ledger';

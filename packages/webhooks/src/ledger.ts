@@ -1,6 +1,7 @@
 import { DELIVERY_STATUSES, type DeliveryEvent, type DeliveryStatus } from '@msgkit/core';
 import { MessageTracker, type MessageDelivery } from './reduce';
 
+/** What one report did to its message, from `DeliveryLedger.apply`. */
 export interface LedgerChange {
   /** The message's state after the report (built when first read). */
   readonly state: MessageDelivery;
@@ -17,6 +18,10 @@ export interface LedgerChange {
 export class DeliveryLedger {
   readonly #messages = new Map<string, MessageTracker>();
 
+  /**
+   * Applies one report and returns the message's state after it (`fresh` is false for an exact
+   * repeat).
+   */
   apply(event: DeliveryEvent): LedgerChange {
     const key = `${event.vendor}\u0000${event.messageId}`;
     let tracker = this.#messages.get(key);
@@ -31,12 +36,14 @@ export class DeliveryLedger {
     };
   }
 
+  /** Applies reports in the order given; the states they lead to do not depend on that order. */
   applyAll(events: Iterable<DeliveryEvent>): LedgerChange[] {
     const out: LedgerChange[] = [];
     for (const event of events) out.push(this.apply(event));
     return out;
   }
 
+  /** The state of one message, or undefined when no report named it. */
   get(vendor: string, messageId: string): MessageDelivery | undefined {
     return this.#messages.get(`${vendor}\u0000${messageId}`)?.view;
   }
@@ -45,6 +52,7 @@ export class DeliveryLedger {
     return this.#messages.size;
   }
 
+  /** Every message's state, in the order their first reports came. */
   *states(): IterableIterator<MessageDelivery> {
     for (const tracker of this.#messages.values()) yield tracker.view;
   }
@@ -60,6 +68,7 @@ export class DeliveryLedger {
     return { ...counts, final, pending: this.#messages.size - final };
   }
 
+  /** Forgets a message (once its state is stored elsewhere); true when it was there. */
   delete(vendor: string, messageId: string): boolean {
     return this.#messages.delete(`${vendor}\u0000${messageId}`);
   }

@@ -15,8 +15,14 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The real clock: `Date.now()` and a timer that the signal can cut short. */
 export const systemClock: Clock = { now: () => Date.now(), sleep };
 
+/**
+ * Lets requests through at a {@link RateLimit}: never more than `requests` in any window of
+ * `periodSeconds` (see this file's top). The constructor throws a `RangeError` for a limit that is
+ * not a whole number of requests of at least 1 per a positive period.
+ */
 export class RateLimiter {
   readonly limit: RateLimit;
   /** Requests let through so far. */

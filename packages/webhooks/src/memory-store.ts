@@ -8,6 +8,7 @@ import type { BatchRef, PendingMessage, ReconcileRecord, ReconcileStore, Unknown
 
 const keyOf = (ref: BatchRef): string => `${ref.campaign}\u0000${ref.batch}\u0000${ref.attempt ?? ''}`;
 
+/** A {@link ReconcileStore} kept in memory: see this file's top. */
 export class MemoryReconcileStore implements ReconcileStore {
   /** Every record, in the order written. */
   readonly records: ReconcileRecord[] = [];
@@ -50,6 +51,10 @@ export class MemoryReconcileStore implements ReconcileStore {
     return { batches: this.unknownBatches(sender, far).length, pending: this.pendingMessages(sender, far).length };
   }
 
+  /**
+   * Keeps the record, applies its events to the ledger, and settles an unknown batch once each of
+   * its recipients is known sent or not sent (the ones still unknown are asked about again).
+   */
   async record(entry: ReconcileRecord): Promise<void> {
     this.records.push(entry);
     const key = keyOf(entry);

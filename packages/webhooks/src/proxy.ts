@@ -1,5 +1,6 @@
 /** Reads a request header (a Web `Headers`, or a view of Node's headers). */
 export interface HeaderReader {
+  /** The header's value, or null when absent (names are case-insensitive). */
   get(name: string): string | null;
 }
 

@@ -9,6 +9,7 @@ export interface QueueOptions {
   retryDelayMs?: number;
 }
 
+/** Work that failed every attempt: the item, the last error, and how many attempts were made. */
 export interface FailedWork<T> {
   item: T;
   error: unknown;

@@ -95,6 +95,7 @@ export interface MessagesRecord extends RecordBase, BatchRef {
   recipients: RecipientVerdict[];
 }
 
+/** What `reconcile` writes to the store for each lookup: about an unknown batch, or about pending messages. */
 export type ReconcileRecord = BatchRecord | MessagesRecord;
 
 /**
@@ -107,5 +108,6 @@ export interface ReconcileStore {
   unknownBatches(sender: string, before: Date): Promise<readonly UnknownBatch[]> | readonly UnknownBatch[];
   /** Messages of `sender` sent before `before` whose delivery state is not final. */
   pendingMessages(sender: string, before: Date): Promise<readonly PendingMessage[]> | readonly PendingMessage[];
+  /** Writes one answer (see above for when it may resolve); a rejection stops `reconcile` with that error. */
   record(entry: ReconcileRecord): Promise<void>;
 }

@@ -12,7 +12,9 @@ import { RateLimiter, systemClock, type Clock } from './limiter';
 import { compareDeliveryEvents } from './order';
 import type { BatchRef, PendingMessage, ReconcileRecord, ReconcileStore, RecipientVerdict, UnknownBatch, UnresolvedReason } from './reconcile-store';
 
+/** What {@link reconcile} asks about and with which senders. */
 export interface ReconcileOptions {
+  /** Where the unknown batches and pending messages are read from and the answers written to. */
   store: ReconcileStore;
   /** The senders, by the names the store records (the one list of senders). */
   senders: Readonly<Record<string, CampaignSender>>;
@@ -23,9 +25,11 @@ export interface ReconcileOptions {
   horizons: Readonly<Record<string, number>>;
   /** Time (default the system clock); the rate limits and horizons are measured by it. */
   clock?: Clock;
+  /** Stops the run between requests: `reconcile` rejects with the abort, and what was recorded stays recorded. */
   signal?: AbortSignal;
 }
 
+/** What one sender's lookups found, in recipients and messages. */
 export interface SenderSummary {
   /** The pace lookups were held to (undefined: the sender has no lookup). */
   rateLimit?: RateLimit;
@@ -37,6 +41,7 @@ export interface SenderSummary {
   reasons: Partial<Record<UnresolvedReason, number>>;
 }
 
+/** What a {@link reconcile} run did, per sender by the names of `senders`. */
 export interface ReconcileSummary {
   senders: Record<string, SenderSummary>;
   /** Records written. */
@@ -72,7 +77,15 @@ function eventsByRecipient(result: LookupResult): Map<string, DeliveryEvent> {
   return best;
 }
 
-/** Asks every sender about what is unknown or pending past its horizon; see the module comment. */
+/**
+ * Asks every sender about what is unknown or pending past its horizon; see the module comment.
+ * Senders are asked side by side, each at its own vendor's pace. A lookup that fails is recorded
+ * with its error (and asked again on the next run); it does not stop the run.
+ *
+ * @throws `ValidationError` when the store, a sender or a sender's horizon is missing or malformed, before anything is asked.
+ * @throws `AbortError` (or the signal's reason) when `signal` aborts; what was recorded until then stays recorded.
+ * @throws Whatever the store's `record` throws: a record not written is not counted.
+ */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileSummary> {
   const issues = optionIssues(options);
   if (issues.length > 0) throw new ValidationError(issues);

@@ -16,6 +16,10 @@ export interface CallbackClaims {
   expiresAt: number;
 }
 
+/**
+ * Options of `createCallbackUrl`: where reports go, the secret that signs the URL, and what the
+ * token carries (vendor, campaign, batch, expiry).
+ */
 export interface CallbackUrlOptions {
   /** The public URL the vendor will POST to, e.g. `https://hooks.example.com/dlr` (other query parameters are kept). */
   baseUrl: string;
@@ -30,6 +34,7 @@ export interface CallbackUrlOptions {
   now?: Date;
 }
 
+/** The result of `verifyCallbackUrl`: the token's claims, or why it was refused. */
 export type TokenCheck = { ok: true; claims: CallbackClaims; token: string } | { ok: false; reason: 'missing' | 'malformed' | 'forged' | 'expired' };
 
 /**

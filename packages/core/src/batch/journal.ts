@@ -20,6 +20,7 @@ import { errorMessages, type MsgkitErrorCode } from '../errors';
  */
 export type BatchOutcome = { status: 'sent'; ids: string[] } | ({ status: 'refused' } & BatchFailure) | ({ status: 'unknown' } & BatchFailure);
 
+/** Why a batch is `refused` or `unknown`: msgkit's code and message, the vendor's code, and a short reason. */
 export interface BatchFailure {
   code: string;
   message: string;
@@ -51,6 +52,7 @@ export interface JournalBatch {
   outcome?: BatchOutcome;
 }
 
+/** What a journal records of a batch before its request starts. */
 export interface BeginRecord {
   index: number;
   dedupeKey?: string;
@@ -60,6 +62,11 @@ export interface BeginRecord {
   rows?: number[];
 }
 
+/**
+ * Where `sendInBatches` records a campaign: each batch before it is sent (`begin`) and its outcome
+ * after (`settle`), durably, so a run killed at any instant resumes without sending a batch twice.
+ * `@msgkit/journal`'s `FileJournal` is one.
+ */
 export interface CampaignJournal {
   readonly campaignId: string;
   /**

@@ -3,6 +3,7 @@ import { chunk, positiveIntegerIssue } from './chunk';
 import { batchDigest, outcomeOfError, resumeDecision, type BatchOutcome, type CampaignJournal, type JournalBatch } from './journal';
 import { batchDedupeKey } from './keys';
 
+/** What `sendInBatches` hands `send` besides the batch and its index. */
 export interface BatchContext {
   /**
    * The batch's dedupe key, given when a journal is used and the vendor deduplicates or lets the
@@ -13,6 +14,7 @@ export interface BatchContext {
   dedupeKey?: string;
 }
 
+/** The `journal` option of `sendInBatches`: where batches are recorded, and how the vendor treats a resend. */
 export interface JournalOptions<T, R> {
   store: CampaignJournal;
   /** The vendor deduplicates by key (SMS.CX idempotencyId, Octopush request_id): unknown batches are resent with their key. */
@@ -31,6 +33,7 @@ export interface JournalOptions<T, R> {
   ids?: (result: R) => Array<string | undefined>;
 }
 
+/** Options of `sendInBatches`: the batch size and the one call that sends a batch, then pace, progress and the journal. */
 export interface SendInBatchesOptions<T, R> {
   /** Items per batch, usually the vendor's per-request maximum. */
   size: number;
@@ -38,6 +41,7 @@ export interface SendInBatchesOptions<T, R> {
   concurrency?: number;
   /** Stops starting new batches; batches already sent run to completion. */
   signal?: AbortSignal;
+  /** Sends one batch; a rejection is that batch's failure (the other batches go on). */
   send: (batch: T[], index: number, context: BatchContext) => Promise<R>;
   /** Called after each batch settles, with the number of batches settled so far and the total (NaN when unknown: an iterable without `total`). */
   onProgress?: (done: number, total: number) => void;
@@ -51,6 +55,7 @@ export interface SendInBatchesOptions<T, R> {
   journal?: JournalOptions<T, R>;
 }
 
+/** One batch's result: its index and items, and the send's result or its error. */
 export type BatchResult<T, R> = { index: number; items: T[] } & ({ ok: true; result: R } | { ok: false; error: unknown });
 
 /**

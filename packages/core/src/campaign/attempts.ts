@@ -58,7 +58,9 @@ export interface FailoverAttempt {
 export interface FailoverJournal {
   /** The attempts recorded for batch `batch`, oldest first; empty for a batch never begun. */
   attempts(batch: number): readonly FailoverAttempt[] | Promise<readonly FailoverAttempt[]>;
+  /** Records an attempt durably before it is sent. */
   begin(attempt: Omit<FailoverAttempt, 'outcome'>): Promise<void>;
+  /** Records how an attempt ended. */
   settle(batch: number, attempt: number, outcome: AttemptOutcome): Promise<void>;
 }
 
@@ -116,6 +118,7 @@ export interface PlanOptions {
   retryRefused?: boolean;
 }
 
+/** Where each recipient of a batch stands in a failover chain, and the attempt to make next (none when the batch is done). */
 export interface ChainPlan {
   states: Map<string, RecipientState>;
   next: NextAttempt | undefined;

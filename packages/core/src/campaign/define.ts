@@ -11,11 +11,13 @@ import { messageShapeIssues, optionIssues } from './message';
 import type { LookupOptions, LookupQuery, LookupResult } from './lookup';
 import type { BatchEstimate, CampaignMessage, CampaignSender, EnvRecord, FromEnvOptions, SendOptions, SenderBalance, SenderFactory, SenderFacts, SentBatch } from './sender';
 
+/** What a provider package gives `createSender` beside its facts: its rules and its send call. */
 export interface SenderImplementation {
   /** The vendor's own rules for a well-shaped message (its options are already checked). */
   rules(message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'>): ValidationIssue[];
   /** The client call; runs only for a message `rules` found nothing wrong with. */
   send(batch: readonly string[], message: CampaignMessage, options: SendOptions): Promise<SentBatch>;
+  /** Asks the vendor what became of a send, where it has a lookup. */
   lookup?(query: LookupQuery, options?: LookupOptions): Promise<LookupResult>;
   /** The vendor's balance endpoint (a read). */
   balance?(options: { signal?: AbortSignal }): Promise<SenderBalance>;
@@ -41,6 +43,10 @@ function dedupeKeyIssues(facts: SenderFacts, key: string | undefined): Validatio
 /** Messages whose issues a sender keeps: a campaign sends one message in many batches. */
 const REMEMBERED = 16;
 
+/**
+ * A `CampaignSender` from a vendor's facts and its implementation: checks a message's shape and
+ * options, refuses before the wire what the rules find, and classifies `send`'s errors from the facts.
+ */
 export function createSender<F extends SenderFacts>(facts: F, implementation: SenderImplementation): CampaignSender & F {
   // Keyed by the message's content, not the object, so a message changed between two batches is
   // checked again.

@@ -34,6 +34,7 @@ export interface TimerFailover {
   afterMs: number;
 }
 
+/** Options of `sendWithFailover` for one batch. */
 export interface FailoverOptions extends Pick<SendOptions, 'signal' | 'callbackUrl' | 'reference'> {
   /**
    * A sender's own `callbackUrl` and `reference`, by sender name, each in place of the chain-wide one:
@@ -76,6 +77,7 @@ export interface RecipientTry {
   reason?: string;
 }
 
+/** How one recipient of a failover batch ended, with every attempt at it. */
 export interface RecipientOutcome {
   to: string;
   /** `sent` by `sentBy`; `refused`: no vendor sent it (each refused with proof, or one refused for good); `unknown`: a vendor may have it. */
@@ -89,6 +91,7 @@ export interface RecipientOutcome {
   code?: string;
 }
 
+/** What `sendWithFailover` resolves with: one outcome per recipient, and the batch's whole record. */
 export interface FailoverResult {
   /** One per recipient, in batch order. */
   recipients: RecipientOutcome[];

@@ -90,6 +90,11 @@ export interface LookupProof {
   requestId?: string;
 }
 
+/**
+ * What a sender's `lookup` read from the vendor about one send: the messages it lists, the
+ * recipients it does not, whether that absence proves they were never sent, and every request
+ * made as proof. A lookup that could not ask (a network error, a 5xx) throws instead.
+ */
 export interface LookupResult {
   /**
    * What the vendor says of each message it lists, in msgkit's status vocabulary; `reference.recipient`
@@ -106,7 +111,9 @@ export interface LookupResult {
   proof: LookupProof[];
 }
 
+/** How a sender's `lookup` runs. */
 export interface LookupOptions {
+  /** Aborts the lookup between or during its requests; it rejects with the abort's error. */
   signal?: AbortSignal;
   /** The time to judge the send's age by (a test clock); default now. */
   now?: Date;

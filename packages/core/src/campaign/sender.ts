@@ -21,6 +21,7 @@ export interface CampaignMessage {
   options?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
+/** Options of `CampaignSender.send` for one batch. */
 export interface SendOptions {
   /**
    * The batch's key, the same on every attempt of this batch (e.g. `batchDedupeKey`). Sent as the
@@ -56,6 +57,7 @@ export interface RecipientRefusal {
   reason?: string;
 }
 
+/** What a sender returns for a batch the vendor accepted (some recipients may be refused one by one). */
 export interface SentBatch {
   /** The vendor's id(s) for what it accepted (campaign, batch, ticket or bulk id). */
   ids: string[];
@@ -77,6 +79,7 @@ export interface SentBatch {
  */
 export type FailoverClass = 'authentication' | 'no_route' | 'invalid_number' | 'insufficient_credit' | 'not_sent' | 'redirect' | 'validation';
 
+/** Every `FailoverClass`. */
 export const FAILOVER_CLASSES: readonly FailoverClass[] = ['authentication', 'no_route', 'invalid_number', 'insufficient_credit', 'not_sent', 'redirect', 'validation'];
 
 /** What a failed send means for the chain: move on only on a proven refusal. */
@@ -135,6 +138,7 @@ export interface ClientIdsFact {
   source: string;
 }
 
+/** One environment variable a sender reads its credentials from. */
 export interface CredentialVariable {
   /** Environment variable name, e.g. `SMSCX_API_KEY`. */
   env: string;
@@ -150,6 +154,7 @@ export interface CredentialVariable {
   option?: string;
 }
 
+/** A vendor option a campaign message carries (Octopush `type`, `purpose`), with the values the vendor documents and its source. */
 export interface MessageOptionFact {
   name: string;
   what: string;
@@ -246,8 +251,10 @@ export interface CampaignSender extends SenderFacts {
   estimate?(batch: readonly string[], message: CampaignMessage, options?: { signal?: AbortSignal }): Promise<BatchEstimate>;
 }
 
+/** Environment variables, as `process.env` holds them. */
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
 
+/** Options of `SenderFactory.fromEnv` besides the credentials. */
 export interface FromEnvOptions {
   /** The vendor API's base URL (the sandbox's in tests; Infobip: the account host). */
   baseUrl?: string;

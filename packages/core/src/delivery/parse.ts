@@ -48,24 +48,30 @@ export function reportReader(vendor: string) {
     throw new InvalidReportError(vendor, path, detail);
   };
   return {
+    /** Throws `InvalidReportError` for the field at `path`. */
     fail,
+    /** The value as an object (not an array, not null), or throws. */
     object(value: unknown, path: Path): Record<string, unknown> {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'expected an object');
       return value as Record<string, unknown>;
     },
+    /** The value as a list, or throws. */
     array(value: unknown, path: Path): unknown[] {
       if (!Array.isArray(value)) fail(path, 'expected a list');
       return value as unknown[];
     },
+    /** The value as a non-empty string, or throws. */
     string(value: unknown, path: Path): string {
       if (typeof value !== 'string' || value === '') fail(path, 'expected a non-empty string');
       return value as string;
     },
+    /** The value as a string, undefined when absent or null, or throws. */
     optionalString(value: unknown, path: Path): string | undefined {
       if (value === undefined || value === null) return undefined;
       if (typeof value !== 'string') fail(path, 'expected a string');
       return value as string;
     },
+    /** The value as a finite number (a numeric string is read), undefined when absent, null or empty, or throws. */
     optionalNumber(value: unknown, path: Path): number | undefined {
       if (value === undefined || value === null || value === '') return undefined;
       const n = typeof value === 'string' ? Number(value) : value;

@@ -59,5 +59,6 @@ export interface DeliveryReportFormat {
   readonly vendor: string;
   /** Every status string the vendor documents, with its meaning. */
   readonly statuses: Readonly<Record<string, StatusMapping>>;
+  /** The reports of one callback body (parsed JSON); throws `InvalidReportError` for a body of another shape. */
   parse(body: unknown): DeliveryEvent[];
 }

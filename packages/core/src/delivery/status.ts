@@ -13,6 +13,7 @@
  */
 export const DELIVERY_STATUSES = ['accepted', 'scheduled', 'queued', 'sent', 'delivered', 'undelivered', 'expired', 'rejected', 'failed', 'unknown'] as const;
 
+/** One of `DELIVERY_STATUSES`: the status set every vendor's reports are mapped to. */
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Statuses after which a vendor sends no further report for the message (unless it corrects one). */
@@ -34,6 +35,7 @@ const PROGRESS: Record<DeliveryStatus, number> = {
   delivered: 6,
 };
 
+/** True when `value` is one of `DELIVERY_STATUSES`. */
 export function isDeliveryStatus(value: unknown): value is DeliveryStatus {
   return typeof value === 'string' && (DELIVERY_STATUSES as readonly string[]).includes(value);
 }
@@ -43,6 +45,7 @@ export function isFinalDeliveryStatus(status: DeliveryStatus): boolean {
   return FINAL_DELIVERY_STATUSES.includes(status);
 }
 
+/** True for the statuses that say the message did not arrive (undelivered, expired, rejected, failed). */
 export function isNegativeDeliveryStatus(status: DeliveryStatus): boolean {
   return NEGATIVE_DELIVERY_STATUSES.includes(status);
 }

@@ -21,6 +21,7 @@ export type VendorErrorFields = Pick<ApiErrorInit, 'vendorCode' | 'vendorType' |
 /** Reads a vendor's error body (already JSON-parsed when it was JSON, else the raw text). */
 export type VendorErrorParser = (status: number, body: unknown) => VendorErrorFields;
 
+/** The retry and timeout policy of a client, as its options take it (each call may override it). */
 export interface HttpPolicyOptions {
   /** Per attempt (reading the answer included), in whole milliseconds, 1 to 2^31-1. Default 30 000. */
   timeoutMs?: number | undefined;
@@ -61,9 +62,11 @@ export interface ResponseInfo {
 /** The generated runtime's ApiResponse, as far as the policy needs it. */
 export interface RawResponse<T> {
   raw: Response;
+  /** The answer's body, read as the generated model. */
   value(): Promise<T>;
 }
 
+/** One request as the HTTP policy runs it: whether it may be repeated, its dedupe key, and the call itself. */
 export interface Operation<T> {
   /**
    * True when repeating the request cannot cause a second effect: reads, estimates, deletes, and
@@ -87,6 +90,7 @@ export interface Operation<T> {
   attempt: (init: RequestInit) => Promise<RawResponse<T>>;
 }
 
+/** How the HTTP policy reads one vendor: its error body, and the header that carries its request id. */
 export interface VendorProfile {
   parseError: VendorErrorParser;
   /** Response header that carries the vendor's request id, if it sends one. */

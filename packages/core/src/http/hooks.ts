@@ -9,6 +9,10 @@
  */
 import { ValidationError, type MsgkitError, type ValidationIssue } from '../errors';
 
+/**
+ * What an `onRequest` hook is given before each attempt, retries included: the call it belongs to
+ * and a `Headers` object it may add headers to (never replace one the client or the call set).
+ */
 export interface RequestInfo {
   /** The provider, as in a log line (`smscx`). */
   client: string;
@@ -23,11 +27,18 @@ export interface RequestInfo {
   headers: Headers;
 }
 
+/**
+ * What an `onResponse` hook is given after each attempt that got an HTTP answer, a 4xx or 5xx
+ * included; an attempt that got no answer (a timeout, a refused connection) reaches `onRetry` or
+ * the call's error instead.
+ */
 export interface AttemptResponse {
   client: string;
   method: string;
   url: string;
+  /** 1 for the first request of a call. */
   attempt: number;
+  /** The HTTP status of the answer. */
   status: number;
   /** The answer's headers, with the client's credentials cut out like an error's. */
   headers: Record<string, string>;
@@ -36,6 +47,7 @@ export interface AttemptResponse {
   durationMs: number;
 }
 
+/** What an `onRetry` hook is given when an attempt failed and the client will try again after `delayMs`. */
 export interface RetryInfo {
   client: string;
   /** The attempt that failed. */
@@ -46,8 +58,11 @@ export interface RetryInfo {
   delayMs: number;
 }
 
+/** Called before each attempt; may add headers. Throwing (or resolving to a rejected promise) stops the call before that attempt is sent. */
 export type RequestHook = (request: RequestInfo) => void | Promise<void>;
+/** Called after each attempt that got an HTTP answer; awaited before the client goes on. Throwing stops the call. */
 export type ResponseHook = (response: AttemptResponse) => void | Promise<void>;
+/** Called before the client waits `delayMs` to try again; awaited. Throwing stops the call: nothing more is sent. */
 export type RetryHook = (retry: RetryInfo) => void | Promise<void>;
 
 /**

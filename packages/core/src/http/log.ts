@@ -7,6 +7,12 @@
 import type { ValidationIssue } from '../errors';
 import type { Redactor } from './redact';
 
+/**
+ * The lowest level a client logs at. A successful attempt is written at `info`, a failed one that
+ * is tried again at `warn`, a failed one that is not at `error`; `debug` writes every attempt at
+ * its own level with the answer's redacted headers and the error's message added to its record.
+ * `warn` is the default once logging is on; `off` writes nothing.
+ */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
 
 /** What each line also carries as data, for a structured logger. */
@@ -35,12 +41,17 @@ export interface LogRecord {
 
 /** Console-shaped: `console` itself, pino, winston and most loggers take `(message, data)`. */
 export interface Logger {
+  /** Required so that any console-shaped logger fits; a client writes each attempt at `info`, `warn` or `error`, whatever the {@link LogLevel}. */
   debug(message: string, record?: LogRecord): void;
+  /** A successful attempt. */
   info(message: string, record?: LogRecord): void;
+  /** A failed attempt that the client tries again (the record's `retryInMs` says after how long). */
   warn(message: string, record?: LogRecord): void;
+  /** A failed attempt that is not tried again: the call fails with it (`outcomeUnknown` set when the vendor may have acted). */
   error(message: string, record?: LogRecord): void;
 }
 
+/** Every {@link LogLevel}, from the most to the least verbose: the values `logLevel` and `MSGKIT_LOG` accept. */
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'off'];
 
 /** A client's logging, resolved once at construction. */

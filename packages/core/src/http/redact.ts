@@ -5,6 +5,7 @@
  */
 import { MsgkitError } from '../errors';
 
+/** What a secret is replaced with in errors and logs. */
 export const REDACTED = '[redacted]';
 
 /**
@@ -13,6 +14,7 @@ export const REDACTED = '[redacted]';
  */
 const MIN_SECRET_LENGTH = 4;
 
+/** Cuts one client's credentials out of text, values and errors. */
 export interface Redactor {
   /** The text with every known secret, and each encoded form a header or URL would carry, replaced. */
   text(value: string): string;

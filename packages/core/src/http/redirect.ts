@@ -7,6 +7,7 @@
 import { RedirectError, type ApiErrorInit } from '../errors';
 import { ATTEMPT, prepareAttempt, type AttemptState } from './hooks';
 
+/** A fetch function as the clients call it (the global `fetch` is one). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** Thrown by `guardFetch` when the answer came from another URL than the one requested. */

@@ -1,3 +1,4 @@
+/** Why a number was not read: not a number at all, no country to read it in, too short, too long, invalid, or ambiguous between a national and an international reading. */
 export type PhoneErrorCode = 'not_a_number' | 'invalid_country' | 'too_short' | 'too_long' | 'invalid' | 'ambiguous';
 
 /** libphonenumber's number types; reported only where the metadata has the patterns to tell. */
@@ -14,6 +15,7 @@ export type PhoneNumberType =
   | 'UAN'
   | 'VOICEMAIL';
 
+/** The result of `normalizePhone`: the E.164 number (with country, type and a second reading where known), or the input and why it failed. */
 export type PhoneResult =
   | {
       ok: true;
@@ -30,11 +32,13 @@ export type PhoneResult =
     }
   | { ok: false; input: string; code: PhoneErrorCode };
 
+/** Options of `normalizePhone` and `normalizeRecipients`. */
 export interface NormalizePhoneOptions {
   /** ISO 3166-1 alpha-2 country for numbers written without a country code (case-insensitive; `UK` means `GB`). */
   defaultCountry?: string;
 }
 
+/** The result of `normalizeRecipients`: the unique E.164 numbers, and every input that is not one. */
 export interface NormalizedRecipients {
   /** Unique E.164 numbers in first-seen order. */
   valid: string[];

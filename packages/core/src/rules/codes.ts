@@ -48,8 +48,10 @@ export const ISSUE_CODES = [
   'phone_ambiguous',
 ] as const;
 
+/** The stable codes of `ValidationIssue.code` (`sender_too_long`, `phone_invalid`, …). */
 export type IssueCode = (typeof ISSUE_CODES)[number];
 
+/** A vendor's own error code, as it documents it (SMS.CX 1125, Infobip `EC_INVALID_DESTINATION_ADDRESS`, …). */
 export type VendorCode = number | string;
 
 /**

@@ -1,5 +1,6 @@
 import type { IssueCode } from './codes';
 
+/** The values an issue's message is written with (a limit, a length, …). */
 export type IssueParams = Record<string, unknown>;
 
 /**
@@ -74,6 +75,7 @@ export const issueMessages: { readonly [C in IssueCode]: (p: IssueParams) => str
   phone_ambiguous: () => 'could be a national or an international number; write it with + and the country code',
 };
 
+/** The message of an issue code, written with its parameters (an unknown code gets the message of `invalid`). */
 export function messageFor(code: IssueCode, params: IssueParams = {}): string {
   const render = typeof code === 'string' && Object.prototype.hasOwnProperty.call(issueMessages, code) ? issueMessages[code] : issueMessages.invalid;
   try {

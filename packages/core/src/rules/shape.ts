@@ -14,6 +14,7 @@ import { MAX_LIST_LENGTH } from './lists';
 import { messageFor, type IssueParams } from './messages';
 import { readError } from './rule';
 
+/** A schema's `type`, as OpenAPI 3.0 writes it; a value of another type breaks the `type` keyword. */
 export type ShapeType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
 /** The formats a check enforces; others are descriptive and not checked. */
 export type ShapeFormat = 'int32' | 'int64' | 'float' | 'double' | 'uuid' | 'uri' | 'email';
@@ -62,6 +63,7 @@ export interface OperationShape {
   params?: ShapeNode;
 }
 
+/** The constraint keywords a check enforces: what a {@link SpecCodes} entry maps to a vendor's code, per field. */
 export type ShapeKeyword =
   | 'required'
   | 'type'

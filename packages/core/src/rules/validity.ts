@@ -3,6 +3,7 @@ import { ValidationError } from '../errors';
 import { factoryOptions } from './options';
 import { rule, type Report, type RuleOptions } from './rule';
 
+/** The units a validity period (TTL) may be given in. */
 export type TimeUnit = 'milliseconds' | 'seconds' | 'minutes' | 'hours' | 'days';
 
 /** Seconds in one of each TimeUnit, for limits stated in seconds. */

@@ -31,6 +31,7 @@ export interface SmsBilling {
   sources: readonly string[];
 }
 
+/** The result of `countSegmentsFor`: a count with one vendor's billing facts. */
 export interface VendorSegmentCount extends SegmentCount {
   /** The language asked for, which this vendor cannot send with: the text was counted without it. */
   ignoredLanguage?: NationalLanguage;

@@ -2,8 +2,10 @@ import { NATIONAL_LANGUAGES, type SegmentOptions } from './national-count';
 import type { NationalLanguage } from './national-tables';
 import { countSegments, notAString, type SegmentCount } from './segments';
 
+/** What a substitution of `suggestCheaper` replaces: typography (quotes, dashes, `…`), spaces, invisible characters, or accented letters (transliteration). */
 export type SubstitutionKind = 'typography' | 'space' | 'invisible' | 'transliteration';
 
+/** One substitution that lowers a text's part count: what to replace with what, how often, and the parts before and after. */
 export interface CheaperSubstitution {
   from: string;
   to: string;
@@ -15,6 +17,7 @@ export interface CheaperSubstitution {
   after: number;
 }
 
+/** What `suggestCheaper` found: the count as given, the substitutions that help, the text with all of them, and the languages whose tables would help. */
 export interface CheaperSuggestions {
   before: SegmentCount;
   /** The substitutions of `combined`, each measured alone; empty when nothing lowers the count. */

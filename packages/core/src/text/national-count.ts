@@ -4,6 +4,7 @@ import { NATIONAL_TABLES, type NationalLanguage } from './national-tables';
 import type { SegmentCount } from './segments';
 import { ucs2Parts, ucs2Shape } from './ucs2';
 
+/** Options of `countSegments` and `splitSegments`: the national language tables to try. */
 export interface SegmentOptions {
   /** Also try this language's national shift tables (ISO 639-1: tr, es, pt, bn, gu, hi, kn, ml, or, pa, ta, te, ur). */
   language?: NationalLanguage;
@@ -21,6 +22,7 @@ export interface ProfileExtras {
 
 const ALL_SHIFTS = shiftMask(NATIONAL_SHIFTS);
 
+/** The languages with 3GPP TS 23.038 national tables: the values `{ language }` takes. */
 export const NATIONAL_LANGUAGES = Object.keys(NATIONAL_TABLES) as NationalLanguage[];
 
 function invalid(path: string, message: string): ValidationError {

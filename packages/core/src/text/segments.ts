@@ -6,8 +6,10 @@ import { countNational, resolveOptions, type SegmentOptions, splitNational } fro
 import type { NationalLanguage } from './national-tables';
 import { ucs2Parts, ucs2Shape } from './ucs2';
 
+/** The encoding a text is sent in: the GSM 7-bit alphabet, or UCS-2 when a character needs it. */
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 
+/** The result of `countSegments`: the encoding, the units and parts, and what forced UCS-2. */
 export interface SegmentCount {
   encoding: SmsEncoding;
   /** GSM-7 septets (extension characters count 2) or UTF-16 code units (UCS-2). */

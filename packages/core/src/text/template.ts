@@ -26,7 +26,9 @@ const SYNTAX_VERSION = 'msgkit-template/1';
 /** Why a row cannot be filled. */
 export type TemplateFailureCode = 'template_unknown_column' | 'template_empty_value';
 
+/** Why a row cannot be filled, as data: {@link BoundTemplate.fill} returns it instead of throwing. */
 export interface TemplateFailure {
+  /** `template_unknown_column`: the file has no such column; `template_empty_value`: the row's cell is missing or empty. */
   code: TemplateFailureCode;
   /** The placeholder's column. */
   column: string;
@@ -49,6 +51,7 @@ export class TemplateError extends ValidationError {
   }
 }
 
+/** A template bound to one file's columns by {@link CompiledTemplate.bind}: fills rows given as arrays of cells. */
 export interface BoundTemplate {
   /** The cell index of each placeholder, in the order they appear. */
   readonly cells: readonly number[];
@@ -61,7 +64,12 @@ export interface BoundTemplate {
   render(cells: readonly string[], row?: number): string;
 }
 
+/**
+ * A template compiled by {@link compileTemplate}: parsed once, then bound to a file's columns or
+ * rendered from a record of values.
+ */
 export interface CompiledTemplate {
+  /** The template as written. */
   readonly source: string;
   /** The distinct placeholder names, in order of first appearance. */
   readonly placeholders: readonly string[];
