@@ -23,6 +23,22 @@ const deliveries = async (journal: string) => {
 };
 const secret = randomBytes(32).toString('base64url');
 
+/** A `send --dlr-url` run checked, then every report the sandbox posted received and moved into the journal: the campaign id and the sandbox's posts. */
+async function reported(sent: { code: number; stdout: string; stderr: string }, sandbox: Sandbox, receiver: Awaited<ReturnType<typeof startReceiver>>, journal: string) {
+  expect([sent.code, sent.stderr]).toEqual([0, expect.not.stringContaining('msgkit:')]);
+  expect(sent.stdout).toContain(`delivery reports: to ${receiver.url}/dlr, signed for campaign`);
+  await sandbox.settled();
+  await receiver.handler.drain();
+  expect(await receiver.flush()).toBe(true);
+  const { campaignId } = (await readJournal(journal)).header;
+  const attempts = sandbox.deliveries();
+  expect(attempts.length).toBeGreaterThan(0);
+  // The sandbox's duplicates are byte-identical posts: refused as replays (403), the only refusals.
+  expect(attempts.filter((d) => !d.ok && d.status !== 403)).toEqual([]);
+  expect(receiver.handler.stats.refused).toMatchObject({ forged: 0, expired: 0, unsigned: 0, invalid_report: 0, record_failed: 0 });
+  return { campaignId, attempts };
+}
+
 describe('msgkit webhooks serve', () => {
   it('records the sandbox\'s duplicated, shuffled, per-part reports in the journal while the send holds it, so msgkit report shows delivered and failed', async () => {
     const journal = file('j.jsonl');
@@ -186,19 +202,8 @@ describe('msgkit send --dlr-url', () => {
       try {
         const list = file('list.txt', numbers(9).join('\n'));
         const sent = await run(['send', '-p', v.provider, ...v.args, '--to-file', list, '--text', 'Hi', '--base-url', sandbox.baseUrls[v.provider], '--batch-size', '4', '--journal', journal, '--dlr-url', `${receiver.url}/dlr?site=eu`], { ...v.env, MSGKIT_WEBHOOK_SECRET: secret });
-        expect([sent.code, sent.stderr]).toEqual([0, expect.not.stringContaining('msgkit:')]);
-        expect(sent.stdout).toContain(`delivery reports: to ${receiver.url}/dlr, signed for campaign`);
-        await sandbox.settled();
-        await receiver.handler.drain();
-        expect(await receiver.flush()).toBe(true);
-
         // Each batch's reports went to its own URL: campaign and batch signed in, the user's query kept.
-        const { campaignId } = (await readJournal(journal)).header;
-        const attempts = sandbox.deliveries();
-        expect(attempts.length).toBeGreaterThan(0);
-        // The sandbox's duplicates are byte-identical posts: refused as replays (403), the only refusals.
-        expect(attempts.filter((d) => !d.ok && d.status !== 403)).toEqual([]);
-        expect(receiver.handler.stats.refused).toMatchObject({ forged: 0, expired: 0, unsigned: 0, invalid_report: 0, record_failed: 0 });
+        const { campaignId, attempts } = await reported(sent, sandbox, receiver, journal);
         const batches = new Set(attempts.map((d) => {
           const url = new URL(d.url);
           expect(url.searchParams.get('site')).toBe('eu');
@@ -234,16 +239,7 @@ describe('msgkit send --dlr-url', () => {
       const base = ['--base-url', `smscx=${sandbox.baseUrls.smscx}`, '--base-url', `infobip=${sandbox.baseUrls.infobip}`];
       const args = ['send', '-p', 'smscx,infobip', '--from', 'Shop', '--infobip-from', 'scenario', '--to-file', list, '--text', 'Hi', ...base, '--batch-size', '4', '--concurrency', '1', '--journal', journal];
       const sent = await run([...args, '--dlr-url', `${receiver.url}/dlr`], { SMSCX_API_KEY: 'k', INFOBIP_API_KEY: 'k', MSGKIT_WEBHOOK_SECRET: secret });
-      expect([sent.code, sent.stderr]).toEqual([0, expect.not.stringContaining('msgkit:')]);
-      expect(sent.stdout).toContain(`delivery reports: to ${receiver.url}/dlr, signed for campaign`);
-      await sandbox.settled();
-      await receiver.handler.drain();
-      expect(await receiver.flush()).toBe(true);
-
-      const { campaignId } = (await readJournal(journal)).header;
-      const attempts = sandbox.deliveries();
-      expect(attempts.filter((d) => !d.ok && d.status !== 403)).toEqual([]);
-      expect(receiver.handler.stats.refused).toMatchObject({ forged: 0, expired: 0, unsigned: 0, invalid_report: 0, record_failed: 0 });
+      const { campaignId, attempts } = await reported(sent, sandbox, receiver, journal);
       // Each vendor posted to the URL signed for it, for the batch it took.
       const posted = new Set(attempts.map((d) => {
         const claims = JSON.parse(Buffer.from(new URL(d.url).searchParams.get('msgkit_token')!.split('.')[1]!, 'base64url').toString()) as { vendor: string; campaign: string; batch: number };
