@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { readJournal } from '@msgkit/journal';
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANG_LIMIT_MS } from '../test-child.mjs';
+import { readChainJournal } from './chain-journal.mjs';
 
 const require = createRequire(import.meta.url);
 const cliDir = dirname(require.resolve('@msgkit/cli/package.json'));
@@ -65,15 +65,14 @@ describe('Ctrl-C during msgkit send --journal', () => {
     });
     expect(first.code).toBe(130);
     expect(first.stderr).toContain('interrupted; run the same command to resume');
-    const contents = await readJournal(journal);
-    const batches = [...contents.batches.values()];
-    // Consistent: no batch left interrupted (begun, never settled), and the vendor has exactly the batches recorded as sent.
-    expect(batches.filter((b) => b.outcome.code === 'interrupted')).toEqual([]);
-    const sent = batches.filter((b) => b.outcome.status === 'sent').reduce((n, b) => n + b.size, 0);
+    const { attempts } = await readChainJournal(journal);
+    // Consistent: no attempt left interrupted (begun, never settled), and the vendor has exactly the recipients recorded as sent.
+    expect(attempts.filter((a) => a.outcome === undefined)).toEqual([]);
+    const sent = attempts.filter((a) => a.outcome.status === 'sent').reduce((n, a) => n + a.to.length, 0);
     expect(sent).toBeGreaterThan(0);
     expect(sent).toBeLessThan(numbers.length);
     expect(sandbox.messages('smscx')).toHaveLength(sent);
-    console.log(`Ctrl-C: ${sent} of ${numbers.length} recipients sent before the interrupt, ${batches.length} batches recorded`);
+    console.log(`Ctrl-C: ${sent} of ${numbers.length} recipients sent before the interrupt, ${attempts.length} attempts recorded`);
 
     sandbox.faults.clear();
     const second = await msgkit(args);

@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { readJournalRecords } from '@msgkit/journal';
 import { chromium } from 'playwright-core';
 import { HANG_LIMIT_MS } from '../test-child.mjs';
+import { readChainJournal } from './chain-journal.mjs';
 
 const require = createRequire(import.meta.url);
 const cliDir = dirname(require.resolve('@msgkit/cli/package.json'));
@@ -131,28 +131,21 @@ export async function launchChromium() {
 }
 
 /**
- * What the dashboard should show of a journal, per state: a batch begun and not settled is
- * pending while its run holds the journal's lock (`running`), unknown once it stopped.
+ * What the dashboard should show of a journal, per state: a recipient whose latest attempt is not
+ * settled is pending while its run holds the journal's lock (`running`), unknown (interrupted) once
+ * it stopped; a refused one is failed.
  */
 export async function journalTotals(path, running) {
-  const batches = new Map();
-  await readJournalRecords(path, {
-    from: 0,
-    each: (record) => {
-      if (record.t === 'begin') batches.set(record.i, { size: record.to.length });
-      else if (record.t === 'settle') batches.get(record.i).outcome = record;
-    },
-  });
+  const { recipients } = await readChainJournal(path);
   const totals = { pending: 0, sent: 0, delivered: 0, failed: 0, unknown: 0 };
   const codes = new Set();
-  for (const batch of batches.values()) {
-    const status = batch.outcome?.status;
-    const state = status === undefined ? (running ? 'pending' : 'unknown') : status === 'refused' ? 'failed' : status;
-    totals[state] += batch.size;
-    if (status === undefined && !running) codes.add('interrupted');
-    else if (status === 'refused' || status === 'unknown') codes.add(batch.outcome.code);
+  for (const { status, code } of recipients.values()) {
+    const state = status === 'pending' ? (running ? 'pending' : 'unknown') : status === 'refused' ? 'failed' : status;
+    totals[state] += 1;
+    if (status === 'pending' && !running) codes.add('interrupted');
+    else if (code !== undefined) codes.add(code);
   }
-  return { totals, recipients: Object.values(totals).reduce((a, b) => a + b, 0), codes: [...codes].sort() };
+  return { totals, recipients: recipients.size, codes: [...codes].sort() };
 }
 
 /** Waits until the page's totals equal `expected` (bounded by `limitMs`); the page marks each figure with data-state and data-value. */

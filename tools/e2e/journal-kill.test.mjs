@@ -35,7 +35,7 @@ const ENV = {
 };
 const VENDORS = {
   smscx: { args: ['--from', 'Msgkit', '--batch-size', String(BATCH)], deduplicates: true },
-  octopush: { args: ['--from', 'Msgkit', '--type', 'sms_premium', '--batch-size', String(BATCH / 2)], deduplicates: true },
+  octopush: { args: ['--from', 'Msgkit', '--type', 'sms_premium', '--purpose', 'alert', '--batch-size', String(BATCH / 2)], deduplicates: true },
   smsworks: { args: ['--from', 'Msgkit', '--batch-size', String(BATCH)], deduplicates: false },
   infobip: { args: ['--batch-size', String(BATCH)], deduplicates: false },
 };
@@ -98,7 +98,7 @@ const digits = (to) => String(to).replace(/^\+/, '');
 function readResults(path) {
   const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
   // msgkit's columns, then the list's own (`phone`).
-  expect(header).toBe('row,input,e164,status,vendor_id,error,type,campaign,phone');
+  expect(header).toBe('row,input,e164,status,provider,vendor_id,error,tries,type,campaign,phone');
   return lines.map((l) => {
     const [row, input, e164, status] = l.split(',');
     return { row: Number(row), input, e164, status };

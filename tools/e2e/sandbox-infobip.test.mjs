@@ -124,7 +124,7 @@ describe('Infobip OMNI sends, reports and logs through the sandbox', () => {
     const second = await sendTo('+33612345678', '+447400123456');
     await sandbox.settled();
 
-    const byBulk = await client.omni.logs({ bulkId: second.bulkId });
+    const byBulk = await client.omni.logs({ bulkId: [second.bulkId] });
     expect(byBulk.results.map((l) => l.messageId)).toEqual(second.messages.map((m) => m.messageId).reverse());
     expect(byBulk.results[0]).toMatchObject({ bulkId: second.bulkId, from: 'InfoSMS', text: 'Your order has shipped.', status: DELIVERED, channel: 'SMS', messageCount: 1 });
     const byNumber = await client.omni.logs({ to: '+44 7400 123456' });
@@ -164,7 +164,7 @@ describe('Infobip credentials and faults', () => {
   it('repeats a read after a 500, which cannot send anything twice', async () => {
     sandbox.faults.add({ vendor: 'infobip', path: '/omni/1/logs', status: 500, headers: { 'retry-after': '0' } });
     const sent = await sendTo('+447400123456');
-    const logs = await client.omni.logs({ messageId: sent.messages[0].messageId });
+    const logs = await client.omni.logs({ messageId: [sent.messages[0].messageId] });
     expect(logs.results.map((l) => l.messageId)).toEqual([sent.messages[0].messageId]);
     expect(sandbox.faults.list()).toEqual([]);
   });
