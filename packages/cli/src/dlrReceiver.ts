@@ -11,7 +11,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { DeliveryEvent, DeliveryReportFormat } from '@msgkit/core';
 import { JournalLockedError, readJournal, reopenFileJournal, type BeginLine, type CampaignHeader, type StateLine } from '@msgkit/journal';
 import { createWebhookHandler, toNodeListener, type CallbackAuthenticator, type ReportBatch, type WebhookHandler } from '@msgkit/webhooks';
@@ -142,7 +143,7 @@ const placed = (event: DeliveryEvent, at: { i: number; to: string }): StateLine 
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const placement = new Placement(options.journal);
   const spool = spoolPath(options.journal);
-  const file = await open(spool, 'a');
+  let file = await open(spool, 'a');
   const kept = await readSpool(spool);
   // A line torn by a crash was never answered 200; cut it off, or the next line would join it.
   await file.truncate(kept.validBytes);
@@ -184,9 +185,16 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       } finally {
         await journal.close();
       }
-      await file.truncate(0);
-      if (kept.length > 0) await file.appendFile(kept.map((l) => `${JSON.stringify(l)}\n`).join(''));
-      await file.datasync();
+      if (kept.length === 0) {
+        // Every line is in the journal, durably: the spool may be emptied in place.
+        await file.truncate(0);
+        await file.datasync();
+      } else {
+        // Lines still unplaced were answered 200 and live only here: the spool is replaced whole
+        // (a new file made durable, then renamed over it), never truncated and written again, so a
+        // crash at any point leaves either the old spool (its moved lines only repeat reports) or the new one.
+        file = await replaceSpool(spool, file, kept);
+      }
       spooled = kept.length;
       return kept.length === 0;
     });
@@ -256,6 +264,27 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       return done;
     },
   };
+}
+
+/** Writes `lines` to a new file, fdatasyncs it, renames it over `spool` and syncs the folder; returns the new spool opened for appending (`old` is closed). */
+async function replaceSpool(spool: string, old: FileHandle, lines: readonly StateLine[]): Promise<FileHandle> {
+  const next = `${spool}.new`;
+  const fresh = await open(next, 'w');
+  try {
+    await fresh.writeFile(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    await fresh.datasync();
+  } finally {
+    await fresh.close();
+  }
+  await rename(next, spool);
+  const folder = await open(dirname(spool), 'r');
+  try {
+    await folder.sync();
+  } finally {
+    await folder.close();
+  }
+  await old.close();
+  return open(spool, 'a');
 }
 
 /** The spool's complete lines (a torn last line was never answered 200: the vendor sends it again). */

@@ -142,6 +142,53 @@ describe('msgkit webhooks serve', () => {
     }
   });
 
+  it('moves the reports it can place and keeps in a new spool, still appendable, the one whose answer is not recorded yet', async () => {
+    const sent = file('sent-2.jsonl');
+    const list = file('list-2.txt', numbers(2).join('\n'));
+    const sandbox = await startSandbox({ port: 0, reports: { drop: 1 } });
+    try {
+      expect((await run(['send', '-p', 'smscx', '--from', 'Shop', '--to-file', list, '--text', 'Hi', '--base-url', sandbox.baseUrls.smscx, '--journal', sent], { SMSCX_API_KEY: 'k' })).code).toBe(0);
+    } finally {
+      await sandbox.close();
+    }
+    const text = readFileSync(sent, 'utf8').split('\n');
+    const answers = text.filter((l) => l.includes('"t":"delivery"')).map((l) => JSON.parse(l) as { i: number; e: { messageId: string; to: string } });
+    expect(answers).toHaveLength(2);
+    const [first, second] = answers as [(typeof answers)[0], (typeof answers)[0]];
+    // The journal holds the first answer only; the second is still to be recorded.
+    const journal = file('j-2.jsonl', text.filter((l) => !l.includes('"t":"delivery"') || l.includes(first.e.messageId)).join('\n'));
+    const busy = await reopenFileJournal(journal);
+    const receiver = await startReceiver({ journal, formats: [smscxReports], secrets: [secret], flushEveryMs: 20 });
+    const url = createCallbackUrl({ baseUrl: `${receiver.url}/dlr`, secret, vendor: 'smscx', ttlSeconds: 60 });
+    const post = (messageId: string, status: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event: 'dlr_update', data: [{ msgId: messageId, status, datetime: '2026-01-02 03:04:05' }] }) });
+    try {
+      expect((await post(first.e.messageId, 'DELIVERED')).status).toBe(200);
+      expect((await post(second.e.messageId, 'DELIVERED')).status).toBe(200);
+      await busy.close();
+      // The first is placed and moved; the second waits alone in the spool that replaced the old one.
+      expect(await receiver.flush()).toBe(false);
+      expect((await readSpool(spoolPath(journal))).lines.map((l) => [l.i, (l as { e: Record<string, unknown> }).e['messageId']])).toEqual([[UNPLACED, second.e.messageId]]);
+      // A report taken after the spool was replaced is appended to the new one.
+      expect((await post(second.e.messageId, 'SENT')).status).toBe(200);
+      expect((await readSpool(spoolPath(journal))).lines).toHaveLength(2);
+
+      const writer = await reopenFileJournal(journal);
+      await writer.note({ t: 'delivery', i: second.i, e: second.e as unknown as Record<string, unknown> });
+      await writer.close();
+      expect(await receiver.flush()).toBe(true);
+      expect(readFileSync(spoolPath(journal), 'utf8')).toBe('');
+      expect((await deliveries(journal)).filter((d) => d.e['status'] !== 'accepted').map((d) => [d.i, d.e['status'], (d.e['reference'] as { recipient?: string }).recipient])).toEqual([
+        [first.i, 'delivered', first.e.to],
+        [second.i, 'delivered', second.e.to],
+        [second.i, 'sent', second.e.to],
+      ]);
+    } finally {
+      await busy.close();
+      await receiver.close();
+    }
+  });
+
   it('runs as a command: Infobip reports with its BASIC credentials reach the journal, and SIGTERM ends it with exit 0', async () => {
     if (!existsSync(fileURLToPath(new URL('../dist/bin.mjs', import.meta.url)))) throw new Error('build @msgkit/cli first (pnpm build)');
     const journal = file('j.jsonl');
