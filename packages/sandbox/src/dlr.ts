@@ -32,8 +32,8 @@ export class DlrSender {
     private readonly ownPort: () => number | undefined = () => undefined,
   ) {}
 
-  post(vendor: Vendor, url: string, body: unknown): void {
-    const job = this.#deliver(vendor, url, body).finally(() => this.#pending.delete(job));
+  post(vendor: Vendor, url: string, body: unknown, mark: { late?: true } = {}): void {
+    const job = this.#deliver(vendor, url, body, mark).finally(() => this.#pending.delete(job));
     this.#pending.add(job);
   }
 
@@ -47,19 +47,19 @@ export class DlrSender {
     this.#agents.https.destroy();
   }
 
-  async #deliver(vendor: Vendor, url: string, body: unknown): Promise<void> {
+  async #deliver(vendor: Vendor, url: string, body: unknown, mark: { late?: true }): Promise<void> {
     if (this.#running >= CONCURRENCY) await new Promise<void>((resolve) => this.#queue.push(resolve));
     this.#running++;
     try {
-      await this.#attempt(vendor, url, body);
+      await this.#attempt(vendor, url, body, mark);
     } finally {
       this.#running--;
       this.#queue.shift()?.();
     }
   }
 
-  async #attempt(vendor: Vendor, url: string, body: unknown): Promise<void> {
-    const outcome: DeliveryAttempt = { vendor, url, body, attempts: 0, ok: false };
+  async #attempt(vendor: Vendor, url: string, body: unknown, mark: { late?: true }): Promise<void> {
+    const outcome: DeliveryAttempt = { vendor, url, body, attempts: 0, ok: false, ...mark };
     const target = parse(url);
     if (!target) outcome.refused = NOT_HTTP;
     else if (await this.#isSelf(target)) outcome.refused = ITSELF;

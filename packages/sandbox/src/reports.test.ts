@@ -94,6 +94,58 @@ describe('the report switches', () => {
     expect(dropped.every((d) => d.attempts === 0 && !d.ok)).toBe(true);
   });
 
+  it('hold a seeded share of reports back past any horizon until released through the control API, without settled() waiting for them', async () => {
+    const run = async () => {
+      sandbox.reset();
+      target.bodies.length = 0;
+      sandbox.reports.set({ drop: 0.2, late: 0.1, seed: 11 });
+      const ids = await sendSmscx(200);
+      const arrived = new Set(smscxItems().map((d) => d.msgId));
+      // Positions in the send (ids are new each time).
+      return ids.flatMap((id, i) => (arrived.has(id) ? [] : [i]));
+    };
+    const missing = await run();
+    const dropped = sandbox.deliveries('smscx').filter((d) => d.dropped).length;
+    const held = sandbox.reports.held('smscx');
+    expect(dropped).toBeGreaterThan(20);
+    expect(held).toBeGreaterThan(8);
+    expect(held).toBeLessThan(40);
+    expect(sandbox.reports.held()).toBe(held);
+    expect(sandbox.reports.held('infobip')).toBe(0);
+    expect(missing).toHaveLength(dropped + held);
+    // The same seed holds back the same reports, however long the run took.
+    expect(await run()).toEqual(missing);
+
+    const count = await rawRequest(`${sandbox.url}/__sandbox/reports/held?vendor=smscx`, { host: `127.0.0.1:${sandbox.port}` });
+    expect(JSON.parse(count.body)).toEqual({ held });
+    const release = () =>
+      rawRequest(`${sandbox.url}/__sandbox/reports/release`, { method: 'POST', host: `127.0.0.1:${sandbox.port}`, body: '{}', headers: { 'content-type': 'application/json' } });
+    const released = await release();
+    expect([released.status, JSON.parse(released.body)]).toEqual([200, { released: held }]);
+    await sandbox.settled();
+    expect(smscxItems()).toHaveLength(200 - dropped);
+    const late = sandbox.deliveries('smscx').filter((d) => d.late);
+    expect(late.flatMap((d) => (d.body as { data: SmscxItem[] }).data)).toHaveLength(held);
+    expect(late.every((d) => d.ok && !d.dropped)).toBe(true);
+    expect(sandbox.reports.held()).toBe(0);
+    expect(JSON.parse((await release()).body)).toEqual({ released: 0 });
+  });
+
+  it('forget held reports on reset, and refuse a late share that is not one, or that leaves less than nothing with drop', async () => {
+    sandbox.reports.set({ late: 1 });
+    await sendSmscx(10);
+    expect(sandbox.reports.held()).toBe(10);
+    expect(smscxItems()).toEqual([]);
+    sandbox.reset();
+    expect(sandbox.reports.held()).toBe(0);
+    expect(sandbox.reports.release()).toBe(0);
+    expect((await control('POST', JSON.stringify({ late: 1.5 }))).body).toContain('late must be a share from 0 to 1');
+    expect((await control('POST', JSON.stringify({ late: '5%' }))).body).toContain('late must be a share from 0 to 1');
+    const both = await control('POST', JSON.stringify({ drop: 0.8, late: 0.3 }));
+    expect([both.status, both.body]).toEqual([400, expect.stringContaining('drop + late must be at most 1')]);
+    expect(sandbox.reports.get()).toMatchObject({ drop: 0, late: 0 });
+  });
+
   it('hold reports back by a random delay and still settle only when all are posted', async () => {
     sandbox.reports.set({ delayMs: [20, 60], seed: 5 });
     await call(sandbox, 'smsworks', 'POST', '/batch/send', { sender: 'Shop', destinations: ['447400123456', '447400123457', '447400123458'], content: 'Hi', deliveryreporturl: target.url });

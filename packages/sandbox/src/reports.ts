@@ -11,6 +11,7 @@ export const QUIET: Readonly<Required<Omit<ReportBehaviour, 'delayMs'>> & { dela
   outOfOrder: false,
   perPart: false,
   drop: 0,
+  late: 0,
   delayMs: [0, 0],
 };
 
@@ -22,7 +23,7 @@ export function behaviourOf(input: unknown): Behaviour {
   const b = input as Record<string, unknown>;
   const known = Object.keys(QUIET);
   for (const key of Object.keys(b)) if (!known.includes(key)) throw new TypeError(`unknown report switch ${key} (known: ${known.join(', ')})`);
-  const share = (key: 'failures' | 'duplicates' | 'drop'): number => {
+  const share = (key: 'failures' | 'duplicates' | 'drop' | 'late'): number => {
     const v = b[key] ?? 0;
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new TypeError(`${key} must be a share from 0 to 1`);
     return v;
@@ -38,7 +39,11 @@ export function behaviourOf(input: unknown): Behaviour {
   if (!Array.isArray(delay) || delay.length !== 2 || !delay.every((d) => Number.isInteger(d) && d >= 0 && d <= 600_000) || delay[0] > delay[1]) {
     throw new TypeError('delayMs must be [min, max] in whole milliseconds, 0 ≤ min ≤ max ≤ 600000');
   }
-  return { seed: seed as number, failures: share('failures'), duplicates: share('duplicates'), drop: share('drop'), intermediate: flag('intermediate'), outOfOrder: flag('outOfOrder'), perPart: flag('perPart'), delayMs: [delay[0], delay[1]] };
+  const drop = share('drop');
+  const late = share('late');
+  // One draw decides a report's fate (dropped below `drop`, held below `drop + late`): the two cannot add up to more than every report.
+  if (drop + late > 1) throw new TypeError(`drop + late must be at most 1 (got ${drop} + ${late})`);
+  return { seed: seed as number, failures: share('failures'), duplicates: share('duplicates'), drop, late, intermediate: flag('intermediate'), outOfOrder: flag('outOfOrder'), perPart: flag('perPart'), delayMs: [delay[0], delay[1]] };
 }
 
 /** mulberry32: small, fast and the same on every machine for the same seed. */
@@ -70,7 +75,8 @@ export interface VendorReporter {
  * Settles messages that went out and posts their reports to `url` as the switches say: a seeded
  * share ends in the vendor's final failure; with `intermediate` the vendor's in-flight reports come
  * first; `perPart` repeats each report once per SMS part; `drop` loses a share of reports for good
- * (listed in `deliveries()` as dropped); `duplicates` posts a share two or three times;
+ * (listed in `deliveries()` as dropped); `late` holds a share back until `release()` (posted then,
+ * listed as late); `duplicates` posts a share two or three times;
  * `outOfOrder` shuffles them; `delayMs` holds each POST back at random. Returns the final items
  * of messages that have no URL (for a vendor whose reports are then pulled).
  */
@@ -98,8 +104,14 @@ export function deliverReports(state: SandboxState, url: string | undefined | ((
   }
   const posts: Array<{ url: string; item: unknown }> = [];
   for (const report of planned) {
-    if (b.drop > 0 && random() < b.drop) {
+    // One draw for both switches, taken only when one is on: a run without `late` draws as before it existed.
+    const fate = b.drop > 0 || b.late > 0 ? random() : 1;
+    if (fate < b.drop) {
       state.dlr.done.push({ vendor: reporter.vendor, url: report.url, body: reporter.body([report.item]), attempts: 0, ok: false, dropped: true });
+      continue;
+    }
+    if (fate < b.drop + b.late) {
+      state.hold({ vendor: reporter.vendor, url: report.url, body: reporter.body([report.item]) });
       continue;
     }
     const copies = b.duplicates > 0 && random() < b.duplicates ? 2 + Math.floor(random() * 2) : 1;

@@ -69,6 +69,23 @@ describe('startSandbox', () => {
     expect(sandbox.requests()).toEqual([]);
   });
 
+  it('times every answered request: when it arrived and when it was answered, in the order they came', async () => {
+    const before = Date.now();
+    await call(sandbox, 'smscx', 'GET', '/account/balance');
+    await call(sandbox, 'smscx', 'POST', '/sms', sms);
+    await call(sandbox, 'smsworks', 'GET', '/credits/balance');
+    const answered = sandbox.requests();
+    expect(answered).toHaveLength(3);
+    let last = before;
+    for (const r of answered) {
+      expect(r.receivedAt).toBeInstanceOf(Date);
+      expect(r.receivedAt.getTime()).toBeGreaterThanOrEqual(last);
+      expect(r.answeredAt.getTime()).toBeGreaterThanOrEqual(r.receivedAt.getTime());
+      last = r.answeredAt.getTime();
+    }
+    expect(last).toBeLessThanOrEqual(Date.now());
+  });
+
   it('rejects a host other than loopback', async () => {
     await expect(startSandbox({ host: '0.0.0.0' as '127.0.0.1' })).rejects.toThrow(TypeError);
   });

@@ -140,7 +140,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const before = state.received.length;
         const reply = handler(context);
         const acted = state.received.length > before;
-        state.answered.push({ vendor: module.vendor, operationId, method, path: relative, status: reply.status, acted, messages: acted ? state.received[state.received.length - 1]!.messageIds.length : 0 });
+        state.answered.push({
+          vendor: module.vendor,
+          operationId,
+          method,
+          path: relative,
+          status: reply.status,
+          acted,
+          messages: acted ? state.received[state.received.length - 1]!.messageIds.length : 0,
+          receivedAt: context.now,
+          answeredAt: new Date(),
+        });
         return reply;
       },
     };
@@ -205,6 +215,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return { status: 400, body: { error: error instanceof Error ? error.message : String(error) } };
       }
     }
+    if (method === 'GET' && path === '/reports/held') return { status: 200, body: { held: state.held.filter((r) => v === undefined || r.vendor === v).length } };
+    if (method === 'POST' && path === '/reports/release') return { status: 200, body: { released: state.release(v) } };
     if (method === 'DELETE' && path === '/reports') {
       state.setBehaviour(options.reports ?? {});
       return { status: 200, body: state.behaviour };
@@ -241,6 +253,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     reports: {
       set: (behaviour) => state.setBehaviour(behaviour),
       get: () => ({ ...state.behaviour, delayMs: [...state.behaviour.delayMs] as [number, number] }),
+      held: (vendor) => state.held.filter((r) => vendor === undefined || r.vendor === vendor).length,
+      release: (vendor) => state.release(vendor),
     },
     reset: () => state.reset(),
     close: () =>

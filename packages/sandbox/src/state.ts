@@ -2,6 +2,13 @@ import { DlrSender } from './dlr';
 import { behaviourOf, seeded, type Behaviour } from './reports';
 import type { AnsweredRequest, FaultSpec, ReceivedRequest, Reply, SandboxMessage, SandboxOptions, Vendor } from './types';
 
+/** A delivery report held back by the `late` switch: one report, posted as it would have been. */
+export interface HeldReport {
+  vendor: Vendor;
+  url: string;
+  body: unknown;
+}
+
 // setTimeout cannot wait longer than this; messages due later simply never fall due while the
 // sandbox runs (they can still be cancelled).
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -23,6 +30,9 @@ export class SandboxState {
   /** Delivery reports waiting for their DLR delay (not scheduled messages, which may wait for days). */
   readonly #soon = new Map<NodeJS.Timeout, () => void>();
 
+  /** Reports the `late` switch holds back until `release()`, oldest first. */
+  held: HeldReport[] = [];
+
   /** The report switches in force, and the random source they draw from. */
   behaviour: Behaviour;
   random: () => number;
@@ -37,6 +47,18 @@ export class SandboxState {
   setBehaviour(input: unknown): void {
     this.behaviour = behaviourOf(input);
     this.random = seeded(this.behaviour.seed);
+  }
+
+  hold(report: HeldReport): void {
+    this.held.push(report);
+  }
+
+  /** Posts the held reports (of one vendor, or all) now; returns how many. */
+  release(vendor?: Vendor): number {
+    const out = this.held.filter((r) => vendor === undefined || r.vendor === vendor);
+    this.held = this.held.filter((r) => !(vendor === undefined || r.vendor === vendor));
+    for (const r of out) this.dlr.post(r.vendor, r.url, r.body, { late: true });
+    return out.length;
   }
 
   store(vendor: Vendor): Map<string, SandboxMessage> {
@@ -110,6 +132,7 @@ export class SandboxState {
     this.replays.clear();
     this.faults = [];
     this.vendorData.clear();
+    this.held = [];
     this.dlr.close();
     this.dlr = new DlrSender(this.options.dlrAttempts, () => this.port);
     this.setBehaviour(this.options.reports ?? {});

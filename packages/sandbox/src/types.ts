@@ -70,6 +70,10 @@ export interface AnsweredRequest {
   acted: boolean;
   /** How many messages it created: more than 0 only for a send or a schedule, the requests that are paid. */
   messages: number;
+  /** When the request reached its operation (its body read). */
+  receivedAt: Date;
+  /** When the operation had its answer ready, just before it was written: the client cannot have read it earlier. */
+  answeredAt: Date;
 }
 
 /** One message the sandbox holds, in the vendor's own vocabulary for ids and status. */
@@ -140,6 +144,8 @@ export interface DeliveryAttempt {
   refused?: string;
   /** Lost on purpose by the `drop` report switch: never posted. */
   dropped?: true;
+  /** Held back by the `late` report switch and posted by `reports.release()`. */
+  late?: true;
 }
 
 /**
@@ -162,6 +168,12 @@ export interface ReportBehaviour {
   perPart?: boolean;
   /** Share of reports (0–1) never posted. */
   drop?: number;
+  /**
+   * Share of reports (0–1) held back past any horizon: posted only when `reports.release()` (or
+   * `POST /__sandbox/reports/release`) is called, so a test decides when "late" is without waiting
+   * on a clock. `settled()` does not wait for them. `drop + late` is at most 1 (one draw decides).
+   */
+  late?: number;
   /** Extra delay of each POST, uniformly in [min, max] ms. */
   delayMs?: [number, number];
 }
@@ -200,8 +212,12 @@ export interface Sandbox {
     set(behaviour: ReportBehaviour): void;
     /** The report switches in force, defaults included. */
     get(): Required<ReportBehaviour>;
+    /** How many reports the `late` switch holds back (of one vendor, or all). */
+    held(vendor?: Vendor): number;
+    /** Posts the held-back reports (of one vendor, or all) now; `settled()` then waits for them. Returns how many. */
+    release(vendor?: Vendor): number;
   };
-  /** Forgets received requests, messages, dedupe keys, deliveries, faults and scenarios, and restores the report switches given at start. */
+  /** Forgets received requests, messages, dedupe keys, deliveries, held reports, faults and scenarios, and restores the report switches given at start. */
   reset(): void;
   /** Stops listening and ends open connections; resolves when the server is closed. */
   close(): Promise<void>;
