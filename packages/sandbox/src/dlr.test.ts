@@ -45,6 +45,29 @@ describe('delivery-report callbacks', () => {
     expect(sandbox.deliveries()).toEqual([expect.objectContaining({ url: redirectorUrl, status: 302, ok: false, attempts: 1 })]);
   });
 
+  it('leave no listener behind after a back-off, however many reports were retried', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    // Attempts enough that every report gets through, whichever of them the 30 refusals fall on.
+    const patient = await startSandbox({ dlrDelayMs: 1, dlrAttempts: 40 });
+    try {
+      // 30 reports each refused once: 30 back-offs, each of which used to leave its abort listener on the sender's signal.
+      target.failNext(30);
+      const to = Array.from({ length: 30 }, (_, i) => `+316123${String(45000 + i)}`);
+      for (const n of to) expect((await call(patient, 'smsworks', 'POST', '/message/send', { sender: 'Shop', destination: n.slice(1), content: 'Hi', deliveryreporturl: target.url })).status).toBe(201);
+      await patient.settled();
+      expect(target.bodies).toHaveLength(30);
+      expect(patient.deliveries().every((d) => d.ok)).toBe(true);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await patient.close();
+    }
+  });
+
   it('never go to the sandbox itself, under any of its names, and the refusal is recorded', async () => {
     const port = sandbox.port;
     const selves = [`${sandbox.url}/__sandbox/reset`, `http://localhost:${port}/__sandbox/reset`, `http://0.0.0.0:${port}/__sandbox/reset`, `http://[::ffff:127.0.0.1]:${port}/__sandbox/reset`];
