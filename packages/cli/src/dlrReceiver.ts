@@ -63,10 +63,17 @@ class Placement {
   readonly #byMessage = new Map<string, { i: number; to: string }>();
   readonly #batches = new Map<number, string[]>();
   #readBytes = -1;
+  /** The read under way: reports that arrive while it runs wait for it rather than each reading the whole journal again. */
+  #reading: Promise<void> | undefined;
   constructor(private readonly path: string) {}
 
-  /** Reads the journal again when it grew since the last read (a batch begun, a send's answer recorded). */
-  async refresh(): Promise<void> {
+  /** Reads the journal again when it grew since the last read (a batch begun, a send's answer recorded); one read at a time. */
+  refresh(): Promise<void> {
+    this.#reading ??= this.#read().finally(() => (this.#reading = undefined));
+    return this.#reading;
+  }
+
+  async #read(): Promise<void> {
     const size = await stat(this.path).then(
       (s) => s.size,
       () => -1,
