@@ -159,6 +159,8 @@ describe(`with ${DROP * 100} % of delivery reports dropped and ${LATE * 100} % d
       const sandbox = await startSandbox({
         port: 0,
         dlrDelayMs: 5,
+        // A receiver answers once a report is durable: under load that can take longer than the sandbox's default 2 s, and a vendor waits.
+        dlrTimeoutMs: HANG_LIMIT_MS,
         ...(vendor === 'octopush' && { webhooks: { octopush: createCallbackUrl({ baseUrl: dlrUrl, secret: SECRET, vendor: 'octopush', ttlSeconds: 24 * 3600 }) } }),
         reports: { seed: SEED, drop: DROP, late: LATE, failures: 0.1, duplicates: 0.05, outOfOrder: true },
       });

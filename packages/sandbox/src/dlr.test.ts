@@ -68,6 +68,27 @@ describe('delivery-report callbacks', () => {
     }
   });
 
+  it('wait for a slow receiver as long as dlrTimeoutMs says, instead of giving up on it after 2 s', async () => {
+    // The receiver holds its answer past the default 2 s: a durable receiver under load can.
+    const slow = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => setTimeout(() => res.writeHead(200).end(), 2_200));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const patient = await startSandbox({ dlrDelayMs: 1, dlrAttempts: 1, dlrTimeoutMs: 600_000 });
+    try {
+      const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/dlr`;
+      expect((await call(patient, 'smscx', 'POST', '/sms', { ...sms, dlrCallbackUrl: url })).status).toBe(200);
+      await patient.settled();
+      expect(patient.deliveries()).toEqual([expect.objectContaining({ url, status: 200, ok: true, attempts: 1 })]);
+      await expect(startSandbox({ dlrTimeoutMs: 0 })).rejects.toThrow(/dlrTimeoutMs must be a positive integer/);
+    } finally {
+      await patient.close();
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
+
   it('never go to the sandbox itself, under any of its names, and the refusal is recorded', async () => {
     const port = sandbox.port;
     const selves = [`${sandbox.url}/__sandbox/reset`, `http://localhost:${port}/__sandbox/reset`, `http://0.0.0.0:${port}/__sandbox/reset`, `http://[::ffff:127.0.0.1]:${port}/__sandbox/reset`];

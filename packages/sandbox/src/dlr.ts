@@ -1,11 +1,13 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import type { DeliveryAttempt, Vendor } from './types';
 
 const BACKOFF_MS = [50, 100, 200, 400];
-const TIMEOUT_MS = 2000;
+/** How long one POST may take before it is abandoned and tried again (`dlrTimeoutMs` of startSandbox). */
+export const DLR_TIMEOUT_MS = 2000;
 // A 25 000-message send to a local receiver must not open 25 000 sockets at once.
 const CONCURRENCY = 16;
 const NOT_HTTP = 'not an http(s) URL';
@@ -30,7 +32,11 @@ export class DlrSender {
   constructor(
     private readonly attempts: number,
     private readonly ownPort: () => number | undefined = () => undefined,
-  ) {}
+    private readonly timeoutMs: number = DLR_TIMEOUT_MS,
+  ) {
+    // Each running report (at most CONCURRENCY) listens on the one signal while it posts or backs off, and stops when done.
+    setMaxListeners(CONCURRENCY, this.#controller.signal);
+  }
 
   post(vendor: Vendor, url: string, body: unknown, mark: { late?: true } = {}): void {
     const job = this.#deliver(vendor, url, body, mark).finally(() => this.#pending.delete(job));
@@ -80,8 +86,21 @@ export class DlrSender {
     this.done.push(outcome);
   }
 
-  #postOnce(target: URL, payload: string): Promise<number> {
-    const signal = AbortSignal.any([this.#controller.signal, AbortSignal.timeout(TIMEOUT_MS)]);
+  async #postOnce(target: URL, payload: string): Promise<number> {
+    // This attempt's own signal, ended by close() or its timeout; the listener on the sender's signal goes with the attempt.
+    const attempt = new AbortController();
+    const closed = () => attempt.abort(this.#controller.signal.reason);
+    this.#controller.signal.addEventListener('abort', closed, { once: true });
+    const timer = setTimeout(() => attempt.abort(new DOMException(`no answer within ${this.timeoutMs} ms`, 'TimeoutError')), this.timeoutMs);
+    try {
+      return await this.#request(target, payload, attempt.signal);
+    } finally {
+      clearTimeout(timer);
+      this.#controller.signal.removeEventListener('abort', closed);
+    }
+  }
+
+  #request(target: URL, payload: string, signal: AbortSignal): Promise<number> {
     const https = target.protocol === 'https:';
     const port = portOf(target);
     const own = this.ownPort();

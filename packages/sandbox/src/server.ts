@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES, MAX_JSON_DEPTH, readBody, type BodyLimits, type BodyResult } from './body';
+import { DLR_TIMEOUT_MS } from './dlr';
 import { arm, takeFault } from './faults';
 import { maskBody, maskHeaders, maskUrlPassword } from './mask';
 import { backendFor, type RequestEnv } from './openapi';
@@ -29,7 +30,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     maxDepth: MAX_JSON_DEPTH,
     timeoutMs: positiveInteger(options.bodyTimeoutMs ?? BODY_TIMEOUT_MS, 'bodyTimeoutMs'),
   };
-  const state = new SandboxState({ dlrDelayMs: options.dlrDelayMs ?? 20, dlrAttempts: options.dlrAttempts ?? 3, webhooks: options.webhooks, reports: options.reports });
+  const state = new SandboxState({
+    dlrDelayMs: options.dlrDelayMs ?? 20,
+    dlrAttempts: options.dlrAttempts ?? 3,
+    dlrTimeoutMs: positiveInteger(options.dlrTimeoutMs ?? DLR_TIMEOUT_MS, 'dlrTimeoutMs'),
+    webhooks: options.webhooks,
+    reports: options.reports,
+  });
 
   // Build (or reuse) every validator before listening, so the first request is not slow.
   await Promise.all(MODULES.map(backendFor));

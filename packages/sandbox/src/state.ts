@@ -37,8 +37,8 @@ export class SandboxState {
   behaviour: Behaviour;
   random: () => number;
 
-  constructor(readonly options: Required<Pick<SandboxOptions, 'dlrDelayMs' | 'dlrAttempts'>> & Pick<SandboxOptions, 'webhooks' | 'reports'>) {
-    this.dlr = new DlrSender(options.dlrAttempts, () => this.port);
+  constructor(readonly options: Required<Pick<SandboxOptions, 'dlrDelayMs' | 'dlrAttempts' | 'dlrTimeoutMs'>> & Pick<SandboxOptions, 'webhooks' | 'reports'>) {
+    this.dlr = new DlrSender(options.dlrAttempts, () => this.port, options.dlrTimeoutMs);
     this.behaviour = behaviourOf(options.reports ?? {});
     this.random = seeded(this.behaviour.seed);
   }
@@ -134,7 +134,7 @@ export class SandboxState {
     this.vendorData.clear();
     this.held = [];
     this.dlr.close();
-    this.dlr = new DlrSender(this.options.dlrAttempts, () => this.port);
+    this.dlr = new DlrSender(this.options.dlrAttempts, () => this.port, this.options.dlrTimeoutMs);
     this.setBehaviour(this.options.reports ?? {});
   }
 

@@ -17,6 +17,12 @@ export interface SandboxOptions {
   dlrDelayMs?: number;
   /** Attempts per delivery-report POST before giving up (default 3, with 50/100/200 ms back-off). */
   dlrAttempts?: number;
+  /**
+   * How long one delivery-report POST may wait for its answer before it is abandoned and tried again
+   * (ms, default 2000). A receiver that records durably before answering can take longer on a loaded
+   * machine; a test of one gives it the time a vendor would.
+   */
+  dlrTimeoutMs?: number;
   /** How delivery reports are posted (duplicates, order, parts, drops, delays, failures); also settable through `reports.set` and `POST /__sandbox/reports`. */
   reports?: ReportBehaviour;
   /**
