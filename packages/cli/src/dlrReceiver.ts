@@ -163,48 +163,72 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     return next;
   };
 
+  // Moves go one at a time, on their own chain: opening the journal reads it whole, which takes long
+  // once it is large, and reports keep being answered (into the spool) meanwhile.
+  let moving: Promise<unknown> = Promise.resolve();
+  const oneMove = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = moving.then(work);
+    moving = next.catch(() => undefined);
+    return next;
+  };
+
   const moveSpool = (): Promise<boolean> =>
-    serial(async () => {
-      const { lines } = await readSpool(spool);
-      if (lines.length === 0) return true;
-      let journal;
+    oneMove(async () => {
+      if (spooled === 0 && (await readSpool(spool)).lines.length === 0) return true;
+      let journal: Awaited<ReturnType<typeof reopenFileJournal>>;
       try {
         journal = await reopenFileJournal(options.journal);
       } catch (error) {
         if (error instanceof JournalLockedError || (error as NodeJS.ErrnoException).code === 'ENOENT') return false;
         throw error;
       }
-      const moved: StateLine[] = [];
-      const kept: StateLine[] = [];
+      let open = true;
       try {
-        // The journal is free, so every answer the send recorded is in it now.
-        for (const l of lines) {
-          if (l.i !== UNPLACED) moved.push(l);
-          else {
-            const e = (l as { e: Record<string, unknown> }).e as unknown as DeliveryEvent;
-            const at = await placement.place(e).catch(() => undefined);
-            if (at) moved.push(placed(e, at));
-            else kept.push(l);
-          }
-        }
-        // Queued together, FileJournal writes them in one write and one fdatasync.
-        await Promise.all(moved.map((l) => journal.note(l)));
+        const close = (): Promise<void> => {
+          open = false;
+          return journal.close();
+        };
+        return await serial(() => moveInto(journal, close));
       } finally {
-        await journal.close();
+        if (open) await journal.close();
       }
-      if (kept.length === 0) {
-        // Every line is in the journal, durably: the spool may be emptied in place.
-        await file.truncate(0);
-        await file.datasync();
-      } else {
-        // Lines still unplaced were answered 200 and live only here: the spool is replaced whole
-        // (a new file made durable, then renamed over it), never truncated and written again, so a
-        // crash at any point leaves either the old spool (its moved lines only repeat reports) or the new one.
-        file = await replaceSpool(spool, file, kept);
-      }
-      spooled = kept.length;
-      return kept.length === 0;
     });
+
+  /** Inside the spool's chain: every spooled line the journal can place, appended to it; the spool then emptied or replaced. */
+  const moveInto = async (journal: Awaited<ReturnType<typeof reopenFileJournal>>, close: () => Promise<void>): Promise<boolean> => {
+    const { lines } = await readSpool(spool);
+    if (lines.length === 0) return true;
+    const moved: StateLine[] = [];
+    const kept: StateLine[] = [];
+    try {
+      // The journal is free, so every answer the send recorded is in it now.
+      for (const l of lines) {
+        if (l.i !== UNPLACED) moved.push(l);
+        else {
+          const e = (l as { e: Record<string, unknown> }).e as unknown as DeliveryEvent;
+          const at = await placement.place(e).catch(() => undefined);
+          if (at) moved.push(placed(e, at));
+          else kept.push(l);
+        }
+      }
+      // Queued together, FileJournal writes them in one write and one fdatasync.
+      await Promise.all(moved.map((l) => journal.note(l)));
+    } finally {
+      await close();
+    }
+    if (kept.length === 0) {
+      // Every line is in the journal, durably: the spool may be emptied in place.
+      await file.truncate(0);
+      await file.datasync();
+    } else {
+      // Lines still unplaced were answered 200 and live only here: the spool is replaced whole
+      // (a new file made durable, then renamed over it), never truncated and written again, so a
+      // crash at any point leaves either the old spool (its moved lines only repeat reports) or the new one.
+      file = await replaceSpool(spool, file, kept);
+    }
+    spooled = kept.length;
+    return kept.length === 0;
+  };
 
   const record = async (batch: ReportBatch): Promise<void> => {
     const lines: StateLine[] = [];
