@@ -27,8 +27,8 @@ export function septetCapacity(nationalElements: 0 | 1 | 2, concatenated: boolea
 }
 
 const ELEMENTS: readonly (0 | 1 | 2)[] = [0, 1, 1, 2];
-const SINGLE_CAPACITY = ELEMENTS.map((e) => septetCapacity(e, false));
-const MULTI_CAPACITY = ELEMENTS.map((e) => septetCapacity(e, true));
+const SINGLE_CAPACITY = /* @__PURE__ */ ELEMENTS.map((e) => septetCapacity(e, false));
+const MULTI_CAPACITY = /* @__PURE__ */ ELEMENTS.map((e) => septetCapacity(e, true));
 
 /** @internal A compiled set of schemes: per code unit, the width in each scheme, two bits each. */
 export interface Profile {
