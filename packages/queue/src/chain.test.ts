@@ -152,6 +152,24 @@ describe.skipIf(!redisAvailable)('a queue campaign through a chain of senders', 
   });
 });
 
+describe.skipIf(!redisAvailable)('the chain attempts of a batch in Redis', () => {
+  it('take an attempt only as the batch\'s next one, so a second worker that planned the same attempt sends nothing', async () => {
+    const journal = new RedisJournal(client, redis.prefix());
+    const attempt = { batch: 4, attempt: 0, sender: 'smsworks', recipients: ['+447400000001'] };
+    await journal.beginAttempt('cas', attempt);
+    await expect(journal.beginAttempt('cas', { ...attempt, sender: 'smscx' })).rejects.toMatchObject({ code: 'journal_mismatch' });
+    await expect(journal.beginAttempt('cas', { ...attempt, attempt: 2 })).rejects.toMatchObject({ code: 'journal_mismatch' });
+    await journal.settleAttempt('cas', 4, 0, { status: 'refused', failover: true, class: 'authentication', code: 'authentication_error', message: 'no' });
+    // The first outcome stands.
+    await journal.settleAttempt('cas', 4, 0, { status: 'sent', ids: ['x'] });
+    await journal.beginAttempt('cas', { ...attempt, attempt: 1, sender: 'smscx' });
+    expect(await journal.attempts('cas', 4)).toEqual([
+      { ...attempt, outcome: { status: 'refused', failover: true, class: 'authentication', code: 'authentication_error', message: 'no' } },
+      { ...attempt, attempt: 1, sender: 'smscx' },
+    ]);
+  });
+});
+
 describe.skipIf(!redisAvailable)('recipients a single vendor refused one by one inside an accepted batch', () => {
   it('are counted refused, recorded per number with the vendor code, and listed by the status', async () => {
     const prefix = redis.prefix();
