@@ -3,7 +3,7 @@
  * act for the whole account when the vendor says something about the account (429, 401, 403).
  */
 import { randomUUID } from 'node:crypto';
-import { batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, ValidationError, type CampaignSender, type MsgkitErrorCode } from '@msgkit/core';
+import { AbortError, batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, ValidationError, type CampaignSender, type MsgkitErrorCode } from '@msgkit/core';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { AccountPause, AccountRecord, RateLimitNotice } from './account';
 import { chainOutcome, refusedInBatch, sendChainBatch } from './chain';
@@ -113,7 +113,7 @@ export function batchProcessor(ctx: BatchContext) {
         return settle(job, { outcome: 'refused', ...base, code: error.code, message: error.message, recipients, at: at() });
       }
       // Stopped between two vendors (the worker is closing): the next run continues from the record.
-      if (signal?.aborted) throw new Error(`batch ${index} of ${campaignId} stopped mid-chain; the next attempt continues it`);
+      if (signal?.aborted) throw new AbortError();
       const { outcome, records } = chainOutcome(index, result, at());
       return journal.record(campaignId, outcome, job.data.digest, records);
     }
