@@ -12,7 +12,7 @@
 //
 // CI size: MSGKIT_DLR_DROPS_RECIPIENTS (default 400) per vendor, MSGKIT_DLR_DROPS_BATCH (default
 // 100; 1 000 from 10 000 recipients up), seeded by MSGKIT_DLR_DROPS_SEED (default 15);
-// `pnpm --filter @msgkit/e2e e2e:dlr-drops-full` runs 100 000 recipients per vendor.
+// `pnpm --filter @msgkit/e2e e2e:dlr-drops-full` (and `pnpm e2e:full`) runs 100 000 recipients per vendor.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -27,12 +27,13 @@ import { smsworksSenderFacts, smsworksStatusLookup } from '@msgkit/smsworks';
 import { createCallbackUrl } from '@msgkit/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANG_LIMIT_MS } from '../test-child.mjs';
+import { bySize } from './size.mjs';
 
 const require = createRequire(import.meta.url);
 const cliDir = dirname(require.resolve('@msgkit/cli/package.json'));
 const bin = join(cliDir, JSON.parse(readFileSync(join(cliDir, 'package.json'), 'utf8')).bin.msgkit);
 
-const RECIPIENTS = Number(process.env.MSGKIT_DLR_DROPS_RECIPIENTS ?? 400);
+const RECIPIENTS = Number(process.env.MSGKIT_DLR_DROPS_RECIPIENTS ?? bySize(100_000, 400));
 const BATCH = Number(process.env.MSGKIT_DLR_DROPS_BATCH ?? (RECIPIENTS >= 10_000 ? 1_000 : 100));
 const SEED = Number(process.env.MSGKIT_DLR_DROPS_SEED ?? 15);
 const DROP = 0.2;
