@@ -118,7 +118,10 @@ export function sendCommand(program: Command, io: Io, factories?: SenderFactory[
       `\nProviders: their facts and the credentials each reads from the environment:\n${factories ? sendersHelp(factories) : '  (run msgkit send --help)'}\n\n` +
       'Failover: with -p a,b,c a recipient goes to the next provider only when the one before proved it sent nothing (credentials\n' +
       'refused, no route, invalid number, no credit, connection refused before sending, its own rules); a timeout, a 5xx, a 429 or\n' +
-      'an unreadable answer leaves it unknown where it is, never sent twice. The message is checked for every provider first.\n\n' +
+      'an unreadable answer leaves it unknown where it is, never sent twice. The message is checked for every provider first.\n' +
+      'After sending, only when asked: --failover-on-report sends a recipient whose provider reported a final undelivered,\n' +
+      'expired or failed (not rejected, not permanent) once through the next provider; --failover-after-no-report <duration>\n' +
+      'does so when no final report came within it (a late delivered report then means twice: msgkit report counts them).\n\n' +
       'Resuming: with --journal, Ctrl-C (or a crash) leaves the journal consistent; the same command sends only what was not sent,\n' +
       'each chain going on where it stopped. Unknown attempts at SMS.CX and Octopush are resent with the same dedupe key (the\n' +
       'vendor drops the duplicate); at The SMS Works and Infobip not unless --resend-unknown. `msgkit report <journal>` prints totals.\n' +
