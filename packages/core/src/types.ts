@@ -48,5 +48,6 @@ export type {
   SenderFactory,
   SentBatch,
   TimerFailover,
+  TimerProofOptions,
 } from './campaign/index';
 export type { NormalizedRecipients, NormalizePhoneOptions, PhoneErrorCode, PhoneNumberType, PhoneResult } from './phone/index';

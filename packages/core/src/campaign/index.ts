@@ -36,4 +36,4 @@ export type { FailoverOptions, FailoverResult, RecipientOutcome, RecipientTry, T
 export { createSender, senderFactory } from './define';
 export type { SenderImplementation } from './define';
 export { REPORT_FAILOVER_STATUSES, failoverProofs, reportMovesOn } from './reportFailover';
-export type { FailoverProofOptions } from './reportFailover';
+export type { FailoverProofOptions, TimerProofOptions } from './reportFailover';

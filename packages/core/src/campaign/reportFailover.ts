@@ -33,7 +33,17 @@ export interface FailoverProofOptions {
    * Timer failover, only when the user asked for it by name: a recipient with no final report
    * `afterMs` after its attempt began (`sentAt`; an attempt of unknown start never times out) moves on.
    */
-  timer?: { afterMs: number; now: Date; sentAt: (attempt: FailoverAttempt) => Date | undefined };
+  timer?: TimerProofOptions;
+}
+
+/** The timer of `failoverProofs`, given only when the user asked for timer failover by name. */
+export interface TimerProofOptions {
+  /** How long after its attempt began a recipient without a final report moves on, in ms. */
+  afterMs: number;
+  /** The time to judge at. */
+  now: Date;
+  /** When an attempt began (the file journal records `at`); undefined: never times out. */
+  sentAt: (attempt: FailoverAttempt) => Date | undefined;
 }
 
 /**
