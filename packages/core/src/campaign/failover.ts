@@ -229,7 +229,7 @@ function result(batch: readonly string[], states: Map<string, RecipientState>, a
     const refused = outcome?.status === 'sent' && outcome.refused ? new Map(outcome.refused.map((r) => [r.to, r])) : undefined;
     for (const to of a.recipients) {
       const entry = tryOf(a, outcome, refused?.get(to));
-      const proof = movedFrom.get(`${a.attempt}\u0000${to}`);
+      const proof = movedFrom.size === 0 ? undefined : movedFrom.get(`${a.attempt}\u0000${to}`);
       if (proof && entry.outcome === 'sent') {
         entry.moved = proof.kind;
         if (proof.kind === 'report') entry.code = proof.status;

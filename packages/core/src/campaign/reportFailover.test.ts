@@ -134,6 +134,17 @@ describe('sendWithFailover with moveOn', () => {
     expect(planChain(['a', 'b'], [false, false], batch, moved).states.get(batch[0]!)).toMatchObject({ status: 'sent', sender: 'b' });
   });
 
+  it('refuses moveOn without a journal, and reports a moved recipient the run stopped before as sent where it was', async () => {
+    const proof = { to: batch[0]!, attempt: 0, kind: 'report' as const, status: 'undelivered' as const };
+    const b = fake('b');
+    await expect(sendWithFailover([fake('a'), b], batch, message, { moveOn: new Map([[batch[0]!, proof]]) })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ['moveOn'], code: 'required' })] });
+    const journal = memoryJournal();
+    await sendWithFailover([fake('a'), fake('b')], batch, message, { journal, dedupeKey: 'k' });
+    const stopped = await sendWithFailover([fake('a'), b], batch, message, { journal, dedupeKey: 'k', moveOn: new Map([[batch[0]!, proof]]), signal: AbortSignal.abort() });
+    expect(b.calls).toEqual([]);
+    expect(stopped.recipients[0]).toMatchObject({ status: 'sent', sentBy: 'a', tried: [{ sender: 'a', outcome: 'sent', moved: 'report', code: 'undelivered' }] });
+  });
+
   it('never starts the chain again for a recipient a vendor sent before it was moved and refused after', async () => {
     const attempts: FailoverAttempt[] = [
       ...sentAll(),
