@@ -219,7 +219,11 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   let journal: FileJournal | undefined;
   if (options.journal) {
     try {
-      journal = await openFileJournal(options.journal, identity!, { chain: names, ...(options.campaignId && { campaignId: options.campaignId }) });
+      journal = await openFileJournal(options.journal, identity!, {
+        chain: names,
+        ...(options.campaignId && { campaignId: options.campaignId }),
+        onWaiting: (pid) => progress(`msgkit: waiting for the delivery-report receiver (process ${pid}) to finish writing into ${options.journal}`),
+      });
     } catch (error) {
       if (error instanceof JournalMismatchError) throw new CliError(`refusing to resume: ${error.message}`);
       if (error instanceof JournalWriteError) throw new CliError(`the journal ${options.journal} could not be written (${error.systemCode ?? error.message}); nothing was sent`);
