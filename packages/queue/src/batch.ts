@@ -3,7 +3,7 @@
  * act for the whole account when the vendor says something about the account (429, 401, 403).
  */
 import { randomUUID } from 'node:crypto';
-import { batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, type CampaignSender, type MsgkitErrorCode } from '@msgkit/core';
+import { batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, type CampaignSender, type MsgkitErrorCode, type SendOptions } from '@msgkit/core';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { AccountPause, AccountRecord, RateLimitNotice } from './account';
 import { RedisNotDurableError } from './errors';
@@ -31,6 +31,8 @@ export interface BatchContext {
   rateLimitBackoffMs: number;
   maxRateLimitPauseMs: number;
   emit(event: CampaignWorkerEvent): void;
+  /** The callback URL and reference of a batch (CampaignWorkerOptions.deliveryReports), when reports are asked for. */
+  callbacks?: (campaignId: string, index: number) => Pick<SendOptions, 'callbackUrl' | 'reference'>;
   /** Stops the worker for good: nothing more is taken. */
   stop(error: MsgkitError): void;
 }
@@ -101,8 +103,9 @@ export function batchProcessor(ctx: BatchContext) {
 
     const dedupeKey = dedupeKeyOf(job.data);
     try {
-      const sent = await sender.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}) });
-      return await settle(job, { outcome: 'sent', ...base, ids: sent.ids, ...(sent.duplicate ? { duplicate: true } : {}), at: at() });
+      const sent = await sender.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}), ...ctx.callbacks?.(campaignId, index) });
+      // The message ids per recipient place the reports that name only a message (SMS.CX).
+      return await settle(job, { outcome: 'sent', ...base, ids: sent.ids, ...(sent.messages && { messages: sent.messages }), ...(sent.duplicate ? { duplicate: true } : {}), at: at() });
     } catch (error) {
       const known = error instanceof MsgkitError ? (error as MsgkitError & { status?: number; vendorCode?: string | number; retryAfterMs?: number }) : undefined;
       // Core's rule, shared with the file journal: refused only when the error proves nothing was sent.

@@ -1,11 +1,13 @@
+import type { RecipientMessage } from '@msgkit/core';
 import type { Redis } from 'ioredis';
+import { deliveryKeys } from './dlrKeys';
 import { campaignKeys } from './names';
 import { BEGIN, CLEAR, RECORD, REGISTER } from './scripts';
 
 /** What became of one batch (the same three outcomes as the file-based campaign journal). */
 export type BatchOutcome =
   /** The vendor accepted it: its id(s) for what it accepted. `duplicate`: the vendor said it already had this dedupe key. */
-  | { outcome: 'sent'; index: number; count: number; ids: string[]; duplicate?: boolean; at: string }
+  | { outcome: 'sent'; index: number; count: number; ids: string[]; messages?: RecipientMessage[]; duplicate?: boolean; at: string }
   /** The vendor (or msgkit, before the wire) refused it and did not act: nothing was sent. */
   | { outcome: 'refused'; index: number; count: number; code: string; message: string; status?: number; vendorCode?: string | number; recipients: string[]; at: string }
   /**
@@ -120,6 +122,8 @@ export class RedisJournal {
       new Date().toISOString(),
     )) as [string, string, string, string];
     const server = { run, aof: aof === '1' };
+    // When the request that may reach the vendor began (reconcile bounds its lookups by it); lost with Redis, it is unknown, never guessed.
+    if (state === 'fresh') await this.#redis.hset(deliveryKeys(this.#prefix, campaignId).sentAt, String(index), new Date().toISOString());
     if (state === 'done') return { server, state, outcome: JSON.parse(value) as BatchOutcome };
     if (state === 'mismatch') return { server, state, campaignDigest: value };
     if (state === 'reused') return { server, state, lost: JSON.parse(value) as StateLost & { digest: string } };

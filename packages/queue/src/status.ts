@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AccountRecord, type AccountState } from './account';
 import { connectRedis, type RedisConnection } from './connection';
+import { DeliveryRecords, type DeliveryState } from './deliveries';
 import { RedisJournal, type BatchOutcome, type CampaignMeta, type StateLost } from './journal';
 import { campaignKeys, campaignMetaPattern, DEFAULT_PREFIX } from './names';
 
@@ -31,8 +32,21 @@ export interface CampaignStatus extends CampaignMeta {
    * the vendor cannot deduplicate.
    */
   stateLost?: StateLost;
+  /**
+   * Where the recipients stand after the send, by the rules of `msgkit report` (see
+   * `DeliveryRecords`): delivery reports and reconcile answers first, then the batch's outcome.
+   */
+  deliveries: DeliveryTotals;
   /** The provider account's queue: paused on refused credentials (until resumeAccount), its last 429. */
   queueState: AccountState;
+}
+
+/** Recipients by delivery state, and why the failed and unknown ones are so. */
+export interface DeliveryTotals extends Record<DeliveryState, number> {
+  /** Recipients failed or unknown, grouped by the reason (a report's vendor status and code, a lookup's reason, a batch's error code). */
+  reasons: Array<{ state: 'failed' | 'unknown'; reason: string; recipients: number }>;
+  /** Reports received whose send's answer is not recorded yet (placed by the receiver once it is). */
+  unplaced: number;
 }
 
 /** Options of `campaignStatus`: the key prefix (default `msgkit`) and how long connecting may take. */
@@ -87,6 +101,7 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     journal.stateLost(campaignId),
     new AccountRecord(redis, prefix, meta.queue).read(),
   ]);
+  const deliveries = await deliveryTotals(new DeliveryRecords(redis, prefix, campaignId), meta, outcomes);
   const tally = (kind: BatchOutcome['outcome']): Tally => ({ batches: counts[`${kind}:batches`] ?? 0, recipients: counts[`${kind}:recipients`] ?? 0 });
   const sent = tally('sent');
   const refused = tally('refused');
@@ -106,8 +121,34 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     refusedBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'refused' }> => o.outcome === 'refused'),
     done: pending.batches === 0,
     ...(stateLost && { stateLost }),
+    deliveries,
     queueState: account,
   };
+}
+
+async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outcomes: BatchOutcome[]): Promise<DeliveryTotals> {
+  const [{ byState, byBatch, byWhy }, unplaced] = await Promise.all([records.counts(), records.unplacedCount()]);
+  const totals = { ...byState };
+  const reasons = new Map<string, { state: 'failed' | 'unknown'; reason: string; recipients: number }>();
+  const because = (state: DeliveryState, reason: string, n: number) => {
+    if (n <= 0 || (state !== 'failed' && state !== 'unknown')) return;
+    const key = `${state}\u0000${reason}`;
+    const group = reasons.get(key) ?? { state, reason, recipients: 0 };
+    group.recipients += n;
+    reasons.set(key, group);
+  };
+  for (const w of byWhy) because(w.state, w.why, w.recipients);
+  // A recipient no report or lookup named stands where its batch's outcome puts it.
+  for (const o of outcomes) {
+    const recorded = byBatch.get(o.index);
+    const rest = o.count - (recorded ? recorded.delivered + recorded.failed + recorded.pending + recorded.unknown : 0);
+    if (rest <= 0 || o.outcome === 'sent') continue;
+    const state = o.outcome === 'refused' ? 'failed' : 'unknown';
+    totals[state] += rest;
+    because(state, o.outcome === 'refused' ? o.code : (o.code ?? o.reason), rest);
+  }
+  totals.pending = meta.recipients - totals.delivered - totals.failed - totals.unknown;
+  return { ...totals, reasons: [...reasons.values()].sort((a, b) => b.recipients - a.recipients), unplaced };
 }
 
 /** One entry of a campaign's event stream. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CampaignSender, MsgkitError } from '@msgkit/core';
 import { Queue, Worker } from 'bullmq';
 import { AccountRecord, MAX_RATE_LIMIT_PAUSE_MS } from './account';
+import { deliveryCallbacks, type DeliveryReportOptions } from './callbacks';
 import { batchProcessor, dedupeKeyOf, type CampaignWorkerEvent } from './batch';
 import { connectRedis, redisAddress, type OwnedRedis, type RedisConnection } from './connection';
 import { checkDurability } from './durability';
@@ -53,6 +54,13 @@ export interface CampaignWorkerOptions {
    *   the restart cannot be seen, and that campaign is sent again.
    */
   redisPersistence?: RedisPersistence;
+  /**
+   * Ask the vendor to post each batch's delivery reports to this receiver (`msgkit webhooks serve
+   * --redis`, or `createDeliveryRecorder` in your own server): a callback URL signed for the vendor,
+   * campaign and batch, and where the vendor's field takes it the reference `msgkit:<campaign>:<batch>`.
+   * A sender without a callback field per send (Octopush) is refused with a ValidationError. Unset: no callback is sent.
+   */
+  deliveryReports?: DeliveryReportOptions;
   /** Called with what the worker reports beyond outcomes: account paused, rate limited, state lost, stopped. */
   onEvent?: (event: CampaignWorkerEvent) => void;
 }
@@ -91,6 +99,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
   const mode = options.redisPersistence ?? 'require-aof';
   const checked = !dedupes && mode !== 'accept-loss';
   const address = redisAddress(options.connection);
+  const callbacks = options.deliveryReports && deliveryCallbacks(sender, options.deliveryReports);
   const emit = (event: CampaignWorkerEvent) => {
     try {
       options.onEvent?.(event);
@@ -135,6 +144,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
       rateLimitBackoffMs: options.rateLimitBackoffMs ?? 1_000,
       maxRateLimitPauseMs: options.maxRateLimitPauseMs ?? MAX_RATE_LIMIT_PAUSE_MS,
       emit,
+      ...(callbacks && { callbacks }),
       stop,
     });
     bull = new Worker<BatchJobData, BatchOutcome>(name, processor, {
