@@ -84,6 +84,14 @@ async function campaignWithReports(vendor: Vendor, reports: ReportBehaviour, n: 
     await worker.close();
   }
   await sandbox.settled();
+  // A POST the sandbox gave up on (its own timeout, on a loaded machine) is posted again, as a vendor retries.
+  for (const d of sandbox.deliveries()) {
+    if (d.ok || d.dropped || d.status === 403) continue;
+    for (;;) {
+      const status = (await fetch(d.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(d.body) })).status;
+      if (status === 200 || status === 403) break;
+    }
+  }
   await receiver.handler.drain();
   // A report that overtook its batch's answer is placed once the answer is recorded.
   expect(await receiver.recorder.flush()).toBe(0);
