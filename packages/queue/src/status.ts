@@ -47,6 +47,12 @@ export interface DeliveryTotals extends Record<DeliveryState, number> {
   reasons: Array<{ state: 'failed' | 'unknown'; reason: string; recipients: number }>;
   /** Reports received whose send's answer is not recorded yet (placed by the receiver once it is). */
   unplaced: number;
+  /** The recipients a report or a lookup decided (the rest stand by their batch's outcome), by state. */
+  reported: Record<DeliveryState, number>;
+  /** Of those, the failed and unknown ones grouped by reason. */
+  reportedReasons: Array<{ state: 'failed' | 'unknown'; reason: string; recipients: number }>;
+  /** Of those, how many per batch index (only batches that have any). */
+  reportedByBatch: Record<number, number>;
 }
 
 /** Options of `campaignStatus`: the key prefix (default `msgkit`) and how long connecting may take. */
@@ -148,7 +154,10 @@ async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outc
     because(state, o.outcome === 'refused' ? o.code : (o.code ?? o.reason), rest);
   }
   totals.pending = meta.recipients - totals.delivered - totals.failed - totals.unknown;
-  return { ...totals, reasons: [...reasons.values()].sort((a, b) => b.recipients - a.recipients), unplaced };
+  const reportedByBatch: Record<number, number> = {};
+  for (const [index, c] of byBatch) reportedByBatch[index] = c.delivered + c.failed + c.pending + c.unknown;
+  const reportedReasons = byWhy.flatMap((w) => (w.state === 'failed' || w.state === 'unknown' ? [{ state: w.state, reason: w.why, recipients: w.recipients }] : []));
+  return { ...totals, reasons: [...reasons.values()].sort((a, b) => b.recipients - a.recipients), unplaced, reported: byState, reportedReasons, reportedByBatch };
 }
 
 /** One entry of a campaign's event stream. */
