@@ -206,6 +206,7 @@ export class DeliveryRecords {
     return Object.entries(raw).map(([digest, json]) => ({ digest, ...(JSON.parse(json) as { batch: number; event: DeliveryEvent }) }));
   }
 
+  /** How many reports wait for their batch's answer to name their recipient. */
   async unplacedCount(): Promise<number> {
     return this.redis.hlen(this.keys.unplaced);
   }

@@ -41,6 +41,7 @@ export interface DeliveryRecorder {
   record(batch: { events: readonly DeliveryEvent[] }): Promise<void>;
   /** Places the reports kept aside whose send's answer is recorded now; resolves with how many still wait. */
   flush(): Promise<number>;
+  /** Closes the recorder's Redis connection (a connection passed in stays open). */
   close(): Promise<void>;
 }
 
