@@ -2,9 +2,9 @@
  * The queue's record of delivery states: per recipient of a campaign, every distinct delivery
  * event (reports and reconcile lookups) and the latest reconcile verdict, in one Redis hash, with
  * counters by state kept in the same step. The state is reduced by @msgkit/webhooks' reducer
- * (`MessageTracker`, `compareDeliveryEvents`): a recipient's record is a set of events, so the
- * same reports in any order, repeated or split across receivers, give the same record byte for
- * byte, and a final state never regresses. Each write is a compare-and-set of the recipient's
+ * (`MessageTracker`, `compareDeliveryEvents`): a recipient's record is a set of distinct events
+ * (kept sorted), so the same reports in any order, repeated or split across receivers, give the
+ * same record and the same state, and a final state never regresses. Each write is a compare-and-set of the recipient's
  * record (a Lua script), retried on a conflict: two receivers never lose each other's report.
  *
  * The state of a recipient follows the rules of `msgkit report` for a journal: a final report
@@ -74,7 +74,8 @@ return {1, ''}
 /** The record with `events` and `verdict` added; the same record whatever order they come in. */
 export function merge(record: DeliveryRecord | undefined, batch: number, events: readonly DeliveryEvent[], verdict?: KeptVerdict): DeliveryRecord {
   const byText = new Map<string, DeliveryEvent>();
-  for (const e of [...(record?.events ?? []), ...events]) byText.set(canonicalEvent(e), e);
+  // The copy already kept stays: a repeat writes nothing.
+  for (const e of [...(record?.events ?? []), ...events]) if (!byText.has(canonicalEvent(e))) byText.set(canonicalEvent(e), e);
   let kept = [...byText.values()];
   if (kept.length > MAX_EVENTS) kept = kept.sort(compareDeliveryEvents).slice(-MAX_EVENTS);
   kept.sort((a, b) => (canonicalEvent(a) < canonicalEvent(b) ? -1 : canonicalEvent(a) > canonicalEvent(b) ? 1 : 0));
