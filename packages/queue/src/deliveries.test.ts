@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CampaignSender, DeliveryReportFormat } from '@msgkit/core';
+import type { CampaignSender, DeliveryEvent, DeliveryReportFormat } from '@msgkit/core';
 import { infobipReports, infobipSender } from '@msgkit/infobip';
 import { octopushSender } from '@msgkit/octopush';
 import { startSandbox, type ReportBehaviour, type Sandbox } from '@msgkit/sandbox';
@@ -177,6 +177,37 @@ describe.skipIf(!redisAvailable)('a queue campaign\'s delivery states in Redis',
       }
     });
   }
+
+  it('keeps every report of one recipient written at once by several receivers (each on its own connection), in any order, with counters that match the records', async () => {
+    const prefix = redis.prefix();
+    const to = '+447400009999';
+    const event = (status: 'accepted' | 'sent' | 'delivered', final: boolean, part?: number): DeliveryEvent => ({
+      vendor: 'smscx',
+      messageId: 'm-1',
+      status,
+      final,
+      raw: { status: status.toUpperCase() },
+      at: `2026-01-02T03:04:0${part ?? 0}Z`,
+      ...(part !== undefined && { part: { index: part, count: 3 } }),
+    });
+    const events = [event('accepted', false), event('sent', false), ...[1, 2, 3].map((p) => event('delivered', true, p)), event('sent', false, 2)];
+    const clients = events.map(() => new Redis(redis.url));
+    try {
+      // Every writer reads the same empty record first: all but one must find it changed, and reduce again.
+      await Promise.all(events.map((e, i) => new DeliveryRecords(clients[i]!, prefix, 'race').apply(to, 0, [e])));
+      const records = new DeliveryRecords(client, prefix, 'race');
+      const record = (await records.get(to))!;
+      expect(record.events).toHaveLength(events.length);
+      expect(standingOf(record)).toMatchObject({ state: 'delivered', status: 'delivered' });
+      expect((await records.counts()).byState).toEqual({ delivered: 1, failed: 0, pending: 0, unknown: 0 });
+      // The same events again, last first, one writer: nothing changes.
+      for (const e of [...events].reverse()) await records.apply(to, 0, [e]);
+      expect(await records.get(to)).toEqual(record);
+      expect((await records.counts()).byState).toEqual({ delivered: 1, failed: 0, pending: 0, unknown: 0 });
+    } finally {
+      for (const c of clients) c.disconnect();
+    }
+  });
 
   it('refuses delivery reports for a sender whose vendor takes no callback URL per send (Octopush), before taking any batch', () => {
     const sender = octopushSender({ apiLogin: 'a@b.c', apiKey: 'k', baseUrl: 'http://127.0.0.1:9' });
