@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { AccountRecord, type AccountState } from './account';
 import { connectRedis, type RedisConnection } from './connection';
 import { DeliveryRecords, type DeliveryState } from './deliveries';
-import { RedisJournal, type BatchOutcome, type CampaignMeta, type StateLost } from './journal';
+import { RedisJournal, type BatchOutcome, type CampaignMeta, type RecipientRecord, type RecipientRefused, type StateLost } from './journal';
 import { campaignKeys, campaignMetaPattern, DEFAULT_PREFIX } from './names';
 
 /** Batches and the recipients in them. */
@@ -24,6 +24,13 @@ export interface CampaignStatus extends CampaignMeta {
   unknownBatches: Array<Extract<BatchOutcome, { outcome: 'unknown' }>>;
   /** Every batch the vendor refused, with the code and message; nothing of them was sent. */
   refusedBatches: Array<Extract<BatchOutcome, { outcome: 'refused' }>>;
+  /** Recipients sent, per vendor (a single sender's campaign has one entry). */
+  sentBy: Record<string, number>;
+  /**
+   * Recipients not sent inside batches that have other outcomes: refused one by one in a vendor's
+   * accepted answer (SentBatch.refused), or by every vendor of a chain it reached. Nothing was sent to them.
+   */
+  refusedRecipients: Array<RecipientRefused & { batch: number }>;
   /** True when every batch has an outcome. */
   done: boolean;
   /**
@@ -73,6 +80,22 @@ export async function campaignStatus(connection: RedisConnection, campaignId: st
 }
 
 /**
+ * What became of each recipient the campaign keeps a record of, by batch and number: for a chain
+ * campaign every recipient (each vendor tried, how each ended, which one sent); for a single sender,
+ * the recipients it refused one by one inside accepted batches. Undefined for an unknown id.
+ */
+export async function campaignRecipients(connection: RedisConnection, campaignId: string, options: StatusOptions = {}): Promise<RecipientRecord[] | undefined> {
+  const { redis, release } = await connectRedis(connection, { connectTimeoutMs: options.connectTimeoutMs });
+  try {
+    const journal = new RedisJournal(redis, options.prefix ?? DEFAULT_PREFIX);
+    if (!(await journal.meta(campaignId))) return undefined;
+    return await journal.recipients(campaignId);
+  } finally {
+    await release();
+  }
+}
+
+/**
  * The ids of every campaign enqueued under the prefix, sorted (read with SCAN, which never blocks
  * Redis the way KEYS would on a large database). For a dashboard that shows them all.
  */
@@ -108,6 +131,11 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     new AccountRecord(redis, prefix, meta.queue).read(),
   ]);
   const deliveries = await deliveryTotals(new DeliveryRecords(redis, prefix, campaignId), meta, outcomes);
+  const sentBy: Record<string, number> = {};
+  for (const [key, n] of Object.entries(counts)) {
+    const vendor = /^sent@(.+):recipients$/.exec(key)?.[1];
+    if (vendor !== undefined && n > 0) sentBy[vendor] = n;
+  }
   const tally = (kind: BatchOutcome['outcome']): Tally => ({ batches: counts[`${kind}:batches`] ?? 0, recipients: counts[`${kind}:recipients`] ?? 0 });
   const sent = tally('sent');
   const refused = tally('refused');
@@ -125,6 +153,8 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     inFlight: begun,
     unknownBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'unknown' }> => o.outcome === 'unknown'),
     refusedBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'refused' }> => o.outcome === 'refused'),
+    sentBy: meta.chain ? sentBy : sent.recipients > 0 ? { [meta.provider]: sent.recipients } : {},
+    refusedRecipients: outcomes.flatMap((o) => (o.outcome !== 'refused' && o.refused ? o.refused.map((r) => ({ ...r, batch: o.index })) : [])),
     done: pending.batches === 0,
     ...(stateLost && { stateLost }),
     deliveries,
@@ -144,14 +174,37 @@ async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outc
     reasons.set(key, group);
   };
   for (const w of byWhy) because(w.state, w.why, w.recipients);
-  // A recipient no report or lookup named stands where its batch's outcome puts it.
+  // A recipient no report or lookup named stands where its batch's outcome puts it: refused
+  // (the batch, or the recipient one by one) failed, unknown unknown, the rest pending. Reports and
+  // lookups name the recipients the vendor took or may have: they leave the unknown ones first.
   for (const o of outcomes) {
     const recorded = byBatch.get(o.index);
-    const rest = o.count - (recorded ? recorded.delivered + recorded.failed + recorded.pending + recorded.unknown : 0);
-    if (rest <= 0 || o.outcome === 'sent') continue;
-    const state = o.outcome === 'refused' ? 'failed' : 'unknown';
-    totals[state] += rest;
-    because(state, o.outcome === 'refused' ? o.code : (o.code ?? o.reason), rest);
+    let left = recorded ? recorded.delivered + recorded.failed + recorded.pending + recorded.unknown : 0;
+    const take = (n: number) => {
+      const taken = Math.min(n, left);
+      left -= taken;
+      return n - taken;
+    };
+    if (o.outcome === 'refused') {
+      const rest = take(o.count);
+      totals.failed += rest;
+      because('failed', o.code, rest);
+      continue;
+    }
+    const refusedOnes = o.refused ?? [];
+    if (o.outcome === 'unknown') {
+      const rest = take(o.recipients.length);
+      totals.unknown += rest;
+      because('unknown', o.code ?? o.reason, rest);
+    }
+    take(o.count - refusedOnes.length - (o.outcome === 'unknown' ? o.recipients.length : 0));
+    const byCode = new Map<string, number>();
+    for (const r of refusedOnes) byCode.set(r.code, (byCode.get(r.code) ?? 0) + 1);
+    for (const [code, n] of byCode) {
+      const rest = take(n);
+      totals.failed += rest;
+      because('failed', code, rest);
+    }
   }
   totals.pending = meta.recipients - totals.delivered - totals.failed - totals.unknown;
   const reportedByBatch: Record<number, number> = {};
