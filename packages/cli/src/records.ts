@@ -5,7 +5,8 @@
  * the lines after it while a quoted cell runs on, so quoting means exactly what csv-parse makes of it.
  * Reading every line through csv-parse cost more than the phone numbers' own checks (issue 20).
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { CsvError, parse, type Options } from 'csv-parse/sync';
 import { CliError } from './io';
 
@@ -318,7 +319,6 @@ export async function* readRecords<T>(path: string, delimiter: string, map: (cel
       },
     },
   );
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: chunkSize });
   let batch: T[] = [];
   const onRecord: OnRecord = (cells, line) => {
     const kept = map(cells, line);
@@ -336,26 +336,42 @@ export async function* readRecords<T>(path: string, delimiter: string, map: (cel
       return text.length;
     }
   };
+  // Read a chunk at a time into one buffer, without a stream: its machinery cost more than the
+  // reading (issue 20). The event loop gets a turn between chunks (timers, signals, sockets).
+  const handle = openSync(path, 'r');
+  const buffer = Buffer.allocUnsafe(chunkSize);
+  const decoder = new StringDecoder('utf8');
+  let bytesRead = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for (;;) {
+      const count = readSync(handle, buffer, 0, chunkSize, null);
+      bytesRead += count;
+      // A character cut by the chunk's end waits in the decoder for the next chunk's bytes.
+      const chunk = count === 0 ? decoder.end() : decoder.write(buffer.subarray(0, count));
+      if (count === 0) {
+        rest += chunk;
+        break;
+      }
+      // A byte order mark cut by the chunk's end decodes to nothing yet: it is looked for in the first text.
       let text = rest + chunk;
-      if (first) {
+      if (first && text !== '') {
         first = false;
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       }
       rest = text.slice(parseText(text, false));
-      onRead?.(stream.bytesRead);
+      onRead?.(bytesRead);
       if (batch.length > 0 || picked > 0) {
         yield batch;
         batch = [];
         picked = 0;
       }
       if (failure) throw failure.error;
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (rest !== '') parseText(rest, true);
     if (batch.length > 0 || picked > 0) yield batch;
     if (failure) throw failure.error;
   } finally {
-    stream.destroy();
+    closeSync(handle);
   }
 }

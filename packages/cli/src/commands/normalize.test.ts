@@ -126,7 +126,9 @@ describe('msgkit normalize as a process', () => {
       const child = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(process.execPath, [bin, ...args], { maxBuffer: 1 << 26 }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
       });
-      expect(child, args.join(' ')).toEqual(inProcess);
+      // A progress line comes each second a run takes: how many there are depends on the machine's load.
+      const steady = (run: typeof child) => ({ ...run, stderr: run.stderr.replace(/^normalizing: .*\n/gm, '') });
+      expect(steady(child), args.join(' ')).toEqual(steady(inProcess));
     }
   });
 });
