@@ -18,7 +18,7 @@ import type { SenderFactory } from '@msgkit/core';
  * The `msgkit` command as a commander `Command` writing to `io`, with every subcommand; it throws
  * instead of exiting (`exitOverride`). `main` runs it and turns the outcome into an exit code.
  * `factories`: the one list of senders, loaded; `send` takes its vendor option flags and its help
- * from it. Without it `send` is listed with msgkit's own flags only (run() loads it for `send`).
+ * from it. Without it `send` is listed with msgkit's own flags only (main() loads it for `send`).
  */
 export function createProgram(io: Io, factories?: SenderFactory[]): Command {
   const program = rootCommand(io);

@@ -100,6 +100,12 @@ describe('scanning a recipients file', () => {
       { row: 9, input: '07400 000004', country: 'GB' },
     ];
     expect(got).toEqual({ scanned: { value: expected }, rows: { value: expected } });
+    // The phone column chosen by name or number, the country column's own included.
+    for (const column of ['country', 'name', '3', '1', '2']) {
+      const chosen = await both(text, 5, column);
+      expect(chosen!.scanned, column).toEqual(chosen!.rows);
+      expect(chosen!.scanned, column).toHaveProperty('value');
+    }
   });
 
   it('hands out every row before an unreadable row late in the file, then an error naming that row', async () => {
