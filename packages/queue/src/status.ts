@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AccountRecord, type AccountState } from './account';
 import { connectRedis, type RedisConnection } from './connection';
-import { RedisJournal, type BatchOutcome, type CampaignMeta, type StateLost } from './journal';
+import { RedisJournal, type BatchOutcome, type CampaignMeta, type RecipientRecord, type RecipientRefused, type StateLost } from './journal';
 import { campaignKeys, campaignMetaPattern, DEFAULT_PREFIX } from './names';
 
 /** Batches and the recipients in them. */
@@ -23,6 +23,13 @@ export interface CampaignStatus extends CampaignMeta {
   unknownBatches: Array<Extract<BatchOutcome, { outcome: 'unknown' }>>;
   /** Every batch the vendor refused, with the code and message; nothing of them was sent. */
   refusedBatches: Array<Extract<BatchOutcome, { outcome: 'refused' }>>;
+  /** Recipients sent, per vendor (a single sender's campaign has one entry). */
+  sentBy: Record<string, number>;
+  /**
+   * Recipients not sent inside batches that have other outcomes: refused one by one in a vendor's
+   * accepted answer (SentBatch.refused), or by every vendor of a chain it reached. Nothing was sent to them.
+   */
+  refusedRecipients: Array<RecipientRefused & { batch: number }>;
   /** True when every batch has an outcome. */
   done: boolean;
   /**
@@ -47,6 +54,22 @@ export async function campaignStatus(connection: RedisConnection, campaignId: st
   const { redis, release } = await connectRedis(connection, { connectTimeoutMs: options.connectTimeoutMs });
   try {
     return await readStatus(redis, options.prefix ?? DEFAULT_PREFIX, campaignId);
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * What became of each recipient the campaign keeps a record of, by batch and number: for a chain
+ * campaign every recipient (each vendor tried, how each ended, which one sent); for a single sender,
+ * the recipients it refused one by one inside accepted batches. Undefined for an unknown id.
+ */
+export async function campaignRecipients(connection: RedisConnection, campaignId: string, options: StatusOptions = {}): Promise<RecipientRecord[] | undefined> {
+  const { redis, release } = await connectRedis(connection, { connectTimeoutMs: options.connectTimeoutMs });
+  try {
+    const journal = new RedisJournal(redis, options.prefix ?? DEFAULT_PREFIX);
+    if (!(await journal.meta(campaignId))) return undefined;
+    return await journal.recipients(campaignId);
   } finally {
     await release();
   }
@@ -87,6 +110,11 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     journal.stateLost(campaignId),
     new AccountRecord(redis, prefix, meta.queue).read(),
   ]);
+  const sentBy: Record<string, number> = {};
+  for (const [key, n] of Object.entries(counts)) {
+    const vendor = /^sent@(.+):recipients$/.exec(key)?.[1];
+    if (vendor !== undefined && n > 0) sentBy[vendor] = n;
+  }
   const tally = (kind: BatchOutcome['outcome']): Tally => ({ batches: counts[`${kind}:batches`] ?? 0, recipients: counts[`${kind}:recipients`] ?? 0 });
   const sent = tally('sent');
   const refused = tally('refused');
@@ -104,6 +132,8 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     inFlight: begun,
     unknownBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'unknown' }> => o.outcome === 'unknown'),
     refusedBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'refused' }> => o.outcome === 'refused'),
+    sentBy: meta.chain ? sentBy : sent.recipients > 0 ? { [meta.provider]: sent.recipients } : {},
+    refusedRecipients: outcomes.flatMap((o) => (o.outcome !== 'refused' && o.refused ? o.refused.map((r) => ({ ...r, batch: o.index })) : [])),
     done: pending.batches === 0,
     ...(stateLost && { stateLost }),
     queueState: account,

@@ -53,7 +53,7 @@ export function campaignCommand(program: Command, io: Io, load?: () => Promise<Q
   const campaign = program.command('campaign').description('campaigns run on @msgkit/queue workers over Redis (needs: npm i @msgkit/queue)');
   campaign
     .command('status')
-    .description('print a queue campaign\'s totals (sent, refused, unknown, pending) and its refused and unknown batches; exit 0 when every batch was sent, 1 otherwise or when Redis cannot be reached, 2 for an unknown campaign id')
+    .description('print a queue campaign\'s totals (sent, refused, unknown, pending), the recipients each vendor sent (a chain\'s too), and its refused and unknown batches and recipients; exit 0 when every batch was sent, 1 otherwise or when Redis cannot be reached, 2 for an unknown campaign id')
     .argument('<id>', 'the campaign id given to enqueueCampaign')
     .option('--redis <url>', `Redis URL (default: MSGKIT_REDIS_URL, else ${DEFAULT_REDIS})`)
     .option('--prefix <prefix>', 'key prefix the campaign was enqueued with (default: the queue\'s own)')
