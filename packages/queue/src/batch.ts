@@ -3,7 +3,7 @@
  * act for the whole account when the vendor says something about the account (429, 401, 403).
  */
 import { randomUUID } from 'node:crypto';
-import { AbortError, batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, ValidationError, type CampaignSender, type MsgkitErrorCode } from '@msgkit/core';
+import { AbortError, batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, ValidationError, type CampaignSender, type MsgkitErrorCode, type SendOptions } from '@msgkit/core';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { AccountPause, AccountRecord, RateLimitNotice } from './account';
 import { chainOutcome, refusedInBatch, sendChainBatch } from './chain';
@@ -37,6 +37,8 @@ export interface BatchContext {
   rateLimitBackoffMs: number;
   maxRateLimitPauseMs: number;
   emit(event: CampaignWorkerEvent): void;
+  /** The callback URL and reference of a batch (CampaignWorkerOptions.deliveryReports), when reports are asked for. */
+  callbacks?: (campaignId: string, index: number) => Pick<SendOptions, 'callbackUrl' | 'reference'>;
   /** Stops the worker for good: nothing more is taken. */
   stop(error: MsgkitError): void;
 }
@@ -125,10 +127,11 @@ export function batchProcessor(ctx: BatchContext) {
 
     const dedupeKey = dedupeKeyOf(job.data);
     try {
-      const sent = await sender.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}) });
+      const sent = await sender.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}), ...ctx.callbacks?.(campaignId, index) });
       // Recipients the vendor refused one by one in its answer: counted and recorded each.
       const some = refusedInBatch(sender.name, index, recipients, sent);
-      const outcome: BatchOutcome = { outcome: 'sent', ...base, ids: sent.ids, ...(sent.duplicate ? { duplicate: true } : {}), ...(some && { refused: some.refused, tally: some.tally }), at: at() };
+      // The message ids per recipient place the reports that name only a message (SMS.CX).
+      const outcome: BatchOutcome = { outcome: 'sent', ...base, ids: sent.ids, ...(sent.messages && { messages: sent.messages }), ...(sent.duplicate ? { duplicate: true } : {}), ...(some && { refused: some.refused, tally: some.tally }), at: at() };
       return await journal.record(campaignId, outcome, job.data.digest, some?.records);
     } catch (error) {
       const known = error instanceof MsgkitError ? (error as MsgkitError & { status?: number; vendorCode?: string | number; retryAfterMs?: number }) : undefined;

@@ -12,6 +12,10 @@ export function formatCampaignStatus(status: CampaignStatus, now: number = Date.
     row('unknown', status.unknown),
     row('pending', status.pending),
   ];
+  const d = status.deliveries;
+  lines.push(`  delivery: ${d.delivered} delivered, ${d.failed} failed, ${d.pending} pending, ${d.unknown} unknown (reports and msgkit reconcile)`);
+  for (const r of d.reasons) lines.push(`    ${r.state} ${r.recipients}: ${r.reason}`);
+  if (d.unplaced > 0) lines.push(`    ${d.unplaced} report(s) wait for their batch's answer to be recorded (the receiver places them)`);
   const { paused, rateLimited } = status.queueState;
   if (paused) {
     lines.push(

@@ -11,7 +11,15 @@ export type { CampaignWorkerEvent } from './batch';
 // The contract a worker sends through is core's: each provider package exports its sender.
 export type { CampaignMessage, CampaignSender } from '@msgkit/core';
 export { campaignRecipients, campaignStatus, followCampaign, formatCampaignEvent, listCampaigns } from './status';
-export type { CampaignEvent, CampaignStatus, FollowOptions, StatusOptions, Tally } from './status';
+export type { CampaignEvent, CampaignStatus, DeliveryTotals, FollowOptions, StatusOptions, Tally } from './status';
+export { DELIVERY_STATES, DeliveryRecords, standingOf } from './deliveries';
+export type { DeliveryRecord, DeliveryState, KeptVerdict, RecipientStanding } from './deliveries';
+export { deliveryCallbacks, parseReference, referenceOf } from './callbacks';
+export type { DeliveryReportOptions } from './callbacks';
+export { createDeliveryRecorder, UnplacedReportError } from './recorder';
+export type { DeliveryRecorder, DeliveryRecorderOptions } from './recorder';
+export { reconcileCampaign, RedisReconcileStore } from './reconcileStore';
+export type { ReconcileCampaignOptions } from './reconcileStore';
 export { formatCampaignStatus } from './format';
 export type { BatchOutcome, CampaignMeta, RecipientRecord, RecipientRefused, RecipientTally, StateLost } from './journal';
 export { MAX_RATE_LIMIT_PAUSE_MS, resumeAccount } from './account';

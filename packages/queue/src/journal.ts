@@ -1,6 +1,7 @@
-import type { AttemptOutcome, FailoverAttempt, RecipientTry } from '@msgkit/core';
+import type { AttemptOutcome, FailoverAttempt, RecipientMessage, RecipientTry } from '@msgkit/core';
 import { JournalMismatchError } from '@msgkit/core';
 import type { Redis } from 'ioredis';
+import { deliveryKeys } from './dlrKeys';
 import { campaignKeys } from './names';
 import { ATTEMPT_BEGIN, ATTEMPT_SETTLE, BEGIN, CLEAR, RECORD, REGISTER } from './scripts';
 
@@ -44,6 +45,8 @@ export type BatchOutcome =
       count: number;
       ids: string[];
       duplicate?: boolean;
+      /** The vendor's message id per recipient, where its answer gave them: they place the reports that name only a message (SMS.CX). */
+      messages?: RecipientMessage[];
       /** Recipients the vendor refused one by one in its answer (SentBatch.refused), or no vendor of a chain sent: not sent. */
       refused?: RecipientRefused[];
       /** Recipients sent per vendor, for a chain. */
@@ -186,6 +189,8 @@ export class RedisJournal {
       new Date().toISOString(),
     )) as [string, string, string, string];
     const server = { run, aof: aof === '1' };
+    // When the request that may reach the vendor began (reconcile bounds its lookups by it); lost with Redis, it is unknown, never guessed.
+    if (state === 'fresh') await this.#redis.hset(deliveryKeys(this.#prefix, campaignId).sentAt, String(index), new Date().toISOString());
     if (state === 'done') return { server, state, outcome: JSON.parse(value) as BatchOutcome };
     if (state === 'mismatch') return { server, state, campaignDigest: value };
     if (state === 'reused') return { server, state, lost: JSON.parse(value) as StateLost & { digest: string } };

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AccountRecord, type AccountState } from './account';
 import { connectRedis, type RedisConnection } from './connection';
+import { DeliveryRecords, type DeliveryState } from './deliveries';
 import { RedisJournal, type BatchOutcome, type CampaignMeta, type RecipientRecord, type RecipientRefused, type StateLost } from './journal';
 import { campaignKeys, campaignMetaPattern, DEFAULT_PREFIX } from './names';
 
@@ -38,8 +39,27 @@ export interface CampaignStatus extends CampaignMeta {
    * the vendor cannot deduplicate.
    */
   stateLost?: StateLost;
+  /**
+   * Where the recipients stand after the send, by the rules of `msgkit report` (see
+   * `DeliveryRecords`): delivery reports and reconcile answers first, then the batch's outcome.
+   */
+  deliveries: DeliveryTotals;
   /** The provider account's queue: paused on refused credentials (until resumeAccount), its last 429. */
   queueState: AccountState;
+}
+
+/** Recipients by delivery state, and why the failed and unknown ones are so. */
+export interface DeliveryTotals extends Record<DeliveryState, number> {
+  /** Recipients failed or unknown, grouped by the reason (a report's vendor status and code, a lookup's reason, a batch's error code). */
+  reasons: Array<{ state: 'failed' | 'unknown'; reason: string; recipients: number }>;
+  /** Reports received whose send's answer is not recorded yet (placed by the receiver once it is). */
+  unplaced: number;
+  /** The recipients a report or a lookup decided (the rest stand by their batch's outcome), by state. */
+  reported: Record<DeliveryState, number>;
+  /** Of those, the failed and unknown ones grouped by reason. */
+  reportedReasons: Array<{ state: 'failed' | 'unknown'; reason: string; recipients: number }>;
+  /** Of those, how many per batch index (only batches that have any). */
+  reportedByBatch: Record<number, number>;
 }
 
 /** Options of `campaignStatus`: the key prefix (default `msgkit`) and how long connecting may take. */
@@ -110,6 +130,7 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     journal.stateLost(campaignId),
     new AccountRecord(redis, prefix, meta.queue).read(),
   ]);
+  const deliveries = await deliveryTotals(new DeliveryRecords(redis, prefix, campaignId), meta, outcomes);
   const sentBy: Record<string, number> = {};
   for (const [key, n] of Object.entries(counts)) {
     const vendor = /^sent@(.+):recipients$/.exec(key)?.[1];
@@ -136,8 +157,60 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     refusedRecipients: outcomes.flatMap((o) => (o.outcome !== 'refused' && o.refused ? o.refused.map((r) => ({ ...r, batch: o.index })) : [])),
     done: pending.batches === 0,
     ...(stateLost && { stateLost }),
+    deliveries,
     queueState: account,
   };
+}
+
+async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outcomes: BatchOutcome[]): Promise<DeliveryTotals> {
+  const [{ byState, byBatch, byWhy }, unplaced] = await Promise.all([records.counts(), records.unplacedCount()]);
+  const totals = { ...byState };
+  const reasons = new Map<string, { state: 'failed' | 'unknown'; reason: string; recipients: number }>();
+  const because = (state: DeliveryState, reason: string, n: number) => {
+    if (n <= 0 || (state !== 'failed' && state !== 'unknown')) return;
+    const key = `${state}\u0000${reason}`;
+    const group = reasons.get(key) ?? { state, reason, recipients: 0 };
+    group.recipients += n;
+    reasons.set(key, group);
+  };
+  for (const w of byWhy) because(w.state, w.why, w.recipients);
+  // A recipient no report or lookup named stands where its batch's outcome puts it: refused
+  // (the batch, or the recipient one by one) failed, unknown unknown, the rest pending. Reports and
+  // lookups name the recipients the vendor took or may have: they leave the unknown ones first.
+  for (const o of outcomes) {
+    const recorded = byBatch.get(o.index);
+    let left = recorded ? recorded.delivered + recorded.failed + recorded.pending + recorded.unknown : 0;
+    const take = (n: number) => {
+      const taken = Math.min(n, left);
+      left -= taken;
+      return n - taken;
+    };
+    if (o.outcome === 'refused') {
+      const rest = take(o.count);
+      totals.failed += rest;
+      because('failed', o.code, rest);
+      continue;
+    }
+    const refusedOnes = o.refused ?? [];
+    if (o.outcome === 'unknown') {
+      const rest = take(o.recipients.length);
+      totals.unknown += rest;
+      because('unknown', o.code ?? o.reason, rest);
+    }
+    take(o.count - refusedOnes.length - (o.outcome === 'unknown' ? o.recipients.length : 0));
+    const byCode = new Map<string, number>();
+    for (const r of refusedOnes) byCode.set(r.code, (byCode.get(r.code) ?? 0) + 1);
+    for (const [code, n] of byCode) {
+      const rest = take(n);
+      totals.failed += rest;
+      because('failed', code, rest);
+    }
+  }
+  totals.pending = meta.recipients - totals.delivered - totals.failed - totals.unknown;
+  const reportedByBatch: Record<number, number> = {};
+  for (const [index, c] of byBatch) reportedByBatch[index] = c.delivered + c.failed + c.pending + c.unknown;
+  const reportedReasons = byWhy.flatMap((w) => (w.state === 'failed' || w.state === 'unknown' ? [{ state: w.state, reason: w.why, recipients: w.recipients }] : []));
+  return { ...totals, reasons: [...reasons.values()].sort((a, b) => b.recipients - a.recipients), unplaced, reported: byState, reportedReasons, reportedByBatch };
 }
 
 /** One entry of a campaign's event stream. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ValidationError, type CampaignSender, type MsgkitError } from '@msgkit/core';
 import { Queue, Worker } from 'bullmq';
 import { AccountRecord, MAX_RATE_LIMIT_PAUSE_MS } from './account';
+import { deliveryCallbacks, type DeliveryReportOptions } from './callbacks';
 import { batchProcessor, dedupeKeyOf, type CampaignWorkerEvent } from './batch';
 import { connectRedis, redisAddress, type OwnedRedis, type RedisConnection } from './connection';
 import { checkDurability } from './durability';
@@ -63,6 +64,13 @@ export interface CampaignWorkerOptions {
    *   the restart cannot be seen, and that campaign is sent again.
    */
   redisPersistence?: RedisPersistence;
+  /**
+   * Ask the vendor to post each batch's delivery reports to this receiver (`msgkit webhooks serve
+   * --redis`, or `createDeliveryRecorder` in your own server): a callback URL signed for the vendor,
+   * campaign and batch, and where the vendor's field takes it the reference `msgkit:<campaign>:<batch>`.
+   * A sender without a callback field per send (Octopush) is refused with a ValidationError. Unset: no callback is sent.
+   */
+  deliveryReports?: DeliveryReportOptions;
   /** Called with what the worker reports beyond outcomes: account paused, rate limited, state lost, stopped. */
   onEvent?: (event: CampaignWorkerEvent) => void;
 }
@@ -107,6 +115,11 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
   const mode = options.redisPersistence ?? 'require-aof';
   const checked = !dedupes && mode !== 'accept-loss';
   const address = redisAddress(options.connection);
+  if (chain && options.deliveryReports) {
+    // Not yet: a chain's reports would come from several vendors, and its reconciliation asks each where a recipient stands.
+    throw new ValidationError([{ path: ['deliveryReports'], code: 'not_for_a_chain', message: 'delivery reports are recorded for campaigns of one sender; a chain campaign (senders) takes none yet' }]);
+  }
+  const callbacks = options.deliveryReports && deliveryCallbacks(sender, options.deliveryReports);
   const emit = (event: CampaignWorkerEvent) => {
     try {
       options.onEvent?.(event);
@@ -153,6 +166,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
       rateLimitBackoffMs: options.rateLimitBackoffMs ?? 1_000,
       maxRateLimitPauseMs: options.maxRateLimitPauseMs ?? MAX_RATE_LIMIT_PAUSE_MS,
       emit,
+      ...(callbacks && { callbacks }),
       stop,
     });
     bull = new Worker<BatchJobData, BatchOutcome>(name, processor, {

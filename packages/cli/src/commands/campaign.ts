@@ -16,13 +16,13 @@ export async function loadQueue(load: () => Promise<Queue> = () => import('@msgk
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new CliError('msgkit campaign needs the @msgkit/queue package: npm i @msgkit/queue', 2);
+      throw new CliError('queue campaigns need the @msgkit/queue package: npm i @msgkit/queue', 2);
     }
     throw error;
   }
 }
 
-function redisUrl(given: string | undefined, io: Io): string {
+export function redisUrl(given: string | undefined, io: Io): string {
   const url = given ?? io.env.MSGKIT_REDIS_URL ?? DEFAULT_REDIS;
   let parsed: URL;
   try {
@@ -35,7 +35,7 @@ function redisUrl(given: string | undefined, io: Io): string {
 }
 
 /** Reads --connect-timeout (seconds, as a person types it); the queue's own default when absent. */
-function connectTimeoutMs(given: string | undefined): number | undefined {
+export function connectTimeoutMs(given: string | undefined): number | undefined {
   if (given === undefined) return undefined;
   const seconds = Number(given);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`--connect-timeout must be a positive number of seconds, got "${given}"`, 2);
@@ -43,7 +43,7 @@ function connectTimeoutMs(given: string | undefined): number | undefined {
 }
 
 /** The queue's RedisUnavailableError (known by its code) as one line, exit 1: where and why, never the URL's password. */
-function redisFailure(error: unknown): never {
+export function redisFailure(error: unknown): never {
   const e = error as { code?: unknown; address?: unknown; why?: unknown } | null;
   if (e?.code === 'redis_unavailable') throw new CliError(`cannot reach Redis at ${String(e.address)} (${String(e.why)})`, 1);
   throw error;
