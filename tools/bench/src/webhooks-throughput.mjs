@@ -5,7 +5,8 @@
 // handler (see PATHS). The anchor, measured in the same run on the same bodies, is a bare
 // JSON.parse of every body: the least any receiver must do. Exits non-zero when a path the target
 // applies to is under it for some vendor. ONLY_PATHS=hono,request and ONLY_VENDORS=octopush narrow
-// a run (for profiling one path with `node --cpu-prof`).
+// a run (for profiling one path with `node --cpu-prof`); SLICE sets how many node:http requests are
+// built ahead (16).
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
