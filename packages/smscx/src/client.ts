@@ -167,7 +167,9 @@ interface AnyRequest {
  * `idempotencyId` generated here, once, so every retry of this logical send carries the same one.
  */
 function prepare<T extends object>(ctx: Context, request: T, operation: OperationRules, paid: boolean): T {
-  const body: AnyRequest = { ...requestObject(request) };
+  // requestObject hands back a copy of a plain request; a class instance comes back as given and is copied here.
+  const read = requestObject(request);
+  const body: AnyRequest = read === request ? { ...read } : read;
   if (body.scheduledDate !== undefined) body.scheduledDate = toScheduledDate(body.scheduledDate, body.isUtc);
   const issues: ValidationIssue[] = [];
   let callerIndex = (sent: number) => sent;
