@@ -92,7 +92,7 @@ function anHourLater(journal) {
 
 function readStates(path) {
   const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
-  expect(header).toBe('row,e164,state,status,reason,message_id,provider');
+  expect(header).toBe('row,e164,state,status,reason,message_id,provider,tries,delivered_twice_by');
   return lines.map((l) => {
     const [row, e164, state, status, reason] = l.split(',');
     return { row: Number(row), e164, state, status, reason };

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { campaignStatus, createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
+import { smscxSender } from '@msgkit/smscx';
 import { smsworksSender } from '@msgkit/smsworks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadQueue } from './commands/campaign';
@@ -97,6 +98,29 @@ describe.skipIf(!redisAvailable)('msgkit campaign status', () => {
     expect(stdout).toMatch(/sent\s+2 recipients in 1 batches/);
     expect(stdout).toMatch(/unknown\s+2 recipients in 1 batches/);
     expect(stdout).toMatch(/unknown batch \d \(outcome_unknown, check with the vendor before resending\): \+447400000\d{3} \+447400000\d{3}/);
+  });
+
+  it('prints the chain of a chain campaign and the recipients each vendor sent', async () => {
+    const prefix = `c${randomUUID().slice(0, 8)}`;
+    const senders = [smsworksSender({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 }), smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 })];
+    await enqueueCampaign({ connection: url, prefix, campaignId: 'chained', senders, recipients: gb(4, 300), message: { from: 'Shop', text: 'chained' }, batchSize: 2 });
+    // The SMS Works refuses the credential of one batch (documented as before acting): SMS.CX takes it.
+    sandbox.faults.add({ vendor: 'smsworks', path: '/batch/send', count: 1, status: 401, body: { message: 'UNAUTHORIZED', errorCode: 401, status: 'UNAUTHORIZED' } });
+    const worker = createCampaignWorker({ connection: url, prefix, senders });
+    try {
+      for (;;) {
+        const status = await campaignStatus(url, 'chained', { prefix });
+        if (status?.done && status.inFlight.length === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await worker.close();
+    }
+    const { code, stdout } = await runCli(['campaign', 'status', 'chained', '--redis', url, '--prefix', prefix]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('chain smsworks -> smscx');
+    expect(stdout).toMatch(/by smsworks\s+2 recipients/);
+    expect(stdout).toMatch(/by smscx\s+2 recipients/);
   });
 
   it('follows the events of a finished campaign, then prints its status', async () => {

@@ -30,6 +30,8 @@ export interface CampaignRun {
   resendUnknown: boolean;
   /** `--dlr-url`: batch `index`'s report URL and reference for each sender that takes them, by sender name. */
   callbacks?: (index: number) => FailoverOptions['perSender'];
+  /** Recipients of batch `index` a provider sent that move on to the next one, with their proofs (`--failover-on-report`, `--failover-after-no-report`). */
+  moveOn?: (index: number) => FailoverOptions['moveOn'];
   results?: ResultsWriter;
   /** Aborted on Ctrl-C, and by the run itself when a batch proves no later one can succeed. */
   controller: AbortController;
@@ -66,6 +68,8 @@ export interface CampaignSummary {
   senders: Record<string, SenderTotals>;
   /** Recipients moved on to the next vendor, by the class of the refusal that proved nothing was sent. */
   failovers: Partial<Record<FailoverClass, number>>;
+  /** Recipients each provider sent that then moved on to the next (a final negative report, the timer), every run's included. */
+  moved: Record<string, { report: number; timer: number }>;
   /**
    * The error that stopped the campaign: every vendor of the chain refused the account, the journal
    * or the results file could not be written, or a recipient row cannot be read.
@@ -116,7 +120,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
   const { results, controller, batchSize } = run;
   const tally = newTally();
   const senders: Record<string, SenderTotals> = Object.fromEntries(run.chain.map((s) => [s.name, { sent: 0, unknown: 0, tries: { sent: 0, refused: 0, unknown: 0 } }]));
-  const summary: CampaignSummary = { tally, recipients: { sent: 0, refused: 0, unknown: 0 }, sentEarlier: 0, batches: [], senders, failovers: {}, notStarted: 0 };
+  const summary: CampaignSummary = { tally, recipients: { sent: 0, refused: 0, unknown: 0 }, sentEarlier: 0, batches: [], senders, failovers: {}, moved: {}, notStarted: 0 };
   const journal = new RunJournal(run.journal);
   // Rows of batches handed to sendInBatches and not yet settled, by batch index.
   const pending = new Map<number, Item[]>();
@@ -212,6 +216,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
       const totals = senders[t.sender];
       if (totals) totals.tries[t.outcome]++;
       if (t.failover && t.class) summary.failovers[t.class] = (summary.failovers[t.class] ?? 0) + 1;
+      if (t.moved) (summary.moved[t.sender] ??= { report: 0, timer: 0 })[t.moved]++;
     }
     if (r.status === 'sent') {
       senders[r.sentBy!]!.sent++;
@@ -333,6 +338,7 @@ function sendWithFailoverFor(run: CampaignRun, recipients: string[], message: Ca
     // reference vendors echo in delivery reports, where they have one.
     ...(dedupeKey !== undefined && { dedupeKey, reference: dedupeKey }),
     ...(run.callbacks && { perSender: run.callbacks(index) }),
+    ...(run.moveOn?.(index) && { moveOn: run.moveOn(index) }),
     resendUnknown: run.resendUnknown,
     // A rerun sends what every vendor refused before (nothing of it was sent): a fixed key, credit topped up.
     retryRefused: true,

@@ -57,6 +57,8 @@ export class Classifier {
   readonly tally: Tally;
   #seen = new E164Set();
   #options = new Map<string | undefined, NormalizePhoneOptions>();
+  #lastKey: string | undefined;
+  #lastOptions: NormalizePhoneOptions | undefined;
   #allowLandline: boolean;
 
   constructor(
@@ -80,13 +82,26 @@ export class Classifier {
     region: undefined,
   };
 
+  /** Makes room to tell duplicates among about `rows` numbers, when a caller can tell how many are coming. */
+  expect(rows: number): void {
+    this.#seen.reserve(rows);
+  }
+
   /** Classifies one number, `country` being its row's country cell if any, into `last` (see `classify`). */
   read(input: string, country: string | undefined): void {
     const tally = this.tally;
     tally.rows++;
     if (country) tally.countryFromColumn++;
-    if (input.trim() === '') return this.#invalid('empty', undefined, undefined);
-    const result = normalizePhone(input, this.#optionsFor(country ?? this.defaultCountry));
+    if (blank(input)) return this.#invalid('empty', undefined, undefined);
+    // A list's country column repeats one string: its options are the last ones, without a lookup.
+    const key = country ?? this.defaultCountry;
+    let options = this.#lastOptions;
+    if (key !== this.#lastKey || options === undefined) {
+      options = this.#optionsFor(key);
+      this.#lastKey = key;
+      this.#lastOptions = options;
+    }
+    const result = normalizePhone(input, options);
     if (!result.ok) return this.#invalid(result.code, undefined, undefined);
     const type = result.type;
     if (type !== undefined && !this.#allowLandline && NOT_MOBILE.has(type)) {
@@ -128,6 +143,16 @@ export class Classifier {
     if (!options) this.#options.set(country, (options = country ? { defaultCountry: country } : {}));
     return options;
   }
+}
+
+/** True when `input` is empty or whitespace only (as `trim() === ''`), without trimming a cell that starts and ends printable. */
+function blank(input: string): boolean {
+  const length = input.length;
+  if (length === 0) return true;
+  const first = input.charCodeAt(0);
+  const last = input.charCodeAt(length - 1);
+  if (first > 32 && first < 127 && last > 32 && last < 127) return false;
+  return input.trim() === '';
 }
 
 /** The rows classified as they stream (see Classifier). */

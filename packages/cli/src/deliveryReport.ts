@@ -5,7 +5,9 @@ import { FINAL_STATES, JournalStates, type FinalState } from './deliveryStates';
 import { CliError, line, type Io } from './io';
 import { renderTable } from './table';
 
-const HEADER = 'row,e164,state,status,reason,message_id,provider';
+const HEADER = 'row,e164,state,status,reason,message_id,provider,tries,delivered_twice_by';
+/** The header before `tries` and `delivered_twice_by`: such a file is ours too, and is replaced. */
+const EARLIER_HEADER = 'row,e164,state,status,reason,message_id,provider';
 const csv = (value: string | number | undefined) => {
   const text = value === undefined ? '' : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -27,7 +29,7 @@ export async function writeDeliveryStates(journal: string, io: Io, results?: str
     for (const r of states.recipients()) {
       counts[r.state]++;
       if (r.state === 'unknown') unknownBy.set(r.reason, (unknownBy.get(r.reason) ?? 0) + 1);
-      if (out && !out.write(`${[r.row, r.e164, r.state, r.status, r.reason, r.messageId, r.provider].map(csv).join(',')}\n`)) await once(out, 'drain');
+      if (out && !out.write(`${[r.row, r.e164, r.state, r.status, r.reason, r.messageId, r.provider, r.tries, r.lateDelivered].map(csv).join(',')}\n`)) await once(out, 'drain');
     }
     if (out) {
       out.end();
@@ -58,8 +60,9 @@ function startsWithHeader(path: string): boolean {
   const fd = openSync(path, 'r');
   try {
     const buffer = Buffer.alloc(HEADER.length);
-    readSync(fd, buffer, 0, HEADER.length, 0);
-    return buffer.toString() === HEADER;
+    const read = readSync(fd, buffer, 0, HEADER.length, 0);
+    const start = buffer.toString('utf8', 0, read);
+    return start === HEADER || start.startsWith(`${EARLIER_HEADER}\n`) || start.startsWith(`${EARLIER_HEADER}\r\n`);
   } finally {
     closeSync(fd);
   }

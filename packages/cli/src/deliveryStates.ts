@@ -27,6 +27,10 @@ export interface RecipientState {
   state: FinalState;
   /** The vendor's status in msgkit's vocabulary, where a report or a lookup gave one. */
   status?: string;
+  /** Every provider tried for it, in order (a chain's journal): `sender:outcome`, `:moved-<proof>` where it moved on from one that sent it. */
+  tries?: string;
+  /** The provider it moved on from on a timer (no report in time) that reported it delivered after all: it was delivered twice. */
+  lateDelivered?: string;
   /** Why it is in this state, in one short clause (a code first). */
   reason: string;
   messageId?: string;
@@ -49,10 +53,16 @@ interface Part {
 
 interface Batch {
   parts: Part[];
-  /** Per recipient: the greatest event seen (reports and lookups, one order) and the latest lookup verdict. */
+  /** Per provider and recipient (`eventKey`): the greatest event seen (reports and lookups, one order); per recipient the latest lookup verdict. */
   events: Map<string, DeliveryEvent>;
   verdicts: Map<string, RecipientVerdict>;
+  /** A chain's: each recipient's tries (`RecipientState.tries`), and the providers it moved on from on a timer. */
+  tries?: Map<string, string>;
+  timerMoved?: Map<string, string[]>;
 }
+
+/** A recipient's reports are kept per provider: after a failover two vendors report on it. */
+const eventKey = (vendor: string, to: string) => `${vendor}\u0000${to}`;
 
 const unsettled = (v: RecipientVerdict | undefined) => v === undefined || v.outcome === 'unknown';
 
@@ -73,8 +83,10 @@ export class JournalStates implements ReconcileStore {
       (s) => states.push(s),
     );
     const out = new JournalStates(contents.header, journal);
+    out.contents = contents;
+    out.path = path;
     if (contents.header.v === 2) {
-      for (const i of [...contents.attempts.keys()].sort((a, b) => a - b)) out.batches.set(i, { parts: chainParts(contents, path, i), events: new Map(), verdicts: new Map() });
+      for (const i of [...contents.attempts.keys()].sort((a, b) => a - b)) out.batches.set(i, { ...chainParts(contents, path, i), events: new Map(), verdicts: new Map() });
     } else {
       for (const [i, batch] of contents.batches) {
         const begin = begins.get(i)!;
@@ -117,8 +129,18 @@ export class JournalStates implements ReconcileStore {
   }
 
   private keep(batch: Batch, to: string, event: DeliveryEvent): void {
-    const kept = batch.events.get(to);
-    if (!kept || compareDeliveryEvents(event, kept) > 0) batch.events.set(to, event);
+    const key = eventKey(event.vendor, to);
+    const kept = batch.events.get(key);
+    if (!kept || compareDeliveryEvents(event, kept) > 0) batch.events.set(key, event);
+  }
+
+  /** The journal as read (its header, and where each batch's attempts lie). */
+  contents!: JournalContents;
+  path!: string;
+
+  /** The greatest report `vendor` gave of its message to `to` in batch `batch`, if any. */
+  eventOf(batch: number, vendor: string, to: string): DeliveryEvent | undefined {
+    return this.batches.get(batch)?.events.get(eventKey(vendor, to));
   }
 
   /** Every recipient's state, batch by batch in the journal's order. */
@@ -126,7 +148,11 @@ export class JournalStates implements ReconcileStore {
     for (const [i, batch] of [...this.batches].sort(([a], [b]) => a - b)) {
       const rows: RecipientState[] = [];
       for (const part of batch.parts) {
-        part.to.forEach((e164, k) => rows.push({ batch: i, ...(part.rows && { row: part.rows[k] }), e164, provider: part.sender, ...stateOf(batch, part, e164) }));
+        part.to.forEach((e164, k) => {
+          const tries = batch.tries?.get(e164);
+          const late = batch.timerMoved?.get(e164)?.filter((from) => batch.events.get(eventKey(from, e164))?.status === 'delivered');
+          rows.push({ batch: i, ...(part.rows && { row: part.rows[k] }), e164, provider: part.sender, ...stateOf(batch, part, e164), ...(tries !== undefined && { tries }), ...(late && late.length > 0 && { lateDelivered: late.join(' ') }) });
+        });
       }
       // A chain's parts come by attempt: in the input's order again where the rows are known.
       if (batch.parts.length > 1) rows.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
@@ -165,7 +191,7 @@ export class JournalStates implements ReconcileStore {
         if (part.outcome.status === 'refused' || !this.due(part, sender, before)) continue;
         const ids = part.outcome.status === 'sent' ? part.outcome.ids.filter(Boolean) : [];
         for (const to of part.to) {
-          const event = batch.events.get(to);
+          const event = batch.events.get(eventKey(sender, to));
           if (event?.final) continue;
           // An unknown batch's recipient is a message only once a lookup found it at the vendor.
           if (part.outcome.status === 'unknown' && batch.verdicts.get(to)?.outcome !== 'sent') continue;
@@ -199,7 +225,7 @@ export class JournalStates implements ReconcileStore {
 }
 
 function stateOf(batch: Batch, part: Part, to: string): Pick<RecipientState, 'state' | 'status' | 'reason' | 'messageId'> {
-  const event = batch.events.get(to);
+  const event = batch.events.get(eventKey(part.sender, to));
   const verdict = batch.verdicts.get(to);
   const id = event ? { messageId: event.messageId } : {};
   if (event?.final && isFinalDeliveryStatus(event.status)) {
@@ -221,7 +247,7 @@ function stateOf(batch: Batch, part: Part, to: string): Pick<RecipientState, 'st
  * left between providers by a run that stopped, is one refused part at the provider that refused
  * it last: nothing was sent, and a resumed send takes it on.
  */
-function chainParts(contents: JournalContents, path: string, index: number): Part[] {
+function chainParts(contents: JournalContents, path: string, index: number): Pick<Batch, 'parts' | 'tries' | 'timerMoved'> {
   const chain = contents.header.chain ?? [];
   const attempts: RecordedAttempt[] = contents.attempts.read(path, index);
   // The first attempt of a batch is sent to the whole batch, with every input row.
@@ -260,7 +286,33 @@ function chainParts(contents: JournalContents, path: string, index: number): Par
     }
   }
   for (const part of parts.values()) if (!first.rows) delete (part as Partial<Part>).rows;
-  return [...parts.values()];
+  return { parts: [...parts.values()], ...triesOf(attempts) };
+}
+
+/** Each recipient's tries in the attempts' order, and the providers each moved on from on a timer. */
+function triesOf(attempts: readonly RecordedAttempt[]): Pick<Batch, 'tries' | 'timerMoved'> {
+  const moved = new Map<string, string>();
+  const timerMoved = new Map<string, string[]>();
+  for (const a of attempts) {
+    for (const p of a.proofs ?? []) {
+      const from = attempts[p.attempt]?.sender ?? '';
+      moved.set(`${p.attempt}\u0000${p.to}`, p.kind === 'report' ? `moved-report-${p.status}` : 'moved-timer');
+      if (p.kind === 'timer') timerMoved.set(p.to, [...(timerMoved.get(p.to) ?? []), from]);
+    }
+  }
+  const tries = new Map<string, string[]>();
+  for (const a of attempts) {
+    const outcome = a.outcome;
+    const refused = outcome?.status === 'sent' ? new Set((outcome.refused ?? []).map((r) => r.to)) : undefined;
+    for (const to of a.recipients) {
+      const status = !outcome ? 'unknown' : refused?.has(to) ? 'refused' : outcome.status;
+      const mark = moved.get(`${a.attempt}\u0000${to}`);
+      let list = tries.get(to);
+      if (!list) tries.set(to, (list = []));
+      list.push(`${a.sender}:${status}${mark ? `:${mark}` : ''}`);
+    }
+  }
+  return { tries: new Map([...tries].map(([to, list]) => [to, list.join(' ')])), timerMoved };
 }
 
 function sentOutcome(attempt: RecordedAttempt): BatchOutcome {

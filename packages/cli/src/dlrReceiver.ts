@@ -162,7 +162,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       if (lines.length === 0) return true;
       let journal;
       try {
-        journal = await reopenFileJournal(options.journal);
+        // A brief hold: a send that opens the journal meanwhile waits for it rather than being refused.
+        journal = await reopenFileJournal(options.journal, { brief: true });
       } catch (error) {
         if (error instanceof JournalLockedError || (error as NodeJS.ErrnoException).code === 'ENOENT') return false;
         throw error;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { E164Set } from './e164Set';
 import { decideLayout, detectDelimiter, openRecipientsFile, RecipientsFileError, type Row } from './recipients';
@@ -38,6 +39,93 @@ describe('reading a recipients file', () => {
   });
 });
 
+describe('scanning a recipients file', () => {
+  /** Each row as scan() hands it, and as rows() makes it (its phone cell, country cell and line). */
+  async function both(text: string, chunkSize: number, column?: string) {
+    const path = join(dir, `scan-${scans++}.csv`);
+    writeFileSync(path, text);
+    const settle = async (read: () => Promise<unknown[]>) => read().then((value) => ({ value }), (error: Error) => ({ error: error.message }));
+    const file = await openRecipientsFile(path, column, { chunkSize }).catch(() => undefined);
+    if (!file) return undefined;
+    const scanned = await settle(async () => {
+      const out: unknown[] = [];
+      for await (const _ of file.scan((input, country, row) => out.push({ row, input, country }))) void _;
+      return out;
+    });
+    const rows = await settle(async () => {
+      const out: unknown[] = [];
+      for await (const r of file.rows()) out.push({ row: r.row, input: r.input, country: r.country });
+      return out;
+    });
+    return { scanned, rows };
+  }
+  let scans = 0;
+
+  it('hands out the phone cell, country cell and line that rows() gives, for quoted cells, CRLF, a BOM, line breaks in cells, blank lines, split into chunks anywhere', async () => {
+    const text = fc
+      .record({
+        delimiter: fc.constantFrom(',', ';', '\t'),
+        newline: fc.constantFrom('\n', '\r\n', '\r'),
+        header: fc.constantFrom('name,phone,country', 'phone', 'country;name;mobile', '"phone"\tcountry', 'Name,"Mobile",x,ISO'),
+        tokens: fc.array(fc.constantFrom('a', '07400 1234', '+44', 'GB', ' GB', ' ', '\t', '"', '""', ',', ';', 'NL', 'NL', 'é', '\u00a0', '\ufeff'), { maxLength: 80 }),
+        bom: fc.boolean(),
+        chunkSize: fc.integer({ min: 1, max: 32 }),
+      })
+      .map(({ delimiter, newline, header, tokens, bom, chunkSize }) => ({
+        chunkSize,
+        text: (bom ? '\ufeff' : '') + header.replace(/[,;\t]/g, delimiter) + newline + tokens.map((t) => (t === 'NL' ? newline : t)).join(''),
+      }));
+    let compared = 0;
+    await fc.assert(
+      fc.asyncProperty(text, async ({ chunkSize, text }) => {
+        const got = await both(text, chunkSize);
+        if (!got) return;
+        compared++;
+        expect(got.scanned).toEqual(got.rows);
+      }),
+      { numRuns: 400, seed: 20 },
+    );
+    expect(compared).toBeGreaterThan(300);
+  });
+
+  it('reads the phone and country columns wherever they are, quoted or not, across chunks', async () => {
+    const text = '\ufeffcountry;name;phone\r\n GB ;Ada;07400 000001\r\n\r\n"GB";"Bob\r\nB";" 07400 000002 "\r\nFR;Cy\r\n;Di;07400 000003;extra\r\n  \r\nGB;Ed;07400 000004';
+    const got = await both(text, 5);
+    const expected = [
+      { row: 2, input: '07400 000001', country: 'GB' },
+      // Inside quotes, spaces are the cell's own (csv-parse's trim stops at the quotes).
+      { row: 5, input: ' 07400 000002 ', country: 'GB' },
+      { row: 6, input: '', country: 'FR' },
+      { row: 7, input: '07400 000003', country: undefined },
+      { row: 9, input: '07400 000004', country: 'GB' },
+    ];
+    expect(got).toEqual({ scanned: { value: expected }, rows: { value: expected } });
+    // The phone column chosen by name or number, the country column's own included.
+    for (const column of ['country', 'name', '3', '1', '2']) {
+      const chosen = await both(text, 5, column);
+      expect(chosen!.scanned, column).toEqual(chosen!.rows);
+      expect(chosen!.scanned, column).toHaveProperty('value');
+    }
+  });
+
+  it('hands out every row before an unreadable row late in the file, then an error naming that row', async () => {
+    const good = Array.from({ length: 20_000 }, (_, i) => `Customer ${i},0740${String(i).padStart(7, '0')},GB`);
+    const got = await both(`name,phone,country\n${good.join('\n')}\nLate,"07400 999999" x,GB\nAfter,07400 999998,GB\n`, 1 << 16);
+    expect(got!.scanned).toEqual(got!.rows);
+    const path = join(dir, 'late.csv');
+    writeFileSync(path, `name,phone,country\n${good.join('\n')}\nLate,"07400 999999" x,GB\nAfter,07400 999998,GB\n`);
+    const file = await openRecipientsFile(path);
+    const rows: number[] = [];
+    const error = await (async () => {
+      for await (const _ of file.scan((_input, _country, row) => rows.push(row))) void _;
+    })().catch((e: unknown) => e);
+    expect(rows).toEqual(Array.from({ length: 20_000 }, (_, i) => i + 2));
+    expect(error).toBeInstanceOf(RecipientsFileError);
+    expect(error).toMatchObject({ row: 20_002, code: 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' });
+    expect((error as Error).message).toContain(`${path} row 20002: malformed CSV`);
+  });
+});
+
 describe('a recipients file with an unreadable row', () => {
   it('hands out every row before it, then a RecipientsFileError naming the row where the record starts', async () => {
     const path = join(dir, 'bad.csv');
@@ -66,5 +154,23 @@ describe('E164Set', () => {
     expect(set.add('+447400000007')).toBe(false);
     expect(set.add('+1447400000007')).toBe(true);
     expect(set.size).toBe(200_001);
+  });
+
+  it('holds each number once when room was reserved first, and still grows past it', () => {
+    const set = new E164Set();
+    set.reserve(1000);
+    let added = 0;
+    for (let i = 0; i < 5000; i++) if (set.add(`+4474${String(i % 3000).padStart(8, '0')}`)) added++;
+    expect(added).toBe(3000);
+    expect(set.size).toBe(3000);
+    expect(set.add('+1')).toBe(true);
+    expect(set.add('+999999999999999')).toBe(true);
+    expect(set.add('+999999999999999')).toBe(false);
+  });
+
+  it('refuses what is not "+" and 1 to 15 digits', () => {
+    const set = new E164Set();
+    for (const bad of ['', '+', '447400000001', '+44 7400', '+4474000000010000', '+0', '+44a', '+-1', '+1e5']) expect(() => set.add(bad), bad).toThrow(RangeError);
+    expect(set.size).toBe(0);
   });
 });

@@ -104,17 +104,22 @@ export interface RecipientsFile {
   batches(): AsyncGenerator<Row[]>;
   /**
    * Hands each row's phone cell, country cell and line to `onRow` as the file is read, with no
-   * object per row (for lists of millions); yields the lines handed, once per chunk read, for the
-   * caller to write out and keep pace with its reader.
+   * object, array or unneeded cell per row (for lists of millions); yields once per chunk read that
+   * held rows, for the caller to write them out and keep pace with its reader.
    */
-  scan(onRow: (input: string, country: string | undefined, line: number) => void): AsyncGenerator<number[]>;
+  scan(onRow: (input: string, country: string | undefined, line: number) => void): AsyncGenerator<void>;
   rows(): AsyncGenerator<Row>;
 }
 
 const isBlank = (record: string[]) => record.length === 1 && record[0] === '';
 
+export interface OpenOptions {
+  /** Bytes read at a time (tests make it small to put chunk ends everywhere). */
+  chunkSize?: number;
+}
+
 /** Opens a recipients file: decides its layout now (so a bad file fails before anything else), streams its rows on demand. */
-export async function openRecipientsFile(path: string, column?: string): Promise<RecipientsFile> {
+export async function openRecipientsFile(path: string, column?: string, { chunkSize }: OpenOptions = {}): Promise<RecipientsFile> {
   const firstLine = await firstLineOf(path);
   const { size } = await stat(path);
   if (firstLine === '') {
@@ -130,6 +135,7 @@ export async function openRecipientsFile(path: string, column?: string): Promise
   const { phoneColumn, countryColumn } = layout;
   let read = 0;
   // A blank line is no row; an empty phone cell in a row with other cells is one (and invalid).
+  const onRead = (bytes: number) => (read = bytes);
   const rowsOf = <T>(make: (record: string[], line: number) => T) => {
     let headerSeen = !layout.header;
     const toRow = (record: string[], line: number): T | undefined => {
@@ -140,7 +146,7 @@ export async function openRecipientsFile(path: string, column?: string): Promise
       }
       return make(record, line);
     };
-    return readRecords(path, delimiter, toRow, { onRead: (bytes) => (read = bytes) });
+    return readRecords(path, delimiter, toRow, { onRead, ...(chunkSize && { chunkSize }) });
   };
   const countryOf = (record: string[]) => (countryColumn === undefined ? undefined : record[countryColumn] || undefined);
   // One shape for every row (country undefined when there is none): the classifier stays monomorphic.
@@ -150,11 +156,24 @@ export async function openRecipientsFile(path: string, column?: string): Promise
     size,
     bytesRead: () => read,
     batches,
-    scan: (onRow) =>
-      rowsOf((record, line) => {
-        onRow(record[phoneColumn] ?? '', countryOf(record), line);
-        return line;
-      }),
+    async *scan(onRow) {
+      // The header, quoted or not, is the first record that is not blank: one flag for both paths.
+      let headerSeen = !layout.header;
+      const quoted = (record: string[], line: number): undefined => {
+        if (isBlank(record)) return;
+        if (!headerSeen) headerSeen = true;
+        else onRow(record[phoneColumn] ?? '', countryOf(record), line);
+      };
+      const pick = {
+        phone: phoneColumn,
+        country: countryColumn,
+        onRow: (input: string, country: string | undefined, line: number) => {
+          if (!headerSeen) headerSeen = true;
+          else onRow(input, country, line);
+        },
+      };
+      for await (const _ of readRecords(path, delimiter, quoted, { onRead, pick, ...(chunkSize && { chunkSize }) })) yield;
+    },
     async *rows() {
       for await (const batch of batches()) yield* batch;
     },

@@ -5,7 +5,8 @@
  * the lines after it while a quoted cell runs on, so quoting means exactly what csv-parse makes of it.
  * Reading every line through csv-parse cost more than the phone numbers' own checks (issue 20).
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { CsvError, parse, type Options } from 'csv-parse/sync';
 import { CliError } from './io';
 
@@ -31,6 +32,20 @@ export class RecipientsFileError extends CliError {
  * `trim` does, and the line in the file where it ends (1 = the first line).
  */
 export type OnRecord = (cells: string[], line: number) => void;
+
+/**
+ * Two cells of every record, for a reader of millions of rows that needs no others (`msgkit
+ * normalize --csv`): `onRow` hears the cell at `phone` ('' when the record is shorter) and the one at
+ * `country` (undefined when empty or absent), each trimmed as in `OnRecord`, and the record's line.
+ * A blank line is no record and is not heard. A quote-free line is read where its separators are, up
+ * to the last column picked, with no array or string per cell it does not need; a line with a quote
+ * goes through csv-parse as every record does, and its cells are picked from what csv-parse made.
+ */
+export interface PickedColumns {
+  phone: number;
+  country: number | undefined;
+  onRow(phone: string, country: string | undefined, line: number): void;
+}
 
 /** A quoted cell still open after this many characters is an error, not a cell to wait for. */
 export const MAX_RECORD = 1 << 20;
@@ -70,13 +85,21 @@ export class RecordParser {
   #line = 0;
   #newline: string | undefined;
   #options: Options;
+  readonly #pick: PickedColumns | undefined;
+  // The last country cell as it stood in the text and trimmed: a list's country column repeats one
+  // value, so it is compared in place and the same string is handed on (no copy, its hash kept).
+  #countryText = '';
+  #country: string | undefined;
 
   constructor(
     readonly delimiter: string,
     /** The file read, for errors. */
     readonly path: string,
+    /** When given, quote-free lines go to it (see PickedColumns) instead of to `parse`'s onRecord. */
+    pick?: PickedColumns,
   ) {
     this.#options = { delimiter, relax_column_count: true, relax_quotes: true, trim: true };
+    this.#pick = pick;
   }
 
   /**
@@ -92,7 +115,8 @@ export class RecordParser {
     // Nearly every chunk of a recipient list has no quote at all: its complete lines in one pass.
     if (!text.includes('"')) {
       const stop = final ? text.length : text.lastIndexOf(newline) + newline.length;
-      this.#plain(text, 0, stop, onRecord);
+      if (this.#pick) this.#picked(text, 0, stop, this.#pick);
+      else this.#plain(text, 0, stop, onRecord);
       return stop;
     }
     let start = 0;
@@ -104,6 +128,13 @@ export class RecordParser {
       }
       const line = text.slice(start, end);
       if (!line.includes('"')) {
+        if (this.#pick) {
+          // An empty line is a blank record: counted, not heard (#picked counts only lines it reads).
+          if (line === '') this.#line++;
+          else this.#picked(line, 0, line.length, this.#pick);
+          start = end + newline.length;
+          continue;
+        }
         const cells = line.split(delimiter);
         for (let i = 0; i < cells.length; i++) cells[i] = trimCell(cells[i]!);
         onRecord(cells, ++this.#line);
@@ -140,6 +171,53 @@ export class RecordParser {
       onRecord(cells, ++this.#line);
       start = end + newline.length;
     }
+  }
+
+  /**
+   * The lines of text[start, stop), which holds no quote, as #plain reads them, each handed to
+   * `pick` with only its picked cells cut from the text (see PickedColumns).
+   */
+  #picked(text: string, start: number, stop: number, pick: PickedColumns): void {
+    const { delimiter } = this;
+    const newline = this.#newline ?? '\n';
+    const phoneAt = pick.phone;
+    const countryAt = pick.country ?? -1;
+    const lastAt = Math.max(phoneAt, countryAt);
+    // The next separator at or after `start`, found once: a file of one column has none to find per line.
+    let separator = text.indexOf(delimiter, start);
+    while (start < stop) {
+      let end = text.indexOf(newline, start);
+      if (end < 0 || end > stop) end = stop;
+      const line = ++this.#line;
+      if (separator >= 0 && separator < start) separator = text.indexOf(delimiter, start);
+      if (separator < 0 || separator >= end) {
+        // One cell: a blank line when it trims to nothing.
+        const cell = trimCell(text.slice(start, end));
+        if (cell !== '') pick.onRow(phoneAt === 0 ? cell : '', countryAt === 0 ? cell : undefined, line);
+      } else {
+        let phone = '';
+        let country: string | undefined;
+        let cellStart = start;
+        for (let column = 0; column <= lastAt; column++) {
+          const cellEnd = separator >= 0 && separator < end ? separator : end;
+          if (column === phoneAt) phone = trimCell(text.slice(cellStart, cellEnd));
+          if (column === countryAt) country = this.#countryCell(text, cellStart, cellEnd);
+          if (cellEnd === end) break;
+          cellStart = cellEnd + delimiter.length;
+          separator = text.indexOf(delimiter, cellStart);
+        }
+        pick.onRow(phone, country, line);
+      }
+      start = end + newline.length;
+    }
+  }
+
+  /** The country cell text[start, end), trimmed, undefined when empty; the last one's string when it is the same text. */
+  #countryCell(text: string, start: number, end: number): string | undefined {
+    const last = this.#countryText;
+    if (end - start === last.length && text.startsWith(last, start)) return this.#country;
+    this.#countryText = text.slice(start, end);
+    return (this.#country = trimCell(this.#countryText) || undefined);
   }
 
   /** The record with quotes at `start`, parsed by csv-parse. Returns where the next record starts, or -1 to wait for more text. */
@@ -211,6 +289,11 @@ const MALFORMED: Record<string, string> = {
 export interface ReadOptions {
   /** Hears how many bytes have been read so far, for progress. */
   onRead?: (bytes: number) => void;
+  /**
+   * Picks two cells of quote-free records instead of mapping them (see PickedColumns); records with
+   * quotes still go to `map`. A chunk whose records were all picked yields an empty batch.
+   */
+  pick?: PickedColumns;
   /** Bytes read at a time (tests make it small to put chunk ends everywhere). */
   chunkSize?: number;
 }
@@ -222,9 +305,20 @@ export interface ReadOptions {
  * flight holds no more than the caller's own objects. A byte order mark at the start is dropped.
  * An unreadable record ends the stream with a RecipientsFileError, after every record before it.
  */
-export async function* readRecords<T>(path: string, delimiter: string, map: (cells: string[], line: number) => T | undefined, { onRead, chunkSize = CHUNK }: ReadOptions = {}): AsyncGenerator<T[]> {
-  const parser = new RecordParser(delimiter, path);
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: chunkSize });
+export async function* readRecords<T>(path: string, delimiter: string, map: (cells: string[], line: number) => T | undefined, { onRead, chunkSize = CHUNK, pick }: ReadOptions = {}): AsyncGenerator<T[]> {
+  let picked = 0;
+  const parser = new RecordParser(
+    delimiter,
+    path,
+    pick && {
+      phone: pick.phone,
+      country: pick.country,
+      onRow: (phone, country, line) => {
+        picked++;
+        pick.onRow(phone, country, line);
+      },
+    },
+  );
   let batch: T[] = [];
   const onRecord: OnRecord = (cells, line) => {
     const kept = map(cells, line);
@@ -242,25 +336,42 @@ export async function* readRecords<T>(path: string, delimiter: string, map: (cel
       return text.length;
     }
   };
+  // Read a chunk at a time into one buffer, without a stream: its machinery cost more than the
+  // reading (issue 20). The event loop gets a turn between chunks (timers, signals, sockets).
+  const handle = openSync(path, 'r');
+  const buffer = Buffer.allocUnsafe(chunkSize);
+  const decoder = new StringDecoder('utf8');
+  let bytesRead = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for (;;) {
+      const count = readSync(handle, buffer, 0, chunkSize, null);
+      bytesRead += count;
+      // A character cut by the chunk's end waits in the decoder for the next chunk's bytes.
+      const chunk = count === 0 ? decoder.end() : decoder.write(buffer.subarray(0, count));
+      if (count === 0) {
+        rest += chunk;
+        break;
+      }
+      // A byte order mark cut by the chunk's end decodes to nothing yet: it is looked for in the first text.
       let text = rest + chunk;
-      if (first) {
+      if (first && text !== '') {
         first = false;
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       }
       rest = text.slice(parseText(text, false));
-      onRead?.(stream.bytesRead);
-      if (batch.length > 0) {
+      onRead?.(bytesRead);
+      if (batch.length > 0 || picked > 0) {
         yield batch;
         batch = [];
+        picked = 0;
       }
       if (failure) throw failure.error;
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (rest !== '') parseText(rest, true);
-    if (batch.length > 0) yield batch;
+    if (batch.length > 0 || picked > 0) yield batch;
     if (failure) throw failure.error;
   } finally {
-    stream.destroy();
+    closeSync(handle);
   }
 }

@@ -297,9 +297,12 @@ export function errorCell(t: Pick<RecipientTry, 'code' | 'vendorCode' | 'reason'
   return `${t.vendorCode === undefined ? code : `${code} ${t.vendorCode}`}${reason ? `: ${short(reason)}` : ''}`;
 }
 
-/** One try as the tries cell writes it: `sender:outcome`, with the failover class or the code of one that did not send. */
+/**
+ * One try as the tries cell writes it: `sender:outcome`, with the failover class or the code of one
+ * that did not send; a send moved on after it is `:moved-report-<status>` or `:moved-timer`.
+ */
 export function tryLabel(t: RecipientTry): string {
-  if (t.outcome === 'sent') return `${t.sender}:sent${t.duplicate ? ':duplicate' : ''}`;
+  if (t.outcome === 'sent') return `${t.sender}:sent${t.duplicate ? ':duplicate' : ''}${t.moved ? `:moved-${t.moved === 'report' ? `report-${t.code}` : 'timer'}` : ''}`;
   return `${t.sender}:${t.outcome}:${t.failover && t.class ? t.class : (t.code ?? 'error')}`;
 }
 

@@ -20,6 +20,8 @@ const ROOT_EXPORTS = [
   'compileTemplate', 'renderTemplate', 'TemplateError',
   // lists and campaigns: batches, their keys and outcomes, failover
   'chunk', 'sendInBatches', 'batchDedupeKey', 'outcomeOfError', 'resumeDecision', 'sendWithFailover',
+  // failover after sending: on a final negative delivery report, or a timer asked for by name
+  'failoverProofs', 'reportMovesOn', 'REPORT_FAILOVER_STATUSES',
   // delivery status vocabulary
   'DELIVERY_STATUSES', 'FINAL_DELIVERY_STATUSES', 'NEGATIVE_DELIVERY_STATUSES', 'isDeliveryStatus', 'isFinalDeliveryStatus', 'isNegativeDeliveryStatus', 'deliveryProgress',
   // the errors

@@ -31,6 +31,6 @@ export {
   isFinalDeliveryStatus,
   isNegativeDeliveryStatus,
 } from './delivery/index';
-export { ChainValidationError, MissingCredentialsError, sendWithFailover } from './campaign/index';
+export { ChainValidationError, MissingCredentialsError, REPORT_FAILOVER_STATUSES, failoverProofs, reportMovesOn, sendWithFailover } from './campaign/index';
 export type { AbsenceProof, LookupProof, LookupReason, LookupResult } from './campaign/index';
 export type * from './types';

@@ -26,12 +26,14 @@ export type {
   FailoverDecision,
   FailoverJournal,
   FailoverOptions,
+  FailoverProofOptions,
   FailoverResult,
   FieldFact,
   FromEnvOptions,
   LookupQuery,
   LookupResult,
   MessageOptionFact,
+  MoveProof,
   RecipientMessage,
   RecipientOutcome,
   RecipientRefusal,
@@ -46,5 +48,6 @@ export type {
   SenderFactory,
   SentBatch,
   TimerFailover,
+  TimerProofOptions,
 } from './campaign/index';
 export type { NormalizedRecipients, NormalizePhoneOptions, PhoneErrorCode, PhoneNumberType, PhoneResult } from './phone/index';

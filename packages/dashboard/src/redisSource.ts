@@ -3,6 +3,12 @@
  * `listCampaigns` finds them, `campaignStatus` gives each one's totals and its refused and unknown
  * batches with their recipients. The queue keeps no recipients of sent batches, so those count
  * under no country (`NOT_RECORDED`).
+ *
+ * Delivery reports and reconcile answers (`CampaignStatus.deliveries`) decide their recipients by
+ * the rules of `msgkit report` (and of this dashboard's journal source): a final report makes them
+ * delivered or failed (by the vendor's words), a lookup proving nothing was sent failed, a lookup
+ * that proves nothing unknown (by its reason), a report that is not final sent. Every other
+ * recipient stands by its batch's outcome, as before.
  */
 import type { CampaignStatus } from '@msgkit/queue';
 import { countriesOf, failureOf, type Campaign, type CampaignInfo, type UnknownPage, type UnknownRecipient } from './campaign';
@@ -66,17 +72,32 @@ export class RedisCampaign implements Campaign {
   }
 
   #apply(s: CampaignStatus): boolean {
-    // Outcomes only ever get added (or an unknown becomes sent): the tallies and the lists' lengths say whether anything moved.
-    const seen = JSON.stringify([s.sent, s.refused, s.unknown, s.pending, s.inFlight.length, s.unknownBatches.length, s.refusedBatches.length]);
+    // Outcomes only ever get added (or an unknown becomes sent), reports only decide more: the tallies and the lists' lengths say whether anything moved.
+    const seen = JSON.stringify([s.sent, s.refused, s.unknown, s.pending, s.inFlight.length, s.unknownBatches.length, s.refusedBatches.length, s.deliveries.reported, s.deliveries.reportedReasons]);
     if (seen === this.#seen) return false;
     this.#seen = seen;
     const vendor = s.provider;
+    const d = s.deliveries;
+    const byBatch = d.reportedByBatch;
+    const reportedIn = (index: number) => byBatch[index] ?? 0;
+    const settledIndexes = new Set([...s.refusedBatches, ...s.unknownBatches].map((b) => b.index));
+    // Reports come for batches the vendor took: those of unknown and refused batches leave them, the rest leave the sent ones.
+    let inSent = 0;
+    for (const [index, n] of Object.entries(byBatch)) if (!settledIndexes.has(Number(index))) inSent += n;
     const next = new Map<string, Part[]>([
-      ['sent', [{ vendor, state: 'sent', count: s.sent.recipients }]],
+      ['sent', [{ vendor, state: 'sent', count: Math.max(0, s.sent.recipients - inSent) + d.reported.pending }]],
       ['pending', [{ vendor, state: 'pending', count: s.pending.recipients }]],
+      ['delivered', [{ vendor, state: 'delivered', count: d.reported.delivered }]],
     ]);
+    for (const r of d.reportedReasons) {
+      next.set(`r:${r.state}:${r.reason}`, [{ vendor, state: r.state, count: r.recipients, failure: r.reason.startsWith('not_sent') ? { code: 'not_sent', reason: maskText(r.reason) } : { code: r.state === 'unknown' ? r.reason : r.reason.split(' ')[0]!, reason: maskText(r.reason) } }]);
+    }
     for (const b of s.refusedBatches) next.set(`b${b.index}`, [{ vendor, state: 'failed', count: b.count, countries: countriesOf(b.recipients), failure: failureOf(b), refused: true }]);
-    for (const b of s.unknownBatches) next.set(`b${b.index}`, [{ vendor, state: 'unknown', count: b.count, countries: countriesOf(b.recipients), failure: failureOf({ ...b, code: b.code ?? b.reason }) }]);
+    for (const b of s.unknownBatches) {
+      // Recipients a lookup or report decided are counted above; the countries stay exact only for a batch none was decided in.
+      const rest = b.count - reportedIn(b.index);
+      if (rest > 0) next.set(`b${b.index}`, [{ vendor, state: 'unknown', count: rest, ...(rest === b.count && { countries: countriesOf(b.recipients) }), failure: failureOf({ ...b, code: b.code ?? b.reason }) }]);
+    }
     for (const key of [...this.totals.keys()]) if (!next.has(key)) this.totals.delete(key);
     for (const [key, parts] of next) this.totals.set(key, parts);
     return true;

@@ -68,9 +68,9 @@ export const INFOBIP_REPORT_NAMES: Readonly<Record<string, StatusMapping>> = {
 };
 
 /** Every status string Infobip documents (names and groups), with its meaning. */
-export const INFOBIP_REPORT_STATUSES: Readonly<Record<string, StatusMapping>> = { ...INFOBIP_REPORT_GROUPS, ...INFOBIP_REPORT_NAMES };
+export const INFOBIP_REPORT_STATUSES: Readonly<Record<string, StatusMapping>> = /* @__PURE__ */ Object.assign({}, INFOBIP_REPORT_GROUPS, INFOBIP_REPORT_NAMES);
 
-const read = reportReader('infobip');
+const read = /* @__PURE__ */ reportReader('infobip');
 
 /**
  * Parses the body Infobip posts to `notifyUrl` (or the account's webhook): `{ results: [...] }`

@@ -16,45 +16,51 @@ const STATUSES = 'shared/vendors/infobip.md §4.2 and S15 (errors/infobip-error-
  * no maximum), no dedupe key but client-set `bulkId` and `messageId`, credential variables, and the
  * refusals that prove nothing was sent.
  */
-export const infobipSenderFacts = {
-  name: 'infobip',
-  // No maximum is documented (shared/vendors/infobip.md §5): 1 000 is msgkit's batch size for
-  // Infobip (what the CLI and the queue have always sent), not a vendor limit.
-  maxRecipients: 1_000,
-  // No dedupe key (shared/vendors/infobip.md): a lost answer stays unknown. The client-chosen ids
-  // below make it possible to look the batch up (reconciliation).
-  dedupe: false,
-  credentials: INFOBIP_CREDENTIALS,
-  options: [
-    {
-      name: 'from',
-      what: "'scenario', to send a message that names a sender with the sender of the OMNI scenario instead",
-      required: false,
-      values: ['scenario'],
-      source: 'shared/vendors/infobip.md §3.6: the sender of each channel is the scenario step’s `from`; the send request has no sender field',
-    },
-  ],
-  callback: { field: 'notifyUrl', source: 'specs/infobip.yaml OmniAdvancedRequest.notifyUrl (S1; delivery reports posted there)' },
-  reference: { field: 'callbackData', maxLength: CALLBACK_DATA_MAX, source: 'specs/infobip.yaml OmniAdvancedRequest.callbackData (S1: maxLength 4000, echoed in the delivery report)' },
-  clientIds: { batch: 'bulkId', message: 'destinations[].messageId', source: 'shared/vendors/infobip.md §3.1–3.2: a client-supplied bulkId and per-destination messageId, echoed in the answer and the reports' },
-  statusLookup: infobipStatusLookup,
-  refusals: [
-    { class: 'authentication', status: 401, source: 'specs/infobip.yaml responses.Unauthorized (S1: 401 UNAUTHORIZED); shared/vendors/infobip.md §3.8' },
-    { class: 'authentication', status: 403, source: 'specs/infobip.yaml responses.Forbidden (S1: 403 FORBIDDEN, the key lacks message:send / omni-failover scopes, shared/vendors/infobip.md §1.5)' },
-  ],
-  recipientRefusals: [
-    { status: 'REJECTED_NETWORK', class: 'no_route', source: `${STATUSES}: 6 "the network is either out of our coverage or is not set up on your account"` },
-    { status: 'REJECTED_ROUTE_NOT_AVAILABLE', class: 'no_route', source: `${STATUSES}: 19 "no routes on your account are available"` },
-    { status: 'REJECTED_PREFIX_MISSING', class: 'invalid_number', source: `${STATUSES}: 8 "the number is not recognized due to an incorrect number prefix or length"` },
-    { status: 'MISSING_TO', class: 'invalid_number', source: `${STATUSES}: 51 "the to parameter has not been set, or it is empty"` },
-    { status: 'REJECTED_DESTINATION', class: 'invalid_number', source: `${STATUSES}: 52 "the destination is invalid"` },
-    { status: 'REJECTED_NOT_ENOUGH_CREDITS', class: 'insufficient_credit', source: `${STATUSES}: 12 "Your account is out of credits"` },
-    { status: 'REJECTED_PREPAID_PACKAGE_EXPIRED', class: 'insufficient_credit', source: `${STATUSES}: 17 "Account credits are past their validity period"` },
-    // Refused, and no other vendor may send them: the recipient or the sender is blocked.
-    { status: 'REJECTED_DND', source: `${STATUSES}: 10 "the user is subscribed to DND (Do Not Disturb)"` },
-    { status: 'REJECTED_DESTINATION_BLOCKLISTED', source: `${STATUSES}: 14 "The destination address has been blocklisted"` },
-  ],
-} as const satisfies SenderFacts;
+export const infobipSenderFacts = /* @__PURE__ */ infobipFacts();
+
+// Built in a function marked pure: the sources interpolated in template literals would otherwise
+// keep these facts in every app bundling @msgkit/infobip, which bundlers cannot prove side-effect free.
+function infobipFacts() {
+  return {
+    name: 'infobip',
+    // No maximum is documented (shared/vendors/infobip.md §5): 1 000 is msgkit's batch size for
+    // Infobip (what the CLI and the queue have always sent), not a vendor limit.
+    maxRecipients: 1_000,
+    // No dedupe key (shared/vendors/infobip.md): a lost answer stays unknown. The client-chosen ids
+    // below make it possible to look the batch up (reconciliation).
+    dedupe: false,
+    credentials: INFOBIP_CREDENTIALS,
+    options: [
+      {
+        name: 'from',
+        what: "'scenario', to send a message that names a sender with the sender of the OMNI scenario instead",
+        required: false,
+        values: ['scenario'],
+        source: 'shared/vendors/infobip.md §3.6: the sender of each channel is the scenario step’s `from`; the send request has no sender field',
+      },
+    ],
+    callback: { field: 'notifyUrl', source: 'specs/infobip.yaml OmniAdvancedRequest.notifyUrl (S1; delivery reports posted there)' },
+    reference: { field: 'callbackData', maxLength: CALLBACK_DATA_MAX, source: 'specs/infobip.yaml OmniAdvancedRequest.callbackData (S1: maxLength 4000, echoed in the delivery report)' },
+    clientIds: { batch: 'bulkId', message: 'destinations[].messageId', source: 'shared/vendors/infobip.md §3.1–3.2: a client-supplied bulkId and per-destination messageId, echoed in the answer and the reports' },
+    statusLookup: infobipStatusLookup,
+    refusals: [
+      { class: 'authentication', status: 401, source: 'specs/infobip.yaml responses.Unauthorized (S1: 401 UNAUTHORIZED); shared/vendors/infobip.md §3.8' },
+      { class: 'authentication', status: 403, source: 'specs/infobip.yaml responses.Forbidden (S1: 403 FORBIDDEN, the key lacks message:send / omni-failover scopes, shared/vendors/infobip.md §1.5)' },
+    ],
+    recipientRefusals: [
+      { status: 'REJECTED_NETWORK', class: 'no_route', source: `${STATUSES}: 6 "the network is either out of our coverage or is not set up on your account"` },
+      { status: 'REJECTED_ROUTE_NOT_AVAILABLE', class: 'no_route', source: `${STATUSES}: 19 "no routes on your account are available"` },
+      { status: 'REJECTED_PREFIX_MISSING', class: 'invalid_number', source: `${STATUSES}: 8 "the number is not recognized due to an incorrect number prefix or length"` },
+      { status: 'MISSING_TO', class: 'invalid_number', source: `${STATUSES}: 51 "the to parameter has not been set, or it is empty"` },
+      { status: 'REJECTED_DESTINATION', class: 'invalid_number', source: `${STATUSES}: 52 "the destination is invalid"` },
+      { status: 'REJECTED_NOT_ENOUGH_CREDITS', class: 'insufficient_credit', source: `${STATUSES}: 12 "Your account is out of credits"` },
+      { status: 'REJECTED_PREPAID_PACKAGE_EXPIRED', class: 'insufficient_credit', source: `${STATUSES}: 17 "Account credits are past their validity period"` },
+      // Refused, and no other vendor may send them: the recipient or the sender is blocked.
+      { status: 'REJECTED_DND', source: `${STATUSES}: 10 "the user is subscribed to DND (Do Not Disturb)"` },
+      { status: 'REJECTED_DESTINATION_BLOCKLISTED', source: `${STATUSES}: 14 "The destination address has been blocklisted"` },
+    ],
+  } as const satisfies SenderFacts;
+}
 
 /** The answer's REJECTED group: the message was not sent. Statuses not in the table move nowhere. */
 const REJECTED_GROUP = 'REJECTED';

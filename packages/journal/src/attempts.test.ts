@@ -90,6 +90,26 @@ describe('the file journal as a failover record', () => {
     expect((await readJournal(path)).attempts.get(0)).toHaveLength(3);
   });
 
+  it('keeps the proof with an attempt that moves recipients a vendor sent on to the next vendor, and a reopened journal reads it back', async () => {
+    const path = fresh();
+    const chain = ['a', 'b'];
+    const journal = await openFileJournal(path, identity(chain), { chain });
+    await sendWithFailover([fake('a', []), fake('b', [])], batch, message, { journal: journal.failover(), batchIndex: 0, dedupeKey: 'k' });
+    const moveOn = new Map([[batch[1]!, { to: batch[1]!, attempt: 0, kind: 'report' as const, status: 'undelivered' as const, code: 'FAILED', messageId: 'm-2' }]]);
+    const b = fake('b', []);
+    await sendWithFailover([fake('a', []), b], batch, message, { journal: journal.failover(), batchIndex: 0, dedupeKey: 'k', moveOn });
+    await journal.close();
+    expect(b.calls.map((c) => c.batch)).toEqual([[batch[1]]]);
+    const attempts = (await readJournal(path)).attempts.read(path, 0);
+    expect(attempts[1]).toMatchObject({ sender: 'b', recipients: [batch[1]], proofs: [moveOn.get(batch[1]!)], outcome: { status: 'sent' } });
+    const again = await openFileJournal(path, identity(chain), { chain });
+    const b2 = fake('b', []);
+    const resumed = await sendWithFailover([fake('a', []), b2], batch, message, { journal: again.failover(), batchIndex: 0, dedupeKey: 'k', moveOn });
+    await again.close();
+    expect(b2.calls).toEqual([]);
+    expect(resumed.recipients.map((r) => r.sentBy)).toEqual(['a', 'b', 'a']);
+  });
+
   it('reads an attempt begun and never settled as interrupted, and keeps it where it was', async () => {
     const path = fresh();
     const chain = ['a', 'b'];

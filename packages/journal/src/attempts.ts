@@ -2,8 +2,8 @@
  * The journal file as the record of a failover chain (core's `FailoverJournal`): a journal opened
  * with `{ chain }` holds, after its header (`v: 2`), two records per attempt of a batch:
  * - `attempt`: attempt `a` of batch `i` is about to be sent to sender `s`: its recipients `to` (and
- *   their input rows), its key `k`, `r` when it resends attempt `r` (unknown) with that key, and
- *   when it was begun (`at`);
+ *   their input rows), its key `k`, `r` when it resends attempt `r` (unknown) with that key, `p`
+ *   the proofs of recipients an earlier vendor sent that it moves on, and when it was begun (`at`);
  * - `done`: how attempt `a` of batch `i` ended (`o`: core's AttemptOutcome).
  * Each is appended and fdatasynced before its promise resolves (FileJournal.append), so the request
  * of an attempt leaves only once its record would survive a crash, and a write error rejects it,
@@ -14,7 +14,7 @@
  * of recipients resumes in bounded memory.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { AttemptOutcome, FailoverAttempt, FailoverJournal } from '@msgkit/core';
+import type { AttemptOutcome, FailoverAttempt, FailoverJournal, MoveProof } from '@msgkit/core';
 import type { FileJournal } from './fileJournal';
 
 /** A chain journal's (v2) record of one attempt, written before its request leaves: batch `i`, attempt `a`, sender `s`, recipients `to`. */
@@ -28,6 +28,8 @@ export interface AttemptLine {
   rows?: number[];
   k?: string;
   r?: number;
+  /** The recipients an earlier vendor sent that this attempt moves on, each with its proof (a final negative report, or a timer asked for by name). */
+  p?: MoveProof[];
   /** When the attempt was begun (ISO 8601): reconcile judges by it whether the vendor still keeps the send. Absent in older journals. */
   at?: string;
 }
@@ -105,6 +107,7 @@ export class AttemptIndex {
       const attempt: RecordedAttempt = { batch: line.i, attempt: line.a, sender: line.s, recipients: line.to };
       if (line.k !== undefined) attempt.dedupeKey = line.k;
       if (line.r !== undefined) attempt.resendOf = line.r;
+      if (line.p !== undefined) attempt.proofs = line.p;
       if (line.rows !== undefined) attempt.rows = line.rows;
       if (line.at !== undefined) attempt.at = line.at;
       if (done) attempt.outcome = (readLine(fd, done) as DoneLine).o;
@@ -167,6 +170,7 @@ export class FileFailoverJournal implements FailoverJournal {
       ...(rows && { rows: [...rows] }),
       ...(attempt.dedupeKey !== undefined && { k: attempt.dedupeKey }),
       ...(attempt.resendOf !== undefined && { r: attempt.resendOf }),
+      ...(attempt.proofs !== undefined && { p: attempt.proofs }),
       at: new Date().toISOString(),
     };
     await this.#write(line);

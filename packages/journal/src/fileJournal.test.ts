@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { batchDedupeKey, JournalMismatchError, JournalWriteError, sendInBatches } from '@msgkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { acquireLock } from './lock';
 import { campaignIdOf, openFileJournal, readJournal, reopenFileJournal, type CampaignIdentity, type JournalFileSystem, type StateLine } from './index';
 
 const dir = mkdtempSync(join(tmpdir(), 'msgkit-journal-'));
@@ -316,6 +317,39 @@ describe('the lock of a journal whose writer was killed', () => {
       other.kill('SIGKILL');
     }
     expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('is waited for, not refused, while a delivery-report receiver holds it for a moment: the send opens once the receiver lets go', async () => {
+    const path = fresh();
+    await (await openFileJournal(path, identity)).close();
+    const holder = spawn(process.execPath, [fileURLToPath(new URL('./brief-holder.test-helper.mjs', import.meta.url)), path], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+      let waitedFor: number | undefined;
+      const journal = await openFileJournal(path, identity, {
+        onWaiting: (pid) => {
+          waitedFor = pid;
+          holder.stdin!.write('release\n');
+        },
+      });
+      expect(waitedFor).toBe(holder.pid);
+      expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8'))).not.toHaveProperty('brief');
+      await journal.close();
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('is refused after all when a receiver keeps its brief hold past the limit, naming the process', async () => {
+    const path = fresh();
+    await (await openFileJournal(path, identity)).close();
+    const holder = spawn(process.execPath, [fileURLToPath(new URL('./brief-holder.test-helper.mjs', import.meta.url)), path], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+      await expect(acquireLock(path, { briefHoldLimitMs: 30 })).rejects.toThrow(new RegExp(`in use by process ${holder.pid}`));
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('is refused while its writer lives, naming the process and what to do', async () => {

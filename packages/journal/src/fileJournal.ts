@@ -211,6 +211,17 @@ export interface OpenJournalOptions {
    * that the chain is part of the campaign's content and of every key bound to it.
    */
   chain?: readonly string[];
+  /** Called once when the journal is held for a moment by a delivery-report receiver and this open waits for it, with its pid. */
+  onWaiting?: (pid: number) => void;
+}
+
+/** Options of `reopenFileJournal`. */
+export interface ReopenJournalOptions extends Pick<OpenJournalOptions, 'fs' | 'onWaiting'> {
+  /**
+   * This open holds the journal for a moment only (one append, then close), as a delivery-report
+   * receiver does: a send or another open that finds it held waits for it instead of being refused.
+   */
+  brief?: boolean;
 }
 
 /**
@@ -223,7 +234,7 @@ export async function openFileJournal(path: string, identity: CampaignIdentity, 
   const parts = identityParts(identity);
   const campaignId = options.campaignId ?? campaignIdOf(identity);
   const fs = options.fs ?? { open };
-  const owner = await acquireLock(path);
+  const owner = await acquireLock(path, options.onWaiting ? { onWaiting: options.onWaiting } : {});
   try {
     // An empty file is one whose header never reached the disk (a crash or a full disk at creation).
     const existing = existsSync(path) ? (await stat(path)).size : 0;
@@ -274,8 +285,8 @@ export async function openFileJournal(path: string, identity: CampaignIdentity, 
  * Opens an existing journal to record what became of its batches (`note`), taking the same lock
  * as a send: the campaign is the one the file names, so no identity is asked for.
  */
-export async function reopenFileJournal(path: string, options: Pick<OpenJournalOptions, 'fs'> = {}): Promise<FileJournal> {
-  const owner = await acquireLock(path);
+export async function reopenFileJournal(path: string, options: ReopenJournalOptions = {}): Promise<FileJournal> {
+  const owner = await acquireLock(path, { ...(options.brief && { brief: true }), ...(options.onWaiting && { onWaiting: options.onWaiting }) });
   try {
     return await appendTo(path, await readJournal(path), options.fs ?? { open }, owner);
   } catch (error) {

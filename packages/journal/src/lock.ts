@@ -27,7 +27,30 @@ export interface LockOwner {
   boot?: string;
   host: string;
   token: string;
+  /**
+   * Held for a moment only (a delivery-report receiver moving its spool into the journal): a
+   * taker waits for it to be released instead of being refused.
+   */
+  brief?: true;
 }
+
+/** Options of `acquireLock`. */
+export interface AcquireLockOptions {
+  /** This hold is brief (see LockOwner.brief): others wait for it rather than fail. */
+  brief?: boolean;
+  /** Called once when a brief holder is found and waited for, with its pid. */
+  onWaiting?: (pid: number) => void;
+  /** @internal How long one brief hold is waited for (default BRIEF_HOLD_LIMIT_MS); for tests. */
+  briefHoldLimitMs?: number;
+}
+
+/**
+ * How long one brief holder may keep the lock before a taker gives up waiting and is refused as
+ * by any live holder. A receiver holds it for one append and one fdatasync; this bound is only
+ * for one that hangs.
+ */
+const BRIEF_HOLD_LIMIT_MS = 60_000;
+const BRIEF_POLL_MS = 10;
 
 /** The journal is in use by another run (named by pid and host), or its lock cannot be checked or taken. */
 export class JournalLockedError extends Error {
@@ -40,13 +63,16 @@ const lockPath = (path: string) => `${path}.lock`;
 const held = new Set<string>();
 
 /** Takes the lock of `path`, taking over a dead writer's; throws JournalLockedError when a live one holds it. */
-export async function acquireLock(path: string): Promise<LockOwner> {
+export async function acquireLock(path: string, options: AcquireLockOptions = {}): Promise<LockOwner> {
   const file = lockPath(path);
-  const me: LockOwner = { ...processIdentity(process.pid), host: hostname(), token: randomUUID() };
+  const me: LockOwner = { ...processIdentity(process.pid), host: hostname(), token: randomUUID(), ...(options.brief && { brief: true as const }) };
   const mine = `${file}.${me.token}`;
   // Written in full under a private name, then linked into place: link(2) fails if the lock exists,
   // so a lock is never seen half written and two takers can never both win.
   await writeFile(mine, JSON.stringify(me), { flag: 'wx' });
+  // The brief holder being waited for, and since when: a new hold (another token) restarts the wait.
+  let waiting: { token: string; since: number } | undefined;
+  let told = false;
   try {
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
@@ -59,6 +85,16 @@ export async function acquireLock(path: string): Promise<LockOwner> {
       const text = await readFile(file, 'utf8').catch(() => undefined);
       if (text === undefined) continue;
       const verdict = await judge(text, file);
+      if (verdict.kind === 'live' && verdict.brief !== undefined) {
+        if (waiting?.token !== verdict.brief) waiting = { token: verdict.brief, since: Date.now() };
+        if (Date.now() - waiting.since < (options.briefHoldLimitMs ?? BRIEF_HOLD_LIMIT_MS)) {
+          if (!told) options.onWaiting?.(verdict.pid);
+          told = true;
+          attempt--;
+          await new Promise((resolve) => setTimeout(resolve, BRIEF_POLL_MS));
+          continue;
+        }
+      }
       if (verdict.kind === 'live') throw new JournalLockedError(`${path} is in use by process ${verdict.pid}${verdict.host ? ` on ${verdict.host}` : ''}: two senders on one journal could send a batch twice. Wait for it to finish, or stop it (Ctrl-C) and run again.`);
       if (verdict.kind === 'undecidable') {
         throw new JournalLockedError(`${path} is locked by process ${verdict.pid} on ${verdict.host}, and msgkit cannot check from here whether it still runs. If no msgkit run is using this journal, delete ${file} and run the same command again.`);
@@ -102,7 +138,7 @@ async function takeOver(file: string, judged: string): Promise<void> {
   await unlink(aside).catch(() => undefined);
 }
 
-type Verdict = { kind: 'dead' } | { kind: 'live'; pid: number; host?: string } | { kind: 'undecidable'; pid: number; host: string };
+type Verdict = { kind: 'dead' } | { kind: 'live'; pid: number; host?: string; /** the token of a brief hold */ brief?: string } | { kind: 'undecidable'; pid: number; host: string };
 
 async function judge(text: string, file: string): Promise<Verdict> {
   const owner = parse(text);
@@ -116,13 +152,14 @@ async function judge(text: string, file: string): Promise<Verdict> {
     return started > written + 1_000 ? { kind: 'dead' } : { kind: 'live', pid };
   }
   if (owner.host !== hostname()) return { kind: 'undecidable', pid: owner.pid, host: owner.host };
-  if (owner.pid === process.pid) return held.has(owner.token) ? { kind: 'live', pid: owner.pid } : { kind: 'dead' };
+  const brief = owner.brief === true ? { brief: owner.token } : {};
+  if (owner.pid === process.pid) return held.has(owner.token) ? { kind: 'live', pid: owner.pid, ...brief } : { kind: 'dead' };
   const now = processIdentity(owner.pid);
   if (owner.boot !== undefined && now.boot !== undefined && owner.boot !== now.boot) return { kind: 'dead' };
   if (!alive(owner.pid)) return { kind: 'dead' };
   // Alive: the same process only if it started when the writer did; else its pid was reused.
   if (owner.start === undefined || now.start === undefined) return { kind: 'undecidable', pid: owner.pid, host: owner.host };
-  return now.start === owner.start ? { kind: 'live', pid: owner.pid } : { kind: 'dead' };
+  return now.start === owner.start ? { kind: 'live', pid: owner.pid, ...brief } : { kind: 'dead' };
 }
 
 function parse(text: string): LockOwner | undefined {

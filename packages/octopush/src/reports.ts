@@ -38,7 +38,7 @@ export const OCTOPUSH_REPORT_STATUSES: Readonly<Record<string, StatusMapping>> =
   BLACKLISTED_NUMBER: rejected,
 };
 
-const read = reportReader('octopush');
+const read = /* @__PURE__ */ reportReader('octopush');
 
 /**
  * Parses one report Octopush posts to `callback_url_for_deliveries`. SMS, voice and RCS reports

@@ -18,45 +18,51 @@ const LEGACY_CODES = 'shared/vendors/octopush.md §4.8 legacy return-code table 
  * `request_id` dedupe, credential variables, the `type` and `purpose` options it never assumes, and
  * the refusals that prove nothing was sent.
  */
-export const octopushSenderFacts = {
-  name: 'octopush',
-  maxRecipients: MAX_RECIPIENTS,
-  dedupe: {
-    field: 'request_id',
-    windowHours: 24,
-    repeat: 'refuses',
-    source: 'specs/octopush.yaml SendSmsCampaignRequest.request_id; shared/vendors/octopush.md §3.1 ("a duplicate gives a validation error; a request_id expires after 24 h") and §4.8 (code 120)',
-  },
-  credentials: OCTOPUSH_CREDENTIALS,
-  options: [
-    { name: 'type', what: 'the SMS route, which sets the price and the sender rules', required: true, values: SMS_TYPES, source: 'specs/octopush.yaml SendSmsCampaignRequest.type (required)' },
-    {
-      name: 'purpose',
-      what: "transactional ('alert') or marketing ('wholesale'), which sets the opt-out rules",
-      required: true,
-      values: PURPOSES,
-      source: "specs/octopush.yaml SendSmsCampaignRequest.purpose: unset, Octopush applies 'wholesale' (marketing), so msgkit asks",
+export const octopushSenderFacts = /* @__PURE__ */ octopushFacts();
+
+// Built in a function marked pure: the sources interpolated in template literals would otherwise
+// keep these facts in every app bundling @msgkit/octopush, which bundlers cannot prove side-effect free.
+function octopushFacts() {
+  return {
+    name: 'octopush',
+    maxRecipients: MAX_RECIPIENTS,
+    dedupe: {
+      field: 'request_id',
+      windowHours: 24,
+      repeat: 'refuses',
+      source: 'specs/octopush.yaml SendSmsCampaignRequest.request_id; shared/vendors/octopush.md §3.1 ("a duplicate gives a validation error; a request_id expires after 24 h") and §4.8 (code 120)',
     },
-  ],
-  callback: false,
-  accountCallback: "its reports go to the account's callback_url_for_deliveries, set in the back office (Callbacks menu) or by campaign-parameters (shared/vendors/octopush.md §5)",
-  reference: false,
-  clientIds: false,
-  // No read of a sent campaign's state exists (the note at the top of specs/octopush.yaml): status
-  // comes only by callback, and request_id is neither echoed nor searchable.
-  statusLookup: false,
-  refusals: [
-    { class: 'authentication', status: 401, source: 'specs/octopush.yaml responses.Unauthorized (SEED: "401 Unauthorized.", wrong api-login / api-key)' },
-    { class: 'authentication', vendorCode: 101, source: `${LEGACY_CODES}: 101 "Incorrect login details"` },
-    { class: 'insufficient_credit', vendorCode: 104, source: `${LEGACY_CODES}: 104 "Out of credit"` },
-    { class: 'insufficient_credit', vendorCode: 105, source: `${LEGACY_CODES}: 105 "Not enough credit, last order awaiting validation"` },
-    { class: 'invalid_number', vendorCode: 117, source: `${LEGACY_CODES}: 117 "Recipient list has no correct numbers"` },
-    { class: 'invalid_number', vendorCode: 150, source: `${LEGACY_CODES}: 150 "No country found for this prefix"` },
-    { class: 'no_route', vendorCode: 151, source: `${LEGACY_CODES}: 151 "Recipient country not serviced"` },
-    { class: 'no_route', vendorCode: 152, source: `${LEGACY_CODES}: 152 "Cannot send low-cost SMS to this country, use Premium"` },
-  ],
-  recipientRefusals: [],
-} as const satisfies SenderFacts;
+    credentials: OCTOPUSH_CREDENTIALS,
+    options: [
+      { name: 'type', what: 'the SMS route, which sets the price and the sender rules', required: true, values: SMS_TYPES, source: 'specs/octopush.yaml SendSmsCampaignRequest.type (required)' },
+      {
+        name: 'purpose',
+        what: "transactional ('alert') or marketing ('wholesale'), which sets the opt-out rules",
+        required: true,
+        values: PURPOSES,
+        source: "specs/octopush.yaml SendSmsCampaignRequest.purpose: unset, Octopush applies 'wholesale' (marketing), so msgkit asks",
+      },
+    ],
+    callback: false,
+    accountCallback: "its reports go to the account's callback_url_for_deliveries, set in the back office (Callbacks menu) or by campaign-parameters (shared/vendors/octopush.md §5)",
+    reference: false,
+    clientIds: false,
+    // No read of a sent campaign's state exists (the note at the top of specs/octopush.yaml): status
+    // comes only by callback, and request_id is neither echoed nor searchable.
+    statusLookup: false,
+    refusals: [
+      { class: 'authentication', status: 401, source: 'specs/octopush.yaml responses.Unauthorized (SEED: "401 Unauthorized.", wrong api-login / api-key)' },
+      { class: 'authentication', vendorCode: 101, source: `${LEGACY_CODES}: 101 "Incorrect login details"` },
+      { class: 'insufficient_credit', vendorCode: 104, source: `${LEGACY_CODES}: 104 "Out of credit"` },
+      { class: 'insufficient_credit', vendorCode: 105, source: `${LEGACY_CODES}: 105 "Not enough credit, last order awaiting validation"` },
+      { class: 'invalid_number', vendorCode: 117, source: `${LEGACY_CODES}: 117 "Recipient list has no correct numbers"` },
+      { class: 'invalid_number', vendorCode: 150, source: `${LEGACY_CODES}: 150 "No country found for this prefix"` },
+      { class: 'no_route', vendorCode: 151, source: `${LEGACY_CODES}: 151 "Recipient country not serviced"` },
+      { class: 'no_route', vendorCode: 152, source: `${LEGACY_CODES}: 152 "Cannot send low-cost SMS to this country, use Premium"` },
+    ],
+    recipientRefusals: [],
+  } as const satisfies SenderFacts;
+}
 
 /** Octopush's campaign sender, over a client you configured or the options to make one. */
 export function octopushSender(client: OctopushClient | OctopushClientOptions): CampaignSender {

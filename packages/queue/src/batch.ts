@@ -3,9 +3,10 @@
  * act for the whole account when the vendor says something about the account (429, 401, 403).
  */
 import { randomUUID } from 'node:crypto';
-import { batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, type CampaignSender, type MsgkitErrorCode } from '@msgkit/core';
+import { AbortError, batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, ValidationError, type CampaignSender, type MsgkitErrorCode, type SendOptions } from '@msgkit/core';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { AccountPause, AccountRecord, RateLimitNotice } from './account';
+import { chainOutcome, refusedInBatch, sendChainBatch } from './chain';
 import { RedisNotDurableError } from './errors';
 import type { BatchOutcome, RedisJournal, SeenUnder } from './journal';
 import type { BatchJobData } from './producer';
@@ -22,7 +23,12 @@ export type CampaignWorkerEvent =
   | { type: 'stopped'; queue: string; error: MsgkitError };
 
 export interface BatchContext {
+  /** The worker's sender: the first of its chain when it has one. */
   sender: CampaignSender;
+  /** A chain worker's senders, in order: each batch goes through core's sendWithFailover. */
+  chain?: readonly CampaignSender[];
+  /** The sender's name, or the chain's joined name (chainName): a job for another is refused. */
+  name: string;
   journal: RedisJournal;
   account: AccountRecord;
   queue: Queue;
@@ -31,6 +37,8 @@ export interface BatchContext {
   rateLimitBackoffMs: number;
   maxRateLimitPauseMs: number;
   emit(event: CampaignWorkerEvent): void;
+  /** The callback URL and reference of a batch (CampaignWorkerOptions.deliveryReports), when reports are asked for. */
+  callbacks?: (campaignId: string, index: number) => Pick<SendOptions, 'callbackUrl' | 'reference'>;
   /** Stops the worker for good: nothing more is taken. */
   stop(error: MsgkitError): void;
 }
@@ -52,8 +60,8 @@ export function dedupeKeyOf(data: Pick<BatchJobData, 'campaignId' | 'index' | 'd
 }
 
 export function batchProcessor(ctx: BatchContext) {
-  const { sender, journal, account, queue } = ctx;
-  const dedupes = sender.dedupe !== false;
+  const { sender, journal, account, queue, chain } = ctx;
+  const dedupes = chain ? chain.every((s) => s.dedupe !== false) : sender.dedupe !== false;
   const memory = new Map<string, SeenUnder>();
   const lostReported = new Set<string>();
   const remember = (campaignId: string, seen: SeenUnder) => {
@@ -65,7 +73,7 @@ export function batchProcessor(ctx: BatchContext) {
 
   return async function sendBatch(job: Job<BatchJobData>, _token?: string, signal?: AbortSignal): Promise<BatchOutcome> {
     const { campaignId, index, recipients, message, provider } = job.data;
-    if (provider !== sender.name) throw new UnrecoverableError(`batch for ${provider} on a ${sender.name} worker`);
+    if (provider !== ctx.name) throw new UnrecoverableError(`batch for ${provider} on a ${ctx.name} worker`);
     const digest = job.data.digest ?? '';
     const attempt = `${ctx.workerId}:${job.attemptsStarted}:${randomUUID()}`;
     const at = () => new Date().toISOString();
@@ -93,6 +101,24 @@ export function batchProcessor(ctx: BatchContext) {
       lostReported.add(campaignId);
       ctx.emit({ type: 'state_lost', queue: queue.name, campaignId });
     }
+    if (chain) {
+      // Redis may have forgotten attempts of this batch: continuing the chain could ask again a
+      // vendor that refused, or one that sent. Every recipient of it is taken as possibly sent.
+      if (begun.state === 'lost') return settle(job, { outcome: 'unknown', ...base, reason: 'state_lost', recipients, at: at() });
+      let result;
+      try {
+        // Fresh or resumed alike: the recorded attempts say where the chain stopped (core's planChain).
+        result = await sendChainBatch(chain, journal, job.data, { dedupeKey: dedupeKeyOf(job.data), ...(signal && { signal }) });
+      } catch (error) {
+        // The message fits no longer (a worker's sender differs from the producer's): refused before the wire.
+        if (!(error instanceof ValidationError)) throw error;
+        return settle(job, { outcome: 'refused', ...base, code: error.code, message: error.message, recipients, at: at() });
+      }
+      // Stopped between two vendors (the worker is closing): the next run continues from the record.
+      if (signal?.aborted) throw new AbortError();
+      const { outcome, records } = chainOutcome(index, result, at());
+      return journal.record(campaignId, outcome, job.data.digest, records);
+    }
     // Begun before and left without an outcome, or possibly so (state lost): core's resume rule,
     // shared with the file journal, resends it only where the vendor deduplicates by key.
     if (begun.state !== 'fresh' && resumeDecision({ index, size: recipients.length, digest: '' }, { deduplicates: dedupes }) === 'skip') {
@@ -101,8 +127,12 @@ export function batchProcessor(ctx: BatchContext) {
 
     const dedupeKey = dedupeKeyOf(job.data);
     try {
-      const sent = await sender.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}) });
-      return await settle(job, { outcome: 'sent', ...base, ids: sent.ids, ...(sent.duplicate ? { duplicate: true } : {}), at: at() });
+      const sent = await sender.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}), ...ctx.callbacks?.(campaignId, index) });
+      // Recipients the vendor refused one by one in its answer: counted and recorded each.
+      const some = refusedInBatch(sender.name, index, recipients, sent);
+      // The message ids per recipient place the reports that name only a message (SMS.CX).
+      const outcome: BatchOutcome = { outcome: 'sent', ...base, ids: sent.ids, ...(sent.messages && { messages: sent.messages }), ...(sent.duplicate ? { duplicate: true } : {}), ...(some && { refused: some.refused, tally: some.tally }), at: at() };
+      return await journal.record(campaignId, outcome, job.data.digest, some?.records);
     } catch (error) {
       const known = error instanceof MsgkitError ? (error as MsgkitError & { status?: number; vendorCode?: string | number; retryAfterMs?: number }) : undefined;
       // Core's rule, shared with the file journal: refused only when the error proves nothing was sent.

@@ -4,12 +4,18 @@ import { formatMs, type CampaignStatus } from './status';
 export function formatCampaignStatus(status: CampaignStatus, now: number = Date.now()): string {
   const row = (label: string, t: { batches: number; recipients: number }) => `  ${label.padEnd(8)} ${String(t.recipients).padStart(10)} recipients in ${t.batches} batches`;
   const lines = [
-    `campaign ${status.campaignId}: ${status.provider} account ${status.account} (queue ${status.queue}), ${status.recipients} recipients in ${status.batches} batches of up to ${status.batchSize}`,
+    `campaign ${status.campaignId}: ${status.chain ? `chain ${status.chain.join(' -> ')}` : status.provider} account ${status.account} (queue ${status.queue}), ${status.recipients} recipients in ${status.batches} batches of up to ${status.batchSize}`,
     row('sent', status.sent),
+    ...Object.entries(status.sentBy ?? {}).map(([vendor, n]) => `    by ${vendor.padEnd(10)} ${String(n).padStart(6)} recipients`),
+    ...(status.personalized ? [`  personalized: each recipient its own text, ${status.personalized.segments.total} SMS parts in all (${status.personalized.segments.min} to ${status.personalized.segments.max} each)`] : []),
     row('refused', status.refused),
     row('unknown', status.unknown),
     row('pending', status.pending),
   ];
+  const d = status.deliveries;
+  lines.push(`  delivery: ${d.delivered} delivered, ${d.failed} failed, ${d.pending} pending, ${d.unknown} unknown (reports and msgkit reconcile)`);
+  for (const r of d.reasons) lines.push(`    ${r.state} ${r.recipients}: ${r.reason}`);
+  if (d.unplaced > 0) lines.push(`    ${d.unplaced} report(s) wait for their batch's answer to be recorded (the receiver places them)`);
   const { paused, rateLimited } = status.queueState;
   if (paused) {
     lines.push(
@@ -27,8 +33,10 @@ export function formatCampaignStatus(status: CampaignStatus, now: number = Date.
   }
   if (status.inFlight.length > 0) lines.push(`  in flight: batches ${status.inFlight.join(', ')}`);
   for (const b of status.refusedBatches) lines.push(`  refused batch ${b.index}: ${b.code}${b.vendorCode !== undefined ? ` (vendor code ${b.vendorCode})` : ''}: ${b.message}`);
+  for (const r of status.refusedRecipients ?? []) lines.push(`  refused ${r.to} (batch ${r.batch}${r.sender ? `, ${r.sender}` : ''}): ${r.code}${r.reason ? `: ${r.reason}` : ''}`);
   for (const b of status.unknownBatches) {
-    lines.push(`  unknown batch ${b.index} (${b.reason}${b.dedupeKey ? `, resend with dedupe key ${b.dedupeKey}` : ', check with the vendor before resending'}): ${b.recipients.join(' ')}`);
+    const at = b.tally ? `, ${b.recipients.length} of ${b.count} recipients` : '';
+    lines.push(`  unknown batch ${b.index} (${b.reason}${at}${b.dedupeKey ? `, resend with dedupe key ${b.dedupeKey}` : ', check with the vendor before resending'}): ${b.recipients.join(' ')}`);
   }
   lines.push(status.done ? '  done' : '  not done');
   return lines.join('\n');

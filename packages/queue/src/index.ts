@@ -4,22 +4,30 @@
  * @module @msgkit/queue
  */
 export { enqueueCampaign } from './producer';
-export type { BatchJobData, EnqueueCampaignOptions, EnqueuedCampaign } from './producer';
+export type { BatchJobData, EnqueueCampaignOptions, EnqueuedCampaign, ProducerSender } from './producer';
 export { createCampaignWorker } from './worker';
 export type { CampaignWorker, CampaignWorkerOptions } from './worker';
 export type { CampaignWorkerEvent } from './batch';
 // The contract a worker sends through is core's: each provider package exports its sender.
 export type { CampaignMessage, CampaignSender } from '@msgkit/core';
-export { campaignStatus, followCampaign, formatCampaignEvent, listCampaigns } from './status';
-export type { CampaignEvent, CampaignStatus, FollowOptions, StatusOptions, Tally } from './status';
+export { campaignRecipients, campaignStatus, followCampaign, formatCampaignEvent, listCampaigns } from './status';
+export type { CampaignEvent, CampaignStatus, DeliveryTotals, FollowOptions, StatusOptions, Tally } from './status';
+export { DELIVERY_STATES, DeliveryRecords, standingOf } from './deliveries';
+export type { DeliveryRecord, DeliveryState, KeptVerdict, RecipientStanding } from './deliveries';
+export { deliveryCallbacks, parseReference, referenceOf } from './callbacks';
+export type { DeliveryReportOptions } from './callbacks';
+export { createDeliveryRecorder, UnplacedReportError } from './recorder';
+export type { DeliveryRecorder, DeliveryRecorderOptions } from './recorder';
+export { reconcileCampaign, RedisReconcileStore } from './reconcileStore';
+export type { ReconcileCampaignOptions } from './reconcileStore';
 export { formatCampaignStatus } from './format';
-export type { BatchOutcome, CampaignMeta, StateLost } from './journal';
+export type { BatchOutcome, CampaignMeta, RecipientRecord, RecipientRefused, RecipientTally, StateLost } from './journal';
 export { MAX_RATE_LIMIT_PAUSE_MS, resumeAccount } from './account';
 export type { AccountPause, AccountState, RateLimitNotice, ResumeAccountOptions } from './account';
 export { DEFAULT_CONNECT_TIMEOUT_MS } from './connection';
 export { RedisNotDurableError, RedisUnavailableError } from './errors';
 export type { RedisPersistence, RedisUnavailableReason } from './errors';
-export { batchJobId, queueName } from './names';
+export { batchJobId, chainName, queueName } from './names';
 export type { RedisConnection } from './connection';
 export { openAccountQueues } from './board';
 export type { AccountQueues } from './board';

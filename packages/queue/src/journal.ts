@@ -1,11 +1,60 @@
+import type { AttemptOutcome, FailoverAttempt, RecipientMessage, RecipientTry } from '@msgkit/core';
+import { JournalMismatchError } from '@msgkit/core';
 import type { Redis } from 'ioredis';
+import { deliveryKeys } from './dlrKeys';
 import { campaignKeys } from './names';
-import { BEGIN, CLEAR, RECORD, REGISTER } from './scripts';
+import { ATTEMPT_BEGIN, ATTEMPT_SETTLE, BEGIN, CLEAR, RECORD, REGISTER } from './scripts';
+
+/** One recipient the vendor (or, in a chain, every vendor it reached) did not send, inside a batch that has other outcomes. */
+export interface RecipientRefused {
+  to: string;
+  /** The vendor's per-recipient status (`NO COVERAGE`) or the code of the last refusal in a chain. */
+  code: string;
+  /** The vendor that refused it last. */
+  sender?: string;
+  reason?: string;
+}
+
+/**
+ * What became of one recipient, kept per number for chain campaigns and for recipients a vendor
+ * refused one by one inside an accepted batch: every vendor tried, how each ended, which one sent.
+ */
+export interface RecipientRecord {
+  to: string;
+  batch: number;
+  status: 'sent' | 'refused' | 'unknown';
+  /** The vendor that sent it. */
+  sentBy?: string;
+  /** The vendor's message id, or its id for the request. */
+  id?: string;
+  /** Why it is not sent, when it is not. */
+  code?: string;
+  /** Every attempt at it, in order (core's RecipientTry: sender, outcome, failover class, codes). */
+  tried: RecipientTry[];
+}
+
+/** Recipients counted per outcome and per sending vendor (`sent@smscx`), when a batch's recipients did not all end alike. */
+export type RecipientTally = Record<string, number>;
 
 /** What became of one batch (the same three outcomes as the file-based campaign journal). */
 export type BatchOutcome =
   /** The vendor accepted it: its id(s) for what it accepted. `duplicate`: the vendor said it already had this dedupe key. */
-  | { outcome: 'sent'; index: number; count: number; ids: string[]; duplicate?: boolean; at: string }
+  | {
+      outcome: 'sent';
+      index: number;
+      count: number;
+      ids: string[];
+      duplicate?: boolean;
+      /** The vendor's message id per recipient, where its answer gave them: they place the reports that name only a message (SMS.CX). */
+      messages?: RecipientMessage[];
+      /** Recipients the vendor refused one by one in its answer (SentBatch.refused), or no vendor of a chain sent: not sent. */
+      refused?: RecipientRefused[];
+      /** Recipients sent per vendor, for a chain. */
+      sentBy?: Record<string, number>;
+      /** How the recipients were counted, when they did not all end `sent` or a chain sent them. */
+      tally?: RecipientTally;
+      at: string;
+    }
   /** The vendor (or msgkit, before the wire) refused it and did not act: nothing was sent. */
   | { outcome: 'refused'; index: number; count: number; code: string; message: string; status?: number; vendorCode?: string | number; recipients: string[]; at: string }
   /**
@@ -13,7 +62,23 @@ export type BatchOutcome =
    * the record of it (`state_lost`: restarted without an AOF). Never resent automatically where the
    * vendor cannot deduplicate; `recipients` are the ones to check.
    */
-  | { outcome: 'unknown'; index: number; count: number; reason: 'interrupted' | 'outcome_unknown' | 'attempts_exhausted' | 'state_lost'; code?: string; message?: string; dedupeKey?: string; recipients: string[]; at: string };
+  | {
+      outcome: 'unknown';
+      index: number;
+      count: number;
+      reason: 'interrupted' | 'outcome_unknown' | 'attempts_exhausted' | 'state_lost';
+      code?: string;
+      message?: string;
+      dedupeKey?: string;
+      /** The recipients to check: in a chain, only those whose attempt is unknown (the vendor is in `sentBy`'s keys or their record). */
+      recipients: string[];
+      /** In a chain: recipients refused by every vendor it reached (nothing sent). */
+      refused?: RecipientRefused[];
+      /** In a chain: recipients sent per vendor. */
+      sentBy?: Record<string, number>;
+      tally?: RecipientTally;
+      at: string;
+    };
 
 export type OutcomeKind = BatchOutcome['outcome'];
 
@@ -28,6 +93,10 @@ export interface CampaignMeta {
   batchSize: number;
   fingerprint: string;
   createdAt: string;
+  /** A chain campaign's senders, in order (`provider` is their joined name). */
+  chain?: string[];
+  /** A personalized campaign: its template's digest and the SMS parts of every recipient's own text. */
+  personalized?: { template: string; segments: { total: number; min: number; max: number } };
 }
 
 /** Redis restarted under a campaign and may have forgotten writes (see BEGIN in scripts.ts). */
@@ -120,6 +189,8 @@ export class RedisJournal {
       new Date().toISOString(),
     )) as [string, string, string, string];
     const server = { run, aof: aof === '1' };
+    // When the request that may reach the vendor began (reconcile bounds its lookups by it); lost with Redis, it is unknown, never guessed.
+    if (state === 'fresh') await this.#redis.hset(deliveryKeys(this.#prefix, campaignId).sentAt, String(index), new Date().toISOString());
     if (state === 'done') return { server, state, outcome: JSON.parse(value) as BatchOutcome };
     if (state === 'mismatch') return { server, state, campaignDigest: value };
     if (state === 'reused') return { server, state, lost: JSON.parse(value) as StateLost & { digest: string } };
@@ -136,23 +207,60 @@ export class RedisJournal {
    * Records the batch's outcome; the stored one stands when there is one (see RECORD). `digest`:
    * the job's content digest, so that a job of an earlier campaign under the same id records nothing.
    */
-  async record(campaignId: string, outcome: BatchOutcome, digest = ''): Promise<BatchOutcome> {
+  async record(campaignId: string, outcome: BatchOutcome, digest = '', recipients: readonly RecipientRecord[] = []): Promise<BatchOutcome> {
     const k = this.keys(campaignId);
     const [, stored] = (await this.#redis.eval(
       RECORD,
-      5,
+      6,
       k.outcome,
       k.counts,
       k.events,
       k.lineage,
       k.meta,
+      k.recipients,
       String(outcome.index),
       outcome.outcome,
       JSON.stringify(outcome),
       String(outcome.count),
       digest,
+      'tally' in outcome && outcome.tally ? JSON.stringify(outcome.tally) : '',
+      ...recipients.flatMap((r) => [r.to, JSON.stringify(r)]),
     )) as [number, string];
     return stored === '' ? outcome : (JSON.parse(stored) as BatchOutcome);
+  }
+
+  /** A chain batch's attempts, oldest first (each with its outcome once settled). */
+  async attempts(campaignId: string, index: number): Promise<FailoverAttempt[]> {
+    const key = this.keys(campaignId).attempts;
+    const n = Number((await this.#redis.hget(key, String(index))) ?? '0');
+    if (n === 0) return [];
+    const fields = Array.from({ length: n }, (_, i) => [`${index}:${i}`, `${index}:${i}:o`]).flat();
+    const values = await this.#redis.hmget(key, ...fields);
+    return Array.from({ length: n }, (_, i) => {
+      const attempt = JSON.parse(values[2 * i]!) as FailoverAttempt;
+      const outcome = values[2 * i + 1];
+      return outcome ? { ...attempt, outcome: JSON.parse(outcome) as AttemptOutcome } : attempt;
+    });
+  }
+
+  /** Records a chain attempt before it is sent, only as the batch's next one (another worker may have taken the batch). */
+  async beginAttempt(campaignId: string, attempt: Omit<FailoverAttempt, 'outcome'>): Promise<void> {
+    const written = await this.#redis.eval(ATTEMPT_BEGIN, 1, this.keys(campaignId).attempts, String(attempt.batch), String(attempt.attempt), JSON.stringify(attempt));
+    if (written !== 1) {
+      throw new JournalMismatchError(['attempts'], `batch ${attempt.batch} of ${campaignId}: attempt ${attempt.attempt} was recorded by another worker; this one sends nothing more of it`);
+    }
+  }
+
+  async settleAttempt(campaignId: string, batch: number, attempt: number, outcome: AttemptOutcome): Promise<void> {
+    await this.#redis.eval(ATTEMPT_SETTLE, 1, this.keys(campaignId).attempts, String(batch), String(attempt), JSON.stringify(outcome));
+  }
+
+  /** What became of each recipient the campaign keeps a record of (chain campaigns: all of them), by number. */
+  async recipients(campaignId: string): Promise<RecipientRecord[]> {
+    const all = await this.#redis.hgetall(this.keys(campaignId).recipients);
+    return Object.values(all)
+      .map((json) => JSON.parse(json) as RecipientRecord)
+      .sort((a, b) => a.batch - b.batch || (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
   }
 
   async outcome(campaignId: string, index: number): Promise<BatchOutcome | undefined> {

@@ -17,6 +17,14 @@ export function queueName(provider: string, account: string): string {
   return `msgkit-${checkWord('provider', provider)}-${checkWord('account', account)}`;
 }
 
+/**
+ * The name a chain of senders goes by (its queue, its jobs' `provider`): the senders' names in
+ * order, joined with `.` (`smsworks.smscx`). A single sender keeps its own name.
+ */
+export function chainName(names: readonly string[]): string {
+  return names.join('.');
+}
+
 /** Batch `index` of a campaign, as a BullMQ job id: the same campaign added twice adds nothing twice. */
 export function batchJobId(campaignId: string, index: number): string {
   return `${campaignId}-b${index}`;
@@ -33,6 +41,10 @@ export function campaignKeys(prefix: string, campaignId: string) {
     events: `${base}:events`,
     /** Which Redis process last wrote the campaign's state, whether to an AOF, and whether state was found lost. */
     lineage: `${base}:lineage`,
+    /** A chain campaign's attempts per batch (`<index>`: how many; `<index>:<n>`: attempt n; `<index>:<n>:o`: its outcome). */
+    attempts: `${base}:attempts`,
+    /** Per recipient (E.164): which vendors were tried, how each ended, which one sent (chains, and refusals inside accepted batches). */
+    recipients: `${base}:recipients`,
   };
 }
 

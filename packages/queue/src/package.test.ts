@@ -24,23 +24,35 @@ describe('the published entry points', () => {
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
   });
 
-  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
+  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records, the name of a chain, the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
     expect(Object.keys(await load()).sort()).toEqual([
       'DEFAULT_CONNECT_TIMEOUT_MS',
+      'DELIVERY_STATES',
+      'DeliveryRecords',
       'MAX_RATE_LIMIT_PAUSE_MS',
       'RedisNotDurableError',
+      'RedisReconcileStore',
       'RedisUnavailableError',
+      'UnplacedReportError',
       'batchJobId',
+      'campaignRecipients',
       'campaignStatus',
+      'chainName',
       'createCampaignWorker',
+      'createDeliveryRecorder',
+      'deliveryCallbacks',
       'enqueueCampaign',
       'followCampaign',
       'formatCampaignEvent',
       'formatCampaignStatus',
       'listCampaigns',
       'openAccountQueues',
+      'parseReference',
       'queueName',
+      'reconcileCampaign',
+      'referenceOf',
       'resumeAccount',
+      'standingOf',
     ]);
   });
 });

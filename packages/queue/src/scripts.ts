@@ -100,8 +100,11 @@ return 0
 `;
 
 /**
- * KEYS: outcome, counts, events, lineage, meta. ARGV: index, outcome kind, outcome JSON, recipient
- * count, the job's content digest ('' for a job without one).
+ * KEYS: outcome, counts, events, lineage, meta, recipients. ARGV: index, outcome kind, outcome JSON,
+ * recipient count, the job's content digest ('' for a job without one), the recipients counted per
+ * outcome and per sending vendor as a JSON object (`{"sent:recipients": 3, "refused:recipients": 1,
+ * "sent@smscx:recipients": 3}`; '' counts every recipient under the batch's kind), then pairs of
+ * recipient number and its record JSON (for the recipients hash).
  * The first outcome of a batch stands, except that a proven 'sent' replaces an 'unknown' (a worker
  * that lost its lock while the vendor was answering). Returns {1, json} when written, {0, stored}.
  * An outcome of a job whose digest is not the campaign's (begun before Redis lost the campaign that
@@ -116,15 +119,45 @@ if aof ~= '1' and redis.call('HGET', KEYS[4], 'run') == run then redis.call('HSE
 local stored = redis.call('HGET', KEYS[1], ARGV[1])
 local previous
 if stored then
-  previous = cjson.decode(stored)['outcome']
+  local was = cjson.decode(stored)
+  previous = was['outcome']
   if not (previous == 'unknown' and ARGV[2] == 'sent') then return {0, stored} end
-  local before = cjson.decode(stored)['count']
   redis.call('HINCRBY', KEYS[2], previous .. ':batches', -1)
-  redis.call('HINCRBY', KEYS[2], previous .. ':recipients', -before)
+  if type(was['tally']) == 'table' then
+    for field, n in pairs(was['tally']) do redis.call('HINCRBY', KEYS[2], field, -n) end
+  else
+    redis.call('HINCRBY', KEYS[2], previous .. ':recipients', -was['count'])
+  end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('HINCRBY', KEYS[2], ARGV[2] .. ':batches', 1)
-redis.call('HINCRBY', KEYS[2], ARGV[2] .. ':recipients', tonumber(ARGV[4]))
+if ARGV[6] ~= '' then
+  for field, n in pairs(cjson.decode(ARGV[6])) do redis.call('HINCRBY', KEYS[2], field, n) end
+else
+  redis.call('HINCRBY', KEYS[2], ARGV[2] .. ':recipients', tonumber(ARGV[4]))
+end
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1]) end
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', '10000', '*', 'type', 'outcome', 'index', ARGV[1], 'outcome', ARGV[2], 'count', ARGV[4])
 return {1, ARGV[3]}
+`;
+
+/**
+ * KEYS: attempts. ARGV: batch index, attempt number, attempt JSON.
+ * Records a chain attempt before its request leaves, only as the batch's next one: a second worker
+ * on the same batch (a lock that lapsed) that planned the same attempt gets 0 and sends nothing.
+ */
+export const ATTEMPT_BEGIN = `
+local n = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if n ~= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], ARGV[3], ARGV[1], n + 1)
+return 1
+`;
+
+/**
+ * KEYS: attempts. ARGV: batch index, attempt number, outcome JSON.
+ * Records how a begun chain attempt ended; the first record stands.
+ */
+export const ATTEMPT_SETTLE = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1] .. ':' .. ARGV[2]) == 0 then return 0 end
+return redis.call('HSETNX', KEYS[1], ARGV[1] .. ':' .. ARGV[2] .. ':o', ARGV[3])
 `;

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { AccountRecord, type AccountState } from './account';
 import { connectRedis, type RedisConnection } from './connection';
-import { RedisJournal, type BatchOutcome, type CampaignMeta, type StateLost } from './journal';
+import { DeliveryRecords, type DeliveryState } from './deliveries';
+import { RedisJournal, type BatchOutcome, type CampaignMeta, type RecipientRecord, type RecipientRefused, type StateLost } from './journal';
 import { campaignKeys, campaignMetaPattern, DEFAULT_PREFIX } from './names';
 
 /** Batches and the recipients in them. */
@@ -23,6 +24,13 @@ export interface CampaignStatus extends CampaignMeta {
   unknownBatches: Array<Extract<BatchOutcome, { outcome: 'unknown' }>>;
   /** Every batch the vendor refused, with the code and message; nothing of them was sent. */
   refusedBatches: Array<Extract<BatchOutcome, { outcome: 'refused' }>>;
+  /** Recipients sent, per vendor (a single sender's campaign has one entry). */
+  sentBy: Record<string, number>;
+  /**
+   * Recipients not sent inside batches that have other outcomes: refused one by one in a vendor's
+   * accepted answer (SentBatch.refused), or by every vendor of a chain it reached. Nothing was sent to them.
+   */
+  refusedRecipients: Array<RecipientRefused & { batch: number }>;
   /** True when every batch has an outcome. */
   done: boolean;
   /**
@@ -31,8 +39,27 @@ export interface CampaignStatus extends CampaignMeta {
    * the vendor cannot deduplicate.
    */
   stateLost?: StateLost;
+  /**
+   * Where the recipients stand after the send, by the rules of `msgkit report` (see
+   * `DeliveryRecords`): delivery reports and reconcile answers first, then the batch's outcome.
+   */
+  deliveries: DeliveryTotals;
   /** The provider account's queue: paused on refused credentials (until resumeAccount), its last 429. */
   queueState: AccountState;
+}
+
+/** Recipients by delivery state, and why the failed and unknown ones are so. */
+export interface DeliveryTotals extends Record<DeliveryState, number> {
+  /** Recipients failed or unknown, grouped by the reason (a report's vendor status and code, a lookup's reason, a batch's error code). */
+  reasons: Array<{ state: 'failed' | 'unknown'; reason: string; recipients: number }>;
+  /** Reports received whose send's answer is not recorded yet (placed by the receiver once it is). */
+  unplaced: number;
+  /** The recipients a report or a lookup decided (the rest stand by their batch's outcome), by state. */
+  reported: Record<DeliveryState, number>;
+  /** Of those, the failed and unknown ones grouped by reason. */
+  reportedReasons: Array<{ state: 'failed' | 'unknown'; reason: string; recipients: number }>;
+  /** Of those, how many per batch index (only batches that have any). */
+  reportedByBatch: Record<number, number>;
 }
 
 /** Options of `campaignStatus`: the key prefix (default `msgkit`) and how long connecting may take. */
@@ -47,6 +74,22 @@ export async function campaignStatus(connection: RedisConnection, campaignId: st
   const { redis, release } = await connectRedis(connection, { connectTimeoutMs: options.connectTimeoutMs });
   try {
     return await readStatus(redis, options.prefix ?? DEFAULT_PREFIX, campaignId);
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * What became of each recipient the campaign keeps a record of, by batch and number: for a chain
+ * campaign every recipient (each vendor tried, how each ended, which one sent); for a single sender,
+ * the recipients it refused one by one inside accepted batches. Undefined for an unknown id.
+ */
+export async function campaignRecipients(connection: RedisConnection, campaignId: string, options: StatusOptions = {}): Promise<RecipientRecord[] | undefined> {
+  const { redis, release } = await connectRedis(connection, { connectTimeoutMs: options.connectTimeoutMs });
+  try {
+    const journal = new RedisJournal(redis, options.prefix ?? DEFAULT_PREFIX);
+    if (!(await journal.meta(campaignId))) return undefined;
+    return await journal.recipients(campaignId);
   } finally {
     await release();
   }
@@ -87,6 +130,12 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     journal.stateLost(campaignId),
     new AccountRecord(redis, prefix, meta.queue).read(),
   ]);
+  const deliveries = await deliveryTotals(new DeliveryRecords(redis, prefix, campaignId), meta, outcomes);
+  const sentBy: Record<string, number> = {};
+  for (const [key, n] of Object.entries(counts)) {
+    const vendor = /^sent@(.+):recipients$/.exec(key)?.[1];
+    if (vendor !== undefined && n > 0) sentBy[vendor] = n;
+  }
   const tally = (kind: BatchOutcome['outcome']): Tally => ({ batches: counts[`${kind}:batches`] ?? 0, recipients: counts[`${kind}:recipients`] ?? 0 });
   const sent = tally('sent');
   const refused = tally('refused');
@@ -104,10 +153,64 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     inFlight: begun,
     unknownBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'unknown' }> => o.outcome === 'unknown'),
     refusedBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'refused' }> => o.outcome === 'refused'),
+    sentBy: meta.chain ? sentBy : sent.recipients > 0 ? { [meta.provider]: sent.recipients } : {},
+    refusedRecipients: outcomes.flatMap((o) => (o.outcome !== 'refused' && o.refused ? o.refused.map((r) => ({ ...r, batch: o.index })) : [])),
     done: pending.batches === 0,
     ...(stateLost && { stateLost }),
+    deliveries,
     queueState: account,
   };
+}
+
+async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outcomes: BatchOutcome[]): Promise<DeliveryTotals> {
+  const [{ byState, byBatch, byWhy }, unplaced] = await Promise.all([records.counts(), records.unplacedCount()]);
+  const totals = { ...byState };
+  const reasons = new Map<string, { state: 'failed' | 'unknown'; reason: string; recipients: number }>();
+  const because = (state: DeliveryState, reason: string, n: number) => {
+    if (n <= 0 || (state !== 'failed' && state !== 'unknown')) return;
+    const key = `${state}\u0000${reason}`;
+    const group = reasons.get(key) ?? { state, reason, recipients: 0 };
+    group.recipients += n;
+    reasons.set(key, group);
+  };
+  for (const w of byWhy) because(w.state, w.why, w.recipients);
+  // A recipient no report or lookup named stands where its batch's outcome puts it: refused
+  // (the batch, or the recipient one by one) failed, unknown unknown, the rest pending. Reports and
+  // lookups name the recipients the vendor took or may have: they leave the unknown ones first.
+  for (const o of outcomes) {
+    const recorded = byBatch.get(o.index);
+    let left = recorded ? recorded.delivered + recorded.failed + recorded.pending + recorded.unknown : 0;
+    const take = (n: number) => {
+      const taken = Math.min(n, left);
+      left -= taken;
+      return n - taken;
+    };
+    if (o.outcome === 'refused') {
+      const rest = take(o.count);
+      totals.failed += rest;
+      because('failed', o.code, rest);
+      continue;
+    }
+    const refusedOnes = o.refused ?? [];
+    if (o.outcome === 'unknown') {
+      const rest = take(o.recipients.length);
+      totals.unknown += rest;
+      because('unknown', o.code ?? o.reason, rest);
+    }
+    take(o.count - refusedOnes.length - (o.outcome === 'unknown' ? o.recipients.length : 0));
+    const byCode = new Map<string, number>();
+    for (const r of refusedOnes) byCode.set(r.code, (byCode.get(r.code) ?? 0) + 1);
+    for (const [code, n] of byCode) {
+      const rest = take(n);
+      totals.failed += rest;
+      because('failed', code, rest);
+    }
+  }
+  totals.pending = meta.recipients - totals.delivered - totals.failed - totals.unknown;
+  const reportedByBatch: Record<number, number> = {};
+  for (const [index, c] of byBatch) reportedByBatch[index] = c.delivered + c.failed + c.pending + c.unknown;
+  const reportedReasons = byWhy.flatMap((w) => (w.state === 'failed' || w.state === 'unknown' ? [{ state: w.state, reason: w.why, recipients: w.recipients }] : []));
+  return { ...totals, reasons: [...reasons.values()].sort((a, b) => b.recipients - a.recipients), unplaced, reported: byState, reportedReasons, reportedByBatch };
 }
 
 /** One entry of a campaign's event stream. */

@@ -1,20 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import type { CampaignSender, MsgkitError } from '@msgkit/core';
+import { ValidationError, type CampaignSender, type MsgkitError } from '@msgkit/core';
 import { Queue, Worker } from 'bullmq';
 import { AccountRecord, MAX_RATE_LIMIT_PAUSE_MS } from './account';
+import { deliveryCallbacks, type DeliveryReportOptions } from './callbacks';
 import { batchProcessor, dedupeKeyOf, type CampaignWorkerEvent } from './batch';
 import { connectRedis, redisAddress, type OwnedRedis, type RedisConnection } from './connection';
 import { checkDurability } from './durability';
 import type { RedisPersistence } from './errors';
 import { RedisJournal, type BatchOutcome } from './journal';
-import { DEFAULT_PREFIX, queueName } from './names';
+import { chainName, DEFAULT_PREFIX, queueName } from './names';
 import type { BatchJobData } from './producer';
 
 /** Options of `createCampaignWorker`: the Redis, the provider client (as an adapter), its account, pace and durability demands. */
 export interface CampaignWorkerOptions {
   connection: RedisConnection;
-  /** The campaign sender its provider package exports (smscxSender({ apiKey }), octopushSender(…), …): the worker knows no vendor. */
-  sender: CampaignSender;
+  /**
+   * The campaign sender its provider package exports (smscxSender({ apiKey }), octopushSender(…), …): the worker knows no vendor.
+   * Give it or `senders`, not both.
+   */
+  sender?: CampaignSender;
+  /**
+   * A chain of senders, in order, for campaigns enqueued with the same chain (`enqueueCampaign({ senders })`):
+   * each batch goes through core's `sendWithFailover`, every attempt recorded in Redis. A recipient
+   * moves to the next vendor only when its attempt is proven not to have acted; an unknown outcome
+   * stays where it is. A worker that takes over a batch continues its chain where it stopped.
+   */
+  senders?: readonly CampaignSender[];
   /** The provider account this worker sends for (its queue); `default` when you have one. */
   account?: string;
   prefix?: string;
@@ -53,6 +64,13 @@ export interface CampaignWorkerOptions {
    *   the restart cannot be seen, and that campaign is sent again.
    */
   redisPersistence?: RedisPersistence;
+  /**
+   * Ask the vendor to post each batch's delivery reports to this receiver (`msgkit webhooks serve
+   * --redis`, or `createDeliveryRecorder` in your own server): a callback URL signed for the vendor,
+   * campaign and batch, and where the vendor's field takes it the reference `msgkit:<campaign>:<batch>`.
+   * A sender without a callback field per send (Octopush) is refused with a ValidationError. Unset: no callback is sent.
+   */
+  deliveryReports?: DeliveryReportOptions;
   /** Called with what the worker reports beyond outcomes: account paused, rate limited, state lost, stopped. */
   onEvent?: (event: CampaignWorkerEvent) => void;
 }
@@ -84,13 +102,24 @@ const UNPACED = { max: 1_000_000, duration: 1_000 };
  * it until resumeAccount, so every worker of the account stops together.
  */
 export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWorker {
-  const { sender } = options;
-  const dedupes = sender.dedupe !== false;
+  const chain = options.senders;
+  if ((chain === undefined) === (options.sender === undefined) || (chain !== undefined && chain.length === 0)) {
+    throw new ValidationError([{ path: ['sender'], code: 'sender_required', message: 'give one sender, or a non-empty chain of them as senders, not both' }]);
+  }
+  const sender = chain ? chain[0]! : options.sender!;
+  const provider = chain ? chainName(chain.map((s) => s.name)) : sender.name;
+  // One sender that cannot deduplicate is enough for Redis's durability to matter.
+  const dedupes = (chain ?? [sender]).every((s) => s.dedupe !== false);
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  const name = queueName(sender.name, options.account ?? 'default');
+  const name = queueName(provider, options.account ?? 'default');
   const mode = options.redisPersistence ?? 'require-aof';
   const checked = !dedupes && mode !== 'accept-loss';
   const address = redisAddress(options.connection);
+  if (chain && options.deliveryReports) {
+    // Not yet: a chain's reports would come from several vendors, and its reconciliation asks each where a recipient stands.
+    throw new ValidationError([{ path: ['deliveryReports'], code: 'not_for_a_chain', message: 'delivery reports are recorded for campaigns of one sender; a chain campaign (senders) takes none yet' }]);
+  }
+  const callbacks = options.deliveryReports && deliveryCallbacks(sender, options.deliveryReports);
   const emit = (event: CampaignWorkerEvent) => {
     try {
       options.onEvent?.(event);
@@ -127,6 +156,8 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
     queue = new Queue(name, { connection: redis, prefix });
     const processor = batchProcessor({
       sender,
+      ...(chain && { chain }),
+      name: provider,
       journal,
       account: new AccountRecord(redis, prefix, name),
       queue,
@@ -135,6 +166,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
       rateLimitBackoffMs: options.rateLimitBackoffMs ?? 1_000,
       maxRateLimitPauseMs: options.maxRateLimitPauseMs ?? MAX_RATE_LIMIT_PAUSE_MS,
       emit,
+      ...(callbacks && { callbacks }),
       stop,
     });
     bull = new Worker<BatchJobData, BatchOutcome>(name, processor, {
@@ -150,7 +182,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
     // must still end with an outcome, and with nothing proven it is `unknown`.
     // BullMQ also says `failed` of an attempt it will retry, so only a job that is failed for good counts.
     bull.on('failed', (job, error) => {
-      if (!job || job.data.provider !== sender.name) return;
+      if (!job || job.data.provider !== provider) return;
       const { campaignId, index, recipients } = job.data;
       void job
         .getState()

@@ -21,7 +21,7 @@ import { MAX_REPORT_PAGE } from './rules';
 export const smscxStatusLookup = {
   endpoints: ['GET /reports/campaigns/{campaignId}', 'GET /reports/single/{msgId}'],
   by: ['ids', 'messages'],
-  rateLimit: strictestRateLimit(GetCampaignReportRateLimit, GetSingleReportRateLimit),
+  rateLimit: /* @__PURE__ */ strictestRateLimit(GetCampaignReportRateLimit, GetSingleReportRateLimit),
   absenceProof: false,
   source: 'specs/smscx.yaml getCampaignReport, getSingleReport (ReportsApi.md @36fe3da) and the DECISION at ReportNotFound; what a client chooses is in no report (the note at the top of the spec)',
 } as const satisfies StatusLookupFact;

@@ -17,7 +17,7 @@ export const SMSCX_REPORT_STATUSES: Readonly<Record<DlrUpdateStatusEnum, StatusM
   [DlrUpdateStatusEnum.NOCOVERAGE]: { status: 'rejected', final: true },
 };
 
-const read = reportReader('smscx');
+const read = /* @__PURE__ */ reportReader('smscx');
 
 /**
  * Parses the body SMS.CX posts to a `dlrCallbackUrl`: `{ event: 'dlr_update', data: [...] }`, up to

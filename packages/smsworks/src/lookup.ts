@@ -25,7 +25,7 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 export const smsworksStatusLookup = {
   endpoints: ['GET /batch/{batchid}', 'POST /messages', 'GET /messages/{messageid}'],
   by: ['ids', 'messages', 'recipients'],
-  rateLimit: strictestRateLimit(GetBatchRateLimit, SearchMessagesRateLimit, GetMessageRateLimit),
+  rateLimit: /* @__PURE__ */ strictestRateLimit(GetBatchRateLimit, SearchMessagesRateLimit, GetMessageRateLimit),
   absenceProof: false,
   source: 'specs/smsworks.yaml getBatch, searchMessages (and its DECISION: found proves sent, not found proves nothing), getMessage; no id is the client\'s (shared/vendors/smsworks.md §2)',
 } as const satisfies StatusLookupFact;

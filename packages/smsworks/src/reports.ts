@@ -24,7 +24,7 @@ export const SMSWORKS_REPORT_STATUSES: Readonly<Record<string, StatusMapping>> =
 };
 
 const INBOUND = 'INCOMING';
-const read = reportReader('smsworks');
+const read = /* @__PURE__ */ reportReader('smsworks');
 
 /** One MessageResponse-shaped object (a report, or a message the API returns) as an event; undefined for an INCOMING message. */
 export function messageEvent(value: unknown, path: (string | number)[]): DeliveryEvent | undefined {

@@ -4,7 +4,16 @@
 // Also the SMS.CX app sending through smscxSender and sendWithFailover, to show what the campaign
 // contract costs an app that uses it (and that one that does not pays nothing), and what of it is
 // the phone and segment code of @msgkit/core alone.
+//
+// Then, for each provider app, where its bytes go: the same app bundled from the packages' sources
+// (so that the source map names each module), with each module group's cost as the gzip bytes the
+// app loses without it. Those costs overlap (gzip shares strings across modules), so they add up to
+// a little less than the whole. The sources' total is printed beside the published one: a gap
+// means the published dist keeps code that the sources let a bundler drop.
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { decode } from '@jridgewell/sourcemap-codec';
 import { build } from 'esbuild';
 
 async function gzipped(contents) {
@@ -20,6 +29,86 @@ async function gzipped(contents) {
   });
   const code = result.outputFiles[0].contents;
   return { raw: code.length, gzip: gzipSync(code, { level: 9 }).length };
+}
+
+const packages = join(import.meta.dirname, '../../../packages');
+
+// @msgkit/<name>[/<subpath>] -> packages/<name>/src/<subpath or index>.ts; everything else (zod,
+// libphonenumber-js) resolves as it does for the package itself.
+const fromSources = {
+  name: 'msgkit-sources',
+  setup(builder) {
+    builder.onResolve({ filter: /^@msgkit\// }, ({ path }) => {
+      const [, name, subpath] = path.match(/^@msgkit\/([^/]+)\/?(.*)$/);
+      return { path: join(packages, name, 'src', `${subpath || 'index'}.ts`) };
+    });
+    // Core's build takes libphonenumber-js from its ES2015+ sources, not the Babel output (tsdown.config.ts).
+    builder.onLoad({ filter: /libphonenumber-js\/es6\/.*\.js$/ }, async ({ path }) => {
+      const source = path.replace(/\/es6\//, '/source/');
+      return { contents: await readFile(source, 'utf8'), resolveDir: dirname(source), loader: 'js' };
+    });
+  },
+};
+
+/** The module group a source file is counted in: a library, a core folder, a provider's generated code, a hand-written file. */
+function groupOf(source) {
+  const library = source.match(/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\/(.*)$/);
+  if (library) {
+    const [, name, file] = library;
+    if (name === 'libphonenumber-js') return file.startsWith('metadata') ? 'libphonenumber-js metadata' : 'libphonenumber-js code';
+    return name;
+  }
+  const own = relative(packages, source);
+  if (own.startsWith('..')) return 'the app and the bundler\'s glue';
+  const [name, , folder, file] = own.split('/');
+  if (file !== undefined) return `${name}/${folder}${folder.startsWith('generated') ? '' : '/'}`;
+  return `${name}/${folder}`;
+}
+
+async function contributors(contents) {
+  const result = await build({
+    stdin: { contents, resolveDir: import.meta.dirname, loader: 'js', sourcefile: 'app.js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    sourcemap: 'external',
+    outfile: join(import.meta.dirname, 'app.js'),
+    logLevel: 'silent',
+    plugins: [fromSources],
+  });
+  const code = result.outputFiles.find((file) => file.path.endsWith('.js')).text;
+  const map = JSON.parse(result.outputFiles.find((file) => file.path.endsWith('.map')).text);
+  const sourceDir = dirname(join(import.meta.dirname, 'app.js'));
+  const ranges = new Map();
+  const lines = code.split('\n');
+  let offset = 0;
+  decode(map.mappings).forEach((segments, line) => {
+    const length = lines[line]?.length ?? 0;
+    segments.forEach((segment, i) => {
+      const end = i + 1 < segments.length ? segments[i + 1][0] : length;
+      const group = segment.length > 1 ? groupOf(join(sourceDir, map.sources[segment[1]])) : "the app and the bundler's glue";
+      if (!ranges.has(group)) ranges.set(group, []);
+      ranges.get(group).push([offset + segment[0], offset + end]);
+    });
+    offset += length + 1;
+  });
+  const whole = gzipSync(code, { level: 9 }).length;
+  const rows = [...ranges].map(([group, spans]) => {
+    let rest = '';
+    let at = 0;
+    let bytes = 0;
+    for (const [start, end] of spans.sort((a, b) => a[0] - b[0])) {
+      rest += code.slice(at, start);
+      at = end;
+      bytes += end - start;
+    }
+    rest += code.slice(at);
+    return { group, bytes, gzip: whole - gzipSync(rest, { level: 9 }).length };
+  });
+  return { whole, raw: code.length, rows: rows.sort((a, b) => b.gzip - a.gzip) };
 }
 
 const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
@@ -61,4 +150,14 @@ export async function run() {
   }
   console.log(`app with smscxSender + sendWithFailover ${kb(failover.gzip)} gzip (${kb(failover.raw)} min), ${kb(failover.gzip - app.gzip)} more`);
   console.log(`smscx app ÷ metadata = ${(app.gzip / anchor.gzip).toFixed(2)}, ÷ metadata with parsing = ${(app.gzip / parsing.gzip).toFixed(2)}`);
+
+  const apps = { smscx: `import { SmscxClient } from '@msgkit/smscx';
+    new SmscxClient({ apiKey: 'k' }).sms.send({ from: 'Shop', to: ['+447700900123'], text: 'hello' }).then(console.log);`, ...others };
+  for (const [name, contents] of Object.entries(apps)) {
+    const { whole, raw, rows } = await contributors(contents);
+    console.log(`\n@msgkit/${name} app from the sources: ${kb(whole)} gzip (${kb(raw)} min); what each part costs it (gzip without it):`);
+    for (const row of rows.slice(0, 14)) console.log(`  ${kb(row.gzip).padStart(8)}  ${kb(row.bytes).padStart(8)} min  ${row.group}`);
+    const rest = rows.slice(14);
+    if (rest.length > 0) console.log(`  ${kb(rest.reduce((sum, row) => sum + row.gzip, 0)).padStart(8)}  ${kb(rest.reduce((sum, row) => sum + row.bytes, 0)).padStart(8)} min  ${rest.length} smaller parts`);
+  }
 }

@@ -14,7 +14,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNationalCsv } from './data-national.mjs';
@@ -55,6 +55,8 @@ export async function run() {
     const out = join(dir, 'out.csv');
     const probeFile = join(dir, 'probe.json');
     console.log(`${ROWS} national GB rows with a country column (${(statSync(file).size / 1e6).toFixed(1)} MB), ${ROUNDS} alternating rounds`);
+    // CPU time on a shared machine moves with the neighbours' load too (caches, memory bandwidth): said beside the figures.
+    const loadAtStart = loadavg()[0];
     const times = { loop: [], cli: [] };
     const cpu = { loop: [], cli: [] };
     const bare = { ms: [], cpu: [] };
@@ -96,6 +98,7 @@ export async function run() {
     console.log(`CLI ÷ phone loop: ${ratio(cliCpu, loopCpu)} CPU  (target ≤ 1.20), ${ratio(cliMs, loopMs)} wall`);
     console.log(`CLI ÷ the loop itself, without Node's start and the metadata's load: ${ratio(cliCpu, bareCpu)} CPU, ${ratio(cliMs, bareMs)} wall`);
     console.log(`CLI peak RSS: ${peakMb.toFixed(0)} MB  (target < 300 MB)`);
+    console.log(`load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end`);
     // A bench that only prints its targets passes whatever it measures: misses fail the run.
     const misses = [];
     if (cliCpu / loopCpu > 1.2) misses.push(`msgkit normalize --csv takes ${ratio(cliCpu, loopCpu)}× the CPU of the phone loop, above the 1.20 target`);

@@ -16,13 +16,13 @@ export async function loadQueue(load: () => Promise<Queue> = () => import('@msgk
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new CliError('msgkit campaign needs the @msgkit/queue package: npm i @msgkit/queue', 2);
+      throw new CliError('queue campaigns need the @msgkit/queue package: npm i @msgkit/queue', 2);
     }
     throw error;
   }
 }
 
-function redisUrl(given: string | undefined, io: Io): string {
+export function redisUrl(given: string | undefined, io: Io): string {
   const url = given ?? io.env.MSGKIT_REDIS_URL ?? DEFAULT_REDIS;
   let parsed: URL;
   try {
@@ -35,7 +35,7 @@ function redisUrl(given: string | undefined, io: Io): string {
 }
 
 /** Reads --connect-timeout (seconds, as a person types it); the queue's own default when absent. */
-function connectTimeoutMs(given: string | undefined): number | undefined {
+export function connectTimeoutMs(given: string | undefined): number | undefined {
   if (given === undefined) return undefined;
   const seconds = Number(given);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`--connect-timeout must be a positive number of seconds, got "${given}"`, 2);
@@ -43,7 +43,7 @@ function connectTimeoutMs(given: string | undefined): number | undefined {
 }
 
 /** The queue's RedisUnavailableError (known by its code) as one line, exit 1: where and why, never the URL's password. */
-function redisFailure(error: unknown): never {
+export function redisFailure(error: unknown): never {
   const e = error as { code?: unknown; address?: unknown; why?: unknown } | null;
   if (e?.code === 'redis_unavailable') throw new CliError(`cannot reach Redis at ${String(e.address)} (${String(e.why)})`, 1);
   throw error;
@@ -53,7 +53,7 @@ export function campaignCommand(program: Command, io: Io, load?: () => Promise<Q
   const campaign = program.command('campaign').description('campaigns run on @msgkit/queue workers over Redis (needs: npm i @msgkit/queue)');
   campaign
     .command('status')
-    .description('print a queue campaign\'s totals (sent, refused, unknown, pending) and its refused and unknown batches; exit 0 when every batch was sent, 1 otherwise or when Redis cannot be reached, 2 for an unknown campaign id')
+    .description('print a queue campaign\'s totals (sent, refused, unknown, pending), the recipients each vendor sent (a chain\'s too), and its refused and unknown batches and recipients; exit 0 when every batch was sent, 1 otherwise or when Redis cannot be reached, 2 for an unknown campaign id')
     .argument('<id>', 'the campaign id given to enqueueCampaign')
     .option('--redis <url>', `Redis URL (default: MSGKIT_REDIS_URL, else ${DEFAULT_REDIS})`)
     .option('--prefix <prefix>', 'key prefix the campaign was enqueued with (default: the queue\'s own)')

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { normalizePhone } from '@msgkit/core/max';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
@@ -110,5 +112,23 @@ describe('msgkit normalize --csv output bytes', () => {
       digests.push(createHash('sha256').update(stdout).digest('hex'));
     }
     expect(digests).toEqual(['7c40f217a9706c93fd0ae784e90d4c5620756cf974d61ced7d17ca84112ed010', '413b7df443318c465a1d1a668757c08c751e5f2b0fa057f7b427fe993ddc5a3a']);
+  });
+});
+
+describe('msgkit normalize as a process', () => {
+  // bin.ts starts `normalize` with its own command alone (not the whole program): the same bytes, messages and code.
+  it('writes what the whole program writes, with the same summary and exit code', async () => {
+    const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin.mjs');
+    const path = join(dir, 'process.csv');
+    writeFileSync(path, `${list(2000, 23)}x;"07400, 123 456";GB\r\n`);
+    for (const args of [['normalize', '--csv', '--file', path], ['normalize', '--json', '--file', path, '--country', 'FR'], ['normalize', '--country', 'GB', '07400 123456', '020 7946 0000'], ['normalize', '--nope']]) {
+      const inProcess = await runCli(args);
+      const child = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [bin, ...args], { maxBuffer: 1 << 26 }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
+      });
+      // A progress line comes each second a run takes: how many there are depends on the machine's load.
+      const steady = (run: typeof child) => ({ ...run, stderr: run.stderr.replace(/^normalizing: .*\n/gm, '') });
+      expect(steady(child), args.join(' ')).toEqual(steady(inProcess));
+    }
   });
 });

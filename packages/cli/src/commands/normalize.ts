@@ -4,7 +4,6 @@ import { Classifier, knownCountry, type ClassifiedRow } from '../classify';
 import { CsvRows } from '../csvRows';
 import { CliError, line, type Io } from '../io';
 import { openRecipientsFile } from '../recipients';
-import { renderTable } from '../table';
 import { countryNote, landlineNote, progressLine, readSoFar, sourceBatches } from './shared';
 
 interface NormalizeOptions {
@@ -69,7 +68,17 @@ export function normalizeCommand(program: Command, io: Io): void {
           // Respect the pipe's pace: a slow reader must not make us hold the whole list.
           const flush = async () => (io.stdout.write(out.take()) || (await drained(io))) && !io.stdoutClosed?.aborted;
           if (numbers.length > 0 && !(await flush())) return;
-          if (file) for await (const _ of file.scan((input, country, row) => write(row, input, country))) if (!(await flush())) return;
+          if (file) {
+            let expected = false;
+            for await (const _ of file.scan((input, country, row) => write(row, input, country))) {
+              // Room for as many numbers as the first chunk's rows promise for the whole file.
+              if (!expected && file.bytesRead() > 0) {
+                expected = true;
+                classifier.expect(Math.ceil((tally.rows * file.size) / file.bytesRead()));
+              }
+              if (!(await flush())) return;
+            }
+          }
         } else {
           for await (const batch of sourceBatches(numbers, file)) {
             for (const row of batch) {
@@ -95,6 +104,8 @@ export function normalizeCommand(program: Command, io: Io): void {
         );
         line(io.stdout, JSON.stringify({ results, truncated: tally.rows > kept.length, valid: tally.valid, invalid: tally.invalid, duplicates: tally.duplicates, notMobile: tally.notMobile }));
       } else {
+        // Loaded here: a --csv run over a list has no table to draw.
+        const { renderTable } = await import('../table');
         const rows = kept.map((r) => [label(r), r.input, r.e164 ?? '', r.type ?? '', r.status === 'invalid' ? `invalid: ${r.code}` : r.status]);
         line(io.stdout, renderTable(['row', 'input', 'E.164', 'type', 'status'], rows));
         if (tally.rows > kept.length) line(io.stdout, `… ${tally.rows - kept.length} more rows: use --csv to print them all`);

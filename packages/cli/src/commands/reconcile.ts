@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { MissingCredentialsError, type CampaignSender } from '@msgkit/core';
 import { reopenFileJournal } from '@msgkit/journal';
-import { reconcile } from '@msgkit/webhooks';
+import { reconcile, type ReconcileSummary } from '@msgkit/webhooks';
 import type { Command } from 'commander';
 import { parseBaseUrls } from '../chain';
 import { JournalStates } from '../deliveryStates';
 import { CliError, line, type Io } from '../io';
+import { connectTimeoutMs, loadQueue, redisFailure, redisUrl } from './campaign';
 import { SENDERS } from '../senders';
 import { renderTable } from '../table';
 
@@ -23,6 +24,10 @@ interface ReconcileCliOptions {
   baseUrl: string[];
   from?: string;
   text?: string;
+  redis?: string;
+  campaign?: string;
+  prefix?: string;
+  connectTimeout?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -31,19 +36,27 @@ export function reconcileCommand(program: Command, io: Io): void {
   program
     .command('reconcile')
     .description("ask each provider of the journal what became of every batch of unknown outcome and every message without a final state, and record each answer with its proof in the journal")
-    .argument('<journal>', 'the journal file (msgkit send --journal)')
+    .argument('[journal]', 'the journal file (msgkit send --journal); or a queue campaign: --campaign (and --redis)')
     .requiredOption('--horizon <duration>', 'ask only about sends older than this (15m, 2h): a younger one may still get its answer or report')
     .option('--base-url <[provider=]url>', "a vendor API's base URL (Infobip: your account host; the sandbox's in tests); with a chain, one provider=url per provider (repeatable)", collect, [])
     .option('--from <sender>', 'the sender id the campaign was sent with (checked against the journal): The SMS Works is searched by it')
     .option('--text <text>', 'the text the campaign sent (checked against the journal): The SMS Works is searched by it')
-    .action(async (path: string, options: ReconcileCliOptions) => {
+    .option('--campaign <id>', 'a queue campaign (@msgkit/queue) instead of a journal: asked about in its Redis, answers recorded there')
+    .option('--redis <url>', `with --campaign: the Redis URL (default: MSGKIT_REDIS_URL, else redis://127.0.0.1:6379)`)
+    .option('--prefix <prefix>', "with --campaign: the key prefix it was enqueued with (default: the queue's own)")
+    .option('--connect-timeout <seconds>', 'with --campaign: how long connecting to Redis may take before exit 1 (default 10)')
+    .action(async (path: string | undefined, options: ReconcileCliOptions) => {
       const horizon = parseHorizon(options.horizon);
-      const journal = await reopenFileJournal(path).catch((error: NodeJS.ErrnoException) => {
+      if ((path === undefined) === (options.campaign === undefined)) throw new CliError('give a journal file, or --campaign <id> of a queue campaign: one of them', 2);
+      if (options.campaign !== undefined) return reconcileQueueCampaign(options.campaign, options, horizon, io);
+      if (options.redis !== undefined) throw new CliError('--redis goes with --campaign: a journal keeps its own answers', 2);
+      const file = path!;
+      const journal = await reopenFileJournal(file).catch((error: NodeJS.ErrnoException) => {
         if (error instanceof Error && error.name === 'JournalLockedError') throw new CliError(error.message);
-        throw new CliError(`cannot open the journal ${path}: ${error.code ?? error.message}`, error.code === 'ENOENT' ? 2 : 1);
+        throw new CliError(`cannot open the journal ${file}: ${error.code ?? error.message}`, error.code === 'ENOENT' ? 2 : 1);
       });
       try {
-        const states = await JournalStates.read(path, journal);
+        const states = await JournalStates.read(file, journal);
         const { header } = states;
         // The journal keeps hashes only: what is given must be what was sent, or the search would find another campaign's messages.
         if (options.from !== undefined && sha256(options.from) !== header.parts.sender) throw new CliError(`--from is not the sender this journal's campaign was sent with`, 2);
@@ -80,25 +93,68 @@ export function reconcileCommand(program: Command, io: Io): void {
           line(io.stdout, [`campaign ${header.campaignId} (${providers.join(' → ')}): asking each provider about its sends older than ${options.horizon}`, ...providers.map((name) => `  ${name}: ${pace(name) ?? noRead(name)}`)].join('\n'));
         }
         const summary = await reconcile({ store: states, senders, horizons: Object.fromEntries(providers.map((p) => [p, horizon])) });
-        const rows = providers.flatMap((name) => {
-          const s = summary.senders[name]!;
-          const who = providers.length > 1 ? `${name}: ` : '';
-          return [
-            [`${who}batches (recipients)`, s.batches.recipients, s.batches.sent, s.batches.notSent, '', '', s.batches.unknown],
-            [`${who}messages`, s.messages.looked, '', '', s.messages.final, s.messages.notFinal, s.messages.unknown],
-          ];
-        });
-        line(io.stdout, renderTable(['looked up', 'count', 'sent', 'not sent (resendable)', 'final', 'not final', 'unknown'], rows));
-        const requests = providers.reduce((n, name) => n + summary.senders[name]!.requests, 0);
-        line(io.stdout, `${requests} requests, ${summary.records} answer(s) recorded in ${path} with their proof`);
-        const reasons = new Map<string, number>();
-        for (const name of providers) for (const [reason, n] of Object.entries(summary.senders[name]!.reasons)) reasons.set(reason, (reasons.get(reason) ?? 0) + n);
-        if (reasons.size > 0) {
-          line(io.stdout, `still unknown: ${[...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ')}`);
-          io.exitCode = 1;
-        }
+        printSummary(summary, providers, `in ${file}`, io);
       } finally {
         await journal.close();
       }
     });
+}
+
+/** The answers per provider as a table, the requests made, and what is still unknown (exit 1). */
+function printSummary(summary: ReconcileSummary, providers: readonly string[], where: string, io: Io): void {
+  const rows = providers.flatMap((name) => {
+    const s = summary.senders[name]!;
+    const who = providers.length > 1 ? `${name}: ` : '';
+    return [
+      [`${who}batches (recipients)`, s.batches.recipients, s.batches.sent, s.batches.notSent, '', '', s.batches.unknown],
+      [`${who}messages`, s.messages.looked, '', '', s.messages.final, s.messages.notFinal, s.messages.unknown],
+    ];
+  });
+  line(io.stdout, renderTable(['looked up', 'count', 'sent', 'not sent (resendable)', 'final', 'not final', 'unknown'], rows));
+  const requests = providers.reduce((n, name) => n + summary.senders[name]!.requests, 0);
+  line(io.stdout, `${requests} requests, ${summary.records} answer(s) recorded ${where} with their proof`);
+  const reasons = new Map<string, number>();
+  for (const name of providers) for (const [reason, n] of Object.entries(summary.senders[name]!.reasons)) reasons.set(reason, (reasons.get(reason) ?? 0) + n);
+  if (reasons.size > 0) {
+    line(io.stdout, `still unknown: ${[...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ')}`);
+    io.exitCode = 1;
+  }
+}
+
+/** `msgkit reconcile --campaign`: a queue campaign, asked about and recorded in its Redis. */
+async function reconcileQueueCampaign(campaignId: string, options: ReconcileCliOptions, horizon: number, io: Io): Promise<void> {
+  if (options.from !== undefined || options.text !== undefined) throw new CliError("--from and --text are for a journal: a queue campaign's jobs hold what was sent", 2);
+  const url = redisUrl(options.redis, io);
+  const timeout = connectTimeoutMs(options.connectTimeout);
+  const queue = await loadQueue();
+  const where = { ...(options.prefix !== undefined && { prefix: options.prefix }), ...(timeout !== undefined && { connectTimeoutMs: timeout }) };
+  const status = await queue.campaignStatus(url, campaignId, where).catch(redisFailure);
+  if (!status) throw new CliError(`no campaign ${campaignId} in ${new URL(url).host}`, 2);
+  const name = status.provider;
+  if (!(name in SENDERS)) throw new CliError(`the campaign's provider ${name} is not one msgkit can ask`);
+  const problems: string[] = [];
+  const urls = parseBaseUrls(options.baseUrl, [name], `this campaign's provider (${name})`, problems);
+  if (problems.length > 0) throw new CliError(problems.join('\n'), 2);
+  const sender = await senderFromEnv(name, urls[name], io);
+  line(io.stdout, `campaign ${campaignId} (${name}, queue): asking about sends older than ${options.horizon}` + (pace(sender) ? `, ${pace(sender)}` : `: ${name} has no read of a send's state`));
+  const summary = await queue.reconcileCampaign({ connection: url, campaignId, sender, horizonMs: horizon, ...where }).catch(redisFailure);
+  if (!summary) throw new CliError(`no campaign ${campaignId} in ${new URL(url).host}`, 2);
+  printSummary(summary, [name], `in Redis at ${new URL(url).host}`, io);
+}
+
+async function senderFromEnv(name: string, baseUrl: string | undefined, io: Io): Promise<CampaignSender> {
+  // Loaded on demand, like send's: only the campaign's vendors are imported.
+  const factory = await SENDERS[name as keyof typeof SENDERS]();
+  try {
+    return factory.fromEnv(io.env, { ...(baseUrl !== undefined && { baseUrl }) });
+  } catch (error) {
+    if (error instanceof MissingCredentialsError) throw new CliError(error.message, 2);
+    throw error;
+  }
+}
+
+/** The pace a sender's lookups are held to, and whose it is. */
+function pace(sender: CampaignSender): string | undefined {
+  const limit = sender.statusLookup ? sender.statusLookup.rateLimit : undefined;
+  return limit ? `at most ${limit.requests} requests per ${limit.periodSeconds} s (${limit.published ? "the vendor's published limit" : 'a pace msgkit decided: the vendor publishes none'})` : undefined;
 }

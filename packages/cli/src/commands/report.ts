@@ -1,6 +1,7 @@
 import { lockHolder, readJournal, type BeginLine, type JournalContents } from '@msgkit/journal';
 import type { Command } from 'commander';
 import { writeDeliveryStates } from '../deliveryReport';
+import { JournalStates } from '../deliveryStates';
 import { CliError, line, type Io } from '../io';
 import { renderTable } from '../table';
 import { chainReport, eachUnknownOfChain, STATUSES } from './reportChain';
@@ -82,7 +83,8 @@ async function eachUnknown(path: string, contents: JournalContents, limit: numbe
 
 /** The report of a journal that records a failover chain: totals, then per provider and per failover class. */
 async function reportChain(io: Io, path: string, contents: JournalContents, options: { unknown?: boolean; json?: boolean; results?: string }): Promise<void> {
-  const report = chainReport(path, contents);
+  const states = await JournalStates.read(path);
+  const report = chainReport(path, contents, (batch, vendor, to) => states.eventOf(batch, vendor, to));
   const running = await lockHolder(path);
   const { header } = contents;
   if (options.json) {
@@ -117,6 +119,13 @@ async function reportChain(io: Io, path: string, contents: JournalContents, opti
     );
     const moved = Object.entries(report.failovers);
     if (moved.length > 0) line(io.stdout, `moved to the next provider (refused with proof that nothing was sent): ${moved.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);
+    const after = report.chain.filter((name) => report.providers[name]!.moved.report + report.providers[name]!.moved.timer > 0);
+    if (after.length > 0) {
+      line(io.stdout, `moved to the next provider after sending: ${after.map((name) => `${name}: ${report.providers[name]!.moved.report} on a final negative report, ${report.providers[name]!.moved.timer} on the timer`).join('; ')}`);
+    }
+    const twice = report.chain.filter((name) => report.providers[name]!.moved.timer > 0);
+    // Every late positive after a timer failover is counted and shown, zero included: the timer's cost.
+    for (const name of twice) line(io.stdout, `delivered twice after timer failover: ${report.providers[name]!.deliveredTwice} (${name} reported delivered after the timer moved them on)`);
     const open = report.totals.unknown.recipients;
     if (open > 0) {
       const why = Object.entries(report.unknownBy).map(([code, n]) => `${n} ${code === 'interrupted' ? 'interrupted (a run stopped while they were being sent)' : code}`);

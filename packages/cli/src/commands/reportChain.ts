@@ -18,6 +18,10 @@ export interface ProviderTotals {
   unknown: number;
   /** Its tries, one per recipient per attempt, by how they ended. */
   tries: Record<Status, number>;
+  /** Recipients it sent that moved on to the next provider: on a final negative report, on the timer asked for by name. */
+  moved: { report: number; timer: number };
+  /** Of those moved on a timer, how many it reported delivered after all: each delivered twice. */
+  deliveredTwice: number;
 }
 
 export interface ChainReport {
@@ -49,17 +53,27 @@ function* batches(path: string, contents: JournalContents): Generator<{ attempts
   }
 }
 
-export function chainReport(path: string, contents: JournalContents): ChainReport {
+/** The greatest report `vendor` gave of its message to `to` in batch `batch` (JournalStates.eventOf). */
+export type EventOf = (batch: number, vendor: string, to: string) => { status: string } | undefined;
+
+export function chainReport(path: string, contents: JournalContents, eventOf?: EventOf): ChainReport {
   const chain = contents.header.chain ?? [];
   const report: ChainReport = {
     chain,
     totals: Object.fromEntries(STATUSES.map((s) => [s, { batches: 0, recipients: 0 }])) as ChainReport['totals'],
-    providers: Object.fromEntries(chain.map((name) => [name, { sent: 0, unknown: 0, tries: { sent: 0, refused: 0, unknown: 0 } }])),
+    providers: Object.fromEntries(chain.map((name) => [name, { sent: 0, unknown: 0, tries: { sent: 0, refused: 0, unknown: 0 }, moved: { report: 0, timer: 0 }, deliveredTwice: 0 }])),
     failovers: {},
     unknownBy: {},
   };
   for (const { attempts, states } of batches(path, contents)) {
     for (const a of attempts) {
+      for (const p of a.proofs ?? []) {
+        const from = attempts[p.attempt]?.sender;
+        const at = from === undefined ? undefined : report.providers[from];
+        if (!at) continue;
+        at.moved[p.kind]++;
+        if (p.kind === 'timer' && eventOf?.(a.batch, from!, p.to)?.status === 'delivered') at.deliveredTwice++;
+      }
       const totals = report.providers[a.sender];
       const outcome = a.outcome;
       const refused = outcome?.status === 'sent' ? new Map((outcome.refused ?? []).map((r) => [r.to, r])) : undefined;

@@ -7,6 +7,7 @@ import { runCampaign, type CampaignSummary } from '../campaign';
 import { buildChain, describeChainIssues, planChainArgs } from '../chain';
 import { knownCountry } from '../classify';
 import { DLR_SECRET_ENV, DLR_TTL_DAYS, planDlr } from '../dlrUrl';
+import { parseDuration, planMoves, type MovePlan, type MoveRules } from '../failoverPlan';
 import { CliError, line, type Io } from '../io';
 import { checkResultsPath, type ProtectedFile } from '../outputPath';
 import { checkPersonalization, failureMessage, personalization } from '../personalize';
@@ -37,6 +38,8 @@ export interface SendOptions {
   resendUnknown?: boolean;
   results?: string;
   dlrUrl?: string;
+  failoverOnReport?: boolean;
+  failoverAfterNoReport?: string;
   json?: boolean;
   [vendorOption: string]: unknown;
 }
@@ -91,6 +94,14 @@ export function sendCommand(program: Command, io: Io, factories?: SenderFactory[
     .option('--campaign-id <id>', 'with --journal: the campaign id the vendor dedupe keys derive from (default: derived from the content)')
     .option('--resend-unknown', 'with --journal: resend recipients whose outcome is unknown at vendors that cannot deduplicate (The SMS Works, Infobip): may bill twice')
     .option(
+      '--failover-on-report',
+      'with --journal and a chain: recipients a provider sent whose final delivery report in the journal says undelivered, expired or failed (not rejected, not permanent) are sent once through the next provider',
+    )
+    .option(
+      '--failover-after-no-report <duration>',
+      'with --journal, --dlr-url and a chain: recipients a provider sent with no final delivery report after <duration> (30m, 2h; no default) are sent through the next provider; one may get the message twice: msgkit report counts every late delivered report',
+    )
+    .option(
       '--results <file.csv>',
       "write one row per input row, in input order: row, input, e164, status (sent/invalid/refused/unknown/duplicate), provider, vendor_id, error, tries, type, campaign, then the input file's own columns",
     )
@@ -107,7 +118,10 @@ export function sendCommand(program: Command, io: Io, factories?: SenderFactory[
       `\nProviders: their facts and the credentials each reads from the environment:\n${factories ? sendersHelp(factories) : '  (run msgkit send --help)'}\n\n` +
       'Failover: with -p a,b,c a recipient goes to the next provider only when the one before proved it sent nothing (credentials\n' +
       'refused, no route, invalid number, no credit, connection refused before sending, its own rules); a timeout, a 5xx, a 429 or\n' +
-      'an unreadable answer leaves it unknown where it is, never sent twice. The message is checked for every provider first.\n\n' +
+      'an unreadable answer leaves it unknown where it is, never sent twice. The message is checked for every provider first.\n' +
+      'After sending, only when asked: --failover-on-report sends a recipient whose provider reported a final undelivered,\n' +
+      'expired or failed (not rejected, not permanent) once through the next provider; --failover-after-no-report <duration>\n' +
+      'does so when no final report came within it (a late delivered report then means twice: msgkit report counts them).\n\n' +
       'Resuming: with --journal, Ctrl-C (or a crash) leaves the journal consistent; the same command sends only what was not sent,\n' +
       'each chain going on where it stopped. Unknown attempts at SMS.CX and Octopush are resent with the same dedupe key (the\n' +
       'vendor drops the duplicate); at The SMS Works and Infobip not unless --resend-unknown. `msgkit report <journal>` prints totals.\n' +
@@ -136,6 +150,7 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   const country = options.country?.toUpperCase();
   if (country !== undefined && !knownCountry(country)) problems.push(`--country ${options.country}: not an ISO 3166 country code msgkit knows`);
   if (!options.journal && (options.resendUnknown || options.campaignId)) problems.push('--resend-unknown and --campaign-id need --journal');
+  const moveRules = moveRulesOf(options, plan.factories.length, problems);
   const dlr = options.dlrUrl === undefined ? undefined : planDlr(options.dlrUrl, plan.factories, io.env[DLR_SECRET_ENV], options.journal !== undefined || options.dryRun === true);
   if (dlr) problems.push(...dlr.problems);
   if (!options.dryRun) {
@@ -148,6 +163,8 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   const file = options.toFile ? await openRecipientsFile(options.toFile, options.column) : undefined;
   const personal = personalization(options.text, file, options.to ?? []);
   const segments = countSegments(options.text);
+  const moves = moveRules && options.journal ? await planMoves(options.journal, plan.factories.map((f) => f.name), moveRules) : undefined;
+  if (moves) sayMoves(io, options, moveRules!, moves);
   if (options.dryRun) return dryRun(io, options, plan, file, { segments, country, batchSize, ...(personal && { personal }) });
 
   let chain;
@@ -202,7 +219,11 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   let journal: FileJournal | undefined;
   if (options.journal) {
     try {
-      journal = await openFileJournal(options.journal, identity!, { chain: names, ...(options.campaignId && { campaignId: options.campaignId }) });
+      journal = await openFileJournal(options.journal, identity!, {
+        chain: names,
+        ...(options.campaignId && { campaignId: options.campaignId }),
+        onWaiting: (pid) => progress(`msgkit: waiting for the delivery-report receiver (process ${pid}) to finish writing into ${options.journal}`),
+      });
     } catch (error) {
       if (error instanceof JournalMismatchError) throw new CliError(`refusing to resume: ${error.message}`);
       if (error instanceof JournalWriteError) throw new CliError(`the journal ${options.journal} could not be written (${error.systemCode ?? error.message}); nothing was sent`);
@@ -249,6 +270,7 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
       concurrency,
       ...(journal && { journal }),
       resendUnknown: options.resendUnknown === true,
+      ...(moves && moves.total > 0 && { moveOn: (index: number) => moves.byBatch.get(index) }),
       ...(callbacks && { callbacks }),
       ...(results && { results }),
       controller,
@@ -264,6 +286,31 @@ async function send(io: Io, options: SendOptions, factories: SenderFactory[], ow
   // The results file is written last: a failure there is reported like any other stop.
   if (results?.failure) summary.stoppedBy ??= results.failure;
   report(io, options, chain, summary, { segments, personalized: personal !== undefined, country, interrupted, journal: options.journal, results: options.results });
+}
+
+/** The failover after sending the command line asks for, by name; every misuse is a problem (exit 2). */
+function moveRulesOf(options: SendOptions, chainLength: number, problems: string[]): MoveRules | undefined {
+  const timer = options.failoverAfterNoReport;
+  if (!options.failoverOnReport && timer === undefined) return undefined;
+  const flags = [options.failoverOnReport && '--failover-on-report', timer !== undefined && '--failover-after-no-report'].filter(Boolean).join(' and ');
+  if (!options.journal) problems.push(`${flags} need --journal: the recipients that move are read from the journal's delivery reports`);
+  if (chainLength < 2) problems.push(`${flags} need a chain of at least two providers (-p a,b): there is no next provider to move to`);
+  const timerMs = timer === undefined ? undefined : parseDuration(timer);
+  if (timer !== undefined && timerMs === undefined) problems.push(`--failover-after-no-report ${timer}: give a duration with its unit, e.g. 30m, 2h, 90s, 1d`);
+  // Without reports every recipient would time out and be sent twice.
+  if (timer !== undefined && options.dlrUrl === undefined) problems.push('--failover-after-no-report needs --dlr-url: without delivery reports every recipient would be sent again');
+  return { onReport: options.failoverOnReport === true, ...(timerMs !== undefined && { timerMs }) };
+}
+
+/** What the failover after sending will do, said before anything is sent (on stderr with --json). */
+function sayMoves(io: Io, options: SendOptions, rules: MoveRules, moves: MovePlan): void {
+  const out = options.json ? io.stderr : io.stdout;
+  const how = [
+    rules.onReport && 'on a final undelivered, expired or failed delivery report (--failover-on-report)',
+    rules.timerMs !== undefined && `after no final delivery report within ${options.failoverAfterNoReport} (--failover-after-no-report; a late delivered report means the recipient got it twice, and msgkit report counts each)`,
+  ].filter(Boolean);
+  line(out, `failover after sending: a recipient a provider sent moves to the next provider ${how.join(', or ')}`);
+  line(out, moves.total === 0 ? `  none moves now (from the journal ${options.journal})` : `  ${moves.total} recipient(s) ${options.dryRun ? 'would move' : 'move'} now: ${moves.steps.join('; ')}`);
 }
 
 function pick<T extends object, K extends keyof T>(object: T, keys: K[]): Partial<Pick<T, K>> {

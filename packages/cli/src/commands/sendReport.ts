@@ -50,6 +50,7 @@ export function report(io: Io, options: SendOptions, chain: readonly CampaignSen
         interrupted: c.interrupted,
         senders: s.senders,
         failovers: s.failovers,
+        moved: s.moved,
         ...(s.stoppedBy !== undefined && { stoppedBy: describeError(s.stoppedBy) }),
         batches: batches.map((b) => ({
           index: b.index,
@@ -79,6 +80,8 @@ export function report(io: Io, options: SendOptions, chain: readonly CampaignSen
     line(io.stdout, `${countryNote(c.country, tally)}; ${landlineNote(tally, options.allowLandline)}${s.sentEarlier > 0 ? `; ${s.sentEarlier} of the sent were sent by an earlier run` : ''}`);
     if (names.length > 1) line(io.stdout, `by provider: ${bySender(s)}`);
     if (Object.keys(s.failovers).length > 0) line(io.stdout, `moved to the next provider (refused with proof that nothing was sent): ${byClass(s)}`);
+    const moved = Object.entries(s.moved);
+    if (moved.length > 0) line(io.stdout, `moved to the next provider after sending: ${moved.map(([name, m]) => `${name} ${m.report} on a final negative report, ${m.timer} on the timer`).join('; ')}`);
     if (recipients.unknown > 0) line(io.stdout, unknownNote(s, chain, c));
   }
   if (s.stoppedBy !== undefined) {

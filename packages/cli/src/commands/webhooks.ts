@@ -4,6 +4,8 @@ import { readJournal } from '@msgkit/journal';
 import { basicAuth, type CallbackAuthenticator } from '@msgkit/webhooks';
 import type { Command } from 'commander';
 import { startReceiver } from '../dlrReceiver';
+import { startRedisReceiver } from '../dlrRedisReceiver';
+import { connectTimeoutMs, loadQueue, redisFailure, redisUrl } from './campaign';
 import { CliError, line, type Io } from '../io';
 
 // Every vendor's parser: a report may come before the journal exists (the send has not begun yet).
@@ -15,7 +17,10 @@ const formats = async (): Promise<DeliveryReportFormat[]> => [
 ];
 
 interface ServeFlags {
-  journal: string;
+  journal?: string;
+  redis?: string;
+  prefix?: string;
+  connectTimeout?: string;
   host: string;
   port: string;
   secretEnv: string;
@@ -24,13 +29,55 @@ interface ServeFlags {
   publicOrigin?: string;
 }
 
-/** `msgkit webhooks serve`: the delivery-report receiver of a journaled campaign. */
+/** Resolves on Ctrl-C (SIGINT) or SIGTERM. */
+const untilStopped = () =>
+  new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+/** `msgkit webhooks serve --redis`: reports of queue campaigns into their Redis. */
+async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { secrets?: string[]; auth: Record<string, CallbackAuthenticator>; vendor?: string }): Promise<void> {
+  const url = redisUrl(flags.redis, io);
+  const timeout = connectTimeoutMs(flags.connectTimeout);
+  const queue = await loadQueue();
+  const recorder = await queue
+    .createDeliveryRecorder({ connection: url, ...(flags.prefix !== undefined && { prefix: flags.prefix }), ...(timeout !== undefined && { connectTimeoutMs: timeout }) })
+    .catch(redisFailure);
+  const receiver = await startRedisReceiver({
+    recorder,
+    formats: await formats(),
+    ...access,
+    host: flags.host,
+    port,
+    ...(flags.trustProxy && { trustProxy: true }),
+    ...(flags.publicOrigin !== undefined && { publicOrigin: flags.publicOrigin }),
+    onRefused: (reason, status) => line(io.stderr, `msgkit webhooks: refused a callback (${status} ${reason})`),
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw new CliError(`cannot listen on ${flags.host}:${port}: ${error.code ?? error.message}`);
+  });
+  line(io.stdout, `msgkit webhooks: ${receiver.url}/ recording into Redis at ${new URL(url).host}${flags.prefix !== undefined ? ` (prefix ${flags.prefix})` : ''}`);
+  line(io.stdout, 'Ctrl-C stops it');
+  await untilStopped();
+  const waiting = await receiver.close();
+  if (waiting !== 0) line(io.stderr, `msgkit webhooks: ${waiting < 0 ? 'some' : waiting} report(s) wait in Redis for their batch's answer; the next serve (or msgkit reconcile --redis) places them`);
+}
+
+/** `msgkit webhooks serve`: the delivery-report receiver of a journaled campaign, or of queue campaigns in Redis. */
 export function webhooksCommand(program: Command, io: Io): void {
   const webhooks = program.command('webhooks').description('delivery reports');
   webhooks
     .command('serve')
-    .description("receive the vendor's delivery reports and record each in a campaign journal (msgkit send --journal), durably before answering; `msgkit report` then shows delivered/failed. Runs until Ctrl-C")
-    .requiredOption('--journal <file>', 'the campaign journal the reports belong to (it may not exist yet)')
+    .description("receive the vendor's delivery reports and record each in a campaign journal (msgkit send --journal), or in the Redis of queue campaigns (--redis), durably before answering; `msgkit report` or `msgkit campaign status` then shows delivered/failed. Runs until Ctrl-C")
+    .option('--journal <file>', 'the campaign journal the reports belong to (it may not exist yet)')
+    .option('--redis <url>', 'record into the Redis of @msgkit/queue campaigns instead (their workers sign the callback URLs: deliveryReports)')
+    .option('--prefix <prefix>', "with --redis: the key prefix the campaigns were enqueued with (default: the queue's own)")
+    .option('--connect-timeout <seconds>', 'with --redis: how long connecting to Redis may take before exit 1 (default 10)')
     .option('--host <address>', 'address to bind (put a TLS proxy in front for the internet)', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '8787')
     .option('--secret-env <name>', 'environment variable holding the callback secret of `msgkit send --dlr-url` (≥ 32 bytes)', 'MSGKIT_WEBHOOK_SECRET')
@@ -51,12 +98,15 @@ export function webhooksCommand(program: Command, io: Io): void {
         auth['infobip'] = basicAuth({ username: basic.slice(0, colon), password: basic.slice(colon + 1) });
       }
       if (secret === undefined && basic === undefined) throw new CliError(`set ${flags.secretEnv} (the secret of msgkit's signed callback URLs) or ${flags.infobipAuthEnv} (Infobip BASIC): an open receiver would record forged reports`, 2);
+      if ((flags.journal === undefined) === (flags.redis === undefined)) throw new CliError('give --journal <file> (a msgkit send campaign) or --redis <url> (queue campaigns), one of them', 2);
+      if (flags.redis !== undefined) return serveRedis(flags, io, port, { ...(secret !== undefined && { secrets: [secret] }), auth, ...(basic !== undefined && { vendor: 'infobip' }) });
+      const journalPath = flags.journal!;
       // Token-less callbacks (Infobip's account webhook) are the journal's vendor's: a chain's only where it has one.
-      const header = existsSync(flags.journal) ? (await readJournal(flags.journal).catch(() => undefined))?.header : undefined;
+      const header = existsSync(journalPath) ? (await readJournal(journalPath).catch(() => undefined))?.header : undefined;
       const chain = header && (header.chain ?? [header.provider]);
       const vendor = chain?.length === 1 ? chain[0] : undefined;
       const receiver = await startReceiver({
-        journal: flags.journal,
+        journal: journalPath,
         formats: await formats(),
         ...(secret !== undefined && { secrets: [secret] }),
         auth,
@@ -69,19 +119,11 @@ export function webhooksCommand(program: Command, io: Io): void {
       }).catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot listen on ${flags.host}:${port}: ${error.code ?? error.message}`);
       });
-      line(io.stdout, `msgkit webhooks: ${receiver.url}/ recording into ${flags.journal}`);
+      line(io.stdout, `msgkit webhooks: ${receiver.url}/ recording into ${journalPath}`);
       line(io.stdout, 'Ctrl-C stops it');
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped();
       if (!(await receiver.close())) {
-        line(io.stderr, `msgkit webhooks: ${receiver.spooled()} report(s) stay in ${flags.journal}.dlr (the journal was busy, or the send has not recorded their message yet); msgkit report reads them, the next serve moves them`);
+        line(io.stderr, `msgkit webhooks: ${receiver.spooled()} report(s) stay in ${journalPath}.dlr (the journal was busy, or the send has not recorded their message yet); msgkit report reads them, the next serve moves them`);
       }
     });
 }

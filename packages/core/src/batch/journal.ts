@@ -29,7 +29,7 @@ export interface BatchFailure {
 }
 
 /** The outcome of a batch begun by a run that stopped before recording how it ended. */
-export const interruptedOutcome: Readonly<{ status: 'unknown' } & BatchFailure> = Object.freeze({
+export const interruptedOutcome: Readonly<{ status: 'unknown' } & BatchFailure> = /* @__PURE__ */ Object.freeze({
   status: 'unknown' as const,
   code: 'interrupted',
   message: 'The run stopped while this batch was being sent; the vendor may have received it',

@@ -11,11 +11,16 @@
  * - a recipient refused with proof (failover) goes to the next vendor of the chain, never back;
  * - a recipient no vendor took, every attempt at it refused (so nothing was sent), may start the
  *   chain again from its first vendor in a later run (`retryRefused`): a new round, recorded as
- *   such, never while any attempt at it is unknown.
+ *   such, never while any attempt at it is unknown;
+ * - a recipient a vendor took moves on to the next vendor only with a proof the caller gives
+ *   (`moveOn`: a final negative delivery report, or a timer the user asked for by name), recorded
+ *   with the attempt that moves it (`proofs`); once moved it is never moved from that attempt
+ *   again, and it never starts the chain again.
  */
 import { v5 as uuidv5 } from 'uuid';
 import { JournalMismatchError } from '../errors';
 import { CAMPAIGN_KEY_NAMESPACE } from '../batch/keys';
+import type { DeliveryStatus } from '../delivery/status';
 import type { FailoverClass, RecipientMessage, RecipientRefusal } from './sender';
 
 interface Failure {
@@ -33,6 +38,15 @@ export type AttemptOutcome =
   | ({ status: 'refused'; failover: false } & Failure)
   | ({ status: 'unknown' } & Failure);
 
+/**
+ * Why a recipient attempt `attempt` sent moved on to the next vendor: a final negative delivery
+ * report of that attempt (`report`, with its status and the vendor's message id), or no final
+ * report within `afterMs` of the attempt's start (`timer`, only when asked for by name).
+ */
+export type MoveProof =
+  | { to: string; attempt: number; kind: 'report'; status: DeliveryStatus; code?: string | number; messageId?: string }
+  | { to: string; attempt: number; kind: 'timer'; afterMs: number };
+
 /** One request of a batch's chain, as recorded before it is sent (and settled after). */
 export interface FailoverAttempt {
   batch: number;
@@ -46,6 +60,8 @@ export interface FailoverAttempt {
   dedupeKey?: string;
   /** A resend, with the same key, of attempt `resendOf`, whose outcome was unknown. */
   resendOf?: number;
+  /** The recipients an earlier vendor sent that this attempt takes on, each with its proof (`MoveProof`). */
+  proofs?: MoveProof[];
   /** Absent: begun and never settled (the run stopped): its outcome is unknown. */
   outcome?: AttemptOutcome;
 }
@@ -93,8 +109,8 @@ export function recipientMessageId(batchKey: string, to: string): string {
 
 /** Where one recipient stands after the recorded attempts. */
 export type RecipientState =
-  /** `last`: the attempt that refused it at the previous vendor, if any. */
-  | { status: 'pending'; next: number; last?: number }
+  /** `last`: the attempt that refused it at the previous vendor (or sent it, when `proof` moved it on), if any. */
+  | { status: 'pending'; next: number; last?: number; proof?: MoveProof }
   | { status: 'sent'; sender: string; id?: string; attempt: number }
   | { status: 'refused'; attempt?: number }
   | { status: 'unknown'; sender: string; attempt: number };
@@ -108,6 +124,8 @@ export interface NextAttempt {
   resendOf?: FailoverAttempt;
   /** A new round for recipients every vendor refused in an earlier run (`retryRefused`). */
   retry?: true;
+  /** The proofs of the recipients an earlier vendor sent and this attempt takes on. */
+  proofs?: MoveProof[];
 }
 
 export interface PlanOptions {
@@ -116,6 +134,11 @@ export interface PlanOptions {
    * run's), start the chain again from its first sender: what a rerun of a stopped campaign sends.
    */
   retryRefused?: boolean;
+  /**
+   * Recipients a vendor sent that move on to the next vendor, by number, each with its proof
+   * (`failoverProofs`); a proof applies only while the recipient stands at the attempt it names.
+   */
+  moveOn?: ReadonlyMap<string, MoveProof>;
 }
 
 /** Where each recipient of a batch stands in a failover chain, and the attempt to make next (none when the batch is done). */
@@ -142,6 +165,8 @@ export function planChain(
 ): ChainPlan {
   const states = new Map<string, RecipientState>(batch.map((to) => [to, { status: 'pending', next: 0 }]));
   const unknownAttempts = new Map<number, FailoverAttempt>();
+  // Recipients a vendor sent at some point: nothing sent to them is ever started again.
+  const everSent = new Set<string>();
   attempts.forEach((a, i) => {
     const index = chain.indexOf(a.sender);
     if (a.attempt !== i || index < 0 || a.recipients.some((to) => !states.has(to))) {
@@ -150,15 +175,27 @@ export function planChain(
     const outcome = a.outcome ?? INTERRUPTED_ATTEMPT;
     const refusedHere = new Map((outcome.status === 'sent' ? outcome.refused ?? [] : []).map((r) => [r.to, r]));
     const ids = outcome.status === 'sent' ? new Map((outcome.messages ?? []).map((m) => [m.to, m.id])) : undefined;
+    const proofs = a.proofs && new Map(a.proofs.map((p) => [p.to, p]));
     for (const to of a.recipients) {
-      const before = states.get(to)!;
+      let before = states.get(to)!;
+      const proof = proofs?.get(to);
+      if (proof) {
+        // Moved on from the attempt that sent it, to the vendor after that attempt's: nothing else.
+        if (a.resendOf !== undefined || before.status !== 'sent' || before.attempt !== proof.attempt || chain.indexOf(before.sender) + 1 !== index) {
+          throw new JournalMismatchError(['attempts'], `batch ${a.batch}: attempt ${a.attempt} moves ${to} to ${a.sender} with a proof that does not fit where it stood`);
+        }
+        before = { status: 'pending', next: index, last: before.attempt };
+      }
       if (a.resendOf !== undefined) {
         // Only what is still unknown from that attempt is resent; a refusal of the resend proves
         // nothing about the first send, so such a recipient stays unknown (at the first attempt).
         if (before.status !== 'unknown' || before.attempt !== a.resendOf || a.sender !== before.sender) {
           throw new JournalMismatchError(['attempts'], `batch ${a.batch}: attempt ${a.attempt} resends ${to}, which attempt ${a.resendOf} did not leave unknown`);
         }
-        if (outcome.status === 'sent' && !refusedHere.has(to)) states.set(to, { status: 'sent', sender: a.sender, attempt: a.attempt, ...sentId(ids, outcome, to) });
+        if (outcome.status === 'sent' && !refusedHere.has(to)) {
+          states.set(to, { status: 'sent', sender: a.sender, attempt: a.attempt, ...sentId(ids, outcome, to) });
+          everSent.add(to);
+        }
         continue;
       }
       // A new round at the chain's head for a recipient nothing was sent to (retryRefused) is in order.
@@ -166,8 +203,10 @@ export function planChain(
       if (!restart && (before.status !== 'pending' || before.next !== index)) throw new JournalMismatchError(['attempts'], `batch ${a.batch}: attempt ${a.attempt} sends ${to} to ${a.sender} out of the chain's order`);
       if (outcome.status === 'sent') {
         const refusal = refusedHere.get(to);
-        if (!refusal) states.set(to, { status: 'sent', sender: a.sender, attempt: a.attempt, ...sentId(ids, outcome, to) });
-        else states.set(to, refusal.failover ? { status: 'pending', next: index + 1, last: a.attempt } : { status: 'refused', attempt: a.attempt });
+        if (!refusal) {
+          states.set(to, { status: 'sent', sender: a.sender, attempt: a.attempt, ...sentId(ids, outcome, to) });
+          everSent.add(to);
+        } else states.set(to, refusal.failover ? { status: 'pending', next: index + 1, last: a.attempt } : { status: 'refused', attempt: a.attempt });
       } else if (outcome.status === 'refused') {
         states.set(to, outcome.failover ? { status: 'pending', next: index + 1, last: a.attempt } : { status: 'refused', attempt: a.attempt });
       } else {
@@ -176,8 +215,14 @@ export function planChain(
     }
     if (a.resendOf === undefined && outcome.status === 'unknown') unknownAttempts.set(a.attempt, a);
   });
+  for (const [to, proof] of options.moveOn ?? []) {
+    const state = states.get(to);
+    if (state?.status !== 'sent' || state.attempt !== proof.attempt || proof.to !== to) continue;
+    const next = chain.indexOf(state.sender) + 1;
+    if (next < chain.length) states.set(to, { status: 'pending', next, last: state.attempt, proof });
+  }
   for (const [to, state] of states) if (state.status === 'pending' && state.next >= chain.length) states.set(to, state.last === undefined ? { status: 'refused' } : { status: 'refused', attempt: state.last });
-  return { states, next: nextAttempt(chain, dedupes, batch, states, unknownAttempts, resent, options.retryRefused === true) };
+  return { states, next: nextAttempt(chain, dedupes, batch, states, unknownAttempts, resent, options.retryRefused === true, everSent) };
 }
 
 function sentId(ids: Map<string, string> | undefined, outcome: Extract<AttemptOutcome, { status: 'sent' }>, to: string): { id?: string } {
@@ -193,6 +238,7 @@ function nextAttempt(
   unknownAttempts: Map<number, FailoverAttempt>,
   resent: ReadonlySet<number>,
   retryRefused: boolean,
+  everSent: ReadonlySet<string>,
 ): NextAttempt | undefined {
   // First what is unknown at a vendor that deduplicates: the same request again, with its key.
   for (const a of unknownAttempts.values()) {
@@ -206,12 +252,22 @@ function nextAttempt(
   }
   let lowest = Number.POSITIVE_INFINITY;
   for (const s of states.values()) if (s.status === 'pending') lowest = Math.min(lowest, s.next);
-  if (lowest !== Number.POSITIVE_INFINITY) return { sender: lowest, recipients: batch.filter((to) => { const s = states.get(to)!; return s.status === 'pending' && s.next === lowest; }) };
+  if (lowest !== Number.POSITIVE_INFINITY) {
+    const recipients = batch.filter((to) => {
+      const s = states.get(to)!;
+      return s.status === 'pending' && s.next === lowest;
+    });
+    const proofs = recipients.flatMap((to) => {
+      const s = states.get(to)!;
+      return s.status === 'pending' && s.proof ? [s.proof] : [];
+    });
+    return { sender: lowest, recipients, ...(proofs.length > 0 && { proofs }) };
+  }
   if (!retryRefused) return undefined;
   // Refused by an earlier run's attempt (not this run's: one round per run).
   const again = batch.filter((to) => {
     const s = states.get(to)!;
-    return s.status === 'refused' && s.attempt !== undefined && !resent.has(s.attempt);
+    return s.status === 'refused' && s.attempt !== undefined && !resent.has(s.attempt) && !everSent.has(to);
   });
   return again.length > 0 ? { sender: 0, recipients: again, retry: true } : undefined;
 }

@@ -5,7 +5,7 @@
  * unknown outcome stays where it is. Every sender's rules are checked before anything is sent.
  */
 import { ValidationError, type ValidationIssue } from '../errors';
-import { attemptDedupeKey, planChain, type AttemptOutcome, type FailoverAttempt, type FailoverJournal, type RecipientState } from './attempts';
+import { attemptDedupeKey, planChain, type AttemptOutcome, type FailoverAttempt, type FailoverJournal, type MoveProof, type RecipientState } from './attempts';
 import { messageShapeIssues } from './message';
 import type { CampaignMessage, CampaignSender, FailoverClass, RecipientRefusal, SendOptions } from './sender';
 
@@ -27,8 +27,8 @@ export class ChainValidationError extends ValidationError {
 
 /**
  * Failover on a timer ("no delivery report within N ms, try the next vendor"), only when asked for
- * by name. Not available yet: it needs delivery reports (and so counts every late positive report
- * after such a failover); passing it is refused rather than ignored.
+ * by name. It is judged from the recorded reports, not here: `failoverProofs(…, { timer })` gives
+ * the proofs, passed as `moveOn` with the journal. Passing `timer` here is refused rather than ignored.
  */
 export interface TimerFailover {
   afterMs: number;
@@ -61,6 +61,13 @@ export interface FailoverOptions extends Pick<SendOptions, 'signal' | 'callbackU
    * per run, with a key of their own. What rerunning a stopped campaign means.
    */
   retryRefused?: boolean;
+  /**
+   * With a journal: recipients a vendor of the chain sent that go on to the next vendor, each with
+   * its proof (`failoverProofs`: a final negative delivery report, or a timer asked for by name).
+   * Each is sent once at the next vendor, the proof recorded with that attempt; a proof that no
+   * longer fits where the recipient stands (it moved already) is ignored.
+   */
+  moveOn?: ReadonlyMap<string, MoveProof>;
 }
 
 /** One vendor's attempt at one recipient. */
@@ -70,6 +77,8 @@ export interface RecipientTry {
   outcome: 'sent' | 'refused' | 'unknown';
   /** Refused with proof that nothing was sent: the next vendor was (or may be) asked. */
   failover?: boolean;
+  /** Sent, then moved on to the next vendor on this proof: a final negative report (`code` its status) or the timer. */
+  moved?: MoveProof['kind'];
   class?: FailoverClass;
   duplicate?: true;
   code?: string;
@@ -119,7 +128,8 @@ export function chainIssues(senders: readonly CampaignSender[], batch: readonly 
   } else if (new Set(batch).size !== batch.length) {
     chain.push({ path: ['batch'], code: 'recipients_duplicate', message: 'holds a number more than once; each recipient is tracked by its number' });
   }
-  if (options.timer !== undefined) chain.push({ path: ['timer'], code: 'not_supported', message: 'timer-based failover needs delivery reports and is not available yet; nothing was sent' });
+  if (options.timer !== undefined) chain.push({ path: ['timer'], code: 'not_supported', message: 'timer-based failover is judged from the recorded reports: pass failoverProofs(…, { timer }) as moveOn; nothing was sent' });
+  if (options.moveOn !== undefined && options.journal === undefined) chain.push({ path: ['moveOn'], code: 'required', message: 'moving recipients on needs the journal that recorded where they were sent; nothing was sent' });
   chain.push(...messageShapeIssues(message));
   const bySender: Record<string, ValidationIssue[]> = {};
   if (chain.length > 0) return { chain, senders: bySender };
@@ -155,7 +165,7 @@ export async function sendWithFailover(senders: readonly CampaignSender[], batch
   const attempts: FailoverAttempt[] = options.journal ? [...(await options.journal.attempts(batchIndex))].map((a) => ({ ...a, recipients: [...a.recipients] })) : [];
   const resent = new Set<number>();
   for (;;) {
-    const plan = planChain(chain, dedupes, batch, attempts, resent, { retryRefused: options.retryRefused === true });
+    const plan = planChain(chain, dedupes, batch, attempts, resent, { retryRefused: options.retryRefused === true, ...(options.moveOn && { moveOn: options.moveOn }) });
     const next = plan.next;
     if (!next || options.signal?.aborted) return result(batch, plan.states, attempts, options.signal?.aborted === true);
     const sender = senders[next.sender]!;
@@ -171,12 +181,13 @@ export async function sendWithFailover(senders: readonly CampaignSender[], batch
       recipients: next.recipients,
       ...(dedupeKey !== undefined && { dedupeKey }),
       ...(next.resendOf && { resendOf: next.resendOf.attempt }),
+      ...(next.proofs && { proofs: next.proofs }),
     };
     // Resent at most once per run, and an attempt of this run not at all: its client has retried
     // with the same key already; a later run (a resume) may try again.
     if (next.resendOf) resent.add(next.resendOf.attempt);
     resent.add(record.attempt);
-    if (options.journal) await options.journal.begin({ ...record, recipients: [...record.recipients] });
+    if (options.journal) await options.journal.begin({ ...record, recipients: [...record.recipients], ...(record.proofs && { proofs: [...record.proofs] }) });
     attempts.push(record);
     record.outcome = await attempt(sender, record, message, options);
     if (options.journal) await options.journal.settle(batchIndex, record.attempt, record.outcome);
@@ -210,14 +221,30 @@ function result(batch: readonly string[], states: Map<string, RecipientState>, a
   // Built with plain assignments: this runs for every recipient of every batch.
   const tried = new Map<string, RecipientTry[]>();
   for (const to of batch) tried.set(to, []);
+  const movedFrom = new Map<string, MoveProof>();
+  for (const a of attempts) for (const p of a.proofs ?? []) movedFrom.set(`${p.attempt}\u0000${p.to}`, p);
+  for (const [to, s] of states) if (s.status === 'pending' && s.proof) movedFrom.set(`${s.proof.attempt}\u0000${to}`, s.proof);
   for (const a of attempts) {
     const outcome = a.outcome;
     const refused = outcome?.status === 'sent' && outcome.refused ? new Map(outcome.refused.map((r) => [r.to, r])) : undefined;
-    for (const to of a.recipients) tried.get(to)!.push(tryOf(a, outcome, refused?.get(to)));
+    for (const to of a.recipients) {
+      const entry = tryOf(a, outcome, refused?.get(to));
+      const proof = movedFrom.size === 0 ? undefined : movedFrom.get(`${a.attempt}\u0000${to}`);
+      if (proof && entry.outcome === 'sent') {
+        entry.moved = proof.kind;
+        if (proof.kind === 'report') entry.code = proof.status;
+      }
+      tried.get(to)!.push(entry);
+    }
   }
   const recipients = batch.map((to): RecipientOutcome => {
     const state = states.get(to)!;
     const list = tried.get(to)!;
+    // Moved on, and the run stopped before the next vendor took it: it stands where it was sent.
+    if (state.status === 'pending' && state.proof) {
+      const from = attempts[state.proof.attempt]!;
+      return { to, status: 'sent', sentBy: from.sender, tried: list };
+    }
     if (state.status === 'sent') {
       const sent: RecipientOutcome = { to, status: 'sent', sentBy: state.sender, tried: list };
       if (state.id !== undefined) sent.id = state.id;

@@ -30,8 +30,10 @@ export { MissingCredentialsError, readCredentials, resolveCredentials } from './
 export { classifyError, matchRefusal, recipientRefusal } from './classify';
 export { messageShapeIssues, optionIssues, remapIssues, senderOptions } from './message';
 export { INTERRUPTED_ATTEMPT, attemptDedupeKey, planChain, recipientMessageId } from './attempts';
-export type { AttemptOutcome, ChainPlan, FailoverAttempt, FailoverJournal, NextAttempt, PlanOptions, RecipientState } from './attempts';
+export type { AttemptOutcome, ChainPlan, FailoverAttempt, FailoverJournal, MoveProof, NextAttempt, PlanOptions, RecipientState } from './attempts';
 export { ChainValidationError, chainBatchSize, chainIssues, sendWithFailover } from './failover';
 export type { FailoverOptions, FailoverResult, RecipientOutcome, RecipientTry, TimerFailover } from './failover';
 export { createSender, senderFactory } from './define';
 export type { SenderImplementation } from './define';
+export { REPORT_FAILOVER_STATUSES, failoverProofs, reportMovesOn } from './reportFailover';
+export type { FailoverProofOptions, TimerProofOptions } from './reportFailover';

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { countSegments } from '../text/index';
+import { countDefault } from '../text/segments';
 import type { VendorCodes } from './codes';
 import { factoryOptions } from './options';
 import { isString, rule, type Report, type RuleOptions } from './rule';
@@ -35,7 +35,7 @@ export function messageText(input: MessageTextOptions = {}): z.ZodMiniType<strin
       report('text_too_long', { max: options.maxLength, length: codePoints(value) });
     }
     if (options.maxParts !== undefined) {
-      const { segments, encoding } = countSegments(value);
+      const { segments, encoding } = countDefault(value);
       if (segments > options.maxParts) report('text_too_many_parts', { max: options.maxParts, segments, encoding });
     }
     if (options.placeholders) checkPlaceholders(value, report, placeholderOptions.vendorCode);

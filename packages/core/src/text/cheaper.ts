@@ -36,12 +36,19 @@ const INVISIBLE = '\u200b\u200c\u200d\u2060\ufeff\u00ad';
 const LETTERS =
   'áaâaãaāaăaąaÁAÂAÃAĀAĂAĄAçÇćcčcĆCČCďdĐDđdêeëeēeėeęeěeÊEËEĒEĖEĘEĚEğgĞGíiîiïiīiįiıiÍIÎIÏIİIłlŁLńnňnŃNŇNóoôoõoōoőöÓOÔOÕOŐÖœoeŒOEřrŘRśsšsşsșsŚSŠSŞSȘSťtţtțtŤTŢTȚTúuûuūuůuűüųuÚUÛUŪUŮUŰÜýyÿyÝYžzźzżzŽZŹZŻZ';
 
-const REPLACEMENTS = new Map<string, { to: string; kind: SubstitutionKind }>();
-for (let i = 0; i < TYPOGRAPHY.length; i += 2) REPLACEMENTS.set(TYPOGRAPHY[i]!, { to: TYPOGRAPHY[i + 1]!, kind: 'typography' });
-REPLACEMENTS.set('…', { to: '...', kind: 'typography' });
-for (const c of SPACES) REPLACEMENTS.set(c, { to: ' ', kind: 'space' });
-for (const c of INVISIBLE) REPLACEMENTS.set(c, { to: '', kind: 'invisible' });
-for (const [, from, to] of LETTERS.matchAll(/(.)((?:OE|oe|.))/gu)) REPLACEMENTS.set(from!, { to: to!, kind: 'transliteration' });
+// Built by a call marked pure: loops at the top of the module would keep this table (and, through
+// suggestCheaper, the national tables) in every app bundling @msgkit/core, used or not.
+const REPLACEMENTS = /* @__PURE__ */ replacements();
+
+function replacements(): Map<string, { to: string; kind: SubstitutionKind }> {
+  const map = new Map<string, { to: string; kind: SubstitutionKind }>();
+  for (let i = 0; i < TYPOGRAPHY.length; i += 2) map.set(TYPOGRAPHY[i]!, { to: TYPOGRAPHY[i + 1]!, kind: 'typography' });
+  map.set('…', { to: '...', kind: 'typography' });
+  for (const c of SPACES) map.set(c, { to: ' ', kind: 'space' });
+  for (const c of INVISIBLE) map.set(c, { to: '', kind: 'invisible' });
+  for (const [, from, to] of LETTERS.matchAll(/(.)((?:OE|oe|.))/gu)) map.set(from!, { to: to!, kind: 'transliteration' });
+  return map;
+}
 
 const replace = (text: string, from: string, to: string) => text.split(from).join(to);
 

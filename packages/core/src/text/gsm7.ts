@@ -15,14 +15,20 @@ const EURO = 0x20ac;
 const TABLE_SIZE = 0x3aa;
 
 /** @internal */
-export const GSM_WIDTH: Uint8Array = /* @__PURE__ */ buildTable();
+export const GSM_WIDTH: Uint8Array = /* @__PURE__ */ buildTable(TABLE_SIZE);
 
-function buildTable(): Uint8Array {
-  const table = new Uint8Array(TABLE_SIZE);
+/**
+ * @internal The same widths up to the euro sign included: the default alphabet's profile (scheme
+ * 0 of national.ts's profiles), for listing what forces UCS-2 without the national tables.
+ */
+export const DEFAULT_WIDTHS: Uint8Array = /* @__PURE__ */ buildTable(EURO + 1);
+
+function buildTable(size: number): Uint8Array {
+  const table = new Uint8Array(size);
   for (let i = 0; i < BASIC.length; i++) table[BASIC.charCodeAt(i)] = 1;
   for (let i = 0; i < EXTENSION.length; i++) {
     const code = EXTENSION.charCodeAt(i);
-    if (code < TABLE_SIZE) table[code] = 2;
+    if (code < size) table[code] = 2;
   }
   return table;
 }

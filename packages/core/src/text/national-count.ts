@@ -20,10 +20,11 @@ export interface ProfileExtras {
   widths?: Readonly<Record<string, 1 | 2>>;
 }
 
-const ALL_SHIFTS = shiftMask(NATIONAL_SHIFTS);
+// Calls at the top of a module are marked pure so that bundlers drop them (and the tables) when unused.
+const ALL_SHIFTS = /* @__PURE__ */ shiftMask(NATIONAL_SHIFTS);
 
 /** The languages with 3GPP TS 23.038 national tables: the values `{ language }` takes. */
-export const NATIONAL_LANGUAGES = Object.keys(NATIONAL_TABLES) as NationalLanguage[];
+export const NATIONAL_LANGUAGES = /* @__PURE__ */ Object.keys(NATIONAL_TABLES) as NationalLanguage[];
 
 function invalid(path: string, message: string): ValidationError {
   return new ValidationError([{ path: ['options', path], code: 'invalid', message }]);

@@ -3,6 +3,7 @@
 // language's single shift table; the language's locking shift table and the default extension;
 // both of the language's tables), and the cheapest one wins, or UCS-2 when that is cheaper still.
 import { GSM_ALPHABET } from './gsm7';
+import { collectOutside } from './outside';
 import { NATIONAL_TABLES, type NationalLanguage } from './national-tables';
 
 /** Which national tables a message may announce in its header: one of them, or both together. */
@@ -26,8 +27,8 @@ export function septetCapacity(nationalElements: 0 | 1 | 2, concatenated: boolea
 }
 
 const ELEMENTS: readonly (0 | 1 | 2)[] = [0, 1, 1, 2];
-const SINGLE_CAPACITY = ELEMENTS.map((e) => septetCapacity(e, false));
-const MULTI_CAPACITY = ELEMENTS.map((e) => septetCapacity(e, true));
+const SINGLE_CAPACITY = /* @__PURE__ */ ELEMENTS.map((e) => septetCapacity(e, false));
+const MULTI_CAPACITY = /* @__PURE__ */ ELEMENTS.map((e) => septetCapacity(e, true));
 
 /** @internal A compiled set of schemes: per code unit, the width in each scheme, two bits each. */
 export interface Profile {
@@ -224,12 +225,6 @@ export function splitGsm(text: string, profile: Profile, choice: GsmChoice): str
   return parts;
 }
 
-// Dedupe of BMP characters without allocating per call: a stamp per code unit, valid only when it
-// equals the current generation. Safe because counting is synchronous and not re-entrant. Fixed
-// size (128 KiB): the strings reported are cut from the text each time, nothing else is kept.
-let stamps: Uint16Array | undefined;
-let generation = 0;
-
 /**
  * Distinct characters (whole code points) that no allowed table has, in order of first appearance;
  * when every character is in some table but no one scheme holds them all, the characters outside
@@ -241,37 +236,4 @@ export function charactersForcingUcs2(text: string, profile: Profile): string[] 
   for (let s = 0; s < 4; s++) if (allowed & (1 << s)) mask |= 3 << (2 * s);
   const none = collectOutside(text, 0, widths, mask);
   return none.length > 0 ? none : collectOutside(text, 0, widths, 3);
-}
-
-/**
- * @internal Distinct characters from `from` on whose widths under `mask` are all 0, in order of
- * first appearance: one pass, deduped by stamps (BMP) or a Set (astral), so linear however many
- * distinct characters the text holds.
- */
-export function collectOutside(text: string, from: number, widths: Uint8Array, mask: number): string[] {
-  if (stamps === undefined) stamps = new Uint16Array(0x10000);
-  if (++generation === 0x10000) {
-    stamps.fill(0);
-    generation = 1;
-  }
-  const seen = stamps;
-  const gen = generation;
-  const size = widths.length;
-  const out: string[] = [];
-  let astral: Set<number> | undefined;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < size && (widths[c]! & mask) !== 0) continue;
-    if ((c & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      const cp = ((c - 0xd800) << 10) + text.charCodeAt(i + 1) - 0xdc00 + 0x10000;
-      astral ??= new Set();
-      const before = astral.size;
-      if (astral.add(cp).size !== before) out.push(text.slice(i, i + 2));
-      i++;
-    } else if (seen[c] !== gen) {
-      seen[c] = gen;
-      out.push(text[i]!);
-    }
-  }
-  return out;
 }

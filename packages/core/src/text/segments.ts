@@ -1,8 +1,8 @@
 import { ValidationError } from '../errors';
 import { messageFor } from '../rules/messages';
-import { GSM_WIDTH, LIMITS } from './gsm7';
-import { collectOutside, profileFor } from './national';
+import { DEFAULT_WIDTHS, GSM_WIDTH, LIMITS } from './gsm7';
 import { countNational, resolveOptions, type SegmentOptions, splitNational } from './national-count';
+import { collectOutside } from './outside';
 import type { NationalLanguage } from './national-tables';
 import { ucs2Parts, ucs2Shape } from './ucs2';
 
@@ -33,8 +33,6 @@ export interface SegmentCount {
 const TABLE_SIZE = GSM_WIDTH.length;
 const EURO = 0x20ac;
 const GSM = LIMITS['GSM-7'];
-// The default alphabet's widths (extension and euro included), for listing what forced UCS-2.
-const DEFAULT_PROFILE = /* @__PURE__ */ profileFor(undefined, 0);
 
 /**
  * Counts the parts `text` needs as SMS, and why it needs UCS-2 if it does.
@@ -53,6 +51,15 @@ export function countSegments(text: string, options?: SegmentOptions): SegmentCo
     const profile = resolveOptions(options);
     if (profile !== undefined) return countNational(text, profile);
   }
+  return countDefault(text);
+}
+
+/**
+ * @internal countSegments of a string with the default alphabet only: what the providers' text
+ * rules count. Apart from countSegments so that an app which never passes `{ language }` does not
+ * carry the national tables (13 kB minified) that the options may ask for.
+ */
+export function countDefault(text: string): SegmentCount {
   const n = text.length;
   let septets = 0;
   let i = 0;
@@ -131,7 +138,7 @@ export function notAString(): ValidationError {
 
 /** @internal nonGsm in one pass from the first non-GSM character; parts by jumping 67 units at a time. */
 export function countUcs2(text: string, from: number): SegmentCount {
-  const nonGsm = collectOutside(text, from, DEFAULT_PROFILE.widths, 3);
+  const nonGsm = collectOutside(text, from, DEFAULT_WIDTHS, 3);
   const n = text.length;
   const { segments, perSegment, remaining } = ucs2Shape(text);
   return result('UCS-2', n, segments, perSegment, remaining, nonGsm);

@@ -1,0 +1,151 @@
+/**
+ * Delivery states of a queue campaign through the command: `msgkit webhooks serve --redis` records
+ * the sandbox's reports in Redis, `msgkit reconcile --campaign` asks the vendor where reports never
+ * came, and `msgkit campaign status` shows delivered / failed / pending / unknown. Against a real
+ * Redis (MSGKIT_TEST_REDIS_URL, else a redis-server of the test's own with an append-only file).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CampaignSender } from '@msgkit/core';
+import { infobipSender } from '@msgkit/infobip';
+import { campaignStatus, createCampaignWorker, enqueueCampaign, type DeliveryReportOptions } from '@msgkit/queue';
+import { startSandbox, type Sandbox } from '@msgkit/sandbox';
+import { smscxSender } from '@msgkit/smscx';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run } from './testing';
+
+const redisAvailable = Boolean(process.env.MSGKIT_TEST_REDIS_URL) || spawnSync('redis-server', ['--version']).status === 0;
+if (!redisAvailable && process.env.CI === 'true') throw new Error('no Redis for the queue delivery tests: set MSGKIT_TEST_REDIS_URL or install redis-server');
+
+const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
+const secret = randomBytes(32).toString('base64url');
+let url: string;
+let child: ChildProcess | undefined;
+let dir: string | undefined;
+beforeAll(async () => {
+  if (!redisAvailable) return;
+  if (process.env.MSGKIT_TEST_REDIS_URL) {
+    url = process.env.MSGKIT_TEST_REDIS_URL;
+    return;
+  }
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-queue-dlr-'));
+  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir], { stdio: 'ignore' });
+  url = `redis://127.0.0.1:${port}`;
+  // Refused until the server listens: waited for however long that takes.
+  for (;;) {
+    try {
+      await campaignStatus(url, 'probe');
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+});
+afterAll(async () => {
+  if (child) {
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const gb = (n: number, from: number) => Array.from({ length: n }, (_, i) => `+447400${String(from + i).padStart(6, '0')}`);
+
+/** Enqueues and runs a campaign on one worker until every batch has an outcome. */
+async function runQueueCampaign(prefix: string, campaignId: string, sender: CampaignSender, recipients: string[], text: string, deliveryReports?: DeliveryReportOptions) {
+  await enqueueCampaign({ connection: url, prefix, campaignId, sender, recipients, message: { ...(sender.name === 'smscx' && { from: 'Shop' }), text }, batchSize: 3 });
+  const worker = createCampaignWorker({ connection: url, prefix, sender, ...(deliveryReports && { deliveryReports }) });
+  try {
+    for (;;) {
+      const status = await campaignStatus(url, campaignId, { prefix });
+      if (status?.done && status.inFlight.length === 0) return status;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await worker.close();
+  }
+}
+
+describe.skipIf(!redisAvailable)('delivery states of a queue campaign', () => {
+  it('msgkit webhooks serve --redis (run as a command) records the reports of a queue campaign; msgkit campaign status then shows delivered and failed, in text and --json', async () => {
+    if (!existsSync(fileURLToPath(new URL('../dist/bin.mjs', import.meta.url)))) throw new Error('build @msgkit/cli first (pnpm build)');
+    const prefix = `q${randomUUID().slice(0, 8)}`;
+    const serve = spawn(process.execPath, [bin, 'webhooks', 'serve', '--redis', url, '--prefix', prefix, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', MSGKIT_WEBHOOK_SECRET: secret } });
+    const timer = setTimeout(() => serve.kill('SIGKILL'), 900_000);
+    let sandbox: Sandbox | undefined;
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        serve.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const found = /msgkit webhooks: (http:\/\/127\.0\.0\.1:\d+)\/ recording into Redis/.exec(out);
+          if (found) resolve(found[1]!);
+        });
+        serve.on('close', (code) => reject(new Error(`exited ${code} before printing its address: ${out}`)));
+      });
+      sandbox = await startSandbox({ port: 0, dlrDelayMs: 5, reports: { seed: 4, failures: 0.4, intermediate: true, duplicates: 0.4, outOfOrder: true } });
+      const recipients = gb(9, 500);
+      const sender = smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 });
+      await runQueueCampaign(prefix, 'served', sender, recipients, 'Hi', { url: `${address}/dlr`, secret });
+      await sandbox.settled();
+      // The sandbox's duplicates are byte-identical posts: refused as replays (403), the only refusals.
+      expect(sandbox.deliveries().filter((d) => !d.ok && d.status !== 403)).toEqual([]);
+      const closed = new Promise<number | null>((resolve) => serve.on('close', resolve));
+      serve.kill('SIGTERM');
+      expect(await closed).toBe(0);
+
+      const delivered = sandbox.messages('smscx').filter((m) => m.status === 'DELIVERED').length;
+      expect(delivered).toBeGreaterThan(0);
+      expect(delivered).toBeLessThan(9);
+      const text = await run(['campaign', 'status', 'served', '--redis', url, '--prefix', prefix]);
+      expect(text.stdout).toContain(`delivery: ${delivered} delivered, ${9 - delivered} failed, 0 pending, 0 unknown`);
+      const json = await run(['campaign', 'status', 'served', '--redis', url, '--prefix', prefix, '--json']);
+      expect(JSON.parse(json.stdout).deliveries).toMatchObject({ delivered, failed: 9 - delivered, pending: 0, unknown: 0, unplaced: 0 });
+    } finally {
+      clearTimeout(timer);
+      if (serve.exitCode === null) serve.kill('SIGKILL');
+      await sandbox?.close();
+    }
+  });
+
+  it('msgkit reconcile --campaign asks Infobip about a queue campaign whose reports never came, records the answers in Redis, and leaves nothing pending', async () => {
+    const prefix = `q${randomUUID().slice(0, 8)}`;
+    const sandbox = await startSandbox({ port: 0, reports: { drop: 1 } });
+    try {
+      const sender = infobipSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.infobip, maxRetries: 0 });
+      await runQueueCampaign(prefix, 'asked', sender, gb(5, 600), 'Hi');
+      await sandbox.settled();
+      const before = await run(['campaign', 'status', 'asked', '--redis', url, '--prefix', prefix]);
+      expect(before.stdout).toContain('delivery: 0 delivered, 0 failed, 5 pending, 0 unknown');
+
+      const args = ['reconcile', '--campaign', 'asked', '--redis', url, '--prefix', prefix, '--horizon', '0s', '--base-url', sandbox.baseUrls.infobip];
+      const asked = await run(args, { INFOBIP_API_KEY: 'k' });
+      expect([asked.code, asked.stderr]).toEqual([0, '']);
+      expect(asked.stdout).toContain("at most 120 requests per 60 s (the vendor's published limit)");
+      expect(asked.stdout).toMatch(/answer\(s\) recorded in Redis at 127\.0\.0\.1:\d+ with their proof/);
+      const after = await run(['campaign', 'status', 'asked', '--redis', url, '--prefix', prefix, '--json']);
+      expect(JSON.parse(after.stdout).deliveries).toMatchObject({ delivered: 5, failed: 0, pending: 0, unknown: 0 });
+      // Everything is final: a second pass asks nothing.
+      expect((await run(args, { INFOBIP_API_KEY: 'k' })).stdout).toContain('0 requests, 0 answer(s) recorded');
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('refuses (exit 2) webhooks serve with both --journal and --redis, and reconcile with neither a journal nor --campaign', async () => {
+    const both = await run(['webhooks', 'serve', '--journal', 'j.jsonl', '--redis', 'redis://127.0.0.1:1'], { MSGKIT_WEBHOOK_SECRET: secret });
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining('--journal <file> (a msgkit send campaign) or --redis <url> (queue campaigns), one of them')]);
+    const neither = await run(['reconcile', '--horizon', '0s']);
+    expect([neither.code, neither.stderr]).toEqual([2, expect.stringContaining('give a journal file, or --campaign <id> of a queue campaign')]);
+  });
+});

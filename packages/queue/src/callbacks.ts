@@ -1,0 +1,50 @@
+/**
+ * Delivery reports of a queue campaign: each batch's request carries a callback URL signed for its
+ * vendor, campaign and batch (`createCallbackUrl` of @msgkit/webhooks), and, where the vendor's
+ * reference field takes free text, the reference `msgkit:<campaign>:<batch>` it echoes in every
+ * report. A receiver (`createDeliveryRecorder`, `msgkit webhooks serve --redis`) finds the
+ * recipient by them. The same rule as `msgkit send --dlr-url`.
+ */
+import { ValidationError, type SenderFacts, type SendOptions } from '@msgkit/core';
+import { createCallbackUrl } from '@msgkit/webhooks';
+
+/** Where a worker's batches ask the vendor to post their delivery reports. */
+export interface DeliveryReportOptions {
+  /** The public URL of the receiver, e.g. `https://hooks.example.com/dlr` (`msgkit webhooks serve --redis`). */
+  url: string;
+  /** The receiver's secret (at least 32 bytes): the URLs are signed with it, never carry it. */
+  secret: string | Uint8Array;
+  /** How long a URL is taken after its batch is sent (default 14 days, as `msgkit send --dlr-url`). */
+  ttlSeconds?: number;
+}
+
+/** The reference a report echoes: campaign and batch. */
+export const referenceOf = (campaignId: string, index: number) => `msgkit:${campaignId}:${index}`;
+
+/** Campaign and batch of an echoed reference, or undefined for another text. */
+export function parseReference(echo: string | undefined): { campaign: string; batch: number } | undefined {
+  const match = /^msgkit:(.+):(\d+)$/.exec(echo ?? '');
+  return match ? { campaign: match[1]!, batch: Number(match[2]) } : undefined;
+}
+
+/**
+ * The send options of batch `index` of `campaignId` for `sender`. Throws a ValidationError, before
+ * any batch is taken, for a sender that takes no callback URL per request (Octopush: its reports go
+ * to the account's URL) or a URL or secret `createCallbackUrl` refuses.
+ */
+export function deliveryCallbacks(sender: SenderFacts, options: DeliveryReportOptions): (campaignId: string, index: number) => Pick<SendOptions, 'callbackUrl' | 'reference'> {
+  if (sender.callback === false) {
+    throw new ValidationError([{ path: ['deliveryReports'], code: 'no_callback_field', message: `${sender.name} takes no callback URL per send${sender.accountCallback ? `: ${sender.accountCallback}` : ''}` }]);
+  }
+  const ref = sender.reference;
+  const sign = (campaign: string, batch: number) =>
+    createCallbackUrl({ baseUrl: options.url, secret: options.secret, vendor: sender.name, campaign, batch, ...(options.ttlSeconds !== undefined && { ttlSeconds: options.ttlSeconds }) });
+  // Checked once here: a URL or secret it refuses would refuse every batch.
+  sign('check', 0);
+  return (campaignId, index) => {
+    const reference = referenceOf(campaignId, index);
+    // A UUID-only field (SMS.CX trackData) cannot carry it; the URL's token names the batch anyway.
+    const echoes = ref !== false && ref.format === undefined && (ref.maxLength === undefined || reference.length <= ref.maxLength);
+    return { callbackUrl: sign(campaignId, index), ...(echoes && { reference }) };
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * A queue campaign sent through a chain of senders: each batch goes through core's
+ * `sendWithFailover`, whose attempts are recorded in Redis (before each request leaves, and after),
+ * so a worker that takes over a batch from a dead one continues the chain where it stopped. The
+ * rules (who moves on, what is resent) are core's; this module only stores and counts.
+ */
+import { sendWithFailover, type CampaignMessage, type CampaignSender, type FailoverJournal, type FailoverResult, type RecipientMessage, type RecipientRefusal } from '@msgkit/core';
+import type { BatchOutcome, RecipientRecord, RecipientRefused, RecipientTally, RedisJournal } from './journal';
+
+/** The campaign journal's chain attempts, as core's FailoverJournal for one campaign. */
+export function redisFailoverJournal(journal: RedisJournal, campaignId: string): FailoverJournal {
+  return {
+    attempts: (batch) => journal.attempts(campaignId, batch),
+    begin: (attempt) => journal.beginAttempt(campaignId, attempt),
+    settle: (batch, attempt, outcome) => journal.settleAttempt(campaignId, batch, attempt, outcome),
+  };
+}
+
+/** Sends one batch through the chain, continuing from what Redis holds of it. */
+export function sendChainBatch(
+  chain: readonly CampaignSender[],
+  journal: RedisJournal,
+  job: { campaignId: string; index: number; recipients: readonly string[]; message: CampaignMessage },
+  options: { dedupeKey: string; signal?: AbortSignal },
+): Promise<FailoverResult> {
+  return sendWithFailover(chain, job.recipients, job.message, {
+    dedupeKey: options.dedupeKey,
+    batchIndex: job.index,
+    journal: redisFailoverJournal(journal, job.campaignId),
+    ...(options.signal && { signal: options.signal }),
+  });
+}
+
+/**
+ * A chain batch's result as the batch's outcome and one record per recipient. The batch is
+ * `unknown` when any recipient's attempt is (its `recipients` are those to check), `refused` when no
+ * vendor sent any, else `sent` (with the recipients no vendor sent under `refused`). Recipients are
+ * counted each under its own outcome, and the sent ones under their vendor too.
+ */
+export function chainOutcome(index: number, result: FailoverResult, at: string): { outcome: BatchOutcome; records: RecipientRecord[] } {
+  const tally: RecipientTally = {};
+  const add = (key: string) => (tally[key] = (tally[key] ?? 0) + 1);
+  const sentBy: Record<string, number> = {};
+  const unknown: string[] = [];
+  const refused: RecipientRefused[] = [];
+  const records = result.recipients.map((r): RecipientRecord => {
+    add(`${r.status}:recipients`);
+    if (r.status === 'sent') {
+      add(`sent@${r.sentBy}:recipients`);
+      sentBy[r.sentBy!] = (sentBy[r.sentBy!] ?? 0) + 1;
+    } else if (r.status === 'unknown') unknown.push(r.to);
+    else {
+      const last = r.tried.at(-1);
+      refused.push({ to: r.to, code: r.code ?? 'refused', ...(last && { sender: last.sender }), ...(last?.reason !== undefined && { reason: last.reason }) });
+    }
+    return { to: r.to, batch: index, status: r.status, ...(r.sentBy !== undefined && { sentBy: r.sentBy }), ...(r.id !== undefined && { id: r.id }), ...(r.code !== undefined && { code: r.code }), tried: r.tried };
+  });
+  const count = result.recipients.length;
+  const common = { index, count, ...(Object.keys(sentBy).length > 0 && { sentBy }), tally };
+  if (unknown.length > 0) {
+    const first = records.find((r) => r.status === 'unknown')!;
+    const interrupted = first.tried.at(-1)?.code === 'interrupted';
+    return {
+      outcome: {
+        outcome: 'unknown',
+        ...common,
+        reason: interrupted ? 'interrupted' : 'outcome_unknown',
+        ...(first.code !== undefined && { code: first.code }),
+        message: `${unknown.length} recipient(s) may have been sent by ${first.tried.at(-1)?.sender ?? 'a vendor of the chain'}: check with it before resending; no other vendor was asked for them`,
+        recipients: unknown,
+        ...(refused.length > 0 && { refused }),
+        at,
+      },
+      records,
+    };
+  }
+  if (Object.keys(sentBy).length === 0) {
+    return {
+      outcome: { outcome: 'refused', ...common, code: refused[0]?.code ?? 'refused', message: `no vendor of the chain sent these recipients (each refused with proof, or one refused for good); nothing was sent`, recipients: refused.map((r) => r.to), at },
+      records,
+    };
+  }
+  const ids = [...new Set(result.attempts.flatMap((a) => (a.outcome?.status === 'sent' ? a.outcome.ids : [])))];
+  return { outcome: { outcome: 'sent', ...common, ids, ...(refused.length > 0 && { refused }), at }, records };
+}
+
+/**
+ * A single sender's accepted batch in which the vendor refused some recipients one by one
+ * (SentBatch.refused): those are counted refused, recorded per number, and listed on the outcome.
+ */
+export function refusedInBatch(sender: string, index: number, batch: readonly string[], answer: { refused?: readonly RecipientRefusal[]; messages?: readonly RecipientMessage[] }): { refused: RecipientRefused[]; tally: RecipientTally; records: RecipientRecord[] } | undefined {
+  const inBatch = new Set(batch);
+  const list = (answer.refused ?? []).filter((r) => inBatch.has(r.to));
+  if (list.length === 0) return undefined;
+  const refused = list.map((r): RecipientRefused => ({ to: r.to, code: r.code, sender, ...(r.reason !== undefined && { reason: r.reason }) }));
+  const records = list.map(
+    (r): RecipientRecord => ({
+      to: r.to,
+      batch: index,
+      status: 'refused',
+      code: r.code,
+      tried: [{ sender, attempt: 0, outcome: 'refused', failover: r.failover, code: r.code, ...(r.class && { class: r.class }), ...(r.reason !== undefined && { reason: r.reason }) }],
+    }),
+  );
+  return { refused, tally: { 'sent:recipients': batch.length - list.length, 'refused:recipients': list.length }, records };
+}

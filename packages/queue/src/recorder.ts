@@ -1,0 +1,173 @@
+/**
+ * Delivery reports into the queue's Redis: the `record` of a webhook handler (`createWebhookHandler`
+ * of @msgkit/webhooks), so a report is answered 200 only once Redis holds it. A report is placed by
+ * the campaign and batch its callback URL's token names (or the reference `msgkit:<campaign>:<batch>`
+ * the vendor echoes, for Infobip's account webhook), and its recipient by the number it names, else
+ * by its message id in the batch's recorded answer (SMS.CX reports name only the message). A report
+ * that overtook the send's answer is kept aside in Redis and placed by `flush` once the answer is there.
+ */
+import type { DeliveryEvent } from '@msgkit/core';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { parseReference } from './callbacks';
+import { connectRedis, type RedisConnection } from './connection';
+import { DeliveryRecords } from './deliveries';
+import { unplacedCampaignsKey } from './dlrKeys';
+import { RedisJournal, type CampaignMeta } from './journal';
+import { batchJobId, DEFAULT_PREFIX } from './names';
+import type { BatchJobData } from './producer';
+
+/** A report that cannot belong to any campaign this Redis holds: its receiver answers 500, and the vendor sends it again. */
+export class UnplacedReportError extends Error {
+  override name = 'UnplacedReportError';
+  readonly code = 'report_unplaced';
+}
+
+/** Options of {@link createDeliveryRecorder}: the queue's Redis and key prefix. */
+export interface DeliveryRecorderOptions {
+  connection: RedisConnection;
+  /** The key prefix the campaigns were enqueued with (default `msgkit`). */
+  prefix?: string;
+  connectTimeoutMs?: number;
+}
+
+/** What {@link createDeliveryRecorder} returns: hand `record` to `createWebhookHandler`. */
+export interface DeliveryRecorder {
+  /**
+   * Records a callback's reports in their recipients' records; resolves once Redis has them. Throws
+   * UnplacedReportError for a report of a campaign or batch Redis does not hold, or of a number
+   * that is not in its batch.
+   */
+  record(batch: { events: readonly DeliveryEvent[] }): Promise<void>;
+  /** Places the reports kept aside whose send's answer is recorded now; resolves with how many still wait. */
+  flush(): Promise<number>;
+  /** Closes the recorder's Redis connection (a connection passed in stays open). */
+  close(): Promise<void>;
+}
+
+const digits = (to: string) => to.replace(/\D/g, '');
+
+interface BatchFacts {
+  byDigits: Map<string, string>;
+  /** Message id → recipient, from the batch's `sent` outcome (absent until it is recorded). */
+  byMessage?: Map<string, string>;
+}
+
+/** Finds the recipient of a report in the queue's records. */
+export class Placement {
+  readonly #metas = new Map<string, CampaignMeta>();
+  readonly #batches = new Map<string, BatchFacts>();
+  readonly #queues = new Map<string, Queue<BatchJobData>>();
+  readonly journal: RedisJournal;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    this.journal = new RedisJournal(redis, prefix);
+  }
+
+  async meta(campaignId: string): Promise<CampaignMeta> {
+    let meta = this.#metas.get(campaignId);
+    if (!meta) {
+      meta = await this.journal.meta(campaignId);
+      if (!meta) throw new UnplacedReportError(`a report of campaign ${campaignId}, which this Redis does not hold (prefix ${this.prefix})`);
+      this.#metas.set(campaignId, meta);
+    }
+    return meta;
+  }
+
+  /** The batch's recipients (from its job) and, once its answer is recorded, its message ids. */
+  async batch(campaignId: string, index: number, fresh = false): Promise<BatchFacts> {
+    const key = `${campaignId}\u0000${index}`;
+    let facts = this.#batches.get(key);
+    if (!facts) {
+      const meta = await this.meta(campaignId);
+      const data = await this.jobData(meta, index);
+      if (!data) throw new UnplacedReportError(`a report of batch ${index} of campaign ${campaignId}, which has no such batch`);
+      facts = { byDigits: new Map(data.recipients.map((to) => [digits(to), to])) };
+      this.#batches.set(key, facts);
+    }
+    if (!facts.byMessage || fresh) {
+      const outcome = await this.journal.outcome(campaignId, index);
+      if (outcome?.outcome === 'sent') facts.byMessage = new Map((outcome.messages ?? []).map((m) => [m.id, m.to]));
+    }
+    return facts;
+  }
+
+  async jobData(meta: CampaignMeta, index: number): Promise<BatchJobData | undefined> {
+    let queue = this.#queues.get(meta.queue);
+    if (!queue) this.#queues.set(meta.queue, (queue = new Queue<BatchJobData>(meta.queue, { connection: this.redis, prefix: this.prefix })));
+    return (await queue.getJob(batchJobId(meta.campaignId, index)))?.data;
+  }
+
+  /** Campaign, batch and recipient of a report; recipient undefined while the send's answer is not recorded. */
+  async place(event: DeliveryEvent): Promise<{ campaign: string; batch: number; to?: string }> {
+    const echoed = parseReference(event.echo);
+    const campaign = event.reference?.campaign ?? echoed?.campaign;
+    const batch = event.reference?.batch ?? echoed?.batch;
+    if (campaign === undefined || batch === undefined) throw new UnplacedReportError(`a ${event.vendor} report (message ${event.messageId}) names no campaign and batch: neither a signed callback URL nor an echoed reference`);
+    const facts = await this.batch(campaign, batch);
+    const number = event.reference?.recipient ?? event.to;
+    if (number !== undefined) {
+      const to = facts.byDigits.get(digits(number));
+      if (to === undefined) throw new UnplacedReportError(`a report of campaign ${campaign} batch ${batch} for a number that is not in the batch`);
+      return { campaign, batch, to };
+    }
+    let to = facts.byMessage?.get(event.messageId);
+    if (to === undefined) to = (await this.batch(campaign, batch, true)).byMessage?.get(event.messageId);
+    return { campaign, batch, ...(to !== undefined && { to }) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#queues.values()].map((q) => q.close()));
+  }
+}
+
+/** Applies `event` to its recipient's record, or keeps it aside until the send's answer names the recipient. */
+async function recordOne(placement: Placement, redis: Redis, prefix: string, event: DeliveryEvent): Promise<void> {
+  const at = await placement.place(event);
+  const records = new DeliveryRecords(redis, prefix, at.campaign);
+  if (at.to === undefined) return records.park(prefix, at.batch, event);
+  await records.apply(at.to, at.batch, [{ ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch, recipient: at.to } }]);
+}
+
+/**
+ * The durable recording of delivery reports for queue campaigns: see this module's comment. Use
+ * it with any server: `createWebhookHandler({ formats, secrets, record: recorder.record })`.
+ */
+export async function createDeliveryRecorder(options: DeliveryRecorderOptions): Promise<DeliveryRecorder> {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const { redis, release } = await connectRedis(options.connection, { connectTimeoutMs: options.connectTimeoutMs });
+  const placement = new Placement(redis, prefix);
+  return {
+    async record(batch) {
+      for (const event of batch.events) await recordOne(placement, redis, prefix, event);
+    },
+    flush: () => placeParked(placement, redis, prefix),
+    async close() {
+      await placement.close();
+      await release();
+    },
+  };
+}
+
+/** Places every parked report whose recipient is known now; resolves with how many still wait. */
+export async function placeParked(placement: Placement, redis: Redis, prefix: string, only?: string): Promise<number> {
+  const campaigns = only !== undefined ? [only] : await redis.smembers(unplacedCampaignsKey(prefix));
+  let waiting = 0;
+  for (const campaign of campaigns) {
+    const records = new DeliveryRecords(redis, prefix, campaign);
+    for (const { digest, batch, event } of await records.unplaced()) {
+      const facts = await placement.batch(campaign, batch, true);
+      const to = facts.byMessage?.get(event.messageId);
+      if (to === undefined) {
+        waiting++;
+        continue;
+      }
+      await records.apply(to, batch, [{ ...event, reference: { ...event.reference, campaign, batch, recipient: to } }]);
+      await records.placed(digest);
+    }
+  }
+  return waiting;
+}
