@@ -9,7 +9,7 @@ import {
   checkShape,
   clientOptionIssues,
   clientPolicy,
-  collectIssues,
+  collectRequestIssues,
   credentialIssues,
   execute,
   guardFetch,
@@ -167,13 +167,22 @@ interface AnyRequest {
  * `idempotencyId` generated here, once, so every retry of this logical send carries the same one.
  */
 function prepare<T extends object>(ctx: Context, request: T, operation: OperationRules, paid: boolean): T {
-  const body: AnyRequest = { ...requestObject(request) };
+  // requestObject hands back a copy of a plain request; a class instance comes back as given and is copied here.
+  const read = requestObject(request);
+  const body: AnyRequest = read === request ? { ...read } : read;
   if (body.scheduledDate !== undefined) body.scheduledDate = toScheduledDate(body.scheduledDate, body.isUtc);
   const issues: ValidationIssue[] = [];
   let callerIndex = (sent: number) => sent;
-  const notStrings = Array.isArray(body.to) ? body.to.flatMap((value: unknown, index: number) => (typeof value === 'string' ? [] : [index])) : [];
-  for (const index of notStrings) issues.push({ path: ['to', index], code: 'invalid_type', message: 'must be a string' });
-  if (Array.isArray(body.to) && notStrings.length === 0) {
+  let allStrings = Array.isArray(body.to);
+  if (allStrings) {
+    const to = body.to as unknown[];
+    for (let index = 0; index < to.length; index++) {
+      if (typeof to[index] === 'string') continue;
+      issues.push({ path: ['to', index], code: 'invalid_type', message: 'must be a string' });
+      allStrings = false;
+    }
+  }
+  if (allStrings) {
     const defaultCountry = typeof body.countryIso === 'string' ? body.countryIso : ctx.defaultCountry;
     const { valid, invalid } = normalizeRecipients(body.to as string[], defaultCountry === undefined ? undefined : { defaultCountry });
     if (body.allowInvalid === true) {
@@ -187,12 +196,13 @@ function prepare<T extends object>(ctx: Context, request: T, operation: Operatio
       callerIndex = (sent) => (sent >= valid.length ? invalid[sent - valid.length]!.index : inputs.findIndex((input) => e164(input) === valid[sent]));
     } else {
       body.to = valid;
-      issues.push(...recipientIssues(invalid, ['to'], invalid.length === 1 ? INVALID_NUMBER_CODE.one : INVALID_NUMBER_CODE.several));
+      if (invalid.length > 0) issues.push(...recipientIssues(invalid, ['to'], invalid.length === 1 ? INVALID_NUMBER_CODE.one : INVALID_NUMBER_CODE.several));
     }
   }
   if (paid && body.idempotencyId === undefined) body.idempotencyId = globalThis.crypto.randomUUID();
   const phoneIssues = issues.length;
-  issues.push(...collectIssues(body as never, ...operation.checks));
+  // `body` is a plain copy (requestObject's, spread): its rules run without zod's object parse.
+  issues.push(...collectRequestIssues(body as never, ...operation.checks));
   // An issue at a number that went out points at the caller's own entry.
   const shaped = checkShape(operation.shape, body, specCodes).map((issue) =>
     issue.path[0] === 'to' && typeof issue.path[1] === 'number' ? { ...issue, path: ['to', callerIndex(issue.path[1]), ...issue.path.slice(2)] } : issue,

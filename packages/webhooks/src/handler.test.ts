@@ -90,6 +90,37 @@ describe('the webhook handler', () => {
     expect(handler.ledger.get('smscx', 'm1')).toMatchObject({ status: 'delivered', reports: 2, duplicates: 1 });
   });
 
+  it('waits for an asynchronous record and replay store: a rejected record answers 500, a replay held by the store 403', async () => {
+    let fail = true;
+    const held = new Set<string>();
+    const batches: ReportBatch[] = [];
+    const clock = Date.now();
+    const handler = createWebhookHandler({
+      formats: [smscxReports],
+      secrets: [secret],
+      now: () => clock,
+      replay: {
+        claim: async (key) => !held.has(key) && Boolean(held.add(key)),
+        release: async (key) => void held.delete(key),
+      },
+      record: async (batch) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (fail) throw new Error('disk full');
+        batches.push(batch);
+      },
+    });
+    const url = smscxUrl();
+    expect((await handler(post(url, dlr('m1')))).status).toBe(500);
+    expect(held.size).toBe(0);
+    fail = false;
+    expect((await handler(post(url, dlr('m1')))).status).toBe(200);
+    expect((await handler(post(url, dlr('m1')))).status).toBe(403);
+    expect(handler.stats.refused).toMatchObject({ record_failed: 1, replayed: 1 });
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.receivedAt).toEqual(new Date(clock));
+    expect(batches[0]!.states).toEqual([expect.objectContaining({ messageId: 'm1', status: 'delivered' })]);
+  });
+
   it('retries a failing onReports and keeps the batch when it fails for good', async () => {
     let calls = 0;
     const errors: unknown[] = [];
@@ -155,6 +186,57 @@ describe('the webhook handler', () => {
     expect((await handler(post(smscxUrl(), dlr('m1')))).status).toBe(413);
     const octopush = createCallbackUrl({ baseUrl: base, secret, vendor: 'octopush' });
     expect((await handler(post(octopush, '{}'))).status).toBe(404);
+  });
+
+  // A Request with its own body methods, as @hono/node-server hands one over: its arrayBuffer()
+  // reads node:http's request directly, and its stream is only built when asked for.
+  class LightRequest extends Request {
+    reads = 0;
+    override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+      throw new Error('the stream was opened');
+    }
+    override arrayBuffer(): Promise<ArrayBuffer> {
+      this.reads++;
+      return super.arrayBuffer();
+    }
+  }
+  const light = (url: string, body: string, headers: Record<string, string> = {}) => new LightRequest(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers } });
+
+  it('reads a body of declared length by the request own arrayBuffer() when it has one, never opening its stream', async () => {
+    const handler = createWebhookHandler({ formats: [smscxReports], secrets: [secret] });
+    const request = light(smscxUrl(), dlr('m1'));
+    expect((await handler(request)).status).toBe(200);
+    expect(request.reads).toBe(1);
+    expect(handler.ledger.get('smscx', 'm1')).toMatchObject({ status: 'delivered' });
+    expect((await handler(light(smscxUrl(), dlr('m1')))).status).toBe(403);
+  });
+
+  it('refuses (413) a body read by arrayBuffer() that is longer than it declared and over the limit', async () => {
+    const handler = createWebhookHandler({ formats: [smscxReports], secrets: [secret], maxBodyBytes: 64 });
+    const request = light(smscxUrl(), dlr('m1'), { 'content-length': '40' });
+    expect((await handler(request)).status).toBe(413);
+    expect(request.reads).toBe(1);
+    expect(handler.stats.refused.too_large).toBe(1);
+    expect(handler.ledger.size).toBe(0);
+  });
+
+  it('reads a body of undeclared length by its stream, stopping at the limit, even when the request has its own arrayBuffer()', async () => {
+    class CountingRequest extends Request {
+      reads = 0;
+      override arrayBuffer(): Promise<ArrayBuffer> {
+        this.reads++;
+        return super.arrayBuffer();
+      }
+    }
+    const handler = createWebhookHandler({ formats: [smscxReports], secrets: [secret], maxBodyBytes: 64 });
+    const request = new CountingRequest(smscxUrl(), { method: 'POST', body: dlr('m1'), headers: { 'content-type': 'application/json' } });
+    expect((await handler(request)).status).toBe(413);
+    expect(request.reads).toBe(0);
+    for (const length of ['', '4e1', '-1', '0x28', '40 40']) {
+      const odd = new CountingRequest(smscxUrl(), { method: 'POST', body: dlr('m2'), headers: { 'content-type': 'application/json', 'content-length': length } });
+      expect((await handler(odd)).status).toBe(413);
+      expect(odd.reads).toBe(0);
+    }
   });
 
   it('refuses to start without any way to authenticate callbacks', () => {

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { InvalidReportError, type DeliveryEvent, type DeliveryReportFormat } from '@msgkit/core';
+import { InvalidReportError, type DeliveryEvent, type DeliveryReference, type DeliveryReportFormat } from '@msgkit/core';
 import type { CallbackAuthenticator } from './auth';
 import { DeliveryLedger } from './ledger';
 import { publicUrl, type HeaderReader, type PublicUrlOptions } from './proxy';
@@ -134,6 +134,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   // Verified callback URLs by the URL as received (and, behind a trusted proxy, the headers that
   // make the public one): a campaign posts every report to one URL, so the URL is parsed and its
   // token checked once; a hit still checks the expiry.
+  let takenType: string | undefined;
   const byRawUrl = new Map<string, Extract<TokenCheck, { ok: true }>>();
   const checkToken = (request: IncomingCallback): TokenCheck => {
     const h = request.headers;
@@ -186,14 +187,20 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     const format = vendor === undefined ? undefined : formats.get(vendor);
     if (!format || vendor === undefined) return refuse('unknown_vendor', vendor);
     const type = request.headers.get('content-type');
-    if (type !== null && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) return refuse('unsupported_media_type', vendor);
+    // A vendor sends one content type on every callback: the last one taken is not tested again.
+    if (type !== null && type !== takenType) {
+      if (!/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) return refuse('unsupported_media_type', vendor);
+      takenType = type;
+    }
 
     const raw = typeof request.body === 'function' ? await request.body() : request.body.byteLength > maxBody ? undefined : request.body;
     if (raw === undefined) return refuse('too_large', vendor);
     const body = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     const key = `${credential}:${hash('sha256', body, 'base64url')}`;
     if (queue.full) return refuse('busy', vendor);
-    if (!(await replay.claim(key, expiresAtMs))) return refuse('replayed', vendor);
+    // Awaited only when the store answers with a promise (the memory store answers at once).
+    const claim = replay.claim(key, expiresAtMs);
+    if (!(typeof claim === 'boolean' ? claim : await claim)) return refuse('replayed', vendor);
 
     let events: DeliveryEvent[];
     try {
@@ -205,31 +212,41 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
       if (invalid.length > MAX_INVALID) invalid.shift();
       return refuse('invalid_report', vendor, reportError);
     }
-    if (claims) for (const event of events) event.reference = { ...(claims.campaign !== undefined ? { campaign: claims.campaign } : {}), ...(claims.batch !== undefined ? { batch: claims.batch } : {}), ...event.reference };
-    const touched = new Map<string, DeliveryEvent>();
+    if (claims && (claims.campaign !== undefined || claims.batch !== undefined)) {
+      for (const event of events) {
+        const reference = event.reference;
+        event.reference = reference ? { ...ref(claims), ...reference } : ref(claims);
+      }
+    }
     // The ledger first: applying a report twice changes nothing, so a vendor's retry after a
     // failed `record` is harmless.
     for (const event of events) {
       ledger.apply(event);
-      touched.set(`${event.vendor}\u0000${event.messageId}`, event);
       if (event.unmapped) stats.unmapped++;
     }
+    const receivedAt = now();
     let states: MessageDelivery[] | undefined;
+    let received: Date | undefined;
     // Built when read: a receiver that only records the events never pays for the views.
     const batch: ReportBatch = {
       vendor,
       events,
       get states() {
-        return (states ??= [...touched.values()].map((e) => ledger.get(e.vendor, e.messageId)!));
+        return (states ??= touchedStates(ledger, events));
       },
       ...(claims ? { claims } : {}),
-      receivedAt: new Date(now()),
+      get receivedAt() {
+        return (received ??= new Date(receivedAt));
+      },
     };
-    try {
-      await options.record?.(batch);
-    } catch (error) {
-      await replay.release(key);
-      return refuse('record_failed', vendor, error);
+    if (options.record) {
+      try {
+        const recorded = options.record(batch);
+        if (recorded) await recorded;
+      } catch (error) {
+        await replay.release(key);
+        return refuse('record_failed', vendor, error);
+      }
     }
     stats.accepted++;
     stats.events += events.length;
@@ -252,13 +269,44 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   });
 }
 
+// The platform's own body reader (Node's is undici's), captured before a server such as
+// @hono/node-server swaps in a Request of its own.
+const platformArrayBuffer = typeof Request === 'function' ? Request.prototype.arrayBuffer : undefined;
+
+/** The reference a callback URL's token gives its reports. */
+function ref(claims: CallbackClaims): DeliveryReference {
+  const out: DeliveryReference = {};
+  if (claims.campaign !== undefined) out.campaign = claims.campaign;
+  if (claims.batch !== undefined) out.batch = claims.batch;
+  return out;
+}
+
+/** The states of the messages a batch's reports named, each once, in the order first named. */
+function touchedStates(ledger: DeliveryLedger, events: readonly DeliveryEvent[]): MessageDelivery[] {
+  const touched = new Map<string, DeliveryEvent>();
+  for (const event of events) {
+    touched.set(`${event.vendor}\u0000${event.messageId}`, event);
+  }
+  return [...touched.values()].map((e) => ledger.get(e.vendor, e.messageId)!);
+}
+
 /** The raw body, or undefined once it passes `max` bytes (reading stops there). */
 async function readBody(request: Request, max: number): Promise<Buffer | undefined> {
   const length = request.headers.get('content-length');
-  const declared = length === null ? NaN : Number(length);
-  if (declared > max) return undefined;
+  // Digits only: `Number()` would also take '4e1' and '0x28'.
+  const declared = length !== null && /^\d{1,15}$/.test(length) ? Number(length) : undefined;
+  if (declared !== undefined && declared > max) return undefined;
+  // A Request with body methods of its own (@hono/node-server's reads node:http's request in
+  // arrayBuffer() and builds a stream only when asked for one) is read in one call, when the
+  // server has bounded the body by its declared length (node:http stops there). Checked again
+  // after, for a server that does not.
+  if (declared !== undefined && request.arrayBuffer !== platformArrayBuffer) {
+    const bytes = Buffer.from(await request.arrayBuffer());
+    return bytes.byteLength > max ? undefined : bytes;
+  }
   if (!request.body) return Buffer.alloc(0);
-  // The stream's own reader, not arrayBuffer(): a third of the cost for a report-sized body.
+  // The stream's own reader, not arrayBuffer(): a third of the cost for a report-sized body on
+  // Node's Request.
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();

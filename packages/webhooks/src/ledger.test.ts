@@ -96,4 +96,27 @@ describe('the dedupe key of a report', () => {
     const reordered = Object.fromEntries(Object.entries(full).reverse()) as unknown as DeliveryEvent;
     expect(canonicalEvent(reordered)).toBe(canonicalEvent(full));
   });
+
+  it('is remembered on the report without changing what it shows (keys, JSON, copies, equality), and on frozen reports too', async () => {
+    const { canonicalEvent, compareDeliveryEvents } = await import('./order');
+    const report = (): DeliveryEvent => ({ vendor: 'smscx', messageId: 'm1', status: 'delivered', final: true, raw: { status: 'DELIVERED' }, at: '2030-01-01T00:00:02.000Z' });
+    const event = report();
+    const text = canonicalEvent(event);
+    expect(compareDeliveryEvents(event, { ...event, at: '2030-01-01T00:00:01.000Z' })).toBeGreaterThan(0);
+    expect(Object.keys(event)).toEqual(Object.keys(report()));
+    expect(JSON.stringify(event)).toBe(JSON.stringify(report()));
+    expect(event).toStrictEqual(report());
+    expect(structuredClone(event)).toStrictEqual(report());
+    // A copy changed after the original was remembered gets its own key and time.
+    const later = { ...event, at: '2030-01-01T00:00:03.000Z' };
+    expect(canonicalEvent(later)).not.toBe(text);
+    expect(compareDeliveryEvents(later, event)).toBeGreaterThan(0);
+    const frozen = Object.freeze(report());
+    expect(canonicalEvent(frozen)).toBe(text);
+    expect(compareDeliveryEvents(frozen, later)).toBeLessThan(0);
+    const ledger = new DeliveryLedger();
+    expect(ledger.apply(frozen).fresh).toBe(true);
+    expect(ledger.apply(Object.freeze(report())).fresh).toBe(false);
+    expect(ledger.apply(later).state).toMatchObject({ status: 'delivered', at: '2030-01-01T00:00:03.000Z', reports: 3, duplicates: 1 });
+  });
 });

@@ -26,14 +26,7 @@ export class DeliveryLedger {
     const key = `${event.vendor}\u0000${event.messageId}`;
     let tracker = this.#messages.get(key);
     if (!tracker) this.#messages.set(key, (tracker = new MessageTracker(event.vendor, event.messageId)));
-    const fresh = tracker.apply(event);
-    const applied = tracker;
-    return {
-      fresh,
-      get state() {
-        return applied.view;
-      },
-    };
+    return new Change(tracker.apply(event), tracker);
   }
 
   /** Applies reports in the order given; the states they lead to do not depend on that order. */
@@ -71,6 +64,19 @@ export class DeliveryLedger {
   /** Forgets a message (once its state is stored elsewhere); true when it was there. */
   delete(vendor: string, messageId: string): boolean {
     return this.#messages.delete(`${vendor}\u0000${messageId}`);
+  }
+}
+
+/** A `LedgerChange` with its state read from the tracker when asked for (no closure per report). */
+class Change implements LedgerChange {
+  readonly fresh: boolean;
+  readonly #tracker: MessageTracker;
+  constructor(fresh: boolean, tracker: MessageTracker) {
+    this.fresh = fresh;
+    this.#tracker = tracker;
+  }
+  get state(): MessageDelivery {
+    return this.#tracker.view;
   }
 }
 

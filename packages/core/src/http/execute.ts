@@ -303,7 +303,7 @@ async function runHook(hook: () => void | Promise<void>, outcomeUnknown: boolean
  * Runs one logical operation under the policy. The operation's request object must be built once,
  * before this call, so every attempt sends the same bytes (and the same deduplication key).
  */
-export async function execute<T>(op: Operation<T>, vendor: VendorProfile, defaults: ClientPolicy = {}, call: RequestOptions = {}): Promise<WithResponse<T>> {
+export async function execute<T>(op: Operation<T>, vendor: VendorProfile, defaults: ClientPolicy = {}, call?: RequestOptions): Promise<WithResponse<T>> {
   const issues = requestOptionsIssues(call);
   if (issues.length > 0) throw new ValidationError(issues);
   const timeoutMs = call?.timeoutMs ?? defaults.timeoutMs ?? DEFAULT_TIMEOUT_MS;

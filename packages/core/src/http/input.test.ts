@@ -51,6 +51,22 @@ describe('requestObject', () => {
     expect(error.issues.map((i) => i.path)).toEqual([['ttl'], ['list', 1], ['fn'], ['nested', 'self']]);
   });
 
+  it('reports an item that cannot be read at the item, and the fields after it at their own paths', () => {
+    const unreadableItem = new Proxy([1, 2], {
+      get: (target, key, receiver) => {
+        if (key === '1') throw new Error('no second item');
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const error = validationOf(() => requestObject({ a: { deep: [{ x: 1n }] }, list: unreadableItem, inner: { bad: 1n }, last: 2n }, { name: 'body' }));
+    expect(error.issues.map((i) => [i.path, i.code])).toEqual([
+      [['body', 'a', 'deep', 0, 'x'], 'invalid_type'],
+      [['body', 'list'], 'unreadable'],
+      [['body', 'inner', 'bad'], 'invalid_type'],
+      [['body', 'last'], 'invalid_type'],
+    ]);
+  });
+
   it('turns null-prototype objects into ordinary ones, keeping Dates and values', () => {
     const when = new Date(0);
     const input = Object.assign(Object.create(null) as object, { to: [Object.assign(Object.create(null) as object, { n: '1' })], when });

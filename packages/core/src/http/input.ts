@@ -59,18 +59,20 @@ export function requestOptionsIssues(options: unknown): ValidationIssue[] {
  * of a null-prototype object throws), and lists in `issues` what `JSON.stringify` would throw on
  * (BigInt, cycles) or silently turn into null or nothing, and what could not be read at all (a
  * getter or proxy trap that throws). Class instances (Date, …) are kept as they are.
+ *
+ * `path` is one array pushed and popped on the way down, copied only into an issue.
  */
 function readWire(value: unknown, path: Path, seen: Set<object>, issues: ValidationIssue[]): unknown {
   switch (typeof value) {
     case 'bigint':
-      issues.push({ path, code: 'invalid_type', message: 'must be a number, not a BigInt' });
+      issues.push({ path: [...path], code: 'invalid_type', message: 'must be a number, not a BigInt' });
       return value;
     case 'symbol':
     case 'function':
-      issues.push({ path, code: 'invalid_type', message: `must be a JSON value, not a ${typeof value}` });
+      issues.push({ path: [...path], code: 'invalid_type', message: `must be a JSON value, not a ${typeof value}` });
       return value;
     case 'number':
-      if (!Number.isFinite(value)) issues.push({ path, code: 'invalid', message: 'must be a finite number' });
+      if (!Number.isFinite(value)) issues.push({ path: [...path], code: 'invalid', message: 'must be a finite number' });
       return value;
     case 'object':
       break;
@@ -79,20 +81,26 @@ function readWire(value: unknown, path: Path, seen: Set<object>, issues: Validat
   }
   if (value === null) return value;
   if (seen.has(value)) {
-    issues.push({ path, code: 'invalid', message: 'refers to itself' });
+    issues.push({ path: [...path], code: 'invalid', message: 'refers to itself' });
     return value;
   }
+  const depth = path.length;
   try {
     if (value instanceof Date) return value;
     if (Array.isArray(value)) {
-      const tooLong = listLengthIssue(value, path);
+      const tooLong = listLengthIssue(value, [...path]);
       if (tooLong) {
         issues.push(tooLong);
         return value;
       }
       seen.add(value);
       const copy: unknown[] = [];
-      for (let index = 0; index < value.length; index++) copy.push(readWire(value[index], [...path, index], seen, issues));
+      for (let index = 0; index < value.length; index++) {
+        const item = value[index];
+        path.push(index);
+        copy.push(readWire(item, path, seen, issues));
+        path.pop();
+      }
       seen.delete(value);
       return copy;
     }
@@ -100,12 +108,17 @@ function readWire(value: unknown, path: Path, seen: Set<object>, issues: Validat
     const plain = prototype === null || prototype === Object.prototype;
     seen.add(value);
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = readWire(item, [...path, key], seen, issues);
+    for (const [key, item] of Object.entries(value)) {
+      path.push(key);
+      copy[key] = readWire(item, path, seen, issues);
+      path.pop();
+    }
     seen.delete(value);
     return plain ? copy : value;
   } catch (error) {
+    path.length = depth;
     seen.delete(value);
-    issues.push({ path, code: 'unreadable', message: messageFor('unreadable', { reason: readError(error) }) });
+    issues.push({ path: [...path], code: 'unreadable', message: messageFor('unreadable', { reason: readError(error) }) });
     return value;
   }
 }
@@ -116,7 +129,7 @@ function readWire(value: unknown, path: Path, seen: Set<object>, issues: Validat
  */
 export function wireValue<T>(value: T, at: Path = []): { value: T; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
-  const copy = readWire(value, at, new Set(), issues);
+  const copy = readWire(value, [...at], new Set(), issues);
   return { value: issues.length > 0 ? value : (copy as T), issues };
 }
 

@@ -111,6 +111,20 @@ function buildReader(metadata: MetadataJson): DigitReader | null {
   };
   const codeOwner = (callingCode: string) => countries[callingCode]?.[0];
 
+  // A calling code shared by several countries (+44, +1, +7) finds the number's country by its
+  // type, which read() then asks for again: the last answer is kept (plans never change).
+  let lastPlan: NumberingPlan | undefined;
+  let lastNumber = '';
+  let lastType: PhoneNumberType | undefined;
+  const typeOf = (plan: NumberingPlan, nationalNumber: string): PhoneNumberType | undefined => {
+    if (plan !== lastPlan || nationalNumber !== lastNumber) {
+      lastType = numberType(plan, nationalNumber);
+      lastPlan = plan;
+      lastNumber = nationalNumber;
+    }
+    return lastType;
+  };
+
   // getCountryByCallingCode / getCountryByNationalNumber
   const countryOf = (callingCode: string, nationalNumber: string): string | undefined => {
     const candidates = countries[callingCode];
@@ -120,7 +134,7 @@ function buildReader(metadata: MetadataJson): DigitReader | null {
       const plan = planOf(candidate);
       if (plan.leading !== undefined) {
         if (nationalNumber && plan.leading.test(nationalNumber)) return candidate;
-      } else if (numberType(plan, nationalNumber) !== undefined) return candidate;
+      } else if (typeOf(plan, nationalNumber) !== undefined) return candidate;
     }
     return undefined;
   };
@@ -198,7 +212,7 @@ function buildReader(metadata: MetadataJson): DigitReader | null {
       if (nationalNumber.length > MAX_NATIONAL_LENGTH) return 'TOO_LONG';
       // isValidNumber and getNumberType select the number's country, else its calling code's main one.
       const rules = country !== undefined ? planOf(country) : plan;
-      const type = rules.types !== undefined ? numberType(rules, nationalNumber) : undefined;
+      const type = rules.types !== undefined ? typeOf(rules, nationalNumber) : undefined;
       const valid = rules.types !== undefined ? type !== undefined : rules.pattern.test(nationalNumber);
       return new DigitReading(callingCode, nationalNumber, country as CountryCode | undefined, valid, type);
     },

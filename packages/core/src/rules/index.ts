@@ -4,7 +4,7 @@ export { issueMessages, messageFor } from './messages';
 export type { IssueParams } from './messages';
 export { optional, rule } from './rule';
 export type { Report, RuleOptions } from './rule';
-export { assertValid, collectIssues, recipientIssues, requestRules } from './validate';
+export { assertValid, collectIssues, collectRequestIssues, recipientIssues, requestRules } from './validate';
 export type { RequestCheck } from './validate';
 export { senderId } from './sender';
 export type { SenderIdOptions } from './sender';

@@ -262,30 +262,52 @@ function list(walk: Walk, shape: ShapeNode, value: unknown[], path: Path): void 
   }
 }
 
-function object(walk: Walk, shape: ShapeNode, value: Record<string, unknown>, path: Path): void {
-  const { properties, required } = shape;
-  if (required !== undefined) {
-    for (const name of required) {
-      if (properties?.[name] !== undefined) continue;
-      const item = value[name];
-      if (item === undefined || item === null) {
-        path.push(name);
-        fail(walk, path, 'required', {}, 'required');
-        path.pop();
-      }
-    }
-  }
-  if (properties !== undefined) {
+/** An object schema as `object` walks it: its properties in order, and what `required` adds. */
+interface ObjectPlan {
+  /** Each property with a schema, in the shape's order, and whether it is required. */
+  properties: Array<{ name: string; node: ShapeNode; required: boolean }>;
+  /** Required names the properties give no schema for: only their presence is checked. */
+  requiredOnly: string[];
+}
+
+// Shapes are constant tables (generated, or written once): each is read into a plan on first use.
+const plans = new WeakMap<ShapeNode, ObjectPlan>();
+
+function planOf(shape: ShapeNode): ObjectPlan {
+  let plan = plans.get(shape);
+  if (plan === undefined) {
+    const { properties, required } = shape;
+    plan = { properties: [], requiredOnly: [] };
+    for (const name of required ?? []) if (properties?.[name] === undefined) plan.requiredOnly.push(name);
     for (const name in properties) {
-      const property = properties[name];
-      if (property === undefined) continue;
+      const node = properties[name];
+      if (node !== undefined) plan.properties.push({ name, node, required: required !== undefined && required.includes(name) });
+    }
+    plans.set(shape, plan);
+  }
+  return plan;
+}
+
+function object(walk: Walk, shape: ShapeNode, value: Record<string, unknown>, path: Path): void {
+  const plan = planOf(shape);
+  for (const name of plan.requiredOnly) {
+    const item = value[name];
+    if (item === undefined || item === null) {
       path.push(name);
-      present(walk, property, value[name], path, required !== undefined && required.includes(name));
+      fail(walk, path, 'required', {}, 'required');
       path.pop();
     }
   }
+  for (const property of plan.properties) {
+    path.push(property.name);
+    // Read at its own path, where a getter that throws is reported.
+    const item = value[property.name];
+    if (item !== undefined || property.required) present(walk, property.node, item, path, property.required);
+    path.pop();
+  }
   const extra = shape.additionalProperties;
   if (extra !== undefined) {
+    const { properties } = shape;
     for (const name of Object.keys(value)) {
       if (properties !== undefined && Object.prototype.hasOwnProperty.call(properties, name)) continue;
       path.push(name);

@@ -4,11 +4,16 @@ import { ValidationError, type ValidationIssue } from '../errors';
 import { ISSUE_CODES, type IssueCode, type VendorCode } from './codes';
 import { messageFor } from './messages';
 import { listLengthIssue } from './lists';
-import { readError } from './rule';
+import { readError, ruleIssues, type RuleIssue } from './rule';
+
+// The field schemas of each requestRules() object, read from zod's own definition on first use.
+const REQUEST_RULES = new WeakMap<object, Array<[string, object]> | null>();
 
 /** A request's rules: known fields checked, unknown fields passed through (the generated models own the shape). */
 export function requestRules<S extends $ZodLooseShape>(shape: S): z.ZodMiniObject<S, $loose> {
-  return z.looseObject(shape);
+  const schema = z.looseObject(shape);
+  REQUEST_RULES.set(schema, null);
+  return schema;
 }
 
 /** A zod schema (typically built with requestRules) or a function returning issues for checks zod cannot express. */
@@ -21,8 +26,26 @@ export type RequestCheck<T = unknown> = z.ZodMiniType | ((request: T) => readonl
  * mistake, reported before any request is looked at).
  */
 export function collectIssues<T>(request: T, ...checks: ReadonlyArray<RequestCheck<T>>): ValidationIssue[] {
-  const bad = checks.flatMap((check, index) => (typeof check === 'function' || isSchema(check) ? [] : [index]));
-  if (bad.length > 0) {
+  return collect(request, checks, false);
+}
+
+/**
+ * collectIssues for a request that is a plain object of data properties, such as the copy
+ * `requestObject` returns or a spread of it: the same issues in the same order, but the rules of
+ * a `requestRules` check run on the request's fields directly, without zod's object parse (which
+ * reads every field again, known or not, for getters and proxy traps such a copy does not have).
+ */
+export function collectRequestIssues<T extends object>(request: T, ...checks: ReadonlyArray<RequestCheck<T>>): ValidationIssue[] {
+  return collect(request, checks, true);
+}
+
+function collect<T>(request: T, checks: ReadonlyArray<RequestCheck<T>>, plain: boolean): ValidationIssue[] {
+  let bad: number[] | undefined;
+  for (let index = 0; index < checks.length; index++) {
+    const check = checks[index];
+    if (!(typeof check === 'function' || isSchema(check))) (bad ??= []).push(index);
+  }
+  if (bad !== undefined) {
     throw new ValidationError(bad.map((index) => ({ path: ['checks', index], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a zod schema or a function returning issues' }) })));
   }
   const issues: ValidationIssue[] = [];
@@ -33,12 +56,40 @@ export function collectIssues<T>(request: T, ...checks: ReadonlyArray<RequestChe
         if (!Array.isArray(found)) throw new TypeError('a check function must return a list of issues');
         issues.push(...found);
       } else {
+        // A rule runs without zod wherever zod would only have called it (its issues are the same).
+        const direct = ruleIssues(check, request, []) ?? (plain ? fieldIssues(check, request) : undefined);
+        if (direct !== undefined) {
+          for (const issue of direct) issues.push(withVendorCode({ path: issue.path, code: issue.code, message: issue.message }, issue.vendorCode));
+          continue;
+        }
         const parsed = check.safeParse(request, { reportInput: true });
         if (!parsed.success) issues.push(...parsed.error.issues.map(fromZodIssue));
       }
     } catch (error) {
       issues.push({ path: [], code: 'unreadable', message: messageFor('unreadable', { reason: readError(error) }) });
     }
+  }
+  return issues;
+}
+
+/**
+ * A requestRules check of a plain object whose every field is a rule (or optional() of one), run
+ * field by field in the shape's order, as zod's object parse would; undefined for anything else.
+ */
+function fieldIssues(check: object, request: unknown): RuleIssue[] | undefined {
+  let fields = REQUEST_RULES.get(check);
+  if (fields === undefined || typeof request !== 'object' || request === null || Array.isArray(request)) return undefined;
+  if (fields === null) {
+    const shape = (check as { _zod: { def: { shape: Record<string, object> } } })._zod.def.shape;
+    // zod's object parse leaves a `__proto__` key of the shape alone.
+    fields = Object.entries(shape).filter(([key]) => key !== '__proto__');
+    REQUEST_RULES.set(check, fields);
+  }
+  const issues: RuleIssue[] = [];
+  for (const [key, field] of fields) {
+    const found = ruleIssues(field, (request as Record<string, unknown>)[key], [key]);
+    if (found === undefined) return undefined;
+    for (const issue of found) issues.push(issue);
   }
   return issues;
 }
