@@ -3,7 +3,7 @@
  * act for the whole account when the vendor says something about the account (429, 401, 403).
  */
 import { randomUUID } from 'node:crypto';
-import { AbortError, batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, ValidationError, type CampaignSender, type MsgkitErrorCode, type SendOptions } from '@msgkit/core';
+import { AbortError, batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, ValidationError, type CampaignSender, type FailoverOptions, type MsgkitErrorCode, type SendOptions } from '@msgkit/core';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { AccountPause, AccountRecord, RateLimitNotice } from './account';
 import { chainOutcome, refusedInBatch, sendChainBatch } from './chain';
@@ -39,6 +39,8 @@ export interface BatchContext {
   emit(event: CampaignWorkerEvent): void;
   /** The callback URL and reference of a batch (CampaignWorkerOptions.deliveryReports), when reports are asked for. */
   callbacks?: (campaignId: string, index: number) => Pick<SendOptions, 'callbackUrl' | 'reference'>;
+  /** A chain's callback URL and reference per sender of a batch, when reports are asked for. */
+  chainCallbacks?: (campaignId: string, index: number) => NonNullable<FailoverOptions['perSender']>;
   /** Stops the worker for good: nothing more is taken. */
   stop(error: MsgkitError): void;
 }
@@ -108,7 +110,7 @@ export function batchProcessor(ctx: BatchContext) {
       let result;
       try {
         // Fresh or resumed alike: the recorded attempts say where the chain stopped (core's planChain).
-        result = await sendChainBatch(chain, journal, job.data, { dedupeKey: dedupeKeyOf(job.data), ...(signal && { signal }) });
+        result = await sendChainBatch(chain, journal, job.data, { dedupeKey: dedupeKeyOf(job.data), ...(signal && { signal }), ...(ctx.chainCallbacks && { perSender: ctx.chainCallbacks(campaignId, index) }) });
       } catch (error) {
         // The message fits no longer (a worker's sender differs from the producer's): refused before the wire.
         if (!(error instanceof ValidationError)) throw error;

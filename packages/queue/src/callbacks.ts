@@ -5,7 +5,7 @@
  * report. A receiver (`createDeliveryRecorder`, `msgkit webhooks serve --redis`) finds the
  * recipient by them. The same rule as `msgkit send --dlr-url`.
  */
-import { ValidationError, type SenderFacts, type SendOptions } from '@msgkit/core';
+import { ValidationError, type FailoverOptions, type SenderFacts, type SendOptions } from '@msgkit/core';
 import { createCallbackUrl } from '@msgkit/webhooks';
 
 /** Where a worker's batches ask the vendor to post their delivery reports. */
@@ -47,4 +47,20 @@ export function deliveryCallbacks(sender: SenderFacts, options: DeliveryReportOp
     const echoes = ref !== false && ref.format === undefined && (ref.maxLength === undefined || reference.length <= ref.maxLength);
     return { callbackUrl: sign(campaignId, index), ...(echoes && { reference }) };
   };
+}
+
+/**
+ * The per-sender send options of batch `index` of `campaignId` for a chain (`sendWithFailover`'s
+ * `perSender`): each vendor its own callback URL, signed for it (the token names the vendor, whose
+ * report format the receiver reads), and the reference where its field takes it. Throws a
+ * ValidationError, before any batch is taken, naming every sender that takes no callback URL per
+ * send: a recipient moved on to it would have its reports go elsewhere, unseen.
+ */
+export function chainDeliveryCallbacks(chain: readonly SenderFacts[], options: DeliveryReportOptions): (campaignId: string, index: number) => NonNullable<FailoverOptions['perSender']> {
+  const refused = chain.filter((s) => s.callback === false);
+  if (refused.length > 0) {
+    throw new ValidationError(refused.map((s) => ({ path: ['deliveryReports', s.name], code: 'no_callback_field', message: `${s.name} takes no callback URL per send${s.accountCallback ? `: ${s.accountCallback}` : ''}` })));
+  }
+  const each = chain.map((s) => [s.name, deliveryCallbacks(s, options)] as const);
+  return (campaignId, index) => Object.fromEntries(each.map(([name, of]) => [name, of(campaignId, index)]));
 }

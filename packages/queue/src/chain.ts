@@ -4,7 +4,7 @@
  * so a worker that takes over a batch from a dead one continues the chain where it stopped. The
  * rules (who moves on, what is resent) are core's; this module only stores and counts.
  */
-import { sendWithFailover, type CampaignMessage, type CampaignSender, type FailoverJournal, type FailoverResult, type RecipientMessage, type RecipientRefusal } from '@msgkit/core';
+import { sendWithFailover, type CampaignMessage, type CampaignSender, type FailoverJournal, type FailoverOptions, type FailoverResult, type RecipientMessage, type RecipientRefusal } from '@msgkit/core';
 import type { BatchOutcome, RecipientRecord, RecipientRefused, RecipientTally, RedisJournal } from './journal';
 
 /** The campaign journal's chain attempts, as core's FailoverJournal for one campaign. */
@@ -21,10 +21,11 @@ export function sendChainBatch(
   chain: readonly CampaignSender[],
   journal: RedisJournal,
   job: { campaignId: string; index: number; recipients: readonly string[]; message: CampaignMessage },
-  options: { dedupeKey: string; signal?: AbortSignal },
+  options: { dedupeKey: string; signal?: AbortSignal; perSender?: FailoverOptions['perSender'] },
 ): Promise<FailoverResult> {
   return sendWithFailover(chain, job.recipients, job.message, {
     dedupeKey: options.dedupeKey,
+    ...(options.perSender && { perSender: options.perSender }),
     batchIndex: job.index,
     journal: redisFailoverJournal(journal, job.campaignId),
     ...(options.signal && { signal: options.signal }),
@@ -103,4 +104,15 @@ export function refusedInBatch(sender: string, index: number, batch: readonly st
     }),
   );
   return { refused, tally: { 'sent:recipients': batch.length - list.length, 'refused:recipients': list.length }, records };
+}
+
+/**
+ * The vendor whose reports decide a chain recipient's delivery state: the one that sent it, or the
+ * one whose attempt at it is unknown (it may have it); '' when no vendor holds it (refused by each).
+ * A report of another vendor of the chain (one that refused it, in its own words) decides nothing.
+ */
+export function holderOf(record: Pick<RecipientRecord, 'status' | 'sentBy' | 'tried'>): string {
+  if (record.status === 'sent') return record.sentBy ?? '';
+  if (record.status === 'unknown') return [...record.tried].reverse().find((t) => t.outcome === 'unknown')?.sender ?? '';
+  return '';
 }

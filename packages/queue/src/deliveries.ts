@@ -34,6 +34,11 @@ export interface KeptVerdict {
 /** One recipient's record: its batch, its distinct events (sorted by their canonical text) and the latest verdict. */
 export interface DeliveryRecord {
   batch: number;
+  /**
+   * A chain campaign's recipient: the vendor whose events decide its state (the one that sent it,
+   * or whose attempt is unknown; '' for none). Events of other vendors are kept and decide nothing.
+   */
+  holder?: string;
   events: DeliveryEvent[];
   verdict?: KeptVerdict;
 }
@@ -72,7 +77,7 @@ return {1, ''}
 `;
 
 /** The record with `events` and `verdict` added; the same record whatever order they come in. */
-export function merge(record: DeliveryRecord | undefined, batch: number, events: readonly DeliveryEvent[], verdict?: KeptVerdict): DeliveryRecord {
+export function merge(record: DeliveryRecord | undefined, batch: number, events: readonly DeliveryEvent[], verdict?: KeptVerdict, holder?: string): DeliveryRecord {
   const byText = new Map<string, DeliveryEvent>();
   // The copy already kept stays: a repeat writes nothing.
   for (const e of [...(record?.events ?? []), ...events]) if (!byText.has(canonicalEvent(e))) byText.set(canonicalEvent(e), e);
@@ -83,13 +88,15 @@ export function merge(record: DeliveryRecord | undefined, batch: number, events:
   // The latest lookup decides; at the same time the greater text, so that order never matters.
   const newer = verdict && (!last || verdict.at > last.at || (verdict.at === last.at && JSON.stringify(verdict) > JSON.stringify(last)));
   const kept2 = newer ? verdict : last;
-  return { batch: record?.batch ?? batch, events: kept, ...(kept2 && { verdict: kept2 }) };
+  const holds = record?.holder ?? holder;
+  return { batch: record?.batch ?? batch, ...(holds !== undefined && { holder: holds }), events: kept, ...(kept2 && { verdict: kept2 }) };
 }
 
 /** Where the record puts its recipient (see the module comment for the order of the rules). */
 export function standingOf(record: DeliveryRecord): RecipientStanding {
   const trackers = new Map<string, MessageTracker>();
   for (const e of record.events) {
+    if (record.holder !== undefined && e.vendor !== record.holder) continue;
     const key = `${e.vendor}\u0000${e.messageId}`;
     let t = trackers.get(key);
     if (!t) trackers.set(key, (t = new MessageTracker(e.vendor, e.messageId)));
@@ -129,11 +136,11 @@ export class DeliveryRecords {
    * Adds events and a verdict to one recipient's record, atomically; a conflict with another
    * writer reduces again from what it wrote. Resolves once Redis has the write.
    */
-  async apply(to: string, batch: number, events: readonly DeliveryEvent[], verdict?: KeptVerdict): Promise<RecipientStanding> {
+  async apply(to: string, batch: number, events: readonly DeliveryEvent[], verdict?: KeptVerdict, holder?: string): Promise<RecipientStanding> {
     let current = (await this.redis.hget(this.keys.records, to)) ?? '';
     for (;;) {
       const before = current === '' ? undefined : (JSON.parse(current) as DeliveryRecord);
-      const after = merge(before, batch, events, verdict);
+      const after = merge(before, batch, events, verdict, holder);
       const text = JSON.stringify(after);
       const now = standingOf(after);
       if (text === current) return now;
@@ -148,6 +155,12 @@ export class DeliveryRecords {
   async get(to: string): Promise<DeliveryRecord | undefined> {
     const json = await this.redis.hget(this.keys.records, to);
     return json === null ? undefined : (JSON.parse(json) as DeliveryRecord);
+  }
+
+  /** How many of `tos` have a record. */
+  async countOf(tos: readonly string[]): Promise<number> {
+    if (tos.length === 0) return 0;
+    return (await this.redis.hmget(this.keys.records, ...tos)).filter((v) => v !== null).length;
   }
 
   /** Every record, by recipient (read with HSCAN, which never blocks Redis). */

@@ -263,6 +263,15 @@ export class RedisJournal {
       .sort((a, b) => a.batch - b.batch || (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
   }
 
+  /** The records of `tos`, by number (those without one are absent). */
+  async recipientsOf(campaignId: string, tos: readonly string[]): Promise<Map<string, RecipientRecord>> {
+    if (tos.length === 0) return new Map();
+    const values = await this.#redis.hmget(this.keys(campaignId).recipients, ...tos);
+    const out = new Map<string, RecipientRecord>();
+    values.forEach((json, i) => json !== null && out.set(tos[i]!, JSON.parse(json) as RecipientRecord));
+    return out;
+  }
+
   async outcome(campaignId: string, index: number): Promise<BatchOutcome | undefined> {
     const json = await this.#redis.hget(this.keys(campaignId).outcome, String(index));
     return json === null ? undefined : (JSON.parse(json) as BatchOutcome);

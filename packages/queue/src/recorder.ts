@@ -10,6 +10,7 @@ import type { DeliveryEvent } from '@msgkit/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { parseReference } from './callbacks';
+import { holderOf } from './chain';
 import { connectRedis, type RedisConnection } from './connection';
 import { DeliveryRecords } from './deliveries';
 import { unplacedCampaignsKey } from './dlrKeys';
@@ -49,8 +50,10 @@ const digits = (to: string) => to.replace(/\D/g, '');
 
 interface BatchFacts {
   byDigits: Map<string, string>;
-  /** Message id → recipient, from the batch's `sent` outcome (absent until it is recorded). */
+  /** Message id → recipient, from the batch's `sent` outcome (absent until it is recorded); in a chain, keyed `<vendor>\0<id>`. */
   byMessage?: Map<string, string>;
+  /** A chain batch's recipients → the vendor whose reports decide them (see holderOf), once its outcome is recorded. */
+  holders?: Map<string, string>;
 }
 
 /** Finds the recipient of a report in the queue's records. */
@@ -89,8 +92,14 @@ export class Placement {
       this.#batches.set(key, facts);
     }
     if (!facts.byMessage || fresh) {
+      const meta = await this.meta(campaignId);
       const outcome = await this.journal.outcome(campaignId, index);
-      if (outcome?.outcome === 'sent') facts.byMessage = new Map((outcome.messages ?? []).map((m) => [m.id, m.to]));
+      if (meta.chain && outcome) {
+        // A chain's outcome names no recipient's vendor: each recipient's record does.
+        const records = await this.journal.recipientsOf(campaignId, [...facts.byDigits.values()]);
+        facts.holders = new Map([...records].map(([to, r]) => [to, holderOf(r)]));
+        facts.byMessage = new Map([...records.values()].flatMap((r) => (r.status === 'sent' && r.id !== undefined ? [[`${r.sentBy}\u0000${r.id}`, r.to] as [string, string]] : [])));
+      } else if (outcome?.outcome === 'sent') facts.byMessage = new Map((outcome.messages ?? []).map((m) => [m.id, m.to]));
     }
     return facts;
   }
@@ -101,14 +110,28 @@ export class Placement {
     return (await queue.getJob(batchJobId(meta.campaignId, index)))?.data;
   }
 
-  /** Campaign, batch and recipient of a report; recipient undefined while the send's answer is not recorded. */
-  async place(event: DeliveryEvent): Promise<{ campaign: string; batch: number; to?: string }> {
+  /**
+   * Campaign, batch and recipient of a report; recipient undefined while the send's answer is not
+   * recorded (in a chain: while the batch's outcome is not, since it names the vendor that holds
+   * each recipient). `holder`: a chain recipient's vendor whose reports decide its state.
+   */
+  async place(event: DeliveryEvent, fresh = false): Promise<{ campaign: string; batch: number; to?: string; holder?: string }> {
     const echoed = parseReference(event.echo);
     const campaign = event.reference?.campaign ?? echoed?.campaign;
     const batch = event.reference?.batch ?? echoed?.batch;
     if (campaign === undefined || batch === undefined) throw new UnplacedReportError(`a ${event.vendor} report (message ${event.messageId}) names no campaign and batch: neither a signed callback URL nor an echoed reference`);
-    const facts = await this.batch(campaign, batch);
+    const facts = await this.batch(campaign, batch, fresh);
     const number = event.reference?.recipient ?? event.to;
+    if ((await this.meta(campaign)).chain) {
+      let now = facts;
+      if (!now.holders) now = await this.batch(campaign, batch, true);
+      if (!now.holders) return { campaign, batch };
+      const to = number !== undefined ? now.byDigits.get(digits(number)) : now.byMessage?.get(`${event.vendor}\u0000${event.messageId}`);
+      if (number !== undefined && to === undefined) throw new UnplacedReportError(`a report of campaign ${campaign} batch ${batch} for a number that is not in the batch`);
+      // A message id no vendor of the batch gave: a vendor that refused it cannot name it, so it is kept aside, as a report that overtook its answer.
+      if (to === undefined) return { campaign, batch };
+      return { campaign, batch, to, holder: now.holders.get(to) ?? '' };
+    }
     if (number !== undefined) {
       const to = facts.byDigits.get(digits(number));
       if (to === undefined) throw new UnplacedReportError(`a report of campaign ${campaign} batch ${batch} for a number that is not in the batch`);
@@ -129,7 +152,9 @@ async function recordOne(placement: Placement, redis: Redis, prefix: string, eve
   const at = await placement.place(event);
   const records = new DeliveryRecords(redis, prefix, at.campaign);
   if (at.to === undefined) return records.park(prefix, at.batch, event);
-  await records.apply(at.to, at.batch, [{ ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch, recipient: at.to } }]);
+  // A chain recipient no vendor holds (each refused it): a vendor's report of it changes nothing, its outcome stands.
+  if (at.holder === '') return;
+  await records.apply(at.to, at.batch, [{ ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch, recipient: at.to } }], undefined, at.holder);
 }
 
 /**
@@ -159,13 +184,17 @@ export async function placeParked(placement: Placement, redis: Redis, prefix: st
   for (const campaign of campaigns) {
     const records = new DeliveryRecords(redis, prefix, campaign);
     for (const { digest, batch, event } of await records.unplaced()) {
-      const facts = await placement.batch(campaign, batch, true);
-      const to = facts.byMessage?.get(event.messageId);
+      const at = await placement.place({ ...event, reference: { ...event.reference, campaign, batch } }, true);
+      const to = at.to;
       if (to === undefined) {
         waiting++;
         continue;
       }
-      await records.apply(to, batch, [{ ...event, reference: { ...event.reference, campaign, batch, recipient: to } }]);
+      if (at.holder === '') {
+        await records.placed(digest);
+        continue;
+      }
+      await records.apply(to, batch, [{ ...event, reference: { ...event.reference, campaign, batch, recipient: to } }], undefined, at.holder);
       await records.placed(digest);
     }
   }

@@ -180,11 +180,20 @@ async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outc
   for (const o of outcomes) {
     const recorded = byBatch.get(o.index);
     let left = recorded ? recorded.delivered + recorded.failed + recorded.pending + recorded.unknown : 0;
-    const take = (n: number) => {
-      const taken = Math.min(n, left);
-      left -= taken;
-      return n - taken;
-    };
+    const take = Object.assign(
+      (n: number) => {
+        const taken = Math.min(n, left);
+        left -= taken;
+        return n - taken;
+      },
+      {
+        /** `n` records known to be of these recipients. */
+        exactly: (n: number) => {
+          left -= n;
+          return n;
+        },
+      },
+    );
     if (o.outcome === 'refused') {
       const rest = take(o.count);
       totals.failed += rest;
@@ -193,7 +202,8 @@ async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outc
     }
     const refusedOnes = o.refused ?? [];
     if (o.outcome === 'unknown') {
-      const rest = take(o.recipients.length);
+      // A chain batch holds sent recipients beside the unknown ones: its records are told apart by recipient.
+      const rest = meta.chain ? o.recipients.length - take.exactly(await records.countOf(o.recipients)) : take(o.recipients.length);
       totals.unknown += rest;
       because('unknown', o.code ?? o.reason, rest);
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ValidationError, type CampaignSender, type MsgkitError } from '@msgkit/core';
 import { Queue, Worker } from 'bullmq';
 import { AccountRecord, MAX_RATE_LIMIT_PAUSE_MS } from './account';
-import { deliveryCallbacks, type DeliveryReportOptions } from './callbacks';
+import { chainDeliveryCallbacks, deliveryCallbacks, type DeliveryReportOptions } from './callbacks';
 import { batchProcessor, dedupeKeyOf, type CampaignWorkerEvent } from './batch';
 import { connectRedis, redisAddress, type OwnedRedis, type RedisConnection } from './connection';
 import { checkDurability } from './durability';
@@ -68,7 +68,9 @@ export interface CampaignWorkerOptions {
    * Ask the vendor to post each batch's delivery reports to this receiver (`msgkit webhooks serve
    * --redis`, or `createDeliveryRecorder` in your own server): a callback URL signed for the vendor,
    * campaign and batch, and where the vendor's field takes it the reference `msgkit:<campaign>:<batch>`.
-   * A sender without a callback field per send (Octopush) is refused with a ValidationError. Unset: no callback is sent.
+   * A chain worker signs one per sender (each vendor posts to a URL naming it); a report is then placed
+   * only on a recipient that vendor holds (it sent it, or its attempt is unknown).
+   * A sender without a callback field per send (Octopush), in a chain too, is refused with a ValidationError. Unset: no callback is sent.
    */
   deliveryReports?: DeliveryReportOptions;
   /** Called with what the worker reports beyond outcomes: account paused, rate limited, state lost, stopped. */
@@ -115,11 +117,8 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
   const mode = options.redisPersistence ?? 'require-aof';
   const checked = !dedupes && mode !== 'accept-loss';
   const address = redisAddress(options.connection);
-  if (chain && options.deliveryReports) {
-    // Not yet: a chain's reports would come from several vendors, and its reconciliation asks each where a recipient stands.
-    throw new ValidationError([{ path: ['deliveryReports'], code: 'not_for_a_chain', message: 'delivery reports are recorded for campaigns of one sender; a chain campaign (senders) takes none yet' }]);
-  }
-  const callbacks = options.deliveryReports && deliveryCallbacks(sender, options.deliveryReports);
+  const callbacks = !chain && options.deliveryReports ? deliveryCallbacks(sender, options.deliveryReports) : undefined;
+  const chainCallbacks = chain && options.deliveryReports ? chainDeliveryCallbacks(chain, options.deliveryReports) : undefined;
   const emit = (event: CampaignWorkerEvent) => {
     try {
       options.onEvent?.(event);
@@ -167,6 +166,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
       maxRateLimitPauseMs: options.maxRateLimitPauseMs ?? MAX_RATE_LIMIT_PAUSE_MS,
       emit,
       ...(callbacks && { callbacks }),
+      ...(chainCallbacks && { chainCallbacks }),
       stop,
     });
     bull = new Worker<BatchJobData, BatchOutcome>(name, processor, {
