@@ -42,6 +42,25 @@ describe('RateLimiter', () => {
     }
   });
 
+  it('counts a period from each answer, so requests that reach the vendor at any moment before their answer never crowd one window', async () => {
+    // Requests one at a time, each taking up to 700 ms to be answered, and reaching the vendor either
+    // as it leaves or just as it is answered: the two extremes a vendor's clock may see.
+    for (const limit of [{ requests: 1, periodSeconds: 1 }, { requests: 3, periodSeconds: 2 }]) {
+      const clock = virtualClock(5_000);
+      const limiter = new RateLimiter({ ...limit, published: true }, clock);
+      const arrivals: number[] = [];
+      let seed = 7;
+      const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+      for (let i = 0; i < 40; i++) {
+        await limiter.take();
+        const left = clock.now();
+        await clock.sleep(Math.floor(random() * 700));
+        arrivals.push(i % 2 === 0 ? clock.now() : left);
+      }
+      expect(busiestWindow(arrivals, limit.periodSeconds * 1000)).toBeLessThanOrEqual(limit.requests);
+    }
+  });
+
   it('serves concurrent takers one by one, within the limit', async () => {
     const clock = virtualClock();
     const limiter = new RateLimiter({ requests: 2, periodSeconds: 1, published: true }, clock);

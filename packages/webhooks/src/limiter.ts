@@ -4,6 +4,12 @@
  * alignment is one that never puts more than N requests in any window of P seconds. So this is a
  * token bucket of N tokens in which each token comes back exactly P seconds after it was spent
  * (rather than trickling back continuously, which lets up to 2N through one window).
+ *
+ * "Spent" is counted from the request's answer, not from when it was let through: a request may
+ * reach the vendor at any moment until it is answered, so two requests paced by their departures
+ * alone can arrive closer than the limit allows (seen at the sandbox: 704 ms apart at 1 per second).
+ * A vendor's lookups go one at a time, so the next `take` finds the request before it answered and
+ * moves its stamp to that moment; `answered()` says so explicitly after the last one.
  */
 import { sleep, type RateLimit } from '@msgkit/core/internal';
 
@@ -50,7 +56,14 @@ export class RateLimiter {
     return turn;
   }
 
+  /** The request let through last has been answered: its token comes back a period from now. */
+  answered(): void {
+    const last = this.#spent.length - 1;
+    if (last >= 0) this.#spent[last] = Math.max(this.#spent[last]!, this.#clock.now());
+  }
+
   async #wait(signal?: AbortSignal): Promise<void> {
+    this.answered();
     for (;;) {
       signal?.throwIfAborted();
       const now = this.#clock.now();

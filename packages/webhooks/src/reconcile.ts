@@ -123,6 +123,7 @@ async function reconcileSender(name: string, sender: CampaignSender, horizon: nu
       const e = error as { code?: unknown; message?: unknown };
       return { error: { code: typeof e?.code === 'string' ? e.code : 'error', message: typeof e?.message === 'string' ? e.message : String(error) } };
     } finally {
+      limiter.answered();
       out.requests += limiter.taken - before;
     }
   };
