@@ -16,6 +16,7 @@ import { infobipSender } from '@msgkit/infobip';
 import { campaignStatus, createCampaignWorker, enqueueCampaign, type DeliveryReportOptions } from '@msgkit/queue';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
+import { smsworksSender } from '@msgkit/smsworks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './testing';
 
@@ -137,6 +138,39 @@ describe.skipIf(!redisAvailable)('delivery states of a queue campaign', () => {
       expect(JSON.parse(after.stdout).deliveries).toMatchObject({ delivered: 5, failed: 0, pending: 0, unknown: 0 });
       // Everything is final: a second pass asks nothing.
       expect((await run(args, { INFOBIP_API_KEY: 'k' })).stdout).toContain('0 requests, 0 answer(s) recorded');
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('msgkit reconcile --campaign asks each vendor of a chain queue campaign (The SMS Works → SMS.CX) about the recipients it holds, and leaves nothing pending', async () => {
+    const prefix = `q${randomUUID().slice(0, 8)}`;
+    const sandbox = await startSandbox({ port: 0, reports: { drop: 1 } });
+    try {
+      const senders = [smsworksSender({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 }), smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 })];
+      await enqueueCampaign({ connection: url, prefix, campaignId: 'chained', senders, recipients: gb(4, 700), message: { from: 'Shop', text: 'Hi' }, batchSize: 2 });
+      const worker = createCampaignWorker({ connection: url, prefix, senders });
+      try {
+        for (;;) {
+          const status = await campaignStatus(url, 'chained', { prefix });
+          if (status?.done && status.inFlight.length === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        await worker.close();
+      }
+      await sandbox.settled();
+      const args = ['reconcile', '--campaign', 'chained', '--redis', url, '--prefix', prefix, '--horizon', '0s', '--base-url', `smsworks=${sandbox.baseUrls.smsworks}`, '--base-url', `smscx=${sandbox.baseUrls.smscx}`];
+      const asked = await run(args, { SMSWORKS_TOKEN: 'JWT t', SMSCX_API_KEY: 'k' });
+      expect([asked.code, asked.stderr]).toEqual([0, '']);
+      expect(asked.stdout).toContain('(smsworks → smscx, queue)');
+      expect(asked.stdout).toMatch(/smsworks: at most 1 requests per 1 s/);
+      const after = await run(['campaign', 'status', 'chained', '--redis', url, '--prefix', prefix, '--json']);
+      expect(JSON.parse(after.stdout).deliveries).toMatchObject({ delivered: 4, failed: 0, pending: 0, unknown: 0 });
+      // Without SMS.CX's key the chain cannot be asked in full: refused before any lookup.
+      const partial = await run(args, { SMSWORKS_TOKEN: 'JWT t' });
+      expect(partial.code).toBe(2);
+      expect(partial.stderr).toContain('SMSCX_API_KEY');
     } finally {
       await sandbox.close();
     }

@@ -130,16 +130,25 @@ async function reconcileQueueCampaign(campaignId: string, options: ReconcileCliO
   const where = { ...(options.prefix !== undefined && { prefix: options.prefix }), ...(timeout !== undefined && { connectTimeoutMs: timeout }) };
   const status = await queue.campaignStatus(url, campaignId, where).catch(redisFailure);
   if (!status) throw new CliError(`no campaign ${campaignId} in ${new URL(url).host}`, 2);
-  const name = status.provider;
-  if (!(name in SENDERS)) throw new CliError(`the campaign's provider ${name} is not one msgkit can ask`);
+  // A chain campaign names its vendors in the order tried: each is asked about the recipients it holds.
+  const providers = status.chain ?? [status.provider];
+  for (const name of providers) if (!(name in SENDERS)) throw new CliError(`the campaign's provider ${name} is not one msgkit can ask`);
   const problems: string[] = [];
-  const urls = parseBaseUrls(options.baseUrl, [name], `this campaign's provider (${name})`, problems);
+  const urls = parseBaseUrls(options.baseUrl, providers, status.chain ? `this campaign's chain (${providers.join(', ')})` : `this campaign's provider (${providers[0]})`, problems);
   if (problems.length > 0) throw new CliError(problems.join('\n'), 2);
-  const sender = await senderFromEnv(name, urls[name], io);
-  line(io.stdout, `campaign ${campaignId} (${name}, queue): asking about sends older than ${options.horizon}` + (pace(sender) ? `, ${pace(sender)}` : `: ${name} has no read of a send's state`));
-  const summary = await queue.reconcileCampaign({ connection: url, campaignId, sender, horizonMs: horizon, ...where }).catch(redisFailure);
+  const senders: CampaignSender[] = [];
+  for (const name of providers) senders.push(await senderFromEnv(name, urls[name], io));
+  const noRead = (name: string) => `${name} has no read of a send's state`;
+  if (!status.chain) {
+    const sender = senders[0]!;
+    line(io.stdout, `campaign ${campaignId} (${sender.name}, queue): asking about sends older than ${options.horizon}` + (pace(sender) ? `, ${pace(sender)}` : `: ${noRead(sender.name)}`));
+  } else {
+    line(io.stdout, [`campaign ${campaignId} (${providers.join(' → ')}, queue): asking each provider about its sends older than ${options.horizon}`, ...senders.map((s) => `  ${s.name}: ${pace(s) ?? noRead(s.name)}`)].join('\n'));
+  }
+  const asked = { connection: url, campaignId, horizonMs: horizon, ...where };
+  const summary = await queue.reconcileCampaign(status.chain ? { ...asked, senders } : { ...asked, sender: senders[0]! }).catch(redisFailure);
   if (!summary) throw new CliError(`no campaign ${campaignId} in ${new URL(url).host}`, 2);
-  printSummary(summary, [name], `in Redis at ${new URL(url).host}`, io);
+  printSummary(summary, providers, `in Redis at ${new URL(url).host}`, io);
 }
 
 async function senderFromEnv(name: string, baseUrl: string | undefined, io: Io): Promise<CampaignSender> {
