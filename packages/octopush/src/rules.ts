@@ -302,8 +302,10 @@ export function smsSendIssues(request: unknown): ValidationIssue[] {
 
 /** The vendor's terms for a campaign sender the spec refused: its length, its characters (106). */
 export function senderExplanations(request: unknown): ValidationIssue[] {
-  return collectIssues(request, requestRules({ sender: optional(sender) }));
+  return collectIssues(request, senderRules);
 }
+// Built once: a send checks its sender with it, and a failover chain does on every batch.
+const senderRules = /* @__PURE__ */ requestRules({ sender: optional(sender) });
 
 // ---- cancels and balance --------------------------------------------------------------------
 
