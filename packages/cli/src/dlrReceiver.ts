@@ -24,20 +24,24 @@ export class UnplacedReportError extends Error {
   override name = 'UnplacedReportError';
 }
 
-export interface ReceiverOptions {
-  journal: string;
+/** What a report receiver serves with, wherever it records: a journal (this file) or a queue's Redis (dlrRedisReceiver.ts). */
+export interface ReportServerOptions {
   formats: readonly DeliveryReportFormat[];
   secrets?: readonly (string | Uint8Array)[];
   auth?: Readonly<Record<string, CallbackAuthenticator>>;
-  /** Vendor of callbacks that carry no msgkit token (the journal's provider). */
+  /** Vendor of callbacks that carry no msgkit token (the journal's provider; Infobip's account webhook, with BASIC security). */
   vendor?: string;
   host?: string;
   port?: number;
   trustProxy?: boolean;
   publicOrigin?: string;
-  /** How often a spooled report is tried into the journal again while another run holds it (default 1 s). */
+  /** How often reports not yet placed are tried again (default 1 s): into a journal another run holds, or onto a batch whose answer is not recorded yet. */
   flushEveryMs?: number;
   onRefused?: (reason: string, status: number) => void;
+}
+
+export interface ReceiverOptions extends ReportServerOptions {
+  journal: string;
 }
 
 export interface Receiver {

@@ -6,25 +6,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DeliveryReportFormat } from '@msgkit/core';
 import type { DeliveryRecorder } from '@msgkit/queue';
-import { createWebhookHandler, toNodeListener, type CallbackAuthenticator, type WebhookHandler } from '@msgkit/webhooks';
+import { createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgkit/webhooks';
+import type { ReportServerOptions } from './dlrReceiver';
 
-export interface RedisReceiverOptions {
+export interface RedisReceiverOptions extends ReportServerOptions {
   /** `createDeliveryRecorder` of the queue, connected to the campaigns' Redis and prefix. */
   recorder: DeliveryRecorder;
-  formats: readonly DeliveryReportFormat[];
-  secrets?: readonly (string | Uint8Array)[];
-  auth?: Readonly<Record<string, CallbackAuthenticator>>;
-  /** Vendor of callbacks that carry no msgkit token (Infobip's account webhook, with BASIC security). */
-  vendor?: string;
-  host?: string;
-  port?: number;
-  trustProxy?: boolean;
-  publicOrigin?: string;
-  /** How often reports waiting for their batch's answer are tried again (default 1 s). */
-  flushEveryMs?: number;
-  onRefused?: (reason: string, status: number) => void;
 }
 
 export interface RedisReceiver {
