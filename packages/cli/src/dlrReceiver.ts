@@ -40,6 +40,32 @@ export interface ReportServerOptions {
   onRefused?: (reason: string, status: number) => void;
 }
 
+/** The webhook handler of a receiver: the options' verification, each verified batch handed to `record`. */
+export function reportHandler(options: ReportServerOptions, record: (batch: ReportBatch) => Promise<void> | void): WebhookHandler {
+  return createWebhookHandler({
+    formats: options.formats,
+    ...(options.secrets && { secrets: options.secrets }),
+    ...(options.auth && { auth: options.auth }),
+    ...(options.vendor !== undefined && { vendor: options.vendor }),
+    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
+    ...(options.publicOrigin !== undefined && { publicOrigin: options.publicOrigin }),
+    record,
+    onRefused: (reason, detail) => options.onRefused?.(reason, detail.status),
+  });
+}
+
+/** Serves `handler` on the options' host and port (127.0.0.1 and a free port by default): the server, listening, and its URL. */
+export async function serveReports(handler: WebhookHandler, options: Pick<ReportServerOptions, 'host' | 'port'>): Promise<{ server: Server; url: string }> {
+  const server: Server = createServer(toNodeListener(handler));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { server, url: `http://${host}:${address.port}` };
+}
+
 export interface ReceiverOptions extends ReportServerOptions {
   journal: string;
 }
@@ -249,16 +275,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     schedule();
   };
 
-  const handler = createWebhookHandler({
-    formats: options.formats,
-    ...(options.secrets && { secrets: options.secrets }),
-    ...(options.auth && { auth: options.auth }),
-    ...(options.vendor !== undefined && { vendor: options.vendor }),
-    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
-    ...(options.publicOrigin !== undefined && { publicOrigin: options.publicOrigin }),
-    record,
-    onRefused: (reason, detail) => options.onRefused?.(reason, detail.status),
-  });
+  const handler = reportHandler(options, record);
 
   let timer: NodeJS.Timeout | undefined;
   const schedule = (): void => {
@@ -274,15 +291,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   };
   if (spooled > 0) schedule();
 
-  const server: Server = createServer(toNodeListener(handler));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { server, url } = await serveReports(handler, options);
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     handler,
     spooled: () => spooled,
     flush: moveSpool,

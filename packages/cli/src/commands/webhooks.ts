@@ -3,7 +3,7 @@ import type { DeliveryReportFormat } from '@msgkit/core';
 import { readJournal } from '@msgkit/journal';
 import { basicAuth, type CallbackAuthenticator } from '@msgkit/webhooks';
 import type { Command } from 'commander';
-import { startReceiver } from '../dlrReceiver';
+import { startReceiver, type ReportServerOptions } from '../dlrReceiver';
 import { startRedisReceiver } from '../dlrRedisReceiver';
 import { connectTimeoutMs, loadQueue, redisFailure, redisUrl } from './campaign';
 import { CliError, line, type Io } from '../io';
@@ -41,6 +41,22 @@ const untilStopped = () =>
     process.on('SIGTERM', stop);
   });
 
+/** Where and how either receiver listens, from the flags; refusals are said on stderr. */
+function listening(flags: ServeFlags, io: Io, port: number): Pick<ReportServerOptions, 'host' | 'port' | 'trustProxy' | 'publicOrigin' | 'onRefused'> {
+  return {
+    host: flags.host,
+    port,
+    ...(flags.trustProxy && { trustProxy: true }),
+    ...(flags.publicOrigin !== undefined && { publicOrigin: flags.publicOrigin }),
+    onRefused: (reason, status) => line(io.stderr, `msgkit webhooks: refused a callback (${status} ${reason})`),
+  };
+}
+
+/** A receiver that could not listen, as the CLI says it (exit 1). */
+const cannotListen = (flags: ServeFlags, port: number) => (error: NodeJS.ErrnoException): never => {
+  throw new CliError(`cannot listen on ${flags.host}:${port}: ${error.code ?? error.message}`);
+};
+
 /** `msgkit webhooks serve --redis`: reports of queue campaigns into their Redis. */
 async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { secrets?: string[]; auth: Record<string, CallbackAuthenticator>; vendor?: string }): Promise<void> {
   const url = redisUrl(flags.redis, io);
@@ -53,14 +69,8 @@ async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { sec
     recorder,
     formats: await formats(),
     ...access,
-    host: flags.host,
-    port,
-    ...(flags.trustProxy && { trustProxy: true }),
-    ...(flags.publicOrigin !== undefined && { publicOrigin: flags.publicOrigin }),
-    onRefused: (reason, status) => line(io.stderr, `msgkit webhooks: refused a callback (${status} ${reason})`),
-  }).catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot listen on ${flags.host}:${port}: ${error.code ?? error.message}`);
-  });
+    ...listening(flags, io, port),
+  }).catch(cannotListen(flags, port));
   line(io.stdout, `msgkit webhooks: ${receiver.url}/ recording into Redis at ${new URL(url).host}${flags.prefix !== undefined ? ` (prefix ${flags.prefix})` : ''}`);
   line(io.stdout, 'Ctrl-C stops it');
   await untilStopped();
@@ -111,14 +121,8 @@ export function webhooksCommand(program: Command, io: Io): void {
         ...(secret !== undefined && { secrets: [secret] }),
         auth,
         ...(vendor !== undefined ? { vendor } : basic !== undefined ? { vendor: 'infobip' } : {}),
-        host: flags.host,
-        port,
-        ...(flags.trustProxy && { trustProxy: true }),
-        ...(flags.publicOrigin !== undefined && { publicOrigin: flags.publicOrigin }),
-        onRefused: (reason, status) => line(io.stderr, `msgkit webhooks: refused a callback (${status} ${reason})`),
-      }).catch((error: NodeJS.ErrnoException) => {
-        throw new CliError(`cannot listen on ${flags.host}:${port}: ${error.code ?? error.message}`);
-      });
+        ...listening(flags, io, port),
+      }).catch(cannotListen(flags, port));
       line(io.stdout, `msgkit webhooks: ${receiver.url}/ recording into ${journalPath}`);
       line(io.stdout, 'Ctrl-C stops it');
       await untilStopped();
