@@ -38,6 +38,20 @@ describe('the delivery ledger', () => {
     expect(again.state).toEqual({ ...first, reports: 2, duplicates: 1 });
   });
 
+  it('counts a repeat of any report a message got as a duplicate, whether the message got 2, 9 or 40 distinct reports', () => {
+    for (const distinct of [2, 9, 40]) {
+      const ledger = new DeliveryLedger();
+      const at = (i: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, i)).toISOString();
+      for (let i = 0; i < distinct; i++) expect(ledger.apply(ev('sent', false, at(i))).fresh).toBe(true);
+      // Every one of them again, oldest first: each is a repeat.
+      for (let i = 0; i < distinct; i++) expect(ledger.apply(ev('sent', false, at(i))).fresh).toBe(false);
+      const state = ledger.get('infobip', 'm1')!;
+      expect(state).toMatchObject({ reports: 2 * distinct, duplicates: distinct });
+      // A report not seen before is still fresh.
+      expect(ledger.apply(ev('sent', false, at(distinct))).fresh).toBe(true);
+    }
+  });
+
   it('lets a delivery proof stand against a later negative final, and the latest negative win among negatives', () => {
     const delivered = ev('delivered', true, '2030-01-01T00:00:03Z');
     const expired = ev('expired', true, '2030-01-01T00:00:09Z');
