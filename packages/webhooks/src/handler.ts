@@ -136,18 +136,20 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   // token checked once; a hit still checks the expiry.
   let takenType: string | undefined;
   const byRawUrl = new Map<string, Extract<TokenCheck, { ok: true }>>();
-  const checkToken = (request: IncomingCallback): TokenCheck => {
+  const checkToken = (request: IncomingCallback): TokenCheck | { ok: false; reason: 'missing'; url: URL } => {
     const h = request.headers;
     const key = options.trustProxy && options.publicOrigin === undefined ? `${request.url}\n${h.get('forwarded')}\n${h.get('x-forwarded-proto')}\n${h.get('x-forwarded-host')}` : request.url;
     const nowSeconds = Math.floor(now() / 1000);
     const known = byRawUrl.get(key);
     if (known) return known.claims.expiresAt < nowSeconds ? { ok: false, reason: 'expired' } : known;
-    const token = verifyCallbackUrl(publicUrl(request, options), secrets, nowSeconds, verified);
+    const url = publicUrl(request, options);
+    const token = verifyCallbackUrl(url, secrets, nowSeconds, verified);
     if (token.ok) {
       byRawUrl.set(key, token);
       if (byRawUrl.size > MAX_URLS) byRawUrl.delete(byRawUrl.keys().next().value!);
     }
-    return token;
+    // Without a token the URL is read again for its `vendor` parameter: handed on, not parsed twice.
+    return token.ok || token.reason !== 'missing' ? token : { ok: false, reason: 'missing', url };
   };
 
   const refuse = (reason: Refusal, vendor?: string, error?: unknown): CallbackAnswer => {
@@ -176,7 +178,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     } else if (token.reason !== 'missing') {
       return refuse(token.reason === 'expired' ? 'expired' : 'forged');
     } else {
-      vendor = publicUrl(request, options).searchParams.get('vendor') ?? options.vendor;
+      vendor = ('url' in token ? token.url : publicUrl(request, options)).searchParams.get('vendor') ?? options.vendor;
       const authenticator = vendor === undefined ? undefined : auth[vendor];
       if (!authenticator) return refuse('unsigned', vendor);
       const verdict = authenticator.check(request);
