@@ -213,14 +213,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Deletes a scheduled Multichannel message; its cost is returned to the account balance. 
-     * Delete scheduled Multichannel message
-     */
-    async deleteScheduledMultichannel(requestParameters: DeleteScheduledMultichannelRequest, initOverrides?: RequestInit): Promise<DeleteScheduledMessageResponse> {
-        const response = await this.deleteScheduledMultichannelRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Deletes a scheduled Multichannel campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
@@ -257,14 +249,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Deletes a scheduled Multichannel campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
-     * Delete scheduled Multichannel campaign
-     */
-    async deleteScheduledMultichannelCampaign(requestParameters: DeleteScheduledMultichannelCampaignRequest, initOverrides?: RequestInit): Promise<DeleteScheduledCampaignResponse> {
-        const response = await this.deleteScheduledMultichannelCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Free dry run of `sendMultichannel`. Same body without `idempotencyId`; same response. 
@@ -304,14 +288,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Free dry run of `sendMultichannel`. Same body without `idempotencyId`; same response. 
-     * Estimate Multichannel message
-     */
-    async estimateMultichannel(requestParameters: EstimateMultichannelOperationRequest, initOverrides?: RequestInit): Promise<SendMultichannelResponse> {
-        const response = await this.estimateMultichannelRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Free dry run of `sendMultichannelCampaign`. Same body without `idempotencyId`; same response. 
@@ -351,14 +327,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Free dry run of `sendMultichannelCampaign`. Same body without `idempotencyId`; same response. 
-     * Estimate Multichannel campaign
-     */
-    async estimateMultichannelCampaign(requestParameters: EstimateMultichannelCampaignOperationRequest, initOverrides?: RequestInit): Promise<SendMultichannelCampaignResponse> {
-        const response = await this.estimateMultichannelCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * **Paid.** Sends a Multichannel message to a single phone number or to up to 25 000 phone numbers. Each channel of `strategy` is tried in order; when a channel has not reported `DELIVERED` within `ttl` seconds, the next one is triggered, down to the final `sms` failover.  Idempotent when the body carries `idempotencyId` (UUID v1-v5). 
@@ -398,14 +366,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelResponseFromJSON(jsonValue));
     }
 
-    /**
-     * **Paid.** Sends a Multichannel message to a single phone number or to up to 25 000 phone numbers. Each channel of `strategy` is tried in order; when a channel has not reported `DELIVERED` within `ttl` seconds, the next one is triggered, down to the final `sms` failover.  Idempotent when the body carries `idempotencyId` (UUID v1-v5). 
-     * Send Multichannel message
-     */
-    async sendMultichannel(requestParameters: SendMultichannelOperationRequest, initOverrides?: RequestInit): Promise<SendMultichannelResponse> {
-        const response = await this.sendMultichannelRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * **Paid.** Sends a Multichannel message to every contact of one or more existing groups.  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
@@ -445,13 +405,5 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * **Paid.** Sends a Multichannel message to every contact of one or more existing groups.  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
-     * Send Multichannel campaign
-     */
-    async sendMultichannelCampaign(requestParameters: SendMultichannelCampaignOperationRequest, initOverrides?: RequestInit): Promise<SendMultichannelCampaignResponse> {
-        const response = await this.sendMultichannelCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }

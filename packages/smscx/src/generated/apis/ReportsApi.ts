@@ -139,14 +139,6 @@ export class ReportsApi extends runtime.BaseAPI implements ReportsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => CampaignReportResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Returns a sent campaign (`info`) and its messages with their delivery status (`data`), up to `limit` per page; `paging.next` is the cursor of the next page (null on the last one). 
-     * Get the report of a sent campaign
-     */
-    async getCampaignReport(requestParameters: GetCampaignReportRequest, initOverrides?: RequestInit): Promise<CampaignReportResponse> {
-        const response = await this.getCampaignReportRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Returns one sent message (SMS, Viber, WhatsApp or Multichannel) and its delivery status, by the `msgId` a send returned. 
@@ -183,14 +175,6 @@ export class ReportsApi extends runtime.BaseAPI implements ReportsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SingleReportResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Returns one sent message (SMS, Viber, WhatsApp or Multichannel) and its delivery status, by the `msgId` a send returned. 
-     * Get the report of one message
-     */
-    async getSingleReport(requestParameters: GetSingleReportRequest, initOverrides?: RequestInit): Promise<SingleReportResponse> {
-        const response = await this.getSingleReportRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }
 

@@ -213,14 +213,6 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Deletes a scheduled SMS; its cost is returned to the account balance. Only messages that are still scheduled can be deleted (403 / 1118 or 404 / 1100 otherwise). 
-     * Delete scheduled SMS
-     */
-    async deleteScheduledSms(requestParameters: DeleteScheduledSmsRequest, initOverrides?: RequestInit): Promise<DeleteScheduledMessageResponse> {
-        const response = await this.deleteScheduledSmsRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Deletes a scheduled SMS campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
@@ -257,14 +249,6 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Deletes a scheduled SMS campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
-     * Delete scheduled SMS campaign
-     */
-    async deleteScheduledSmsCampaign(requestParameters: DeleteScheduledSmsCampaignRequest, initOverrides?: RequestInit): Promise<DeleteScheduledCampaignResponse> {
-        const response = await this.deleteScheduledSmsCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Free dry run of `sendSms`: validates the request and prices it exactly like a send, but nothing is sent or billed. Same body as `sendSms` without `idempotencyId`; same response. 
@@ -304,14 +288,6 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Free dry run of `sendSms`: validates the request and prices it exactly like a send, but nothing is sent or billed. Same body as `sendSms` without `idempotencyId`; same response. 
-     * Estimate SMS
-     */
-    async estimateSms(requestParameters: EstimateSmsOperationRequest, initOverrides?: RequestInit): Promise<SendSmsResponse> {
-        const response = await this.estimateSmsRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Free dry run of `sendSmsCampaign`. Same body without `idempotencyId`; same response. 
@@ -351,14 +327,6 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Free dry run of `sendSmsCampaign`. Same body without `idempotencyId`; same response. 
-     * Estimate SMS campaign
-     */
-    async estimateSmsCampaign(requestParameters: EstimateSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<SendSmsCampaignResponse> {
-        const response = await this.estimateSmsCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * **Paid.** Sends one SMS text to a single phone number or to a list of up to 25 000 phone numbers in one request.  Idempotent when the body carries `idempotencyId` (UUID v1-v5): a retry with the same value is neither sent nor billed twice, and the response carries the value back in `X-Idempotency-Id`. 
@@ -398,14 +366,6 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsResponseFromJSON(jsonValue));
     }
 
-    /**
-     * **Paid.** Sends one SMS text to a single phone number or to a list of up to 25 000 phone numbers in one request.  Idempotent when the body carries `idempotencyId` (UUID v1-v5): a retry with the same value is neither sent nor billed twice, and the response carries the value back in `X-Idempotency-Id`. 
-     * Send SMS
-     */
-    async sendSms(requestParameters: SendSmsOperationRequest, initOverrides?: RequestInit): Promise<SendSmsResponse> {
-        const response = await this.sendSmsRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * **Paid.** Sends one SMS text to every contact of one or more existing groups. The text may use the contact placeholders (`{{firstName}}`, `{{lastName}}`, `{{email}}`, `{{field1}}`..`{{field5}}`, custom fields).  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
@@ -445,13 +405,5 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * **Paid.** Sends one SMS text to every contact of one or more existing groups. The text may use the contact placeholders (`{{firstName}}`, `{{lastName}}`, `{{email}}`, `{{field1}}`..`{{field5}}`, custom fields).  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
-     * Send SMS campaign
-     */
-    async sendSmsCampaign(requestParameters: SendSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<SendSmsCampaignResponse> {
-        const response = await this.sendSmsCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }

@@ -182,14 +182,6 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => CancelledMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Cancels a batch scheduled with `scheduleBatch`. The response names the cancelled batch in a field called `messageid` (the vendor reuses the single-message model). 
-     * Cancel a scheduled batch
-     */
-    async cancelScheduledBatch(requestParameters: CancelScheduledBatchRequest, initOverrides?: RequestInit): Promise<CancelledMessageResponse> {
-        const response = await this.cancelScheduledBatchRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Returns every message in the batch with the given batch ID.
@@ -218,14 +210,6 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => jsonValue.map(MessageResponseFromJSON));
     }
 
-    /**
-     * Returns every message in the batch with the given batch ID.
-     * Get the messages of a batch
-     */
-    async getBatch(requestParameters: GetBatchRequest, initOverrides?: RequestInit): Promise<Array<MessageResponse>> {
-        const response = await this.getBatchRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Schedules one message to many recipients (up to 5000) for the date-time given in `schedule`. Treat it as a paid send: the vendor answers 402 when credits are short. 
@@ -257,14 +241,6 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => ScheduledBatchResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Schedules one message to many recipients (up to 5000) for the date-time given in `schedule`. Treat it as a paid send: the vendor answers 402 when credits are short. 
-     * Schedule a batch
-     */
-    async scheduleBatch(requestParameters: ScheduleBatchRequest, initOverrides?: RequestInit): Promise<ScheduledBatchResponse> {
-        const response = await this.scheduleBatchRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Sends a collection of distinct SMS messages, each with its own sender, recipient and content. A batch may contain up to 5000 messages. This is a paid send. 
@@ -296,14 +272,6 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => BatchMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Sends a collection of distinct SMS messages, each with its own sender, recipient and content. A batch may contain up to 5000 messages. This is a paid send. 
-     * Send many distinct messages in one call
-     */
-    async sendAnyBatch(requestParameters: SendAnyBatchRequest, initOverrides?: RequestInit): Promise<BatchMessageResponse> {
-        const response = await this.sendAnyBatchRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Sends the same content to every number in `destinations`. A batch may contain up to 5000 recipients. This is a paid send. The response carries the batch ID; use `getBatch` to see the individual messages. 
@@ -335,14 +303,6 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => BatchMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Sends the same content to every number in `destinations`. A batch may contain up to 5000 recipients. This is a paid send. The response carries the batch ID; use `getBatch` to see the individual messages. 
-     * Send one message to many recipients
-     */
-    async sendBatch(requestParameters: SendBatchRequest, initOverrides?: RequestInit): Promise<BatchMessageResponse> {
-        const response = await this.sendBatchRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }
 

@@ -159,14 +159,6 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
         return new runtime.JSONApiResponse(response, (jsonValue) => MessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Returns one logged message (sent, scheduled or received) by its message ID.
-     * Get a message
-     */
-    async getMessage(requestParameters: GetMessageRequest, initOverrides?: RequestInit): Promise<MessageResponse> {
-        const response = await this.getMessageRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Schedules one SMS message for the date-time given in `schedule`.
@@ -198,14 +190,6 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
         return new runtime.JSONApiResponse(response, (jsonValue) => jsonValue.map(ScheduledMessageResponseFromJSON));
     }
 
-    /**
-     * Schedules one SMS message for the date-time given in `schedule`.
-     * Schedule an SMS
-     */
-    async scheduleMessage(requestParameters: ScheduleMessageRequest, initOverrides?: RequestInit): Promise<Array<ScheduledMessageResponse>> {
-        const response = await this.scheduleMessageRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
@@ -237,14 +221,6 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
         return new runtime.JSONApiResponse(response, (jsonValue) => jsonValue.map(MessageResponseFromJSON));
     }
 
-    /**
-     * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
-     * Search logged messages
-     */
-    async searchMessages(requestParameters: SearchMessagesRequest, initOverrides?: RequestInit): Promise<Array<MessageResponse>> {
-        const response = await this.searchMessagesRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Sends one SMS message now. This is a paid send.
@@ -276,14 +252,6 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Sends one SMS message now. This is a paid send.
-     * Send an SMS
-     */
-    async sendMessage(requestParameters: SendMessageRequest, initOverrides?: RequestInit): Promise<SendMessageResponse> {
-        const response = await this.sendMessageRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }
 
