@@ -39,12 +39,6 @@ export interface AccountApiInterface {
      */
     getAccountBalanceRaw(initOverrides?: RequestInit): Promise<runtime.ApiResponse<AccountBalance>>;
 
-    /**
-     * The account\'s balance and its currency. A read; nothing is sent or billed.
-     * Get the account balance
-     */
-    getAccountBalance(): Promise<AccountBalance>;
-
 }
 
 /**

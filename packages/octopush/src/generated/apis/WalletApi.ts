@@ -48,12 +48,6 @@ export interface WalletApiInterface {
      */
     getBalanceRaw(requestParameters: GetBalanceRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<WalletBalance>>;
 
-    /**
-     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` (or `1`) adds the wallet packs. 
-     * Get the account balance
-     */
-    getBalance(requestParameters: GetBalanceRequest): Promise<WalletBalance>;
-
 }
 
 /**

@@ -39,12 +39,6 @@ export interface AccountApiInterface {
      */
     getAccountBalanceRaw(initOverrides?: RequestInit): Promise<runtime.ApiResponse<AccountBalance>>;
 
-    /**
-     * The account\'s balance, its currency and whether it is prepaid or postpaid. A read: nothing is sent or billed. 
-     * Get account balance
-     */
-    getAccountBalance(): Promise<AccountBalance>;
-
 }
 
 /**

@@ -60,12 +60,6 @@ export interface ReportsApiInterface {
     getCampaignReportRaw(requestParameters: GetCampaignReportRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<CampaignReportResponse>>;
 
     /**
-     * Returns a sent campaign (`info`) and its messages with their delivery status (`data`), up to `limit` per page; `paging.next` is the cursor of the next page (null on the last one). 
-     * Get the report of a sent campaign
-     */
-    getCampaignReport(requestParameters: GetCampaignReportRequest): Promise<CampaignReportResponse>;
-
-    /**
      * Returns one sent message (SMS, Viber, WhatsApp or Multichannel) and its delivery status, by the `msgId` a send returned. 
      * @summary Get the report of one message
      * @param {string} msgId Identifier of a sent message (the &#x60;msgId&#x60; returned by a send). Lowercase UUID.
@@ -74,12 +68,6 @@ export interface ReportsApiInterface {
      * @memberof ReportsApiInterface
      */
     getSingleReportRaw(requestParameters: GetSingleReportRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SingleReportResponse>>;
-
-    /**
-     * Returns one sent message (SMS, Viber, WhatsApp or Multichannel) and its delivery status, by the `msgId` a send returned. 
-     * Get the report of one message
-     */
-    getSingleReport(requestParameters: GetSingleReportRequest): Promise<SingleReportResponse>;
 
 }
 

@@ -79,12 +79,6 @@ export interface BatchApiInterface {
     cancelScheduledBatchRaw(requestParameters: CancelScheduledBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<CancelledMessageResponse>>;
 
     /**
-     * Cancels a batch scheduled with `scheduleBatch`. The response names the cancelled batch in a field called `messageid` (the vendor reuses the single-message model). 
-     * Cancel a scheduled batch
-     */
-    cancelScheduledBatch(requestParameters: CancelScheduledBatchRequest): Promise<CancelledMessageResponse>;
-
-    /**
      * Returns every message in the batch with the given batch ID.
      * @summary Get the messages of a batch
      * @param {string} batchid The ID of the batch to return, as returned by &#x60;sendBatch&#x60; or &#x60;sendAnyBatch&#x60;.
@@ -93,12 +87,6 @@ export interface BatchApiInterface {
      * @memberof BatchApiInterface
      */
     getBatchRaw(requestParameters: GetBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<MessageResponse>>>;
-
-    /**
-     * Returns every message in the batch with the given batch ID.
-     * Get the messages of a batch
-     */
-    getBatch(requestParameters: GetBatchRequest): Promise<Array<MessageResponse>>;
 
     /**
      * Schedules one message to many recipients (up to 5000) for the date-time given in `schedule`. Treat it as a paid send: the vendor answers 402 when credits are short. 
@@ -111,12 +99,6 @@ export interface BatchApiInterface {
     scheduleBatchRaw(requestParameters: ScheduleBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<ScheduledBatchResponse>>;
 
     /**
-     * Schedules one message to many recipients (up to 5000) for the date-time given in `schedule`. Treat it as a paid send: the vendor answers 402 when credits are short. 
-     * Schedule a batch
-     */
-    scheduleBatch(requestParameters: ScheduleBatchRequest): Promise<ScheduledBatchResponse>;
-
-    /**
      * Sends a collection of distinct SMS messages, each with its own sender, recipient and content. A batch may contain up to 5000 messages. This is a paid send. 
      * @summary Send many distinct messages in one call
      * @param {Array<Message>} messages The messages to send, as a top-level JSON array.
@@ -127,12 +109,6 @@ export interface BatchApiInterface {
     sendAnyBatchRaw(requestParameters: SendAnyBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<BatchMessageResponse>>;
 
     /**
-     * Sends a collection of distinct SMS messages, each with its own sender, recipient and content. A batch may contain up to 5000 messages. This is a paid send. 
-     * Send many distinct messages in one call
-     */
-    sendAnyBatch(requestParameters: SendAnyBatchRequest): Promise<BatchMessageResponse>;
-
-    /**
      * Sends the same content to every number in `destinations`. A batch may contain up to 5000 recipients. This is a paid send. The response carries the batch ID; use `getBatch` to see the individual messages. 
      * @summary Send one message to many recipients
      * @param {BatchMessage} batchMessage The batch message.
@@ -141,12 +117,6 @@ export interface BatchApiInterface {
      * @memberof BatchApiInterface
      */
     sendBatchRaw(requestParameters: SendBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<BatchMessageResponse>>;
-
-    /**
-     * Sends the same content to every number in `destinations`. A batch may contain up to 5000 recipients. This is a paid send. The response carries the batch ID; use `getBatch` to see the individual messages. 
-     * Send one message to many recipients
-     */
-    sendBatch(requestParameters: SendBatchRequest): Promise<BatchMessageResponse>;
 
 }
 

@@ -39,12 +39,6 @@ export interface CreditsApiInterface {
      */
     getCreditsRaw(initOverrides?: RequestInit): Promise<runtime.ApiResponse<CreditsResponse>>;
 
-    /**
-     * Returns the number of credits currently available on the account. A read; nothing is sent.
-     * Get the remaining credits
-     */
-    getCredits(): Promise<CreditsResponse>;
-
 }
 
 /**

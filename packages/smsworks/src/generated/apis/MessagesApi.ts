@@ -72,12 +72,6 @@ export interface MessagesApiInterface {
     getMessageRaw(requestParameters: GetMessageRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<MessageResponse>>;
 
     /**
-     * Returns one logged message (sent, scheduled or received) by its message ID.
-     * Get a message
-     */
-    getMessage(requestParameters: GetMessageRequest): Promise<MessageResponse>;
-
-    /**
      * Schedules one SMS message for the date-time given in `schedule`.
      * @summary Schedule an SMS
      * @param {Message} message The message; &#x60;schedule&#x60; must be set.
@@ -86,12 +80,6 @@ export interface MessagesApiInterface {
      * @memberof MessagesApiInterface
      */
     scheduleMessageRaw(requestParameters: ScheduleMessageRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<ScheduledMessageResponse>>>;
-
-    /**
-     * Schedules one SMS message for the date-time given in `schedule`.
-     * Schedule an SMS
-     */
-    scheduleMessage(requestParameters: ScheduleMessageRequest): Promise<Array<ScheduledMessageResponse>>;
 
     /**
      * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
@@ -104,12 +92,6 @@ export interface MessagesApiInterface {
     searchMessagesRaw(requestParameters: SearchMessagesRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<MessageResponse>>>;
 
     /**
-     * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
-     * Search logged messages
-     */
-    searchMessages(requestParameters: SearchMessagesRequest): Promise<Array<MessageResponse>>;
-
-    /**
      * Sends one SMS message now. This is a paid send.
      * @summary Send an SMS
      * @param {Message} message The message.
@@ -118,12 +100,6 @@ export interface MessagesApiInterface {
      * @memberof MessagesApiInterface
      */
     sendMessageRaw(requestParameters: SendMessageRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMessageResponse>>;
-
-    /**
-     * Sends one SMS message now. This is a paid send.
-     * Send an SMS
-     */
-    sendMessage(requestParameters: SendMessageRequest): Promise<SendMessageResponse>;
 
 }
 
