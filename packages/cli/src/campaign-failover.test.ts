@@ -176,4 +176,11 @@ describe.skipIf(!redisAvailable)('msgkit campaign failover', () => {
       await sandbox.close();
     }
   });
+
+  it('refuses (exit 2) a timer without its unit and a lease that is not a duration, before reaching Redis', async () => {
+    const timer = await run(['campaign', 'failover', 'x', '--after-no-report', '30', '--redis', 'redis://127.0.0.1:1'], env);
+    expect([timer.code, timer.stderr]).toEqual([2, expect.stringContaining('--after-no-report must be a duration with its unit (30m, 2h, 90s), got "30"')]);
+    const lease = await run(['campaign', 'failover', 'x', '--on-report', '--lease', 'soon', '--redis', 'redis://127.0.0.1:1'], env);
+    expect([lease.code, lease.stderr]).toEqual([2, expect.stringContaining('--lease must be a duration')]);
+  });
 });

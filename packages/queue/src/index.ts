@@ -18,7 +18,7 @@ export { deliveryCallbacks, parseReference, referenceOf } from './callbacks';
 export type { DeliveryReportOptions } from './callbacks';
 export { createDeliveryRecorder, UnplacedReportError } from './recorder';
 export type { DeliveryRecorder, DeliveryRecorderOptions } from './recorder';
-export { failoverCampaign } from './failover';
+export { failoverCampaign, FailoverBusyError } from './failover';
 export type { FailoverCampaignOptions, FailoverCampaignResult, FailoverMove, FailoverPlan, FailoverTotals } from './failover';
 export { reconcileCampaign, RedisReconcileStore } from './reconcileStore';
 export type { ReconcileCampaignOptions } from './reconcileStore';
