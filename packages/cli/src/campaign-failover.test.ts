@@ -1,17 +1,16 @@
 // `msgkit campaign failover <id> --on-report` as a user runs it against a queue chain campaign
-// (The SMS Works → SMS.CX): a real Redis with an append-only file, a worker and a receiver
+// (The SMS Works → SMS.CX): a real Redis with an append-only file (@msgkit/queue/testing), a worker and a receiver
 // (createDeliveryRecorder behind createWebhookHandler) recording the sandbox's seeded reports, then
 // the command, run as a process and SIGKILLed mid-move, then run again. The sandbox's own record
 // of the messages each vendor holds is the proof of what was sent where.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { campaignStatus, createCampaignWorker, createDeliveryRecorder, enqueueCampaign, type DeliveryRecorder } from '@msgkit/queue';
+import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
@@ -19,46 +18,17 @@ import { createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgk
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './testing';
 
-const redisAvailable = Boolean(process.env.MSGKIT_TEST_REDIS_URL) || spawnSync('redis-server', ['--version']).status === 0;
-if (!redisAvailable && process.env.CI === 'true') throw new Error('no Redis for the queue failover tests: set MSGKIT_TEST_REDIS_URL or install redis-server');
-
 const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
 const secret = randomBytes(32).toString('base64url');
 const env = { SMSWORKS_TOKEN: 'JWT t', SMSCX_API_KEY: 'k', MSGKIT_WEBHOOK_SECRET: secret };
+let redis: TestRedis | undefined;
 let url: string;
-let child: ChildProcess | undefined;
-let dir: string | undefined;
 beforeAll(async () => {
   if (!redisAvailable) return;
-  if (process.env.MSGKIT_TEST_REDIS_URL) {
-    url = process.env.MSGKIT_TEST_REDIS_URL;
-    return;
-  }
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-queue-failover-'));
-  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir], { stdio: 'ignore' });
-  url = `redis://127.0.0.1:${port}`;
-  // Refused until the server listens: waited for however long that takes.
-  for (;;) {
-    try {
-      await campaignStatus(url, 'probe');
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  redis = await startTestRedis();
+  url = redis.url;
 });
-afterAll(async () => {
-  if (child) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => redis?.stop());
 
 const gb = (n: number, from: number) => Array.from({ length: n }, (_, i) => `+447400${String(from + i).padStart(6, '0')}`);
 const e164 = (to: string) => `+${to.replace(/\D/g, '')}`;
@@ -92,7 +62,7 @@ async function startReceiver(prefix: string): Promise<{ url: string; handler: We
 describe.skipIf(!redisAvailable)('msgkit campaign failover', () => {
   it('moves each recipient The SMS Works reported undelivered to SMS.CX once, says what moves before sending (--dry-run sends nothing), resumes after SIGKILL mid-move without sending twice', async () => {
     if (!existsSync(fileURLToPath(new URL('../dist/bin.mjs', import.meta.url)))) throw new Error('build @msgkit/cli first (pnpm build)');
-    const prefix = `q${randomUUID().slice(0, 8)}`;
+    const prefix = redis!.prefix();
     const campaignId = 'moved';
     const sandbox: Sandbox = await startSandbox({ port: 0, dlrDelayMs: 2, reports: { seed: 3, failures: 0.4 } });
     const receiver = await startReceiver(prefix);
