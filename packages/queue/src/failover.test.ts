@@ -18,7 +18,7 @@ import { RedisJournal } from './journal';
 import { enqueueCampaign } from './producer';
 import { createDeliveryRecorder, type DeliveryRecorder } from './recorder';
 import { campaignRecipients, campaignStatus } from './status';
-import { gbNumbers, waitDone } from './test/helpers';
+import { gbNumbers, sendingWith, waitDone } from './test/helpers';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { createCampaignWorker } from './worker';
 
@@ -179,6 +179,48 @@ describe.skipIf(!redisAvailable)('failoverCampaign: a queue chain campaign moves
       const status = (await campaignStatus(redis.url, t.campaignId, { prefix: t.prefix }))!;
       expect(status.sentBy).toEqual({ smsworks: 20 - failedAtFirst.length, smscx: failedAtFirst.length });
       expect(status.failover?.moved.report).toBe(failedAtFirst.length);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a mover whose lease lapsed mid-request is resumed by another, and its late answer does not break the batch's record: each moved recipient is sent once", async () => {
+    const t = await sentChain({ seed: 3, failures: 0.4 }, 5);
+    try {
+      const failedAtFirst = [...held(t.sandbox)].filter(([, list]) => list[0]!.status === 'UNDELIVERABLE').map(([to]) => to);
+      expect(failedAtFirst.length).toBeGreaterThan(0);
+      // Mover A's SMS.CX request waits for the test before it leaves (a process paused past its lease).
+      let began!: () => void;
+      const started = new Promise<void>((resolve) => (began = resolve));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const [smsworks, smscx] = chainOf(t.sandbox);
+      const paused = sendingWith(smscx!, async (...args: Parameters<typeof smscx.send>) => {
+        began();
+        await gate;
+        return smscx!.send(...args);
+      });
+      const asked = { connection: redis.url, prefix: t.prefix, campaignId: t.campaignId, onReport: true, deliveryReports: t.deliveryReports };
+      const a = failoverCampaign({ ...asked, senders: [smsworks!, paused] }).then(
+        (r) => r,
+        (e: { code?: string }) => e,
+      );
+      await started;
+      // Its lease lapses; mover B takes the campaign and resumes the move: the same request, with its key.
+      await client.del(`${t.prefix}:campaign:{${t.campaignId}}:failover:lease`);
+      const b = (await failoverCampaign({ ...asked, senders: chainOf(t.sandbox) }))!;
+      expect(b.resumed).toEqual([0]);
+      release();
+      const late = await a;
+      // A's request reached SMS.CX after B's: a repeat of the same key, which SMS.CX drops.
+      expect(t.sandbox.messages('smscx').map((m) => e164(m.to)).sort()).toEqual([...failedAtFirst].sort());
+      expect(late).not.toBeInstanceOf(Error);
+      // The record reads as one chain: every moved recipient sent by SMS.CX, counted once.
+      const again = (await failoverCampaign({ ...asked, senders: chainOf(t.sandbox) }))!;
+      expect([again.moves, again.resumed]).toEqual([[], []]);
+      const records = (await campaignRecipients(redis.url, t.campaignId, { prefix: t.prefix }))!;
+      for (const to of failedAtFirst) expect([to, records.find((r) => r.to === to)!.sentBy]).toEqual([to, 'smscx']);
+      expect((await campaignStatus(redis.url, t.campaignId, { prefix: t.prefix }))!.sentBy).toEqual({ smsworks: 5 - failedAtFirst.length, smscx: failedAtFirst.length });
     } finally {
       await t.close();
     }
