@@ -9,7 +9,9 @@
  * its request leaves, and only as the batch's next attempt (ATTEMPT_BEGIN), so two movers at once,
  * or a mover and a resumed one, never both send it. A mover killed mid-move leaves that attempt
  * begun and unsettled: the next call resumes it by core's rule (resent with its key where the
- * vendor deduplicates, else left unknown), never at another vendor.
+ * vendor deduplicates, else left unknown), never at another vendor. One call moves a campaign at a
+ * time (a lease, renewed while it runs, fencing each begin); a call stalled past its lease whose
+ * attempt another resent does not record that attempt's late answer (the resend's answer says it).
  *
  * After a move the batch's outcome, its counts and each recipient's record are replaced, only by a
  * writer that saw more of the batch's attempts than the one stored (a version: attempts begun plus
