@@ -16,6 +16,7 @@ export function formatCampaignStatus(status: CampaignStatus, now: number = Date.
   lines.push(`  delivery: ${d.delivered} delivered, ${d.failed} failed, ${d.pending} pending, ${d.unknown} unknown (reports and msgkit reconcile)`);
   for (const r of d.reasons) lines.push(`    ${r.state} ${r.recipients}: ${r.reason}`);
   if (d.unplaced > 0) lines.push(`    ${d.unplaced} report(s) wait for their batch's answer to be recorded (the receiver places them)`);
+  if (d.unindexed > 0) lines.push(`    ${d.unindexed} report(s) on a vendor's account URL name a message id no batch recorded (any campaign of this prefix; kept, placed once one does)`);
   const { paused, rateLimited } = status.queueState;
   if (paused) {
     lines.push(
