@@ -183,7 +183,14 @@ async function placeKept(placement: Placement, redis: Redis, prefix: string, ids
       waiting++;
       continue;
     }
-    await recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
+    try {
+      await recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
+    } catch (error) {
+      // Its batch does not hold its number (or is gone): it stays kept and counted, and the others are placed.
+      if (!(error instanceof UnplacedReportError)) throw error;
+      waiting++;
+      continue;
+    }
     await ids.placed(digest);
   }
   return waiting;

@@ -77,7 +77,7 @@ async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { sec
   line(io.stdout, 'Ctrl-C stops it');
   await untilStopped();
   const waiting = await receiver.close();
-  if (waiting !== 0) line(io.stderr, `msgkit webhooks: ${waiting < 0 ? 'some' : waiting} report(s) wait in Redis for their batch's answer; the next serve (or msgkit reconcile --redis) places them`);
+  if (waiting !== 0) line(io.stderr, `msgkit webhooks: ${waiting < 0 ? 'some' : waiting} report(s) wait in Redis for their batch's answer (or, on Octopush's account URL, for a worker to record their ticket); the next serve (or msgkit reconcile --redis) places them`);
 }
 
 /** `msgkit webhooks serve`: the delivery-report receiver of a journaled campaign, or of queue campaigns in Redis. */
