@@ -134,9 +134,9 @@ export function batchProcessor(ctx: BatchContext) {
       const sent = await sender.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}), ...ctx.callbacks?.(campaignId, index) });
       // Recipients the vendor refused one by one in its answer: counted and recorded each.
       const some = refusedInBatch(sender.name, index, recipients, sent);
-      // The message ids per recipient place the reports that name only a message (SMS.CX).
       // Before the outcome: once a batch shows `sent`, every report of its ids can be placed.
       await ctx.indexIds?.(campaignId, index, sent.ids);
+      // The message ids per recipient place the reports that name only a message (SMS.CX).
       const outcome: BatchOutcome = { outcome: 'sent', ...base, ids: sent.ids, ...(sent.messages && { messages: sent.messages }), ...(sent.duplicate ? { duplicate: true } : {}), ...(some && { refused: some.refused, tally: some.tally }), at: at() };
       return await journal.record(campaignId, outcome, job.data.digest, some?.records);
     } catch (error) {
