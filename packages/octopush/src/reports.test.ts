@@ -20,10 +20,17 @@ describe('Octopush delivery reports', () => {
     }
   });
 
-  it('read the RDM SMS example', () => {
+  it("read the RDM SMS example as the message of its ticket to its number: the ticket is the send's, shared by every recipient", () => {
     expect(octopushReports.parse(sms('DELIVERED'))).toEqual([
-      { vendor: 'octopush', messageId: 'sms_6790c0e4d6b7c', status: 'delivered', final: true, raw: { status: 'DELIVERED' }, at: '2025-01-22T11:46:06.000Z', channel: 'sms', price: { amount: 0.5 }, to: '+33600112233' },
+      { vendor: 'octopush', messageId: 'sms_6790c0e4d6b7c#+33600112233', status: 'delivered', final: true, raw: { status: 'DELIVERED' }, at: '2025-01-22T11:46:06.000Z', channel: 'sms', price: { amount: 0.5 }, to: '+33600112233' },
     ]);
+  });
+
+  it('read the reports of two recipients of one send as two messages', () => {
+    const [a] = octopushReports.parse(sms('DELIVERED'));
+    const [b] = octopushReports.parse({ ...sms('NOT_DELIVERED'), number: '+33600112234' });
+    expect(a!.messageId).not.toBe(b!.messageId);
+    expect([a!.messageId.split('#')[0], b!.messageId.split('#')[0]]).toEqual(['sms_6790c0e4d6b7c', 'sms_6790c0e4d6b7c']);
   });
 
   it('read an e-mail report as one message per address, every status of its history included', () => {

@@ -43,8 +43,9 @@ const read = /* @__PURE__ */ reportReader('octopush');
 /**
  * Parses one report Octopush posts to `callback_url_for_deliveries`. SMS, voice and RCS reports
  * carry `number` and `status`; an e-mail report carries `deliveries` (one per address) with their
- * `status_history`, and every status in that history becomes an event. E-mail campaigns share one
- * `message_id`, so each address's message is named `<message_id>#<email>`. `delivery_date` has no
+ * `status_history`, and every status in that history becomes an event. `message_id` is the ticket
+ * of the send ("Ticket of the original message", DEV callbacks/acknowledge-receipt), shared by all
+ * its recipients, so each one's message is named `<message_id>#<number>` (`<message_id>#<email>`). `delivery_date` has no
  * zone (`Y-m-d H:i:s`) and is read as UTC: only the order of one message's reports depends on it.
  */
 function parse(body: unknown): DeliveryEvent[] {
@@ -80,8 +81,9 @@ function parse(body: unknown): DeliveryEvent[] {
     return events;
   }
   const status = read.string(root['status'], ['status']);
-  const event = base(messageId, status, report.deliveryDate, read.optionalNumber(root['unit_price'], ['unit_price']));
   const number = read.optionalString(root['number'], ['number']);
+  // The ticket is the send's, shared by its recipients: each one's message is `<ticket>#<number>`.
+  const event = base(number ? `${messageId}#${number}` : messageId, status, report.deliveryDate, read.optionalNumber(root['unit_price'], ['unit_price']));
   if (number) event.to = number;
   return [event];
 }

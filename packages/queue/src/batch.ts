@@ -43,6 +43,8 @@ export interface BatchContext {
   chainCallbacks?: (campaignId: string, index: number) => NonNullable<FailoverOptions['perSender']>;
   /** Stops the worker for good: nothing more is taken. */
   stop(error: MsgkitError): void;
+  /** Places a sent batch's message ids for a receiver on the vendor's account URL (vendorIds.ts); resolves before the outcome is recorded. */
+  indexIds?: (campaignId: string, index: number, ids: readonly string[]) => Promise<unknown>;
 }
 
 // Failures that prove the request never reached the vendor and may pass: worth another attempt.
@@ -132,6 +134,8 @@ export function batchProcessor(ctx: BatchContext) {
       const sent = await sender.send(recipients, message, { dedupeKey, ...(signal ? { signal } : {}), ...ctx.callbacks?.(campaignId, index) });
       // Recipients the vendor refused one by one in its answer: counted and recorded each.
       const some = refusedInBatch(sender.name, index, recipients, sent);
+      // Before the outcome: once a batch shows `sent`, every report of its ids can be placed.
+      await ctx.indexIds?.(campaignId, index, sent.ids);
       // The message ids per recipient place the reports that name only a message (SMS.CX).
       const outcome: BatchOutcome = { outcome: 'sent', ...base, ids: sent.ids, ...(sent.messages && { messages: sent.messages }), ...(sent.duplicate ? { duplicate: true } : {}), ...(some && { refused: some.refused, tally: some.tally }), at: at() };
       return await journal.record(campaignId, outcome, job.data.digest, some?.records);

@@ -14,8 +14,15 @@ export interface DeliveryReportOptions {
   url: string;
   /** The receiver's secret (at least 32 bytes): the URLs are signed with it, never carry it. */
   secret: string | Uint8Array;
-  /** How long a URL is taken after its batch is sent (default 14 days, as `msgkit send --dlr-url`). */
+  /** How long a URL is taken after its batch is sent (default 14 days, as `msgkit send --dlr-url`); for `accountUrl`, how long a batch's message ids stay placed. */
   ttlSeconds?: number;
+  /**
+   * For a vendor that posts every report of an account to one URL (Octopush): you pointed that URL
+   * at the receiver, with an account token (`msgkit webhooks account-url`). The worker then sends
+   * no callback URL and records each batch's message ids, by which the receiver places the reports.
+   * Without it such a sender is refused: its reports would go elsewhere, unseen.
+   */
+  accountUrl?: boolean;
 }
 
 /** The reference a report echoes: campaign and batch. */
@@ -34,7 +41,15 @@ export function parseReference(echo: string | undefined): { campaign: string; ba
  */
 export function deliveryCallbacks(sender: SenderFacts, options: DeliveryReportOptions): (campaignId: string, index: number) => Pick<SendOptions, 'callbackUrl' | 'reference'> {
   if (sender.callback === false) {
-    throw new ValidationError([{ path: ['deliveryReports'], code: 'no_callback_field', message: `${sender.name} takes no callback URL per send${sender.accountCallback ? `: ${sender.accountCallback}` : ''}` }]);
+    // Its reports reach the account's URL; the worker indexes each batch's message ids (vendorIds.ts).
+    if (options.accountUrl === true) return () => ({});
+    throw new ValidationError([
+      {
+        path: ['deliveryReports'],
+        code: 'no_callback_field',
+        message: `${sender.name} takes no callback URL per send${sender.accountCallback ? `: ${sender.accountCallback}` : ''}; point that URL at the receiver (msgkit webhooks account-url) and set deliveryReports.accountUrl`,
+      },
+    ]);
   }
   const ref = sender.reference;
   const sign = (campaign: string, batch: number) =>

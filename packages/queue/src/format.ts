@@ -21,6 +21,7 @@ export function formatCampaignStatus(status: CampaignStatus, now: number = Date.
     if (f.moved.timer > 0) lines.push(`    delivered twice after timer failover: ${f.deliveredTwice}${f.deliveredTwice > 0 ? ` (${Object.entries(f.deliveredTwiceBy).map(([v, n]) => `${v} ${n}`).join(', ')} reported delivered after the timer moved them on)` : ''}`);
   }
   if (d.unplaced > 0) lines.push(`    ${d.unplaced} report(s) wait for their batch's answer to be recorded (the receiver places them)`);
+  if (d.unindexed > 0) lines.push(`    ${d.unindexed} report(s) on a vendor's account URL name a message id no batch recorded (any campaign of this prefix; kept, placed once one does)`);
   const { paused, rateLimited } = status.queueState;
   if (paused) {
     lines.push(

@@ -4,6 +4,8 @@
  * the campaign and batch its callback URL's token names (or the reference `msgkit:<campaign>:<batch>`
  * the vendor echoes, for Infobip's account webhook), and its recipient by the number it names, else
  * by its message id in the batch's recorded answer (SMS.CX reports name only the message). A report
+ * that reached a vendor's account URL (Octopush: a token naming no campaign) is placed by the
+ * campaign and batch the worker indexed its message id under (vendorIds.ts), else kept and counted. A report
  * that overtook the send's answer is kept aside in Redis and placed by `flush` once the answer is there.
  */
 import type { DeliveryEvent } from '@msgkit/core';
@@ -17,6 +19,7 @@ import { unplacedCampaignsKey } from './dlrKeys';
 import { RedisJournal, type CampaignMeta } from './journal';
 import { batchJobId, DEFAULT_PREFIX } from './names';
 import type { BatchJobData } from './producer';
+import { VendorIds } from './vendorIds';
 
 /** A report that cannot belong to any campaign this Redis holds: its receiver answers 500, and the vendor sends it again. */
 export class UnplacedReportError extends Error {
@@ -39,8 +42,11 @@ export interface DeliveryRecorder {
    * UnplacedReportError for a report of a campaign or batch Redis does not hold, or of a number
    * that is not in its batch.
    */
-  record(batch: { events: readonly DeliveryEvent[] }): Promise<void>;
-  /** Places the reports kept aside whose send's answer is recorded now; resolves with how many still wait. */
+  record(batch: { events: readonly DeliveryEvent[]; claims?: { campaign?: string } }): Promise<void>;
+  /**
+   * Places the reports kept aside whose send's answer is recorded now, and those of an account URL
+   * whose message id a worker has indexed since; resolves with how many still wait.
+   */
   flush(): Promise<number>;
   /** Closes the recorder's Redis connection (a connection passed in stays open). */
   close(): Promise<void>;
@@ -157,6 +163,39 @@ async function recordOne(placement: Placement, redis: Redis, prefix: string, eve
   await records.apply(at.to, at.batch, [{ ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch, recipient: at.to } }], undefined, at.holder);
 }
 
+/** A report of a vendor's account URL: placed by the campaign and batch a worker indexed its message id under, else kept (and counted) until one does. */
+async function recordByMessageId(placement: Placement, redis: Redis, prefix: string, ids: VendorIds, event: DeliveryEvent): Promise<boolean> {
+  const at = await ids.lookup(event.vendor, event.messageId);
+  if (!at) {
+    await ids.keep(event);
+    return false;
+  }
+  await recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
+  return true;
+}
+
+/** Places every kept account-URL report whose message id is indexed now; resolves with how many still wait. */
+async function placeKept(placement: Placement, redis: Redis, prefix: string, ids: VendorIds): Promise<number> {
+  let waiting = 0;
+  for (const { digest, event } of await ids.kept()) {
+    const at = await ids.lookup(event.vendor, event.messageId);
+    if (!at) {
+      waiting++;
+      continue;
+    }
+    try {
+      await recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
+    } catch (error) {
+      // Its batch does not hold its number (or is gone): it stays kept and counted, and the others are placed.
+      if (!(error instanceof UnplacedReportError)) throw error;
+      waiting++;
+      continue;
+    }
+    await ids.placed(digest);
+  }
+  return waiting;
+}
+
 /**
  * The durable recording of delivery reports for queue campaigns: see this module's comment. Use
  * it with any server: `createWebhookHandler({ formats, secrets, record: recorder.record })`.
@@ -165,11 +204,17 @@ export async function createDeliveryRecorder(options: DeliveryRecorderOptions): 
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const { redis, release } = await connectRedis(options.connection, { connectTimeoutMs: options.connectTimeoutMs });
   const placement = new Placement(redis, prefix);
+  const ids = new VendorIds(redis, prefix);
   return {
     async record(batch) {
-      for (const event of batch.events) await recordOne(placement, redis, prefix, event);
+      // A callback URL whose token names no campaign is a vendor's account URL (Octopush): its reports are placed by message id.
+      const account = batch.claims !== undefined && batch.claims.campaign === undefined;
+      for (const event of batch.events) {
+        if (account && event.reference?.campaign === undefined && parseReference(event.echo) === undefined) await recordByMessageId(placement, redis, prefix, ids, event);
+        else await recordOne(placement, redis, prefix, event);
+      }
     },
-    flush: () => placeParked(placement, redis, prefix),
+    flush: async () => (await placeParked(placement, redis, prefix)) + (await placeKept(placement, redis, prefix, ids)),
     async close() {
       await placement.close();
       await release();

@@ -5,6 +5,7 @@ import { DeliveryRecords, type DeliveryState } from './deliveries';
 import { failoverTotals, type FailoverTotals } from './failover';
 import { RedisJournal, type BatchOutcome, type CampaignMeta, type RecipientRecord, type RecipientRefused, type StateLost } from './journal';
 import { campaignKeys, campaignMetaPattern, DEFAULT_PREFIX } from './names';
+import { VendorIds } from './vendorIds';
 
 /** Batches and the recipients in them. */
 export interface Tally {
@@ -60,6 +61,11 @@ export interface DeliveryTotals extends Record<DeliveryState, number> {
   reasons: Array<{ state: 'failed' | 'unknown'; reason: string; recipients: number }>;
   /** Reports received whose send's answer is not recorded yet (placed by the receiver once it is). */
   unplaced: number;
+  /**
+   * Reports on a vendor's account URL (Octopush) whose message id no batch under this key prefix
+   * recorded, of any campaign: kept in Redis and placed once a worker records that id.
+   */
+  unindexed: number;
   /** The recipients a report or a lookup decided (the rest stand by their batch's outcome), by state. */
   reported: Record<DeliveryState, number>;
   /** Of those, the failed and unknown ones grouped by reason. */
@@ -137,7 +143,7 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     new AccountRecord(redis, prefix, meta.queue).read(),
     meta.chain ? failoverTotals(redis, prefix, campaignId) : undefined,
   ]);
-  const deliveries = await deliveryTotals(new DeliveryRecords(redis, prefix, campaignId), meta, outcomes);
+  const deliveries = await deliveryTotals(new DeliveryRecords(redis, prefix, campaignId), meta, outcomes, new VendorIds(redis, prefix));
   const sentBy: Record<string, number> = {};
   for (const [key, n] of Object.entries(counts)) {
     const vendor = /^sent@(.+):recipients$/.exec(key)?.[1];
@@ -170,8 +176,8 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
   };
 }
 
-async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outcomes: BatchOutcome[]): Promise<DeliveryTotals> {
-  const [{ byState, byBatch, byWhy }, unplaced] = await Promise.all([records.counts(), records.unplacedCount()]);
+async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outcomes: BatchOutcome[], ids: VendorIds): Promise<DeliveryTotals> {
+  const [{ byState, byBatch, byWhy }, unplaced, unindexed] = await Promise.all([records.counts(), records.unplacedCount(), ids.keptCount()]);
   const totals = { ...byState };
   const reasons = new Map<string, { state: 'failed' | 'unknown'; reason: string; recipients: number }>();
   const because = (state: DeliveryState, reason: string, n: number) => {
@@ -228,7 +234,7 @@ async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outc
   const reportedByBatch: Record<number, number> = {};
   for (const [index, c] of byBatch) reportedByBatch[index] = c.delivered + c.failed + c.pending + c.unknown;
   const reportedReasons = byWhy.flatMap((w) => (w.state === 'failed' || w.state === 'unknown' ? [{ state: w.state, reason: w.why, recipients: w.recipients }] : []));
-  return { ...totals, reasons: [...reasons.values()].sort((a, b) => b.recipients - a.recipients), unplaced, reported: byState, reportedReasons, reportedByBatch };
+  return { ...totals, reasons: [...reasons.values()].sort((a, b) => b.recipients - a.recipients), unplaced, unindexed, reported: byState, reportedReasons, reportedByBatch };
 }
 
 /** One entry of a campaign's event stream. */

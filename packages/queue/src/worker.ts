@@ -10,6 +10,7 @@ import type { RedisPersistence } from './errors';
 import { RedisJournal, type BatchOutcome } from './journal';
 import { chainName, DEFAULT_PREFIX, queueName } from './names';
 import type { BatchJobData } from './producer';
+import { indexIdsOf, VendorIds } from './vendorIds';
 
 /** Options of `createCampaignWorker`: the Redis, the provider client (as an adapter), its account, pace and durability demands. */
 export interface CampaignWorkerOptions {
@@ -70,7 +71,9 @@ export interface CampaignWorkerOptions {
    * campaign and batch, and where the vendor's field takes it the reference `msgkit:<campaign>:<batch>`.
    * A chain worker signs one per sender (each vendor posts to a URL naming it); a report is then placed
    * only on a recipient that vendor holds (it sent it, or its attempt is unknown).
-   * A sender without a callback field per send (Octopush), in a chain too, is refused with a ValidationError. Unset: no callback is sent.
+   * A sender without a callback field per send (Octopush) is refused with a ValidationError, unless
+   * `accountUrl` says its account URL reaches the receiver: then each batch's message ids are
+   * recorded before its outcome (vendorIds.ts). In a chain it is refused. Unset: no callback is sent.
    */
   deliveryReports?: DeliveryReportOptions;
   /** Called with what the worker reports beyond outcomes: account paused, rate limited, state lost, stopped. */
@@ -167,6 +170,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
       emit,
       ...(callbacks && { callbacks }),
       ...(chainCallbacks && { chainCallbacks }),
+      ...(callbacks && sender.callback === false && { indexIds: indexIdsOf(new VendorIds(redis, prefix), sender.name, options.deliveryReports?.ttlSeconds) }),
       stop,
     });
     bull = new Worker<BatchJobData, BatchOutcome>(name, processor, {

@@ -59,7 +59,8 @@ describe('reports from the sandbox on a bad day', () => {
     let failed = 0;
     for (const m of messages as SandboxMessage[]) {
       const expected = FORMATS[m.vendor].statuses[m.status === 'UNDELIVERABLE' && m.vendor === 'infobip' ? 'UNDELIVERABLE_NOT_DELIVERED' : m.status];
-      const state = handler.ledger.get(m.vendor, m.id);
+      // An Octopush report names the send's ticket and the number (its message: `<ticket>#<number>`).
+      const state = handler.ledger.get(m.vendor, m.vendor === 'octopush' ? `${m.groupId}#${m.to}` : m.id);
       expect(state, `${m.vendor} ${m.id}`).toMatchObject({ status: expected!.status, final: true });
       if (state!.status !== 'delivered') failed++;
       if (m.vendor !== 'octopush') expect(state!.reference).toEqual({ campaign: `c-${m.vendor}`, batch: 0 });

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { DeliveryReportFormat } from '@msgkit/core';
 import { readJournal } from '@msgkit/journal';
-import { basicAuth, type CallbackAuthenticator } from '@msgkit/webhooks';
+import { basicAuth, createCallbackUrl, type CallbackAuthenticator } from '@msgkit/webhooks';
 import type { Command } from 'commander';
 import { startReceiver, type ReportServerOptions } from '../dlrReceiver';
 import { startRedisReceiver } from '../dlrRedisReceiver';
 import { connectTimeoutMs, loadQueue, redisFailure, redisUrl } from './campaign';
+import { parseDuration } from '../failoverPlan';
 import { CliError, line, type Io } from '../io';
 
 // Every vendor's parser: a report may come before the journal exists (the send has not begun yet).
@@ -24,6 +25,7 @@ interface ServeFlags {
   host: string;
   port: string;
   secretEnv: string;
+  previousSecretEnv: string;
   infobipAuthEnv: string;
   trustProxy?: boolean;
   publicOrigin?: string;
@@ -75,7 +77,7 @@ async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { sec
   line(io.stdout, 'Ctrl-C stops it');
   await untilStopped();
   const waiting = await receiver.close();
-  if (waiting !== 0) line(io.stderr, `msgkit webhooks: ${waiting < 0 ? 'some' : waiting} report(s) wait in Redis for their batch's answer; the next serve (or msgkit reconcile --redis) places them`);
+  if (waiting !== 0) line(io.stderr, `msgkit webhooks: ${waiting < 0 ? 'some' : waiting} report(s) wait in Redis for their batch's answer (or, on Octopush's account URL, for a worker to record their ticket); the next serve (or msgkit reconcile --redis) places them`);
 }
 
 /** `msgkit webhooks serve`: the delivery-report receiver of a journaled campaign, or of queue campaigns in Redis. */
@@ -91,6 +93,7 @@ export function webhooksCommand(program: Command, io: Io): void {
     .option('--host <address>', 'address to bind (put a TLS proxy in front for the internet)', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '8787')
     .option('--secret-env <name>', 'environment variable holding the callback secret of `msgkit send --dlr-url` (≥ 32 bytes)', 'MSGKIT_WEBHOOK_SECRET')
+    .option('--previous-secret-env <name>', 'environment variable holding the secret being rotated out: URLs it signed are still taken (an account URL in a back office, until you set a new one)', 'MSGKIT_WEBHOOK_SECRET_PREVIOUS')
     .option('--infobip-auth-env <name>', "environment variable holding `username:password` of the Infobip webhook's BASIC security (Subscriptions API)", 'INFOBIP_WEBHOOK_AUTH')
     .option('--trust-proxy', 'read the public scheme and host from Forwarded / X-Forwarded-* (only behind your own proxy)')
     .option('--public-origin <origin>', 'the public origin the vendor posts to, e.g. https://hooks.example.com (wins over any header)')
@@ -100,6 +103,10 @@ export function webhooksCommand(program: Command, io: Io): void {
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be 0–65535, got "${flags.port}"`, 2);
       const secret = io.env[flags.secretEnv];
       if (secret !== undefined && Buffer.byteLength(secret) < 32) throw new CliError(`${flags.secretEnv} must be at least 32 bytes`, 2);
+      // The secret being rotated out: URLs it signed (an account URL set in a vendor's back office) are still taken.
+      const previous = io.env[flags.previousSecretEnv];
+      if (previous !== undefined && (secret === undefined || Buffer.byteLength(previous) < 32)) throw new CliError(`${flags.previousSecretEnv} needs ${flags.secretEnv} beside it and must be at least 32 bytes`, 2);
+      const secrets = secret === undefined ? undefined : previous === undefined ? [secret] : [secret, previous];
       const auth: Record<string, CallbackAuthenticator> = {};
       const basic = io.env[flags.infobipAuthEnv];
       if (basic !== undefined) {
@@ -109,7 +116,7 @@ export function webhooksCommand(program: Command, io: Io): void {
       }
       if (secret === undefined && basic === undefined) throw new CliError(`set ${flags.secretEnv} (the secret of msgkit's signed callback URLs) or ${flags.infobipAuthEnv} (Infobip BASIC): an open receiver would record forged reports`, 2);
       if ((flags.journal === undefined) === (flags.redis === undefined)) throw new CliError('give --journal <file> (a msgkit send campaign) or --redis <url> (queue campaigns), one of them', 2);
-      if (flags.redis !== undefined) return serveRedis(flags, io, port, { ...(secret !== undefined && { secrets: [secret] }), auth, ...(basic !== undefined && { vendor: 'infobip' }) });
+      if (flags.redis !== undefined) return serveRedis(flags, io, port, { ...(secrets && { secrets }), auth, ...(basic !== undefined && { vendor: 'infobip' }) });
       const journalPath = flags.journal!;
       // Token-less callbacks (Infobip's account webhook) are the journal's vendor's: a chain's only where it has one.
       const header = existsSync(journalPath) ? (await readJournal(journalPath).catch(() => undefined))?.header : undefined;
@@ -118,7 +125,7 @@ export function webhooksCommand(program: Command, io: Io): void {
       const receiver = await startReceiver({
         journal: journalPath,
         formats: await formats(),
-        ...(secret !== undefined && { secrets: [secret] }),
+        ...(secrets && { secrets }),
         auth,
         ...(vendor !== undefined ? { vendor } : basic !== undefined ? { vendor: 'infobip' } : {}),
         ...listening(flags, io, port),
@@ -129,5 +136,31 @@ export function webhooksCommand(program: Command, io: Io): void {
       if (!(await receiver.close())) {
         line(io.stderr, `msgkit webhooks: ${receiver.spooled()} report(s) stay in ${journalPath}.dlr (the journal was busy, or the send has not recorded their message yet); msgkit report reads them, the next serve moves them`);
       }
+    });
+  webhooks
+    .command('account-url')
+    .description(
+      "print the callback URL to set once per account at a vendor that takes no callback URL per send (Octopush: callback_url_for_deliveries, in the back office or campaign-parameters): msgkit's token names the vendor and an expiry, no campaign; msgkit webhooks serve --redis places its reports by the message ids the queue workers recorded (deliveryReports.accountUrl)",
+    )
+    .argument('<url>', 'the public URL of msgkit webhooks serve, e.g. https://hooks.example.com/dlr')
+    .requiredOption('--expires <duration>', 'how long the URL is taken (90d, 365d): set a new one before then')
+    .option('--vendor <name>', 'the vendor whose reports it takes', 'octopush')
+    .option('--secret-env <name>', 'environment variable holding the secret to sign it with (the newest of msgkit webhooks serve)', 'MSGKIT_WEBHOOK_SECRET')
+    .action((url: string, flags: { expires: string; vendor: string; secretEnv: string }) => {
+      const secret = io.env[flags.secretEnv];
+      if (secret === undefined || Buffer.byteLength(secret) < 32) throw new CliError(`set ${flags.secretEnv} (at least 32 bytes): the URL is signed with it`, 2);
+      const ms = parseDuration(flags.expires);
+      if (ms === undefined) throw new CliError(`--expires must be a duration with its unit (90d, 12h), got "${flags.expires}"`, 2);
+      const vendors = ['smscx', 'smsworks', 'octopush', 'infobip'];
+      if (!vendors.includes(flags.vendor)) throw new CliError(`--vendor must be one of ${vendors.join(', ')}, got "${flags.vendor}"`, 2);
+      const expiresAt = new Date(Date.now() + ms);
+      let signed: string;
+      try {
+        signed = createCallbackUrl({ baseUrl: url, secret, vendor: flags.vendor, expiresAt });
+      } catch (error) {
+        throw new CliError(`cannot sign ${url}: ${(error as Error).message}`, 2);
+      }
+      line(io.stdout, signed);
+      line(io.stderr, `msgkit webhooks: taken until ${expiresAt.toISOString()}; rotate: move ${flags.secretEnv} to MSGKIT_WEBHOOK_SECRET_PREVIOUS, set a new secret, print and set a new URL`);
     });
 }

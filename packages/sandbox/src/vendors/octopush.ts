@@ -75,17 +75,23 @@ function sendAtDate(value: string): Date | undefined {
 /** Octopush's date format in reports: `Y-m-d H:i:s`, no zone. */
 const phpDate = (d: Date): string => d.toISOString().slice(0, 19).replace('T', ' ');
 
+/**
+ * One report, naming the send's ticket (the campaign's `groupId`) as its `message_id`: DEV
+ * `callbacks/acknowledge-receipt` calls it the "Ticket of the original message", and a send answers
+ * no other id (shared/vendors/octopush.md §4.1, §5).
+ */
 function report(m: SandboxMessage, status: string, at: Date): Record<string, unknown> {
+  const messageId = m.groupId ?? m.id;
   if (m.channel === 'email') {
     return {
       channel: 'email',
-      message_id: m.id,
+      message_id: messageId,
       list_name: m.extra['list_name'] ?? '',
       meta_data: { template_name: m.extra['template_name'] ?? null },
       deliveries: [{ email: m.to, status, unit_price: m.cost, delivery_date: phpDate(at), status_history: [{ status, delivery_date: phpDate(at) }] }],
     };
   }
-  return { channel: m.channel, message_id: m.id, list_name: m.extra['list_name'] ?? '', number: m.to, status, unit_price: m.cost, delivery_date: phpDate(at), meta_data: {} };
+  return { channel: m.channel, message_id: messageId, list_name: m.extra['list_name'] ?? '', number: m.to, status, unit_price: m.cost, delivery_date: phpDate(at), meta_data: {} };
 }
 
 /** Octopush posts one report per message to the URL set in the back office. */

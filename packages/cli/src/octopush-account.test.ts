@@ -1,0 +1,109 @@
+/**
+ * Octopush reports of a queue campaign through the commands: `msgkit webhooks account-url` signs the
+ * URL set once per Octopush account, `msgkit webhooks serve --redis` (run as a command, with a
+ * secret being rotated out) places the sandbox's reports on it by the tickets the worker recorded,
+ * and `msgkit campaign status` shows Octopush delivered and failed. Against a real Redis.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { octopushSender } from '@msgkit/octopush';
+import { campaignStatus, createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
+import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
+import { startSandbox, type Sandbox } from '@msgkit/sandbox';
+import { verifyCallbackUrl } from '@msgkit/webhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run } from './testing';
+
+const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
+const current = randomBytes(32).toString('base64url');
+const previous = randomBytes(32).toString('base64url');
+let redis: TestRedis | undefined;
+let url: string;
+beforeAll(async () => {
+  if (!redisAvailable) return;
+  redis = await startTestRedis();
+  url = redis.url;
+});
+afterAll(() => redis?.stop());
+
+const fr = (n: number, from: number) => Array.from({ length: n }, (_, i) => `+3361${String(from + i).padStart(7, '0')}`);
+
+describe('msgkit webhooks account-url', () => {
+  it('prints a URL whose token names the vendor and the expiry chosen, and no campaign, signed with the secret', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const out = await run(['webhooks', 'account-url', 'https://hooks.example.com/dlr', '--expires', '90d'], { MSGKIT_WEBHOOK_SECRET: current });
+    expect(out.code).toBe(0);
+    const check = verifyCallbackUrl(new URL(out.stdout.trim()), [current]);
+    expect(check.ok).toBe(true);
+    if (!check.ok) return;
+    expect(check.claims).toEqual({ vendor: 'octopush', expiresAt: expect.any(Number) });
+    expect(check.claims.expiresAt - before).toBeGreaterThanOrEqual(90 * 86_400);
+    expect(check.claims.expiresAt - before).toBeLessThanOrEqual(90 * 86_400 + 3600);
+    expect(verifyCallbackUrl(new URL(out.stdout.trim()), [previous])).toEqual({ ok: false, reason: 'forged' });
+  });
+
+  it('refuses (exit 2) without a secret, without an expiry with its unit, or for a vendor msgkit does not know', async () => {
+    expect((await run(['webhooks', 'account-url', 'https://hooks.example.com/dlr', '--expires', '90d'])).code).toBe(2);
+    const unitless = await run(['webhooks', 'account-url', 'https://hooks.example.com/dlr', '--expires', '90'], { MSGKIT_WEBHOOK_SECRET: current });
+    expect([unitless.code, unitless.stderr]).toEqual([2, expect.stringContaining('--expires must be a duration with its unit')]);
+    expect((await run(['webhooks', 'account-url', 'https://hooks.example.com/dlr', '--expires', '9d', '--vendor', 'acme'], { MSGKIT_WEBHOOK_SECRET: current })).code).toBe(2);
+    expect((await run(['webhooks', 'account-url', 'https://hooks.example.com/dlr'], { MSGKIT_WEBHOOK_SECRET: current })).code).not.toBe(0);
+  });
+});
+
+describe.skipIf(!redisAvailable)('Octopush reports of a queue campaign through the commands', () => {
+  it('msgkit webhooks serve --redis places the reports Octopush posts to the account URL (signed with the secret being rotated out) by the tickets the worker recorded; msgkit campaign status shows delivered and failed', async () => {
+    if (!existsSync(fileURLToPath(new URL('../dist/bin.mjs', import.meta.url)))) throw new Error('build @msgkit/cli first (pnpm build)');
+    const prefix = `o${randomUUID().slice(0, 8)}`;
+    const env = { PATH: process.env.PATH ?? '', MSGKIT_WEBHOOK_SECRET: current, MSGKIT_WEBHOOK_SECRET_PREVIOUS: previous };
+    const serve = spawn(process.execPath, [bin, 'webhooks', 'serve', '--redis', url, '--prefix', prefix, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let sandbox: Sandbox | undefined;
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        serve.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const found = /msgkit webhooks: (http:\/\/127\.0\.0\.1:\d+)\/ recording into Redis/.exec(out);
+          if (found) resolve(found[1]!);
+        });
+        serve.on('close', (code) => reject(new Error(`exited ${code} before printing its address: ${out}`)));
+      });
+      // Set in the back office before the rotation: signed with the secret now being rotated out.
+      const minted = await run(['webhooks', 'account-url', `${address}/dlr`, '--expires', '365d'], { MSGKIT_WEBHOOK_SECRET: previous });
+      expect(minted.code).toBe(0);
+      sandbox = await startSandbox({ port: 0, dlrDelayMs: 5, webhooks: { octopush: minted.stdout.trim() }, reports: { seed: 9, failures: 0.4, intermediate: true, duplicates: 0.4, outOfOrder: true } });
+      const sender = octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 });
+      const recipients = fr(9, 700);
+      await enqueueCampaign({ connection: url, prefix, campaignId: 'octo', sender, recipients, message: { from: 'Shop', text: 'Hi', options: { octopush: { type: 'sms_premium', purpose: 'alert' } } }, batchSize: 4 });
+      const worker = createCampaignWorker({ connection: url, prefix, sender, deliveryReports: { url: `${address}/dlr`, secret: current, accountUrl: true } });
+      try {
+        for (;;) {
+          const status = await campaignStatus(url, 'octo', { prefix });
+          if (status?.done && status.inFlight.length === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        await worker.close();
+      }
+      await sandbox.settled();
+      // The sandbox's duplicates are byte-identical posts: refused as replays (403), the only refusals.
+      expect(sandbox.deliveries().filter((d) => !d.ok && d.status !== 403)).toEqual([]);
+      const closed = new Promise<number | null>((resolve) => serve.on('close', resolve));
+      serve.kill('SIGTERM');
+      expect(await closed).toBe(0);
+
+      const delivered = sandbox.messages('octopush').filter((m) => m.status === 'DELIVERED').length;
+      expect(delivered).toBeGreaterThan(0);
+      expect(delivered).toBeLessThan(9);
+      const text = await run(['campaign', 'status', 'octo', '--redis', url, '--prefix', prefix]);
+      expect(text.stdout).toContain(`delivery: ${delivered} delivered, ${9 - delivered} failed, 0 pending, 0 unknown`);
+      const json = await run(['campaign', 'status', 'octo', '--redis', url, '--prefix', prefix, '--json']);
+      expect(JSON.parse(json.stdout).deliveries).toMatchObject({ delivered, failed: 9 - delivered, pending: 0, unknown: 0, unplaced: 0, unindexed: 0 });
+    } finally {
+      if (serve.exitCode === null) serve.kill('SIGKILL');
+      await sandbox?.close();
+    }
+  });
+});
