@@ -12,6 +12,8 @@ export type { CampaignWorkerEvent } from './batch';
 export type { CampaignMessage, CampaignSender } from '@msgkit/core';
 export { campaignRecipients, campaignStatus, followCampaign, formatCampaignEvent, listCampaigns } from './status';
 export type { CampaignEvent, CampaignStatus, DeliveryTotals, FollowOptions, StatusOptions, Tally } from './status';
+export { campaignResults, CampaignNotFoundError } from './results';
+export type { CampaignResultRow, ResultsOptions, SendStatus } from './results';
 export { DELIVERY_STATES, DeliveryRecords, standingOf } from './deliveries';
 export type { DeliveryRecord, DeliveryState, KeptVerdict, RecipientStanding } from './deliveries';
 export { deliveryCallbacks, parseReference, referenceOf } from './callbacks';
