@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CliError, line, type Io } from '../io';
+import { campaignResultsCommand } from './campaignResults';
 
 type Queue = typeof import('@msgkit/queue');
 
@@ -76,4 +77,5 @@ export function campaignCommand(program: Command, io: Io, load?: () => Promise<Q
       line(io.stdout, options.json ? JSON.stringify(status) : queue.formatCampaignStatus(status));
       if (status.sent.batches !== status.batches) io.exitCode = 1;
     });
+  campaignResultsCommand(campaign, io, load);
 }
