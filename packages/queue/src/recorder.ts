@@ -11,9 +11,11 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { parseReference } from './callbacks';
 import { holderOf } from './chain';
-import { connectRedis, type RedisConnection } from './connection';
+import { connectRedis, redisAddress, type RedisConnection } from './connection';
 import { DeliveryRecords } from './deliveries';
 import { unplacedCampaignsKey } from './dlrKeys';
+import { checkDurability, type DurabilityWords, type PersistenceFound } from './durability';
+import type { RedisPersistence } from './errors';
 import { RedisJournal, type CampaignMeta } from './journal';
 import { batchJobId, DEFAULT_PREFIX } from './names';
 import type { BatchJobData } from './producer';
@@ -30,10 +32,33 @@ export interface DeliveryRecorderOptions {
   /** The key prefix the campaigns were enqueued with (default `msgkit`). */
   prefix?: string;
   connectTimeoutMs?: number;
+  /**
+   * What Redis must promise before a report is answered 200 (a vendor does not resend a report it
+   * got 200 for, so one Redis forgets is lost): the workers' options and RedisNotDurableError.
+   * - `require-aof` (default): CONFIG GET must show `appendonly yes` with `appendfsync everysec` or
+   *   `always`, at start and again whenever the connection comes back (a restarted Redis); until
+   *   that check passes no report is written, and each is refused (the receiver answers 500 and the
+   *   vendor sends it again). `everysec` can still lose the reports of about the last second (up to
+   *   2 s when the disk stalls) to a crash of the machine or a power cut; a crash of Redis alone
+   *   loses none. `always` loses none.
+   * - `trust-aof`: for a Redis whose CONFIG is disabled that you know writes such a file; refused
+   *   only if INFO says `aof_enabled:0`.
+   * - `accept-loss`: any Redis. A restart without an append-only file loses every report since the
+   *   last snapshot; `msgkit reconcile` asks the vendors again where they can be asked (not Octopush).
+   * A `CONFIG SET appendonly no` on a running Redis is seen at the next reconnection, not before.
+   */
+  redisPersistence?: RedisPersistence;
+}
+
+/** What the recorder found of Redis's persistence when it started: the mode, and what CONFIG (or INFO) said. */
+export interface RecorderPersistence extends PersistenceFound {
+  mode: RedisPersistence;
 }
 
 /** What {@link createDeliveryRecorder} returns: hand `record` to `createWebhookHandler`. */
 export interface DeliveryRecorder {
+  /** Redis's persistence as checked at start (see DeliveryRecorderOptions.redisPersistence): say what a crash can lose. */
+  readonly persistence: RecorderPersistence;
   /**
    * Records a callback's reports in their recipients' records; resolves once Redis has them. Throws
    * UnplacedReportError for a report of a campaign or batch Redis does not hold, or of a number
@@ -163,18 +188,93 @@ async function recordOne(placement: Placement, redis: Redis, prefix: string, eve
  */
 export async function createDeliveryRecorder(options: DeliveryRecorderOptions): Promise<DeliveryRecorder> {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const mode = options.redisPersistence ?? 'require-aof';
+  const address = redisAddress(options.connection);
   const { redis, release } = await connectRedis(options.connection, { connectTimeoutMs: options.connectTimeoutMs });
+  let found: PersistenceFound;
+  try {
+    found = await checkDurability(redis, mode, address, RECEIVER_WORDS);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  const gate = new DurabilityGate(redis, mode, address);
   const placement = new Placement(redis, prefix);
   return {
-    async record(batch) {
-      for (const event of batch.events) await recordOne(placement, redis, prefix, event);
-    },
-    flush: () => placeParked(placement, redis, prefix),
+    persistence: { mode, ...found },
+    record: (batch) =>
+      gate.around(async () => {
+        for (const event of batch.events) await recordOne(placement, redis, prefix, event);
+      }),
+    flush: () => gate.around(() => placeParked(placement, redis, prefix)),
     async close() {
+      gate.close();
       await placement.close();
       await release();
     },
   };
+}
+
+const RECEIVER_WORDS: DurabilityWords = {
+  loss: 'forget delivery reports already answered 200, and a vendor does not resend a report it got 200 for',
+  override: "pass redisPersistence: 'accept-loss' (msgkit webhooks serve --redis-persistence accept-loss) to run anyway; msgkit reconcile then asks the vendors again for what a restart lost, where they can be asked (not Octopush)",
+};
+
+/**
+ * Writes go only to a Redis checked durable: the connection's every return (`ready` after a
+ * reconnection: perhaps another Redis process, restarted from a snapshot) is checked before any
+ * write waiting for it is let through; a write the connection dropped under waits for that check
+ * before it is acknowledged. A failed check refuses every write until a later reconnection passes.
+ */
+class DurabilityGate {
+  /** Settles when the current connection is checked: resolved (durable) or rejected (RedisNotDurableError). */
+  #checked: Promise<void> = Promise.resolve();
+  /** Bumped on every lost connection. */
+  #generation = 0;
+  #pending: { resolve(): void; reject(error: unknown): void } | undefined;
+  readonly #onClose: () => void;
+  readonly #onReady: () => void;
+
+  constructor(
+    private readonly redis: Redis,
+    mode: RedisPersistence,
+    address: string,
+  ) {
+    if (mode === 'accept-loss') {
+      this.#onClose = this.#onReady = () => undefined;
+      return;
+    }
+    this.#onClose = () => {
+      this.#generation++;
+      if (this.#pending) return;
+      this.#checked = new Promise<void>((resolve, reject) => (this.#pending = { resolve, reject }));
+      this.#checked.catch(() => undefined);
+    };
+    this.#onReady = () => {
+      const pending = this.#pending;
+      if (!pending) return;
+      this.#pending = undefined;
+      checkDurability(redis, mode, address, RECEIVER_WORDS).then(pending.resolve, pending.reject);
+    };
+    redis.on('close', this.#onClose);
+    redis.on('ready', this.#onReady);
+  }
+
+  async around<T>(write: () => Promise<T>): Promise<T> {
+    await this.#checked;
+    const generation = this.#generation;
+    const result = await write();
+    // The connection dropped while writing: the write may have gone to the Redis that came back.
+    if (this.#generation !== generation) await this.#checked;
+    return result;
+  }
+
+  close(): void {
+    this.redis.off('close', this.#onClose);
+    this.redis.off('ready', this.#onReady);
+    this.#pending?.reject(new Error('the delivery recorder is closed'));
+    this.#pending = undefined;
+  }
 }
 
 /** Places every parked report whose recipient is known now; resolves with how many still wait. */
