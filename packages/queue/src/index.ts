@@ -19,7 +19,7 @@ export type { DeliveryRecord, DeliveryState, KeptVerdict, RecipientStanding } fr
 export { deliveryCallbacks, parseReference, referenceOf } from './callbacks';
 export type { DeliveryReportOptions } from './callbacks';
 export { createDeliveryRecorder, UnplacedReportError } from './recorder';
-export type { DeliveryRecorder, DeliveryRecorderOptions } from './recorder';
+export type { DeliveryRecorder, DeliveryRecorderOptions, RecorderPersistence } from './recorder';
 export { reconcileCampaign, RedisReconcileStore } from './reconcileStore';
 export type { ReconcileCampaignOptions } from './reconcileStore';
 export { formatCampaignStatus } from './format';

@@ -1,0 +1,105 @@
+/**
+ * `msgkit webhooks serve --redis` (run as a command) against real redis-server processes of the
+ * test's own: it does not start on a Redis that could forget a report it answered 200, and it says
+ * at start what a crash can still lose.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { campaignStatus } from '@msgkit/queue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const redisInstalled = spawnSync('redis-server', ['--version']).status === 0;
+if (!redisInstalled && process.env.CI === 'true') throw new Error('no redis-server for the webhooks serve --redis durability tests');
+
+const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
+const secret = randomBytes(32).toString('base64url');
+const servers: Array<{ child: ChildProcess; dir: string }> = [];
+
+async function redisServer(args: string[]): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  const dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-serve-durable-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...args], { stdio: 'ignore' });
+  servers.push({ child, dir });
+  const url = `redis://127.0.0.1:${port}`;
+  // Refused until the server listens: waited for however long that takes.
+  for (;;) {
+    try {
+      await campaignStatus(url, 'probe');
+      return url;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+let noAof: string;
+let everysec: string;
+let always: string;
+beforeAll(async () => {
+  if (!redisInstalled) return;
+  [noAof, everysec, always] = await Promise.all([
+    redisServer(['--appendonly', 'no']),
+    redisServer(['--appendonly', 'yes', '--appendfsync', 'everysec']),
+    redisServer(['--appendonly', 'yes', '--appendfsync', 'always']),
+  ]);
+});
+afterAll(async () => {
+  for (const { child, dir } of servers) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * Runs `webhooks serve --redis`; once it says it runs, stops it (SIGTERM; it may arrive before the
+ * command listens for it, so a started one's exit code is not asserted); its exit code and output.
+ */
+function serve(url: string, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [bin, 'webhooks', 'serve', '--redis', url, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', MSGKIT_WEBHOOK_SECRET: secret } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    if (stdout.includes('Ctrl-C stops it')) child.kill('SIGTERM');
+  });
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe.skipIf(!redisInstalled)('msgkit webhooks serve --redis and Redis persistence', () => {
+  it('does not start (exit 1) on a Redis without an append-only file, naming the setting and --redis-persistence accept-loss; with it, starts and says a restart loses the answered reports', async () => {
+    if (!existsSync(fileURLToPath(new URL('../dist/bin.mjs', import.meta.url)))) throw new Error('build @msgkit/cli first (pnpm build)');
+    const refused = await serve(noAof);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('webhooks serve not started');
+    expect(refused.stderr).toContain('appendonly no');
+    expect(refused.stderr).toContain('--redis-persistence accept-loss');
+    expect(refused.stdout).not.toContain('recording into Redis');
+    const accepted = await serve(noAof, ['--redis-persistence', 'accept-loss']);
+    expect(accepted.stdout).toContain('recording into Redis');
+    expect(accepted.stdout).toContain('A restart without one loses every report answered 200 since its last snapshot');
+  });
+
+  it('says at start what appendfsync everysec can lose (about the last second of answered reports, recovered by reconcile except Octopush) and that always loses none', async () => {
+    const second = await serve(everysec);
+    expect(second.stdout).toContain('(appendfsync everysec): a crash of the machine or a power cut can lose the reports answered 200 in about the last second');
+    expect(second.stdout).toContain('msgkit reconcile --campaign asks the vendors for them again, except Octopush');
+    const none = await serve(always);
+    expect(none.stdout).toContain('(appendfsync always): a report answered 200 survives a crash of Redis or of the machine');
+  });
+
+  it('refuses (exit 2) an unknown --redis-persistence', async () => {
+    const wrong = await serve(everysec, ['--redis-persistence', 'maybe']);
+    expect([wrong.code, wrong.stderr]).toEqual([2, expect.stringContaining('--redis-persistence must be require-aof, trust-aof or accept-loss')]);
+  });
+});
