@@ -1,60 +1,36 @@
 /**
- * `msgkit campaign results`: a queue campaign's per-recipient file, from a real Redis (a
- * redis-server of the test's own with an append-only file, or MSGKIT_TEST_REDIS_URL) after a real
- * worker sent it through the sandbox over loopback.
+ * `msgkit campaign results`: a queue campaign's per-recipient file, from a real Redis (the queue's
+ * test Redis: MSGKIT_TEST_REDIS_URL, else a redis-server of its own with an append-only file) after
+ * a real worker sent it through the sandbox over loopback.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { campaignStatus, createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
+import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseResults, runCli as run } from './testing';
 
-const redisAvailable = Boolean(process.env.MSGKIT_TEST_REDIS_URL) || spawnSync('redis-server', ['--version']).status === 0;
-if (!redisAvailable && process.env.CI === 'true') throw new Error('no Redis for the campaign results tests: set MSGKIT_TEST_REDIS_URL or install redis-server');
-
 const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
+let redis: TestRedis | undefined;
 let url: string;
-let child: ChildProcess | undefined;
 let dir: string;
 let sandbox: Sandbox;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-campaign-results-'));
   if (!redisAvailable) return;
   sandbox = await startSandbox({ port: 0, reports: { drop: 1 } });
-  if (process.env.MSGKIT_TEST_REDIS_URL) {
-    url = process.env.MSGKIT_TEST_REDIS_URL;
-    return;
-  }
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir], { stdio: 'ignore' });
-  url = `redis://127.0.0.1:${port}`;
-  // Refused until the server listens: waited for however long that takes.
-  for (;;) {
-    try {
-      await campaignStatus(url, 'probe');
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  redis = await startTestRedis();
+  url = redis.url;
 });
 afterAll(async () => {
   await sandbox?.close();
-  if (child) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -3,61 +3,35 @@
  * test's own: it does not start on a Redis that could forget a report it answered 200, and it says
  * at start what a crash can still lose.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { campaignStatus } from '@msgkit/queue';
+import { startRedisServer, type RedisServer } from '@msgkit/queue/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// Servers of the test's own in given persistence modes (MSGKIT_TEST_REDIS_URL has one mode only).
 const redisInstalled = spawnSync('redis-server', ['--version']).status === 0;
 if (!redisInstalled && process.env.CI === 'true') throw new Error('no redis-server for the webhooks serve --redis durability tests');
 
 const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
 const secret = randomBytes(32).toString('base64url');
-const servers: Array<{ child: ChildProcess; dir: string }> = [];
-
-async function redisServer(args: string[]): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  const dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-serve-durable-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...args], { stdio: 'ignore' });
-  servers.push({ child, dir });
-  const url = `redis://127.0.0.1:${port}`;
-  // Refused until the server listens: waited for however long that takes.
-  for (;;) {
-    try {
-      await campaignStatus(url, 'probe');
-      return url;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
+const servers: RedisServer[] = [];
 
 let noAof: string;
 let everysec: string;
 let always: string;
 beforeAll(async () => {
   if (!redisInstalled) return;
-  [noAof, everysec, always] = await Promise.all([
-    redisServer(['--appendonly', 'no']),
-    redisServer(['--appendonly', 'yes', '--appendfsync', 'everysec']),
-    redisServer(['--appendonly', 'yes', '--appendfsync', 'always']),
-  ]);
+  const [none, second, each] = await Promise.all([startRedisServer('none'), startRedisServer('aof'), startRedisServer('aof')]);
+  servers.push(none, second, each);
+  // The same directory and port, now syncing on every write.
+  await each.kill();
+  await each.start('aof', ['--appendfsync', 'always']);
+  [noAof, everysec, always] = [none.url, second.url, each.url];
 });
 afterAll(async () => {
-  for (const { child, dir } of servers) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  }
+  for (const server of servers) await server.stop();
 });
 
 /**
