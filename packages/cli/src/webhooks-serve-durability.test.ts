@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startRedisServer, type RedisServer } from '@msgkit/queue/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,24 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const server of servers) await server.stop();
 });
+
+/** SAVE (a snapshot) over a plain socket: the CLI does not depend on a Redis client of its own. */
+function save(url: string): Promise<void> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    socket.on('data', (c: Buffer) => {
+      answer += c.toString();
+      if (!answer.includes('\r\n')) return;
+      socket.destroy();
+      if (answer.startsWith('+OK')) resolve();
+      else reject(new Error(`SAVE answered ${answer}`));
+    });
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write('SAVE\r\n'));
+  });
+}
 
 /**
  * Runs `webhooks serve --redis`; once it says it runs, stops it (SIGTERM; it may arrive before the
@@ -70,6 +89,33 @@ describe.skipIf(!redisInstalled)('msgkit webhooks serve --redis and Redis persis
     expect(second.stdout).toContain('msgkit reconcile --campaign asks the vendors for them again, except Octopush');
     const none = await serve(always);
     expect(none.stdout).toContain('(appendfsync always): a report answered 200 survives a crash of Redis or of the machine');
+  });
+
+  it('says on stderr when its Redis comes back from a snapshot without an append-only file, that every report is now answered 500 until it writes one again', async () => {
+    const server = await startRedisServer('aof');
+    servers.push(server);
+    const child = spawn(process.execPath, [bin, 'webhooks', 'serve', '--redis', server.url, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', MSGKIT_WEBHOOK_SECRET: secret } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    try {
+      while (!stdout.includes('Ctrl-C stops it')) {
+        if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(stderr).toBe('');
+      await save(server.url);
+      await server.kill();
+      await server.start('rdb');
+      // The receiver reconnects on its own and checks Redis again before it takes any report.
+      while (!stderr.includes('Every report is answered 500')) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(stderr).toContain('appendonly no');
+    } finally {
+      child.kill('SIGTERM');
+      await closed;
+    }
   });
 
   it('refuses (exit 2) an unknown --redis-persistence', async () => {

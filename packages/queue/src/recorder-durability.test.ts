@@ -73,7 +73,8 @@ describe.skipIf(!redisAvailable)('the delivery recorder refuses a Redis that can
     await withServer('aof', async (server) => {
       const numbers = gbNumbers(3, 9100);
       await campaign(server.url, 'snap', numbers);
-      const recorder = await createDeliveryRecorder({ connection: server.url });
+      const told: unknown[] = [];
+      const recorder = await createDeliveryRecorder({ connection: server.url, onNotDurable: (e) => told.push(e) });
       expect(recorder.persistence).toEqual({ mode: 'require-aof', appendonly: 'yes', appendfsync: 'everysec' });
       let client: Redis | undefined;
       try {
@@ -86,6 +87,8 @@ describe.skipIf(!redisAvailable)('the delivery recorder refuses a Redis that can
         await server.start('rdb');
         const error = await refusedOnce(recorder, report('snap', numbers[1]!, 1));
         expect(error).toBeInstanceOf(RedisNotDurableError);
+        // Said once, for the reconnection whose check failed.
+        expect(told).toEqual([error]);
         client = new Redis(server.url);
         const records = new DeliveryRecords(client, 'msgkit', 'snap');
         expect(await records.get(numbers[0]!)).toBeDefined();

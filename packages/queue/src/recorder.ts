@@ -15,7 +15,7 @@ import { connectRedis, redisAddress, type RedisConnection } from './connection';
 import { DeliveryRecords } from './deliveries';
 import { unplacedCampaignsKey } from './dlrKeys';
 import { checkDurability, type DurabilityWords, type PersistenceFound } from './durability';
-import type { RedisPersistence } from './errors';
+import type { RedisNotDurableError, RedisPersistence } from './errors';
 import { RedisJournal, type CampaignMeta } from './journal';
 import { batchJobId, DEFAULT_PREFIX } from './names';
 import type { BatchJobData } from './producer';
@@ -48,6 +48,8 @@ export interface DeliveryRecorderOptions {
    * A `CONFIG SET appendonly no` on a running Redis is seen at the next reconnection, not before.
    */
   redisPersistence?: RedisPersistence;
+  /** Called when Redis came back from a reconnection not durable enough: every report is refused until a later reconnection passes. */
+  onNotDurable?: (error: RedisNotDurableError) => void;
 }
 
 /** What the recorder found of Redis's persistence when it started: the mode, and what CONFIG (or INFO) said. */
@@ -198,7 +200,13 @@ export async function createDeliveryRecorder(options: DeliveryRecorderOptions): 
     await release();
     throw error;
   }
-  const gate = new DurabilityGate(redis, mode, address);
+  const gate = new DurabilityGate(redis, mode, address, (error) => {
+    try {
+      options.onNotDurable?.(error);
+    } catch {
+      // A listener's fault must not decide a report's answer.
+    }
+  });
   const placement = new Placement(redis, prefix);
   return {
     persistence: { mode, ...found },
@@ -239,6 +247,7 @@ class DurabilityGate {
     private readonly redis: Redis,
     mode: RedisPersistence,
     address: string,
+    onNotDurable: (error: RedisNotDurableError) => void,
   ) {
     if (mode === 'accept-loss') {
       this.#onClose = this.#onReady = () => undefined;
@@ -254,7 +263,10 @@ class DurabilityGate {
       const pending = this.#pending;
       if (!pending) return;
       this.#pending = undefined;
-      checkDurability(redis, mode, address, RECEIVER_WORDS).then(pending.resolve, pending.reject);
+      checkDurability(redis, mode, address, RECEIVER_WORDS).then(pending.resolve, (error: unknown) => {
+        pending.reject(error);
+        if ((error as { code?: unknown } | null)?.code === 'redis_not_durable') onNotDurable(error as RedisNotDurableError);
+      });
     };
     redis.on('close', this.#onClose);
     redis.on('ready', this.#onReady);

@@ -73,7 +73,13 @@ async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { sec
   if (persistence !== 'require-aof' && persistence !== 'trust-aof' && persistence !== 'accept-loss') throw new CliError(`--redis-persistence must be require-aof, trust-aof or accept-loss, got "${persistence}"`, 2);
   const queue = await loadQueue();
   const recorder = await queue
-    .createDeliveryRecorder({ connection: url, redisPersistence: persistence, ...(flags.prefix !== undefined && { prefix: flags.prefix }), ...(timeout !== undefined && { connectTimeoutMs: timeout }) })
+    .createDeliveryRecorder({
+      connection: url,
+      redisPersistence: persistence,
+      onNotDurable: (error) => line(io.stderr, `msgkit webhooks: ${error.message}. Every report is answered 500 (the vendor sends it again) until Redis writes an append-only file again`),
+      ...(flags.prefix !== undefined && { prefix: flags.prefix }),
+      ...(timeout !== undefined && { connectTimeoutMs: timeout }),
+    })
     .catch(notDurable)
     .catch(redisFailure);
   const receiver = await startRedisReceiver({
