@@ -109,6 +109,19 @@ describe.skipIf(!redisAvailable)('the delivery recorder refuses a Redis that can
     });
   });
 
+  it('refuses a report at once while its Redis is gone (redis_reconnecting), never holding it, and closes without waiting for Redis to come back', async () => {
+    await withServer('aof', async (server) => {
+      const numbers = gbNumbers(1, 9300);
+      await campaign(server.url, 'gone', numbers);
+      const recorder = await createDeliveryRecorder({ connection: server.url });
+      await server.kill();
+      let code: unknown;
+      while (code !== 'redis_reconnecting') code = await recorder.record({ events: [report('gone', numbers[0]!, 0)] }).then(() => undefined, (e: { code?: unknown }) => e.code);
+      await expect(recorder.flush()).rejects.toMatchObject({ code: 'redis_reconnecting' });
+      await recorder.close();
+    });
+  });
+
   for (const [persistence, kept] of [['always', true], ['none', false]] as const) {
     it(persistence === 'always'
       ? 'with appendfsync always, every report answered 200 is still in Redis after a SIGKILL of redis-server right after the answers and a restart'

@@ -228,25 +228,34 @@ const RECEIVER_WORDS: DurabilityWords = {
   override: "pass redisPersistence: 'accept-loss' (msgkit webhooks serve --redis-persistence accept-loss) to run anyway; msgkit reconcile then asks the vendors again for what a restart lost, where they can be asked (not Octopush)",
 };
 
+/** The connection to Redis is lost or not checked yet since it came back: the report is not taken (answered 500; the vendor sends it again). */
+export class RedisReconnectingError extends Error {
+  override name = 'RedisReconnectingError';
+  readonly code = 'redis_reconnecting';
+}
+
 /**
- * Writes go only to a Redis checked durable: the connection's every return (`ready` after a
- * reconnection: perhaps another Redis process, restarted from a snapshot) is checked before any
- * write waiting for it is let through; a write the connection dropped under waits for that check
- * before it is acknowledged. A failed check refuses every write until a later reconnection passes.
+ * Writes go only to a Redis checked durable: every return of the connection (`ready` after a
+ * reconnection: perhaps another Redis process, restarted from a snapshot) is checked before a write
+ * is let through. While the connection is lost, and for a write the connection dropped under, the
+ * report is refused at once (RedisReconnectingError), never held: the vendor sends it again, and a
+ * receiver stopping is not kept waiting for a Redis that is gone. A failed check refuses every
+ * write (RedisNotDurableError) until a later reconnection passes.
  */
 class DurabilityGate {
   /** Settles when the current connection is checked: resolved (durable) or rejected (RedisNotDurableError). */
-  #checked: Promise<void> = Promise.resolve();
+  #checked: Promise<unknown> = Promise.resolve();
+  /** Set from a lost connection until it is back and its check begins. */
+  #lost = false;
   /** Bumped on every lost connection. */
   #generation = 0;
-  #pending: { resolve(): void; reject(error: unknown): void } | undefined;
   readonly #onClose: () => void;
   readonly #onReady: () => void;
 
   constructor(
     private readonly redis: Redis,
     mode: RedisPersistence,
-    address: string,
+    private readonly address: string,
     onNotDurable: (error: RedisNotDurableError) => void,
   ) {
     if (mode === 'accept-loss') {
@@ -255,16 +264,13 @@ class DurabilityGate {
     }
     this.#onClose = () => {
       this.#generation++;
-      if (this.#pending) return;
-      this.#checked = new Promise<void>((resolve, reject) => (this.#pending = { resolve, reject }));
-      this.#checked.catch(() => undefined);
+      this.#lost = true;
     };
     this.#onReady = () => {
-      const pending = this.#pending;
-      if (!pending) return;
-      this.#pending = undefined;
-      checkDurability(redis, mode, address, RECEIVER_WORDS).then(pending.resolve, (error: unknown) => {
-        pending.reject(error);
+      if (!this.#lost) return;
+      this.#lost = false;
+      this.#checked = checkDurability(redis, mode, address, RECEIVER_WORDS);
+      this.#checked.catch((error: unknown) => {
         if ((error as { code?: unknown } | null)?.code === 'redis_not_durable') onNotDurable(error as RedisNotDurableError);
       });
     };
@@ -273,19 +279,22 @@ class DurabilityGate {
   }
 
   async around<T>(write: () => Promise<T>): Promise<T> {
+    if (this.#lost) throw this.#reconnecting();
     await this.#checked;
     const generation = this.#generation;
     const result = await write();
-    // The connection dropped while writing: the write may have gone to the Redis that came back.
-    if (this.#generation !== generation) await this.#checked;
+    // The connection dropped while writing: the write may have gone to a Redis not checked yet.
+    if (this.#generation !== generation) throw this.#reconnecting();
     return result;
+  }
+
+  #reconnecting(): RedisReconnectingError {
+    return new RedisReconnectingError(`the connection to Redis at ${this.address} was lost; no report is taken until it is back and its persistence checked`);
   }
 
   close(): void {
     this.redis.off('close', this.#onClose);
     this.redis.off('ready', this.#onReady);
-    this.#pending?.reject(new Error('the delivery recorder is closed'));
-    this.#pending = undefined;
   }
 }
 
