@@ -10,6 +10,7 @@ import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
 import { createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgkit/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failoverCampaign } from './failover';
 import { enqueueCampaign } from './producer';
 import { createDeliveryRecorder, type DeliveryRecorder } from './recorder';
 import { campaignResults, CampaignNotFoundError, type CampaignResultRow } from './results';
@@ -147,6 +148,49 @@ describe.skipIf(!redisAvailable)('campaignResults: one row per recipient of a qu
       }
       for (const row of rows.slice(0, 3)) expect(row.vendorId).toMatch(/\S/);
     } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('names the vendor a recipient was moved on to after a final negative report (failoverCampaign), with the move in its tries and its state by the new vendor\'s report', async () => {
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 2, reports: { seed: 3, failures: 0.4 } });
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix);
+    const campaignId = 'rows-moved';
+    const numbers = gbNumbers(10, 8400);
+    const chain = () => [smsworksSender({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 }), smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 })];
+    const deliveryReports = { url: `${receiver.url}/dlr`, secret };
+    const settle = async () => {
+      await redeliver(sandbox);
+      await receiver.handler.drain();
+      expect(await receiver.recorder.flush()).toBe(0);
+    };
+    try {
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId, senders: chain(), recipients: numbers, message: { from: 'Shop', text: 'Moved rows' }, batchSize: 5 });
+      const worker = createCampaignWorker({ connection: redis.url, prefix, senders: chain(), deliveryReports });
+      try {
+        await waitDone(redis.url, campaignId, prefix);
+      } finally {
+        await worker.close();
+      }
+      await settle();
+      const failedFirst = new Set(sandbox.messages('smsworks').filter((m) => !DELIVERED.includes(m.status)).map((m) => `+${m.to.replace(/\D/g, '')}`));
+      expect(failedFirst.size).toBeGreaterThan(0);
+      await failoverCampaign({ connection: redis.url, prefix, campaignId, senders: chain(), onReport: true, deliveryReports });
+      await settle();
+      const atSmscx = new Map(sandbox.messages('smscx').map((m) => [`+${m.to.replace(/\D/g, '')}`, m]));
+      expect([...atSmscx.keys()].sort()).toEqual([...failedFirst].sort());
+      const rows = await collect(campaignResults(redis.url, campaignId, { prefix }));
+      expect(rows.map((r) => r.e164)).toEqual(numbers);
+      for (const row of rows) {
+        const moved = atSmscx.get(row.e164);
+        if (moved) {
+          expect(row).toMatchObject({ status: 'sent', provider: 'smscx', vendorId: moved.id, state: DELIVERED.includes(moved.status) ? 'delivered' : 'failed' });
+          expect(row.tries).toMatch(/^smsworks:sent:moved-report-\S+ smscx:sent$/);
+        } else expect(row).toMatchObject({ status: 'sent', provider: 'smsworks', tries: 'smsworks:sent', state: 'delivered' });
+      }
+    } finally {
+      await receiver.close();
       await sandbox.close();
     }
   });

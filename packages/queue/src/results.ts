@@ -85,7 +85,8 @@ function errorOf(code: string | undefined, vendorCode: string | number | undefin
 }
 
 function tryLabel(t: RecipientRecord['tried'][number]): string {
-  if (t.outcome === 'sent') return `${t.sender}:sent${t.duplicate ? ':duplicate' : ''}`;
+  // As `msgkit send --results` writes it: a send moved on after it (failoverCampaign) is `:moved-report-<status>` or `:moved-timer`.
+  if (t.outcome === 'sent') return `${t.sender}:sent${t.duplicate ? ':duplicate' : ''}${t.moved ? `:moved-${t.moved === 'report' ? `report-${t.code}` : 'timer'}` : ''}`;
   return `${t.sender}:${t.outcome}:${t.failover && t.class ? t.class : (t.code ?? 'error')}`;
 }
 
