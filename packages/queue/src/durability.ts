@@ -11,7 +11,26 @@ import { RedisNotDurableError, type RedisPersistence } from './errors';
 
 export const DURABLE_FSYNC: readonly string[] = ['everysec', 'always'];
 
-const OVERRIDE = "pass redisPersistence: 'accept-loss' to run anyway (a restart that loses writes is then found where it can be, and its batches are recorded unknown)";
+/** What a check says a lost write costs, and how to run anyway: a worker's words by default, a report receiver's its own. */
+export interface DurabilityWords {
+  /** What a Redis that forgets writes would cost, after "a restart can …". */
+  loss: string;
+  /** How to run anyway, and what that then means. */
+  override: string;
+}
+
+export const WORKER_WORDS: DurabilityWords = {
+  loss: 'forget that a batch was begun, and this vendor cannot drop a resend',
+  override: "pass redisPersistence: 'accept-loss' to run anyway (a restart that loses writes is then found where it can be, and its batches are recorded unknown)",
+};
+
+/** What Redis said of its persistence (CONFIG GET, or INFO when CONFIG is refused); empty when nothing was read ('accept-loss'). */
+export interface PersistenceFound {
+  appendonly?: string;
+  appendfsync?: string;
+  /** INFO persistence `aof_enabled`, read when CONFIG cannot be. */
+  aofEnabled?: string;
+}
 
 async function configGet(redis: Redis, name: string): Promise<string | undefined> {
   const reply = (await redis.call('CONFIG', 'GET', name)) as string[];
@@ -30,8 +49,9 @@ async function infoAofEnabled(redis: Redis): Promise<string | undefined> {
  * Resolves when Redis at `address` is durable enough for `mode`; throws RedisNotDurableError,
  * naming the setting and the option that overrides the check, when it is not or cannot be read.
  */
-export async function checkDurability(redis: Redis, mode: RedisPersistence, address: string): Promise<void> {
-  if (mode === 'accept-loss') return;
+export async function checkDurability(redis: Redis, mode: RedisPersistence, address: string, words: DurabilityWords = WORKER_WORDS): Promise<PersistenceFound> {
+  if (mode === 'accept-loss') return {};
+  const OVERRIDE = words.override;
   let appendonly: string | undefined;
   let appendfsync: string | undefined;
   let unreadable: string | undefined;
@@ -43,16 +63,16 @@ export async function checkDurability(redis: Redis, mode: RedisPersistence, addr
     unreadable = error instanceof Error ? error.message.split('\n')[0]! : String(error);
   }
   if (unreadable === undefined) {
-    if (appendonly === 'yes' && DURABLE_FSYNC.includes(appendfsync ?? '')) return;
+    if (appendonly === 'yes' && DURABLE_FSYNC.includes(appendfsync ?? '')) return { appendonly, appendfsync: appendfsync! };
     throw new RedisNotDurableError(
-      `Redis at ${address} has appendonly ${appendonly ?? '(unset)'}, appendfsync ${appendfsync ?? '(unset)'}: a restart can forget that a batch was begun, and this vendor cannot drop a resend. ` +
+      `Redis at ${address} has appendonly ${appendonly ?? '(unset)'}, appendfsync ${appendfsync ?? '(unset)'}: a restart can ${words.loss}. ` +
         `Set appendonly yes and appendfsync everysec (or always) in redis.conf, or ${OVERRIDE}`,
       { appendonly: appendonly ?? '', appendfsync: appendfsync ?? '' },
     );
   }
   const aofEnabled = await infoAofEnabled(redis);
   if (mode === 'trust-aof') {
-    if (aofEnabled !== '0') return;
+    if (aofEnabled !== '0') return aofEnabled === undefined ? {} : { aofEnabled };
     throw new RedisNotDurableError(`Redis at ${address} reports aof_enabled:0 (INFO persistence), although redisPersistence is 'trust-aof'. Enable the append-only file, or ${OVERRIDE}`, {
       config: unreadable,
       aof_enabled: '0',

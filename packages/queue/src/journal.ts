@@ -173,12 +173,14 @@ export class RedisJournal {
     const { seen } = options;
     const [state, run, aof, value] = (await this.#redis.eval(
       BEGIN,
-      5,
+      6,
       k.begin,
       k.outcome,
       k.events,
       k.lineage,
       k.meta,
+      // When the request that may reach the vendor began (reconcile bounds its lookups by it), set with the marker; lost with Redis, it is unknown, never guessed.
+      deliveryKeys(this.#prefix, campaignId).sentAt,
       String(index),
       token,
       options.requireAof ? '1' : '0',
@@ -189,8 +191,6 @@ export class RedisJournal {
       new Date().toISOString(),
     )) as [string, string, string, string];
     const server = { run, aof: aof === '1' };
-    // When the request that may reach the vendor began (reconcile bounds its lookups by it); lost with Redis, it is unknown, never guessed.
-    if (state === 'fresh') await this.#redis.hset(deliveryKeys(this.#prefix, campaignId).sentAt, String(index), new Date().toISOString());
     if (state === 'done') return { server, state, outcome: JSON.parse(value) as BatchOutcome };
     if (state === 'mismatch') return { server, state, campaignDigest: value };
     if (state === 'reused') return { server, state, lost: JSON.parse(value) as StateLost & { digest: string } };

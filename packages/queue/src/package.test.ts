@@ -24,8 +24,9 @@ describe('the published entry points', () => {
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
   });
 
-  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records, the name of a chain, failover after the send, the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
+  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records and results, the name of a chain, failover after the send, the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
     expect(Object.keys(await load()).sort()).toEqual([
+      'CampaignNotFoundError',
       'DEFAULT_CONNECT_TIMEOUT_MS',
       'DELIVERY_STATES',
       'DeliveryRecords',
@@ -37,6 +38,7 @@ describe('the published entry points', () => {
       'UnplacedReportError',
       'batchJobId',
       'campaignRecipients',
+      'campaignResults',
       'campaignStatus',
       'chainName',
       'createCampaignWorker',

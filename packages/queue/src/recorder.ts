@@ -13,9 +13,11 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { parseReference } from './callbacks';
 import { holderOf } from './chain';
-import { connectRedis, type RedisConnection } from './connection';
+import { connectRedis, redisAddress, type RedisConnection } from './connection';
 import { DeliveryRecords } from './deliveries';
 import { unplacedCampaignsKey } from './dlrKeys';
+import { checkDurability, type DurabilityWords, type PersistenceFound } from './durability';
+import type { RedisNotDurableError, RedisPersistence } from './errors';
 import { RedisJournal, type CampaignMeta } from './journal';
 import { batchJobId, DEFAULT_PREFIX } from './names';
 import type { BatchJobData } from './producer';
@@ -33,10 +35,35 @@ export interface DeliveryRecorderOptions {
   /** The key prefix the campaigns were enqueued with (default `msgkit`). */
   prefix?: string;
   connectTimeoutMs?: number;
+  /**
+   * What Redis must promise before a report is answered 200 (a vendor does not resend a report it
+   * got 200 for, so one Redis forgets is lost): the workers' options and RedisNotDurableError.
+   * - `require-aof` (default): CONFIG GET must show `appendonly yes` with `appendfsync everysec` or
+   *   `always`, at start and again whenever the connection comes back (a restarted Redis); until
+   *   that check passes no report is written, and each is refused (the receiver answers 500 and the
+   *   vendor sends it again). `everysec` can still lose the reports of about the last second (up to
+   *   2 s when the disk stalls) to a crash of the machine or a power cut; a crash of Redis alone
+   *   loses none. `always` loses none.
+   * - `trust-aof`: for a Redis whose CONFIG is disabled that you know writes such a file; refused
+   *   only if INFO says `aof_enabled:0`.
+   * - `accept-loss`: any Redis. A restart without an append-only file loses every report since the
+   *   last snapshot; `msgkit reconcile` asks the vendors again where they can be asked (not Octopush).
+   * A `CONFIG SET appendonly no` on a running Redis is seen at the next reconnection, not before.
+   */
+  redisPersistence?: RedisPersistence;
+  /** Called when Redis came back from a reconnection not durable enough: every report is refused until a later reconnection passes. */
+  onNotDurable?: (error: RedisNotDurableError) => void;
+}
+
+/** What the recorder found of Redis's persistence when it started: the mode, and what CONFIG (or INFO) said. */
+export interface RecorderPersistence extends PersistenceFound {
+  mode: RedisPersistence;
 }
 
 /** What {@link createDeliveryRecorder} returns: hand `record` to `createWebhookHandler`. */
 export interface DeliveryRecorder {
+  /** Redis's persistence as checked at start (see DeliveryRecorderOptions.redisPersistence): say what a crash can lose. */
+  readonly persistence: RecorderPersistence;
   /**
    * Records a callback's reports in their recipients' records; resolves once Redis has them. Throws
    * UnplacedReportError for a report of a campaign or batch Redis does not hold, or of a number
@@ -202,24 +229,118 @@ async function placeKept(placement: Placement, redis: Redis, prefix: string, ids
  */
 export async function createDeliveryRecorder(options: DeliveryRecorderOptions): Promise<DeliveryRecorder> {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const mode = options.redisPersistence ?? 'require-aof';
+  const address = redisAddress(options.connection);
   const { redis, release } = await connectRedis(options.connection, { connectTimeoutMs: options.connectTimeoutMs });
+  let found: PersistenceFound;
+  try {
+    found = await checkDurability(redis, mode, address, RECEIVER_WORDS);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  const gate = new DurabilityGate(redis, mode, address, (error) => {
+    try {
+      options.onNotDurable?.(error);
+    } catch {
+      // A listener's fault must not decide a report's answer.
+    }
+  });
   const placement = new Placement(redis, prefix);
   const ids = new VendorIds(redis, prefix);
   return {
-    async record(batch) {
-      // A callback URL whose token names no campaign is a vendor's account URL (Octopush): its reports are placed by message id.
-      const account = batch.claims !== undefined && batch.claims.campaign === undefined;
-      for (const event of batch.events) {
-        if (account && event.reference?.campaign === undefined && parseReference(event.echo) === undefined) await recordByMessageId(placement, redis, prefix, ids, event);
-        else await recordOne(placement, redis, prefix, event);
-      }
-    },
-    flush: async () => (await placeParked(placement, redis, prefix)) + (await placeKept(placement, redis, prefix, ids)),
+    persistence: { mode, ...found },
+    record: (batch) =>
+      gate.around(async () => {
+        // A callback URL whose token names no campaign is a vendor's account URL (Octopush): its reports are placed by message id.
+        const account = batch.claims !== undefined && batch.claims.campaign === undefined;
+        for (const event of batch.events) {
+          if (account && event.reference?.campaign === undefined && parseReference(event.echo) === undefined) await recordByMessageId(placement, redis, prefix, ids, event);
+          else await recordOne(placement, redis, prefix, event);
+        }
+      }),
+    flush: () => gate.around(async () => (await placeParked(placement, redis, prefix)) + (await placeKept(placement, redis, prefix, ids))),
     async close() {
+      gate.close();
       await placement.close();
       await release();
     },
   };
+}
+
+const RECEIVER_WORDS: DurabilityWords = {
+  loss: 'forget delivery reports already answered 200, and a vendor does not resend a report it got 200 for',
+  override: "pass redisPersistence: 'accept-loss' (msgkit webhooks serve --redis-persistence accept-loss) to run anyway; msgkit reconcile then asks the vendors again for what a restart lost, where they can be asked (not Octopush)",
+};
+
+/** The connection to Redis is lost or not checked yet since it came back: the report is not taken (answered 500; the vendor sends it again). */
+export class RedisReconnectingError extends Error {
+  override name = 'RedisReconnectingError';
+  readonly code = 'redis_reconnecting';
+}
+
+/**
+ * Writes go only to a Redis checked durable: every return of the connection (`ready` after a
+ * reconnection: perhaps another Redis process, restarted from a snapshot) is checked before a write
+ * is let through. While the connection is lost, and for a write the connection dropped under, the
+ * report is refused at once (RedisReconnectingError), never held: the vendor sends it again, and a
+ * receiver stopping is not kept waiting for a Redis that is gone. A failed check refuses every
+ * write (RedisNotDurableError) until a later reconnection passes.
+ */
+class DurabilityGate {
+  /** Settles when the current connection is checked: resolved (durable) or rejected (RedisNotDurableError). */
+  #checked: Promise<unknown> = Promise.resolve();
+  /** Set from a lost connection until it is back and its check begins. */
+  #lost = false;
+  /** Bumped on every lost connection. */
+  #generation = 0;
+  readonly #onClose: () => void;
+  readonly #onReady: () => void;
+
+  constructor(
+    private readonly redis: Redis,
+    mode: RedisPersistence,
+    private readonly address: string,
+    onNotDurable: (error: RedisNotDurableError) => void,
+  ) {
+    if (mode === 'accept-loss') {
+      this.#onClose = this.#onReady = () => undefined;
+      return;
+    }
+    this.#onClose = () => {
+      this.#generation++;
+      this.#lost = true;
+    };
+    this.#onReady = () => {
+      if (!this.#lost) return;
+      this.#lost = false;
+      this.#checked = checkDurability(redis, mode, address, RECEIVER_WORDS);
+      this.#checked.catch((error: unknown) => {
+        if ((error as { code?: unknown } | null)?.code === 'redis_not_durable') onNotDurable(error as RedisNotDurableError);
+      });
+    };
+    redis.on('close', this.#onClose);
+    redis.on('ready', this.#onReady);
+  }
+
+  async around<T>(write: () => Promise<T>): Promise<T> {
+    if (this.#lost) throw this.#reconnecting();
+    await this.#checked;
+    const generation = this.#generation;
+    const result = await write();
+    // The connection dropped while writing: the write may have gone to a Redis not checked yet.
+    if (this.#generation !== generation) throw this.#reconnecting();
+    return result;
+  }
+
+  #reconnecting(): RedisReconnectingError {
+    return new RedisReconnectingError(`the connection to Redis at ${this.address} was lost; no report is taken until it is back and its persistence checked`);
+  }
+
+  close(): void {
+    this.redis.off('close', this.#onClose);
+    this.redis.off('ready', this.#onReady);
+  }
 }
 
 /** Places every parked report whose recipient is known now; resolves with how many still wait. */

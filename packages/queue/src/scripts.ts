@@ -26,7 +26,7 @@ return {created, redis.call('HGET', KEYS[1], 'json')}
 `;
 
 /**
- * KEYS: begin, outcome, events, lineage, meta.
+ * KEYS: begin, outcome, events, lineage, meta, sent-at (the campaign's delivery key of begin times).
  * ARGV: index, token, require AOF ('1'|'0'), the calling worker's memory of this campaign (run,
  * aof, digest; '' when it has none), the job's content digest ('' for a job without one), now (ISO).
  *
@@ -42,6 +42,8 @@ return {created, redis.call('HGET', KEYS[1], 'json')}
  * loss is a reused id ({'reused'}).
  *
  * Otherwise as before: {'done', outcome JSON} | {'resumed'} | {'fresh'}, marking the batch begun.
+ * A fresh batch's begin time (now) is written in the same step as its marker: reconcile bounds its
+ * lookups by it, and a worker that died between two writes would leave it unknown.
  * Every answer starts with the run id and aof flag, for the worker's memory.
  */
 export const BEGIN = `${SERVER}
@@ -81,6 +83,7 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 local state = 'fresh'
 if previous then state = 'resumed' end
 if lost then state = 'lost' end
+if state == 'fresh' then redis.call('HSET', KEYS[6], ARGV[1], ARGV[8]) end
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', '10000', '*', 'type', 'begin', 'index', ARGV[1], 'state', state)
 return {state, run, aof, ''}
 `;

@@ -4,6 +4,7 @@ import { parseBaseUrls } from '../chain';
 import { DLR_SECRET_ENV } from '../dlrUrl';
 import { parseDuration } from '../failoverPlan';
 import { CliError, line, type Io } from '../io';
+import { campaignResultsCommand } from './campaignResults';
 import { SENDERS } from '../senders';
 import { senderFromEnv } from './reconcile';
 
@@ -99,6 +100,7 @@ export function campaignCommand(program: Command, io: Io, load?: () => Promise<Q
     .option('--json', 'print the result as JSON')
     .option('--connect-timeout <seconds>', 'how long connecting to Redis may take before exit 1 (default 10)')
     .action(async (id: string, options: FailoverCliOptions) => failoverAction(id, options, io, load));
+  campaignResultsCommand(campaign, io, load);
 }
 
 interface FailoverCliOptions {

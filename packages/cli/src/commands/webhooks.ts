@@ -4,7 +4,7 @@ import { readJournal } from '@msgkit/journal';
 import { basicAuth, createCallbackUrl, type CallbackAuthenticator } from '@msgkit/webhooks';
 import type { Command } from 'commander';
 import { startReceiver, type ReportServerOptions } from '../dlrReceiver';
-import { startRedisReceiver } from '../dlrRedisReceiver';
+import { persistenceNotice, startRedisReceiver } from '../dlrRedisReceiver';
 import { connectTimeoutMs, loadQueue, redisFailure, redisUrl } from './campaign';
 import { parseDuration } from '../failoverPlan';
 import { CliError, line, type Io } from '../io';
@@ -22,6 +22,7 @@ interface ServeFlags {
   redis?: string;
   prefix?: string;
   connectTimeout?: string;
+  redisPersistence?: string;
   host: string;
   port: string;
   secretEnv: string;
@@ -59,13 +60,29 @@ const cannotListen = (flags: ServeFlags, port: number) => (error: NodeJS.ErrnoEx
   throw new CliError(`cannot listen on ${flags.host}:${port}: ${error.code ?? error.message}`);
 };
 
+/** The queue's RedisNotDurableError (known by its code) as one line, exit 1: a receiver that could lose reports it answered 200 does not start. */
+function notDurable(error: unknown): never {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e?.code === 'redis_not_durable') throw new CliError(`webhooks serve not started: ${String(e.message)}`, 1);
+  throw error;
+}
+
 /** `msgkit webhooks serve --redis`: reports of queue campaigns into their Redis. */
 async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { secrets?: string[]; auth: Record<string, CallbackAuthenticator>; vendor?: string }): Promise<void> {
   const url = redisUrl(flags.redis, io);
   const timeout = connectTimeoutMs(flags.connectTimeout);
+  const persistence = flags.redisPersistence ?? 'require-aof';
+  if (persistence !== 'require-aof' && persistence !== 'trust-aof' && persistence !== 'accept-loss') throw new CliError(`--redis-persistence must be require-aof, trust-aof or accept-loss, got "${persistence}"`, 2);
   const queue = await loadQueue();
   const recorder = await queue
-    .createDeliveryRecorder({ connection: url, ...(flags.prefix !== undefined && { prefix: flags.prefix }), ...(timeout !== undefined && { connectTimeoutMs: timeout }) })
+    .createDeliveryRecorder({
+      connection: url,
+      redisPersistence: persistence,
+      onNotDurable: (error) => line(io.stderr, `msgkit webhooks: ${error.message}. Every report is answered 500 (the vendor sends it again) until Redis writes an append-only file again`),
+      ...(flags.prefix !== undefined && { prefix: flags.prefix }),
+      ...(timeout !== undefined && { connectTimeoutMs: timeout }),
+    })
+    .catch(notDurable)
     .catch(redisFailure);
   const receiver = await startRedisReceiver({
     recorder,
@@ -74,6 +91,7 @@ async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { sec
     ...listening(flags, io, port),
   }).catch(cannotListen(flags, port));
   line(io.stdout, `msgkit webhooks: ${receiver.url}/ recording into Redis at ${new URL(url).host}${flags.prefix !== undefined ? ` (prefix ${flags.prefix})` : ''}`);
+  for (const text of persistenceNotice(recorder.persistence, new URL(url).host)) line(io.stdout, `msgkit webhooks: ${text}`);
   line(io.stdout, 'Ctrl-C stops it');
   await untilStopped();
   const waiting = await receiver.close();
@@ -90,6 +108,10 @@ export function webhooksCommand(program: Command, io: Io): void {
     .option('--redis <url>', 'record into the Redis of @msgkit/queue campaigns instead (their workers sign the callback URLs: deliveryReports)')
     .option('--prefix <prefix>', "with --redis: the key prefix the campaigns were enqueued with (default: the queue's own)")
     .option('--connect-timeout <seconds>', 'with --redis: how long connecting to Redis may take before exit 1 (default 10)')
+    .option(
+      '--redis-persistence <mode>',
+      "with --redis: require-aof (default: Redis must write an append-only file, appendfsync everysec or always, checked at start and on every reconnection; a report is answered 200 only then), trust-aof (CONFIG disabled: refused only if INFO says aof_enabled:0), accept-loss (any Redis: a restart can lose reports already answered 200)",
+    )
     .option('--host <address>', 'address to bind (put a TLS proxy in front for the internet)', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '8787')
     .option('--secret-env <name>', 'environment variable holding the callback secret of `msgkit send --dlr-url` (≥ 32 bytes)', 'MSGKIT_WEBHOOK_SECRET')
