@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ChainValidationError, ValidationError } from '@msgkit/core';
+import { planChain } from '@msgkit/core/internal';
 import { octopushSender } from '@msgkit/octopush';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
@@ -167,6 +168,39 @@ describe.skipIf(!redisAvailable)('the chain attempts of a batch in Redis', () =>
       { ...attempt, outcome: { status: 'refused', failover: true, class: 'authentication', code: 'authentication_error', message: 'no' } },
       { ...attempt, attempt: 1, sender: 'smscx' },
     ]);
+  });
+});
+
+describe.skipIf(!redisAvailable)('a chain batch taken over while its first worker still waits for the vendor', () => {
+  const to = ['+447400000011', '+447400000012'];
+  const first = { batch: 0, attempt: 0, sender: 'smscx', recipients: to, dedupeKey: 'k0' };
+  // The second worker found attempt 0 begun with no outcome (the first worker's job lock lapsed) and
+  // resends it with the same key: SMS.CX deduplicates it.
+  const resend = { ...first, attempt: 1, resendOf: 0 };
+
+  it('records the stalled worker\'s late answer nowhere once a resend of its attempt began, so the batch stays readable', async () => {
+    const journal = new RedisJournal(client, redis.prefix());
+    await journal.beginAttempt('late', first);
+    await journal.beginAttempt('late', resend);
+    await journal.settleAttempt('late', 0, 0, { status: 'sent', ids: ['m1', 'm2'] });
+    await journal.settleAttempt('late', 0, 1, { status: 'sent', ids: ['m1', 'm2'], duplicate: true });
+    const attempts = await journal.attempts('late', 0);
+    expect(attempts.map((a) => a.outcome?.status)).toEqual([undefined, 'sent']);
+    const { states } = planChain(['smscx', 'smsworks'], [true, false], to, attempts);
+    expect([...states.values()].map((s) => [s.status, 'attempt' in s ? s.attempt : undefined])).toEqual([
+      ['sent', 1],
+      ['sent', 1],
+    ]);
+  });
+
+  it('refuses to begin a resend of an attempt whose answer was recorded meanwhile: the worker reads the batch again instead', async () => {
+    const journal = new RedisJournal(client, redis.prefix());
+    await journal.beginAttempt('early', first);
+    await journal.settleAttempt('early', 0, 0, { status: 'sent', ids: ['m1', 'm2'] });
+    await expect(journal.beginAttempt('early', resend)).rejects.toMatchObject({ code: 'journal_mismatch' });
+    const attempts = await journal.attempts('early', 0);
+    expect(attempts).toHaveLength(1);
+    expect([...planChain(['smscx', 'smsworks'], [true, false], to, attempts).states.values()].every((s) => s.status === 'sent')).toBe(true);
   });
 });
 

@@ -31,6 +31,7 @@ import { connectRedis, type RedisConnection } from './connection';
 import { DeliveryRecords, type DeliveryRecord } from './deliveries';
 import { RedisJournal, type BatchOutcome, type RecipientRecord } from './journal';
 import { batchJobId, campaignKeys, DEFAULT_PREFIX } from './names';
+import { ATTEMPT_BEGIN } from './scripts';
 import type { BatchJobData } from './producer';
 
 /** Options of {@link failoverCampaign}. */
@@ -80,29 +81,15 @@ export class FailoverBusyError extends Error {
 }
 
 /**
- * KEYS: attempts, lease. ARGV: batch index, attempt number, attempt JSON, the mover's lease token,
- * the attempt it resends ('' for none).
- * ATTEMPT_BEGIN, only while the mover still holds the campaign's lease (-1 otherwise): a mover
- * that stalled past its lease, whose campaign another mover took, begins nothing more. A resend
- * marks the attempt it resends (`<index>:<n>:r`): that attempt's own answer, should its stalled
- * mover still get one, is then not recorded (MOVER_SETTLE), the resend's answer says it (the
- * vendor deduplicated the same key), and the record stays one core reads.
+ * KEYS: attempts, lease. ARGV: batch index, attempt number, attempt JSON, the attempt it resends
+ * ('' for none), the mover's lease token.
+ * ATTEMPT_BEGIN (with its resend mark), only while the mover still holds the campaign's lease (-1
+ * otherwise): a mover that stalled past its lease, whose campaign another mover took, begins
+ * nothing more; its late answer to an attempt another mover resent is not recorded (ATTEMPT_SETTLE).
  */
 const FENCED_BEGIN = `
-if redis.call('GET', KEYS[2]) ~= ARGV[4] then return -1 end
-local n = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-if n ~= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], ARGV[3], ARGV[1], n + 1)
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], ARGV[1] .. ':' .. ARGV[5] .. ':r', ARGV[2]) end
-return 1
-`;
-
-/** KEYS: attempts. ARGV: batch index, attempt number, outcome JSON. ATTEMPT_SETTLE, unless a later attempt resends this one (FENCED_BEGIN). */
-const MOVER_SETTLE = `
-local at = ARGV[1] .. ':' .. ARGV[2]
-if redis.call('HEXISTS', KEYS[1], at) == 0 or redis.call('HEXISTS', KEYS[1], at .. ':r') == 1 then return 0 end
-return redis.call('HSETNX', KEYS[1], at .. ':o', ARGV[3])
-`;
+if redis.call('GET', KEYS[2]) ~= ARGV[5] then return -1 end
+${ATTEMPT_BEGIN}`;
 
 /** KEYS: lease. ARGV: token, ms. Renews (ms > 0) or releases (ms = 0) the lease if this token holds it. */
 const LEASE = `
@@ -299,12 +286,9 @@ async function move(redis: Redis, prefix: string, journal: RedisJournal, queue: 
   const failoverJournal: FailoverJournal = {
     ...chainJournal,
     begin: async (attempt) => {
-      const written = await redis.eval(FENCED_BEGIN, 2, keys.attempts, held.lease, String(attempt.batch), String(attempt.attempt), JSON.stringify({ ...attempt, at: new Date().toISOString() }), held.token, attempt.resendOf === undefined ? '' : String(attempt.resendOf));
+      const written = await redis.eval(FENCED_BEGIN, 2, keys.attempts, held.lease, String(attempt.batch), String(attempt.attempt), JSON.stringify({ ...attempt, at: new Date().toISOString() }), attempt.resendOf === undefined ? '' : String(attempt.resendOf), held.token);
       if (written === -1) throw new FailoverBusyError(`campaign ${campaignId}: this mover's lease lapsed and another mover may hold it; it begins nothing more`, 0);
       if (written !== 1) throw new JournalMismatchError(['attempts'], `batch ${attempt.batch} of ${campaignId}: attempt ${attempt.attempt} was recorded by another mover; this one sends nothing more of it`);
-    },
-    settle: async (batch, attempt, outcome) => {
-      await redis.eval(MOVER_SETTLE, 1, keys.attempts, String(batch), String(attempt), JSON.stringify(outcome));
     },
   };
   for (const { data, proofs } of work) {

@@ -145,22 +145,32 @@ return {1, ARGV[3]}
 `;
 
 /**
- * KEYS: attempts. ARGV: batch index, attempt number, attempt JSON.
+ * KEYS: attempts. ARGV: batch index, attempt number, attempt JSON, the attempt it resends ('' for none).
  * Records a chain attempt before its request leaves, only as the batch's next one: a second worker
  * on the same batch (a lock that lapsed) that planned the same attempt gets 0 and sends nothing.
+ * A resend (the same key again, of an attempt left without an answer) is refused with 0 when that
+ * attempt's answer was recorded meanwhile (the worker reads the batch again), and otherwise marks it
+ * resent (`<index>:<n>:r`): its own answer, should its stalled worker still get one, is then not
+ * recorded (ATTEMPT_SETTLE). The resend's answer stands for both (the vendor deduplicated the key),
+ * and the batch's record stays one core's planChain reads.
  */
 export const ATTEMPT_BEGIN = `
 local n = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if n ~= tonumber(ARGV[2]) then return 0 end
+local resent = ARGV[4] ~= nil and ARGV[4] ~= ''
+if resent and redis.call('HEXISTS', KEYS[1], ARGV[1] .. ':' .. ARGV[4] .. ':o') == 1 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], ARGV[3], ARGV[1], n + 1)
+if resent then redis.call('HSET', KEYS[1], ARGV[1] .. ':' .. ARGV[4] .. ':r', ARGV[2]) end
 return 1
 `;
 
 /**
  * KEYS: attempts. ARGV: batch index, attempt number, outcome JSON.
- * Records how a begun chain attempt ended; the first record stands.
+ * Records how a begun chain attempt ended; the first record stands, and none is recorded for an
+ * attempt a later one resends (ATTEMPT_BEGIN).
  */
 export const ATTEMPT_SETTLE = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1] .. ':' .. ARGV[2]) == 0 then return 0 end
-return redis.call('HSETNX', KEYS[1], ARGV[1] .. ':' .. ARGV[2] .. ':o', ARGV[3])
+local at = ARGV[1] .. ':' .. ARGV[2]
+if redis.call('HEXISTS', KEYS[1], at) == 0 or redis.call('HEXISTS', KEYS[1], at .. ':r') == 1 then return 0 end
+return redis.call('HSETNX', KEYS[1], at .. ':o', ARGV[3])
 `;
