@@ -2,14 +2,11 @@
  * `msgkit campaign status` against a real Redis: MSGKIT_TEST_REDIS_URL when set (.ci/run starts
  * one), else a redis-server of the test's own on a free loopback port. In CI a missing Redis fails.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { campaignStatus, createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
+import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
 import { smsworksSender } from '@msgkit/smsworks';
@@ -18,47 +15,18 @@ import { loadQueue } from './commands/campaign';
 import { CliError } from './io';
 import { runCli } from './testing';
 
-const redisAvailable = Boolean(process.env.MSGKIT_TEST_REDIS_URL) || spawnSync('redis-server', ['--version']).status === 0;
-if (!redisAvailable && process.env.CI === 'true') throw new Error('no Redis for the msgkit campaign tests: set MSGKIT_TEST_REDIS_URL or install redis-server');
-
+let redis: TestRedis | undefined;
 let url: string;
-let child: ChildProcess | undefined;
-let dir: string | undefined;
 let sandbox: Sandbox;
 beforeAll(async () => {
   if (!redisAvailable) return;
   sandbox = await startSandbox({ port: 0 });
-  if (process.env.MSGKIT_TEST_REDIS_URL) {
-    url = process.env.MSGKIT_TEST_REDIS_URL;
-    return;
-  }
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  // An append-only file fsynced every second, as a worker for The SMS Works requires; in a directory of its own.
-  dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-redis-'));
-  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir], { stdio: 'ignore' });
-  url = `redis://127.0.0.1:${port}`;
-  // Refused until the server listens: tried again, a bounded number of times.
-  for (let i = 0; ; i++) {
-    try {
-      await campaignStatus(url, 'probe');
-      break;
-    } catch (error) {
-      if (i >= 200) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  redis = await startTestRedis();
+  url = redis.url;
 });
 afterAll(async () => {
   await sandbox?.close();
-  if (child) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await redis?.stop();
 });
 
 async function runCampaign(campaignId: string, prefix: string, recipients: string[]) {

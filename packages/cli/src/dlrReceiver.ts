@@ -291,7 +291,14 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   };
   if (spooled > 0) schedule();
 
-  const { server, url } = await serveReports(handler, options);
+  const { server, url } = await serveReports(handler, options).catch(async (error: unknown) => {
+    // Nothing was answered: stop the move scheduled for an earlier spool and let go of the spool file.
+    clearTimeout(timer);
+    timer = undefined;
+    await chain;
+    await file.close();
+    throw error;
+  });
   return {
     url,
     handler,

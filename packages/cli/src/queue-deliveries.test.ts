@@ -4,61 +4,30 @@
  * came, and `msgkit campaign status` shows delivered / failed / pending / unknown. Against a real
  * Redis (MSGKIT_TEST_REDIS_URL, else a redis-server of the test's own with an append-only file).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CampaignSender } from '@msgkit/core';
 import { infobipSender } from '@msgkit/infobip';
 import { campaignStatus, createCampaignWorker, enqueueCampaign, type DeliveryReportOptions } from '@msgkit/queue';
+import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
 import { smsworksSender } from '@msgkit/smsworks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as run } from './testing';
 
-const redisAvailable = Boolean(process.env.MSGKIT_TEST_REDIS_URL) || spawnSync('redis-server', ['--version']).status === 0;
-if (!redisAvailable && process.env.CI === 'true') throw new Error('no Redis for the queue delivery tests: set MSGKIT_TEST_REDIS_URL or install redis-server');
-
 const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
 const secret = randomBytes(32).toString('base64url');
+let redis: TestRedis | undefined;
 let url: string;
-let child: ChildProcess | undefined;
-let dir: string | undefined;
 beforeAll(async () => {
   if (!redisAvailable) return;
-  if (process.env.MSGKIT_TEST_REDIS_URL) {
-    url = process.env.MSGKIT_TEST_REDIS_URL;
-    return;
-  }
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  dir = mkdtempSync(join(tmpdir(), 'msgkit-cli-queue-dlr-'));
-  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir], { stdio: 'ignore' });
-  url = `redis://127.0.0.1:${port}`;
-  // Refused until the server listens: waited for however long that takes.
-  for (;;) {
-    try {
-      await campaignStatus(url, 'probe');
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  redis = await startTestRedis();
+  url = redis.url;
 });
-afterAll(async () => {
-  if (child) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => redis?.stop());
 
 const gb = (n: number, from: number) => Array.from({ length: n }, (_, i) => `+447400${String(from + i).padStart(6, '0')}`);
 

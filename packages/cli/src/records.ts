@@ -291,7 +291,7 @@ export interface ReadOptions {
   onRead?: (bytes: number) => void;
   /**
    * Picks two cells of quote-free records instead of mapping them (see PickedColumns); records with
-   * quotes still go to `map`. A chunk whose records were all picked yields an empty batch.
+   * quotes still go to `map`. A chunk with records heard, picked or mapped, yields (an empty batch when `map` kept none).
    */
   pick?: PickedColumns;
   /** Bytes read at a time (tests make it small to put chunk ends everywhere). */
@@ -321,6 +321,9 @@ export async function* readRecords<T>(path: string, delimiter: string, map: (cel
   );
   let batch: T[] = [];
   const onRecord: OnRecord = (cells, line) => {
+    // A record with quotes, in a read that picks cells, is heard through `map` (which keeps nothing):
+    // its chunk must yield too, or rows heard in the last chunks would never be written out.
+    if (pick) picked++;
     const kept = map(cells, line);
     if (kept !== undefined) batch.push(kept);
   };

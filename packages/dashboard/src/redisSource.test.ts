@@ -3,52 +3,20 @@
  * were recorded through the queue's recorder shows delivered and failed, with the same totals
  * `msgkit campaign status` prints (the queue's `CampaignStatus.deliveries`).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CampaignSender, DeliveryEvent } from '@msgkit/core';
 import { campaignStatus, createCampaignWorker, createDeliveryRecorder, enqueueCampaign } from '@msgkit/queue';
+import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCampaigns } from './redisSource';
 
-const redisAvailable = Boolean(process.env.MSGKIT_TEST_REDIS_URL) || spawnSync('redis-server', ['--version']).status === 0;
-if (!redisAvailable && process.env.CI === 'true') throw new Error('no Redis for the dashboard Redis tests: set MSGKIT_TEST_REDIS_URL or install redis-server');
-
+let redis: TestRedis | undefined;
 let url: string;
-let child: ChildProcess | undefined;
-let dir: string | undefined;
 beforeAll(async () => {
   if (!redisAvailable) return;
-  if (process.env.MSGKIT_TEST_REDIS_URL) {
-    url = process.env.MSGKIT_TEST_REDIS_URL;
-    return;
-  }
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  dir = mkdtempSync(join(tmpdir(), 'msgkit-dashboard-redis-'));
-  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir], { stdio: 'ignore' });
-  url = `redis://127.0.0.1:${port}`;
-  for (;;) {
-    try {
-      await campaignStatus(url, 'probe');
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  redis = await startTestRedis();
+  url = redis.url;
 });
-afterAll(async () => {
-  if (child) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => redis?.stop());
 
 /** A vendor in the test's process: it takes every batch and names a message id per recipient. */
 const vendor: CampaignSender = {

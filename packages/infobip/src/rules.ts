@@ -9,22 +9,23 @@
  * answer with a 400 carry the per-message status it answers with instead, or no code.
  */
 import {
-  callbackUrl,
-  channelStrategy,
+  callbackUrlParts,
+  channelStrategyParts,
   checkShape,
   collectIssues,
   mergeIssues,
   type Note,
-  optional,
+  plainOptional,
+  plainRequestRules,
+  plainRule,
   type RequestCheck,
-  requestRules,
-  scheduleDate,
+  scheduleDateParts,
   type ShapeNode,
   type SpecCodes,
   TIME_UNIT_SECONDS,
   type TimeUnit,
   type ValidationIssue,
-  validityWithUnit,
+  validityWithUnitParts,
 } from '@msgkit/core/internal';
 import * as checks from './generated-checks/index';
 import { OmniChannel } from './generated/index';
@@ -71,14 +72,15 @@ export const specCodes: SpecCodes = {
  * either never reaches the 30-second floor.
  */
 const UNITS = ['milliseconds', 'seconds', 'minutes', 'hours', 'days'] as const;
+// Plain rules (no zod schema is built), reported as the factories' schemas would.
 const validityOf = (minSeconds: number) =>
-  validityWithUnit({ valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', minSeconds, maxSeconds: Number.POSITIVE_INFINITY, exclusiveMin: true, units: UNITS });
+  plainRule<Record<string, unknown>>(...validityWithUnitParts({ valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', minSeconds, maxSeconds: Number.POSITIVE_INFINITY, exclusiveMin: true, units: UNITS }));
 export const VALIDITY = { floorSeconds: 30, capSeconds: 48 * 3600, viberFloorSeconds: 35, viberCapSeconds: 14 * 86_400 } as const;
 const validity = validityOf(VALIDITY.floorSeconds);
 const viberValidity = validityOf(VALIDITY.viberFloorSeconds);
 
 /** Infobip POSTs delivery reports to `notifyUrl` (a plain string in the spec): an http(s) URL. */
-const httpUrl = optional(callbackUrl({ vendorCode: BAD_REQUEST }));
+const httpUrl = plainOptional(plainRule<string>(...callbackUrlParts({ vendorCode: BAD_REQUEST })));
 
 // ---- helpers: core's checks applied below a path, or to each item of a list ----
 
@@ -176,7 +178,7 @@ const alimButtonFields: RequestCheck = (button) => {
 // No source makes content for some channel required (S1 has no `required` list; what a step needs
 // depends on the account's scenario, which Infobip checks), so a send without any is not refused.
 const sendChecks: RequestCheck[] = [
-  requestRules({ notifyUrl: httpUrl }),
+  plainRequestRules({ notifyUrl: httpUrl }),
   each(['destinations'], destinationAddress),
   ...(['sms', 'voice', 'email', 'whatsApp', 'line', 'vKontakte'] as const).map((key) => at([key], validity)),
   at(['push'], validity, unique('personSubscriptions'), unique('deviceSubscriptions')),
@@ -195,7 +197,7 @@ export function sendIssues(request: unknown, found: readonly ValidationIssue[] =
  * refuses one in the past (the seed's own example is 2016-04-26): it is sent as given, with a note.
  */
 export function sendAtIssues(sendAt: Date, now?: () => number): ValidationIssue[] {
-  return [...at(['sendAt'], scheduleDate({ maxAheadDays: SEND_AT_MAX_DAYS, allowPast: true, vendorCode: BAD_REQUEST, ...(now && { now }) }))({ sendAt })];
+  return [...at(['sendAt'], plainRule<string | Date>(...scheduleDateParts({ maxAheadDays: SEND_AT_MAX_DAYS, allowPast: true, vendorCode: BAD_REQUEST, ...(now && { now }) })))({ sendAt })];
 }
 
 export function sendAtNotes(sendAt: Date, now = Date.now()): Note[] {
@@ -232,7 +234,7 @@ export function validityNotes(request: unknown): Note[] {
  * terms. Nothing documents whether a channel may appear twice in a flow, so that is left to Infobip.
  */
 const scenarioChecks: RequestCheck[] = [
-  requestRules({ flow: optional(channelStrategy({ channels: Object.values(OmniChannel), unique: false, vendorCode: BAD_REQUEST })) }),
+  plainRequestRules({ flow: plainOptional(plainRule(...channelStrategyParts({ channels: Object.values(OmniChannel), unique: false, vendorCode: BAD_REQUEST }))) }),
 ];
 
 /** The spec's issues of what will be sent (src/generated-checks), merged with the rules' `issues`. */

@@ -14,10 +14,11 @@ import {
   mergeIssues,
   messageFor,
   type Note,
-  optional,
+  plainOptional,
+  plainRequestRules,
+  plainRule,
   type RequestCheck,
-  requestRules,
-  senderId,
+  senderIdParts,
   type SpecCodes,
   type ValidationIssue,
   type VendorCode,
@@ -68,7 +69,8 @@ export const specCodes: SpecCodes = {
  * such a sender too (the spec leaves that field free, for RCS agent names).
  */
 const senderLength = [campaign.sender!.minLength!, campaign.sender!.maxLength!] as const;
-const sender = senderId({ alpha: senderLength, numeric: senderLength, vendorCode: OCTOPUSH_CODES.senderInvalid });
+// A plain rule (no zod schema is built), reported as senderId's schema would.
+const sender = plainRule<string>(...senderIdParts({ alpha: senderLength, numeric: senderLength, vendorCode: OCTOPUSH_CODES.senderInvalid }));
 
 type Path = (string | number)[];
 type Obj = Record<string, unknown>;
@@ -305,7 +307,7 @@ export function senderExplanations(request: unknown): ValidationIssue[] {
   return collectIssues(request, senderRules);
 }
 // Built once: a send checks its sender with it, and a failover chain does on every batch.
-const senderRules = /* @__PURE__ */ requestRules({ sender: optional(sender) });
+const senderRules = /* @__PURE__ */ plainRequestRules({ sender: plainOptional(sender) });
 
 // ---- cancels and balance --------------------------------------------------------------------
 

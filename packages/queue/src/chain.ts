@@ -11,7 +11,8 @@ import type { BatchOutcome, RecipientRecord, RecipientRefused, RecipientTally, R
 export function redisFailoverJournal(journal: RedisJournal, campaignId: string): FailoverJournal {
   return {
     attempts: (batch) => journal.attempts(campaignId, batch),
-    begin: (attempt) => journal.beginAttempt(campaignId, attempt),
+    // When it began: a timer asked for by name (failoverCampaign's afterNoReportMs) counts from it.
+    begin: (attempt) => journal.beginAttempt(campaignId, { ...attempt, at: new Date().toISOString() }),
     settle: (batch, attempt, outcome) => journal.settleAttempt(campaignId, batch, attempt, outcome),
   };
 }

@@ -151,6 +151,38 @@ export class DeliveryRecords {
     }
   }
 
+  /**
+   * Names the vendor whose events decide a chain recipient's state from now on (it moved on to
+   * it: `failoverCampaign`), creating the record when none exists yet, atomically with the counters.
+   * The other vendors' events stay and decide nothing.
+   */
+  async rehold(to: string, batch: number, holder: string): Promise<RecipientStanding> {
+    let current = (await this.redis.hget(this.keys.records, to)) ?? '';
+    for (;;) {
+      const before = current === '' ? undefined : (JSON.parse(current) as DeliveryRecord);
+      const kept = merge(before, batch, []);
+      // A reconcile verdict was about the message of the vendor it held before: it decides nothing now.
+      const verdict = kept.holder === undefined || kept.holder === holder ? kept.verdict : undefined;
+      const after: DeliveryRecord = { batch: kept.batch, holder, events: kept.events, ...(verdict && { verdict }) };
+      const text = JSON.stringify(after);
+      const now = standingOf(after);
+      if (text === current) return now;
+      const was = before && standingOf(before);
+      const [written, stored] = (await this.redis.eval(SWAP, 2, this.keys.records, this.keys.counts, to, current, text, String(before?.batch ?? ''), was?.state ?? '', was ? whyOf(was) : '', String(after.batch), now.state, whyOf(now))) as [number, string];
+      if (written === 1) return now;
+      current = stored;
+    }
+  }
+
+  /** The records of `tos`, by number (those without one are absent). */
+  async getMany(tos: readonly string[]): Promise<Map<string, DeliveryRecord>> {
+    const out = new Map<string, DeliveryRecord>();
+    if (tos.length === 0) return out;
+    const values = await this.redis.hmget(this.keys.records, ...tos);
+    values.forEach((json, i) => json !== null && out.set(tos[i]!, JSON.parse(json) as DeliveryRecord));
+    return out;
+  }
+
   /** One recipient's record, if any report or lookup named it. */
   async get(to: string): Promise<DeliveryRecord | undefined> {
     const json = await this.redis.hget(this.keys.records, to);

@@ -15,6 +15,11 @@ export function formatCampaignStatus(status: CampaignStatus, now: number = Date.
   const d = status.deliveries;
   lines.push(`  delivery: ${d.delivered} delivered, ${d.failed} failed, ${d.pending} pending, ${d.unknown} unknown (reports and msgkit reconcile)`);
   for (const r of d.reasons) lines.push(`    ${r.state} ${r.recipients}: ${r.reason}`);
+  if (status.failover) {
+    const f = status.failover;
+    lines.push(`  moved on after the send: ${f.moved.report} on a final negative report, ${f.moved.timer} on the timer`);
+    if (f.moved.timer > 0) lines.push(`    delivered twice after timer failover: ${f.deliveredTwice}${f.deliveredTwice > 0 ? ` (${Object.entries(f.deliveredTwiceBy).map(([v, n]) => `${v} ${n}`).join(', ')} reported delivered after the timer moved them on)` : ''}`);
+  }
   if (d.unplaced > 0) lines.push(`    ${d.unplaced} report(s) wait for their batch's answer to be recorded (the receiver places them)`);
   const { paused, rateLimited } = status.queueState;
   if (paused) {

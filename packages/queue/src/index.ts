@@ -18,6 +18,8 @@ export { deliveryCallbacks, parseReference, referenceOf } from './callbacks';
 export type { DeliveryReportOptions } from './callbacks';
 export { createDeliveryRecorder, UnplacedReportError } from './recorder';
 export type { DeliveryRecorder, DeliveryRecorderOptions } from './recorder';
+export { failoverCampaign, FailoverBusyError } from './failover';
+export type { FailoverCampaignOptions, FailoverCampaignResult, FailoverMove, FailoverPlan, FailoverTotals } from './failover';
 export { reconcileCampaign, RedisReconcileStore } from './reconcileStore';
 export type { ReconcileCampaignOptions } from './reconcileStore';
 export { formatCampaignStatus } from './format';

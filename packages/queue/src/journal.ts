@@ -244,7 +244,7 @@ export class RedisJournal {
   }
 
   /** Records a chain attempt before it is sent, only as the batch's next one (another worker may have taken the batch). */
-  async beginAttempt(campaignId: string, attempt: Omit<FailoverAttempt, 'outcome'>): Promise<void> {
+  async beginAttempt(campaignId: string, attempt: Omit<FailoverAttempt, 'outcome'> & { at?: string }): Promise<void> {
     const written = await this.#redis.eval(ATTEMPT_BEGIN, 1, this.keys(campaignId).attempts, String(attempt.batch), String(attempt.attempt), JSON.stringify(attempt));
     if (written !== 1) {
       throw new JournalMismatchError(['attempts'], `batch ${attempt.batch} of ${campaignId}: attempt ${attempt.attempt} was recorded by another worker; this one sends nothing more of it`);

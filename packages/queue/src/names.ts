@@ -45,6 +45,10 @@ export function campaignKeys(prefix: string, campaignId: string) {
     attempts: `${base}:attempts`,
     /** Per recipient (E.164): which vendors were tried, how each ended, which one sent (chains, and refusals inside accepted batches). */
     recipients: `${base}:recipients`,
+    /** Moves after the send (failoverCampaign): `v:<index>`: the version of the batch's outcome written; `m:<number>`: its moves. */
+    failover: `${base}:failover`,
+    /** The token of the one `failoverCampaign` call moving this campaign now, with a lease (PX). */
+    failoverLease: `${base}:failover:lease`,
   };
 }
 

@@ -24,11 +24,12 @@ describe('the published entry points', () => {
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
   });
 
-  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records, the name of a chain, the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
+  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records, the name of a chain, failover after the send, the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
     expect(Object.keys(await load()).sort()).toEqual([
       'DEFAULT_CONNECT_TIMEOUT_MS',
       'DELIVERY_STATES',
       'DeliveryRecords',
+      'FailoverBusyError',
       'MAX_RATE_LIMIT_PAUSE_MS',
       'RedisNotDurableError',
       'RedisReconcileStore',
@@ -42,6 +43,7 @@ describe('the published entry points', () => {
       'createDeliveryRecorder',
       'deliveryCallbacks',
       'enqueueCampaign',
+      'failoverCampaign',
       'followCampaign',
       'formatCampaignEvent',
       'formatCampaignStatus',

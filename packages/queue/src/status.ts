@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { AccountRecord, type AccountState } from './account';
 import { connectRedis, type RedisConnection } from './connection';
 import { DeliveryRecords, type DeliveryState } from './deliveries';
+import { failoverTotals, type FailoverTotals } from './failover';
 import { RedisJournal, type BatchOutcome, type CampaignMeta, type RecipientRecord, type RecipientRefused, type StateLost } from './journal';
 import { campaignKeys, campaignMetaPattern, DEFAULT_PREFIX } from './names';
 
@@ -46,6 +47,11 @@ export interface CampaignStatus extends CampaignMeta {
   deliveries: DeliveryTotals;
   /** The provider account's queue: paused on refused credentials (until resumeAccount), its last 429. */
   queueState: AccountState;
+  /**
+   * A chain campaign whose recipients moved on after the send (`failoverCampaign`): how many, by
+   * proof, and how many a vendor left on a timer reported delivered after all (each got it twice).
+   */
+  failover?: FailoverTotals;
 }
 
 /** Recipients by delivery state, and why the failed and unknown ones are so. */
@@ -123,12 +129,13 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
   const journal = new RedisJournal(redis, prefix);
   const meta = await journal.meta(campaignId);
   if (!meta) return undefined;
-  const [outcomes, begun, counts, stateLost, account] = await Promise.all([
+  const [outcomes, begun, counts, stateLost, account, failover] = await Promise.all([
     journal.outcomes(campaignId),
     journal.begunUnsettled(campaignId),
     journal.counts(campaignId),
     journal.stateLost(campaignId),
     new AccountRecord(redis, prefix, meta.queue).read(),
+    meta.chain ? failoverTotals(redis, prefix, campaignId) : undefined,
   ]);
   const deliveries = await deliveryTotals(new DeliveryRecords(redis, prefix, campaignId), meta, outcomes);
   const sentBy: Record<string, number> = {};
@@ -159,6 +166,7 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     ...(stateLost && { stateLost }),
     deliveries,
     queueState: account,
+    ...(failover && { failover }),
   };
 }
 

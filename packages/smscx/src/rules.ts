@@ -6,21 +6,21 @@
  * docs, seeds 000/001, and ../shared/vendors/smscx.md). DECISIONs are the spec's.
  */
 import {
-  callbackUrl,
-  channelStrategy,
+  callbackUrlParts,
+  channelStrategyParts,
   checkShape,
   collectIssues,
   mergeIssues,
   messageFor,
-  messageText,
+  messageTextParts,
   type Note,
   type OperationShape,
-  optional,
+  plainOptional,
+  plainRequestRules,
+  plainRule,
   type RequestCheck,
-  requestRules,
-  rule,
-  scheduleDate,
-  senderId,
+  scheduleDateParts,
+  senderIdParts,
   type ShapeNode,
   type SpecCodes,
   type ValidationIssue,
@@ -88,15 +88,15 @@ const SENDER_CHAR = /[^\p{Cc}]/u;
  * empty, 1106 otherwise (spec DECISION on Multichannel's limit).
  */
 const senderLength = [sms.from!.minLength!, sms.from!.maxLength!] as const;
-const sender = senderId({ alpha: senderLength, numeric: senderLength, allowedChar: SENDER_CHAR, vendorCode: { sender_empty: 1105, invalid_type: 1106, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } });
+const sender = plainRule<string>(...senderIdParts({ alpha: senderLength, numeric: senderLength, allowedChar: SENDER_CHAR, vendorCode: { sender_empty: 1105, invalid_type: 1106, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } }));
 
 /** SMS text: at most 10 parts; random placeholders `{{numbers:N}}` etc. with N 1-20 (1136 / 1137). */
-const text = messageText({
+const text = plainRule<string>(...messageTextParts({
   minLength: 0,
   maxParts: MAX_PARTS,
   placeholders: true,
   vendorCode: { invalid_type: 1107, placeholder_invalid: 1136, placeholder_length: 1137 },
-});
+}));
 
 /** Campaign `groups`: each an existing group id (1140), so a positive one (the spec says int32). */
 const groups: RequestCheck<{ groups?: unknown }> = (request) =>
@@ -110,7 +110,7 @@ const groups: RequestCheck<{ groups?: unknown }> = (request) =>
  * `strategy`: no channel twice (1129), ending with `sms` (1122); viber/whatsapp steps need
  * `templateId` (1126), the sms step `text` (1107). Its length and channels are the spec's.
  */
-const strategy = channelStrategy({
+const strategy = plainRule(...channelStrategyParts({
   channels: CHANNELS,
   lastChannel: 'sms',
   requiredFields: {
@@ -119,7 +119,7 @@ const strategy = channelStrategy({
     sms: [{ field: 'text', vendorCode: 1107 }],
   },
   vendorCode: { strategy_not_list: 1120, strategy_unknown_channel: 1123, strategy_duplicate_channel: 1129, strategy_last_channel: 1122 },
-});
+}));
 
 /** What the strategy factory does not look into: a template id is positive (1127; the spec says int32), and the failover SMS text. */
 function strategySteps(request: { strategy?: unknown }): ValidationIssue[] {
@@ -140,11 +140,11 @@ function strategySteps(request: { strategy?: unknown }): ValidationIssue[] {
 
 /** `scheduledDate`: the spec's pattern (1108) names a real instant (1108), not in the past (1116). */
 const scheduleCodes = { required: 1108, date_invalid: 1108, date_in_past: 1116 };
-const utcDate = scheduleDate({ vendorCode: scheduleCodes });
+const utcDate = plainRule<string | Date>(...scheduleDateParts({ vendorCode: scheduleCodes }));
 // With `isUtc: false` the date is the destination's wall clock; UTC-12 is the latest any zone can
 // be, so only a date that is past even there is surely past.
 const LATEST_ZONE_MS = 12 * 3_600_000;
-const localDate = scheduleDate({ vendorCode: scheduleCodes, now: () => Date.now() - LATEST_ZONE_MS });
+const localDate = plainRule<string | Date>(...scheduleDateParts({ vendorCode: scheduleCodes, now: () => Date.now() - LATEST_ZONE_MS }));
 
 function schedule(request: { scheduledDate?: unknown; isUtc?: unknown }): ValidationIssue[] {
   const value = request.scheduledDate;
@@ -161,7 +161,7 @@ function schedule(request: { scheduledDate?: unknown; isUtc?: unknown }): Valida
 }
 
 /** ISO 3166-1 alpha-2 is letters; the spec says two of them. */
-const countryIso = rule<string>({}, (value, report) => {
+const countryIso = plainRule<string>({}, (value, report) => {
   if (typeof value === 'string' && !/^[A-Za-z]*$/.test(value)) report('invalid', {});
 });
 
@@ -178,7 +178,7 @@ export function toScheduledDate(value: unknown, isUtc: unknown): unknown {
 }
 
 /** The vendor POSTs delivery reports to `dlrCallbackUrl`: an http(s) URL, where the spec says any URI (1109). */
-const dlrCallbackUrl = optional(callbackUrl({ vendorCode: 1109 }));
+const dlrCallbackUrl = plainOptional(plainRule<string>(...callbackUrlParts({ vendorCode: 1109 })));
 /**
  * `trackData` of the spec's shape (the SDKs' lowercase UUID of any version, spec DECISION) that is
  * not of version 1 to 5 is sent, with a note (trackDataNotes).
@@ -211,12 +211,13 @@ export interface OperationRules {
 }
 
 // Every field optional here: which ones a request needs is the spec's `required`.
-const from = optional(sender);
-const smsText = optional(text);
-const smsMessage = requestRules({ from, text: smsText, countryIso: optional(countryIso), dlrCallbackUrl });
-const smsCampaign = requestRules({ from, text: smsText, dlrCallbackUrl });
-const mcMessage = requestRules({ from, strategy: optional(strategy), countryIso: optional(countryIso), dlrCallbackUrl });
-const mcCampaign = requestRules({ from, strategy: optional(strategy), dlrCallbackUrl });
+// The rules are plain (no zod schema is built), and report as requestRules' schemas would.
+const from = plainOptional(sender);
+const smsText = plainOptional(text);
+const smsMessage = plainRequestRules({ from, text: smsText, countryIso: plainOptional(countryIso), dlrCallbackUrl });
+const smsCampaign = plainRequestRules({ from, text: smsText, dlrCallbackUrl });
+const mcMessage = plainRequestRules({ from, strategy: plainOptional(strategy), countryIso: plainOptional(countryIso), dlrCallbackUrl });
+const mcCampaign = plainRequestRules({ from, strategy: plainOptional(strategy), dlrCallbackUrl });
 const on = (operation: OperationShape, ...rest: ReadonlyArray<RequestCheck<never>>): OperationRules => ({ shape: operation.body!, checks: rest });
 
 /** The checks for each operation, run by the client on the request as it will be sent. */

@@ -5,18 +5,19 @@
  * say. The vendor publishes no error codes, so no issue carries a vendorCode.
  */
 import {
-  callbackUrl,
+  callbackUrlParts,
   checkShape,
   collectIssues,
   mergeIssues,
   messageFor,
-  messageText,
-  optional,
+  messageTextParts,
   type Note,
+  plainOptional,
+  plainRequestRules,
+  plainRule,
   type RequestCheck,
-  requestRules,
-  scheduleDate,
-  senderId,
+  scheduleDateParts,
+  senderIdParts,
   type SpecCode,
   type SpecCodes,
   type ValidationIssue,
@@ -57,7 +58,7 @@ export const specCodes: SpecCodes = {
 /** The vendor's own words for `sender` (Message, BatchMessage, ScheduledMessage, OTP descriptions). */
 const SENDER_RULE = "Should be no longer than 11 characters for alphanumeric or 15 characters for numeric sender ID's. No spaces or special characters.";
 /** Says which part of the vendor's rule a sender the spec's pattern refused breaks. */
-const sender = optional(senderId({ alpha: [1, 11], numeric: [1, 15] }));
+const sender = plainOptional(plainRule<string>(...senderIdParts({ alpha: [1, 11], numeric: [1, 15] })));
 
 /** senderId tolerates a `+` before a numeric sender (other vendors take one); this vendor does not. */
 const noPlusInSender: RequestCheck = (request) =>
@@ -67,18 +68,19 @@ const noPlusInSender: RequestCheck = (request) =>
 
 const common = {
   // The spec sets no minimum length; an empty text is no message.
-  content: optional(messageText()),
+  content: plainOptional(plainRule<string>(...messageTextParts())),
   // The vendor POSTs delivery reports here, so it must be an absolute http(s) URL.
-  deliveryreporturl: optional(callbackUrl()),
+  deliveryreporturl: plainOptional(plainRule<string>(...callbackUrlParts())),
 };
 
-const messageRules = requestRules(common);
+// Plain rules (no zod schema is built), reported as requestRules' schemas would.
+const messageRules = plainRequestRules(common);
 // The spec sets no minimum either: a batch to no one sends nothing.
 const atLeastOne = (list: unknown): boolean => !Array.isArray(list) || list.length > 0;
 const batchRules: RequestCheck = (request) =>
   atLeastOne((request as { destinations?: unknown })?.destinations) ? [] : [{ path: ['destinations'], code: 'recipients_empty', message: messageFor('recipients_empty') }];
 /** No SMS Works source refuses a past `schedule`; scheduleNotes says it is one. */
-const scheduleRules = requestRules({ schedule: scheduleDate({ allowPast: true }) });
+const scheduleRules = plainRequestRules({ schedule: plainRule<string | Date>(...scheduleDateParts({ allowPast: true })) });
 
 export type Mode = 'send' | 'schedule';
 
@@ -127,4 +129,4 @@ export function senderExplanations(request: unknown): ValidationIssue[] {
   return collectIssues(request, senderRules, noPlusInSender);
 }
 // Built once: a send checks its sender with it, and a failover chain does on every batch.
-const senderRules = /* @__PURE__ */ requestRules({ sender });
+const senderRules = /* @__PURE__ */ plainRequestRules({ sender });

@@ -136,18 +136,20 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   // token checked once; a hit still checks the expiry.
   let takenType: string | undefined;
   const byRawUrl = new Map<string, Extract<TokenCheck, { ok: true }>>();
-  const checkToken = (request: IncomingCallback): TokenCheck => {
+  const checkToken = (request: IncomingCallback): TokenCheck | { ok: false; reason: 'missing'; url: URL } => {
     const h = request.headers;
     const key = options.trustProxy && options.publicOrigin === undefined ? `${request.url}\n${h.get('forwarded')}\n${h.get('x-forwarded-proto')}\n${h.get('x-forwarded-host')}` : request.url;
     const nowSeconds = Math.floor(now() / 1000);
     const known = byRawUrl.get(key);
     if (known) return known.claims.expiresAt < nowSeconds ? { ok: false, reason: 'expired' } : known;
-    const token = verifyCallbackUrl(publicUrl(request, options), secrets, nowSeconds, verified);
+    const url = publicUrl(request, options);
+    const token = verifyCallbackUrl(url, secrets, nowSeconds, verified);
     if (token.ok) {
       byRawUrl.set(key, token);
       if (byRawUrl.size > MAX_URLS) byRawUrl.delete(byRawUrl.keys().next().value!);
     }
-    return token;
+    // Without a token the URL is read again for its `vendor` parameter: handed on, not parsed twice.
+    return token.ok || token.reason !== 'missing' ? token : { ok: false, reason: 'missing', url };
   };
 
   const refuse = (reason: Refusal, vendor?: string, error?: unknown): CallbackAnswer => {
@@ -176,7 +178,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     } else if (token.reason !== 'missing') {
       return refuse(token.reason === 'expired' ? 'expired' : 'forged');
     } else {
-      vendor = publicUrl(request, options).searchParams.get('vendor') ?? options.vendor;
+      vendor = ('url' in token ? token.url : publicUrl(request, options)).searchParams.get('vendor') ?? options.vendor;
       const authenticator = vendor === undefined ? undefined : auth[vendor];
       if (!authenticator) return refuse('unsigned', vendor);
       const verdict = authenticator.check(request);
@@ -224,24 +226,12 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
       ledger.apply(event);
       if (event.unmapped) stats.unmapped++;
     }
-    const receivedAt = now();
-    let states: MessageDelivery[] | undefined;
-    let received: Date | undefined;
-    // Built when read: a receiver that only records the events never pays for the views.
-    const batch: ReportBatch = {
-      vendor,
-      events,
-      get states() {
-        return (states ??= touchedStates(ledger, events));
-      },
-      ...(claims ? { claims } : {}),
-      get receivedAt() {
-        return (received ??= new Date(receivedAt));
-      },
-    };
+    // The batch only for `record` and `onReports`: an object literal with getters costs a
+    // one-report callback more than its replay check, and a ledger-only receiver never sees it.
+    const batch = options.record || options.onReports ? reportBatch(ledger, vendor, events, claims, now()) : undefined;
     if (options.record) {
       try {
-        const recorded = options.record(batch);
+        const recorded = options.record(batch!);
         if (recorded) await recorded;
       } catch (error) {
         await replay.release(key);
@@ -250,7 +240,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     }
     stats.accepted++;
     stats.events += events.length;
-    if (options.onReports) queue.push(batch);
+    if (options.onReports) queue.push(batch!);
     return { status: 200, headers: {} };
   };
 
@@ -279,6 +269,36 @@ function ref(claims: CallbackClaims): DeliveryReference {
   if (claims.campaign !== undefined) out.campaign = claims.campaign;
   if (claims.batch !== undefined) out.batch = claims.batch;
   return out;
+}
+
+/** An accepted callback for `record` and `onReports`; its states and Date are built when read. */
+function reportBatch(ledger: DeliveryLedger, vendor: string, events: DeliveryEvent[], claims: CallbackClaims | undefined, receivedAt: number): ReportBatch {
+  let states: MessageDelivery[] | undefined;
+  let received: Date | undefined;
+  // Two literals, not a spread of `claims` into one: the keys keep their order (a journal line
+  // written from the batch reads the same) and a spread beside getters takes V8's slow path.
+  return claims
+    ? {
+        vendor,
+        events,
+        get states() {
+          return (states ??= touchedStates(ledger, events));
+        },
+        claims,
+        get receivedAt() {
+          return (received ??= new Date(receivedAt));
+        },
+      }
+    : {
+        vendor,
+        events,
+        get states() {
+          return (states ??= touchedStates(ledger, events));
+        },
+        get receivedAt() {
+          return (received ??= new Date(receivedAt));
+        },
+      };
 }
 
 /** The states of the messages a batch's reports named, each once, in the order first named. */

@@ -38,6 +38,39 @@ describe('the delivery ledger', () => {
     expect(again.state).toEqual({ ...first, reports: 2, duplicates: 1 });
   });
 
+  it('counts a repeat of any report a message got as a duplicate, whether the message got 2, 9 or 40 distinct reports', () => {
+    for (const distinct of [2, 9, 40]) {
+      const ledger = new DeliveryLedger();
+      const at = (i: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, i)).toISOString();
+      for (let i = 0; i < distinct; i++) expect(ledger.apply(ev('sent', false, at(i))).fresh).toBe(true);
+      // Every one of them again, oldest first: each is a repeat.
+      for (let i = 0; i < distinct; i++) expect(ledger.apply(ev('sent', false, at(i))).fresh).toBe(false);
+      const state = ledger.get('infobip', 'm1')!;
+      expect(state).toMatchObject({ reports: 2 * distinct, duplicates: distinct });
+      // A report not seen before is still fresh.
+      expect(ledger.apply(ev('sent', false, at(distinct))).fresh).toBe(true);
+    }
+  });
+
+  it('keeps one state per vendor and message id, lists them in the order their first reports came, and forgets a deleted one', () => {
+    const ledger = new DeliveryLedger();
+    ledger.apply(ev('sent', false, '2030-01-01T00:00:01Z', { vendor: 'octopush', messageId: 'a' }));
+    ledger.apply(ev('sent', false, '2030-01-01T00:00:02Z', { vendor: 'smscx', messageId: 'a' }));
+    ledger.apply(ev('sent', false, '2030-01-01T00:00:03Z', { vendor: 'octopush', messageId: 'b' }));
+    ledger.apply(ev('delivered', true, '2030-01-01T00:00:04Z', { vendor: 'octopush', messageId: 'a' }));
+    expect([...ledger.states()].map((s) => `${s.vendor}:${s.messageId}:${s.status}`)).toEqual(['octopush:a:delivered', 'smscx:a:sent', 'octopush:b:sent']);
+    expect(ledger.size).toBe(3);
+    expect(ledger.delete('octopush', 'a')).toBe(true);
+    expect(ledger.delete('octopush', 'a')).toBe(false);
+    expect(ledger.delete('infobip', 'a')).toBe(false);
+    expect(ledger.get('octopush', 'a')).toBeUndefined();
+    expect(ledger.get('smscx', 'a')).toMatchObject({ status: 'sent', reports: 1 });
+    // A report after the delete starts the message afresh, last in the list.
+    ledger.apply(ev('sent', false, '2030-01-01T00:00:05Z', { vendor: 'octopush', messageId: 'a' }));
+    expect([...ledger.states()].map((s) => `${s.vendor}:${s.messageId}:${s.reports}`)).toEqual(['smscx:a:1', 'octopush:b:1', 'octopush:a:1']);
+    expect(ledger.summary()).toMatchObject({ sent: 3, final: 0, pending: 3 });
+  });
+
   it('lets a delivery proof stand against a later negative final, and the latest negative win among negatives', () => {
     const delivered = ev('delivered', true, '2030-01-01T00:00:03Z');
     const expired = ev('expired', true, '2030-01-01T00:00:09Z');

@@ -16,16 +16,24 @@ export interface LedgerChange {
  * never dropped as a "duplicate").
  */
 export class DeliveryLedger {
-  readonly #messages = new Map<string, MessageTracker>();
+  // Found by vendor, then by message id: a key joining the two cost a new string to build, flatten
+  // and hash on every report.
+  readonly #byVendor = new Map<string, Map<string, MessageTracker>>();
+  /** Every message, in the order its first report came. */
+  readonly #messages = new Set<MessageTracker>();
 
   /**
    * Applies one report and returns the message's state after it (`fresh` is false for an exact
    * repeat).
    */
   apply(event: DeliveryEvent): LedgerChange {
-    const key = `${event.vendor}\u0000${event.messageId}`;
-    let tracker = this.#messages.get(key);
-    if (!tracker) this.#messages.set(key, (tracker = new MessageTracker(event.vendor, event.messageId)));
+    let ids = this.#byVendor.get(event.vendor);
+    if (!ids) this.#byVendor.set(event.vendor, (ids = new Map()));
+    let tracker = ids.get(event.messageId);
+    if (!tracker) {
+      ids.set(event.messageId, (tracker = new MessageTracker(event.vendor, event.messageId)));
+      this.#messages.add(tracker);
+    }
     return new Change(tracker.apply(event), tracker);
   }
 
@@ -38,7 +46,7 @@ export class DeliveryLedger {
 
   /** The state of one message, or undefined when no report named it. */
   get(vendor: string, messageId: string): MessageDelivery | undefined {
-    return this.#messages.get(`${vendor}\u0000${messageId}`)?.view;
+    return this.#byVendor.get(vendor)?.get(messageId)?.view;
   }
 
   get size(): number {
@@ -47,7 +55,7 @@ export class DeliveryLedger {
 
   /** Every message's state, in the order their first reports came. */
   *states(): IterableIterator<MessageDelivery> {
-    for (const tracker of this.#messages.values()) yield tracker.view;
+    for (const tracker of this.#messages) yield tracker.view;
   }
 
   /** How many messages stand at each status, and how many of them are final. */
@@ -63,7 +71,12 @@ export class DeliveryLedger {
 
   /** Forgets a message (once its state is stored elsewhere); true when it was there. */
   delete(vendor: string, messageId: string): boolean {
-    return this.#messages.delete(`${vendor}\u0000${messageId}`);
+    const ids = this.#byVendor.get(vendor);
+    const tracker = ids?.get(messageId);
+    if (!tracker) return false;
+    ids!.delete(messageId);
+    this.#messages.delete(tracker);
+    return true;
   }
 }
 

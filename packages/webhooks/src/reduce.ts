@@ -34,6 +34,7 @@ export interface MessageDelivery {
 
 const HISTORY = 20;
 const SEEN = 64;
+const FEW = 8;
 const INFO = ['to', 'groupId', 'channel', 'price', 'echo', 'reference'] as const;
 type InfoField = (typeof INFO)[number];
 
@@ -47,8 +48,12 @@ export class MessageTracker {
   /** For each descriptive field, the greatest report that carries it. */
   readonly #info: Partial<Record<InfoField, DeliveryEvent>> = {};
   readonly #history: DeliveryEvent[] = [];
-  /** Dedupe keys seen: one string, then a set, then null once past SEEN (history still dedupes). */
-  #seen: string | Set<string> | null | undefined;
+  /**
+   * Dedupe keys seen: one string, then a list (a message gets a few reports: a set per message
+   * cost more to build and to collect), then a set past FEW, then null past SEEN (history still
+   * dedupes).
+   */
+  #seen: string | string[] | Set<string> | null | undefined;
   #partCount = 0;
   #parts: number | undefined;
   #reports = 0;
@@ -68,13 +73,16 @@ export class MessageTracker {
     this.#view = undefined;
     const text = canonicalEvent(event);
     const seen = this.#seen;
-    if (seen === text || (typeof seen === 'object' && seen?.has(text))) {
+    if (seen === text || (Array.isArray(seen) ? seen.includes(text) : seen instanceof Set && seen.has(text))) {
       this.#duplicates++;
       return false;
     }
     if (seen === undefined) this.#seen = text;
-    else if (typeof seen === 'string') this.#seen = new Set([seen, text]);
-    else if (seen) {
+    else if (typeof seen === 'string') this.#seen = [seen, text];
+    else if (Array.isArray(seen)) {
+      if (seen.length < FEW) seen.push(text);
+      else this.#seen = new Set([...seen, text]);
+    } else if (seen) {
       seen.add(text);
       if (seen.size > SEEN) this.#seen = null;
     }

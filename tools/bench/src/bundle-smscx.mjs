@@ -10,7 +10,6 @@
 // app loses without it. Those costs overlap (gzip shares strings across modules), so they add up to
 // a little less than the whole. The sources' total is printed beside the published one: a gap
 // means the published dist keeps code that the sources let a bundler drop.
-import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { decode } from '@jridgewell/sourcemap-codec';
@@ -36,10 +35,16 @@ const fromSources = {
       const [, name, subpath] = path.match(/^@msgkit\/([^/]+)\/?(.*)$/);
       return { path: join(packages, name, 'src', `${subpath || 'index'}.ts`) };
     });
-    // Core's build takes libphonenumber-js from its ES2015+ sources, not the Babel output (tsdown.config.ts).
-    builder.onLoad({ filter: /libphonenumber-js\/es6\/.*\.js$/ }, async ({ path }) => {
-      const source = path.replace(/\/es6\//, '/source/');
-      return { contents: await readFile(source, 'utf8'), resolveDir: dirname(source), loader: 'js' };
+    // Core's build takes libphonenumber-js from its ES2015+ sources, not the Babel output
+    // (tsdown.config.ts). Resolved, not only loaded, from source/: a file loaded under its es6/ path
+    // and imported again under its source/ path would be two modules, one bundled twice (the
+    // library's Metadata class was, 6.5 kB min that the published build does not have).
+    builder.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData?.fromSources || !/libphonenumber-js/.test(args.importer + args.path)) return undefined;
+      const resolved = await builder.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { fromSources: true } });
+      if (resolved.errors.length > 0 || !/libphonenumber-js\/es6\/.*\.js$/.test(resolved.path)) return undefined;
+      // The library's `sideEffects: false` holds for its sources too (a plugin's path drops it unless said).
+      return { path: resolved.path.replace(/\/es6\//, '/source/'), sideEffects: resolved.sideEffects };
     });
   },
 };

@@ -1,5 +1,11 @@
+import type { CampaignSender } from '@msgkit/core';
 import type { Command } from 'commander';
+import { parseBaseUrls } from '../chain';
+import { DLR_SECRET_ENV } from '../dlrUrl';
+import { parseDuration } from '../failoverPlan';
 import { CliError, line, type Io } from '../io';
+import { SENDERS } from '../senders';
+import { senderFromEnv } from './reconcile';
 
 type Queue = typeof import('@msgkit/queue');
 
@@ -76,4 +82,92 @@ export function campaignCommand(program: Command, io: Io, load?: () => Promise<Q
       line(io.stdout, options.json ? JSON.stringify(status) : queue.formatCampaignStatus(status));
       if (status.sent.batches !== status.batches) io.exitCode = 1;
     });
+  campaign
+    .command('failover')
+    .description(
+      "move the recipients of a chain campaign that its first vendors sent on to the next vendor of the chain, once each: on a final negative delivery report (--on-report: undelivered, expired or failed, not rejected, not permanent) and/or no final report after a duration you name (--after-no-report); says what moves before sending; exit 0 when every moved recipient was taken, 1 when any is unknown or refused or Redis cannot be reached, 2 for a usage error or an unknown campaign",
+    )
+    .argument('<id>', 'the campaign id given to enqueueCampaign (enqueued with a chain of senders)')
+    .option('--on-report', 'move a recipient whose vendor reported it finally undelivered, expired or failed (recorded by msgkit webhooks serve --redis)')
+    .option('--after-no-report <duration>', 'move a recipient with no final report this long after its send (30m, 2h; no default): it may get the message twice, and campaign status counts every late delivered report')
+    .option('--dry-run', 'say what would move, send nothing')
+    .option('--base-url <provider=url>', "a vendor API's base URL, one provider=url per provider whose URL you set (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--dlr-url <url>', `the receiver the workers send reports to (msgkit webhooks serve --redis): the next vendor's reports go there too (needs ${DLR_SECRET_ENV})`)
+    .option('--lease <duration>', 'how long this run holds the campaign against other movers unless it renews (default 30s); a killed run is resumed once it lapsed')
+    .option('--redis <url>', `Redis URL (default: MSGKIT_REDIS_URL, else ${DEFAULT_REDIS})`)
+    .option('--prefix <prefix>', "key prefix the campaign was enqueued with (default: the queue's own)")
+    .option('--json', 'print the result as JSON')
+    .option('--connect-timeout <seconds>', 'how long connecting to Redis may take before exit 1 (default 10)')
+    .action(async (id: string, options: FailoverCliOptions) => failoverAction(id, options, io, load));
+}
+
+interface FailoverCliOptions {
+  onReport?: boolean;
+  afterNoReport?: string;
+  dryRun?: boolean;
+  baseUrl: string[];
+  dlrUrl?: string;
+  lease?: string;
+  redis?: string;
+  prefix?: string;
+  json?: boolean;
+  connectTimeout?: string;
+}
+
+/** `msgkit campaign failover`: see its description. */
+async function failoverAction(id: string, options: FailoverCliOptions, io: Io, load?: () => Promise<Queue>): Promise<void> {
+  const problems: string[] = [];
+  if (options.onReport !== true && options.afterNoReport === undefined) problems.push('name what moves a recipient on: --on-report (a final negative delivery report) and/or --after-no-report <duration>; nothing is assumed');
+  const timerMs = options.afterNoReport === undefined ? undefined : parseDuration(options.afterNoReport);
+  if (options.afterNoReport !== undefined && timerMs === undefined) problems.push(`--after-no-report must be a duration with its unit (30m, 2h, 90s), got "${options.afterNoReport}"`);
+  const leaseMs = options.lease === undefined ? undefined : parseDuration(options.lease);
+  if (options.lease !== undefined && leaseMs === undefined) problems.push(`--lease must be a duration with its unit (30s, 2m), got "${options.lease}"`);
+  const secret = io.env[DLR_SECRET_ENV];
+  if (options.dlrUrl !== undefined && secret === undefined) problems.push(`--dlr-url needs ${DLR_SECRET_ENV} in the environment (the secret msgkit webhooks serve checks the URLs with)`);
+  if (problems.length > 0) throw new CliError(problems.join('\n'), 2);
+  const url = redisUrl(options.redis, io);
+  const timeout = connectTimeoutMs(options.connectTimeout);
+  const queue = await loadQueue(load);
+  const where = { ...(options.prefix !== undefined && { prefix: options.prefix }), ...(timeout !== undefined && { connectTimeoutMs: timeout }) };
+  const status = await queue.campaignStatus(url, id, where).catch(redisFailure);
+  if (!status) throw new CliError(`no campaign ${id} in ${new URL(url).host}`, 2);
+  if (!status.chain) throw new CliError(`campaign ${id} was sent by ${status.provider} alone: there is no next provider to move to`, 2);
+  const providers = status.chain;
+  for (const name of providers) if (!(name in SENDERS)) throw new CliError(`the campaign's provider ${name} is not one msgkit can send with`, 2);
+  const urls = parseBaseUrls(options.baseUrl, providers, `this campaign's chain (${providers.join(', ')})`, problems);
+  if (problems.length > 0) throw new CliError(problems.join('\n'), 2);
+  const senders: CampaignSender[] = [];
+  for (const name of providers) senders.push(await senderFromEnv(name, urls[name], io));
+  const head = `campaign ${id} (${providers.join(' → ')}, queue)`;
+  const result = await queue
+    .failoverCampaign({
+      connection: url,
+      campaignId: id,
+      senders,
+      ...where,
+      ...(options.onReport === true && { onReport: true }),
+      ...(timerMs !== undefined && { afterNoReportMs: timerMs }),
+      ...(options.dryRun === true && { dryRun: true }),
+      ...(leaseMs !== undefined && { leaseMs }),
+      ...(options.dlrUrl !== undefined && secret !== undefined && { deliveryReports: { url: options.dlrUrl, secret } }),
+      // What moves is said before anything is sent.
+      onPlan: (plan) => {
+        if (options.json) return;
+        if (plan.resumed.length > 0) line(io.stdout, `${head}: resuming the interrupted move of batch ${plan.resumed.join(', ')}`);
+        const verb = plan.dryRun ? 'would move now' : 'move now';
+        line(io.stdout, plan.moves.length === 0 ? `${head}: none moves now` : `${head}: ${plan.moves.length} recipient(s) ${verb}: ${plan.steps.join('; ')}`);
+      },
+    })
+    .catch((error: { code?: unknown; message?: string; issues?: Array<{ message: string }> }) => {
+      if (error?.code === 'failover_busy') throw new CliError(error.message ?? 'another mover holds this campaign', 1);
+      if (error?.code === 'validation_error') throw new CliError(`${error.issues?.map((i) => i.message).join('; ') ?? error.message}`, 2);
+      return redisFailure(error);
+    });
+  if (!result) throw new CliError(`no campaign ${id} in ${new URL(url).host}`, 2);
+  if (options.json) {
+    line(io.stdout, JSON.stringify(result));
+  } else if (!result.dryRun && result.moves.length + result.resumed.length > 0) {
+    line(io.stdout, `${head}: moved: ${result.sent} sent by the next provider, ${result.unknown} unknown (it may have them: check before resending), ${result.refused} refused${result.takenByAnother.length > 0 ? `; batch ${result.takenByAnother.join(', ')} moved by another run` : ''}`);
+  }
+  if (result.unknown > 0 || result.refused > 0) io.exitCode = 1;
 }

@@ -81,6 +81,20 @@ describe('msgkit normalize --csv on a list', () => {
     expect(notMobile).toBeGreaterThan(500);
     expect(stderr).toContain(`${notMobile} refused as landline or other non-mobile number`);
   });
+
+  it('writes every row when the last chunks of the file hold only quoted rows', async () => {
+    // 64 kB of plain rows, then only quoted ones: the reader's last chunks pick no cell out of a plain line.
+    const plain = Array.from({ length: 2500 }, (_, i) => `a${i},07400 ${100000 + i},GB`);
+    const quoted = Array.from({ length: 3000 }, (_, i) => `b${i},"07500 ${100000 + i}",GB`);
+    const path = join(dir, 'quoted-tail.csv');
+    writeFileSync(path, `name,phone,country\n${[...plain, ...quoted].join('\n')}\n`);
+    const { code, stdout, stderr } = await runCli(['normalize', '--csv', '--file', path]);
+    expect(code).toBe(0);
+    const output = parse(stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(output).toHaveLength(5500);
+    expect(output.at(-1)).toEqual({ row: '5501', input: '07500 102999', e164: '+447500102999', status: 'valid', error: '', type: 'MOBILE' });
+    expect(stderr).toContain('5500 inputs: 5500 unique valid');
+  });
 });
 
 /** A plain list (no quote anywhere, `,`, LF) the way exports without quoting hold it: stray spaces, short and long records, a blank line, non-ASCII. */

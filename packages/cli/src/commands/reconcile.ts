@@ -151,7 +151,8 @@ async function reconcileQueueCampaign(campaignId: string, options: ReconcileCliO
   printSummary(summary, providers, `in Redis at ${new URL(url).host}`, io);
 }
 
-async function senderFromEnv(name: string, baseUrl: string | undefined, io: Io): Promise<CampaignSender> {
+/** A provider's campaign sender from its credentials in the environment (exit 2 without them). */
+export async function senderFromEnv(name: string, baseUrl: string | undefined, io: Io): Promise<CampaignSender> {
   // Loaded on demand, like send's: only the campaign's vendors are imported.
   const factory = await SENDERS[name as keyof typeof SENDERS]();
   try {

@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
 import { factoryOptions } from './options';
-import { isString, rule, type RuleOptions } from './rule';
+import { isString, rule, type RuleParts, type RuleOptions } from './rule';
 
 export interface CallbackUrlOptions extends RuleOptions {
   /** Default ['http', 'https']. */
@@ -9,9 +9,14 @@ export interface CallbackUrlOptions extends RuleOptions {
 
 /** A webhook URL the vendor will call: absolute, with a host, over http(s). */
 export function callbackUrl(input: CallbackUrlOptions = {}): z.ZodMiniType<string> {
+  return rule<string>(...callbackUrlParts(input));
+}
+
+/** @internal callbackUrl's validated options and check, for `rule` or `plainRule`. */
+export function callbackUrlParts(input: CallbackUrlOptions = {}): RuleParts {
   const options = factoryOptions<CallbackUrlOptions>('callbackUrl', input, { protocols: ['strings', 'optional'], vendorCode: ['vendorCodes', 'optional'] });
   const protocols = options.protocols ?? ['http', 'https'];
-  return rule<string>(options, (value, report) => {
+  return [options, (value, report) => {
     if (!isString(value, report)) return;
     let url: URL | undefined;
     try {
@@ -20,7 +25,7 @@ export function callbackUrl(input: CallbackUrlOptions = {}): z.ZodMiniType<strin
       url = undefined;
     }
     if (!url || !protocols.includes(url.protocol.slice(0, -1)) || url.hostname === '') report('url_invalid', { protocols });
-  });
+  }];
 }
 
 export interface UuidOptions extends RuleOptions {

@@ -23,6 +23,8 @@ type Emit = (code: IssueCode, params: IssueParams, path: (string | number)[], ve
 // one (`.check()`, another wrapper) is a new object, not found here, and goes through zod.
 const RULES = new WeakMap<object, RuleDefinition>();
 const OPTIONAL_RULES = new WeakMap<object, RuleDefinition>();
+// The rules plainRule() and plainOptional() made: objects, not zod schemas.
+const PLAIN_RULES = new WeakSet<object>();
 
 /** The one place a rule runs: zod's refinement and ruleIssues both call it, so they report alike. */
 function runRule(rule: RuleDefinition, value: unknown, emit: Emit): void {
@@ -33,6 +35,46 @@ function runRule(rule: RuleDefinition, value: unknown, emit: Emit): void {
   } catch (error) {
     report('unreadable', { reason: readError(error) });
   }
+}
+
+/** What a rule checks a value with: reports each issue it finds. */
+export type RuleCheck = (value: unknown, report: Report) => void;
+
+/** @internal A rule factory's validated options and check, for `rule` or `plainRule` to make a rule of. */
+export type RuleParts = readonly [options: RuleOptions | undefined, check: RuleCheck];
+
+/**
+ * @internal A rule without zod: the same definition `rule()` wraps in a zod schema, as a plain
+ * object that `collectIssues` and `plainRequestRules` run directly (and report exactly as the
+ * schema would). The provider packages check requests with these, so an app that imports one does
+ * not carry zod; the schemas remain the public API.
+ */
+export interface PlainRule<T = unknown> {
+  /** Only a type marker: the value type the rule accepts. */
+  readonly __plainRule?: T;
+}
+
+/** @internal `rule(options, check)` without zod (see PlainRule). */
+export function plainRule<T>(options: RuleOptions | undefined, check: RuleCheck): PlainRule<T> {
+  const plain: PlainRule<T> = {};
+  RULES.set(plain, { options, check });
+  PLAIN_RULES.add(plain);
+  return plain;
+}
+
+/** @internal `optional()` of a plain rule: `undefined` passes, anything else is checked. */
+export function plainOptional<T>(plain: PlainRule<T>): PlainRule<T | undefined> {
+  const definition = RULES.get(plain);
+  if (definition === undefined) throw new TypeError('plainOptional takes a rule made by plainRule');
+  const wrapped: PlainRule<T | undefined> = {};
+  OPTIONAL_RULES.set(wrapped, definition);
+  PLAIN_RULES.add(wrapped);
+  return wrapped;
+}
+
+/** @internal A plain rule (plainRule or plainOptional), not a zod schema. */
+export function isPlainRule(check: unknown): check is PlainRule {
+  return typeof check === 'object' && check !== null && PLAIN_RULES.has(check);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
 import { factoryOptions } from './options';
-import { rule, type RuleOptions } from './rule';
+import { rule, type RuleParts, type RuleOptions } from './rule';
 
 export interface ScheduleDateOptions extends RuleOptions {
   /** How far ahead a send may be scheduled (Infobip `sendAt`: under 180 days). */
@@ -20,6 +20,11 @@ const NAIVE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 
 /** When a scheduled send goes out: a valid date (Date or string), not in the past (unless allowPast), within the horizon. */
 export function scheduleDate(input: ScheduleDateOptions = {}): z.ZodMiniType<string | Date> {
+  return rule<string | Date>(...scheduleDateParts(input));
+}
+
+/** @internal scheduleDate's validated options and check, for `rule` or `plainRule`. */
+export function scheduleDateParts(input: ScheduleDateOptions = {}): RuleParts {
   const options = factoryOptions<ScheduleDateOptions>('scheduleDate', input, {
     maxAheadDays: ['number', 'optional'],
     now: ['function', 'optional'],
@@ -27,7 +32,7 @@ export function scheduleDate(input: ScheduleDateOptions = {}): z.ZodMiniType<str
     vendorCode: ['vendorCodes', 'optional'],
   });
   const now = options.now ?? Date.now;
-  return rule<string | Date>(options, (value, report) => {
+  return [options, (value, report) => {
     const time = toTime(value);
     if (time === undefined) return report('date_invalid');
     const current = now();
@@ -37,7 +42,7 @@ export function scheduleDate(input: ScheduleDateOptions = {}): z.ZodMiniType<str
     else if (options.maxAheadDays !== undefined && time >= current + options.maxAheadDays * DAY_MS) {
       report('date_too_far', { maxAheadDays: options.maxAheadDays });
     }
-  });
+  }];
 }
 
 /** @internal Epoch milliseconds of a Date or date string; undefined when it is not a date. */

@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
 import { factoryOptions } from './options';
-import { isString, rule, type RuleOptions } from './rule';
+import { isString, rule, type RuleParts, type RuleOptions } from './rule';
 
 export interface SenderIdOptions extends RuleOptions {
   /** Inclusive length range of a sender that contains any non-digit, e.g. [3, 11]. */
@@ -15,6 +15,11 @@ const ASCII_ALNUM = /[A-Za-z0-9]/;
 
 /** Sender ID ("originator", "from"): alphanumeric and numeric senders have different length limits. */
 export function senderId(input: SenderIdOptions): z.ZodMiniType<string> {
+  return rule<string>(...senderIdParts(input));
+}
+
+/** @internal senderId's validated options and check, for `rule` or `plainRule`. */
+export function senderIdParts(input: SenderIdOptions): RuleParts {
   const options = factoryOptions<SenderIdOptions>('senderId', input, {
     alpha: ['range', 'required'],
     numeric: ['range', 'required'],
@@ -22,7 +27,7 @@ export function senderId(input: SenderIdOptions): z.ZodMiniType<string> {
     vendorCode: ['vendorCodes', 'optional'],
   });
   const allowed = options.allowedChar ?? ASCII_ALNUM;
-  return rule<string>(options, (value, report) => {
+  return [options, (value, report) => {
     if (!isString(value, report)) return;
     if (value.length === 0) return report('sender_empty');
     const digits = value.startsWith('+') ? value.slice(1) : value;
@@ -36,5 +41,5 @@ export function senderId(input: SenderIdOptions): z.ZodMiniType<string> {
     if (length < min || length > max) report('sender_alpha_length', { min, max, length });
     const bad = [...new Set([...value].filter((char) => !allowed.test(char)))];
     if (bad.length > 0) report('sender_chars', { chars: bad });
-  });
+  }];
 }

@@ -2,7 +2,7 @@ import type * as z from 'zod/mini';
 import type { VendorCode } from './codes';
 import { MAX_LIST_LENGTH } from './lists';
 import { factoryOptions } from './options';
-import { rule, type RuleOptions } from './rule';
+import { rule, type RuleParts, type RuleOptions } from './rule';
 
 /** A field a channel step must carry, optionally with the vendor's code for its absence. */
 export type RequiredField = string | { field: string; vendorCode?: VendorCode };
@@ -25,6 +25,11 @@ type Step = Record<string, unknown>;
 
 /** An ordered failover list of channel steps (SMS.CX `strategy`, Infobip scenario `flow`). */
 export function channelStrategy(input: ChannelStrategyOptions): z.ZodMiniType<Step[]> {
+  return rule<Step[]>(...channelStrategyParts(input));
+}
+
+/** @internal channelStrategy's validated options and check, for `rule` or `plainRule`. */
+export function channelStrategyParts(input: ChannelStrategyOptions): RuleParts {
   const options = factoryOptions<ChannelStrategyOptions>('channelStrategy', input, {
     channels: ['strings', 'required'],
     minChannels: ['wholeNumber', 'optional'],
@@ -36,7 +41,7 @@ export function channelStrategy(input: ChannelStrategyOptions): z.ZodMiniType<St
   });
   const key = options.channelKey ?? 'channel';
   const unique = options.unique ?? true;
-  return rule<Step[]>(options, (value, report) => {
+  return [options, (value, report) => {
     if (!Array.isArray(value)) return report('strategy_not_list');
     if (value.length > MAX_LIST_LENGTH) return report('too_long', { max: MAX_LIST_LENGTH, length: value.length });
     const min = options.minChannels ?? 1;
@@ -63,5 +68,5 @@ export function channelStrategy(input: ChannelStrategyOptions): z.ZodMiniType<St
     if (options.lastChannel !== undefined && value.length > 0 && last?.[key] !== options.lastChannel) {
       report('strategy_last_channel', { expected: options.lastChannel }, [value.length - 1, key]);
     }
-  });
+  }];
 }

@@ -2,7 +2,7 @@ import type * as z from 'zod/mini';
 import { countDefault } from '../text/segments';
 import type { VendorCodes } from './codes';
 import { factoryOptions } from './options';
-import { isString, rule, type Report, type RuleOptions } from './rule';
+import { isString, rule, type RuleParts, type Report, type RuleOptions } from './rule';
 import { codePoints } from './shape';
 
 export interface MessageTextOptions extends RuleOptions {
@@ -18,6 +18,11 @@ export interface MessageTextOptions extends RuleOptions {
 
 /** An SMS text: not empty, within a character or a parts budget. */
 export function messageText(input: MessageTextOptions = {}): z.ZodMiniType<string> {
+  return rule<string>(...messageTextParts(input));
+}
+
+/** @internal messageText's validated options and check, for `rule` or `plainRule`. */
+export function messageTextParts(input: MessageTextOptions = {}): RuleParts {
   const options = factoryOptions<MessageTextOptions>('messageText', input, {
     minLength: ['number', 'optional'],
     maxLength: ['number', 'optional'],
@@ -27,7 +32,7 @@ export function messageText(input: MessageTextOptions = {}): z.ZodMiniType<strin
   });
   const min = options.minLength ?? 1;
   const placeholderOptions = typeof options.placeholders === 'object' ? options.placeholders : {};
-  return rule<string>(options, (value, report) => {
+  return [options, (value, report) => {
     if (!isString(value, report)) return;
     const length = codePoints(value, options.maxLength);
     if (length < min) report('text_empty', { min });
@@ -39,7 +44,7 @@ export function messageText(input: MessageTextOptions = {}): z.ZodMiniType<strin
       if (segments > options.maxParts) report('text_too_many_parts', { max: options.maxParts, segments, encoding });
     }
     if (options.placeholders) checkPlaceholders(value, report, placeholderOptions.vendorCode);
-  });
+  }];
 }
 
 const PLACEHOLDER_MIN = 1;

@@ -3,15 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import type { ValidationIssue } from '../errors';
-import { callbackUrl, uuid } from './identifiers';
+import { callbackUrl, callbackUrlParts, uuid } from './identifiers';
 import { maxRecipients } from './recipients';
-import { optional, rule } from './rule';
-import { scheduleDate } from './schedule';
-import { senderId } from './sender';
-import { channelStrategy } from './strategy';
-import { messageText } from './text';
-import { collectIssues, collectRequestIssues, requestRules } from './validate';
-import { validity, validityWithUnit } from './validity';
+import { optional, plainOptional, plainRule, rule, type PlainRule, type RuleParts } from './rule';
+import { scheduleDate, scheduleDateParts } from './schedule';
+import { senderId, senderIdParts } from './sender';
+import { channelStrategy, channelStrategyParts } from './strategy';
+import { messageText, messageTextParts } from './text';
+import { collectIssues, collectRequestIssues, plainRequestRules, requestRules } from './validate';
+import { validity, validityWithUnit, validityWithUnitParts } from './validity';
 
 /** The same checks through zod: a clone (`.check()` with nothing added) is not a schema rule() built. */
 const throughZod = (schema: z.ZodMiniType): z.ZodMiniType => schema.check();
@@ -122,5 +122,84 @@ describe('collectIssues on a rule', () => {
       { path: ['deep', 0], code: 'invalid', message: expect.any(String) as string, vendorCode: 7 },
       { path: [], code: 'invalid_type', message: 'must be a thing', vendorCode: 9 },
     ]);
+  });
+});
+
+// The provider packages check requests with plain rules (no zod schema built, so an app that
+// imports one does not carry zod): they must report what the zod schemas report.
+const PARTS: Record<string, { parts: RuleParts; optional: boolean }> = {
+  from: { parts: senderIdParts({ alpha: [3, 11], numeric: [3, 15], vendorCode: { required: 1105, sender_empty: 1105, sender_alpha_length: 1106 } }), optional: false },
+  text: { parts: messageTextParts({ maxParts: 2, placeholders: { vendorCode: { placeholder_invalid: 1136, placeholder_length: 1137 } }, vendorCode: 1107 }), optional: true },
+  scheduledDate: { parts: scheduleDateParts({ now, vendorCode: { date_invalid: 1108, date_in_past: 1116 } }), optional: true },
+  dlrCallbackUrl: { parts: callbackUrlParts({ vendorCode: 1109 }), optional: true },
+  sms: { parts: validityWithUnitParts({ valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', units: ['minutes', 'hours'], minSeconds: 30, maxSeconds: 48 * 3600 }), optional: true },
+  strategy: { parts: channelStrategyParts({ channels: ['viber', 'sms'], lastChannel: 'sms', requiredFields: { viber: [{ field: 'templateId', vendorCode: 1126 }] }, vendorCode: 1120 }), optional: true },
+};
+const plainFields: Record<string, PlainRule> = {};
+const schemaFields: Record<string, z.ZodMiniType> = {};
+for (const [name, { parts, optional: isOptional }] of Object.entries(PARTS)) {
+  plainFields[name] = isOptional ? plainOptional(plainRule(...parts)) : plainRule(...parts);
+  schemaFields[name] = throughZod(isOptional ? optional(rule(...parts)) : rule(...parts));
+}
+const plainRules = plainRequestRules(plainFields);
+const schemaRules = z.looseObject(schemaFields);
+
+describe('plain rules', () => {
+  it('report what the zod schema of the same factory reports on every value, optional or not', () => {
+    for (const { parts } of Object.values(PARTS)) {
+      for (const value of VALUES) {
+        expect(collectIssues(value, plainRule(...parts))).toEqual(collectIssues(value, throughZod(rule(...parts))));
+        expect(collectIssues(value, plainOptional(plainRule(...parts)))).toEqual(collectIssues(value, throughZod(optional(rule(...parts)))));
+      }
+    }
+  });
+
+  it('refuse bad factory options as the factories do', () => {
+    const thrown = (make: () => unknown) => {
+      try {
+        make();
+      } catch (error) {
+        return error;
+      }
+      throw new Error('nothing thrown');
+    };
+    expect(thrown(() => senderIdParts({ alpha: [3, 11] } as never))).toEqual(thrown(() => senderId({ alpha: [3, 11] } as never)));
+    expect(thrown(() => messageTextParts({ maxParts: 'two' } as never))).toEqual(thrown(() => messageText({ maxParts: 'two' } as never)));
+  });
+
+  it('as plainRequestRules, report what zod reports for the same requestRules, issue for issue, on 3 000 requests', () => {
+    let withIssues = 0;
+    for (const [index, request] of requests(3_000).entries()) {
+      const expected = collectIssues(request, schemaRules);
+      expect(collectRequestIssues(request, plainRules), `request ${index}`).toEqual(expected);
+      expect(collectIssues(request, plainRules), `request ${index}`).toEqual(expected);
+      if (expected.length > 0) withIssues++;
+    }
+    expect(withIssues).toBeGreaterThan(2_000);
+  });
+
+  it('as plainRequestRules, report a request that is not an object as zod does', () => {
+    for (const value of [undefined, null, 5, 'text', ['from'], true, Symbol('odd')]) {
+      expect(collectRequestIssues(value as never, plainRules)).toEqual(collectIssues(value, schemaRules));
+      expect(collectIssues(value, plainRules)).toEqual(collectIssues(value, schemaRules));
+    }
+  });
+
+  it('as plainRequestRules, report a request whose known or unknown field throws when read as zod does', () => {
+    const throwsAt = (key: string) => Object.defineProperty({ from: 'MsgKit' }, key, { enumerable: true, get: () => { throw new Error(`no ${key} today`); } });
+    const proxy = new Proxy({ from: 'MsgKit', other: 1 }, { get: (target, key) => { if (key === 'other') throw new Error('trap'); return Reflect.get(target, key); } });
+    const inherited = Object.create(Object.defineProperty({}, 'parent', { enumerable: true, get: () => { throw new Error('inherited'); } })) as object;
+    for (const request of [throwsAt('text'), throwsAt('extra'), proxy, inherited]) {
+      const expected = collectIssues(request, schemaRules);
+      expect(collectIssues(request, plainRules)).toEqual(expected);
+    }
+    // The unknown field's getter is read (as zod reads it) and makes the check unreadable.
+    expect(collectIssues(throwsAt('extra'), plainRules)).toEqual([{ path: [], code: 'unreadable', message: expect.stringContaining('no extra today') as string }]);
+  });
+
+  it('are refused as a requestRules field when not plain, and accepted by collectIssues beside zod schemas and functions', () => {
+    expect(() => plainRequestRules({ from: fields.from as never })).toThrow(/not a plain rule/);
+    expect(collectIssues({ from: '' }, plainRules, schemaRules)).toEqual([...collectIssues({ from: '' }, schemaRules), ...collectIssues({ from: '' }, schemaRules)]);
+    expect(() => collectIssues({}, {} as never)).toThrow();
   });
 });

@@ -4,7 +4,7 @@ import { ValidationError, type ValidationIssue } from '../errors';
 import { ISSUE_CODES, type IssueCode, type VendorCode } from './codes';
 import { messageFor } from './messages';
 import { listLengthIssue } from './lists';
-import { readError, ruleIssues, type RuleIssue } from './rule';
+import { isPlainRule, readError, ruleIssues, type PlainRule, type RuleIssue } from './rule';
 
 // The field schemas of each requestRules() object, read from zod's own definition on first use.
 const REQUEST_RULES = new WeakMap<object, Array<[string, object]> | null>();
@@ -16,8 +16,33 @@ export function requestRules<S extends $ZodLooseShape>(shape: S): z.ZodMiniObjec
   return schema;
 }
 
-/** A zod schema (typically built with requestRules) or a function returning issues for checks zod cannot express. */
-export type RequestCheck<T = unknown> = z.ZodMiniType | ((request: T) => readonly ValidationIssue[]);
+// The fields of each plainRequestRules() object, in the shape's order.
+const PLAIN_REQUEST_RULES = new WeakMap<object, Array<[string, PlainRule]>>();
+
+/** @internal requestRules without zod: a request's plain rules (plainRule, plainOptional), reported as requestRules' schema would. */
+export interface PlainRequestRules {
+  /** Only a type marker. */
+  readonly __plainRequestRules?: true;
+}
+
+/** @internal `requestRules(shape)` over plain rules: the same issues in the same order, with no zod schema built. */
+export function plainRequestRules(shape: Record<string, PlainRule>): PlainRequestRules {
+  const fields: Array<[string, PlainRule]> = [];
+  for (const [key, field] of Object.entries(shape)) {
+    if (!isPlainRule(field)) throw new TypeError(`plainRequestRules: the field ${key} is not a plain rule`);
+    // zod's object parse leaves a `__proto__` key of the shape alone.
+    if (key !== '__proto__') fields.push([key, field]);
+  }
+  const rules: PlainRequestRules = {};
+  PLAIN_REQUEST_RULES.set(rules, fields);
+  return rules;
+}
+
+/**
+ * A zod schema (typically built with requestRules) or a function returning issues for checks zod
+ * cannot express; internally also a plain rule or plainRequestRules.
+ */
+export type RequestCheck<T = unknown> = z.ZodMiniType | PlainRule | PlainRequestRules | ((request: T) => readonly ValidationIssue[]);
 
 /**
  * Runs every check and returns all issues (empty when the request is valid). A request whose
@@ -43,7 +68,7 @@ function collect<T>(request: T, checks: ReadonlyArray<RequestCheck<T>>, plain: b
   let bad: number[] | undefined;
   for (let index = 0; index < checks.length; index++) {
     const check = checks[index];
-    if (!(typeof check === 'function' || isSchema(check))) (bad ??= []).push(index);
+    if (!(typeof check === 'function' || isPlain(check) || isSchema(check))) (bad ??= []).push(index);
   }
   if (bad !== undefined) {
     throw new ValidationError(bad.map((index) => ({ path: ['checks', index], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a zod schema or a function returning issues' }) })));
@@ -55,6 +80,8 @@ function collect<T>(request: T, checks: ReadonlyArray<RequestCheck<T>>, plain: b
         const found = check(request);
         if (!Array.isArray(found)) throw new TypeError('a check function must return a list of issues');
         issues.push(...found);
+      } else if (isPlain(check)) {
+        for (const issue of plainIssues(check, request, plain)) issues.push(withVendorCode({ path: issue.path, code: issue.code, message: issue.message }, issue.vendorCode));
       } else {
         // A rule runs without zod wherever zod would only have called it (its issues are the same).
         const direct = ruleIssues(check, request, []) ?? (plain ? fieldIssues(check, request) : undefined);
@@ -90,6 +117,35 @@ function fieldIssues(check: object, request: unknown): RuleIssue[] | undefined {
     const found = ruleIssues(field, (request as Record<string, unknown>)[key], [key]);
     if (found === undefined) return undefined;
     for (const issue of found) issues.push(issue);
+  }
+  return issues;
+}
+
+function isPlain(check: unknown): check is PlainRule | PlainRequestRules {
+  return isPlainRule(check) || (typeof check === 'object' && check !== null && PLAIN_REQUEST_RULES.has(check));
+}
+
+/**
+ * The issues of a plain rule or plainRequestRules check, as the zod schemas they stand for report
+ * them: a rule's own issues; for a request, a non-object is `invalid_type` (an object expected, or
+ * `required` when there is none), else each field's rule in the shape's order, and, unless the
+ * request is a plain copy, every other enumerable field read as zod's loose object parse reads it
+ * (so a getter or proxy trap that throws makes the check `unreadable` alike).
+ */
+function plainIssues(check: PlainRule | PlainRequestRules, request: unknown, plain: boolean): RuleIssue[] {
+  const fields = PLAIN_REQUEST_RULES.get(check);
+  if (fields === undefined) return ruleIssues(check, request, [])!;
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    if (request === undefined) return [{ path: [], code: 'required', message: messageFor('required'), vendorCode: undefined }];
+    return [{ path: [], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'object' }), vendorCode: undefined }];
+  }
+  const issues: RuleIssue[] = [];
+  for (const [key, field] of fields) {
+    for (const issue of ruleIssues(field, (request as Record<string, unknown>)[key], [key])!) issues.push(issue);
+  }
+  if (!plain) {
+    const known = new Set(fields.map(([key]) => key));
+    for (const key in request) if (!known.has(key) && key !== '__proto__') void (request as Record<string, unknown>)[key];
   }
   return issues;
 }

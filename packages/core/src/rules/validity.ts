@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 import { ValidationError } from '../errors';
 import { factoryOptions } from './options';
-import { rule, type Report, type RuleOptions } from './rule';
+import { rule, type RuleParts, type Report, type RuleOptions } from './rule';
 
 /** The units a validity period (TTL) may be given in. */
 export type TimeUnit = 'milliseconds' | 'seconds' | 'minutes' | 'hours' | 'days';
@@ -52,6 +52,11 @@ export interface ValidityWithUnitOptions extends RuleOptions {
 
 /** A validity period whose unit is a sibling field (Infobip channel objects); checks the object holding both. */
 export function validityWithUnit(input: ValidityWithUnitOptions): z.ZodMiniType<Record<string, unknown>> {
+  return rule<Record<string, unknown>>(...validityWithUnitParts(input));
+}
+
+/** @internal validityWithUnit's validated options and check, for `rule` or `plainRule`. */
+export function validityWithUnitParts(input: ValidityWithUnitOptions): RuleParts {
   const options = factoryOptions<ValidityWithUnitOptions>('validityWithUnit', input, {
     valueKey: ['string', 'required'],
     unitKey: ['string', 'required'],
@@ -65,7 +70,7 @@ export function validityWithUnit(input: ValidityWithUnitOptions): z.ZodMiniType<
   const units = options.units ?? (Object.keys(SECONDS_PER) as TimeUnit[]);
   unitOption('validityWithUnit', 'defaultUnit', [options.defaultUnit]);
   unitOption('validityWithUnit', 'units', units);
-  return rule<Record<string, unknown>>(options, (value, report) => {
+  return [options, (value, report) => {
     if (typeof value !== 'object') return report('invalid_type', { expected: 'an object' });
     const object = value as Record<string, unknown>;
     const amount = object[options.valueKey];
@@ -83,7 +88,7 @@ export function validityWithUnit(input: ValidityWithUnitOptions): z.ZodMiniType<
       max: options.maxSeconds / perUnit,
       exclusiveMin: options.exclusiveMin,
     }, at);
-  });
+  }];
 }
 
 /** A unit option outside TimeUnit would make every value of the field NaN seconds. */

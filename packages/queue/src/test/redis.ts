@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { startRedisServer } from './server';
 
+/** True when MSGKIT_TEST_REDIS_URL is set or a `redis-server` binary runs here. */
 export const redisAvailable = Boolean(process.env.MSGKIT_TEST_REDIS_URL) || spawnSync('redis-server', ['--version']).status === 0;
 
 if (!redisAvailable) {
@@ -16,13 +17,17 @@ if (!redisAvailable) {
   console.warn(`SKIPPED: ${why}`);
 }
 
+/** A Redis for tests, shared between them by key prefix. */
 export interface TestRedis {
+  /** Its redis:// URL, on 127.0.0.1. */
   url: string;
   /** A key prefix no other test uses, so tests share one Redis without seeing each other. */
   prefix(): string;
+  /** Stops the server the tests started (SIGTERM) and removes its directory; a Redis given by MSGKIT_TEST_REDIS_URL is left running. */
   stop(): Promise<void>;
 }
 
+/** MSGKIT_TEST_REDIS_URL when set, else a `redis-server` of its own on a free 127.0.0.1 port, with an append-only file fsynced every second. */
 export async function startTestRedis(): Promise<TestRedis> {
   const prefix = () => `t${randomUUID().slice(0, 8)}`;
   if (process.env.MSGKIT_TEST_REDIS_URL) return { url: process.env.MSGKIT_TEST_REDIS_URL, prefix, stop: async () => {} };

@@ -18,6 +18,7 @@ const ARGS: Record<Persistence, string[]> = {
   aof: ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
 };
 
+/** A TCP port free on 127.0.0.1 a moment ago (the OS chose it; another process may take it before it is used). */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -45,7 +46,9 @@ async function waitForPing(url: string, child: ChildProcess): Promise<void> {
   }
 }
 
+/** A `redis-server` child process of the test's own, in a temporary directory. */
 export interface RedisServer {
+  /** Its redis:// URL, on 127.0.0.1. */
   url: string;
   /** SIGKILL: no shutdown save, no final fsync; what is on disk is what a crash leaves. */
   kill(): Promise<void>;
@@ -53,9 +56,11 @@ export interface RedisServer {
   start(persistence?: Persistence, extra?: string[]): Promise<void>;
   /** Empties its directory while it is stopped: a lost disk or volume. */
   wipe(): void;
+  /** SIGTERM, then removes its directory. */
   stop(): Promise<void>;
 }
 
+/** Starts a `redis-server` on a free 127.0.0.1 port with `persistence`, and waits until it answers PING. */
 export async function startRedisServer(persistence: Persistence): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'msgkit-redis-restart-'));
   const port = await freePort();

@@ -39,12 +39,6 @@ export interface AccountApiInterface {
      */
     getAccountBalanceRaw(initOverrides?: RequestInit): Promise<runtime.ApiResponse<AccountBalance>>;
 
-    /**
-     * The account\'s balance and its currency. A read; nothing is sent or billed.
-     * Get the account balance
-     */
-    getAccountBalance(): Promise<AccountBalance>;
-
 }
 
 /**
@@ -91,13 +85,5 @@ export class AccountApi extends runtime.BaseAPI implements AccountApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => AccountBalanceFromJSON(jsonValue));
     }
 
-    /**
-     * The account\'s balance and its currency. A read; nothing is sent or billed.
-     * Get the account balance
-     */
-    async getAccountBalance(initOverrides?: RequestInit): Promise<AccountBalance> {
-        const response = await this.getAccountBalanceRaw(initOverrides);
-        return await response.value();
-    }
 
 }

@@ -109,12 +109,6 @@ export interface OmniApiInterface {
     createScenarioRaw(requestParameters: CreateScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>>;
 
     /**
-     * Creates a scenario: the channels to try, in order, each with its sender. With `default: true` the new scenario becomes the account default (used by sends that give no `scenarioKey`). Infobip throttles this call to 20 requests per 10 minutes. 
-     * Create an OMNI failover scenario
-     */
-    createScenario(requestParameters: CreateScenarioRequest): Promise<Scenario>;
-
-    /**
      * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call.  Every message Infobip accepted is listed here for 48 hours, by the `bulkId` and the per-destination `messageId` the request set (both may be chosen by the client): this is how a send whose answer was lost is looked up. 
      * @summary Get OMNI message logs
      * @param {string} [from] Only messages sent from this sender (alphanumeric or numeric).
@@ -135,12 +129,6 @@ export interface OmniApiInterface {
     getOmniLogsRaw(requestParameters: GetOmniLogsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<OmniLogsResponse>>;
 
     /**
-     * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call.  Every message Infobip accepted is listed here for 48 hours, by the `bulkId` and the per-destination `messageId` the request set (both may be chosen by the client): this is how a send whose answer was lost is looked up. 
-     * Get OMNI message logs
-     */
-    getOmniLogs(requestParameters: GetOmniLogsRequest): Promise<OmniLogsResponse>;
-
-    /**
      * Returns delivery reports not yet fetched, including the channel that finally carried each message. Reports are one-time: a report returned here is not returned again, and reports already pushed to a webhook are not available here. 
      * @summary Get OMNI delivery reports
      * @param {string} [bulkId] Only reports of this request (bulk).
@@ -154,12 +142,6 @@ export interface OmniApiInterface {
     getOmniReportsRaw(requestParameters: GetOmniReportsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<OmniReportsResponse>>;
 
     /**
-     * Returns delivery reports not yet fetched, including the channel that finally carried each message. Reports are one-time: a report returned here is not returned again, and reports already pushed to a webhook are not available here. 
-     * Get OMNI delivery reports
-     */
-    getOmniReports(requestParameters: GetOmniReportsRequest): Promise<OmniReportsResponse>;
-
-    /**
      * Returns the scenario with the given key.
      * @summary Get one OMNI failover scenario
      * @param {string} scenarioKey Key of the scenario, as returned when it was created (32 hex characters in every example).
@@ -168,12 +150,6 @@ export interface OmniApiInterface {
      * @memberof OmniApiInterface
      */
     getScenarioRaw(requestParameters: GetScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>>;
-
-    /**
-     * Returns the scenario with the given key.
-     * Get one OMNI failover scenario
-     */
-    getScenario(requestParameters: GetScenarioRequest): Promise<Scenario>;
 
     /**
      * Returns the account\'s scenarios, optionally only the default one, a page at a time.
@@ -188,12 +164,6 @@ export interface OmniApiInterface {
     listScenariosRaw(requestParameters: ListScenariosRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<ListScenariosResponse>>;
 
     /**
-     * Returns the account\'s scenarios, optionally only the default one, a page at a time.
-     * List OMNI failover scenarios
-     */
-    listScenarios(requestParameters: ListScenariosRequest): Promise<ListScenariosResponse>;
-
-    /**
      * Sends one message to one or more destinations over the steps of a scenario. If `scenarioKey` is left out, the account\'s default scenario is used. Provide content for each channel the scenario may use (`sms`, `viber`, `email`, ...); content for a channel that is not in the scenario is ignored.  This is a paid send. Infobip offers no idempotency key: `bulkId` and `destinations[].messageId` are yours to choose but a repeated request is sent again.  The answer lists one entry per destination with its first status (normally PENDING_ENROUTE). `bulkId` is returned only when there is more than one destination. Delivery reports go to `notifyUrl` (or the URL configured on the account) and can be pulled once with getOmniReports. 
      * @summary Send an advanced OMNI (failover) message
      * @param {OmniAdvancedRequest} omniAdvancedRequest 
@@ -202,12 +172,6 @@ export interface OmniApiInterface {
      * @memberof OmniApiInterface
      */
     sendOmniAdvancedRaw(requestParameters: SendOmniAdvancedRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendOmniAdvancedResponse>>;
-
-    /**
-     * Sends one message to one or more destinations over the steps of a scenario. If `scenarioKey` is left out, the account\'s default scenario is used. Provide content for each channel the scenario may use (`sms`, `viber`, `email`, ...); content for a channel that is not in the scenario is ignored.  This is a paid send. Infobip offers no idempotency key: `bulkId` and `destinations[].messageId` are yours to choose but a repeated request is sent again.  The answer lists one entry per destination with its first status (normally PENDING_ENROUTE). `bulkId` is returned only when there is more than one destination. Delivery reports go to `notifyUrl` (or the URL configured on the account) and can be pulled once with getOmniReports. 
-     * Send an advanced OMNI (failover) message
-     */
-    sendOmniAdvanced(requestParameters: SendOmniAdvancedRequest): Promise<SendOmniAdvancedResponse>;
 
     /**
      * Replaces the name, flow and default flag of an existing scenario. Infobip throttles this call to 40 requests per 10 minutes. There is no delete operation. 
@@ -219,12 +183,6 @@ export interface OmniApiInterface {
      * @memberof OmniApiInterface
      */
     updateScenarioRaw(requestParameters: UpdateScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>>;
-
-    /**
-     * Replaces the name, flow and default flag of an existing scenario. Infobip throttles this call to 40 requests per 10 minutes. There is no delete operation. 
-     * Update an OMNI failover scenario
-     */
-    updateScenario(requestParameters: UpdateScenarioRequest): Promise<Scenario>;
 
 }
 
@@ -279,14 +237,6 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => ScenarioFromJSON(jsonValue));
     }
 
-    /**
-     * Creates a scenario: the channels to try, in order, each with its sender. With `default: true` the new scenario becomes the account default (used by sends that give no `scenarioKey`). Infobip throttles this call to 20 requests per 10 minutes. 
-     * Create an OMNI failover scenario
-     */
-    async createScenario(requestParameters: CreateScenarioRequest, initOverrides?: RequestInit): Promise<Scenario> {
-        const response = await this.createScenarioRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call.  Every message Infobip accepted is listed here for 48 hours, by the `bulkId` and the per-destination `messageId` the request set (both may be chosen by the client): this is how a send whose answer was lost is looked up. 
@@ -371,14 +321,6 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => OmniLogsResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Returns logs of sent messages, newest first, from the last 48 hours only. Meant for display; use delivery reports to track delivery. Infobip lists a limit of 120 requests per minute for this call.  Every message Infobip accepted is listed here for 48 hours, by the `bulkId` and the per-destination `messageId` the request set (both may be chosen by the client): this is how a send whose answer was lost is looked up. 
-     * Get OMNI message logs
-     */
-    async getOmniLogs(requestParameters: GetOmniLogsRequest, initOverrides?: RequestInit): Promise<OmniLogsResponse> {
-        const response = await this.getOmniLogsRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Returns delivery reports not yet fetched, including the channel that finally carried each message. Reports are one-time: a report returned here is not returned again, and reports already pushed to a webhook are not available here. 
@@ -435,14 +377,6 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => OmniReportsResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Returns delivery reports not yet fetched, including the channel that finally carried each message. Reports are one-time: a report returned here is not returned again, and reports already pushed to a webhook are not available here. 
-     * Get OMNI delivery reports
-     */
-    async getOmniReports(requestParameters: GetOmniReportsRequest, initOverrides?: RequestInit): Promise<OmniReportsResponse> {
-        const response = await this.getOmniReportsRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Returns the scenario with the given key.
@@ -487,14 +421,6 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => ScenarioFromJSON(jsonValue));
     }
 
-    /**
-     * Returns the scenario with the given key.
-     * Get one OMNI failover scenario
-     */
-    async getScenario(requestParameters: GetScenarioRequest, initOverrides?: RequestInit): Promise<Scenario> {
-        const response = await this.getScenarioRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Returns the account\'s scenarios, optionally only the default one, a page at a time.
@@ -547,14 +473,6 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => ListScenariosResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Returns the account\'s scenarios, optionally only the default one, a page at a time.
-     * List OMNI failover scenarios
-     */
-    async listScenarios(requestParameters: ListScenariosRequest, initOverrides?: RequestInit): Promise<ListScenariosResponse> {
-        const response = await this.listScenariosRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Sends one message to one or more destinations over the steps of a scenario. If `scenarioKey` is left out, the account\'s default scenario is used. Provide content for each channel the scenario may use (`sms`, `viber`, `email`, ...); content for a channel that is not in the scenario is ignored.  This is a paid send. Infobip offers no idempotency key: `bulkId` and `destinations[].messageId` are yours to choose but a repeated request is sent again.  The answer lists one entry per destination with its first status (normally PENDING_ENROUTE). `bulkId` is returned only when there is more than one destination. Delivery reports go to `notifyUrl` (or the URL configured on the account) and can be pulled once with getOmniReports. 
@@ -602,14 +520,6 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SendOmniAdvancedResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Sends one message to one or more destinations over the steps of a scenario. If `scenarioKey` is left out, the account\'s default scenario is used. Provide content for each channel the scenario may use (`sms`, `viber`, `email`, ...); content for a channel that is not in the scenario is ignored.  This is a paid send. Infobip offers no idempotency key: `bulkId` and `destinations[].messageId` are yours to choose but a repeated request is sent again.  The answer lists one entry per destination with its first status (normally PENDING_ENROUTE). `bulkId` is returned only when there is more than one destination. Delivery reports go to `notifyUrl` (or the URL configured on the account) and can be pulled once with getOmniReports. 
-     * Send an advanced OMNI (failover) message
-     */
-    async sendOmniAdvanced(requestParameters: SendOmniAdvancedRequest, initOverrides?: RequestInit): Promise<SendOmniAdvancedResponse> {
-        const response = await this.sendOmniAdvancedRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Replaces the name, flow and default flag of an existing scenario. Infobip throttles this call to 40 requests per 10 minutes. There is no delete operation. 
@@ -661,14 +571,6 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => ScenarioFromJSON(jsonValue));
     }
 
-    /**
-     * Replaces the name, flow and default flag of an existing scenario. Infobip throttles this call to 40 requests per 10 minutes. There is no delete operation. 
-     * Update an OMNI failover scenario
-     */
-    async updateScenario(requestParameters: UpdateScenarioRequest, initOverrides?: RequestInit): Promise<Scenario> {
-        const response = await this.updateScenarioRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }
 

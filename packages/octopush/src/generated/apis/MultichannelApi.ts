@@ -55,12 +55,6 @@ export interface MultichannelApiInterface {
     cancelMultichannelRaw(requestParameters: CancelMultichannelOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<void>>;
 
     /**
-     * Cancels a waiting draft or a scheduled campaign. Octopush only allows it when the campaign has fewer than 3 recipients (sic), when it is still scheduled more than 10 minutes in the future, and at most 1000 cancel requests per month per API user. live_chat messages cannot be cancelled. The body is sent with the DELETE request. 
-     * Cancel a draft or scheduled multi-channel campaign
-     */
-    cancelMultichannel(requestParameters: CancelMultichannelOperationRequest): Promise<void>;
-
-    /**
      * Sends one message to 1 recipient (\"simple\" mode) or up to 500 recipients (\"campaign\" mode) on the channel named by `channel`. Paid send. Set `metadata.request_id` to make retries safe: a second request with the same id within 24 hours is rejected with a validation error instead of being sent again. Octopush recommends frames of 200 to 500 recipients. `simulation_mode: true` returns a fake result after minimal validation (no charge). 
      * @summary Send a message on one channel (sms, voice_sms, rcs, email, live_chat)
      * @param {SendMultichannelRequest} sendMultichannelRequest 
@@ -69,12 +63,6 @@ export interface MultichannelApiInterface {
      * @memberof MultichannelApiInterface
      */
     sendMultichannelRaw(requestParameters: SendMultichannelOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMultichannelResponse>>;
-
-    /**
-     * Sends one message to 1 recipient (\"simple\" mode) or up to 500 recipients (\"campaign\" mode) on the channel named by `channel`. Paid send. Set `metadata.request_id` to make retries safe: a second request with the same id within 24 hours is rejected with a validation error instead of being sent again. Octopush recommends frames of 200 to 500 recipients. `simulation_mode: true` returns a fake result after minimal validation (no charge). 
-     * Send a message on one channel (sms, voice_sms, rcs, email, live_chat)
-     */
-    sendMultichannel(requestParameters: SendMultichannelOperationRequest): Promise<SendMultichannelResponse>;
 
 }
 
@@ -117,13 +105,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.VoidApiResponse(response);
     }
 
-    /**
-     * Cancels a waiting draft or a scheduled campaign. Octopush only allows it when the campaign has fewer than 3 recipients (sic), when it is still scheduled more than 10 minutes in the future, and at most 1000 cancel requests per month per API user. live_chat messages cannot be cancelled. The body is sent with the DELETE request. 
-     * Cancel a draft or scheduled multi-channel campaign
-     */
-    async cancelMultichannel(requestParameters: CancelMultichannelOperationRequest, initOverrides?: RequestInit): Promise<void> {
-        await this.cancelMultichannelRaw(requestParameters, initOverrides);
-    }
 
     /**
      * Sends one message to 1 recipient (\"simple\" mode) or up to 500 recipients (\"campaign\" mode) on the channel named by `channel`. Paid send. Set `metadata.request_id` to make retries safe: a second request with the same id within 24 hours is rejected with a validation error instead of being sent again. Octopush recommends frames of 200 to 500 recipients. `simulation_mode: true` returns a fake result after minimal validation (no charge). 
@@ -159,13 +140,5 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Sends one message to 1 recipient (\"simple\" mode) or up to 500 recipients (\"campaign\" mode) on the channel named by `channel`. Paid send. Set `metadata.request_id` to make retries safe: a second request with the same id within 24 hours is rejected with a validation error instead of being sent again. Octopush recommends frames of 200 to 500 recipients. `simulation_mode: true` returns a fake result after minimal validation (no charge). 
-     * Send a message on one channel (sms, voice_sms, rcs, email, live_chat)
-     */
-    async sendMultichannel(requestParameters: SendMultichannelOperationRequest, initOverrides?: RequestInit): Promise<SendMultichannelResponse> {
-        const response = await this.sendMultichannelRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }

@@ -55,12 +55,6 @@ export interface SmsCampaignApiInterface {
     cancelSmsCampaignRaw(requestParameters: CancelSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<void>>;
 
     /**
-     * Cancels a waiting draft or a scheduled SMS campaign, with the same limits as the multi-channel cancel: fewer than 3 recipients (sic), still scheduled more than 10 minutes ahead, at most 1000 cancel requests per month per API user. The body is sent with the DELETE request. 
-     * Cancel a draft or scheduled SMS campaign
-     */
-    cancelSmsCampaign(requestParameters: CancelSmsCampaignOperationRequest): Promise<void>;
-
-    /**
      * Sends one SMS text to up to 500 recipients, immediately or at `send_at`. Paid send. `request_id` (top-level here, unlike the multi-channel endpoint) makes retries safe for 24 hours. Recipients may carry `first_name`, `last_name` and `param1`..`param5`, which replace `{first_name}`, `{last_name}`, `{param1}`..`{param5}` in `text`. 
      * @summary Send an SMS campaign now or at a scheduled time
      * @param {SendSmsCampaignRequest} sendSmsCampaignRequest 
@@ -69,12 +63,6 @@ export interface SmsCampaignApiInterface {
      * @memberof SmsCampaignApiInterface
      */
     sendSmsCampaignRaw(requestParameters: SendSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendSmsCampaignResponse>>;
-
-    /**
-     * Sends one SMS text to up to 500 recipients, immediately or at `send_at`. Paid send. `request_id` (top-level here, unlike the multi-channel endpoint) makes retries safe for 24 hours. Recipients may carry `first_name`, `last_name` and `param1`..`param5`, which replace `{first_name}`, `{last_name}`, `{param1}`..`{param5}` in `text`. 
-     * Send an SMS campaign now or at a scheduled time
-     */
-    sendSmsCampaign(requestParameters: SendSmsCampaignOperationRequest): Promise<SendSmsCampaignResponse>;
 
 }
 
@@ -117,13 +105,6 @@ export class SmsCampaignApi extends runtime.BaseAPI implements SmsCampaignApiInt
         return new runtime.VoidApiResponse(response);
     }
 
-    /**
-     * Cancels a waiting draft or a scheduled SMS campaign, with the same limits as the multi-channel cancel: fewer than 3 recipients (sic), still scheduled more than 10 minutes ahead, at most 1000 cancel requests per month per API user. The body is sent with the DELETE request. 
-     * Cancel a draft or scheduled SMS campaign
-     */
-    async cancelSmsCampaign(requestParameters: CancelSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<void> {
-        await this.cancelSmsCampaignRaw(requestParameters, initOverrides);
-    }
 
     /**
      * Sends one SMS text to up to 500 recipients, immediately or at `send_at`. Paid send. `request_id` (top-level here, unlike the multi-channel endpoint) makes retries safe for 24 hours. Recipients may carry `first_name`, `last_name` and `param1`..`param5`, which replace `{first_name}`, `{last_name}`, `{param1}`..`{param5}` in `text`. 
@@ -159,13 +140,5 @@ export class SmsCampaignApi extends runtime.BaseAPI implements SmsCampaignApiInt
         return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Sends one SMS text to up to 500 recipients, immediately or at `send_at`. Paid send. `request_id` (top-level here, unlike the multi-channel endpoint) makes retries safe for 24 hours. Recipients may carry `first_name`, `last_name` and `param1`..`param5`, which replace `{first_name}`, `{last_name}`, `{param1}`..`{param5}` in `text`. 
-     * Send an SMS campaign now or at a scheduled time
-     */
-    async sendSmsCampaign(requestParameters: SendSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<SendSmsCampaignResponse> {
-        const response = await this.sendSmsCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }

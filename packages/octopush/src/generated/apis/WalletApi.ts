@@ -48,12 +48,6 @@ export interface WalletApiInterface {
      */
     getBalanceRaw(requestParameters: GetBalanceRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<WalletBalance>>;
 
-    /**
-     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` (or `1`) adds the wallet packs. 
-     * Get the account balance
-     */
-    getBalance(requestParameters: GetBalanceRequest): Promise<WalletBalance>;
-
 }
 
 /**
@@ -100,14 +94,6 @@ export class WalletApi extends runtime.BaseAPI implements WalletApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => WalletBalanceFromJSON(jsonValue));
     }
 
-    /**
-     * Without parameters, returns the balance in euros. With `country_code` and `product_name` (both or neither), returns the number of units of that product for that country. `with_details=true` (or `1`) adds the wallet packs. 
-     * Get the account balance
-     */
-    async getBalance(requestParameters: GetBalanceRequest, initOverrides?: RequestInit): Promise<WalletBalance> {
-        const response = await this.getBalanceRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }
 

@@ -39,12 +39,6 @@ export interface AccountApiInterface {
      */
     getAccountBalanceRaw(initOverrides?: RequestInit): Promise<runtime.ApiResponse<AccountBalance>>;
 
-    /**
-     * The account\'s balance, its currency and whether it is prepaid or postpaid. A read: nothing is sent or billed. 
-     * Get account balance
-     */
-    getAccountBalance(): Promise<AccountBalance>;
-
 }
 
 /**
@@ -83,13 +77,5 @@ export class AccountApi extends runtime.BaseAPI implements AccountApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => AccountBalanceFromJSON(jsonValue));
     }
 
-    /**
-     * The account\'s balance, its currency and whether it is prepaid or postpaid. A read: nothing is sent or billed. 
-     * Get account balance
-     */
-    async getAccountBalance(initOverrides?: RequestInit): Promise<AccountBalance> {
-        const response = await this.getAccountBalanceRaw(initOverrides);
-        return await response.value();
-    }
 
 }

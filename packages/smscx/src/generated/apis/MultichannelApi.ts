@@ -86,12 +86,6 @@ export interface MultichannelApiInterface {
     deleteScheduledMultichannelRaw(requestParameters: DeleteScheduledMultichannelRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<DeleteScheduledMessageResponse>>;
 
     /**
-     * Deletes a scheduled Multichannel message; its cost is returned to the account balance. 
-     * Delete scheduled Multichannel message
-     */
-    deleteScheduledMultichannel(requestParameters: DeleteScheduledMultichannelRequest): Promise<DeleteScheduledMessageResponse>;
-
-    /**
      * Deletes a scheduled Multichannel campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
      * @summary Delete scheduled Multichannel campaign
      * @param {string} campaignId Identifier of a scheduled campaign (the &#x60;info.campaignId&#x60; returned by a send). Lowercase UUID.
@@ -100,12 +94,6 @@ export interface MultichannelApiInterface {
      * @memberof MultichannelApiInterface
      */
     deleteScheduledMultichannelCampaignRaw(requestParameters: DeleteScheduledMultichannelCampaignRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<DeleteScheduledCampaignResponse>>;
-
-    /**
-     * Deletes a scheduled Multichannel campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
-     * Delete scheduled Multichannel campaign
-     */
-    deleteScheduledMultichannelCampaign(requestParameters: DeleteScheduledMultichannelCampaignRequest): Promise<DeleteScheduledCampaignResponse>;
 
     /**
      * Free dry run of `sendMultichannel`. Same body without `idempotencyId`; same response. 
@@ -118,12 +106,6 @@ export interface MultichannelApiInterface {
     estimateMultichannelRaw(requestParameters: EstimateMultichannelOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMultichannelResponse>>;
 
     /**
-     * Free dry run of `sendMultichannel`. Same body without `idempotencyId`; same response. 
-     * Estimate Multichannel message
-     */
-    estimateMultichannel(requestParameters: EstimateMultichannelOperationRequest): Promise<SendMultichannelResponse>;
-
-    /**
      * Free dry run of `sendMultichannelCampaign`. Same body without `idempotencyId`; same response. 
      * @summary Estimate Multichannel campaign
      * @param {EstimateMultichannelCampaignRequest} estimateMultichannelCampaignRequest 
@@ -132,12 +114,6 @@ export interface MultichannelApiInterface {
      * @memberof MultichannelApiInterface
      */
     estimateMultichannelCampaignRaw(requestParameters: EstimateMultichannelCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMultichannelCampaignResponse>>;
-
-    /**
-     * Free dry run of `sendMultichannelCampaign`. Same body without `idempotencyId`; same response. 
-     * Estimate Multichannel campaign
-     */
-    estimateMultichannelCampaign(requestParameters: EstimateMultichannelCampaignOperationRequest): Promise<SendMultichannelCampaignResponse>;
 
     /**
      * **Paid.** Sends a Multichannel message to a single phone number or to up to 25 000 phone numbers. Each channel of `strategy` is tried in order; when a channel has not reported `DELIVERED` within `ttl` seconds, the next one is triggered, down to the final `sms` failover.  Idempotent when the body carries `idempotencyId` (UUID v1-v5). 
@@ -150,12 +126,6 @@ export interface MultichannelApiInterface {
     sendMultichannelRaw(requestParameters: SendMultichannelOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMultichannelResponse>>;
 
     /**
-     * **Paid.** Sends a Multichannel message to a single phone number or to up to 25 000 phone numbers. Each channel of `strategy` is tried in order; when a channel has not reported `DELIVERED` within `ttl` seconds, the next one is triggered, down to the final `sms` failover.  Idempotent when the body carries `idempotencyId` (UUID v1-v5). 
-     * Send Multichannel message
-     */
-    sendMultichannel(requestParameters: SendMultichannelOperationRequest): Promise<SendMultichannelResponse>;
-
-    /**
      * **Paid.** Sends a Multichannel message to every contact of one or more existing groups.  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
      * @summary Send Multichannel campaign
      * @param {SendMultichannelCampaignRequest} sendMultichannelCampaignRequest 
@@ -164,12 +134,6 @@ export interface MultichannelApiInterface {
      * @memberof MultichannelApiInterface
      */
     sendMultichannelCampaignRaw(requestParameters: SendMultichannelCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMultichannelCampaignResponse>>;
-
-    /**
-     * **Paid.** Sends a Multichannel message to every contact of one or more existing groups.  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
-     * Send Multichannel campaign
-     */
-    sendMultichannelCampaign(requestParameters: SendMultichannelCampaignOperationRequest): Promise<SendMultichannelCampaignResponse>;
 
 }
 
@@ -213,14 +177,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Deletes a scheduled Multichannel message; its cost is returned to the account balance. 
-     * Delete scheduled Multichannel message
-     */
-    async deleteScheduledMultichannel(requestParameters: DeleteScheduledMultichannelRequest, initOverrides?: RequestInit): Promise<DeleteScheduledMessageResponse> {
-        const response = await this.deleteScheduledMultichannelRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Deletes a scheduled Multichannel campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
@@ -257,14 +213,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Deletes a scheduled Multichannel campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
-     * Delete scheduled Multichannel campaign
-     */
-    async deleteScheduledMultichannelCampaign(requestParameters: DeleteScheduledMultichannelCampaignRequest, initOverrides?: RequestInit): Promise<DeleteScheduledCampaignResponse> {
-        const response = await this.deleteScheduledMultichannelCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Free dry run of `sendMultichannel`. Same body without `idempotencyId`; same response. 
@@ -304,14 +252,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Free dry run of `sendMultichannel`. Same body without `idempotencyId`; same response. 
-     * Estimate Multichannel message
-     */
-    async estimateMultichannel(requestParameters: EstimateMultichannelOperationRequest, initOverrides?: RequestInit): Promise<SendMultichannelResponse> {
-        const response = await this.estimateMultichannelRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Free dry run of `sendMultichannelCampaign`. Same body without `idempotencyId`; same response. 
@@ -351,14 +291,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Free dry run of `sendMultichannelCampaign`. Same body without `idempotencyId`; same response. 
-     * Estimate Multichannel campaign
-     */
-    async estimateMultichannelCampaign(requestParameters: EstimateMultichannelCampaignOperationRequest, initOverrides?: RequestInit): Promise<SendMultichannelCampaignResponse> {
-        const response = await this.estimateMultichannelCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * **Paid.** Sends a Multichannel message to a single phone number or to up to 25 000 phone numbers. Each channel of `strategy` is tried in order; when a channel has not reported `DELIVERED` within `ttl` seconds, the next one is triggered, down to the final `sms` failover.  Idempotent when the body carries `idempotencyId` (UUID v1-v5). 
@@ -398,14 +330,6 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelResponseFromJSON(jsonValue));
     }
 
-    /**
-     * **Paid.** Sends a Multichannel message to a single phone number or to up to 25 000 phone numbers. Each channel of `strategy` is tried in order; when a channel has not reported `DELIVERED` within `ttl` seconds, the next one is triggered, down to the final `sms` failover.  Idempotent when the body carries `idempotencyId` (UUID v1-v5). 
-     * Send Multichannel message
-     */
-    async sendMultichannel(requestParameters: SendMultichannelOperationRequest, initOverrides?: RequestInit): Promise<SendMultichannelResponse> {
-        const response = await this.sendMultichannelRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * **Paid.** Sends a Multichannel message to every contact of one or more existing groups.  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
@@ -445,13 +369,5 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * **Paid.** Sends a Multichannel message to every contact of one or more existing groups.  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
-     * Send Multichannel campaign
-     */
-    async sendMultichannelCampaign(requestParameters: SendMultichannelCampaignOperationRequest, initOverrides?: RequestInit): Promise<SendMultichannelCampaignResponse> {
-        const response = await this.sendMultichannelCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }

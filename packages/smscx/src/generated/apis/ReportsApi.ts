@@ -60,12 +60,6 @@ export interface ReportsApiInterface {
     getCampaignReportRaw(requestParameters: GetCampaignReportRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<CampaignReportResponse>>;
 
     /**
-     * Returns a sent campaign (`info`) and its messages with their delivery status (`data`), up to `limit` per page; `paging.next` is the cursor of the next page (null on the last one). 
-     * Get the report of a sent campaign
-     */
-    getCampaignReport(requestParameters: GetCampaignReportRequest): Promise<CampaignReportResponse>;
-
-    /**
      * Returns one sent message (SMS, Viber, WhatsApp or Multichannel) and its delivery status, by the `msgId` a send returned. 
      * @summary Get the report of one message
      * @param {string} msgId Identifier of a sent message (the &#x60;msgId&#x60; returned by a send). Lowercase UUID.
@@ -74,12 +68,6 @@ export interface ReportsApiInterface {
      * @memberof ReportsApiInterface
      */
     getSingleReportRaw(requestParameters: GetSingleReportRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SingleReportResponse>>;
-
-    /**
-     * Returns one sent message (SMS, Viber, WhatsApp or Multichannel) and its delivery status, by the `msgId` a send returned. 
-     * Get the report of one message
-     */
-    getSingleReport(requestParameters: GetSingleReportRequest): Promise<SingleReportResponse>;
 
 }
 
@@ -139,14 +127,6 @@ export class ReportsApi extends runtime.BaseAPI implements ReportsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => CampaignReportResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Returns a sent campaign (`info`) and its messages with their delivery status (`data`), up to `limit` per page; `paging.next` is the cursor of the next page (null on the last one). 
-     * Get the report of a sent campaign
-     */
-    async getCampaignReport(requestParameters: GetCampaignReportRequest, initOverrides?: RequestInit): Promise<CampaignReportResponse> {
-        const response = await this.getCampaignReportRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Returns one sent message (SMS, Viber, WhatsApp or Multichannel) and its delivery status, by the `msgId` a send returned. 
@@ -183,14 +163,6 @@ export class ReportsApi extends runtime.BaseAPI implements ReportsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SingleReportResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Returns one sent message (SMS, Viber, WhatsApp or Multichannel) and its delivery status, by the `msgId` a send returned. 
-     * Get the report of one message
-     */
-    async getSingleReport(requestParameters: GetSingleReportRequest, initOverrides?: RequestInit): Promise<SingleReportResponse> {
-        const response = await this.getSingleReportRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }
 

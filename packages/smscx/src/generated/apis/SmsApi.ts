@@ -86,12 +86,6 @@ export interface SmsApiInterface {
     deleteScheduledSmsRaw(requestParameters: DeleteScheduledSmsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<DeleteScheduledMessageResponse>>;
 
     /**
-     * Deletes a scheduled SMS; its cost is returned to the account balance. Only messages that are still scheduled can be deleted (403 / 1118 or 404 / 1100 otherwise). 
-     * Delete scheduled SMS
-     */
-    deleteScheduledSms(requestParameters: DeleteScheduledSmsRequest): Promise<DeleteScheduledMessageResponse>;
-
-    /**
      * Deletes a scheduled SMS campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
      * @summary Delete scheduled SMS campaign
      * @param {string} campaignId Identifier of a scheduled campaign (the &#x60;info.campaignId&#x60; returned by a send). Lowercase UUID.
@@ -100,12 +94,6 @@ export interface SmsApiInterface {
      * @memberof SmsApiInterface
      */
     deleteScheduledSmsCampaignRaw(requestParameters: DeleteScheduledSmsCampaignRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<DeleteScheduledCampaignResponse>>;
-
-    /**
-     * Deletes a scheduled SMS campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
-     * Delete scheduled SMS campaign
-     */
-    deleteScheduledSmsCampaign(requestParameters: DeleteScheduledSmsCampaignRequest): Promise<DeleteScheduledCampaignResponse>;
 
     /**
      * Free dry run of `sendSms`: validates the request and prices it exactly like a send, but nothing is sent or billed. Same body as `sendSms` without `idempotencyId`; same response. 
@@ -118,12 +106,6 @@ export interface SmsApiInterface {
     estimateSmsRaw(requestParameters: EstimateSmsOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendSmsResponse>>;
 
     /**
-     * Free dry run of `sendSms`: validates the request and prices it exactly like a send, but nothing is sent or billed. Same body as `sendSms` without `idempotencyId`; same response. 
-     * Estimate SMS
-     */
-    estimateSms(requestParameters: EstimateSmsOperationRequest): Promise<SendSmsResponse>;
-
-    /**
      * Free dry run of `sendSmsCampaign`. Same body without `idempotencyId`; same response. 
      * @summary Estimate SMS campaign
      * @param {EstimateSmsCampaignRequest} estimateSmsCampaignRequest 
@@ -132,12 +114,6 @@ export interface SmsApiInterface {
      * @memberof SmsApiInterface
      */
     estimateSmsCampaignRaw(requestParameters: EstimateSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendSmsCampaignResponse>>;
-
-    /**
-     * Free dry run of `sendSmsCampaign`. Same body without `idempotencyId`; same response. 
-     * Estimate SMS campaign
-     */
-    estimateSmsCampaign(requestParameters: EstimateSmsCampaignOperationRequest): Promise<SendSmsCampaignResponse>;
 
     /**
      * **Paid.** Sends one SMS text to a single phone number or to a list of up to 25 000 phone numbers in one request.  Idempotent when the body carries `idempotencyId` (UUID v1-v5): a retry with the same value is neither sent nor billed twice, and the response carries the value back in `X-Idempotency-Id`. 
@@ -150,12 +126,6 @@ export interface SmsApiInterface {
     sendSmsRaw(requestParameters: SendSmsOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendSmsResponse>>;
 
     /**
-     * **Paid.** Sends one SMS text to a single phone number or to a list of up to 25 000 phone numbers in one request.  Idempotent when the body carries `idempotencyId` (UUID v1-v5): a retry with the same value is neither sent nor billed twice, and the response carries the value back in `X-Idempotency-Id`. 
-     * Send SMS
-     */
-    sendSms(requestParameters: SendSmsOperationRequest): Promise<SendSmsResponse>;
-
-    /**
      * **Paid.** Sends one SMS text to every contact of one or more existing groups. The text may use the contact placeholders (`{{firstName}}`, `{{lastName}}`, `{{email}}`, `{{field1}}`..`{{field5}}`, custom fields).  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
      * @summary Send SMS campaign
      * @param {SendSmsCampaignRequest} sendSmsCampaignRequest 
@@ -164,12 +134,6 @@ export interface SmsApiInterface {
      * @memberof SmsApiInterface
      */
     sendSmsCampaignRaw(requestParameters: SendSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendSmsCampaignResponse>>;
-
-    /**
-     * **Paid.** Sends one SMS text to every contact of one or more existing groups. The text may use the contact placeholders (`{{firstName}}`, `{{lastName}}`, `{{email}}`, `{{field1}}`..`{{field5}}`, custom fields).  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
-     * Send SMS campaign
-     */
-    sendSmsCampaign(requestParameters: SendSmsCampaignOperationRequest): Promise<SendSmsCampaignResponse>;
 
 }
 
@@ -213,14 +177,6 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Deletes a scheduled SMS; its cost is returned to the account balance. Only messages that are still scheduled can be deleted (403 / 1118 or 404 / 1100 otherwise). 
-     * Delete scheduled SMS
-     */
-    async deleteScheduledSms(requestParameters: DeleteScheduledSmsRequest, initOverrides?: RequestInit): Promise<DeleteScheduledMessageResponse> {
-        const response = await this.deleteScheduledSmsRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Deletes a scheduled SMS campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
@@ -257,14 +213,6 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Deletes a scheduled SMS campaign; the cost of the deleted messages is returned to the balance. If part of the campaign has already been sent, only the still-scheduled messages are deleted. 
-     * Delete scheduled SMS campaign
-     */
-    async deleteScheduledSmsCampaign(requestParameters: DeleteScheduledSmsCampaignRequest, initOverrides?: RequestInit): Promise<DeleteScheduledCampaignResponse> {
-        const response = await this.deleteScheduledSmsCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Free dry run of `sendSms`: validates the request and prices it exactly like a send, but nothing is sent or billed. Same body as `sendSms` without `idempotencyId`; same response. 
@@ -304,14 +252,6 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Free dry run of `sendSms`: validates the request and prices it exactly like a send, but nothing is sent or billed. Same body as `sendSms` without `idempotencyId`; same response. 
-     * Estimate SMS
-     */
-    async estimateSms(requestParameters: EstimateSmsOperationRequest, initOverrides?: RequestInit): Promise<SendSmsResponse> {
-        const response = await this.estimateSmsRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Free dry run of `sendSmsCampaign`. Same body without `idempotencyId`; same response. 
@@ -351,14 +291,6 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Free dry run of `sendSmsCampaign`. Same body without `idempotencyId`; same response. 
-     * Estimate SMS campaign
-     */
-    async estimateSmsCampaign(requestParameters: EstimateSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<SendSmsCampaignResponse> {
-        const response = await this.estimateSmsCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * **Paid.** Sends one SMS text to a single phone number or to a list of up to 25 000 phone numbers in one request.  Idempotent when the body carries `idempotencyId` (UUID v1-v5): a retry with the same value is neither sent nor billed twice, and the response carries the value back in `X-Idempotency-Id`. 
@@ -398,14 +330,6 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsResponseFromJSON(jsonValue));
     }
 
-    /**
-     * **Paid.** Sends one SMS text to a single phone number or to a list of up to 25 000 phone numbers in one request.  Idempotent when the body carries `idempotencyId` (UUID v1-v5): a retry with the same value is neither sent nor billed twice, and the response carries the value back in `X-Idempotency-Id`. 
-     * Send SMS
-     */
-    async sendSms(requestParameters: SendSmsOperationRequest, initOverrides?: RequestInit): Promise<SendSmsResponse> {
-        const response = await this.sendSmsRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * **Paid.** Sends one SMS text to every contact of one or more existing groups. The text may use the contact placeholders (`{{firstName}}`, `{{lastName}}`, `{{email}}`, `{{field1}}`..`{{field5}}`, custom fields).  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
@@ -445,13 +369,5 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsCampaignResponseFromJSON(jsonValue));
     }
 
-    /**
-     * **Paid.** Sends one SMS text to every contact of one or more existing groups. The text may use the contact placeholders (`{{firstName}}`, `{{lastName}}`, `{{email}}`, `{{field1}}`..`{{field5}}`, custom fields).  Idempotent when the body carries `idempotencyId` (the vendor recommends always sending one for campaigns). 
-     * Send SMS campaign
-     */
-    async sendSmsCampaign(requestParameters: SendSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<SendSmsCampaignResponse> {
-        const response = await this.sendSmsCampaignRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }

@@ -79,12 +79,6 @@ export interface BatchApiInterface {
     cancelScheduledBatchRaw(requestParameters: CancelScheduledBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<CancelledMessageResponse>>;
 
     /**
-     * Cancels a batch scheduled with `scheduleBatch`. The response names the cancelled batch in a field called `messageid` (the vendor reuses the single-message model). 
-     * Cancel a scheduled batch
-     */
-    cancelScheduledBatch(requestParameters: CancelScheduledBatchRequest): Promise<CancelledMessageResponse>;
-
-    /**
      * Returns every message in the batch with the given batch ID.
      * @summary Get the messages of a batch
      * @param {string} batchid The ID of the batch to return, as returned by &#x60;sendBatch&#x60; or &#x60;sendAnyBatch&#x60;.
@@ -93,12 +87,6 @@ export interface BatchApiInterface {
      * @memberof BatchApiInterface
      */
     getBatchRaw(requestParameters: GetBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<MessageResponse>>>;
-
-    /**
-     * Returns every message in the batch with the given batch ID.
-     * Get the messages of a batch
-     */
-    getBatch(requestParameters: GetBatchRequest): Promise<Array<MessageResponse>>;
 
     /**
      * Schedules one message to many recipients (up to 5000) for the date-time given in `schedule`. Treat it as a paid send: the vendor answers 402 when credits are short. 
@@ -111,12 +99,6 @@ export interface BatchApiInterface {
     scheduleBatchRaw(requestParameters: ScheduleBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<ScheduledBatchResponse>>;
 
     /**
-     * Schedules one message to many recipients (up to 5000) for the date-time given in `schedule`. Treat it as a paid send: the vendor answers 402 when credits are short. 
-     * Schedule a batch
-     */
-    scheduleBatch(requestParameters: ScheduleBatchRequest): Promise<ScheduledBatchResponse>;
-
-    /**
      * Sends a collection of distinct SMS messages, each with its own sender, recipient and content. A batch may contain up to 5000 messages. This is a paid send. 
      * @summary Send many distinct messages in one call
      * @param {Array<Message>} messages The messages to send, as a top-level JSON array.
@@ -127,12 +109,6 @@ export interface BatchApiInterface {
     sendAnyBatchRaw(requestParameters: SendAnyBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<BatchMessageResponse>>;
 
     /**
-     * Sends a collection of distinct SMS messages, each with its own sender, recipient and content. A batch may contain up to 5000 messages. This is a paid send. 
-     * Send many distinct messages in one call
-     */
-    sendAnyBatch(requestParameters: SendAnyBatchRequest): Promise<BatchMessageResponse>;
-
-    /**
      * Sends the same content to every number in `destinations`. A batch may contain up to 5000 recipients. This is a paid send. The response carries the batch ID; use `getBatch` to see the individual messages. 
      * @summary Send one message to many recipients
      * @param {BatchMessage} batchMessage The batch message.
@@ -141,12 +117,6 @@ export interface BatchApiInterface {
      * @memberof BatchApiInterface
      */
     sendBatchRaw(requestParameters: SendBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<BatchMessageResponse>>;
-
-    /**
-     * Sends the same content to every number in `destinations`. A batch may contain up to 5000 recipients. This is a paid send. The response carries the batch ID; use `getBatch` to see the individual messages. 
-     * Send one message to many recipients
-     */
-    sendBatch(requestParameters: SendBatchRequest): Promise<BatchMessageResponse>;
 
 }
 
@@ -182,14 +152,6 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => CancelledMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Cancels a batch scheduled with `scheduleBatch`. The response names the cancelled batch in a field called `messageid` (the vendor reuses the single-message model). 
-     * Cancel a scheduled batch
-     */
-    async cancelScheduledBatch(requestParameters: CancelScheduledBatchRequest, initOverrides?: RequestInit): Promise<CancelledMessageResponse> {
-        const response = await this.cancelScheduledBatchRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Returns every message in the batch with the given batch ID.
@@ -218,14 +180,6 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => jsonValue.map(MessageResponseFromJSON));
     }
 
-    /**
-     * Returns every message in the batch with the given batch ID.
-     * Get the messages of a batch
-     */
-    async getBatch(requestParameters: GetBatchRequest, initOverrides?: RequestInit): Promise<Array<MessageResponse>> {
-        const response = await this.getBatchRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Schedules one message to many recipients (up to 5000) for the date-time given in `schedule`. Treat it as a paid send: the vendor answers 402 when credits are short. 
@@ -257,14 +211,6 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => ScheduledBatchResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Schedules one message to many recipients (up to 5000) for the date-time given in `schedule`. Treat it as a paid send: the vendor answers 402 when credits are short. 
-     * Schedule a batch
-     */
-    async scheduleBatch(requestParameters: ScheduleBatchRequest, initOverrides?: RequestInit): Promise<ScheduledBatchResponse> {
-        const response = await this.scheduleBatchRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Sends a collection of distinct SMS messages, each with its own sender, recipient and content. A batch may contain up to 5000 messages. This is a paid send. 
@@ -296,14 +242,6 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => BatchMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Sends a collection of distinct SMS messages, each with its own sender, recipient and content. A batch may contain up to 5000 messages. This is a paid send. 
-     * Send many distinct messages in one call
-     */
-    async sendAnyBatch(requestParameters: SendAnyBatchRequest, initOverrides?: RequestInit): Promise<BatchMessageResponse> {
-        const response = await this.sendAnyBatchRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Sends the same content to every number in `destinations`. A batch may contain up to 5000 recipients. This is a paid send. The response carries the batch ID; use `getBatch` to see the individual messages. 
@@ -335,14 +273,6 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => BatchMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Sends the same content to every number in `destinations`. A batch may contain up to 5000 recipients. This is a paid send. The response carries the batch ID; use `getBatch` to see the individual messages. 
-     * Send one message to many recipients
-     */
-    async sendBatch(requestParameters: SendBatchRequest, initOverrides?: RequestInit): Promise<BatchMessageResponse> {
-        const response = await this.sendBatchRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }
 

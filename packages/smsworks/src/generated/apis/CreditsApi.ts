@@ -39,12 +39,6 @@ export interface CreditsApiInterface {
      */
     getCreditsRaw(initOverrides?: RequestInit): Promise<runtime.ApiResponse<CreditsResponse>>;
 
-    /**
-     * Returns the number of credits currently available on the account. A read; nothing is sent.
-     * Get the remaining credits
-     */
-    getCredits(): Promise<CreditsResponse>;
-
 }
 
 /**
@@ -75,13 +69,5 @@ export class CreditsApi extends runtime.BaseAPI implements CreditsApiInterface {
         return new runtime.JSONApiResponse(response, (jsonValue) => CreditsResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Returns the number of credits currently available on the account. A read; nothing is sent.
-     * Get the remaining credits
-     */
-    async getCredits(initOverrides?: RequestInit): Promise<CreditsResponse> {
-        const response = await this.getCreditsRaw(initOverrides);
-        return await response.value();
-    }
 
 }

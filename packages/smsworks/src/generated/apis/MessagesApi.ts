@@ -72,12 +72,6 @@ export interface MessagesApiInterface {
     getMessageRaw(requestParameters: GetMessageRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<MessageResponse>>;
 
     /**
-     * Returns one logged message (sent, scheduled or received) by its message ID.
-     * Get a message
-     */
-    getMessage(requestParameters: GetMessageRequest): Promise<MessageResponse>;
-
-    /**
      * Schedules one SMS message for the date-time given in `schedule`.
      * @summary Schedule an SMS
      * @param {Message} message The message; &#x60;schedule&#x60; must be set.
@@ -86,12 +80,6 @@ export interface MessagesApiInterface {
      * @memberof MessagesApiInterface
      */
     scheduleMessageRaw(requestParameters: ScheduleMessageRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<ScheduledMessageResponse>>>;
-
-    /**
-     * Schedules one SMS message for the date-time given in `schedule`.
-     * Schedule an SMS
-     */
-    scheduleMessage(requestParameters: ScheduleMessageRequest): Promise<Array<ScheduledMessageResponse>>;
 
     /**
      * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
@@ -104,12 +92,6 @@ export interface MessagesApiInterface {
     searchMessagesRaw(requestParameters: SearchMessagesRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<MessageResponse>>>;
 
     /**
-     * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
-     * Search logged messages
-     */
-    searchMessages(requestParameters: SearchMessagesRequest): Promise<Array<MessageResponse>>;
-
-    /**
      * Sends one SMS message now. This is a paid send.
      * @summary Send an SMS
      * @param {Message} message The message.
@@ -118,12 +100,6 @@ export interface MessagesApiInterface {
      * @memberof MessagesApiInterface
      */
     sendMessageRaw(requestParameters: SendMessageRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMessageResponse>>;
-
-    /**
-     * Sends one SMS message now. This is a paid send.
-     * Send an SMS
-     */
-    sendMessage(requestParameters: SendMessageRequest): Promise<SendMessageResponse>;
 
 }
 
@@ -159,14 +135,6 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
         return new runtime.JSONApiResponse(response, (jsonValue) => MessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Returns one logged message (sent, scheduled or received) by its message ID.
-     * Get a message
-     */
-    async getMessage(requestParameters: GetMessageRequest, initOverrides?: RequestInit): Promise<MessageResponse> {
-        const response = await this.getMessageRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Schedules one SMS message for the date-time given in `schedule`.
@@ -198,14 +166,6 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
         return new runtime.JSONApiResponse(response, (jsonValue) => jsonValue.map(ScheduledMessageResponseFromJSON));
     }
 
-    /**
-     * Schedules one SMS message for the date-time given in `schedule`.
-     * Schedule an SMS
-     */
-    async scheduleMessage(requestParameters: ScheduleMessageRequest, initOverrides?: RequestInit): Promise<Array<ScheduledMessageResponse>> {
-        const response = await this.scheduleMessageRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
@@ -237,14 +197,6 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
         return new runtime.JSONApiResponse(response, (jsonValue) => jsonValue.map(MessageResponseFromJSON));
     }
 
-    /**
-     * Returns up to `limit` (default 1000) logged messages matching every criterion given; page with `skip`. An empty list when none matches. 
-     * Search logged messages
-     */
-    async searchMessages(requestParameters: SearchMessagesRequest, initOverrides?: RequestInit): Promise<Array<MessageResponse>> {
-        const response = await this.searchMessagesRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
     /**
      * Sends one SMS message now. This is a paid send.
@@ -276,14 +228,6 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
         return new runtime.JSONApiResponse(response, (jsonValue) => SendMessageResponseFromJSON(jsonValue));
     }
 
-    /**
-     * Sends one SMS message now. This is a paid send.
-     * Send an SMS
-     */
-    async sendMessage(requestParameters: SendMessageRequest, initOverrides?: RequestInit): Promise<SendMessageResponse> {
-        const response = await this.sendMessageRaw(requestParameters, initOverrides);
-        return await response.value();
-    }
 
 }
 
