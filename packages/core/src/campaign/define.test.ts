@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../errors';
 import { createSender, senderFactory } from './define';
 import type { CampaignMessage, SenderFacts } from './sender';
@@ -42,6 +42,40 @@ describe('createSender', () => {
     message.text = 'changed!';
     expect(sender.validate(message)).toEqual([expect.objectContaining({ code: 'text_too_long' })]);
     expect(checked).toEqual(['hi', 'changed!']);
+  });
+
+  it('checks an unchanged message again for every batch without serializing it, and sees each change to it', () => {
+    const { sender, checked } = counting();
+    const message: CampaignMessage = { text: 'hi', from: 'Shop' };
+    sender.validate(message, { callbackUrl: 'https://r', dedupeKey: 'k1' });
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      for (let batch = 0; batch < 3; batch++) expect(sender.validate(message, { callbackUrl: 'https://r', dedupeKey: `k${batch}` })).toEqual([]);
+      expect(stringify).not.toHaveBeenCalled();
+    } finally {
+      stringify.mockRestore();
+    }
+    expect(checked).toEqual(['hi']);
+    message.from = 'Other';
+    sender.validate(message, { callbackUrl: 'https://r' });
+    sender.validate(message, { callbackUrl: 'https://other' });
+    sender.validate(message, { callbackUrl: 'https://other', reference: 'ref' });
+    expect(checked).toHaveLength(4);
+    // Options are nested: a change inside them is seen too.
+    const options = { v: { type: 'a' } };
+    message.options = options;
+    sender.validate(message, { callbackUrl: 'https://other', reference: 'ref' });
+    options.v.type = 'b';
+    sender.validate(message, { callbackUrl: 'https://other', reference: 'ref' });
+    expect(checked).toHaveLength(6);
+  });
+
+  it('refuses a key the vendor would refuse every time it is given, after a good one or not', () => {
+    const sender = createSender({ ...facts, dedupe: { field: 'id', repeat: 'replays', format: 'uuid', source: 'test' } }, { rules: () => [], send: async () => ({ ids: ['x'] }) });
+    const good = '2d0d6b5a-8e4c-4f0f-9d53-0c2f1c9b7a11';
+    for (const key of ['batch-7', good, 'batch-7', 'batch-7', good]) {
+      expect(sender.validate({ text: 'hi' }, { dedupeKey: key }).map((i) => i.code)).toEqual(key === good ? [] : ['uuid_invalid']);
+    }
   });
 
   it('refuses before sending what its rules refuse, and hands back copies of the issues', async () => {

@@ -56,7 +56,21 @@ export function createSender<F extends SenderFacts>(facts: F, implementation: Se
     if (shape.length > 0) return shape;
     return [...optionIssues(facts.name, facts.options, message), ...implementation.rules(message, send)];
   };
+  // The last message checked without options, by its fields: a campaign checks one message before
+  // every batch (a chain, for every sender), and comparing four values costs far less than
+  // serializing it. A message with options (nested, changeable inside) goes by its content below.
+  let last: { message: CampaignMessage; text: unknown; from: unknown; callbackUrl: unknown; reference: unknown; issues: ValidationIssue[] } | undefined;
   const remember = (message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'>): ValidationIssue[] => {
+    if (last !== undefined && message === last.message && message.options === undefined && message.text === last.text && message.from === last.from && send.callbackUrl === last.callbackUrl && send.reference === last.reference) {
+      return last.issues;
+    }
+    const issues = byContent(message, send);
+    if (typeof message === 'object' && message !== null && message.options === undefined) {
+      last = { message, text: message.text, from: message.from, callbackUrl: send.callbackUrl, reference: send.reference, issues };
+    }
+    return issues;
+  };
+  const byContent = (message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference'>): ValidationIssue[] => {
     let key: string;
     try {
       key = JSON.stringify([message, send.callbackUrl, send.reference]);
@@ -71,9 +85,17 @@ export function createSender<F extends SenderFacts>(facts: F, implementation: Se
     }
     return issues;
   };
+  // The last dedupe key found good: a chain checks a batch's key before the batch and again in `send`.
+  let goodKey: string | undefined;
   const validate = (message: CampaignMessage, send: Pick<SendOptions, 'callbackUrl' | 'reference' | 'dedupeKey'> = {}): ValidationIssue[] => {
     // The key differs per batch, so it is checked apart from the remembered message.
-    return [...remember(message, send), ...dedupeKeyIssues(facts, send.dedupeKey)];
+    const issues = [...remember(message, send)];
+    if (send.dedupeKey !== undefined && send.dedupeKey !== goodKey) {
+      const keyIssues = dedupeKeyIssues(facts, send.dedupeKey);
+      if (keyIssues.length === 0) goodKey = send.dedupeKey;
+      else issues.push(...keyIssues);
+    }
+    return issues;
   };
   const sender: CampaignSender & F = {
     ...facts,

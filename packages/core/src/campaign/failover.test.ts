@@ -2,7 +2,7 @@
 // every fault class, are tools/e2e/failover-matrix.test.mjs).
 import { describe, expect, it } from 'vitest';
 import { createApiError, JournalMismatchError, ServerError, type ValidationIssue } from '../errors';
-import type { AttemptOutcome, FailoverAttempt, FailoverJournal } from './attempts';
+import type { AttemptOutcome, FailoverAttempt, FailoverJournal, MoveProof } from './attempts';
 import { createSender } from './define';
 import { ChainValidationError, chainBatchSize, sendWithFailover } from './failover';
 import type { CampaignSender, SenderFacts, SentBatch } from './sender';
@@ -299,5 +299,48 @@ describe('sendWithFailover with a journal', () => {
     await sendWithFailover([fake('a', [])], batch, message, { journal });
     await expect(sendWithFailover([fake('c', [])], batch, message, { journal })).rejects.toBeInstanceOf(JournalMismatchError);
     await expect(sendWithFailover([fake('a', [])], ['+447400000009'], message, { journal })).rejects.toBeInstanceOf(JournalMismatchError);
+  });
+});
+
+describe('sendWithFailover when the first vendor takes the whole batch', () => {
+  // The batch ends after one attempt, without planning; a resumed run reads the same record through
+  // planChain, so both must say the same of every recipient.
+  async function firstAndResumed(answer: SentBatch, options: { moveOn?: Map<string, MoveProof> } = {}) {
+    const journal = memoryJournal();
+    const first = await sendWithFailover([fake('a', [answer]), fake('b', [])], batch, message, { journal, dedupeKey: 'k', ...options });
+    const a2 = fake('a', []);
+    const b2 = fake('b', []);
+    const resumed = await sendWithFailover([a2, b2], batch, message, { journal, dedupeKey: 'k', ...options });
+    expect([...a2.calls, ...b2.calls]).toEqual([]);
+    return { first, resumed, journal };
+  }
+
+  it('says of each recipient what a resumed run reading its record says, ids by place or by number', async () => {
+    const inOrder = await firstAndResumed({ ids: ['bulk'], messages: batch.map((to, i) => ({ to, id: `m${i}` })) });
+    expect(inOrder.first.recipients).toStrictEqual(inOrder.resumed.recipients);
+    expect(inOrder.first.recipients.map((r) => r.id)).toEqual(['m0', 'm1', 'm2']);
+    // Out of order, one number missing (its id is the request's), one not in the batch (dropped from the record).
+    const shuffled = await firstAndResumed({ ids: ['bulk'], messages: [{ to: batch[2]!, id: 'm2' }, { to: '+447400000099', id: 'stray' }, { to: batch[0]!, id: 'm0' }] });
+    expect(shuffled.first.recipients).toStrictEqual(shuffled.resumed.recipients);
+    expect(shuffled.first.recipients.map((r) => r.id)).toEqual(['m0', 'bulk', 'm2']);
+    expect(shuffled.journal.records[0]!.outcome).toEqual({ status: 'sent', ids: ['bulk'], messages: [{ to: batch[2], id: 'm2' }, { to: batch[0], id: 'm0' }] });
+  });
+
+  it('keeps a duplicate answer on every try, and gives no id where the vendor gave several and none per number', async () => {
+    const duplicate = await firstAndResumed({ ids: ['earlier'], duplicate: true });
+    expect(duplicate.first.recipients).toStrictEqual(duplicate.resumed.recipients);
+    expect(duplicate.first.recipients[0]).toStrictEqual({ to: batch[0], status: 'sent', sentBy: 'a', id: 'earlier', tried: [{ sender: 'a', attempt: 0, outcome: 'sent', duplicate: true }] });
+    const several = await firstAndResumed({ ids: ['x', 'y'] });
+    expect(several.first.recipients).toStrictEqual(several.resumed.recipients);
+    expect(several.first.recipients.every((r) => !('id' in r))).toBe(true);
+  });
+
+  it('still moves on a recipient a given proof names, to the next vendor', async () => {
+    const proof: MoveProof = { to: batch[1]!, attempt: 0, kind: 'report', status: 'undelivered' };
+    const journal = memoryJournal();
+    const b = fake('b', [{ ids: ['b-1'] }]);
+    const result = await sendWithFailover([fake('a', [{ ids: ['a-1'] }]), b], batch, message, { journal, dedupeKey: 'k', moveOn: new Map([[batch[1]!, proof]]) });
+    expect(b.calls.map((c) => c.batch)).toEqual([[batch[1]]]);
+    expect(result.recipients[1]).toMatchObject({ status: 'sent', sentBy: 'b', tried: [{ sender: 'a', outcome: 'sent', moved: 'report' }, { sender: 'b', outcome: 'sent' }] });
   });
 });

@@ -5,7 +5,7 @@
  * unknown outcome stays where it is. Every sender's rules are checked before anything is sent.
  */
 import { ValidationError, type ValidationIssue } from '../errors';
-import { attemptDedupeKey, planChain, type AttemptOutcome, type FailoverAttempt, type FailoverJournal, type MoveProof, type RecipientState } from './attempts';
+import { attemptDedupeKey, planChain, type AttemptOutcome, type FailoverAttempt, type FailoverJournal, type MoveProof, type NextAttempt, type RecipientState } from './attempts';
 import { messageShapeIssues } from './message';
 import type { CampaignMessage, CampaignSender, FailoverClass, RecipientRefusal, SendOptions } from './sender';
 
@@ -123,11 +123,8 @@ export function chainIssues(senders: readonly CampaignSender[], batch: readonly 
   const names = (Array.isArray(senders) ? senders : []).map((s) => s.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
   if (twice.length > 0) chain.push({ path: ['senders'], code: 'chain_duplicate_sender', message: `names ${[...new Set(twice)].join(', ')} more than once; each recipient's record is kept by sender name` });
-  if (!Array.isArray(batch) || batch.length === 0 || batch.some((to) => typeof to !== 'string' || to === '')) {
-    chain.push({ path: ['batch'], code: 'invalid', message: 'must be a non-empty list of phone numbers' });
-  } else if (new Set(batch).size !== batch.length) {
-    chain.push({ path: ['batch'], code: 'recipients_duplicate', message: 'holds a number more than once; each recipient is tracked by its number' });
-  }
+  const numbers = batchIssue(batch);
+  if (numbers) chain.push(numbers);
   if (options.timer !== undefined) chain.push({ path: ['timer'], code: 'not_supported', message: 'timer-based failover is judged from the recorded reports: pass failoverProofs(…, { timer }) as moveOn; nothing was sent' });
   if (options.moveOn !== undefined && options.journal === undefined) chain.push({ path: ['moveOn'], code: 'required', message: 'moving recipients on needs the journal that recorded where they were sent; nothing was sent' });
   chain.push(...messageShapeIssues(message));
@@ -144,6 +141,18 @@ export function chainIssues(senders: readonly CampaignSender[], batch: readonly 
     if (issues.length > 0) bySender[sender.name] = issues;
   }
   return { chain, senders: bySender };
+}
+
+/** What is wrong with the batch itself, in one pass: not a list of phone numbers, or a number twice. */
+function batchIssue(batch: readonly string[]): ValidationIssue | undefined {
+  if (!Array.isArray(batch) || batch.length === 0) return { path: ['batch'], code: 'invalid', message: 'must be a non-empty list of phone numbers' };
+  const seen = new Set<string>();
+  let twice = false;
+  for (const to of batch) {
+    if (typeof to !== 'string' || to === '') return { path: ['batch'], code: 'invalid', message: 'must be a non-empty list of phone numbers' };
+    if (!twice) twice = seen.size === seen.add(to).size;
+  }
+  return twice ? { path: ['batch'], code: 'recipients_duplicate', message: 'holds a number more than once; each recipient is tracked by its number' } : undefined;
 }
 
 /** The report URL and reference `sender` is sent: each its own where `perSender` gives it, else the chain's. */
@@ -164,10 +173,20 @@ export async function sendWithFailover(senders: readonly CampaignSender[], batch
   const batchIndex = options.batchIndex ?? 0;
   const attempts: FailoverAttempt[] = options.journal ? [...(await options.journal.attempts(batchIndex))].map((a) => ({ ...a, recipients: [...a.recipients] })) : [];
   const resent = new Set<number>();
+  // A proof moves on only a recipient an attempt sent: while none names one of this batch, a first
+  // attempt that every recipient ended sent at ends the batch (the healthy chain's path below).
+  const moveOn = options.moveOn;
+  const unmoved = moveOn === undefined || moveOn.size === 0 || !batch.some((to) => moveOn.has(to));
   for (;;) {
-    const plan = planChain(chain, dedupes, batch, attempts, resent, { retryRefused: options.retryRefused === true, ...(options.moveOn && { moveOn: options.moveOn }) });
-    const next = plan.next;
-    if (!next || options.signal?.aborted) return result(batch, plan.states, attempts, options.signal?.aborted === true);
+    let next: NextAttempt | undefined;
+    if (attempts.length === 0 && options.signal?.aborted !== true) {
+      // Nothing recorded: what planChain says without reading a record, the whole batch at the first vendor.
+      next = { sender: 0, recipients: [...batch] };
+    } else {
+      const plan = planChain(chain, dedupes, batch, attempts, resent, { retryRefused: options.retryRefused === true, ...(moveOn && { moveOn }) });
+      next = plan.next;
+      if (!next || options.signal?.aborted) return result(batch, plan.states, attempts, options.signal?.aborted === true);
+    }
     const sender = senders[next.sender]!;
     const whole = next.sender === 0 && next.recipients.length === batch.length && next.retry !== true;
     // A new round must not meet the key of the round the vendor refused (Octopush would answer 120,
@@ -191,6 +210,9 @@ export async function sendWithFailover(senders: readonly CampaignSender[], batch
     attempts.push(record);
     record.outcome = await attempt(sender, record, message, options);
     if (options.journal) await options.journal.settle(batchIndex, record.attempt, record.outcome);
+    // The first vendor took the whole batch and refused none: every recipient is sent there, and
+    // nothing is left to plan (no unknown to resend, no refusal to retry, no proof to move one on).
+    if (record.attempt === 0 && unmoved && record.outcome.status === 'sent' && record.outcome.refused === undefined) return accepted(batch, attempts, record.outcome);
   }
 }
 
@@ -202,9 +224,8 @@ async function attempt(sender: CampaignSender, record: FailoverAttempt, message:
   };
   try {
     const sent = await sender.send(record.recipients, message, send);
-    const inBatch = new Set(record.recipients);
-    const refused = (sent.refused ?? []).filter((r) => inBatch.has(r.to));
-    const messages = (sent.messages ?? []).filter((m) => inBatch.has(m.to));
+    const refused = ofAttempt(sent.refused ?? [], record.recipients);
+    const messages = ofAttempt(sent.messages ?? [], record.recipients);
     return { status: 'sent', ids: [...sent.ids], ...(sent.duplicate === true && { duplicate: true }), ...(messages.length > 0 && { messages }), ...(refused.length > 0 && { refused }) };
   } catch (error) {
     const decision = sender.classify(error);
@@ -215,6 +236,33 @@ async function attempt(sender: CampaignSender, record: FailoverAttempt, message:
     if (decision.failover && record.resendOf === undefined) return { status: 'refused', failover: true, class: decision.class, ...failure };
     return decision.outcome.status === 'refused' ? { status: 'refused', failover: false, ...failure } : { status: 'unknown', ...failure };
   }
+}
+
+/** `result` for a batch whose one attempt sent every recipient, without the per-recipient states and maps. */
+function accepted(batch: readonly string[], attempts: FailoverAttempt[], outcome: Extract<AttemptOutcome, { status: 'sent' }>): FailoverResult {
+  const sender = attempts[0]!.sender;
+  const messages = outcome.messages ?? [];
+  // Vendors answer in the batch's order: then the ids are read by place, else by number.
+  const inOrder = messages.length === batch.length && messages.every((m, i) => m.to === batch[i]);
+  const byNumber = inOrder ? undefined : new Map(messages.map((m) => [m.to, m.id]));
+  const only = outcome.ids.length === 1 ? outcome.ids[0] : undefined;
+  const recipients = batch.map((to, i): RecipientOutcome => {
+    const entry: RecipientTry = { sender, attempt: 0, outcome: 'sent' };
+    if (outcome.duplicate) entry.duplicate = true;
+    const out: RecipientOutcome = { to, status: 'sent', sentBy: sender, tried: [entry] };
+    const id = (byNumber ? byNumber.get(to) : messages[i]!.id) ?? only;
+    if (id !== undefined) out.id = id;
+    return out;
+  });
+  return { recipients, attempts };
+}
+
+/** The entries of a vendor's answer about the attempt's own recipients (a copy); read by place when the answer follows the request's order. */
+function ofAttempt<T extends { to: string }>(entries: readonly T[], recipients: readonly string[]): T[] {
+  if (entries.length === 0) return [];
+  if (entries.length === recipients.length && entries.every((e, i) => e.to === recipients[i])) return [...entries];
+  const inBatch = new Set(recipients);
+  return entries.filter((e) => inBatch.has(e.to));
 }
 
 function result(batch: readonly string[], states: Map<string, RecipientState>, attempts: FailoverAttempt[], aborted: boolean): FailoverResult {
