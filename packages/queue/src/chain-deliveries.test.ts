@@ -5,23 +5,21 @@
  * asking each vendor of the chain about the recipients it holds.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { DeliveryEvent } from '@msgkit/core';
 import { octopushSender } from '@msgkit/octopush';
 import { startSandbox, type ReportBehaviour, type Sandbox } from '@msgkit/sandbox';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
-import { createWebhookHandler, toNodeListener, verifyCallbackUrl, type WebhookHandler } from '@msgkit/webhooks';
+import {   verifyCallbackUrl } from '@msgkit/webhooks';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryRecords, standingOf } from './deliveries';
 import { RedisJournal } from './journal';
 import { enqueueCampaign } from './producer';
 import { reconcileCampaign } from './reconcileStore';
-import { createDeliveryRecorder, type DeliveryRecorder } from './recorder';
 import { campaignRecipients, campaignStatus } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
+import { startTestReceiver } from './test/receiver';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { createCampaignWorker } from './worker';
 
@@ -38,28 +36,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-interface Receiver {
-  url: string;
-  handler: WebhookHandler;
-  recorder: DeliveryRecorder;
-  close(): Promise<void>;
-}
-
-async function startReceiver(prefix: string): Promise<Receiver> {
-  const recorder = await createDeliveryRecorder({ connection: redis.url, prefix });
-  const handler = createWebhookHandler({ formats: [smscxReports, smsworksReports], secrets: [secret], record: recorder.record });
-  const server: Server = createServer(toNodeListener(handler));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    handler,
-    recorder,
-    async close() {
-      await new Promise((resolve) => server.close(resolve));
-      await recorder.close();
-    },
-  };
-}
+const startReceiver = (prefix: string) => startTestReceiver({ connection: redis.url, prefix, formats: [smscxReports, smsworksReports], secret });
 
 const senders = (sandbox: Sandbox) => ({
   smscx: smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 }),

@@ -4,23 +4,20 @@
  * `createWebhookHandler` and `createDeliveryRecorder`, and `reconcileCampaign` asking the sandbox.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CampaignSender, DeliveryEvent, DeliveryReportFormat } from '@msgkit/core';
 import { infobipReports, infobipSender } from '@msgkit/infobip';
 import { octopushSender } from '@msgkit/octopush';
 import { startSandbox, type ReportBehaviour, type Sandbox } from '@msgkit/sandbox';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
-import { createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgkit/webhooks';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryRecords, standingOf } from './deliveries';
 import { enqueueCampaign } from './producer';
 import { reconcileCampaign } from './reconcileStore';
-import { createDeliveryRecorder, type DeliveryRecorder } from './recorder';
 import { campaignStatus } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
+import { startTestReceiver } from './test/receiver';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { createCampaignWorker } from './worker';
 
@@ -37,29 +34,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-interface Receiver {
-  url: string;
-  handler: WebhookHandler;
-  recorder: DeliveryRecorder;
-  close(): Promise<void>;
-}
-
 /** A report receiver of the test's own: the webhook handler recording into Redis through the queue's recorder. */
-async function startReceiver(prefix: string, formats: DeliveryReportFormat[], port = 0): Promise<Receiver> {
-  const recorder = await createDeliveryRecorder({ connection: redis.url, prefix });
-  const handler = createWebhookHandler({ formats, secrets: [secret], record: recorder.record });
-  const server: Server = createServer(toNodeListener(handler));
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    handler,
-    recorder,
-    async close() {
-      await new Promise((resolve) => server.close(resolve));
-      await recorder.close();
-    },
-  };
-}
+const startReceiver = (prefix: string, formats: DeliveryReportFormat[], port = 0) => startTestReceiver({ connection: redis.url, prefix, formats, secret, port });
 
 const vendors = {
   smscx: { format: smscxReports, sender: (s: Sandbox) => smscxSender({ apiKey: 'k', baseUrl: s.baseUrls.smscx, maxRetries: 0 }), message: { from: 'Shop' } },

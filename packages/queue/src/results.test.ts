@@ -3,19 +3,16 @@
  * workers sent through the sandbox over loopback and its reports were recorded by the queue's recorder.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
-import { createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgkit/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failoverCampaign } from './failover';
 import { enqueueCampaign } from './producer';
-import { createDeliveryRecorder, type DeliveryRecorder } from './recorder';
 import { campaignResults, CampaignNotFoundError, type CampaignResultRow } from './results';
 import { campaignStatus } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
+import { startTestReceiver } from './test/receiver';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { createCampaignWorker } from './worker';
 
@@ -29,21 +26,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function startReceiver(prefix: string): Promise<{ url: string; handler: WebhookHandler; recorder: DeliveryRecorder; close(): Promise<void> }> {
-  const recorder = await createDeliveryRecorder({ connection: redis.url, prefix });
-  const handler = createWebhookHandler({ formats: [smscxReports, smsworksReports], secrets: [secret], record: recorder.record });
-  const server: Server = createServer(toNodeListener(handler));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    handler,
-    recorder,
-    async close() {
-      await new Promise((resolve) => server.close(resolve));
-      await recorder.close();
-    },
-  };
-}
+const startReceiver = (prefix: string) => startTestReceiver({ connection: redis.url, prefix, formats: [smscxReports, smsworksReports], secret });
 
 const collect = async (rows: AsyncIterable<CampaignResultRow>) => {
   const out: CampaignResultRow[] = [];

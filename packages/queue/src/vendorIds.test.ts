@@ -5,19 +5,17 @@
  * ticket before its outcome.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { octopushReports, octopushSender } from '@msgkit/octopush';
 import { startSandbox } from '@msgkit/sandbox';
-import { createCallbackUrl, createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgkit/webhooks';
+import { createCallbackUrl } from '@msgkit/webhooks';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryRecords } from './deliveries';
 import { formatCampaignStatus } from './format';
 import { enqueueCampaign } from './producer';
-import { createDeliveryRecorder, type DeliveryRecorder } from './recorder';
 import { campaignStatus } from './status';
 import { frNumbers, sendingWith, waitDone } from './test/helpers';
+import { startTestReceiver } from './test/receiver';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { VendorIds, vendorIdKey } from './vendorIds';
 import { createCampaignWorker } from './worker';
@@ -36,31 +34,10 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-interface Receiver {
-  url: string;
-  /** The account URL: a token naming the vendor and an expiry, no campaign. */
-  accountUrl: string;
-  handler: WebhookHandler;
-  recorder: DeliveryRecorder;
-  close(): Promise<void>;
-}
-
-async function startReceiver(prefix: string): Promise<Receiver> {
-  const recorder = await createDeliveryRecorder({ connection: redis.url, prefix });
-  const handler = createWebhookHandler({ formats: [octopushReports], secrets: [secret], record: recorder.record });
-  const server: Server = createServer(toNodeListener(handler));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    accountUrl: createCallbackUrl({ baseUrl: `${url}/dlr`, secret, vendor: 'octopush', expiresAt: new Date(Date.now() + 365 * 24 * 3600 * 1000) }),
-    handler,
-    recorder,
-    async close() {
-      await new Promise((resolve) => server.close(resolve));
-      await recorder.close();
-    },
-  };
+/** The receiver, and the account URL: a token naming the vendor and an expiry, no campaign. */
+async function startReceiver(prefix: string) {
+  const receiver = await startTestReceiver({ connection: redis.url, prefix, formats: [octopushReports], secret });
+  return { ...receiver, accountUrl: createCallbackUrl({ baseUrl: `${receiver.url}/dlr`, secret, vendor: 'octopush', expiresAt: new Date(Date.now() + 365 * 24 * 3600 * 1000) }) };
 }
 
 const report = (ticket: string, number: string, status: string) => ({ channel: 'sms', message_id: ticket, list_name: '', number, status, unit_price: 0.065, delivery_date: '2026-12-07 10:00:00', meta_data: {} });

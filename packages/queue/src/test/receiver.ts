@@ -1,0 +1,29 @@
+/** A delivery-report receiver of a test's own: the webhooks handler recording into Redis through the queue's recorder, on a free 127.0.0.1 port. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DeliveryReportFormat } from '@msgkit/core';
+import { createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgkit/webhooks';
+import { createDeliveryRecorder, type DeliveryRecorder } from '../recorder';
+
+export interface TestReceiver {
+  url: string;
+  handler: WebhookHandler;
+  recorder: DeliveryRecorder;
+  close(): Promise<void>;
+}
+
+export async function startTestReceiver(options: { connection: string; prefix: string; formats: readonly DeliveryReportFormat[]; secret: string; port?: number }): Promise<TestReceiver> {
+  const recorder = await createDeliveryRecorder({ connection: options.connection, prefix: options.prefix });
+  const handler = createWebhookHandler({ formats: options.formats, secrets: [options.secret], record: recorder.record });
+  const server: Server = createServer(toNodeListener(handler));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    handler,
+    recorder,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await recorder.close();
+    },
+  };
+}
