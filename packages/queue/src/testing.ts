@@ -10,6 +10,8 @@
  *   throws, so a missing Redis fails the run instead of skipping its tests.
  * - `startRedisServer(persistence)`: a server a test can SIGKILL, wipe and start again on the same
  *   port and directory.
+ *
+ * @module @msgkit/queue/testing
  */
 export { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 export { freePort, startRedisServer, type Persistence, type RedisServer } from './test/server';
