@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { campaignStatus, createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
-import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
+import { createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
+import { redisAvailable, startTestRedis, waitDone, type TestRedis } from '@msgkit/queue/testing';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,11 +44,7 @@ async function runCampaign(prefix: string, campaignId: string, recipients: strin
   await enqueueCampaign({ connection: url, prefix, campaignId, sender, recipients, message: { from: 'Shop', text: 'Hi' }, batchSize });
   const worker = createCampaignWorker({ connection: url, prefix, sender });
   try {
-    for (;;) {
-      const status = await campaignStatus(url, campaignId, { prefix });
-      if (status?.done && status.inFlight.length === 0) return status;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return await waitDone(url, campaignId, prefix);
   } finally {
     await worker.close();
   }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { campaignStatus, createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
-import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
+import { redisAvailable, startTestRedis, waitDone, type TestRedis } from '@msgkit/queue/testing';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
 import { smsworksSender } from '@msgkit/smsworks';
@@ -34,12 +34,7 @@ async function runCampaign(campaignId: string, prefix: string, recipients: strin
   await enqueueCampaign({ connection: url, prefix, campaignId, sender, recipients, message: { from: 'Shop', text: campaignId }, batchSize: 2 });
   const worker = createCampaignWorker({ connection: url, prefix, sender });
   try {
-    for (let i = 0; ; i++) {
-      const status = await campaignStatus(url, campaignId, { prefix });
-      if (status?.done && status.inFlight.length === 0) return;
-      if (i > 600) throw new Error(`campaign ${campaignId} not done: ${JSON.stringify(status)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitDone(url, campaignId, prefix);
   } finally {
     await worker.close();
   }

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { CampaignSender } from '@msgkit/core';
 import { infobipSender } from '@msgkit/infobip';
 import { campaignStatus, createCampaignWorker, enqueueCampaign, type DeliveryReportOptions } from '@msgkit/queue';
-import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
+import { redisAvailable, startTestRedis, waitDone, type TestRedis } from '@msgkit/queue/testing';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
 import { smsworksSender } from '@msgkit/smsworks';
@@ -36,11 +36,7 @@ async function runQueueCampaign(prefix: string, campaignId: string, sender: Camp
   await enqueueCampaign({ connection: url, prefix, campaignId, sender, recipients, message: { ...(sender.name === 'smscx' && { from: 'Shop' }), text }, batchSize: 3 });
   const worker = createCampaignWorker({ connection: url, prefix, sender, ...(deliveryReports && { deliveryReports }) });
   try {
-    for (;;) {
-      const status = await campaignStatus(url, campaignId, { prefix });
-      if (status?.done && status.inFlight.length === 0) return status;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return await waitDone(url, campaignId, prefix);
   } finally {
     await worker.close();
   }

@@ -8,6 +8,7 @@
  *   key prefix per test so tests share one Redis without seeing each other.
  * - `redisAvailable`: whether either exists. Importing this module in CI (`CI=true`) without one
  *   throws, so a missing Redis fails the run instead of skipping its tests.
+ * - `waitDone(url, campaignId, prefix)`: polls a campaign's status until every batch has an outcome.
  * - `startRedisServer(persistence)`: a server a test can SIGKILL, wipe and start again on the same
  *   port and directory.
  *
@@ -15,3 +16,4 @@
  */
 export { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 export { freePort, startRedisServer, type Persistence, type RedisServer } from './test/server';
+export { waitDone } from './test/helpers';
