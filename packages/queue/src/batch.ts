@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AbortError, batchDedupeKey, MsgkitError, outcomeOfError, resumeDecision, ValidationError, type CampaignSender, type FailoverOptions, type MsgkitErrorCode, type SendOptions } from '@msgkit/core';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { AccountPause, AccountRecord, RateLimitNotice } from './account';
-import { chainOutcome, refusedInBatch, sendChainBatch } from './chain';
+import { chainOutcome, refusedInBatch, sendChainBatch, type IndexAttemptIds } from './chain';
 import { RedisNotDurableError } from './errors';
 import type { BatchOutcome, RedisJournal, SeenUnder } from './journal';
 import type { BatchJobData } from './producer';
@@ -45,6 +45,8 @@ export interface BatchContext {
   stop(error: MsgkitError): void;
   /** Places a sent batch's message ids for a receiver on the vendor's account URL (vendorIds.ts); resolves before the outcome is recorded. */
   indexIds?: (campaignId: string, index: number, ids: readonly string[]) => Promise<unknown>;
+  /** The same for a chain: the ids of each sent attempt of a sender whose reports reach its account's URL. */
+  chainIndexIds?: IndexAttemptIds;
 }
 
 // Failures that prove the request never reached the vendor and may pass: worth another attempt.
@@ -112,7 +114,7 @@ export function batchProcessor(ctx: BatchContext) {
       let result;
       try {
         // Fresh or resumed alike: the recorded attempts say where the chain stopped (core's planChain).
-        result = await sendChainBatch(chain, journal, job.data, { dedupeKey: dedupeKeyOf(job.data), ...(signal && { signal }), ...(ctx.chainCallbacks && { perSender: ctx.chainCallbacks(campaignId, index) }) });
+        result = await sendChainBatch(chain, journal, job.data, { dedupeKey: dedupeKeyOf(job.data), ...(signal && { signal }), ...(ctx.chainCallbacks && { perSender: ctx.chainCallbacks(campaignId, index) }), ...(ctx.chainIndexIds && { indexIds: ctx.chainIndexIds }) });
       } catch (error) {
         // The message fits no longer (a worker's sender differs from the producer's): refused before the wire.
         if (!(error instanceof ValidationError)) throw error;

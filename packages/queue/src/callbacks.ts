@@ -69,12 +69,16 @@ export function deliveryCallbacks(sender: SenderFacts, options: DeliveryReportOp
  * `perSender`): each vendor its own callback URL, signed for it (the token names the vendor, whose
  * report format the receiver reads), and the reference where its field takes it. Throws a
  * ValidationError, before any batch is taken, naming every sender that takes no callback URL per
- * send: a recipient moved on to it would have its reports go elsewhere, unseen.
+ * send (a recipient moved on to it would have its reports go elsewhere, unseen), unless
+ * `accountUrl` says its account's URL reaches the receiver: then each sent attempt of it has its
+ * message ids placed before its answer is recorded (chain.ts, vendorIds.ts).
  */
 export function chainDeliveryCallbacks(chain: readonly SenderFacts[], options: DeliveryReportOptions): (campaignId: string, index: number) => NonNullable<FailoverOptions['perSender']> {
-  const refused = chain.filter((s) => s.callback === false);
+  // With accountUrl, a sender without a callback field per send reaches the receiver through its
+  // account's URL, and the worker indexes the message ids of its attempts (vendorIds.ts).
+  const refused = options.accountUrl === true ? [] : chain.filter((s) => s.callback === false);
   if (refused.length > 0) {
-    throw new ValidationError(refused.map((s) => ({ path: ['deliveryReports', s.name], code: 'no_callback_field', message: `${s.name} takes no callback URL per send${s.accountCallback ? `: ${s.accountCallback}` : ''}` })));
+    throw new ValidationError(refused.map((s) => ({ path: ['deliveryReports', s.name], code: 'no_callback_field', message: `${s.name} takes no callback URL per send${s.accountCallback ? `: ${s.accountCallback}` : ''}; point that URL at the receiver (msgkit webhooks account-url) and set deliveryReports.accountUrl` })));
   }
   const each = chain.map((s) => [s.name, deliveryCallbacks(s, options)] as const);
   return (campaignId, index) => Object.fromEntries(each.map(([name, of]) => [name, of(campaignId, index)]));

@@ -7,13 +7,32 @@
 import { sendWithFailover, type CampaignMessage, type CampaignSender, type FailoverJournal, type FailoverOptions, type FailoverResult, type RecipientMessage, type RecipientRefusal } from '@msgkit/core';
 import type { BatchOutcome, RecipientRecord, RecipientRefused, RecipientTally, RedisJournal } from './journal';
 
-/** The campaign journal's chain attempts, as core's FailoverJournal for one campaign. */
-export function redisFailoverJournal(journal: RedisJournal, campaignId: string): FailoverJournal {
+/**
+ * Places the message ids a chain attempt of `sender` was answered with, before that answer is
+ * recorded (a vendor whose reports reach its account's one URL: vendorIds.ts); undefined for a
+ * sender whose reports carry their own URL.
+ */
+export type IndexAttemptIds = (sender: string, campaignId: string, batch: number, ids: readonly string[]) => Promise<unknown> | undefined;
+
+/**
+ * The campaign journal's chain attempts, as core's FailoverJournal for one campaign. With
+ * `indexIds`, a sent attempt's ids are placed before its answer is recorded: once the record shows
+ * it sent, every report of its ids can be placed (a crash between the two leaves the ids placed and
+ * the attempt unsettled, which a resume reads as any unsettled attempt).
+ */
+export function redisFailoverJournal(journal: RedisJournal, campaignId: string, indexIds?: IndexAttemptIds): FailoverJournal {
   return {
     attempts: (batch) => journal.attempts(campaignId, batch),
     // When it began: a timer asked for by name (failoverCampaign's afterNoReportMs) counts from it.
     begin: (attempt) => journal.beginAttempt(campaignId, { ...attempt, at: new Date().toISOString() }),
-    settle: (batch, attempt, outcome) => journal.settleAttempt(campaignId, batch, attempt, outcome),
+    settle: async (batch, attempt, outcome) => {
+      if (indexIds && outcome.status === 'sent') {
+        // The attempt as recorded when it began (whoever began it: a worker or a mover) names its sender.
+        const sender = (await journal.attempts(campaignId, batch))[attempt]?.sender;
+        if (sender !== undefined) await indexIds(sender, campaignId, batch, outcome.ids);
+      }
+      await journal.settleAttempt(campaignId, batch, attempt, outcome);
+    },
   };
 }
 
@@ -22,13 +41,13 @@ export function sendChainBatch(
   chain: readonly CampaignSender[],
   journal: RedisJournal,
   job: { campaignId: string; index: number; recipients: readonly string[]; message: CampaignMessage },
-  options: { dedupeKey: string; signal?: AbortSignal; perSender?: FailoverOptions['perSender'] },
+  options: { dedupeKey: string; signal?: AbortSignal; perSender?: FailoverOptions['perSender']; indexIds?: IndexAttemptIds },
 ): Promise<FailoverResult> {
   return sendWithFailover(chain, job.recipients, job.message, {
     dedupeKey: options.dedupeKey,
     ...(options.perSender && { perSender: options.perSender }),
     batchIndex: job.index,
-    journal: redisFailoverJournal(journal, job.campaignId),
+    journal: redisFailoverJournal(journal, job.campaignId, options.indexIds),
     ...(options.signal && { signal: options.signal }),
   });
 }

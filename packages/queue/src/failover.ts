@@ -32,6 +32,7 @@ import { DeliveryRecords, type DeliveryRecord } from './deliveries';
 import { RedisJournal, type BatchOutcome, type RecipientRecord } from './journal';
 import { batchJobId, campaignKeys, DEFAULT_PREFIX } from './names';
 import { ATTEMPT_BEGIN } from './scripts';
+import { chainIndexIdsOf, VendorIds } from './vendorIds';
 import type { BatchJobData } from './producer';
 
 /** Options of {@link failoverCampaign}. */
@@ -281,7 +282,9 @@ async function move(redis: Redis, prefix: string, journal: RedisJournal, queue: 
   const result: FailoverCampaignResult = { ...plan, sent: 0, unknown: 0, refused: 0, takenByAnother: [], outcomes: [] };
   if (plan.dryRun) return result;
   const perSender = options.deliveryReports ? chainDeliveryCallbacks(options.senders, options.deliveryReports) : undefined;
-  const chainJournal = redisFailoverJournal(journal, campaignId);
+  // Moved recipients whose next vendor posts to its account's URL (Octopush) are placed by the ids of its answer.
+  const indexIds = options.deliveryReports?.accountUrl === true && options.senders.some((s) => s.callback === false) ? chainIndexIdsOf(new VendorIds(redis, prefix), options.senders, options.deliveryReports.ttlSeconds) : undefined;
+  const chainJournal = redisFailoverJournal(journal, campaignId, indexIds);
   // The chain's journal, its begin fenced by this mover's lease.
   const failoverJournal: FailoverJournal = {
     ...chainJournal,

@@ -6,11 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { octopushReports, octopushSender } from '@msgkit/octopush';
+import { smscxReports, smscxSender } from '@msgkit/smscx';
+import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
 import { startSandbox } from '@msgkit/sandbox';
 import { createCallbackUrl } from '@msgkit/webhooks';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryRecords } from './deliveries';
+import { DeliveryRecords, standingOf } from './deliveries';
+import { failoverCampaign } from './failover';
 import { formatCampaignStatus } from './format';
 import { enqueueCampaign } from './producer';
 import { campaignStatus } from './status';
@@ -89,6 +92,92 @@ describe.skipIf(!redisAvailable)("Octopush reports of queue campaigns, on the ac
       expect(formatCampaignStatus(status)).toContain(`delivery: ${delivered} delivered, ${12 - delivered} failed`);
       const outcomes = status.batches;
       expect(outcomes).toBe(3);
+    } finally {
+      await sandbox.close();
+      await receiver.close();
+    }
+  });
+
+  it('places the reports of the Octopush attempts of a chain campaign (Octopush, then SMS.CX) by their tickets, and the SMS.CX attempts\' by their signed URLs', async () => {
+    const prefix = redis.prefix();
+    const receiver = await startTestReceiver({ connection: redis.url, prefix, formats: [octopushReports, smscxReports], secret });
+    const accountUrl = createCallbackUrl({ baseUrl: `${receiver.url}/dlr`, secret, vendor: 'octopush', expiresAt: new Date(Date.now() + 365 * 24 * 3600 * 1000) });
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 5, webhooks: { octopush: accountUrl }, reports: { seed: 5, failures: 0.4, intermediate: true, outOfOrder: true } });
+    try {
+      const chain = () => [
+        octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 }),
+        smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 }),
+      ];
+      const recipients = frNumbers(10, 6000);
+      const campaignId = 'c-chain-octopush';
+      // Octopush refuses the first batch before acting (151, no route): those move on to SMS.CX.
+      sandbox.faults.add({ vendor: 'octopush', count: 1, status: 400, body: { code: 151, message: 'Recipient country not serviced' } });
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId, senders: chain(), recipients, message: { from: 'Shop', text: 'Your parcel is on its way', options: OCTOPUSH }, batchSize: 5 });
+      const worker = createCampaignWorker({ connection: redis.url, prefix, senders: chain(), deliveryReports: { url: `${receiver.url}/dlr`, secret, accountUrl: true } });
+      try {
+        await waitDone(redis.url, campaignId, prefix);
+      } finally {
+        await worker.close();
+      }
+      await sandbox.settled();
+      for (const d of sandbox.deliveries()) {
+        if (d.ok || d.status === 403) continue;
+        for (;;) {
+          const status = (await post(d.url, d.body)).status;
+          if (status === 200 || status === 403) break;
+        }
+      }
+      await receiver.handler.drain();
+      expect(await receiver.recorder.flush()).toBe(0);
+      const truth = new Map([...sandbox.messages('octopush'), ...sandbox.messages('smscx')].map((m) => [m.to, m.status === 'DELIVERED' ? 'delivered' : 'failed']));
+      expect(sandbox.messages('octopush').length).toBeGreaterThan(0);
+      expect(sandbox.messages('smscx').length).toBeGreaterThan(0);
+      expect(truth.size).toBe(10);
+      const status = (await campaignStatus(redis.url, campaignId, { prefix }))!;
+      const delivered = [...truth.values()].filter((s) => s === 'delivered').length;
+      expect(status.deliveries).toMatchObject({ delivered, failed: 10 - delivered, pending: 0, unknown: 0, unindexed: 0 });
+    } finally {
+      await sandbox.close();
+      await receiver.close();
+    }
+  });
+
+  it('places the reports of recipients a failover moved on to Octopush (The SMS Works reported them undelivered) by the tickets of the move\'s answers', async () => {
+    const prefix = redis.prefix();
+    const receiver = await startTestReceiver({ connection: redis.url, prefix, formats: [octopushReports, smsworksReports], secret });
+    const accountUrl = createCallbackUrl({ baseUrl: `${receiver.url}/dlr`, secret, vendor: 'octopush', expiresAt: new Date(Date.now() + 365 * 24 * 3600 * 1000) });
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 2, webhooks: { octopush: accountUrl }, reports: { seed: 3, failures: 0.4 } });
+    const settle = async () => {
+      await sandbox.settled();
+      await receiver.handler.drain();
+      expect(await receiver.recorder.flush()).toBe(0);
+    };
+    try {
+      const chain = () => [
+        smsworksSender({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 }),
+        octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 }),
+      ];
+      const recipients = frNumbers(10, 7000);
+      const campaignId = 'c-move-octopush';
+      const deliveryReports = { url: `${receiver.url}/dlr`, secret, accountUrl: true };
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId, senders: chain(), recipients, message: { from: 'Shop', text: 'Your parcel is on its way', options: OCTOPUSH }, batchSize: 5 });
+      const worker = createCampaignWorker({ connection: redis.url, prefix, senders: chain(), deliveryReports });
+      try {
+        await waitDone(redis.url, campaignId, prefix);
+      } finally {
+        await worker.close();
+      }
+      await settle();
+      expect(sandbox.messages('octopush')).toEqual([]);
+      const moved = (await failoverCampaign({ connection: redis.url, prefix, campaignId, senders: chain(), onReport: true, deliveryReports }))!;
+      expect(moved.sent).toBeGreaterThan(0);
+      await settle();
+      const truth = new Map(sandbox.messages('octopush').map((m) => [m.to, m.status === 'DELIVERED' ? 'delivered' : 'failed']));
+      expect(truth.size).toBe(moved.sent);
+      const records = await new DeliveryRecords(client, prefix, campaignId).all();
+      for (const [to, state] of truth) expect([to, records.get(to)?.holder, records.get(to) && standingOf(records.get(to)!).state]).toEqual([to, 'octopush', state]);
+      const status = (await campaignStatus(redis.url, campaignId, { prefix }))!;
+      expect(status.deliveries).toMatchObject({ pending: 0, unknown: 0, unindexed: 0 });
     } finally {
       await sandbox.close();
       await receiver.close();

@@ -92,3 +92,9 @@ export class VendorIds {
 
 /** A worker's `indexIds`: the ids of a sent batch placed in its campaign and batch. */
 export const indexIdsOf = (ids: VendorIds, vendor: string, ttlSeconds?: number) => (campaign: string, batch: number, sent: readonly string[]) => ids.index(vendor, sent, { campaign, batch }, ttlSeconds);
+
+/** A chain worker's `chainIndexIds`: the ids of each sent attempt of a chain sender without a callback field per send. */
+export const chainIndexIdsOf = (ids: VendorIds, chain: readonly { name: string; callback: unknown }[], ttlSeconds?: number) => {
+  const byAccount = new Set(chain.filter((s) => s.callback === false).map((s) => s.name));
+  return (sender: string, campaign: string, batch: number, sent: readonly string[]) => (byAccount.has(sender) ? ids.index(sender, sent, { campaign, batch }, ttlSeconds) : undefined);
+};

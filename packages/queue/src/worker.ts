@@ -10,7 +10,7 @@ import type { RedisPersistence } from './errors';
 import { RedisJournal, type BatchOutcome } from './journal';
 import { chainName, DEFAULT_PREFIX, queueName } from './names';
 import type { BatchJobData } from './producer';
-import { indexIdsOf, VendorIds } from './vendorIds';
+import { chainIndexIdsOf, indexIdsOf, VendorIds } from './vendorIds';
 
 /** Options of `createCampaignWorker`: the Redis, the provider client (as an adapter), its account, pace and durability demands. */
 export interface CampaignWorkerOptions {
@@ -73,7 +73,8 @@ export interface CampaignWorkerOptions {
    * only on a recipient that vendor holds (it sent it, or its attempt is unknown).
    * A sender without a callback field per send (Octopush) is refused with a ValidationError, unless
    * `accountUrl` says its account URL reaches the receiver: then each batch's message ids are
-   * recorded before its outcome (vendorIds.ts). In a chain it is refused. Unset: no callback is sent.
+   * recorded before its outcome (vendorIds.ts); in a chain, the ids of each of its sent attempts, before
+   * that attempt's answer is recorded. Unset: no callback is sent.
    */
   deliveryReports?: DeliveryReportOptions;
   /** Called with what the worker reports beyond outcomes: account paused, rate limited, state lost, stopped. */
@@ -171,6 +172,7 @@ export function createCampaignWorker(options: CampaignWorkerOptions): CampaignWo
       ...(callbacks && { callbacks }),
       ...(chainCallbacks && { chainCallbacks }),
       ...(callbacks && sender.callback === false && { indexIds: indexIdsOf(new VendorIds(redis, prefix), sender.name, options.deliveryReports?.ttlSeconds) }),
+      ...(chainCallbacks && chain!.some((s) => s.callback === false) && { chainIndexIds: chainIndexIdsOf(new VendorIds(redis, prefix), chain!, options.deliveryReports?.ttlSeconds) }),
       stop,
     });
     bull = new Worker<BatchJobData, BatchOutcome>(name, processor, {
