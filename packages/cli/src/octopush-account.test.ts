@@ -4,19 +4,15 @@
  * secret being rotated out) places the sandbox's reports on it by the tickets the worker recorded,
  * and `msgkit campaign status` shows Octopush delivered and failed. Against a real Redis.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { octopushSender } from '@msgkit/octopush';
-import { campaignStatus, createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
-import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
+import { createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
+import { redisAvailable, startTestRedis, waitDone, type TestRedis } from '@msgkit/queue/testing';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { verifyCallbackUrl } from '@msgkit/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli as run } from './testing';
+import { runCli as run, serveRedisReports } from './testing';
 
-const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
 const current = randomBytes(32).toString('base64url');
 const previous = randomBytes(32).toString('base64url');
 let redis: TestRedis | undefined;
@@ -55,21 +51,10 @@ describe('msgkit webhooks account-url', () => {
 
 describe.skipIf(!redisAvailable)('Octopush reports of a queue campaign through the commands', () => {
   it('msgkit webhooks serve --redis places the reports Octopush posts to the account URL (signed with the secret being rotated out) by the tickets the worker recorded; msgkit campaign status shows delivered and failed', async () => {
-    if (!existsSync(fileURLToPath(new URL('../dist/bin.mjs', import.meta.url)))) throw new Error('build @msgkit/cli first (pnpm build)');
     const prefix = `o${randomUUID().slice(0, 8)}`;
-    const env = { PATH: process.env.PATH ?? '', MSGKIT_WEBHOOK_SECRET: current, MSGKIT_WEBHOOK_SECRET_PREVIOUS: previous };
-    const serve = spawn(process.execPath, [bin, 'webhooks', 'serve', '--redis', url, '--prefix', prefix, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const { child: serve, address } = await serveRedisReports(url, prefix, { MSGKIT_WEBHOOK_SECRET: current, MSGKIT_WEBHOOK_SECRET_PREVIOUS: previous });
     let sandbox: Sandbox | undefined;
     try {
-      const address = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        serve.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          const found = /msgkit webhooks: (http:\/\/127\.0\.0\.1:\d+)\/ recording into Redis/.exec(out);
-          if (found) resolve(found[1]!);
-        });
-        serve.on('close', (code) => reject(new Error(`exited ${code} before printing its address: ${out}`)));
-      });
       // Set in the back office before the rotation: signed with the secret now being rotated out.
       const minted = await run(['webhooks', 'account-url', `${address}/dlr`, '--expires', '365d'], { MSGKIT_WEBHOOK_SECRET: previous });
       expect(minted.code).toBe(0);
@@ -79,11 +64,7 @@ describe.skipIf(!redisAvailable)('Octopush reports of a queue campaign through t
       await enqueueCampaign({ connection: url, prefix, campaignId: 'octo', sender, recipients, message: { from: 'Shop', text: 'Hi', options: { octopush: { type: 'sms_premium', purpose: 'alert' } } }, batchSize: 4 });
       const worker = createCampaignWorker({ connection: url, prefix, sender, deliveryReports: { url: `${address}/dlr`, secret: current, accountUrl: true } });
       try {
-        for (;;) {
-          const status = await campaignStatus(url, 'octo', { prefix });
-          if (status?.done && status.inFlight.length === 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        await waitDone(url, 'octo', prefix);
       } finally {
         await worker.close();
       }

@@ -4,10 +4,7 @@
  * came, and `msgkit campaign status` shows delivered / failed / pending / unknown. Against a real
  * Redis (MSGKIT_TEST_REDIS_URL, else a redis-server of the test's own with an append-only file).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { CampaignSender } from '@msgkit/core';
 import { infobipSender } from '@msgkit/infobip';
 import { campaignStatus, createCampaignWorker, enqueueCampaign, type DeliveryReportOptions } from '@msgkit/queue';
@@ -16,9 +13,8 @@ import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
 import { smsworksSender } from '@msgkit/smsworks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli as run } from './testing';
+import { runCli as run, serveRedisReports } from './testing';
 
-const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
 const secret = randomBytes(32).toString('base64url');
 let redis: TestRedis | undefined;
 let url: string;
@@ -44,21 +40,11 @@ async function runQueueCampaign(prefix: string, campaignId: string, sender: Camp
 
 describe.skipIf(!redisAvailable)('delivery states of a queue campaign', () => {
   it('msgkit webhooks serve --redis (run as a command) records the reports of a queue campaign; msgkit campaign status then shows delivered and failed, in text and --json', async () => {
-    if (!existsSync(fileURLToPath(new URL('../dist/bin.mjs', import.meta.url)))) throw new Error('build @msgkit/cli first (pnpm build)');
     const prefix = `q${randomUUID().slice(0, 8)}`;
-    const serve = spawn(process.execPath, [bin, 'webhooks', 'serve', '--redis', url, '--prefix', prefix, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', MSGKIT_WEBHOOK_SECRET: secret } });
+    const { child: serve, address } = await serveRedisReports(url, prefix, { MSGKIT_WEBHOOK_SECRET: secret });
     const timer = setTimeout(() => serve.kill('SIGKILL'), 900_000);
     let sandbox: Sandbox | undefined;
     try {
-      const address = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        serve.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          const found = /msgkit webhooks: (http:\/\/127\.0\.0\.1:\d+)\/ recording into Redis/.exec(out);
-          if (found) resolve(found[1]!);
-        });
-        serve.on('close', (code) => reject(new Error(`exited ${code} before printing its address: ${out}`)));
-      });
       sandbox = await startSandbox({ port: 0, dlrDelayMs: 5, reports: { seed: 4, failures: 0.4, intermediate: true, duplicates: 0.4, outOfOrder: true } });
       const recipients = gb(9, 500);
       const sender = smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 });

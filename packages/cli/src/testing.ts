@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough, Readable } from 'node:stream';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
@@ -61,4 +63,25 @@ export function sandboxFixture(prefix: string) {
     return path;
   };
   return fixture;
+}
+
+/**
+ * `msgkit webhooks serve --redis <url> --prefix <prefix> --port 0` as a process of its own (the built
+ * dist/bin.mjs), with only PATH and `env` in its environment: the child, once it printed its address.
+ */
+export async function serveRedisReports(url: string, prefix: string, env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; address: string }> {
+  if (!existsSync(fileURLToPath(new URL('../dist/bin.mjs', import.meta.url)))) throw new Error('build @msgkit/cli first (pnpm build)');
+  const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'webhooks', 'serve', '--redis', url, '--prefix', prefix, '--port', '0'], { stdio: 'pipe', env: { PATH: process.env.PATH ?? '', ...env } });
+  child.stdin.end();
+  const address = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const found = /msgkit webhooks: (http:\/\/127\.0\.0\.1:\d+)\/ recording into Redis/.exec(out);
+      if (found) resolve(found[1]!);
+    });
+    child.on('close', (code) => reject(new Error(`exited ${code} before printing its address: ${out}`)));
+  });
+  return { child, address };
 }
