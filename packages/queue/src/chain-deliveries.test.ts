@@ -19,7 +19,7 @@ import { enqueueCampaign } from './producer';
 import { reconcileCampaign } from './reconcileStore';
 import { campaignRecipients, campaignStatus } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
-import { startTestReceiver } from './test/receiver';
+import { receiveAll, startTestReceiver } from './test/receiver';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { createCampaignWorker } from './worker';
 
@@ -74,16 +74,7 @@ async function chainCampaign(reports: ReportBehaviour, n: number, text: string) 
   } finally {
     await worker.close();
   }
-  await sandbox.settled();
-  for (const d of sandbox.deliveries()) {
-    if (d.ok || d.dropped || d.status === 403) continue;
-    for (;;) {
-      const status = (await fetch(d.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(d.body) })).status;
-      if (status === 200 || status === 403) break;
-    }
-  }
-  await receiver.handler.drain();
-  expect(await receiver.recorder.flush()).toBe(0);
+  expect(await receiveAll(sandbox, receiver)).toBe(0);
   return { sandbox, receiver, prefix, campaignId, recipients, chain };
 }
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { octopushReports, octopushSender } from '@msgkit/octopush';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
-import { startSandbox, type Sandbox } from '@msgkit/sandbox';
+import { startSandbox } from '@msgkit/sandbox';
 import { createCallbackUrl } from '@msgkit/webhooks';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { formatCampaignStatus } from './format';
 import { enqueueCampaign } from './producer';
 import { campaignStatus } from './status';
 import { frNumbers, sendingWith, waitDone } from './test/helpers';
-import { startTestReceiver, type TestReceiver } from './test/receiver';
+import { receiveAll, startTestReceiver } from './test/receiver';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { VendorIds, vendorIdKey } from './vendorIds';
 import { createCampaignWorker } from './worker';
@@ -46,24 +46,6 @@ async function startReceiver(prefix: string) {
 const report = (ticket: string, number: string, status: string) => ({ channel: 'sms', message_id: ticket, list_name: '', number, status, unit_price: 0.065, delivery_date: '2026-12-07 10:00:00', meta_data: {} });
 const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-/**
- * Waits for every report the sandbox posted, posts again each one it gave up on (its own timeout, on
- * a loaded machine) as a vendor retries, and places what waited: a report that reached the
- * receiver before its ticket was indexed is placed now.
- */
-async function receiveAll(sandbox: Sandbox, receiver: TestReceiver): Promise<void> {
-  await sandbox.settled();
-  for (const d of sandbox.deliveries()) {
-    if (d.ok || d.status === 403) continue;
-    for (;;) {
-      const status = (await post(d.url, d.body)).status;
-      if (status === 200 || status === 403) break;
-    }
-  }
-  await receiver.handler.drain();
-  expect(await receiver.recorder.flush()).toBe(0);
-}
-
 describe.skipIf(!redisAvailable)("Octopush reports of queue campaigns, on the account's one URL", () => {
   it('places every report the sandbox posts to the account URL on its recipient by the batch ticket the worker indexed, and campaign status shows Octopush delivered and failed', async () => {
     const prefix = redis.prefix();
@@ -80,7 +62,7 @@ describe.skipIf(!redisAvailable)("Octopush reports of queue campaigns, on the ac
       } finally {
         await worker.close();
       }
-      await receiveAll(sandbox, receiver);
+      expect(await receiveAll(sandbox, receiver)).toBe(0);
 
       const truth = new Map(sandbox.messages('octopush').map((m) => [m.to, m.status === 'DELIVERED' ? 'delivered' : 'failed']));
       expect(truth.size).toBe(12);
@@ -126,7 +108,7 @@ describe.skipIf(!redisAvailable)("Octopush reports of queue campaigns, on the ac
       } finally {
         await worker.close();
       }
-      await receiveAll(sandbox, receiver);
+      expect(await receiveAll(sandbox, receiver)).toBe(0);
       const truth = new Map([...sandbox.messages('octopush'), ...sandbox.messages('smscx')].map((m) => [m.to, m.status === 'DELIVERED' ? 'delivered' : 'failed']));
       expect(sandbox.messages('octopush').length).toBeGreaterThan(0);
       expect(sandbox.messages('smscx').length).toBeGreaterThan(0);
@@ -160,11 +142,11 @@ describe.skipIf(!redisAvailable)("Octopush reports of queue campaigns, on the ac
       } finally {
         await worker.close();
       }
-      await receiveAll(sandbox, receiver);
+      expect(await receiveAll(sandbox, receiver)).toBe(0);
       expect(sandbox.messages('octopush')).toEqual([]);
       const moved = (await failoverCampaign({ connection: redis.url, prefix, campaignId, senders: chain(), onReport: true, deliveryReports }))!;
       expect(moved.sent).toBeGreaterThan(0);
-      await receiveAll(sandbox, receiver);
+      expect(await receiveAll(sandbox, receiver)).toBe(0);
       const truth = new Map(sandbox.messages('octopush').map((m) => [m.to, m.status === 'DELIVERED' ? 'delivered' : 'failed']));
       expect(truth.size).toBe(moved.sent);
       const records = await new DeliveryRecords(client, prefix, campaignId).all();

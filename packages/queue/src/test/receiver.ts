@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeliveryReportFormat } from '@msgkit/core';
+import type { Sandbox } from '@msgkit/sandbox';
 import { createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgkit/webhooks';
 import { createDeliveryRecorder, type DeliveryRecorder } from '../recorder';
 
@@ -26,4 +27,22 @@ export async function startTestReceiver(options: { connection: string; prefix: s
       await recorder.close();
     },
   };
+}
+
+/**
+ * Waits for every report the sandbox posted, posts again each one it gave up on (its own timeout, on
+ * a loaded machine) as a vendor retries, waits for the receiver's work and places the reports that
+ * overtook their batch's answer or ticket: resolves with how many still wait (the recorder's flush).
+ */
+export async function receiveAll(sandbox: Sandbox, receiver: TestReceiver): Promise<number> {
+  await sandbox.settled();
+  for (const d of sandbox.deliveries()) {
+    if (d.ok || d.dropped || d.status === 403) continue;
+    for (;;) {
+      const status = (await fetch(d.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(d.body) })).status;
+      if (status === 200 || status === 403) break;
+    }
+  }
+  await receiver.handler.drain();
+  return receiver.recorder.flush();
 }
