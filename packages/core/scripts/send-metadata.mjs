@@ -108,6 +108,8 @@ function stripped(format) {
  */
 function answersOf(plan, main) {
   const formats = plan[FORMATS];
+  // An empty list is its own answer (`unknown`); a catch-all would change it.
+  if (formats.length === 0) return [];
   const trunk = plan[NATIONAL_PREFIX] || undefined;
   const typed = Array.isArray(plan[TYPES]) ? plan[TYPES].length > 0 : Boolean(plan[TYPES]);
   const optionalByDefault = Boolean(plan[PREFIX_OPTIONAL]) || Boolean(main[PREFIX_OPTIONAL]);

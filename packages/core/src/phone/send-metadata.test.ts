@@ -40,6 +40,12 @@ describe('the default entry’s phone metadata', () => {
     expect(readFileSync(OUTPUT, 'utf8')).toBe(deriveSendMetadata(library));
   });
 
+  it('keeps an empty format list empty, which plan.ts reads as no answer, rather than answering for every number', () => {
+    // Not in today's metadata; a country with a trunk prefix, no number types and no formats.
+    const library = { version: 4, country_calling_codes: { '999': ['XX'] }, countries: { XX: ['999', '00', '\\d{6}', [6], [], '0'] }, nonGeographic: {} };
+    expect(JSON.parse(deriveSendMetadata(library)).countries.XX[4]).toEqual([]);
+  });
+
   it('is smaller than the min metadata it comes from', () => {
     expect(JSON.stringify(sendMetadata).length).toBeLessThan(JSON.stringify(min).length * 0.7);
   });
