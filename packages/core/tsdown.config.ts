@@ -10,7 +10,7 @@ import { msgkitBuild } from '../../tools/build/tsdown.base.mjs';
 // app's own libphonenumber-js stays its own. The copy is built from the library's ES2015+ sources,
 // not the Babel output apps import, which keeps an app that imports one provider 2 kB (gzip)
 // smaller; and with a PhoneNumber class without format methods (src/phone/library-phone-number.js:
-// msgkit never formats a number, and the library's formatting code is another 1.3 kB). Its
+// msgkit never formats a number, and the library's formatting code is another 1.2 kB). Its
 // licenses go beside dist.
 const library = dirname(createRequire(import.meta.url).resolve('libphonenumber-js/package.json'));
 const phoneNumberClass = join(library, 'source', 'PhoneNumber.js');
