@@ -164,7 +164,7 @@ describe.skipIf(!redisAvailable)('watchFailover: a chain campaign failed over pa
     }
   });
 
-  it('two watchers at once on one campaign send each recipient once, and both end when it is done', async () => {
+  it('two watchers at once on one campaign in one process take turns, send each recipient once, and both end when it is done', async () => {
     const t = await chainCampaign({ seed: 11, failures: 0.5 }, 20);
     try {
       const failed = t.failedAt('smsworks');
@@ -175,6 +175,8 @@ describe.skipIf(!redisAvailable)('watchFailover: a chain campaign failed over pa
       const b = passLog();
       const [wa, wb] = await Promise.all([watchFailover(t.watchOptions({ signal: a.signal, onPass: a.onPass })), watchFailover(t.watchOptions({ signal: b.signal, onPass: b.onPass }))]);
       expect([wa!.stopped, wb!.stopped]).toEqual(['done', 'done']);
+      // In one process their passes take turns: neither found the other's pass holding the campaign.
+      expect([...a.passes, ...b.passes].filter((p) => p.busy)).toEqual([]);
       expect(wa!.moved + wb!.moved).toBe(failed.length);
       expect(t.sandbox.messages('smscx').map((m) => e164(m.to)).sort()).toEqual(failed);
       const records = (await campaignRecipients(redis.url, t.campaignId, { prefix: t.prefix }))!;
@@ -220,6 +222,7 @@ describe.skipIf(!redisAvailable)('watchFailover: a chain campaign failed over pa
           onPass: (pass) => {
             passes.push(pass);
             if (pass.pass === 2) controller.abort();
+            if (pass.pass > 2) throw new Error(`pass ${pass.pass} ran after the signal aborted`);
           },
         }),
       ))!;
