@@ -3,7 +3,7 @@
 // a worker and a receiver (createDeliveryRecorder behind createWebhookHandler) recording the
 // sandbox's seeded reports. The sandbox's own record of what each vendor received is the proof of
 // what was sent where. Every wait is for an event (a line, a message, an exit), never for a time.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -90,7 +90,7 @@ async function sentCampaign(campaignId: string, reports: ReportBehaviour, n: num
     await receiver.close();
     await sandbox.close();
   };
-  return { sandbox, args, failedAtFirst, settle, close };
+  return { sandbox, prefix, args, failedAtFirst, settle, close };
 }
 
 /** The command run as a process: its output as it comes, and its exit. */
@@ -138,16 +138,20 @@ describe.skipIf(!redisAvailable)('msgkit campaign failover --watch', () => {
       expect(failed.length).toBeGreaterThan(1);
       // The first move's request reaches SMS.CX, which takes it; its answer never comes: the watch is killed there.
       t.sandbox.faults.add({ vendor: 'smscx', path: '/sms', after: true, delayMs: 900_000 });
-      const first = start([...t.args, '--watch', '--every', '0.05s', '--lease', '1s']);
+      const first = start([...t.args, '--watch', '--every', '0.05s', '--lease', '10m']);
       await until(first, () => t.sandbox.messages('smscx').length > 0);
       first.child.kill('SIGKILL');
       expect((await first.exited).signal).toBe('SIGKILL');
       const takenBeforeKill = t.sandbox.received('smscx').length;
       expect(takenBeforeKill).toBe(1);
 
-      // The restarted watch waits out the killed one's hold, resumes its move by core's rule (SMS.CX
-      // deduplicates: the same request with its key), moves the rest, and ends by itself.
-      const second = start([...t.args, '--watch', '--every', '0.05s', '--lease', '1s']);
+      // The restarted watch finds the killed one's hold and waits (sending nothing, failing nothing);
+      // the hold lapses (deleted here: a lease run out), then the watch resumes the move by core's
+      // rule (SMS.CX deduplicates: the same request with its key), moves the rest, and ends by itself.
+      const second = start([...t.args, '--watch', '--every', '0.05s']);
+      await until(second, () => second.out.includes('another run holds the campaign'));
+      expect(t.sandbox.received('smscx')).toHaveLength(1);
+      expect(spawnSync('redis-cli', ['-u', url, 'DEL', `${t.prefix}:campaign:{killed}:failover:lease`], { encoding: 'utf8' }).stdout.trim()).toBe('1');
       expect([await second.exited, second.err]).toEqual([{ code: 0, signal: null }, '']);
       expect(second.out).toContain('resuming the interrupted move of batch');
       expect(second.out).toMatch(/failover of campaign killed is done after \d+ pass\(es\)/);
