@@ -80,6 +80,7 @@ function passLog(then?: (pass: FailoverPassSummary) => Promise<void> | void) {
   return {
     passes,
     signal: controller.signal,
+    stop: () => controller.abort(),
     onPass: async (pass: FailoverPassSummary) => {
       passes.push(pass);
       if (passes.length >= MAX_PASSES) controller.abort();
@@ -159,6 +160,41 @@ describe.skipIf(!redisAvailable)('watchFailover: a chain campaign failed over pa
       expect(failed.length).toBeGreaterThan(1);
       expect(watched.moved).toBe(failed.length);
       expect(t.sandbox.messages('smscx').map((m) => e164(m.to)).sort()).toEqual(failed);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('with only a timer named, moves the recipients no report came for once it falls due, and ends when they stand at the last vendor', async () => {
+    // No report ever comes.
+    const t = await chainCampaign({ seed: 1, drop: 1 }, 5);
+    try {
+      const log = passLog();
+      const watched = (await watchFailover(t.watchOptions({ onReport: false, afterNoReportMs: 1, signal: log.signal, onPass: log.onPass })))!;
+      expect(watched.stopped).toBe('done');
+      expect(watched.moved).toBe(5);
+      expect(log.passes.flatMap((p) => p.steps)).toEqual(['smsworks → smscx: 5 (timer 5)']);
+      expect(t.sandbox.messages('smscx').map((m) => e164(m.to)).sort()).toEqual([...t.recipients].sort());
+      expect((await campaignStatus(redis.url, t.campaignId, { prefix: t.prefix }))!.failover?.moved).toEqual({ report: 0, timer: 5 });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('with only the report rule named, a recipient whose report never comes keeps the watch going: it is counted as awaiting a report, never moved', async () => {
+    const t = await chainCampaign({ seed: 1, drop: 1 }, 4);
+    try {
+      const log = passLog((pass) => {
+        if (pass.pass === 3) log.stop();
+      });
+      const watched = (await watchFailover(t.watchOptions({ signal: log.signal, onPass: log.onPass })))!;
+      expect(watched.stopped).toBe('aborted');
+      expect(log.passes.map((p) => [p.moved, p.awaitingReport, p.done])).toEqual([
+        [0, 4, false],
+        [0, 4, false],
+        [0, 4, false],
+      ]);
+      expect(t.sandbox.messages('smscx')).toEqual([]);
     } finally {
       await t.close();
     }
