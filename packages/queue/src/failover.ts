@@ -70,6 +70,9 @@ export interface FailoverCampaignOptions {
   leaseMs?: number;
 }
 
+/** How long a mover's hold on a campaign lasts unless renewed, when `leaseMs` is not given (ms). */
+export const DEFAULT_FAILOVER_LEASE_MS = 30_000;
+
 /** Another call is moving this campaign's recipients now (or was killed less than its lease ago): this one sent nothing. */
 export class FailoverBusyError extends Error {
   override name = 'FailoverBusyError';
@@ -242,7 +245,7 @@ export async function failoverCampaign(options: FailoverCampaignOptions): Promis
     }
     const queue = new Queue<BatchJobData>(meta.queue, { connection: redis, prefix });
     const lease = campaignKeys(prefix, options.campaignId).failoverLease;
-    const leaseMs = options.leaseMs ?? 30_000;
+    const leaseMs = options.leaseMs ?? DEFAULT_FAILOVER_LEASE_MS;
     const token = randomUUID();
     let renewing: NodeJS.Timeout | undefined;
     try {

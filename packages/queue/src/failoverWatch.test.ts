@@ -280,6 +280,7 @@ describe.skipIf(!redisAvailable)('watchFailover: a chain campaign failed over pa
       await expect(watchFailover(t.watchOptions({ senders: [smscx!, smsworks!] }))).rejects.toMatchObject({ code: 'failover_watch_failed', reason: 'validation_error', pass: 1, passes: [] });
       const nowhere = { connection: 'redis://127.0.0.1:1', campaignId: 'x', senders: [smsworks!, smscx!], onReport: true };
       await expect(watchFailover({ ...nowhere, every: 0 })).rejects.toMatchObject({ code: 'validation_error', issues: [expect.objectContaining({ path: ['every'] })] });
+      await expect(watchFailover({ ...nowhere, every: 10, ...{ dryRun: true } })).rejects.toMatchObject({ code: 'validation_error', issues: [expect.objectContaining({ path: ['dryRun'] })] });
       await expect(watchFailover({ ...nowhere, onReport: false, every: 10 })).rejects.toMatchObject({ code: 'validation_error', issues: [expect.objectContaining({ code: 'failover_rule_required' })] });
       expect(await watchFailover(t.watchOptions({ campaignId: 'fw-none' }))).toBeUndefined();
     } finally {

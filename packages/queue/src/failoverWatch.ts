@@ -96,6 +96,7 @@ export class FailoverWatchError extends Error {
     this.passes = passes;
   }
 
+  /** What `JSON.stringify(error)` shows: the data (the passes left out: see `passes`). */
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, reason: this.reason, pass: this.pass, message: this.message };
   }
@@ -174,6 +175,7 @@ function summaryOf(pass: number, at: string, result: FailoverCampaignResult): Fa
 export async function watchFailover(options: FailoverWatchOptions): Promise<FailoverWatchResult | undefined> {
   const issues = [];
   if (!(Number.isFinite(options.every) && options.every > 0)) issues.push({ path: ['every'], code: 'invalid', message: 'name the interval between passes: a positive number of milliseconds; nothing is assumed' });
+  if ((options as { dryRun?: unknown }).dryRun === true) issues.push({ path: ['dryRun'], code: 'invalid', message: 'a watch moves: call failoverCampaign with dryRun to see what would move now' });
   if (options.onReport !== true && options.afterNoReportMs === undefined) {
     issues.push({ path: ['onReport'], code: 'failover_rule_required', message: 'name the rule that moves recipients on: onReport (a final negative delivery report) and/or afterNoReportMs (a timer); nothing is assumed' });
   }

@@ -20,7 +20,7 @@ export { deliveryCallbacks, parseReference, referenceOf } from './callbacks';
 export type { DeliveryReportOptions } from './callbacks';
 export { createDeliveryRecorder, UnplacedReportError } from './recorder';
 export type { DeliveryRecorder, DeliveryRecorderOptions, RecorderPersistence } from './recorder';
-export { failoverCampaign, FailoverBusyError } from './failover';
+export { DEFAULT_FAILOVER_LEASE_MS, failoverCampaign, FailoverBusyError } from './failover';
 export type { FailoverCampaignOptions, FailoverCampaignResult, FailoverLater, FailoverMove, FailoverPlan, FailoverTotals } from './failover';
 export { FailoverWatchError, watchFailover } from './failoverWatch';
 export type { FailoverPassSummary, FailoverWatchOptions, FailoverWatchResult } from './failoverWatch';

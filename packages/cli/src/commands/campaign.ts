@@ -189,9 +189,6 @@ async function failoverAction(id: string, options: FailoverCliOptions, io: Io, l
   if (result.unknown > 0 || result.refused > 0) io.exitCode = 1;
 }
 
-/** The queue's default lease of `failoverCampaign` (FailoverCampaignOptions.leaseMs), said when the user gives none. */
-const DEFAULT_LEASE_MS = 30_000;
-
 /** Exit codes of a watch stopped by a signal: 128 + its number, as shells report it. */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -214,7 +211,7 @@ async function watchAction(queue: Queue, watch: FailoverWatchOptions, how: { hea
     if (!how.json) line(io.stdout, text);
   };
   const rules = [watch.onReport === true && 'moves a recipient on a final negative delivery report', watch.afterNoReportMs !== undefined && `moves a recipient with no final report ${spoken(watch.afterNoReportMs)} after its send (it may get the message twice)`].filter(Boolean).join(' and ');
-  const lease = `lease ${spoken(watch.leaseMs ?? DEFAULT_LEASE_MS)}${how.leaseGiven ? '' : ' (the default)'}`;
+  const lease = `lease ${spoken(watch.leaseMs ?? queue.DEFAULT_FAILOVER_LEASE_MS)}${how.leaseGiven ? '' : ' (the default)'}`;
   const assumed = [`a pass every ${spoken(watch.every)}`, rules, watch.afterNoReportMs === undefined ? 'no timer' : 'the timer judged at each pass by this machine\'s clock', lease, how.dlr ? "the next provider's reports requested (--dlr-url)" : "the next provider's reports not requested (no --dlr-url)", 'SIGINT/SIGTERM stop it between passes'];
   say(`watching ${how.head}: ${assumed.join('; ')}`);
   const controller = new AbortController();
