@@ -184,6 +184,26 @@ describe.skipIf(!redisAvailable)('msgkit campaign failover --watch', () => {
     }
   });
 
+  it('ends with exit 1 when a move ended unknown (the answer was lost), printing each pass and the end as JSON lines with --json', async () => {
+    const t = await sentCampaign('lost', { seed: 3, failures: 0.4 }, 8);
+    try {
+      const failed = t.failedAtFirst();
+      expect(failed.length).toBeGreaterThan(0);
+      // SMS.CX takes every move and its answer is lost: each moved recipient is unknown (it may have them), never moved again.
+      t.sandbox.faults.add({ vendor: 'smscx', path: '/sms', after: true, drop: true, count: 10 });
+      const p = start([...t.args, '--watch', '--every', '0.05s', '--json']);
+      expect([await p.exited, p.err]).toEqual([{ code: 1, signal: null }, '']);
+      const lines = p.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const end = lines.at(-1)!;
+      expect(end).toEqual({ campaignId: 'lost', stopped: 'done', passes: lines.length - 1, moved: failed.length, sent: 0, unknown: failed.length, refused: 0 });
+      expect(lines.slice(0, -1).map((l) => l.pass)).toEqual(lines.slice(0, -1).map((_, i) => i + 1));
+      expect(lines.at(-2)).toMatchObject({ done: true, moved: 0 });
+      expect(t.sandbox.messages('smscx').map((m) => e164(m.to)).sort()).toEqual(failed);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('refuses (exit 2) --watch without --every, --every without --watch, and --watch with --dry-run, before reaching Redis', async () => {
     const base = ['campaign', 'failover', 'x', '--on-report', '--redis', 'redis://127.0.0.1:1'];
     const noEvery = await run([...base, '--watch'], env);
