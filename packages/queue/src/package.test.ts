@@ -24,13 +24,15 @@ describe('the published entry points', () => {
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
   });
 
-  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records and results, the name of a chain, failover after the send, the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
+  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records and results, the name of a chain, failover after the send (and its watch), the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
     expect(Object.keys(await load()).sort()).toEqual([
       'CampaignNotFoundError',
       'DEFAULT_CONNECT_TIMEOUT_MS',
+      'DEFAULT_FAILOVER_LEASE_MS',
       'DELIVERY_STATES',
       'DeliveryRecords',
       'FailoverBusyError',
+      'FailoverWatchError',
       'MAX_RATE_LIMIT_PAUSE_MS',
       'RedisNotDurableError',
       'RedisReconcileStore',
@@ -57,6 +59,7 @@ describe('the published entry points', () => {
       'referenceOf',
       'resumeAccount',
       'standingOf',
+      'watchFailover',
     ]);
   });
 });
