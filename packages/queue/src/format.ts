@@ -22,6 +22,7 @@ export function formatCampaignStatus(status: CampaignStatus, now: number = Date.
   }
   if (d.unplaced > 0) lines.push(`    ${d.unplaced} report(s) wait for their batch's answer to be recorded (the receiver places them)`);
   if (d.unindexed > 0) lines.push(`    ${d.unindexed} report(s) on a vendor's account URL name a message id no batch recorded (any campaign of this prefix; kept, placed once one does)`);
+  if (d.agedOut > 0) lines.push(`    ${d.agedOut} report(s) on a vendor's account URL named a message id no batch recorded within the receiver's window, or a number not in its batch (any campaign of this prefix; moved aside unplaced, the newest kept for proof)`);
   const { paused, rateLimited } = status.queueState;
   if (paused) {
     lines.push(
