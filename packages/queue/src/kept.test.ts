@@ -17,10 +17,11 @@ import { createDeliveryRecorder } from './recorder';
 import { formatCampaignStatus } from './format';
 import { enqueueCampaign } from './producer';
 import { campaignStatus } from './status';
-import { frNumbers } from './test/helpers';
-import { startTestReceiver } from './test/receiver';
+import { frNumbers, sendingWith, waitDone } from './test/helpers';
+import { receiveAll, startTestReceiver } from './test/receiver';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { unindexedKey, VendorIds, vendorIdKey } from './vendorIds';
+import { createCampaignWorker } from './worker';
 
 const secret = randomBytes(32).toString('base64url');
 const OCTOPUSH = { octopush: { type: 'sms_premium', purpose: 'alert' } };
@@ -184,6 +185,42 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
       expect((await records.get(recipients[0]!))?.events.map((e) => e.status)).toEqual(['delivered']);
       expect((await records.get(recipients[1]!))?.events.map((e) => e.status)).toEqual(['undelivered']);
     } finally {
+      await receiver.close();
+    }
+  });
+
+  it("says which batch's reports cannot be placed when Octopush answered its resend with code 120 and no ticket (the first attempt's answer was lost): the batch is sent, its reports stay kept and the status names the batch and why", async () => {
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix, { window: 24 * HOUR });
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 1, webhooks: { octopush: receiver.accountUrl } });
+    try {
+      const real = octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 });
+      let calls = 0;
+      const sender = sendingWith(real, async (batch, message, options) => {
+        if (++calls > 1) return real.send(batch, message, options);
+        await real.send(batch, message, options);
+        // Octopush accepted it and the answer (its ticket) is lost; the resend's request_id is a repeat: code 120, as Octopush documents it.
+        sandbox.faults.add({ vendor: 'octopush', count: 1, status: 400, body: { code: 120, message: 'A SMS with the same request_id has already been sent.' } });
+        throw new Error('socket hang up');
+      });
+      const recipients = frNumbers(3, 8400);
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c-120', sender, recipients, message: { from: 'Shop', text: 'Hello', options: OCTOPUSH }, batchSize: 5, attempts: 2, backoffMs: 1 });
+      const worker = createCampaignWorker({ connection: redis.url, prefix, sender, deliveryReports: { url: `${receiver.url}/dlr`, secret, accountUrl: true } });
+      let status;
+      try {
+        status = await waitDone(redis.url, 'c-120', prefix);
+      } finally {
+        await worker.close();
+      }
+      expect(calls).toBe(2);
+      expect(status.sent.recipients).toBe(3);
+      expect(await receiveAll(sandbox, receiver)).toBe(3);
+      const after = (await campaignStatus(redis.url, 'c-120', { prefix }))!;
+      expect(after.unplaceableBatches).toEqual([{ index: 0, count: 3, reason: 'ticket_unknown' }]);
+      expect(after.deliveries).toMatchObject({ pending: 3, unindexed: 3 });
+      expect(formatCampaignStatus(after)).toContain('batch 0 (3 recipients): sent, but the vendor gave no message id for it (Octopush code 120 to a resend');
+    } finally {
+      await sandbox.close();
       await receiver.close();
     }
   });

@@ -24,7 +24,7 @@ describe('the published entry points', () => {
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
   });
 
-  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records and results, the name of a chain, failover after the send, the campaign list, the account queues, resumeAccount, the Redis errors, and the kept account-URL reports' index (VendorIds: kept and aged-out counts, the aged-out proof) with its defaults', async () => {
+  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records and results, the name of a chain, failover after the send, the campaign list, the account queues, resumeAccount, the Redis errors, and the index of the reports kept on an account URL (VendorIds: kept and aged-out counts, the aged-out proof) with its defaults', async () => {
     expect(Object.keys(await load()).sort()).toEqual([
       'CampaignNotFoundError',
       'DEFAULT_AGED_OUT_CAP',
