@@ -138,7 +138,7 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
     }
   });
 
-  it("moves the reports an earlier version kept in its one hash to the keys by ticket, a bounded number per flush, placing those whose ticket is indexed now and dropping none", async () => {
+  it("moves the reports an earlier version kept in its one hash to the keys by ticket, a bounded number per flush, placing those whose ticket is indexed now and dropping none, not even one its batch cannot place", async () => {
     const prefix = redis.prefix();
     const receiver = await startReceiver(prefix, { window: 24 * HOUR });
     try {
@@ -147,9 +147,11 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
       await enqueue(prefix, 'c-legacy', recipients);
       const ours: DeliveryEvent = { vendor: 'octopush', messageId: `sms_00000000legacy#${recipients[0]}`, status: 'delivered', final: true, raw: { status: 'DELIVERED' }, to: recipients[0]! };
       await client.hset(unindexedKey(prefix), 'd-ours', JSON.stringify(ours));
+      // Of the same ticket, for a number its batch does not hold: it can never be placed, and must not be lost either.
+      await client.hset(unindexedKey(prefix), 'd-stray', JSON.stringify({ ...ours, messageId: 'sms_00000000legacy#+33699999998', to: '+33699999998' }));
       for (let i = 0; i < 250; i++) await client.hset(unindexedKey(prefix), `d-${i}`, JSON.stringify(foreign(i)));
       await ids.index('octopush', ['sms_00000000legacy'], { campaign: 'c-legacy', batch: 0 });
-      expect(await ids.keptCount()).toBe(251);
+      expect(await ids.keptCount()).toBe(252);
       for (let pass = 0; pass < 10 && (await client.hlen(unindexedKey(prefix))) > 0; pass++) {
         const before = await client.hlen(unindexedKey(prefix));
         await receiver.recorder.flush();
@@ -157,6 +159,7 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
       }
       expect(await client.exists(unindexedKey(prefix))).toBe(0);
       expect(await ids.keptCount()).toBe(250);
+      expect(await ids.agedOut()).toMatchObject([{ reason: 'not_in_batch', event: { to: '+33699999998' } }]);
       expect((await new DeliveryRecords(client, prefix, 'c-legacy').get(recipients[0]!))?.events.map((e) => e.status)).toEqual(['delivered']);
     } finally {
       await receiver.close();

@@ -230,9 +230,7 @@ async function recordByMessageId(placement: Placement, redis: Redis, prefix: str
  */
 async function placeKept(placement: Placement, redis: Redis, prefix: string, ids: VendorIds, settings: KeptSettings, now: number): Promise<number> {
   const place = (event: DeliveryEvent, at: { campaign: string; batch: number }) => recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
-  for (const { event, place: at } of await ids.migrate(now, settings.keptPerFlush)) await place(event, at).catch((error: unknown) => {
-    if (!(error instanceof UnplacedReportError)) throw error;
-  });
+  await ids.migrate(now, settings.keptPerFlush);
   for (const ticket of await ids.ready(settings.keptPerFlush)) {
     // Its index expired since it was marked: the reports stay kept and age out.
     if (ticket.place) {

@@ -110,6 +110,20 @@ end
 return out
 `;
 
+/**
+ * KEYS: the id's key, its kept bucket, since, count, ready, the earlier version's hash. ARGV:
+ * digest, event JSON, member, now (ms). Moves one report of that hash to its ticket's bucket.
+ */
+const MIGRATE = `
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
+  redis.call('INCR', KEYS[4])
+  redis.call('ZADD', KEYS[3], 'NX', ARGV[4], ARGV[3])
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SADD', KEYS[5], ARGV[3]) end
+redis.call('HDEL', KEYS[6], ARGV[1])
+return 1
+`;
+
 /** KEYS: bucket, since, count. ARGV: digest, member. Forgets a kept report once placed (counted once, whoever places it). */
 const PLACED = `
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -286,19 +300,20 @@ export class VendorIds {
 
   /**
    * Moves up to `limit` reports of the hash an earlier version kept every report in to the keys by
-   * ticket (each kept again as of `now`, or returned when its ticket is indexed already, for the
-   * caller to place); resolves with those.
+   * ticket, each in one step (kept as of `now`, marked ready when its ticket is indexed already, so
+   * the ready pass places it or records why it cannot be): none is lost between the two. Resolves
+   * with how many moved.
    */
-  async migrate(now: number, limit: number): Promise<Array<{ event: DeliveryEvent; place: IdPlace }>> {
-    const [, flat] = await this.redis.hscan(unindexedKey(this.prefix), '0', 'COUNT', limit);
-    const found: Array<{ event: DeliveryEvent; place: IdPlace }> = [];
+  async migrate(now: number, limit: number): Promise<number> {
+    const legacy = unindexedKey(this.prefix);
+    const [, flat] = await this.redis.hscan(legacy, '0', 'COUNT', limit);
+    const k = this.#keys;
     for (let i = 0; i < flat.length; i += 2) {
       const event = JSON.parse(flat[i + 1]!) as DeliveryEvent;
-      const place = await this.keep(event, now);
-      if (place) found.push({ event, place });
-      await this.redis.hdel(unindexedKey(this.prefix), flat[i]!);
+      const id = sendIdOf(event.messageId);
+      await this.redis.eval(MIGRATE, 6, vendorIdKey(this.prefix, event.vendor, id), k.bucket(event.vendor, id), k.since, k.count, k.ready, legacy, flat[i]!, flat[i + 1]!, memberOf(event.vendor, id), String(now));
     }
-    return found;
+    return flat.length / 2;
   }
 
   /** How many reports wait for an index to place them. */
