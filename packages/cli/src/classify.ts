@@ -56,6 +56,7 @@ export interface ClassifyOptions {
 export class Classifier {
   readonly tally: Tally;
   #seen = new E164Set();
+  #waiting = this.#seen.batch();
   #options = new Map<string | undefined, NormalizePhoneOptions>();
   #lastKey: string | undefined;
   #lastOptions: NormalizePhoneOptions | undefined;
@@ -89,6 +90,46 @@ export class Classifier {
 
   /** Classifies one number, `country` being its row's country cell if any, into `last` (see `classify`). */
   read(input: string, country: string | undefined): void {
+    if (this.#judge(input, country)) this.#count(this.#seen.add(this.last.e164!));
+  }
+
+  /**
+   * Classifies one number as `read` does, except that a usable number's duplicate check waits for
+   * `settle`: true when it waits (`last` then says `valid`, which the check may turn into
+   * `duplicate`). For a list of millions, where each check alone waits on memory (see E164Set.batch).
+   */
+  judge(input: string, country: string | undefined): boolean {
+    if (!this.#judge(input, country)) return false;
+    this.#waiting.push(this.last.e164!);
+    return true;
+  }
+
+  /**
+   * Checks the numbers `judge` left waiting, in order, and counts them: `fresh[k]` is 1 when the
+   * k-th of them is valid, 0 when it is a duplicate; valid until the next `judge`.
+   */
+  settle(): Uint8Array {
+    const count = this.#waiting.count;
+    const fresh = this.#waiting.settle();
+    let valid = 0;
+    for (let k = 0; k < count; k++) valid += fresh[k]!;
+    this.tally.valid += valid;
+    this.tally.duplicates += count - valid;
+    return fresh;
+  }
+
+  #count(fresh: boolean): void {
+    if (fresh) {
+      this.tally.valid++;
+      this.last.status = 'valid';
+    } else {
+      this.tally.duplicates++;
+      this.last.status = 'duplicate';
+    }
+  }
+
+  /** Classifies into `last`; true for a usable number, whose duplicate check is the caller's (`last.status` is then `valid`). */
+  #judge(input: string, country: string | undefined): boolean {
     const tally = this.tally;
     tally.rows++;
     if (country) tally.countryFromColumn++;
@@ -109,17 +150,12 @@ export class Classifier {
       return this.#invalid('not_mobile', type, result.e164, result.country);
     }
     const last = this.last;
-    if (this.#seen.add(result.e164)) {
-      tally.valid++;
-      last.status = 'valid';
-    } else {
-      tally.duplicates++;
-      last.status = 'duplicate';
-    }
+    last.status = 'valid';
     last.e164 = result.e164;
     last.type = type;
     last.code = undefined;
     last.region = result.country;
+    return true;
   }
 
   classify(row: Row): ClassifiedRow {
@@ -128,7 +164,7 @@ export class Classifier {
     return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status, e164, type, code, region };
   }
 
-  #invalid(code: string, type: PhoneNumberType | undefined, e164: string | undefined, region?: string): void {
+  #invalid(code: string, type: PhoneNumberType | undefined, e164: string | undefined, region?: string): false {
     this.tally.invalid++;
     const last = this.last;
     last.status = 'invalid';
@@ -136,6 +172,7 @@ export class Classifier {
     last.type = type;
     last.code = code;
     last.region = region;
+    return false;
   }
 
   #optionsFor(country: string | undefined): NormalizePhoneOptions {

@@ -34,6 +34,42 @@ describe('CsvRows', () => {
     );
   });
 
+  it('writes duplicate for the checked rows a settle says were seen before, byte for byte as rows written with their status', () => {
+    const row = fc.record({
+      label: fc.nat(),
+      input: fc.string({ unit: fc.constantFrom('0', '7', ' ', '"', ',', 'é', '\n'), maxLength: 20 }),
+      checked: fc.boolean(),
+      seen: fc.boolean(),
+      status: fc.constantFrom('valid', 'invalid'),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(row, { maxLength: 30 }), { maxLength: 5 }), fc.integer({ min: 1, max: 64 }), (chunks, capacity) => {
+        const rows = new CsvRows(capacity);
+        const written: Buffer[] = [];
+        let expected = '';
+        for (const chunk of chunks) {
+          const fresh = new Uint8Array(chunk.length + 3).fill(7);
+          let checked = 0;
+          for (const r of chunk) {
+            if (r.checked) {
+              rows.row(r.label, r.input, '+447400123456', 'valid', undefined, 'MOBILE');
+              rows.checkLast();
+              fresh[checked++] = r.seen ? 0 : 1;
+              expected += asString(r.label, r.input, '+447400123456', r.seen ? 'duplicate' : 'valid', undefined, 'MOBILE');
+            } else {
+              rows.row(r.label, r.input, undefined, r.status, 'too_short', undefined);
+              expected += asString(r.label, r.input, undefined, r.status, 'too_short', undefined);
+            }
+          }
+          rows.settle(fresh);
+          written.push(rows.take());
+        }
+        expect(Buffer.concat(written).toString('utf8')).toBe(expected);
+      }),
+      { numRuns: 300, seed: 20 },
+    );
+  });
+
   it('writes a cell longer than its buffer, and the row number of the millionth row', () => {
     const rows = new CsvRows(8);
     rows.row(1_000_001, `07400 ${'é'.repeat(100_000)}`, undefined, 'invalid', 'not_a_number', undefined);
