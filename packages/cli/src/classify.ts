@@ -94,18 +94,22 @@ export class Classifier {
   }
 
   /**
-   * Classifies one number as `read` does, except that a usable number's duplicate check waits for
-   * `settle`: true when it waits (`last` then says `valid`, which the check may turn into
-   * `duplicate`). For a list of millions, where each check alone waits on memory (see E164Set.batch).
+   * Classifies one number as `read` does, except that a usable number's duplicate check waits: true
+   * when the number is usable (`last` then says `valid`), and the caller hands it to `wait` before
+   * the next judge, by its value as e164Value reads it (CsvRows.validRow reads it as it writes the
+   * row); `settle` then checks the numbers waiting in one go (see E164Set.batch), for a list of millions.
    */
   judge(input: string, country: string | undefined): boolean {
-    if (!this.#judge(input, country)) return false;
-    this.#waiting.push(this.last.e164!);
-    return true;
+    return this.#judge(input, country);
+  }
+
+  /** The number of the last `judge` that said true waits for `settle`, by its value as e164Value reads it. */
+  wait(value: number): void {
+    this.#waiting.pushValue(value, this.last.e164!);
   }
 
   /**
-   * Checks the numbers `judge` left waiting, in order, and counts them: `fresh[k]` is 1 when the
+   * Checks the numbers waiting (`wait`), in order, and counts them: `fresh[k]` is 1 when the
    * k-th of them is valid, 0 when it is a duplicate; valid until the next `judge`.
    */
   settle(): Uint8Array {

@@ -27,6 +27,8 @@ export class CsvRows {
   #statusAt = 0;
   #checked = new Int32Array(1024);
   #checkedCount = 0;
+  #tailType: string | undefined;
+  #tail: Buffer | undefined;
 
   constructor(capacity = 1 << 17) {
     this.#bytes = Buffer.allocUnsafe(capacity);
@@ -56,6 +58,46 @@ export class CsvRows {
     if (type !== undefined) at = writeAscii(bytes, at, type);
     bytes[at++] = NEWLINE;
     this.#at = at;
+  }
+
+  /**
+   * Adds the row of a usable number whose duplicate check waits (`valid`, no code, marked as by
+   * `checkLast`), and returns the value of `e164` as E164Set reads it (see e164Value), read from its
+   * characters as they are written: reading the number twice, for the set and for the row, cost as
+   * much as writing the row.
+   */
+  validRow(label: number | string, input: string, e164: string, type: string | undefined): number {
+    this.#reserve(6 * input.length + (typeof label === 'string' ? label.length : 16) + e164.length + 64);
+    const bytes = this.#bytes;
+    let at = typeof label === 'number' ? this.#number(bytes, this.#at, label) : writeAscii(bytes, this.#at, label);
+    bytes[at++] = COMMA;
+    const plain = writePlain(bytes, at, input);
+    at = plain >= 0 ? plain : at + bytes.write(csvCell(input), at, 'utf8');
+    bytes[at++] = COMMA;
+    const length = e164.length;
+    let value = length < 2 || length > 21 || e164.charCodeAt(0) !== 43 || e164.charCodeAt(1) === 48 ? -1 : 0;
+    for (let i = 0; i < length; i++) {
+      const c = e164.charCodeAt(i);
+      bytes[at++] = c;
+      if (i > 0) {
+        const digit = c - 48;
+        if (digit < 0 || digit > 9) value = -1;
+        else if (value >= 0) value = value * 10 + digit;
+      }
+    }
+    if (value > 0 && length > 16) value = 0;
+    bytes[at++] = COMMA;
+    this.#statusAt = at;
+    // `valid,,TYPE` and the line end, as bytes made once per type.
+    if (type !== this.#tailType || this.#tail === undefined) {
+      this.#tail = Buffer.from(`${VALID},,${type ?? ''}\n`, 'latin1');
+      this.#tailType = type;
+    }
+    const tail = this.#tail;
+    for (let i = 0; i < tail.length; i++) bytes[at++] = tail[i]!;
+    this.#at = at;
+    this.checkLast();
+    return value;
   }
 
   /**

@@ -27,7 +27,7 @@ export class E164Set {
 
   /** Adds `e164` ("+" and 1–20 digits, the first not 0); false when it was already there. */
   add(e164: string): boolean {
-    const value = valueOf(e164);
+    const value = e164Value(e164);
     if (value < 0) throw new RangeError(`not an E.164 number: ${e164}`);
     if (value === 0) return this.#addLong(e164);
     // Linear probing stays short up to about 70 % full; growing at that point keeps 5 M numbers in 64 MB.
@@ -105,7 +105,11 @@ export class E164Batch {
 
   /** Pushes `e164` ("+" and 1–20 digits, the first not 0; a RangeError otherwise). */
   push(e164: string): void {
-    const value = valueOf(e164);
+    this.pushValue(e164Value(e164), e164);
+  }
+
+  /** Pushes `e164` by its value as e164Value reads it, read by the caller already. */
+  pushValue(value: number, e164: string): void {
     if (value < 0) throw new RangeError(`not an E.164 number: ${e164}`);
     const at = this.#count++;
     if (at === this.#values.length) {
@@ -133,7 +137,7 @@ export class E164Batch {
  * The number "+" and 1–15 digits stand for (read digit by digit, no string made); 0 for "+" and
  * 16–20 digits (more than a double holds exactly); -1 for anything else, a first digit 0 included.
  */
-function valueOf(e164: string): number {
+export function e164Value(e164: string): number {
   const length = e164.length;
   if (length < 2 || length > 21 || e164.charCodeAt(0) !== 43 || e164.charCodeAt(1) === 48) return -1;
   let value = 0;
