@@ -8,8 +8,6 @@ export class E164Set {
   #slots = new Float64Array(1 << 16);
   #size = 0;
   #long: Set<string> | undefined;
-  // What the warming pass read, kept so that the reads are not optimised away.
-  #warmed = 0;
 
   get size(): number {
     return this.#size + (this.#long?.size ?? 0);
@@ -40,7 +38,8 @@ export class E164Set {
   /**
    * A check of many numbers at once, as `add` would tell them one by one in the order pushed (see
    * E164Batch): a number's slot is a read from a table of megabytes, which waits for memory when
-   * it comes between two numbers' parsing, and overlaps with the others' when the reads come in a row.
+   * it comes between two numbers' parsing, and overlaps with the next ones' when the checks come in
+   * a row (the processor runs ahead into the next iterations while a read is pending).
    */
   batch(): E164Batch {
     return new E164Batch((values, longs, count, fresh) => this.#addAll(values, longs, count, fresh));
@@ -51,14 +50,6 @@ export class E164Set {
     while ((this.#size + count) * 10 > length * 7) length *= 2;
     if (length > this.#slots.length) this.#grow(length);
     const slots = this.#slots;
-    const mask = slots.length - 1;
-    // Read every slot first, with nothing depending on the reads: the memory fetches run side by side.
-    let warmed = 0;
-    for (let i = 0; i < count; i++) {
-      const value = values[i]!;
-      if (value > 0) warmed += slots[slotOf(value, mask)]!;
-    }
-    this.#warmed = warmed;
     let size = this.#size;
     for (let i = 0; i < count; i++) {
       const value = values[i]!;
