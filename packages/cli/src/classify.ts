@@ -95,27 +95,26 @@ export class Classifier {
 
   /**
    * Classifies one number as `read` does, except that a usable number's duplicate check waits: true
-   * when the number is usable (`last` then says `valid`), and the caller hands its value to `settle`
-   * with the others' (CsvRows.validRow and CsvRows.numbers read the values as they write the rows).
-   * For a list of millions, where each check alone waits on memory (see E164Set.batch).
+   * when the number is usable (`last` then says `valid`), and the caller hands it to `wait` before
+   * the next judge, by its value as e164Value reads it (CsvRows.validRow reads it as it writes the
+   * row); `settle` then checks the numbers waiting in one go (see E164Set.batch), for a list of millions.
    */
   judge(input: string, country: string | undefined): boolean {
     return this.#judge(input, country);
   }
 
+  /** The number of the last `judge` that said true waits for `settle`, by its value as e164Value reads it. */
+  wait(value: number): void {
+    this.#waiting.pushValue(value, this.last.e164!);
+  }
+
   /**
-   * Checks the numbers of the judges that said true since the last settle, in their order, by their
-   * values as e164Value reads them (`values[k]` for the k-th of `count`; `numberAt(k)` is its text,
-   * asked only for a number of more than 15 digits or one that is no number), and counts them:
-   * `fresh[k]` is 1 when the k-th is valid, 0 when it is a duplicate; valid until the next settle.
+   * Checks the numbers waiting (`wait`), in order, and counts them: `fresh[k]` is 1 when the
+   * k-th of them is valid, 0 when it is a duplicate; valid until the next `judge`.
    */
-  settle(values: Float64Array, count: number, numberAt: (k: number) => string): Uint8Array {
-    const waiting = this.#waiting;
-    for (let k = 0; k < count; k++) {
-      const value = values[k]!;
-      waiting.pushValue(value, value > 0 ? '' : numberAt(k));
-    }
-    const fresh = waiting.settle();
+  settle(): Uint8Array {
+    const count = this.#waiting.count;
+    const fresh = this.#waiting.settle();
     let valid = 0;
     for (let k = 0; k < count; k++) valid += fresh[k]!;
     this.tally.valid += valid;

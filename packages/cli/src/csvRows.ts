@@ -23,16 +23,10 @@ export class CsvRows {
   #label = -1;
   #digits = new Uint8Array(20);
   #digitCount = 0;
-  // The rows added by validRow since the last settle: where each one's status and number go, its
-  // number's length, and the numbers themselves one after another until `numbers` writes them.
+  // Where the last row's status starts, and the status of each row checked (checkLast) since the last settle.
+  #statusAt = 0;
+  #checked = new Int32Array(1024);
   #checkedCount = 0;
-  #statuses = new Int32Array(1024);
-  #gaps = new Int32Array(1024);
-  #lengths = new Uint8Array(1024);
-  #numbers = '';
-  #written = '';
-  #values = new Float64Array(1024);
-  #scratch = Buffer.allocUnsafe(1 << 15);
   #tailType: string | undefined;
   #tail: Buffer | undefined;
 
@@ -56,6 +50,7 @@ export class CsvRows {
     bytes[at++] = COMMA;
     if (e164 !== undefined) at = writeAscii(bytes, at, e164);
     bytes[at++] = COMMA;
+    this.#statusAt = at;
     at = writeAscii(bytes, at, status);
     bytes[at++] = COMMA;
     if (code !== undefined) at = writeAscii(bytes, at, code);
@@ -66,30 +61,33 @@ export class CsvRows {
   }
 
   /**
-   * Adds the row of a usable number whose duplicate check waits: written `valid` with no code, its
-   * E.164 number left as a gap of its length that `numbers` fills. Copying the number character by
-   * character made V8 flatten each one (it is built of two strings) and cost as much as the rest of
-   * the row: the numbers of a chunk are joined into one string instead, and written in one go.
-   * `e164` is "+" and ASCII digits (what normalizePhone gives), at most 32 characters.
+   * Adds the row of a usable number whose duplicate check waits (`valid`, no code, marked as by
+   * `checkLast`), and returns the value of `e164` as E164Set reads it (see e164Value), read from its
+   * characters as they are written: reading the number twice, for the set and for the row, cost as
+   * much as writing the row.
    */
-  validRow(label: number | string, input: string, e164: string, type: string | undefined): void {
-    const length = e164.length;
-    if (length > 32) throw new RangeError(`not an E.164 number: ${e164}`);
-    this.#reserve(6 * input.length + (typeof label === 'string' ? label.length : 16) + length + 64);
+  validRow(label: number | string, input: string, e164: string, type: string | undefined): number {
+    this.#reserve(6 * input.length + (typeof label === 'string' ? label.length : 16) + e164.length + 64);
     const bytes = this.#bytes;
     let at = typeof label === 'number' ? this.#number(bytes, this.#at, label) : writeAscii(bytes, this.#at, label);
     bytes[at++] = COMMA;
     const plain = writePlain(bytes, at, input);
     at = plain >= 0 ? plain : at + bytes.write(csvCell(input), at, 'utf8');
     bytes[at++] = COMMA;
-    const count = this.#checkedCount++;
-    if (count === this.#statuses.length) this.#growChecked(2 * count);
-    this.#gaps[count] = at;
-    this.#lengths[count] = length;
-    this.#numbers += e164;
-    at += length;
+    const length = e164.length;
+    let value = length < 2 || length > 21 || e164.charCodeAt(0) !== 43 || e164.charCodeAt(1) === 48 ? -1 : 0;
+    for (let i = 0; i < length; i++) {
+      const c = e164.charCodeAt(i);
+      bytes[at++] = c;
+      if (i > 0) {
+        const digit = c - 48;
+        if (digit < 0 || digit > 9) value = -1;
+        else if (value >= 0) value = value * 10 + digit;
+      }
+    }
+    if (value > 0 && length > 16) value = 0;
     bytes[at++] = COMMA;
-    this.#statuses[count] = at;
+    this.#statusAt = at;
     // `valid,,TYPE` and the line end, as bytes made once per type.
     if (type !== this.#tailType || this.#tail === undefined) {
       this.#tail = Buffer.from(`${VALID},,${type ?? ''}\n`, 'latin1');
@@ -98,70 +96,30 @@ export class CsvRows {
     const tail = this.#tail;
     for (let i = 0; i < tail.length; i++) bytes[at++] = tail[i]!;
     this.#at = at;
-  }
-
-  /** Rows added by validRow since the last settle. */
-  get checked(): number {
-    return this.#checkedCount;
+    this.checkLast();
+    return value;
   }
 
   /**
-   * Writes the numbers of the rows added by validRow since the last settle into their rows, and
-   * returns their values as e164Value reads them (`values[k]` for the k-th row; the array is reused).
+   * Marks the last row, written as `valid`, as one whose number waits for a duplicate check; `settle`
+   * then writes the answers of the rows marked since the last settle.
    */
-  numbers(): Float64Array {
-    const count = this.#checkedCount;
-    const numbers = this.#numbers;
-    this.#written = numbers;
-    this.#numbers = '';
-    if (this.#values.length < count) this.#values = new Float64Array(this.#statuses.length);
-    const values = this.#values;
-    if (this.#scratch.length < numbers.length) this.#scratch = Buffer.allocUnsafe(2 * numbers.length);
-    const from = this.#scratch;
-    from.write(numbers, 0, 'latin1');
-    const bytes = this.#bytes;
-    let read = 0;
-    for (let k = 0; k < count; k++) {
-      const length = this.#lengths[k]!;
-      let at = this.#gaps[k]!;
-      let value = length < 2 || length > 21 || from[read] !== 43 || from[read + 1] === 48 ? -1 : 0;
-      bytes[at++] = from[read++]!;
-      for (let i = 1; i < length; i++) {
-        const c = from[read++]!;
-        bytes[at++] = c;
-        const digit = c - 48;
-        if (digit < 0 || digit > 9) value = -1;
-        else if (value >= 0) value = value * 10 + digit;
-      }
-      values[k] = value > 0 && length > 16 ? 0 : value;
+  checkLast(): void {
+    const count = this.#checkedCount++;
+    if (count === this.#checked.length) {
+      const bigger = new Int32Array(2 * count);
+      bigger.set(this.#checked);
+      this.#checked = bigger;
     }
-    return values;
-  }
-
-  /** The number of the k-th row added by validRow before the last `numbers`, as given. */
-  numberAt(k: number): string {
-    let from = 0;
-    for (let i = 0; i < k; i++) from += this.#lengths[i]!;
-    return this.#written.slice(from, from + this.#lengths[k]!);
-  }
-
-  #growChecked(length: number): void {
-    const grow = <T extends Int32Array | Uint8Array>(old: T, made: T): T => {
-      made.set(old);
-      return made;
-    };
-    this.#statuses = grow(this.#statuses, new Int32Array(length));
-    this.#gaps = grow(this.#gaps, new Int32Array(length));
-    this.#lengths = grow(this.#lengths, new Uint8Array(length));
+    this.#checked[count] = this.#statusAt;
   }
 
   /**
-   * Writes `duplicate` instead of `valid` in the k-th row added by validRow since the last settle
-   * when `fresh[k]` is 0 (its number was seen before); 1 leaves it valid. After `numbers`, before a take.
+   * Writes `duplicate` instead of `valid` in the k-th row marked since the last settle when
+   * `fresh[k]` is 0 (its number was seen before); 1 leaves it valid. Before a take.
    */
   settle(fresh: Uint8Array): void {
-    if (this.#numbers !== '') throw new Error('CsvRows.settle before numbers(): the rows still lack their numbers');
-    const checked = this.#statuses;
+    const checked = this.#checked;
     const count = this.#checkedCount;
     this.#checkedCount = 0;
     let seen = 0;
@@ -189,7 +147,6 @@ export class CsvRows {
    * writes them); the next rows go to a new buffer.
    */
   take(): Buffer {
-    if (this.#checkedCount > 0) throw new Error('CsvRows.take before settle: rows wait for their duplicate check');
     const taken = this.#bytes.subarray(0, this.#at);
     this.#bytes = Buffer.allocUnsafe(Math.max(this.#bytes.length, this.#at + (this.#at >> 2)));
     this.#at = 0;

@@ -99,7 +99,7 @@ export class E164Batch {
     this.pushValue(e164Value(e164), e164);
   }
 
-  /** Pushes a number by its value as e164Value reads it, read by the caller; `e164`, its text, is read only when the value is 0 (a long number, held by its text) or negative (for the error). */
+  /** Pushes `e164` by its value as e164Value reads it, read by the caller already. */
   pushValue(value: number, e164: string): void {
     if (value < 0) throw new RangeError(`not an E.164 number: ${e164}`);
     const at = this.#count++;

@@ -63,14 +63,13 @@ export function normalizeCommand(program: Command, io: Io): void {
           // before the chunk goes out (see Classifier.judge).
           const { last } = classifier;
           const write = (label: number | string, input: string, country: string | undefined) => {
-            if (classifier.judge(input, country)) out.validRow(label, input, last.e164!, last.type);
+            if (classifier.judge(input, country)) classifier.wait(out.validRow(label, input, last.e164!, last.type));
             else out.row(label, input, last.e164, last.status, last.code, last.type);
           };
           numbers.forEach((input, i) => write(`arg ${i + 1}`, input, undefined));
           // Respect the pipe's pace: a slow reader must not make us hold the whole list.
           const flush = async () => {
-            const count = out.checked;
-            out.settle(classifier.settle(out.numbers(), count, (k) => out.numberAt(k)));
+            out.settle(classifier.settle());
             return (io.stdout.write(out.take()) || (await drained(io))) && !io.stdoutClosed?.aborted;
           };
           if (numbers.length > 0 && !(await flush())) return;
