@@ -98,6 +98,7 @@ export class Classifier {
    * when the number is usable (`last` then says `valid`), and the caller hands it to `wait` before
    * the next judge, by its value as e164Value reads it (CsvRows.validRow reads it as it writes the
    * row); `settle` then checks the numbers waiting in one go (see E164Set.batch), for a list of millions.
+   * A `read` between a judge and its settle would check its number before the waiting ones: not to be mixed.
    */
   judge(input: string, country: string | undefined): boolean {
     return this.#judge(input, country);
