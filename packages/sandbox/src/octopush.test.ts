@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSandbox } from './index';
 import { call, startReceiver, type Receiver } from './test/helpers';
 import type { Sandbox } from './types';
@@ -19,6 +19,8 @@ beforeEach(() => {
 });
 
 const TICKET = /^sms_[0-9a-f]{13}$/;
+/** A request_id's lifetime: 24 h (shared/vendors/octopush.md §3.1, seeds/003 metadata.request_id). */
+const DAY_MS = 24 * 3600 * 1000;
 const campaign = { text: 'Your order is ready', recipients: [{ phone_number: '+33611223344' }, { phone_number: '+33611223345' }], type: 'sms_premium', sender: 'MyShop', purpose: 'alert' };
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
@@ -56,16 +58,47 @@ describe('The Octopush sandbox', () => {
     expect(sandbox.received('octopush')).toHaveLength(4);
   });
 
-  it('replays the first answer for a repeated request_id and records nothing new', async () => {
+  it('refuses a repeated request_id with HTTP 400 {code: 120}, naming no ticket, charging and sending nothing, on both send endpoints', async () => {
     const first = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: 'order-4711' });
+    expect(first.status).toBe(200);
     const second = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: 'order-4711' });
-    expect(second).toMatchObject({ status: 200, body: first.body });
+    expect(second).toMatchObject({ status: 400, body: { code: 120, message: 'An SMS with the same request_id has already been sent' } });
+    expect(Object.keys(second.body).sort()).toEqual(['code', 'message']);
     const mc = { channel: 'sms', text: 'Hi', recipients: [{ phone_number: '+33611223344' }], metadata: { type: 'sms_premium', request_id: 'mc-1' } };
     const a = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', mc);
     const b = await call(sandbox, 'octopush', 'POST', '/multi-channel/send', mc);
-    expect(b.body).toEqual(a.body);
+    expect([a.status, b.status]).toEqual([200, 400]);
+    expect(b.body).toEqual({ code: 120, message: 'An SMS with the same request_id has already been sent' });
     expect(sandbox.received('octopush')).toHaveLength(2);
     expect(sandbox.messages('octopush')).toHaveLength(3);
+    const balance = await call(sandbox, 'octopush', 'GET', '/wallet/check-balance');
+    expect(balance.body.amount).toBe(a.body.residual_credit);
+  });
+
+  it('refuses a repeated request_id only while it lives: 24 h after the send that used it, the id sends again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const start = Date.now();
+      expect((await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: 'day-1' })).status).toBe(200);
+      vi.setSystemTime(start + DAY_MS - 1);
+      expect((await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: 'day-1' })).body).toMatchObject({ code: 120 });
+      vi.setSystemTime(start + DAY_MS);
+      const again = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: 'day-1' });
+      expect(again).toMatchObject({ status: 200, body: { sms_ticket: expect.stringMatching(TICKET) } });
+      // The new send starts a new lifetime.
+      expect((await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: 'day-1' })).body).toMatchObject({ code: 120 });
+      expect(sandbox.received('octopush')).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps no request_id of a refused or simulated send: the same id then sends', async () => {
+    const refused = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, purpose: 'wholesale', request_id: 'retry-me' });
+    expect(refused.body).toMatchObject({ code: 121 });
+    const simulated = await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, simulation_mode: true, request_id: 'retry-me' });
+    expect(simulated.status).toBe(200);
+    expect((await call(sandbox, 'octopush', 'POST', '/sms-campaign/send', { ...campaign, request_id: 'retry-me' })).status).toBe(200);
   });
 
   it('keeps request_ids per send endpoint, so the same id on the other endpoint is a new campaign', async () => {

@@ -33,8 +33,24 @@ const smsParts = (text: string | undefined): number => Math.max(1, text ? countS
 interface Account extends Record<string, unknown> {
   balance: number;
   seq: number;
+  /** When each live request_id was used by an accepted send (ms), by `${operationId}:${request_id}`. */
+  requestIds: Map<string, number>;
 }
-const account = (state: SandboxState): Account => state.data<Account>('octopush', () => ({ balance: START_BALANCE, seq: 0 }));
+const account = (state: SandboxState): Account => state.data<Account>('octopush', () => ({ balance: START_BALANCE, seq: 0, requestIds: new Map() }));
+
+/**
+ * How long a request_id is remembered: "A request_id will expire after 24 hours" (seeds/003
+ * `metadata.request_id`; shared/vendors/octopush.md §3.1, §3.3).
+ */
+export const REQUEST_ID_LIFETIME_MS = 24 * 3600 * 1000;
+/**
+ * A repeat within that lifetime: "In case the duplication will be detected, a validation error will
+ * be returned" (seeds/003), with the legacy return code 120 and its words (§4.8), in the flat
+ * `{code, message}` form of v1 business codes (§4.7, like 121) and HTTP 400, the status the SEED
+ * gives its errors. [INFERRED: no source shows the v1 body of a 120; the HTTP status and flat form
+ * are those of the other codes the v1 docs still use.] No ticket: the refusal names none.
+ */
+const duplicateRequestId = (): Reply => fail(120, 'An SMS with the same request_id has already been sent');
 
 const fail = (code: number, message: string, errors?: Record<string, { code: number; message: string }>, status = 400): Reply => ({
   status,
@@ -116,14 +132,16 @@ interface Send {
   extra?: Record<string, unknown>;
 }
 
-/** Creates one campaign; answers the first result again for a repeated request_id. */
+/** Creates one campaign; refuses (code 120) a request_id an accepted send used within its lifetime. */
 function send(ctx: OpContext, input: Send, answer: (t: { ticket: string | null; contacts: number; cost: number; parts: number; residual: number }) => Record<string, unknown>): Reply {
   // One store per endpoint: a request_id reused on the other send endpoint is a different campaign.
-  // An empty request_id names no key (spec DECISION): such sends are never replayed.
-  const replayKey = !input.requestId ? undefined : `octopush:${ctx.operationId}:${input.requestId}`;
-  if (replayKey) {
-    const first = ctx.state.replays.get(replayKey);
-    if (first) return first;
+  // An empty request_id names no key (spec DECISION): such sends are never refused as repeats.
+  const key = !input.requestId ? undefined : `${ctx.operationId}:${input.requestId}`;
+  const used = account(ctx.state).requestIds;
+  if (key !== undefined) {
+    const at = used.get(key);
+    if (at !== undefined && ctx.now.getTime() - at < REQUEST_ID_LIFETIME_MS) return duplicateRequestId();
+    if (at !== undefined) used.delete(key);
   }
   const simulation = ctx.body.simulation_mode === true;
   const acct = account(ctx.state);
@@ -163,7 +181,8 @@ function send(ctx: OpContext, input: Send, answer: (t: { ticket: string | null; 
     ctx.record(messages.map((m) => m.id));
   }
   const reply: Reply = { status: 200, body: answer({ ticket: campaign, contacts: input.recipients.length, cost, parts: parts * input.recipients.length, residual }) };
-  if (replayKey && !simulation) ctx.state.replays.set(replayKey, reply);
+  // Only a send that went out holds its id: a refusal or a simulation leaves it free.
+  if (key !== undefined && !simulation) used.set(key, ctx.now.getTime());
   return reply;
 }
 
