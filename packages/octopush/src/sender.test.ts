@@ -37,12 +37,24 @@ describe('octopushSender', () => {
     expect(sandbox.messages('octopush').map((m) => m.to)).toEqual(batch);
   });
 
-  it('reads a refusal of a request_id Octopush already has (code 120) as a duplicate: the first send was accepted', async () => {
-    sandbox.faults.add({ vendor: 'octopush', status: 400, body: { code: 120, message: 'An SMS with the same request_id has already been sent' } });
-    expect(await sender().send(batch, message, { dedupeKey: batchDedupeKey('spring', 1) })).toEqual({ ids: [], duplicate: true });
+  it('reads the code 120 the sandbox answers a resend of an accepted batch as a duplicate: the first send stands, nothing is sent twice', async () => {
+    const key = batchDedupeKey('spring', 1);
+    const first = await sender().send(batch, message, { dedupeKey: key });
+    expect(await sender().send(batch, message, { dedupeKey: key })).toEqual({ ids: [], duplicate: true });
+    expect(sandbox.messages('octopush').map((m) => m.groupId)).toEqual([first.ids[0], first.ids[0]]);
+    expect(sandbox.requests('octopush').map((a) => a.status)).toEqual([200, 400]);
     // Without a key, 120 cannot be about this send: it stays an error.
     sandbox.faults.add({ vendor: 'octopush', status: 400, body: { code: 120, message: 'An SMS with the same request_id has already been sent' } });
     await expect(sender().send(batch, message)).rejects.toMatchObject({ vendorCode: 120 });
+  });
+
+  it("reads its client's own retry of a send whose answer was lost, refused by the sandbox with code 120, as sent once, not as a failure", async () => {
+    // The sandbox acts, then answers 500: the client retries with the same request_id.
+    sandbox.faults.add({ vendor: 'octopush', path: '/sms-campaign/send', after: true, count: 1, status: 500, body: { code: 500, message: 'Impossible to process the requested action' } });
+    const retrying = octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 1 });
+    expect(await retrying.send(batch, message, { dedupeKey: batchDedupeKey('spring', 2) })).toEqual({ ids: [], duplicate: true });
+    expect(sandbox.received('octopush')).toHaveLength(1);
+    expect(sandbox.messages('octopush').map((m) => m.to)).toEqual(batch);
   });
 
   it('never assumes the type or the purpose: each missing one is named, before the wire', async () => {
