@@ -7,17 +7,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DeliveryEvent } from '@msgkit/core';
+import { sendWithFailover } from '@msgkit/core';
 import { octopushReports, octopushSender } from '@msgkit/octopush';
 import { startSandbox } from '@msgkit/sandbox';
+import { smscxSender } from '@msgkit/smscx';
 import { createCallbackUrl } from '@msgkit/webhooks';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dedupeKeyOf } from './batch';
+import { redisFailoverJournal } from './chain';
 import { DeliveryRecords } from './deliveries';
+import { RedisJournal } from './journal';
 import { createDeliveryRecorder } from './recorder';
 import { formatCampaignStatus } from './format';
 import { enqueueCampaign } from './producer';
 import { campaignStatus } from './status';
-import { frNumbers, sendingWith, waitDone } from './test/helpers';
+import { frNumbers, waitDone } from './test/helpers';
 import { receiveAll, startTestReceiver } from './test/receiver';
 import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
 import { unindexedKey, VendorIds, vendorIdKey } from './vendorIds';
@@ -193,22 +198,20 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
     }
   });
 
-  it("says which batch's reports cannot be placed when Octopush answered its resend with code 120 and no ticket (the first attempt's answer was lost): the batch is sent, its reports stay kept and the status names the batch and why", async () => {
+  it("says which batch's reports cannot be placed when a worker died after Octopush accepted the batch and the resend met code 120 from the sandbox: sent once, kept unplaced, named in the status", async () => {
     const prefix = redis.prefix();
     const receiver = await startReceiver(prefix, { window: 24 * HOUR });
     const sandbox = await startSandbox({ port: 0, dlrDelayMs: 1, webhooks: { octopush: receiver.accountUrl } });
     try {
-      const real = octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 });
-      let calls = 0;
-      const sender = sendingWith(real, async (batch, message, options) => {
-        if (++calls > 1) return real.send(batch, message, options);
-        await real.send(batch, message, options);
-        // Octopush accepted it and the answer (its ticket) is lost; the resend's request_id is a repeat: code 120, as Octopush documents it.
-        sandbox.faults.add({ vendor: 'octopush', count: 1, status: 400, body: { code: 120, message: 'A SMS with the same request_id has already been sent.' } });
-        throw new Error('socket hang up');
-      });
+      const sender = octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 });
       const recipients = frNumbers(3, 8400);
-      await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c-120', sender, recipients, message: { from: 'Shop', text: 'Hello', options: OCTOPUSH }, batchSize: 5, attempts: 2, backoffMs: 1 });
+      const message = { from: 'Shop', text: 'Hello', options: OCTOPUSH };
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c-120', sender, recipients, message, batchSize: 5 });
+      // A worker began batch 0, Octopush accepted it, and the worker died before it read the answer (its ticket) or recorded anything.
+      await new RedisJournal(client, prefix).begin('c-120', 0, 'dead-worker');
+      const { fingerprint: digest } = (await campaignStatus(redis.url, 'c-120', { prefix }))!;
+      const lost = await sender.send(recipients, message, { dedupeKey: dedupeKeyOf({ campaignId: 'c-120', index: 0, digest }) });
+      expect(lost.ids).toEqual([expect.stringMatching(/^sms_/)]);
       const worker = createCampaignWorker({ connection: redis.url, prefix, sender, deliveryReports: { url: `${receiver.url}/dlr`, secret, accountUrl: true } });
       let status;
       try {
@@ -216,12 +219,68 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
       } finally {
         await worker.close();
       }
-      expect(calls).toBe(2);
+      // The resend carried the same request_id; the sandbox refused it with 120 and sent nothing.
+      const sends = sandbox.requests('octopush').filter((r) => r.operationId === 'sendSmsCampaign');
+      expect(sends.map((r) => [r.status, r.acted, r.messages])).toEqual([
+        [200, true, 3],
+        [400, false, 0],
+      ]);
+      expect(sandbox.received('octopush')).toHaveLength(1);
+      expect(sandbox.messages('octopush').map((m) => m.to).sort()).toEqual([...recipients].sort());
       expect(status.sent.recipients).toBe(3);
+      expect(status.unknown.batches).toBe(0);
+      expect(await new RedisJournal(client, prefix).outcome('c-120', 0)).toMatchObject({ outcome: 'sent', ids: [], duplicate: true, reports: 'ticket_unknown' });
       expect(await receiveAll(sandbox, receiver)).toBe(3);
       const after = (await campaignStatus(redis.url, 'c-120', { prefix }))!;
       expect(after.unplaceableBatches).toEqual([{ index: 0, count: 3, reason: 'ticket_unknown' }]);
       expect(after.deliveries).toMatchObject({ pending: 3, unindexed: 3 });
+      expect(formatCampaignStatus(after)).toContain('batch 0 (3 recipients): sent, but the vendor gave no message id for it (Octopush code 120 to a resend');
+    } finally {
+      await sandbox.close();
+      await receiver.close();
+    }
+  });
+
+  it("marks a chain batch the same way when a worker died after Octopush, the chain's first vendor, accepted it and the resumed chain's resend met code 120: sent by octopush once, no other vendor asked, named in the status", async () => {
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix, { window: 24 * HOUR });
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 1, webhooks: { octopush: receiver.accountUrl } });
+    try {
+      const chain = () => [
+        octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 }),
+        smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 }),
+      ];
+      const recipients = frNumbers(3, 8500);
+      const message = { from: 'Shop', text: 'Hello', options: OCTOPUSH };
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'ch-120', senders: chain(), recipients, message, batchSize: 5 });
+      // A worker began batch 0 and its chain's first attempt; Octopush accepted it, and the worker
+      // died before it recorded the answer: the journal's settle is where it stopped.
+      const journal = new RedisJournal(client, prefix);
+      await journal.begin('ch-120', 0, 'dead-worker');
+      const { fingerprint: digest } = (await campaignStatus(redis.url, 'ch-120', { prefix }))!;
+      const dying = { ...redisFailoverJournal(journal, 'ch-120'), settle: () => Promise.reject(new Error('worker died')) };
+      await expect(sendWithFailover(chain(), recipients, message, { dedupeKey: dedupeKeyOf({ campaignId: 'ch-120', index: 0, digest }), batchIndex: 0, journal: dying })).rejects.toThrow('worker died');
+      expect(sandbox.received('octopush')).toHaveLength(1);
+      const worker = createCampaignWorker({ connection: redis.url, prefix, senders: chain(), deliveryReports: { url: `${receiver.url}/dlr`, secret, accountUrl: true } });
+      let status;
+      try {
+        status = await waitDone(redis.url, 'ch-120', prefix);
+      } finally {
+        await worker.close();
+      }
+      const sends = sandbox.requests('octopush').filter((r) => r.operationId === 'sendSmsCampaign');
+      expect(sends.map((r) => [r.status, r.acted, r.messages])).toEqual([
+        [200, true, 3],
+        [400, false, 0],
+      ]);
+      expect(sandbox.messages('octopush').map((m) => m.to).sort()).toEqual([...recipients].sort());
+      expect(sandbox.received('smscx')).toEqual([]);
+      expect(status.sent.recipients).toBe(3);
+      expect(status.unknown.batches).toBe(0);
+      expect(await journal.outcome('ch-120', 0)).toMatchObject({ outcome: 'sent', sentBy: { octopush: 3 }, ids: [], reports: 'ticket_unknown' });
+      expect(await receiveAll(sandbox, receiver)).toBe(3);
+      const after = (await campaignStatus(redis.url, 'ch-120', { prefix }))!;
+      expect(after.unplaceableBatches).toEqual([{ index: 0, count: 3, reason: 'ticket_unknown' }]);
       expect(formatCampaignStatus(after)).toContain('batch 0 (3 recipients): sent, but the vendor gave no message id for it (Octopush code 120 to a resend');
     } finally {
       await sandbox.close();
