@@ -10,6 +10,7 @@ import { chainOutcome, refusedInBatch, sendChainBatch, type IndexAttemptIds } fr
 import { RedisNotDurableError } from './errors';
 import type { BatchOutcome, RedisJournal, SeenUnder } from './journal';
 import type { BatchJobData } from './producer';
+import { accountSendersOf } from './vendorIds';
 
 /** What a worker reports beside the outcomes it records (see CampaignWorkerOptions.onEvent). */
 export type CampaignWorkerEvent =
@@ -122,7 +123,8 @@ export function batchProcessor(ctx: BatchContext) {
       }
       // Stopped between two vendors (the worker is closing): the next run continues from the record.
       if (signal?.aborted) throw new AbortError();
-      const { outcome, records } = chainOutcome(index, result, at());
+      // A sender whose ids are indexed that sent without one (code 120 to a resend) marks the batch's reports unplaceable.
+      const { outcome, records } = chainOutcome(index, result, at(), ctx.chainIndexIds ? accountSendersOf(chain) : undefined);
       return journal.record(campaignId, outcome, job.data.digest, records);
     }
     // Begun before and left without an outcome, or possibly so (state lost): core's resume rule,

@@ -57,8 +57,14 @@ export function sendChainBatch(
  * `unknown` when any recipient's attempt is (its `recipients` are those to check), `refused` when no
  * vendor sent any, else `sent` (with the recipients no vendor sent under `refused`). Recipients are
  * counted each under its own outcome, and the sent ones under their vendor too.
+ *
+ * `accountSenders` names the senders whose ids are indexed (their reports reach the account's one
+ * URL and name only the send's id): an attempt of one of them that sent but answered no id (Octopush's
+ * code 120 to a resend of an attempt a dead worker began: the first was accepted, its ticket is not
+ * returned) leaves its reports unplaceable, and a `sent` batch says so with `reports: 'ticket_unknown'`,
+ * as a single sender's batch does.
  */
-export function chainOutcome(index: number, result: FailoverResult, at: string): { outcome: BatchOutcome; records: RecipientRecord[] } {
+export function chainOutcome(index: number, result: FailoverResult, at: string, accountSenders?: ReadonlySet<string>): { outcome: BatchOutcome; records: RecipientRecord[] } {
   const tally: RecipientTally = {};
   const add = (key: string) => (tally[key] = (tally[key] ?? 0) + 1);
   const sentBy: Record<string, number> = {};
@@ -102,7 +108,8 @@ export function chainOutcome(index: number, result: FailoverResult, at: string):
     };
   }
   const ids = [...new Set(result.attempts.flatMap((a) => (a.outcome?.status === 'sent' ? a.outcome.ids : [])))];
-  return { outcome: { outcome: 'sent', ...common, ids, ...(refused.length > 0 && { refused }), at }, records };
+  const unplaceable = accountSenders !== undefined && result.attempts.some((a) => a.outcome?.status === 'sent' && a.outcome.ids.length === 0 && accountSenders.has(a.sender));
+  return { outcome: { outcome: 'sent', ...common, ids, ...(refused.length > 0 && { refused }), ...(unplaceable && { reports: 'ticket_unknown' as const }), at }, records };
 }
 
 /**

@@ -33,7 +33,7 @@ import { DeliveryRecords, type DeliveryRecord } from './deliveries';
 import { RedisJournal, type BatchOutcome, type RecipientRecord } from './journal';
 import { batchJobId, campaignKeys, DEFAULT_PREFIX } from './names';
 import { ATTEMPT_BEGIN } from './scripts';
-import { chainIndexIdsOf, VendorIds } from './vendorIds';
+import { accountSendersOf, chainIndexIdsOf, VendorIds } from './vendorIds';
 import type { BatchJobData } from './producer';
 
 /** Options of {@link failoverCampaign}. */
@@ -337,7 +337,7 @@ async function move(redis: Redis, prefix: string, journal: RedisJournal, queue: 
     let view;
     for (;;) {
       view = await sendWithFailover(options.senders, data.recipients, data.message, { ...common, signal: AbortSignal.abort() });
-      const { outcome, records } = chainOutcome(data.index, view, new Date().toISOString());
+      const { outcome, records } = chainOutcome(data.index, view, new Date().toISOString(), indexIds ? accountSendersOf(options.senders) : undefined);
       const moved = records.filter((r) => r.tried.some((t) => t.moved !== undefined));
       // The new holder first: a report of the vendor it moved to then decides, whichever write lands first.
       for (const r of moved) await deliveries.rehold(r.to, data.index, holderOf(r));

@@ -337,8 +337,11 @@ export class VendorIds {
 /** A worker's `indexIds`: the ids of a sent batch placed in its campaign and batch. */
 export const indexIdsOf = (ids: VendorIds, vendor: string, ttlSeconds?: number) => (campaign: string, batch: number, sent: readonly string[]) => ids.index(vendor, sent, { campaign, batch }, ttlSeconds);
 
+/** The senders of a chain without a callback field per send: their reports reach the account's URL, placed by the ids indexed. */
+export const accountSendersOf = (chain: readonly { name: string; callback: unknown }[]): ReadonlySet<string> => new Set(chain.filter((s) => s.callback === false).map((s) => s.name));
+
 /** A chain worker's `chainIndexIds`: the ids of each sent attempt of a chain sender without a callback field per send. */
 export const chainIndexIdsOf = (ids: VendorIds, chain: readonly { name: string; callback: unknown }[], ttlSeconds?: number) => {
-  const byAccount = new Set(chain.filter((s) => s.callback === false).map((s) => s.name));
+  const byAccount = accountSendersOf(chain);
   return (sender: string, campaign: string, batch: number, sent: readonly string[]) => (byAccount.has(sender) ? ids.index(sender, sent, { campaign, batch }, ttlSeconds) : undefined);
 };
