@@ -88,6 +88,23 @@ describe.skipIf(!redisAvailable)('Octopush reports of a queue campaign through t
     }
   });
 
+  it("msgkit webhooks serve --redis refuses, exit 2 before connecting, a --kept-window shorter than one send request may take: core's 30 s request timeout, or the workers' --send-timeout", async () => {
+    const env = { MSGKIT_WEBHOOK_SECRET: current };
+    // Nothing listens on port 9: a check made after connecting would end on Redis, exit 1.
+    const nowhere = 'redis://127.0.0.1:9';
+    const short = await run(['webhooks', 'serve', '--redis', nowhere, '--kept-window', '29s'], env);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain("--kept-window 29s is shorter than one send request may take (30s: core's request timeout, the default; --send-timeout gives the workers' own)");
+    const told = await run(['webhooks', 'serve', '--redis', nowhere, '--kept-window', '1m', '--send-timeout', '90'], env);
+    expect(told.code).toBe(2);
+    expect(told.stderr).toContain('--kept-window 1m is shorter than one send request may take (90s: --send-timeout)');
+    for (const bad of ['0', '-1', 'soon']) {
+      const refused = await run(['webhooks', 'serve', '--redis', nowhere, '--send-timeout', bad], env);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.stderr).toContain(`--send-timeout must be a positive number of seconds`);
+    }
+  });
+
   it('msgkit webhooks serve --redis prints the kept-report window and cap it runs with, moves a report whose ticket stays unknown past --kept-window aside (saying so), and campaign status counts it', async () => {
     const prefix = `o${randomUUID().slice(0, 8)}`;
     const defaults = await serveRedisReports(url, prefix, { MSGKIT_WEBHOOK_SECRET: current });
@@ -99,7 +116,7 @@ describe.skipIf(!redisAvailable)('Octopush reports of a queue campaign through t
     expect(said).toContain('the newest 10000 kept for proof (--aged-out-cap)');
     expect((await run(['webhooks', 'serve', '--redis', url, '--kept-window', '24'], { MSGKIT_WEBHOOK_SECRET: current })).stderr).toContain('--kept-window must be a duration with its unit');
 
-    const { child: serve, address, said: stdout } = await serveRedisReports(url, prefix, { MSGKIT_WEBHOOK_SECRET: current }, ['--kept-window', '1s', '--aged-out-cap', '5']);
+    const { child: serve, address, said: stdout } = await serveRedisReports(url, prefix, { MSGKIT_WEBHOOK_SECRET: current }, ['--kept-window', '1s', '--send-timeout', '1', '--aged-out-cap', '5']);
     const sandbox = await startSandbox({ port: 0 });
     try {
       let stderr = '';

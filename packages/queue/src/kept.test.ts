@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DeliveryEvent } from '@msgkit/core';
 import { sendWithFailover } from '@msgkit/core';
+import { DEFAULT_TIMEOUT_MS } from '@msgkit/core/internal';
 import { octopushReports, octopushSender } from '@msgkit/octopush';
 import { startSandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
@@ -285,6 +286,23 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
     } finally {
       await sandbox.close();
       await receiver.close();
+    }
+  });
+
+  it("refuses a window shorter than one send request may take (core's default request timeout, 30 s, or the sendTimeoutMs it is told) before connecting, with code kept_window_too_short", async () => {
+    const nowhere = 'redis://127.0.0.1:9';
+    for (const keptWindowMs of [0, 1000, DEFAULT_TIMEOUT_MS - 1]) {
+      await expect(createDeliveryRecorder({ connection: nowhere, keptWindowMs })).rejects.toMatchObject({ code: 'validation_error', issues: [{ path: ['keptWindowMs'], code: 'kept_window_too_short' }] });
+    }
+    await expect(createDeliveryRecorder({ connection: nowhere, keptWindowMs: 59_999, sendTimeoutMs: 60_000 })).rejects.toMatchObject({ issues: [{ path: ['keptWindowMs'], code: 'kept_window_too_short', message: expect.stringContaining('60000') }] });
+    for (const sendTimeoutMs of [0, -1, 1.5, Number.NaN]) {
+      await expect(createDeliveryRecorder({ connection: nowhere, sendTimeoutMs })).rejects.toMatchObject({ issues: [{ path: ['sendTimeoutMs'], code: 'invalid_send_timeout' }] });
+    }
+    // At the minimum it connects: a window as long as one request is taken.
+    for (const options of [{ keptWindowMs: DEFAULT_TIMEOUT_MS }, { keptWindowMs: 1000, sendTimeoutMs: 1000 }]) {
+      const recorder = await createDeliveryRecorder({ connection: redis.url, redisPersistence: 'accept-loss', ...options });
+      expect(recorder.kept).toMatchObject({ keptWindowMs: options.keptWindowMs, sendTimeoutMs: options.sendTimeoutMs ?? DEFAULT_TIMEOUT_MS });
+      await recorder.close();
     }
   });
 

@@ -9,6 +9,7 @@
  * that overtook the send's answer is kept aside in Redis and placed by `flush` once the answer is there.
  */
 import { ValidationError, type DeliveryEvent, type ValidationIssue } from '@msgkit/core';
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from '@msgkit/core/internal';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { parseReference } from './callbacks';
@@ -58,9 +59,20 @@ export interface DeliveryRecorderOptions {
    * still unknown this long (ms) after its first kept report moves its reports to the aged-out
    * record (counted; the newest `agedOutCap` kept for proof). Default DEFAULT_KEPT_WINDOW_MS, 24 h:
    * Octopush's request_id lifetime, far above the time between Octopush accepting a send and the
-   * worker indexing its ticket (see vendorIds.ts).
+   * worker indexing its ticket (see vendorIds.ts). At least `sendTimeoutMs`: a shorter window could
+   * move aside the reports of a ticket whose send's answer is still on its way (ValidationError,
+   * issue code `kept_window_too_short`).
    */
   keptWindowMs?: number;
+  /**
+   * The longest one send request of the workers whose tickets this recorder waits for may take:
+   * their senders' `timeoutMs` (core's HTTP policy; default DEFAULT_TIMEOUT_MS, 30 s). Octopush
+   * accepts a send before its answer leaves, and the worker indexes the ticket once that answer is
+   * read, so a ticket is indexed at most this long after its reports can start arriving (a lost
+   * answer is never indexed: the resend meets code 120). It is the least `keptWindowMs` allowed.
+   * A whole number of milliseconds, 1 to MAX_TIMEOUT_MS (issue code `invalid_send_timeout`).
+   */
+  sendTimeoutMs?: number;
   /** How many aged-out reports Redis keeps for proof, the newest (default DEFAULT_AGED_OUT_CAP, 10 000); the count counts them all. */
   agedOutCap?: number;
   /** Tickets one flush examines, as newly indexed and as old enough to age out, each (default DEFAULT_KEPT_PER_FLUSH, 100): a flush's work does not grow with the kept reports. */
@@ -72,6 +84,8 @@ export interface DeliveryRecorderOptions {
 /** How a recorder treats the reports kept on an account URL: printed by `msgkit webhooks serve --redis` when it starts. */
 export interface KeptSettings {
   keptWindowMs: number;
+  /** The least window allowed: one send request's timeout (DeliveryRecorderOptions.sendTimeoutMs). */
+  sendTimeoutMs: number;
   agedOutCap: number;
   keptPerFlush: number;
 }
@@ -257,9 +271,18 @@ async function placeKept(placement: Placement, redis: Redis, prefix: string, ids
  * it with any server: `createWebhookHandler({ formats, secrets, record: recorder.record })`.
  */
 export async function createDeliveryRecorder(options: DeliveryRecorderOptions): Promise<DeliveryRecorder> {
-  const kept: KeptSettings = { keptWindowMs: options.keptWindowMs ?? DEFAULT_KEPT_WINDOW_MS, agedOutCap: options.agedOutCap ?? DEFAULT_AGED_OUT_CAP, keptPerFlush: options.keptPerFlush ?? DEFAULT_KEPT_PER_FLUSH };
+  const kept: KeptSettings = { keptWindowMs: options.keptWindowMs ?? DEFAULT_KEPT_WINDOW_MS, sendTimeoutMs: options.sendTimeoutMs ?? DEFAULT_TIMEOUT_MS, agedOutCap: options.agedOutCap ?? DEFAULT_AGED_OUT_CAP, keptPerFlush: options.keptPerFlush ?? DEFAULT_KEPT_PER_FLUSH };
   const issues: ValidationIssue[] = [];
+  const timeoutOk = Number.isSafeInteger(kept.sendTimeoutMs) && kept.sendTimeoutMs >= 1 && kept.sendTimeoutMs <= MAX_TIMEOUT_MS;
   if (!Number.isFinite(kept.keptWindowMs) || kept.keptWindowMs < 0) issues.push({ path: ['keptWindowMs'], code: 'invalid_kept_window', message: `keptWindowMs must be a number of milliseconds, 0 or more, got ${kept.keptWindowMs}` });
+  else if (timeoutOk && kept.keptWindowMs < kept.sendTimeoutMs) {
+    issues.push({
+      path: ['keptWindowMs'],
+      code: 'kept_window_too_short',
+      message: `keptWindowMs must be at least one send request's timeout (sendTimeoutMs ${kept.sendTimeoutMs} ms${options.sendTimeoutMs === undefined ? ", core's default" : ''}), got ${kept.keptWindowMs}: a shorter window could move aside the reports of a ticket whose answer is still on its way`,
+    });
+  }
+  if (!timeoutOk) issues.push({ path: ['sendTimeoutMs'], code: 'invalid_send_timeout', message: `sendTimeoutMs must be a whole number of milliseconds, 1 to ${MAX_TIMEOUT_MS}, got ${kept.sendTimeoutMs}` });
   if (!Number.isSafeInteger(kept.agedOutCap) || kept.agedOutCap < 0) issues.push({ path: ['agedOutCap'], code: 'invalid_aged_out_cap', message: `agedOutCap must be a whole number, 0 or more, got ${kept.agedOutCap}` });
   if (!Number.isSafeInteger(kept.keptPerFlush) || kept.keptPerFlush < 1) issues.push({ path: ['keptPerFlush'], code: 'invalid_kept_per_flush', message: `keptPerFlush must be a whole number, 1 or more, got ${kept.keptPerFlush}` });
   if (issues.length > 0) throw new ValidationError(issues);

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { DeliveryReportFormat } from '@msgkit/core';
+import { DEFAULT_TIMEOUT_MS } from '@msgkit/core/internal';
 import { readJournal } from '@msgkit/journal';
 import { basicAuth, createCallbackUrl, type CallbackAuthenticator } from '@msgkit/webhooks';
 import type { Command } from 'commander';
 import { startReceiver, type ReportServerOptions } from '../dlrReceiver';
-import { keptNotice, persistenceNotice, startRedisReceiver } from '../dlrRedisReceiver';
+import { formatDuration, keptNotice, persistenceNotice, startRedisReceiver } from '../dlrRedisReceiver';
 import { connectTimeoutMs, loadQueue, redisFailure, redisUrl } from './campaign';
 import { parseDuration } from '../failoverPlan';
 import { CliError, line, type Io } from '../io';
@@ -24,6 +25,7 @@ interface ServeFlags {
   connectTimeout?: string;
   redisPersistence?: string;
   keptWindow?: string;
+  sendTimeout?: string;
   agedOutCap?: string;
   host: string;
   port: string;
@@ -69,6 +71,23 @@ function notDurable(error: unknown): never {
   throw error;
 }
 
+/**
+ * The recorder's refusal of a window shorter than one send request (issue `kept_window_too_short`,
+ * the least window being the workers' request timeout) in the flags' words, exit 2; anything else
+ * passes on.
+ */
+const windowRefused = (flags: ServeFlags, sendTimeoutMs: number | undefined) => (error: unknown): never => {
+  const issues = (error as { code?: unknown; issues?: Array<{ code: string }> } | null)?.issues;
+  if ((error as { code?: unknown } | null)?.code === 'validation_error' && issues?.some((i) => i.code === 'kept_window_too_short')) {
+    const minimum = sendTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    throw new CliError(
+      `--kept-window ${flags.keptWindow} is shorter than one send request may take (${formatDuration(minimum)}: ${flags.sendTimeout === undefined ? "core's request timeout, the default; --send-timeout gives the workers' own" : '--send-timeout'}): a report on an account URL could be moved aside unplaced while its send's answer, and with it the ticket, is still on its way`,
+      2,
+    );
+  }
+  throw error;
+};
+
 /** `msgkit webhooks serve --redis`: reports of queue campaigns into their Redis. */
 async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { secrets?: string[]; auth: Record<string, CallbackAuthenticator>; vendor?: string }): Promise<void> {
   const url = redisUrl(flags.redis, io);
@@ -77,6 +96,10 @@ async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { sec
   if (persistence !== 'require-aof' && persistence !== 'trust-aof' && persistence !== 'accept-loss') throw new CliError(`--redis-persistence must be require-aof, trust-aof or accept-loss, got "${persistence}"`, 2);
   const keptWindowMs = flags.keptWindow === undefined ? undefined : parseDuration(flags.keptWindow);
   if (flags.keptWindow !== undefined && keptWindowMs === undefined) throw new CliError(`--kept-window must be a duration with its unit (s, m, h, d), e.g. 24h, got "${flags.keptWindow}"`, 2);
+  const sendTimeoutS = flags.sendTimeout === undefined ? undefined : Number(flags.sendTimeout);
+  // The recorder takes whole milliseconds, 1 or more (queue DeliveryRecorderOptions.sendTimeoutMs).
+  const sendTimeoutMs = sendTimeoutS === undefined ? undefined : Math.round(sendTimeoutS * 1000);
+  if (flags.sendTimeout !== undefined && (!/^\d+(\.\d+)?$/.test(flags.sendTimeout) || !Number.isSafeInteger(sendTimeoutMs) || sendTimeoutMs! < 1)) throw new CliError(`--send-timeout must be a positive number of seconds, got "${flags.sendTimeout}"`, 2);
   const agedOutCap = flags.agedOutCap === undefined ? undefined : Number(flags.agedOutCap);
   if (agedOutCap !== undefined && (!/^\d+$/.test(flags.agedOutCap!) || !Number.isSafeInteger(agedOutCap))) throw new CliError(`--aged-out-cap must be a whole number, 0 or more, got "${flags.agedOutCap}"`, 2);
   const queue = await loadQueue();
@@ -85,11 +108,13 @@ async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { sec
       connection: url,
       redisPersistence: persistence,
       ...(keptWindowMs !== undefined && { keptWindowMs }),
+      ...(sendTimeoutMs !== undefined && { sendTimeoutMs }),
       ...(agedOutCap !== undefined && { agedOutCap }),
       onNotDurable: (error) => line(io.stderr, `msgkit webhooks: ${error.message}. Every report is answered 500 (the vendor sends it again) until Redis writes an append-only file again`),
       ...(flags.prefix !== undefined && { prefix: flags.prefix }),
       ...(timeout !== undefined && { connectTimeoutMs: timeout }),
     })
+    .catch(windowRefused(flags, sendTimeoutMs))
     .catch(notDurable)
     .catch(redisFailure);
   const counts = await recorder.keptCounts();
@@ -129,6 +154,7 @@ export function webhooksCommand(program: Command, io: Io): void {
       "with --redis: require-aof (default: Redis must write an append-only file, appendfsync everysec or always, checked at start and on every reconnection; a report is answered 200 only then), trust-aof (CONFIG disabled: refused only if INFO says aof_enabled:0), accept-loss (any Redis: a restart can lose reports already answered 200)",
     )
     .option('--kept-window <duration>', "with --redis: how long a report on an account URL (Octopush) may wait for a worker to record its ticket before it is moved aside unplaced, counted (default 24h: Octopush's request_id lifetime; printed at start)")
+    .option('--send-timeout <seconds>', "with --redis: the longest one send request of the campaigns' workers may take (their senders' timeoutMs, msgkit send --timeout; default 30, core's): --kept-window may not be shorter, since a ticket is recorded only once its send's answer is read")
     .option('--aged-out-cap <n>', 'with --redis: how many reports moved aside unplaced Redis keeps for proof, the newest (default 10000; the count counts them all)')
     .option('--host <address>', 'address to bind (put a TLS proxy in front for the internet)', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '8787')
