@@ -40,7 +40,7 @@ export interface SandboxOptions {
   bodyTimeoutMs?: number;
 }
 
-/** One request the sandbox accepted and acted on (estimates and idempotent replays are not recorded). */
+/** One request the sandbox accepted and acted on (estimates, idempotent replays and refused repeats, such as an Octopush request_id answered 120, are not recorded). */
 export interface ReceivedRequest {
   vendor: Vendor;
   operationId: string;
