@@ -17,6 +17,8 @@ export { CAMPAIGN_KEY_NAMESPACE, batchDigest, interruptedOutcome } from './batch
 export { TEMPLATE_DIGEST_NAMESPACE } from './text/index';
 export { mapStatus, reportReader, reportTime } from './delivery/index';
 export type { StatusMapping } from './delivery/index';
+export { NOT_SENT_REASON, compareMessageReports, recipientStanding, reportReason } from './delivery/index';
+export type { MessageReport, RecipientDeliveryStanding, RecipientDeliveryState, StandingInput, StandingLookup } from './delivery/index';
 export {
   FAILOVER_CLASSES,
   INTERRUPTED_ATTEMPT,
