@@ -16,8 +16,8 @@
  * After a move the batch's outcome, its counts and each recipient's record are replaced, only by a
  * writer that saw more of the batch's attempts than the one stored (a version: attempts begun plus
  * attempts settled), and the delivery record of each moved recipient names its new holder: the old
- * vendor's reports are kept and decide nothing; a late `delivered` of a vendor left on a timer is
- * counted (delivered twice) in `campaignStatus(…).failover`.
+ * vendor's reports are kept and decide nothing but a `delivered`; a recipient two vendors reported
+ * delivered is counted (delivered twice) in `campaignStatus(…).failover`.
  */
 import { randomUUID } from 'node:crypto';
 import { failoverProofs, JournalMismatchError, sendWithFailover, ValidationError, type CampaignSender, type FailoverAttempt, type FailoverJournal, type MoveProof } from '@msgkit/core';
@@ -45,8 +45,8 @@ export interface FailoverCampaignOptions {
   onReport?: boolean;
   /**
    * Timer failover, only when asked for by name: a recipient with no final report this long (ms)
-   * after its attempt began moves on. The recipient may then get the message twice: a late
-   * `delivered` of the vendor left behind is counted in `campaignStatus(…).failover.deliveredTwice`.
+   * after its attempt began moves on. The recipient may then get the message twice: once both
+   * vendors reported it delivered it is counted in `campaignStatus(…).failover.deliveredTwice`.
    */
   afterNoReportMs?: number;
   /** Say what would move and send nothing. */
@@ -365,7 +365,7 @@ function stepsOf(moves: readonly FailoverMove[]): string[] {
   return [...counts].map(([step, byWhy]) => `${step}: ${[...byWhy.values()].reduce((a, b) => a + b, 0)} (${[...byWhy].map(([why, n]) => `${why} ${n}`).join(', ')})`);
 }
 
-/** A campaign's moves and the late `delivered` reports of vendors left on a timer (see CampaignStatus.failover). */
+/** A campaign's moves and its recipients delivered twice (see CampaignStatus.failover). */
 export interface FailoverTotals {
   /** Recipients moved on, by proof (a recipient moved twice in a longer chain counts twice). */
   moved: Record<MoveProof['kind'], number>;
