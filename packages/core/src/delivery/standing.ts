@@ -75,6 +75,7 @@ export interface RecipientDeliveryStanding<R extends MessageReport> {
   deliveredTwiceBy: string[];
 }
 
+/** The reason given for a recipient a lookup proved was never sent. */
 export const NOT_SENT_REASON = 'not_sent: the vendor proves it never sent it (resendable)';
 
 const timeOf = (r: MessageReport): number => {
