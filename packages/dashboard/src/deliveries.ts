@@ -13,7 +13,7 @@
  * reading both back from the file, which only such rare ties cost.
  */
 import { hash } from 'node:crypto';
-import { deliveryProgress, isFinalDeliveryStatus, normalizePhone, type DeliveryEvent } from '@msgkit/core';
+import { deliveryProgress, isFinalDeliveryStatus, normalizePhone, type DeliveryEvent, type DeliveryStatus } from '@msgkit/core';
 import { recipientStanding, type MessageReport } from '@msgkit/core/internal';
 import { readJournalRecordAt, type StateLine } from '@msgkit/journal';
 import { canonicalEvent, compareDeliveryEvents, type ReconcileRecord, type RecipientVerdict } from '@msgkit/webhooks';
@@ -24,7 +24,7 @@ import type { Failure, Part, RecipientState } from './totals';
  * An event as an entry keeps it: its rank and digest, where to read it back, and what it says.
  * One class, so that the usual case (the greatest event also gives the price) is one object.
  */
-class Slot {
+class Slot implements MessageReport {
   constructor(
     /** The vendor that reported it. */
     readonly vendor: string,
@@ -39,6 +39,20 @@ class Slot {
     readonly micros: number,
     readonly currency: string,
   ) {}
+
+  // What core's rule reads of a report, from what the slot keeps (on the prototype: no memory per slot).
+  get messageId(): string {
+    return '';
+  }
+  get status(): DeliveryStatus {
+    return this.state === 'sent' ? 'sent' : this.state;
+  }
+  get final(): boolean {
+    return this.state !== 'sent';
+  }
+  get raw(): MessageReport['raw'] {
+    return { status: this.status };
+  }
 }
 
 class Entry {
@@ -72,11 +86,8 @@ class Entry {
   }
 
   /** Each vendor's greatest event, as core's rule reads reports. */
-  *reports(): Generator<MessageReport & { slot: Slot }> {
-    for (const slot of this.said ? [this.said, ...(this.others ?? [])] : []) {
-      const status = slot.state === 'delivered' ? 'delivered' : slot.state === 'failed' ? 'failed' : 'sent';
-      yield { vendor: slot.vendor, messageId: '', status, final: slot.state !== 'sent', raw: { status }, slot };
-    }
+  reports(): readonly Slot[] {
+    return this.others ? [this.said!, ...this.others] : this.said ? [this.said] : [];
   }
 }
 
@@ -288,7 +299,7 @@ function standingOf(entry: Entry, holder: string): Standing | undefined {
   const s = recipientStanding({ reports: entry.reports(), holder, ...(entry.verdict && { lookup: { outcome: entry.verdict, ...(entry.why !== undefined && { reason: entry.why }), ...(entry.asked !== undefined && { sender: entry.asked }) } }) });
   if (!s) return undefined;
   const cost = entry.priced && { micros: entry.priced.micros, currency: entry.priced.currency };
-  const failure = s.report?.slot.failure;
+  const failure = s.report?.failure;
   if (s.state === 'failed' && s.byLookup) return { state: 'failed', failure: NOT_SENT, refused: true };
   if (s.state === 'unknown') return { state: 'unknown', failure: { code: s.reason }, ...(cost && { cost }) };
   return { state: s.state === 'pending' ? 'sent' : s.state, ...(s.state === 'failed' && failure && { failure }), ...(cost && { cost }) };

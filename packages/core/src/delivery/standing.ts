@@ -120,10 +120,13 @@ export function recipientStanding<R extends MessageReport>(input: StandingInput<
   const { holder, lookup } = input;
   let held: R | undefined;
   let delivered: R | undefined;
-  const by = new Set<string>();
+  // The vendors that delivered it: one string until a second one (the usual case allocates nothing).
+  let by: string | Set<string> | undefined;
   for (const r of input.reports) {
     if (isFinal(r) && r.status === 'delivered') {
-      by.add(r.vendor);
+      if (by === undefined) by = r.vendor;
+      else if (typeof by === 'string') by = by === r.vendor ? by : new Set([by, r.vendor]);
+      else by.add(r.vendor);
       // The holder's own delivered report is the one shown, where it gave one.
       const mine = r.vendor === holder;
       if (!delivered || (mine !== (delivered.vendor === holder) ? mine : compareMessageReports(r, delivered) > 0)) delivered = r;
@@ -131,7 +134,7 @@ export function recipientStanding<R extends MessageReport>(input: StandingInput<
     if (holder !== undefined && r.vendor !== holder) continue;
     if (!held || compareMessageReports(r, held) > 0) held = r;
   }
-  const deliveredBy = [...by].sort();
+  const deliveredBy = by === undefined ? [] : typeof by === 'string' ? [by] : [...by].sort();
   const deliveredTwiceBy = deliveredBy.length > 1 ? deliveredBy.filter((v) => v !== holder) : [];
   const twice = { deliveredBy, deliveredTwiceBy };
   if (delivered) return { state: 'delivered', reason: reportReason(delivered), report: delivered, ...twice };
