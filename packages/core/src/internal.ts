@@ -27,6 +27,7 @@ export {
   chainIssues,
   classifyError,
   createSender,
+  deliveredEarlier,
   matchRefusal,
   messageShapeIssues,
   optionIssues,
@@ -39,7 +40,7 @@ export {
   senderFactory,
   senderOptions,
 } from './campaign/index';
-export type { ChainPlan, NextAttempt, SenderImplementation } from './campaign/index';
+export type { ChainPlan, NextAttempt, SenderImplementation, SenderReport } from './campaign/index';
 export { absenceVerdict, lookupRequests, matchRecipients, notFoundProof, strictestRateLimit } from './campaign/index';
 export type { LookupOptions, LookupQuery, RateLimit, StatusLookupFact } from './campaign/index';
 export type * from './types';

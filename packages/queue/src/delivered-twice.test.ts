@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DeliveryEvent } from '@msgkit/core';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
+import { infobipSender } from '@msgkit/infobip';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +88,49 @@ describe.skipIf(!redisAvailable)('delivered twice, in campaignStatus and campaig
       // The late delivered alone: the recipient has it, once.
       for (const to of [lateOnly, lateOnly2]) expect(rows.find((r) => r.e164 === to)).toMatchObject({ provider: 'smscx', state: 'delivered', deliveryStatus: 'delivered' });
       expect(status.deliveries).toMatchObject({ delivered: 4, failed: 0, pending: 0 });
+    } finally {
+      await receiver.close();
+      await sandbox.close();
+    }
+  });
+  it('never moves on to a third vendor a recipient the first vendor reported delivered late, whatever the second says, and counts it as awaiting nothing', async () => {
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 2, reports: { seed: 2, drop: 1 } });
+    const prefix = redis.prefix();
+    const receiver = await startTestReceiver({ connection: redis.url, prefix, formats: [smscxReports, smsworksReports], secret });
+    const campaignId = `third-${randomUUID().slice(0, 8)}`;
+    const [deliveredLate, failedTwice, silent] = gbNumbers(3, 7800) as [string, string, string];
+    const deliveryReports = { url: `${receiver.url}/dlr`, secret };
+    const three = () => [...chainOf(sandbox), infobipSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.infobip, maxRetries: 0 })];
+    try {
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId, senders: three(), recipients: [deliveredLate, failedTwice, silent], message: { from: 'Shop', text: 'Third?', options: { infobip: { from: 'scenario' } } }, batchSize: 3 });
+      const worker = createCampaignWorker({ connection: redis.url, prefix, senders: three(), deliveryReports });
+      try {
+        await waitDone(redis.url, campaignId, prefix);
+      } finally {
+        await worker.close();
+      }
+      expect(await receiveAll(sandbox, receiver)).toBe(0);
+      const report = async (vendor: 'smsworks' | 'smscx', to: string, status: DeliveryEvent['status'], at: string) => {
+        const m = sandbox.messages(vendor).find((x) => e164(x.to) === to)!;
+        const raw = { status: status === 'delivered' ? 'DELIVERED' : 'UNDELIVERABLE' };
+        await receiver.recorder.record({ events: [{ vendor, messageId: m.id, status, final: true, raw, at, to: m.to, reference: { campaign: campaignId, batch: 0 } }] });
+      };
+      // No report within the hour: a timer moves all three on to SMS.CX.
+      const later = new Date(Date.now() + 3_600_000);
+      const first = (await failoverCampaign({ connection: redis.url, prefix, campaignId, senders: three(), onReport: true, afterNoReportMs: 60_000, now: later, deliveryReports }))!;
+      expect(first.moves.map((m) => m.to).sort()).toEqual([deliveredLate, failedTwice, silent].sort());
+      // Then The SMS Works delivers two after all; SMS.CX reports two undelivered and says nothing of the third.
+      for (const to of [deliveredLate, silent]) await report('smsworks', to, 'delivered', '2030-01-01T01:00:00Z');
+      for (const to of [deliveredLate, failedTwice]) await report('smscx', to, 'undelivered', '2030-01-01T01:00:00Z');
+      const second = (await failoverCampaign({ connection: redis.url, prefix, campaignId, senders: three(), onReport: true, now: later, deliveryReports }))!;
+      expect(second.moves.map((m) => m.to)).toEqual([failedTwice]);
+      expect(sandbox.messages('infobip').map((m) => e164(m.to))).toEqual([failedTwice]);
+      // Nothing more can move: the watch's stop rule awaits no report for the silent one either (delivered already).
+      const third = (await failoverCampaign({ connection: redis.url, prefix, campaignId, senders: three(), onReport: true, dryRun: true, now: later, deliveryReports }))!;
+      expect(third.moves).toEqual([]);
+      expect(third.later).toEqual({ unsentBatches: 0, awaitingReport: 0 });
+      const rows = await collect(campaignResults(redis.url, campaignId, { prefix }));
+      for (const to of [deliveredLate, silent]) expect(rows.find((r) => r.e164 === to)).toMatchObject({ state: 'delivered' });
     } finally {
       await receiver.close();
       await sandbox.close();

@@ -20,7 +20,7 @@
  * delivered is counted (delivered twice) in `campaignStatus(…).failover`.
  */
 import { randomUUID } from 'node:crypto';
-import { planChain } from '@msgkit/core/internal';
+import { deliveredEarlier, planChain } from '@msgkit/core/internal';
 import { failoverProofs, JournalMismatchError, sendWithFailover, ValidationError, type CampaignSender, type FailoverAttempt, type FailoverJournal, type MoveProof } from '@msgkit/core';
 import { MessageTracker, type MessageDelivery } from '@msgkit/webhooks';
 import { Queue } from 'bullmq';
@@ -366,6 +366,8 @@ function awaitingReport(chain: readonly string[], batch: readonly string[], atte
   for (const [to, state] of states) {
     if (state.status !== 'sent' || proofs.has(to) || chain.indexOf(state.sender) + 1 >= chain.length) continue;
     if (report(to, state.sender)?.final) continue;
+    // Delivered by an earlier vendor: nothing will move it (failoverProofs' rule).
+    if (state.attempt > 0 && deliveredEarlier(chain, state.sender, to, report) !== undefined) continue;
     const timed = options.afterNoReportMs !== undefined && sentAt(attempts[state.attempt]!) !== undefined;
     if (options.onReport === true || timed) n++;
   }
