@@ -32,7 +32,6 @@ import {
   Configuration,
   CreditsApi,
   MessagesApi,
-  QueryFromJSON,
   QueryToJSON,
   ScheduledMessageResponseFromJSON,
   type BatchMessage,
@@ -384,7 +383,7 @@ function searchWire(query: SearchQuery, context: Context): Query {
   if (query.skip !== undefined && !wholeNumber(query.skip, 0)) typeIssue('skip', 'a whole number ≥ 0');
   if (query.credits !== undefined && !(typeof query.credits === 'number' && Number.isFinite(query.credits))) typeIssue('credits', 'a number');
   if (query.unread !== undefined && typeof query.unread !== 'boolean') typeIssue('unread', 'true or false');
-  issues.push(...unknownFieldIssues(wire, QueryFromJSON(QueryToJSON(wire as Query))));
+  issues.push(...unknownFieldIssues(wire, QueryToJSON(wire as Query)));
   throwIfAny(issues);
   return wire as Query;
 }
