@@ -45,6 +45,44 @@ export class BaseAPI {
     }
 };
 
+/** An API key scheme: the key under its name, in the headers or the query. */
+export function apiKeyAuth(configuration: Configuration, params: any, name: string): void {
+    if (configuration.apiKey) {
+        params[name] = configuration.apiKey(name);
+    }
+}
+
+/** HTTP basic: the username and password, when either is given. */
+export function basicAuth(configuration: Configuration, headers: HTTPHeaders): void {
+    if (configuration.username !== undefined || configuration.password !== undefined) {
+        headers["Authorization"] = "Basic " + btoa(configuration.username + ":" + configuration.password);
+    }
+}
+
+/** HTTP bearer: the access token, when there is one. */
+export function bearerAuth(configuration: Configuration, headers: HTTPHeaders, name: string, scopes: string[]): void {
+    if (configuration.accessToken) {
+        const token = configuration.accessToken(name, scopes);
+        if (token) {
+            headers["Authorization"] = `Bearer ${token}`;
+        }
+    }
+}
+
+/** OAuth 2: the access token as the whole Authorization header. */
+export function oauthAuth(configuration: Configuration, headers: HTTPHeaders, name: string, scopes: string[]): void {
+    if (configuration.accessToken) {
+        headers["Authorization"] = configuration.accessToken(name, scopes);
+    }
+}
+
+/** Throws the stock template's RequiredError when a required parameter is null or undefined. */
+export function required(requestParameters: any, name: string, operation: string): void {
+    if (requestParameters[name] === null || requestParameters[name] === undefined) {
+        throw new RequiredError(name, `Required parameter requestParameters.${name} was null or undefined when calling ${operation}.`);
+    }
+}
+
 export class ResponseError extends Error {
     override name: "ResponseError" = "ResponseError";
     constructor(public response: Response, msg?: string) {
