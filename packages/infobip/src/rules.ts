@@ -9,8 +9,8 @@
  * answer with a 400 carry the per-message status it answers with instead, or no code.
  */
 import {
-  callbackUrlParts,
-  channelStrategyParts,
+  callbackUrlPartsUnchecked,
+  channelStrategyPartsUnchecked,
   checkShape,
   collectIssues,
   mergeIssues,
@@ -19,13 +19,13 @@ import {
   plainRequestRules,
   plainRule,
   type RequestCheck,
-  scheduleDateParts,
+  scheduleDatePartsUnchecked,
   type ShapeNode,
   type SpecCodes,
   TIME_UNIT_SECONDS,
   type TimeUnit,
   type ValidationIssue,
-  validityWithUnitParts,
+  validityWithUnitPartsUnchecked,
 } from '@msgkit/core/internal';
 import * as checks from './generated-checks/index';
 import { OmniChannel } from './generated/index';
@@ -74,13 +74,13 @@ export const specCodes: SpecCodes = {
 const UNITS = ['milliseconds', 'seconds', 'minutes', 'hours', 'days'] as const;
 // Plain rules (no zod schema is built), reported as the factories' schemas would.
 const validityOf = (minSeconds: number) =>
-  plainRule<Record<string, unknown>>(...validityWithUnitParts({ valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', minSeconds, maxSeconds: Number.POSITIVE_INFINITY, exclusiveMin: true, units: UNITS }));
+  plainRule<Record<string, unknown>>(...validityWithUnitPartsUnchecked({ valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', minSeconds, maxSeconds: Number.POSITIVE_INFINITY, exclusiveMin: true, units: UNITS }));
 export const VALIDITY = { floorSeconds: 30, capSeconds: 48 * 3600, viberFloorSeconds: 35, viberCapSeconds: 14 * 86_400 } as const;
 const validity = validityOf(VALIDITY.floorSeconds);
 const viberValidity = validityOf(VALIDITY.viberFloorSeconds);
 
 /** Infobip POSTs delivery reports to `notifyUrl` (a plain string in the spec): an http(s) URL. */
-const httpUrl = plainOptional(plainRule<string>(...callbackUrlParts({ vendorCode: BAD_REQUEST })));
+const httpUrl = plainOptional(plainRule<string>(...callbackUrlPartsUnchecked({ vendorCode: BAD_REQUEST })));
 
 // ---- helpers: core's checks applied below a path, or to each item of a list ----
 
@@ -197,7 +197,7 @@ export function sendIssues(request: unknown, found: readonly ValidationIssue[] =
  * refuses one in the past (the seed's own example is 2016-04-26): it is sent as given, with a note.
  */
 export function sendAtIssues(sendAt: Date, now?: () => number): ValidationIssue[] {
-  return [...at(['sendAt'], plainRule<string | Date>(...scheduleDateParts({ maxAheadDays: SEND_AT_MAX_DAYS, allowPast: true, vendorCode: BAD_REQUEST, ...(now && { now }) })))({ sendAt })];
+  return [...at(['sendAt'], plainRule<string | Date>(...scheduleDatePartsUnchecked({ maxAheadDays: SEND_AT_MAX_DAYS, allowPast: true, vendorCode: BAD_REQUEST, ...(now && { now }) })))({ sendAt })];
 }
 
 export function sendAtNotes(sendAt: Date, now = Date.now()): Note[] {
@@ -234,7 +234,7 @@ export function validityNotes(request: unknown): Note[] {
  * terms. Nothing documents whether a channel may appear twice in a flow, so that is left to Infobip.
  */
 const scenarioChecks: RequestCheck[] = [
-  plainRequestRules({ flow: plainOptional(plainRule(...channelStrategyParts({ channels: Object.values(OmniChannel), unique: false, vendorCode: BAD_REQUEST }))) }),
+  plainRequestRules({ flow: plainOptional(plainRule(...channelStrategyPartsUnchecked({ channels: Object.values(OmniChannel), unique: false, vendorCode: BAD_REQUEST }))) }),
 ];
 
 /** The spec's issues of what will be sent (src/generated-checks), merged with the rules' `issues`. */

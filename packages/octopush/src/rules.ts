@@ -18,7 +18,7 @@ import {
   plainRequestRules,
   plainRule,
   type RequestCheck,
-  senderIdParts,
+  senderIdPartsUnchecked,
   type SpecCodes,
   type ValidationIssue,
   type VendorCode,
@@ -70,7 +70,7 @@ export const specCodes: SpecCodes = {
  */
 const senderLength = [campaign.sender!.minLength!, campaign.sender!.maxLength!] as const;
 // A plain rule (no zod schema is built), reported as senderId's schema would.
-const sender = plainRule<string>(...senderIdParts({ alpha: senderLength, numeric: senderLength, vendorCode: OCTOPUSH_CODES.senderInvalid }));
+const sender = plainRule<string>(...senderIdPartsUnchecked({ alpha: senderLength, numeric: senderLength, vendorCode: OCTOPUSH_CODES.senderInvalid }));
 
 type Path = (string | number)[];
 type Obj = Record<string, unknown>;

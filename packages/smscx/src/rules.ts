@@ -6,21 +6,21 @@
  * docs, seeds 000/001, and ../shared/vendors/smscx.md). DECISIONs are the spec's.
  */
 import {
-  callbackUrlParts,
-  channelStrategyParts,
+  callbackUrlPartsUnchecked,
+  channelStrategyPartsUnchecked,
   checkShape,
   collectIssues,
   mergeIssues,
   messageFor,
-  messageTextParts,
+  messageTextPartsUnchecked,
   type Note,
   type OperationShape,
   plainOptional,
   plainRequestRules,
   plainRule,
   type RequestCheck,
-  scheduleDateParts,
-  senderIdParts,
+  scheduleDatePartsUnchecked,
+  senderIdPartsUnchecked,
   type ShapeNode,
   type SpecCodes,
   type ValidationIssue,
@@ -88,10 +88,10 @@ const SENDER_CHAR = /[^\p{Cc}]/u;
  * empty, 1106 otherwise (spec DECISION on Multichannel's limit).
  */
 const senderLength = [sms.from!.minLength!, sms.from!.maxLength!] as const;
-const sender = plainRule<string>(...senderIdParts({ alpha: senderLength, numeric: senderLength, allowedChar: SENDER_CHAR, vendorCode: { sender_empty: 1105, invalid_type: 1106, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } }));
+const sender = plainRule<string>(...senderIdPartsUnchecked({ alpha: senderLength, numeric: senderLength, allowedChar: SENDER_CHAR, vendorCode: { sender_empty: 1105, invalid_type: 1106, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } }));
 
 /** SMS text: at most 10 parts; random placeholders `{{numbers:N}}` etc. with N 1-20 (1136 / 1137). */
-const text = plainRule<string>(...messageTextParts({
+const text = plainRule<string>(...messageTextPartsUnchecked({
   minLength: 0,
   maxParts: MAX_PARTS,
   placeholders: true,
@@ -110,7 +110,7 @@ const groups: RequestCheck<{ groups?: unknown }> = (request) =>
  * `strategy`: no channel twice (1129), ending with `sms` (1122); viber/whatsapp steps need
  * `templateId` (1126), the sms step `text` (1107). Its length and channels are the spec's.
  */
-const strategy = plainRule(...channelStrategyParts({
+const strategy = plainRule(...channelStrategyPartsUnchecked({
   channels: CHANNELS,
   lastChannel: 'sms',
   requiredFields: {
@@ -140,11 +140,11 @@ function strategySteps(request: { strategy?: unknown }): ValidationIssue[] {
 
 /** `scheduledDate`: the spec's pattern (1108) names a real instant (1108), not in the past (1116). */
 const scheduleCodes = { required: 1108, date_invalid: 1108, date_in_past: 1116 };
-const utcDate = plainRule<string | Date>(...scheduleDateParts({ vendorCode: scheduleCodes }));
+const utcDate = plainRule<string | Date>(...scheduleDatePartsUnchecked({ vendorCode: scheduleCodes }));
 // With `isUtc: false` the date is the destination's wall clock; UTC-12 is the latest any zone can
 // be, so only a date that is past even there is surely past.
 const LATEST_ZONE_MS = 12 * 3_600_000;
-const localDate = plainRule<string | Date>(...scheduleDateParts({ vendorCode: scheduleCodes, now: () => Date.now() - LATEST_ZONE_MS }));
+const localDate = plainRule<string | Date>(...scheduleDatePartsUnchecked({ vendorCode: scheduleCodes, now: () => Date.now() - LATEST_ZONE_MS }));
 
 function schedule(request: { scheduledDate?: unknown; isUtc?: unknown }): ValidationIssue[] {
   const value = request.scheduledDate;
@@ -178,7 +178,7 @@ export function toScheduledDate(value: unknown, isUtc: unknown): unknown {
 }
 
 /** The vendor POSTs delivery reports to `dlrCallbackUrl`: an http(s) URL, where the spec says any URI (1109). */
-const dlrCallbackUrl = plainOptional(plainRule<string>(...callbackUrlParts({ vendorCode: 1109 })));
+const dlrCallbackUrl = plainOptional(plainRule<string>(...callbackUrlPartsUnchecked({ vendorCode: 1109 })));
 /**
  * `trackData` of the spec's shape (the SDKs' lowercase UUID of any version, spec DECISION) that is
  * not of version 1 to 5 is sent, with a note (trackDataNotes).

@@ -5,19 +5,19 @@
  * say. The vendor publishes no error codes, so no issue carries a vendorCode.
  */
 import {
-  callbackUrlParts,
+  callbackUrlPartsUnchecked,
   checkShape,
   collectIssues,
   mergeIssues,
   messageFor,
-  messageTextParts,
+  messageTextPartsUnchecked,
   type Note,
   plainOptional,
   plainRequestRules,
   plainRule,
   type RequestCheck,
-  scheduleDateParts,
-  senderIdParts,
+  scheduleDatePartsUnchecked,
+  senderIdPartsUnchecked,
   type SpecCode,
   type SpecCodes,
   type ValidationIssue,
@@ -58,7 +58,7 @@ export const specCodes: SpecCodes = {
 /** The vendor's own words for `sender` (Message, BatchMessage, ScheduledMessage, OTP descriptions). */
 const SENDER_RULE = "Should be no longer than 11 characters for alphanumeric or 15 characters for numeric sender ID's. No spaces or special characters.";
 /** Says which part of the vendor's rule a sender the spec's pattern refused breaks. */
-const sender = plainOptional(plainRule<string>(...senderIdParts({ alpha: [1, 11], numeric: [1, 15] })));
+const sender = plainOptional(plainRule<string>(...senderIdPartsUnchecked({ alpha: [1, 11], numeric: [1, 15] })));
 
 /** senderId tolerates a `+` before a numeric sender (other vendors take one); this vendor does not. */
 const noPlusInSender: RequestCheck = (request) =>
@@ -68,9 +68,9 @@ const noPlusInSender: RequestCheck = (request) =>
 
 const common = {
   // The spec sets no minimum length; an empty text is no message.
-  content: plainOptional(plainRule<string>(...messageTextParts())),
+  content: plainOptional(plainRule<string>(...messageTextPartsUnchecked())),
   // The vendor POSTs delivery reports here, so it must be an absolute http(s) URL.
-  deliveryreporturl: plainOptional(plainRule<string>(...callbackUrlParts())),
+  deliveryreporturl: plainOptional(plainRule<string>(...callbackUrlPartsUnchecked())),
 };
 
 // Plain rules (no zod schema is built), reported as requestRules' schemas would.
@@ -80,7 +80,7 @@ const atLeastOne = (list: unknown): boolean => !Array.isArray(list) || list.leng
 const batchRules: RequestCheck = (request) =>
   atLeastOne((request as { destinations?: unknown })?.destinations) ? [] : [{ path: ['destinations'], code: 'recipients_empty', message: messageFor('recipients_empty') }];
 /** No SMS Works source refuses a past `schedule`; scheduleNotes says it is one. */
-const scheduleRules = plainRequestRules({ schedule: plainRule<string | Date>(...scheduleDateParts({ allowPast: true })) });
+const scheduleRules = plainRequestRules({ schedule: plainRule<string | Date>(...scheduleDatePartsUnchecked({ allowPast: true })) });
 
 export type Mode = 'send' | 'schedule';
 
