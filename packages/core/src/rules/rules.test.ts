@@ -178,6 +178,11 @@ describe('assertValid', () => {
     expect((error as ValidationError).issues[3]).toMatchObject({ vendorCode: 1104, message: 'is too short to be a phone number' });
   });
 
+  it('names a recipient issue by its phone code, and a code that names no issue as phone_invalid', () => {
+    const issues = recipientIssues([{ index: 0, code: 'too_long' }, { index: 1, code: 'bogus' }, { index: 2, code: 'ambiguous' }], ['to']);
+    expect(issues.map((i) => i.code)).toEqual(['phone_too_long', 'phone_invalid', 'phone_ambiguous']);
+  });
+
   it('reports a missing required field and a non-object request with codes from the map', () => {
     expect(collectIssues({ to: ['a'] }, rules)).toMatchObject([{ path: ['from'], code: 'required', message: 'is required' }]);
     expect(collectIssues(5, rules)).toMatchObject([{ path: [], code: 'invalid_type' }]);

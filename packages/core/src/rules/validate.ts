@@ -1,8 +1,8 @@
 import type { $ZodIssue, $ZodLooseShape, $loose } from 'zod/v4/core';
 import * as z from 'zod/mini';
 import { ValidationError, type ValidationIssue } from '../errors';
-import { ISSUE_CODES, type IssueCode, type VendorCode } from './codes';
-import { messageFor } from './messages';
+import type { IssueCode, VendorCode } from './codes';
+import { issueMessages, messageFor } from './messages';
 import { listLengthIssue } from './lists';
 import { isPlainRule, readError, ruleIssues, type PlainRule, type RuleIssue } from './rule';
 
@@ -213,6 +213,10 @@ function withVendorCode(issue: ValidationIssue, vendorCode: VendorCode | undefin
   return vendorCode === undefined ? issue : { ...issue, vendorCode };
 }
 
+/**
+ * The code, when it is one. Read from issueMessages' keys, which are ISSUE_CODES exactly (the type
+ * and messages.test.ts hold them equal): the list itself would cost every app that checks recipients.
+ */
 function asIssueCode(code: string): IssueCode | undefined {
-  return (ISSUE_CODES as readonly string[]).includes(code) ? (code as IssueCode) : undefined;
+  return Object.prototype.hasOwnProperty.call(issueMessages, code) ? (code as IssueCode) : undefined;
 }
