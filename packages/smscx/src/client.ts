@@ -9,7 +9,7 @@ import {
   checkShape,
   clientOptionIssues,
   clientPolicy,
-  collectRequestIssues,
+  collectPlainRequestIssues,
   credentialIssues,
   execute,
   guardFetch,
@@ -202,7 +202,7 @@ function prepare<T extends object>(ctx: Context, request: T, operation: Operatio
   if (paid && body.idempotencyId === undefined) body.idempotencyId = globalThis.crypto.randomUUID();
   const phoneIssues = issues.length;
   // `body` is a plain copy (requestObject's, spread): its rules run without zod's object parse.
-  issues.push(...collectRequestIssues(body as never, ...operation.checks));
+  issues.push(...collectPlainRequestIssues(body as never, ...operation.checks));
   // An issue at a number that went out points at the caller's own entry.
   const shaped = checkShape(operation.shape, body, specCodes).map((issue) =>
     issue.path[0] === 'to' && typeof issue.path[1] === 'number' ? { ...issue, path: ['to', callerIndex(issue.path[1]), ...issue.path.slice(2)] } : issue,

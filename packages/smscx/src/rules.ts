@@ -9,7 +9,7 @@ import {
   callbackUrlPartsUnchecked,
   channelStrategyPartsUnchecked,
   checkShape,
-  collectIssues,
+  collectPlainIssues,
   mergeIssues,
   messageFor,
   messageTextPartsUnchecked,
@@ -18,7 +18,7 @@ import {
   plainOptional,
   plainRequestRules,
   plainRule,
-  type RequestCheck,
+  type PlainCheck,
   scheduleDatePartsUnchecked,
   senderIdPartsUnchecked,
   type ShapeNode,
@@ -99,7 +99,7 @@ const text = plainRule<string>(...messageTextPartsUnchecked({
 }));
 
 /** Campaign `groups`: each an existing group id (1140), so a positive one (the spec says int32). */
-const groups: RequestCheck<{ groups?: unknown }> = (request) =>
+const groups: PlainCheck<{ groups?: unknown }> = (request) =>
   Array.isArray(request.groups)
     ? request.groups.flatMap((id: unknown, index) =>
         Number.isInteger(id) && (id as number) <= 0 ? [{ path: ['groups', index], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a group id (positive)' }), vendorCode: 1140 }] : [],
@@ -132,7 +132,7 @@ function strategySteps(request: { strategy?: unknown }): ValidationIssue[] {
       issues.push({ path: ['strategy', index, 'templateId'], code: 'invalid', message: messageFor('invalid'), vendorCode: 1127 });
     }
     if (channel === 'sms' && smsText != null && smsText !== '') {
-      for (const issue of collectIssues(smsText, text)) issues.push({ ...issue, path: ['strategy', index, 'text', ...issue.path] });
+      for (const issue of collectPlainIssues(smsText, text)) issues.push({ ...issue, path: ['strategy', index, 'text', ...issue.path] });
     }
   });
   return issues;
@@ -157,7 +157,7 @@ function schedule(request: { scheduledDate?: unknown; isUtc?: unknown }): Valida
     return [{ path: ['scheduledDate'], code: 'date_invalid', message, vendorCode: 1108 }];
   }
   if (typeof value !== 'string') return [];
-  return collectIssues(value, request.isUtc === false ? localDate : utcDate).map((issue) => ({ ...issue, path: ['scheduledDate'] }));
+  return collectPlainIssues(value, request.isUtc === false ? localDate : utcDate).map((issue) => ({ ...issue, path: ['scheduledDate'] }));
 }
 
 /** ISO 3166-1 alpha-2 is letters; the spec says two of them. */
@@ -207,7 +207,7 @@ export function trackDataNotes(request: { trackData?: unknown }): Note[] {
 /** One operation's checks: the spec's shape, run first, then the rules a schema cannot say. */
 export interface OperationRules {
   shape: ShapeNode;
-  checks: ReadonlyArray<RequestCheck<never>>;
+  checks: ReadonlyArray<PlainCheck<never>>;
 }
 
 // Every field optional here: which ones a request needs is the spec's `required`.
@@ -218,7 +218,7 @@ const smsMessage = plainRequestRules({ from, text: smsText, countryIso: plainOpt
 const smsCampaign = plainRequestRules({ from, text: smsText, dlrCallbackUrl });
 const mcMessage = plainRequestRules({ from, strategy: plainOptional(strategy), countryIso: plainOptional(countryIso), dlrCallbackUrl });
 const mcCampaign = plainRequestRules({ from, strategy: plainOptional(strategy), dlrCallbackUrl });
-const on = (operation: OperationShape, ...rest: ReadonlyArray<RequestCheck<never>>): OperationRules => ({ shape: operation.body!, checks: rest });
+const on = (operation: OperationShape, ...rest: ReadonlyArray<PlainCheck<never>>): OperationRules => ({ shape: operation.body!, checks: rest });
 
 /** The checks for each operation, run by the client on the request as it will be sent. */
 export const rules = {
@@ -238,7 +238,7 @@ export const rules = {
 
 /** A request's issues without the network or its numbers: the spec's shape merged with the operation's rules. */
 export function operationIssues(operation: OperationRules, request: object): ValidationIssue[] {
-  return mergeIssues(checkShape(operation.shape, request, specCodes), collectIssues(request as never, ...operation.checks), operation.shape);
+  return mergeIssues(checkShape(operation.shape, request, specCodes), collectPlainIssues(request as never, ...operation.checks), operation.shape);
 }
 
 /** The operations that take no body: path ids and, for the campaign report, a page. */

@@ -10,7 +10,7 @@ import { scheduleDate, scheduleDateParts, scheduleDatePartsUnchecked } from './s
 import { senderId, senderIdParts, senderIdPartsUnchecked } from './sender';
 import { channelStrategy, channelStrategyParts, channelStrategyPartsUnchecked } from './strategy';
 import { messageText, messageTextParts, messageTextPartsUnchecked } from './text';
-import { collectIssues, collectRequestIssues, plainRequestRules, requestRules } from './validate';
+import { collectIssues, collectPlainIssues, collectPlainRequestIssues, collectRequestIssues, plainRequestRules, requestRules } from './validate';
 import { validity, validityWithUnit, validityWithUnitParts, validityWithUnitPartsUnchecked } from './validity';
 
 /** The same checks through zod: a clone (`.check()` with nothing added) is not a schema rule() built. */
@@ -195,6 +195,27 @@ describe('plain rules', () => {
       if (expected.length > 0) withIssues++;
     }
     expect(withIssues).toBeGreaterThan(2_000);
+  });
+
+  it('through collectPlainIssues and collectPlainRequestIssues (no zod), report what collectIssues and collectRequestIssues report, function checks and throwing ones included', () => {
+    const longText = (request: { text?: unknown }) => (typeof request?.text === 'string' && request.text.length > 5 ? [{ path: ['text'], code: 'too_long', message: 'long', vendorCode: 7 }] : []);
+    const throwing = () => {
+      throw new Error('boom');
+    };
+    for (const request of requests(1_000)) {
+      expect(collectPlainIssues(request, plainRules, longText, throwing)).toEqual(collectIssues(request, plainRules, longText, throwing));
+      expect(collectPlainRequestIssues(request as object, plainRules, longText)).toEqual(collectRequestIssues(request as object, plainRules, longText));
+    }
+  });
+
+  it('through collectPlainIssues, refuse a zod schema like any other check that is not plain, naming its place', () => {
+    let error: unknown;
+    try {
+      collectPlainIssues({}, plainRules, schemaRules as never, 5 as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as { issues?: Array<{ path: unknown[] }> }).issues?.map((i) => i.path)).toEqual([['checks', 1], ['checks', 2]]);
   });
 
   it('as plainRequestRules, report a request that is not an object as zod does', () => {

@@ -64,11 +64,48 @@ export function collectRequestIssues<T extends object>(request: T, ...checks: Re
   return collect(request, checks, true);
 }
 
+/** A check without zod: a plain rule, a plainRequestRules object or a function returning issues. */
+export type PlainCheck<T = unknown> = PlainRule | PlainRequestRules | ((request: T) => readonly ValidationIssue[]);
+
+/**
+ * @internal collectIssues for plain checks alone (the providers' own): the same issues in the same
+ * order. An app whose checks are all plain then carries none of the code that reads a zod schema.
+ */
+export function collectPlainIssues<T>(request: T, ...checks: ReadonlyArray<PlainCheck<T>>): ValidationIssue[] {
+  return gather(request, checks, false, undefined);
+}
+
+/** @internal collectRequestIssues for plain checks alone, as collectPlainIssues is collectIssues'. */
+export function collectPlainRequestIssues<T extends object>(request: T, ...checks: ReadonlyArray<PlainCheck<T>>): ValidationIssue[] {
+  return gather(request, checks, true, undefined);
+}
+
 function collect<T>(request: T, checks: ReadonlyArray<RequestCheck<T>>, plain: boolean): ValidationIssue[] {
+  return gather(request, checks, plain, schemaChecks);
+}
+
+/** How gather tells and reads a zod schema check: only collectIssues and collectRequestIssues give it. */
+interface SchemaChecks {
+  is(check: unknown): boolean;
+  issues(check: z.ZodMiniType, request: unknown, plain: boolean): ValidationIssue[];
+}
+
+const schemaChecks: SchemaChecks = {
+  is: isSchema,
+  issues(check, request, plain) {
+    // A rule runs without zod wherever zod would only have called it (its issues are the same).
+    const direct = ruleIssues(check, request, []) ?? (plain ? fieldIssues(check, request) : undefined);
+    if (direct !== undefined) return direct.map((issue) => withVendorCode({ path: issue.path, code: issue.code, message: issue.message }, issue.vendorCode));
+    const parsed = check.safeParse(request, { reportInput: true });
+    return parsed.success ? [] : parsed.error.issues.map(fromZodIssue);
+  },
+};
+
+function gather<T>(request: T, checks: ReadonlyArray<RequestCheck<T>>, plain: boolean, schemas: SchemaChecks | undefined): ValidationIssue[] {
   let bad: number[] | undefined;
   for (let index = 0; index < checks.length; index++) {
     const check = checks[index];
-    if (!(typeof check === 'function' || isPlain(check) || isSchema(check))) (bad ??= []).push(index);
+    if (!(typeof check === 'function' || isPlain(check) || (schemas !== undefined && schemas.is(check)))) (bad ??= []).push(index);
   }
   if (bad !== undefined) {
     throw new ValidationError(bad.map((index) => ({ path: ['checks', index], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a zod schema or a function returning issues' }) })));
@@ -83,14 +120,7 @@ function collect<T>(request: T, checks: ReadonlyArray<RequestCheck<T>>, plain: b
       } else if (isPlain(check)) {
         for (const issue of plainIssues(check, request, plain)) issues.push(withVendorCode({ path: issue.path, code: issue.code, message: issue.message }, issue.vendorCode));
       } else {
-        // A rule runs without zod wherever zod would only have called it (its issues are the same).
-        const direct = ruleIssues(check, request, []) ?? (plain ? fieldIssues(check, request) : undefined);
-        if (direct !== undefined) {
-          for (const issue of direct) issues.push(withVendorCode({ path: issue.path, code: issue.code, message: issue.message }, issue.vendorCode));
-          continue;
-        }
-        const parsed = check.safeParse(request, { reportInput: true });
-        if (!parsed.success) issues.push(...parsed.error.issues.map(fromZodIssue));
+        issues.push(...schemas!.issues(check as z.ZodMiniType, request, plain));
       }
     } catch (error) {
       issues.push({ path: [], code: 'unreadable', message: messageFor('unreadable', { reason: readError(error) }) });
