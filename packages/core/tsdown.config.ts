@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Rolldown, UserConfig } from 'tsdown';
@@ -8,8 +9,12 @@ import { msgkitBuild } from '../../tools/build/tsdown.base.mjs';
 // step and is tested against it, so an app's newer or older copy must not stand in for it; and an
 // app's own libphonenumber-js stays its own. The copy is built from the library's ES2015+ sources,
 // not the Babel output apps import, which keeps an app that imports one provider 2 kB (gzip)
-// smaller. Its licenses go beside dist.
+// smaller; and with a PhoneNumber class without format methods (src/phone/library-phone-number.js:
+// msgkit never formats a number, and the library's formatting code is another 1.2 kB). Its
+// licenses go beside dist.
 const library = dirname(createRequire(import.meta.url).resolve('libphonenumber-js/package.json'));
+const phoneNumberClass = join(library, 'source', 'PhoneNumber.js');
+const leanPhoneNumberClass = join(import.meta.dirname, 'src/phone/library-phone-number.js');
 
 function librarySources(): Rolldown.Plugin {
   const built = join(library, 'es6') + '/';
@@ -20,6 +25,10 @@ function librarySources(): Rolldown.Plugin {
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
       if (!resolved?.id.startsWith(built)) return resolved;
       return join(library, 'source', resolved.id.slice(built.length));
+    },
+    // Loaded under the library's own path, so that its imports are the library's modules.
+    load(id) {
+      return id === phoneNumberClass ? readFileSync(leanPhoneNumberClass, 'utf8') : null;
     },
   };
 }

@@ -56,6 +56,7 @@ export interface ClassifyOptions {
 export class Classifier {
   readonly tally: Tally;
   #seen = new E164Set();
+  #waiting = this.#seen.batch();
   #options = new Map<string | undefined, NormalizePhoneOptions>();
   #lastKey: string | undefined;
   #lastOptions: NormalizePhoneOptions | undefined;
@@ -89,6 +90,51 @@ export class Classifier {
 
   /** Classifies one number, `country` being its row's country cell if any, into `last` (see `classify`). */
   read(input: string, country: string | undefined): void {
+    if (this.#judge(input, country)) this.#count(this.#seen.add(this.last.e164!));
+  }
+
+  /**
+   * Classifies one number as `read` does, except that a usable number's duplicate check waits: true
+   * when the number is usable (`last` then says `valid`), and the caller hands it to `wait` before
+   * the next judge, by its value as e164Value reads it (CsvRows.validRow reads it as it writes the
+   * row); `settle` then checks the numbers waiting in one go (see E164Set.batch), for a list of millions.
+   * A `read` between a judge and its settle would check its number before the waiting ones: not to be mixed.
+   */
+  judge(input: string, country: string | undefined): boolean {
+    return this.#judge(input, country);
+  }
+
+  /** The number of the last `judge` that said true waits for `settle`, by its value as e164Value reads it. */
+  wait(value: number): void {
+    this.#waiting.pushValue(value, this.last.e164!);
+  }
+
+  /**
+   * Checks the numbers waiting (`wait`), in order, and counts them: `fresh[k]` is 1 when the
+   * k-th of them is valid, 0 when it is a duplicate; valid until the next `judge`.
+   */
+  settle(): Uint8Array {
+    const count = this.#waiting.count;
+    const fresh = this.#waiting.settle();
+    let valid = 0;
+    for (let k = 0; k < count; k++) valid += fresh[k]!;
+    this.tally.valid += valid;
+    this.tally.duplicates += count - valid;
+    return fresh;
+  }
+
+  #count(fresh: boolean): void {
+    if (fresh) {
+      this.tally.valid++;
+      this.last.status = 'valid';
+    } else {
+      this.tally.duplicates++;
+      this.last.status = 'duplicate';
+    }
+  }
+
+  /** Classifies into `last`; true for a usable number, whose duplicate check is the caller's (`last.status` is then `valid`). */
+  #judge(input: string, country: string | undefined): boolean {
     const tally = this.tally;
     tally.rows++;
     if (country) tally.countryFromColumn++;
@@ -104,22 +150,18 @@ export class Classifier {
     const result = normalizePhone(input, options);
     if (!result.ok) return this.#invalid(result.code, undefined, undefined);
     const type = result.type;
-    if (type !== undefined && !this.#allowLandline && NOT_MOBILE.has(type)) {
+    // Most numbers of a list are mobiles: one comparison instead of a set lookup.
+    if (type !== undefined && type !== 'MOBILE' && !this.#allowLandline && NOT_MOBILE.has(type)) {
       tally.notMobile++;
       return this.#invalid('not_mobile', type, result.e164, result.country);
     }
     const last = this.last;
-    if (this.#seen.add(result.e164)) {
-      tally.valid++;
-      last.status = 'valid';
-    } else {
-      tally.duplicates++;
-      last.status = 'duplicate';
-    }
+    last.status = 'valid';
     last.e164 = result.e164;
     last.type = type;
     last.code = undefined;
     last.region = result.country;
+    return true;
   }
 
   classify(row: Row): ClassifiedRow {
@@ -128,7 +170,7 @@ export class Classifier {
     return { row: row.row, input: row.input, country: row.country, arg: row.arg, cells: row.cells, status, e164, type, code, region };
   }
 
-  #invalid(code: string, type: PhoneNumberType | undefined, e164: string | undefined, region?: string): void {
+  #invalid(code: string, type: PhoneNumberType | undefined, e164: string | undefined, region?: string): false {
     this.tally.invalid++;
     const last = this.last;
     last.status = 'invalid';
@@ -136,6 +178,7 @@ export class Classifier {
     last.type = type;
     last.code = code;
     last.region = region;
+    return false;
   }
 
   #optionsFor(country: string | undefined): NormalizePhoneOptions {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvRows } from './csvRows';
+import { e164Value } from './e164Set';
 
 // The line normalize --csv wrote as a string before it wrote bytes (RFC 4180 quoting of the input only).
 const asString = (label: number | string, input: string, e164?: string, status = 'valid', code?: string, type?: string) =>
@@ -29,6 +30,65 @@ describe('CsvRows', () => {
           written.push(rows.take());
         }
         expect(Buffer.concat(written).toString('utf8')).toBe(expected);
+      }),
+      { numRuns: 300, seed: 20 },
+    );
+  });
+
+  it('writes duplicate for the checked rows a settle says were seen before, byte for byte as rows written with their status', () => {
+    const row = fc.record({
+      label: fc.nat(),
+      input: fc.string({ unit: fc.constantFrom('0', '7', ' ', '"', ',', 'é', '\n'), maxLength: 20 }),
+      checked: fc.boolean(),
+      seen: fc.boolean(),
+      status: fc.constantFrom('valid', 'invalid'),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.array(row, { maxLength: 30 }), { maxLength: 5 }), fc.integer({ min: 1, max: 64 }), (chunks, capacity) => {
+        const rows = new CsvRows(capacity);
+        const written: Buffer[] = [];
+        let expected = '';
+        for (const chunk of chunks) {
+          const fresh = new Uint8Array(chunk.length + 3).fill(7);
+          let checked = 0;
+          for (const r of chunk) {
+            if (r.checked) {
+              rows.row(r.label, r.input, '+447400123456', 'valid', undefined, 'MOBILE');
+              rows.checkLast();
+              fresh[checked++] = r.seen ? 0 : 1;
+              expected += asString(r.label, r.input, '+447400123456', r.seen ? 'duplicate' : 'valid', undefined, 'MOBILE');
+            } else {
+              rows.row(r.label, r.input, undefined, r.status, 'too_short', undefined);
+              expected += asString(r.label, r.input, undefined, r.status, 'too_short', undefined);
+            }
+          }
+          rows.settle(fresh);
+          written.push(rows.take());
+        }
+        expect(Buffer.concat(written).toString('utf8')).toBe(expected);
+      }),
+      { numRuns: 300, seed: 20 },
+    );
+  });
+
+  it('writes a valid row as row and checkLast do, and reads its number as e164Value does', () => {
+    const e164 = fc.oneof(
+      fc.stringMatching(/^\+[1-9][0-9]{0,19}$/),
+      fc.constantFrom('+', '+0', '+044', '+44 74', '447400123456', `+${'9'.repeat(21)}`, '+4474a', '+99999999999999999999'),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.record({ label: fc.oneof(fc.nat(), fc.constant('arg 1')), input: fc.string({ maxLength: 12 }), e164, type: fc.option(fc.constantFrom('MOBILE', 'FIXED_LINE_OR_MOBILE'), { nil: undefined }), seen: fc.boolean() }), { maxLength: 30 }), (rows) => {
+        const valid = new CsvRows(16);
+        const plain = new CsvRows(16);
+        const fresh = Uint8Array.from(rows, (r) => (r.seen ? 0 : 1));
+        for (const r of rows) {
+          expect(valid.validRow(r.label, r.input, r.e164, r.type), r.e164).toBe(e164Value(r.e164));
+          plain.row(r.label, r.input, r.e164, 'valid', undefined, r.type);
+          plain.checkLast();
+        }
+        valid.settle(fresh);
+        plain.settle(fresh);
+        expect(valid.take().toString('utf8')).toBe(plain.take().toString('utf8'));
       }),
       { numRuns: 300, seed: 20 },
     );

@@ -11,6 +11,8 @@ const NEEDS_QUOTES = /[",\n\r]/;
 const csvCell = (value: string) => (NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 const COMMA = 44;
+const VALID = 'valid';
+const DUPLICATE = 'duplicate';
 const NEWLINE = 10;
 
 export class CsvRows {
@@ -21,6 +23,12 @@ export class CsvRows {
   #label = -1;
   #digits = new Uint8Array(20);
   #digitCount = 0;
+  // Where the last row's status starts, and the status of each row checked (checkLast) since the last settle.
+  #statusAt = 0;
+  #checked = new Int32Array(1024);
+  #checkedCount = 0;
+  #tailType: string | undefined;
+  #tail: Buffer | undefined;
 
   constructor(capacity = 1 << 17) {
     this.#bytes = Buffer.allocUnsafe(capacity);
@@ -42,6 +50,7 @@ export class CsvRows {
     bytes[at++] = COMMA;
     if (e164 !== undefined) at = writeAscii(bytes, at, e164);
     bytes[at++] = COMMA;
+    this.#statusAt = at;
     at = writeAscii(bytes, at, status);
     bytes[at++] = COMMA;
     if (code !== undefined) at = writeAscii(bytes, at, code);
@@ -49,6 +58,88 @@ export class CsvRows {
     if (type !== undefined) at = writeAscii(bytes, at, type);
     bytes[at++] = NEWLINE;
     this.#at = at;
+  }
+
+  /**
+   * Adds the row of a usable number whose duplicate check waits (`valid`, no code, marked as by
+   * `checkLast`), and returns the value of `e164` as E164Set reads it (see e164Value), read from its
+   * characters as they are written: reading the number twice, for the set and for the row, cost as
+   * much as writing the row.
+   */
+  validRow(label: number | string, input: string, e164: string, type: string | undefined): number {
+    this.#reserve(6 * input.length + (typeof label === 'string' ? label.length : 16) + e164.length + 64);
+    const bytes = this.#bytes;
+    let at = typeof label === 'number' ? this.#number(bytes, this.#at, label) : writeAscii(bytes, this.#at, label);
+    bytes[at++] = COMMA;
+    const plain = writePlain(bytes, at, input);
+    at = plain >= 0 ? plain : at + bytes.write(csvCell(input), at, 'utf8');
+    bytes[at++] = COMMA;
+    const length = e164.length;
+    let value = length < 2 || length > 21 || e164.charCodeAt(0) !== 43 || e164.charCodeAt(1) === 48 ? -1 : 0;
+    for (let i = 0; i < length; i++) {
+      const c = e164.charCodeAt(i);
+      bytes[at++] = c;
+      if (i > 0) {
+        const digit = c - 48;
+        if (digit < 0 || digit > 9) value = -1;
+        else if (value >= 0) value = value * 10 + digit;
+      }
+    }
+    if (value > 0 && length > 16) value = 0;
+    bytes[at++] = COMMA;
+    this.#statusAt = at;
+    // `valid,,TYPE` and the line end, as bytes made once per type.
+    if (type !== this.#tailType || this.#tail === undefined) {
+      this.#tail = Buffer.from(`${VALID},,${type ?? ''}\n`, 'latin1');
+      this.#tailType = type;
+    }
+    const tail = this.#tail;
+    for (let i = 0; i < tail.length; i++) bytes[at++] = tail[i]!;
+    this.#at = at;
+    this.checkLast();
+    return value;
+  }
+
+  /**
+   * Marks the last row, written as `valid`, as one whose number waits for a duplicate check; `settle`
+   * then writes the answers of the rows marked since the last settle.
+   */
+  checkLast(): void {
+    const count = this.#checkedCount++;
+    if (count === this.#checked.length) {
+      const bigger = new Int32Array(2 * count);
+      bigger.set(this.#checked);
+      this.#checked = bigger;
+    }
+    this.#checked[count] = this.#statusAt;
+  }
+
+  /**
+   * Writes `duplicate` instead of `valid` in the k-th row marked since the last settle when
+   * `fresh[k]` is 0 (its number was seen before); 1 leaves it valid. Before a take.
+   */
+  settle(fresh: Uint8Array): void {
+    const checked = this.#checked;
+    const count = this.#checkedCount;
+    this.#checkedCount = 0;
+    let seen = 0;
+    for (let k = 0; k < count; k++) if (fresh[k] === 0) seen++;
+    if (seen === 0) return;
+    // Each `duplicate` is 4 bytes longer than `valid`: the bytes after the k-th of them move 4·(k+1)
+    // to the right. From the last one back, every byte moves once, and none onto one not yet moved.
+    this.#reserve(4 * seen);
+    const bytes = this.#bytes;
+    let end = this.#at;
+    this.#at += 4 * seen;
+    for (let k = count - 1; k >= 0; k--) {
+      if (fresh[k] !== 0) continue;
+      const status = checked[k]!;
+      const shift = 4 * seen;
+      bytes.copyWithin(status + VALID.length + shift, status + VALID.length, end);
+      seen--;
+      writeAscii(bytes, status + 4 * seen, DUPLICATE);
+      end = status;
+    }
   }
 
   /**

@@ -11,6 +11,8 @@ import { reportHandler, serveReports, type ReportServerOptions } from './dlrRece
 export interface RedisReceiverOptions extends ReportServerOptions {
   /** `createDeliveryRecorder` of the queue, connected to the campaigns' Redis and prefix. */
   recorder: DeliveryRecorder;
+  /** Called after each flush (of the timer or `flush()`), e.g. to say how many reports aged out; its failure is ignored. */
+  afterFlush?: () => Promise<void>;
 }
 
 export interface RedisReceiver {
@@ -26,7 +28,14 @@ export async function startRedisReceiver(options: RedisReceiverOptions): Promise
   const { recorder } = options;
   const handler = reportHandler(options, recorder.record);
   let flushing: Promise<number> = Promise.resolve(0);
-  const flush = () => (flushing = flushing.catch(() => 0).then(() => recorder.flush()));
+  const flush = () =>
+    (flushing = flushing
+      .catch(() => 0)
+      .then(async () => {
+        const waiting = await recorder.flush();
+        await options.afterFlush?.().catch(() => undefined);
+        return waiting;
+      }));
   const timer = setInterval(() => void flush().catch(() => undefined), options.flushEveryMs ?? 1000);
   const { server, url } = await serveReports(handler, options).catch(async (error) => {
     clearInterval(timer);
@@ -64,4 +73,15 @@ export function persistenceNotice(p: RecorderPersistence, address: string): stri
   const everysec = `a crash of the machine or a power cut can lose the reports answered 200 in about the last second (up to 2 s when the disk stalls; a crash of Redis alone loses none); ${recover}. appendfsync always loses none.`;
   if (p.appendfsync === 'everysec') return [`Redis at ${address} syncs its append-only file every second (appendfsync everysec): ${everysec}`];
   return [`Redis at ${address} hides its settings (CONFIG is disabled) and says it writes an append-only file (--redis-persistence trust-aof). With appendfsync everysec, ${everysec}`];
+}
+
+/** A duration in ms as the flags take it (`24h`, `90m`, `30s`, days from 2 days on; ms when no unit divides it). */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms >= (unit === 'd' ? 2 * size : size) && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+/** What the receiver does with reports on an account URL whose ticket no batch recorded: printed when it starts. */
+export function keptNotice(kept: DeliveryRecorder['kept'], counts: { kept: number; agedOut: number }): string {
+  return `reports on an account URL (Octopush) whose ticket no batch recorded are kept (${counts.kept} now); a ticket still unknown ${formatDuration(kept.keptWindowMs)} after its first report moves its reports aside unplaced (--kept-window ${formatDuration(kept.keptWindowMs)}${kept.keptWindowMs === 86_400_000 ? ", the default: Octopush's request_id lifetime" : ''}), counted (${counts.agedOut} so far) and the newest ${kept.agedOutCap} kept for proof (--aged-out-cap); each flush reads at most ${kept.keptPerFlush} tickets of each kind`;
 }

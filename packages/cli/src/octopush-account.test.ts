@@ -87,4 +87,47 @@ describe.skipIf(!redisAvailable)('Octopush reports of a queue campaign through t
       await sandbox?.close();
     }
   });
+
+  it('msgkit webhooks serve --redis prints the kept-report window and cap it runs with, moves a report whose ticket stays unknown past --kept-window aside (saying so), and campaign status counts it', async () => {
+    const prefix = `o${randomUUID().slice(0, 8)}`;
+    const defaults = await serveRedisReports(url, prefix, { MSGKIT_WEBHOOK_SECRET: current });
+    const said = defaults.said;
+    const stopped = new Promise((resolve) => defaults.child.on('close', resolve));
+    defaults.child.kill('SIGTERM');
+    await stopped;
+    expect(said).toContain("--kept-window 24h, the default: Octopush's request_id lifetime");
+    expect(said).toContain('the newest 10000 kept for proof (--aged-out-cap)');
+    expect((await run(['webhooks', 'serve', '--redis', url, '--kept-window', '24'], { MSGKIT_WEBHOOK_SECRET: current })).stderr).toContain('--kept-window must be a duration with its unit');
+
+    const { child: serve, address, said: stdout } = await serveRedisReports(url, prefix, { MSGKIT_WEBHOOK_SECRET: current }, ['--kept-window', '1s', '--aged-out-cap', '5']);
+    const sandbox = await startSandbox({ port: 0 });
+    try {
+      let stderr = '';
+      const movedAside = new Promise<void>((resolve) =>
+        serve.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          if (stderr.includes('moved aside unplaced')) resolve();
+        }),
+      );
+      const sender = octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 });
+      await enqueueCampaign({ connection: url, prefix, campaignId: 'octo-aged', sender, recipients: fr(1, 900), message: { from: 'Shop', text: 'Hi', options: { octopush: { type: 'sms_premium', purpose: 'alert' } } }, batchSize: 4 });
+      const minted = await run(['webhooks', 'account-url', `${address}/dlr`, '--expires', '365d'], { MSGKIT_WEBHOOK_SECRET: current });
+      // A report of another send of the account: no worker of this prefix recorded its ticket.
+      const posted = await fetch(minted.stdout.trim(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'sms', message_id: 'sms_0000000foreign', list_name: '', number: '+33700000009', status: 'DELIVERED', unit_price: 0.065, delivery_date: '2026-12-07 10:00:00', meta_data: {} }) });
+      expect(posted.status).toBe(200);
+      await movedAside;
+      expect(stdout).toContain('a ticket still unknown 1s after its first report');
+      expect(stdout).toContain('the newest 5 kept for proof');
+      expect(stderr).toContain('1 report(s) on an account URL moved aside unplaced');
+      const json = await run(['campaign', 'status', 'octo-aged', '--redis', url, '--prefix', prefix, '--json']);
+      expect(JSON.parse(json.stdout).deliveries).toMatchObject({ unindexed: 0, agedOut: 1 });
+      const text = await run(['campaign', 'status', 'octo-aged', '--redis', url, '--prefix', prefix]);
+      expect(text.stdout).toContain("1 report(s) on a vendor's account URL named a message id no batch recorded within the receiver's window");
+    } finally {
+      const stopped = new Promise((resolve) => serve.on('close', resolve));
+      serve.kill('SIGTERM');
+      await stopped;
+      await sandbox.close();
+    }
+  });
 });

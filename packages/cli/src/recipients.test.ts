@@ -168,9 +168,39 @@ describe('E164Set', () => {
     expect(set.add('+999999999999999')).toBe(false);
   });
 
-  it('refuses what is not "+" and 1 to 15 digits', () => {
+  it('refuses what is not "+" and digits, or starts with a 0', () => {
     const set = new E164Set();
-    for (const bad of ['', '+', '447400000001', '+44 7400', '+4474000000010000', '+0', '+44a', '+-1', '+1e5']) expect(() => set.add(bad), bad).toThrow(RangeError);
+    for (const bad of ['', '+', '447400000001', '+44 7400', '+0', '+01', '+044', '+44a', '+-1', '+1e5', `+${'1'.repeat(21)}`]) expect(() => set.add(bad), bad).toThrow(RangeError);
     expect(set.size).toBe(0);
+  });
+
+  // The full metadata calls +49 30 1234567890123 valid (17 digits): E.164's 15 is not what numbers are read to.
+  it('holds numbers of 16 to 20 digits apart from each other and from their 15-digit heads', () => {
+    const set = new E164Set();
+    expect(set.add('+493012345678901')).toBe(true);
+    expect(set.add('+4930123456789012')).toBe(true);
+    expect(set.add('+4930123456789013')).toBe(true);
+    expect(set.add('+49301234567890123')).toBe(true);
+    expect(set.add('+4930123456789012')).toBe(false);
+    expect(set.add('+493012345678901')).toBe(false);
+    expect(set.size).toBe(4);
+  });
+
+  it('tells a batch of numbers by their values as add tells them one by one, in order, long ones included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.oneof(fc.integer({ min: 1, max: 60 }).map((n) => `+4474000000${n}`), fc.constantFrom('+4930123456789012', '+49301234567890123', '+1', '+999999999999999')), { maxLength: 40 }), { maxLength: 6 }), (batches) => {
+        const one = new E164Set();
+        const batched = new E164Set();
+        const check = batched.batch();
+        for (const numbers of batches) {
+          const expected = numbers.map((e164) => one.add(e164));
+          for (const e164 of numbers) check.push(e164);
+          const fresh = check.settle();
+          expect(Array.from(fresh.subarray(0, numbers.length), (f) => f === 1)).toEqual(expected);
+          expect(batched.size).toBe(one.size);
+        }
+      }),
+      { numRuns: 200, seed: 20 },
+    );
   });
 });

@@ -69,19 +69,20 @@ export function sandboxFixture(prefix: string) {
  * `msgkit webhooks serve --redis <url> --prefix <prefix> --port 0` as a process of its own (the built
  * dist/bin.mjs), with only PATH and `env` in its environment: the child, once it printed its address.
  */
-export async function serveRedisReports(url: string, prefix: string, env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; address: string }> {
+export async function serveRedisReports(url: string, prefix: string, env: Record<string, string>, args: readonly string[] = []): Promise<{ child: ChildProcessWithoutNullStreams; address: string; said: string }> {
   if (!existsSync(fileURLToPath(new URL('../dist/bin.mjs', import.meta.url)))) throw new Error('build @msgkit/cli first (pnpm build)');
   const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'webhooks', 'serve', '--redis', url, '--prefix', prefix, '--port', '0'], { stdio: 'pipe', env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, [bin, 'webhooks', 'serve', '--redis', url, '--prefix', prefix, '--port', '0', ...args], { stdio: 'pipe', env: { PATH: process.env.PATH ?? '', ...env } });
   child.stdin.end();
+  let out = '';
   const address = await new Promise<string>((resolve, reject) => {
-    let out = '';
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const found = /msgkit webhooks: (http:\/\/127\.0\.0\.1:\d+)\/ recording into Redis/.exec(out);
-      if (found) resolve(found[1]!);
+      // Every line it prints when it starts ends with this one.
+      if (found && out.includes('Ctrl-C stops it')) resolve(found[1]!);
     });
     child.on('close', (code) => reject(new Error(`exited ${code} before printing its address: ${out}`)));
   });
-  return { child, address };
+  return { child, address, said: out };
 }

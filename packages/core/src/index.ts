@@ -4,8 +4,10 @@
  * @module @msgkit/core
  */
 // Default entry: libphonenumber-js "min" metadata (smallest bundle; validates by length and
-// leading digits). For full pattern validation import the same API from `@msgkit/core/max`.
-import metadata from 'libphonenumber-js/min/metadata';
+// leading digits), as derived for msgkit's reading of numbers (phone/metadata.ts: the same
+// answers, without what that reading never looks at). For full pattern validation import the
+// same API from `@msgkit/core/max`.
+import { sendMetadata as metadata } from './phone/metadata';
 import { normalizePhoneWith, normalizeRecipientsWith, type NormalizePhoneOptions, type NormalizedRecipients, type PhoneResult } from './phone/index';
 import { readList, readOptions } from './rules/lists';
 

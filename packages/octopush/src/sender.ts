@@ -92,6 +92,11 @@ export function octopushSender(client: OctopushClient | OctopushClientOptions): 
       } catch (error) {
         // A resend whose first answer was lost: Octopush refuses the request_id it already has
         // (code 120) rather than replay its answer. That refusal proves the first was accepted.
+        // It names no ticket ({code, message} only: shared/vendors/octopush.md §4.7, §4.8), and
+        // Octopush documents no lookup of a send by request_id (the only status endpoint,
+        // GET /sms-campaign-on-list/status, takes a ticket_number and serves list campaigns being
+        // computed: §1.3), so the first send's ticket, and with it its reports, stays unknown:
+        // ids is empty, and a queue batch records its reports as `ticket_unknown`.
         if (dedupeKey !== undefined && (error as { vendorCode?: unknown } | null)?.vendorCode === DUPLICATE_REQUEST_ID) return { ids: [], duplicate: true };
         throw error;
       }

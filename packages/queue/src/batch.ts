@@ -139,7 +139,9 @@ export function batchProcessor(ctx: BatchContext) {
       // Before the outcome: once a batch shows `sent`, every report of its ids can be placed.
       await ctx.indexIds?.(campaignId, index, sent.ids);
       // The message ids per recipient place the reports that name only a message (SMS.CX).
-      const outcome: BatchOutcome = { outcome: 'sent', ...base, ids: sent.ids, ...(sent.messages && { messages: sent.messages }), ...(sent.duplicate ? { duplicate: true } : {}), ...(some && { refused: some.refused, tally: some.tally }), at: at() };
+      // No id to index (Octopush's code 120 to a resend gives no ticket): the batch says its reports cannot be placed.
+      const unplaceable = ctx.indexIds !== undefined && sent.ids.length === 0;
+      const outcome: BatchOutcome = { outcome: 'sent', ...base, ids: sent.ids, ...(sent.messages && { messages: sent.messages }), ...(sent.duplicate ? { duplicate: true } : {}), ...(unplaceable && { reports: 'ticket_unknown' as const }), ...(some && { refused: some.refused, tally: some.tally }), at: at() };
       return await journal.record(campaignId, outcome, job.data.digest, some?.records);
     } catch (error) {
       const known = error instanceof MsgkitError ? (error as MsgkitError & { status?: number; vendorCode?: string | number; retryAfterMs?: number }) : undefined;

@@ -20,6 +20,7 @@
  * counted (delivered twice) in `campaignStatus(…).failover`.
  */
 import { randomUUID } from 'node:crypto';
+import { planChain } from '@msgkit/core/internal';
 import { failoverProofs, JournalMismatchError, sendWithFailover, ValidationError, type CampaignSender, type DeliveryEvent, type FailoverAttempt, type FailoverJournal, type MoveProof } from '@msgkit/core';
 import { MessageTracker, type MessageDelivery } from '@msgkit/webhooks';
 import { Queue } from 'bullmq';
@@ -69,6 +70,9 @@ export interface FailoverCampaignOptions {
   leaseMs?: number;
 }
 
+/** How long a mover's hold on a campaign lasts unless renewed, when `leaseMs` is not given (ms). */
+export const DEFAULT_FAILOVER_LEASE_MS = 30_000;
+
 /** Another call is moving this campaign's recipients now (or was killed less than its lease ago): this one sent nothing. */
 export class FailoverBusyError extends Error {
   override name = 'FailoverBusyError';
@@ -117,6 +121,26 @@ export interface FailoverPlan {
   steps: string[];
   /** Batches whose earlier move was interrupted (a mover stopped mid-move): continued by core's resume rule. */
   resumed: number[];
+  /**
+   * What could still move after this call, though nothing moves it now: nothing left here, no move
+   * now and none resumed means the campaign's failover is done under the rules named
+   * (`watchFailover` stops there).
+   */
+  later: FailoverLater;
+}
+
+/** See FailoverPlan.later. */
+export interface FailoverLater {
+  /** Batches the workers have not given an outcome yet: their recipients are not judged yet. */
+  unsentBatches: number;
+  /**
+   * Recipients sent by a vendor that is not the chain's last, with no final report of it yet, that
+   * a named rule could still move: on a final negative report still to come (`onReport`), or when
+   * the timer falls due (`afterNoReportMs`; an attempt whose start Redis does not hold never does).
+   * A recipient with a final report that does not move it (delivered, rejected, permanent), at the
+   * chain's last vendor, or whose move ended unknown or refused, is settled: not counted.
+   */
+  awaitingReport: number;
 }
 
 /** What {@link failoverCampaign} did. */
@@ -221,7 +245,7 @@ export async function failoverCampaign(options: FailoverCampaignOptions): Promis
     }
     const queue = new Queue<BatchJobData>(meta.queue, { connection: redis, prefix });
     const lease = campaignKeys(prefix, options.campaignId).failoverLease;
-    const leaseMs = options.leaseMs ?? 30_000;
+    const leaseMs = options.leaseMs ?? DEFAULT_FAILOVER_LEASE_MS;
     const token = randomUUID();
     let renewing: NodeJS.Timeout | undefined;
     try {
@@ -234,7 +258,7 @@ export async function failoverCampaign(options: FailoverCampaignOptions): Promis
         renewing = setInterval(() => void redis.eval(LEASE, 1, lease, token, String(leaseMs)).catch(() => undefined), Math.max(1, Math.floor(leaseMs / 3)));
         renewing.unref();
       }
-      return await move(redis, prefix, journal, queue, meta.chain, options, { lease, token });
+      return await move(redis, prefix, journal, queue, meta.chain, meta.batches, options, { lease, token });
     } finally {
       clearInterval(renewing);
       if (options.dryRun !== true) await redis.eval(LEASE, 1, lease, token, '0').catch(() => undefined);
@@ -245,14 +269,16 @@ export async function failoverCampaign(options: FailoverCampaignOptions): Promis
   }
 }
 
-async function move(redis: Redis, prefix: string, journal: RedisJournal, queue: Queue<BatchJobData>, chain: readonly string[], options: FailoverCampaignOptions, held: { lease: string; token: string }): Promise<FailoverCampaignResult> {
+async function move(redis: Redis, prefix: string, journal: RedisJournal, queue: Queue<BatchJobData>, chain: readonly string[], batches: number, options: FailoverCampaignOptions, held: { lease: string; token: string }): Promise<FailoverCampaignResult> {
   const { campaignId } = options;
   const keys = campaignKeys(prefix, campaignId);
   const deliveries = new DeliveryRecords(redis, prefix, campaignId);
   const now = options.now ?? new Date();
-  const plan: FailoverPlan = { campaignId, dryRun: options.dryRun === true, moves: [], steps: [], resumed: [] };
+  const outcomes = await journal.outcomes(campaignId);
+  const plan: FailoverPlan = { campaignId, dryRun: options.dryRun === true, moves: [], steps: [], resumed: [], later: { unsentBatches: Math.max(0, batches - outcomes.length), awaitingReport: 0 } };
   const work: Array<{ data: BatchJobData; proofs: Map<string, MoveProof> }> = [];
-  for (const outcome of await journal.outcomes(campaignId)) {
+  const sentAt = (a: FailoverAttempt) => ('at' in a && typeof a.at === 'string' ? new Date(a.at) : undefined);
+  for (const outcome of outcomes) {
     // Redis may have forgotten attempts of a batch whose state was lost: nothing of it is judged.
     if (outcome.outcome === 'unknown' && outcome.reason === 'state_lost') continue;
     const attempts = await journal.attempts(campaignId, outcome.index);
@@ -261,11 +287,13 @@ async function move(redis: Redis, prefix: string, journal: RedisJournal, queue: 
     if (!data) continue;
     const batch = data.recipients;
     const [records, dlr] = await Promise.all([journal.recipientsOf(campaignId, batch), deliveries.getMany(batch)]);
+    const report = (to: string, sender: string) => reportOf(dlr.get(to), sender, records.get(to)?.sentBy === sender ? records.get(to)?.id : undefined);
     const proofs = failoverProofs(chain, batch, attempts, {
-      report: (to, sender) => reportOf(dlr.get(to), sender, records.get(to)?.sentBy === sender ? records.get(to)?.id : undefined),
+      report,
       onReport: options.onReport === true,
-      ...(options.afterNoReportMs !== undefined && { timer: { afterMs: options.afterNoReportMs, now, sentAt: (a: FailoverAttempt) => ('at' in a && typeof a.at === 'string' ? new Date(a.at) : undefined) } }),
+      ...(options.afterNoReportMs !== undefined && { timer: { afterMs: options.afterNoReportMs, now, sentAt } }),
     });
+    plan.later.awaitingReport += awaitingReport(chain, batch, attempts, proofs, report, options, sentAt);
     const stored = Number((await redis.hget(keys.failover, `v:${outcome.index}`)) ?? '0');
     // A move begun and never recorded as the batch's outcome: a mover stopped mid-move.
     const resume = attempts.some((a) => a.proofs !== undefined) && versionOf(attempts) > stored;
@@ -326,6 +354,22 @@ async function move(redis: Redis, prefix: string, journal: RedisJournal, queue: 
     }
   }
   return result;
+}
+
+/**
+ * How many of a batch's recipients could still move later though no proof moves them now (see
+ * FailoverLater.awaitingReport), read by the chain's own rule as `failoverProofs` reads it.
+ */
+function awaitingReport(chain: readonly string[], batch: readonly string[], attempts: readonly FailoverAttempt[], proofs: ReadonlyMap<string, MoveProof>, report: (to: string, sender: string) => MessageDelivery | undefined, options: FailoverCampaignOptions, sentAt: (a: FailoverAttempt) => Date | undefined): number {
+  const { states } = planChain(chain, chain.map(() => false), batch, attempts);
+  let n = 0;
+  for (const [to, state] of states) {
+    if (state.status !== 'sent' || proofs.has(to) || chain.indexOf(state.sender) + 1 >= chain.length) continue;
+    if (report(to, state.sender)?.final) continue;
+    const timed = options.afterNoReportMs !== undefined && sentAt(attempts[state.attempt]!) !== undefined;
+    if (options.onReport === true || timed) n++;
+  }
+  return n;
 }
 
 async function replace(redis: Redis, keys: ReturnType<typeof campaignKeys>, outcome: BatchOutcome, version: number, records: readonly RecipientRecord[], moved: readonly RecipientRecord[]): Promise<'written' | 'stale' | 'older'> {

@@ -22,6 +22,7 @@ export function formatCampaignStatus(status: CampaignStatus, now: number = Date.
   }
   if (d.unplaced > 0) lines.push(`    ${d.unplaced} report(s) wait for their batch's answer to be recorded (the receiver places them)`);
   if (d.unindexed > 0) lines.push(`    ${d.unindexed} report(s) on a vendor's account URL name a message id no batch recorded (any campaign of this prefix; kept, placed once one does)`);
+  if (d.agedOut > 0) lines.push(`    ${d.agedOut} report(s) on a vendor's account URL named a message id no batch recorded within the receiver's window, or a number not in its batch (any campaign of this prefix; moved aside unplaced, the newest kept for proof)`);
   const { paused, rateLimited } = status.queueState;
   if (paused) {
     lines.push(
@@ -39,6 +40,7 @@ export function formatCampaignStatus(status: CampaignStatus, now: number = Date.
   }
   if (status.inFlight.length > 0) lines.push(`  in flight: batches ${status.inFlight.join(', ')}`);
   for (const b of status.refusedBatches) lines.push(`  refused batch ${b.index}: ${b.code}${b.vendorCode !== undefined ? ` (vendor code ${b.vendorCode})` : ''}: ${b.message}`);
+  for (const b of status.unplaceableBatches ?? []) lines.push(`  batch ${b.index} (${b.count} recipients): sent, but the vendor gave no message id for it (Octopush code 120 to a resend: the first attempt was accepted, its ticket is not returned and cannot be looked up); its reports cannot be placed and its recipients stay pending`);
   for (const r of status.refusedRecipients ?? []) lines.push(`  refused ${r.to} (batch ${r.batch}${r.sender ? `, ${r.sender}` : ''}): ${r.code}${r.reason ? `: ${r.reason}` : ''}`);
   for (const b of status.unknownBatches) {
     const at = b.tally ? `, ${b.recipients.length} of ${b.count} recipients` : '';

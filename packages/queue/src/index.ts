@@ -19,9 +19,13 @@ export type { DeliveryRecord, DeliveryState, KeptVerdict, RecipientStanding } fr
 export { deliveryCallbacks, parseReference, referenceOf } from './callbacks';
 export type { DeliveryReportOptions } from './callbacks';
 export { createDeliveryRecorder, UnplacedReportError } from './recorder';
-export type { DeliveryRecorder, DeliveryRecorderOptions, RecorderPersistence } from './recorder';
-export { failoverCampaign, FailoverBusyError } from './failover';
-export type { FailoverCampaignOptions, FailoverCampaignResult, FailoverMove, FailoverPlan, FailoverTotals } from './failover';
+export type { DeliveryRecorder, DeliveryRecorderOptions, KeptSettings, RecorderPersistence } from './recorder';
+export { DEFAULT_AGED_OUT_CAP, DEFAULT_KEPT_PER_FLUSH, DEFAULT_KEPT_WINDOW_MS, VendorIds } from './vendorIds';
+export type { AgedOutReport, IdPlace, KeptReport } from './vendorIds';
+export { DEFAULT_FAILOVER_LEASE_MS, failoverCampaign, FailoverBusyError } from './failover';
+export type { FailoverCampaignOptions, FailoverCampaignResult, FailoverLater, FailoverMove, FailoverPlan, FailoverTotals } from './failover';
+export { FailoverWatchError, watchFailover } from './failoverWatch';
+export type { FailoverPassSummary, FailoverWatchOptions, FailoverWatchResult } from './failoverWatch';
 export { reconcileCampaign, RedisReconcileStore } from './reconcileStore';
 export type { ReconcileCampaignOptions } from './reconcileStore';
 export { formatCampaignStatus } from './format';

@@ -45,6 +45,14 @@ export type BatchOutcome =
       count: number;
       ids: string[];
       duplicate?: boolean;
+      /**
+       * `ticket_unknown`: the answer gave no message id and the vendor's reports reach only its
+       * account URL, so they cannot be placed on this batch. Octopush answers a resend whose
+       * request_id it has already accepted with code 120 and no ticket, and documents no lookup of
+       * a ticket by request_id: the first attempt's reports stay kept, then age out, and its
+       * recipients stay pending.
+       */
+      reports?: 'ticket_unknown';
       /** The vendor's message id per recipient, where its answer gave them: they place the reports that name only a message (SMS.CX). */
       messages?: RecipientMessage[];
       /** Recipients the vendor refused one by one in its answer (SentBatch.refused), or no vendor of a chain sent: not sent. */

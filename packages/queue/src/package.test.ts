@@ -24,18 +24,24 @@ describe('the published entry points', () => {
     expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
   });
 
-  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records and results, the name of a chain, failover after the send, the campaign list, the account queues, resumeAccount and the Redis errors', async () => {
+  it('export the producer, the worker (it takes any provider\'s campaign sender), the status readers, the per-recipient records and results, the name of a chain, failover after the send (and its watch), the campaign list, the account queues, resumeAccount, the Redis errors, and the index of the reports kept on an account URL (VendorIds: kept and aged-out counts, the aged-out proof) with its defaults', async () => {
     expect(Object.keys(await load()).sort()).toEqual([
       'CampaignNotFoundError',
+      'DEFAULT_AGED_OUT_CAP',
       'DEFAULT_CONNECT_TIMEOUT_MS',
+      'DEFAULT_FAILOVER_LEASE_MS',
+      'DEFAULT_KEPT_PER_FLUSH',
+      'DEFAULT_KEPT_WINDOW_MS',
       'DELIVERY_STATES',
       'DeliveryRecords',
       'FailoverBusyError',
+      'FailoverWatchError',
       'MAX_RATE_LIMIT_PAUSE_MS',
       'RedisNotDurableError',
       'RedisReconcileStore',
       'RedisUnavailableError',
       'UnplacedReportError',
+      'VendorIds',
       'batchJobId',
       'campaignRecipients',
       'campaignResults',
@@ -57,6 +63,7 @@ describe('the published entry points', () => {
       'referenceOf',
       'resumeAccount',
       'standingOf',
+      'watchFailover',
     ]);
   });
 });

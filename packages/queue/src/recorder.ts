@@ -8,7 +8,7 @@
  * campaign and batch the worker indexed its message id under (vendorIds.ts), else kept and counted. A report
  * that overtook the send's answer is kept aside in Redis and placed by `flush` once the answer is there.
  */
-import type { DeliveryEvent } from '@msgkit/core';
+import { ValidationError, type DeliveryEvent, type ValidationIssue } from '@msgkit/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { parseReference } from './callbacks';
@@ -21,7 +21,7 @@ import type { RedisNotDurableError, RedisPersistence } from './errors';
 import { RedisJournal, type CampaignMeta } from './journal';
 import { batchJobId, DEFAULT_PREFIX } from './names';
 import type { BatchJobData } from './producer';
-import { VendorIds } from './vendorIds';
+import { DEFAULT_AGED_OUT_CAP, DEFAULT_KEPT_PER_FLUSH, DEFAULT_KEPT_WINDOW_MS, VendorIds } from './vendorIds';
 
 /** A report that cannot belong to any campaign this Redis holds: its receiver answers 500, and the vendor sends it again. */
 export class UnplacedReportError extends Error {
@@ -53,6 +53,27 @@ export interface DeliveryRecorderOptions {
   redisPersistence?: RedisPersistence;
   /** Called when Redis came back from a reconnection not durable enough: every report is refused until a later reconnection passes. */
   onNotDurable?: (error: RedisNotDurableError) => void;
+  /**
+   * Reports on a vendor's account URL (Octopush) whose ticket no batch indexed are kept; a ticket
+   * still unknown this long (ms) after its first kept report moves its reports to the aged-out
+   * record (counted; the newest `agedOutCap` kept for proof). Default DEFAULT_KEPT_WINDOW_MS, 24 h:
+   * Octopush's request_id lifetime, far above the time between Octopush accepting a send and the
+   * worker indexing its ticket (see vendorIds.ts).
+   */
+  keptWindowMs?: number;
+  /** How many aged-out reports Redis keeps for proof, the newest (default DEFAULT_AGED_OUT_CAP, 10 000); the count counts them all. */
+  agedOutCap?: number;
+  /** Tickets one flush examines, as newly indexed and as old enough to age out, each (default DEFAULT_KEPT_PER_FLUSH, 100): a flush's work does not grow with the kept reports. */
+  keptPerFlush?: number;
+  /** The clock of the kept reports' window (ms since the epoch; default Date.now). */
+  now?: () => number;
+}
+
+/** How a recorder treats the reports kept on an account URL: printed by `msgkit webhooks serve --redis` when it starts. */
+export interface KeptSettings {
+  keptWindowMs: number;
+  agedOutCap: number;
+  keptPerFlush: number;
 }
 
 /** What the recorder found of Redis's persistence when it started: the mode, and what CONFIG (or INFO) said. */
@@ -64,6 +85,10 @@ export interface RecorderPersistence extends PersistenceFound {
 export interface DeliveryRecorder {
   /** Redis's persistence as checked at start (see DeliveryRecorderOptions.redisPersistence): say what a crash can lose. */
   readonly persistence: RecorderPersistence;
+  /** The window, cap and per-flush bound of the reports kept on an account URL, as given or defaulted. */
+  readonly kept: KeptSettings;
+  /** Reports kept on an account URL now, and how many ever aged out (or could not be placed in their ticket's batch). */
+  keptCounts(): Promise<{ kept: number; agedOut: number }>;
   /**
    * Records a callback's reports in their recipients' records; resolves once Redis has them. Throws
    * UnplacedReportError for a report of a campaign or batch Redis does not hold, or of a number
@@ -72,7 +97,8 @@ export interface DeliveryRecorder {
   record(batch: { events: readonly DeliveryEvent[]; claims?: { campaign?: string } }): Promise<void>;
   /**
    * Places the reports kept aside whose send's answer is recorded now, and those of an account URL
-   * whose message id a worker has indexed since; resolves with how many still wait.
+   * whose message id a worker has indexed since (up to `keptPerFlush` tickets); ages out up to
+   * `keptPerFlush` tickets still unknown after `keptWindowMs`; resolves with how many still wait.
    */
   flush(): Promise<number>;
   /** Closes the recorder's Redis connection (a connection passed in stays open). */
@@ -191,36 +217,39 @@ async function recordOne(placement: Placement, redis: Redis, prefix: string, eve
 }
 
 /** A report of a vendor's account URL: placed by the campaign and batch a worker indexed its message id under, else kept (and counted) until one does. */
-async function recordByMessageId(placement: Placement, redis: Redis, prefix: string, ids: VendorIds, event: DeliveryEvent): Promise<boolean> {
-  const at = await ids.lookup(event.vendor, event.messageId);
-  if (!at) {
-    await ids.keep(event);
-    return false;
-  }
-  await recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
-  return true;
+async function recordByMessageId(placement: Placement, redis: Redis, prefix: string, ids: VendorIds, event: DeliveryEvent, now: number): Promise<void> {
+  const at = await ids.keep(event, now);
+  if (at) await recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
 }
 
-/** Places every kept account-URL report whose message id is indexed now; resolves with how many still wait. */
-async function placeKept(placement: Placement, redis: Redis, prefix: string, ids: VendorIds): Promise<number> {
-  let waiting = 0;
-  for (const { digest, event } of await ids.kept()) {
-    const at = await ids.lookup(event.vendor, event.messageId);
-    if (!at) {
-      waiting++;
-      continue;
+/**
+ * One bounded pass over the reports kept on an account URL: places those of up to `perFlush`
+ * tickets indexed since they were kept, ages out up to `perFlush` tickets kept `window` ago and
+ * still unknown, moves up to `perFlush` reports of an earlier version's single hash; resolves with
+ * how many reports stay kept. It reads no kept report of a ticket that is neither indexed nor old.
+ */
+async function placeKept(placement: Placement, redis: Redis, prefix: string, ids: VendorIds, settings: KeptSettings, now: number): Promise<number> {
+  const place = (event: DeliveryEvent, at: { campaign: string; batch: number }) => recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
+  await ids.migrate(now, settings.keptPerFlush);
+  for (const ticket of await ids.ready(settings.keptPerFlush)) {
+    // Its index expired since it was marked: the reports stay kept and age out.
+    if (ticket.place) {
+      for (const { digest, event } of ticket.reports) {
+        try {
+          await place(event, ticket.place);
+        } catch (error) {
+          // The batch that sent the ticket does not hold its number (or is gone): it never will. Counted, kept for proof.
+          if (!(error instanceof UnplacedReportError)) throw error;
+          await ids.unplaceable(ticket.vendor, ticket.id, digest, now, settings.agedOutCap);
+          continue;
+        }
+        await ids.placed(ticket.vendor, ticket.id, digest);
+      }
     }
-    try {
-      await recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
-    } catch (error) {
-      // Its batch does not hold its number (or is gone): it stays kept and counted, and the others are placed.
-      if (!(error instanceof UnplacedReportError)) throw error;
-      waiting++;
-      continue;
-    }
-    await ids.placed(digest);
+    await ids.done(ticket.member);
   }
-  return waiting;
+  await ids.age(now - settings.keptWindowMs, now, settings.agedOutCap, settings.keptPerFlush);
+  return ids.keptCount();
 }
 
 /**
@@ -228,6 +257,12 @@ async function placeKept(placement: Placement, redis: Redis, prefix: string, ids
  * it with any server: `createWebhookHandler({ formats, secrets, record: recorder.record })`.
  */
 export async function createDeliveryRecorder(options: DeliveryRecorderOptions): Promise<DeliveryRecorder> {
+  const kept: KeptSettings = { keptWindowMs: options.keptWindowMs ?? DEFAULT_KEPT_WINDOW_MS, agedOutCap: options.agedOutCap ?? DEFAULT_AGED_OUT_CAP, keptPerFlush: options.keptPerFlush ?? DEFAULT_KEPT_PER_FLUSH };
+  const issues: ValidationIssue[] = [];
+  if (!Number.isFinite(kept.keptWindowMs) || kept.keptWindowMs < 0) issues.push({ path: ['keptWindowMs'], code: 'invalid_kept_window', message: `keptWindowMs must be a number of milliseconds, 0 or more, got ${kept.keptWindowMs}` });
+  if (!Number.isSafeInteger(kept.agedOutCap) || kept.agedOutCap < 0) issues.push({ path: ['agedOutCap'], code: 'invalid_aged_out_cap', message: `agedOutCap must be a whole number, 0 or more, got ${kept.agedOutCap}` });
+  if (!Number.isSafeInteger(kept.keptPerFlush) || kept.keptPerFlush < 1) issues.push({ path: ['keptPerFlush'], code: 'invalid_kept_per_flush', message: `keptPerFlush must be a whole number, 1 or more, got ${kept.keptPerFlush}` });
+  if (issues.length > 0) throw new ValidationError(issues);
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const mode = options.redisPersistence ?? 'require-aof';
   const address = redisAddress(options.connection);
@@ -248,18 +283,21 @@ export async function createDeliveryRecorder(options: DeliveryRecorderOptions): 
   });
   const placement = new Placement(redis, prefix);
   const ids = new VendorIds(redis, prefix);
+  const now = options.now ?? Date.now;
   return {
     persistence: { mode, ...found },
+    kept,
+    keptCounts: async () => ({ kept: await ids.keptCount(), agedOut: await ids.agedOutCount() }),
     record: (batch) =>
       gate.around(async () => {
         // A callback URL whose token names no campaign is a vendor's account URL (Octopush): its reports are placed by message id.
         const account = batch.claims !== undefined && batch.claims.campaign === undefined;
         for (const event of batch.events) {
-          if (account && event.reference?.campaign === undefined && parseReference(event.echo) === undefined) await recordByMessageId(placement, redis, prefix, ids, event);
+          if (account && event.reference?.campaign === undefined && parseReference(event.echo) === undefined) await recordByMessageId(placement, redis, prefix, ids, event, now());
           else await recordOne(placement, redis, prefix, event);
         }
       }),
-    flush: () => gate.around(async () => (await placeParked(placement, redis, prefix)) + (await placeKept(placement, redis, prefix, ids))),
+    flush: () => gate.around(async () => (await placeParked(placement, redis, prefix)) + (await placeKept(placement, redis, prefix, ids, kept, now()))),
     async close() {
       gate.close();
       await placement.close();

@@ -24,6 +24,8 @@ export interface CampaignStatus extends CampaignMeta {
   inFlight: number[];
   /** Every batch that may or may not have been sent, with its recipients: check these before resending. */
   unknownBatches: Array<Extract<BatchOutcome, { outcome: 'unknown' }>>;
+  /** Sent batches whose delivery reports cannot be placed, and why (BatchOutcome `reports`): their recipients stay pending. */
+  unplaceableBatches: Array<{ index: number; count: number; reason: 'ticket_unknown' }>;
   /** Every batch the vendor refused, with the code and message; nothing of them was sent. */
   refusedBatches: Array<Extract<BatchOutcome, { outcome: 'refused' }>>;
   /** Recipients sent, per vendor (a single sender's campaign has one entry). */
@@ -66,6 +68,12 @@ export interface DeliveryTotals extends Record<DeliveryState, number> {
    * recorded, of any campaign: kept in Redis and placed once a worker records that id.
    */
   unindexed: number;
+  /**
+   * Reports on a vendor's account URL moved out of the kept set unplaced, of any campaign: their
+   * message id no batch recorded within the receiver's window (`keptWindowMs`), or its batch does
+   * not hold their number. Counted for good; the newest are kept for proof (VendorIds.agedOut).
+   */
+  agedOut: number;
   /** The recipients a report or a lookup decided (the rest stand by their batch's outcome), by state. */
   reported: Record<DeliveryState, number>;
   /** Of those, the failed and unknown ones grouped by reason. */
@@ -166,6 +174,7 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     inFlight: begun,
     unknownBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'unknown' }> => o.outcome === 'unknown'),
     refusedBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'refused' }> => o.outcome === 'refused'),
+    unplaceableBatches: outcomes.flatMap((o) => (o.outcome === 'sent' && o.reports !== undefined ? [{ index: o.index, count: o.count, reason: o.reports }] : [])),
     sentBy: meta.chain ? sentBy : sent.recipients > 0 ? { [meta.provider]: sent.recipients } : {},
     refusedRecipients: outcomes.flatMap((o) => (o.outcome !== 'refused' && o.refused ? o.refused.map((r) => ({ ...r, batch: o.index })) : [])),
     done: pending.batches === 0,
@@ -177,7 +186,7 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
 }
 
 async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outcomes: BatchOutcome[], ids: VendorIds): Promise<DeliveryTotals> {
-  const [{ byState, byBatch, byWhy }, unplaced, unindexed] = await Promise.all([records.counts(), records.unplacedCount(), ids.keptCount()]);
+  const [{ byState, byBatch, byWhy }, unplaced, unindexed, agedOut] = await Promise.all([records.counts(), records.unplacedCount(), ids.keptCount(), ids.agedOutCount()]);
   const totals = { ...byState };
   const reasons = new Map<string, { state: 'failed' | 'unknown'; reason: string; recipients: number }>();
   const because = (state: DeliveryState, reason: string, n: number) => {
@@ -234,7 +243,7 @@ async function deliveryTotals(records: DeliveryRecords, meta: CampaignMeta, outc
   const reportedByBatch: Record<number, number> = {};
   for (const [index, c] of byBatch) reportedByBatch[index] = c.delivered + c.failed + c.pending + c.unknown;
   const reportedReasons = byWhy.flatMap((w) => (w.state === 'failed' || w.state === 'unknown' ? [{ state: w.state, reason: w.why, recipients: w.recipients }] : []));
-  return { ...totals, reasons: [...reasons.values()].sort((a, b) => b.recipients - a.recipients), unplaced, unindexed, reported: byState, reportedReasons, reportedByBatch };
+  return { ...totals, reasons: [...reasons.values()].sort((a, b) => b.recipients - a.recipients), unplaced, unindexed, agedOut, reported: byState, reportedReasons, reportedByBatch };
 }
 
 /** One entry of a campaign's event stream. */

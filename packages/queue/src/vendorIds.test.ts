@@ -159,7 +159,7 @@ describe.skipIf(!redisAvailable)("Octopush reports of queue campaigns, on the ac
     }
   });
 
-  it('keeps and counts a report whose ticket no batch indexed, never dropping it, and places it once a worker indexes that ticket; one its batch cannot place stays kept', async () => {
+  it('keeps and counts a report whose ticket no batch indexed, never dropping it, and places it once a worker indexes that ticket; one its batch cannot place moves to the counted aged-out record', async () => {
     const prefix = redis.prefix();
     const receiver = await startReceiver(prefix);
     try {
@@ -176,11 +176,14 @@ describe.skipIf(!redisAvailable)("Octopush reports of queue campaigns, on the ac
       expect(kept.deliveries.unindexed).toBe(1);
       expect(formatCampaignStatus(kept)).toContain("1 report(s) on a vendor's account URL name a message id no batch recorded");
 
-      // Another report of that ticket for a number its batch does not hold: it stays kept, and does not stop the others.
+      // Another report of that ticket for a number its batch does not hold: it can never be placed, so it
+      // leaves the kept set for the aged-out record (counted, kept for proof), and does not stop the others.
       expect((await post(receiver.accountUrl, report('sms_00000000000aa', '+33699999999', 'DELIVERED'))).status).toBe(200);
       await new VendorIds(client, prefix).index('octopush', ['sms_00000000000aa'], { campaign: 'c-kept', batch: 0 });
-      expect(await receiver.recorder.flush()).toBe(1);
-      expect(await new VendorIds(client, prefix).keptCount()).toBe(1);
+      expect(await receiver.recorder.flush()).toBe(0);
+      expect(await new VendorIds(client, prefix).keptCount()).toBe(0);
+      expect(await new VendorIds(client, prefix).agedOutCount()).toBe(1);
+      expect(await new VendorIds(client, prefix).agedOut()).toMatchObject([{ reason: 'not_in_batch', ticket: 'sms_00000000000aa', event: { to: '+33699999999' } }]);
       const record = await new DeliveryRecords(client, prefix, 'c-kept').get(recipients[0]!);
       expect(record?.events.map((e) => [e.messageId, e.status])).toEqual([[`sms_00000000000aa#${recipients[0]}`, 'delivered']]);
     } finally {

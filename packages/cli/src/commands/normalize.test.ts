@@ -129,6 +129,26 @@ describe('msgkit normalize --csv output bytes', () => {
   });
 });
 
+describe('msgkit normalize of numbers longer than 15 digits', () => {
+  // The full metadata calls +49 30 1234567890123 a valid German landline: 17 digits, more than E.164's 15.
+  it('tells them apart and finds their repeats, as arguments and in a file, with --allow-landline', async () => {
+    const path = join(dir, 'long.csv');
+    writeFileSync(path, 'phone\n+4930123456789012\n+493012345678901\n+4930123456789013\n+4930123456789012\n+49301234567890123\n');
+    const { code, stdout, stderr } = await runCli(['normalize', '--csv', '--allow-landline', '--file', path, '+4930123456789012']);
+    expect(stderr).toContain('6 inputs: 4 unique valid, 2 duplicates, 0 invalid');
+    expect(code).toBe(0);
+    const rows = (parse(stdout, { columns: true }) as Array<Record<string, string>>).map((r) => `${r.row} ${r.e164} ${r.status}`);
+    expect(rows).toEqual([
+      'arg 1 +4930123456789012 valid',
+      '2 +4930123456789012 duplicate',
+      '3 +493012345678901 valid',
+      '4 +4930123456789013 valid',
+      '5 +4930123456789012 duplicate',
+      '6 +49301234567890123 valid',
+    ]);
+  });
+});
+
 describe('msgkit normalize as a process', () => {
   // bin.ts starts `normalize` with its own command alone (not the whole program): the same bytes, messages and code.
   it('writes what the whole program writes, with the same summary and exit code', async () => {

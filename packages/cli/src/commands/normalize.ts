@@ -59,14 +59,19 @@ export function normalizeCommand(program: Command, io: Io): void {
         if (out) {
           line(io.stdout, 'row,input,e164,status,error,type');
           // One write per chunk of the file, with no object per row: a list can be millions of rows.
+          // A usable number is written valid, and its duplicate check made with the chunk's others
+          // before the chunk goes out (see Classifier.judge).
           const { last } = classifier;
           const write = (label: number | string, input: string, country: string | undefined) => {
-            classifier.read(input, country);
-            out.row(label, input, last.e164, last.status, last.code, last.type);
+            if (classifier.judge(input, country)) classifier.wait(out.validRow(label, input, last.e164!, last.type));
+            else out.row(label, input, last.e164, last.status, last.code, last.type);
           };
           numbers.forEach((input, i) => write(`arg ${i + 1}`, input, undefined));
           // Respect the pipe's pace: a slow reader must not make us hold the whole list.
-          const flush = async () => (io.stdout.write(out.take()) || (await drained(io))) && !io.stdoutClosed?.aborted;
+          const flush = async () => {
+            out.settle(classifier.settle());
+            return (io.stdout.write(out.take()) || (await drained(io))) && !io.stdoutClosed?.aborted;
+          };
           if (numbers.length > 0 && !(await flush())) return;
           if (file) {
             let expected = false;

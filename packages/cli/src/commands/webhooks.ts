@@ -4,7 +4,7 @@ import { readJournal } from '@msgkit/journal';
 import { basicAuth, createCallbackUrl, type CallbackAuthenticator } from '@msgkit/webhooks';
 import type { Command } from 'commander';
 import { startReceiver, type ReportServerOptions } from '../dlrReceiver';
-import { persistenceNotice, startRedisReceiver } from '../dlrRedisReceiver';
+import { keptNotice, persistenceNotice, startRedisReceiver } from '../dlrRedisReceiver';
 import { connectTimeoutMs, loadQueue, redisFailure, redisUrl } from './campaign';
 import { parseDuration } from '../failoverPlan';
 import { CliError, line, type Io } from '../io';
@@ -23,6 +23,8 @@ interface ServeFlags {
   prefix?: string;
   connectTimeout?: string;
   redisPersistence?: string;
+  keptWindow?: string;
+  agedOutCap?: string;
   host: string;
   port: string;
   secretEnv: string;
@@ -73,25 +75,39 @@ async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { sec
   const timeout = connectTimeoutMs(flags.connectTimeout);
   const persistence = flags.redisPersistence ?? 'require-aof';
   if (persistence !== 'require-aof' && persistence !== 'trust-aof' && persistence !== 'accept-loss') throw new CliError(`--redis-persistence must be require-aof, trust-aof or accept-loss, got "${persistence}"`, 2);
+  const keptWindowMs = flags.keptWindow === undefined ? undefined : parseDuration(flags.keptWindow);
+  if (flags.keptWindow !== undefined && keptWindowMs === undefined) throw new CliError(`--kept-window must be a duration with its unit (s, m, h, d), e.g. 24h, got "${flags.keptWindow}"`, 2);
+  const agedOutCap = flags.agedOutCap === undefined ? undefined : Number(flags.agedOutCap);
+  if (agedOutCap !== undefined && (!/^\d+$/.test(flags.agedOutCap!) || !Number.isSafeInteger(agedOutCap))) throw new CliError(`--aged-out-cap must be a whole number, 0 or more, got "${flags.agedOutCap}"`, 2);
   const queue = await loadQueue();
   const recorder = await queue
     .createDeliveryRecorder({
       connection: url,
       redisPersistence: persistence,
+      ...(keptWindowMs !== undefined && { keptWindowMs }),
+      ...(agedOutCap !== undefined && { agedOutCap }),
       onNotDurable: (error) => line(io.stderr, `msgkit webhooks: ${error.message}. Every report is answered 500 (the vendor sends it again) until Redis writes an append-only file again`),
       ...(flags.prefix !== undefined && { prefix: flags.prefix }),
       ...(timeout !== undefined && { connectTimeoutMs: timeout }),
     })
     .catch(notDurable)
     .catch(redisFailure);
+  const counts = await recorder.keptCounts();
+  let agedOut = counts.agedOut;
   const receiver = await startRedisReceiver({
     recorder,
+    afterFlush: async () => {
+      const now = await recorder.keptCounts();
+      if (now.agedOut > agedOut) line(io.stderr, `msgkit webhooks: ${now.agedOut - agedOut} report(s) on an account URL moved aside unplaced (ticket unknown after --kept-window, or a number not in its batch); ${now.agedOut} in all, ${now.kept} still kept`);
+      agedOut = Math.max(agedOut, now.agedOut);
+    },
     formats: await formats(),
     ...access,
     ...listening(flags, io, port),
   }).catch(cannotListen(flags, port));
   line(io.stdout, `msgkit webhooks: ${receiver.url}/ recording into Redis at ${new URL(url).host}${flags.prefix !== undefined ? ` (prefix ${flags.prefix})` : ''}`);
   for (const text of persistenceNotice(recorder.persistence, new URL(url).host)) line(io.stdout, `msgkit webhooks: ${text}`);
+  line(io.stdout, `msgkit webhooks: ${keptNotice(recorder.kept, counts)}`);
   line(io.stdout, 'Ctrl-C stops it');
   await untilStopped();
   const waiting = await receiver.close();
@@ -112,6 +128,8 @@ export function webhooksCommand(program: Command, io: Io): void {
       '--redis-persistence <mode>',
       "with --redis: require-aof (default: Redis must write an append-only file, appendfsync everysec or always, checked at start and on every reconnection; a report is answered 200 only then), trust-aof (CONFIG disabled: refused only if INFO says aof_enabled:0), accept-loss (any Redis: a restart can lose reports already answered 200)",
     )
+    .option('--kept-window <duration>', "with --redis: how long a report on an account URL (Octopush) may wait for a worker to record its ticket before it is moved aside unplaced, counted (default 24h: Octopush's request_id lifetime; printed at start)")
+    .option('--aged-out-cap <n>', 'with --redis: how many reports moved aside unplaced Redis keeps for proof, the newest (default 10000; the count counts them all)')
     .option('--host <address>', 'address to bind (put a TLS proxy in front for the internet)', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '8787')
     .option('--secret-env <name>', 'environment variable holding the callback secret of `msgkit send --dlr-url` (≥ 32 bytes)', 'MSGKIT_WEBHOOK_SECRET')

@@ -9,7 +9,8 @@ import examples from 'libphonenumber-js/mobile/examples';
 import maxMetadata from 'libphonenumber-js/max/metadata';
 import minMetadata from 'libphonenumber-js/min/metadata';
 import { getCountries, type CountryCode } from 'libphonenumber-js/core';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { normalizePhoneWith, normalizeRecipientsWith } from './normalize';
@@ -35,6 +36,19 @@ describe.each([
         expect(entry.normalizePhone(input, { defaultCountry }), `${input} under ${defaultCountry}`).toEqual(normalizePhoneWith(metadata, input, { defaultCountry }, true));
       }
       expect(entry.normalizeRecipients(inputs, { defaultCountry })).toEqual(normalizeRecipientsWith(metadata, inputs, { defaultCountry }, true));
+    }
+  });
+});
+
+describe('the copy @msgkit/core carries', () => {
+  it('has no number formatting (format, formatNational, RFC 3966, international prefixes), which msgkit never calls', () => {
+    const dist = join(dirname(createRequire(import.meta.url).resolve('@msgkit/core/package.json')), 'dist');
+    const built = readdirSync(dist).filter((file) => /\.(mjs|cjs)$/.test(file));
+    expect(built.length).toBeGreaterThan(0);
+    for (const file of built) {
+      const code = readFileSync(join(dist, file), 'utf8');
+      // Function names of the library's format.js and its helpers, kept in the unminified build.
+      expect(code, file).not.toMatch(/function (formatNumber|formatIDD|formatNationalNumber|formatNationalNumberUsingFormat|getIddPrefix|formatRFC3966)\b/);
     }
   });
 });

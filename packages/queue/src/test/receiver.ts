@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { DeliveryReportFormat } from '@msgkit/core';
 import type { Sandbox } from '@msgkit/sandbox';
 import { createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgkit/webhooks';
-import { createDeliveryRecorder, type DeliveryRecorder } from '../recorder';
+import { createDeliveryRecorder, type DeliveryRecorder, type DeliveryRecorderOptions } from '../recorder';
 
 export interface TestReceiver {
   url: string;
@@ -13,8 +13,8 @@ export interface TestReceiver {
   close(): Promise<void>;
 }
 
-export async function startTestReceiver(options: { connection: string; prefix: string; formats: readonly DeliveryReportFormat[]; secret: string; port?: number }): Promise<TestReceiver> {
-  const recorder = await createDeliveryRecorder({ connection: options.connection, prefix: options.prefix });
+export async function startTestReceiver(options: { connection: string; prefix: string; formats: readonly DeliveryReportFormat[]; secret: string; port?: number; recorder?: Partial<DeliveryRecorderOptions> }): Promise<TestReceiver> {
+  const recorder = await createDeliveryRecorder({ ...options.recorder, connection: options.connection, prefix: options.prefix });
   const handler = createWebhookHandler({ formats: options.formats, secrets: [options.secret], record: recorder.record });
   const server: Server = createServer(toNodeListener(handler));
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));

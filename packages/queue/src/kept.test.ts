@@ -1,0 +1,241 @@
+/**
+ * Reports kept on Octopush's account URL (a ticket no batch indexed), over loopback with a real
+ * Redis: the account URL gets the reports of every send of the Octopush account, msgkit's or not,
+ * so the kept set can hold any number of foreign reports. Work per flush must not grow with them,
+ * a ticket still unknown after the window moves its reports to the counted unplaceable record, and
+ * a ticket indexed before the window ends has its reports placed.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DeliveryEvent } from '@msgkit/core';
+import { octopushReports, octopushSender } from '@msgkit/octopush';
+import { startSandbox } from '@msgkit/sandbox';
+import { createCallbackUrl } from '@msgkit/webhooks';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryRecords } from './deliveries';
+import { createDeliveryRecorder } from './recorder';
+import { formatCampaignStatus } from './format';
+import { enqueueCampaign } from './producer';
+import { campaignStatus } from './status';
+import { frNumbers, sendingWith, waitDone } from './test/helpers';
+import { receiveAll, startTestReceiver } from './test/receiver';
+import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { unindexedKey, VendorIds, vendorIdKey } from './vendorIds';
+import { createCampaignWorker } from './worker';
+
+const secret = randomBytes(32).toString('base64url');
+const OCTOPUSH = { octopush: { type: 'sms_premium', purpose: 'alert' } };
+const HOUR = 3600 * 1000;
+let redis: TestRedis;
+let client: Redis;
+beforeAll(async () => {
+  if (!redisAvailable) return;
+  redis = await startTestRedis();
+  client = new Redis(redis.url);
+});
+afterAll(async () => {
+  client?.disconnect();
+  await redis?.stop();
+});
+
+/** A receiver on the account URL whose clock the test moves (ms since the epoch). */
+async function startReceiver(prefix: string, options: { window: number; cap?: number }) {
+  const clock = { now: Date.UTC(2026, 11, 7, 10) };
+  const receiver = await startTestReceiver({ connection: redis.url, prefix, formats: [octopushReports], secret, recorder: { keptWindowMs: options.window, ...(options.cap !== undefined && { agedOutCap: options.cap }), now: () => clock.now } });
+  const accountUrl = createCallbackUrl({ baseUrl: `${receiver.url}/dlr`, secret, vendor: 'octopush', expiresAt: new Date(Date.now() + 365 * 24 * 3600 * 1000) });
+  return { ...receiver, accountUrl, clock };
+}
+
+const report = (ticket: string, number: string, status: string) => ({ channel: 'sms', message_id: ticket, list_name: '', number, status, unit_price: 0.065, delivery_date: '2026-12-07 10:00:00', meta_data: {} });
+const post = async (url: string, body: unknown) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+
+/** A foreign report, as the receiver keeps it: another send of the Octopush account. */
+const foreign = (i: number): DeliveryEvent => ({ vendor: 'octopush', messageId: `sms_foreign${Math.floor(i / 5)}#+3370${String(i).padStart(7, '0')}`, status: 'delivered', final: true, raw: { status: 'DELIVERED' }, to: `+3370${String(i).padStart(7, '0')}` });
+
+/** Every command Redis ran (scripts' own calls included) since the last CONFIG RESETSTAT. */
+async function commandsRun(): Promise<number> {
+  const info = await client.info('commandstats');
+  return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+/** A campaign of `recipients` enqueued with a sandbox sender (nothing sent: the test posts its reports). */
+async function enqueue(prefix: string, campaignId: string, recipients: string[]) {
+  const sandbox = await startSandbox({ port: 0 });
+  try {
+    const sender = octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 });
+    await enqueueCampaign({ connection: redis.url, prefix, campaignId, sender, recipients, message: { from: 'Shop', text: 'Hello', options: OCTOPUSH }, batchSize: 5 });
+  } finally {
+    await sandbox.close();
+  }
+}
+
+describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () => {
+  it("does bounded work per flush with 100 000 foreign reports kept: the campaign's reports are placed once their ticket is indexed, and ageing moves a bounded number of foreign tickets per pass", async () => {
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix, { window: 24 * HOUR });
+    try {
+      const ids = new VendorIds(client, prefix);
+      for (let i = 0; i < 100_000; i += 2000) await Promise.all(Array.from({ length: 2000 }, (_, j) => ids.keep(foreign(i + j), receiver.clock.now)));
+      // Some foreign reports over HTTP too, as the account URL gets them.
+      for (let i = 0; i < 5; i++) expect(await post(receiver.accountUrl, report(`sms_http${i}`, '+33700000001', 'DELIVERED'))).toBe(200);
+      const recipients = frNumbers(3, 8000);
+      await enqueue(prefix, 'c-many', recipients);
+      // The campaign's reports overtake the worker's index of their ticket: kept too.
+      for (const to of recipients) expect(await post(receiver.accountUrl, report('sms_0000000000c01', to, 'DELIVERED'))).toBe(200);
+      expect(await ids.keptCount()).toBe(100_008);
+      await ids.index('octopush', ['sms_0000000000c01'], { campaign: 'c-many', batch: 0 });
+
+      await client.config('RESETSTAT');
+      const waiting = await receiver.recorder.flush();
+      const commands = await commandsRun();
+      expect(commands).toBeLessThan(1000);
+      expect(waiting).toBe(100_005);
+      const records = new DeliveryRecords(client, prefix, 'c-many');
+      for (const to of recipients) expect((await records.get(to))?.events.map((e) => e.status), to).toEqual(['delivered']);
+
+      // A pass with nothing indexed and nothing old enough reads no kept report.
+      await client.config('RESETSTAT');
+      expect(await receiver.recorder.flush()).toBe(100_005);
+      expect(await commandsRun()).toBeLessThan(50);
+
+      // Past the window every foreign ticket is old enough: one pass moves a bounded number of them.
+      receiver.clock.now += 24 * HOUR + 1;
+      await client.config('RESETSTAT');
+      const left = await receiver.recorder.flush();
+      expect(await commandsRun()).toBeLessThan(3000);
+      // At most keptPerFlush (100) tickets, of up to 5 reports each.
+      expect(100_005 - left).toBeGreaterThanOrEqual(100);
+      expect(100_005 - left).toBeLessThanOrEqual(500);
+      expect(await ids.agedOutCount()).toBe(100_005 - left);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('moves a foreign report whose ticket is still unknown after the window to the unplaceable record, counted in campaign status and kept for proof up to the cap', async () => {
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix, { window: 24 * HOUR, cap: 2 });
+    try {
+      const ids = new VendorIds(client, prefix);
+      await enqueue(prefix, 'c-aged', frNumbers(2, 8100));
+      for (let i = 0; i < 3; i++) expect(await post(receiver.accountUrl, report(`sms_foreign00${i}`, `+3370000000${i}`, 'DELIVERED'))).toBe(200);
+      receiver.clock.now += 24 * HOUR - 1;
+      expect(await receiver.recorder.flush()).toBe(3);
+      expect([await ids.keptCount(), await ids.agedOutCount()]).toEqual([3, 0]);
+
+      receiver.clock.now += 2;
+      expect(await receiver.recorder.flush()).toBe(0);
+      expect([await ids.keptCount(), await ids.agedOutCount()]).toEqual([0, 3]);
+      // The record keeps the last `cap` of them, each with its report and why; the count counts all.
+      const proof = await ids.agedOut();
+      expect(proof).toHaveLength(2);
+      for (const p of proof) expect(p).toMatchObject({ reason: 'ticket_unknown', event: { vendor: 'octopush', status: 'delivered' } });
+      const status = (await campaignStatus(redis.url, 'c-aged', { prefix }))!;
+      expect(status.deliveries).toMatchObject({ unindexed: 0, agedOut: 3 });
+      expect(formatCampaignStatus(status)).toContain('3 report(s) on a vendor\'s account URL named a message id no batch recorded within');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("moves the reports an earlier version kept in its one hash to the keys by ticket, a bounded number per flush, placing those whose ticket is indexed now and dropping none, not even one its batch cannot place", async () => {
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix, { window: 24 * HOUR });
+    try {
+      const ids = new VendorIds(client, prefix);
+      const recipients = frNumbers(2, 8300);
+      await enqueue(prefix, 'c-legacy', recipients);
+      const ours: DeliveryEvent = { vendor: 'octopush', messageId: `sms_00000000legacy#${recipients[0]}`, status: 'delivered', final: true, raw: { status: 'DELIVERED' }, to: recipients[0]! };
+      await client.hset(unindexedKey(prefix), 'd-ours', JSON.stringify(ours));
+      // Of the same ticket, for a number its batch does not hold: it can never be placed, and must not be lost either.
+      await client.hset(unindexedKey(prefix), 'd-stray', JSON.stringify({ ...ours, messageId: 'sms_00000000legacy#+33699999998', to: '+33699999998' }));
+      for (let i = 0; i < 250; i++) await client.hset(unindexedKey(prefix), `d-${i}`, JSON.stringify(foreign(i)));
+      await ids.index('octopush', ['sms_00000000legacy'], { campaign: 'c-legacy', batch: 0 });
+      expect(await ids.keptCount()).toBe(252);
+      for (let pass = 0; pass < 10 && (await client.hlen(unindexedKey(prefix))) > 0; pass++) {
+        const before = await client.hlen(unindexedKey(prefix));
+        await receiver.recorder.flush();
+        expect(before - (await client.hlen(unindexedKey(prefix)))).toBeLessThanOrEqual(100 + 10);
+      }
+      expect(await client.exists(unindexedKey(prefix))).toBe(0);
+      expect(await ids.keptCount()).toBe(250);
+      expect(await ids.agedOut()).toMatchObject([{ reason: 'not_in_batch', event: { to: '+33699999998' } }]);
+      expect((await new DeliveryRecords(client, prefix, 'c-legacy').get(recipients[0]!))?.events.map((e) => e.status)).toEqual(['delivered']);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('places, not ages out, a report whose ticket is indexed just before the window ends, also when the index was written without marking its kept reports (an older worker)', async () => {
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix, { window: 24 * HOUR });
+    try {
+      const ids = new VendorIds(client, prefix);
+      const recipients = frNumbers(2, 8200);
+      await enqueue(prefix, 'c-late', recipients);
+      expect(await post(receiver.accountUrl, report('sms_000000000late1', recipients[0]!, 'DELIVERED'))).toBe(200);
+      expect(await post(receiver.accountUrl, report('sms_000000000late2', recipients[1]!, 'NOT_DELIVERED'))).toBe(200);
+      receiver.clock.now += 24 * HOUR - 1;
+      expect(await receiver.recorder.flush()).toBe(2);
+      await ids.index('octopush', ['sms_000000000late1'], { campaign: 'c-late', batch: 0 });
+      // An older worker's index: the key alone, nothing marks the kept reports ready.
+      await client.set(vendorIdKey(prefix, 'octopush', 'sms_000000000late2'), JSON.stringify({ campaign: 'c-late', batch: 0 }));
+      receiver.clock.now += 2;
+      // The first pass finds the second ticket indexed while ageing it, the next places it.
+      await receiver.recorder.flush();
+      expect(await receiver.recorder.flush()).toBe(0);
+      expect(await ids.agedOutCount()).toBe(0);
+      const records = new DeliveryRecords(client, prefix, 'c-late');
+      expect((await records.get(recipients[0]!))?.events.map((e) => e.status)).toEqual(['delivered']);
+      expect((await records.get(recipients[1]!))?.events.map((e) => e.status)).toEqual(['undelivered']);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("says which batch's reports cannot be placed when Octopush answered its resend with code 120 and no ticket (the first attempt's answer was lost): the batch is sent, its reports stay kept and the status names the batch and why", async () => {
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix, { window: 24 * HOUR });
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 1, webhooks: { octopush: receiver.accountUrl } });
+    try {
+      const real = octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 });
+      let calls = 0;
+      const sender = sendingWith(real, async (batch, message, options) => {
+        if (++calls > 1) return real.send(batch, message, options);
+        await real.send(batch, message, options);
+        // Octopush accepted it and the answer (its ticket) is lost; the resend's request_id is a repeat: code 120, as Octopush documents it.
+        sandbox.faults.add({ vendor: 'octopush', count: 1, status: 400, body: { code: 120, message: 'A SMS with the same request_id has already been sent.' } });
+        throw new Error('socket hang up');
+      });
+      const recipients = frNumbers(3, 8400);
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'c-120', sender, recipients, message: { from: 'Shop', text: 'Hello', options: OCTOPUSH }, batchSize: 5, attempts: 2, backoffMs: 1 });
+      const worker = createCampaignWorker({ connection: redis.url, prefix, sender, deliveryReports: { url: `${receiver.url}/dlr`, secret, accountUrl: true } });
+      let status;
+      try {
+        status = await waitDone(redis.url, 'c-120', prefix);
+      } finally {
+        await worker.close();
+      }
+      expect(calls).toBe(2);
+      expect(status.sent.recipients).toBe(3);
+      expect(await receiveAll(sandbox, receiver)).toBe(3);
+      const after = (await campaignStatus(redis.url, 'c-120', { prefix }))!;
+      expect(after.unplaceableBatches).toEqual([{ index: 0, count: 3, reason: 'ticket_unknown' }]);
+      expect(after.deliveries).toMatchObject({ pending: 3, unindexed: 3 });
+      expect(formatCampaignStatus(after)).toContain('batch 0 (3 recipients): sent, but the vendor gave no message id for it (Octopush code 120 to a resend');
+    } finally {
+      await sandbox.close();
+      await receiver.close();
+    }
+  });
+
+  it('refuses a negative window, a negative or fractional cap and a per-flush bound under 1 before connecting, naming each', async () => {
+    await expect(createDeliveryRecorder({ connection: 'redis://127.0.0.1:9', keptWindowMs: -1, agedOutCap: 1.5, keptPerFlush: 0 })).rejects.toMatchObject({
+      issues: [
+        { path: ['keptWindowMs'], code: 'invalid_kept_window' },
+        { path: ['agedOutCap'], code: 'invalid_aged_out_cap' },
+        { path: ['keptPerFlush'], code: 'invalid_kept_per_flush' },
+      ],
+    });
+  });
+});
