@@ -17,7 +17,7 @@ import {
   messageFor,
   noteHandler,
   processEnv,
-  recipientIssues,
+  recipientIssuesUnchecked,
   requestObject,
   resolveCredentials,
   type ClientOptions,
@@ -196,7 +196,7 @@ function prepare<T extends object>(ctx: Context, request: T, operation: Operatio
       callerIndex = (sent) => (sent >= valid.length ? invalid[sent - valid.length]!.index : inputs.findIndex((input) => e164(input) === valid[sent]));
     } else {
       body.to = valid;
-      if (invalid.length > 0) issues.push(...recipientIssues(invalid, ['to'], invalid.length === 1 ? INVALID_NUMBER_CODE.one : INVALID_NUMBER_CODE.several));
+      if (invalid.length > 0) issues.push(...recipientIssuesUnchecked(invalid, ['to'], invalid.length === 1 ? INVALID_NUMBER_CODE.one : INVALID_NUMBER_CODE.several));
     }
   }
   if (paid && body.idempotencyId === undefined) body.idempotencyId = globalThis.crypto.randomUUID();

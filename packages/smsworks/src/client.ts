@@ -11,7 +11,7 @@ import {
   pathId,
   processEnv,
   unknownFieldIssues,
-  recipientIssues,
+  recipientIssuesUnchecked,
   requestObject,
   resolveCredentials,
   wireValue,
@@ -333,7 +333,7 @@ function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode,
   if (Array.isArray(destinations)) {
     const strings = destinations.map((d) => (typeof d === 'string' ? d : ''));
     const recipients = normalizeRecipients(strings, { defaultCountry: context.defaultCountry });
-    issues.push(...recipientIssues(recipients.invalid, ['destinations']));
+    issues.push(...recipientIssuesUnchecked(recipients.invalid, ['destinations']));
     valid = recipients.valid.map(digitsOnly);
   }
   const wire = withSchedule({ ...request, destinations: Array.isArray(destinations) ? valid : destinations } as BatchMessage, request, mode, notes, []);

@@ -4,7 +4,7 @@ export { issueMessages, messageFor } from './messages';
 export type { IssueParams } from './messages';
 export { isPlainRule, optional, plainOptional, plainRule, rule } from './rule';
 export type { PlainRule, Report, RuleCheck, RuleOptions, RuleParts } from './rule';
-export { assertValid, collectIssues, collectPlainIssues, collectPlainRequestIssues, collectRequestIssues, plainRequestRules, recipientIssues, requestRules } from './validate';
+export { assertValid, collectIssues, collectPlainIssues, collectPlainRequestIssues, collectRequestIssues, plainRequestRules, recipientIssues, recipientIssuesUnchecked, requestRules } from './validate';
 export type { PlainCheck, PlainRequestRules, RequestCheck } from './validate';
 export { senderId, senderIdParts, senderIdPartsUnchecked } from './sender';
 export type { SenderIdOptions } from './sender';

@@ -219,10 +219,27 @@ export function recipientIssues(
     wrong.push({ path: ['vendorCode'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a number or a string' }) });
   }
   if (wrong.length > 0) throw new ValidationError(wrong);
-  return items.map(({ index, code }) => {
-    const issueCode = (typeof code === 'string' && asIssueCode(`phone_${code}`)) || 'phone_invalid';
-    return withVendorCode({ path: [...at, typeof index === 'number' ? index : -1], code: issueCode, message: messageFor(issueCode) }, vendorCode);
-  });
+  return items.map(({ index, code }) => phoneIssue(at, index, code, vendorCode));
+}
+
+/**
+ * @internal recipientIssues for arguments the compiler has checked (a provider's own call with
+ * normalizeRecipients' list): the same issues, and the same error for a list too long to handle,
+ * without the checks of arguments of any shape, which would cost every app that bundles the provider.
+ */
+export function recipientIssuesUnchecked(
+  invalid: ReadonlyArray<{ index: number; code: string }>,
+  path: ReadonlyArray<string | number> = ['to'],
+  vendorCode?: VendorCode,
+): ValidationIssue[] {
+  const tooLong = listLengthIssue(invalid, ['invalid']);
+  if (tooLong) throw new ValidationError([tooLong]);
+  return invalid.map(({ index, code }) => phoneIssue(path, index, code, vendorCode));
+}
+
+function phoneIssue(path: ReadonlyArray<string | number>, index: unknown, code: unknown, vendorCode: VendorCode | undefined): ValidationIssue {
+  const issueCode = (typeof code === 'string' && asIssueCode(`phone_${code}`)) || 'phone_invalid';
+  return withVendorCode({ path: [...path, typeof index === 'number' ? index : -1], code: issueCode, message: messageFor(issueCode) }, vendorCode);
 }
 
 function fromZodIssue(issue: $ZodIssue): ValidationIssue {
