@@ -11,7 +11,7 @@ import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { infobipSender } from '@msgkit/infobip';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { failoverCampaign } from './failover';
 import type { DeliveryReportOptions } from './callbacks';
 import { formatCampaignStatus } from './format';
@@ -20,18 +20,12 @@ import { campaignResults, type CampaignResultRow } from './results';
 import { campaignStatus } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
 import { receiveAll, startTestReceiver, type TestReceiver } from './test/receiver';
-import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { redisAvailable } from './test/redis';
+import { useTestRedis } from './test/useRedis';
 import { createCampaignWorker } from './worker';
 
 const secret = randomBytes(32).toString('base64url');
-let redis: TestRedis;
-beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startTestRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const { redis } = useTestRedis();
 
 const e164 = (to: string) => `+${to.replace(/\D/g, '')}`;
 const chainOf = (sandbox: Sandbox) => [smsworksSender({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 }), smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 })];
