@@ -161,12 +161,14 @@ describe('Octopush credentials, deduplication and faults', () => {
     expect(sandbox.received('octopush')).toEqual([]);
   });
 
-  it('answers a repeated request_id with the first send, which is recorded once', async () => {
+  it('refuses a repeated request_id as Octopush does, code 120 and no ticket, and the first send, recorded once, stands', async () => {
     const request = { text: 'Once', recipients: [{ phoneNumber: '+33612345678' }], type: 'sms_premium', purpose: 'alert', requestId: 'order-4711' };
     const first = await client.sms.send(request);
-    const second = await client.sms.send(request);
-    expect(second).toEqual(first);
-    expect(second.requestId).toBe('order-4711');
+    expect(first.smsTicket).toMatch(/^sms_/);
+    const second = await client.sms.send(request).catch((e) => e);
+    // A first attempt of this call: 120 is the vendor's plain answer (the earlier send was another call).
+    expect(second).toBeInstanceOf(BadRequestError);
+    expect(second).toMatchObject({ status: 400, vendorCode: 120, vendorMessage: 'An SMS with the same request_id has already been sent', outcomeUnknown: false });
     expect(sandbox.received('octopush')).toHaveLength(1);
     expect(sandbox.messages('octopush')).toHaveLength(1);
   });
