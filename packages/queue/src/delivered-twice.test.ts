@@ -6,31 +6,26 @@
  * sandbox taking each vendor's request, the queue's recorder placing the reports.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { DeliveryEvent } from '@msgkit/core';
+import type { CampaignMessage, CampaignSender, DeliveryEvent } from '@msgkit/core';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { infobipSender } from '@msgkit/infobip';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { failoverCampaign } from './failover';
+import type { DeliveryReportOptions } from './callbacks';
 import { formatCampaignStatus } from './format';
 import { enqueueCampaign } from './producer';
 import { campaignResults, type CampaignResultRow } from './results';
 import { campaignStatus } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
-import { receiveAll, startTestReceiver } from './test/receiver';
-import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { receiveAll, startTestReceiver, type TestReceiver } from './test/receiver';
+import { redisAvailable } from './test/redis';
+import { useTestRedis } from './test/useRedis';
 import { createCampaignWorker } from './worker';
 
 const secret = randomBytes(32).toString('base64url');
-let redis: TestRedis;
-beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startTestRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const { redis } = useTestRedis();
 
 const e164 = (to: string) => `+${to.replace(/\D/g, '')}`;
 const chainOf = (sandbox: Sandbox) => [smsworksSender({ token: 'JWT t', baseUrl: sandbox.baseUrls.smsworks, maxRetries: 0 }), smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 })];
@@ -38,6 +33,25 @@ const collect = async (rows: AsyncIterable<CampaignResultRow>) => {
   const out: CampaignResultRow[] = [];
   for await (const row of rows) out.push(row);
   return out;
+};
+
+/** Sends the whole campaign in one batch through a worker, then receives every report the sandbox posted. */
+async function sendAll(sandbox: Sandbox, receiver: TestReceiver, c: { prefix: string; campaignId: string; senders: () => CampaignSender[]; recipients: string[]; message: CampaignMessage; deliveryReports: DeliveryReportOptions }) {
+  await enqueueCampaign({ connection: redis.url, prefix: c.prefix, campaignId: c.campaignId, senders: c.senders(), recipients: c.recipients, message: c.message, batchSize: c.recipients.length });
+  const worker = createCampaignWorker({ connection: redis.url, prefix: c.prefix, senders: c.senders(), deliveryReports: c.deliveryReports });
+  try {
+    await waitDone(redis.url, c.campaignId, c.prefix);
+  } finally {
+    await worker.close();
+  }
+  expect(await receiveAll(sandbox, receiver)).toBe(0);
+}
+
+/** Records a final report of `vendor` for `to`, as the test says it came (the sandbox's own reports are dropped). */
+const reporter = (sandbox: Sandbox, receiver: TestReceiver, campaignId: string) => async (vendor: 'smsworks' | 'smscx', to: string, status: DeliveryEvent['status'], at: string) => {
+  const m = sandbox.messages(vendor).find((x) => e164(x.to) === to)!;
+  const raw = { status: status === 'delivered' ? 'DELIVERED' : 'UNDELIVERABLE' };
+  await receiver.recorder.record({ events: [{ vendor, messageId: m.id, status, final: true, raw, at, to: m.to, reference: { campaign: campaignId, batch: 0 } }] });
 };
 
 describe.skipIf(!redisAvailable)('delivered twice, in campaignStatus and campaignResults', () => {
@@ -50,19 +64,8 @@ describe.skipIf(!redisAvailable)('delivered twice, in campaignStatus and campaig
     const [lateOnly, both, movedOnReport, lateOnly2] = gbNumbers(4, 7700) as [string, string, string, string];
     const deliveryReports = { url: `${receiver.url}/dlr`, secret };
     try {
-      await enqueueCampaign({ connection: redis.url, prefix, campaignId, senders: chainOf(sandbox), recipients: [lateOnly, both, movedOnReport, lateOnly2], message: { from: 'Shop', text: 'Twice?' }, batchSize: 4 });
-      const worker = createCampaignWorker({ connection: redis.url, prefix, senders: chainOf(sandbox), deliveryReports });
-      try {
-        await waitDone(redis.url, campaignId, prefix);
-      } finally {
-        await worker.close();
-      }
-      expect(await receiveAll(sandbox, receiver)).toBe(0);
-      const report = async (vendor: 'smsworks' | 'smscx', to: string, status: DeliveryEvent['status'], at: string) => {
-        const m = sandbox.messages(vendor).find((x) => e164(x.to) === to)!;
-        const raw = { status: status === 'delivered' ? 'DELIVERED' : 'UNDELIVERABLE' };
-        await receiver.recorder.record({ events: [{ vendor, messageId: m.id, status, final: true, raw, at, to: m.to, reference: { campaign: campaignId, batch: 0 } }] });
-      };
+      await sendAll(sandbox, receiver, { prefix, campaignId, senders: () => chainOf(sandbox), recipients: [lateOnly, both, movedOnReport, lateOnly2], message: { from: 'Shop', text: 'Twice?' }, deliveryReports });
+      const report = reporter(sandbox, receiver, campaignId);
       // The SMS Works says it could not deliver to one: that one moves on its report, the others on the timer.
       await report('smsworks', movedOnReport, 'undelivered', '2030-01-01T00:00:00Z');
       const later = new Date(Date.now() + 3_600_000);
@@ -102,19 +105,8 @@ describe.skipIf(!redisAvailable)('delivered twice, in campaignStatus and campaig
     const deliveryReports = { url: `${receiver.url}/dlr`, secret };
     const three = () => [...chainOf(sandbox), infobipSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.infobip, maxRetries: 0 })];
     try {
-      await enqueueCampaign({ connection: redis.url, prefix, campaignId, senders: three(), recipients: [deliveredLate, failedTwice, silent], message: { from: 'Shop', text: 'Third?', options: { infobip: { from: 'scenario' } } }, batchSize: 3 });
-      const worker = createCampaignWorker({ connection: redis.url, prefix, senders: three(), deliveryReports });
-      try {
-        await waitDone(redis.url, campaignId, prefix);
-      } finally {
-        await worker.close();
-      }
-      expect(await receiveAll(sandbox, receiver)).toBe(0);
-      const report = async (vendor: 'smsworks' | 'smscx', to: string, status: DeliveryEvent['status'], at: string) => {
-        const m = sandbox.messages(vendor).find((x) => e164(x.to) === to)!;
-        const raw = { status: status === 'delivered' ? 'DELIVERED' : 'UNDELIVERABLE' };
-        await receiver.recorder.record({ events: [{ vendor, messageId: m.id, status, final: true, raw, at, to: m.to, reference: { campaign: campaignId, batch: 0 } }] });
-      };
+      await sendAll(sandbox, receiver, { prefix, campaignId, senders: three, recipients: [deliveredLate, failedTwice, silent], message: { from: 'Shop', text: 'Third?', options: { infobip: { from: 'scenario' } } }, deliveryReports });
+      const report = reporter(sandbox, receiver, campaignId);
       // No report within the hour: a timer moves all three on to SMS.CX.
       const later = new Date(Date.now() + 3_600_000);
       const first = (await failoverCampaign({ connection: redis.url, prefix, campaignId, senders: three(), onReport: true, afterNoReportMs: 60_000, now: later, deliveryReports }))!;
