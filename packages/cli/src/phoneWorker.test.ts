@@ -117,6 +117,8 @@ describe('msgkit normalize --csv through the phone worker', () => {
     expect(useWorker(WORKER_MIN_BYTES, {}, 2)).toBe(true);
     expect(useWorker(10, SMALL, 2)).toBe(true);
     expect(useWorker(1e9, {}, 1)).toBe(false);
+    // Without --threads, one thread: the pipeline costs more CPU and was not faster on a loaded machine (THREADS_BY_DEFAULT).
+    expect(useWorker(1e9, {}, undefined)).toBe(false);
   });
 
   it('refuses a --threads other than 1 or 2', async () => {

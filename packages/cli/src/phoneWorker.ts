@@ -57,10 +57,15 @@ export interface Judged {
 export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
- * Whether `msgkit normalize --csv` starts the worker when `--threads` is not given (see
- * normalize.ts for the measurements behind it).
+ * What `msgkit normalize --csv` runs when `--threads` is not given: one thread. The pipeline spends
+ * more CPU time than one thread (the worker's own metadata load, each chunk's cells copied to it and
+ * its answers back: 1.27× one thread's CPU in `pnpm bench cli-normalize`), which it gives back in
+ * wall time only where a second core is free. On this shared 2-core machine at load 6–7 it was
+ * 1.07× one thread's wall time (median of 4 alternating rounds; 0.90–1.29× per round), so it is
+ * not "never slower on a loaded machine" and stays an option. `pnpm bench cli-normalize` prints
+ * both paths with the load beside them, for a measurement on an idle machine.
  */
-export const THREADS_BY_DEFAULT: 1 | 2 = 2;
+export const THREADS_BY_DEFAULT: 1 | 2 = 1;
 
 /** Whether a file of `size` bytes goes through the worker, `threads` being `--threads` (1, 2, or not given: THREADS_BY_DEFAULT, on a machine of more than one core). */
 export function useWorker(size: number, env: Record<string, string | undefined>, threads: 1 | 2 | undefined): boolean {
