@@ -9,6 +9,9 @@ import { Classifier } from './classify';
 import { e164Value } from './e164Set';
 import type { Judged } from './phoneWorker';
 
+/** The worker's first message: it has loaded, and judges the chunks sent from now on without waiting for its start. */
+export const READY = 'ready';
+
 export class ChunkJudge {
   readonly #classifier: Classifier;
   // Codes and types travel as small numbers: 1 + their index in this table, each name sent once.

@@ -4,13 +4,15 @@
  * in the order the chunks came. The main thread keeps everything that depends on row order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ChunkJudge } from './judgeChunk';
+import { ChunkJudge, READY } from './judgeChunk';
 import type { JudgeRequest, PhoneWorkerData } from './phoneWorker';
 
 const port = parentPort;
 if (!port) throw new Error('normalizeWorker runs as a worker thread');
 const { defaultCountry, allowLandline } = workerData as PhoneWorkerData;
 const chunks = new ChunkJudge(defaultCountry, allowLandline);
+// Loaded (the phone metadata with it): the main thread sends chunks from now on (see PhoneWorker.ready).
+port.postMessage(READY);
 
 /** A chunk as JudgeRequest carries it, or (more than 255 distinct countries in a chunk) as two arrays. */
 type Message = JudgeRequest | { inputs: string[]; countries: Array<string | undefined> };

@@ -1,7 +1,8 @@
 /**
  * `msgkit normalize --csv` with its phone checks in a worker thread (phoneWorker.ts): the same bytes
  * as on one thread, the same errors, and no worker left running however the run ends.
- * `--threads 2` with MSGKIT_NORMALIZE_WORKER_BYTES=0 sends even these small files through the worker;
+ * `--threads 2` with MSGKIT_NORMALIZE_WORKER_BYTES=0 sends even these small files through the worker
+ * (and MSGKIT_NORMALIZE_WORKER_START=wait waits for its start, which a short file would not need);
  * `--threads 1` keeps one thread.
  */
 import { spawn } from 'node:child_process';
@@ -12,14 +13,15 @@ import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Io } from './io';
-import { liveWorkers, useWorker, WORKER_MIN_BYTES } from './phoneWorker';
+import { lastWorkerChunks, liveWorkers, useWorker, WORKER_MIN_BYTES } from './phoneWorker';
 import { main } from './program';
 import { runCli } from './testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'msgkit-phone-worker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const SMALL = { MSGKIT_NORMALIZE_WORKER_BYTES: '0' };
+// A file this short would be read before the worker has loaded, the main thread judging it all: these runs wait for its start.
+const SMALL = { MSGKIT_NORMALIZE_WORKER_BYTES: '0', MSGKIT_NORMALIZE_WORKER_START: 'wait' };
 const one = (args: string[]) => runCli([...args, '--threads', '1'], SMALL);
 const two = (args: string[]) => runCli([...args, '--threads', '2'], SMALL);
 
@@ -46,6 +48,7 @@ describe('msgkit normalize --csv through the phone worker', () => {
       const single = await one(args);
       const pipelined = await two(args);
       expect(pipelined.stdout.length, args.join(' ')).toBeGreaterThan(1_000_000);
+      expect(lastWorkerChunks(), args.join(' ')).toBeGreaterThan(0);
       expect(single.stderr).toMatch(/; --threads 1\n$/);
       expect(pipelined.stderr).toMatch(/; --threads 2\n$/);
       expect(steady(pipelined), args.join(' ')).toEqual(steady(single));
@@ -138,6 +141,7 @@ describe('msgkit normalize --csv through the phone worker', () => {
     expect(pipelined.stderr).toMatch(/^40001 inputs: \d+ unique valid, \d+ duplicates, 0 invalid/m);
     expect(pipelined.stdout).toContain('\n8,+4930123456789013,+4930123456789013,valid,,FIXED_LINE\n');
     expect(steady(pipelined)).toEqual(steady(single));
+    expect(lastWorkerChunks()).toBeGreaterThan(0);
     // Without --allow-landline they are refused as not_mobile, their number written beside.
     const refused = await two(['normalize', '--csv', '--file', path]);
     expect(steady(refused)).toEqual(steady(await one(['normalize', '--csv', '--file', path])));

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Classifier } from './classify';
-import { ChunkJudge } from './judgeChunk';
+import { ChunkJudge, READY } from './judgeChunk';
 import type { CsvRows } from './csvRows';
 import type { RecipientsFile } from './recipients';
 
@@ -77,6 +77,10 @@ export function useWorker(size: number, env: Record<string, string | undefined>,
 }
 
 let live = 0;
+let lastRun: PhoneWorker | undefined;
+
+/** How many chunks the worker of the last run through it judged (tests: the worker's path was taken). */
+export const lastWorkerChunks = () => lastRun?.answered ?? 0;
 
 /** How many phone workers are running (tests: none is left behind by any way a run ends). */
 export const liveWorkers = () => live;
@@ -91,13 +95,45 @@ export class PhoneWorker {
   readonly #waiting: Array<{ resolve: (judged: Judged) => void; reject: (error: unknown) => void }> = [];
   #failure: { error: unknown } | undefined;
   #closed: Promise<void> | undefined;
+  #ready = false;
+  #answered = 0;
+
+  /** True once the worker has loaded (the phone metadata with it): a chunk sent before would wait for its start. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Chunks the worker has judged (tests: the worker's path was taken). */
+  get answered(): number {
+    return this.#answered;
+  }
+
+  /** Resolves once the worker has loaded, rejects if it failed first. */
+  started(): Promise<void> {
+    if (this.#ready) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        this.#worker.off('message', check);
+        if (this.#ready) resolve();
+      };
+      this.#worker.on('message', check);
+      this.#worker.once('error', reject);
+      this.#worker.once('exit', () => reject(this.#failure?.error ?? new Error('the phone worker stopped')));
+    });
+  }
 
   constructor(data: PhoneWorkerData) {
     this.#worker = new Worker(workerUrl(), { workerData: data });
     live++;
     // Never what keeps the process alive: close() ends it, and so does the process's end.
     this.#worker.unref();
-    this.#worker.on('message', (judged: Judged) => this.#waiting.shift()?.resolve(judged));
+    this.#worker.on('message', (judged: Judged | typeof READY) => {
+      if (judged === READY) this.#ready = true;
+      else {
+        this.#answered++;
+        this.#waiting.shift()?.resolve(judged);
+      }
+    });
     const fail = (error: unknown) => {
       this.#failure ??= { error };
       for (const waiting of this.#waiting.splice(0)) waiting.reject(this.#failure.error);
@@ -180,8 +216,16 @@ function request(inputs: string[], countries: Array<string | undefined>): { requ
  * cannot give (RecipientsFileError) ends it after every row before it is written, as on one thread.
  * The worker is ended on every way out.
  */
-export async function writeThroughWorker(file: RecipientsFile, classifier: Classifier, allowLandline: boolean, out: CsvRows, flush: () => Promise<boolean>): Promise<boolean> {
+export async function writeThroughWorker(
+  file: RecipientsFile,
+  classifier: Classifier,
+  allowLandline: boolean,
+  out: CsvRows,
+  flush: () => Promise<boolean>,
+  { waitForStart = false }: { waitForStart?: boolean } = {},
+): Promise<boolean> {
   const worker = new PhoneWorker({ defaultCountry: classifier.defaultCountry, allowLandline });
+  lastRun = worker;
   const here = new ChunkJudge(classifier.defaultCountry, allowLandline);
   const workerNames: string[] = [];
   const hereNames: string[] = [];
@@ -195,7 +239,8 @@ export async function writeThroughWorker(file: RecipientsFile, classifier: Class
   const send = () => {
     if (inputs.length === 0) return;
     const chunk: Chunk = { inputs, countries, lines, answer: undefined, names: workerNames };
-    if (waiting >= WORKER_QUEUE) {
+    // Until the worker has loaded (about 0.2–0.3 s), the main thread judges every chunk and writes it at once, rather than wait for its start.
+    if (!worker.ready || waiting >= WORKER_QUEUE) {
       chunk.judged = here.judge(inputs, countries);
       chunk.names = hereNames;
     } else {
@@ -252,6 +297,8 @@ export async function writeThroughWorker(file: RecipientsFile, classifier: Class
     return flush();
   };
   try {
+    // Tests: a short file would otherwise be read before the worker has loaded, and never reach it.
+    if (waitForStart) await worker.started();
     let failure: { error: unknown } | undefined;
     try {
       for await (const _ of file.scan((input, country, line) => {

@@ -122,7 +122,7 @@ describe('msgkit normalize --csv output bytes', () => {
       for (const [name, text] of [['quoted.csv', quoted], ['plain.csv', plainList(5000, 21)]] as const) {
         const path = join(dir, name);
         writeFileSync(path, text);
-        const { code, stdout, stderr } = await runCli(['normalize', '--csv', '--threads', threads, '--file', path], { MSGKIT_NORMALIZE_WORKER_BYTES: '0' });
+        const { code, stdout, stderr } = await runCli(['normalize', '--csv', '--threads', threads, '--file', path], { MSGKIT_NORMALIZE_WORKER_BYTES: '0', MSGKIT_NORMALIZE_WORKER_START: 'wait' });
         expect(code).toBe(1);
         expect(stderr).toContain(`; --threads ${threads}\n`);
         if (name === 'quoted.csv') expect(stdout).toContain('\n3002,"07400, 123 456",,invalid,not_a_number,\n3003,"0740""0 123456",,invalid,not_a_number,\n');

@@ -82,7 +82,7 @@ export function normalizeCommand(program: Command, io: Io): void {
           if (file && useWorker(file.size, io.env, threads)) {
             // A long list: the phone checks in a worker thread, beside the reading and writing (phoneWorker.ts).
             pipelined = true;
-            if (!(await writeThroughWorker(file, classifier, options.allowLandline === true, out, flush))) return;
+            if (!(await writeThroughWorker(file, classifier, options.allowLandline === true, out, flush, { waitForStart: io.env.MSGKIT_NORMALIZE_WORKER_START === 'wait' }))) return;
           } else if (file) {
             let expected = false;
             for await (const _ of file.scan((input, country, row) => write(row, input, country))) {
