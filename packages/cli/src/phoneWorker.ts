@@ -59,12 +59,14 @@ export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 /**
  * What `msgkit normalize --csv` runs when `--threads` is not given: one thread. The pipeline spends
  * more CPU time than one thread (the worker's own metadata load, each chunk's cells copied to it and
- * its answers back: 1.27× and 1.18× one thread's CPU in two runs of `pnpm bench cli-normalize`),
+ * its answers back: 1.18–1.27× one thread's CPU in three runs of `pnpm bench cli-normalize`),
  * which it gives back in wall time only where a second core is free. On this shared 2-core machine
- * at load 6–8 it took 1.07× and 1.24× one thread's wall time (medians of 4 alternating rounds each;
- * 0.64–1.30× per round, the 0.64× in the one round that found a core free), so it is not "never
- * slower on a loaded machine" and stays an option. `pnpm bench cli-normalize` prints both paths
- * with the load beside them, for a measurement on an idle machine.
+ * at load 6–12 it took 1.07×, 1.24× and 1.27× one thread's wall time (medians of 4 alternating
+ * rounds each; 0.64–1.71× per round, the 0.64× in the one round that found a core free), so it is
+ * not "never slower on a loaded machine" and stays an option. (The kernel here groups a session's
+ * threads for its CPU share (sched_autogroup_enabled = 1): under load a second thread may get the
+ * process no more CPU.) `pnpm bench cli-normalize` prints both paths with the load beside them, for
+ * a measurement on an idle machine.
  */
 export const THREADS_BY_DEFAULT: 1 | 2 = 1;
 
