@@ -7,19 +7,12 @@
 //                         is lost although the vendor accepted the request (the billing trap)
 //   - 'status-500-after'  forwards, then answers 500 instead of the target's answer
 import { createServer, request as httpRequest } from 'node:http';
+import { seeded as mulberry32 } from '@msgkit/test-server/seeded';
 
 export const FAULTS = ['status-500', 'status-429', 'drop-before', 'drop-after', 'status-500-after'];
 
-/** A small seeded PRNG, so a fault run (and a kill schedule) can be repeated exactly. */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG, so a fault run (and a kill schedule) can be repeated exactly: the tests' one copy. */
+export { mulberry32 };
 
 export async function startFaultProxy({ target, rate, seed = 1 }) {
   const random = mulberry32(seed);

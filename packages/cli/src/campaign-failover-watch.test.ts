@@ -6,17 +6,14 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createCampaignWorker, createDeliveryRecorder, enqueueCampaign, type DeliveryRecorder } from '@msgkit/queue';
+import { createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
 import { redisAvailable, startTestRedis, waitDone, type TestRedis } from '@msgkit/queue/testing';
 import { startSandbox, type ReportBehaviour, type Sandbox } from '@msgkit/sandbox';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
-import { createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgkit/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli as run } from './testing';
+import { runCli as run, startRedisReceiver } from './testing';
 
 const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
 const secret = randomBytes(32).toString('base64url');
@@ -43,21 +40,7 @@ const until = async (p: ReturnType<typeof start>, condition: () => boolean) => {
   }
 };
 
-async function startReceiver(prefix: string): Promise<{ url: string; handler: WebhookHandler; recorder: DeliveryRecorder; close(): Promise<void> }> {
-  const recorder = await createDeliveryRecorder({ connection: url, prefix });
-  const handler = createWebhookHandler({ formats: [smscxReports, smsworksReports], secrets: [secret], record: recorder.record });
-  const server: Server = createHttpServer(toNodeListener(handler));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    handler,
-    recorder,
-    async close() {
-      await new Promise((resolve) => server.close(resolve));
-      await recorder.close();
-    },
-  };
-}
+const startReceiver = (prefix: string) => startRedisReceiver({ connection: url, prefix, formats: [smscxReports, smsworksReports], secret });
 
 /** A chain campaign of `n` recipients sent by one worker, every report posted so far recorded; `args`: the command line that fails it over. */
 async function sentCampaign(campaignId: string, reports: ReportBehaviour, n: number) {

@@ -6,17 +6,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { campaignStatus, createCampaignWorker, createDeliveryRecorder, enqueueCampaign, type DeliveryRecorder } from '@msgkit/queue';
+import { campaignStatus, createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
 import { redisAvailable, startTestRedis, type TestRedis } from '@msgkit/queue/testing';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
-import { createWebhookHandler, toNodeListener, type WebhookHandler } from '@msgkit/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli as run } from './testing';
+import { runCli as run, startRedisReceiver } from './testing';
 
 const bin = fileURLToPath(new URL('../bin/msgkit.mjs', import.meta.url));
 const secret = randomBytes(32).toString('base64url');
@@ -43,21 +40,7 @@ const until = async (condition: () => boolean) => {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 };
 
-async function startReceiver(prefix: string): Promise<{ url: string; handler: WebhookHandler; recorder: DeliveryRecorder; close(): Promise<void> }> {
-  const recorder = await createDeliveryRecorder({ connection: url, prefix });
-  const handler = createWebhookHandler({ formats: [smscxReports, smsworksReports], secrets: [secret], record: recorder.record });
-  const server: Server = createHttpServer(toNodeListener(handler));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    handler,
-    recorder,
-    async close() {
-      await new Promise((resolve) => server.close(resolve));
-      await recorder.close();
-    },
-  };
-}
+const startReceiver = (prefix: string) => startRedisReceiver({ connection: url, prefix, formats: [smscxReports, smsworksReports], secret });
 
 describe.skipIf(!redisAvailable)('msgkit campaign failover', () => {
   it('moves each recipient The SMS Works reported undelivered to SMS.CX once, says what moves before sending (--dry-run sends nothing), resumes after SIGKILL mid-move without sending twice', async () => {

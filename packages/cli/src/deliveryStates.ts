@@ -9,8 +9,8 @@
  * stands (the attempt that sent it, or whose outcome is unknown), with that attempt's key and time;
  * the batch's recipients are grouped into one part per such attempt.
  */
-import { isFinalDeliveryStatus, type BatchOutcome, type DeliveryEvent } from '@msgkit/core';
-import { interruptedOutcome, planChain } from '@msgkit/core/internal';
+import type { BatchOutcome, DeliveryEvent } from '@msgkit/core';
+import { interruptedOutcome, planChain, recipientStanding, type StandingLookup } from '@msgkit/core/internal';
 import { readJournal, type CampaignHeader, type FileJournal, type JournalContents, type RecordedAttempt, type StateLine } from '@msgkit/journal';
 import { compareDeliveryEvents, type PendingMessage, type ReconcileRecord, type ReconcileStore, type RecipientVerdict, type UnknownBatch } from '@msgkit/webhooks';
 import { readSpool, spoolPath, UNPLACED } from './dlrReceiver';
@@ -29,7 +29,10 @@ export interface RecipientState {
   status?: string;
   /** Every provider tried for it, in order (a chain's journal): `sender:outcome`, `:moved-<proof>` where it moved on from one that sent it. */
   tries?: string;
-  /** The provider it moved on from on a timer (no report in time) that reported it delivered after all: it was delivered twice. */
+  /**
+   * Delivered by more than one provider (it reached the phone more than once, each send paid for):
+   * those other than the one it stands at, space separated (core's rule, the queue's too).
+   */
   lateDelivered?: string;
   /** Why it is in this state, in one short clause (a code first). */
   reason: string;
@@ -55,11 +58,13 @@ interface Batch {
   parts: Part[];
   /** Per provider and recipient (`eventKey`): the greatest event seen (reports and lookups, one order); per recipient the latest lookup verdict. */
   events: Map<string, DeliveryEvent>;
-  verdicts: Map<string, RecipientVerdict>;
-  /** A chain's: each recipient's tries (`RecipientState.tries`), and the providers it moved on from on a timer. */
+  verdicts: Map<string, KeptVerdict>;
+  /** A chain's: each recipient's tries (`RecipientState.tries`). */
   tries?: Map<string, string>;
-  timerMoved?: Map<string, string[]>;
 }
+
+/** A lookup's verdict, with the provider it asked: one of a provider the recipient moved on from decides nothing. */
+type KeptVerdict = RecipientVerdict & { sender: string };
 
 /** A recipient's reports are kept per provider: after a failover two vendors report on it. */
 const eventKey = (vendor: string, to: string) => `${vendor}\u0000${to}`;
@@ -112,7 +117,7 @@ export class JournalStates implements ReconcileStore {
     const batch = this.batches.get(record.batch);
     if (!batch) return;
     for (const verdict of record.recipients) {
-      batch.verdicts.set(verdict.to, verdict);
+      batch.verdicts.set(verdict.to, { ...verdict, sender: record.sender });
       if (verdict.outcome === 'sent') this.keep(batch, verdict.to, verdict.event);
     }
   }
@@ -134,9 +139,20 @@ export class JournalStates implements ReconcileStore {
     if (!kept || compareDeliveryEvents(event, kept) > 0) batch.events.set(key, event);
   }
 
+  /** The providers that may have sent its recipients something: the chain's, or the one. */
+  get vendors(): readonly string[] {
+    return this.header.chain ?? [this.header.provider];
+  }
+
   /** The journal as read (its header, and where each batch's attempts lie). */
   contents!: JournalContents;
   path!: string;
+
+  /** The providers other than `holder` that delivered `to` of batch `batch`, where more than one provider did (core's rule): it got it twice. */
+  deliveredTwiceBy(batch: number, to: string, holder: string): string[] {
+    const b = this.batches.get(batch);
+    return b ? (recipientStanding({ reports: reportsOf(b, this.vendors, to), holder })?.deliveredTwiceBy ?? []) : [];
+  }
 
   /** The greatest report `vendor` gave of its message to `to` in batch `batch`, if any. */
   eventOf(batch: number, vendor: string, to: string): DeliveryEvent | undefined {
@@ -150,8 +166,7 @@ export class JournalStates implements ReconcileStore {
       for (const part of batch.parts) {
         part.to.forEach((e164, k) => {
           const tries = batch.tries?.get(e164);
-          const late = batch.timerMoved?.get(e164)?.filter((from) => batch.events.get(eventKey(from, e164))?.status === 'delivered');
-          rows.push({ batch: i, ...(part.rows && { row: part.rows[k] }), e164, provider: part.sender, ...stateOf(batch, part, e164), ...(tries !== undefined && { tries }), ...(late && late.length > 0 && { lateDelivered: late.join(' ') }) });
+          rows.push({ batch: i, ...(part.rows && { row: part.rows[k] }), e164, provider: part.sender, ...stateOf(batch, this.vendors, part, e164), ...(tries !== undefined && { tries }) });
         });
       }
       // A chain's parts come by attempt: in the input's order again where the rows are known.
@@ -224,22 +239,29 @@ export class JournalStates implements ReconcileStore {
   }
 }
 
-function stateOf(batch: Batch, part: Part, to: string): Pick<RecipientState, 'state' | 'status' | 'reason' | 'messageId'> {
-  const event = batch.events.get(eventKey(part.sender, to));
+function stateOf(batch: Batch, vendors: readonly string[], part: Part, to: string): Pick<RecipientState, 'state' | 'status' | 'reason' | 'messageId' | 'lateDelivered'> {
+  // Core's one rule (the queue's and the dashboard's): the provider it stands at decides, a
+  // delivered of any provider that sent it counts, a lookup counts only where it was asked.
   const verdict = batch.verdicts.get(to);
-  const id = event ? { messageId: event.messageId } : {};
-  if (event?.final && isFinalDeliveryStatus(event.status)) {
-    const why = [event.raw.status, event.raw.code, event.raw.error].filter((x) => x !== undefined && x !== '').join(' ');
-    return { state: event.status === 'delivered' ? 'delivered' : 'failed', status: event.status, reason: why || event.status, ...id };
-  }
-  if (verdict?.outcome === 'not_sent') return { state: 'failed', reason: 'not_sent: the vendor proves it never sent it (resendable)' };
-  if (verdict?.outcome === 'unknown') return { state: 'unknown', ...(event && { status: event.status }), reason: verdict.reason, ...id };
-  if (event) return { state: 'pending', status: event.status, reason: 'no final report yet', ...id };
+  const s = recipientStanding({ reports: reportsOf(batch, vendors, to), holder: part.sender, ...(verdict && { lookup: lookupOf(verdict) }) });
+  if (s) return { state: s.state, ...(s.report && { status: s.report.status, messageId: s.report.messageId }), reason: s.reason, ...(s.deliveredTwiceBy.length > 0 && { lateDelivered: s.deliveredTwiceBy.join(' ') }) };
   const { outcome } = part;
   if (outcome.status === 'sent') return { state: 'pending', reason: 'accepted, no report yet' };
   if (outcome.status === 'refused') return { state: 'failed', reason: outcome.code };
   return { state: 'unknown', reason: outcome.code };
 }
+
+/** The greatest report of each provider that sent `to` something. */
+function reportsOf(batch: Batch, vendors: readonly string[], to: string): DeliveryEvent[] {
+  const out: DeliveryEvent[] = [];
+  for (const vendor of vendors) {
+    const event = batch.events.get(eventKey(vendor, to));
+    if (event) out.push(event);
+  }
+  return out;
+}
+
+const lookupOf = (v: KeptVerdict): StandingLookup => ({ outcome: v.outcome, ...(v.outcome === 'unknown' && { reason: v.reason }), sender: v.sender });
 
 /**
  * Batch `index` of a chain's journal as parts: its recipients grouped by the attempt where each
@@ -247,7 +269,7 @@ function stateOf(batch: Batch, part: Part, to: string): Pick<RecipientState, 'st
  * left between providers by a run that stopped, is one refused part at the provider that refused
  * it last: nothing was sent, and a resumed send takes it on.
  */
-function chainParts(contents: JournalContents, path: string, index: number): Pick<Batch, 'parts' | 'tries' | 'timerMoved'> {
+function chainParts(contents: JournalContents, path: string, index: number): Pick<Batch, 'parts' | 'tries'> {
   const chain = contents.header.chain ?? [];
   const attempts: RecordedAttempt[] = contents.attempts.read(path, index);
   // The first attempt of a batch is sent to the whole batch, with every input row.
@@ -289,15 +311,12 @@ function chainParts(contents: JournalContents, path: string, index: number): Pic
   return { parts: [...parts.values()], ...triesOf(attempts) };
 }
 
-/** Each recipient's tries in the attempts' order, and the providers each moved on from on a timer. */
-function triesOf(attempts: readonly RecordedAttempt[]): Pick<Batch, 'tries' | 'timerMoved'> {
+/** Each recipient's tries in the attempts' order. */
+function triesOf(attempts: readonly RecordedAttempt[]): Pick<Batch, 'tries'> {
   const moved = new Map<string, string>();
-  const timerMoved = new Map<string, string[]>();
   for (const a of attempts) {
     for (const p of a.proofs ?? []) {
-      const from = attempts[p.attempt]?.sender ?? '';
       moved.set(`${p.attempt}\u0000${p.to}`, p.kind === 'report' ? `moved-report-${p.status}` : 'moved-timer');
-      if (p.kind === 'timer') timerMoved.set(p.to, [...(timerMoved.get(p.to) ?? []), from]);
     }
   }
   const tries = new Map<string, string[]>();
@@ -312,7 +331,7 @@ function triesOf(attempts: readonly RecordedAttempt[]): Pick<Batch, 'tries' | 't
       list.push(`${a.sender}:${status}${mark ? `:${mark}` : ''}`);
     }
   }
-  return { tries: new Map([...tries].map(([to, list]) => [to, list.join(' ')])), timerMoved };
+  return { tries: new Map([...tries].map(([to, list]) => [to, list.join(' ')])) };
 }
 
 function sentOutcome(attempt: RecordedAttempt): BatchOutcome {

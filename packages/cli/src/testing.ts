@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough, Readable } from 'node:stream';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDeliveryRecorder, type DeliveryRecorder } from '@msgkit/queue';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
+import { createWebhookHandler, toNodeListener, type DeliveryReportFormat, type WebhookHandler } from '@msgkit/webhooks';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Io } from './io';
 import { main } from './program';
@@ -85,4 +89,21 @@ export async function serveRedisReports(url: string, prefix: string, env: Record
     child.on('close', (code) => reject(new Error(`exited ${code} before printing its address: ${out}`)));
   });
   return { child, address, said: out };
+}
+
+/** A report receiver in the test's process: `createDeliveryRecorder` behind `createWebhookHandler` on node:http (127.0.0.1). */
+export async function startRedisReceiver(options: { connection: string; prefix: string; formats: readonly DeliveryReportFormat[]; secret: string }): Promise<{ url: string; handler: WebhookHandler; recorder: DeliveryRecorder; close(): Promise<void> }> {
+  const recorder = await createDeliveryRecorder({ connection: options.connection, prefix: options.prefix });
+  const handler = createWebhookHandler({ formats: [...options.formats], secrets: [options.secret], record: recorder.record });
+  const server: Server = createHttpServer(toNodeListener(handler));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    handler,
+    recorder,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await recorder.close();
+    },
+  };
 }

@@ -17,6 +17,8 @@ export { CAMPAIGN_KEY_NAMESPACE, batchDigest, interruptedOutcome } from './batch
 export { TEMPLATE_DIGEST_NAMESPACE } from './text/index';
 export { mapStatus, reportReader, reportTime } from './delivery/index';
 export type { StatusMapping } from './delivery/index';
+export { NOT_SENT_REASON, compareMessageReports, recipientStanding, reportReason } from './delivery/index';
+export type { MessageReport, RecipientDeliveryStanding, RecipientDeliveryState, StandingInput, StandingLookup } from './delivery/index';
 export {
   FAILOVER_CLASSES,
   INTERRUPTED_ATTEMPT,
@@ -25,6 +27,7 @@ export {
   chainIssues,
   classifyError,
   createSender,
+  deliveredEarlier,
   matchRefusal,
   messageShapeIssues,
   optionIssues,
@@ -37,7 +40,7 @@ export {
   senderFactory,
   senderOptions,
 } from './campaign/index';
-export type { ChainPlan, NextAttempt, SenderImplementation } from './campaign/index';
+export type { ChainPlan, NextAttempt, SenderImplementation, SenderReport } from './campaign/index';
 export { absenceVerdict, lookupRequests, matchRecipients, notFoundProof, strictestRateLimit } from './campaign/index';
 export type { LookupOptions, LookupQuery, RateLimit, StatusLookupFact } from './campaign/index';
 export type * from './types';

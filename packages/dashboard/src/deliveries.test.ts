@@ -24,6 +24,42 @@ function report(to: string, status: DeliveryEvent['status'], more: Partial<Deliv
 const note = (journal: FileJournal, i: number, e: DeliveryEvent) => journal.note({ t: 'delivery', i, e: e as unknown as Record<string, unknown> });
 
 describe('delivery reports and reconcile answers in a journal followed by the dashboard', () => {
+  it('answers for a recipient a failover moved on as msgkit report and the queue do: by the vendor that holds it now, a delivered of any vendor that sent it, and no lookup of the vendor it left', async () => {
+    const path = fresh();
+    const chain = ['smsworks', 'smscx'];
+    const journal = await openFileJournal(path, { ...identity('moved'), provider: chain.join(',') }, { chain });
+    const record = journal.failover();
+    // movedOnReport: The SMS Works said undelivered, SMS.CX has it and says sent (not final).
+    // lateDelivered: moved on a timer; The SMS Works reported it delivered after all, SMS.CX nothing yet.
+    // askedBefore: moved on a timer after a lookup at The SMS Works that could not tell.
+    // twoMessages: The SMS Works holds two messages to it, expired at 10:00 and undelivered at 11:00.
+    const [movedOnReport, lateDelivered, askedBefore, twoMessages] = gb(0, 4) as [string, string, string, string];
+    await record.begin({ batch: 0, attempt: 0, sender: 'smsworks', recipients: [movedOnReport, lateDelivered, askedBefore, twoMessages] });
+    await record.settle(0, 0, { status: 'sent', ids: ['w-0'] });
+    await note(journal, 0, report(movedOnReport, 'undelivered', { raw: { status: 'UNDELIVERABLE' } }));
+    const lookup: ReconcileRecord = { kind: 'messages', campaign: journal.campaignId, batch: 0, attempt: 0, sender: 'smsworks', at: '2026-12-07T12:00:00Z', proof: [], recipients: [{ to: askedBefore, outcome: 'unknown', reason: 'lookup_failed' }] };
+    await journal.note({ t: 'reconcile', i: 0, r: lookup as unknown as Record<string, unknown> });
+    await note(journal, 0, report(twoMessages, 'expired', { messageId: 'w-a', at: '2026-12-07T10:00:00Z', raw: { status: 'EXPIRED' } }));
+    await note(journal, 0, report(twoMessages, 'undelivered', { messageId: 'w-b', at: '2026-12-07T11:00:00Z', raw: { status: 'UNDELIVERABLE' } }));
+    const proofs = [
+      { to: movedOnReport, attempt: 0, kind: 'report' as const, status: 'undelivered' as const },
+      { to: lateDelivered, attempt: 0, kind: 'timer' as const, afterMs: 60_000 },
+      { to: askedBefore, attempt: 0, kind: 'timer' as const, afterMs: 60_000 },
+    ];
+    await record.begin({ batch: 0, attempt: 1, sender: 'smscx', recipients: [movedOnReport, lateDelivered, askedBefore], proofs });
+    await record.settle(0, 1, { status: 'sent', ids: ['c-0'] });
+    await note(journal, 0, report(movedOnReport, 'sent', { vendor: 'smscx', messageId: 'c-m', raw: { status: 'SENT' } }));
+    await note(journal, 0, report(lateDelivered, 'delivered', { at: '2026-12-07T13:00:00Z' }));
+    await journal.close();
+    const campaign = new JournalCampaign(path);
+    await campaign.refresh();
+    // Recipients per vendor, state and reason (a batch's parts may hold one state twice: by its send, by its reports).
+    const by = new Map<string, number>();
+    for (const p of campaign.totals.get('0')!) by.set(`${p.vendor} ${p.state} ${p.failure?.reason ?? ''}`, (by.get(`${p.vendor} ${p.state} ${p.failure?.reason ?? ''}`) ?? 0) + p.count);
+    expect(Object.fromEntries(by)).toEqual({ 'smscx delivered ': 1, 'smscx sent ': 2, 'smsworks failed UNDELIVERABLE': 1 });
+    expect(campaign.totals.summary().totals).toEqual({ pending: 0, sent: 2, delivered: 1, failed: 1, unknown: 0 });
+  });
+
   it("splits a failover chain's batch per provider: a report counts for the provider that sent its recipient", async () => {
     const path = fresh();
     const chain = ['smscx', 'smsworks'];

@@ -13,7 +13,8 @@
  * reading both back from the file, which only such rare ties cost.
  */
 import { hash } from 'node:crypto';
-import { deliveryProgress, isFinalDeliveryStatus, normalizePhone, type DeliveryEvent } from '@msgkit/core';
+import { deliveryProgress, isFinalDeliveryStatus, normalizePhone, type DeliveryEvent, type DeliveryStatus } from '@msgkit/core';
+import { recipientStanding, type MessageReport } from '@msgkit/core/internal';
 import { readJournalRecordAt, type StateLine } from '@msgkit/journal';
 import { canonicalEvent, compareDeliveryEvents, type ReconcileRecord, type RecipientVerdict } from '@msgkit/webhooks';
 import { failureOf } from './campaign';
@@ -23,8 +24,10 @@ import type { Failure, Part, RecipientState } from './totals';
  * An event as an entry keeps it: its rank and digest, where to read it back, and what it says.
  * One class, so that the usual case (the greatest event also gives the price) is one object.
  */
-class Slot {
+class Slot implements MessageReport {
   constructor(
+    /** The vendor that reported it. */
+    readonly vendor: string,
     readonly rank: number,
     readonly digest: number,
     readonly offset: number,
@@ -36,18 +39,56 @@ class Slot {
     readonly micros: number,
     readonly currency: string,
   ) {}
+
+  // What core's rule reads of a report, from what the slot keeps (on the prototype: no memory per slot).
+  get messageId(): string {
+    return '';
+  }
+  get status(): DeliveryStatus {
+    return this.state === 'sent' ? 'sent' : this.state;
+  }
+  get final(): boolean {
+    return this.state !== 'sent';
+  }
+  get raw(): MessageReport['raw'] {
+    return { status: this.status };
+  }
 }
 
 class Entry {
   /** Known to be one of its batch's recipients (read back from the batch's `begin`). */
   checked = false;
-  /** The greatest event. */
+  /** The greatest event of the first vendor that reported it… */
   said: Slot | undefined = undefined;
+  /** …and of each other (a failover moved it on after the send): rare, so none until then. */
+  others: Slot[] | undefined = undefined;
   /** The greatest event that gives a price with its currency. */
   priced: Slot | undefined = undefined;
   verdict: RecipientVerdict['outcome'] | undefined = undefined;
   why: string | undefined = undefined;
+  /** The vendor the latest lookup asked. */
+  asked: string | undefined = undefined;
   constructor(readonly country: string) {}
+
+  /** The greatest event `vendor` reported. */
+  slotOf(vendor: string): Slot | undefined {
+    return this.said?.vendor === vendor ? this.said : this.others?.find((s) => s.vendor === vendor);
+  }
+
+  /** Keeps `slot` as its vendor's greatest event. */
+  keep(slot: Slot): void {
+    if (!this.said || this.said.vendor === slot.vendor) this.said = slot;
+    else {
+      const others = (this.others ??= []);
+      const at = others.findIndex((s) => s.vendor === slot.vendor);
+      others[at < 0 ? others.length : at] = slot;
+    }
+  }
+
+  /** Each vendor's greatest event, as core's rule reads reports. */
+  reports(): readonly Slot[] {
+    return this.others ? [this.said!, ...this.others] : this.said ? [this.said] : [];
+  }
 }
 
 /** Where one recipient stands by its reports and lookups. */
@@ -109,6 +150,7 @@ export class Deliveries {
       const entry = this.#entry(r.batch, verdict.to);
       entry.verdict = verdict.outcome;
       entry.why = verdict.outcome === 'unknown' ? verdict.reason : undefined;
+      entry.asked = r.sender;
       if (verdict.outcome === 'sent') this.#event(r.batch, verdict.to, verdict.event, offset, index);
     });
   }
@@ -123,10 +165,11 @@ export class Deliveries {
     this.#ties = [];
     for (const tie of ties) {
       const entry = this.#batches.get(tie.batch)?.get(tie.to);
-      const kept = entry?.[tie.kind];
+      const kept = tie.kind === 'priced' ? entry?.priced : entry?.slotOf(tie.candidate.vendor);
       if (!entry || !kept || kept.rank !== tie.candidate.rank || kept.digest === tie.candidate.digest) continue;
       if (compareDeliveryEvents(await eventAt(path, tie.candidate), await eventAt(path, kept)) > 0) {
-        entry[tie.kind] = tie.candidate;
+        if (tie.kind === 'priced') entry.priced = tie.candidate;
+        else entry.keep(tie.candidate);
       }
     }
     for (const batch of this.#unchecked) {
@@ -150,10 +193,13 @@ export class Deliveries {
     return changed;
   }
 
-  /** Where recipient `to` of batch `batch` stands by its reports and lookups; undefined where they say nothing. */
-  standing(batch: number, to: string): Standing | undefined {
+  /**
+   * Where recipient `to` of batch `batch` stands by its reports and lookups, `holder` the vendor
+   * that holds it (sent it, or may have); undefined where they say nothing.
+   */
+  standing(batch: number, to: string, holder: string): Standing | undefined {
     const entry = this.#batches.get(batch)?.get(to);
-    return entry?.checked ? standingOf(entry) : undefined;
+    return entry?.checked ? standingOf(entry, holder) : undefined;
   }
 
   /**
@@ -168,7 +214,7 @@ export class Deliveries {
     const parts = new Map<string, Part & { countries: Map<string, number>; micros: number }>();
     for (const [to, entry] of entries) {
       if (!entry.checked || (only && !only.has(to))) continue;
-      const at = standingOf(entry);
+      const at = standingOf(entry, base.vendor);
       if (!at) continue;
       rest.count--;
       rest.countries.set(entry.country, (rest.countries.get(entry.country) ?? 0) - 1);
@@ -216,8 +262,8 @@ export class Deliveries {
     const { state, failure } = this.#said(event);
     const { price } = event;
     const priced = price?.currency !== undefined && Number.isFinite(price.amount);
-    const slot = new Slot(rankOf(event), digestOf(event), offset, index, state, failure, priced ? Math.round(price.amount * MICRO) : Number.NaN, priced ? price.currency! : '');
-    entry.said = this.#greater(batch, to, 'said', entry.said, slot);
+    const slot = new Slot(event.vendor, rankOf(event), digestOf(event), offset, index, state, failure, priced ? Math.round(price.amount * MICRO) : Number.NaN, priced ? price.currency! : '');
+    entry.keep(this.#greater(batch, to, 'said', entry.slotOf(event.vendor), slot));
     if (priced) entry.priced = this.#greater(batch, to, 'priced', entry.priced, slot);
   }
 
@@ -248,14 +294,15 @@ export class Deliveries {
   }
 }
 
-function standingOf(entry: Entry): Standing | undefined {
+/** Core's one rule (`recipientStanding`, the CLI's and the queue's too), in the page's words: a report that is not final is `sent`. */
+function standingOf(entry: Entry, holder: string): Standing | undefined {
+  const s = recipientStanding({ reports: entry.reports(), holder, ...(entry.verdict && { lookup: { outcome: entry.verdict, ...(entry.why !== undefined && { reason: entry.why }), ...(entry.asked !== undefined && { sender: entry.asked }) } }) });
+  if (!s) return undefined;
   const cost = entry.priced && { micros: entry.priced.micros, currency: entry.priced.currency };
-  const { said } = entry;
-  if (said && said.state !== 'sent') return { state: said.state, ...(said.failure && { failure: said.failure }), ...(cost && { cost }) };
-  if (entry.verdict === 'not_sent') return { state: 'failed', failure: NOT_SENT, refused: true };
-  if (entry.verdict === 'unknown') return { state: 'unknown', failure: { code: entry.why ?? 'unknown' }, ...(cost && { cost }) };
-  if (said) return { state: 'sent', ...(cost && { cost }) };
-  return undefined;
+  const failure = s.report?.failure;
+  if (s.state === 'failed' && s.byLookup) return { state: 'failed', failure: NOT_SENT, refused: true };
+  if (s.state === 'unknown') return { state: 'unknown', failure: { code: s.reason }, ...(cost && { cost }) };
+  return { state: s.state === 'pending' ? 'sent' : s.state, ...(s.state === 'failed' && failure && { failure }), ...(cost && { cost }) };
 }
 
 async function eventAt(path: string, slot: Slot): Promise<DeliveryEvent> {

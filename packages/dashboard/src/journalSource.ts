@@ -180,6 +180,8 @@ export class JournalCampaign implements Campaign {
         ...(line.rows && { rows: line.rows }),
         ...(line.k !== undefined && { dedupeKey: line.k }),
         ...(line.r !== undefined && { resendOf: line.r }),
+        // A move after the send (msgkit send --failover-on-report …): the proofs that moved them.
+        ...(line.p !== undefined && { proofs: line.p }),
         ...(outcome?.t === 'done' && { outcome: outcome.o }),
       });
     }
@@ -255,7 +257,7 @@ export class JournalCampaign implements Campaign {
         for (const [to, state] of states) {
           if (recipients.length >= limit) break;
           const at = standing(this.#header?.chain ?? [], attempts, state, to);
-          const { state: shown, failure } = this.#deliveries.standing(index, to) ?? this.#stateOf(at);
+          const { state: shown, failure } = this.#deliveries.standing(index, to, at.sender) ?? this.#stateOf(at);
           if (shown !== 'unknown' || k++ < offset) continue;
           const row = rowOf.get(to);
           recipients.push({ number: show(to), ...(row !== undefined && { row }), batch: index, vendor: at.sender, code: failure!.code, ...(failure!.reason !== undefined && { reason: failure!.reason }) });
@@ -267,7 +269,7 @@ export class JournalCampaign implements Campaign {
         let k = start;
         for (let j = 0; j < record.to.length && recipients.length < limit; j++) {
           const to = record.to[j]!;
-          const { state, failure } = this.#deliveries.standing(index, to) ?? base;
+          const { state, failure } = this.#deliveries.standing(index, to, base.vendor) ?? base;
           if (state !== 'unknown' || k++ < offset) continue;
           const row = record.rows?.[j];
           recipients.push({ number: show(to), ...(row !== undefined && { row }), batch: index, vendor: base.vendor, code: failure!.code, ...(failure!.reason !== undefined && { reason: failure!.reason }) });

@@ -249,6 +249,17 @@ describe('send limits', () => {
     expect(issues.find((i) => i.path[0] === 'whatsapp')!.message).toContain('whatsApp');
   });
 
+  it('names a field it does not know however deep it sits: in a destination, in a list of WhatsApp contacts, and in a contact\'s list of addresses', async () => {
+    const whatsApp = { text: 'Hi', contacts: [{ name: { firstName: 'Ada', nickname: 'A' }, addresses: [{ city: 'Zagreb', zipcode: '10000' }] }] };
+    const issues = await refusal(client.omni.send({ destinations: [{ to: { phoneNumber: '41793026727', fax: '1' } }], whatsApp } as never));
+    expect(issues.filter((i) => i.code === 'unknown_field').map((i) => i.path.join('.'))).toEqual([
+      'destinations.0.to.fax',
+      'whatsApp.contacts.0.name.nickname',
+      'whatsApp.contacts.0.addresses.0.zipcode',
+    ]);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('sends a request with content for no channel, which no Infobip source refuses (the scenario decides what is needed)', async () => {
     await client.omni.send({ destinations: [to('41793026727')], scenarioKey: 'AD9E01A5DC7BEE2C2B828D208182A611' });
     expect(server.requests).toHaveLength(1);

@@ -9,23 +9,23 @@
  * answer with a 400 carry the per-message status it answers with instead, or no code.
  */
 import {
-  callbackUrlParts,
-  channelStrategyParts,
+  callbackUrlPartsUnchecked,
+  channelStrategyPartsUnchecked,
   checkShape,
-  collectIssues,
+  collectPlainIssues,
   mergeIssues,
   type Note,
   plainOptional,
   plainRequestRules,
   plainRule,
-  type RequestCheck,
-  scheduleDateParts,
+  type PlainCheck,
+  scheduleDatePartsUnchecked,
   type ShapeNode,
   type SpecCodes,
   TIME_UNIT_SECONDS,
   type TimeUnit,
   type ValidationIssue,
-  validityWithUnitParts,
+  validityWithUnitPartsUnchecked,
 } from '@msgkit/core/internal';
 import * as checks from './generated-checks/index';
 import { OmniChannel } from './generated/index';
@@ -74,13 +74,13 @@ export const specCodes: SpecCodes = {
 const UNITS = ['milliseconds', 'seconds', 'minutes', 'hours', 'days'] as const;
 // Plain rules (no zod schema is built), reported as the factories' schemas would.
 const validityOf = (minSeconds: number) =>
-  plainRule<Record<string, unknown>>(...validityWithUnitParts({ valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', minSeconds, maxSeconds: Number.POSITIVE_INFINITY, exclusiveMin: true, units: UNITS }));
+  plainRule<Record<string, unknown>>(...validityWithUnitPartsUnchecked({ valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', minSeconds, maxSeconds: Number.POSITIVE_INFINITY, exclusiveMin: true, units: UNITS }));
 export const VALIDITY = { floorSeconds: 30, capSeconds: 48 * 3600, viberFloorSeconds: 35, viberCapSeconds: 14 * 86_400 } as const;
 const validity = validityOf(VALIDITY.floorSeconds);
 const viberValidity = validityOf(VALIDITY.viberFloorSeconds);
 
 /** Infobip POSTs delivery reports to `notifyUrl` (a plain string in the spec): an http(s) URL. */
-const httpUrl = plainOptional(plainRule<string>(...callbackUrlParts({ vendorCode: BAD_REQUEST })));
+const httpUrl = plainOptional(plainRule<string>(...callbackUrlPartsUnchecked({ vendorCode: BAD_REQUEST })));
 
 // ---- helpers: core's checks applied below a path, or to each item of a list ----
 
@@ -91,16 +91,16 @@ const issue = (path: (string | number)[], message: string, vendorCode?: string, 
   vendorCode === undefined ? { path, code, message } : { path, code, message, vendorCode };
 
 /** Runs `checks` on the value at `path`, when there is one, reporting paths from the request's root. */
-function at(path: (string | number)[], ...checks: RequestCheck[]): Check {
+function at(path: (string | number)[], ...checks: PlainCheck[]): Check {
   return (request) => {
     const value = path.reduce<unknown>(get, request);
     if (value === undefined) return [];
-    return collectIssues(value, ...checks).map((i) => ({ ...i, path: [...path, ...i.path] }));
+    return collectPlainIssues(value, ...checks).map((i) => ({ ...i, path: [...path, ...i.path] }));
   };
 }
 
 /** Runs `checks` on each item of the list at `path`. */
-function each(path: (string | number)[], ...checks: RequestCheck[]): Check {
+function each(path: (string | number)[], ...checks: PlainCheck[]): Check {
   return (request) => {
     const list = path.reduce<unknown>(get, request);
     if (!Array.isArray(list)) return [];
@@ -109,7 +109,7 @@ function each(path: (string | number)[], ...checks: RequestCheck[]): Check {
 }
 
 /** S1 marks both push lists uniqueItems; the spec drops it (a generated Set would serialize as `{}`). */
-function unique(key: string): RequestCheck {
+function unique(key: string): PlainCheck {
   return (value) => {
     const list = get(value, key);
     return Array.isArray(list) && new Set(list).size !== list.length ? [issue([key], 'must not repeat a value', BAD_REQUEST)] : [];
@@ -119,7 +119,7 @@ function unique(key: string): RequestCheck {
 // ---- send ----
 
 /** Infobip answers a destination without any address with per-message status 51 MISSING_TO. */
-const destinationAddress: RequestCheck = (destination) => {
+const destinationAddress: PlainCheck = (destination) => {
   const to = get(destination, 'to');
   const has = (key: string) => typeof get(to, key) === 'string' && get(to, key) !== '';
   if (has('phoneNumber') || has('emailAddress') || has('pushRegistrationId') || has('whatsAppUserId')) return [];
@@ -127,7 +127,7 @@ const destinationAddress: RequestCheck = (destination) => {
 };
 
 /** S1 ViberData: "text only; image only; file only; text with a button; text with image and button". */
-const viberCombination: RequestCheck = (viber) => {
+const viberCombination: PlainCheck = (viber) => {
   const has = (key: string) => get(viber, key) !== undefined && get(viber, key) !== null && get(viber, key) !== '';
   const [txt, image, file] = [has('text'), has('imageURL'), has('fileUrl') || has('fileName') || has('fileType')];
   const button = has('buttonText') || has('buttonURL');
@@ -149,7 +149,7 @@ const needs = (button: unknown, type: string, keys: string[]): ValidationIssue[]
   keys.filter((key) => !present(button, key)).map((key) => issue([key], `is required for a ${type} button`, BAD_REQUEST, 'required'));
 
 /** FriendTalk (S1): URL needs `buttonUrl`; APP_LINK `androidScheme` and `iosScheme`; the others only `buttonText`. */
-const chinguButtonFields: RequestCheck = (button) => {
+const chinguButtonFields: PlainCheck = (button) => {
   const type = get(button, 'type');
   if (type === 'URL') return needs(button, type, ['buttonUrl']);
   if (type === 'APP_LINK') return needs(button, type, ['androidScheme', 'iosScheme']);
@@ -161,7 +161,7 @@ const chinguButtonFields: RequestCheck = (button) => {
  * of `androidScheme`, `iosScheme`, `buttonUrlMobile`; CHATBOT_SWITCH `chatEvent` and `chatExtra`;
  * the others only `buttonText`.
  */
-const alimButtonFields: RequestCheck = (button) => {
+const alimButtonFields: PlainCheck = (button) => {
   const type = get(button, 'type');
   if (type === 'URL') {
     if (present(button, 'buttonUrlMobile') && present(button, 'buttonUrl')) return [issue(['buttonUrl'], 'is deprecated and must not be given with buttonUrlMobile', BAD_REQUEST)];
@@ -177,7 +177,7 @@ const alimButtonFields: RequestCheck = (button) => {
 
 // No source makes content for some channel required (S1 has no `required` list; what a step needs
 // depends on the account's scenario, which Infobip checks), so a send without any is not refused.
-const sendChecks: RequestCheck[] = [
+const sendChecks: PlainCheck[] = [
   plainRequestRules({ notifyUrl: httpUrl }),
   each(['destinations'], destinationAddress),
   ...(['sms', 'voice', 'email', 'whatsApp', 'line', 'vKontakte'] as const).map((key) => at([key], validity)),
@@ -189,7 +189,7 @@ const sendChecks: RequestCheck[] = [
 
 /** Every issue of a send whose phone numbers and dates prepare.ts has already normalized, with its own `found`. */
 export function sendIssues(request: unknown, found: readonly ValidationIssue[] = []): ValidationIssue[] {
-  return specIssues(checks.sendOmniAdvanced.body!, request, [...found, ...collectIssues(request, ...sendChecks)]);
+  return specIssues(checks.sendOmniAdvanced.body!, request, [...found, ...collectPlainIssues(request, ...sendChecks)]);
 }
 
 /**
@@ -197,7 +197,7 @@ export function sendIssues(request: unknown, found: readonly ValidationIssue[] =
  * refuses one in the past (the seed's own example is 2016-04-26): it is sent as given, with a note.
  */
 export function sendAtIssues(sendAt: Date, now?: () => number): ValidationIssue[] {
-  return [...at(['sendAt'], plainRule<string | Date>(...scheduleDateParts({ maxAheadDays: SEND_AT_MAX_DAYS, allowPast: true, vendorCode: BAD_REQUEST, ...(now && { now }) })))({ sendAt })];
+  return [...at(['sendAt'], plainRule<string | Date>(...scheduleDatePartsUnchecked({ maxAheadDays: SEND_AT_MAX_DAYS, allowPast: true, vendorCode: BAD_REQUEST, ...(now && { now }) })))({ sendAt })];
 }
 
 export function sendAtNotes(sendAt: Date, now = Date.now()): Note[] {
@@ -233,8 +233,8 @@ export function validityNotes(request: unknown): Note[] {
  * S1 CreateOrUpdateScenarioRequest: its `flow` (length and channels the spec's) said in channel
  * terms. Nothing documents whether a channel may appear twice in a flow, so that is left to Infobip.
  */
-const scenarioChecks: RequestCheck[] = [
-  plainRequestRules({ flow: plainOptional(plainRule(...channelStrategyParts({ channels: Object.values(OmniChannel), unique: false, vendorCode: BAD_REQUEST }))) }),
+const scenarioChecks: PlainCheck[] = [
+  plainRequestRules({ flow: plainOptional(plainRule(...channelStrategyPartsUnchecked({ channels: Object.values(OmniChannel), unique: false, vendorCode: BAD_REQUEST }))) }),
 ];
 
 /** The spec's issues of what will be sent (src/generated-checks), merged with the rules' `issues`. */
@@ -244,7 +244,7 @@ function specIssues(shape: ShapeNode, wire: unknown, issues: readonly Validation
 
 /** A scenario body's issues: the spec's, then scenarioChecks. */
 export function scenarioIssues(request: unknown): ValidationIssue[] {
-  return specIssues(checks.createScenario.body!, request, collectIssues(request, ...scenarioChecks));
+  return specIssues(checks.createScenario.body!, request, collectPlainIssues(request, ...scenarioChecks));
 }
 
 /** The spec's issues of an operation's query or path parameters (S1 ScenarioKey; S1/S10/S11 limits and enums). */

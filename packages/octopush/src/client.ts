@@ -18,7 +18,7 @@ import {
   checkShape,
   clientOptionIssues,
   clientPolicy,
-  collectIssues,
+  collectPlainIssues,
   createApiError,
   credentialIssues,
   execute,
@@ -177,7 +177,7 @@ export class OctopushClient {
     if (input.channel === 'voice_sms' && metadata.type === undefined) metadata.type = 'voice_sms';
     const candidate = { ...input, recipients: this.#normalizeRecipients(input.recipients, phoneIssues, input.channel !== 'email'), metadata };
     const checked = defined({ ...candidate, sendAt: sendAtWire(input.sendAt) });
-    validate(checks.sendMultichannel.body!, checked, [...phoneIssues, ...collectIssues(candidate, ...multichannelSendRules)], sendAtExplanations(input.sendAt));
+    validate(checks.sendMultichannel.body!, checked, [...phoneIssues, ...collectPlainIssues(candidate, ...multichannelSendRules)], sendAtExplanations(input.sendAt));
     for (const note of sendAtNotes(input.sendAt)) this.#onNote(note);
 
     const requestId = dedupeKeyOf(metadata.requestId);
@@ -194,7 +194,7 @@ export class OctopushClient {
     const optOut = (input.autoRemoveBlacklistedNumbers ?? input.autoDeleteOptoutContacts) as boolean | undefined;
     const checked = defined({ ...candidate, sendAt: sendAtWire(input.sendAt), autoRemoveBlacklistedNumbers: optOut, autoDeleteOptoutContacts: optOut });
     const explanations = [...senderExplanations(candidate), ...sendAtExplanations(input.sendAt)];
-    validate(checks.sendSmsCampaign.body!, checked, [...phoneIssues, ...collectIssues(candidate, ...smsSendRules)], explanations);
+    validate(checks.sendSmsCampaign.body!, checked, [...phoneIssues, ...collectPlainIssues(candidate, ...smsSendRules)], explanations);
     for (const note of sendAtNotes(input.sendAt)) this.#onNote(note);
 
     const requestId = dedupeKeyOf(input.requestId);
@@ -207,14 +207,14 @@ export class OctopushClient {
   async #cancelMultichannel(request: MultichannelCancelRequest, options?: RequestOptions): Promise<CancelResult> {
     const input = requestObject(request) as Obj;
     const body = { channel: input.channel, ticketNumber: input.ticketNumber } as CancelMultichannelRequest;
-    validate(checks.cancelMultichannel.body!, body, collectIssues(input, ...multichannelCancelRules));
+    validate(checks.cancelMultichannel.body!, body, collectPlainIssues(input, ...multichannelCancelRules));
     return this.#run(true, (init) => emptyAnswer(this.#multichannelApi.cancelMultichannelRaw({ cancelMultichannelRequest: body }, init)), options);
   }
 
   async #cancelSms(request: SmsCancelRequest, options?: RequestOptions): Promise<CancelResult> {
     const input = requestObject(request) as Obj;
     const body = { ticketNumber: input.ticketNumber } as CancelSmsCampaignRequest;
-    validate(checks.cancelSmsCampaign.body!, body, collectIssues(input, ...smsCancelRules));
+    validate(checks.cancelSmsCampaign.body!, body, collectPlainIssues(input, ...smsCancelRules));
     return this.#run(true, (init) => emptyAnswer(this.#smsApi.cancelSmsCampaignRaw({ cancelSmsCampaignRequest: body }, init)), options);
   }
 
@@ -224,7 +224,7 @@ export class OctopushClient {
     const query = defined({ withDetails: input.withDetails, countryCode, productName: input.productName });
     // Sent as written: `true` as in DEV's curl, `1` as the PHP client sends it.
     const wire = defined({ ...query, withDetails: query.withDetails === undefined ? undefined : String(query.withDetails) });
-    validate(checks.getBalance.params!, wire, collectIssues(query, ...balanceRules));
+    validate(checks.getBalance.params!, wire, collectPlainIssues(query, ...balanceRules));
     return this.#run(true, (init) => this.#walletApi.getBalanceRaw(wire as GetBalanceRequest, init), options);
   }
 

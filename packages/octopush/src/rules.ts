@@ -9,7 +9,7 @@
  */
 import {
   checkShape,
-  collectIssues,
+  collectPlainIssues,
   isCalendarDateTime,
   mergeIssues,
   messageFor,
@@ -17,8 +17,8 @@ import {
   plainOptional,
   plainRequestRules,
   plainRule,
-  type RequestCheck,
-  senderIdParts,
+  type PlainCheck,
+  senderIdPartsUnchecked,
   type SpecCodes,
   type ValidationIssue,
   type VendorCode,
@@ -70,7 +70,7 @@ export const specCodes: SpecCodes = {
  */
 const senderLength = [campaign.sender!.minLength!, campaign.sender!.maxLength!] as const;
 // A plain rule (no zod schema is built), reported as senderId's schema would.
-const sender = plainRule<string>(...senderIdParts({ alpha: senderLength, numeric: senderLength, vendorCode: OCTOPUSH_CODES.senderInvalid }));
+const sender = plainRule<string>(...senderIdPartsUnchecked({ alpha: senderLength, numeric: senderLength, vendorCode: OCTOPUSH_CODES.senderInvalid }));
 
 type Path = (string | number)[];
 type Obj = Record<string, unknown>;
@@ -90,8 +90,8 @@ function required(path: Path, value: unknown, why: string, vendorCode?: VendorCo
   return given(value) && value !== '' ? [] : [issue(path, 'required', [messageFor('required'), why].filter(Boolean).join(' '), vendorCode)];
 }
 /** Runs a core rule on a nested value and re-roots its issues at `path`. */
-function nested(path: Path, value: unknown, check: RequestCheck): ValidationIssue[] {
-  return collectIssues(value, check).map((i) => ({ ...i, path: [...path, ...i.path] }));
+function nested(path: Path, value: unknown, check: PlainCheck): ValidationIssue[] {
+  return collectPlainIssues(value, check).map((i) => ({ ...i, path: [...path, ...i.path] }));
 }
 
 /**
@@ -286,7 +286,7 @@ function multichannelChecks(request: Obj): ValidationIssue[] {
   ];
 }
 
-export const multichannelSendRules: RequestCheck[] = [(request) => multichannelChecks(asObject(request))];
+export const multichannelSendRules: PlainCheck[] = [(request) => multichannelChecks(asObject(request))];
 
 // ---- SMS campaign send ----------------------------------------------------------------------
 
@@ -294,17 +294,17 @@ function smsCampaignChecks(request: Obj): ValidationIssue[] {
   return [...sendAtChecks(request.sendAt), ...stopMention(request, SMS_CAMPAIGN_PURPOSE)];
 }
 
-export const smsSendRules: RequestCheck[] = [(request) => smsCampaignChecks(asObject(request))];
+export const smsSendRules: PlainCheck[] = [(request) => smsCampaignChecks(asObject(request))];
 
 /** An SMS campaign's issues without the network or its numbers: the spec's, then smsSendRules, with the sender's terms. */
 export function smsSendIssues(request: unknown): ValidationIssue[] {
   const shape = checks.sendSmsCampaign.body!;
-  return mergeIssues(checkShape(shape, request, specCodes), collectIssues(request, ...smsSendRules), shape, senderExplanations(request));
+  return mergeIssues(checkShape(shape, request, specCodes), collectPlainIssues(request, ...smsSendRules), shape, senderExplanations(request));
 }
 
 /** The vendor's terms for a campaign sender the spec refused: its length, its characters (106). */
 export function senderExplanations(request: unknown): ValidationIssue[] {
-  return collectIssues(request, senderRules);
+  return collectPlainIssues(request, senderRules);
 }
 // Built once: a send checks its sender with it, and a failover chain does on every batch.
 const senderRules = /* @__PURE__ */ plainRequestRules({ sender: plainOptional(sender) });
@@ -315,7 +315,7 @@ const senderRules = /* @__PURE__ */ plainRequestRules({ sender: plainOptional(se
  * RDM: only a draft or a scheduled campaign can be cancelled; live_chat messages never (the spec's
  * enum of cancellable channels leaves it out; this says why). A ticket is required, and named.
  */
-export const multichannelCancelRules: RequestCheck[] = [
+export const multichannelCancelRules: PlainCheck[] = [
   (request) => {
     const r = asObject(request);
     const channel = r.channel === 'live_chat' ? [issue(['channel'], 'invalid', 'live_chat messages cannot be cancelled')] : [];
@@ -323,13 +323,13 @@ export const multichannelCancelRules: RequestCheck[] = [
   },
 ];
 
-export const smsCancelRules: RequestCheck[] = [(request) => required(['ticketNumber'], asObject(request).ticketNumber, '(the sms_ticket of the send)')];
+export const smsCancelRules: PlainCheck[] = [(request) => required(['ticketNumber'], asObject(request).ticketNumber, '(the sms_ticket of the send)')];
 
 /**
  * DEV check-balance: `country_code` (ISO 3166-1 alpha-2) and `product_name` go together or not at
  * all. Their values, and `with_details` as sent (`true` in DEV, `1` in the PHP client), are the spec's.
  */
-export const balanceRules: RequestCheck[] = [
+export const balanceRules: PlainCheck[] = [
   (request) => {
     const r = asObject(request);
     if (given(r.countryCode) === given(r.productName)) return [];

@@ -6,20 +6,14 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliveryKeys } from './dlrKeys';
 import { RedisJournal } from './journal';
 import { campaignKeys } from './names';
-import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { redisAvailable } from './test/redis';
+import { useTestRedis } from './test/useRedis';
 
-let redis: TestRedis;
-beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startTestRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const { redis } = useTestRedis();
 
 /** A proxy to Redis that, once Redis answered the first command carrying `marker`, passes nothing more from the client: the client died there. */
 async function dyingProxy(target: URL, marker: string): Promise<{ url: string; close(): Promise<void> }> {

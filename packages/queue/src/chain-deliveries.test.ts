@@ -12,7 +12,7 @@ import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
 import {   verifyCallbackUrl } from '@msgkit/webhooks';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliveryRecords, standingOf } from './deliveries';
 import { RedisJournal } from './journal';
 import { enqueueCampaign } from './producer';
@@ -20,21 +20,12 @@ import { reconcileCampaign } from './reconcileStore';
 import { campaignRecipients, campaignStatus } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
 import { receiveAll, startTestReceiver } from './test/receiver';
-import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { redisAvailable } from './test/redis';
+import { useTestRedis } from './test/useRedis';
 import { createCampaignWorker } from './worker';
 
 const secret = randomBytes(32).toString('base64url');
-let redis: TestRedis;
-let client: Redis;
-beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startTestRedis();
-  client = new Redis(redis.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const { redis, client } = useTestRedis();
 
 const startReceiver = (prefix: string) => startTestReceiver({ connection: redis.url, prefix, formats: [smscxReports, smsworksReports], secret });
 

@@ -11,28 +11,19 @@ import { startSandbox, type ReportBehaviour, type Sandbox } from '@msgkit/sandbo
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliveryRecords, standingOf } from './deliveries';
 import { enqueueCampaign } from './producer';
 import { reconcileCampaign } from './reconcileStore';
 import { campaignStatus } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
 import { receiveAll, startTestReceiver } from './test/receiver';
-import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { redisAvailable } from './test/redis';
+import { useTestRedis } from './test/useRedis';
 import { createCampaignWorker } from './worker';
 
 const secret = randomBytes(32).toString('base64url');
-let redis: TestRedis;
-let client: Redis;
-beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startTestRedis();
-  client = new Redis(redis.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const { redis, client } = useTestRedis();
 
 /** A report receiver of the test's own: the webhook handler recording into Redis through the queue's recorder. */
 const startReceiver = (prefix: string, formats: DeliveryReportFormat[], port = 0) => startTestReceiver({ connection: redis.url, prefix, formats, secret, port });

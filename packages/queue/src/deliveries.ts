@@ -7,15 +7,17 @@
  * same record and the same state, and a final state never regresses. Each write is a compare-and-set of the recipient's
  * record (a Lua script), retried on a conflict: two receivers never lose each other's report.
  *
- * The state of a recipient follows the rules of `msgkit report` for a journal: a final report
- * (delivered, or failed with the vendor's code), then a verdict proving it never sent (failed),
- * then a verdict leaving it unknown (with its reason), then a report that is not final (pending);
- * a recipient with no record stands by its batch's outcome (sent: pending; refused: failed;
- * unknown: unknown; none yet: pending).
+ * The state of a recipient is core's one rule (`recipientStanding`), the one `msgkit report` and
+ * the dashboard read a journal by: a delivered of any vendor that sent it, then the holder's final
+ * report (failed with the vendor's code), then a verdict proving it never sent (failed), then a
+ * verdict leaving it unknown (with its reason), then a report that is not final (pending); a
+ * recipient with no record stands by its batch's outcome (sent: pending; refused: failed;
+ * unknown: unknown; none yet: pending). Each message's reports are reduced first (MessageTracker).
  */
 import { createHash } from 'node:crypto';
-import { isFinalDeliveryStatus, type DeliveryEvent, type DeliveryStatus } from '@msgkit/core';
-import { canonicalEvent, compareDeliveryEvents, MessageTracker, type ReconcileRecord, type RecipientVerdict } from '@msgkit/webhooks';
+import type { DeliveryEvent, DeliveryStatus } from '@msgkit/core';
+import { recipientStanding } from '@msgkit/core/internal';
+import { canonicalEvent, compareDeliveryEvents, MessageTracker, type MessageDelivery, type ReconcileRecord, type RecipientVerdict } from '@msgkit/webhooks';
 import type { Redis } from 'ioredis';
 import { deliveryKeys, unplacedCampaignsKey } from './dlrKeys';
 
@@ -51,6 +53,8 @@ export interface RecipientStanding {
   /** Why, in one short clause (a code first). */
   reason: string;
   messageId?: string;
+  /** Delivered by more than one vendor: those other than the holder (each delivered it too), sorted. */
+  deliveredTwiceBy?: string[];
 }
 
 // Far more distinct reports than any vendor sends for one message; past it the least events go (see `merge`).
@@ -92,30 +96,24 @@ export function merge(record: DeliveryRecord | undefined, batch: number, events:
   return { batch: record?.batch ?? batch, ...(holds !== undefined && { holder: holds }), events: kept, ...(kept2 && { verdict: kept2 }) };
 }
 
-/** Where the record puts its recipient (see the module comment for the order of the rules). */
+/** Where the record puts its recipient: core's one rule (`recipientStanding`, see the module comment). */
 export function standingOf(record: DeliveryRecord): RecipientStanding {
+  const s = recipientStanding({ reports: messagesOf(record), ...(record.holder !== undefined && { holder: record.holder }), ...(record.verdict && { lookup: record.verdict }) });
+  if (!s) return { state: 'pending', reason: 'no report yet' };
+  const r = s.report;
+  return { state: s.state, ...(r && { status: r.status, messageId: r.messageId }), reason: s.reason, ...(s.deliveredTwiceBy.length > 0 && { deliveredTwiceBy: s.deliveredTwiceBy }) };
+}
+
+/** Each message's reports reduced (the webhooks' MessageTracker): one view per vendor and message id. */
+function messagesOf(record: DeliveryRecord): MessageDelivery[] {
   const trackers = new Map<string, MessageTracker>();
   for (const e of record.events) {
-    if (record.holder !== undefined && e.vendor !== record.holder) continue;
     const key = `${e.vendor}\u0000${e.messageId}`;
     let t = trackers.get(key);
     if (!t) trackers.set(key, (t = new MessageTracker(e.vendor, e.messageId)));
     t.apply(e);
   }
-  const views = [...trackers.values()].map((t) => t.view);
-  const finals = views.filter((v) => v.final && isFinalDeliveryStatus(v.status));
-  if (finals.length > 0) {
-    const decided = finals.find((v) => v.status === 'delivered') ?? finals[0]!;
-    const why = [decided.raw.status, decided.raw.code, decided.raw.error].filter((x) => x !== undefined && x !== '').join(' ');
-    return { state: decided.status === 'delivered' ? 'delivered' : 'failed', status: decided.status, reason: why || decided.status, messageId: decided.messageId };
-  }
-  const { verdict } = record;
-  const latest = views[views.length - 1];
-  const id = latest ? { messageId: latest.messageId } : {};
-  if (verdict?.outcome === 'not_sent') return { state: 'failed', reason: 'not_sent: the vendor proves it never sent it (resendable)' };
-  if (verdict?.outcome === 'unknown') return { state: 'unknown', ...(latest && { status: latest.status }), reason: verdict.reason ?? 'unknown', ...id };
-  if (latest) return { state: 'pending', status: latest.status, reason: 'no final report yet', ...id };
-  return { state: 'pending', reason: 'no report yet' };
+  return [...trackers.values()].map((t) => t.view);
 }
 
 /** What a counter groups a standing by: failures by the vendor's words, unknowns by reason. */

@@ -16,12 +16,12 @@
  * After a move the batch's outcome, its counts and each recipient's record are replaced, only by a
  * writer that saw more of the batch's attempts than the one stored (a version: attempts begun plus
  * attempts settled), and the delivery record of each moved recipient names its new holder: the old
- * vendor's reports are kept and decide nothing; a late `delivered` of a vendor left on a timer is
- * counted (delivered twice) in `campaignStatus(…).failover`.
+ * vendor's reports are kept and decide nothing but a `delivered`; a recipient two vendors reported
+ * delivered is counted (delivered twice) in `campaignStatus(…).failover`.
  */
 import { randomUUID } from 'node:crypto';
-import { planChain } from '@msgkit/core/internal';
-import { failoverProofs, JournalMismatchError, sendWithFailover, ValidationError, type CampaignSender, type DeliveryEvent, type FailoverAttempt, type FailoverJournal, type MoveProof } from '@msgkit/core';
+import { deliveredEarlier, planChain } from '@msgkit/core/internal';
+import { failoverProofs, JournalMismatchError, sendWithFailover, ValidationError, type CampaignSender, type FailoverAttempt, type FailoverJournal, type MoveProof } from '@msgkit/core';
 import { MessageTracker, type MessageDelivery } from '@msgkit/webhooks';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -29,7 +29,7 @@ import { dedupeKeyOf } from './batch';
 import { chainDeliveryCallbacks, type DeliveryReportOptions } from './callbacks';
 import { chainOutcome, holderOf, redisFailoverJournal } from './chain';
 import { connectRedis, type RedisConnection } from './connection';
-import { DeliveryRecords, type DeliveryRecord } from './deliveries';
+import { DeliveryRecords, standingOf, type DeliveryRecord } from './deliveries';
 import { RedisJournal, type BatchOutcome, type RecipientRecord } from './journal';
 import { batchJobId, campaignKeys, DEFAULT_PREFIX } from './names';
 import { ATTEMPT_BEGIN } from './scripts';
@@ -46,8 +46,8 @@ export interface FailoverCampaignOptions {
   onReport?: boolean;
   /**
    * Timer failover, only when asked for by name: a recipient with no final report this long (ms)
-   * after its attempt began moves on. The recipient may then get the message twice: a late
-   * `delivered` of the vendor left behind is counted in `campaignStatus(…).failover.deliveredTwice`.
+   * after its attempt began moves on. The recipient may then get the message twice: once both
+   * vendors reported it delivered it is counted in `campaignStatus(…).failover.deliveredTwice`.
    */
   afterNoReportMs?: number;
   /** Say what would move and send nothing. */
@@ -366,6 +366,8 @@ function awaitingReport(chain: readonly string[], batch: readonly string[], atte
   for (const [to, state] of states) {
     if (state.status !== 'sent' || proofs.has(to) || chain.indexOf(state.sender) + 1 >= chain.length) continue;
     if (report(to, state.sender)?.final) continue;
+    // Delivered by an earlier vendor: nothing will move it (failoverProofs' rule).
+    if (state.attempt > 0 && deliveredEarlier(chain, state.sender, to, report) !== undefined) continue;
     const timed = options.afterNoReportMs !== undefined && sentAt(attempts[state.attempt]!) !== undefined;
     if (options.onReport === true || timed) n++;
   }
@@ -409,13 +411,13 @@ function stepsOf(moves: readonly FailoverMove[]): string[] {
   return [...counts].map(([step, byWhy]) => `${step}: ${[...byWhy.values()].reduce((a, b) => a + b, 0)} (${[...byWhy].map(([why, n]) => `${why} ${n}`).join(', ')})`);
 }
 
-/** A campaign's moves and the late `delivered` reports of vendors left on a timer (see CampaignStatus.failover). */
+/** A campaign's moves and its recipients delivered twice (see CampaignStatus.failover). */
 export interface FailoverTotals {
   /** Recipients moved on, by proof (a recipient moved twice in a longer chain counts twice). */
   moved: Record<MoveProof['kind'], number>;
-  /** Recipients a vendor left on a timer reported delivered after all: each got the message twice. */
+  /** Recipients more than one vendor reported delivered: each got the message twice (and each send was paid for). */
   deliveredTwice: number;
-  /** Those, by the vendor that reported them delivered late. */
+  /** Those, by each vendor other than the holder that reported them delivered. */
   deliveredTwiceBy: Record<string, number>;
 }
 
@@ -425,19 +427,15 @@ export async function failoverTotals(redis: Redis, prefix: string, campaignId: s
   const moves = Object.entries(all).flatMap(([field, json]) => (field.startsWith('m:') ? [[field.slice(2), JSON.parse(json) as KeptMove[]] as const] : []));
   if (moves.length === 0) return undefined;
   const totals: FailoverTotals = { moved: { report: 0, timer: 0 }, deliveredTwice: 0, deliveredTwiceBy: {} };
-  const timed: Array<[string, string[]]> = [];
-  for (const [to, list] of moves) {
-    for (const m of list) totals.moved[m.kind]++;
-    const left = list.filter((m) => m.kind === 'timer').map((m) => m.from);
-    if (left.length > 0) timed.push([to, left]);
-  }
-  const records = await new DeliveryRecords(redis, prefix, campaignId).getMany(timed.map(([to]) => to));
-  for (const [to, left] of timed) {
-    const events: DeliveryEvent[] = records.get(to)?.events ?? [];
-    const late = left.filter((vendor) => events.some((e) => e.vendor === vendor && e.status === 'delivered'));
-    if (late.length === 0) continue;
+  for (const [, list] of moves) for (const m of list) totals.moved[m.kind]++;
+  // Delivered twice: more than one vendor reported it delivered (deliveries.ts' standingOf, the
+  // rule campaignResults' rows follow), whatever moved it: a timer, or a report its vendor corrected.
+  const records = await new DeliveryRecords(redis, prefix, campaignId).getMany(moves.map(([to]) => to));
+  for (const record of records.values()) {
+    const twice = standingOf(record).deliveredTwiceBy;
+    if (!twice) continue;
     totals.deliveredTwice++;
-    for (const vendor of late) totals.deliveredTwiceBy[vendor] = (totals.deliveredTwiceBy[vendor] ?? 0) + 1;
+    for (const vendor of twice) totals.deliveredTwiceBy[vendor] = (totals.deliveredTwiceBy[vendor] ?? 0) + 1;
   }
   return totals;
 }

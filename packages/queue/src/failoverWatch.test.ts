@@ -11,27 +11,18 @@ import { startSandbox, type ReportBehaviour, type Sandbox } from '@msgkit/sandbo
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { watchFailover, type FailoverPassSummary, type FailoverWatchOptions } from './failoverWatch';
 import { enqueueCampaign } from './producer';
 import { campaignRecipients, campaignStatus } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
 import { receiveAll, startTestReceiver } from './test/receiver';
-import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { redisAvailable } from './test/redis';
+import { useTestRedis } from './test/useRedis';
 import { createCampaignWorker } from './worker';
 
 const secret = randomBytes(32).toString('base64url');
-let redis: TestRedis;
-let client: Redis;
-beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startTestRedis();
-  client = new Redis(redis.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const { redis, client } = useTestRedis();
 
 /** More passes than any test needs: a watch still going after this many is a failure, by count. */
 const MAX_PASSES = 40;

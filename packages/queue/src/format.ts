@@ -18,7 +18,8 @@ export function formatCampaignStatus(status: CampaignStatus, now: number = Date.
   if (status.failover) {
     const f = status.failover;
     lines.push(`  moved on after the send: ${f.moved.report} on a final negative report, ${f.moved.timer} on the timer`);
-    if (f.moved.timer > 0) lines.push(`    delivered twice after timer failover: ${f.deliveredTwice}${f.deliveredTwice > 0 ? ` (${Object.entries(f.deliveredTwiceBy).map(([v, n]) => `${v} ${n}`).join(', ')} reported delivered after the timer moved them on)` : ''}`);
+    // Shown zero included after a timer failover: the timer's cost.
+    if (f.moved.timer > 0 || f.deliveredTwice > 0) lines.push(`    delivered twice (two vendors reported it delivered): ${f.deliveredTwice}${f.deliveredTwice > 0 ? ` (${Object.entries(f.deliveredTwiceBy).map(([v, n]) => `${v} ${n}`).join(', ')} besides the vendor that holds it)` : ''}`);
   }
   if (d.unplaced > 0) lines.push(`    ${d.unplaced} report(s) wait for their batch's answer to be recorded (the receiver places them)`);
   if (d.unindexed > 0) lines.push(`    ${d.unindexed} report(s) on a vendor's account URL name a message id no batch recorded (any campaign of this prefix; kept, placed once one does)`);

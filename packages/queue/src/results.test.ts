@@ -6,25 +6,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { startSandbox, type Sandbox } from '@msgkit/sandbox';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { failoverCampaign } from './failover';
 import { enqueueCampaign } from './producer';
 import { campaignResults, CampaignNotFoundError, type CampaignResultRow } from './results';
 import { campaignStatus } from './status';
 import { gbNumbers, waitDone } from './test/helpers';
 import { startTestReceiver } from './test/receiver';
-import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { redisAvailable } from './test/redis';
+import { useTestRedis } from './test/useRedis';
 import { createCampaignWorker } from './worker';
 
 const secret = randomBytes(32).toString('base64url');
-let redis: TestRedis;
-beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startTestRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const { redis } = useTestRedis();
 
 const startReceiver = (prefix: string) => startTestReceiver({ connection: redis.url, prefix, formats: [smscxReports, smsworksReports], secret });
 

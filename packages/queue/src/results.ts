@@ -63,7 +63,11 @@ export interface CampaignResultRow {
   reason: string;
   /** The message id the deciding report or lookup named. */
   messageId?: string;
-  /** Vendors other than the holder that reported it delivered too (space separated): it reached the phone more than once. */
+  /**
+   * Delivered by more than one vendor (it reached the phone more than once, and each was paid for):
+   * those vendors other than the holder, space separated. `campaignStatus(…).failover.deliveredTwice`
+   * counts these rows.
+   */
   deliveredTwiceBy?: string;
 }
 
@@ -119,12 +123,6 @@ function standingBySend(send: Pick<CampaignResultRow, 'status' | 'error'>): Pick
   if (send.status === 'unknown') return { state: 'unknown', reason: send.error ?? 'unknown' };
   if (send.status === 'sent') return { state: 'pending', reason: 'no report yet' };
   return { state: 'pending', reason: send.error ? 'being sent' : 'not sent yet' };
-}
-
-/** Vendors other than the holder whose reports say delivered. */
-function deliveredTwice(record: DeliveryRecord, holder: string): string | undefined {
-  const others = new Set(record.events.filter((e) => e.vendor !== holder && e.status === 'delivered').map((e) => e.vendor));
-  return others.size > 0 ? [...others].sort().join(' ') : undefined;
 }
 
 /**
@@ -183,8 +181,7 @@ async function readBatches(redis: Redis, queue: Queue<BatchJobData>, prefix: str
       let standing: Pick<CampaignResultRow, 'state' | 'deliveryStatus' | 'reason' | 'messageId' | 'deliveredTwiceBy'>;
       if (delivery) {
         const s = standingOf(delivery);
-        const twice = s.state === 'delivered' ? deliveredTwice(delivery, delivery.holder ?? send.provider) : undefined;
-        standing = { state: s.state, ...(s.status !== undefined && { deliveryStatus: s.status }), reason: s.reason, ...(s.messageId !== undefined && { messageId: s.messageId }), ...(twice && { deliveredTwiceBy: twice }) };
+        standing = { state: s.state, ...(s.status !== undefined && { deliveryStatus: s.status }), reason: s.reason, ...(s.messageId !== undefined && { messageId: s.messageId }), ...(s.deliveredTwiceBy && { deliveredTwiceBy: s.deliveredTwiceBy.join(' ') }) };
       } else standing = standingBySend(send);
       rows.push({ e164: to, batch: b.index, ...send, ...standing });
     }

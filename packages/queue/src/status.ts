@@ -52,7 +52,8 @@ export interface CampaignStatus extends CampaignMeta {
   queueState: AccountState;
   /**
    * A chain campaign whose recipients moved on after the send (`failoverCampaign`): how many, by
-   * proof, and how many a vendor left on a timer reported delivered after all (each got it twice).
+   * proof, and how many more than one vendor reported delivered (each got it twice: the rows of
+   * `campaignResults` that name one in `deliveredTwiceBy`).
    */
   failover?: FailoverTotals;
 }

@@ -9,7 +9,7 @@ import {
   checkShape,
   clientOptionIssues,
   clientPolicy,
-  collectRequestIssues,
+  collectPlainRequestIssues,
   credentialIssues,
   execute,
   guardFetch,
@@ -17,7 +17,7 @@ import {
   messageFor,
   noteHandler,
   processEnv,
-  recipientIssues,
+  recipientIssuesUnchecked,
   requestObject,
   resolveCredentials,
   type ClientOptions,
@@ -196,13 +196,13 @@ function prepare<T extends object>(ctx: Context, request: T, operation: Operatio
       callerIndex = (sent) => (sent >= valid.length ? invalid[sent - valid.length]!.index : inputs.findIndex((input) => e164(input) === valid[sent]));
     } else {
       body.to = valid;
-      if (invalid.length > 0) issues.push(...recipientIssues(invalid, ['to'], invalid.length === 1 ? INVALID_NUMBER_CODE.one : INVALID_NUMBER_CODE.several));
+      if (invalid.length > 0) issues.push(...recipientIssuesUnchecked(invalid, ['to'], invalid.length === 1 ? INVALID_NUMBER_CODE.one : INVALID_NUMBER_CODE.several));
     }
   }
   if (paid && body.idempotencyId === undefined) body.idempotencyId = globalThis.crypto.randomUUID();
   const phoneIssues = issues.length;
   // `body` is a plain copy (requestObject's, spread): its rules run without zod's object parse.
-  issues.push(...collectRequestIssues(body as never, ...operation.checks));
+  issues.push(...collectPlainRequestIssues(body as never, ...operation.checks));
   // An issue at a number that went out points at the caller's own entry.
   const shaped = checkShape(operation.shape, body, specCodes).map((issue) =>
     issue.path[0] === 'to' && typeof issue.path[1] === 'number' ? { ...issue, path: ['to', callerIndex(issue.path[1]), ...issue.path.slice(2)] } : issue,

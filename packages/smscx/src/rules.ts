@@ -6,21 +6,21 @@
  * docs, seeds 000/001, and ../shared/vendors/smscx.md). DECISIONs are the spec's.
  */
 import {
-  callbackUrlParts,
-  channelStrategyParts,
+  callbackUrlPartsUnchecked,
+  channelStrategyPartsUnchecked,
   checkShape,
-  collectIssues,
+  collectPlainIssues,
   mergeIssues,
   messageFor,
-  messageTextParts,
+  messageTextPartsUnchecked,
   type Note,
   type OperationShape,
   plainOptional,
   plainRequestRules,
   plainRule,
-  type RequestCheck,
-  scheduleDateParts,
-  senderIdParts,
+  type PlainCheck,
+  scheduleDatePartsUnchecked,
+  senderIdPartsUnchecked,
   type ShapeNode,
   type SpecCodes,
   type ValidationIssue,
@@ -88,10 +88,10 @@ const SENDER_CHAR = /[^\p{Cc}]/u;
  * empty, 1106 otherwise (spec DECISION on Multichannel's limit).
  */
 const senderLength = [sms.from!.minLength!, sms.from!.maxLength!] as const;
-const sender = plainRule<string>(...senderIdParts({ alpha: senderLength, numeric: senderLength, allowedChar: SENDER_CHAR, vendorCode: { sender_empty: 1105, invalid_type: 1106, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } }));
+const sender = plainRule<string>(...senderIdPartsUnchecked({ alpha: senderLength, numeric: senderLength, allowedChar: SENDER_CHAR, vendorCode: { sender_empty: 1105, invalid_type: 1106, sender_alpha_length: 1106, sender_numeric_length: 1106, sender_chars: 1106 } }));
 
 /** SMS text: at most 10 parts; random placeholders `{{numbers:N}}` etc. with N 1-20 (1136 / 1137). */
-const text = plainRule<string>(...messageTextParts({
+const text = plainRule<string>(...messageTextPartsUnchecked({
   minLength: 0,
   maxParts: MAX_PARTS,
   placeholders: true,
@@ -99,7 +99,7 @@ const text = plainRule<string>(...messageTextParts({
 }));
 
 /** Campaign `groups`: each an existing group id (1140), so a positive one (the spec says int32). */
-const groups: RequestCheck<{ groups?: unknown }> = (request) =>
+const groups: PlainCheck<{ groups?: unknown }> = (request) =>
   Array.isArray(request.groups)
     ? request.groups.flatMap((id: unknown, index) =>
         Number.isInteger(id) && (id as number) <= 0 ? [{ path: ['groups', index], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a group id (positive)' }), vendorCode: 1140 }] : [],
@@ -110,7 +110,7 @@ const groups: RequestCheck<{ groups?: unknown }> = (request) =>
  * `strategy`: no channel twice (1129), ending with `sms` (1122); viber/whatsapp steps need
  * `templateId` (1126), the sms step `text` (1107). Its length and channels are the spec's.
  */
-const strategy = plainRule(...channelStrategyParts({
+const strategy = plainRule(...channelStrategyPartsUnchecked({
   channels: CHANNELS,
   lastChannel: 'sms',
   requiredFields: {
@@ -132,7 +132,7 @@ function strategySteps(request: { strategy?: unknown }): ValidationIssue[] {
       issues.push({ path: ['strategy', index, 'templateId'], code: 'invalid', message: messageFor('invalid'), vendorCode: 1127 });
     }
     if (channel === 'sms' && smsText != null && smsText !== '') {
-      for (const issue of collectIssues(smsText, text)) issues.push({ ...issue, path: ['strategy', index, 'text', ...issue.path] });
+      for (const issue of collectPlainIssues(smsText, text)) issues.push({ ...issue, path: ['strategy', index, 'text', ...issue.path] });
     }
   });
   return issues;
@@ -140,11 +140,11 @@ function strategySteps(request: { strategy?: unknown }): ValidationIssue[] {
 
 /** `scheduledDate`: the spec's pattern (1108) names a real instant (1108), not in the past (1116). */
 const scheduleCodes = { required: 1108, date_invalid: 1108, date_in_past: 1116 };
-const utcDate = plainRule<string | Date>(...scheduleDateParts({ vendorCode: scheduleCodes }));
+const utcDate = plainRule<string | Date>(...scheduleDatePartsUnchecked({ vendorCode: scheduleCodes }));
 // With `isUtc: false` the date is the destination's wall clock; UTC-12 is the latest any zone can
 // be, so only a date that is past even there is surely past.
 const LATEST_ZONE_MS = 12 * 3_600_000;
-const localDate = plainRule<string | Date>(...scheduleDateParts({ vendorCode: scheduleCodes, now: () => Date.now() - LATEST_ZONE_MS }));
+const localDate = plainRule<string | Date>(...scheduleDatePartsUnchecked({ vendorCode: scheduleCodes, now: () => Date.now() - LATEST_ZONE_MS }));
 
 function schedule(request: { scheduledDate?: unknown; isUtc?: unknown }): ValidationIssue[] {
   const value = request.scheduledDate;
@@ -157,7 +157,7 @@ function schedule(request: { scheduledDate?: unknown; isUtc?: unknown }): Valida
     return [{ path: ['scheduledDate'], code: 'date_invalid', message, vendorCode: 1108 }];
   }
   if (typeof value !== 'string') return [];
-  return collectIssues(value, request.isUtc === false ? localDate : utcDate).map((issue) => ({ ...issue, path: ['scheduledDate'] }));
+  return collectPlainIssues(value, request.isUtc === false ? localDate : utcDate).map((issue) => ({ ...issue, path: ['scheduledDate'] }));
 }
 
 /** ISO 3166-1 alpha-2 is letters; the spec says two of them. */
@@ -178,7 +178,7 @@ export function toScheduledDate(value: unknown, isUtc: unknown): unknown {
 }
 
 /** The vendor POSTs delivery reports to `dlrCallbackUrl`: an http(s) URL, where the spec says any URI (1109). */
-const dlrCallbackUrl = plainOptional(plainRule<string>(...callbackUrlParts({ vendorCode: 1109 })));
+const dlrCallbackUrl = plainOptional(plainRule<string>(...callbackUrlPartsUnchecked({ vendorCode: 1109 })));
 /**
  * `trackData` of the spec's shape (the SDKs' lowercase UUID of any version, spec DECISION) that is
  * not of version 1 to 5 is sent, with a note (trackDataNotes).
@@ -207,7 +207,7 @@ export function trackDataNotes(request: { trackData?: unknown }): Note[] {
 /** One operation's checks: the spec's shape, run first, then the rules a schema cannot say. */
 export interface OperationRules {
   shape: ShapeNode;
-  checks: ReadonlyArray<RequestCheck<never>>;
+  checks: ReadonlyArray<PlainCheck<never>>;
 }
 
 // Every field optional here: which ones a request needs is the spec's `required`.
@@ -218,7 +218,7 @@ const smsMessage = plainRequestRules({ from, text: smsText, countryIso: plainOpt
 const smsCampaign = plainRequestRules({ from, text: smsText, dlrCallbackUrl });
 const mcMessage = plainRequestRules({ from, strategy: plainOptional(strategy), countryIso: plainOptional(countryIso), dlrCallbackUrl });
 const mcCampaign = plainRequestRules({ from, strategy: plainOptional(strategy), dlrCallbackUrl });
-const on = (operation: OperationShape, ...rest: ReadonlyArray<RequestCheck<never>>): OperationRules => ({ shape: operation.body!, checks: rest });
+const on = (operation: OperationShape, ...rest: ReadonlyArray<PlainCheck<never>>): OperationRules => ({ shape: operation.body!, checks: rest });
 
 /** The checks for each operation, run by the client on the request as it will be sent. */
 export const rules = {
@@ -238,7 +238,7 @@ export const rules = {
 
 /** A request's issues without the network or its numbers: the spec's shape merged with the operation's rules. */
 export function operationIssues(operation: OperationRules, request: object): ValidationIssue[] {
-  return mergeIssues(checkShape(operation.shape, request, specCodes), collectIssues(request as never, ...operation.checks), operation.shape);
+  return mergeIssues(checkShape(operation.shape, request, specCodes), collectPlainIssues(request as never, ...operation.checks), operation.shape);
 }
 
 /** The operations that take no body: path ids and, for the campaign report, a page. */

@@ -267,6 +267,16 @@ describe('messages.search', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('names a field of a metadata criterion that the search would not send', async () => {
+    const error = await client.messages.search({ metadata: [{ key: 'order', value: '1', vaule: '2' }] } as never).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const issues = (error as { issues: Array<{ path: unknown[]; code: string }> }).issues.map((i) => [i.path.join('.'), i.code]);
+    expect(issues).toEqual([['metadata.0.vaule', 'unknown_field']]);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('is a read: a 500 is asked again and the second answer returned', async () => {
     const retrying = new SmsWorksClient({ token: TOKEN, baseUrl: `${server.url}/v1/`, maxRetries: 1 });
     server.reply({ status: 500, headers: VENDOR_JSON, json: { message: 'Server error' } }, { status: 200, headers: VENDOR_JSON, json: [messageResponse] });

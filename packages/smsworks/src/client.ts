@@ -11,7 +11,7 @@ import {
   pathId,
   processEnv,
   unknownFieldIssues,
-  recipientIssues,
+  recipientIssuesUnchecked,
   requestObject,
   resolveCredentials,
   wireValue,
@@ -32,7 +32,6 @@ import {
   Configuration,
   CreditsApi,
   MessagesApi,
-  QueryFromJSON,
   QueryToJSON,
   ScheduledMessageResponseFromJSON,
   type BatchMessage,
@@ -334,7 +333,7 @@ function batchWire(request: SendBatchRequest | ScheduleBatchRequest, mode: Mode,
   if (Array.isArray(destinations)) {
     const strings = destinations.map((d) => (typeof d === 'string' ? d : ''));
     const recipients = normalizeRecipients(strings, { defaultCountry: context.defaultCountry });
-    issues.push(...recipientIssues(recipients.invalid, ['destinations']));
+    issues.push(...recipientIssuesUnchecked(recipients.invalid, ['destinations']));
     valid = recipients.valid.map(digitsOnly);
   }
   const wire = withSchedule({ ...request, destinations: Array.isArray(destinations) ? valid : destinations } as BatchMessage, request, mode, notes, []);
@@ -384,7 +383,7 @@ function searchWire(query: SearchQuery, context: Context): Query {
   if (query.skip !== undefined && !wholeNumber(query.skip, 0)) typeIssue('skip', 'a whole number ≥ 0');
   if (query.credits !== undefined && !(typeof query.credits === 'number' && Number.isFinite(query.credits))) typeIssue('credits', 'a number');
   if (query.unread !== undefined && typeof query.unread !== 'boolean') typeIssue('unread', 'true or false');
-  issues.push(...unknownFieldIssues(wire, QueryFromJSON(QueryToJSON(wire as Query))));
+  issues.push(...unknownFieldIssues(wire, QueryToJSON(wire as Query)));
   throwIfAny(issues);
   return wire as Query;
 }

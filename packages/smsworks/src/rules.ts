@@ -5,19 +5,19 @@
  * say. The vendor publishes no error codes, so no issue carries a vendorCode.
  */
 import {
-  callbackUrlParts,
+  callbackUrlPartsUnchecked,
   checkShape,
-  collectIssues,
+  collectPlainIssues,
   mergeIssues,
   messageFor,
-  messageTextParts,
+  messageTextPartsUnchecked,
   type Note,
   plainOptional,
   plainRequestRules,
   plainRule,
-  type RequestCheck,
-  scheduleDateParts,
-  senderIdParts,
+  type PlainCheck,
+  scheduleDatePartsUnchecked,
+  senderIdPartsUnchecked,
   type SpecCode,
   type SpecCodes,
   type ValidationIssue,
@@ -58,33 +58,33 @@ export const specCodes: SpecCodes = {
 /** The vendor's own words for `sender` (Message, BatchMessage, ScheduledMessage, OTP descriptions). */
 const SENDER_RULE = "Should be no longer than 11 characters for alphanumeric or 15 characters for numeric sender ID's. No spaces or special characters.";
 /** Says which part of the vendor's rule a sender the spec's pattern refused breaks. */
-const sender = plainOptional(plainRule<string>(...senderIdParts({ alpha: [1, 11], numeric: [1, 15] })));
+const sender = plainOptional(plainRule<string>(...senderIdPartsUnchecked({ alpha: [1, 11], numeric: [1, 15] })));
 
 /** senderId tolerates a `+` before a numeric sender (other vendors take one); this vendor does not. */
-const noPlusInSender: RequestCheck = (request) =>
+const noPlusInSender: PlainCheck = (request) =>
   typeof (request as { sender?: unknown })?.sender === 'string' && (request as { sender: string }).sender.startsWith('+')
     ? [{ path: ['sender'], code: 'sender_chars', message: `${messageFor('sender_chars', { chars: ['+'] })} (The SMS Works: "${SENDER_RULE}")` }]
     : [];
 
 const common = {
   // The spec sets no minimum length; an empty text is no message.
-  content: plainOptional(plainRule<string>(...messageTextParts())),
+  content: plainOptional(plainRule<string>(...messageTextPartsUnchecked())),
   // The vendor POSTs delivery reports here, so it must be an absolute http(s) URL.
-  deliveryreporturl: plainOptional(plainRule<string>(...callbackUrlParts())),
+  deliveryreporturl: plainOptional(plainRule<string>(...callbackUrlPartsUnchecked())),
 };
 
 // Plain rules (no zod schema is built), reported as requestRules' schemas would.
 const messageRules = plainRequestRules(common);
 // The spec sets no minimum either: a batch to no one sends nothing.
 const atLeastOne = (list: unknown): boolean => !Array.isArray(list) || list.length > 0;
-const batchRules: RequestCheck = (request) =>
+const batchRules: PlainCheck = (request) =>
   atLeastOne((request as { destinations?: unknown })?.destinations) ? [] : [{ path: ['destinations'], code: 'recipients_empty', message: messageFor('recipients_empty') }];
 /** No SMS Works source refuses a past `schedule`; scheduleNotes says it is one. */
-const scheduleRules = plainRequestRules({ schedule: plainRule<string | Date>(...scheduleDateParts({ allowPast: true })) });
+const scheduleRules = plainRequestRules({ schedule: plainRule<string | Date>(...scheduleDatePartsUnchecked({ allowPast: true })) });
 
 export type Mode = 'send' | 'schedule';
 
-const modeChecks = (mode: Mode): RequestCheck[] => (mode === 'schedule' ? [scheduleRules] : []);
+const modeChecks = (mode: Mode): PlainCheck[] => (mode === 'schedule' ? [scheduleRules] : []);
 
 /**
  * What goes out as given but is not what it looks like (spec DECISION on `schedule`):
@@ -105,12 +105,12 @@ export function scheduleNotes(mode: Mode, scheduledAt: Date | undefined, at: (st
 
 /** Issues of one Message beyond its spec (destination excepted: the client normalizes and checks it). */
 export function messageIssues(request: unknown, mode: Mode): ValidationIssue[] {
-  return collectIssues(request, messageRules, ...modeChecks(mode));
+  return collectPlainIssues(request, messageRules, ...modeChecks(mode));
 }
 
 /** Issues of one BatchMessage beyond its spec (each destination's format excepted, as above). */
 export function batchIssues(request: unknown, mode: Mode): ValidationIssue[] {
-  return collectIssues(request, messageRules, batchRules, ...modeChecks(mode));
+  return collectPlainIssues(request, messageRules, batchRules, ...modeChecks(mode));
 }
 
 /** Issues of the /batch/any list itself beyond its spec (its items are checked one by one with messageIssues). */
@@ -126,7 +126,7 @@ export function batchSendIssues(request: unknown): ValidationIssue[] {
 
 /** The vendor's terms for a sender its spec's pattern refused: which length, which characters. */
 export function senderExplanations(request: unknown): ValidationIssue[] {
-  return collectIssues(request, senderRules, noPlusInSender);
+  return collectPlainIssues(request, senderRules, noPlusInSender);
 }
 // Built once: a send checks its sender with it, and a failover chain does on every batch.
 const senderRules = /* @__PURE__ */ plainRequestRules({ sender });

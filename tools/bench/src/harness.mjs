@@ -1,17 +1,8 @@
 // Shared timing helpers: warm-up, then several rounds in which the contenders alternate (so that
 // drift in CPU frequency or GC pressure hits each of them alike), and medians of the rounds.
 
-/** Deterministic PRNG (mulberry32) so every run measures the same data. */
-export function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32) so every run measures the same data: the tests' one copy. */
+export { seeded } from '@msgkit/test-server/seeded';
 
 export const pick = (random, items) => items[Math.floor(random() * items.length)];
 

@@ -84,7 +84,7 @@ async function eachUnknown(path: string, contents: JournalContents, limit: numbe
 /** The report of a journal that records a failover chain: totals, then per provider and per failover class. */
 async function reportChain(io: Io, path: string, contents: JournalContents, options: { unknown?: boolean; json?: boolean; results?: string }): Promise<void> {
   const states = await JournalStates.read(path);
-  const report = chainReport(path, contents, (batch, vendor, to) => states.eventOf(batch, vendor, to));
+  const report = chainReport(path, contents, (batch, to, holder) => states.deliveredTwiceBy(batch, to, holder));
   const running = await lockHolder(path);
   const { header } = contents;
   if (options.json) {
@@ -123,9 +123,9 @@ async function reportChain(io: Io, path: string, contents: JournalContents, opti
     if (after.length > 0) {
       line(io.stdout, `moved to the next provider after sending: ${after.map((name) => `${name}: ${report.providers[name]!.moved.report} on a final negative report, ${report.providers[name]!.moved.timer} on the timer`).join('; ')}`);
     }
-    const twice = report.chain.filter((name) => report.providers[name]!.moved.timer > 0);
-    // Every late positive after a timer failover is counted and shown, zero included: the timer's cost.
-    for (const name of twice) line(io.stdout, `delivered twice after timer failover: ${report.providers[name]!.deliveredTwice} (${name} reported delivered after the timer moved them on)`);
+    const twice = report.chain.filter((name) => report.providers[name]!.moved.timer > 0 || report.providers[name]!.deliveredTwice > 0);
+    // Every recipient two providers reported delivered is counted and shown, zero included after a timer failover: the timer's cost.
+    for (const name of twice) line(io.stdout, `delivered twice: ${report.providers[name]!.deliveredTwice} (${name} and another provider both reported delivered)`);
     const open = report.totals.unknown.recipients;
     if (open > 0) {
       const why = Object.entries(report.unknownBy).map(([code, n]) => `${n} ${code === 'interrupted' ? 'interrupted (a run stopped while they were being sent)' : code}`);

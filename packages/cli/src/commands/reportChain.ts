@@ -20,7 +20,7 @@ export interface ProviderTotals {
   tries: Record<Status, number>;
   /** Recipients it sent that moved on to the next provider: on a final negative report, on the timer asked for by name. */
   moved: { report: number; timer: number };
-  /** Of those moved on a timer, how many it reported delivered after all: each delivered twice. */
+  /** Recipients it reported delivered that another provider delivered too (core's rule): each delivered twice. */
   deliveredTwice: number;
 }
 
@@ -53,10 +53,10 @@ function* batches(path: string, contents: JournalContents): Generator<{ attempts
   }
 }
 
-/** The greatest report `vendor` gave of its message to `to` in batch `batch` (JournalStates.eventOf). */
-export type EventOf = (batch: number, vendor: string, to: string) => { status: string } | undefined;
+/** The providers other than `holder` that delivered `to` of batch `batch`, where more than one did (JournalStates.deliveredTwiceBy). */
+export type TwiceOf = (batch: number, to: string, holder: string) => readonly string[];
 
-export function chainReport(path: string, contents: JournalContents, eventOf?: EventOf): ChainReport {
+export function chainReport(path: string, contents: JournalContents, twiceOf?: TwiceOf): ChainReport {
   const chain = contents.header.chain ?? [];
   const report: ChainReport = {
     chain,
@@ -72,7 +72,6 @@ export function chainReport(path: string, contents: JournalContents, eventOf?: E
         const at = from === undefined ? undefined : report.providers[from];
         if (!at) continue;
         at.moved[p.kind]++;
-        if (p.kind === 'timer' && eventOf?.(a.batch, from!, p.to)?.status === 'delivered') at.deliveredTwice++;
       }
       const totals = report.providers[a.sender];
       const outcome = a.outcome;
@@ -86,10 +85,13 @@ export function chainReport(path: string, contents: JournalContents, eventOf?: E
       }
     }
     const counts: Record<Status, number> = { sent: 0, refused: 0, unknown: 0 };
-    for (const state of states.values()) {
+    for (const [to, state] of states) {
       const status: Status = state.status === 'pending' ? 'refused' : state.status;
       counts[status]++;
       if (state.status === 'sent') report.providers[state.sender]!.sent++;
+      if (twiceOf && (state.status === 'sent' || state.status === 'unknown')) {
+        for (const vendor of twiceOf(attempts[0]!.batch, to, state.sender)) if (report.providers[vendor]) report.providers[vendor].deliveredTwice++;
+      }
       if (state.status === 'unknown') {
         report.providers[state.sender]!.unknown++;
         const code = attempts[state.attempt]!.outcome?.status === 'unknown' ? (attempts[state.attempt]!.outcome as { code: string }).code : 'interrupted';

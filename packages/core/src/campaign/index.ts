@@ -35,5 +35,5 @@ export { ChainValidationError, chainBatchSize, chainIssues, sendWithFailover } f
 export type { FailoverOptions, FailoverResult, RecipientOutcome, RecipientTry, TimerFailover } from './failover';
 export { createSender, senderFactory } from './define';
 export type { SenderImplementation } from './define';
-export { REPORT_FAILOVER_STATUSES, failoverProofs, reportMovesOn } from './reportFailover';
-export type { FailoverProofOptions, TimerProofOptions } from './reportFailover';
+export { REPORT_FAILOVER_STATUSES, deliveredEarlier, failoverProofs, reportMovesOn } from './reportFailover';
+export type { FailoverProofOptions, SenderReport, TimerProofOptions } from './reportFailover';

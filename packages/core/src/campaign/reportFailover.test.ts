@@ -4,7 +4,7 @@ import { JournalMismatchError } from '../errors';
 import { planChain, type AttemptOutcome, type FailoverAttempt, type FailoverJournal } from './attempts';
 import { createSender } from './define';
 import { sendWithFailover } from './failover';
-import { failoverProofs, reportMovesOn } from './reportFailover';
+import { deliveredEarlier, failoverProofs, reportMovesOn } from './reportFailover';
 import type { SenderFacts } from './sender';
 
 function fake(name: string, facts: Partial<SenderFacts> = {}) {
@@ -85,6 +85,27 @@ describe('failoverProofs', () => {
     // Without asking for report failover, a final negative report does not move; a final report of any kind stops the timer.
     const timed = failoverProofs(['a', 'b'], batch, sent, { report, onReport: false, timer: { ...timer, now: new Date(began.getTime() + 31 * 60_000) } });
     expect([...timed.keys()]).toEqual([batch[2], batch[3]]);
+  });
+
+  it('moves no recipient an earlier vendor of the chain reported delivered, on a report or on a timer', () => {
+    // a sent all four; a timer moved them to b; a then reported two of them delivered after all.
+    const moved: FailoverAttempt[] = [
+      sent[0]!,
+      { batch: 0, attempt: 1, sender: 'b', recipients: batch, dedupeKey: 'k', proofs: batch.map((to) => ({ to, attempt: 0, kind: 'timer', afterMs: 60_000 })), outcome: { status: 'sent', ids: ['y'] } },
+    ];
+    const late = new Map([
+      [batch[0]!, event(batch[0]!, 'delivered', true)],
+      [batch[1]!, event(batch[1]!, 'delivered', true)],
+    ]);
+    const atB = (to: string) => event(to, 'undelivered', true, { vendor: 'b', messageId: `b:${to}` });
+    const reportOf = (to: string, sender: string) => (sender === 'a' ? late.get(to) : sender === 'b' ? atB(to) : undefined);
+    expect([...failoverProofs(['a', 'b', 'c'], batch, moved, { report: reportOf }).keys()]).toEqual([batch[2], batch[3]]);
+    expect(deliveredEarlier(['a', 'b', 'c'], 'b', batch[0]!, reportOf)).toBe('a');
+    expect(deliveredEarlier(['a', 'b', 'c'], 'b', batch[2]!, reportOf)).toBeUndefined();
+    const began = new Date('2026-01-01T00:00:00Z');
+    const timer = { afterMs: 60_000, sentAt: () => began, now: new Date(began.getTime() + 3_600_000) };
+    const silentB = (to: string, sender: string) => (sender === 'a' ? late.get(to) : undefined);
+    expect([...failoverProofs(['a', 'b', 'c'], batch, moved, { report: silentB, onReport: false, timer }).keys()]).toEqual([batch[2], batch[3]]);
   });
 });
 

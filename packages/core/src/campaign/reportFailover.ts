@@ -11,6 +11,10 @@
  * worst deliver to someone who opted out. A permanent failure (Infobip `error.permanent`, The SMS
  * Works `failurereason.permanent`) is about the destination too. Anything not final (a vendor can
  * still report delivery), positive, pending or unknown stays where it is.
+ *
+ * A recipient an earlier vendor of the chain reported delivered (a late report after a timer moved
+ * it on) never moves again, whatever its holder says: it has its message, and the recipient's one
+ * answer is delivered (core's `recipientStanding`: delivered from any vendor wins).
  */
 import type { DeliveryEvent } from '../delivery/report';
 import { planChain, type FailoverAttempt, type MoveProof } from './attempts';
@@ -21,6 +25,19 @@ export const REPORT_FAILOVER_STATUSES = /* @__PURE__ */ Object.freeze(['undelive
 /** True when `event` proves its message did not arrive in a way another vendor may mend (module comment). */
 export function reportMovesOn(event: Pick<DeliveryEvent, 'status' | 'final' | 'permanent' | 'unmapped'>): boolean {
   return event.final === true && event.unmapped !== true && event.permanent !== true && (REPORT_FAILOVER_STATUSES as readonly string[]).includes(event.status);
+}
+
+/** The report reader of `failoverProofs`: the latest (reduced) report of the message `sender` sent to `to`. */
+export type SenderReport = (to: string, sender: string) => Pick<DeliveryEvent, 'status'> | undefined;
+
+/**
+ * The vendor before `holder` in `chain` that reported `to` delivered, if any (asked vendor by
+ * vendor, in the chain's order; a vendor that never sent `to` has no report).
+ */
+export function deliveredEarlier(chain: readonly string[], holder: string, to: string, report: SenderReport): string | undefined {
+  const at = chain.indexOf(holder);
+  for (let i = 0; i < at; i++) if (report(to, chain[i]!)?.status === 'delivered') return chain[i];
+  return undefined;
 }
 
 /** Options of `failoverProofs`. */
@@ -56,6 +73,7 @@ export function failoverProofs(chain: readonly string[], batch: readonly string[
   const { states } = planChain(chain, chain.map(() => false), batch, attempts);
   for (const [to, state] of states) {
     if (state.status !== 'sent' || chain.indexOf(state.sender) + 1 >= chain.length) continue;
+    if (state.attempt > 0 && deliveredEarlier(chain, state.sender, to, options.report) !== undefined) continue;
     const report = options.report(to, state.sender);
     if (report?.final) {
       if (options.onReport !== false && reportMovesOn(report)) {

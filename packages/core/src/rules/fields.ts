@@ -9,8 +9,9 @@ const isPlain = (value: unknown): value is Record<string, unknown> => {
 
 /**
  * The fields of `given` that `kept` lacks, deeply: `kept` is what the generated model makes of the
- * request (its FromJSON of its ToJSON), which silently drops every property it does not know. A field
- * the caller gave must reach the wire or be named; `explain` may say more about a known legacy name.
+ * request (its ToJSON, where the wire names are the property names), which silently drops every
+ * property it does not know. A field the caller gave must reach the wire or be named; `explain` may
+ * say more about a known legacy name.
  */
 export function unknownFieldIssues(given: unknown, kept: unknown, explain: (path: (string | number)[]) => string | undefined = () => undefined, at: (string | number)[] = []): ValidationIssue[] {
   if (Array.isArray(given) && Array.isArray(kept)) {

@@ -14,7 +14,15 @@ export function callbackUrl(input: CallbackUrlOptions = {}): z.ZodMiniType<strin
 
 /** @internal callbackUrl's validated options and check, for `rule` or `plainRule`. */
 export function callbackUrlParts(input: CallbackUrlOptions = {}): RuleParts {
-  const options = factoryOptions<CallbackUrlOptions>('callbackUrl', input, { protocols: ['strings', 'optional'], vendorCode: ['vendorCodes', 'optional'] });
+  return callbackUrlPartsUnchecked(factoryOptions<CallbackUrlOptions>('callbackUrl', input, { protocols: ['strings', 'optional'], vendorCode: ['vendorCodes', 'optional'] }));
+}
+
+/**
+ * @internal callbackUrlParts without the check of its options, for options the compiler has checked
+ * against CallbackUrlOptions (a provider's own constants): factoryOptions, which reads options of
+ * any shape and names each wrong one, would otherwise be in every app that bundles the provider.
+ */
+export function callbackUrlPartsUnchecked(options: CallbackUrlOptions = {}): RuleParts {
   const protocols = options.protocols ?? ['http', 'https'];
   return [options, (value, report) => {
     if (!isString(value, report)) return;

@@ -7,7 +7,7 @@ import { isCalendarDateTime, scheduleDate } from './schedule';
 import { senderId } from './sender';
 import { channelStrategy } from './strategy';
 import { messageText, placeholders } from './text';
-import { assertValid, collectIssues, recipientIssues, requestRules } from './validate';
+import { assertValid, collectIssues, recipientIssues, recipientIssuesUnchecked, requestRules } from './validate';
 import { validity, validityWithUnit } from './validity';
 import { optional } from './rule';
 
@@ -176,6 +176,21 @@ describe('assertValid', () => {
       ['to.1', 'phone_too_short'],
     ]);
     expect((error as ValidationError).issues[3]).toMatchObject({ vendorCode: 1104, message: 'is too short to be a phone number' });
+  });
+
+  it('names a recipient issue by its phone code, and a code that names no issue as phone_invalid', () => {
+    const issues = recipientIssues([{ index: 0, code: 'too_long' }, { index: 1, code: 'bogus' }, { index: 2, code: 'ambiguous' }], ['to']);
+    expect(issues.map((i) => i.code)).toEqual(['phone_too_long', 'phone_invalid', 'phone_ambiguous']);
+  });
+
+  it('names recipient issues without checking its arguments (recipientIssuesUnchecked) as recipientIssues does', () => {
+    const lists = [[], [{ index: 0, code: 'too_long' }, { index: 4, code: 'bogus' }, { index: 2, code: 'ambiguous' }], [{ index: 7, code: 'invalid_country' }]];
+    for (const invalid of lists) {
+      for (const [path, vendorCode] of [[['to'], undefined], [['destinations'], 1104], [['a', 0, 'b'], 'REJECTED']] as const) {
+        expect(recipientIssuesUnchecked(invalid, path, vendorCode)).toEqual(recipientIssues(invalid, path, vendorCode));
+      }
+      expect(recipientIssuesUnchecked(invalid)).toEqual(recipientIssues(invalid));
+    }
   });
 
   it('reports a missing required field and a non-object request with codes from the map', () => {

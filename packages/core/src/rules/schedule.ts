@@ -25,12 +25,21 @@ export function scheduleDate(input: ScheduleDateOptions = {}): z.ZodMiniType<str
 
 /** @internal scheduleDate's validated options and check, for `rule` or `plainRule`. */
 export function scheduleDateParts(input: ScheduleDateOptions = {}): RuleParts {
-  const options = factoryOptions<ScheduleDateOptions>('scheduleDate', input, {
+  return scheduleDatePartsUnchecked(factoryOptions<ScheduleDateOptions>('scheduleDate', input, {
     maxAheadDays: ['number', 'optional'],
     now: ['function', 'optional'],
     allowPast: ['boolean', 'optional'],
     vendorCode: ['vendorCodes', 'optional'],
-  });
+  }));
+}
+
+/**
+ * @internal scheduleDateParts without the check of its options, for options the compiler has
+ * checked against ScheduleDateOptions (a provider's own constants): factoryOptions, which reads
+ * options of any shape and names each wrong one, would otherwise be in every app that bundles the
+ * provider.
+ */
+export function scheduleDatePartsUnchecked(options: ScheduleDateOptions = {}): RuleParts {
   const now = options.now ?? Date.now;
   return [options, (value, report) => {
     const time = toTime(value);

@@ -20,12 +20,20 @@ export function senderId(input: SenderIdOptions): z.ZodMiniType<string> {
 
 /** @internal senderId's validated options and check, for `rule` or `plainRule`. */
 export function senderIdParts(input: SenderIdOptions): RuleParts {
-  const options = factoryOptions<SenderIdOptions>('senderId', input, {
+  return senderIdPartsUnchecked(factoryOptions<SenderIdOptions>('senderId', input, {
     alpha: ['range', 'required'],
     numeric: ['range', 'required'],
     allowedChar: ['regexp', 'optional'],
     vendorCode: ['vendorCodes', 'optional'],
-  });
+  }));
+}
+
+/**
+ * @internal senderIdParts without the check of its options, for options the compiler has checked
+ * against SenderIdOptions (a provider's own constants): factoryOptions, which reads options of any
+ * shape and names each wrong one, would otherwise be in every app that bundles the provider.
+ */
+export function senderIdPartsUnchecked(options: SenderIdOptions): RuleParts {
   const allowed = options.allowedChar ?? ASCII_ALNUM;
   return [options, (value, report) => {
     if (!isString(value, report)) return;

@@ -30,7 +30,7 @@ export function channelStrategy(input: ChannelStrategyOptions): z.ZodMiniType<St
 
 /** @internal channelStrategy's validated options and check, for `rule` or `plainRule`. */
 export function channelStrategyParts(input: ChannelStrategyOptions): RuleParts {
-  const options = factoryOptions<ChannelStrategyOptions>('channelStrategy', input, {
+  return channelStrategyPartsUnchecked(factoryOptions<ChannelStrategyOptions>('channelStrategy', input, {
     channels: ['strings', 'required'],
     minChannels: ['wholeNumber', 'optional'],
     lastChannel: ['string', 'optional'],
@@ -38,7 +38,16 @@ export function channelStrategyParts(input: ChannelStrategyOptions): RuleParts {
     requiredFields: ['requiredFields', 'optional'],
     channelKey: ['string', 'optional'],
     vendorCode: ['vendorCodes', 'optional'],
-  });
+  }));
+}
+
+/**
+ * @internal channelStrategyParts without the check of its options, for options the compiler has
+ * checked against ChannelStrategyOptions (a provider's own constants): factoryOptions, which reads
+ * options of any shape and names each wrong one, would otherwise be in every app that bundles the
+ * provider.
+ */
+export function channelStrategyPartsUnchecked(options: ChannelStrategyOptions): RuleParts {
   const key = options.channelKey ?? 'channel';
   const unique = options.unique ?? true;
   return [options, (value, report) => {

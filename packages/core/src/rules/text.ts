@@ -23,13 +23,21 @@ export function messageText(input: MessageTextOptions = {}): z.ZodMiniType<strin
 
 /** @internal messageText's validated options and check, for `rule` or `plainRule`. */
 export function messageTextParts(input: MessageTextOptions = {}): RuleParts {
-  const options = factoryOptions<MessageTextOptions>('messageText', input, {
+  return messageTextPartsUnchecked(factoryOptions<MessageTextOptions>('messageText', input, {
     minLength: ['number', 'optional'],
     maxLength: ['number', 'optional'],
     maxParts: ['number', 'optional'],
     placeholders: ['placeholders', 'optional'],
     vendorCode: ['vendorCodes', 'optional'],
-  });
+  }));
+}
+
+/**
+ * @internal messageTextParts without the check of its options, for options the compiler has checked
+ * against MessageTextOptions (a provider's own constants): factoryOptions, which reads options of
+ * any shape and names each wrong one, would otherwise be in every app that bundles the provider.
+ */
+export function messageTextPartsUnchecked(options: MessageTextOptions = {}): RuleParts {
   const min = options.minLength ?? 1;
   const placeholderOptions = typeof options.placeholders === 'object' ? options.placeholders : {};
   return [options, (value, report) => {

@@ -3,15 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import type { ValidationIssue } from '../errors';
-import { callbackUrl, callbackUrlParts, uuid } from './identifiers';
+import { callbackUrl, callbackUrlParts, callbackUrlPartsUnchecked, uuid } from './identifiers';
 import { maxRecipients } from './recipients';
 import { optional, plainOptional, plainRule, rule, type PlainRule, type RuleParts } from './rule';
-import { scheduleDate, scheduleDateParts } from './schedule';
-import { senderId, senderIdParts } from './sender';
-import { channelStrategy, channelStrategyParts } from './strategy';
-import { messageText, messageTextParts } from './text';
-import { collectIssues, collectRequestIssues, plainRequestRules, requestRules } from './validate';
-import { validity, validityWithUnit, validityWithUnitParts } from './validity';
+import { scheduleDate, scheduleDateParts, scheduleDatePartsUnchecked } from './schedule';
+import { senderId, senderIdParts, senderIdPartsUnchecked } from './sender';
+import { channelStrategy, channelStrategyParts, channelStrategyPartsUnchecked } from './strategy';
+import { messageText, messageTextParts, messageTextPartsUnchecked } from './text';
+import { collectIssues, collectPlainIssues, collectPlainRequestIssues, collectRequestIssues, plainRequestRules, requestRules } from './validate';
+import { validity, validityWithUnit, validityWithUnitParts, validityWithUnitPartsUnchecked } from './validity';
 
 /** The same checks through zod: a clone (`.check()` with nothing added) is not a schema rule() built. */
 const throughZod = (schema: z.ZodMiniType): z.ZodMiniType => schema.check();
@@ -167,6 +167,25 @@ describe('plain rules', () => {
     expect(thrown(() => messageTextParts({ maxParts: 'two' } as never))).toEqual(thrown(() => messageText({ maxParts: 'two' } as never)));
   });
 
+  it('without the check of their options (the providers\' …PartsUnchecked), report what the checked parts report on every value', () => {
+    const strategy = { channels: ['viber', 'sms'], lastChannel: 'sms', requiredFields: { viber: [{ field: 'templateId', vendorCode: 1126 }] }, vendorCode: 1120 };
+    const validityOptions = { valueKey: 'validityPeriod', unitKey: 'validityPeriodTimeUnit', defaultUnit: 'minutes', units: ['minutes', 'hours'], minSeconds: 30, maxSeconds: 48 * 3600, exclusiveMin: true } as const;
+    const pairs: Array<[RuleParts, RuleParts]> = [
+      [senderIdParts({ alpha: [3, 11], numeric: [3, 15], allowedChar: /[A-Za-z0-9 ]/, vendorCode: { sender_empty: 1105, sender_chars: 1106 } }), senderIdPartsUnchecked({ alpha: [3, 11], numeric: [3, 15], allowedChar: /[A-Za-z0-9 ]/, vendorCode: { sender_empty: 1105, sender_chars: 1106 } })],
+      [messageTextParts(), messageTextPartsUnchecked()],
+      [messageTextParts({ maxParts: 2, placeholders: { vendorCode: { placeholder_invalid: 1136 } }, vendorCode: 1107 }), messageTextPartsUnchecked({ maxParts: 2, placeholders: { vendorCode: { placeholder_invalid: 1136 } }, vendorCode: 1107 })],
+      [scheduleDateParts(), scheduleDatePartsUnchecked()],
+      [scheduleDateParts({ now, maxAheadDays: 180, allowPast: true, vendorCode: 'BAD_REQUEST' }), scheduleDatePartsUnchecked({ now, maxAheadDays: 180, allowPast: true, vendorCode: 'BAD_REQUEST' })],
+      [callbackUrlParts(), callbackUrlPartsUnchecked()],
+      [callbackUrlParts({ protocols: ['https'], vendorCode: 1109 }), callbackUrlPartsUnchecked({ protocols: ['https'], vendorCode: 1109 })],
+      [validityWithUnitParts(validityOptions), validityWithUnitPartsUnchecked(validityOptions)],
+      [channelStrategyParts(strategy), channelStrategyPartsUnchecked(strategy)],
+    ];
+    for (const [checked, unchecked] of pairs) {
+      for (const value of VALUES) expect(collectIssues(value, plainRule(...unchecked))).toEqual(collectIssues(value, plainRule(...checked)));
+    }
+  });
+
   it('as plainRequestRules, report what zod reports for the same requestRules, issue for issue, on 3 000 requests', () => {
     let withIssues = 0;
     for (const [index, request] of requests(3_000).entries()) {
@@ -176,6 +195,27 @@ describe('plain rules', () => {
       if (expected.length > 0) withIssues++;
     }
     expect(withIssues).toBeGreaterThan(2_000);
+  });
+
+  it('through collectPlainIssues and collectPlainRequestIssues (no zod), report what collectIssues and collectRequestIssues report, function checks and throwing ones included', () => {
+    const longText = (request: { text?: unknown }) => (typeof request?.text === 'string' && request.text.length > 5 ? [{ path: ['text'], code: 'too_long', message: 'long', vendorCode: 7 }] : []);
+    const throwing = () => {
+      throw new Error('boom');
+    };
+    for (const request of requests(1_000)) {
+      expect(collectPlainIssues(request, plainRules, longText, throwing)).toEqual(collectIssues(request, plainRules, longText, throwing));
+      expect(collectPlainRequestIssues(request as object, plainRules, longText)).toEqual(collectRequestIssues(request as object, plainRules, longText));
+    }
+  });
+
+  it('through collectPlainIssues, refuse a zod schema like any other check that is not plain, naming its place', () => {
+    let error: unknown;
+    try {
+      collectPlainIssues({}, plainRules, schemaRules as never, 5 as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as { issues?: Array<{ path: unknown[] }> }).issues?.map((i) => i.path)).toEqual([['checks', 1], ['checks', 2]]);
   });
 
   it('as plainRequestRules, report a request that is not an object as zod does', () => {

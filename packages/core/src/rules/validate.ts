@@ -1,8 +1,8 @@
 import type { $ZodIssue, $ZodLooseShape, $loose } from 'zod/v4/core';
 import * as z from 'zod/mini';
 import { ValidationError, type ValidationIssue } from '../errors';
-import { ISSUE_CODES, type IssueCode, type VendorCode } from './codes';
-import { messageFor } from './messages';
+import type { IssueCode, VendorCode } from './codes';
+import { issueMessages, messageFor } from './messages';
 import { listLengthIssue } from './lists';
 import { isPlainRule, readError, ruleIssues, type PlainRule, type RuleIssue } from './rule';
 
@@ -64,11 +64,48 @@ export function collectRequestIssues<T extends object>(request: T, ...checks: Re
   return collect(request, checks, true);
 }
 
+/** A check without zod: a plain rule, a plainRequestRules object or a function returning issues. */
+export type PlainCheck<T = unknown> = PlainRule | PlainRequestRules | ((request: T) => readonly ValidationIssue[]);
+
+/**
+ * @internal collectIssues for plain checks alone (the providers' own): the same issues in the same
+ * order. An app whose checks are all plain then carries none of the code that reads a zod schema.
+ */
+export function collectPlainIssues<T>(request: T, ...checks: ReadonlyArray<PlainCheck<T>>): ValidationIssue[] {
+  return gather(request, checks, false, undefined);
+}
+
+/** @internal collectRequestIssues for plain checks alone, as collectPlainIssues is collectIssues'. */
+export function collectPlainRequestIssues<T extends object>(request: T, ...checks: ReadonlyArray<PlainCheck<T>>): ValidationIssue[] {
+  return gather(request, checks, true, undefined);
+}
+
 function collect<T>(request: T, checks: ReadonlyArray<RequestCheck<T>>, plain: boolean): ValidationIssue[] {
+  return gather(request, checks, plain, schemaChecks);
+}
+
+/** How gather tells and reads a zod schema check: only collectIssues and collectRequestIssues give it. */
+interface SchemaChecks {
+  is(check: unknown): boolean;
+  issues(check: z.ZodMiniType, request: unknown, plain: boolean): ValidationIssue[];
+}
+
+const schemaChecks: SchemaChecks = {
+  is: isSchema,
+  issues(check, request, plain) {
+    // A rule runs without zod wherever zod would only have called it (its issues are the same).
+    const direct = ruleIssues(check, request, []) ?? (plain ? fieldIssues(check, request) : undefined);
+    if (direct !== undefined) return direct.map((issue) => withVendorCode({ path: issue.path, code: issue.code, message: issue.message }, issue.vendorCode));
+    const parsed = check.safeParse(request, { reportInput: true });
+    return parsed.success ? [] : parsed.error.issues.map(fromZodIssue);
+  },
+};
+
+function gather<T>(request: T, checks: ReadonlyArray<RequestCheck<T>>, plain: boolean, schemas: SchemaChecks | undefined): ValidationIssue[] {
   let bad: number[] | undefined;
   for (let index = 0; index < checks.length; index++) {
     const check = checks[index];
-    if (!(typeof check === 'function' || isPlain(check) || isSchema(check))) (bad ??= []).push(index);
+    if (!(typeof check === 'function' || isPlain(check) || (schemas !== undefined && schemas.is(check)))) (bad ??= []).push(index);
   }
   if (bad !== undefined) {
     throw new ValidationError(bad.map((index) => ({ path: ['checks', index], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a zod schema or a function returning issues' }) })));
@@ -83,14 +120,7 @@ function collect<T>(request: T, checks: ReadonlyArray<RequestCheck<T>>, plain: b
       } else if (isPlain(check)) {
         for (const issue of plainIssues(check, request, plain)) issues.push(withVendorCode({ path: issue.path, code: issue.code, message: issue.message }, issue.vendorCode));
       } else {
-        // A rule runs without zod wherever zod would only have called it (its issues are the same).
-        const direct = ruleIssues(check, request, []) ?? (plain ? fieldIssues(check, request) : undefined);
-        if (direct !== undefined) {
-          for (const issue of direct) issues.push(withVendorCode({ path: issue.path, code: issue.code, message: issue.message }, issue.vendorCode));
-          continue;
-        }
-        const parsed = check.safeParse(request, { reportInput: true });
-        if (!parsed.success) issues.push(...parsed.error.issues.map(fromZodIssue));
+        issues.push(...schemas!.issues(check as z.ZodMiniType, request, plain));
       }
     } catch (error) {
       issues.push({ path: [], code: 'unreadable', message: messageFor('unreadable', { reason: readError(error) }) });
@@ -189,10 +219,27 @@ export function recipientIssues(
     wrong.push({ path: ['vendorCode'], code: 'invalid_type', message: messageFor('invalid_type', { expected: 'a number or a string' }) });
   }
   if (wrong.length > 0) throw new ValidationError(wrong);
-  return items.map(({ index, code }) => {
-    const issueCode = (typeof code === 'string' && asIssueCode(`phone_${code}`)) || 'phone_invalid';
-    return withVendorCode({ path: [...at, typeof index === 'number' ? index : -1], code: issueCode, message: messageFor(issueCode) }, vendorCode);
-  });
+  return items.map(({ index, code }) => phoneIssue(at, index, code, vendorCode));
+}
+
+/**
+ * @internal recipientIssues for arguments the compiler has checked (a provider's own call with
+ * normalizeRecipients' list): the same issues, and the same error for a list too long to handle,
+ * without the checks of arguments of any shape, which would cost every app that bundles the provider.
+ */
+export function recipientIssuesUnchecked(
+  invalid: ReadonlyArray<{ index: number; code: string }>,
+  path: ReadonlyArray<string | number> = ['to'],
+  vendorCode?: VendorCode,
+): ValidationIssue[] {
+  const tooLong = listLengthIssue(invalid, ['invalid']);
+  if (tooLong) throw new ValidationError([tooLong]);
+  return invalid.map(({ index, code }) => phoneIssue(path, index, code, vendorCode));
+}
+
+function phoneIssue(path: ReadonlyArray<string | number>, index: unknown, code: unknown, vendorCode: VendorCode | undefined): ValidationIssue {
+  const issueCode = (typeof code === 'string' && asIssueCode(`phone_${code}`)) || 'phone_invalid';
+  return withVendorCode({ path: [...path, typeof index === 'number' ? index : -1], code: issueCode, message: messageFor(issueCode) }, vendorCode);
 }
 
 function fromZodIssue(issue: $ZodIssue): ValidationIssue {
@@ -213,6 +260,10 @@ function withVendorCode(issue: ValidationIssue, vendorCode: VendorCode | undefin
   return vendorCode === undefined ? issue : { ...issue, vendorCode };
 }
 
+/**
+ * The code, when it is one. Read from issueMessages' keys, which are ISSUE_CODES exactly (the type
+ * and messages.test.ts hold them equal): the list itself would cost every app that checks recipients.
+ */
 function asIssueCode(code: string): IssueCode | undefined {
-  return (ISSUE_CODES as readonly string[]).includes(code) ? (code as IssueCode) : undefined;
+  return Object.prototype.hasOwnProperty.call(issueMessages, code) ? (code as IssueCode) : undefined;
 }

@@ -57,7 +57,7 @@ export function validityWithUnit(input: ValidityWithUnitOptions): z.ZodMiniType<
 
 /** @internal validityWithUnit's validated options and check, for `rule` or `plainRule`. */
 export function validityWithUnitParts(input: ValidityWithUnitOptions): RuleParts {
-  const options = factoryOptions<ValidityWithUnitOptions>('validityWithUnit', input, {
+  return validityWithUnitPartsUnchecked(factoryOptions<ValidityWithUnitOptions>('validityWithUnit', input, {
     valueKey: ['string', 'required'],
     unitKey: ['string', 'required'],
     defaultUnit: ['string', 'required'],
@@ -66,7 +66,16 @@ export function validityWithUnitParts(input: ValidityWithUnitOptions): RuleParts
     exclusiveMin: ['boolean', 'optional'],
     units: ['strings', 'optional'],
     vendorCode: ['vendorCodes', 'optional'],
-  });
+  }));
+}
+
+/**
+ * @internal validityWithUnitParts without the check of its options, for options the compiler has
+ * checked against ValidityWithUnitOptions (a provider's own constants): factoryOptions, which reads
+ * options of any shape and names each wrong one, would otherwise be in every app that bundles the
+ * provider.
+ */
+export function validityWithUnitPartsUnchecked(options: ValidityWithUnitOptions): RuleParts {
   const units = options.units ?? (Object.keys(SECONDS_PER) as TimeUnit[]);
   unitOption('validityWithUnit', 'defaultUnit', [options.defaultUnit]);
   unitOption('validityWithUnit', 'units', units);

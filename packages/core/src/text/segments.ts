@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors';
 import { messageFor } from '../rules/messages';
-import { DEFAULT_WIDTHS, GSM_WIDTH, LIMITS } from './gsm7';
+import { DEFAULT_WIDTHS, GSM_LIMITS as GSM, GSM_WIDTH, TABLE_SIZE } from './gsm7';
 import { countNational, resolveOptions, type SegmentOptions, splitNational } from './national-count';
 import { collectOutside } from './outside';
 import type { NationalLanguage } from './national-tables';
@@ -30,9 +30,9 @@ export interface SegmentCount {
 }
 
 // The hot loops below inline gsm7.gsmWidth by hand: a call per character costs measurably more.
-const TABLE_SIZE = GSM_WIDTH.length;
+// TABLE_SIZE and GSM are gsm7's constants, not reads of GSM_WIDTH.length and LIMITS['GSM-7']: a
+// read at the top level is kept by a bundler, and with it the tables, in apps that never count.
 const EURO = 0x20ac;
-const GSM = LIMITS['GSM-7'];
 
 /**
  * Counts the parts `text` needs as SMS, and why it needs UCS-2 if it does.

@@ -1,6 +1,4 @@
-import { LIMITS } from './gsm7';
-
-const UCS = LIMITS['UCS-2'];
+import { UCS_LIMITS as UCS } from './gsm7';
 
 /**
  * @internal End of the full UCS-2 part starting at `start`: 67 units, or 66 when the 67th is the

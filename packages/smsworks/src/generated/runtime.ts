@@ -15,75 +15,73 @@
 
 export const BASE_PATH = "https://api.thesmsworks.co.uk/v1".replace(/\/+$/, "");
 
-const isBlob = (value: any) => typeof Blob !== 'undefined' && value instanceof Blob;
-
 /**
  * This is the base class for all generated API classes.
  */
 export class BaseAPI {
 
-    private middleware: Middleware[];
-
     constructor(protected configuration = new Configuration()) {
-        this.middleware = configuration.middleware;
     }
 
     protected async request(context: RequestOpts, initOverrides?: RequestInit): Promise<Response> {
-        const { url, init } = this.createFetchParams(context, initOverrides);
-        const response = await this.fetchApi(url, init);
-        if (response.status >= 200 && response.status < 300) {
-            return response;
-        }
-        throw new ResponseError(response, 'Response returned an error code');
-    }
-
-    private createFetchParams(context: RequestOpts, initOverrides?: RequestInit) {
         let url = this.configuration.basePath + context.path;
         if (context.query !== undefined && Object.keys(context.query).length !== 0) {
             // only add the querystring to the URL if there are query parameters.
             // this is done to avoid urls ending with a "?" character which buggy webservers
             // do not handle correctly sometimes.
-            url += '?' + this.configuration.queryParamsStringify(context.query);
+            url += '?' + querystring(context.query);
         }
-        const body = ((typeof FormData !== "undefined" && context.body instanceof FormData) || context.body instanceof URLSearchParams || isBlob(context.body))
-	    ? context.body
-	    : JSON.stringify(context.body);
-
-        const headers = Object.assign({}, this.configuration.headers, context.headers);
         const init: RequestInit = {
             method: context.method,
-            headers: headers,
-            body,
-            credentials: this.configuration.credentials,
+            headers: Object.assign({}, this.configuration.headers, context.headers),
+            body: JSON.stringify(context.body),
             ...initOverrides,
         };
-        return { url, init };
-    }
-
-    private fetchApi = async (url: string, init: RequestInit) => {
-        let fetchParams = { url, init };
-        for (const middleware of this.middleware) {
-            if (middleware.pre) {
-                fetchParams = await middleware.pre({
-                    fetch: this.fetchApi,
-                    ...fetchParams,
-                }) || fetchParams;
-            }
+        const response = await this.configuration.fetchApi(url, init);
+        if (response.status >= 200 && response.status < 300) {
+            return response;
         }
-        let response = await this.configuration.fetchApi(fetchParams.url, fetchParams.init);
-        for (const middleware of this.middleware) {
-            if (middleware.post) {
-                response = await middleware.post({
-                    fetch: this.fetchApi,
-                    url,
-                    init,
-                    response: response.clone(),
-                }) || response;
-            }
-        }
-        return response;
+        throw new ResponseError(response, 'Response returned an error code');
     }
 };
+
+/** An API key scheme: the key under its name, in the headers or the query. */
+export function apiKeyAuth(configuration: Configuration, params: any, name: string): void {
+    if (configuration.apiKey) {
+        params[name] = configuration.apiKey(name);
+    }
+}
+
+/** HTTP basic: the username and password, when either is given. */
+export function basicAuth(configuration: Configuration, headers: HTTPHeaders): void {
+    if (configuration.username !== undefined || configuration.password !== undefined) {
+        headers["Authorization"] = "Basic " + btoa(configuration.username + ":" + configuration.password);
+    }
+}
+
+/** HTTP bearer: the access token, when there is one. */
+export function bearerAuth(configuration: Configuration, headers: HTTPHeaders, name: string, scopes: string[]): void {
+    if (configuration.accessToken) {
+        const token = configuration.accessToken(name, scopes);
+        if (token) {
+            headers["Authorization"] = `Bearer ${token}`;
+        }
+    }
+}
+
+/** OAuth 2: the access token as the whole Authorization header. */
+export function oauthAuth(configuration: Configuration, headers: HTTPHeaders, name: string, scopes: string[]): void {
+    if (configuration.accessToken) {
+        headers["Authorization"] = configuration.accessToken(name, scopes);
+    }
+}
+
+/** Throws the stock template's RequiredError when a required parameter is null or undefined. */
+export function required(requestParameters: any, name: string, operation: string): void {
+    if (requestParameters[name] === null || requestParameters[name] === undefined) {
+        throw new RequiredError(name, `Required parameter requestParameters.${name} was null or undefined when calling ${operation}.`);
+    }
+}
 
 export class ResponseError extends Error {
     override name: "ResponseError" = "ResponseError";
@@ -111,14 +109,11 @@ export type FetchAPI = (input: string, init: RequestInit) => Promise<Response>;
 export interface ConfigurationParameters {
     basePath?: string; // override base path
     fetchApi?: FetchAPI; // override for fetch implementation
-    middleware?: Middleware[]; // middleware to apply before/after fetch requests
-    queryParamsStringify?: (params: HTTPQuery) => string; // stringify function for query strings
     username?: string; // parameter for basic security
     password?: string; // parameter for basic security
     apiKey?: string | ((name: string) => string); // parameter for apiKey security
     accessToken?: string | ((name?: string, scopes?: string[]) => string); // parameter for oauth2 security
     headers?: HTTPHeaders; //header params we want to use on every request
-    credentials?: RequestCredentials; //value for the credentials param we want to use on each request
 }
 
 export class Configuration {
@@ -130,14 +125,6 @@ export class Configuration {
 
     get fetchApi(): FetchAPI {
         return this.configuration.fetchApi || ((input, init) => fetch(input, init));
-    }
-
-    get middleware(): Middleware[] {
-        return this.configuration.middleware || [];
-    }
-
-    get queryParamsStringify(): (params: HTTPQuery) => string {
-        return this.configuration.queryParamsStringify || querystring;
     }
 
     get username(): string | undefined {
@@ -167,23 +154,14 @@ export class Configuration {
     get headers():  HTTPHeaders | undefined {
         return this.configuration.headers;
     }
-
-    get credentials(): RequestCredentials | undefined {
-        return this.configuration.credentials;
-    }
 }
 
 export type Json = any;
 export type HTTPMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD';
 export type HTTPHeaders = { [key: string]: string };
 export type HTTPQuery = { [key: string]: string | number | null | boolean | Array<string | number | null | boolean> | HTTPQuery };
-export type HTTPBody = Json | FormData | URLSearchParams;
+export type HTTPBody = Json;
 export type ModelPropertyNaming = 'camelCase' | 'snake_case' | 'PascalCase' | 'original';
-
-export interface FetchParams {
-    url: string;
-    init: RequestInit;
-}
 
 export interface RequestOpts {
     path: string;
@@ -222,37 +200,6 @@ export function mapValues(data: any, fn: (item: any) => any) {
     (acc, key) => ({ ...acc, [key]: fn(data[key]) }),
     {}
   );
-}
-
-export function canConsumeForm(consumes: Consume[]): boolean {
-    for (const consume of consumes) {
-        if ('multipart/form-data' === consume.contentType) {
-            return true;
-        }
-    }
-    return false;
-}
-
-export interface Consume {
-    contentType: string
-}
-
-export interface RequestContext {
-    fetch: FetchAPI;
-    url: string;
-    init: RequestInit;
-}
-
-export interface ResponseContext {
-    fetch: FetchAPI;
-    url: string;
-    init: RequestInit;
-    response: Response;
-}
-
-export interface Middleware {
-    pre?(context: RequestContext): Promise<FetchParams | void>;
-    post?(context: ResponseContext): Promise<Response | void>;
 }
 
 export interface ApiResponse<T> {

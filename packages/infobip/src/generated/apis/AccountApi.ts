@@ -55,25 +55,10 @@ export class AccountApi extends runtime.BaseAPI implements AccountApiInterface {
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // APIKeyHeader authentication
-        }
-
-        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
-            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
-        }
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // IBSSOTokenHeader authentication
-        }
-
-        if (this.configuration && this.configuration.accessToken) {
-            // oauth required
-            if (typeof this.configuration.accessToken === 'function') {
-                headerParameters["Authorization"] = this.configuration.accessToken("OAuth2", []);
-            } else {
-                headerParameters["Authorization"] = this.configuration.accessToken;
-            }
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.basicAuth(this.configuration, headerParameters);
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
 
         const response = await this.request({
             path: `/account/1/balance`,

@@ -196,35 +196,17 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * Create an OMNI failover scenario
      */
     async createScenarioRaw(requestParameters: CreateScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
-        if (requestParameters.createOrUpdateScenarioRequest === null || requestParameters.createOrUpdateScenarioRequest === undefined) {
-            throw new runtime.RequiredError('createOrUpdateScenarioRequest','Required parameter requestParameters.createOrUpdateScenarioRequest was null or undefined when calling createScenario.');
-        }
-
+        runtime.required(requestParameters, 'createOrUpdateScenarioRequest', 'createScenario');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // APIKeyHeader authentication
-        }
-
-        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
-            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
-        }
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // IBSSOTokenHeader authentication
-        }
-
-        if (this.configuration && this.configuration.accessToken) {
-            // oauth required
-            if (typeof this.configuration.accessToken === 'function') {
-                headerParameters["Authorization"] = this.configuration.accessToken("OAuth2", []);
-            } else {
-                headerParameters["Authorization"] = this.configuration.accessToken;
-            }
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.basicAuth(this.configuration, headerParameters);
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
 
         const response = await this.request({
             path: `/omni/1/scenarios`,
@@ -291,25 +273,10 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // APIKeyHeader authentication
-        }
-
-        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
-            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
-        }
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // IBSSOTokenHeader authentication
-        }
-
-        if (this.configuration && this.configuration.accessToken) {
-            // oauth required
-            if (typeof this.configuration.accessToken === 'function') {
-                headerParameters["Authorization"] = this.configuration.accessToken("OAuth2", []);
-            } else {
-                headerParameters["Authorization"] = this.configuration.accessToken;
-            }
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.basicAuth(this.configuration, headerParameters);
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
 
         const response = await this.request({
             path: `/omni/1/logs`,
@@ -347,25 +314,10 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // APIKeyHeader authentication
-        }
-
-        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
-            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
-        }
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // IBSSOTokenHeader authentication
-        }
-
-        if (this.configuration && this.configuration.accessToken) {
-            // oauth required
-            if (typeof this.configuration.accessToken === 'function') {
-                headerParameters["Authorization"] = this.configuration.accessToken("OAuth2", []);
-            } else {
-                headerParameters["Authorization"] = this.configuration.accessToken;
-            }
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.basicAuth(this.configuration, headerParameters);
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
 
         const response = await this.request({
             path: `/omni/1/reports`,
@@ -383,33 +335,15 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * Get one OMNI failover scenario
      */
     async getScenarioRaw(requestParameters: GetScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
-        if (requestParameters.scenarioKey === null || requestParameters.scenarioKey === undefined) {
-            throw new runtime.RequiredError('scenarioKey','Required parameter requestParameters.scenarioKey was null or undefined when calling getScenario.');
-        }
-
+        runtime.required(requestParameters, 'scenarioKey', 'getScenario');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // APIKeyHeader authentication
-        }
-
-        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
-            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
-        }
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // IBSSOTokenHeader authentication
-        }
-
-        if (this.configuration && this.configuration.accessToken) {
-            // oauth required
-            if (typeof this.configuration.accessToken === 'function') {
-                headerParameters["Authorization"] = this.configuration.accessToken("OAuth2", []);
-            } else {
-                headerParameters["Authorization"] = this.configuration.accessToken;
-            }
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.basicAuth(this.configuration, headerParameters);
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
 
         const response = await this.request({
             path: `/omni/1/scenarios/{scenarioKey}`.replace(`{${"scenarioKey"}}`, encodeURIComponent(String(requestParameters.scenarioKey))),
@@ -443,25 +377,10 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // APIKeyHeader authentication
-        }
-
-        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
-            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
-        }
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // IBSSOTokenHeader authentication
-        }
-
-        if (this.configuration && this.configuration.accessToken) {
-            // oauth required
-            if (typeof this.configuration.accessToken === 'function') {
-                headerParameters["Authorization"] = this.configuration.accessToken("OAuth2", []);
-            } else {
-                headerParameters["Authorization"] = this.configuration.accessToken;
-            }
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.basicAuth(this.configuration, headerParameters);
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
 
         const response = await this.request({
             path: `/omni/1/scenarios`,
@@ -479,35 +398,17 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * Send an advanced OMNI (failover) message
      */
     async sendOmniAdvancedRaw(requestParameters: SendOmniAdvancedRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendOmniAdvancedResponse>> {
-        if (requestParameters.omniAdvancedRequest === null || requestParameters.omniAdvancedRequest === undefined) {
-            throw new runtime.RequiredError('omniAdvancedRequest','Required parameter requestParameters.omniAdvancedRequest was null or undefined when calling sendOmniAdvanced.');
-        }
-
+        runtime.required(requestParameters, 'omniAdvancedRequest', 'sendOmniAdvanced');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // APIKeyHeader authentication
-        }
-
-        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
-            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
-        }
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // IBSSOTokenHeader authentication
-        }
-
-        if (this.configuration && this.configuration.accessToken) {
-            // oauth required
-            if (typeof this.configuration.accessToken === 'function') {
-                headerParameters["Authorization"] = this.configuration.accessToken("OAuth2", []);
-            } else {
-                headerParameters["Authorization"] = this.configuration.accessToken;
-            }
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.basicAuth(this.configuration, headerParameters);
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
 
         const response = await this.request({
             path: `/omni/1/advanced`,
@@ -526,39 +427,18 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * Update an OMNI failover scenario
      */
     async updateScenarioRaw(requestParameters: UpdateScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
-        if (requestParameters.scenarioKey === null || requestParameters.scenarioKey === undefined) {
-            throw new runtime.RequiredError('scenarioKey','Required parameter requestParameters.scenarioKey was null or undefined when calling updateScenario.');
-        }
-
-        if (requestParameters.createOrUpdateScenarioRequest === null || requestParameters.createOrUpdateScenarioRequest === undefined) {
-            throw new runtime.RequiredError('createOrUpdateScenarioRequest','Required parameter requestParameters.createOrUpdateScenarioRequest was null or undefined when calling updateScenario.');
-        }
-
+        runtime.required(requestParameters, 'scenarioKey', 'updateScenario');
+        runtime.required(requestParameters, 'createOrUpdateScenarioRequest', 'updateScenario');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // APIKeyHeader authentication
-        }
-
-        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
-            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
-        }
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // IBSSOTokenHeader authentication
-        }
-
-        if (this.configuration && this.configuration.accessToken) {
-            // oauth required
-            if (typeof this.configuration.accessToken === 'function') {
-                headerParameters["Authorization"] = this.configuration.accessToken("OAuth2", []);
-            } else {
-                headerParameters["Authorization"] = this.configuration.accessToken;
-            }
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.basicAuth(this.configuration, headerParameters);
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
+        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
 
         const response = await this.request({
             path: `/omni/1/scenarios/{scenarioKey}`.replace(`{${"scenarioKey"}}`, encodeURIComponent(String(requestParameters.scenarioKey))),

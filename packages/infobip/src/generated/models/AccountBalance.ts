@@ -33,11 +33,11 @@ export interface AccountBalance {
     currency: string;
 }
 
-export function AccountBalanceFromJSON(json: any): AccountBalance {
-    return AccountBalanceFromJSONTyped(json, false);
+export function AccountBalanceFromJSONTyped(json: any, ignoreDiscriminator: boolean): AccountBalance {
+    return AccountBalanceFromJSON(json);
 }
 
-export function AccountBalanceFromJSONTyped(json: any, ignoreDiscriminator: boolean): AccountBalance {
+export function AccountBalanceFromJSON(json: any): AccountBalance {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function AccountBalanceFromJSONTyped(json: any, ignoreDiscriminator: bool
 }
 
 export function AccountBalanceToJSON(value?: AccountBalance | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -46,28 +46,25 @@ export interface CreateOrUpdateScenarioRequest {
     _default?: boolean;
 }
 
-export function CreateOrUpdateScenarioRequestFromJSON(json: any): CreateOrUpdateScenarioRequest {
-    return CreateOrUpdateScenarioRequestFromJSONTyped(json, false);
+export function CreateOrUpdateScenarioRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): CreateOrUpdateScenarioRequest {
+    return CreateOrUpdateScenarioRequestFromJSON(json);
 }
 
-export function CreateOrUpdateScenarioRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): CreateOrUpdateScenarioRequest {
+export function CreateOrUpdateScenarioRequestFromJSON(json: any): CreateOrUpdateScenarioRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'name': !exists(json, 'name') ? undefined : json['name'],
+        'name': json['name'] ?? undefined,
         'flow': ((json['flow'] as Array<any>).map(ScenarioStepFromJSON)),
-        '_default': !exists(json, 'default') ? undefined : json['default'],
+        '_default': json['default'] ?? undefined,
     };
 }
 
 export function CreateOrUpdateScenarioRequestToJSON(value?: CreateOrUpdateScenarioRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

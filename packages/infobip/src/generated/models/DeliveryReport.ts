@@ -122,38 +122,35 @@ export interface DeliveryReport {
     contact?: ReportContact;
 }
 
-export function DeliveryReportFromJSON(json: any): DeliveryReport {
-    return DeliveryReportFromJSONTyped(json, false);
+export function DeliveryReportFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeliveryReport {
+    return DeliveryReportFromJSON(json);
 }
 
-export function DeliveryReportFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeliveryReport {
+export function DeliveryReportFromJSON(json: any): DeliveryReport {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'bulkId': !exists(json, 'bulkId') ? undefined : json['bulkId'],
+        'bulkId': json['bulkId'] ?? undefined,
         'messageId': json['messageId'],
-        'to': !exists(json, 'to') ? undefined : json['to'],
-        'sentAt': !exists(json, 'sentAt') ? undefined : json['sentAt'],
-        'doneAt': !exists(json, 'doneAt') ? undefined : json['doneAt'],
-        'messageCount': !exists(json, 'messageCount') ? undefined : json['messageCount'],
-        'mccMnc': !exists(json, 'mccMnc') ? undefined : json['mccMnc'],
+        'to': json['to'] ?? undefined,
+        'sentAt': json['sentAt'] ?? undefined,
+        'doneAt': json['doneAt'] ?? undefined,
+        'messageCount': json['messageCount'] ?? undefined,
+        'mccMnc': json['mccMnc'] ?? undefined,
         'price': !exists(json, 'price') ? undefined : MessagePriceFromJSON(json['price']),
         'status': MessageStatusFromJSON(json['status']),
         'error': !exists(json, 'error') ? undefined : MessageErrorFromJSON(json['error']),
         'channel': !exists(json, 'channel') ? undefined : OmniChannelFromJSON(json['channel']),
-        'callbackData': !exists(json, 'callbackData') ? undefined : json['callbackData'],
+        'callbackData': json['callbackData'] ?? undefined,
         'contact': !exists(json, 'contact') ? undefined : ReportContactFromJSON(json['contact']),
     };
 }
 
 export function DeliveryReportToJSON(value?: DeliveryReport | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

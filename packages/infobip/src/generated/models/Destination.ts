@@ -40,27 +40,24 @@ export interface Destination {
     to: DestinationAddress;
 }
 
-export function DestinationFromJSON(json: any): Destination {
-    return DestinationFromJSONTyped(json, false);
+export function DestinationFromJSONTyped(json: any, ignoreDiscriminator: boolean): Destination {
+    return DestinationFromJSON(json);
 }
 
-export function DestinationFromJSONTyped(json: any, ignoreDiscriminator: boolean): Destination {
+export function DestinationFromJSON(json: any): Destination {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'messageId': !exists(json, 'messageId') ? undefined : json['messageId'],
+        'messageId': json['messageId'] ?? undefined,
         'to': DestinationAddressFromJSON(json['to']),
     };
 }
 
 export function DestinationToJSON(value?: Destination | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -49,29 +49,26 @@ export interface DestinationAddress {
     whatsAppUserId?: string;
 }
 
-export function DestinationAddressFromJSON(json: any): DestinationAddress {
-    return DestinationAddressFromJSONTyped(json, false);
+export function DestinationAddressFromJSONTyped(json: any, ignoreDiscriminator: boolean): DestinationAddress {
+    return DestinationAddressFromJSON(json);
 }
 
-export function DestinationAddressFromJSONTyped(json: any, ignoreDiscriminator: boolean): DestinationAddress {
+export function DestinationAddressFromJSON(json: any): DestinationAddress {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'phoneNumber': !exists(json, 'phoneNumber') ? undefined : json['phoneNumber'],
-        'emailAddress': !exists(json, 'emailAddress') ? undefined : json['emailAddress'],
-        'pushRegistrationId': !exists(json, 'pushRegistrationId') ? undefined : json['pushRegistrationId'],
-        'whatsAppUserId': !exists(json, 'whatsAppUserId') ? undefined : json['whatsAppUserId'],
+        'phoneNumber': json['phoneNumber'] ?? undefined,
+        'emailAddress': json['emailAddress'] ?? undefined,
+        'pushRegistrationId': json['pushRegistrationId'] ?? undefined,
+        'whatsAppUserId': json['whatsAppUserId'] ?? undefined,
     };
 }
 
 export function DestinationAddressToJSON(value?: DestinationAddress | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

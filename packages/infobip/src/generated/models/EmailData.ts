@@ -53,29 +53,26 @@ export interface EmailData {
     subject?: string;
 }
 
-export function EmailDataFromJSON(json: any): EmailData {
-    return EmailDataFromJSONTyped(json, false);
+export function EmailDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): EmailData {
+    return EmailDataFromJSON(json);
 }
 
-export function EmailDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): EmailData {
+export function EmailDataFromJSON(json: any): EmailData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'text': !exists(json, 'text') ? undefined : json['text'],
-        'validityPeriod': !exists(json, 'validityPeriod') ? undefined : json['validityPeriod'],
+        'text': json['text'] ?? undefined,
+        'validityPeriod': json['validityPeriod'] ?? undefined,
         'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'subject': !exists(json, 'subject') ? undefined : json['subject'],
+        'subject': json['subject'] ?? undefined,
     };
 }
 
 export function EmailDataToJSON(value?: EmailData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -85,11 +85,11 @@ export interface KakaoAlimButton {
     chatEvent?: string;
 }
 
-export function KakaoAlimButtonFromJSON(json: any): KakaoAlimButton {
-    return KakaoAlimButtonFromJSONTyped(json, false);
+export function KakaoAlimButtonFromJSONTyped(json: any, ignoreDiscriminator: boolean): KakaoAlimButton {
+    return KakaoAlimButtonFromJSON(json);
 }
 
-export function KakaoAlimButtonFromJSONTyped(json: any, ignoreDiscriminator: boolean): KakaoAlimButton {
+export function KakaoAlimButtonFromJSON(json: any): KakaoAlimButton {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -97,23 +97,20 @@ export function KakaoAlimButtonFromJSONTyped(json: any, ignoreDiscriminator: boo
         
         'type': json['type'],
         'buttonText': json['buttonText'],
-        'buttonUrl': !exists(json, 'buttonUrl') ? undefined : json['buttonUrl'],
-        'buttonUrlMobile': !exists(json, 'buttonUrlMobile') ? undefined : json['buttonUrlMobile'],
-        'buttonUrlPc': !exists(json, 'buttonUrlPc') ? undefined : json['buttonUrlPc'],
-        'target': !exists(json, 'target') ? undefined : json['target'],
-        'androidScheme': !exists(json, 'androidScheme') ? undefined : json['androidScheme'],
-        'iosScheme': !exists(json, 'iosScheme') ? undefined : json['iosScheme'],
-        'chatExtra': !exists(json, 'chatExtra') ? undefined : json['chatExtra'],
-        'chatEvent': !exists(json, 'chatEvent') ? undefined : json['chatEvent'],
+        'buttonUrl': json['buttonUrl'] ?? undefined,
+        'buttonUrlMobile': json['buttonUrlMobile'] ?? undefined,
+        'buttonUrlPc': json['buttonUrlPc'] ?? undefined,
+        'target': json['target'] ?? undefined,
+        'androidScheme': json['androidScheme'] ?? undefined,
+        'iosScheme': json['iosScheme'] ?? undefined,
+        'chatExtra': json['chatExtra'] ?? undefined,
+        'chatEvent': json['chatEvent'] ?? undefined,
     };
 }
 
 export function KakaoAlimButtonToJSON(value?: KakaoAlimButton | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

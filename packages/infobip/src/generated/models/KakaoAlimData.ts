@@ -75,32 +75,29 @@ export interface KakaoAlimData {
     groupKey?: string;
 }
 
-export function KakaoAlimDataFromJSON(json: any): KakaoAlimData {
-    return KakaoAlimDataFromJSONTyped(json, false);
+export function KakaoAlimDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): KakaoAlimData {
+    return KakaoAlimDataFromJSON(json);
 }
 
-export function KakaoAlimDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): KakaoAlimData {
+export function KakaoAlimDataFromJSON(json: any): KakaoAlimData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'text': !exists(json, 'text') ? undefined : json['text'],
-        'validityPeriod': !exists(json, 'validityPeriod') ? undefined : json['validityPeriod'],
+        'text': json['text'] ?? undefined,
+        'validityPeriod': json['validityPeriod'] ?? undefined,
         'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'templateCode': !exists(json, 'templateCode') ? undefined : json['templateCode'],
+        'templateCode': json['templateCode'] ?? undefined,
         'buttons': !exists(json, 'buttons') ? undefined : ((json['buttons'] as Array<any>).map(KakaoAlimButtonFromJSON)),
-        'title': !exists(json, 'title') ? undefined : json['title'],
-        'groupKey': !exists(json, 'groupKey') ? undefined : json['groupKey'],
+        'title': json['title'] ?? undefined,
+        'groupKey': json['groupKey'] ?? undefined,
     };
 }
 
 export function KakaoAlimDataToJSON(value?: KakaoAlimData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -52,11 +52,11 @@ export interface KakaoChinguButton {
     iosScheme?: string;
 }
 
-export function KakaoChinguButtonFromJSON(json: any): KakaoChinguButton {
-    return KakaoChinguButtonFromJSONTyped(json, false);
+export function KakaoChinguButtonFromJSONTyped(json: any, ignoreDiscriminator: boolean): KakaoChinguButton {
+    return KakaoChinguButtonFromJSON(json);
 }
 
-export function KakaoChinguButtonFromJSONTyped(json: any, ignoreDiscriminator: boolean): KakaoChinguButton {
+export function KakaoChinguButtonFromJSON(json: any): KakaoChinguButton {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -64,18 +64,15 @@ export function KakaoChinguButtonFromJSONTyped(json: any, ignoreDiscriminator: b
         
         'type': json['type'],
         'buttonText': json['buttonText'],
-        'buttonUrl': !exists(json, 'buttonUrl') ? undefined : json['buttonUrl'],
-        'androidScheme': !exists(json, 'androidScheme') ? undefined : json['androidScheme'],
-        'iosScheme': !exists(json, 'iosScheme') ? undefined : json['iosScheme'],
+        'buttonUrl': json['buttonUrl'] ?? undefined,
+        'androidScheme': json['androidScheme'] ?? undefined,
+        'iosScheme': json['iosScheme'] ?? undefined,
     };
 }
 
 export function KakaoChinguButtonToJSON(value?: KakaoChinguButton | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -75,32 +75,29 @@ export interface KakaoChinguData {
     isPromotional?: boolean;
 }
 
-export function KakaoChinguDataFromJSON(json: any): KakaoChinguData {
-    return KakaoChinguDataFromJSONTyped(json, false);
+export function KakaoChinguDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): KakaoChinguData {
+    return KakaoChinguDataFromJSON(json);
 }
 
-export function KakaoChinguDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): KakaoChinguData {
+export function KakaoChinguDataFromJSON(json: any): KakaoChinguData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'text': json['text'],
-        'validityPeriod': !exists(json, 'validityPeriod') ? undefined : json['validityPeriod'],
+        'validityPeriod': json['validityPeriod'] ?? undefined,
         'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
         'buttons': !exists(json, 'buttons') ? undefined : ((json['buttons'] as Array<any>).map(KakaoChinguButtonFromJSON)),
-        'imageUrl': !exists(json, 'imageUrl') ? undefined : json['imageUrl'],
-        'imageLink': !exists(json, 'imageLink') ? undefined : json['imageLink'],
-        'isPromotional': !exists(json, 'isPromotional') ? undefined : json['isPromotional'],
+        'imageUrl': json['imageUrl'] ?? undefined,
+        'imageLink': json['imageLink'] ?? undefined,
+        'isPromotional': json['isPromotional'] ?? undefined,
     };
 }
 
 export function KakaoChinguDataToJSON(value?: KakaoChinguData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -97,36 +97,33 @@ export interface LineData {
     contents?: { [key: string]: any; };
 }
 
-export function LineDataFromJSON(json: any): LineData {
-    return LineDataFromJSONTyped(json, false);
+export function LineDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): LineData {
+    return LineDataFromJSON(json);
 }
 
-export function LineDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): LineData {
+export function LineDataFromJSON(json: any): LineData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'text': !exists(json, 'text') ? undefined : json['text'],
-        'validityPeriod': !exists(json, 'validityPeriod') ? undefined : json['validityPeriod'],
+        'text': json['text'] ?? undefined,
+        'validityPeriod': json['validityPeriod'] ?? undefined,
         'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'type': !exists(json, 'type') ? undefined : json['type'],
-        'url': !exists(json, 'url') ? undefined : json['url'],
-        'thumbnailUrl': !exists(json, 'thumbnailUrl') ? undefined : json['thumbnailUrl'],
-        'duration': !exists(json, 'duration') ? undefined : json['duration'],
-        'packageId': !exists(json, 'packageId') ? undefined : json['packageId'],
-        'stickerId': !exists(json, 'stickerId') ? undefined : json['stickerId'],
-        'altText': !exists(json, 'altText') ? undefined : json['altText'],
-        'contents': !exists(json, 'contents') ? undefined : json['contents'],
+        'type': json['type'] ?? undefined,
+        'url': json['url'] ?? undefined,
+        'thumbnailUrl': json['thumbnailUrl'] ?? undefined,
+        'duration': json['duration'] ?? undefined,
+        'packageId': json['packageId'] ?? undefined,
+        'stickerId': json['stickerId'] ?? undefined,
+        'altText': json['altText'] ?? undefined,
+        'contents': json['contents'] ?? undefined,
     };
 }
 
 export function LineDataToJSON(value?: LineData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -34,11 +34,11 @@ export interface ListScenariosResponse {
     scenarios: Array<Scenario>;
 }
 
-export function ListScenariosResponseFromJSON(json: any): ListScenariosResponse {
-    return ListScenariosResponseFromJSONTyped(json, false);
+export function ListScenariosResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): ListScenariosResponse {
+    return ListScenariosResponseFromJSON(json);
 }
 
-export function ListScenariosResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): ListScenariosResponse {
+export function ListScenariosResponseFromJSON(json: any): ListScenariosResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function ListScenariosResponseFromJSONTyped(json: any, ignoreDiscriminato
 }
 
 export function ListScenariosResponseToJSON(value?: ListScenariosResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

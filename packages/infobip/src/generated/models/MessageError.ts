@@ -58,31 +58,28 @@ export interface MessageError {
     permanent?: boolean;
 }
 
-export function MessageErrorFromJSON(json: any): MessageError {
-    return MessageErrorFromJSONTyped(json, false);
+export function MessageErrorFromJSONTyped(json: any, ignoreDiscriminator: boolean): MessageError {
+    return MessageErrorFromJSON(json);
 }
 
-export function MessageErrorFromJSONTyped(json: any, ignoreDiscriminator: boolean): MessageError {
+export function MessageErrorFromJSON(json: any): MessageError {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'groupId': !exists(json, 'groupId') ? undefined : json['groupId'],
-        'groupName': !exists(json, 'groupName') ? undefined : json['groupName'],
-        'id': !exists(json, 'id') ? undefined : json['id'],
-        'name': !exists(json, 'name') ? undefined : json['name'],
-        'description': !exists(json, 'description') ? undefined : json['description'],
-        'permanent': !exists(json, 'permanent') ? undefined : json['permanent'],
+        'groupId': json['groupId'] ?? undefined,
+        'groupName': json['groupName'] ?? undefined,
+        'id': json['id'] ?? undefined,
+        'name': json['name'] ?? undefined,
+        'description': json['description'] ?? undefined,
+        'permanent': json['permanent'] ?? undefined,
     };
 }
 
 export function MessageErrorToJSON(value?: MessageError | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

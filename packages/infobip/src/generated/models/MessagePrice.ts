@@ -33,27 +33,24 @@ export interface MessagePrice {
     currency?: string;
 }
 
-export function MessagePriceFromJSON(json: any): MessagePrice {
-    return MessagePriceFromJSONTyped(json, false);
+export function MessagePriceFromJSONTyped(json: any, ignoreDiscriminator: boolean): MessagePrice {
+    return MessagePriceFromJSON(json);
 }
 
-export function MessagePriceFromJSONTyped(json: any, ignoreDiscriminator: boolean): MessagePrice {
+export function MessagePriceFromJSON(json: any): MessagePrice {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'pricePerMessage': !exists(json, 'pricePerMessage') ? undefined : json['pricePerMessage'],
-        'currency': !exists(json, 'currency') ? undefined : json['currency'],
+        'pricePerMessage': json['pricePerMessage'] ?? undefined,
+        'currency': json['currency'] ?? undefined,
     };
 }
 
 export function MessagePriceToJSON(value?: MessagePrice | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

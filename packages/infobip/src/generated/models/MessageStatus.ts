@@ -58,11 +58,11 @@ export interface MessageStatus {
     action?: string;
 }
 
-export function MessageStatusFromJSON(json: any): MessageStatus {
-    return MessageStatusFromJSONTyped(json, false);
+export function MessageStatusFromJSONTyped(json: any, ignoreDiscriminator: boolean): MessageStatus {
+    return MessageStatusFromJSON(json);
 }
 
-export function MessageStatusFromJSONTyped(json: any, ignoreDiscriminator: boolean): MessageStatus {
+export function MessageStatusFromJSON(json: any): MessageStatus {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -72,17 +72,14 @@ export function MessageStatusFromJSONTyped(json: any, ignoreDiscriminator: boole
         'groupName': json['groupName'],
         'id': json['id'],
         'name': json['name'],
-        'description': !exists(json, 'description') ? undefined : json['description'],
-        'action': !exists(json, 'action') ? undefined : json['action'],
+        'description': json['description'] ?? undefined,
+        'action': json['action'] ?? undefined,
     };
 }
 
 export function MessageStatusToJSON(value?: MessageStatus | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

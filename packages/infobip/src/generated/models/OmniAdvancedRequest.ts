@@ -188,18 +188,18 @@ export interface OmniAdvancedRequest {
     sendAt?: string;
 }
 
-export function OmniAdvancedRequestFromJSON(json: any): OmniAdvancedRequest {
-    return OmniAdvancedRequestFromJSONTyped(json, false);
+export function OmniAdvancedRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): OmniAdvancedRequest {
+    return OmniAdvancedRequestFromJSON(json);
 }
 
-export function OmniAdvancedRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): OmniAdvancedRequest {
+export function OmniAdvancedRequestFromJSON(json: any): OmniAdvancedRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'scenarioKey': !exists(json, 'scenarioKey') ? undefined : json['scenarioKey'],
-        'bulkId': !exists(json, 'bulkId') ? undefined : json['bulkId'],
+        'scenarioKey': json['scenarioKey'] ?? undefined,
+        'bulkId': json['bulkId'] ?? undefined,
         'destinations': ((json['destinations'] as Array<any>).map(DestinationFromJSON)),
         'sms': !exists(json, 'sms') ? undefined : SmsDataFromJSON(json['sms']),
         'viber': !exists(json, 'viber') ? undefined : ViberDataFromJSON(json['viber']),
@@ -211,21 +211,18 @@ export function OmniAdvancedRequestFromJSONTyped(json: any, ignoreDiscriminator:
         'vKontakte': !exists(json, 'vKontakte') ? undefined : VKontakteDataFromJSON(json['vKontakte']),
         'kakaoChingu': !exists(json, 'kakaoChingu') ? undefined : KakaoChinguDataFromJSON(json['kakaoChingu']),
         'kakaoAlim': !exists(json, 'kakaoAlim') ? undefined : KakaoAlimDataFromJSON(json['kakaoAlim']),
-        'notify': !exists(json, 'notify') ? undefined : json['notify'],
-        'intermediateReport': !exists(json, 'intermediateReport') ? undefined : json['intermediateReport'],
-        'notifyUrl': !exists(json, 'notifyUrl') ? undefined : json['notifyUrl'],
-        'notifyContentType': !exists(json, 'notifyContentType') ? undefined : json['notifyContentType'],
-        'callbackData': !exists(json, 'callbackData') ? undefined : json['callbackData'],
-        'sendAt': !exists(json, 'sendAt') ? undefined : json['sendAt'],
+        'notify': json['notify'] ?? undefined,
+        'intermediateReport': json['intermediateReport'] ?? undefined,
+        'notifyUrl': json['notifyUrl'] ?? undefined,
+        'notifyContentType': json['notifyContentType'] ?? undefined,
+        'callbackData': json['callbackData'] ?? undefined,
+        'sendAt': json['sendAt'] ?? undefined,
     };
 }
 
 export function OmniAdvancedRequestToJSON(value?: OmniAdvancedRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

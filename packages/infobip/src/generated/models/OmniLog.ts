@@ -108,25 +108,25 @@ export interface OmniLog {
     channel?: OmniChannel;
 }
 
-export function OmniLogFromJSON(json: any): OmniLog {
-    return OmniLogFromJSONTyped(json, false);
+export function OmniLogFromJSONTyped(json: any, ignoreDiscriminator: boolean): OmniLog {
+    return OmniLogFromJSON(json);
 }
 
-export function OmniLogFromJSONTyped(json: any, ignoreDiscriminator: boolean): OmniLog {
+export function OmniLogFromJSON(json: any): OmniLog {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'bulkId': !exists(json, 'bulkId') ? undefined : json['bulkId'],
+        'bulkId': json['bulkId'] ?? undefined,
         'messageId': json['messageId'],
-        'to': !exists(json, 'to') ? undefined : json['to'],
-        'from': !exists(json, 'from') ? undefined : json['from'],
-        'text': !exists(json, 'text') ? undefined : json['text'],
-        'sentAt': !exists(json, 'sentAt') ? undefined : json['sentAt'],
-        'doneAt': !exists(json, 'doneAt') ? undefined : json['doneAt'],
-        'messageCount': !exists(json, 'messageCount') ? undefined : json['messageCount'],
-        'mccMnc': !exists(json, 'mccMnc') ? undefined : json['mccMnc'],
+        'to': json['to'] ?? undefined,
+        'from': json['from'] ?? undefined,
+        'text': json['text'] ?? undefined,
+        'sentAt': json['sentAt'] ?? undefined,
+        'doneAt': json['doneAt'] ?? undefined,
+        'messageCount': json['messageCount'] ?? undefined,
+        'mccMnc': json['mccMnc'] ?? undefined,
         'price': !exists(json, 'price') ? undefined : MessagePriceFromJSON(json['price']),
         'status': MessageStatusFromJSON(json['status']),
         'channel': !exists(json, 'channel') ? undefined : OmniChannelFromJSON(json['channel']),
@@ -134,11 +134,8 @@ export function OmniLogFromJSONTyped(json: any, ignoreDiscriminator: boolean): O
 }
 
 export function OmniLogToJSON(value?: OmniLog | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

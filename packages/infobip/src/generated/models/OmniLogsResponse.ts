@@ -34,11 +34,11 @@ export interface OmniLogsResponse {
     results: Array<OmniLog>;
 }
 
-export function OmniLogsResponseFromJSON(json: any): OmniLogsResponse {
-    return OmniLogsResponseFromJSONTyped(json, false);
+export function OmniLogsResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): OmniLogsResponse {
+    return OmniLogsResponseFromJSON(json);
 }
 
-export function OmniLogsResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): OmniLogsResponse {
+export function OmniLogsResponseFromJSON(json: any): OmniLogsResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function OmniLogsResponseFromJSONTyped(json: any, ignoreDiscriminator: bo
 }
 
 export function OmniLogsResponseToJSON(value?: OmniLogsResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

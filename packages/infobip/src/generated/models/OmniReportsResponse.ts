@@ -34,11 +34,11 @@ export interface OmniReportsResponse {
     results: Array<DeliveryReport>;
 }
 
-export function OmniReportsResponseFromJSON(json: any): OmniReportsResponse {
-    return OmniReportsResponseFromJSONTyped(json, false);
+export function OmniReportsResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): OmniReportsResponse {
+    return OmniReportsResponseFromJSON(json);
 }
 
-export function OmniReportsResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): OmniReportsResponse {
+export function OmniReportsResponseFromJSON(json: any): OmniReportsResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function OmniReportsResponseFromJSONTyped(json: any, ignoreDiscriminator:
 }
 
 export function OmniReportsResponseToJSON(value?: OmniReportsResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

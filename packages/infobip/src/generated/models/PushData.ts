@@ -87,34 +87,31 @@ export interface PushData {
     deviceSubscriptions?: Array<string>;
 }
 
-export function PushDataFromJSON(json: any): PushData {
-    return PushDataFromJSONTyped(json, false);
+export function PushDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): PushData {
+    return PushDataFromJSON(json);
 }
 
-export function PushDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): PushData {
+export function PushDataFromJSON(json: any): PushData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'text': !exists(json, 'text') ? undefined : json['text'],
-        'validityPeriod': !exists(json, 'validityPeriod') ? undefined : json['validityPeriod'],
+        'text': json['text'] ?? undefined,
+        'validityPeriod': json['validityPeriod'] ?? undefined,
         'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'customPayload': !exists(json, 'customPayload') ? undefined : json['customPayload'],
+        'customPayload': json['customPayload'] ?? undefined,
         'notificationOptions': !exists(json, 'notificationOptions') ? undefined : PushNotificationOptionsFromJSON(json['notificationOptions']),
-        'targetOnlyPrimaryDevices': !exists(json, 'targetOnlyPrimaryDevices') ? undefined : json['targetOnlyPrimaryDevices'],
-        'includeNotificationsDisabledDevices': !exists(json, 'includeNotificationsDisabledDevices') ? undefined : json['includeNotificationsDisabledDevices'],
-        'personSubscriptions': !exists(json, 'personSubscriptions') ? undefined : json['personSubscriptions'],
-        'deviceSubscriptions': !exists(json, 'deviceSubscriptions') ? undefined : json['deviceSubscriptions'],
+        'targetOnlyPrimaryDevices': json['targetOnlyPrimaryDevices'] ?? undefined,
+        'includeNotificationsDisabledDevices': json['includeNotificationsDisabledDevices'] ?? undefined,
+        'personSubscriptions': json['personSubscriptions'] ?? undefined,
+        'deviceSubscriptions': json['deviceSubscriptions'] ?? undefined,
     };
 }
 
 export function PushDataToJSON(value?: PushData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -87,36 +87,33 @@ export interface PushNotificationOptions {
     inboxTopic?: string;
 }
 
-export function PushNotificationOptionsFromJSON(json: any): PushNotificationOptions {
-    return PushNotificationOptionsFromJSONTyped(json, false);
+export function PushNotificationOptionsFromJSONTyped(json: any, ignoreDiscriminator: boolean): PushNotificationOptions {
+    return PushNotificationOptionsFromJSON(json);
 }
 
-export function PushNotificationOptionsFromJSONTyped(json: any, ignoreDiscriminator: boolean): PushNotificationOptions {
+export function PushNotificationOptionsFromJSON(json: any): PushNotificationOptions {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'vibrationEnabled': !exists(json, 'vibrationEnabled') ? undefined : json['vibrationEnabled'],
-        'soundEnabled': !exists(json, 'soundEnabled') ? undefined : json['soundEnabled'],
-        'soundName': !exists(json, 'soundName') ? undefined : json['soundName'],
-        'badge': !exists(json, 'badge') ? undefined : json['badge'],
-        'contentUrl': !exists(json, 'contentUrl') ? undefined : json['contentUrl'],
-        'category': !exists(json, 'category') ? undefined : json['category'],
-        'inAppStyle': !exists(json, 'inAppStyle') ? undefined : json['inAppStyle'],
-        'title': !exists(json, 'title') ? undefined : json['title'],
-        'isSilent': !exists(json, 'isSilent') ? undefined : json['isSilent'],
-        'webViewUrl': !exists(json, 'webViewUrl') ? undefined : json['webViewUrl'],
-        'inboxTopic': !exists(json, 'inboxTopic') ? undefined : json['inboxTopic'],
+        'vibrationEnabled': json['vibrationEnabled'] ?? undefined,
+        'soundEnabled': json['soundEnabled'] ?? undefined,
+        'soundName': json['soundName'] ?? undefined,
+        'badge': json['badge'] ?? undefined,
+        'contentUrl': json['contentUrl'] ?? undefined,
+        'category': json['category'] ?? undefined,
+        'inAppStyle': json['inAppStyle'] ?? undefined,
+        'title': json['title'] ?? undefined,
+        'isSilent': json['isSilent'] ?? undefined,
+        'webViewUrl': json['webViewUrl'] ?? undefined,
+        'inboxTopic': json['inboxTopic'] ?? undefined,
     };
 }
 
 export function PushNotificationOptionsToJSON(value?: PushNotificationOptions | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

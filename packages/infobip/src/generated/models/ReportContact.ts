@@ -51,30 +51,27 @@ export interface ReportContact {
     username?: string;
 }
 
-export function ReportContactFromJSON(json: any): ReportContact {
-    return ReportContactFromJSONTyped(json, false);
+export function ReportContactFromJSONTyped(json: any, ignoreDiscriminator: boolean): ReportContact {
+    return ReportContactFromJSON(json);
 }
 
-export function ReportContactFromJSONTyped(json: any, ignoreDiscriminator: boolean): ReportContact {
+export function ReportContactFromJSON(json: any): ReportContact {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'name': !exists(json, 'name') ? undefined : json['name'],
-        'phoneNumber': !exists(json, 'phoneNumber') ? undefined : json['phoneNumber'],
-        'userId': !exists(json, 'userId') ? undefined : json['userId'],
-        'parentUserId': !exists(json, 'parentUserId') ? undefined : json['parentUserId'],
-        'username': !exists(json, 'username') ? undefined : json['username'],
+        'name': json['name'] ?? undefined,
+        'phoneNumber': json['phoneNumber'] ?? undefined,
+        'userId': json['userId'] ?? undefined,
+        'parentUserId': json['parentUserId'] ?? undefined,
+        'username': json['username'] ?? undefined,
     };
 }
 
 export function ReportContactToJSON(value?: ReportContact | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -34,11 +34,11 @@ export interface RequestError {
     serviceException: ServiceException;
 }
 
-export function RequestErrorFromJSON(json: any): RequestError {
-    return RequestErrorFromJSONTyped(json, false);
+export function RequestErrorFromJSONTyped(json: any, ignoreDiscriminator: boolean): RequestError {
+    return RequestErrorFromJSON(json);
 }
 
-export function RequestErrorFromJSONTyped(json: any, ignoreDiscriminator: boolean): RequestError {
+export function RequestErrorFromJSON(json: any): RequestError {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function RequestErrorFromJSONTyped(json: any, ignoreDiscriminator: boolea
 }
 
 export function RequestErrorToJSON(value?: RequestError | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

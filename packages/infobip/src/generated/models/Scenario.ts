@@ -58,30 +58,27 @@ export interface Scenario {
     defaultScenario?: boolean;
 }
 
-export function ScenarioFromJSON(json: any): Scenario {
-    return ScenarioFromJSONTyped(json, false);
+export function ScenarioFromJSONTyped(json: any, ignoreDiscriminator: boolean): Scenario {
+    return ScenarioFromJSON(json);
 }
 
-export function ScenarioFromJSONTyped(json: any, ignoreDiscriminator: boolean): Scenario {
+export function ScenarioFromJSON(json: any): Scenario {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'key': json['key'],
-        'name': !exists(json, 'name') ? undefined : json['name'],
+        'name': json['name'] ?? undefined,
         'flow': ((json['flow'] as Array<any>).map(ScenarioStepFromJSON)),
-        '_default': !exists(json, 'default') ? undefined : json['default'],
-        'defaultScenario': !exists(json, 'defaultScenario') ? undefined : json['defaultScenario'],
+        '_default': json['default'] ?? undefined,
+        'defaultScenario': json['defaultScenario'] ?? undefined,
     };
 }
 
 export function ScenarioToJSON(value?: Scenario | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

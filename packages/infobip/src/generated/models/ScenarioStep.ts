@@ -41,27 +41,24 @@ export interface ScenarioStep {
     channel: OmniChannel;
 }
 
-export function ScenarioStepFromJSON(json: any): ScenarioStep {
-    return ScenarioStepFromJSONTyped(json, false);
+export function ScenarioStepFromJSONTyped(json: any, ignoreDiscriminator: boolean): ScenarioStep {
+    return ScenarioStepFromJSON(json);
 }
 
-export function ScenarioStepFromJSONTyped(json: any, ignoreDiscriminator: boolean): ScenarioStep {
+export function ScenarioStepFromJSON(json: any): ScenarioStep {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'from': !exists(json, 'from') ? undefined : json['from'],
+        'from': json['from'] ?? undefined,
         'channel': OmniChannelFromJSON(json['channel']),
     };
 }
 
 export function ScenarioStepToJSON(value?: ScenarioStep | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

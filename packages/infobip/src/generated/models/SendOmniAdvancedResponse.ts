@@ -40,27 +40,24 @@ export interface SendOmniAdvancedResponse {
     messages: Array<SentMessage>;
 }
 
-export function SendOmniAdvancedResponseFromJSON(json: any): SendOmniAdvancedResponse {
-    return SendOmniAdvancedResponseFromJSONTyped(json, false);
+export function SendOmniAdvancedResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendOmniAdvancedResponse {
+    return SendOmniAdvancedResponseFromJSON(json);
 }
 
-export function SendOmniAdvancedResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendOmniAdvancedResponse {
+export function SendOmniAdvancedResponseFromJSON(json: any): SendOmniAdvancedResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'bulkId': !exists(json, 'bulkId') ? undefined : json['bulkId'],
+        'bulkId': json['bulkId'] ?? undefined,
         'messages': ((json['messages'] as Array<any>).map(SentMessageFromJSON)),
     };
 }
 
 export function SendOmniAdvancedResponseToJSON(value?: SendOmniAdvancedResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -50,11 +50,11 @@ export interface SentMessage {
     messageId: string;
 }
 
-export function SentMessageFromJSON(json: any): SentMessage {
-    return SentMessageFromJSONTyped(json, false);
+export function SentMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): SentMessage {
+    return SentMessageFromJSON(json);
 }
 
-export function SentMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): SentMessage {
+export function SentMessageFromJSON(json: any): SentMessage {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -67,11 +67,8 @@ export function SentMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean
 }
 
 export function SentMessageToJSON(value?: SentMessage | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

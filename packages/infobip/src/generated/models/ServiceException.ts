@@ -40,11 +40,11 @@ export interface ServiceException {
     validationErrors?: { [key: string]: Array<string>; };
 }
 
-export function ServiceExceptionFromJSON(json: any): ServiceException {
-    return ServiceExceptionFromJSONTyped(json, false);
+export function ServiceExceptionFromJSONTyped(json: any, ignoreDiscriminator: boolean): ServiceException {
+    return ServiceExceptionFromJSON(json);
 }
 
-export function ServiceExceptionFromJSONTyped(json: any, ignoreDiscriminator: boolean): ServiceException {
+export function ServiceExceptionFromJSON(json: any): ServiceException {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -52,16 +52,13 @@ export function ServiceExceptionFromJSONTyped(json: any, ignoreDiscriminator: bo
         
         'messageId': json['messageId'],
         'text': json['text'],
-        'validationErrors': !exists(json, 'validationErrors') ? undefined : json['validationErrors'],
+        'validationErrors': json['validationErrors'] ?? undefined,
     };
 }
 
 export function ServiceExceptionToJSON(value?: ServiceException | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

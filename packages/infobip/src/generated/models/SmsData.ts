@@ -74,31 +74,28 @@ export interface SmsData {
     regional?: SmsRegionalOptions;
 }
 
-export function SmsDataFromJSON(json: any): SmsData {
-    return SmsDataFromJSONTyped(json, false);
+export function SmsDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsData {
+    return SmsDataFromJSON(json);
 }
 
-export function SmsDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsData {
+export function SmsDataFromJSON(json: any): SmsData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'text': !exists(json, 'text') ? undefined : json['text'],
-        'validityPeriod': !exists(json, 'validityPeriod') ? undefined : json['validityPeriod'],
+        'text': json['text'] ?? undefined,
+        'validityPeriod': json['validityPeriod'] ?? undefined,
         'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'transliteration': !exists(json, 'transliteration') ? undefined : json['transliteration'],
+        'transliteration': json['transliteration'] ?? undefined,
         'language': !exists(json, 'language') ? undefined : SmsLanguageFromJSON(json['language']),
         'regional': !exists(json, 'regional') ? undefined : SmsRegionalOptionsFromJSON(json['regional']),
     };
 }
 
 export function SmsDataToJSON(value?: SmsData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -39,28 +39,25 @@ export interface SmsIndiaDltOptions {
     telemarketerId?: string;
 }
 
-export function SmsIndiaDltOptionsFromJSON(json: any): SmsIndiaDltOptions {
-    return SmsIndiaDltOptionsFromJSONTyped(json, false);
+export function SmsIndiaDltOptionsFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsIndiaDltOptions {
+    return SmsIndiaDltOptionsFromJSON(json);
 }
 
-export function SmsIndiaDltOptionsFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsIndiaDltOptions {
+export function SmsIndiaDltOptionsFromJSON(json: any): SmsIndiaDltOptions {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'principalEntityId': json['principalEntityId'],
-        'contentTemplateId': !exists(json, 'contentTemplateId') ? undefined : json['contentTemplateId'],
-        'telemarketerId': !exists(json, 'telemarketerId') ? undefined : json['telemarketerId'],
+        'contentTemplateId': json['contentTemplateId'] ?? undefined,
+        'telemarketerId': json['telemarketerId'] ?? undefined,
     };
 }
 
 export function SmsIndiaDltOptionsToJSON(value?: SmsIndiaDltOptions | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

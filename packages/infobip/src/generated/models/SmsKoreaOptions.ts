@@ -27,26 +27,23 @@ export interface SmsKoreaOptions {
     title?: string;
 }
 
-export function SmsKoreaOptionsFromJSON(json: any): SmsKoreaOptions {
-    return SmsKoreaOptionsFromJSONTyped(json, false);
+export function SmsKoreaOptionsFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsKoreaOptions {
+    return SmsKoreaOptionsFromJSON(json);
 }
 
-export function SmsKoreaOptionsFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsKoreaOptions {
+export function SmsKoreaOptionsFromJSON(json: any): SmsKoreaOptions {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'title': !exists(json, 'title') ? undefined : json['title'],
+        'title': json['title'] ?? undefined,
     };
 }
 
 export function SmsKoreaOptionsToJSON(value?: SmsKoreaOptions | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -27,26 +27,23 @@ export interface SmsLanguage {
     languageCode?: SmsLanguageLanguageCodeEnum;
 }
 
-export function SmsLanguageFromJSON(json: any): SmsLanguage {
-    return SmsLanguageFromJSONTyped(json, false);
+export function SmsLanguageFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsLanguage {
+    return SmsLanguageFromJSON(json);
 }
 
-export function SmsLanguageFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsLanguage {
+export function SmsLanguageFromJSON(json: any): SmsLanguage {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'languageCode': !exists(json, 'languageCode') ? undefined : json['languageCode'],
+        'languageCode': json['languageCode'] ?? undefined,
     };
 }
 
 export function SmsLanguageToJSON(value?: SmsLanguage | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

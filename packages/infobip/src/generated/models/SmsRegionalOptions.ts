@@ -44,11 +44,11 @@ export interface SmsRegionalOptions {
     korea?: SmsKoreaOptions;
 }
 
-export function SmsRegionalOptionsFromJSON(json: any): SmsRegionalOptions {
-    return SmsRegionalOptionsFromJSONTyped(json, false);
+export function SmsRegionalOptionsFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsRegionalOptions {
+    return SmsRegionalOptionsFromJSON(json);
 }
 
-export function SmsRegionalOptionsFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsRegionalOptions {
+export function SmsRegionalOptionsFromJSON(json: any): SmsRegionalOptions {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -60,11 +60,8 @@ export function SmsRegionalOptionsFromJSONTyped(json: any, ignoreDiscriminator: 
 }
 
 export function SmsRegionalOptionsToJSON(value?: SmsRegionalOptions | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -59,30 +59,27 @@ export interface VKontakteData {
     templateData?: { [key: string]: any; };
 }
 
-export function VKontakteDataFromJSON(json: any): VKontakteData {
-    return VKontakteDataFromJSONTyped(json, false);
+export function VKontakteDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): VKontakteData {
+    return VKontakteDataFromJSON(json);
 }
 
-export function VKontakteDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): VKontakteData {
+export function VKontakteDataFromJSON(json: any): VKontakteData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'text': !exists(json, 'text') ? undefined : json['text'],
-        'validityPeriod': !exists(json, 'validityPeriod') ? undefined : json['validityPeriod'],
+        'text': json['text'] ?? undefined,
+        'validityPeriod': json['validityPeriod'] ?? undefined,
         'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'templateName': !exists(json, 'templateName') ? undefined : json['templateName'],
-        'templateData': !exists(json, 'templateData') ? undefined : json['templateData'],
+        'templateName': json['templateName'] ?? undefined,
+        'templateData': json['templateData'] ?? undefined,
     };
 }
 
 export function VKontakteDataToJSON(value?: VKontakteData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

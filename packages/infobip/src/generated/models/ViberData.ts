@@ -104,37 +104,34 @@ export interface ViberData {
     forcePrimaryDevice?: boolean;
 }
 
-export function ViberDataFromJSON(json: any): ViberData {
-    return ViberDataFromJSONTyped(json, false);
+export function ViberDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): ViberData {
+    return ViberDataFromJSON(json);
 }
 
-export function ViberDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): ViberData {
+export function ViberDataFromJSON(json: any): ViberData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'text': !exists(json, 'text') ? undefined : json['text'],
-        'validityPeriod': !exists(json, 'validityPeriod') ? undefined : json['validityPeriod'],
+        'text': json['text'] ?? undefined,
+        'validityPeriod': json['validityPeriod'] ?? undefined,
         'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'imageURL': !exists(json, 'imageURL') ? undefined : json['imageURL'],
-        'fileName': !exists(json, 'fileName') ? undefined : json['fileName'],
-        'fileType': !exists(json, 'fileType') ? undefined : json['fileType'],
-        'fileUrl': !exists(json, 'fileUrl') ? undefined : json['fileUrl'],
-        'buttonText': !exists(json, 'buttonText') ? undefined : json['buttonText'],
-        'buttonURL': !exists(json, 'buttonURL') ? undefined : json['buttonURL'],
-        'trackingData': !exists(json, 'trackingData') ? undefined : json['trackingData'],
-        'isPromotional': !exists(json, 'isPromotional') ? undefined : json['isPromotional'],
-        'forcePrimaryDevice': !exists(json, 'forcePrimaryDevice') ? undefined : json['forcePrimaryDevice'],
+        'imageURL': json['imageURL'] ?? undefined,
+        'fileName': json['fileName'] ?? undefined,
+        'fileType': json['fileType'] ?? undefined,
+        'fileUrl': json['fileUrl'] ?? undefined,
+        'buttonText': json['buttonText'] ?? undefined,
+        'buttonURL': json['buttonURL'] ?? undefined,
+        'trackingData': json['trackingData'] ?? undefined,
+        'isPromotional': json['isPromotional'] ?? undefined,
+        'forcePrimaryDevice': json['forcePrimaryDevice'] ?? undefined,
     };
 }
 
 export function ViberDataToJSON(value?: ViberData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

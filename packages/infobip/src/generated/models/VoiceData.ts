@@ -53,29 +53,26 @@ export interface VoiceData {
     language?: string;
 }
 
-export function VoiceDataFromJSON(json: any): VoiceData {
-    return VoiceDataFromJSONTyped(json, false);
+export function VoiceDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): VoiceData {
+    return VoiceDataFromJSON(json);
 }
 
-export function VoiceDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): VoiceData {
+export function VoiceDataFromJSON(json: any): VoiceData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'text': !exists(json, 'text') ? undefined : json['text'],
-        'validityPeriod': !exists(json, 'validityPeriod') ? undefined : json['validityPeriod'],
+        'text': json['text'] ?? undefined,
+        'validityPeriod': json['validityPeriod'] ?? undefined,
         'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'language': !exists(json, 'language') ? undefined : json['language'],
+        'language': json['language'] ?? undefined,
     };
 }
 
 export function VoiceDataToJSON(value?: VoiceData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -90,18 +90,18 @@ export interface WhatsAppContact {
     urls?: Array<WhatsAppContactUrl>;
 }
 
-export function WhatsAppContactFromJSON(json: any): WhatsAppContact {
-    return WhatsAppContactFromJSONTyped(json, false);
+export function WhatsAppContactFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContact {
+    return WhatsAppContactFromJSON(json);
 }
 
-export function WhatsAppContactFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContact {
+export function WhatsAppContactFromJSON(json: any): WhatsAppContact {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'addresses': !exists(json, 'addresses') ? undefined : ((json['addresses'] as Array<any>).map(WhatsAppContactAddressFromJSON)),
-        'birthday': !exists(json, 'birthday') ? undefined : json['birthday'],
+        'birthday': json['birthday'] ?? undefined,
         'emails': !exists(json, 'emails') ? undefined : ((json['emails'] as Array<any>).map(WhatsAppContactEmailFromJSON)),
         'name': WhatsAppContactNameFromJSON(json['name']),
         'org': !exists(json, 'org') ? undefined : WhatsAppContactOrganizationFromJSON(json['org']),
@@ -111,11 +111,8 @@ export function WhatsAppContactFromJSONTyped(json: any, ignoreDiscriminator: boo
 }
 
 export function WhatsAppContactToJSON(value?: WhatsAppContact | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -63,32 +63,29 @@ export interface WhatsAppContactAddress {
     type?: WhatsAppContactAddressTypeEnum;
 }
 
-export function WhatsAppContactAddressFromJSON(json: any): WhatsAppContactAddress {
-    return WhatsAppContactAddressFromJSONTyped(json, false);
+export function WhatsAppContactAddressFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactAddress {
+    return WhatsAppContactAddressFromJSON(json);
 }
 
-export function WhatsAppContactAddressFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactAddress {
+export function WhatsAppContactAddressFromJSON(json: any): WhatsAppContactAddress {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'street': !exists(json, 'street') ? undefined : json['street'],
-        'city': !exists(json, 'city') ? undefined : json['city'],
-        'state': !exists(json, 'state') ? undefined : json['state'],
-        'zip': !exists(json, 'zip') ? undefined : json['zip'],
-        'country': !exists(json, 'country') ? undefined : json['country'],
-        'countryCode': !exists(json, 'countryCode') ? undefined : json['countryCode'],
-        'type': !exists(json, 'type') ? undefined : json['type'],
+        'street': json['street'] ?? undefined,
+        'city': json['city'] ?? undefined,
+        'state': json['state'] ?? undefined,
+        'zip': json['zip'] ?? undefined,
+        'country': json['country'] ?? undefined,
+        'countryCode': json['countryCode'] ?? undefined,
+        'type': json['type'] ?? undefined,
     };
 }
 
 export function WhatsAppContactAddressToJSON(value?: WhatsAppContactAddress | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

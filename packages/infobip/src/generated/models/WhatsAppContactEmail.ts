@@ -33,27 +33,24 @@ export interface WhatsAppContactEmail {
     type?: WhatsAppContactEmailTypeEnum;
 }
 
-export function WhatsAppContactEmailFromJSON(json: any): WhatsAppContactEmail {
-    return WhatsAppContactEmailFromJSONTyped(json, false);
+export function WhatsAppContactEmailFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactEmail {
+    return WhatsAppContactEmailFromJSON(json);
 }
 
-export function WhatsAppContactEmailFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactEmail {
+export function WhatsAppContactEmailFromJSON(json: any): WhatsAppContactEmail {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'email': !exists(json, 'email') ? undefined : json['email'],
-        'type': !exists(json, 'type') ? undefined : json['type'],
+        'email': json['email'] ?? undefined,
+        'type': json['type'] ?? undefined,
     };
 }
 
 export function WhatsAppContactEmailToJSON(value?: WhatsAppContactEmail | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

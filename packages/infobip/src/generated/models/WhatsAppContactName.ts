@@ -57,31 +57,28 @@ export interface WhatsAppContactName {
     formattedName: string;
 }
 
-export function WhatsAppContactNameFromJSON(json: any): WhatsAppContactName {
-    return WhatsAppContactNameFromJSONTyped(json, false);
+export function WhatsAppContactNameFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactName {
+    return WhatsAppContactNameFromJSON(json);
 }
 
-export function WhatsAppContactNameFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactName {
+export function WhatsAppContactNameFromJSON(json: any): WhatsAppContactName {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'firstName': json['firstName'],
-        'lastName': !exists(json, 'lastName') ? undefined : json['lastName'],
-        'middleName': !exists(json, 'middleName') ? undefined : json['middleName'],
-        'nameSuffix': !exists(json, 'nameSuffix') ? undefined : json['nameSuffix'],
-        'namePrefix': !exists(json, 'namePrefix') ? undefined : json['namePrefix'],
+        'lastName': json['lastName'] ?? undefined,
+        'middleName': json['middleName'] ?? undefined,
+        'nameSuffix': json['nameSuffix'] ?? undefined,
+        'namePrefix': json['namePrefix'] ?? undefined,
         'formattedName': json['formattedName'],
     };
 }
 
 export function WhatsAppContactNameToJSON(value?: WhatsAppContactName | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -39,28 +39,25 @@ export interface WhatsAppContactOrganization {
     title?: string;
 }
 
-export function WhatsAppContactOrganizationFromJSON(json: any): WhatsAppContactOrganization {
-    return WhatsAppContactOrganizationFromJSONTyped(json, false);
+export function WhatsAppContactOrganizationFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactOrganization {
+    return WhatsAppContactOrganizationFromJSON(json);
 }
 
-export function WhatsAppContactOrganizationFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactOrganization {
+export function WhatsAppContactOrganizationFromJSON(json: any): WhatsAppContactOrganization {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'company': !exists(json, 'company') ? undefined : json['company'],
-        'department': !exists(json, 'department') ? undefined : json['department'],
-        'title': !exists(json, 'title') ? undefined : json['title'],
+        'company': json['company'] ?? undefined,
+        'department': json['department'] ?? undefined,
+        'title': json['title'] ?? undefined,
     };
 }
 
 export function WhatsAppContactOrganizationToJSON(value?: WhatsAppContactOrganization | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

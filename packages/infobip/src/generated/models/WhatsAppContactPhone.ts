@@ -39,28 +39,25 @@ export interface WhatsAppContactPhone {
     waId?: string;
 }
 
-export function WhatsAppContactPhoneFromJSON(json: any): WhatsAppContactPhone {
-    return WhatsAppContactPhoneFromJSONTyped(json, false);
+export function WhatsAppContactPhoneFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactPhone {
+    return WhatsAppContactPhoneFromJSON(json);
 }
 
-export function WhatsAppContactPhoneFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactPhone {
+export function WhatsAppContactPhoneFromJSON(json: any): WhatsAppContactPhone {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'phone': !exists(json, 'phone') ? undefined : json['phone'],
-        'type': !exists(json, 'type') ? undefined : json['type'],
-        'waId': !exists(json, 'waId') ? undefined : json['waId'],
+        'phone': json['phone'] ?? undefined,
+        'type': json['type'] ?? undefined,
+        'waId': json['waId'] ?? undefined,
     };
 }
 
 export function WhatsAppContactPhoneToJSON(value?: WhatsAppContactPhone | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

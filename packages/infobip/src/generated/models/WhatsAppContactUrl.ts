@@ -33,27 +33,24 @@ export interface WhatsAppContactUrl {
     type?: WhatsAppContactUrlTypeEnum;
 }
 
-export function WhatsAppContactUrlFromJSON(json: any): WhatsAppContactUrl {
-    return WhatsAppContactUrlFromJSONTyped(json, false);
+export function WhatsAppContactUrlFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactUrl {
+    return WhatsAppContactUrlFromJSON(json);
 }
 
-export function WhatsAppContactUrlFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppContactUrl {
+export function WhatsAppContactUrlFromJSON(json: any): WhatsAppContactUrl {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'url': !exists(json, 'url') ? undefined : json['url'],
-        'type': !exists(json, 'type') ? undefined : json['type'],
+        'url': json['url'] ?? undefined,
+        'type': json['type'] ?? undefined,
     };
 }
 
 export function WhatsAppContactUrlToJSON(value?: WhatsAppContactUrl | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -148,43 +148,40 @@ export interface WhatsAppData {
     contacts?: Array<WhatsAppContact>;
 }
 
-export function WhatsAppDataFromJSON(json: any): WhatsAppData {
-    return WhatsAppDataFromJSONTyped(json, false);
+export function WhatsAppDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppData {
+    return WhatsAppDataFromJSON(json);
 }
 
-export function WhatsAppDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppData {
+export function WhatsAppDataFromJSON(json: any): WhatsAppData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'text': !exists(json, 'text') ? undefined : json['text'],
-        'validityPeriod': !exists(json, 'validityPeriod') ? undefined : json['validityPeriod'],
+        'text': json['text'] ?? undefined,
+        'validityPeriod': json['validityPeriod'] ?? undefined,
         'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'templateNamespace': !exists(json, 'templateNamespace') ? undefined : json['templateNamespace'],
-        'templateName': !exists(json, 'templateName') ? undefined : json['templateName'],
-        'templateData': !exists(json, 'templateData') ? undefined : json['templateData'],
+        'templateNamespace': json['templateNamespace'] ?? undefined,
+        'templateName': json['templateName'] ?? undefined,
+        'templateData': json['templateData'] ?? undefined,
         'mediaTemplateData': !exists(json, 'mediaTemplateData') ? undefined : WhatsAppMediaTemplateDataFromJSON(json['mediaTemplateData']),
-        'language': !exists(json, 'language') ? undefined : json['language'],
-        'fileUrl': !exists(json, 'fileUrl') ? undefined : json['fileUrl'],
-        'imageUrl': !exists(json, 'imageUrl') ? undefined : json['imageUrl'],
-        'audioUrl': !exists(json, 'audioUrl') ? undefined : json['audioUrl'],
-        'videoUrl': !exists(json, 'videoUrl') ? undefined : json['videoUrl'],
-        'locationName': !exists(json, 'locationName') ? undefined : json['locationName'],
-        'address': !exists(json, 'address') ? undefined : json['address'],
-        'longitude': !exists(json, 'longitude') ? undefined : json['longitude'],
-        'latitude': !exists(json, 'latitude') ? undefined : json['latitude'],
-        'previewUrl': !exists(json, 'previewUrl') ? undefined : json['previewUrl'],
+        'language': json['language'] ?? undefined,
+        'fileUrl': json['fileUrl'] ?? undefined,
+        'imageUrl': json['imageUrl'] ?? undefined,
+        'audioUrl': json['audioUrl'] ?? undefined,
+        'videoUrl': json['videoUrl'] ?? undefined,
+        'locationName': json['locationName'] ?? undefined,
+        'address': json['address'] ?? undefined,
+        'longitude': json['longitude'] ?? undefined,
+        'latitude': json['latitude'] ?? undefined,
+        'previewUrl': json['previewUrl'] ?? undefined,
         'contacts': !exists(json, 'contacts') ? undefined : ((json['contacts'] as Array<any>).map(WhatsAppContactFromJSON)),
     };
 }
 
 export function WhatsAppDataToJSON(value?: WhatsAppData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -27,11 +27,11 @@ export interface WhatsAppMediaTemplateBody {
     placeholders: Array<string>;
 }
 
-export function WhatsAppMediaTemplateBodyFromJSON(json: any): WhatsAppMediaTemplateBody {
-    return WhatsAppMediaTemplateBodyFromJSONTyped(json, false);
+export function WhatsAppMediaTemplateBodyFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppMediaTemplateBody {
+    return WhatsAppMediaTemplateBodyFromJSON(json);
 }
 
-export function WhatsAppMediaTemplateBodyFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppMediaTemplateBody {
+export function WhatsAppMediaTemplateBodyFromJSON(json: any): WhatsAppMediaTemplateBody {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -42,11 +42,8 @@ export function WhatsAppMediaTemplateBodyFromJSONTyped(json: any, ignoreDiscrimi
 }
 
 export function WhatsAppMediaTemplateBodyToJSON(value?: WhatsAppMediaTemplateBody | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -33,27 +33,24 @@ export interface WhatsAppMediaTemplateButton {
     quickReplyPayload?: string;
 }
 
-export function WhatsAppMediaTemplateButtonFromJSON(json: any): WhatsAppMediaTemplateButton {
-    return WhatsAppMediaTemplateButtonFromJSONTyped(json, false);
+export function WhatsAppMediaTemplateButtonFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppMediaTemplateButton {
+    return WhatsAppMediaTemplateButtonFromJSON(json);
 }
 
-export function WhatsAppMediaTemplateButtonFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppMediaTemplateButton {
+export function WhatsAppMediaTemplateButtonFromJSON(json: any): WhatsAppMediaTemplateButton {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'urlPlaceholder': !exists(json, 'urlPlaceholder') ? undefined : json['urlPlaceholder'],
-        'quickReplyPayload': !exists(json, 'quickReplyPayload') ? undefined : json['quickReplyPayload'],
+        'urlPlaceholder': json['urlPlaceholder'] ?? undefined,
+        'quickReplyPayload': json['quickReplyPayload'] ?? undefined,
     };
 }
 
 export function WhatsAppMediaTemplateButtonToJSON(value?: WhatsAppMediaTemplateButton | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

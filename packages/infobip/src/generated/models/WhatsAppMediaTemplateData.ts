@@ -54,11 +54,11 @@ export interface WhatsAppMediaTemplateData {
     buttons?: Array<WhatsAppMediaTemplateButton>;
 }
 
-export function WhatsAppMediaTemplateDataFromJSON(json: any): WhatsAppMediaTemplateData {
-    return WhatsAppMediaTemplateDataFromJSONTyped(json, false);
+export function WhatsAppMediaTemplateDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppMediaTemplateData {
+    return WhatsAppMediaTemplateDataFromJSON(json);
 }
 
-export function WhatsAppMediaTemplateDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppMediaTemplateData {
+export function WhatsAppMediaTemplateDataFromJSON(json: any): WhatsAppMediaTemplateData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -71,11 +71,8 @@ export function WhatsAppMediaTemplateDataFromJSONTyped(json: any, ignoreDiscrimi
 }
 
 export function WhatsAppMediaTemplateDataToJSON(value?: WhatsAppMediaTemplateData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

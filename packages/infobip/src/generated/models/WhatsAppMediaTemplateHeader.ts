@@ -64,32 +64,29 @@ export interface WhatsAppMediaTemplateHeader {
     longitude?: number;
 }
 
-export function WhatsAppMediaTemplateHeaderFromJSON(json: any): WhatsAppMediaTemplateHeader {
-    return WhatsAppMediaTemplateHeaderFromJSONTyped(json, false);
+export function WhatsAppMediaTemplateHeaderFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppMediaTemplateHeader {
+    return WhatsAppMediaTemplateHeaderFromJSON(json);
 }
 
-export function WhatsAppMediaTemplateHeaderFromJSONTyped(json: any, ignoreDiscriminator: boolean): WhatsAppMediaTemplateHeader {
+export function WhatsAppMediaTemplateHeaderFromJSON(json: any): WhatsAppMediaTemplateHeader {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'textPlaceholder': !exists(json, 'textPlaceholder') ? undefined : json['textPlaceholder'],
-        'documentUrl': !exists(json, 'documentUrl') ? undefined : json['documentUrl'],
-        'documentFilename': !exists(json, 'documentFilename') ? undefined : json['documentFilename'],
-        'imageUrl': !exists(json, 'imageUrl') ? undefined : json['imageUrl'],
-        'videoUrl': !exists(json, 'videoUrl') ? undefined : json['videoUrl'],
-        'latitude': !exists(json, 'latitude') ? undefined : json['latitude'],
-        'longitude': !exists(json, 'longitude') ? undefined : json['longitude'],
+        'textPlaceholder': json['textPlaceholder'] ?? undefined,
+        'documentUrl': json['documentUrl'] ?? undefined,
+        'documentFilename': json['documentFilename'] ?? undefined,
+        'imageUrl': json['imageUrl'] ?? undefined,
+        'videoUrl': json['videoUrl'] ?? undefined,
+        'latitude': json['latitude'] ?? undefined,
+        'longitude': json['longitude'] ?? undefined,
     };
 }
 
 export function WhatsAppMediaTemplateHeaderToJSON(value?: WhatsAppMediaTemplateHeader | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -76,23 +76,15 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
      * Cancel a draft or scheduled multi-channel campaign
      */
     async cancelMultichannelRaw(requestParameters: CancelMultichannelOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<void>> {
-        if (requestParameters.cancelMultichannelRequest === null || requestParameters.cancelMultichannelRequest === undefined) {
-            throw new runtime.RequiredError('cancelMultichannelRequest','Required parameter requestParameters.cancelMultichannelRequest was null or undefined when calling cancelMultichannel.');
-        }
-
+        runtime.required(requestParameters, 'cancelMultichannelRequest', 'cancelMultichannel');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["api-key"] = this.configuration.apiKey("api-key"); // api-key authentication
-        }
-
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["api-login"] = this.configuration.apiKey("api-login"); // api-login authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'api-key');
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'api-login');
 
         const response = await this.request({
             path: `/multi-channel/cancel`,
@@ -111,23 +103,15 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
      * Send a message on one channel (sms, voice_sms, rcs, email, live_chat)
      */
     async sendMultichannelRaw(requestParameters: SendMultichannelOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMultichannelResponse>> {
-        if (requestParameters.sendMultichannelRequest === null || requestParameters.sendMultichannelRequest === undefined) {
-            throw new runtime.RequiredError('sendMultichannelRequest','Required parameter requestParameters.sendMultichannelRequest was null or undefined when calling sendMultichannel.');
-        }
-
+        runtime.required(requestParameters, 'sendMultichannelRequest', 'sendMultichannel');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["api-key"] = this.configuration.apiKey("api-key"); // api-key authentication
-        }
-
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["api-login"] = this.configuration.apiKey("api-login"); // api-login authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'api-key');
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'api-login');
 
         const response = await this.request({
             path: `/multi-channel/send`,

@@ -76,23 +76,15 @@ export class SmsCampaignApi extends runtime.BaseAPI implements SmsCampaignApiInt
      * Cancel a draft or scheduled SMS campaign
      */
     async cancelSmsCampaignRaw(requestParameters: CancelSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<void>> {
-        if (requestParameters.cancelSmsCampaignRequest === null || requestParameters.cancelSmsCampaignRequest === undefined) {
-            throw new runtime.RequiredError('cancelSmsCampaignRequest','Required parameter requestParameters.cancelSmsCampaignRequest was null or undefined when calling cancelSmsCampaign.');
-        }
-
+        runtime.required(requestParameters, 'cancelSmsCampaignRequest', 'cancelSmsCampaign');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["api-key"] = this.configuration.apiKey("api-key"); // api-key authentication
-        }
-
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["api-login"] = this.configuration.apiKey("api-login"); // api-login authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'api-key');
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'api-login');
 
         const response = await this.request({
             path: `/sms-campaign/cancel`,
@@ -111,23 +103,15 @@ export class SmsCampaignApi extends runtime.BaseAPI implements SmsCampaignApiInt
      * Send an SMS campaign now or at a scheduled time
      */
     async sendSmsCampaignRaw(requestParameters: SendSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendSmsCampaignResponse>> {
-        if (requestParameters.sendSmsCampaignRequest === null || requestParameters.sendSmsCampaignRequest === undefined) {
-            throw new runtime.RequiredError('sendSmsCampaignRequest','Required parameter requestParameters.sendSmsCampaignRequest was null or undefined when calling sendSmsCampaign.');
-        }
-
+        runtime.required(requestParameters, 'sendSmsCampaignRequest', 'sendSmsCampaign');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["api-key"] = this.configuration.apiKey("api-key"); // api-key authentication
-        }
-
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["api-login"] = this.configuration.apiKey("api-login"); // api-login authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'api-key');
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'api-login');
 
         const response = await this.request({
             path: `/sms-campaign/send`,

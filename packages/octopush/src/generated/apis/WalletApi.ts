@@ -76,13 +76,8 @@ export class WalletApi extends runtime.BaseAPI implements WalletApiInterface {
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["api-key"] = this.configuration.apiKey("api-key"); // api-key authentication
-        }
-
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["api-login"] = this.configuration.apiKey("api-login"); // api-login authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'api-key');
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'api-login');
 
         const response = await this.request({
             path: `/wallet/check-balance`,

@@ -33,11 +33,11 @@ export interface CancelMultichannelRequest {
     ticketNumber: string;
 }
 
-export function CancelMultichannelRequestFromJSON(json: any): CancelMultichannelRequest {
-    return CancelMultichannelRequestFromJSONTyped(json, false);
+export function CancelMultichannelRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): CancelMultichannelRequest {
+    return CancelMultichannelRequestFromJSON(json);
 }
 
-export function CancelMultichannelRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): CancelMultichannelRequest {
+export function CancelMultichannelRequestFromJSON(json: any): CancelMultichannelRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function CancelMultichannelRequestFromJSONTyped(json: any, ignoreDiscrimi
 }
 
 export function CancelMultichannelRequestToJSON(value?: CancelMultichannelRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

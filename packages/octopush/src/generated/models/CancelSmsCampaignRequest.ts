@@ -27,11 +27,11 @@ export interface CancelSmsCampaignRequest {
     ticketNumber: string;
 }
 
-export function CancelSmsCampaignRequestFromJSON(json: any): CancelSmsCampaignRequest {
-    return CancelSmsCampaignRequestFromJSONTyped(json, false);
+export function CancelSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): CancelSmsCampaignRequest {
+    return CancelSmsCampaignRequestFromJSON(json);
 }
 
-export function CancelSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): CancelSmsCampaignRequest {
+export function CancelSmsCampaignRequestFromJSON(json: any): CancelSmsCampaignRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -42,11 +42,8 @@ export function CancelSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscrimin
 }
 
 export function CancelSmsCampaignRequestToJSON(value?: CancelSmsCampaignRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -102,37 +102,34 @@ export interface DeliveryReport {
     chargedDuration?: any | null;
 }
 
-export function DeliveryReportFromJSON(json: any): DeliveryReport {
-    return DeliveryReportFromJSONTyped(json, false);
+export function DeliveryReportFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeliveryReport {
+    return DeliveryReportFromJSON(json);
 }
 
-export function DeliveryReportFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeliveryReport {
+export function DeliveryReportFromJSON(json: any): DeliveryReport {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'channel': !exists(json, 'channel') ? undefined : json['channel'],
+        'channel': json['channel'] ?? undefined,
         'messageId': json['message_id'],
-        'listName': !exists(json, 'list_name') ? undefined : json['list_name'],
-        'number': !exists(json, 'number') ? undefined : json['number'],
-        'status': !exists(json, 'status') ? undefined : json['status'],
-        'unitPrice': !exists(json, 'unit_price') ? undefined : json['unit_price'],
-        'deliveryDate': !exists(json, 'delivery_date') ? undefined : json['delivery_date'],
-        'metaData': !exists(json, 'meta_data') ? undefined : json['meta_data'],
+        'listName': json['list_name'] ?? undefined,
+        'number': json['number'] ?? undefined,
+        'status': json['status'] ?? undefined,
+        'unitPrice': json['unit_price'] ?? undefined,
+        'deliveryDate': json['delivery_date'] ?? undefined,
+        'metaData': json['meta_data'] ?? undefined,
         'deliveries': !exists(json, 'deliveries') ? undefined : ((json['deliveries'] as Array<any>).map(EmailDeliveryReportFromJSON)),
-        'pressedKeysCode': !exists(json, 'pressed_keys_code') ? undefined : json['pressed_keys_code'],
-        'callDuration': !exists(json, 'call_duration') ? undefined : json['call_duration'],
-        'chargedDuration': !exists(json, 'charged_duration') ? undefined : json['charged_duration'],
+        'pressedKeysCode': json['pressed_keys_code'] ?? undefined,
+        'callDuration': json['call_duration'] ?? undefined,
+        'chargedDuration': json['charged_duration'] ?? undefined,
     };
 }
 
 export function DeliveryReportToJSON(value?: DeliveryReport | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -58,30 +58,27 @@ export interface EmailDeliveryReport {
     statusHistory?: Array<EmailStatusChange>;
 }
 
-export function EmailDeliveryReportFromJSON(json: any): EmailDeliveryReport {
-    return EmailDeliveryReportFromJSONTyped(json, false);
+export function EmailDeliveryReportFromJSONTyped(json: any, ignoreDiscriminator: boolean): EmailDeliveryReport {
+    return EmailDeliveryReportFromJSON(json);
 }
 
-export function EmailDeliveryReportFromJSONTyped(json: any, ignoreDiscriminator: boolean): EmailDeliveryReport {
+export function EmailDeliveryReportFromJSON(json: any): EmailDeliveryReport {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'email': json['email'],
-        'status': !exists(json, 'status') ? undefined : json['status'],
-        'unitPrice': !exists(json, 'unit_price') ? undefined : json['unit_price'],
-        'deliveryDate': !exists(json, 'delivery_date') ? undefined : json['delivery_date'],
+        'status': json['status'] ?? undefined,
+        'unitPrice': json['unit_price'] ?? undefined,
+        'deliveryDate': json['delivery_date'] ?? undefined,
         'statusHistory': !exists(json, 'status_history') ? undefined : ((json['status_history'] as Array<any>).map(EmailStatusChangeFromJSON)),
     };
 }
 
 export function EmailDeliveryReportToJSON(value?: EmailDeliveryReport | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -33,27 +33,24 @@ export interface EmailStatusChange {
     deliveryDate?: string;
 }
 
-export function EmailStatusChangeFromJSON(json: any): EmailStatusChange {
-    return EmailStatusChangeFromJSONTyped(json, false);
+export function EmailStatusChangeFromJSONTyped(json: any, ignoreDiscriminator: boolean): EmailStatusChange {
+    return EmailStatusChangeFromJSON(json);
 }
 
-export function EmailStatusChangeFromJSONTyped(json: any, ignoreDiscriminator: boolean): EmailStatusChange {
+export function EmailStatusChangeFromJSON(json: any): EmailStatusChange {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'status': json['status'],
-        'deliveryDate': !exists(json, 'delivery_date') ? undefined : json['delivery_date'],
+        'deliveryDate': json['delivery_date'] ?? undefined,
     };
 }
 
 export function EmailStatusChangeToJSON(value?: EmailStatusChange | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

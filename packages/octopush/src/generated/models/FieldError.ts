@@ -33,11 +33,11 @@ export interface FieldError {
     message: string;
 }
 
-export function FieldErrorFromJSON(json: any): FieldError {
-    return FieldErrorFromJSONTyped(json, false);
+export function FieldErrorFromJSONTyped(json: any, ignoreDiscriminator: boolean): FieldError {
+    return FieldErrorFromJSON(json);
 }
 
-export function FieldErrorFromJSONTyped(json: any, ignoreDiscriminator: boolean): FieldError {
+export function FieldErrorFromJSON(json: any): FieldError {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function FieldErrorFromJSONTyped(json: any, ignoreDiscriminator: boolean)
 }
 
 export function FieldErrorToJSON(value?: FieldError | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

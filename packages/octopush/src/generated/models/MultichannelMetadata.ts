@@ -121,41 +121,38 @@ export interface MultichannelMetadata {
     actions?: Array<{ [key: string]: any; }>;
 }
 
-export function MultichannelMetadataFromJSON(json: any): MultichannelMetadata {
-    return MultichannelMetadataFromJSONTyped(json, false);
+export function MultichannelMetadataFromJSONTyped(json: any, ignoreDiscriminator: boolean): MultichannelMetadata {
+    return MultichannelMetadataFromJSON(json);
 }
 
-export function MultichannelMetadataFromJSONTyped(json: any, ignoreDiscriminator: boolean): MultichannelMetadata {
+export function MultichannelMetadataFromJSON(json: any): MultichannelMetadata {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'type': !exists(json, 'type') ? undefined : json['type'],
-        'withReplies': !exists(json, 'with_replies') ? undefined : json['with_replies'],
-        'voiceGender': !exists(json, 'voice_gender') ? undefined : json['voice_gender'],
-        'voiceLanguage': !exists(json, 'voice_language') ? undefined : json['voice_language'],
-        'getBackPressedKeys': !exists(json, 'get_back_pressed_keys') ? undefined : json['get_back_pressed_keys'],
-        'requestId': !exists(json, 'request_id') ? undefined : json['request_id'],
-        'emailingService': !exists(json, 'emailing_service') ? undefined : json['emailing_service'],
-        'emailFrom': !exists(json, 'email_from') ? undefined : json['email_from'],
-        'nameFrom': !exists(json, 'name_from') ? undefined : json['name_from'],
-        'subject': !exists(json, 'subject') ? undefined : json['subject'],
-        'templateName': !exists(json, 'template_name') ? undefined : json['template_name'],
-        'bodyFormat': !exists(json, 'body_format') ? undefined : json['body_format'],
-        'language': !exists(json, 'language') ? undefined : json['language'],
-        'messageType': !exists(json, 'message_type') ? undefined : json['message_type'],
-        'cards': !exists(json, 'cards') ? undefined : json['cards'],
-        'actions': !exists(json, 'actions') ? undefined : json['actions'],
+        'type': json['type'] ?? undefined,
+        'withReplies': json['with_replies'] ?? undefined,
+        'voiceGender': json['voice_gender'] ?? undefined,
+        'voiceLanguage': json['voice_language'] ?? undefined,
+        'getBackPressedKeys': json['get_back_pressed_keys'] ?? undefined,
+        'requestId': json['request_id'] ?? undefined,
+        'emailingService': json['emailing_service'] ?? undefined,
+        'emailFrom': json['email_from'] ?? undefined,
+        'nameFrom': json['name_from'] ?? undefined,
+        'subject': json['subject'] ?? undefined,
+        'templateName': json['template_name'] ?? undefined,
+        'bodyFormat': json['body_format'] ?? undefined,
+        'language': json['language'] ?? undefined,
+        'messageType': json['message_type'] ?? undefined,
+        'cards': json['cards'] ?? undefined,
+        'actions': json['actions'] ?? undefined,
     };
 }
 
 export function MultichannelMetadataToJSON(value?: MultichannelMetadata | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

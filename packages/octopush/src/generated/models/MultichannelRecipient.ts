@@ -42,28 +42,25 @@ export interface MultichannelRecipient {
     conversationId?: string;
 }
 
-export function MultichannelRecipientFromJSON(json: any): MultichannelRecipient {
-    return MultichannelRecipientFromJSONTyped(json, false);
+export function MultichannelRecipientFromJSONTyped(json: any, ignoreDiscriminator: boolean): MultichannelRecipient {
+    return MultichannelRecipientFromJSON(json);
 }
 
-export function MultichannelRecipientFromJSONTyped(json: any, ignoreDiscriminator: boolean): MultichannelRecipient {
+export function MultichannelRecipientFromJSON(json: any): MultichannelRecipient {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'phoneNumber': !exists(json, 'phone_number') ? undefined : json['phone_number'],
-        'email': !exists(json, 'email') ? undefined : json['email'],
-        'conversationId': !exists(json, 'conversation_id') ? undefined : json['conversation_id'],
+        'phoneNumber': json['phone_number'] ?? undefined,
+        'email': json['email'] ?? undefined,
+        'conversationId': json['conversation_id'] ?? undefined,
     };
 }
 
 export function MultichannelRecipientToJSON(value?: MultichannelRecipient | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -134,38 +134,35 @@ export interface SendMultichannelRequest {
     metadata?: MultichannelMetadata;
 }
 
-export function SendMultichannelRequestFromJSON(json: any): SendMultichannelRequest {
-    return SendMultichannelRequestFromJSONTyped(json, false);
+export function SendMultichannelRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelRequest {
+    return SendMultichannelRequestFromJSON(json);
 }
 
-export function SendMultichannelRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelRequest {
+export function SendMultichannelRequestFromJSON(json: any): SendMultichannelRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'channel': json['channel'],
-        'text': !exists(json, 'text') ? undefined : json['text'],
+        'text': json['text'] ?? undefined,
         'recipients': ((json['recipients'] as Array<any>).map(MultichannelRecipientFromJSON)),
-        'sender': !exists(json, 'sender') ? undefined : json['sender'],
-        'sendAt': !exists(json, 'send_at') ? undefined : json['send_at'],
-        'purpose': !exists(json, 'purpose') ? undefined : json['purpose'],
-        'listName': !exists(json, 'list_name') ? undefined : json['list_name'],
-        'simulationMode': !exists(json, 'simulation_mode') ? undefined : json['simulation_mode'],
-        'recipientTracking': !exists(json, 'recipient_tracking') ? undefined : json['recipient_tracking'],
-        'autoOptimizeText': !exists(json, 'auto_optimize_text') ? undefined : json['auto_optimize_text'],
-        'autoDeleteOptoutContacts': !exists(json, 'auto_delete_optout_contacts') ? undefined : json['auto_delete_optout_contacts'],
-        'optoutFiltering': !exists(json, 'optout_filtering') ? undefined : json['optout_filtering'],
+        'sender': json['sender'] ?? undefined,
+        'sendAt': json['send_at'] ?? undefined,
+        'purpose': json['purpose'] ?? undefined,
+        'listName': json['list_name'] ?? undefined,
+        'simulationMode': json['simulation_mode'] ?? undefined,
+        'recipientTracking': json['recipient_tracking'] ?? undefined,
+        'autoOptimizeText': json['auto_optimize_text'] ?? undefined,
+        'autoDeleteOptoutContacts': json['auto_delete_optout_contacts'] ?? undefined,
+        'optoutFiltering': json['optout_filtering'] ?? undefined,
         'metadata': !exists(json, 'metadata') ? undefined : MultichannelMetadataFromJSON(json['metadata']),
     };
 }
 
 export function SendMultichannelRequestToJSON(value?: SendMultichannelRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

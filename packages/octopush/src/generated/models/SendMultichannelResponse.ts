@@ -71,33 +71,30 @@ export interface SendMultichannelResponse {
     message?: string;
 }
 
-export function SendMultichannelResponseFromJSON(json: any): SendMultichannelResponse {
-    return SendMultichannelResponseFromJSONTyped(json, false);
+export function SendMultichannelResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelResponse {
+    return SendMultichannelResponseFromJSON(json);
 }
 
-export function SendMultichannelResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelResponse {
+export function SendMultichannelResponseFromJSON(json: any): SendMultichannelResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'smsTicket': !exists(json, 'sms_ticket') ? undefined : json['sms_ticket'],
-        'ticketNumber': !exists(json, 'ticket_number') ? undefined : json['ticket_number'],
-        'numberOfContacts': !exists(json, 'number_of_contacts') ? undefined : json['number_of_contacts'],
-        'totalCost': !exists(json, 'total_cost') ? undefined : json['total_cost'],
-        'numberOfSmsNeeded': !exists(json, 'number_of_sms_needed') ? undefined : json['number_of_sms_needed'],
-        'residualCredit': !exists(json, 'residual_credit') ? undefined : json['residual_credit'],
-        'estimatedDuration': !exists(json, 'estimated_duration') ? undefined : json['estimated_duration'],
-        'message': !exists(json, 'message') ? undefined : json['message'],
+        'smsTicket': json['sms_ticket'] ?? undefined,
+        'ticketNumber': json['ticket_number'] ?? undefined,
+        'numberOfContacts': json['number_of_contacts'] ?? undefined,
+        'totalCost': json['total_cost'] ?? undefined,
+        'numberOfSmsNeeded': json['number_of_sms_needed'] ?? undefined,
+        'residualCredit': json['residual_credit'] ?? undefined,
+        'estimatedDuration': json['estimated_duration'] ?? undefined,
+        'message': json['message'] ?? undefined,
     };
 }
 
 export function SendMultichannelResponseToJSON(value?: SendMultichannelResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -119,11 +119,11 @@ export interface SendSmsCampaignRequest {
     recipientTracking?: boolean;
 }
 
-export function SendSmsCampaignRequestFromJSON(json: any): SendSmsCampaignRequest {
-    return SendSmsCampaignRequestFromJSONTyped(json, false);
+export function SendSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsCampaignRequest {
+    return SendSmsCampaignRequestFromJSON(json);
 }
 
-export function SendSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsCampaignRequest {
+export function SendSmsCampaignRequestFromJSON(json: any): SendSmsCampaignRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -132,26 +132,23 @@ export function SendSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminat
         'text': json['text'],
         'recipients': ((json['recipients'] as Array<any>).map(SmsRecipientFromJSON)),
         'type': json['type'],
-        'sender': !exists(json, 'sender') ? undefined : json['sender'],
-        'sendAt': !exists(json, 'send_at') ? undefined : json['send_at'],
-        'purpose': !exists(json, 'purpose') ? undefined : json['purpose'],
-        'withReplies': !exists(json, 'with_replies') ? undefined : json['with_replies'],
-        'simulationMode': !exists(json, 'simulation_mode') ? undefined : json['simulation_mode'],
-        'requestId': !exists(json, 'request_id') ? undefined : json['request_id'],
-        'autoOptimizeText': !exists(json, 'auto_optimize_text') ? undefined : json['auto_optimize_text'],
-        'autoRemoveBlacklistedNumbers': !exists(json, 'auto_remove_blacklisted_numbers') ? undefined : json['auto_remove_blacklisted_numbers'],
-        'autoDeleteOptoutContacts': !exists(json, 'auto_delete_optout_contacts') ? undefined : json['auto_delete_optout_contacts'],
-        'listName': !exists(json, 'list_name') ? undefined : json['list_name'],
-        'recipientTracking': !exists(json, 'recipient_tracking') ? undefined : json['recipient_tracking'],
+        'sender': json['sender'] ?? undefined,
+        'sendAt': json['send_at'] ?? undefined,
+        'purpose': json['purpose'] ?? undefined,
+        'withReplies': json['with_replies'] ?? undefined,
+        'simulationMode': json['simulation_mode'] ?? undefined,
+        'requestId': json['request_id'] ?? undefined,
+        'autoOptimizeText': json['auto_optimize_text'] ?? undefined,
+        'autoRemoveBlacklistedNumbers': json['auto_remove_blacklisted_numbers'] ?? undefined,
+        'autoDeleteOptoutContacts': json['auto_delete_optout_contacts'] ?? undefined,
+        'listName': json['list_name'] ?? undefined,
+        'recipientTracking': json['recipient_tracking'] ?? undefined,
     };
 }
 
 export function SendSmsCampaignRequestToJSON(value?: SendSmsCampaignRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -51,11 +51,11 @@ export interface SendSmsCampaignResponse {
     residualCredit?: number;
 }
 
-export function SendSmsCampaignResponseFromJSON(json: any): SendSmsCampaignResponse {
-    return SendSmsCampaignResponseFromJSONTyped(json, false);
+export function SendSmsCampaignResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsCampaignResponse {
+    return SendSmsCampaignResponseFromJSON(json);
 }
 
-export function SendSmsCampaignResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsCampaignResponse {
+export function SendSmsCampaignResponseFromJSON(json: any): SendSmsCampaignResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -64,17 +64,14 @@ export function SendSmsCampaignResponseFromJSONTyped(json: any, ignoreDiscrimina
         'smsTicket': json['sms_ticket'],
         'numberOfContacts': json['number_of_contacts'],
         'totalCost': json['total_cost'],
-        'numberOfSmsNeeded': !exists(json, 'number_of_sms_needed') ? undefined : json['number_of_sms_needed'],
-        'residualCredit': !exists(json, 'residual_credit') ? undefined : json['residual_credit'],
+        'numberOfSmsNeeded': json['number_of_sms_needed'] ?? undefined,
+        'residualCredit': json['residual_credit'] ?? undefined,
     };
 }
 
 export function SendSmsCampaignResponseToJSON(value?: SendSmsCampaignResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

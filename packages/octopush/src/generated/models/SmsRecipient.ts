@@ -69,33 +69,30 @@ export interface SmsRecipient {
     param5?: string | null;
 }
 
-export function SmsRecipientFromJSON(json: any): SmsRecipient {
-    return SmsRecipientFromJSONTyped(json, false);
+export function SmsRecipientFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsRecipient {
+    return SmsRecipientFromJSON(json);
 }
 
-export function SmsRecipientFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsRecipient {
+export function SmsRecipientFromJSON(json: any): SmsRecipient {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'phoneNumber': json['phone_number'],
-        'firstName': !exists(json, 'first_name') ? undefined : json['first_name'],
-        'lastName': !exists(json, 'last_name') ? undefined : json['last_name'],
-        'param1': !exists(json, 'param1') ? undefined : json['param1'],
-        'param2': !exists(json, 'param2') ? undefined : json['param2'],
-        'param3': !exists(json, 'param3') ? undefined : json['param3'],
-        'param4': !exists(json, 'param4') ? undefined : json['param4'],
-        'param5': !exists(json, 'param5') ? undefined : json['param5'],
+        'firstName': json['first_name'] ?? undefined,
+        'lastName': json['last_name'] ?? undefined,
+        'param1': json['param1'] ?? undefined,
+        'param2': json['param2'] ?? undefined,
+        'param3': json['param3'] ?? undefined,
+        'param4': json['param4'] ?? undefined,
+        'param5': json['param5'] ?? undefined,
     };
 }
 
 export function SmsRecipientToJSON(value?: SmsRecipient | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -46,11 +46,11 @@ export interface WalletBalance {
     walletPacks?: Array<WalletPack>;
 }
 
-export function WalletBalanceFromJSON(json: any): WalletBalance {
-    return WalletBalanceFromJSONTyped(json, false);
+export function WalletBalanceFromJSONTyped(json: any, ignoreDiscriminator: boolean): WalletBalance {
+    return WalletBalanceFromJSON(json);
 }
 
-export function WalletBalanceFromJSONTyped(json: any, ignoreDiscriminator: boolean): WalletBalance {
+export function WalletBalanceFromJSON(json: any): WalletBalance {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -63,11 +63,8 @@ export function WalletBalanceFromJSONTyped(json: any, ignoreDiscriminator: boole
 }
 
 export function WalletBalanceToJSON(value?: WalletBalance | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -45,29 +45,26 @@ export interface WalletPack {
     expirationDate?: Date;
 }
 
-export function WalletPackFromJSON(json: any): WalletPack {
-    return WalletPackFromJSONTyped(json, false);
+export function WalletPackFromJSONTyped(json: any, ignoreDiscriminator: boolean): WalletPack {
+    return WalletPackFromJSON(json);
 }
 
-export function WalletPackFromJSONTyped(json: any, ignoreDiscriminator: boolean): WalletPack {
+export function WalletPackFromJSON(json: any): WalletPack {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'walletPackId': !exists(json, 'wallet_pack_id') ? undefined : json['wallet_pack_id'],
-        'id': !exists(json, 'id') ? undefined : json['id'],
-        'credit': !exists(json, 'credit') ? undefined : json['credit'],
+        'walletPackId': json['wallet_pack_id'] ?? undefined,
+        'id': json['id'] ?? undefined,
+        'credit': json['credit'] ?? undefined,
         'expirationDate': !exists(json, 'expiration_date') ? undefined : (new Date(json['expiration_date'])),
     };
 }
 
 export function WalletPackToJSON(value?: WalletPack | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

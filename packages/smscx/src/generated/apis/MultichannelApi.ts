@@ -147,26 +147,14 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
      * Delete scheduled Multichannel message
      */
     async deleteScheduledMultichannelRaw(requestParameters: DeleteScheduledMultichannelRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<DeleteScheduledMessageResponse>> {
-        if (requestParameters.msgId === null || requestParameters.msgId === undefined) {
-            throw new runtime.RequiredError('msgId','Required parameter requestParameters.msgId was null or undefined when calling deleteScheduledMultichannel.');
-        }
-
+        runtime.required(requestParameters, 'msgId', 'deleteScheduledMultichannel');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/multichannel/scheduled/{msgId}`.replace(`{${"msgId"}}`, encodeURIComponent(String(requestParameters.msgId))),
             method: 'DELETE',
@@ -183,26 +171,14 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
      * Delete scheduled Multichannel campaign
      */
     async deleteScheduledMultichannelCampaignRaw(requestParameters: DeleteScheduledMultichannelCampaignRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<DeleteScheduledCampaignResponse>> {
-        if (requestParameters.campaignId === null || requestParameters.campaignId === undefined) {
-            throw new runtime.RequiredError('campaignId','Required parameter requestParameters.campaignId was null or undefined when calling deleteScheduledMultichannelCampaign.');
-        }
-
+        runtime.required(requestParameters, 'campaignId', 'deleteScheduledMultichannelCampaign');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/multichannel/scheduled/campaign/{campaignId}`.replace(`{${"campaignId"}}`, encodeURIComponent(String(requestParameters.campaignId))),
             method: 'DELETE',
@@ -219,28 +195,16 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
      * Estimate Multichannel message
      */
     async estimateMultichannelRaw(requestParameters: EstimateMultichannelOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMultichannelResponse>> {
-        if (requestParameters.estimateMultichannelRequest === null || requestParameters.estimateMultichannelRequest === undefined) {
-            throw new runtime.RequiredError('estimateMultichannelRequest','Required parameter requestParameters.estimateMultichannelRequest was null or undefined when calling estimateMultichannel.');
-        }
-
+        runtime.required(requestParameters, 'estimateMultichannelRequest', 'estimateMultichannel');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/multichannel/estimate`,
             method: 'POST',
@@ -258,28 +222,16 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
      * Estimate Multichannel campaign
      */
     async estimateMultichannelCampaignRaw(requestParameters: EstimateMultichannelCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMultichannelCampaignResponse>> {
-        if (requestParameters.estimateMultichannelCampaignRequest === null || requestParameters.estimateMultichannelCampaignRequest === undefined) {
-            throw new runtime.RequiredError('estimateMultichannelCampaignRequest','Required parameter requestParameters.estimateMultichannelCampaignRequest was null or undefined when calling estimateMultichannelCampaign.');
-        }
-
+        runtime.required(requestParameters, 'estimateMultichannelCampaignRequest', 'estimateMultichannelCampaign');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/multichannel/campaign/estimate`,
             method: 'POST',
@@ -297,28 +249,16 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
      * Send Multichannel message
      */
     async sendMultichannelRaw(requestParameters: SendMultichannelOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMultichannelResponse>> {
-        if (requestParameters.sendMultichannelRequest === null || requestParameters.sendMultichannelRequest === undefined) {
-            throw new runtime.RequiredError('sendMultichannelRequest','Required parameter requestParameters.sendMultichannelRequest was null or undefined when calling sendMultichannel.');
-        }
-
+        runtime.required(requestParameters, 'sendMultichannelRequest', 'sendMultichannel');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/multichannel`,
             method: 'POST',
@@ -336,28 +276,16 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
      * Send Multichannel campaign
      */
     async sendMultichannelCampaignRaw(requestParameters: SendMultichannelCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMultichannelCampaignResponse>> {
-        if (requestParameters.sendMultichannelCampaignRequest === null || requestParameters.sendMultichannelCampaignRequest === undefined) {
-            throw new runtime.RequiredError('sendMultichannelCampaignRequest','Required parameter requestParameters.sendMultichannelCampaignRequest was null or undefined when calling sendMultichannelCampaign.');
-        }
-
+        runtime.required(requestParameters, 'sendMultichannelCampaignRequest', 'sendMultichannelCampaign');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/multichannel/campaign`,
             method: 'POST',

@@ -81,10 +81,7 @@ export class ReportsApi extends runtime.BaseAPI implements ReportsApiInterface {
      * Get the report of a sent campaign
      */
     async getCampaignReportRaw(requestParameters: GetCampaignReportRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<CampaignReportResponse>> {
-        if (requestParameters.campaignId === null || requestParameters.campaignId === undefined) {
-            throw new runtime.RequiredError('campaignId','Required parameter requestParameters.campaignId was null or undefined when calling getCampaignReport.');
-        }
-
+        runtime.required(requestParameters, 'campaignId', 'getCampaignReport');
         const queryParameters: any = {};
 
         if (requestParameters.shortResponse !== undefined) {
@@ -105,18 +102,9 @@ export class ReportsApi extends runtime.BaseAPI implements ReportsApiInterface {
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/reports/campaigns/{campaignId}`.replace(`{${"campaignId"}}`, encodeURIComponent(String(requestParameters.campaignId))),
             method: 'GET',
@@ -133,26 +121,14 @@ export class ReportsApi extends runtime.BaseAPI implements ReportsApiInterface {
      * Get the report of one message
      */
     async getSingleReportRaw(requestParameters: GetSingleReportRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SingleReportResponse>> {
-        if (requestParameters.msgId === null || requestParameters.msgId === undefined) {
-            throw new runtime.RequiredError('msgId','Required parameter requestParameters.msgId was null or undefined when calling getSingleReport.');
-        }
-
+        runtime.required(requestParameters, 'msgId', 'getSingleReport');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/reports/single/{msgId}`.replace(`{${"msgId"}}`, encodeURIComponent(String(requestParameters.msgId))),
             method: 'GET',

@@ -147,26 +147,14 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
      * Delete scheduled SMS
      */
     async deleteScheduledSmsRaw(requestParameters: DeleteScheduledSmsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<DeleteScheduledMessageResponse>> {
-        if (requestParameters.msgId === null || requestParameters.msgId === undefined) {
-            throw new runtime.RequiredError('msgId','Required parameter requestParameters.msgId was null or undefined when calling deleteScheduledSms.');
-        }
-
+        runtime.required(requestParameters, 'msgId', 'deleteScheduledSms');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/sms/scheduled/{msgId}`.replace(`{${"msgId"}}`, encodeURIComponent(String(requestParameters.msgId))),
             method: 'DELETE',
@@ -183,26 +171,14 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
      * Delete scheduled SMS campaign
      */
     async deleteScheduledSmsCampaignRaw(requestParameters: DeleteScheduledSmsCampaignRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<DeleteScheduledCampaignResponse>> {
-        if (requestParameters.campaignId === null || requestParameters.campaignId === undefined) {
-            throw new runtime.RequiredError('campaignId','Required parameter requestParameters.campaignId was null or undefined when calling deleteScheduledSmsCampaign.');
-        }
-
+        runtime.required(requestParameters, 'campaignId', 'deleteScheduledSmsCampaign');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/sms/scheduled/campaign/{campaignId}`.replace(`{${"campaignId"}}`, encodeURIComponent(String(requestParameters.campaignId))),
             method: 'DELETE',
@@ -219,28 +195,16 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
      * Estimate SMS
      */
     async estimateSmsRaw(requestParameters: EstimateSmsOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendSmsResponse>> {
-        if (requestParameters.estimateSmsRequest === null || requestParameters.estimateSmsRequest === undefined) {
-            throw new runtime.RequiredError('estimateSmsRequest','Required parameter requestParameters.estimateSmsRequest was null or undefined when calling estimateSms.');
-        }
-
+        runtime.required(requestParameters, 'estimateSmsRequest', 'estimateSms');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/sms/estimate`,
             method: 'POST',
@@ -258,28 +222,16 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
      * Estimate SMS campaign
      */
     async estimateSmsCampaignRaw(requestParameters: EstimateSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendSmsCampaignResponse>> {
-        if (requestParameters.estimateSmsCampaignRequest === null || requestParameters.estimateSmsCampaignRequest === undefined) {
-            throw new runtime.RequiredError('estimateSmsCampaignRequest','Required parameter requestParameters.estimateSmsCampaignRequest was null or undefined when calling estimateSmsCampaign.');
-        }
-
+        runtime.required(requestParameters, 'estimateSmsCampaignRequest', 'estimateSmsCampaign');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/sms/campaign/estimate`,
             method: 'POST',
@@ -297,28 +249,16 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
      * Send SMS
      */
     async sendSmsRaw(requestParameters: SendSmsOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendSmsResponse>> {
-        if (requestParameters.sendSmsRequest === null || requestParameters.sendSmsRequest === undefined) {
-            throw new runtime.RequiredError('sendSmsRequest','Required parameter requestParameters.sendSmsRequest was null or undefined when calling sendSms.');
-        }
-
+        runtime.required(requestParameters, 'sendSmsRequest', 'sendSms');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/sms`,
             method: 'POST',
@@ -336,28 +276,16 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
      * Send SMS campaign
      */
     async sendSmsCampaignRaw(requestParameters: SendSmsCampaignOperationRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendSmsCampaignResponse>> {
-        if (requestParameters.sendSmsCampaignRequest === null || requestParameters.sendSmsCampaignRequest === undefined) {
-            throw new runtime.RequiredError('sendSmsCampaignRequest','Required parameter requestParameters.sendSmsCampaignRequest was null or undefined when calling sendSmsCampaign.');
-        }
-
+        runtime.required(requestParameters, 'sendSmsCampaignRequest', 'sendSmsCampaign');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["X-API-KEY"] = this.configuration.apiKey("X-API-KEY"); // ApiKeyAuth authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'X-API-KEY');
+        runtime.bearerAuth(this.configuration, headerParameters, 'BearerAuth', []);
 
-        if (this.configuration && this.configuration.accessToken) {
-            const token = this.configuration.accessToken;
-            const tokenString = typeof token === 'function' ? token("BearerAuth", []) : token;
-
-            if (tokenString) {
-                headerParameters["Authorization"] = `Bearer ${tokenString}`;
-            }
-        }
         const response = await this.request({
             path: `/sms/campaign`,
             method: 'POST',

@@ -39,11 +39,11 @@ export interface CampaignGroup {
     phoneNumbers: number;
 }
 
-export function CampaignGroupFromJSON(json: any): CampaignGroup {
-    return CampaignGroupFromJSONTyped(json, false);
+export function CampaignGroupFromJSONTyped(json: any, ignoreDiscriminator: boolean): CampaignGroup {
+    return CampaignGroupFromJSON(json);
 }
 
-export function CampaignGroupFromJSONTyped(json: any, ignoreDiscriminator: boolean): CampaignGroup {
+export function CampaignGroupFromJSON(json: any): CampaignGroup {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -56,11 +56,8 @@ export function CampaignGroupFromJSONTyped(json: any, ignoreDiscriminator: boole
 }
 
 export function CampaignGroupToJSON(value?: CampaignGroup | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -57,11 +57,11 @@ export interface CampaignReportInfo {
     channel: string;
 }
 
-export function CampaignReportInfoFromJSON(json: any): CampaignReportInfo {
-    return CampaignReportInfoFromJSONTyped(json, false);
+export function CampaignReportInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): CampaignReportInfo {
+    return CampaignReportInfoFromJSON(json);
 }
 
-export function CampaignReportInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): CampaignReportInfo {
+export function CampaignReportInfoFromJSON(json: any): CampaignReportInfo {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -77,11 +77,8 @@ export function CampaignReportInfoFromJSONTyped(json: any, ignoreDiscriminator: 
 }
 
 export function CampaignReportInfoToJSON(value?: CampaignReportInfo | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -54,11 +54,11 @@ export interface CampaignReportResponse {
     paging: Paging;
 }
 
-export function CampaignReportResponseFromJSON(json: any): CampaignReportResponse {
-    return CampaignReportResponseFromJSONTyped(json, false);
+export function CampaignReportResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): CampaignReportResponse {
+    return CampaignReportResponseFromJSON(json);
 }
 
-export function CampaignReportResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): CampaignReportResponse {
+export function CampaignReportResponseFromJSON(json: any): CampaignReportResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -71,11 +71,8 @@ export function CampaignReportResponseFromJSONTyped(json: any, ignoreDiscriminat
 }
 
 export function CampaignReportResponseToJSON(value?: CampaignReportResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -34,11 +34,11 @@ export interface DeleteScheduledCampaignResponse {
     info: DeletedCampaignInfo;
 }
 
-export function DeleteScheduledCampaignResponseFromJSON(json: any): DeleteScheduledCampaignResponse {
-    return DeleteScheduledCampaignResponseFromJSONTyped(json, false);
+export function DeleteScheduledCampaignResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeleteScheduledCampaignResponse {
+    return DeleteScheduledCampaignResponseFromJSON(json);
 }
 
-export function DeleteScheduledCampaignResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeleteScheduledCampaignResponse {
+export function DeleteScheduledCampaignResponseFromJSON(json: any): DeleteScheduledCampaignResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function DeleteScheduledCampaignResponseFromJSONTyped(json: any, ignoreDi
 }
 
 export function DeleteScheduledCampaignResponseToJSON(value?: DeleteScheduledCampaignResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

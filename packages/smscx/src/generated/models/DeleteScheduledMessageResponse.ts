@@ -34,11 +34,11 @@ export interface DeleteScheduledMessageResponse {
     info: DeletedMessageInfo;
 }
 
-export function DeleteScheduledMessageResponseFromJSON(json: any): DeleteScheduledMessageResponse {
-    return DeleteScheduledMessageResponseFromJSONTyped(json, false);
+export function DeleteScheduledMessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeleteScheduledMessageResponse {
+    return DeleteScheduledMessageResponseFromJSON(json);
 }
 
-export function DeleteScheduledMessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeleteScheduledMessageResponse {
+export function DeleteScheduledMessageResponseFromJSON(json: any): DeleteScheduledMessageResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function DeleteScheduledMessageResponseFromJSONTyped(json: any, ignoreDis
 }
 
 export function DeleteScheduledMessageResponseToJSON(value?: DeleteScheduledMessageResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

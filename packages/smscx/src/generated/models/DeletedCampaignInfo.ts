@@ -63,11 +63,11 @@ export interface DeletedCampaignInfo {
     channel: DeletedCampaignInfoChannelEnum;
 }
 
-export function DeletedCampaignInfoFromJSON(json: any): DeletedCampaignInfo {
-    return DeletedCampaignInfoFromJSONTyped(json, false);
+export function DeletedCampaignInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeletedCampaignInfo {
+    return DeletedCampaignInfoFromJSON(json);
 }
 
-export function DeletedCampaignInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeletedCampaignInfo {
+export function DeletedCampaignInfoFromJSON(json: any): DeletedCampaignInfo {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -84,11 +84,8 @@ export function DeletedCampaignInfoFromJSONTyped(json: any, ignoreDiscriminator:
 }
 
 export function DeletedCampaignInfoToJSON(value?: DeletedCampaignInfo | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

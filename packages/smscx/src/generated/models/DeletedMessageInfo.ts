@@ -45,11 +45,11 @@ export interface DeletedMessageInfo {
     channel: DeletedMessageInfoChannelEnum;
 }
 
-export function DeletedMessageInfoFromJSON(json: any): DeletedMessageInfo {
-    return DeletedMessageInfoFromJSONTyped(json, false);
+export function DeletedMessageInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeletedMessageInfo {
+    return DeletedMessageInfoFromJSON(json);
 }
 
-export function DeletedMessageInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeletedMessageInfo {
+export function DeletedMessageInfoFromJSON(json: any): DeletedMessageInfo {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -63,11 +63,8 @@ export function DeletedMessageInfoFromJSONTyped(json: any, ignoreDiscriminator: 
 }
 
 export function DeletedMessageInfoToJSON(value?: DeletedMessageInfo | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -63,11 +63,11 @@ export interface DlrUpdate {
     datetime: string;
 }
 
-export function DlrUpdateFromJSON(json: any): DlrUpdate {
-    return DlrUpdateFromJSONTyped(json, false);
+export function DlrUpdateFromJSONTyped(json: any, ignoreDiscriminator: boolean): DlrUpdate {
+    return DlrUpdateFromJSON(json);
 }
 
-export function DlrUpdateFromJSONTyped(json: any, ignoreDiscriminator: boolean): DlrUpdate {
+export function DlrUpdateFromJSON(json: any): DlrUpdate {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -75,7 +75,7 @@ export function DlrUpdateFromJSONTyped(json: any, ignoreDiscriminator: boolean):
         
         'campaignId': json['campaignId'],
         'msgId': json['msgId'],
-        'trackData': !exists(json, 'trackData') ? undefined : json['trackData'],
+        'trackData': json['trackData'] ?? undefined,
         'statusCode': json['statusCode'],
         'status': json['status'],
         'errorCode': json['errorCode'],
@@ -84,11 +84,8 @@ export function DlrUpdateFromJSONTyped(json: any, ignoreDiscriminator: boolean):
 }
 
 export function DlrUpdateToJSON(value?: DlrUpdate | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -41,11 +41,11 @@ export interface DlrUpdateCallback {
     data: Array<DlrUpdate>;
 }
 
-export function DlrUpdateCallbackFromJSON(json: any): DlrUpdateCallback {
-    return DlrUpdateCallbackFromJSONTyped(json, false);
+export function DlrUpdateCallbackFromJSONTyped(json: any, ignoreDiscriminator: boolean): DlrUpdateCallback {
+    return DlrUpdateCallbackFromJSON(json);
 }
 
-export function DlrUpdateCallbackFromJSONTyped(json: any, ignoreDiscriminator: boolean): DlrUpdateCallback {
+export function DlrUpdateCallbackFromJSON(json: any): DlrUpdateCallback {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -57,11 +57,8 @@ export function DlrUpdateCallbackFromJSONTyped(json: any, ignoreDiscriminator: b
 }
 
 export function DlrUpdateCallbackToJSON(value?: DlrUpdateCallback | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

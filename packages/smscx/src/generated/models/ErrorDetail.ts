@@ -45,11 +45,11 @@ export interface ErrorDetail {
     uri: string;
 }
 
-export function ErrorDetailFromJSON(json: any): ErrorDetail {
-    return ErrorDetailFromJSONTyped(json, false);
+export function ErrorDetailFromJSONTyped(json: any, ignoreDiscriminator: boolean): ErrorDetail {
+    return ErrorDetailFromJSON(json);
 }
 
-export function ErrorDetailFromJSONTyped(json: any, ignoreDiscriminator: boolean): ErrorDetail {
+export function ErrorDetailFromJSON(json: any): ErrorDetail {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -63,11 +63,8 @@ export function ErrorDetailFromJSONTyped(json: any, ignoreDiscriminator: boolean
 }
 
 export function ErrorDetailToJSON(value?: ErrorDetail | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -42,27 +42,24 @@ export interface ErrorResponse {
     invalid?: Array<string>;
 }
 
-export function ErrorResponseFromJSON(json: any): ErrorResponse {
-    return ErrorResponseFromJSONTyped(json, false);
+export function ErrorResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): ErrorResponse {
+    return ErrorResponseFromJSON(json);
 }
 
-export function ErrorResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): ErrorResponse {
+export function ErrorResponseFromJSON(json: any): ErrorResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'error': ErrorDetailFromJSON(json['error']),
-        'invalid': !exists(json, 'invalid') ? undefined : json['invalid'],
+        'invalid': json['invalid'] ?? undefined,
     };
 }
 
 export function ErrorResponseToJSON(value?: ErrorResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -90,11 +90,11 @@ export interface EstimateMultichannelCampaignRequest {
     showTimezone?: boolean;
 }
 
-export function EstimateMultichannelCampaignRequestFromJSON(json: any): EstimateMultichannelCampaignRequest {
-    return EstimateMultichannelCampaignRequestFromJSONTyped(json, false);
+export function EstimateMultichannelCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): EstimateMultichannelCampaignRequest {
+    return EstimateMultichannelCampaignRequestFromJSON(json);
 }
 
-export function EstimateMultichannelCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): EstimateMultichannelCampaignRequest {
+export function EstimateMultichannelCampaignRequestFromJSON(json: any): EstimateMultichannelCampaignRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -103,22 +103,19 @@ export function EstimateMultichannelCampaignRequestFromJSONTyped(json: any, igno
         'groups': json['groups'],
         'from': json['from'],
         'strategy': ((json['strategy'] as Array<any>).map(StrategyChannelFromJSON)),
-        'ttl': !exists(json, 'ttl') ? undefined : json['ttl'],
-        'scheduledDate': !exists(json, 'scheduledDate') ? undefined : json['scheduledDate'],
-        'isUtc': !exists(json, 'isUtc') ? undefined : json['isUtc'],
-        'dlrCallbackUrl': !exists(json, 'dlrCallbackUrl') ? undefined : json['dlrCallbackUrl'],
-        'shortResponse': !exists(json, 'shortResponse') ? undefined : json['shortResponse'],
-        'noTextDetails': !exists(json, 'noTextDetails') ? undefined : json['noTextDetails'],
-        'showTimezone': !exists(json, 'showTimezone') ? undefined : json['showTimezone'],
+        'ttl': json['ttl'] ?? undefined,
+        'scheduledDate': json['scheduledDate'] ?? undefined,
+        'isUtc': json['isUtc'] ?? undefined,
+        'dlrCallbackUrl': json['dlrCallbackUrl'] ?? undefined,
+        'shortResponse': json['shortResponse'] ?? undefined,
+        'noTextDetails': json['noTextDetails'] ?? undefined,
+        'showTimezone': json['showTimezone'] ?? undefined,
     };
 }
 
 export function EstimateMultichannelCampaignRequestToJSON(value?: EstimateMultichannelCampaignRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -108,11 +108,11 @@ export interface EstimateMultichannelRequest {
     showTimezone?: boolean;
 }
 
-export function EstimateMultichannelRequestFromJSON(json: any): EstimateMultichannelRequest {
-    return EstimateMultichannelRequestFromJSONTyped(json, false);
+export function EstimateMultichannelRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): EstimateMultichannelRequest {
+    return EstimateMultichannelRequestFromJSON(json);
 }
 
-export function EstimateMultichannelRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): EstimateMultichannelRequest {
+export function EstimateMultichannelRequestFromJSON(json: any): EstimateMultichannelRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -121,25 +121,22 @@ export function EstimateMultichannelRequestFromJSONTyped(json: any, ignoreDiscri
         'to': json['to'],
         'from': json['from'],
         'strategy': ((json['strategy'] as Array<any>).map(StrategyChannelFromJSON)),
-        'ttl': !exists(json, 'ttl') ? undefined : json['ttl'],
-        'countryIso': !exists(json, 'countryIso') ? undefined : json['countryIso'],
-        'allowInvalid': !exists(json, 'allowInvalid') ? undefined : json['allowInvalid'],
-        'scheduledDate': !exists(json, 'scheduledDate') ? undefined : json['scheduledDate'],
-        'isUtc': !exists(json, 'isUtc') ? undefined : json['isUtc'],
-        'dlrCallbackUrl': !exists(json, 'dlrCallbackUrl') ? undefined : json['dlrCallbackUrl'],
-        'trackData': !exists(json, 'trackData') ? undefined : json['trackData'],
-        'shortResponse': !exists(json, 'shortResponse') ? undefined : json['shortResponse'],
-        'noTextDetails': !exists(json, 'noTextDetails') ? undefined : json['noTextDetails'],
-        'showTimezone': !exists(json, 'showTimezone') ? undefined : json['showTimezone'],
+        'ttl': json['ttl'] ?? undefined,
+        'countryIso': json['countryIso'] ?? undefined,
+        'allowInvalid': json['allowInvalid'] ?? undefined,
+        'scheduledDate': json['scheduledDate'] ?? undefined,
+        'isUtc': json['isUtc'] ?? undefined,
+        'dlrCallbackUrl': json['dlrCallbackUrl'] ?? undefined,
+        'trackData': json['trackData'] ?? undefined,
+        'shortResponse': json['shortResponse'] ?? undefined,
+        'noTextDetails': json['noTextDetails'] ?? undefined,
+        'showTimezone': json['showTimezone'] ?? undefined,
     };
 }
 
 export function EstimateMultichannelRequestToJSON(value?: EstimateMultichannelRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

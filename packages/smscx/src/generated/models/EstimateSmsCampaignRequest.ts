@@ -89,11 +89,11 @@ export interface EstimateSmsCampaignRequest {
     transliteration?: Transliteration;
 }
 
-export function EstimateSmsCampaignRequestFromJSON(json: any): EstimateSmsCampaignRequest {
-    return EstimateSmsCampaignRequestFromJSONTyped(json, false);
+export function EstimateSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): EstimateSmsCampaignRequest {
+    return EstimateSmsCampaignRequestFromJSON(json);
 }
 
-export function EstimateSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): EstimateSmsCampaignRequest {
+export function EstimateSmsCampaignRequestFromJSON(json: any): EstimateSmsCampaignRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -102,22 +102,19 @@ export function EstimateSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscrim
         'groups': json['groups'],
         'from': json['from'],
         'text': json['text'],
-        'scheduledDate': !exists(json, 'scheduledDate') ? undefined : json['scheduledDate'],
-        'isUtc': !exists(json, 'isUtc') ? undefined : json['isUtc'],
-        'dlrCallbackUrl': !exists(json, 'dlrCallbackUrl') ? undefined : json['dlrCallbackUrl'],
-        'shortResponse': !exists(json, 'shortResponse') ? undefined : json['shortResponse'],
-        'noTextDetails': !exists(json, 'noTextDetails') ? undefined : json['noTextDetails'],
-        'showTimezone': !exists(json, 'showTimezone') ? undefined : json['showTimezone'],
+        'scheduledDate': json['scheduledDate'] ?? undefined,
+        'isUtc': json['isUtc'] ?? undefined,
+        'dlrCallbackUrl': json['dlrCallbackUrl'] ?? undefined,
+        'shortResponse': json['shortResponse'] ?? undefined,
+        'noTextDetails': json['noTextDetails'] ?? undefined,
+        'showTimezone': json['showTimezone'] ?? undefined,
         'transliteration': !exists(json, 'transliteration') ? undefined : TransliterationFromJSON(json['transliteration']),
     };
 }
 
 export function EstimateSmsCampaignRequestToJSON(value?: EstimateSmsCampaignRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -108,11 +108,11 @@ export interface EstimateSmsRequest {
     transliteration?: Transliteration;
 }
 
-export function EstimateSmsRequestFromJSON(json: any): EstimateSmsRequest {
-    return EstimateSmsRequestFromJSONTyped(json, false);
+export function EstimateSmsRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): EstimateSmsRequest {
+    return EstimateSmsRequestFromJSON(json);
 }
 
-export function EstimateSmsRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): EstimateSmsRequest {
+export function EstimateSmsRequestFromJSON(json: any): EstimateSmsRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -121,25 +121,22 @@ export function EstimateSmsRequestFromJSONTyped(json: any, ignoreDiscriminator: 
         'to': json['to'],
         'from': json['from'],
         'text': json['text'],
-        'countryIso': !exists(json, 'countryIso') ? undefined : json['countryIso'],
-        'allowInvalid': !exists(json, 'allowInvalid') ? undefined : json['allowInvalid'],
-        'scheduledDate': !exists(json, 'scheduledDate') ? undefined : json['scheduledDate'],
-        'isUtc': !exists(json, 'isUtc') ? undefined : json['isUtc'],
-        'dlrCallbackUrl': !exists(json, 'dlrCallbackUrl') ? undefined : json['dlrCallbackUrl'],
-        'trackData': !exists(json, 'trackData') ? undefined : json['trackData'],
-        'shortResponse': !exists(json, 'shortResponse') ? undefined : json['shortResponse'],
-        'noTextDetails': !exists(json, 'noTextDetails') ? undefined : json['noTextDetails'],
-        'showTimezone': !exists(json, 'showTimezone') ? undefined : json['showTimezone'],
+        'countryIso': json['countryIso'] ?? undefined,
+        'allowInvalid': json['allowInvalid'] ?? undefined,
+        'scheduledDate': json['scheduledDate'] ?? undefined,
+        'isUtc': json['isUtc'] ?? undefined,
+        'dlrCallbackUrl': json['dlrCallbackUrl'] ?? undefined,
+        'trackData': json['trackData'] ?? undefined,
+        'shortResponse': json['shortResponse'] ?? undefined,
+        'noTextDetails': json['noTextDetails'] ?? undefined,
+        'showTimezone': json['showTimezone'] ?? undefined,
         'transliteration': !exists(json, 'transliteration') ? undefined : TransliterationFromJSON(json['transliteration']),
     };
 }
 
 export function EstimateSmsRequestToJSON(value?: EstimateSmsRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -125,11 +125,11 @@ export interface MessageReport {
     textAnalysis?: TextAnalysis;
 }
 
-export function MessageReportFromJSON(json: any): MessageReport {
-    return MessageReportFromJSONTyped(json, false);
+export function MessageReportFromJSONTyped(json: any, ignoreDiscriminator: boolean): MessageReport {
+    return MessageReportFromJSON(json);
 }
 
-export function MessageReportFromJSONTyped(json: any, ignoreDiscriminator: boolean): MessageReport {
+export function MessageReportFromJSON(json: any): MessageReport {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -155,11 +155,8 @@ export function MessageReportFromJSONTyped(json: any, ignoreDiscriminator: boole
 }
 
 export function MessageReportToJSON(value?: MessageReport | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

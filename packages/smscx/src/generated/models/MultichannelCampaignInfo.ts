@@ -106,11 +106,11 @@ export interface MultichannelCampaignInfo {
     invalid?: Array<string>;
 }
 
-export function MultichannelCampaignInfoFromJSON(json: any): MultichannelCampaignInfo {
-    return MultichannelCampaignInfoFromJSONTyped(json, false);
+export function MultichannelCampaignInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): MultichannelCampaignInfo {
+    return MultichannelCampaignInfoFromJSON(json);
 }
 
-export function MultichannelCampaignInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): MultichannelCampaignInfo {
+export function MultichannelCampaignInfoFromJSON(json: any): MultichannelCampaignInfo {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -127,17 +127,14 @@ export function MultichannelCampaignInfoFromJSONTyped(json: any, ignoreDiscrimin
         'phoneNumbersByCountry': json['phoneNumbersByCountry'],
         'groups': ((json['groups'] as Array<any>).map(CampaignGroupFromJSON)),
         'scheduled': json['scheduled'],
-        'totalInQuietHours': !exists(json, 'totalInQuietHours') ? undefined : json['totalInQuietHours'],
-        'invalid': !exists(json, 'invalid') ? undefined : json['invalid'],
+        'totalInQuietHours': json['totalInQuietHours'] ?? undefined,
+        'invalid': json['invalid'] ?? undefined,
     };
 }
 
 export function MultichannelCampaignInfoToJSON(value?: MultichannelCampaignInfo | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -87,11 +87,11 @@ export interface MultichannelInfo {
     invalid?: Array<string>;
 }
 
-export function MultichannelInfoFromJSON(json: any): MultichannelInfo {
-    return MultichannelInfoFromJSONTyped(json, false);
+export function MultichannelInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): MultichannelInfo {
+    return MultichannelInfoFromJSON(json);
 }
 
-export function MultichannelInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): MultichannelInfo {
+export function MultichannelInfoFromJSON(json: any): MultichannelInfo {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -106,17 +106,14 @@ export function MultichannelInfoFromJSONTyped(json: any, ignoreDiscriminator: bo
         'dlrCallbackUrl': json['dlrCallbackUrl'],
         'phoneNumbersByCountry': json['phoneNumbersByCountry'],
         'scheduled': json['scheduled'],
-        'totalInQuietHours': !exists(json, 'totalInQuietHours') ? undefined : json['totalInQuietHours'],
-        'invalid': !exists(json, 'invalid') ? undefined : json['invalid'],
+        'totalInQuietHours': json['totalInQuietHours'] ?? undefined,
+        'invalid': json['invalid'] ?? undefined,
     };
 }
 
 export function MultichannelInfoToJSON(value?: MultichannelInfo | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

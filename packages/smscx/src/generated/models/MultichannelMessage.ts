@@ -112,11 +112,11 @@ export interface MultichannelMessage {
     trackData?: string | null;
 }
 
-export function MultichannelMessageFromJSON(json: any): MultichannelMessage {
-    return MultichannelMessageFromJSONTyped(json, false);
+export function MultichannelMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): MultichannelMessage {
+    return MultichannelMessageFromJSON(json);
 }
 
-export function MultichannelMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): MultichannelMessage {
+export function MultichannelMessageFromJSON(json: any): MultichannelMessage {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -134,18 +134,15 @@ export function MultichannelMessageFromJSONTyped(json: any, ignoreDiscriminator:
         'to': json['to'],
         'countryIso': json['countryIso'],
         'from': json['from'],
-        'text': !exists(json, 'text') ? undefined : json['text'],
+        'text': json['text'] ?? undefined,
         'parts': json['parts'],
-        'trackData': !exists(json, 'trackData') ? undefined : json['trackData'],
+        'trackData': json['trackData'] ?? undefined,
     };
 }
 
 export function MultichannelMessageToJSON(value?: MultichannelMessage | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -45,11 +45,11 @@ export interface OriginalText {
     encoding: OriginalTextEncodingEnum;
 }
 
-export function OriginalTextFromJSON(json: any): OriginalText {
-    return OriginalTextFromJSONTyped(json, false);
+export function OriginalTextFromJSONTyped(json: any, ignoreDiscriminator: boolean): OriginalText {
+    return OriginalTextFromJSON(json);
 }
 
-export function OriginalTextFromJSONTyped(json: any, ignoreDiscriminator: boolean): OriginalText {
+export function OriginalTextFromJSON(json: any): OriginalText {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -63,11 +63,8 @@ export function OriginalTextFromJSONTyped(json: any, ignoreDiscriminator: boolea
 }
 
 export function OriginalTextToJSON(value?: OriginalText | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

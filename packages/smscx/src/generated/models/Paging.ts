@@ -39,11 +39,11 @@ export interface Paging {
     size: number;
 }
 
-export function PagingFromJSON(json: any): Paging {
-    return PagingFromJSONTyped(json, false);
+export function PagingFromJSONTyped(json: any, ignoreDiscriminator: boolean): Paging {
+    return PagingFromJSON(json);
 }
 
-export function PagingFromJSONTyped(json: any, ignoreDiscriminator: boolean): Paging {
+export function PagingFromJSON(json: any): Paging {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -56,11 +56,8 @@ export function PagingFromJSONTyped(json: any, ignoreDiscriminator: boolean): Pa
 }
 
 export function PagingToJSON(value?: Paging | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -51,11 +51,11 @@ export interface ReplacedText {
     characters: { [key: string]: number; };
 }
 
-export function ReplacedTextFromJSON(json: any): ReplacedText {
-    return ReplacedTextFromJSONTyped(json, false);
+export function ReplacedTextFromJSONTyped(json: any, ignoreDiscriminator: boolean): ReplacedText {
+    return ReplacedTextFromJSON(json);
 }
 
-export function ReplacedTextFromJSONTyped(json: any, ignoreDiscriminator: boolean): ReplacedText {
+export function ReplacedTextFromJSON(json: any): ReplacedText {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -70,11 +70,8 @@ export function ReplacedTextFromJSONTyped(json: any, ignoreDiscriminator: boolea
 }
 
 export function ReplacedTextToJSON(value?: ReplacedText | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

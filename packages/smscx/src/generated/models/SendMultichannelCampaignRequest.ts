@@ -97,11 +97,11 @@ export interface SendMultichannelCampaignRequest {
     idempotencyId?: string;
 }
 
-export function SendMultichannelCampaignRequestFromJSON(json: any): SendMultichannelCampaignRequest {
-    return SendMultichannelCampaignRequestFromJSONTyped(json, false);
+export function SendMultichannelCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelCampaignRequest {
+    return SendMultichannelCampaignRequestFromJSON(json);
 }
 
-export function SendMultichannelCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelCampaignRequest {
+export function SendMultichannelCampaignRequestFromJSON(json: any): SendMultichannelCampaignRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -110,23 +110,20 @@ export function SendMultichannelCampaignRequestFromJSONTyped(json: any, ignoreDi
         'groups': json['groups'],
         'from': json['from'],
         'strategy': ((json['strategy'] as Array<any>).map(StrategyChannelFromJSON)),
-        'ttl': !exists(json, 'ttl') ? undefined : json['ttl'],
-        'scheduledDate': !exists(json, 'scheduledDate') ? undefined : json['scheduledDate'],
-        'isUtc': !exists(json, 'isUtc') ? undefined : json['isUtc'],
-        'dlrCallbackUrl': !exists(json, 'dlrCallbackUrl') ? undefined : json['dlrCallbackUrl'],
-        'shortResponse': !exists(json, 'shortResponse') ? undefined : json['shortResponse'],
-        'noTextDetails': !exists(json, 'noTextDetails') ? undefined : json['noTextDetails'],
-        'showTimezone': !exists(json, 'showTimezone') ? undefined : json['showTimezone'],
-        'idempotencyId': !exists(json, 'idempotencyId') ? undefined : json['idempotencyId'],
+        'ttl': json['ttl'] ?? undefined,
+        'scheduledDate': json['scheduledDate'] ?? undefined,
+        'isUtc': json['isUtc'] ?? undefined,
+        'dlrCallbackUrl': json['dlrCallbackUrl'] ?? undefined,
+        'shortResponse': json['shortResponse'] ?? undefined,
+        'noTextDetails': json['noTextDetails'] ?? undefined,
+        'showTimezone': json['showTimezone'] ?? undefined,
+        'idempotencyId': json['idempotencyId'] ?? undefined,
     };
 }
 
 export function SendMultichannelCampaignRequestToJSON(value?: SendMultichannelCampaignRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -44,11 +44,11 @@ export interface SendMultichannelCampaignResponse {
     data: Array<MultichannelMessage>;
 }
 
-export function SendMultichannelCampaignResponseFromJSON(json: any): SendMultichannelCampaignResponse {
-    return SendMultichannelCampaignResponseFromJSONTyped(json, false);
+export function SendMultichannelCampaignResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelCampaignResponse {
+    return SendMultichannelCampaignResponseFromJSON(json);
 }
 
-export function SendMultichannelCampaignResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelCampaignResponse {
+export function SendMultichannelCampaignResponseFromJSON(json: any): SendMultichannelCampaignResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -60,11 +60,8 @@ export function SendMultichannelCampaignResponseFromJSONTyped(json: any, ignoreD
 }
 
 export function SendMultichannelCampaignResponseToJSON(value?: SendMultichannelCampaignResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -119,11 +119,11 @@ export interface SendMultichannelRequest {
     idempotencyId?: string;
 }
 
-export function SendMultichannelRequestFromJSON(json: any): SendMultichannelRequest {
-    return SendMultichannelRequestFromJSONTyped(json, false);
+export function SendMultichannelRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelRequest {
+    return SendMultichannelRequestFromJSON(json);
 }
 
-export function SendMultichannelRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelRequest {
+export function SendMultichannelRequestFromJSON(json: any): SendMultichannelRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -132,26 +132,23 @@ export function SendMultichannelRequestFromJSONTyped(json: any, ignoreDiscrimina
         'to': json['to'],
         'from': json['from'],
         'strategy': ((json['strategy'] as Array<any>).map(StrategyChannelFromJSON)),
-        'ttl': !exists(json, 'ttl') ? undefined : json['ttl'],
-        'countryIso': !exists(json, 'countryIso') ? undefined : json['countryIso'],
-        'allowInvalid': !exists(json, 'allowInvalid') ? undefined : json['allowInvalid'],
-        'scheduledDate': !exists(json, 'scheduledDate') ? undefined : json['scheduledDate'],
-        'isUtc': !exists(json, 'isUtc') ? undefined : json['isUtc'],
-        'dlrCallbackUrl': !exists(json, 'dlrCallbackUrl') ? undefined : json['dlrCallbackUrl'],
-        'trackData': !exists(json, 'trackData') ? undefined : json['trackData'],
-        'shortResponse': !exists(json, 'shortResponse') ? undefined : json['shortResponse'],
-        'noTextDetails': !exists(json, 'noTextDetails') ? undefined : json['noTextDetails'],
-        'showTimezone': !exists(json, 'showTimezone') ? undefined : json['showTimezone'],
-        'idempotencyId': !exists(json, 'idempotencyId') ? undefined : json['idempotencyId'],
+        'ttl': json['ttl'] ?? undefined,
+        'countryIso': json['countryIso'] ?? undefined,
+        'allowInvalid': json['allowInvalid'] ?? undefined,
+        'scheduledDate': json['scheduledDate'] ?? undefined,
+        'isUtc': json['isUtc'] ?? undefined,
+        'dlrCallbackUrl': json['dlrCallbackUrl'] ?? undefined,
+        'trackData': json['trackData'] ?? undefined,
+        'shortResponse': json['shortResponse'] ?? undefined,
+        'noTextDetails': json['noTextDetails'] ?? undefined,
+        'showTimezone': json['showTimezone'] ?? undefined,
+        'idempotencyId': json['idempotencyId'] ?? undefined,
     };
 }
 
 export function SendMultichannelRequestToJSON(value?: SendMultichannelRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -45,11 +45,11 @@ export interface SendMultichannelResponse {
     data: Array<MultichannelMessage>;
 }
 
-export function SendMultichannelResponseFromJSON(json: any): SendMultichannelResponse {
-    return SendMultichannelResponseFromJSONTyped(json, false);
+export function SendMultichannelResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelResponse {
+    return SendMultichannelResponseFromJSON(json);
 }
 
-export function SendMultichannelResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMultichannelResponse {
+export function SendMultichannelResponseFromJSON(json: any): SendMultichannelResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -61,11 +61,8 @@ export function SendMultichannelResponseFromJSONTyped(json: any, ignoreDiscrimin
 }
 
 export function SendMultichannelResponseToJSON(value?: SendMultichannelResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -99,11 +99,11 @@ export interface SendSmsCampaignRequest {
     transliteration?: Transliteration;
 }
 
-export function SendSmsCampaignRequestFromJSON(json: any): SendSmsCampaignRequest {
-    return SendSmsCampaignRequestFromJSONTyped(json, false);
+export function SendSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsCampaignRequest {
+    return SendSmsCampaignRequestFromJSON(json);
 }
 
-export function SendSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsCampaignRequest {
+export function SendSmsCampaignRequestFromJSON(json: any): SendSmsCampaignRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -112,23 +112,20 @@ export function SendSmsCampaignRequestFromJSONTyped(json: any, ignoreDiscriminat
         'groups': json['groups'],
         'from': json['from'],
         'text': json['text'],
-        'scheduledDate': !exists(json, 'scheduledDate') ? undefined : json['scheduledDate'],
-        'isUtc': !exists(json, 'isUtc') ? undefined : json['isUtc'],
-        'dlrCallbackUrl': !exists(json, 'dlrCallbackUrl') ? undefined : json['dlrCallbackUrl'],
-        'shortResponse': !exists(json, 'shortResponse') ? undefined : json['shortResponse'],
-        'noTextDetails': !exists(json, 'noTextDetails') ? undefined : json['noTextDetails'],
-        'showTimezone': !exists(json, 'showTimezone') ? undefined : json['showTimezone'],
-        'idempotencyId': !exists(json, 'idempotencyId') ? undefined : json['idempotencyId'],
+        'scheduledDate': json['scheduledDate'] ?? undefined,
+        'isUtc': json['isUtc'] ?? undefined,
+        'dlrCallbackUrl': json['dlrCallbackUrl'] ?? undefined,
+        'shortResponse': json['shortResponse'] ?? undefined,
+        'noTextDetails': json['noTextDetails'] ?? undefined,
+        'showTimezone': json['showTimezone'] ?? undefined,
+        'idempotencyId': json['idempotencyId'] ?? undefined,
         'transliteration': !exists(json, 'transliteration') ? undefined : TransliterationFromJSON(json['transliteration']),
     };
 }
 
 export function SendSmsCampaignRequestToJSON(value?: SendSmsCampaignRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

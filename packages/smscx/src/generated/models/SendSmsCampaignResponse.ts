@@ -44,11 +44,11 @@ export interface SendSmsCampaignResponse {
     data: Array<SmsMessage>;
 }
 
-export function SendSmsCampaignResponseFromJSON(json: any): SendSmsCampaignResponse {
-    return SendSmsCampaignResponseFromJSONTyped(json, false);
+export function SendSmsCampaignResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsCampaignResponse {
+    return SendSmsCampaignResponseFromJSON(json);
 }
 
-export function SendSmsCampaignResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsCampaignResponse {
+export function SendSmsCampaignResponseFromJSON(json: any): SendSmsCampaignResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -60,11 +60,8 @@ export function SendSmsCampaignResponseFromJSONTyped(json: any, ignoreDiscrimina
 }
 
 export function SendSmsCampaignResponseToJSON(value?: SendSmsCampaignResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

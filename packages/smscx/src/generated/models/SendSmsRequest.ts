@@ -128,11 +128,11 @@ export interface SendSmsRequest {
     transliteration?: Transliteration;
 }
 
-export function SendSmsRequestFromJSON(json: any): SendSmsRequest {
-    return SendSmsRequestFromJSONTyped(json, false);
+export function SendSmsRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsRequest {
+    return SendSmsRequestFromJSON(json);
 }
 
-export function SendSmsRequestFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsRequest {
+export function SendSmsRequestFromJSON(json: any): SendSmsRequest {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -141,26 +141,23 @@ export function SendSmsRequestFromJSONTyped(json: any, ignoreDiscriminator: bool
         'to': json['to'],
         'from': json['from'],
         'text': json['text'],
-        'countryIso': !exists(json, 'countryIso') ? undefined : json['countryIso'],
-        'allowInvalid': !exists(json, 'allowInvalid') ? undefined : json['allowInvalid'],
-        'scheduledDate': !exists(json, 'scheduledDate') ? undefined : json['scheduledDate'],
-        'isUtc': !exists(json, 'isUtc') ? undefined : json['isUtc'],
-        'dlrCallbackUrl': !exists(json, 'dlrCallbackUrl') ? undefined : json['dlrCallbackUrl'],
-        'trackData': !exists(json, 'trackData') ? undefined : json['trackData'],
-        'shortResponse': !exists(json, 'shortResponse') ? undefined : json['shortResponse'],
-        'noTextDetails': !exists(json, 'noTextDetails') ? undefined : json['noTextDetails'],
-        'showTimezone': !exists(json, 'showTimezone') ? undefined : json['showTimezone'],
-        'idempotencyId': !exists(json, 'idempotencyId') ? undefined : json['idempotencyId'],
+        'countryIso': json['countryIso'] ?? undefined,
+        'allowInvalid': json['allowInvalid'] ?? undefined,
+        'scheduledDate': json['scheduledDate'] ?? undefined,
+        'isUtc': json['isUtc'] ?? undefined,
+        'dlrCallbackUrl': json['dlrCallbackUrl'] ?? undefined,
+        'trackData': json['trackData'] ?? undefined,
+        'shortResponse': json['shortResponse'] ?? undefined,
+        'noTextDetails': json['noTextDetails'] ?? undefined,
+        'showTimezone': json['showTimezone'] ?? undefined,
+        'idempotencyId': json['idempotencyId'] ?? undefined,
         'transliteration': !exists(json, 'transliteration') ? undefined : TransliterationFromJSON(json['transliteration']),
     };
 }
 
 export function SendSmsRequestToJSON(value?: SendSmsRequest | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -44,11 +44,11 @@ export interface SendSmsResponse {
     data: Array<SmsMessage>;
 }
 
-export function SendSmsResponseFromJSON(json: any): SendSmsResponse {
-    return SendSmsResponseFromJSONTyped(json, false);
+export function SendSmsResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsResponse {
+    return SendSmsResponseFromJSON(json);
 }
 
-export function SendSmsResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendSmsResponse {
+export function SendSmsResponseFromJSON(json: any): SendSmsResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -60,11 +60,8 @@ export function SendSmsResponseFromJSONTyped(json: any, ignoreDiscriminator: boo
 }
 
 export function SendSmsResponseToJSON(value?: SendSmsResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

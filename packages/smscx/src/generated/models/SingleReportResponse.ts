@@ -34,11 +34,11 @@ export interface SingleReportResponse {
     data: MessageReport;
 }
 
-export function SingleReportResponseFromJSON(json: any): SingleReportResponse {
-    return SingleReportResponseFromJSONTyped(json, false);
+export function SingleReportResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SingleReportResponse {
+    return SingleReportResponseFromJSON(json);
 }
 
-export function SingleReportResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SingleReportResponse {
+export function SingleReportResponseFromJSON(json: any): SingleReportResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function SingleReportResponseFromJSONTyped(json: any, ignoreDiscriminator
 }
 
 export function SingleReportResponseToJSON(value?: SingleReportResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

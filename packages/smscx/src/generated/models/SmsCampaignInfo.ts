@@ -116,11 +116,11 @@ export interface SmsCampaignInfo {
     invalid?: Array<string>;
 }
 
-export function SmsCampaignInfoFromJSON(json: any): SmsCampaignInfo {
-    return SmsCampaignInfoFromJSONTyped(json, false);
+export function SmsCampaignInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsCampaignInfo {
+    return SmsCampaignInfoFromJSON(json);
 }
 
-export function SmsCampaignInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsCampaignInfo {
+export function SmsCampaignInfoFromJSON(json: any): SmsCampaignInfo {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -138,17 +138,14 @@ export function SmsCampaignInfoFromJSONTyped(json: any, ignoreDiscriminator: boo
         'groups': ((json['groups'] as Array<any>).map(CampaignGroupFromJSON)),
         'scheduled': json['scheduled'],
         'transliterationAnalysis': !exists(json, 'transliterationAnalysis') ? undefined : TransliterationAnalysisFromJSON(json['transliterationAnalysis']),
-        'totalInQuietHours': !exists(json, 'totalInQuietHours') ? undefined : json['totalInQuietHours'],
-        'invalid': !exists(json, 'invalid') ? undefined : json['invalid'],
+        'totalInQuietHours': json['totalInQuietHours'] ?? undefined,
+        'invalid': json['invalid'] ?? undefined,
     };
 }
 
 export function SmsCampaignInfoToJSON(value?: SmsCampaignInfo | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

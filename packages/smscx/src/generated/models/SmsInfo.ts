@@ -100,11 +100,11 @@ export interface SmsInfo {
     invalid?: Array<string>;
 }
 
-export function SmsInfoFromJSON(json: any): SmsInfo {
-    return SmsInfoFromJSONTyped(json, false);
+export function SmsInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsInfo {
+    return SmsInfoFromJSON(json);
 }
 
-export function SmsInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsInfo {
+export function SmsInfoFromJSON(json: any): SmsInfo {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -120,17 +120,14 @@ export function SmsInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): S
         'phoneNumbersByCountry': json['phoneNumbersByCountry'],
         'scheduled': json['scheduled'],
         'transliterationAnalysis': !exists(json, 'transliterationAnalysis') ? undefined : TransliterationAnalysisFromJSON(json['transliterationAnalysis']),
-        'totalInQuietHours': !exists(json, 'totalInQuietHours') ? undefined : json['totalInQuietHours'],
-        'invalid': !exists(json, 'invalid') ? undefined : json['invalid'],
+        'totalInQuietHours': json['totalInQuietHours'] ?? undefined,
+        'invalid': json['invalid'] ?? undefined,
     };
 }
 
 export function SmsInfoToJSON(value?: SmsInfo | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

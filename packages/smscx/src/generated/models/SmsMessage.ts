@@ -120,11 +120,11 @@ export interface SmsMessage {
     trackData?: string | null;
 }
 
-export function SmsMessageFromJSON(json: any): SmsMessage {
-    return SmsMessageFromJSONTyped(json, false);
+export function SmsMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsMessage {
+    return SmsMessageFromJSON(json);
 }
 
-export function SmsMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): SmsMessage {
+export function SmsMessageFromJSON(json: any): SmsMessage {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -141,19 +141,16 @@ export function SmsMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean)
         'to': json['to'],
         'countryIso': json['countryIso'],
         'from': json['from'],
-        'text': !exists(json, 'text') ? undefined : json['text'],
+        'text': json['text'] ?? undefined,
         'parts': json['parts'],
         'textAnalysis': !exists(json, 'textAnalysis') ? undefined : TextAnalysisFromJSON(json['textAnalysis']),
-        'trackData': !exists(json, 'trackData') ? undefined : json['trackData'],
+        'trackData': json['trackData'] ?? undefined,
     };
 }
 
 export function SmsMessageToJSON(value?: SmsMessage | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -43,28 +43,25 @@ export interface StrategyChannel {
     text?: string;
 }
 
-export function StrategyChannelFromJSON(json: any): StrategyChannel {
-    return StrategyChannelFromJSONTyped(json, false);
+export function StrategyChannelFromJSONTyped(json: any, ignoreDiscriminator: boolean): StrategyChannel {
+    return StrategyChannelFromJSON(json);
 }
 
-export function StrategyChannelFromJSONTyped(json: any, ignoreDiscriminator: boolean): StrategyChannel {
+export function StrategyChannelFromJSON(json: any): StrategyChannel {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'channel': json['channel'],
-        'templateId': !exists(json, 'templateId') ? undefined : json['templateId'],
-        'text': !exists(json, 'text') ? undefined : json['text'],
+        'templateId': json['templateId'] ?? undefined,
+        'text': json['text'] ?? undefined,
     };
 }
 
 export function StrategyChannelToJSON(value?: StrategyChannel | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -39,11 +39,11 @@ export interface TextAnalysis {
     parts: number;
 }
 
-export function TextAnalysisFromJSON(json: any): TextAnalysis {
-    return TextAnalysisFromJSONTyped(json, false);
+export function TextAnalysisFromJSONTyped(json: any, ignoreDiscriminator: boolean): TextAnalysis {
+    return TextAnalysisFromJSON(json);
 }
 
-export function TextAnalysisFromJSONTyped(json: any, ignoreDiscriminator: boolean): TextAnalysis {
+export function TextAnalysisFromJSON(json: any): TextAnalysis {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -56,11 +56,8 @@ export function TextAnalysisFromJSONTyped(json: any, ignoreDiscriminator: boolea
 }
 
 export function TextAnalysisToJSON(value?: TextAnalysis | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -36,27 +36,24 @@ export interface Transliteration {
     removeEmojis?: boolean;
 }
 
-export function TransliterationFromJSON(json: any): Transliteration {
-    return TransliterationFromJSONTyped(json, false);
+export function TransliterationFromJSONTyped(json: any, ignoreDiscriminator: boolean): Transliteration {
+    return TransliterationFromJSON(json);
 }
 
-export function TransliterationFromJSONTyped(json: any, ignoreDiscriminator: boolean): Transliteration {
+export function TransliterationFromJSON(json: any): Transliteration {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'alphabet': json['alphabet'],
-        'removeEmojis': !exists(json, 'removeEmojis') ? undefined : json['removeEmojis'],
+        'removeEmojis': json['removeEmojis'] ?? undefined,
     };
 }
 
 export function TransliterationToJSON(value?: Transliteration | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -70,11 +70,11 @@ export interface TransliterationAnalysis {
     text: TransliterationTexts;
 }
 
-export function TransliterationAnalysisFromJSON(json: any): TransliterationAnalysis {
-    return TransliterationAnalysisFromJSONTyped(json, false);
+export function TransliterationAnalysisFromJSONTyped(json: any, ignoreDiscriminator: boolean): TransliterationAnalysis {
+    return TransliterationAnalysisFromJSON(json);
 }
 
-export function TransliterationAnalysisFromJSONTyped(json: any, ignoreDiscriminator: boolean): TransliterationAnalysis {
+export function TransliterationAnalysisFromJSON(json: any): TransliterationAnalysis {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -91,11 +91,8 @@ export function TransliterationAnalysisFromJSONTyped(json: any, ignoreDiscrimina
 }
 
 export function TransliterationAnalysisToJSON(value?: TransliterationAnalysis | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -44,11 +44,11 @@ export interface TransliterationTexts {
     replaced: ReplacedText;
 }
 
-export function TransliterationTextsFromJSON(json: any): TransliterationTexts {
-    return TransliterationTextsFromJSONTyped(json, false);
+export function TransliterationTextsFromJSONTyped(json: any, ignoreDiscriminator: boolean): TransliterationTexts {
+    return TransliterationTextsFromJSON(json);
 }
 
-export function TransliterationTextsFromJSONTyped(json: any, ignoreDiscriminator: boolean): TransliterationTexts {
+export function TransliterationTextsFromJSON(json: any): TransliterationTexts {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -60,11 +60,8 @@ export function TransliterationTextsFromJSONTyped(json: any, ignoreDiscriminator
 }
 
 export function TransliterationTextsToJSON(value?: TransliterationTexts | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -130,17 +130,12 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
      * Cancel a scheduled batch
      */
     async cancelScheduledBatchRaw(requestParameters: CancelScheduledBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<CancelledMessageResponse>> {
-        if (requestParameters.batchid === null || requestParameters.batchid === undefined) {
-            throw new runtime.RequiredError('batchid','Required parameter requestParameters.batchid was null or undefined when calling cancelScheduledBatch.');
-        }
-
+        runtime.required(requestParameters, 'batchid', 'cancelScheduledBatch');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
 
         const response = await this.request({
             path: `/batches/schedule/{batchid}`.replace(`{${"batchid"}}`, encodeURIComponent(String(requestParameters.batchid))),
@@ -158,17 +153,12 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
      * Get the messages of a batch
      */
     async getBatchRaw(requestParameters: GetBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<MessageResponse>>> {
-        if (requestParameters.batchid === null || requestParameters.batchid === undefined) {
-            throw new runtime.RequiredError('batchid','Required parameter requestParameters.batchid was null or undefined when calling getBatch.');
-        }
-
+        runtime.required(requestParameters, 'batchid', 'getBatch');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
 
         const response = await this.request({
             path: `/batch/{batchid}`.replace(`{${"batchid"}}`, encodeURIComponent(String(requestParameters.batchid))),
@@ -186,19 +176,14 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
      * Schedule a batch
      */
     async scheduleBatchRaw(requestParameters: ScheduleBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<ScheduledBatchResponse>> {
-        if (requestParameters.batchMessage === null || requestParameters.batchMessage === undefined) {
-            throw new runtime.RequiredError('batchMessage','Required parameter requestParameters.batchMessage was null or undefined when calling scheduleBatch.');
-        }
-
+        runtime.required(requestParameters, 'batchMessage', 'scheduleBatch');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
 
         const response = await this.request({
             path: `/batch/schedule`,
@@ -217,19 +202,14 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
      * Send many distinct messages in one call
      */
     async sendAnyBatchRaw(requestParameters: SendAnyBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<BatchMessageResponse>> {
-        if (requestParameters.messages === null || requestParameters.messages === undefined) {
-            throw new runtime.RequiredError('messages','Required parameter requestParameters.messages was null or undefined when calling sendAnyBatch.');
-        }
-
+        runtime.required(requestParameters, 'messages', 'sendAnyBatch');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
 
         const response = await this.request({
             path: `/batch/any`,
@@ -248,19 +228,14 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
      * Send one message to many recipients
      */
     async sendBatchRaw(requestParameters: SendBatchRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<BatchMessageResponse>> {
-        if (requestParameters.batchMessage === null || requestParameters.batchMessage === undefined) {
-            throw new runtime.RequiredError('batchMessage','Required parameter requestParameters.batchMessage was null or undefined when calling sendBatch.');
-        }
-
+        runtime.required(requestParameters, 'batchMessage', 'sendBatch');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
 
         const response = await this.request({
             path: `/batch/send`,

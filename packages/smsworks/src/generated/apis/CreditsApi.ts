@@ -55,9 +55,7 @@ export class CreditsApi extends runtime.BaseAPI implements CreditsApiInterface {
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
 
         const response = await this.request({
             path: `/credits/balance`,

@@ -113,17 +113,12 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
      * Get a message
      */
     async getMessageRaw(requestParameters: GetMessageRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<MessageResponse>> {
-        if (requestParameters.messageid === null || requestParameters.messageid === undefined) {
-            throw new runtime.RequiredError('messageid','Required parameter requestParameters.messageid was null or undefined when calling getMessage.');
-        }
-
+        runtime.required(requestParameters, 'messageid', 'getMessage');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
 
         const response = await this.request({
             path: `/messages/{messageid}`.replace(`{${"messageid"}}`, encodeURIComponent(String(requestParameters.messageid))),
@@ -141,19 +136,14 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
      * Schedule an SMS
      */
     async scheduleMessageRaw(requestParameters: ScheduleMessageRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<ScheduledMessageResponse>>> {
-        if (requestParameters.message === null || requestParameters.message === undefined) {
-            throw new runtime.RequiredError('message','Required parameter requestParameters.message was null or undefined when calling scheduleMessage.');
-        }
-
+        runtime.required(requestParameters, 'message', 'scheduleMessage');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
 
         const response = await this.request({
             path: `/message/schedule`,
@@ -172,19 +162,14 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
      * Search logged messages
      */
     async searchMessagesRaw(requestParameters: SearchMessagesRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Array<MessageResponse>>> {
-        if (requestParameters.query === null || requestParameters.query === undefined) {
-            throw new runtime.RequiredError('query','Required parameter requestParameters.query was null or undefined when calling searchMessages.');
-        }
-
+        runtime.required(requestParameters, 'query', 'searchMessages');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
 
         const response = await this.request({
             path: `/messages`,
@@ -203,19 +188,14 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
      * Send an SMS
      */
     async sendMessageRaw(requestParameters: SendMessageRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendMessageResponse>> {
-        if (requestParameters.message === null || requestParameters.message === undefined) {
-            throw new runtime.RequiredError('message','Required parameter requestParameters.message was null or undefined when calling sendMessage.');
-        }
-
+        runtime.required(requestParameters, 'message', 'sendMessage');
         const queryParameters: any = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
 
-        if (this.configuration && this.configuration.apiKey) {
-            headerParameters["Authorization"] = this.configuration.apiKey("Authorization"); // JWT authentication
-        }
+        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
 
         const response = await this.request({
             path: `/message/send`,

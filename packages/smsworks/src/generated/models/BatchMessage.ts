@@ -84,11 +84,11 @@ export interface BatchMessage {
     ai?: boolean;
 }
 
-export function BatchMessageFromJSON(json: any): BatchMessage {
-    return BatchMessageFromJSONTyped(json, false);
+export function BatchMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): BatchMessage {
+    return BatchMessageFromJSON(json);
 }
 
-export function BatchMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): BatchMessage {
+export function BatchMessageFromJSON(json: any): BatchMessage {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -97,21 +97,18 @@ export function BatchMessageFromJSONTyped(json: any, ignoreDiscriminator: boolea
         'sender': json['sender'],
         'destinations': json['destinations'],
         'content': json['content'],
-        'deliveryreporturl': !exists(json, 'deliveryreporturl') ? undefined : json['deliveryreporturl'],
-        'schedule': !exists(json, 'schedule') ? undefined : json['schedule'],
-        'tag': !exists(json, 'tag') ? undefined : json['tag'],
-        'ttl': !exists(json, 'ttl') ? undefined : json['ttl'],
-        'validity': !exists(json, 'validity') ? undefined : json['validity'],
-        'ai': !exists(json, 'ai') ? undefined : json['ai'],
+        'deliveryreporturl': json['deliveryreporturl'] ?? undefined,
+        'schedule': json['schedule'] ?? undefined,
+        'tag': json['tag'] ?? undefined,
+        'ttl': json['ttl'] ?? undefined,
+        'validity': json['validity'] ?? undefined,
+        'ai': json['ai'] ?? undefined,
     };
 }
 
 export function BatchMessageToJSON(value?: BatchMessage | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -33,11 +33,11 @@ export interface BatchMessageResponse {
     status: string;
 }
 
-export function BatchMessageResponseFromJSON(json: any): BatchMessageResponse {
-    return BatchMessageResponseFromJSONTyped(json, false);
+export function BatchMessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): BatchMessageResponse {
+    return BatchMessageResponseFromJSON(json);
 }
 
-export function BatchMessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): BatchMessageResponse {
+export function BatchMessageResponseFromJSON(json: any): BatchMessageResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function BatchMessageResponseFromJSONTyped(json: any, ignoreDiscriminator
 }
 
 export function BatchMessageResponseToJSON(value?: BatchMessageResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

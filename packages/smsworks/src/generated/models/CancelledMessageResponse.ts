@@ -34,11 +34,11 @@ export interface CancelledMessageResponse {
     status: string;
 }
 
-export function CancelledMessageResponseFromJSON(json: any): CancelledMessageResponse {
-    return CancelledMessageResponseFromJSONTyped(json, false);
+export function CancelledMessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): CancelledMessageResponse {
+    return CancelledMessageResponseFromJSON(json);
 }
 
-export function CancelledMessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): CancelledMessageResponse {
+export function CancelledMessageResponseFromJSON(json: any): CancelledMessageResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -50,11 +50,8 @@ export function CancelledMessageResponseFromJSONTyped(json: any, ignoreDiscrimin
 }
 
 export function CancelledMessageResponseToJSON(value?: CancelledMessageResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -27,11 +27,11 @@ export interface CreditsResponse {
     credits: number;
 }
 
-export function CreditsResponseFromJSON(json: any): CreditsResponse {
-    return CreditsResponseFromJSONTyped(json, false);
+export function CreditsResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): CreditsResponse {
+    return CreditsResponseFromJSON(json);
 }
 
-export function CreditsResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): CreditsResponse {
+export function CreditsResponseFromJSON(json: any): CreditsResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -42,11 +42,8 @@ export function CreditsResponseFromJSONTyped(json: any, ignoreDiscriminator: boo
 }
 
 export function CreditsResponseToJSON(value?: CreditsResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -91,35 +91,32 @@ export interface DeliveryReport {
     messageparts?: number;
 }
 
-export function DeliveryReportFromJSON(json: any): DeliveryReport {
-    return DeliveryReportFromJSONTyped(json, false);
+export function DeliveryReportFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeliveryReport {
+    return DeliveryReportFromJSON(json);
 }
 
-export function DeliveryReportFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeliveryReport {
+export function DeliveryReportFromJSON(json: any): DeliveryReport {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'messageid': json['messageid'],
-        'batchid': !exists(json, 'batchid') ? undefined : json['batchid'],
-        'destination': !exists(json, 'destination') ? undefined : json['destination'],
-        'sender': !exists(json, 'sender') ? undefined : json['sender'],
+        'batchid': json['batchid'] ?? undefined,
+        'destination': json['destination'] ?? undefined,
+        'sender': json['sender'] ?? undefined,
         'status': json['status'],
         'failurereason': !exists(json, 'failurereason') ? undefined : FailureReasonFromJSON(json['failurereason']),
-        'tag': !exists(json, 'tag') ? undefined : json['tag'],
-        'created': !exists(json, 'created') ? undefined : json['created'],
-        'modified': !exists(json, 'modified') ? undefined : json['modified'],
-        'messageparts': !exists(json, 'messageparts') ? undefined : json['messageparts'],
+        'tag': json['tag'] ?? undefined,
+        'created': json['created'] ?? undefined,
+        'modified': json['modified'] ?? undefined,
+        'messageparts': json['messageparts'] ?? undefined,
     };
 }
 
 export function DeliveryReportToJSON(value?: DeliveryReport | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

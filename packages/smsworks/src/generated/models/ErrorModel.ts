@@ -27,11 +27,11 @@ export interface ErrorModel {
     message: string;
 }
 
-export function ErrorModelFromJSON(json: any): ErrorModel {
-    return ErrorModelFromJSONTyped(json, false);
+export function ErrorModelFromJSONTyped(json: any, ignoreDiscriminator: boolean): ErrorModel {
+    return ErrorModelFromJSON(json);
 }
 
-export function ErrorModelFromJSONTyped(json: any, ignoreDiscriminator: boolean): ErrorModel {
+export function ErrorModelFromJSON(json: any): ErrorModel {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -42,11 +42,8 @@ export function ErrorModelFromJSONTyped(json: any, ignoreDiscriminator: boolean)
 }
 
 export function ErrorModelToJSON(value?: ErrorModel | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

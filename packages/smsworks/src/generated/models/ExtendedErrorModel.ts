@@ -45,11 +45,11 @@ export interface ExtendedErrorModel {
     permanent?: boolean;
 }
 
-export function ExtendedErrorModelFromJSON(json: any): ExtendedErrorModel {
-    return ExtendedErrorModelFromJSONTyped(json, false);
+export function ExtendedErrorModelFromJSONTyped(json: any, ignoreDiscriminator: boolean): ExtendedErrorModel {
+    return ExtendedErrorModelFromJSON(json);
 }
 
-export function ExtendedErrorModelFromJSONTyped(json: any, ignoreDiscriminator: boolean): ExtendedErrorModel {
+export function ExtendedErrorModelFromJSON(json: any): ExtendedErrorModel {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -58,16 +58,13 @@ export function ExtendedErrorModelFromJSONTyped(json: any, ignoreDiscriminator: 
         'message': json['message'],
         'errorCode': json['errorCode'],
         'status': json['status'],
-        'permanent': !exists(json, 'permanent') ? undefined : json['permanent'],
+        'permanent': json['permanent'] ?? undefined,
     };
 }
 
 export function ExtendedErrorModelToJSON(value?: ExtendedErrorModel | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

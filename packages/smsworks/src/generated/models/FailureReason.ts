@@ -39,28 +39,25 @@ export interface FailureReason {
     permanent?: boolean;
 }
 
-export function FailureReasonFromJSON(json: any): FailureReason {
-    return FailureReasonFromJSONTyped(json, false);
+export function FailureReasonFromJSONTyped(json: any, ignoreDiscriminator: boolean): FailureReason {
+    return FailureReasonFromJSON(json);
 }
 
-export function FailureReasonFromJSONTyped(json: any, ignoreDiscriminator: boolean): FailureReason {
+export function FailureReasonFromJSON(json: any): FailureReason {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'code': !exists(json, 'code') ? undefined : json['code'],
-        'details': !exists(json, 'details') ? undefined : json['details'],
-        'permanent': !exists(json, 'permanent') ? undefined : json['permanent'],
+        'code': json['code'] ?? undefined,
+        'details': json['details'] ?? undefined,
+        'permanent': json['permanent'] ?? undefined,
     };
 }
 
 export function FailureReasonToJSON(value?: FailureReason | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -109,11 +109,11 @@ export interface Message {
     ai?: boolean;
 }
 
-export function MessageFromJSON(json: any): Message {
-    return MessageFromJSONTyped(json, false);
+export function MessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): Message {
+    return MessageFromJSON(json);
 }
 
-export function MessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): Message {
+export function MessageFromJSON(json: any): Message {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -122,23 +122,20 @@ export function MessageFromJSONTyped(json: any, ignoreDiscriminator: boolean): M
         'sender': json['sender'],
         'destination': json['destination'],
         'content': json['content'],
-        'deliveryreporturl': !exists(json, 'deliveryreporturl') ? undefined : json['deliveryreporturl'],
-        'schedule': !exists(json, 'schedule') ? undefined : json['schedule'],
-        'tag': !exists(json, 'tag') ? undefined : json['tag'],
-        'ttl': !exists(json, 'ttl') ? undefined : json['ttl'],
-        'responseemail': !exists(json, 'responseemail') ? undefined : json['responseemail'],
+        'deliveryreporturl': json['deliveryreporturl'] ?? undefined,
+        'schedule': json['schedule'] ?? undefined,
+        'tag': json['tag'] ?? undefined,
+        'ttl': json['ttl'] ?? undefined,
+        'responseemail': json['responseemail'] ?? undefined,
         'metadata': !exists(json, 'metadata') ? undefined : ((json['metadata'] as Array<any>).map(MetaDataFromJSON)),
-        'validity': !exists(json, 'validity') ? undefined : json['validity'],
-        'ai': !exists(json, 'ai') ? undefined : json['ai'],
+        'validity': json['validity'] ?? undefined,
+        'ai': json['ai'] ?? undefined,
     };
 }
 
 export function MessageToJSON(value?: Message | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -128,24 +128,24 @@ export interface MessageResponse {
     deliveryreporturl?: string;
 }
 
-export function MessageResponseFromJSON(json: any): MessageResponse {
-    return MessageResponseFromJSONTyped(json, false);
+export function MessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): MessageResponse {
+    return MessageResponseFromJSON(json);
 }
 
-export function MessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): MessageResponse {
+export function MessageResponseFromJSON(json: any): MessageResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
         'messageid': json['messageid'],
-        'id': !exists(json, 'id') ? undefined : json['id'],
-        'batchid': !exists(json, 'batchid') ? undefined : json['batchid'],
+        'id': json['id'] ?? undefined,
+        'batchid': json['batchid'] ?? undefined,
         'customerid': json['customerid'],
         'sender': json['sender'],
         'destination': json['destination'],
-        'identifier': !exists(json, 'identifier') ? undefined : json['identifier'],
-        'keyword': !exists(json, 'keyword') ? undefined : json['keyword'],
+        'identifier': json['identifier'] ?? undefined,
+        'keyword': json['keyword'] ?? undefined,
         'content': json['content'],
         'status': json['status'],
         'failurereason': !exists(json, 'failurereason') ? undefined : FailureReasonFromJSON(json['failurereason']),
@@ -153,16 +153,13 @@ export function MessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boo
         'schedule': json['schedule'],
         'created': json['created'],
         'modified': json['modified'],
-        'deliveryreporturl': !exists(json, 'deliveryreporturl') ? undefined : json['deliveryreporturl'],
+        'deliveryreporturl': json['deliveryreporturl'] ?? undefined,
     };
 }
 
 export function MessageResponseToJSON(value?: MessageResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -33,27 +33,24 @@ export interface MetaData {
     value?: string;
 }
 
-export function MetaDataFromJSON(json: any): MetaData {
-    return MetaDataFromJSONTyped(json, false);
+export function MetaDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): MetaData {
+    return MetaDataFromJSON(json);
 }
 
-export function MetaDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): MetaData {
+export function MetaDataFromJSON(json: any): MetaData {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'key': !exists(json, 'key') ? undefined : json['key'],
-        'value': !exists(json, 'value') ? undefined : json['value'],
+        'key': json['key'] ?? undefined,
+        'value': json['value'] ?? undefined,
     };
 }
 
 export function MetaDataToJSON(value?: MetaData | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -95,36 +95,33 @@ export interface Query {
     metadata?: Array<MetaData>;
 }
 
-export function QueryFromJSON(json: any): Query {
-    return QueryFromJSONTyped(json, false);
+export function QueryFromJSONTyped(json: any, ignoreDiscriminator: boolean): Query {
+    return QueryFromJSON(json);
 }
 
-export function QueryFromJSONTyped(json: any, ignoreDiscriminator: boolean): Query {
+export function QueryFromJSON(json: any): Query {
     if ((json === undefined) || (json === null)) {
         return json;
     }
     return {
         
-        'status': !exists(json, 'status') ? undefined : json['status'],
-        'credits': !exists(json, 'credits') ? undefined : json['credits'],
-        'destination': !exists(json, 'destination') ? undefined : json['destination'],
-        'sender': !exists(json, 'sender') ? undefined : json['sender'],
-        'keyword': !exists(json, 'keyword') ? undefined : json['keyword'],
-        'from': !exists(json, 'from') ? undefined : json['from'],
-        'to': !exists(json, 'to') ? undefined : json['to'],
-        'limit': !exists(json, 'limit') ? undefined : json['limit'],
-        'skip': !exists(json, 'skip') ? undefined : json['skip'],
-        'unread': !exists(json, 'unread') ? undefined : json['unread'],
+        'status': json['status'] ?? undefined,
+        'credits': json['credits'] ?? undefined,
+        'destination': json['destination'] ?? undefined,
+        'sender': json['sender'] ?? undefined,
+        'keyword': json['keyword'] ?? undefined,
+        'from': json['from'] ?? undefined,
+        'to': json['to'] ?? undefined,
+        'limit': json['limit'] ?? undefined,
+        'skip': json['skip'] ?? undefined,
+        'unread': json['unread'] ?? undefined,
         'metadata': !exists(json, 'metadata') ? undefined : ((json['metadata'] as Array<any>).map(MetaDataFromJSON)),
     };
 }
 
 export function QueryToJSON(value?: Query | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

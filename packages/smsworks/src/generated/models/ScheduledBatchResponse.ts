@@ -33,11 +33,11 @@ export interface ScheduledBatchResponse {
     status: string;
 }
 
-export function ScheduledBatchResponseFromJSON(json: any): ScheduledBatchResponse {
-    return ScheduledBatchResponseFromJSONTyped(json, false);
+export function ScheduledBatchResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): ScheduledBatchResponse {
+    return ScheduledBatchResponseFromJSON(json);
 }
 
-export function ScheduledBatchResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): ScheduledBatchResponse {
+export function ScheduledBatchResponseFromJSON(json: any): ScheduledBatchResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function ScheduledBatchResponseFromJSONTyped(json: any, ignoreDiscriminat
 }
 
 export function ScheduledBatchResponseToJSON(value?: ScheduledBatchResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

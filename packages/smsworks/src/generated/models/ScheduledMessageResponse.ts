@@ -33,11 +33,11 @@ export interface ScheduledMessageResponse {
     status: string;
 }
 
-export function ScheduledMessageResponseFromJSON(json: any): ScheduledMessageResponse {
-    return ScheduledMessageResponseFromJSONTyped(json, false);
+export function ScheduledMessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): ScheduledMessageResponse {
+    return ScheduledMessageResponseFromJSON(json);
 }
 
-export function ScheduledMessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): ScheduledMessageResponse {
+export function ScheduledMessageResponseFromJSON(json: any): ScheduledMessageResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -49,11 +49,8 @@ export function ScheduledMessageResponseFromJSONTyped(json: any, ignoreDiscrimin
 }
 
 export function ScheduledMessageResponseToJSON(value?: ScheduledMessageResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         

@@ -51,11 +51,11 @@ export interface SendMessageResponse {
     messageparts?: number;
 }
 
-export function SendMessageResponseFromJSON(json: any): SendMessageResponse {
-    return SendMessageResponseFromJSONTyped(json, false);
+export function SendMessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMessageResponse {
+    return SendMessageResponseFromJSON(json);
 }
 
-export function SendMessageResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): SendMessageResponse {
+export function SendMessageResponseFromJSON(json: any): SendMessageResponse {
     if ((json === undefined) || (json === null)) {
         return json;
     }
@@ -65,16 +65,13 @@ export function SendMessageResponseFromJSONTyped(json: any, ignoreDiscriminator:
         'status': json['status'],
         'credits': json['credits'],
         'creditsUsed': json['creditsUsed'],
-        'messageparts': !exists(json, 'messageparts') ? undefined : json['messageparts'],
+        'messageparts': json['messageparts'] ?? undefined,
     };
 }
 
 export function SendMessageResponseToJSON(value?: SendMessageResponse | null): any {
-    if (value === undefined) {
-        return undefined;
-    }
-    if (value === null) {
-        return null;
+    if (value === undefined || value === null) {
+        return value;
     }
     return {
         
