@@ -59,10 +59,11 @@ export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 /**
  * What `msgkit normalize --csv` runs when `--threads` is not given: one thread. The pipeline spends
  * more CPU time than one thread (the worker's own metadata load, each chunk's cells copied to it and
- * its answers back: 1.18–1.27× one thread's CPU in three runs of `pnpm bench cli-normalize`),
- * which it gives back in wall time only where a second core is free. On this shared 2-core machine
- * at load 6–12 it took 1.07×, 1.24× and 1.27× one thread's wall time (medians of 4 alternating
- * rounds each; 0.64–1.71× per round, the 0.64× in the one round that found a core free), so it is
+ * its answers back: 1.18–1.27× one thread's CPU in three runs of `pnpm bench cli-normalize` at
+ * load 6–12, 1.52× in a fourth at load 3–3.6), which it gives back in wall time only where a second
+ * core is free. On this shared 2-core machine at load 6–12 it took 1.07×, 1.24× and 1.27× one
+ * thread's wall time (medians of 4 alternating rounds each; 0.64–1.71× per round, the 0.64× in the
+ * one round that found a core free), and 0.89× at load 3–3.6 (2 rounds: 0.75×, 1.11×), so it is
  * not "never slower on a loaded machine" and stays an option. (The kernel here groups a session's
  * threads for its CPU share (sched_autogroup_enabled = 1): under load a second thread may get the
  * process no more CPU.) `pnpm bench cli-normalize` prints both paths with the load beside them, for
