@@ -141,7 +141,7 @@ export async function run() {
     octopush: `import { OctopushClient } from '@msgkit/octopush';
       new OctopushClient({ apiLogin: 'a@example.com', apiKey: 'k' }).sms.send({ recipients: [{ phoneNumber: '+447700900123' }], text: 'hello', type: 'sms_premium', purpose: 'alert', sender: 'Shop' }).then(console.log);`,
     infobip: `import { InfobipClient } from '@msgkit/infobip';
-      new InfobipClient({ apiKey: 'k', baseUrl: 'https://xxxxx.api.infobip.com' }).sms.send({ messages: [{ destinations: [{ to: '+447700900123' }], text: 'hello' }] }).then(console.log);`,
+      new InfobipClient({ apiKey: 'k', baseUrl: 'https://xxxxx.api.infobip.com' }).omni.send({ destinations: [{ to: { phoneNumber: '+447700900123' } }], sms: { text: 'hello' } }).then(console.log);`,
   };
   const core = await gzipped(`import { countSegments, normalizePhone } from '@msgkit/core'; console.log(countSegments('hello'), normalizePhone('+447700900123'));`);
   // The campaign sender and failover are tree-shaken away from the app above; this one uses them.
