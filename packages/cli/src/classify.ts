@@ -110,6 +110,23 @@ export class Classifier {
   }
 
   /**
+   * Counts a row judged elsewhere (ChunkJudge, here or in the phone worker: see phoneWorker.ts) as
+   * `judge` would have: `code` undefined for a usable number, which then waits for `settle` by
+   * `value` as e164Value reads `e164` (`e164` is read only when `value` is 0: a number longer than
+   * 15 digits). Sets no `last`: the caller writes the row from what it was given.
+   */
+  count(country: string | undefined, code: string | undefined, value: number, e164: string | undefined): void {
+    const tally = this.tally;
+    tally.rows++;
+    if (country) tally.countryFromColumn++;
+    if (code === undefined) this.#waiting.pushValue(value, e164!);
+    else {
+      tally.invalid++;
+      if (code === 'not_mobile') tally.notMobile++;
+    }
+  }
+
+  /**
    * Checks the numbers waiting (`wait`), in order, and counts them: `fresh[k]` is 1 when the
    * k-th of them is valid, 0 when it is a duplicate; valid until the next `judge`.
    */

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Classifier, knownCountry, type ClassifiedRow } from '../classify';
 import { CsvRows } from '../csvRows';
 import { CliError, line, type Io } from '../io';
+import { useWorker, writeThroughWorker } from '../phoneWorker';
 import { openRecipientsFile } from '../recipients';
 import { countryNote, landlineNote, progressLine, readSoFar, sourceBatches } from './shared';
 
@@ -13,6 +14,7 @@ interface NormalizeOptions {
   allowLandline?: boolean;
   json?: boolean;
   csv?: boolean;
+  threads?: string;
 }
 
 /** Rows a table or JSON answer holds; longer lists stream as CSV. */
@@ -42,8 +44,12 @@ export function normalizeCommand(program: Command, io: Io): void {
     .option('--allow-landline', 'keep numbers whose type is not mobile (landline, VoIP, toll-free, …); they are refused as not_mobile otherwise')
     .option('--json', `print JSON instead of a table (up to ${SHOWN} rows)`)
     .option('--csv', 'print CSV, row by row (any length): row, input, e164, status, error, type')
+    .option('--threads <n>', 'with --csv and --file: 2 checks the phone numbers of a file from 4 MB in a worker thread (faster on a second free core, more CPU time in all); 1, the default, keeps one thread')
     .action(async (numbers: string[], options: NormalizeOptions) => {
       if (options.json && options.csv) throw new CliError('choose --json or --csv', 2);
+      if (options.threads !== undefined && options.threads !== '1' && options.threads !== '2') throw new CliError(`--threads ${options.threads}: give 1 or 2`, 2);
+      const threads = options.threads === undefined ? undefined : options.threads === '1' ? 1 : 2;
+      let pipelined = false;
       if (numbers.length === 0 && !options.file) throw new CliError('give phone numbers as arguments or with --file', 2);
       const country = options.country?.toUpperCase();
       if (country !== undefined && !knownCountry(country)) throw new CliError(`--country ${options.country}: not an ISO 3166 country code msgkit knows`, 2);
@@ -73,7 +79,11 @@ export function normalizeCommand(program: Command, io: Io): void {
             return (io.stdout.write(out.take()) || (await drained(io))) && !io.stdoutClosed?.aborted;
           };
           if (numbers.length > 0 && !(await flush())) return;
-          if (file) {
+          if (file && useWorker(file.size, io.env, threads)) {
+            // A long list: the phone checks in a worker thread, beside the reading and writing (phoneWorker.ts).
+            pipelined = true;
+            if (!(await writeThroughWorker(file, classifier, options.allowLandline === true, out, flush, { waitForStart: io.env.MSGKIT_NORMALIZE_WORKER_START === 'wait' }))) return;
+          } else if (file) {
             let expected = false;
             for await (const _ of file.scan((input, country, row) => write(row, input, country))) {
               // Room for as many numbers as the first chunk's rows promise for the whole file.
@@ -100,7 +110,8 @@ export function normalizeCommand(program: Command, io: Io): void {
         `${tally.rows} inputs: ${tally.valid} unique valid, ${tally.duplicates} duplicates, ${tally.invalid} invalid; ` +
         `${landlineNote(tally, options.allowLandline)}; ${countryNote(country, tally)}`;
       if (options.csv) {
-        line(io.stderr, totals);
+        // Which path ran, named as the option that picks it.
+        line(io.stderr, file ? `${totals}; --threads ${pipelined ? 2 : 1}` : totals);
       } else if (options.json) {
         const results = kept.map((r) =>
           r.status === 'invalid'

@@ -1,0 +1,39 @@
+/**
+ * The worker thread of `msgkit normalize --csv` on a long list (see phoneWorker.ts): judges each
+ * chunk's phone cells (ChunkJudge) and answers with typed arrays, transferred rather than copied,
+ * in the order the chunks came. The main thread keeps everything that depends on row order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ChunkJudge, READY } from './judgeChunk';
+import type { JudgeRequest, PhoneWorkerData } from './phoneWorker';
+
+const port = parentPort;
+if (!port) throw new Error('normalizeWorker runs as a worker thread');
+const { defaultCountry, allowLandline } = workerData as PhoneWorkerData;
+const chunks = new ChunkJudge(defaultCountry, allowLandline);
+// Loaded (the phone metadata with it): the main thread sends chunks from now on (see PhoneWorker.ready).
+port.postMessage(READY);
+
+/** A chunk as JudgeRequest carries it, or (more than 255 distinct countries in a chunk) as two arrays. */
+type Message = JudgeRequest | { inputs: string[]; countries: Array<string | undefined> };
+
+port.on('message', (message: Message) => {
+  let inputs: string[];
+  let countries: Array<string | undefined>;
+  if ('inputs' in message) ({ inputs, countries } = message);
+  else {
+    const { text, lengths, countries: indexes, countryNames } = message;
+    inputs = new Array<string>(lengths.length);
+    countries = new Array<string | undefined>(lengths.length);
+    let at = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      const end = at + lengths[i]!;
+      inputs[i] = text.slice(at, end);
+      at = end;
+      const index = indexes[i]!;
+      countries[i] = index === 0 ? undefined : countryNames[index - 1];
+    }
+  }
+  const answer = chunks.judge(inputs, countries);
+  port.postMessage(answer, [answer.digits.buffer as ArrayBuffer, answer.codes.buffer as ArrayBuffer, answer.types.buffer as ArrayBuffer]);
+});

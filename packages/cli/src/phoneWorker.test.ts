@@ -1,0 +1,150 @@
+/**
+ * `msgkit normalize --csv` with its phone checks in a worker thread (phoneWorker.ts): the same bytes
+ * as on one thread, the same errors, and no worker left running however the run ends.
+ * `--threads 2` with MSGKIT_NORMALIZE_WORKER_BYTES=0 sends even these small files through the worker
+ * (and MSGKIT_NORMALIZE_WORKER_START=wait waits for its start, which a short file would not need);
+ * `--threads 1` keeps one thread.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Io } from './io';
+import { lastWorkerChunks, liveWorkers, useWorker, WORKER_MIN_BYTES } from './phoneWorker';
+import { main } from './program';
+import { runCli } from './testing';
+
+const dir = mkdtempSync(join(tmpdir(), 'msgkit-phone-worker-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// A file this short would be read before the worker has loaded, the main thread judging it all: these runs wait for its start.
+const SMALL = { MSGKIT_NORMALIZE_WORKER_BYTES: '0', MSGKIT_NORMALIZE_WORKER_START: 'wait' };
+const one = (args: string[]) => runCli([...args, '--threads', '1'], SMALL);
+const two = (args: string[]) => runCli([...args, '--threads', '2'], SMALL);
+
+/** A run without its progress lines (one comes each second a run takes, however loaded the machine is) and without the summary's `--threads` (the one difference said). */
+const steady = (run: { code: number; stdout: string; stderr: string }) => ({ ...run, stderr: run.stderr.replace(/^normalizing: .*\n/gm, '').replace(/; --threads [12]\n/, '\n') });
+
+/** A list with what a worker could get wrong: many countries (over 255 in a chunk too), repeats across chunks, quotes, CRLF, non-ASCII, blanks, landlines. */
+function mixedList(rows: number) {
+  const lines = ['name;phone;country'];
+  const countries = ['GB', 'DE', 'FR', 'US', '', ' gb'];
+  for (let i = 0; i < rows; i++) {
+    const country = i % 7 === 0 ? `X${i % 400}` : countries[i % countries.length]!;
+    const phone = [`07400 ${100000 + (i % 9000)}`, `030 ${100000 + i}`, `"06 12 34 ${String(i % 100).padStart(2, '0')} 78"`, '', 'n/a', `é0740${i}`, `+1 201 555 ${String(i % 10000).padStart(4, '0')}`, `"0740""0 ${i}"`][i % 8]!;
+    lines.push(`${i % 5 === 0 ? `"Doe; ""J"" ${i}"` : `Customer ${i}`};${phone};${country}`);
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+describe('msgkit normalize --csv through the phone worker', () => {
+  it('writes byte for byte what one thread writes, with the same summary and exit code', async () => {
+    const path = join(dir, 'mixed.csv');
+    writeFileSync(path, `\uFEFF${mixedList(30_000)}`);
+    for (const args of [['normalize', '--csv', '--file', path], ['normalize', '--csv', '--allow-landline', '--country', 'DE', '--file', path], ['normalize', '--csv', '--file', path, '07400 123456']]) {
+      const single = await one(args);
+      const pipelined = await two(args);
+      expect(pipelined.stdout.length, args.join(' ')).toBeGreaterThan(1_000_000);
+      expect(lastWorkerChunks(), args.join(' ')).toBeGreaterThan(0);
+      expect(single.stderr).toMatch(/; --threads 1\n$/);
+      expect(pipelined.stderr).toMatch(/; --threads 2\n$/);
+      expect(steady(pipelined), args.join(' ')).toEqual(steady(single));
+      expect(liveWorkers()).toBe(0);
+    }
+  });
+
+  it('writes every row before an unreadable row late in the file, then the same error, and ends its worker', async () => {
+    const good = Array.from({ length: 20_000 }, (_, i) => `Customer ${i},0740${String(i).padStart(7, '0')},GB`);
+    const path = join(dir, 'late.csv');
+    writeFileSync(path, `name,phone,country\n${good.join('\n')}\nLate,"07400 999999" x,GB\nAfter,07400 999998,GB\n`);
+    const single = await one(['normalize', '--csv', '--file', path]);
+    const pipelined = await two(['normalize', '--csv', '--file', path]);
+    expect(steady(pipelined)).toEqual(steady(single));
+    expect(pipelined.code).toBe(1);
+    expect(pipelined.stderr).toContain(`${path} row 20002: malformed CSV`);
+    expect(pipelined.stdout.trimEnd().split('\n')).toHaveLength(20_001);
+    expect(liveWorkers()).toBe(0);
+  });
+
+  it('stops quietly when its output closes, and ends its worker', async () => {
+    const path = join(dir, 'long.csv');
+    writeFileSync(path, `phone,country\n${Array.from({ length: 60_000 }, (_, i) => `07400 ${100_000 + i},GB`).join('\n')}\n`);
+    let written = 0;
+    // A reader that leaves after 100 kB: the writes after fail as a closed pipe's do.
+    const stdout = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written += chunk.length;
+        if (written > 100_000) done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+        else done();
+      },
+    });
+    const stderr = new PassThrough();
+    stderr.resume();
+    const io: Io = { stdout, stderr, env: SMALL, exitCode: 0 };
+    const code = await main(['normalize', '--csv', '--threads', '2', '--file', path], io);
+    expect(code).toBe(0);
+    expect(io.stdoutClosed?.aborted).toBe(true);
+    expect(written).toBeLessThan(3_000_000);
+    expect(liveWorkers()).toBe(0);
+  });
+
+  it('leaves no process behind when stopped with Ctrl-C mid-run', async () => {
+    const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bin.mjs');
+    const path = join(dir, 'interrupted.csv');
+    writeFileSync(path, `phone,country\n${Array.from({ length: 400_000 }, (_, i) => `07400 ${100_000 + (i % 800_000)},GB`).join('\n')}\n`);
+    const child = spawn(process.execPath, [bin, 'normalize', '--csv', '--threads', '2', '--file', path], { stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '', ...SMALL } });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    let rows = 0;
+    // Interrupted once the worker's first answers are written out (a run of 400 000 rows writes far more).
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        rows += chunk.toString().split('\n').length - 1;
+        if (rows > 10_000 && !child.killed) {
+          child.kill('SIGINT');
+          resolve();
+        }
+      }),
+    );
+    const { code, signal } = await exited;
+    expect(signal ?? code).toBe('SIGINT');
+    expect(rows).toBeLessThan(400_000);
+    // The worker was a thread of the process: with it gone, no pid of the run is left.
+    expect(() => process.kill(child.pid!, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  });
+
+  it("keeps one thread for a short file, where the worker's start would cost more than it saves, and with --threads 1", () => {
+    expect(useWorker(WORKER_MIN_BYTES - 1, {}, 2)).toBe(false);
+    expect(useWorker(WORKER_MIN_BYTES, {}, 2)).toBe(true);
+    expect(useWorker(10, SMALL, 2)).toBe(true);
+    expect(useWorker(1e9, {}, 1)).toBe(false);
+    // Without --threads, one thread: the pipeline costs more CPU and was not faster on a loaded machine (THREADS_BY_DEFAULT).
+    expect(useWorker(1e9, {}, undefined)).toBe(false);
+  });
+
+  it('refuses a --threads other than 1 or 2', async () => {
+    const { code, stderr } = await runCli(['normalize', '--csv', '--threads', '3', '07400 123456']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--threads 3: give 1 or 2');
+  });
+
+  it('tells numbers longer than 15 digits apart and finds their repeats across chunks, as one thread does', async () => {
+    // The full metadata calls +49 30 1234567890123 a valid German landline: 17 digits, sent back as strings.
+    const path = join(dir, 'long-numbers.csv');
+    const numbers = ['+4930123456789012', '+493012345678901', '+4930123456789013', '+49301234567890123'];
+    writeFileSync(path, `phone\n${Array.from({ length: 40_000 }, (_, i) => (i % 3 === 0 ? numbers[i % 4] : `+4930${1_000_000 + i}`)).join('\n')}\n`);
+    const args = ['normalize', '--csv', '--allow-landline', '--file', path, '+4930123456789012'];
+    const single = await one(args);
+    const pipelined = await two(args);
+    expect(pipelined.stderr).toMatch(/^40001 inputs: \d+ unique valid, \d+ duplicates, 0 invalid/m);
+    expect(pipelined.stdout).toContain('\n8,+4930123456789013,+4930123456789013,valid,,FIXED_LINE\n');
+    expect(steady(pipelined)).toEqual(steady(single));
+    expect(lastWorkerChunks()).toBeGreaterThan(0);
+    // Without --allow-landline they are refused as not_mobile, their number written beside.
+    const refused = await two(['normalize', '--csv', '--file', path]);
+    expect(steady(refused)).toEqual(steady(await one(['normalize', '--csv', '--file', path])));
+    expect(refused.stdout).toContain('\n8,+4930123456789013,+4930123456789013,invalid,not_mobile,FIXED_LINE\n');
+  });
+});

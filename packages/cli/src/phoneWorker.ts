@@ -1,0 +1,331 @@
+/**
+ * `msgkit normalize --csv` on a long list, on two threads (issue 20): the phone numbers' checks
+ * (normalizePhone with full metadata, PhoneJudge) run in a worker thread, a chunk of the file at a
+ * time, while the main thread reads the file, checks duplicates in the rows' order, writes the
+ * output and draws the progress line. On two cores the run takes about as long as the larger of the
+ * two halves instead of their sum; it uses more CPU time in all (the worker loads the metadata too,
+ * and each chunk's cells are copied to it).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Classifier } from './classify';
+import { ChunkJudge, READY } from './judgeChunk';
+import type { CsvRows } from './csvRows';
+import type { RecipientsFile } from './recipients';
+
+/** What the worker is started with. */
+export interface PhoneWorkerData {
+  defaultCountry: string | undefined;
+  allowLandline: boolean;
+}
+
+/**
+ * A chunk's phone cells and country cells, in the file's order: the cells as one string and their
+ * lengths, the countries as indexes into the chunk's few distinct ones. Copying a million small
+ * strings one by one to the worker cost more than half the time the worker saved.
+ */
+export interface JudgeRequest {
+  text: string;
+  lengths: Uint32Array;
+  /** 0: no country cell; else 1 + the index in `countryNames`. */
+  countries: Uint8Array;
+  countryNames: string[];
+}
+
+/** The worker's answer for a chunk, a row per index. */
+export interface Judged {
+  /** The E.164 number's digits as a number (0: none, or see `odd`). */
+  digits: Float64Array;
+  /** 0: a usable number; else 1 + the index of the row's code in the names sent so far. */
+  codes: Uint8Array;
+  /** 0: no type; else 1 + the index of the type in the names sent so far. */
+  types: Uint8Array;
+  /** Names (codes and types) first used in this chunk, to append to those sent before. */
+  names: string[];
+  /** Index, E.164 pairs (in index order) for numbers `digits` cannot hold: longer than 15 digits. */
+  odd: Array<number | string> | undefined;
+}
+
+/**
+ * Below this many bytes of file, one thread even with `--threads 2`: starting the worker and loading
+ * the phone metadata in it costs about 0.15–0.25 s of CPU time, and the phone checks of ~20-byte rows
+ * run about 1 µs a row, so a file under about 4 MB (125 000 rows of 32 bytes, as in the bench; 200 000
+ * of 20) would wait for the worker's start longer than it saves. An estimate from those two figures,
+ * not a measured sweep. MSGKIT_NORMALIZE_WORKER_BYTES sets another size (the tests send small files
+ * through the worker with 0).
+ */
+export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * What `msgkit normalize --csv` runs when `--threads` is not given: one thread. The pipeline spends
+ * more CPU time than one thread (the worker's own metadata load, each chunk's cells copied to it and
+ * its answers back: 1.18–1.27× one thread's CPU in three runs of `pnpm bench cli-normalize` at
+ * load 6–12, 1.52× in a fourth at load 3–3.6), which it gives back in wall time only where a second
+ * core is free. On this shared 2-core machine at load 6–12 it took 1.07×, 1.24× and 1.27× one
+ * thread's wall time (medians of 4 alternating rounds each; 0.64–1.71× per round, the 0.64× in the
+ * one round that found a core free), and 0.89× at load 3–3.6 (2 rounds: 0.75×, 1.11×), so it is
+ * not "never slower on a loaded machine" and stays an option. (The kernel here groups a session's
+ * threads for its CPU share (sched_autogroup_enabled = 1): under load a second thread may get the
+ * process no more CPU.) `pnpm bench cli-normalize` prints both paths with the load beside them, for
+ * a measurement on an idle machine.
+ */
+export const THREADS_BY_DEFAULT: 1 | 2 = 1;
+
+/** Whether a file of `size` bytes goes through the worker, `threads` being `--threads` (1, 2, or not given: THREADS_BY_DEFAULT, on a machine of more than one core). */
+export function useWorker(size: number, env: Record<string, string | undefined>, threads: 1 | 2 | undefined): boolean {
+  if (threads === 1 || (threads === undefined && (THREADS_BY_DEFAULT === 1 || availableParallelism() < 2))) return false;
+  const setting = env.MSGKIT_NORMALIZE_WORKER_BYTES;
+  const threshold = setting !== undefined && /^\d+$/.test(setting) ? Number(setting) : WORKER_MIN_BYTES;
+  return size >= threshold;
+}
+
+let live = 0;
+let lastRun: PhoneWorker | undefined;
+
+/** How many chunks the worker of the last run through it judged (tests: the worker's path was taken). */
+export const lastWorkerChunks = () => lastRun?.answered ?? 0;
+
+/** How many phone workers are running (tests: none is left behind by any way a run ends). */
+export const liveWorkers = () => live;
+
+const workerUrl = () =>
+  // From the sources (tests), the built worker: a worker thread cannot load TypeScript.
+  import.meta.url.endsWith('.ts') ? new URL('../dist/normalizeWorker.mjs', import.meta.url) : new URL('./normalizeWorker.mjs', import.meta.url);
+
+/** The worker thread, answering chunks in the order they were sent. */
+export class PhoneWorker {
+  readonly #worker: Worker;
+  readonly #waiting: Array<{ resolve: (judged: Judged) => void; reject: (error: unknown) => void }> = [];
+  #failure: { error: unknown } | undefined;
+  #closed: Promise<void> | undefined;
+  #ready = false;
+  #answered = 0;
+
+  /** True once the worker has loaded (the phone metadata with it): a chunk sent before would wait for its start. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Chunks the worker has judged (tests: the worker's path was taken). */
+  get answered(): number {
+    return this.#answered;
+  }
+
+  /** Resolves once the worker has loaded, rejects if it failed first. */
+  started(): Promise<void> {
+    if (this.#ready) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        this.#worker.off('message', check);
+        if (this.#ready) resolve();
+      };
+      this.#worker.on('message', check);
+      this.#worker.once('error', reject);
+      this.#worker.once('exit', () => reject(this.#failure?.error ?? new Error('the phone worker stopped')));
+    });
+  }
+
+  constructor(data: PhoneWorkerData) {
+    this.#worker = new Worker(workerUrl(), { workerData: data });
+    live++;
+    // Never what keeps the process alive: close() ends it, and so does the process's end.
+    this.#worker.unref();
+    this.#worker.on('message', (judged: Judged | typeof READY) => {
+      if (judged === READY) this.#ready = true;
+      else {
+        this.#answered++;
+        this.#waiting.shift()?.resolve(judged);
+      }
+    });
+    const fail = (error: unknown) => {
+      this.#failure ??= { error };
+      for (const waiting of this.#waiting.splice(0)) waiting.reject(this.#failure.error);
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', (code) => {
+      live--;
+      fail(new Error(`the phone worker stopped (exit code ${code})`));
+    });
+  }
+
+  /** Judges a chunk's phone cells, each with its row's country cell (see JudgeRequest). */
+  judge(inputs: string[], countries: Array<string | undefined>): Promise<Judged> {
+    if (this.#failure) return Promise.reject(this.#failure.error);
+    const answer = new Promise<Judged>((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    const encoded = request(inputs, countries);
+    if (encoded) this.#worker.postMessage(encoded.request, encoded.transfer);
+    else this.#worker.postMessage({ inputs, countries });
+    return answer;
+  }
+
+  /** Ends the worker; resolves once it has exited. */
+  close(): Promise<void> {
+    this.#closed ??= this.#worker.terminate().then(() => undefined);
+    return this.#closed;
+  }
+}
+
+/** Chunks read and not yet written before the main thread waits for the oldest: enough to keep both threads busy. */
+const IN_FLIGHT = 6;
+
+/**
+ * Chunks the worker may have waiting: a chunk read while it has that many is judged by the main
+ * thread itself, as soon as it is read (so the worker never runs dry while the main thread judges).
+ * The phone checks are the larger half of the work: with all of them in the worker the main thread
+ * sat idle half the run.
+ */
+const WORKER_QUEUE = 2;
+
+interface Chunk {
+  inputs: string[];
+  countries: Array<string | undefined>;
+  lines: number[];
+  /** The worker's answer; none for a chunk judged by the main thread. */
+  answer: Promise<Judged> | undefined;
+  judged?: Judged;
+  /** The names table of whoever judged it (see Judged.names). */
+  names: string[];
+}
+
+/** The request for a chunk's cells (see JudgeRequest); undefined when its countries are too many to index in a byte. */
+function request(inputs: string[], countries: Array<string | undefined>): { request: JudgeRequest; transfer: ArrayBuffer[] } | undefined {
+  const count = inputs.length;
+  const lengths = new Uint32Array(count);
+  const indexes = new Uint8Array(count);
+  const countryNames: string[] = [];
+  let lastCountry: string | undefined;
+  let lastIndex = 0;
+  for (let i = 0; i < count; i++) {
+    lengths[i] = inputs[i]!.length;
+    const country = countries[i];
+    if (country === undefined) continue;
+    if (country !== lastCountry) {
+      lastCountry = country;
+      lastIndex = countryNames.indexOf(country) + 1;
+      if (lastIndex === 0) {
+        if (countryNames.length === 255) return undefined;
+        lastIndex = countryNames.push(country);
+      }
+    }
+    indexes[i] = lastIndex;
+  }
+  return { request: { text: inputs.join(''), lengths, countries: indexes, countryNames }, transfer: [lengths.buffer, indexes.buffer] };
+}
+
+/**
+ * Writes every row of `file` to `out` as `msgkit normalize --csv` does on one thread (same bytes,
+ * same order, same tally), with the phone checks in a worker. `flush` hands `out`'s rows to stdout
+ * and answers false once stdout takes no more (then this stops and answers false). A row the file
+ * cannot give (RecipientsFileError) ends it after every row before it is written, as on one thread.
+ * The worker is ended on every way out.
+ */
+export async function writeThroughWorker(
+  file: RecipientsFile,
+  classifier: Classifier,
+  allowLandline: boolean,
+  out: CsvRows,
+  flush: () => Promise<boolean>,
+  { waitForStart = false }: { waitForStart?: boolean } = {},
+): Promise<boolean> {
+  const worker = new PhoneWorker({ defaultCountry: classifier.defaultCountry, allowLandline });
+  lastRun = worker;
+  const here = new ChunkJudge(classifier.defaultCountry, allowLandline);
+  const workerNames: string[] = [];
+  const hereNames: string[] = [];
+  const pending: Chunk[] = [];
+  let inputs: string[] = [];
+  let countries: Array<string | undefined> = [];
+  let lines: number[] = [];
+  let sent = 0;
+  let expected = false;
+  let waiting = 0;
+  const send = () => {
+    if (inputs.length === 0) return;
+    const chunk: Chunk = { inputs, countries, lines, answer: undefined, names: workerNames };
+    // Until the worker has loaded (about 0.2–0.3 s), the main thread judges every chunk and writes it at once, rather than wait for its start.
+    if (!worker.ready || waiting >= WORKER_QUEUE) {
+      chunk.judged = here.judge(inputs, countries);
+      chunk.names = hereNames;
+    } else {
+      waiting++;
+      const answer = (chunk.answer = worker.judge(inputs, countries));
+      // Read when its turn comes; until then a failure must not count as unhandled.
+      answer.then(
+        (judged) => {
+          waiting--;
+          chunk.judged = judged;
+        },
+        () => {},
+      );
+    }
+    pending.push(chunk);
+    sent += inputs.length;
+    inputs = [];
+    countries = [];
+    lines = [];
+  };
+  const writeOldest = async () => {
+    const chunk = pending.shift()!;
+    const { digits, codes, types, names: fresh, odd } = chunk.judged ?? (await chunk.answer!);
+    const names = chunk.names;
+    for (const name of fresh) names.push(name);
+    const { inputs, countries, lines } = chunk;
+    let nextOdd = odd ? (odd[0] as number) : -1;
+    let oddAt = 0;
+    for (let i = 0; i < inputs.length; i++) {
+      const value = digits[i]!;
+      const codeIndex = codes[i]!;
+      const typeIndex = types[i]!;
+      const type = typeIndex === 0 ? undefined : names[typeIndex - 1];
+      // A number digits cannot hold (longer than 15 digits) comes as its string, in `odd`.
+      let e164: string | undefined;
+      if (i === nextOdd) {
+        e164 = odd![oddAt + 1] as string;
+        oddAt += 2;
+        nextOdd = oddAt < odd!.length ? (odd![oddAt] as number) : -1;
+      }
+      if (codeIndex === 0) {
+        // Written valid; its duplicate check waits for the chunk's settle (flush), as on one thread.
+        if (e164 === undefined) {
+          classifier.count(countries[i], undefined, value, undefined);
+          out.validRowOfDigits(lines[i]!, inputs[i]!, value, type);
+        } else classifier.count(countries[i], undefined, out.validRow(lines[i]!, inputs[i]!, e164, type), e164);
+      } else {
+        const code = names[codeIndex - 1]!;
+        classifier.count(countries[i], code, 0, undefined);
+        if (e164 === undefined) out.invalidRowOfDigits(lines[i]!, inputs[i]!, value, code, type);
+        else out.row(lines[i]!, inputs[i]!, e164, 'invalid', code, type);
+      }
+    }
+    return flush();
+  };
+  try {
+    // Tests: a short file would otherwise be read before the worker has loaded, and never reach it.
+    if (waitForStart) await worker.started();
+    let failure: { error: unknown } | undefined;
+    try {
+      for await (const _ of file.scan((input, country, line) => {
+        inputs.push(input);
+        countries.push(country);
+        lines.push(line);
+      })) {
+        // Room for as many numbers as the first chunk's rows promise for the whole file.
+        if (!expected && file.bytesRead() > 0) {
+          expected = true;
+          classifier.expect(Math.ceil(((sent + inputs.length) * file.size) / file.bytesRead()));
+        }
+        send();
+        while (pending.length > 0 && (pending.length >= IN_FLIGHT || pending[0]!.judged)) if (!(await writeOldest())) return false;
+      }
+    } catch (error) {
+      // The rows read before an unreadable one are written before its error, as on one thread.
+      failure = { error };
+    }
+    send();
+    while (pending.length > 0) if (!(await writeOldest())) return false;
+    if (failure) throw failure.error;
+    return true;
+  } finally {
+    await worker.close();
+  }
+}
