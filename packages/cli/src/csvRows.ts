@@ -39,15 +39,8 @@ export class CsvRows {
    * than `input` are msgkit's own words and E.164 numbers: nothing in them needs quoting.
    */
   row(label: number | string, input: string, e164: string | undefined, status: string, code: string | undefined, type: string | undefined): void {
-    // A UTF-16 unit is at most 3 bytes of UTF-8; quoting at most doubles the input.
-    this.#reserve(6 * input.length + (typeof label === 'string' ? label.length : 16) + 64);
-    // The position lives in a local while the row is written: a field updated per byte cost more than the bytes.
+    let at = this.#head(label, input, 64);
     const bytes = this.#bytes;
-    let at = typeof label === 'number' ? this.#number(bytes, this.#at, label) : writeAscii(bytes, this.#at, label);
-    bytes[at++] = COMMA;
-    const plain = writePlain(bytes, at, input);
-    at = plain >= 0 ? plain : at + bytes.write(csvCell(input), at, 'utf8');
-    bytes[at++] = COMMA;
     if (e164 !== undefined) at = writeAscii(bytes, at, e164);
     bytes[at++] = COMMA;
     this.#statusAt = at;
@@ -67,13 +60,8 @@ export class CsvRows {
    * much as writing the row.
    */
   validRow(label: number | string, input: string, e164: string, type: string | undefined): number {
-    this.#reserve(6 * input.length + (typeof label === 'string' ? label.length : 16) + e164.length + 64);
+    let at = this.#head(label, input, e164.length + 64);
     const bytes = this.#bytes;
-    let at = typeof label === 'number' ? this.#number(bytes, this.#at, label) : writeAscii(bytes, this.#at, label);
-    bytes[at++] = COMMA;
-    const plain = writePlain(bytes, at, input);
-    at = plain >= 0 ? plain : at + bytes.write(csvCell(input), at, 'utf8');
-    bytes[at++] = COMMA;
     const length = e164.length;
     let value = length < 2 || length > 21 || e164.charCodeAt(0) !== 43 || e164.charCodeAt(1) === 48 ? -1 : 0;
     for (let i = 0; i < length; i++) {
@@ -86,17 +74,7 @@ export class CsvRows {
       }
     }
     if (value > 0 && length > 16) value = 0;
-    bytes[at++] = COMMA;
-    this.#statusAt = at;
-    // `valid,,TYPE` and the line end, as bytes made once per type.
-    if (type !== this.#tailType || this.#tail === undefined) {
-      this.#tail = Buffer.from(`${VALID},,${type ?? ''}\n`, 'latin1');
-      this.#tailType = type;
-    }
-    const tail = this.#tail;
-    for (let i = 0; i < tail.length; i++) bytes[at++] = tail[i]!;
-    this.#at = at;
-    this.checkLast();
+    this.#validTail(bytes, at, type);
     return value;
   }
 
@@ -106,35 +84,15 @@ export class CsvRows {
    * the main thread would cost it more than the row.
    */
   validRowOfDigits(label: number, input: string, value: number, type: string | undefined): void {
-    this.#reserve(6 * input.length + 96);
+    const at = this.#head(label, input, 80);
     const bytes = this.#bytes;
-    let at = this.#number(bytes, this.#at, label);
-    bytes[at++] = COMMA;
-    const plain = writePlain(bytes, at, input);
-    at = plain >= 0 ? plain : at + bytes.write(csvCell(input), at, 'utf8');
-    bytes[at++] = COMMA;
-    at = writeE164(bytes, at, value);
-    bytes[at++] = COMMA;
-    this.#statusAt = at;
-    if (type !== this.#tailType || this.#tail === undefined) {
-      this.#tail = Buffer.from(`${VALID},,${type ?? ''}\n`, 'latin1');
-      this.#tailType = type;
-    }
-    const tail = this.#tail;
-    for (let i = 0; i < tail.length; i++) bytes[at++] = tail[i]!;
-    this.#at = at;
-    this.checkLast();
+    this.#validTail(bytes, writeE164(bytes, at, value), type);
   }
 
   /** `row` of an invalid number whose E.164 number, if any, is given as its digits' value (0: none; see validRowOfDigits). */
   invalidRowOfDigits(label: number, input: string, value: number, code: string, type: string | undefined): void {
-    this.#reserve(6 * input.length + 96);
+    let at = this.#head(label, input, 80);
     const bytes = this.#bytes;
-    let at = this.#number(bytes, this.#at, label);
-    bytes[at++] = COMMA;
-    const plain = writePlain(bytes, at, input);
-    at = plain >= 0 ? plain : at + bytes.write(csvCell(input), at, 'utf8');
-    bytes[at++] = COMMA;
     if (value > 0) at = writeE164(bytes, at, value);
     bytes[at++] = COMMA;
     this.#statusAt = at;
@@ -145,6 +103,37 @@ export class CsvRows {
     if (type !== undefined) at = writeAscii(bytes, at, type);
     bytes[at++] = NEWLINE;
     this.#at = at;
+  }
+
+  /**
+   * Reserves room for a row of `input` and `extra` more bytes, then writes its label and input cells
+   * (each with its comma) and returns where the next cell starts. A UTF-16 unit is at most 3 bytes
+   * of UTF-8, and quoting at most doubles the input. The position lives in a local while a row is
+   * written: a field updated per byte cost more than the bytes.
+   */
+  #head(label: number | string, input: string, extra: number): number {
+    this.#reserve(6 * input.length + (typeof label === 'string' ? label.length : 16) + extra);
+    const bytes = this.#bytes;
+    let at = typeof label === 'number' ? this.#number(bytes, this.#at, label) : writeAscii(bytes, this.#at, label);
+    bytes[at++] = COMMA;
+    const plain = writePlain(bytes, at, input);
+    at = plain >= 0 ? plain : at + bytes.write(csvCell(input), at, 'utf8');
+    bytes[at++] = COMMA;
+    return at;
+  }
+
+  /** Ends a valid row after its E.164 cell at `at`: `,valid,,TYPE` and the line end (bytes made once per type), marked by `checkLast`. */
+  #validTail(bytes: Buffer, at: number, type: string | undefined): void {
+    bytes[at++] = COMMA;
+    this.#statusAt = at;
+    if (type !== this.#tailType || this.#tail === undefined) {
+      this.#tail = Buffer.from(`${VALID},,${type ?? ''}\n`, 'latin1');
+      this.#tailType = type;
+    }
+    const tail = this.#tail;
+    for (let i = 0; i < tail.length; i++) bytes[at++] = tail[i]!;
+    this.#at = at;
+    this.checkLast();
   }
 
   /**
