@@ -14,7 +14,7 @@ import { startSandbox } from '@msgkit/sandbox';
 import { smscxSender } from '@msgkit/smscx';
 import { createCallbackUrl } from '@msgkit/webhooks';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dedupeKeyOf } from './batch';
 import { redisFailoverJournal } from './chain';
 import { DeliveryRecords } from './deliveries';
@@ -25,24 +25,15 @@ import { enqueueCampaign } from './producer';
 import { campaignStatus } from './status';
 import { frNumbers, waitDone } from './test/helpers';
 import { receiveAll, startTestReceiver } from './test/receiver';
-import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { redisAvailable } from './test/redis';
+import { useTestRedis } from './test/useRedis';
 import { unindexedKey, VendorIds, vendorIdKey } from './vendorIds';
 import { createCampaignWorker } from './worker';
 
 const secret = randomBytes(32).toString('base64url');
 const OCTOPUSH = { octopush: { type: 'sms_premium', purpose: 'alert' } };
 const HOUR = 3600 * 1000;
-let redis: TestRedis;
-let client: Redis;
-beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startTestRedis();
-  client = new Redis(redis.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const { redis, client } = useTestRedis();
 
 /** A receiver on the account URL whose clock the test moves (ms since the epoch). */
 async function startReceiver(prefix: string, options: { window: number; cap?: number }) {

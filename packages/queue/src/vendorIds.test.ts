@@ -11,7 +11,7 @@ import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
 import { startSandbox } from '@msgkit/sandbox';
 import { createCallbackUrl } from '@msgkit/webhooks';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeliveryRecords, standingOf } from './deliveries';
 import { failoverCampaign } from './failover';
 import { formatCampaignStatus } from './format';
@@ -19,23 +19,14 @@ import { enqueueCampaign } from './producer';
 import { campaignStatus } from './status';
 import { frNumbers, sendingWith, waitDone } from './test/helpers';
 import { receiveAll, startTestReceiver } from './test/receiver';
-import { redisAvailable, startTestRedis, type TestRedis } from './test/redis';
+import { redisAvailable } from './test/redis';
+import { useTestRedis } from './test/useRedis';
 import { VendorIds, vendorIdKey } from './vendorIds';
 import { createCampaignWorker } from './worker';
 
 const secret = randomBytes(32).toString('base64url');
 const OCTOPUSH = { octopush: { type: 'sms_premium', purpose: 'alert' } };
-let redis: TestRedis;
-let client: Redis;
-beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startTestRedis();
-  client = new Redis(redis.url);
-});
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const { redis, client } = useTestRedis();
 
 /** The receiver, and the account URL: a token naming the vendor and an expiry, no campaign. */
 async function startReceiver(prefix: string) {
