@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAULTS, startFaultProxy } from './fault-proxy.mjs';
 import { REFUSALS } from './failover-helpers.mjs';
 import { redisAvailable, startRedis } from './redis-helper.mjs';
+import { waitDone } from '@msgkit/queue/testing';
 import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./queue-chain-worker.mjs', import.meta.url));
@@ -53,14 +54,6 @@ function accepted(text) {
   return { smsworks: new Set(smsworks), smscx: new Set(smscx), twice, both };
 }
 
-async function waitDone(prefix, id) {
-  for (;;) {
-    const status = await campaignStatus(redis.url, id, { prefix });
-    if (status?.done && status.inFlight.length === 0) return status;
-    await sleep(100);
-  }
-}
-
 describe.skipIf(!redisAvailable)('a queue campaign through a chain of senders, against the sandbox', () => {
   it('continues the chain after a worker is SIGKILLed while the second vendor acts: the first vendor is never asked again, the second sends each recipient once', async () => {
     const prefix = `chainkill${process.pid}`;
@@ -87,7 +80,7 @@ describe.skipIf(!redisAvailable)('a queue campaign through a chain of senders, a
     const worker = createCampaignWorker({ connection: redis.url, prefix, senders: senders(), lockDuration: 2_000, stalledInterval: 1_000 });
     workers.add(worker);
     await worker.ready;
-    const status = await waitDone(prefix, 'kill');
+    const status = await waitDone(redis.url, 'kill', prefix);
     expect(status).toMatchObject({ sent: { batches: 1, recipients: 3 }, sentBy: { smscx: 3 }, unknown: { recipients: 0 } });
     const after = accepted(text);
     expect(after.smsworks.size).toBe(0);
@@ -111,7 +104,7 @@ describe.skipIf(!redisAvailable)('a queue campaign through a chain of senders, a
     const worker = createCampaignWorker({ connection: redis.url, prefix, senders: senders(sandbox.baseUrls.smsworks.replace(sandbox.url, proxy.url)) });
     workers.add(worker);
     await worker.ready;
-    const status = await waitDone(prefix, 'faults');
+    const status = await waitDone(redis.url, 'faults', prefix);
     const injected = FAULTS.map((f) => `${f} ${proxy.counts[f]}`).join(', ');
     console.log(`queue chain e2e: ${numbers.length} recipients; sent ${JSON.stringify(status.sentBy)}, refused ${status.refused.recipients}, unknown ${status.unknown.recipients}; proxy: ${injected}`);
 

@@ -11,6 +11,7 @@ import { campaignStatus, createCampaignWorker, enqueueCampaign, formatCampaignSt
 import { startSandbox } from '@msgkit/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisAvailable, startRedis } from './redis-helper.mjs';
+import { waitDone } from '@msgkit/queue/testing';
 import { HANG_LIMIT_MS } from '../test-child.mjs';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./queue-octopush-worker.mjs', import.meta.url));
@@ -38,14 +39,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function waitDone(prefix, id) {
-  for (;;) {
-    const status = await campaignStatus(redis.url, id, { prefix });
-    if (status?.done && status.inFlight.length === 0) return status;
-    await sleep(100);
-  }
-}
-
 describe.skipIf(!redisAvailable)('a queue campaign to Octopush whose worker dies after Octopush accepted a batch', () => {
   it('resends the batch with its request_id, meets code 120, records it sent with ticket_unknown and names it in the status; the sandbox sent each recipient once', async () => {
     const prefix = `octo120${process.pid}`;
@@ -71,7 +64,7 @@ describe.skipIf(!redisAvailable)('a queue campaign to Octopush whose worker dies
     const worker = createCampaignWorker({ connection: redis.url, prefix, sender, deliveryReports: { url: 'http://127.0.0.1:9/dlr', secret, accountUrl: true }, lockDuration: 2_000, stalledInterval: 1_000 });
     workers.add(worker);
     await worker.ready;
-    const status = await waitDone(prefix, 'octo-120');
+    const status = await waitDone(redis.url, 'octo-120', prefix);
     expect(status).toMatchObject({ sent: { batches: 1, recipients: 3 }, unknown: { recipients: 0 }, refused: { recipients: 0 } });
     expect(status.unplaceableBatches).toEqual([{ index: 0, count: 3, reason: 'ticket_unknown' }]);
     expect(formatCampaignStatus(status)).toContain('batch 0 (3 recipients): sent, but the vendor gave no message id for it (Octopush code 120 to a resend');
