@@ -12,6 +12,8 @@ import { channelStrategy, channelStrategyParts, channelStrategyPartsUnchecked } 
 import { messageText, messageTextParts, messageTextPartsUnchecked } from './text';
 import { collectIssues, collectPlainIssues, collectPlainRequestIssues, collectRequestIssues, plainRequestRules, requestRules } from './validate';
 import { validity, validityWithUnit, validityWithUnitParts, validityWithUnitPartsUnchecked } from './validity';
+// The tests' one seeded PRNG (mulberry32), by path: core's tests depend on no private package.
+import { seeded } from '../../../../tools/test-server/seeded.mjs';
 
 /** The same checks through zod: a clone (`.check()` with nothing added) is not a schema rule() built. */
 const throughZod = (schema: z.ZodMiniType): z.ZodMiniType => schema.check();
@@ -41,17 +43,6 @@ const VALUES: unknown[] = [
   { validityPeriod: 3, validityPeriodTimeUnit: 'DAYS' }, [{ channel: 'viber' }, { channel: 'sms', text: 'x' }], [{ channel: 'fax' }],
   [throwing], 'sms', Symbol('odd'), 10n,
 ];
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function requests(count: number): Record<string, unknown>[] {
   const random = seeded(18);
