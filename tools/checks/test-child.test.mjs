@@ -52,8 +52,13 @@ describe('runChild', () => {
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     expect(alive(grandchild)).toBe(true);
     stopChildren();
+    // runChild resolves once the grandchild closed the stdout it held, which it does only as it
+    // exits (had stopChildren missed it, this would wait until the test's own limit and fail). The
+    // kernel closes a dying process's files before it becomes a zombie, so on a loaded machine it
+    // can still show as running for a moment after that: wait for its exit to finish.
     const result = await running;
     expect(result.signal).toBe('SIGKILL');
+    while (alive(grandchild)) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(alive(grandchild)).toBe(false);
   });
 });
