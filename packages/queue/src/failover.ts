@@ -21,7 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { deliveredEarlier, planChain } from '@msgkit/core/internal';
-import { failoverProofs, JournalMismatchError, sendWithFailover, ValidationError, type CampaignSender, type FailoverAttempt, type FailoverJournal, type MoveProof } from '@msgkit/core';
+import { failoverProofs, JournalMismatchError, sendWithFailover, ValidationError, type CampaignSender, type FailoverAttempt, type FailoverJournal, type MoveProof, type ValidationIssue } from '@msgkit/core';
 import { MessageTracker, type MessageDelivery } from '@msgkit/webhooks';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -218,16 +218,21 @@ interface KeptMove {
   kind: MoveProof['kind'];
 }
 
+/** The refusal of a call that names no rule to move recipients on (the mover's and the watch's): nothing is assumed. */
+export function ruleIssue(options: Pick<FailoverCampaignOptions, 'onReport' | 'afterNoReportMs'>): ValidationIssue | undefined {
+  if (options.onReport === true || options.afterNoReportMs !== undefined) return undefined;
+  return { path: ['onReport'], code: 'failover_rule_required', message: 'name the rule that moves recipients on: onReport (a final negative delivery report) and/or afterNoReportMs (a timer); nothing is assumed' };
+}
+
 /**
  * Moves on the recipients of a chain campaign that its rule proves (see the module comment).
  * Resolves undefined for a campaign Redis does not hold; throws a ValidationError before anything
  * is sent for a call that names no rule, a campaign that is not a chain, or other senders.
  */
 export async function failoverCampaign(options: FailoverCampaignOptions): Promise<FailoverCampaignResult | undefined> {
-  const issues = [];
-  if (options.onReport !== true && options.afterNoReportMs === undefined) {
-    issues.push({ path: ['onReport'], code: 'failover_rule_required', message: 'name the rule that moves recipients on: onReport (a final negative delivery report) and/or afterNoReportMs (a timer); nothing is assumed' });
-  }
+  const issues: ValidationIssue[] = [];
+  const rule = ruleIssue(options);
+  if (rule) issues.push(rule);
   if (options.afterNoReportMs !== undefined && !(Number.isFinite(options.afterNoReportMs) && options.afterNoReportMs > 0)) {
     issues.push({ path: ['afterNoReportMs'], code: 'invalid', message: 'must be a positive number of milliseconds' });
   }

@@ -19,9 +19,9 @@
  * start of the next, and passes of any watches in one process on one campaign (same connection,
  * prefix and id) run one at a time. Nothing is assumed: `every` and the rule are the caller's.
  */
-import { ValidationError } from '@msgkit/core';
+import { ValidationError, type ValidationIssue } from '@msgkit/core';
 import type { RedisConnection } from './connection';
-import { failoverCampaign, type FailoverCampaignOptions, type FailoverCampaignResult, type FailoverPlan } from './failover';
+import { failoverCampaign, ruleIssue, type FailoverCampaignOptions, type FailoverCampaignResult, type FailoverPlan } from './failover';
 import { DEFAULT_PREFIX } from './names';
 
 /** Options of {@link watchFailover}: those of `failoverCampaign` (no dry run: a watch moves), and its schedule. */
@@ -173,12 +173,11 @@ function summaryOf(pass: number, at: string, result: FailoverCampaignResult): Fa
  * FailoverWatchError when a pass fails.
  */
 export async function watchFailover(options: FailoverWatchOptions): Promise<FailoverWatchResult | undefined> {
-  const issues = [];
+  const issues: ValidationIssue[] = [];
   if (!(Number.isFinite(options.every) && options.every > 0)) issues.push({ path: ['every'], code: 'invalid', message: 'name the interval between passes: a positive number of milliseconds; nothing is assumed' });
   if ((options as { dryRun?: unknown }).dryRun === true) issues.push({ path: ['dryRun'], code: 'invalid', message: 'a watch moves: call failoverCampaign with dryRun to see what would move now' });
-  if (options.onReport !== true && options.afterNoReportMs === undefined) {
-    issues.push({ path: ['onReport'], code: 'failover_rule_required', message: 'name the rule that moves recipients on: onReport (a final negative delivery report) and/or afterNoReportMs (a timer); nothing is assumed' });
-  }
+  const rule = ruleIssue(options);
+  if (rule) issues.push(rule);
   if (issues.length > 0) throw new ValidationError(issues);
   const { every, signal, onPlan, onPass, ...common } = options;
   const slot = campaignSlot(options.connection, options.prefix ?? DEFAULT_PREFIX, options.campaignId);
