@@ -81,7 +81,7 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-/** What the receiver does with reports on an account URL whose ticket no batch recorded: printed when it starts. */
-export function keptNotice(kept: DeliveryRecorder['kept'], counts: { kept: number; agedOut: number }): string {
-  return `reports on an account URL (Octopush) whose ticket no batch recorded are kept (${counts.kept} now); a ticket still unknown ${formatDuration(kept.keptWindowMs)} after its first report moves its reports aside unplaced (--kept-window ${formatDuration(kept.keptWindowMs)}${kept.keptWindowMs === 86_400_000 ? ", the default: Octopush's request_id lifetime" : ''}), counted (${counts.agedOut} so far) and the newest ${kept.agedOutCap} kept for proof (--aged-out-cap); each flush reads at most ${kept.keptPerFlush} tickets of each kind`;
+/** What the receiver does with reports on an account URL whose ticket no batch recorded: printed when it starts (`defaultWindowMs`: the queue's DEFAULT_KEPT_WINDOW_MS). */
+export function keptNotice(kept: DeliveryRecorder['kept'], counts: { kept: number; agedOut: number }, defaultWindowMs: number): string {
+  return `reports on an account URL (Octopush) whose ticket no batch recorded are kept (${counts.kept} now); a ticket still unknown ${formatDuration(kept.keptWindowMs)} after its first report moves its reports aside unplaced (--kept-window ${formatDuration(kept.keptWindowMs)}${kept.keptWindowMs === defaultWindowMs ? ", the default: Octopush's request_id lifetime" : ''}), counted (${counts.agedOut} so far) and the newest ${kept.agedOutCap} kept for proof (--aged-out-cap); each flush reads at most ${kept.keptPerFlush} tickets of each kind`;
 }

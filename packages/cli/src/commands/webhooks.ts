@@ -132,7 +132,7 @@ async function serveRedis(flags: ServeFlags, io: Io, port: number, access: { sec
   }).catch(cannotListen(flags, port));
   line(io.stdout, `msgkit webhooks: ${receiver.url}/ recording into Redis at ${new URL(url).host}${flags.prefix !== undefined ? ` (prefix ${flags.prefix})` : ''}`);
   for (const text of persistenceNotice(recorder.persistence, new URL(url).host)) line(io.stdout, `msgkit webhooks: ${text}`);
-  line(io.stdout, `msgkit webhooks: ${keptNotice(recorder.kept, counts)}`);
+  line(io.stdout, `msgkit webhooks: ${keptNotice(recorder.kept, counts, queue.DEFAULT_KEPT_WINDOW_MS)}`);
   line(io.stdout, 'Ctrl-C stops it');
   await untilStopped();
   const waiting = await receiver.close();
