@@ -22,7 +22,7 @@ import type { RedisNotDurableError, RedisPersistence } from './errors';
 import { RedisJournal, type CampaignMeta } from './journal';
 import { batchJobId, DEFAULT_PREFIX } from './names';
 import type { BatchJobData } from './producer';
-import { DEFAULT_AGED_OUT_CAP, DEFAULT_KEPT_PER_FLUSH, DEFAULT_KEPT_WINDOW_MS, VendorIds } from './vendorIds';
+import { DEFAULT_AGED_OUT_CAP, DEFAULT_KEPT_PER_FLUSH, DEFAULT_KEPT_WINDOW_MS, VendorIds, type IdPlace } from './vendorIds';
 
 /** A report that cannot belong to any campaign this Redis holds: its receiver answers 500, and the vendor sends it again. */
 export class UnplacedReportError extends Error {
@@ -230,10 +230,15 @@ async function recordOne(placement: Placement, redis: Redis, prefix: string, eve
   await records.apply(at.to, at.batch, [{ ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch, recipient: at.to } }], undefined, at.holder);
 }
 
+/** Records a report that reached an account URL in the campaign and batch its send's id was indexed for. */
+function recordAt(placement: Placement, redis: Redis, prefix: string, event: DeliveryEvent, at: IdPlace): Promise<void> {
+  return recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
+}
+
 /** A report of a vendor's account URL: placed by the campaign and batch a worker indexed its message id under, else kept (and counted) until one does. */
 async function recordByMessageId(placement: Placement, redis: Redis, prefix: string, ids: VendorIds, event: DeliveryEvent, now: number): Promise<void> {
   const at = await ids.keep(event, now);
-  if (at) await recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
+  if (at) await recordAt(placement, redis, prefix, event, at);
 }
 
 /**
@@ -243,14 +248,13 @@ async function recordByMessageId(placement: Placement, redis: Redis, prefix: str
  * how many reports stay kept. It reads no kept report of a ticket that is neither indexed nor old.
  */
 async function placeKept(placement: Placement, redis: Redis, prefix: string, ids: VendorIds, settings: KeptSettings, now: number): Promise<number> {
-  const place = (event: DeliveryEvent, at: { campaign: string; batch: number }) => recordOne(placement, redis, prefix, { ...event, reference: { ...event.reference, campaign: at.campaign, batch: at.batch } });
   await ids.migrate(now, settings.keptPerFlush);
   for (const ticket of await ids.ready(settings.keptPerFlush)) {
     // Its index expired since it was marked: the reports stay kept and age out.
     if (ticket.place) {
       for (const { digest, event } of ticket.reports) {
         try {
-          await place(event, ticket.place);
+          await recordAt(placement, redis, prefix, event, ticket.place);
         } catch (error) {
           // The batch that sent the ticket does not hold its number (or is gone): it never will. Counted, kept for proof.
           if (!(error instanceof UnplacedReportError)) throw error;
