@@ -105,7 +105,7 @@ export function standingOf(record: DeliveryRecord): RecipientStanding {
 }
 
 /** Each message's reports reduced (the webhooks' MessageTracker): one view per vendor and message id. */
-function messagesOf(record: DeliveryRecord): MessageDelivery[] {
+export function messagesOf(record: DeliveryRecord): MessageDelivery[] {
   const trackers = new Map<string, MessageTracker>();
   for (const e of record.events) {
     const key = `${e.vendor}\u0000${e.messageId}`;

@@ -22,14 +22,14 @@
 import { randomUUID } from 'node:crypto';
 import { deliveredEarlier, planChain } from '@msgkit/core/internal';
 import { failoverProofs, JournalMismatchError, sendWithFailover, ValidationError, type CampaignSender, type FailoverAttempt, type FailoverJournal, type MoveProof, type ValidationIssue } from '@msgkit/core';
-import { MessageTracker, type MessageDelivery } from '@msgkit/webhooks';
+import type { MessageDelivery } from '@msgkit/webhooks';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { dedupeKeyOf } from './batch';
 import { chainDeliveryCallbacks, type DeliveryReportOptions } from './callbacks';
 import { chainOutcome, holderOf, redisFailoverJournal } from './chain';
 import { connectRedis, type RedisConnection } from './connection';
-import { DeliveryRecords, standingOf, type DeliveryRecord } from './deliveries';
+import { DeliveryRecords, messagesOf, standingOf, type DeliveryRecord } from './deliveries';
 import { RedisJournal, type BatchOutcome, type RecipientRecord } from './journal';
 import { batchJobId, campaignKeys, DEFAULT_PREFIX } from './names';
 import { ATTEMPT_BEGIN } from './scripts';
@@ -200,16 +200,9 @@ const versionOf = (attempts: readonly FailoverAttempt[]) => attempts.length + at
 /** The latest reduced report of the message `vendor` sent, from a recipient's delivery record (`id`: its message id, when known). */
 export function reportOf(record: DeliveryRecord | undefined, vendor: string, id: string | undefined): MessageDelivery | undefined {
   if (!record) return undefined;
-  const trackers = new Map<string, MessageTracker>();
-  for (const e of record.events) {
-    if (e.vendor !== vendor) continue;
-    let t = trackers.get(e.messageId);
-    if (!t) trackers.set(e.messageId, (t = new MessageTracker(e.vendor, e.messageId)));
-    t.apply(e);
-  }
+  const views = messagesOf(record).filter((v) => v.vendor === vendor);
   // Reports of several messages of one vendor, none the one it answered with: none decides.
-  const tracker = (id !== undefined ? trackers.get(id) : undefined) ?? (trackers.size === 1 ? [...trackers.values()][0] : undefined);
-  return tracker?.view;
+  return (id !== undefined ? views.find((v) => v.messageId === id) : undefined) ?? (views.length === 1 ? views[0] : undefined);
 }
 
 /** One entry of a recipient's moves, as kept for `campaignStatus`. */
