@@ -123,7 +123,7 @@ export async function run() {
       }
       roundLoads.push(loadavg()[0]);
       loads.push(roundLoads);
-      console.log(`round ${round + 1}: loop ${(times.loop.at(-1) / 1000).toFixed(2)} s wall, ${(cpu.loop.at(-1) / 1000).toFixed(2)} s CPU; --threads 1 ${(times.one.at(-1) / 1000).toFixed(2)} s, ${(cpu.one.at(-1) / 1000).toFixed(2)} s; --threads 2 ${(times.two.at(-1) / 1000).toFixed(2)} s, ${(cpu.two.at(-1) / 1000).toFixed(2)} s; default ${(times.auto.at(-1) / 1000).toFixed(2)} s, ${(cpu.auto.at(-1) / 1000).toFixed(2)} s (${chose.at(-1)}); load ${roundLoads.map((l) => l.toFixed(2)).join(' → ')}`);
+      console.log(`round ${round + 1}: loop ${(times.loop.at(-1) / 1000).toFixed(2)} s wall, ${(cpu.loop.at(-1) / 1000).toFixed(2)} s CPU; --threads 1 ${(times.one.at(-1) / 1000).toFixed(2)} s, ${(cpu.one.at(-1) / 1000).toFixed(2)} s; --threads 2 ${(times.two.at(-1) / 1000).toFixed(2)} s, ${(cpu.two.at(-1) / 1000).toFixed(2)} s; default ${(times.auto.at(-1) / 1000).toFixed(2)} s, ${(cpu.auto.at(-1) / 1000).toFixed(2)} s (${chose.at(-1)}); peak RSS ${['one', 'two', 'auto'].map((n) => (rss[n].at(-1) / 1024).toFixed(0)).join('/')} MB; load ${roundLoads.map((l) => l.toFixed(2)).join(' → ')}`);
     }
     const anyLoaded = before >= cores / 2 || loads.some((round) => round.some((load) => load >= cores));
     const loopMs = median(times.loop);
