@@ -35,7 +35,7 @@ const DEFAULT_EXT_PREFIX = ' ext. '
 // reads (the library's own answers for older shapes differ, e.g. where the calling codes list "001").
 function checkVersion(metadata) {
 	if (!metadata || metadata.version !== 4 || !metadata.countries || !metadata.nonGeographic) {
-		const error = new Error(`[msgkit] METADATA_VERSION: @msgkit/core's copy of libphonenumber-js reads version 4 metadata only, got version ${metadata && metadata.version}`)
+		const error = new Error(`METADATA_VERSION: @msgkit/core reads version 4 metadata only, got ${metadata && metadata.version}`)
 		error.code = 'METADATA_VERSION'
 		throw error
 	}
