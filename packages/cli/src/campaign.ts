@@ -206,11 +206,12 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
       line.size++;
       line.counts[r.status]++;
       if (r.status === 'sent') line.sentBy[r.sentBy!] = (line.sentBy[r.sentBy!] ?? 0) + 1;
-      if (sentWithoutTicket(r, result.attempts)) {
+      const noTicket = sentWithoutTicket(r, result.attempts);
+      if (noTicket) {
         line.ticketUnknown++;
         summary.ticketUnknown++;
       }
-      const cells = fromRecipient(r);
+      const cells = fromRecipient(r, noTicket);
       if (r.status === 'sent') line.id ??= cells.vendorId;
       else line.error ??= cells.error;
       out.push({ seq: item.seq, row: resultRow(item.row, r.status, cells) });

@@ -61,7 +61,8 @@ describe('msgkit send --journal: a resend Octopush refuses with code 120', () =>
     expect(second.stdout).toMatch(/sent \(ticket_unknown\)/);
     expect(second.stdout).toContain('3 of the sent are ticket_unknown');
     expect(second.stdout).not.toMatch(/FAILED|UNKNOWN|not sent/);
-    expect(parseResults(readFileSync(results, 'utf8')).map((r) => [r.e164, r.status])).toEqual(numbers.map((n) => [n, 'sent']));
+    // The results file: sent, and the try that sent them says the word.
+    expect(parseResults(readFileSync(results, 'utf8')).map((r) => [r.e164, r.status, r.provider, r.vendor_id, r.tries])).toEqual(numbers.map((n) => [n, 'sent', 'octopush', '', 'octopush:unknown:connection_error octopush:sent:duplicate:ticket_unknown']));
 
     // Its JSON, run again over the settled journal (nothing is sent).
     const json = JSON.parse((await run([...args, '--json'], OCTOPUSH)).stdout) as Record<string, unknown>;
