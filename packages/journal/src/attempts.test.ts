@@ -3,7 +3,7 @@
 // on where it stopped. In-memory senders (the same journal behind the CLI, over the sandbox, is
 // tools/e2e/failover-cli.test.mjs).
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open as openReal } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -274,6 +274,18 @@ describe('the file journal as a failover record under SIGKILL', () => {
     const [, sent] = reopened.attempts.read(path, 0);
     reopened.attempts.closeReader();
     expect(ticketUnknown(sent!.outcome)).toBe(true);
+
+    // The same journal as msgkit wrote it before the mark: it opens, resumes (nothing to send) and reads alike.
+    writeFileSync(path, readFileSync(path, 'utf8').replace(',"code":"ticket_unknown"', ''));
+    const old = await openFileJournal(path, identity(chain), { chain });
+    const again = fake('a', [], true);
+    const result = await sendWithFailover([again], batch, message, { journal: old.failover(), batchIndex: 0, dedupeKey: key });
+    const attempts = old.failover().attempts(0);
+    await old.close();
+    expect(again.calls).toEqual([]);
+    expect(result.recipients.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(attempts[1]!.outcome).toEqual({ status: 'sent', ids: [], duplicate: true });
+    expect(ticketUnknown(attempts[1]!.outcome)).toBe(true);
   });
 });
 
