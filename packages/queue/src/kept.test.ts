@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { dedupeKeyOf } from './batch';
 import { redisFailoverJournal } from './chain';
 import { DeliveryRecords } from './deliveries';
+import { failoverCampaign } from './failover';
 import { RedisJournal } from './journal';
 import { createDeliveryRecorder } from './recorder';
 import { formatCampaignStatus } from './format';
@@ -326,6 +327,46 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
       const after = (await campaignStatus(redis.url, 'ch-120-part', { prefix }))!;
       expect(after.unplaceableBatches).toEqual([{ index: 0, count: 2, reason: 'ticket_unknown' }]);
       expect(formatCampaignStatus(after)).toContain('batch 0 (2 recipients): sent, but the vendor gave no message id for it');
+    } finally {
+      await sandbox.close();
+      await receiver.close();
+    }
+  });
+
+  it("counts in unplaceableBatches only the Octopush recipients of a chain batch still standing there after a timer moved others on to SMS.CX, the batch's resend having met code 120", async () => {
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix, { window: 24 * HOUR });
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 1, webhooks: { octopush: receiver.accountUrl } });
+    try {
+      const chain = () => [
+        octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 }),
+        smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 }),
+      ];
+      const recipients = frNumbers(4, 8700);
+      const message = { from: 'Shop', text: 'Hello', options: OCTOPUSH };
+      const deliveryReports = { url: `${receiver.url}/dlr`, secret, accountUrl: true };
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'ch-120-moved', senders: chain(), recipients, message, batchSize: 5 });
+      // A worker died after Octopush accepted the batch; the next one's resend met code 120.
+      const journal = new RedisJournal(client, prefix);
+      await journal.begin('ch-120-moved', 0, 'dead-worker');
+      const { fingerprint: digest } = (await campaignStatus(redis.url, 'ch-120-moved', { prefix }))!;
+      const dying = { ...redisFailoverJournal(journal, 'ch-120-moved'), settle: () => Promise.reject(new Error('worker died')) };
+      await expect(sendWithFailover(chain(), recipients, message, { dedupeKey: dedupeKeyOf({ campaignId: 'ch-120-moved', index: 0, digest }), batchIndex: 0, journal: dying })).rejects.toThrow('worker died');
+      const worker = createCampaignWorker({ connection: redis.url, prefix, senders: chain(), deliveryReports });
+      try {
+        await waitDone(redis.url, 'ch-120-moved', prefix);
+      } finally {
+        await worker.close();
+      }
+      expect((await campaignStatus(redis.url, 'ch-120-moved', { prefix }))!.unplaceableBatches).toEqual([{ index: 0, count: 4, reason: 'ticket_unknown' }]);
+      // One recipient has its final report (placed by its campaign, batch and number); the three others have none an hour on, and the timer asked for by name moves them.
+      const [first] = sandbox.messages('octopush').filter((m) => m.to === recipients[0]);
+      await receiver.recorder.record({ events: [{ vendor: 'octopush', messageId: `${first!.id}#${recipients[0]}`, status: 'delivered', final: true, raw: { status: 'DELIVERED' }, at: '2030-01-01T00:00:00Z', to: recipients[0]!, reference: { campaign: 'ch-120-moved', batch: 0 } }] });
+      const moved = (await failoverCampaign({ connection: redis.url, prefix, campaignId: 'ch-120-moved', senders: chain(), deliveryReports, afterNoReportMs: 60_000, now: new Date(Date.now() + HOUR) }))!;
+      expect(moved.moves.map((m) => m.to).sort()).toEqual(recipients.slice(1).sort());
+      expect(sandbox.messages('smscx').map((m) => `+${m.to.replace(/\D/g, '')}`).sort()).toEqual(recipients.slice(1).sort());
+      const after = (await campaignStatus(redis.url, 'ch-120-moved', { prefix }))!;
+      expect(after.unplaceableBatches).toEqual([{ index: 0, count: 1, reason: 'ticket_unknown' }]);
     } finally {
       await sandbox.close();
       await receiver.close();
