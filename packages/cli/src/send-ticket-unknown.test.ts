@@ -8,6 +8,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { readJournal } from '@msgkit/journal';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { parseResults, runCli as run, sandboxFixture } from './testing';
 
@@ -73,7 +74,11 @@ describe('msgkit send --journal: a resend Octopush refuses with code 120', () =>
     // msgkit report, the journal's status: the same word and count, nothing unknown or refused.
     const report = await run(['report', journal, '--json']);
     expect(JSON.parse(report.stdout)).toMatchObject({ totals: { sent: { batches: 1, recipients: 3 }, refused: { recipients: 0 }, unknown: { recipients: 0 } }, ticketUnknown: 3, providers: { octopush: { sent: 3, ticketUnknown: 3 } } });
-    const text = await run(['report', journal]);
+    const states = fresh('states.csv');
+    const text = await run(['report', journal, '--results', states]);
     expect(text.stdout).toContain('3 of the sent are ticket_unknown');
+    // Each recipient's state: accepted, waiting for its report (Octopush's reports name the number), with the word.
+    const rows = parseCsv(readFileSync(states, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => [r.e164, r.state, r.reason, r.tries])).toEqual(numbers.map((n) => [n, 'pending', 'ticket_unknown: accepted, no report yet', 'octopush:unknown octopush:sent:ticket_unknown']));
   });
 });
