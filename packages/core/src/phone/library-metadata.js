@@ -21,7 +21,6 @@ const NATIONAL_PREFIX = 5
 const NATIONAL_PREFIX_FORMATTING_RULE = 6
 const NATIONAL_PREFIX_FOR_PARSING = 7
 const NATIONAL_PREFIX_TRANSFORM_RULE = 8
-const NATIONAL_PREFIX_IS_OPTIONAL_WHEN_FORMATTING = 9
 const LEADING_DIGITS = 10
 const TYPES = 11
 const EXT_PREFIX = 13
@@ -111,8 +110,8 @@ export default class Metadata {
 }
 
 class NumberingPlan {
-	constructor(metadata, globalMetadataObject) {
-		this.globalMetadataObject = globalMetadataObject
+	constructor(metadata, global) {
+		this.global = global
 		this.metadata = metadata
 	}
 
@@ -127,7 +126,7 @@ class NumberingPlan {
 	// Countries that share a calling code keep their formats (and formatting rule) in its main
 	// country's plan (CA's in US's).
 	_mainCountry() {
-		return this.globalMetadataObject.getNumberingPlanMetadata(this.callingCode())
+		return this.global.getNumberingPlanMetadata(this.callingCode())
 	}
 
 	formats() {
@@ -137,12 +136,6 @@ class NumberingPlan {
 
 	nationalPrefixFormattingRule() {
 		return this.metadata[NATIONAL_PREFIX_FORMATTING_RULE] || this._mainCountry()[NATIONAL_PREFIX_FORMATTING_RULE]
-	}
-
-	// The library means to fall back to the main country here too, but its helper reads this plan
-	// both times: kept as the library answers (no plan of today's metadata tells the two apart).
-	nationalPrefixIsOptionalWhenFormattingInNationalFormat() {
-		return !!this.metadata[NATIONAL_PREFIX_IS_OPTIONAL_WHEN_FORMATTING]
 	}
 
 	// Not set explicitly: the national prefix.
@@ -170,8 +163,10 @@ class Format {
 	pattern() { return this._format[0] }
 	leadingDigitsPatterns() { return this._format[2] || [] }
 	nationalPrefixFormattingRule() { return this._format[3] || this.metadata.nationalPrefixFormattingRule() }
+	// The format's own flag: the library falls back to the plan's (index 9), which no plan of version
+	// 4 metadata sets (library-metadata.test.ts compares every format's answer with the library's).
 	nationalPrefixIsOptionalWhenFormattingInNationalFormat() {
-		return !!this._format[4] || this.metadata.nationalPrefixIsOptionalWhenFormattingInNationalFormat()
+		return !!this._format[4]
 	}
 }
 

@@ -47,7 +47,6 @@ function planSheet(metadata: any): unknown {
     nationalPrefixForParsing: plan.nationalPrefixForParsing(),
     nationalPrefixTransformRule: plan.nationalPrefixTransformRule(),
     nationalPrefixFormattingRule: plan.nationalPrefixFormattingRule(),
-    optional: plan.nationalPrefixIsOptionalWhenFormattingInNationalFormat(),
     leadingDigits: plan.leadingDigits(),
     hasTypes: plan.hasTypes(),
     types: TYPES.map(type),
