@@ -36,6 +36,12 @@ export interface Profile {
   /** Bit s set: scheme s may be used. */
   allowed: number;
   widths: Uint8Array;
+  /**
+   * Bit 4b + a set: scheme a (a < b) is never worse than scheme b on a text both hold, since no
+   * character is narrower in b (e.g. the default alphabet and its extension against the same
+   * with a single shift table that repeats the extension): b need not be counted when a holds.
+   */
+  dominators: number;
 }
 
 const HOLE = '\uffff';
@@ -111,9 +117,28 @@ export function profileFor(language: NationalLanguage | undefined, mask: number,
     mark(widths, locking, 3, 1);
     mark(widths, single, 3, 2);
   }
-  const profile: Profile = { language, allowed, widths };
+  const profile: Profile = { language, allowed, widths, dominators: dominators(widths, allowed) };
   byMask[mask] = profile;
   return profile;
+}
+
+// A scheme with widths no larger and parts no smaller (a < b: fewer header elements) needs no more
+// parts with no less room in the last: each of its parts ends no earlier than the same part of b.
+function dominators(widths: Uint8Array, allowed: number): number {
+  let bits = 0;
+  for (let b = 1; b < 4; b++) {
+    for (let a = 0; a < b; a++) {
+      if ((allowed & (1 << a)) === 0 || (allowed & (1 << b)) === 0) continue;
+      let dominates = true;
+      for (let c = 0; c < widths.length && dominates; c++) {
+        const wa = (widths[c]! >> (2 * a)) & 3;
+        const wb = (widths[c]! >> (2 * b)) & 3;
+        if (wa !== 0 && wb !== 0 && wb < wa) dominates = false;
+      }
+      if (dominates) bits |= 1 << (4 * b + a);
+    }
+  }
+  return bits;
 }
 
 /** @internal The cheapest GSM-7 scheme for a text, or none when no allowed scheme encodes it. */
@@ -164,9 +189,10 @@ export function cheapestGsm(text: string, profile: Profile): GsmChoice | number 
     const most = septets <= SINGLE_CAPACITY[s]! ? 1 : 1 + Math.floor((septets - 1) / (multi - 1));
     if (most < fewest) fewest = most;
   }
+  const holding = (alive & 1) | ((alive >> 1) & 2) | ((alive >> 2) & 4) | ((alive >> 3) & 8);
   let best: GsmChoice | undefined;
   for (let s = 0; s < 4; s++) {
-    if ((alive & (1 << (2 * s))) === 0) continue;
+    if ((holding & (1 << s)) === 0 || ((profile.dominators >> (4 * s)) & holding) !== 0) continue;
     const septets = n + escapes[s]!;
     const single = SINGLE_CAPACITY[s]!;
     const multi = MULTI_CAPACITY[s]!;
