@@ -53,6 +53,10 @@ export function collectOutside(text: string, from: number, widths: Uint8Array, m
   const n = text.length;
   const out: string[] = [];
   for (let i = from; i < n; i++) {
+    // Two known units a turn: a turn of the loop costs about as much as a unit (measured: a third
+    // less time on the bench's texts than one unit a turn; four a turn is no better).
+    while (i + 1 < n && seen[text.charCodeAt(i)]! >= gen && seen[text.charCodeAt(i + 1)]! >= gen) i += 2;
+    if (i >= n) break;
     const c = text.charCodeAt(i);
     if (seen[c]! >= gen) continue;
     if ((c & 0xfc00) !== 0xd800) {
