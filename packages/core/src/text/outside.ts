@@ -2,38 +2,33 @@
 // alphabet alone, as every provider's text rule does, does not bring the tables into an app.
 
 // Dedupe without allocating per call: per table of widths and mask, a stamp per code unit, where
-// MEMBER marks the units that are in the alphabet and any other value is the generation of the
-// pass that last met the unit, so that every code unit costs one read and one comparison
-// (`stamp >= generation`: a member, or met already in this pass). Safe because counting is
-// synchronous and not re-entrant. A surrogate pair is stamped in the table of its high surrogate
-// (1024 low surrogates and one slot for the high surrogate alone), made on first use. 128 KiB per
-// table of widths (the default alphabet, and each national profile that met UCS-2 text), 2 KiB per
-// high surrogate met (emoji use a handful); the strings reported are cut from the text each time.
+// MEMBER marks the units of the alphabet and any other value is the generation of the pass that
+// last met the unit, so that each unit costs one read and one comparison (`stamp >= generation`:
+// a member, or met already in this pass). Safe because counting is synchronous and not re-entrant.
+// A surrogate pair is stamped in the table of its high surrogate (its 1024 low surrogates, then the
+// high surrogate alone), made on first use. 128 KiB per table of widths and mask met (the default
+// alphabet; a national profile that met UCS-2 text), 2 KiB per high surrogate met (emoji use a
+// handful); the strings reported are cut from the text each time.
 const MEMBER = 0xffff;
 
 interface Stamps {
+  widths: Uint8Array;
+  mask: number;
   units: Uint16Array;
-  pairs: (Uint16Array | null)[];
+  pairs: Uint16Array[];
   generation: number;
 }
 
-const byWidths = new WeakMap<Uint8Array, Map<number, Stamps>>();
+const tables: Stamps[] = [];
 
 function stampsFor(widths: Uint8Array, mask: number): Stamps {
-  let byMask = byWidths.get(widths);
-  if (byMask === undefined) byWidths.set(widths, (byMask = new Map()));
-  let stamps = byMask.get(mask);
-  if (stamps === undefined) {
-    const units = new Uint16Array(0x10000);
-    for (let c = 0; c < widths.length; c++) if ((widths[c]! & mask) !== 0) units[c] = MEMBER;
-    const pairs: (Uint16Array | null)[] = [];
-    for (let h = 0; h < 0x400; h++) pairs.push(null);
-    byMask.set(mask, (stamps = { units, pairs, generation: 0 }));
-  }
+  for (const stamps of tables) if (stamps.widths === widths && stamps.mask === mask) return stamps;
+  const units = new Uint16Array(0x10000);
+  for (let c = 0; c < widths.length; c++) if ((widths[c]! & mask) !== 0) units[c] = MEMBER;
+  const stamps = { widths, mask, units, pairs: [], generation: 0 };
+  tables.push(stamps);
   return stamps;
 }
-
-let last: { widths: Uint8Array; mask: number; stamps: Stamps } | undefined;
 
 /**
  * @internal Distinct characters from `from` on whose widths under `mask` are all 0, in order of
@@ -41,8 +36,7 @@ let last: { widths: Uint8Array; mask: number; stamps: Stamps } | undefined;
  * text holds.
  */
 export function collectOutside(text: string, from: number, widths: Uint8Array, mask: number): string[] {
-  if (last === undefined || last.widths !== widths || last.mask !== mask) last = { widths, mask, stamps: stampsFor(widths, mask) };
-  const stamps = last.stamps;
+  const stamps = stampsFor(widths, mask);
   const seen = stamps.units;
   if (++stamps.generation === MEMBER) {
     for (let c = 0; c < 0x10000; c++) if (seen[c] !== MEMBER) seen[c] = 0;
@@ -67,8 +61,7 @@ export function collectOutside(text: string, from: number, widths: Uint8Array, m
     // A high surrogate is never stamped in `seen`: what it stands for depends on the unit after it.
     const low = text.charCodeAt(i + 1);
     const slot = (low & 0xfc00) === 0xdc00 ? low - 0xdc00 : 0x400;
-    let table = stamps.pairs[c - 0xd800]!;
-    if (table === null) stamps.pairs[c - 0xd800] = table = new Uint16Array(0x401);
+    const table = (stamps.pairs[c - 0xd800] ??= new Uint16Array(0x401));
     if (table[slot] !== gen) {
       table[slot] = gen;
       out.push(slot === 0x400 ? text[i]! : text.slice(i, i + 2));

@@ -60,29 +60,14 @@ export function countSegments(text: string, options?: SegmentOptions): SegmentCo
  * carry the national tables (13 kB minified) that the options may ask for.
  */
 export function countDefault(text: string): SegmentCount {
-  const n = text.length;
-  // While every character is one septet, the septets are the index and the parts need no walk.
-  let i = 0;
-  let w = 1;
-  for (; i < n; i++) {
+  // One pass: septets, and the parts at the concatenated capacity (an escape and its character
+  // never split), which count only when the text needs more than one.
+  let septets = 0;
+  let segments = 1;
+  let fill = 0;
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    w = c < TABLE_SIZE ? GSM_WIDTH[c]! : c === EURO ? 2 : 0;
-    if (w !== 1) break;
-  }
-  if (w === 0) return countUcs2(text, i);
-  if (i === n) {
-    if (n <= GSM.single) return result('GSM-7', n, n === 0 ? 0 : 1, GSM.single, GSM.single - n, []);
-    const segments = Math.ceil(n / GSM.multi);
-    return result('GSM-7', n, segments, GSM.multi, segments * GSM.multi - n, []);
-  }
-  // From the first escape on, the parts at the concatenated capacity are walked in the same pass
-  // (an escape and its character never split); they count only if the text needs more than one.
-  let septets = i;
-  let segments = i === 0 ? 1 : Math.ceil(i / GSM.multi);
-  let fill = i - (segments - 1) * GSM.multi;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    w = c < TABLE_SIZE ? GSM_WIDTH[c]! : c === EURO ? 2 : 0;
+    const w = c < TABLE_SIZE ? GSM_WIDTH[c]! : c === EURO ? 2 : 0;
     if (w === 0) return countUcs2(text, i);
     septets += w;
     if (fill + w > GSM.multi) {
@@ -90,7 +75,7 @@ export function countDefault(text: string): SegmentCount {
       fill = w;
     } else fill += w;
   }
-  if (septets <= GSM.single) return result('GSM-7', septets, 1, GSM.single, GSM.single - septets, []);
+  if (septets <= GSM.single) return result('GSM-7', septets, septets === 0 ? 0 : 1, GSM.single, GSM.single - septets, []);
   return result('GSM-7', septets, segments, GSM.multi, GSM.multi - fill, []);
 }
 
