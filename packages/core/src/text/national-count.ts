@@ -37,6 +37,8 @@ function invalid(path: string, message: string): ValidationError {
 export function resolveOptions(options: SegmentOptions, extras: ProfileExtras = {}): Profile | undefined {
   if (options === null || typeof options !== 'object') throw invalid('options', 'must be an object');
   const { language, shifts } = options;
+  // The language alone, as most callers pass it: the profile found last time, without looking it up.
+  if (language !== undefined && language === lastLanguage && shifts === undefined && extras.widths === undefined) return lastProfile;
   if (language !== undefined && !Object.prototype.hasOwnProperty.call(NATIONAL_TABLES, language)) {
     throw invalid('language', `must be one of ${NATIONAL_LANGUAGES.join(', ')}`);
   }
@@ -48,8 +50,13 @@ export function resolveOptions(options: SegmentOptions, extras: ProfileExtras = 
     mask = shiftMask(shifts);
   }
   if (language === undefined && extras.widths === undefined) return undefined;
-  return profileFor(language, mask, extras.widths);
+  const profile = profileFor(language, mask, extras.widths);
+  if (shifts === undefined && extras.widths === undefined) [lastLanguage, lastProfile] = [language, profile];
+  return profile;
 }
+
+let lastLanguage: NationalLanguage | undefined;
+let lastProfile: Profile | undefined;
 
 /** @internal countSegments with national tables (or vendor widths). */
 export function countNational(text: string, profile: Profile): SegmentCount {

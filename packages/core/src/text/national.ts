@@ -178,13 +178,12 @@ export function cheapestGsm(text: string, profile: Profile): GsmChoice | number 
       e3 += p >> 7;
     }
   }
-  const escapes = [e0, e1, e2, e3];
   // A part is closed only when the next character does not fit, so each but the last holds at
   // least capacity - 1 septets: the most parts a scheme can need, however its escapes fall.
   let fewest = Infinity;
   for (let s = 0; s < 4; s++) {
     if ((alive & (1 << (2 * s))) === 0) continue;
-    const septets = n + escapes[s]!;
+    const septets = n + (s === 0 ? e0 : s === 1 ? e1 : s === 2 ? e2 : e3);
     const multi = MULTI_CAPACITY[s]!;
     const most = septets <= SINGLE_CAPACITY[s]! ? 1 : 1 + Math.floor((septets - 1) / (multi - 1));
     if (most < fewest) fewest = most;
@@ -193,7 +192,8 @@ export function cheapestGsm(text: string, profile: Profile): GsmChoice | number 
   let best: GsmChoice | undefined;
   for (let s = 0; s < 4; s++) {
     if ((holding & (1 << s)) === 0 || ((profile.dominators >> (4 * s)) & holding) !== 0) continue;
-    const septets = n + escapes[s]!;
+    const escapes = s === 0 ? e0 : s === 1 ? e1 : s === 2 ? e2 : e3;
+    const septets = n + escapes;
     const single = SINGLE_CAPACITY[s]!;
     const multi = MULTI_CAPACITY[s]!;
     let segments: number;
@@ -201,7 +201,7 @@ export function cheapestGsm(text: string, profile: Profile): GsmChoice | number 
     if (septets <= single) {
       segments = septets === 0 ? 0 : 1;
       remaining = single - septets;
-    } else if (escapes[s] === 0) {
+    } else if (escapes === 0) {
       segments = Math.ceil(septets / multi);
       remaining = segments * multi - septets;
     } else if (Math.ceil(septets / multi) > fewest) continue;
