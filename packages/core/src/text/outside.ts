@@ -12,21 +12,24 @@
 const MEMBER = 0xffff;
 
 interface Stamps {
-  widths: Uint8Array;
   mask: number;
   units: Uint16Array;
   pairs: Uint16Array[];
   generation: number;
 }
 
-const tables: Stamps[] = [];
+// Held weakly by the table of widths: a profile dropped (a vendor's billing built by a caller and
+// let go) takes its stamps with it.
+const byWidths = new WeakMap<Uint8Array, Stamps[]>();
 
 function stampsFor(widths: Uint8Array, mask: number): Stamps {
-  for (const stamps of tables) if (stamps.widths === widths && stamps.mask === mask) return stamps;
+  let list = byWidths.get(widths);
+  if (list === undefined) byWidths.set(widths, (list = []));
+  for (const stamps of list) if (stamps.mask === mask) return stamps;
   const units = new Uint16Array(0x10000);
   for (let c = 0; c < widths.length; c++) if ((widths[c]! & mask) !== 0) units[c] = MEMBER;
-  const stamps = { widths, mask, units, pairs: [], generation: 0 };
-  tables.push(stamps);
+  const stamps = { mask, units, pairs: [], generation: 0 };
+  list.push(stamps);
   return stamps;
 }
 
