@@ -13,7 +13,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Io } from './io';
-import { lastWorkerChunks, liveWorkers, useWorker, WORKER_MIN_BYTES } from './phoneWorker';
+import { chooseThreads, lastWorkerChunks, liveWorkers, useWorker, WORKER_MIN_BYTES } from './phoneWorker';
 import { main } from './program';
 import { runCli } from './testing';
 
@@ -120,14 +120,41 @@ describe('msgkit normalize --csv through the phone worker', () => {
     expect(useWorker(WORKER_MIN_BYTES, {}, 2)).toBe(true);
     expect(useWorker(10, SMALL, 2)).toBe(true);
     expect(useWorker(1e9, {}, 1)).toBe(false);
-    // Without --threads, one thread: the pipeline costs more CPU and was not faster on a loaded machine (THREADS_BY_DEFAULT).
-    expect(useWorker(1e9, {}, undefined)).toBe(false);
   });
 
-  it('refuses a --threads other than 1 or 2', async () => {
+  it('refuses a --threads other than auto, 1 or 2', async () => {
     const { code, stderr } = await runCli(['normalize', '--csv', '--threads', '3', '07400 123456']);
     expect(code).toBe(2);
-    expect(stderr).toContain('--threads 3: give 1 or 2');
+    expect(stderr).toContain('--threads 3: give auto, 1 or 2');
+  });
+
+  it('by default (--threads auto) takes two threads only for a file from 4 MB on a machine of two cores or more whose load leaves a core free', () => {
+    const idle = { cores: 2, load: 0.4 };
+    const big = WORKER_MIN_BYTES;
+    expect(chooseThreads('auto', big, {}, idle)).toEqual({ threads: 2, why: 'auto: 2 cores, load 0.40' });
+    // Our own main thread takes a core: a second one helps only while the others leave one more free.
+    expect(chooseThreads('auto', big, {}, { cores: 2, load: 1 })).toEqual({ threads: 1, why: 'auto: load 1.00 on 2 cores' });
+    expect(chooseThreads('auto', big, {}, { cores: 4, load: 2.9 })).toEqual({ threads: 2, why: 'auto: 4 cores, load 2.90' });
+    expect(chooseThreads('auto', big, {}, { cores: 4, load: 3 })).toEqual({ threads: 1, why: 'auto: load 3.00 on 4 cores' });
+    expect(chooseThreads('auto', big, {}, { cores: 1, load: 0 })).toEqual({ threads: 1, why: 'auto: one core' });
+    expect(chooseThreads('auto', big - 1, {}, idle)).toEqual({ threads: 1, why: 'auto: a file under 4 MB' });
+    // Where the system gives no load (Windows answers 0 always), auto cannot tell a busy machine: one thread.
+    expect(chooseThreads('auto', big, {}, { cores: 8, load: undefined })).toEqual({ threads: 1, why: 'auto: the load is unknown' });
+    // Asked for, each is taken whatever the load (two still only from the worker's threshold).
+    expect(chooseThreads(2, big, {}, { cores: 2, load: 12 })).toEqual({ threads: 2, why: undefined });
+    expect(chooseThreads(2, big - 1, {}, idle)).toEqual({ threads: 1, why: undefined });
+    expect(chooseThreads(1, big, {}, idle)).toEqual({ threads: 1, why: undefined });
+    expect(chooseThreads('auto', 10, SMALL, idle)).toEqual({ threads: 2, why: 'auto: 2 cores, load 0.40' });
+  });
+
+  it('says after its summary what --threads auto chose and why', async () => {
+    const path = join(dir, 'auto.csv');
+    writeFileSync(path, 'phone,country\n07400 123456,GB\n');
+    const run = await runCli(['normalize', '--csv', '--file', path]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/; --threads 1 \(auto: a file under 4 MB\)\n$/);
+    const asked = await runCli(['normalize', '--csv', '--threads', 'auto', '--file', path]);
+    expect(asked.stderr).toMatch(/; --threads 1 \(auto: a file under 4 MB\)\n$/);
   });
 
   it('tells numbers longer than 15 digits apart and finds their repeats across chunks, as one thread does', async () => {

@@ -6,7 +6,7 @@
  * two halves instead of their sum; it uses more CPU time in all (the worker loads the metadata too,
  * and each chunk's cells are copied to it).
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Classifier } from './classify';
 import { ChunkJudge, READY } from './judgeChunk';
@@ -57,26 +57,51 @@ export interface Judged {
 export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
- * What `msgkit normalize --csv` runs when `--threads` is not given: one thread. The pipeline spends
- * more CPU time than one thread (the worker's own metadata load, each chunk's cells copied to it and
- * its answers back: 1.18–1.27× one thread's CPU in three runs of `pnpm bench cli-normalize` at
- * load 6–12, 1.52× in a fourth at load 3–3.6), which it gives back in wall time only where a second
- * core is free. On this shared 2-core machine at load 6–12 it took 1.07×, 1.24× and 1.27× one
- * thread's wall time (medians of 4 alternating rounds each; 0.64–1.71× per round, the 0.64× in the
- * one round that found a core free), and 0.89× at load 3–3.6 (2 rounds: 0.75×, 1.11×), so it is
- * not "never slower on a loaded machine" and stays an option. (The kernel here groups a session's
+ * `--threads`: `auto` (the default), 1 or 2. The pipeline spends more CPU time than one thread (the
+ * worker's own metadata load, each chunk's cells copied to it and its answers back: 1.18–1.52× one
+ * thread's CPU in `pnpm bench cli-normalize`), which it gives back in wall time only where a second
+ * core is free: 0.75× and 0.86× one thread's wall on this 2-core machine idle, 0.89× at load 3–3.6,
+ * but 1.07–1.27× at load 6–12 (medians of alternating rounds). (The kernel here groups a session's
  * threads for its CPU share (sched_autogroup_enabled = 1): under load a second thread may get the
- * process no more CPU.) `pnpm bench cli-normalize` prints both paths with the load beside them, for
- * a measurement on an idle machine.
+ * process no more CPU.) So `auto` takes two threads only where the machine says a core is free.
  */
-export const THREADS_BY_DEFAULT: 1 | 2 = 1;
+export type ThreadsOption = 'auto' | 1 | 2;
 
-/** Whether a file of `size` bytes goes through the worker, `threads` being `--threads` (1, 2, or not given: THREADS_BY_DEFAULT, on a machine of more than one core). */
-export function useWorker(size: number, env: Record<string, string | undefined>, threads: 1 | 2 | undefined): boolean {
-  if (threads === 1 || (threads === undefined && (THREADS_BY_DEFAULT === 1 || availableParallelism() < 2))) return false;
+/** What `auto` looks at: the cores, and the 1-minute load average (undefined where the system gives none). */
+export interface Machine {
+  cores: number;
+  load: number | undefined;
+}
+
+/** This machine now. Windows has no load average (os.loadavg() answers zeros there): unknown. */
+export const thisMachine = (): Machine => ({ cores: availableParallelism(), load: process.platform === 'win32' ? undefined : loadavg()[0] });
+
+/** Whether a file of `size` bytes goes through the worker, `threads` being `--threads` 1 or 2 as given (or as auto chose). */
+export function useWorker(size: number, env: Record<string, string | undefined>, threads: 1 | 2): boolean {
+  return threads === 2 && size >= workerThreshold(env);
+}
+
+function workerThreshold(env: Record<string, string | undefined>): number {
   const setting = env.MSGKIT_NORMALIZE_WORKER_BYTES;
-  const threshold = setting !== undefined && /^\d+$/.test(setting) ? Number(setting) : WORKER_MIN_BYTES;
-  return size >= threshold;
+  return setting !== undefined && /^\d+$/.test(setting) ? Number(setting) : WORKER_MIN_BYTES;
+}
+
+/**
+ * The threads a file of `size` bytes is read with. `auto` takes 2 for a file from the worker's
+ * threshold when the machine has 2 cores or more and its 1-minute load leaves a core free beside
+ * the one the main thread takes (load < cores − 1; on 2 cores, under 1), else 1: where the other
+ * processes hold the cores, the second thread cost CPU time and gave no wall time back. `why` says
+ * what auto saw (printed after the summary); undefined when the threads were asked for.
+ */
+export function chooseThreads(requested: ThreadsOption, size: number, env: Record<string, string | undefined>, machine: Machine): { threads: 1 | 2; why: string | undefined } {
+  if (requested !== 'auto') return { threads: useWorker(size, env, requested) ? 2 : 1, why: undefined };
+  const threshold = workerThreshold(env);
+  const { cores, load } = machine;
+  if (size < threshold) return { threads: 1, why: `auto: a file under ${threshold === WORKER_MIN_BYTES ? '4 MB' : `${threshold} bytes`}` };
+  if (cores < 2) return { threads: 1, why: 'auto: one core' };
+  if (load === undefined) return { threads: 1, why: 'auto: the load is unknown' };
+  if (load >= cores - 1) return { threads: 1, why: `auto: load ${load.toFixed(2)} on ${cores} cores` };
+  return { threads: 2, why: `auto: ${cores} cores, load ${load.toFixed(2)}` };
 }
 
 let live = 0;

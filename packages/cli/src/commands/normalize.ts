@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Classifier, knownCountry, type ClassifiedRow } from '../classify';
 import { CsvRows } from '../csvRows';
 import { CliError, line, type Io } from '../io';
-import { useWorker, writeThroughWorker } from '../phoneWorker';
+import { chooseThreads, thisMachine, writeThroughWorker, type ThreadsOption } from '../phoneWorker';
 import { openRecipientsFile } from '../recipients';
 import { countryNote, landlineNote, progressLine, readSoFar, sourceBatches } from './shared';
 
@@ -44,12 +44,16 @@ export function normalizeCommand(program: Command, io: Io): void {
     .option('--allow-landline', 'keep numbers whose type is not mobile (landline, VoIP, toll-free, …); they are refused as not_mobile otherwise')
     .option('--json', `print JSON instead of a table (up to ${SHOWN} rows)`)
     .option('--csv', 'print CSV, row by row (any length): row, input, e164, status, error, type')
-    .option('--threads <n>', 'with --csv and --file: 2 checks the phone numbers of a file from 4 MB in a worker thread (faster on a second free core, more CPU time in all); 1, the default, keeps one thread')
+    .option(
+      '--threads <n>',
+      'with --csv and --file: 2 checks the phone numbers of a file from 4 MB in a worker thread (faster on a second free core, more CPU time in all); 1 keeps one thread; auto, the default, takes 2 only when the load average leaves a core free',
+      'auto',
+    )
     .action(async (numbers: string[], options: NormalizeOptions) => {
       if (options.json && options.csv) throw new CliError('choose --json or --csv', 2);
-      if (options.threads !== undefined && options.threads !== '1' && options.threads !== '2') throw new CliError(`--threads ${options.threads}: give 1 or 2`, 2);
-      const threads = options.threads === undefined ? undefined : options.threads === '1' ? 1 : 2;
-      let pipelined = false;
+      if (options.threads !== undefined && options.threads !== 'auto' && options.threads !== '1' && options.threads !== '2') throw new CliError(`--threads ${options.threads}: give auto, 1 or 2`, 2);
+      const threads: ThreadsOption = options.threads === '1' ? 1 : options.threads === '2' ? 2 : 'auto';
+      let chosen: { threads: 1 | 2; why: string | undefined } = { threads: 1, why: undefined };
       if (numbers.length === 0 && !options.file) throw new CliError('give phone numbers as arguments or with --file', 2);
       const country = options.country?.toUpperCase();
       if (country !== undefined && !knownCountry(country)) throw new CliError(`--country ${options.country}: not an ISO 3166 country code msgkit knows`, 2);
@@ -79,9 +83,9 @@ export function normalizeCommand(program: Command, io: Io): void {
             return (io.stdout.write(out.take()) || (await drained(io))) && !io.stdoutClosed?.aborted;
           };
           if (numbers.length > 0 && !(await flush())) return;
-          if (file && useWorker(file.size, io.env, threads)) {
+          if (file) chosen = chooseThreads(threads, file.size, io.env, thisMachine());
+          if (file && chosen.threads === 2) {
             // A long list: the phone checks in a worker thread, beside the reading and writing (phoneWorker.ts).
-            pipelined = true;
             if (!(await writeThroughWorker(file, classifier, options.allowLandline === true, out, flush, { waitForStart: io.env.MSGKIT_NORMALIZE_WORKER_START === 'wait' }))) return;
           } else if (file) {
             let expected = false;
@@ -111,7 +115,7 @@ export function normalizeCommand(program: Command, io: Io): void {
         `${landlineNote(tally, options.allowLandline)}; ${countryNote(country, tally)}`;
       if (options.csv) {
         // Which path ran, named as the option that picks it.
-        line(io.stderr, file ? `${totals}; --threads ${pipelined ? 2 : 1}` : totals);
+        line(io.stderr, file ? `${totals}; --threads ${chosen.threads}${chosen.why === undefined ? '' : ` (${chosen.why})`}` : totals);
       } else if (options.json) {
         const results = kept.map((r) =>
           r.status === 'invalid'
