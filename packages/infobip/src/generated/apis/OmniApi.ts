@@ -216,7 +216,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             body: CreateOrUpdateScenarioRequestToJSON(requestParameters.createOrUpdateScenarioRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => ScenarioFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, ScenarioFromJSON);
     }
 
 
@@ -285,7 +285,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => OmniLogsResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, OmniLogsResponseFromJSON);
     }
 
 
@@ -326,7 +326,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => OmniReportsResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, OmniReportsResponseFromJSON);
     }
 
 
@@ -352,7 +352,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => ScenarioFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, ScenarioFromJSON);
     }
 
 
@@ -389,7 +389,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => ListScenariosResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, ListScenariosResponseFromJSON);
     }
 
 
@@ -418,7 +418,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             body: OmniAdvancedRequestToJSON(requestParameters.omniAdvancedRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendOmniAdvancedResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendOmniAdvancedResponseFromJSON);
     }
 
 
@@ -448,7 +448,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             body: CreateOrUpdateScenarioRequestToJSON(requestParameters.createOrUpdateScenarioRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => ScenarioFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, ScenarioFromJSON);
     }
 
 
