@@ -116,7 +116,7 @@ export class InfobipClient {
     this.#policy = connection.policy;
 
     this.omni = {
-      send: (request, callOptions) => sendOmni(connection, api, request, callOptions),
+      send: (request, callOptions) => sendOmni(connection, (parameters, init) => api.sendOmniAdvancedRaw(parameters, init), request, callOptions),
       scenarios: {
         list: async (query, callOptions) => {
           const params = prepareList(requestObject(query, { optional: true }));

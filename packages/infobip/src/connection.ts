@@ -24,7 +24,7 @@ import {
 import type { InfobipClientOptions } from './client';
 import { INFOBIP_CREDENTIALS } from './credentials';
 import { infobipVendor } from './errors';
-import { Configuration, type OmniApi, type SendOmniAdvancedResponse } from './generated';
+import { Configuration, type ApiResponse, type SendOmniAdvancedRequest, type SendOmniAdvancedResponse } from './generated';
 import { prepareSend, type OmniSendRequest } from './prepare';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -106,8 +106,11 @@ export function phoneContext(connection: InfobipConnection): { defaultCountry?: 
   return connection.defaultCountry === undefined ? {} : { defaultCountry: connection.defaultCountry };
 }
 
+/** The generated POST /omni/1/advanced: OmniApi's method, or the function of the same name (omni-send.ts). */
+export type SendOmniAdvancedRaw = (requestParameters: SendOmniAdvancedRequest, initOverrides?: RequestInit) => Promise<ApiResponse<SendOmniAdvancedResponse>>;
+
 /** One OMNI send: checked and normalized (prepare.ts), its notes handed out, then one POST under core's HTTP policy. */
-export async function sendOmni(connection: InfobipConnection, api: OmniApi, request: OmniSendRequest, callOptions: RequestOptions | undefined): Promise<WithRequestId<SendOmniAdvancedResponse>> {
+export async function sendOmni(connection: InfobipConnection, sendOmniAdvancedRaw: SendOmniAdvancedRaw, request: OmniSendRequest, callOptions: RequestOptions | undefined): Promise<WithRequestId<SendOmniAdvancedResponse>> {
   const { request: omniAdvancedRequest, notes } = prepareSend(requestObject(request), phoneContext(connection));
   for (const note of notes) connection.onNote(note);
   // Infobip has no deduplication key (bulkId and messageId are labels): a repeated POST sends
@@ -116,5 +119,5 @@ export async function sendOmni(connection: InfobipConnection, api: OmniApi, requ
   // page (infobip.com/docs/developer-resources/errors-and-responses/rate-limits-and-throttling)
   // throttles with 429 only "non-message sending APIs", so a 429 here comes from something
   // undocumented (a proxy, a gateway) and the send's outcome is unknown.
-  return execute({ idempotent: false, attempt: (init) => api.sendOmniAdvancedRaw({ omniAdvancedRequest }, init) }, infobipVendor, connection.policy, callOptions);
+  return execute({ idempotent: false, attempt: (init) => sendOmniAdvancedRaw({ omniAdvancedRequest }, init) }, infobipVendor, connection.policy, callOptions);
 }
