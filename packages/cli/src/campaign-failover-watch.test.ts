@@ -6,6 +6,8 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createCampaignWorker, enqueueCampaign } from '@msgkit/queue';
 import { redisAvailable, startTestRedis, waitDone, type TestRedis } from '@msgkit/queue/testing';
@@ -74,6 +76,46 @@ async function sentCampaign(campaignId: string, reports: ReportBehaviour, n: num
     await sandbox.close();
   };
   return { sandbox, prefix, args, failedAtFirst, settle, close };
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1 to the sandbox that holds every POST until `open()` lets them through
+ * (and every one after): a send under way, as long as the test needs it to be. GETs pass at once.
+ */
+async function startGate(target: string) {
+  const upstream = new URL(target);
+  const held: Array<() => void> = [];
+  let opened = false;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const forward = () => {
+        const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        });
+        out.on('error', () => res.destroy());
+        out.end(Buffer.concat(chunks));
+      };
+      if (req.method !== 'POST' || opened) forward();
+      else held.push(forward);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    held: () => held.length,
+    open: () => {
+      opened = true;
+      for (const forward of held.splice(0)) forward();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** The command run as a process: its output as it comes, and its exit. */
@@ -163,6 +205,40 @@ describe.skipIf(!redisAvailable)('msgkit campaign failover --watch', () => {
       }
       expect(t.sandbox.messages('smscx')).toEqual([]);
     } finally {
+      await t.close();
+    }
+  });
+
+  it('SIGINT during a pass stops it at its next batch: the batch being sent is recorded, none after it is begun, and the next watch moves the rest, none twice', async () => {
+    // The SMS Works reports every recipient undelivered: three batches of four move in one pass.
+    const t = await sentCampaign('cut', { seed: 3, failures: 1 }, 12);
+    const gate = await startGate(t.sandbox.url);
+    try {
+      const failed = t.failedAtFirst();
+      expect(failed).toHaveLength(12);
+      const smscx = `smscx=${t.sandbox.baseUrls.smscx}`;
+      const args = t.args.map((a) => (a === smscx ? `smscx=${t.sandbox.baseUrls.smscx.replace(t.sandbox.url, gate.url)}` : a));
+      expect(args).not.toEqual(t.args);
+      const p = start([...args, '--watch', '--every', '0.05s']);
+      // The first moved batch's request is at SMS.CX's door when the user presses Ctrl-C.
+      await until(p, () => gate.held() > 0);
+      p.child.kill('SIGINT');
+      await until(p, () => p.out.includes('SIGINT: stopping'));
+      gate.open();
+      expect([await p.exited, p.err]).toEqual([{ code: 130, signal: null }, '']);
+      // One request reached SMS.CX, and was answered and recorded: its four recipients, once.
+      expect(t.sandbox.received('smscx')).toHaveLength(1);
+      expect(p.out).toContain('SIGINT: stopping at the next batch: a batch being sent is recorded first, none after it is begun');
+      expect(p.out).toMatch(/pass 1: 4 moved \(smsworks → smscx: 4 \(undelivered 4\)\): 4 sent by the next provider, 0 unknown .*; stopped before batch \d+, \d+ \(nothing of them sent: the next run moves them\)/);
+      expect(p.out).toMatch(/stopped by SIGINT during pass 1, before batch \d+, \d+ \(nothing of them sent: the next run moves them\): not done .*; moved 4: 4 sent by the next provider/);
+      const first = t.sandbox.messages('smscx').map((m) => e164(m.to)).sort();
+      expect(first).toHaveLength(4);
+
+      const again = await run([...t.args, '--watch', '--every', '0.05s'], env);
+      expect([again.code, again.stdout]).toEqual([0, expect.stringMatching(/failover of campaign cut is done after \d+ pass\(es\): nothing is left that could move; moved 8: 8 sent by the next provider/)]);
+      expect(t.sandbox.messages('smscx').map((m) => e164(m.to)).sort()).toEqual(failed);
+    } finally {
+      await gate.close();
       await t.close();
     }
   });

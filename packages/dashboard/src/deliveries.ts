@@ -62,8 +62,10 @@ class Entry {
   said: Slot | undefined = undefined;
   /** …and of each other (a failover moved it on after the send): rare, so none until then. */
   others: Slot[] | undefined = undefined;
-  /** The greatest event that gives a price with its currency. */
+  /** The greatest event that gives a price with its currency, of the first vendor that priced it… */
   priced: Slot | undefined = undefined;
+  /** …and of each other: each vendor that accepted it charged for its own message. */
+  otherPriced: Slot[] | undefined = undefined;
   verdict: RecipientVerdict['outcome'] | undefined = undefined;
   why: string | undefined = undefined;
   /** The vendor the latest lookup asked. */
@@ -75,14 +77,21 @@ class Entry {
     return this.said?.vendor === vendor ? this.said : this.others?.find((s) => s.vendor === vendor);
   }
 
+  /** The greatest priced event `vendor` reported. */
+  pricedOf(vendor: string): Slot | undefined {
+    return this.priced?.vendor === vendor ? this.priced : this.otherPriced?.find((s) => s.vendor === vendor);
+  }
+
   /** Keeps `slot` as its vendor's greatest event. */
   keep(slot: Slot): void {
     if (!this.said || this.said.vendor === slot.vendor) this.said = slot;
-    else {
-      const others = (this.others ??= []);
-      const at = others.findIndex((s) => s.vendor === slot.vendor);
-      others[at < 0 ? others.length : at] = slot;
-    }
+    else this.others = replaced(this.others, slot);
+  }
+
+  /** Keeps `slot` as its vendor's greatest priced event. */
+  keepPriced(slot: Slot): void {
+    if (!this.priced || this.priced.vendor === slot.vendor) this.priced = slot;
+    else this.otherPriced = replaced(this.otherPriced, slot);
   }
 
   /** Each vendor's greatest event, as core's rule reads reports. */
@@ -91,12 +100,19 @@ class Entry {
   }
 }
 
+/** `slots` with `slot` in place of its vendor's. */
+function replaced(slots: Slot[] | undefined, slot: Slot): Slot[] {
+  const out = slots ?? [];
+  const at = out.findIndex((s) => s.vendor === slot.vendor);
+  out[at < 0 ? out.length : at] = slot;
+  return out;
+}
+
 /** Where one recipient stands by its reports and lookups. */
 export interface Standing {
   state: RecipientState;
   failure?: Failure;
   refused?: true;
-  cost?: { micros: number; currency: string };
 }
 
 const MICRO = 1_000_000;
@@ -165,10 +181,10 @@ export class Deliveries {
     this.#ties = [];
     for (const tie of ties) {
       const entry = this.#batches.get(tie.batch)?.get(tie.to);
-      const kept = tie.kind === 'priced' ? entry?.priced : entry?.slotOf(tie.candidate.vendor);
+      const kept = tie.kind === 'priced' ? entry?.pricedOf(tie.candidate.vendor) : entry?.slotOf(tie.candidate.vendor);
       if (!entry || !kept || kept.rank !== tie.candidate.rank || kept.digest === tie.candidate.digest) continue;
       if (compareDeliveryEvents(await eventAt(path, tie.candidate), await eventAt(path, kept)) > 0) {
-        if (tie.kind === 'priced') entry.priced = tie.candidate;
+        if (tie.kind === 'priced') entry.keepPriced(tie.candidate);
         else entry.keep(tie.candidate);
       }
     }
@@ -204,34 +220,47 @@ export class Deliveries {
 
   /**
    * Batch `batch`'s recipients as parts: `base` (the batch by its outcome) less the recipients
-   * whose reports or lookups decide otherwise, which form parts of their own. `only`: the
-   * recipients `base` stands for, where it is one part of its batch (a chain's, per provider).
+   * whose reports, lookups or charges decide otherwise, which form parts of their own. `only`:
+   * the recipients `base` stands for, where it is one part of its batch (a chain's, per
+   * provider); `acceptedBy`: for a chain, the providers that accepted each of them (its attempts
+   * that sent it), so that a recipient moved on costs what each of them charged.
    */
-  split(batch: number, base: Part, only?: ReadonlySet<string>): Part[] {
+  split(batch: number, base: Part, only?: ReadonlySet<string>, acceptedBy?: (to: string) => readonly string[] | undefined): Part[] {
     const entries = this.#batches.get(batch);
-    if (!entries || entries.size === 0) return [base];
+    // Moved on from a provider that took it, with nothing reported: its charges are more than the base's.
+    const moved = only && acceptedBy ? [...only].filter((to) => !entries?.get(to)?.checked && acceptedBy(to)?.some((v) => v !== base.vendor)) : [];
+    if ((!entries || entries.size === 0) && moved.length === 0) return [base];
     const rest = { count: base.count, countries: new Map(base.countries) };
-    const parts = new Map<string, Part & { countries: Map<string, number>; micros: number }>();
-    for (const [to, entry] of entries) {
-      if (!entry.checked || (only && !only.has(to))) continue;
-      const at = standingOf(entry, base.vendor);
-      if (!at) continue;
+    const parts = new Map<string, Part & { countries: Map<string, number>; micros: Map<string, number> }>();
+    const baseCharged = charged(base.state, base.refused);
+    const place = (to: string, entry: Entry | undefined, country: string) => {
+      const at = entry && standingOf(entry, base.vendor);
+      const { state, failure, refused } = at ?? base;
+      const holderCharged = charged(state, refused) || (!refused && entry?.pricedOf(base.vendor) !== undefined);
+      const charges = chargesOf(entry, base.vendor, holderCharged, acceptedBy?.(to));
+      // Said nothing the base does not say: it stays in the base (no price, and an unknown one only where the base has it).
+      if (!at && charges.micros.size === 0 && charges.unpriced === baseCharged) return;
       rest.count--;
-      rest.countries.set(entry.country, (rest.countries.get(entry.country) ?? 0) - 1);
-      if (rest.countries.get(entry.country) === 0) rest.countries.delete(entry.country);
-      const key = `${at.state}\u0000${at.refused ? 'r' : ''}\u0000${at.cost?.currency ?? ''}\u0000${at.failure ? this.#keyOf(at.failure) : ''}`;
+      rest.countries.set(country, (rest.countries.get(country) ?? 0) - 1);
+      if (rest.countries.get(country) === 0) rest.countries.delete(country);
+      const currencies = [...charges.micros.keys()].sort();
+      const key = `${state}\u0000${refused ? 'r' : ''}\u0000${currencies.join(',')}\u0000${charges.unpriced ? 'u' : ''}\u0000${failure ? this.#keyOf(failure) : ''}`;
       let part = parts.get(key);
       if (!part) {
-        part = { vendor: base.vendor, state: at.state, count: 0, countries: new Map(), micros: 0, ...(at.failure && { failure: at.failure }), ...(at.refused && { refused: true }) };
+        part = { vendor: base.vendor, state, count: 0, countries: new Map(), micros: new Map(), ...(failure && { failure }), ...(refused && { refused: true }), ...(charges.unpriced && { unpriced: true }) };
         parts.set(key, part);
       }
       part.count++;
-      part.countries.set(entry.country, (part.countries.get(entry.country) ?? 0) + 1);
-      if (at.cost) part.micros += at.cost.micros;
-      if (at.cost) part.cost = { amount: 0, currency: at.cost.currency };
-    }
+      part.countries.set(country, (part.countries.get(country) ?? 0) + 1);
+      for (const [currency, micros] of charges.micros) part.micros.set(currency, (part.micros.get(currency) ?? 0) + micros);
+    };
+    for (const [to, entry] of entries ?? []) if (entry.checked && (!only || only.has(to))) place(to, entry, entry.country);
+    for (const to of moved) place(to, undefined, countryOf(to));
     const out: Part[] = rest.count > 0 ? [{ ...base, count: rest.count, ...(base.countries && { countries: rest.countries }) }] : [];
-    for (const { micros, ...part } of parts.values()) out.push(part.cost ? { ...part, cost: { amount: micros / MICRO, currency: part.cost.currency } } : part);
+    for (const { micros, ...part } of parts.values()) {
+      const [cost, ...others] = [...micros].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, m]) => ({ amount: m / MICRO, currency }));
+      out.push({ ...part, ...(cost && { cost }), ...(others.length > 0 && { otherCosts: others }) });
+    }
     return out;
   }
 
@@ -249,8 +278,7 @@ export class Deliveries {
     if (!entries) this.#batches.set(batch, (entries = new Map()));
     let entry = entries.get(to);
     if (!entry) {
-      const phone = normalizePhone(to);
-      entries.set(to, (entry = new Entry(phone.ok ? (phone.country ?? '') : '')));
+      entries.set(to, (entry = new Entry(countryOf(to))));
       this.#unchecked.add(batch);
     }
     this.#changed.add(batch);
@@ -264,7 +292,7 @@ export class Deliveries {
     const priced = price?.currency !== undefined && Number.isFinite(price.amount);
     const slot = new Slot(event.vendor, rankOf(event), digestOf(event), offset, index, state, failure, priced ? Math.round(price.amount * MICRO) : Number.NaN, priced ? price.currency! : '');
     entry.keep(this.#greater(batch, to, 'said', entry.slotOf(event.vendor), slot));
-    if (priced) entry.priced = this.#greater(batch, to, 'priced', entry.priced, slot);
+    if (priced) entry.keepPriced(this.#greater(batch, to, 'priced', entry.pricedOf(event.vendor), slot));
   }
 
   /** The greater of `kept` and `candidate` where their ranks tell; at equal ranks `kept`, and a tie to settle. */
@@ -298,11 +326,50 @@ export class Deliveries {
 function standingOf(entry: Entry, holder: string): Standing | undefined {
   const s = recipientStanding({ reports: entry.reports(), holder, ...(entry.verdict && { lookup: { outcome: entry.verdict, ...(entry.why !== undefined && { reason: entry.why }), ...(entry.asked !== undefined && { sender: entry.asked }) } }) });
   if (!s) return undefined;
-  const cost = entry.priced && { micros: entry.priced.micros, currency: entry.priced.currency };
   const failure = s.report?.failure;
   if (s.state === 'failed' && s.byLookup) return { state: 'failed', failure: NOT_SENT, refused: true };
-  if (s.state === 'unknown') return { state: 'unknown', failure: { code: s.reason }, ...(cost && { cost }) };
-  return { state: s.state === 'pending' ? 'sent' : s.state, ...(s.state === 'failed' && failure && { failure }), ...(cost && { cost }) };
+  if (s.state === 'unknown') return { state: 'unknown', failure: { code: s.reason } };
+  return { state: s.state === 'pending' ? 'sent' : s.state, ...(s.state === 'failed' && failure && { failure }) };
+}
+
+/** What a recipient cost: millionths per currency of the charges whose price a report gave, and whether a charge has none. */
+interface Charges {
+  micros: Map<string, number>;
+  unpriced: boolean;
+}
+
+/**
+ * Whether a recipient in `state` was accepted by the vendor that holds it, so that it charged for
+ * it (its billing facts: an undelivered or failed message is billed; one refused before the vendor
+ * accepted it, or proven never sent, is not). An unknown send may or may not have been taken:
+ * that is the unknown outcome's to say, not the cost's.
+ */
+const charged = (state: RecipientState, refused: true | undefined) => !refused && (state === 'sent' || state === 'delivered' || state === 'failed');
+
+/**
+ * What each vendor that accepted the recipient charged, summed: the holder where it took it (or
+ * priced it), every vendor a failover moved it on from (`movedFrom`: the chain's attempts that
+ * sent it) and every other vendor that reported on it. A vendor's price is its greatest priced
+ * report; a vendor whose reports give none is a charge of unknown price, never 0.
+ */
+function chargesOf(entry: Entry | undefined, holder: string, holderCharged: boolean, movedFrom: readonly string[] | undefined): Charges {
+  const vendors = new Set<string>();
+  if (holderCharged) vendors.add(holder);
+  for (const v of movedFrom ?? []) if (v !== holder) vendors.add(v);
+  for (const s of entry?.reports() ?? []) if (s.vendor !== holder) vendors.add(s.vendor);
+  const micros = new Map<string, number>();
+  let unpriced = false;
+  for (const vendor of vendors) {
+    const price = entry?.pricedOf(vendor);
+    if (price) micros.set(price.currency, (micros.get(price.currency) ?? 0) + price.micros);
+    else unpriced = true;
+  }
+  return { micros, unpriced };
+}
+
+function countryOf(to: string): string {
+  const phone = normalizePhone(to);
+  return phone.ok ? (phone.country ?? '') : '';
 }
 
 async function eventAt(path: string, slot: Slot): Promise<DeliveryEvent> {

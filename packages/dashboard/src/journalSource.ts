@@ -201,7 +201,8 @@ export class JournalCampaign implements Campaign {
       group.numbers.add(to);
     }
     batch.size = states.size;
-    return [...groups.values()].flatMap(({ at, numbers }) => this.#deliveries.split(index, { vendor: at.sender, count: numbers.size, countries: countriesOf([...numbers]), ...this.#stateOf(at) }, numbers));
+    const accepted = acceptedBy(attempts);
+    return [...groups.values()].flatMap(({ at, numbers }) => this.#deliveries.split(index, { vendor: at.sender, count: numbers.size, countries: countriesOf([...numbers]), ...this.#stateOf(at) }, numbers, (to) => accepted.get(to)));
   }
 
   /** A chain standing as the page shows it. */
@@ -295,6 +296,26 @@ function standing(chain: readonly string[], attempts: ReadonlyArray<FailoverAtte
   // Between two providers: the next one is asked when the run goes on (or a resume does).
   if (state.status === 'pending') return { sender: chain[state.next] ?? attempt?.sender ?? '', status: 'between' };
   return { sender: attempt?.sender ?? chain[0] ?? '', status: 'refused', failure: refusalOf(attempt?.outcome, to) };
+}
+
+/**
+ * The providers that accepted each recipient of a chain's batch: those whose attempt to it was
+ * sent and did not refuse it. Each one charged for its message (a refusal before acceptance costs
+ * nothing; an unknown send is the unknown outcome's to say).
+ */
+function acceptedBy(attempts: ReadonlyArray<FailoverAttempt>): Map<string, string[]> {
+  const accepted = new Map<string, string[]>();
+  for (const a of attempts) {
+    if (a.outcome?.status !== 'sent') continue;
+    const refused = new Set((a.outcome.refused ?? []).map((r) => r.to));
+    for (const to of a.recipients) {
+      if (refused.has(to)) continue;
+      const senders = accepted.get(to);
+      if (!senders) accepted.set(to, [a.sender]);
+      else if (!senders.includes(a.sender)) senders.push(a.sender);
+    }
+  }
+  return accepted;
 }
 
 function refusalOf(outcome: AttemptOutcome | undefined, to: string): NonNullable<ChainStanding['failure']> {

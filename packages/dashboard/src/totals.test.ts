@@ -62,6 +62,26 @@ describe('the totals of a campaign', () => {
     expect(totals.summary()).toMatchObject({ cost: [], costUnknown: 4, vendors: [{ vendor: 'smscx', counts: counts({ sent: 4 }) }] });
   });
 
+  it("adds a moved recipient's charges in each currency and its charge of no recorded price, and takes them all away again when its batch is replaced or deleted", () => {
+    const totals = new CampaignTotals();
+    totals.set('1', [{ vendor: 'smscx', state: 'sent', count: 1, countries: gb(1) }]);
+    // Two recipients moved from The SMS Works (GBP) to SMS.CX (EUR), both charges known; one more whose SMS.CX charge has no price.
+    const moved: Part[] = [
+      { vendor: 'smscx', state: 'delivered', count: 2, countries: gb(2), cost: { amount: 0.1, currency: 'EUR' }, otherCosts: [{ amount: 0.07, currency: 'GBP' }] },
+      { vendor: 'smscx', state: 'sent', count: 1, countries: gb(1), cost: { amount: 0.035, currency: 'GBP' }, unpriced: true },
+    ];
+    totals.set('0', moved);
+    const s = totals.summary();
+    expect(s.cost).toEqual([{ currency: 'EUR', amount: 0.1, recipients: 2 }, { currency: 'GBP', amount: 0.105, recipients: 3 }]);
+    expect([s.costUnknown, s.costPartial]).toEqual([2, 1]);
+    for (let i = 0; i < 1000; i++) totals.set('0', totals.get('0')!);
+    expect(totals.summary()).toMatchObject({ cost: s.cost, costUnknown: 2, costPartial: 1 });
+    totals.set('0', [{ vendor: 'smscx', state: 'sent', count: 3, countries: gb(3) }]);
+    expect(totals.summary()).toMatchObject({ cost: [], costUnknown: 4, costPartial: 0 });
+    totals.delete('0');
+    expect(totals.summary()).toMatchObject({ cost: [], costUnknown: 1, costPartial: 0 });
+  });
+
   it('counts recipients a store keeps no numbers of under no country, and a refused batch as no unknown cost', () => {
     const totals = new CampaignTotals();
     totals.set('sent', [{ vendor: 'octopush', state: 'sent', count: 500 }]);

@@ -38,8 +38,20 @@ export interface Part {
   countries?: ReadonlyMap<string, number>;
   /** Why, for `failed` and `unknown`. */
   failure?: Failure;
-  /** What these recipients cost, where the store records it. */
+  /**
+   * What these recipients cost, where the store records it: the sum of what every vendor that
+   * accepted them charged (a failover may have moved them on from one vendor to another, and each
+   * billed its own message).
+   */
   cost?: { amount: number; currency: string };
+  /** What they cost in other currencies than `cost`'s (vendors billing in different currencies). */
+  otherCosts?: ReadonlyArray<{ amount: number; currency: string }>;
+  /**
+   * A vendor that accepted them charged a price the store does not record (counted in
+   * `costUnknown`, beside any `cost`): never taken as 0. Unset, a part without `cost` that was sent
+   * (and not refused) counts as unknown as before.
+   */
+  unpriced?: true;
   /** Refused before the vendor acted: nothing was sent, so nothing is billed. */
   refused?: true;
 }
@@ -67,9 +79,19 @@ export interface TotalsSummary {
   failures: FailureGroup[];
   /** Failure groups left out of `failures` (the largest come first). */
   moreFailures: number;
+  /**
+   * Per currency, what the recipients cost by the prices the store records (each vendor that
+   * accepted a recipient charged for its message: a recipient a failover moved on costs both), and
+   * the recipients charged in it (one moved between vendors billing in two currencies counts in both).
+   */
   cost: Array<{ currency: string; amount: number; recipients: number }>;
-  /** Recipients sent (sent, delivered, failed after sending) whose cost the store does not record. */
+  /**
+   * Recipients sent (sent, delivered, failed after sending) with a charge whose price the store does
+   * not record: all of their cost for most, part of it for those in `costPartial`.
+   */
   costUnknown: number;
+  /** Recipients of `costUnknown` also counted in `cost` (a known charge of one vendor, an unknown one of another): the cost is more than `cost` says. */
+  costPartial: number;
   /** The totals as they changed, `at` in milliseconds since the epoch (see {@link Timeline}). */
   timeline: Array<{ at: number; counts: Counts }>;
 }
@@ -87,6 +109,7 @@ export class CampaignTotals {
   readonly #failures = new Map<string, FailureGroup>();
   readonly #cost = new Map<string, { micros: number; recipients: number }>();
   #costUnknown = 0;
+  #costPartial = 0;
   #version = 0;
   readonly timeline = new Timeline();
 
@@ -141,6 +164,7 @@ export class CampaignTotals {
       moreFailures: Math.max(0, failures.length - maxFailures),
       cost: [...this.#cost].map(([currency, c]) => ({ currency, amount: c.micros / MICRO, recipients: c.recipients })),
       costUnknown: this.#costUnknown,
+      costPartial: this.#costPartial,
       timeline: this.timeline.points(),
     };
   }
@@ -153,15 +177,15 @@ export class CampaignTotals {
       if (part.countries) for (const [country, k] of part.countries) bump(this.#countries, country, part.state, sign * k);
       else bump(this.#countries, NOT_RECORDED, part.state, n);
       if (part.failure && (part.state === 'failed' || part.state === 'unknown')) this.#failure(part, sign);
-      if (part.cost) {
-        const c = this.#cost.get(part.cost.currency) ?? { micros: 0, recipients: 0 };
-        c.micros += sign * Math.round(part.cost.amount * MICRO);
+      for (const cost of part.cost ? [part.cost, ...(part.otherCosts ?? [])] : []) {
+        const c = this.#cost.get(cost.currency) ?? { micros: 0, recipients: 0 };
+        c.micros += sign * Math.round(cost.amount * MICRO);
         c.recipients += n;
-        if (c.recipients === 0 && c.micros === 0) this.#cost.delete(part.cost.currency);
-        else this.#cost.set(part.cost.currency, c);
-      } else if (!part.refused && (part.state === 'sent' || part.state === 'delivered' || part.state === 'failed')) {
-        this.#costUnknown += n;
+        if (c.recipients === 0 && c.micros === 0) this.#cost.delete(cost.currency);
+        else this.#cost.set(cost.currency, c);
       }
+      if (part.unpriced || (!part.cost && !part.refused && (part.state === 'sent' || part.state === 'delivered' || part.state === 'failed'))) this.#costUnknown += n;
+      if (part.unpriced && part.cost) this.#costPartial += n;
     }
   }
 

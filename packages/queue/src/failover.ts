@@ -58,7 +58,14 @@ export interface FailoverCampaignOptions {
   deliveryReports?: DeliveryReportOptions;
   prefix?: string;
   connectTimeoutMs?: number;
+  /** Aborts the sends: a request under way is cut off (its attempt then ends unknown), and no batch after it is begun. */
   signal?: AbortSignal;
+  /**
+   * Stops the call at its next batch, at a safe point: a batch whose move was begun is sent and
+   * recorded whole (no request is cut off, unlike `signal`), and no batch after it is begun
+   * (`notStarted` names them; the next call plans them again). `watchFailover` stops a pass so.
+   */
+  stop?: AbortSignal;
   /** The time the timer is judged at (default now). */
   now?: Date;
   /**
@@ -153,6 +160,11 @@ export interface FailoverCampaignResult extends FailoverPlan {
   refused: number;
   /** Batches another mover was moving at the same time: it sends them, this call sent nothing of them. */
   takenByAnother: number[];
+  /**
+   * Batches of the plan this call did not begin, as `stop` (or `signal`) aborted before them: their
+   * moves are in `moves`, nothing of them was sent, and the next call plans them again.
+   */
+  notStarted: number[];
   /** The batches' outcomes as recorded after the move. */
   outcomes: BatchOutcome[];
 }
@@ -305,7 +317,7 @@ async function move(redis: Redis, prefix: string, journal: RedisJournal, queue: 
   }
   plan.steps = stepsOf(plan.moves);
   options.onPlan?.(plan);
-  const result: FailoverCampaignResult = { ...plan, sent: 0, unknown: 0, refused: 0, takenByAnother: [], outcomes: [] };
+  const result: FailoverCampaignResult = { ...plan, sent: 0, unknown: 0, refused: 0, takenByAnother: [], notStarted: [], outcomes: [] };
   if (plan.dryRun) return result;
   const perSender = options.deliveryReports ? chainDeliveryCallbacks(options.senders, options.deliveryReports) : undefined;
   // Moved recipients whose next vendor posts to its account's URL (Octopush) are placed by the ids of its answer.
@@ -320,8 +332,12 @@ async function move(redis: Redis, prefix: string, journal: RedisJournal, queue: 
       if (written !== 1) throw new JournalMismatchError(['attempts'], `batch ${attempt.batch} of ${campaignId}: attempt ${attempt.attempt} was recorded by another mover; this one sends nothing more of it`);
     },
   };
-  for (const { data, proofs } of work) {
-    if (options.signal?.aborted) break;
+  for (const [at, { data, proofs }] of work.entries()) {
+    // The safe point between batches: the one before is sent and recorded, this one not begun.
+    if (options.signal?.aborted || options.stop?.aborted) {
+      result.notStarted = work.slice(at).map((w) => w.data.index);
+      break;
+    }
     const common = { dedupeKey: dedupeKeyOf(data), batchIndex: data.index, journal: failoverJournal, ...(perSender && { perSender: perSender(campaignId, data.index) }) };
     try {
       await sendWithFailover(options.senders, data.recipients, data.message, { ...common, moveOn: proofs, ...(options.signal && { signal: options.signal }) });
@@ -397,7 +413,8 @@ async function replace(redis: Redis, keys: ReturnType<typeof campaignKeys>, outc
   return answer === 1 ? 'written' : answer === -1 ? 'stale' : 'older';
 }
 
-function stepsOf(moves: readonly FailoverMove[]): string[] {
+/** One line per step of the chain that moves someone (FailoverPlan.steps). */
+export function stepsOf(moves: readonly FailoverMove[]): string[] {
   const counts = new Map<string, Map<string, number>>();
   for (const m of moves) {
     const step = `${m.from} → ${m.next}`;

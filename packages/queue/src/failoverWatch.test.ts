@@ -7,6 +7,7 @@
  * count of passes, never by a clock.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { CampaignSender } from '@msgkit/core';
 import { startSandbox, type ReportBehaviour, type Sandbox } from '@msgkit/sandbox';
 import { smscxReports, smscxSender } from '@msgkit/smscx';
 import { smsworksReports, smsworksSender } from '@msgkit/smsworks';
@@ -259,6 +260,58 @@ describe.skipIf(!redisAvailable)('watchFailover: a chain campaign failed over pa
         [2, false, 4],
       ]);
       expect(t.sandbox.messages('smscx')).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('stops a pass under way at its next batch when its signal aborts: the batch being sent is recorded whole, no later batch is begun, and the next watch moves the rest once', async () => {
+    // Every recipient The SMS Works sent is reported failed: four batches of four move in one pass.
+    const t = await chainCampaign({ seed: 3, failures: 1 }, 16);
+    try {
+      expect(t.failedAt('smsworks')).toEqual([...t.recipients].sort());
+      const controller = new AbortController();
+      const [smsworks, smscx] = chainOf(t.sandbox) as [CampaignSender, CampaignSender];
+      // SMS.CX as the watch's chain has it, but the signal aborts as the first moved batch's request
+      // leaves: the stop comes during a pass, with a send under way and batches after it.
+      const sends: string[][] = [];
+      const stopping: CampaignSender = {
+        ...smscx,
+        send: (batch, message, options) => {
+          sends.push([...batch]);
+          const sent = smscx.send(batch, message, options);
+          controller.abort();
+          return sent;
+        },
+      };
+      const passes: FailoverPassSummary[] = [];
+      const watched = (await watchFailover(t.watchOptions({ senders: [smsworks, stopping], signal: controller.signal, onPass: (p) => void passes.push(p) })))!;
+      expect(watched.stopped).toBe('aborted');
+      // One batch was begun, sent and recorded; the three after it were not begun.
+      expect(sends).toHaveLength(1);
+      const first = [...sends[0]!].sort();
+      expect(first).toHaveLength(4);
+      expect(t.sandbox.messages('smscx').map((m) => e164(m.to)).sort()).toEqual(first);
+      expect(passes).toHaveLength(1);
+      expect(passes[0]).toMatchObject({ pass: 1, moved: 4, sent: 4, unknown: 0, refused: 0, done: false, steps: [expect.stringMatching(/^smsworks → smscx: 4 \(/)] });
+      expect(passes[0]!.notStarted).toHaveLength(3);
+      expect(watched).toMatchObject({ moved: 4, sent: 4, unknown: 0, refused: 0 });
+      const records = (await campaignRecipients(redis.url, t.campaignId, { prefix: t.prefix }))!;
+      const sentBy = (who: string) => records.filter((r) => r.sentBy === who).map((r) => r.to).sort();
+      expect(sentBy('smscx')).toEqual(first);
+      expect(sentBy('smsworks')).toEqual(t.recipients.filter((to) => !first.includes(to)).sort());
+      expect((await campaignStatus(redis.url, t.campaignId, { prefix: t.prefix }))!.failover?.moved).toEqual({ report: 4, timer: 0 });
+
+      // A later watch moves the twelve left, and sends none of the first four again.
+      const log = passLog();
+      const rest = (await watchFailover(t.watchOptions({ signal: log.signal, onPass: log.onPass })))!;
+      expect(rest.stopped).toBe('done');
+      expect([rest.moved, rest.sent, rest.unknown, rest.refused]).toEqual([12, 12, 0, 0]);
+      const smscxLog = t.sandbox.messages('smscx').map((m) => e164(m.to)).sort();
+      expect(smscxLog).toEqual([...t.recipients].sort());
+      const status = (await campaignStatus(redis.url, t.campaignId, { prefix: t.prefix }))!;
+      expect(status.sentBy).toEqual({ smscx: 16 });
+      expect(status.failover?.moved).toEqual({ report: 16, timer: 0 });
     } finally {
       await t.close();
     }

@@ -12,8 +12,11 @@
  *   interval and tries again. A busy pass decides nothing about done.
  * - any other error of a pass ends the watch with a FailoverWatchError (its cause's code as
  *   `reason`, the pass, the passes before it).
- * - the signal aborts: the watch stops before its next pass (a pass under way runs to its end, so no
- *   request is cut off), resolving `aborted`.
+ * - the signal aborts: the watch stops at the next safe point, resolving `aborted`: between passes,
+ *   or in a pass under way at its next batch (`failoverCampaign`'s `stop`): a batch whose move was
+ *   begun is sent and recorded whole (no request is cut off, nothing sent is left unrecorded), no
+ *   batch after it is begun (the pass's `notStarted`), and the next pass of any watch or mover
+ *   plans those again, sending none of the others twice.
  *
  * Passes never overlap: one watch runs them one after another, `every` ms from the end of one to the
  * start of the next, and passes of any watches in one process on one campaign (same connection,
@@ -21,17 +24,17 @@
  */
 import { ValidationError, type ValidationIssue } from '@msgkit/core';
 import type { RedisConnection } from './connection';
-import { failoverCampaign, ruleIssue, type FailoverCampaignOptions, type FailoverCampaignResult, type FailoverPlan } from './failover';
+import { failoverCampaign, ruleIssue, stepsOf, type FailoverCampaignOptions, type FailoverCampaignResult, type FailoverPlan } from './failover';
 import { DEFAULT_PREFIX } from './names';
 
 /** Options of {@link watchFailover}: those of `failoverCampaign` (no dry run: a watch moves), and its schedule. */
-export interface FailoverWatchOptions extends Omit<FailoverCampaignOptions, 'dryRun' | 'onPlan' | 'now' | 'signal'> {
+export interface FailoverWatchOptions extends Omit<FailoverCampaignOptions, 'dryRun' | 'onPlan' | 'now' | 'signal' | 'stop'> {
   /**
    * How long to wait after a pass before the next, in ms (required: no default). Each pass judges the
    * timer (`afterNoReportMs`), if named, at its own start by this machine's clock.
    */
   every: number;
-  /** Stops the watch before its next pass (a pass under way runs to its end). */
+  /** Stops the watch between passes, or a pass under way at its next batch (see the module comment). */
   signal?: AbortSignal;
   /** Called with what a pass moves, before it sends (see FailoverCampaignOptions.onPlan). */
   onPlan?: (plan: FailoverPlan, pass: number) => void;
@@ -47,7 +50,7 @@ export interface FailoverPassSummary {
   at: string;
   /** Another mover held the campaign: this pass read and sent nothing (retryAfterMs: how long its hold lasts unless renewed). */
   busy?: { retryAfterMs: number };
-  /** Recipients moved (planned to move) by this pass. */
+  /** Recipients moved by this pass (their batch's move begun; those of `notStarted` left out). */
   moved: number;
   /** Of those: taken by the next vendor, ended unknown (it may have them), refused with proof nothing was sent. */
   sent: number;
@@ -59,6 +62,8 @@ export interface FailoverPassSummary {
   resumed: number[];
   /** Batches another mover moved meanwhile. */
   takenByAnother: number[];
+  /** Batches this pass planned to move and did not begin, as the signal stopped it first: nothing of them was sent. */
+  notStarted: number[];
   /** What could still move later (FailoverLater), as this pass found it; 0 for a busy pass, which found nothing. */
   unsentBatches: number;
   awaitingReport: number;
@@ -149,7 +154,9 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 function summaryOf(pass: number, at: string, result: FailoverCampaignResult): FailoverPassSummary {
   const { unsentBatches, awaitingReport } = result.later;
-  const moved = result.moves.length;
+  const notStarted = new Set(result.notStarted);
+  const moves = notStarted.size === 0 ? result.moves : result.moves.filter((m) => !notStarted.has(m.batch));
+  const moved = moves.length;
   return {
     pass,
     at,
@@ -157,12 +164,13 @@ function summaryOf(pass: number, at: string, result: FailoverCampaignResult): Fa
     sent: result.sent,
     unknown: result.unknown,
     refused: result.refused,
-    steps: result.steps,
-    resumed: result.resumed,
+    steps: notStarted.size === 0 ? result.steps : stepsOf(moves),
+    resumed: result.resumed.filter((b) => !notStarted.has(b)),
     takenByAnother: result.takenByAnother,
+    notStarted: result.notStarted,
     unsentBatches,
     awaitingReport,
-    done: moved === 0 && result.resumed.length === 0 && unsentBatches === 0 && awaitingReport === 0,
+    done: moved === 0 && result.resumed.length === 0 && notStarted.size === 0 && unsentBatches === 0 && awaitingReport === 0,
   };
 }
 
@@ -190,7 +198,7 @@ export async function watchFailover(options: FailoverWatchOptions): Promise<Fail
   const runPass = async (pass: number): Promise<FailoverPassSummary | undefined> => {
     const at = new Date().toISOString();
     try {
-      const result = await oneAtATime(slot, () => failoverCampaign({ ...common, ...(onPlan && { onPlan: (plan: FailoverPlan) => onPlan(plan, pass) }) }));
+      const result = await oneAtATime(slot, () => failoverCampaign({ ...common, ...(signal && { stop: signal }), ...(onPlan && { onPlan: (plan: FailoverPlan) => onPlan(plan, pass) }) }));
       if (result === undefined) {
         if (pass === 1) return undefined;
         throw Object.assign(new Error(`campaign ${options.campaignId} is no longer in Redis`), { code: 'campaign_not_found' });
@@ -203,7 +211,7 @@ export async function watchFailover(options: FailoverWatchOptions): Promise<Fail
         throw new FailoverWatchError(`campaign ${options.campaignId}: pass ${pass} failed (${reason}): ${(error as Error)?.message ?? String(error)}`, reason, pass, [...passes], { cause: error });
       }
       const retryAfterMs = Number((error as { retryAfterMs?: unknown }).retryAfterMs ?? 0);
-      return { pass, at, busy: { retryAfterMs }, moved: 0, sent: 0, unknown: 0, refused: 0, steps: [], resumed: [], takenByAnother: [], unsentBatches: 0, awaitingReport: 0, done: false };
+      return { pass, at, busy: { retryAfterMs }, moved: 0, sent: 0, unknown: 0, refused: 0, steps: [], resumed: [], takenByAnother: [], notStarted: [], unsentBatches: 0, awaitingReport: 0, done: false };
     }
   };
   for (let pass = 1; ; pass++) {

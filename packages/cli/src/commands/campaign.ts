@@ -95,7 +95,7 @@ export function campaignCommand(program: Command, io: Io, load?: () => Promise<Q
     .option('--on-report', 'move a recipient whose vendor reported it finally undelivered, expired or failed (recorded by msgkit webhooks serve --redis)')
     .option('--after-no-report <duration>', 'move a recipient with no final report this long after its send (30m, 2h; no default): it may get the message twice, and campaign status counts every late delivered report')
     .option('--dry-run', 'say what would move, send nothing')
-    .option('--watch', 'keep going: a pass every --every until nothing is left that could move (every recipient delivered, failed in a way that does not move, at the last provider, or unknown/refused after its move; every batch sent), then exit; waits while another run holds the campaign; SIGINT/SIGTERM stop it between passes, and a run killed mid-pass is resumed by the next without sending twice')
+    .option('--watch', 'keep going: a pass every --every until nothing is left that could move (every recipient delivered, failed in a way that does not move, at the last provider, or unknown/refused after its move; every batch sent), then exit; waits while another run holds the campaign; SIGINT/SIGTERM stop it at its next batch (between passes, or in a pass: the batch being sent is recorded first, none after it is begun), and a run killed mid-pass is resumed by the next without sending twice')
     .option('--every <duration>', 'with --watch: the wait after each pass (30s, 5m; no default)')
     .option('--base-url <provider=url>', "a vendor API's base URL, one provider=url per provider whose URL you set (repeatable)", (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--dlr-url <url>', `the receiver the workers send reports to (msgkit webhooks serve --redis): the next vendor's reports go there too (needs ${DLR_SECRET_ENV})`)
@@ -203,7 +203,7 @@ function spoken(ms: number): string {
 const laterOf = (p: Pick<FailoverPassSummary, 'awaitingReport' | 'unsentBatches'>) => `${p.awaitingReport} awaiting a final report, ${p.unsentBatches} batch(es) without an outcome`;
 const takenOf = (p: { sent: number; unknown: number; refused: number }) => `${p.sent} sent by the next provider, ${p.unknown} unknown (it may have them: check before resending), ${p.refused} refused`;
 
-/** `msgkit campaign failover --watch --every`: queue's watchFailover, each pass said as it ends, stopped between passes by SIGINT/SIGTERM. */
+/** `msgkit campaign failover --watch --every`: queue's watchFailover, each pass said as it ends, stopped at its next batch by SIGINT/SIGTERM. */
 async function watchAction(queue: Queue, watch: FailoverWatchOptions, how: { head: string; url: string; json: boolean; leaseGiven: boolean; dlr: boolean }, io: Io): Promise<void> {
   // The watch's work is the campaign: a reader of its output leaving stops nothing.
   io.whenStdoutCloses = 'carry-on';
@@ -212,7 +212,7 @@ async function watchAction(queue: Queue, watch: FailoverWatchOptions, how: { hea
   };
   const rules = [watch.onReport === true && 'moves a recipient on a final negative delivery report', watch.afterNoReportMs !== undefined && `moves a recipient with no final report ${spoken(watch.afterNoReportMs)} after its send (it may get the message twice)`].filter(Boolean).join(' and ');
   const lease = `lease ${spoken(watch.leaseMs ?? queue.DEFAULT_FAILOVER_LEASE_MS)}${how.leaseGiven ? '' : ' (the default)'}`;
-  const assumed = [`a pass every ${spoken(watch.every)}`, rules, watch.afterNoReportMs === undefined ? 'no timer' : 'the timer judged at each pass by this machine\'s clock', lease, how.dlr ? "the next provider's reports requested (--dlr-url)" : "the next provider's reports not requested (no --dlr-url)", 'SIGINT/SIGTERM stop it between passes'];
+  const assumed = [`a pass every ${spoken(watch.every)}`, rules, watch.afterNoReportMs === undefined ? 'no timer' : 'the timer judged at each pass by this machine\'s clock', lease, how.dlr ? "the next provider's reports requested (--dlr-url)" : "the next provider's reports not requested (no --dlr-url)", 'SIGINT/SIGTERM stop it at its next batch (a batch being sent is recorded first)'];
   say(`watching ${how.head}: ${assumed.join('; ')}`);
   const controller = new AbortController();
   let stoppedBy: keyof typeof SIGNAL_EXIT | undefined;
@@ -220,7 +220,7 @@ async function watchAction(queue: Queue, watch: FailoverWatchOptions, how: { hea
     // A second signal: leave now. A pass cut off is resumed by the next run from Redis, never sent twice.
     if (stoppedBy) process.exit(SIGNAL_EXIT[signal]);
     stoppedBy = signal;
-    say(`${how.head}: ${signal}: stopping after the pass under way (${signal} again to leave now)`);
+    say(`${how.head}: ${signal}: stopping at the next batch: a batch being sent is recorded first, none after it is begun (${signal} again to leave now)`);
     controller.abort();
   };
   const onInt = () => onSignal('SIGINT');
@@ -239,7 +239,11 @@ async function watchAction(queue: Queue, watch: FailoverWatchOptions, how: { hea
           if (how.json) return void line(io.stdout, JSON.stringify(p));
           if (p.busy) return say(`pass ${p.pass}: another run holds the campaign (for ${p.busy.retryAfterMs} ms more unless it renews): this pass sent nothing; next pass in ${spoken(watch.every)}`);
           const moved = p.moved === 0 ? 'none moved' : `${p.moved} moved (${p.steps.join('; ')}): ${takenOf(p)}`;
-          const others = [p.resumed.length > 0 && `resumed batch ${p.resumed.join(', ')}`, p.takenByAnother.length > 0 && `batch ${p.takenByAnother.join(', ')} moved by another run`].filter(Boolean);
+          const others = [
+            p.resumed.length > 0 && `resumed batch ${p.resumed.join(', ')}`,
+            p.takenByAnother.length > 0 && `batch ${p.takenByAnother.join(', ')} moved by another run`,
+            p.notStarted.length > 0 && `stopped before batch ${p.notStarted.join(', ')} (nothing of them sent: the next run moves them)`,
+          ].filter(Boolean);
           const later = p.done ? 'nothing could move later' : `could move later: ${laterOf(p)}`;
           say(`pass ${p.pass}: ${[moved, ...others, later].join('; ')}`);
         },
@@ -263,6 +267,8 @@ async function watchAction(queue: Queue, watch: FailoverWatchOptions, how: { hea
     return;
   }
   const notDone = lastJudged ? `not done (${laterOf(lastJudged)})` : 'not done (not judged: another run held the campaign at every pass)';
-  say(`campaign ${result.campaignId}: stopped by ${stoppedBy ?? 'its signal'} between passes after ${n} pass(es): ${notDone}; moved ${result.moved}: ${takenOf(result)}`);
+  const cut = result.passes.at(-1)?.notStarted ?? [];
+  const where = cut.length > 0 ? `during pass ${n}, before batch ${cut.join(', ')} (nothing of them sent: the next run moves them)` : `between passes after ${n} pass(es)`;
+  say(`campaign ${result.campaignId}: stopped by ${stoppedBy ?? 'its signal'} ${where}: ${notDone}; moved ${result.moved}: ${takenOf(result)}`);
   io.exitCode = SIGNAL_EXIT[stoppedBy ?? 'SIGINT'];
 }

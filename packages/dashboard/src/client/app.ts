@@ -81,8 +81,10 @@ function renderSummary(s: CampaignSummary): void {
   );
   if (s.moreFailures > 0) $('failures').append(el('caption', {}, `${fmt(s.moreFailures)} smaller groups not shown`));
   const cost = s.cost.map((x) => `${x.amount.toLocaleString('en', { maximumFractionDigits: 4 })} ${x.currency} for ${fmt(x.recipients)} recipients`);
+  // A recipient a failover moved on was charged by each vendor that accepted it: one charge may be known, another not.
+  const none = s.costUnknown - s.costPartial;
   $('cost').textContent = cost.length > 0
-    ? `${cost.join('; ')}${s.costUnknown > 0 ? `; no cost recorded for ${fmt(s.costUnknown)} more` : ''}.`
+    ? `${cost.join('; ')}${none > 0 ? `; no cost recorded for ${fmt(none)} more` : ''}${s.costPartial > 0 ? `; and more: ${fmt(s.costPartial)} of these recipients were also charged by a vendor that recorded no price` : ''}.`
     : `Not known: this campaign's store records no cost${s.costUnknown > 0 ? ` (${fmt(s.costUnknown)} recipients sent)` : ''}.`;
   renderFunnel(s);
   const revealButton = $<HTMLButtonElement>('reveal');
