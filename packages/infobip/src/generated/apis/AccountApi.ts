@@ -14,7 +14,6 @@
 
 
 import * as runtime from '../runtime';
-
 import {
     AccountBalance,
     AccountBalanceFromJSON,

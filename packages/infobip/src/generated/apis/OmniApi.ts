@@ -14,7 +14,6 @@
 
 
 import * as runtime from '../runtime';
-
 import {
     CreateOrUpdateScenarioRequest,
     CreateOrUpdateScenarioRequestFromJSON,
