@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Classifier } from './classify';
 import { CsvRows } from './csvRows';
 import type { Io } from './io';
-import { chooseThreads, lastWorkerChunks, liveWorkers, useWorker, WORKER_MIN_BYTES, writeThroughWorker } from './phoneWorker';
+import { chooseThreads, lastWorkerChunks, liveWorkers, PhoneWorker, useWorker, WORKER_MIN_BYTES, writeThroughWorker } from './phoneWorker';
 import { main } from './program';
 import { openRecipientsFile } from './recipients';
 import { runCli } from './testing';
@@ -220,6 +220,20 @@ describe('msgkit normalize --csv through the phone worker', () => {
     expect(Buffer.concat(written).toString()).toBe(single.stdout);
     const { rows: count, valid, duplicates, invalid } = classifier.tally;
     expect(single.stderr).toContain(`${count} inputs: ${valid} unique valid, ${duplicates} duplicates, ${invalid} invalid;`);
+    expect(liveWorkers()).toBe(0);
+  });
+
+  it('rejects the chunk the worker failed on with its error, and every chunk after, and the worker ends', async () => {
+    const worker = new PhoneWorker({ defaultCountry: 'GB', allowLandline: false });
+    await worker.started();
+    const good = await worker.write(['07400 123456'], [undefined], [2]);
+    expect(Buffer.from(good.bytes).toString()).toBe('2,07400 123456,+447400123456,valid,,MOBILE\n');
+    // A cell that is not a string (sent as it is: a chunk of more than 255 countries goes as arrays), which the worker throws on.
+    const countries = Array.from({ length: 300 }, (_, i) => `X${i}`);
+    const failed = worker.write([42 as unknown as string, ...countries.slice(1).map(() => '07400 123457')], countries, countries.map((_, i) => i + 3));
+    await expect(failed).rejects.toThrow(/charCodeAt/);
+    await expect(worker.write(['07400 123458'], [undefined], [5])).rejects.toThrow(/charCodeAt/);
+    await worker.close();
     expect(liveWorkers()).toBe(0);
   });
 });
