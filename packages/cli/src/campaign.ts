@@ -5,7 +5,7 @@
  * happens to its batch: the vendor that sent it (or may have), and every vendor tried.
  */
 import { batchDedupeKey, JournalWriteError, sendInBatches, sendWithFailover, type CampaignMessage, type CampaignSender, type FailoverClass, type FailoverOptions, type FailoverResult, type JournaledBatchResult, type RecipientOutcome } from '@msgkit/core';
-import type { FileJournal } from '@msgkit/journal';
+import { ticketUnknown, type FileJournal } from '@msgkit/journal';
 import { classify, newTally, type ClassifiedRow, type Tally } from './classify';
 import { describeError } from './errors';
 import { RecipientsFileError, type Row } from './recipients';
@@ -48,6 +48,8 @@ export interface BatchLine {
   counts: Record<'sent' | 'refused' | 'unknown', number>;
   /** Recipients sent, by vendor. */
   sentBy: Record<string, number>;
+  /** Of the sent, those a vendor accepted without naming the send (`ticket_unknown`: Octopush's code 120 to a resend). */
+  ticketUnknown: number;
   id?: string;
   error?: string;
 }
@@ -63,6 +65,12 @@ export interface CampaignSummary {
   tally: Tally;
   recipients: Record<'sent' | 'refused' | 'unknown', number>;
   sentEarlier: number;
+  /**
+   * Of the sent, recipients a vendor accepted without naming the send (`ticket_unknown`, the
+   * journal's and the queue's word): Octopush refused the resend of an earlier send with code 120,
+   * which proves that send was accepted but gives no ticket, and no lookup by request_id exists.
+   */
+  ticketUnknown: number;
   batches: BatchLine[];
   /** Per vendor of the chain, in its order. */
   senders: Record<string, SenderTotals>;
@@ -120,7 +128,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
   const { results, controller, batchSize } = run;
   const tally = newTally();
   const senders: Record<string, SenderTotals> = Object.fromEntries(run.chain.map((s) => [s.name, { sent: 0, unknown: 0, tries: { sent: 0, refused: 0, unknown: 0 } }]));
-  const summary: CampaignSummary = { tally, recipients: { sent: 0, refused: 0, unknown: 0 }, sentEarlier: 0, batches: [], senders, failovers: {}, moved: {}, notStarted: 0 };
+  const summary: CampaignSummary = { tally, recipients: { sent: 0, refused: 0, unknown: 0 }, sentEarlier: 0, ticketUnknown: 0, batches: [], senders, failovers: {}, moved: {}, notStarted: 0 };
   const journal = new RunJournal(run.journal);
   // Rows of batches handed to sendInBatches and not yet settled, by batch index.
   const pending = new Map<number, Item[]>();
@@ -181,7 +189,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
     const rows = pending.get(index) ?? [];
     pending.delete(index);
     const byNumber = new Map(result.recipients.map((r) => [r.to, r]));
-    const line: BatchLine = { index, size: 0, status: 'sent', earlier: result.attempts.length <= earlierAttempts, counts: { sent: 0, refused: 0, unknown: 0 }, sentBy: {} };
+    const line: BatchLine = { index, size: 0, status: 'sent', earlier: result.attempts.length <= earlierAttempts, counts: { sent: 0, refused: 0, unknown: 0 }, sentBy: {}, ticketUnknown: 0 };
     const out: Array<{ seq: number; row: ResultRow }> = [];
     for (const item of rows) {
       const r = byNumber.get(item.e164);
@@ -198,7 +206,12 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
       line.size++;
       line.counts[r.status]++;
       if (r.status === 'sent') line.sentBy[r.sentBy!] = (line.sentBy[r.sentBy!] ?? 0) + 1;
-      const cells = fromRecipient(r);
+      const noTicket = sentWithoutTicket(r, result.attempts);
+      if (noTicket) {
+        line.ticketUnknown++;
+        summary.ticketUnknown++;
+      }
+      const cells = fromRecipient(r, noTicket);
       if (r.status === 'sent') line.id ??= cells.vendorId;
       else line.error ??= cells.error;
       out.push({ seq: item.seq, row: resultRow(item.row, r.status, cells) });
@@ -322,6 +335,13 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
   }
   tick();
   return summary;
+}
+
+/** Whether `r` stands sent by an attempt its vendor accepted without naming it (`ticket_unknown`, see @msgkit/journal's ticketUnknown). */
+function sentWithoutTicket(r: RecipientOutcome, attempts: FailoverResult['attempts']): boolean {
+  if (r.status !== 'sent') return false;
+  const by = [...r.tried].reverse().find((t) => t.outcome === 'sent' && t.sender === r.sentBy);
+  return by !== undefined && ticketUnknown(attempts.find((a) => a.attempt === by.attempt)?.outcome);
 }
 
 /** What a batch sends: the campaign's message, with the row's own text where it is personalized (a batch is then one row). */

@@ -11,7 +11,7 @@
  */
 import type { BatchOutcome, DeliveryEvent } from '@msgkit/core';
 import { interruptedOutcome, planChain, recipientStanding, type StandingLookup } from '@msgkit/core/internal';
-import { readJournal, type CampaignHeader, type FileJournal, type JournalContents, type RecordedAttempt, type StateLine } from '@msgkit/journal';
+import { readJournal, ticketUnknown, type CampaignHeader, type FileJournal, type JournalContents, type RecordedAttempt, type StateLine } from '@msgkit/journal';
 import { compareDeliveryEvents, type PendingMessage, type ReconcileRecord, type ReconcileStore, type RecipientVerdict, type UnknownBatch } from '@msgkit/webhooks';
 import { readSpool, spoolPath, UNPLACED } from './dlrReceiver';
 
@@ -27,7 +27,7 @@ export interface RecipientState {
   state: FinalState;
   /** The vendor's status in msgkit's vocabulary, where a report or a lookup gave one. */
   status?: string;
-  /** Every provider tried for it, in order (a chain's journal): `sender:outcome`, `:moved-<proof>` where it moved on from one that sent it. */
+  /** Every provider tried for it, in order (a chain's journal): `sender:outcome`, `:moved-<proof>` where it moved on from one that sent it, `:ticket_unknown` where that one accepted it without naming the send. */
   tries?: string;
   /**
    * Delivered by more than one provider (it reached the phone more than once, each send paid for):
@@ -52,6 +52,8 @@ interface Part {
   outcome: BatchOutcome;
   /** The vendor's message id per recipient, where the answer gave them (a chain's attempts). */
   messageIds?: ReadonlyMap<string, string>;
+  /** Sent by an attempt its vendor accepted without naming it (`ticket_unknown`: Octopush's code 120 to a resend). */
+  ticketUnknown?: true;
 }
 
 interface Batch {
@@ -246,7 +248,7 @@ function stateOf(batch: Batch, vendors: readonly string[], part: Part, to: strin
   const s = recipientStanding({ reports: reportsOf(batch, vendors, to), holder: part.sender, ...(verdict && { lookup: lookupOf(verdict) }) });
   if (s) return { state: s.state, ...(s.report && { status: s.report.status, messageId: s.report.messageId }), reason: s.reason, ...(s.deliveredTwiceBy.length > 0 && { lateDelivered: s.deliveredTwiceBy.join(' ') }) };
   const { outcome } = part;
-  if (outcome.status === 'sent') return { state: 'pending', reason: 'accepted, no report yet' };
+  if (outcome.status === 'sent') return { state: 'pending', reason: part.ticketUnknown ? 'ticket_unknown: accepted, no report yet' : 'accepted, no report yet' };
   if (outcome.status === 'refused') return { state: 'failed', reason: outcome.code };
   return { state: 'unknown', reason: outcome.code };
 }
@@ -295,6 +297,7 @@ function chainParts(contents: JournalContents, path: string, index: number): Pic
         ...(attempt.at !== undefined && { at: attempt.at }),
         outcome,
         ...(attempt.outcome?.status === 'sent' && attempt.outcome.messages && { messageIds: new Map(attempt.outcome.messages.map((m) => [m.to, m.id])) }),
+        ...(state.status === 'sent' && ticketUnknown(attempt.outcome) && { ticketUnknown: true as const }),
       }), to);
     } else {
       const at = state.status === 'refused' ? state.attempt : state.last;
@@ -325,7 +328,7 @@ function triesOf(attempts: readonly RecordedAttempt[]): Pick<Batch, 'tries'> {
     const refused = outcome?.status === 'sent' ? new Set((outcome.refused ?? []).map((r) => r.to)) : undefined;
     for (const to of a.recipients) {
       const status = !outcome ? 'unknown' : refused?.has(to) ? 'refused' : outcome.status;
-      const mark = moved.get(`${a.attempt}\u0000${to}`);
+      const mark = moved.get(`${a.attempt}\u0000${to}`) ?? (status === 'sent' && ticketUnknown(outcome) ? 'ticket_unknown' : undefined);
       let list = tries.get(to);
       if (!list) tries.set(to, (list = []));
       list.push(`${a.sender}:${status}${mark ? `:${mark}` : ''}`);

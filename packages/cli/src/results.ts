@@ -306,9 +306,14 @@ export function tryLabel(t: RecipientTry): string {
   return `${t.sender}:${t.outcome}:${t.failover && t.class ? t.class : (t.code ?? 'error')}`;
 }
 
-/** The provider, status, vendor id, error and tries cells of a recipient a chain has tried. */
-export function fromRecipient(r: RecipientOutcome): Pick<ResultRow, 'status' | 'provider' | 'vendorId' | 'error' | 'tries'> {
-  const tries = r.tried.map(tryLabel).join(' ');
+/**
+ * The provider, status, vendor id, error and tries cells of a recipient a chain has tried.
+ * `ticketUnknown`: it stands sent by an attempt its vendor accepted without naming it (Octopush's
+ * code 120 to a resend): that try's label ends `:ticket_unknown`, the journal's word.
+ */
+export function fromRecipient(r: RecipientOutcome, ticketUnknown = false): Pick<ResultRow, 'status' | 'provider' | 'vendorId' | 'error' | 'tries'> {
+  const sending = ticketUnknown ? [...r.tried].reverse().find((t) => t.outcome === 'sent' && t.sender === r.sentBy) : undefined;
+  const tries = r.tried.map((t) => (t === sending ? `${tryLabel(t)}:ticket_unknown` : tryLabel(t))).join(' ');
   if (r.status === 'sent') return { status: 'sent', provider: r.sentBy!, ...(r.id !== undefined && { vendorId: r.id }), tries };
   const last = r.tried.at(-1);
   if (r.status === 'unknown') {

@@ -61,6 +61,28 @@ describe('a journal file followed by the dashboard', () => {
     expect(page.recipients.map((r) => [r.number, r.vendor, r.code])).toEqual(fr(0, 2).map((to) => [to, 'smsworks', 'timeout']));
   });
 
+  it("shows recipients Octopush accepted without a ticket (its code 120 to a resend) as sent, never failed or unknown, and names their count with the word ticket_unknown", async () => {
+    const path = fresh();
+    const chain = ['octopush'];
+    const journal = await openFileJournal(path, { ...identity('octopush'), provider: 'octopush' }, { chain });
+    const record = journal.failover();
+    const campaign = new JournalCampaign(path);
+    const batch = fr(10, 3);
+    // The first answer was lost; the resume's resend met code 120: sent, no ticket.
+    await record.begin({ batch: 0, attempt: 0, sender: 'octopush', recipients: batch, dedupeKey: 'k-0' });
+    await record.settle(0, 0, { status: 'unknown', code: 'connection_error', message: 'No answer could be read from the vendor' });
+    await record.begin({ batch: 0, attempt: 1, sender: 'octopush', recipients: batch, dedupeKey: 'k-0', resendOf: 0 });
+    await record.settle(0, 1, { status: 'sent', ids: [], duplicate: true });
+    // A second batch sent with its ticket: no note for it.
+    await record.begin({ batch: 1, attempt: 0, sender: 'octopush', recipients: fr(20, 2), dedupeKey: 'k-1' });
+    await record.settle(1, 0, { status: 'sent', ids: ['sms_1'] });
+    await journal.close();
+    await campaign.refresh();
+    expect(campaign.totals.summary()).toMatchObject({ totals: { sent: 5, unknown: 0, failed: 0, pending: 0 }, failures: [] });
+    expect((await campaign.unknown(0, 10, true)).total).toBe(0);
+    expect(campaign.info().notes).toEqual([expect.stringMatching(/^3 recipients sent with ticket_unknown/)]);
+  });
+
   it('reads only the records appended since its last refresh', async () => {
     const path = fresh();
     const journal = await openFileJournal(path, identity('b'));

@@ -15,7 +15,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { AttemptOutcome, BatchOutcome, FailoverAttempt, RecipientState } from '@msgkit/core';
 import { interruptedOutcome, planChain } from '@msgkit/core/internal';
-import { lockHolder, readJournalRecordAt, readJournalRecords, type CampaignHeader, type JournalRecord } from '@msgkit/journal';
+import { lockHolder, readJournalRecordAt, readJournalRecords, ticketUnknown, type CampaignHeader, type JournalRecord } from '@msgkit/journal';
 import { countriesOf, failureOf, type Campaign, type CampaignInfo, type UnknownPage, type UnknownRecipient } from './campaign';
 import { Deliveries } from './deliveries';
 import { maskNumber, maskText } from './mask';
@@ -61,6 +61,8 @@ export class JournalCampaign implements Campaign {
   readonly #deliveries = new Deliveries();
   /** Chain batches with attempt records added since their parts were last read. */
   readonly #changed = new Set<number>();
+  /** Per chain batch, its recipients sent by an attempt the vendor accepted without naming it (`ticket_unknown`: Octopush's code 120 to a resend). */
+  readonly #ticketUnknown = new Map<number, number>();
 
   constructor(path: string) {
     this.path = resolve(path);
@@ -77,8 +79,15 @@ export class JournalCampaign implements Campaign {
       ...(this.#header && { created: this.#header.created }),
       running: this.#running,
       canReveal: this.#canReveal,
-      notes: [...this.#notes],
+      notes: [...this.#notes, ...this.#ticketUnknownNote()],
     };
+  }
+
+  /** The count of `ticket_unknown` recipients, with the queue's and the journal's word: sent (and shown so), their ticket not known. */
+  #ticketUnknownNote(): string[] {
+    let n = 0;
+    for (const count of this.#ticketUnknown.values()) n += count;
+    return n === 0 ? [] : [`${n} recipients sent with ticket_unknown: the vendor refused a resend with the key of a send it had accepted (Octopush code 120), so that send's ticket is not known; they count as sent`];
   }
 
   async refresh(): Promise<boolean> {
@@ -123,6 +132,7 @@ export class JournalCampaign implements Campaign {
     this.#file = undefined;
     this.#deliveries.clear();
     this.#changed.clear();
+    this.#ticketUnknown.clear();
     for (const key of [...this.totals.keys()]) this.totals.delete(key);
     return had;
   }
@@ -193,7 +203,9 @@ export class JournalCampaign implements Campaign {
   async #chainParts(index: number, batch: BatchState): Promise<Part[]> {
     const { attempts, states } = await this.#chain(batch);
     const groups = new Map<string, { at: ChainStanding; numbers: Set<string> }>();
+    let noTicket = 0;
     for (const [to, state] of states) {
+      if (state.status === 'sent' && ticketUnknown(attempts[state.attempt]?.outcome)) noTicket++;
       const at = standing(this.#header?.chain ?? [], attempts, state, to);
       const key = `${at.status}\u0000${at.sender}\u0000${at.failure?.code ?? ''}\u0000${at.failure?.reason ?? at.failure?.message ?? ''}`;
       let group = groups.get(key);
@@ -201,6 +213,8 @@ export class JournalCampaign implements Campaign {
       group.numbers.add(to);
     }
     batch.size = states.size;
+    if (noTicket > 0) this.#ticketUnknown.set(index, noTicket);
+    else this.#ticketUnknown.delete(index);
     const accepted = acceptedBy(attempts);
     return [...groups.values()].flatMap(({ at, numbers }) => this.#deliveries.split(index, { vendor: at.sender, count: numbers.size, countries: countriesOf([...numbers]), ...this.#stateOf(at) }, numbers, (to) => accepted.get(to)));
   }

@@ -3,7 +3,7 @@
 // on where it stopped. In-memory senders (the same journal behind the CLI, over the sandbox, is
 // tools/e2e/failover-cli.test.mjs).
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open as openReal } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { batchDedupeKey, JournalMismatchError, JournalWriteError, sendWithFailover, ServerError, type CampaignSender, type SentBatch } from '@msgkit/core';
 import { createApiError, createSender } from '@msgkit/core/internal';
 import { afterAll, describe, expect, it } from 'vitest';
-import { contentOf, openFileJournal, readJournal, readJournalRecords, reopenFileJournal, type CampaignIdentity, type JournalFileSystem, type StateLine } from './index';
+import { contentOf, openFileJournal, readJournal, readJournalRecords, reopenFileJournal, ticketUnknown, type CampaignIdentity, type JournalFileSystem, type StateLine } from './index';
 
 const dir = mkdtempSync(join(tmpdir(), 'msgkit-journal-attempts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -252,4 +252,40 @@ describe('the file journal as a failover record under SIGKILL', () => {
     }
     expect((await readJournal(path)).attempts.size).toBeGreaterThan(8);
   });
+
+  it("records an attempt the vendor accepted without naming it (no id: Octopush's code 120 to a resend) with the mark ticket_unknown, and reads an older journal's unmarked one as ticket_unknown too", async () => {
+    const path = fresh();
+    const chain = ['a'];
+    const journal = await openFileJournal(path, identity(chain), { chain });
+    const key = batchDedupeKey(journal.campaignId, 0, { content: journal.content, recipients: batch });
+    await sendWithFailover([fake('a', [lostAnswer(), { ids: [], duplicate: true }], true)], batch, message, { journal: journal.failover(), batchIndex: 0, dedupeKey: key });
+    await sendWithFailover([fake('a', [{ ids: [], duplicate: true }], true)], batch, message, { journal: journal.failover(), batchIndex: 0, dedupeKey: key });
+    await journal.close();
+    const done = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: string; o?: Record<string, unknown> }).filter((l) => l.t === 'done');
+    expect(done.map((l) => l.o)).toEqual([expect.objectContaining({ status: 'unknown' }), { status: 'sent', ids: [], duplicate: true, code: 'ticket_unknown' }]);
+
+    // Sent with an id, or with some recipients refused in the answer: no mark.
+    expect(ticketUnknown({ status: 'sent', ids: ['t-1'] })).toBe(false);
+    expect(ticketUnknown({ status: 'sent', ids: [], refused: [{ to: batch[0]!, failover: false, code: 'REJECTED' }] })).toBe(false);
+    expect(ticketUnknown({ status: 'unknown', code: 'timeout', message: 'm' })).toBe(false);
+    // An older journal's line, written before the mark: read alike.
+    expect(ticketUnknown({ status: 'sent', ids: [], duplicate: true })).toBe(true);
+    const reopened = await readJournal(path);
+    const [, sent] = reopened.attempts.read(path, 0);
+    reopened.attempts.closeReader();
+    expect(ticketUnknown(sent!.outcome)).toBe(true);
+
+    // The same journal as msgkit wrote it before the mark: it opens, resumes (nothing to send) and reads alike.
+    writeFileSync(path, readFileSync(path, 'utf8').replace(',"code":"ticket_unknown"', ''));
+    const old = await openFileJournal(path, identity(chain), { chain });
+    const again = fake('a', [], true);
+    const result = await sendWithFailover([again], batch, message, { journal: old.failover(), batchIndex: 0, dedupeKey: key });
+    const attempts = old.failover().attempts(0);
+    await old.close();
+    expect(again.calls).toEqual([]);
+    expect(result.recipients.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(attempts[1]!.outcome).toEqual({ status: 'sent', ids: [], duplicate: true });
+    expect(ticketUnknown(attempts[1]!.outcome)).toBe(true);
+  });
 });
+

@@ -4,7 +4,12 @@
  * - `attempt`: attempt `a` of batch `i` is about to be sent to sender `s`: its recipients `to` (and
  *   their input rows), its key `k`, `r` when it resends attempt `r` (unknown) with that key, `p`
  *   the proofs of recipients an earlier vendor sent that it moves on, and when it was begun (`at`);
- * - `done`: how attempt `a` of batch `i` ended (`o`: core's AttemptOutcome).
+ * - `done`: how attempt `a` of batch `i` ended (`o`: core's AttemptOutcome). An attempt the vendor
+ *   accepted without naming it (no id, no message id: Octopush's code 120 to a resend, which proves
+ *   the first send was accepted and gives no ticket) is recorded with `code: 'ticket_unknown'` beside
+ *   `status: 'sent'` (see `ticketUnknown`); journals written before that mark have the same `sent`
+ *   outcome without it, and `ticketUnknown` reads them alike. Readers that do not know the mark read
+ *   such an attempt as sent, which it is.
  * Each is appended and fdatasynced before its promise resolves (FileJournal.append), so the request
  * of an attempt leaves only once its record would survive a crash, and a write error rejects it,
  * which stops the chain before that request.
@@ -39,7 +44,30 @@ export interface DoneLine {
   t: 'done';
   i: number;
   a: number;
-  o: AttemptOutcome;
+  o: RecordedOutcome;
+}
+
+/**
+ * The mark of recipients a vendor accepted without naming the send: it answered no id and no
+ * message id. Octopush answers a resend whose request_id it already accepted with code 120 and no
+ * ticket, and documents no lookup of a send by request_id: the first send was accepted, its ticket
+ * stays unknown, and nothing can be looked up by it (msgkit reconcile). The word is the queue's
+ * (`reports: 'ticket_unknown'` on a batch), so the user meets one word for one state.
+ */
+export const TICKET_UNKNOWN = 'ticket_unknown';
+
+/** An attempt's outcome as the journal records it: core's, and a `sent` one may carry the `ticket_unknown` mark. */
+export type RecordedOutcome = AttemptOutcome | (Extract<AttemptOutcome, { status: 'sent' }> & { code: typeof TICKET_UNKNOWN });
+
+/**
+ * Whether the vendor accepted this attempt without naming it (see TICKET_UNKNOWN): a `sent` outcome
+ * with the mark, or, as in journals written before the mark and in a run's own answers, a `sent`
+ * outcome with no id, no message id and no recipient refused in it.
+ */
+export function ticketUnknown(outcome: RecordedOutcome | undefined): boolean {
+  if (outcome?.status !== 'sent') return false;
+  if ((outcome as { code?: unknown }).code === TICKET_UNKNOWN) return true;
+  return outcome.ids.length === 0 && !outcome.messages?.length && !outcome.refused?.length;
 }
 
 /** An attempt as recorded, with the input rows of its recipients where the writer gave them. */
@@ -177,7 +205,9 @@ export class FileFailoverJournal implements FailoverJournal {
   }
 
   async settle(batch: number, attempt: number, outcome: AttemptOutcome): Promise<void> {
-    await this.#write({ t: 'done', i: batch, a: attempt, o: outcome });
+    // Accepted without an id: the mark is written as data, so no reader has to infer it.
+    const o: RecordedOutcome = outcome.status === 'sent' && ticketUnknown(outcome) ? { ...outcome, code: TICKET_UNKNOWN } : outcome;
+    await this.#write({ t: 'done', i: batch, a: attempt, o });
   }
 
   async #write(line: AttemptLine | DoneLine): Promise<void> {

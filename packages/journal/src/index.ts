@@ -8,5 +8,5 @@ export type { BeginLine, CampaignHeader, CampaignIdentity, JournalContents, Jour
 export { JournalFormatError, readJournalRecordAt, readJournalRecords } from './records';
 export type { JournalRecord, ReadRecordsOptions, SettleLine } from './records';
 export { JournalLockedError, lockHolder } from './lock';
-export { AttemptIndex, FileFailoverJournal } from './attempts';
-export type { AttemptLine, AttemptLocation, DoneLine, FailoverJournalOptions, RecordedAttempt } from './attempts';
+export { AttemptIndex, FileFailoverJournal, TICKET_UNKNOWN, ticketUnknown } from './attempts';
+export type { AttemptLine, AttemptLocation, DoneLine, FailoverJournalOptions, RecordedAttempt, RecordedOutcome } from './attempts';

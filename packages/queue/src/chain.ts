@@ -62,7 +62,8 @@ export function sendChainBatch(
  * URL and name only the send's id): an attempt of one of them that sent but answered no id (Octopush's
  * code 120 to a resend of an attempt a dead worker began: the first was accepted, its ticket is not
  * returned) leaves its reports unplaceable, and a `sent` batch says so with `reports: 'ticket_unknown'`,
- * as a single sender's batch does.
+ * as a single sender's batch does, and counts in `unplaceable` the recipients that stand sent by
+ * such an attempt (not those another vendor of the chain sent, refused or moved on).
  */
 export function chainOutcome(index: number, result: FailoverResult, at: string, accountSenders?: ReadonlySet<string>): { outcome: BatchOutcome; records: RecipientRecord[] } {
   const tally: RecipientTally = {};
@@ -108,8 +109,17 @@ export function chainOutcome(index: number, result: FailoverResult, at: string, 
     };
   }
   const ids = [...new Set(result.attempts.flatMap((a) => (a.outcome?.status === 'sent' ? a.outcome.ids : [])))];
-  const unplaceable = accountSenders !== undefined && result.attempts.some((a) => a.outcome?.status === 'sent' && a.outcome.ids.length === 0 && accountSenders.has(a.sender));
-  return { outcome: { outcome: 'sent', ...common, ids, ...(refused.length > 0 && { refused }), ...(unplaceable && { reports: 'ticket_unknown' as const }), at }, records };
+  // Only the recipients that stand sent by such an attempt: not those another vendor sent, nor those refused or moved on from it.
+  const unplaceable = accountSenders === undefined ? 0 : result.recipients.filter((r) => sentWithoutId(r, result.attempts, accountSenders)).length;
+  return { outcome: { outcome: 'sent', ...common, ids, ...(refused.length > 0 && { refused }), ...(unplaceable > 0 && { reports: 'ticket_unknown' as const, unplaceable }), at }, records };
+}
+
+/** Whether `r` stands sent by an attempt of one of `accountSenders` that answered no id (its reports cannot be placed). */
+function sentWithoutId(r: FailoverResult['recipients'][number], attempts: FailoverResult['attempts'], accountSenders: ReadonlySet<string>): boolean {
+  if (r.status !== 'sent' || !accountSenders.has(r.sentBy!)) return false;
+  const by = [...r.tried].reverse().find((t) => t.outcome === 'sent' && t.sender === r.sentBy);
+  const outcome = by && attempts.find((a) => a.attempt === by.attempt)?.outcome;
+  return outcome?.status === 'sent' && outcome.ids.length === 0;
 }
 
 /**

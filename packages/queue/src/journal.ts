@@ -53,6 +53,12 @@ export type BatchOutcome =
        * recipients stay pending.
        */
       reports?: 'ticket_unknown';
+      /**
+       * With `reports`, on a chain's batch: how many of its recipients stand sent by the attempt that
+       * answered no id (the others were sent by another vendor, refused, or moved on). Absent on a
+       * single sender's batch (the whole batch) and on records written before it.
+       */
+      unplaceable?: number;
       /** The vendor's message id per recipient, where its answer gave them: they place the reports that name only a message (SMS.CX). */
       messages?: RecipientMessage[];
       /** Recipients the vendor refused one by one in its answer (SentBatch.refused), or no vendor of a chain sent: not sent. */

@@ -5,8 +5,8 @@
  * a ticket still unknown after the window moves its reports to the counted unplaceable record, and
  * a ticket indexed before the window ends has its reports placed.
  */
-import { randomBytes } from 'node:crypto';
-import type { DeliveryEvent } from '@msgkit/core';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AttemptOutcome, DeliveryEvent } from '@msgkit/core';
 import { sendWithFailover } from '@msgkit/core';
 import { DEFAULT_TIMEOUT_MS } from '@msgkit/core/internal';
 import { octopushReports, octopushSender } from '@msgkit/octopush';
@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { dedupeKeyOf } from './batch';
 import { redisFailoverJournal } from './chain';
 import { DeliveryRecords } from './deliveries';
+import { failoverCampaign } from './failover';
 import { RedisJournal } from './journal';
 import { createDeliveryRecorder } from './recorder';
 import { formatCampaignStatus } from './format';
@@ -33,6 +34,11 @@ import { createCampaignWorker } from './worker';
 const secret = randomBytes(32).toString('base64url');
 const OCTOPUSH = { octopush: { type: 'sms_premium', purpose: 'alert' } };
 const HOUR = 3600 * 1000;
+/** SMS.CX's answer to a send, one status per recipient (`NO COVERAGE` refuses one, and it moves on). */
+const smscxAnswer = (entries: Array<[string, string]>) => ({
+  info: { campaignId: randomUUID(), totalPhoneNumbers: entries.length, totalParts: 0, totalCost: 0, currency: 'EUR', scheduled: false },
+  data: entries.map(([to, status]) => ({ msgId: randomUUID(), status, statusCode: 0, errorCode: null, createdAt: '2030-01-01T00:00:00Z', inQuietHours: false, cost: 0, to, countryIso: 'FR', from: 'Shop', parts: 1 })),
+});
 const { redis, client } = useTestRedis();
 
 /** A receiver on the account URL whose clock the test moves (ms since the epoch). */
@@ -274,6 +280,93 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
       const after = (await campaignStatus(redis.url, 'ch-120', { prefix }))!;
       expect(after.unplaceableBatches).toEqual([{ index: 0, count: 3, reason: 'ticket_unknown' }]);
       expect(formatCampaignStatus(after)).toContain('batch 0 (3 recipients): sent, but the vendor gave no message id for it (Octopush code 120 to a resend');
+    } finally {
+      await sandbox.close();
+      await receiver.close();
+    }
+  });
+
+  it("counts in unplaceableBatches only the recipients of a chain batch that Octopush, answering the resumed chain's resend with code 120, holds: not those the first vendor sent", async () => {
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix, { window: 24 * HOUR });
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 1, webhooks: { octopush: receiver.accountUrl } });
+    try {
+      const chain = () => [
+        smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 }),
+        octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 }),
+      ];
+      const recipients = frNumbers(4, 8600);
+      const message = { from: 'Shop', text: 'Hello', options: OCTOPUSH };
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'ch-120-part', senders: chain(), recipients, message, batchSize: 5 });
+      // SMS.CX takes two and refuses two for no coverage: those two move on to Octopush.
+      sandbox.faults.add({ vendor: 'smscx', path: '/sms', count: 1, status: 200, body: smscxAnswer(recipients.map((to, i) => [to, i < 2 ? 'ACCEPTED' : 'NO COVERAGE'])) });
+      // A worker recorded SMS.CX's answer, began the attempt at Octopush, which accepted it, and died before it recorded that answer.
+      const journal = new RedisJournal(client, prefix);
+      await journal.begin('ch-120-part', 0, 'dead-worker');
+      const { fingerprint: digest } = (await campaignStatus(redis.url, 'ch-120-part', { prefix }))!;
+      const record = redisFailoverJournal(journal, 'ch-120-part');
+      const dying = { ...record, settle: (batch: number, attempt: number, outcome: AttemptOutcome) => (attempt === 0 ? record.settle(batch, attempt, outcome) : Promise.reject(new Error('worker died'))) };
+      await expect(sendWithFailover(chain(), recipients, message, { dedupeKey: dedupeKeyOf({ campaignId: 'ch-120-part', index: 0, digest }), batchIndex: 0, journal: dying })).rejects.toThrow('worker died');
+      expect(sandbox.messages('octopush').map((m) => m.to).sort()).toEqual(recipients.slice(2).sort());
+      const worker = createCampaignWorker({ connection: redis.url, prefix, senders: chain(), deliveryReports: { url: `${receiver.url}/dlr`, secret, accountUrl: true } });
+      let status;
+      try {
+        status = await waitDone(redis.url, 'ch-120-part', prefix);
+      } finally {
+        await worker.close();
+      }
+      // The resend met code 120: nothing sent twice, SMS.CX not asked again.
+      expect(sandbox.requests('octopush').filter((r) => r.operationId === 'sendSmsCampaign').map((r) => [r.status, r.acted, r.messages])).toEqual([
+        [200, true, 2],
+        [400, false, 0],
+      ]);
+      expect(sandbox.messages('octopush')).toHaveLength(2);
+      expect(sandbox.requests('smscx').filter((r) => r.operationId === 'sendSms')).toEqual([]);
+      expect(status.sent.recipients).toBe(4);
+      expect(await journal.outcome('ch-120-part', 0)).toMatchObject({ outcome: 'sent', sentBy: { smscx: 2, octopush: 2 }, reports: 'ticket_unknown' });
+      const after = (await campaignStatus(redis.url, 'ch-120-part', { prefix }))!;
+      expect(after.unplaceableBatches).toEqual([{ index: 0, count: 2, reason: 'ticket_unknown' }]);
+      expect(formatCampaignStatus(after)).toContain('batch 0 (2 recipients): sent, but the vendor gave no message id for it');
+    } finally {
+      await sandbox.close();
+      await receiver.close();
+    }
+  });
+
+  it("counts in unplaceableBatches only the Octopush recipients of a chain batch still standing there after a timer moved others on to SMS.CX, the batch's resend having met code 120", async () => {
+    const prefix = redis.prefix();
+    const receiver = await startReceiver(prefix, { window: 24 * HOUR });
+    const sandbox = await startSandbox({ port: 0, dlrDelayMs: 1, webhooks: { octopush: receiver.accountUrl } });
+    try {
+      const chain = () => [
+        octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 }),
+        smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 }),
+      ];
+      const recipients = frNumbers(4, 8700);
+      const message = { from: 'Shop', text: 'Hello', options: OCTOPUSH };
+      const deliveryReports = { url: `${receiver.url}/dlr`, secret, accountUrl: true };
+      await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'ch-120-moved', senders: chain(), recipients, message, batchSize: 5 });
+      // A worker died after Octopush accepted the batch; the next one's resend met code 120.
+      const journal = new RedisJournal(client, prefix);
+      await journal.begin('ch-120-moved', 0, 'dead-worker');
+      const { fingerprint: digest } = (await campaignStatus(redis.url, 'ch-120-moved', { prefix }))!;
+      const dying = { ...redisFailoverJournal(journal, 'ch-120-moved'), settle: () => Promise.reject(new Error('worker died')) };
+      await expect(sendWithFailover(chain(), recipients, message, { dedupeKey: dedupeKeyOf({ campaignId: 'ch-120-moved', index: 0, digest }), batchIndex: 0, journal: dying })).rejects.toThrow('worker died');
+      const worker = createCampaignWorker({ connection: redis.url, prefix, senders: chain(), deliveryReports });
+      try {
+        await waitDone(redis.url, 'ch-120-moved', prefix);
+      } finally {
+        await worker.close();
+      }
+      expect((await campaignStatus(redis.url, 'ch-120-moved', { prefix }))!.unplaceableBatches).toEqual([{ index: 0, count: 4, reason: 'ticket_unknown' }]);
+      // One recipient has its final report (placed by its campaign, batch and number); the three others have none an hour on, and the timer asked for by name moves them.
+      const [first] = sandbox.messages('octopush').filter((m) => m.to === recipients[0]);
+      await receiver.recorder.record({ events: [{ vendor: 'octopush', messageId: `${first!.id}#${recipients[0]}`, status: 'delivered', final: true, raw: { status: 'DELIVERED' }, at: '2030-01-01T00:00:00Z', to: recipients[0]!, reference: { campaign: 'ch-120-moved', batch: 0 } }] });
+      const moved = (await failoverCampaign({ connection: redis.url, prefix, campaignId: 'ch-120-moved', senders: chain(), deliveryReports, afterNoReportMs: 60_000, now: new Date(Date.now() + HOUR) }))!;
+      expect(moved.moves.map((m) => m.to).sort()).toEqual(recipients.slice(1).sort());
+      expect(sandbox.messages('smscx').map((m) => `+${m.to.replace(/\D/g, '')}`).sort()).toEqual(recipients.slice(1).sort());
+      const after = (await campaignStatus(redis.url, 'ch-120-moved', { prefix }))!;
+      expect(after.unplaceableBatches).toEqual([{ index: 0, count: 1, reason: 'ticket_unknown' }]);
     } finally {
       await sandbox.close();
       await receiver.close();

@@ -24,7 +24,11 @@ export interface CampaignStatus extends CampaignMeta {
   inFlight: number[];
   /** Every batch that may or may not have been sent, with its recipients: check these before resending. */
   unknownBatches: Array<Extract<BatchOutcome, { outcome: 'unknown' }>>;
-  /** Sent batches whose delivery reports cannot be placed, and why (BatchOutcome `reports`): their recipients stay pending. */
+  /**
+   * Sent batches whose delivery reports cannot be placed, and why (BatchOutcome `reports`): their
+   * recipients stay pending. `count`: those recipients (on a chain's batch, only those the vendor
+   * that answered no id holds).
+   */
   unplaceableBatches: Array<{ index: number; count: number; reason: 'ticket_unknown' }>;
   /** Every batch the vendor refused, with the code and message; nothing of them was sent. */
   refusedBatches: Array<Extract<BatchOutcome, { outcome: 'refused' }>>;
@@ -175,7 +179,7 @@ async function readStatus(redis: Redis, prefix: string, campaignId: string): Pro
     inFlight: begun,
     unknownBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'unknown' }> => o.outcome === 'unknown'),
     refusedBatches: outcomes.filter((o): o is Extract<BatchOutcome, { outcome: 'refused' }> => o.outcome === 'refused'),
-    unplaceableBatches: outcomes.flatMap((o) => (o.outcome === 'sent' && o.reports !== undefined ? [{ index: o.index, count: o.count, reason: o.reports }] : [])),
+    unplaceableBatches: outcomes.flatMap((o) => (o.outcome === 'sent' && o.reports !== undefined ? [{ index: o.index, count: o.unplaceable ?? o.count, reason: o.reports }] : [])),
     sentBy: meta.chain ? sentBy : sent.recipients > 0 ? { [meta.provider]: sent.recipients } : {},
     refusedRecipients: outcomes.flatMap((o) => (o.outcome !== 'refused' && o.refused ? o.refused.map((r) => ({ ...r, batch: o.index })) : [])),
     done: pending.batches === 0,

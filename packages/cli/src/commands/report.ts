@@ -4,7 +4,7 @@ import { writeDeliveryStates } from '../deliveryReport';
 import { JournalStates } from '../deliveryStates';
 import { CliError, line, type Io } from '../io';
 import { renderTable } from '../table';
-import { chainReport, eachUnknownOfChain, STATUSES } from './reportChain';
+import { chainReport, eachUnknownOfChain, STATUSES, TICKET_UNKNOWN_NOTE } from './reportChain';
 
 // The journal's own outcomes: a batch a stopped run left unsettled reads back as unknown (interrupted).
 type Status = 'sent' | 'refused' | 'unknown';
@@ -88,7 +88,7 @@ async function reportChain(io: Io, path: string, contents: JournalContents, opti
   const running = await lockHolder(path);
   const { header } = contents;
   if (options.json) {
-    const head = { campaignId: header.campaignId, provider: header.provider, chain: report.chain, created: header.created, ...(running !== undefined && { runningPid: running }), totals: report.totals, providers: report.providers, failovers: report.failovers, unknownBy: report.unknownBy };
+    const head = { campaignId: header.campaignId, provider: header.provider, chain: report.chain, created: header.created, ...(running !== undefined && { runningPid: running }), totals: report.totals, ticketUnknown: report.ticketUnknown, providers: report.providers, failovers: report.failovers, unknownBy: report.unknownBy };
     io.stdout.write(`${JSON.stringify(head).slice(0, -1)},"unknownRecipients":[`);
     let first = true;
     await eachUnknownOfChain(
@@ -117,6 +117,7 @@ async function reportChain(io: Io, path: string, contents: JournalContents, opti
         }),
       ),
     );
+    if (report.ticketUnknown > 0) line(io.stdout, TICKET_UNKNOWN_NOTE(report.ticketUnknown));
     const moved = Object.entries(report.failovers);
     if (moved.length > 0) line(io.stdout, `moved to the next provider (refused with proof that nothing was sent): ${moved.map(([cls, n]) => `${cls} ${n}`).join(', ')}`);
     const after = report.chain.filter((name) => report.providers[name]!.moved.report + report.providers[name]!.moved.timer > 0);

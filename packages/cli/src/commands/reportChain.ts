@@ -6,7 +6,11 @@
  */
 import type { FailoverClass } from '@msgkit/core';
 import { planChain } from '@msgkit/core/internal';
-import type { JournalContents, RecordedAttempt } from '@msgkit/journal';
+import { ticketUnknown, type JournalContents, type RecordedAttempt } from '@msgkit/journal';
+
+/** What `ticket_unknown` recipients are, for the summary and msgkit report: sent once, their ticket not known. */
+export const TICKET_UNKNOWN_NOTE = (n: number) =>
+  `${n} of the sent are ticket_unknown: the vendor refused a resend with the same key as a send it had accepted (Octopush code 120), which proves that send was accepted, but names no ticket, and no lookup by key exists. They were sent once and are not resent; they have no vendor id, and msgkit reconcile cannot check them.`;
 
 type Status = 'sent' | 'refused' | 'unknown';
 export const STATUSES: Status[] = ['sent', 'refused', 'unknown'];
@@ -22,6 +26,8 @@ export interface ProviderTotals {
   moved: { report: number; timer: number };
   /** Recipients it reported delivered that another provider delivered too (core's rule): each delivered twice. */
   deliveredTwice: number;
+  /** Of those it sent, recipients it accepted without naming the send (`ticket_unknown`: Octopush's code 120 to a resend). */
+  ticketUnknown: number;
 }
 
 export interface ChainReport {
@@ -32,6 +38,8 @@ export interface ChainReport {
   failovers: Partial<Record<FailoverClass, number>>;
   /** Unknown recipients by the code of their attempt (`interrupted`: a run stopped while it was in flight). */
   unknownBy: Record<string, number>;
+  /** Of the sent, recipients a provider accepted without naming the send (`ticket_unknown`, @msgkit/journal's ticketUnknown). */
+  ticketUnknown: number;
 }
 
 export interface UnknownRecipient {
@@ -61,9 +69,10 @@ export function chainReport(path: string, contents: JournalContents, twiceOf?: T
   const report: ChainReport = {
     chain,
     totals: Object.fromEntries(STATUSES.map((s) => [s, { batches: 0, recipients: 0 }])) as ChainReport['totals'],
-    providers: Object.fromEntries(chain.map((name) => [name, { sent: 0, unknown: 0, tries: { sent: 0, refused: 0, unknown: 0 }, moved: { report: 0, timer: 0 }, deliveredTwice: 0 }])),
+    providers: Object.fromEntries(chain.map((name) => [name, { sent: 0, unknown: 0, tries: { sent: 0, refused: 0, unknown: 0 }, moved: { report: 0, timer: 0 }, deliveredTwice: 0, ticketUnknown: 0 }])),
     failovers: {},
     unknownBy: {},
+    ticketUnknown: 0,
   };
   for (const { attempts, states } of batches(path, contents)) {
     for (const a of attempts) {
@@ -88,7 +97,13 @@ export function chainReport(path: string, contents: JournalContents, twiceOf?: T
     for (const [to, state] of states) {
       const status: Status = state.status === 'pending' ? 'refused' : state.status;
       counts[status]++;
-      if (state.status === 'sent') report.providers[state.sender]!.sent++;
+      if (state.status === 'sent') {
+        report.providers[state.sender]!.sent++;
+        if (ticketUnknown(attempts[state.attempt]?.outcome)) {
+          report.providers[state.sender]!.ticketUnknown++;
+          report.ticketUnknown++;
+        }
+      }
       if (twiceOf && (state.status === 'sent' || state.status === 'unknown')) {
         for (const vendor of twiceOf(attempts[0]!.batch, to, state.sender)) if (report.providers[vendor]) report.providers[vendor].deliveredTwice++;
       }

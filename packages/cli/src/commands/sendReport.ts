@@ -7,6 +7,7 @@ import { RecipientsFileError } from '../recipients';
 import { ResultsWriteError } from '../results';
 import { renderTable } from '../table';
 import type { SendOptions } from './send';
+import { TICKET_UNKNOWN_NOTE } from './reportChain';
 import { countryNote, landlineNote, summaryJson } from './shared';
 
 export interface ReportContext {
@@ -43,6 +44,7 @@ export function report(io: Io, options: SendOptions, chain: readonly CampaignSen
         ...summaryJson(names, tally, c.segments, c.personalized ? true : undefined),
         sent: recipients.sent,
         sentEarlier: s.sentEarlier,
+        ticketUnknown: s.ticketUnknown,
         refused: recipients.refused,
         unknown: recipients.unknown,
         failed,
@@ -60,6 +62,7 @@ export function report(io: Io, options: SendOptions, chain: readonly CampaignSen
           earlier: b.earlier,
           ...b.counts,
           sentBy: b.sentBy,
+          ...(b.ticketUnknown > 0 && { ticketUnknown: b.ticketUnknown }),
           ...(b.id && { id: b.id }),
           ...(b.error && { error: b.error }),
         })),
@@ -69,7 +72,7 @@ export function report(io: Io, options: SendOptions, chain: readonly CampaignSen
     const shown = batches.length <= 50 ? batches : batches.filter((b) => b.status !== 'sent');
     if (shown.length > 0) {
       const result = (b: (typeof batches)[number]) => {
-        if (b.status === 'sent') return b.earlier ? 'sent earlier' : 'sent';
+        if (b.status === 'sent') return `${b.earlier ? 'sent earlier' : 'sent'}${b.ticketUnknown > 0 ? ` (${b.ticketUnknown === b.size ? '' : `${b.ticketUnknown} `}ticket_unknown)` : ''}`;
         const word = b.status === 'refused' ? 'FAILED' : 'UNKNOWN';
         return b.counts.sent > 0 ? `${word} (${b.counts.sent} sent)` : word;
       };
@@ -82,6 +85,7 @@ export function report(io: Io, options: SendOptions, chain: readonly CampaignSen
     if (Object.keys(s.failovers).length > 0) line(io.stdout, `moved to the next provider (refused with proof that nothing was sent): ${byClass(s)}`);
     const moved = Object.entries(s.moved);
     if (moved.length > 0) line(io.stdout, `moved to the next provider after sending: ${moved.map(([name, m]) => `${name} ${m.report} on a final negative report, ${m.timer} on the timer`).join('; ')}`);
+    if (s.ticketUnknown > 0) line(io.stdout, TICKET_UNKNOWN_NOTE(s.ticketUnknown));
     if (recipients.unknown > 0) line(io.stdout, unknownNote(s, chain, c));
   }
   if (s.stoppedBy !== undefined) {
