@@ -1,3 +1,3 @@
 import { msgkitBuild } from '../../tools/build/tsdown.base.mjs';
 
-export default msgkitBuild({ index: 'src/index.ts' });
+export default msgkitBuild({ index: 'src/index.ts', 'omni-send': 'src/omni-send.ts' });

@@ -9,7 +9,7 @@
 // tools/generate/checks.mjs writes from the same spec). A broken spec therefore stops here with the
 // file and the problem named, and the committed code is left as it was.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,19 @@ if (run.status !== 0) {
   const lines = `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => l.length < 400);
   const detail = lines.filter((l) => /ERROR|Exception|issues|attribute|WARN/.test(l) && !/^\s+at /.test(l));
   fail(`openapi-generator failed on ${specName}:\n${(detail.length > 0 ? detail : lines.slice(-20)).join('\n')}`);
+}
+
+// With compactModels, a model's fields are written `name=baseName` (modelGeneric.mustache: the
+// template cannot tell whether the two are the same); a field whose two names are the same is
+// written `name` alone, as runtime.mapModel reads it.
+const stagedModels = join(staged, 'models');
+if (existsSync(stagedModels)) {
+  for (const file of readdirSync(stagedModels)) {
+    const path = join(stagedModels, file);
+    const code = readFileSync(path, 'utf8');
+    const compact = code.replace(/(mapModel\((?:json|value), ')([^']*)'/g, (_, head, fields) => `${head}${fields.split(' ').filter((field) => field !== '').map((field) => field.replace(/^([^=?*[]+)=\1(?=[?*[]|$)/, '$1')).join(' ')}'`);
+    if (compact !== code) writeFileSync(path, compact);
+  }
 }
 
 const stagedChecks = join(scratch, 'generated-checks');

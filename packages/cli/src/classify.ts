@@ -2,6 +2,7 @@
 // a landline from a mobile outside NANP.
 import { normalizePhone, type NormalizePhoneOptions, type PhoneNumberType } from '@msgkit/core/max';
 import { E164Set } from './e164Set';
+import type { WrittenChunk } from './judgeChunk';
 import type { Row } from './recipients';
 
 export type RowStatus = 'valid' | 'invalid' | 'duplicate';
@@ -110,19 +111,26 @@ export class Classifier {
   }
 
   /**
-   * Counts a row judged elsewhere (ChunkJudge, here or in the phone worker: see phoneWorker.ts) as
-   * `judge` would have: `code` undefined for a usable number, which then waits for `settle` by
-   * `value` as e164Value reads `e164` (`e164` is read only when `value` is 0: a number longer than
-   * 15 digits). Sets no `last`: the caller writes the row from what it was given.
+   * Counts a chunk of rows judged and written elsewhere (ChunkWriter, here or in the phone worker:
+   * see phoneWorker.ts) as `judge` would have, its usable numbers waiting for `settle` in order.
    */
-  count(country: string | undefined, code: string | undefined, value: number, e164: string | undefined): void {
+  countChunk(chunk: WrittenChunk): void {
     const tally = this.tally;
-    tally.rows++;
-    if (country) tally.countryFromColumn++;
-    if (code === undefined) this.#waiting.pushValue(value, e164!);
-    else {
-      tally.invalid++;
-      if (code === 'not_mobile') tally.notMobile++;
+    tally.rows += chunk.rows;
+    tally.countryFromColumn += chunk.countryFromColumn;
+    tally.invalid += chunk.invalid;
+    tally.notMobile += chunk.notMobile;
+    const { values, longs } = chunk;
+    const waiting = this.#waiting;
+    // A number `values` cannot hold comes as its string, in `longs` (k, E.164 pairs).
+    let nextLong = longs ? (longs[0] as number) : -1;
+    let longAt = 0;
+    for (let k = 0; k < values.length; k++) {
+      if (k === nextLong) {
+        waiting.pushValue(values[k]!, longs![longAt + 1] as string);
+        longAt += 2;
+        nextLong = longAt < longs!.length ? (longs![longAt] as number) : -1;
+      } else waiting.pushValue(values[k]!, '');
     }
   }
 

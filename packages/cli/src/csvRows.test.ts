@@ -94,6 +94,44 @@ describe('CsvRows', () => {
     );
   });
 
+  it('appends the rows and marks another CsvRows wrote (takeMarked) after its own, and settles them all in order as if written here', () => {
+    const row = fc.record({ label: fc.nat(), input: fc.string({ unit: fc.constantFrom('0', '7', ' ', '"', ',', 'é'), maxLength: 12 }), checked: fc.boolean(), seen: fc.boolean() });
+    // Each part of a take: rows written here, or by the other CsvRows and appended.
+    const part = fc.record({ elsewhere: fc.boolean(), rows: fc.array(row, { maxLength: 12 }) });
+    fc.assert(
+      fc.property(fc.array(fc.array(part, { maxLength: 4 }), { maxLength: 4 }), fc.integer({ min: 1, max: 64 }), (takes, capacity) => {
+        const here = new CsvRows(capacity);
+        const other = new CsvRows(capacity);
+        const written: Buffer[] = [];
+        let expected = '';
+        for (const parts of takes) {
+          const fresh: number[] = [];
+          for (const { elsewhere, rows } of parts) {
+            const to = elsewhere ? other : here;
+            for (const r of rows) {
+              if (r.checked) {
+                to.validRow(r.label, r.input, '+447400123456', 'MOBILE');
+                fresh.push(r.seen ? 0 : 1);
+                expected += asString(r.label, r.input, '+447400123456', r.seen ? 'duplicate' : 'valid', undefined, 'MOBILE');
+              } else {
+                to.row(r.label, r.input, undefined, 'invalid', 'too_short', undefined);
+                expected += asString(r.label, r.input, undefined, 'invalid', 'too_short', undefined);
+              }
+            }
+            if (elsewhere) {
+              const { bytes, statusAt } = other.takeMarked();
+              here.append(bytes, statusAt);
+            }
+          }
+          here.settle(Uint8Array.from(fresh));
+          written.push(here.take());
+        }
+        expect(Buffer.concat(written).toString('utf8')).toBe(expected);
+      }),
+      { numRuns: 300, seed: 20 },
+    );
+  });
+
   it('writes a cell longer than its buffer, and the row number of the millionth row', () => {
     const rows = new CsvRows(8);
     rows.row(1_000_001, `07400 ${'é'.repeat(100_000)}`, undefined, 'invalid', 'not_a_number', undefined);

@@ -179,6 +179,38 @@ export class CsvRows {
   }
 
   /**
+   * `take` for rows written elsewhere than where they are checked (ChunkWriter, judgeChunk.ts): the
+   * bytes, and where the status of each row marked since the last settle starts in them, in order;
+   * the marks are handed over with the bytes (no settle for them here).
+   */
+  takeMarked(): { bytes: Buffer; statusAt: Int32Array } {
+    const statusAt = this.#checked.slice(0, this.#checkedCount);
+    this.#checkedCount = 0;
+    return { bytes: this.take(), statusAt };
+  }
+
+  /**
+   * Adds rows another CsvRows wrote (`takeMarked`'s bytes and marks), as if written here: their
+   * marked rows wait for the next `settle` after those marked before them.
+   */
+  append(bytes: Uint8Array, statusAt: Int32Array): void {
+    this.#reserve(bytes.length);
+    const at = this.#at;
+    this.#bytes.set(bytes, at);
+    this.#at = at + bytes.length;
+    const count = this.#checkedCount;
+    const needed = count + statusAt.length;
+    if (needed > this.#checked.length) {
+      const bigger = new Int32Array(Math.max(needed, 2 * this.#checked.length));
+      bigger.set(this.#checked.subarray(0, count));
+      this.#checked = bigger;
+    }
+    const checked = this.#checked;
+    for (let k = 0; k < statusAt.length; k++) checked[count + k] = statusAt[k]! + at;
+    this.#checkedCount = needed;
+  }
+
+  /**
    * The bytes of the rows added since the last take, handed over (a stream may hold them until it
    * writes them); the next rows go to a new buffer.
    */

@@ -1,69 +1,71 @@
 /**
- * A chunk of phone cells judged at once, the answers as typed arrays (see Judged in phoneWorker.ts):
- * what the worker thread of `msgkit normalize --csv` sends back, and what the main thread makes
- * itself of a chunk read while the worker has enough waiting. The judging is Classifier.judge's,
- * the one the single-thread path uses; this Classifier's tally and duplicate set are unused (the
- * main thread's Classifier counts the rows and checks duplicates in order: Classifier.count).
+ * A chunk of `msgkit normalize --csv` rows judged and written at once (see phoneWorker.ts): what the
+ * worker thread sends back, and what the main thread makes itself of a chunk read while the worker
+ * has enough waiting. The rows are the bytes the single-thread path writes, each usable number
+ * written `valid`; the duplicate check, which depends on every row before, stays with the main
+ * thread's Classifier (Classifier.countChunk, CsvRows.append): it rewrites the few rows it finds
+ * to be duplicates. The judging is Classifier.judge's and the writing CsvRows', the ones the
+ * single-thread path uses; this Classifier's duplicate set is unused.
  */
 import { Classifier } from './classify';
-import { e164Value } from './e164Set';
-import type { Judged } from './phoneWorker';
+import { CsvRows } from './csvRows';
 
 /** The worker's first message: it has loaded, and judges the chunks sent from now on without waiting for its start. */
 export const READY = 'ready';
 
-export class ChunkJudge {
+/** A chunk's rows, written. */
+export interface WrittenChunk {
+  /** The rows as `msgkit normalize --csv` writes them, each usable number `valid`. */
+  bytes: Uint8Array;
+  /** Where the status of each usable number's row starts in `bytes`, in the rows' order. */
+  statusAt: Int32Array;
+  /** Each usable number, as e164Value reads it, in the same order (0: more than 15 digits, see `longs`). */
+  values: Float64Array;
+  /** k, E.164 pairs (in k order) for the numbers `values` cannot hold. */
+  longs: Array<number | string> | undefined;
+  /** The chunk's counts, as Classifier.judge keeps them (valid and duplicates wait for the check). */
+  rows: number;
+  countryFromColumn: number;
+  invalid: number;
+  notMobile: number;
+}
+
+export class ChunkWriter {
   readonly #classifier: Classifier;
-  // Codes and types travel as small numbers: 1 + their index in this table, each name sent once.
-  readonly #names = new Map<string, number>();
-  #fresh: string[] = [];
+  readonly #out = new CsvRows();
 
   constructor(defaultCountry: string | undefined, allowLandline: boolean) {
     this.#classifier = new Classifier(defaultCountry, { allowLandline });
   }
 
-  #nameOf(name: string): number {
-    let index = this.#names.get(name);
-    if (index === undefined) {
-      index = this.#names.size + 1;
-      if (index > 255) throw new RangeError('more than 255 codes and types');
-      this.#names.set(name, index);
-      this.#fresh.push(name);
-    }
-    return index;
-  }
-
-  judge(inputs: readonly string[], countries: ReadonlyArray<string | undefined>): Judged {
-    const count = inputs.length;
-    const digits = new Float64Array(count);
-    const codes = new Uint8Array(count);
-    const types = new Uint8Array(count);
-    let odd: Array<number | string> | undefined;
+  /** Judges and writes the rows of `inputs` (phone cells), each with its country cell and its line. */
+  write(inputs: readonly string[], countries: ReadonlyArray<string | undefined>, lines: ArrayLike<number>): WrittenChunk {
     const classifier = this.#classifier;
-    const last = classifier.last;
-    let lastType: string | undefined;
-    let lastTypeIndex = 0;
-    for (let i = 0; i < count; i++) {
-      if (!classifier.judge(inputs[i]!, countries[i])) codes[i] = this.#nameOf(last.code!);
-      const type = last.type;
-      if (type !== undefined) {
-        // Most rows repeat the last row's type: one comparison instead of a map lookup.
-        if (type !== lastType) {
-          lastType = type;
-          lastTypeIndex = this.#nameOf(type);
-        }
-        types[i] = lastTypeIndex;
-      }
-      const e164 = last.e164;
-      if (e164 !== undefined) {
-        // Its digits' value gives "+" and the digits back (e164Value: 0 for more than 15 digits, -1 for none).
-        const value = e164Value(e164);
-        if (value > 0) digits[i] = value;
-        else (odd ??= []).push(i, e164);
-      }
+    const out = this.#out;
+    const { last, tally } = classifier;
+    const { rows, countryFromColumn, invalid, notMobile } = tally;
+    const values = new Float64Array(inputs.length);
+    let count = 0;
+    let longs: Array<number | string> | undefined;
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i]!;
+      if (classifier.judge(input, countries[i])) {
+        const e164 = last.e164!;
+        const value = out.validRow(lines[i]!, input, e164, last.type);
+        if (value <= 0) (longs ??= []).push(count, e164);
+        values[count++] = value;
+      } else out.row(lines[i]!, input, last.e164, last.status, last.code, last.type);
     }
-    const names = this.#fresh;
-    this.#fresh = [];
-    return { digits, codes, types, names, odd };
+    const { bytes, statusAt } = out.takeMarked();
+    return {
+      bytes,
+      statusAt,
+      values: values.subarray(0, count),
+      longs,
+      rows: tally.rows - rows,
+      countryFromColumn: tally.countryFromColumn - countryFromColumn,
+      invalid: tally.invalid - invalid,
+      notMobile: tally.notMobile - notMobile,
+    };
   }
 }

@@ -1,21 +1,22 @@
 /**
- * The worker thread of `msgkit normalize --csv` on a long list (see phoneWorker.ts): judges each
- * chunk's phone cells (ChunkJudge) and answers with typed arrays, transferred rather than copied,
- * in the order the chunks came. The main thread keeps everything that depends on row order.
+ * The worker thread of `msgkit normalize --csv` on a long list (see phoneWorker.ts): judges and
+ * writes each chunk's rows (ChunkWriter) and answers with their bytes and typed arrays, transferred
+ * rather than copied, in the order the chunks came. The main thread keeps everything that depends
+ * on row order: the duplicate check, the tally, and the output.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ChunkJudge, READY } from './judgeChunk';
+import { ChunkWriter, READY } from './judgeChunk';
 import type { JudgeRequest, PhoneWorkerData } from './phoneWorker';
 
 const port = parentPort;
 if (!port) throw new Error('normalizeWorker runs as a worker thread');
 const { defaultCountry, allowLandline } = workerData as PhoneWorkerData;
-const chunks = new ChunkJudge(defaultCountry, allowLandline);
+const chunks = new ChunkWriter(defaultCountry, allowLandline);
 // Loaded (the phone metadata with it): the main thread sends chunks from now on (see PhoneWorker.ready).
 port.postMessage(READY);
 
-/** A chunk as JudgeRequest carries it, or (more than 255 distinct countries in a chunk) as two arrays. */
-type Message = JudgeRequest | { inputs: string[]; countries: Array<string | undefined> };
+/** A chunk as JudgeRequest carries it, or (more than 255 distinct countries in a chunk) as arrays. */
+type Message = JudgeRequest | { inputs: string[]; countries: Array<string | undefined>; lines: Float64Array };
 
 port.on('message', (message: Message) => {
   let inputs: string[];
@@ -34,6 +35,6 @@ port.on('message', (message: Message) => {
       countries[i] = index === 0 ? undefined : countryNames[index - 1];
     }
   }
-  const answer = chunks.judge(inputs, countries);
-  port.postMessage(answer, [answer.digits.buffer as ArrayBuffer, answer.codes.buffer as ArrayBuffer, answer.types.buffer as ArrayBuffer]);
+  const answer = chunks.write(inputs, countries, message.lines);
+  port.postMessage(answer, [answer.bytes.buffer as ArrayBuffer, answer.statusAt.buffer as ArrayBuffer, answer.values.buffer as ArrayBuffer]);
 });

@@ -12,9 +12,12 @@ import { dirname, join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Classifier } from './classify';
+import { CsvRows } from './csvRows';
 import type { Io } from './io';
-import { chooseThreads, lastWorkerChunks, liveWorkers, useWorker, WORKER_MIN_BYTES } from './phoneWorker';
+import { chooseThreads, lastWorkerChunks, liveWorkers, PhoneWorker, useWorker, WORKER_MIN_BYTES, writeThroughWorker } from './phoneWorker';
 import { main } from './program';
+import { openRecipientsFile } from './recipients';
 import { runCli } from './testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'msgkit-phone-worker-'));
@@ -173,5 +176,64 @@ describe('msgkit normalize --csv through the phone worker', () => {
     const refused = await two(['normalize', '--csv', '--file', path]);
     expect(steady(refused)).toEqual(steady(await one(['normalize', '--csv', '--file', path])));
     expect(refused.stdout).toContain('\n8,+4930123456789013,+4930123456789013,invalid,not_mobile,FIXED_LINE\n');
+  });
+
+  it('finds a duplicate whose first row was judged by the worker and its repeat by the main thread, and the reverse, across chunk ends, as one thread does', async () => {
+    // Reads of 4096 bytes: a row is in the chunk of the read its line ends in. A number comes back
+    // 333 rows later (about 5 kB on), in the next chunk or the one after, so repeats cross from even
+    // chunks (the worker's here) to odd ones (the main thread's) and back. Every 50th row is a
+    // 16-digit number (sent as a string, not as digits), every 97th an invalid one.
+    const path = join(dir, 'crossing.csv');
+    const rowsOf = (i: number) => (i % 97 === 0 ? '07400 12345x,GB' : i % 50 === 0 ? `+4930123456${789012 + (i % 7)}` : `07400 ${100_000 + (i % 333)},GB`);
+    const rows = Array.from({ length: 6000 }, (_, i) => rowsOf(i));
+    const header = 'phone,country\n';
+    writeFileSync(path, `${header}${rows.join('\n')}\n`);
+    const ends: number[] = [];
+    rows.reduce((at, r) => ends.push(at + r.length) && at + r.length + 1, header.length);
+    const chunkOf = (i: number) => Math.floor(ends[i]! / 4096);
+    const firstRow = new Map<string, number>();
+    const crossings = { workerThenMain: 0, mainThenWorker: 0 };
+    rows.forEach((r, i) => {
+      const first = firstRow.get(r);
+      if (first === undefined) firstRow.set(r, i);
+      else if (chunkOf(first) % 2 !== chunkOf(i) % 2) crossings[chunkOf(first) % 2 === 0 ? 'workerThenMain' : 'mainThenWorker']++;
+    });
+    expect(crossings.workerThenMain).toBeGreaterThan(100);
+    expect(crossings.mainThenWorker).toBeGreaterThan(100);
+    const single = await runCli(['normalize', '--csv', '--allow-landline', '--threads', '1', '--file', path]);
+    expect(single.stdout).toContain(',duplicate,,MOBILE\n');
+    expect(single.stdout).toContain(',duplicate,,FIXED_LINE\n');
+    const file = await openRecipientsFile(path, undefined, { chunkSize: 4096 });
+    const classifier = new Classifier(undefined, { allowLandline: true });
+    const out = new CsvRows();
+    const written: Buffer[] = [Buffer.from('row,input,e164,status,error,type\n')];
+    const flush = async () => {
+      out.settle(classifier.settle());
+      written.push(out.take());
+      return true;
+    };
+    const assigned: Array<'worker' | 'main'> = [];
+    const assign = (chunk: number) => (assigned[chunk] = chunk % 2 === 0 ? 'worker' : 'main');
+    expect(await writeThroughWorker(file, classifier, true, out, flush, { waitForStart: true, assign })).toBe(true);
+    expect(assigned).toHaveLength(chunkOf(rows.length - 1) + 1);
+    expect(lastWorkerChunks()).toBe(assigned.filter((a) => a === 'worker').length);
+    expect(Buffer.concat(written).toString()).toBe(single.stdout);
+    const { rows: count, valid, duplicates, invalid } = classifier.tally;
+    expect(single.stderr).toContain(`${count} inputs: ${valid} unique valid, ${duplicates} duplicates, ${invalid} invalid;`);
+    expect(liveWorkers()).toBe(0);
+  });
+
+  it('rejects the chunk the worker failed on with its error, and every chunk after, and the worker ends', async () => {
+    const worker = new PhoneWorker({ defaultCountry: 'GB', allowLandline: false });
+    await worker.started();
+    const good = await worker.write(['07400 123456'], [undefined], [2]);
+    expect(Buffer.from(good.bytes).toString()).toBe('2,07400 123456,+447400123456,valid,,MOBILE\n');
+    // A cell that is not a string (sent as it is: a chunk of more than 255 countries goes as arrays), which the worker throws on.
+    const countries = Array.from({ length: 300 }, (_, i) => `X${i}`);
+    const failed = worker.write([42 as unknown as string, ...countries.slice(1).map(() => '07400 123457')], countries, countries.map((_, i) => i + 3));
+    await expect(failed).rejects.toThrow(/charCodeAt/);
+    await expect(worker.write(['07400 123458'], [undefined], [5])).rejects.toThrow(/charCodeAt/);
+    await worker.close();
+    expect(liveWorkers()).toBe(0);
   });
 });

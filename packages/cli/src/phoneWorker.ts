@@ -1,15 +1,16 @@
 /**
  * `msgkit normalize --csv` on a long list, on two threads (issue 20): the phone numbers' checks
- * (normalizePhone with full metadata, PhoneJudge) run in a worker thread, a chunk of the file at a
- * time, while the main thread reads the file, checks duplicates in the rows' order, writes the
- * output and draws the progress line. On two cores the run takes about as long as the larger of the
- * two halves instead of their sum; it uses more CPU time in all (the worker loads the metadata too,
- * and each chunk's cells are copied to it).
+ * (normalizePhone with full metadata) and the writing of their rows run in a worker thread, a chunk
+ * of the file at a time, while the main thread reads the file, judges and writes the chunks the
+ * worker has no room for, checks duplicates in the rows' order (rewriting the rows that are),
+ * writes the output and draws the progress line. On two cores the run takes about as long as half
+ * the work instead of all of it; it uses more CPU time in all (the worker loads the metadata too,
+ * each chunk's cells are copied to it and its rows back).
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Classifier } from './classify';
-import { ChunkJudge, READY } from './judgeChunk';
+import { ChunkWriter, READY, type WrittenChunk } from './judgeChunk';
 import type { CsvRows } from './csvRows';
 import type { RecipientsFile } from './recipients';
 
@@ -20,9 +21,9 @@ export interface PhoneWorkerData {
 }
 
 /**
- * A chunk's phone cells and country cells, in the file's order: the cells as one string and their
- * lengths, the countries as indexes into the chunk's few distinct ones. Copying a million small
- * strings one by one to the worker cost more than half the time the worker saved.
+ * A chunk's phone cells, country cells and lines, in the file's order: the cells as one string and
+ * their lengths, the countries as indexes into the chunk's few distinct ones. Copying a million
+ * small strings one by one to the worker cost more than half the time the worker saved.
  */
 export interface JudgeRequest {
   text: string;
@@ -30,20 +31,8 @@ export interface JudgeRequest {
   /** 0: no country cell; else 1 + the index in `countryNames`. */
   countries: Uint8Array;
   countryNames: string[];
-}
-
-/** The worker's answer for a chunk, a row per index. */
-export interface Judged {
-  /** The E.164 number's digits as a number (0: none, or see `odd`). */
-  digits: Float64Array;
-  /** 0: a usable number; else 1 + the index of the row's code in the names sent so far. */
-  codes: Uint8Array;
-  /** 0: no type; else 1 + the index of the type in the names sent so far. */
-  types: Uint8Array;
-  /** Names (codes and types) first used in this chunk, to append to those sent before. */
-  names: string[];
-  /** Index, E.164 pairs (in index order) for numbers `digits` cannot hold: longer than 15 digits. */
-  odd: Array<number | string> | undefined;
+  /** Each row's line in the file (its row number in the output). */
+  lines: Float64Array;
 }
 
 /**
@@ -120,7 +109,7 @@ const workerUrl = () =>
 /** The worker thread, answering chunks in the order they were sent. */
 export class PhoneWorker {
   readonly #worker: Worker;
-  readonly #waiting: Array<{ resolve: (judged: Judged) => void; reject: (error: unknown) => void }> = [];
+  readonly #waiting: Array<{ resolve: (written: WrittenChunk) => void; reject: (error: unknown) => void }> = [];
   #failure: { error: unknown } | undefined;
   #closed: Promise<void> | undefined;
   #ready = false;
@@ -155,11 +144,11 @@ export class PhoneWorker {
     live++;
     // Never what keeps the process alive: close() ends it, and so does the process's end.
     this.#worker.unref();
-    this.#worker.on('message', (judged: Judged | typeof READY) => {
-      if (judged === READY) this.#ready = true;
+    this.#worker.on('message', (written: WrittenChunk | typeof READY) => {
+      if (written === READY) this.#ready = true;
       else {
         this.#answered++;
-        this.#waiting.shift()?.resolve(judged);
+        this.#waiting.shift()?.resolve(written);
       }
     });
     const fail = (error: unknown) => {
@@ -173,13 +162,14 @@ export class PhoneWorker {
     });
   }
 
-  /** Judges a chunk's phone cells, each with its row's country cell (see JudgeRequest). */
-  judge(inputs: string[], countries: Array<string | undefined>): Promise<Judged> {
+  /** Judges and writes a chunk's rows: phone cells, each with its row's country cell and line (see JudgeRequest). */
+  write(inputs: string[], countries: Array<string | undefined>, lines: number[]): Promise<WrittenChunk> {
     if (this.#failure) return Promise.reject(this.#failure.error);
-    const answer = new Promise<Judged>((resolve, reject) => this.#waiting.push({ resolve, reject }));
-    const encoded = request(inputs, countries);
+    const answer = new Promise<WrittenChunk>((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    const lineArray = Float64Array.from(lines);
+    const encoded = request(inputs, countries, lineArray);
     if (encoded) this.#worker.postMessage(encoded.request, encoded.transfer);
-    else this.#worker.postMessage({ inputs, countries });
+    else this.#worker.postMessage({ inputs, countries, lines: lineArray }, [lineArray.buffer]);
     return answer;
   }
 
@@ -190,30 +180,31 @@ export class PhoneWorker {
   }
 }
 
-/** Chunks read and not yet written before the main thread waits for the oldest: enough to keep both threads busy. */
-const IN_FLIGHT = 6;
+/**
+ * Chunks read and not yet written before the main thread waits for the oldest. While the worker
+ * works through its WORKER_QUEUE chunks the main thread judges about as many itself, each behind
+ * the worker's oldest: at 10 it waited for the worker 3.6–6.1 % of a run (profiles of 1 000 000
+ * rows at load 6–7), at 16 0.9–2.1 %.
+ */
+const IN_FLIGHT = 16;
 
 /**
- * Chunks the worker may have waiting: a chunk read while it has that many is judged by the main
- * thread itself, as soon as it is read (so the worker never runs dry while the main thread judges).
- * The phone checks are the larger half of the work: with all of them in the worker the main thread
- * sat idle half the run.
+ * Chunks the worker may have waiting: a chunk read while it has that many is judged and written by
+ * the main thread itself, as soon as it is read, so both threads share the phone checks and the
+ * rows' writing as their pace allows. With 2 waiting (about 5 ms of work) the worker ran dry while
+ * the main thread judged a chunk or was put off the core: idle 3–10 % of a run, against 0.3–3.7 %
+ * with 4 (profiles at load 6–7).
  */
-const WORKER_QUEUE = 2;
+const WORKER_QUEUE = 4;
 
 interface Chunk {
-  inputs: string[];
-  countries: Array<string | undefined>;
-  lines: number[];
-  /** The worker's answer; none for a chunk judged by the main thread. */
-  answer: Promise<Judged> | undefined;
-  judged?: Judged;
-  /** The names table of whoever judged it (see Judged.names). */
-  names: string[];
+  /** The worker's answer; none for a chunk written by the main thread. */
+  answer: Promise<WrittenChunk> | undefined;
+  written?: WrittenChunk;
 }
 
 /** The request for a chunk's cells (see JudgeRequest); undefined when its countries are too many to index in a byte. */
-function request(inputs: string[], countries: Array<string | undefined>): { request: JudgeRequest; transfer: ArrayBuffer[] } | undefined {
+function request(inputs: string[], countries: Array<string | undefined>, lines: Float64Array): { request: JudgeRequest; transfer: ArrayBuffer[] } | undefined {
   const count = inputs.length;
   const lengths = new Uint32Array(count);
   const indexes = new Uint8Array(count);
@@ -234,8 +225,11 @@ function request(inputs: string[], countries: Array<string | undefined>): { requ
     }
     indexes[i] = lastIndex;
   }
-  return { request: { text: inputs.join(''), lengths, countries: indexes, countryNames }, transfer: [lengths.buffer, indexes.buffer] };
+  return { request: { text: inputs.join(''), lengths, countries: indexes, countryNames, lines }, transfer: [lengths.buffer, indexes.buffer, lines.buffer as ArrayBuffer] };
 }
+
+/** Test hook: who judges and writes the chunk of this index (0 the first), instead of the worker's queue deciding. */
+export type ChunkAssignment = (chunk: number) => 'worker' | 'main';
 
 /**
  * Writes every row of `file` to `out` as `msgkit normalize --csv` does on one thread (same bytes,
@@ -250,14 +244,13 @@ export async function writeThroughWorker(
   allowLandline: boolean,
   out: CsvRows,
   flush: () => Promise<boolean>,
-  { waitForStart = false }: { waitForStart?: boolean } = {},
+  { waitForStart = false, assign }: { waitForStart?: boolean; assign?: ChunkAssignment } = {},
 ): Promise<boolean> {
   const worker = new PhoneWorker({ defaultCountry: classifier.defaultCountry, allowLandline });
   lastRun = worker;
-  const here = new ChunkJudge(classifier.defaultCountry, allowLandline);
-  const workerNames: string[] = [];
-  const hereNames: string[] = [];
+  const here = new ChunkWriter(classifier.defaultCountry, allowLandline);
   const pending: Chunk[] = [];
+  let chunks = 0;
   let inputs: string[] = [];
   let countries: Array<string | undefined> = [];
   let lines: number[] = [];
@@ -266,19 +259,18 @@ export async function writeThroughWorker(
   let waiting = 0;
   const send = () => {
     if (inputs.length === 0) return;
-    const chunk: Chunk = { inputs, countries, lines, answer: undefined, names: workerNames };
+    const chunk: Chunk = { answer: undefined };
+    const index = chunks++;
     // Until the worker has loaded (about 0.2–0.3 s), the main thread judges every chunk and writes it at once, rather than wait for its start.
-    if (!worker.ready || waiting >= WORKER_QUEUE) {
-      chunk.judged = here.judge(inputs, countries);
-      chunk.names = hereNames;
-    } else {
+    if (assign ? assign(index) === 'main' : !worker.ready || waiting >= WORKER_QUEUE) chunk.written = here.write(inputs, countries, lines);
+    else {
       waiting++;
-      const answer = (chunk.answer = worker.judge(inputs, countries));
+      const answer = (chunk.answer = worker.write(inputs, countries, lines));
       // Read when its turn comes; until then a failure must not count as unhandled.
       answer.then(
-        (judged) => {
+        (written) => {
           waiting--;
-          chunk.judged = judged;
+          chunk.written = written;
         },
         () => {},
       );
@@ -291,37 +283,10 @@ export async function writeThroughWorker(
   };
   const writeOldest = async () => {
     const chunk = pending.shift()!;
-    const { digits, codes, types, names: fresh, odd } = chunk.judged ?? (await chunk.answer!);
-    const names = chunk.names;
-    for (const name of fresh) names.push(name);
-    const { inputs, countries, lines } = chunk;
-    let nextOdd = odd ? (odd[0] as number) : -1;
-    let oddAt = 0;
-    for (let i = 0; i < inputs.length; i++) {
-      const value = digits[i]!;
-      const codeIndex = codes[i]!;
-      const typeIndex = types[i]!;
-      const type = typeIndex === 0 ? undefined : names[typeIndex - 1];
-      // A number digits cannot hold (longer than 15 digits) comes as its string, in `odd`.
-      let e164: string | undefined;
-      if (i === nextOdd) {
-        e164 = odd![oddAt + 1] as string;
-        oddAt += 2;
-        nextOdd = oddAt < odd!.length ? (odd![oddAt] as number) : -1;
-      }
-      if (codeIndex === 0) {
-        // Written valid; its duplicate check waits for the chunk's settle (flush), as on one thread.
-        if (e164 === undefined) {
-          classifier.count(countries[i], undefined, value, undefined);
-          out.validRowOfDigits(lines[i]!, inputs[i]!, value, type);
-        } else classifier.count(countries[i], undefined, out.validRow(lines[i]!, inputs[i]!, e164, type), e164);
-      } else {
-        const code = names[codeIndex - 1]!;
-        classifier.count(countries[i], code, 0, undefined);
-        if (e164 === undefined) out.invalidRowOfDigits(lines[i]!, inputs[i]!, value, code, type);
-        else out.row(lines[i]!, inputs[i]!, e164, 'invalid', code, type);
-      }
-    }
+    const written = chunk.written ?? (await chunk.answer!);
+    // Its usable numbers are written valid; their duplicate check comes with flush's settle, in file order.
+    out.append(written.bytes, written.statusAt);
+    classifier.countChunk(written);
     return flush();
   };
   try {
@@ -340,7 +305,7 @@ export async function writeThroughWorker(
           classifier.expect(Math.ceil(((sent + inputs.length) * file.size) / file.bytesRead()));
         }
         send();
-        while (pending.length > 0 && (pending.length >= IN_FLIGHT || pending[0]!.judged)) if (!(await writeOldest())) return false;
+        while (pending.length > 0 && (pending.length >= IN_FLIGHT || pending[0]!.written)) if (!(await writeOldest())) return false;
       }
     } catch (error) {
       // The rows read before an unreadable one are written before its error, as on one thread.

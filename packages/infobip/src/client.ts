@@ -6,27 +6,19 @@
  */
 import { ValidationError } from '@msgkit/core';
 import {
-  clientOptionIssues,
-  clientPolicy,
   execute,
-  guardFetch,
-  messageFor,
-  noteHandler,
   pathIdIssues,
-  processEnv,
   requestObject,
-  resolveCredentials,
   type ClientOptions,
   type ClientPolicy,
   type NoteHandler,
   type Operation,
   type RequestOptions,
-  type ValidationIssue,
   type WithRequestId,
 } from '@msgkit/core/internal';
-import { INFOBIP_CREDENTIALS } from './credentials';
+import { connect, phoneContext, sendOmni } from './connection';
 import { infobipVendor } from './errors';
-import { AccountApi, Configuration, OmniApi } from './generated';
+import { AccountApi, OmniApi } from './generated';
 import type { AccountBalance, ListScenariosResponse, OmniLogsResponse, OmniReportsResponse, Scenario, SendOmniAdvancedResponse } from './generated';
 import type { OmniReportsQuery, ScenarioListQuery } from './types';
 import {
@@ -35,7 +27,6 @@ import {
   prepareReports,
   prepareScenario,
   prepareScenarioKey,
-  prepareSend,
   prepareUpdate,
   type OmniLogsQuery,
   type OmniSendRequest,
@@ -73,48 +64,6 @@ export interface InfobipClientOptions extends ClientOptions {
 
 export type { OmniLogsQuery, OmniSendRequest, ScenarioInput };
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-const required = (path: string): ValidationIssue => ({ path: [path], code: 'required', message: messageFor('required') });
-const BASE_URL_HINT = 'must be your account host, e.g. https://xxxxx.api.infobip.com';
-
-/** `xyz.api.infobip.com`, `https://xyz.api.infobip.com/` → `https://xyz.api.infobip.com`. */
-function normalizeBaseUrl(issues: ValidationIssue[], input: unknown): string {
-  if (typeof input !== 'string' || input.trim() === '') {
-    issues.push({ ...required('baseUrl'), message: `is required: ${BASE_URL_HINT.replace('must be ', '')} (every Infobip account has its own host)` });
-    return '';
-  }
-  const trimmed = input.trim();
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    issues.push({ path: ['baseUrl'], code: 'url_invalid', message: BASE_URL_HINT });
-    return '';
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
-    issues.push({ path: ['baseUrl'], code: 'url_invalid', message: BASE_URL_HINT });
-  } else if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
-    // The key travels in a header: over plain http anyone on the path could read it.
-    issues.push({ path: ['baseUrl'], code: 'url_invalid', message: 'must use https (plain http only for a loopback test server)' });
-  }
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-}
-
-/** The key alone: Infobip's header is `App <key>`, and a key pasted with its prefix must not get a second one. */
-function normalizeApiKey(issues: ValidationIssue[], input: unknown): string {
-  if (typeof input !== 'string' || input.trim() === '') {
-    issues.push(required('apiKey'));
-    return '';
-  }
-  const key = input.trim().replace(/^App\s+/i, '');
-  // The key is never echoed, not even in part. NUL and other control characters would cut the header.
-  if (key === '' || /[\s\u0000-\u001f\u007f]/.test(key)) issues.push({ path: ['apiKey'], code: 'invalid', message: 'must be the API key alone (optionally after `App `), without spaces or line breaks' });
-  return key;
-}
-
-/** A key goes into the URL path: `.`, `..`, `a/b` or `%2e%2e` would address another resource. */
 function scenarioPathKey(scenarioKey: string): string {
   if (typeof scenarioKey === 'string' && scenarioKey !== '') {
     const issues = pathIdIssues(scenarioKey, 'scenarioKey');
@@ -157,47 +106,17 @@ export class InfobipClient {
     balance(options?: RequestOptions): Promise<WithRequestId<AccountBalance>>;
   };
 
-  #api: OmniApi;
   #policy: ClientPolicy;
-  #defaultCountry: string | undefined;
-  #onNote: NoteHandler;
 
   constructor(options: InfobipClientOptions = {}) {
-    const env = processEnv();
-    const o = resolveCredentials('infobip', INFOBIP_CREDENTIALS, typeof options === 'object' && options !== null ? options : {}, env);
-    const issues: ValidationIssue[] = [];
-    const key = normalizeApiKey(issues, o.apiKey);
-    this.baseUrl = normalizeBaseUrl(issues, o.baseUrl);
-    // baseUrl has its own, stricter check above.
-    issues.push(...clientOptionIssues({ ...o, baseUrl: undefined }, env));
-    if (issues.length > 0) throw new ValidationError(issues);
+    const connection = connect(options);
+    this.baseUrl = connection.baseUrl;
+    const api = new OmniApi(connection.configuration);
+    const accountApi = new AccountApi(connection.configuration);
+    this.#policy = connection.policy;
 
-    const header = `App ${key}`;
-    const configuration = new Configuration({
-      basePath: this.baseUrl,
-      apiKey: () => header,
-      fetchApi: guardFetch(o.fetch),
-    });
-    this.#api = new OmniApi(configuration);
-    const accountApi = new AccountApi(configuration);
-    this.#policy = clientPolicy('infobip', o, [key], env);
-    this.#defaultCountry = o.defaultCountry;
-    this.#onNote = noteHandler(o.onNote, this.#policy);
-
-    const api = this.#api;
-    const context = () => (this.#defaultCountry === undefined ? {} : { defaultCountry: this.#defaultCountry });
     this.omni = {
-      send: async (request, callOptions) => {
-        const { request: omniAdvancedRequest, notes } = prepareSend(requestObject(request), context());
-        for (const note of notes) this.#onNote(note);
-        // Infobip has no deduplication key (bulkId and messageId are labels): a repeated POST sends
-        // and bills again, so only a refusal before any work (connection refused) is retried. Not
-        // a 429: S1 lists none for /omni/1/advanced, and Infobip's "Rate limits and throttling"
-        // page (infobip.com/docs/developer-resources/errors-and-responses/rate-limits-and-throttling)
-        // throttles with 429 only "non-message sending APIs", so a 429 here comes from something
-        // undocumented (a proxy, a gateway) and the send's outcome is unknown.
-        return this.#run({ idempotent: false, attempt: (init) => api.sendOmniAdvancedRaw({ omniAdvancedRequest }, init) }, callOptions);
-      },
+      send: (request, callOptions) => sendOmni(connection, (parameters, init) => api.sendOmniAdvancedRaw(parameters, init), request, callOptions),
       scenarios: {
         list: async (query, callOptions) => {
           const params = prepareList(requestObject(query, { optional: true }));
@@ -229,7 +148,7 @@ export class InfobipClient {
         return this.#run({ idempotent: true, attempt: (init) => api.getOmniReportsRaw(params, init) }, callOptions);
       },
       logs: async (query, callOptions) => {
-        const params = prepareLogs(requestObject(query, { optional: true }), context());
+        const params = prepareLogs(requestObject(query, { optional: true }), phoneContext(connection));
         return this.#run({ idempotent: true, attempt: (init) => api.getOmniLogsRaw(params, init) }, callOptions);
       },
     };

@@ -282,6 +282,12 @@ describe('scenarios, reports and logs', () => {
     });
   });
 
+  it('takes a scenario step on each channel of the spec\'s OmniChannel, and names exactly those when refusing another', async () => {
+    const channels = Object.values(OmniChannel);
+    const issues = await refusal(client.omni.scenarios.create({ flow: [...channels.map((channel) => ({ channel })), { channel: 'FAX' as never }] }));
+    expect(issues.map((i) => [i.path.join('.'), i.message])).toEqual([[`flow.${channels.length}.channel`, `'FAX' is not a channel; use one of ${channels.map((c) => `'${c}'`).join(', ')}`]]);
+  });
+
   it('reports an empty scenario key and a bad body of an update together', async () => {
     const issues = await refusal(client.omni.scenarios.update('', { flow: [] }));
     expect(issues.map((i) => i.path.join('.'))).toEqual(['scenarioKey', 'flow']);

@@ -28,7 +28,6 @@ import {
   validityWithUnitPartsUnchecked,
 } from '@msgkit/core/internal';
 import * as checks from './generated-checks/index';
-import { OmniChannel } from './generated/index';
 
 const BAD_REQUEST = 'BAD_REQUEST';
 
@@ -233,8 +232,17 @@ export function validityNotes(request: unknown): Note[] {
  * S1 CreateOrUpdateScenarioRequest: its `flow` (length and channels the spec's) said in channel
  * terms. Nothing documents whether a channel may appear twice in a flow, so that is left to Infobip.
  */
+/**
+ * The channels a scenario step may name: the spec's OmniChannel enum, read from the checks a
+ * scenario body already brings (the generated OmniChannel enum object would add its own copy).
+ */
+function scenarioChannels(): string[] {
+  const channel = checks.createScenario.body!.properties!.flow!.items!.properties!.channel!;
+  return channel.enum as string[];
+}
+
 const scenarioChecks: PlainCheck[] = [
-  plainRequestRules({ flow: plainOptional(plainRule(...channelStrategyPartsUnchecked({ channels: Object.values(OmniChannel), unique: false, vendorCode: BAD_REQUEST }))) }),
+  plainRequestRules({ flow: plainOptional(plainRule(...channelStrategyPartsUnchecked({ channels: scenarioChannels(), unique: false, vendorCode: BAD_REQUEST }))) }),
 ];
 
 /** The spec's issues of what will be sent (src/generated-checks), merged with the rules' `issues`. */
@@ -247,8 +255,21 @@ export function scenarioIssues(request: unknown): ValidationIssue[] {
   return specIssues(checks.createScenario.body!, request, collectPlainIssues(request, ...scenarioChecks));
 }
 
+/**
+ * The operations whose parameters paramIssues checks, each read by name: a namespace read by a
+ * computed key (`checks[operation]`) makes a bundler build the namespace object, with a helper, in
+ * every app.
+ */
+const paramChecks = {
+  getScenario: checks.getScenario,
+  updateScenario: checks.updateScenario,
+  listScenarios: checks.listScenarios,
+  getOmniReports: checks.getOmniReports,
+  getOmniLogs: checks.getOmniLogs,
+};
+
 /** The spec's issues of an operation's query or path parameters (S1 ScenarioKey; S1/S10/S11 limits and enums). */
 export function paramIssues(operation: 'getScenario' | 'updateScenario' | 'listScenarios' | 'getOmniReports' | 'getOmniLogs', params: unknown): ValidationIssue[] {
-  return checkShape(checks[operation].params!, params, specCodes);
+  return checkShape(paramChecks[operation].params!, params, specCodes);
 }
 

@@ -199,7 +199,6 @@ function prepare<T extends object>(ctx: Context, request: T, operation: Operatio
       if (invalid.length > 0) issues.push(...recipientIssuesUnchecked(invalid, ['to'], invalid.length === 1 ? INVALID_NUMBER_CODE.one : INVALID_NUMBER_CODE.several));
     }
   }
-  if (paid && body.idempotencyId === undefined) body.idempotencyId = globalThis.crypto.randomUUID();
   const phoneIssues = issues.length;
   // `body` is a plain copy (requestObject's, spread): its rules run without zod's object parse.
   issues.push(...collectPlainRequestIssues(body as never, ...operation.checks));
@@ -212,6 +211,9 @@ function prepare<T extends object>(ctx: Context, request: T, operation: Operatio
     (issue) => !(issue.code === 'recipients_empty' && phoneIssues > 0 && issue.path.length === 1 && issue.path[0] === 'to'),
   );
   if (found.length > 0) throw new ValidationError(found);
+  // Generated after the checks, which read a caller's own key: randomUUID's lowercase v4 is the
+  // spec's shape, and checking it would cost every send two pattern tests.
+  if (paid && body.idempotencyId === undefined) body.idempotencyId = crypto.randomUUID();
   for (const note of trackDataNotes(body)) ctx.onNote(note);
   return body as T;
 }

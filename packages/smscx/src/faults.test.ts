@@ -4,6 +4,7 @@ import { startRecorder, type Recorder, type Reply } from '@msgkit/test-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SmscxClient } from './client';
 import { ConnectionError, ServerError, TimeoutError } from './errors';
+import { operationIssues, rules, type OperationRules } from './rules';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const serverError = { error: { type: 'server_error', code: 0, message: 'Internal server error', uri: 'https://sms.cx/sms-api-documentation/#section/Errors' } };
@@ -78,6 +79,31 @@ describe('retries of paid sends', () => {
     server.reply({ status: 500, json: serverError, headers: { 'retry-after': '0' } }, { status: 200, json: { info: {}, data: [] } });
     await client.sms.send({ to: ['+31612345678'], from: 'InfoText', text: 'Hi', idempotencyId: '46eddf49-4541-4ad6-8a8a-e151fc9a0c9e' });
     expect(idsSent()).toEqual(['46eddf49-4541-4ad6-8a8a-e151fc9a0c9e', '46eddf49-4541-4ad6-8a8a-e151fc9a0c9e']);
+  });
+
+  it('generates, for every paid send, an idempotencyId its spec and checks accept, generated only once the request passed them', async () => {
+    server.replyAlways({ status: 200, json: campaignOk });
+    const strategy = [{ channel: 'viber', templateId: 15 }, { channel: 'sms', text: 'Hi' }] as const;
+    const sends: Array<[OperationRules, () => Promise<unknown>]> = [
+      [rules.sms.send, () => client.sms.send({ to: ['+31612345678'], from: 'InfoText', text: 'Hi' })],
+      [rules.sms.sendCampaign, () => client.sms.sendCampaign({ groups: [12], from: 'InfoText', text: 'Hi' })],
+      [rules.multichannel.send, () => client.multichannel.send({ to: ['+31612345678'], from: 'InfoText', strategy: [...strategy] })],
+      [rules.multichannel.sendCampaign, () => client.multichannel.sendCampaign({ groups: [12], from: 'InfoText', strategy: [...strategy] })],
+    ];
+    for (const [operation, send] of sends) {
+      server.reset();
+      server.replyAlways({ status: 200, json: campaignOk });
+      await send();
+      const sent = server.requests[0]!.body as { idempotencyId: string };
+      expect(sent.idempotencyId).toMatch(UUID_V4);
+      expect(operationIssues(operation, sent)).toEqual([]);
+    }
+    // A refused request goes nowhere and leaves the caller's object as it was.
+    server.reset();
+    const refused = { to: ['+31612345678'], from: 'InfoText', text: 'Hi', dlrCallbackUrl: 'not a url' };
+    await expect(client.sms.send(refused)).rejects.toMatchObject({ issues: [{ path: ['dlrCallbackUrl'], vendorCode: 1109 }] });
+    expect(refused).not.toHaveProperty('idempotencyId');
+    expect(server.requests).toEqual([]);
   });
 
   it('gives two logical sends two different ids', async () => {

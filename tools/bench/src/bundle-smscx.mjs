@@ -1,6 +1,7 @@
 // Gzipped size of an app that imports only one provider package (@msgkit/smscx, then each of the
 // other three), bundled by esbuild (minified, browser platform, tree-shaken), against
 // libphonenumber-js's min metadata alone bundled the same way. Target: ≤ 45 kB for each provider.
+// The Infobip app is InfobipClient's; the send-only entry's app (omniSend) is printed beside it.
 // Also the SMS.CX app sending through smscxSender and sendWithFailover, to show what the campaign
 // contract costs an app that uses it (and that one that does not pays nothing), and what of it is
 // the phone and segment code of @msgkit/core alone. Core's default entry binds its own phone
@@ -161,6 +162,11 @@ export async function run() {
     const size = await gzipped(contents);
     console.log(`app importing only @msgkit/${name.padEnd(9)}  ${kb(size.gzip)} gzip (${kb(size.raw)} min)  ${verdict(size)}`);
   }
+  // Infobip's send alone (@msgkit/infobip/omni-send): InfobipClient builds every operation in its
+  // constructor, so the app above keeps scenarios, reports, logs and the balance; this one does not.
+  const omniSend = await gzipped(`import { omniSend } from '@msgkit/infobip/omni-send';
+    omniSend({ apiKey: 'k', baseUrl: 'https://xxxxx.api.infobip.com' })({ destinations: [{ to: { phoneNumber: '+447700900123' } }], sms: { text: 'hello' } }).then(console.log);`);
+  console.log(`app importing only @msgkit/infobip/omni-send  ${kb(omniSend.gzip)} gzip (${kb(omniSend.raw)} min)  ${verdict(omniSend)}`);
   console.log(`app with smscxSender + sendWithFailover ${kb(failover.gzip)} gzip (${kb(failover.raw)} min), ${kb(failover.gzip - app.gzip)} more`);
   console.log(`smscx app ÷ metadata = ${(app.gzip / anchor.gzip).toFixed(2)}, ÷ metadata with parsing = ${(app.gzip / parsing.gzip).toFixed(2)}`);
 

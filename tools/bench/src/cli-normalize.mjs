@@ -13,9 +13,10 @@
 // BENCH_CLI_ROWS makes a shorter run on a busy machine; the figure to quote is the default.
 //
 // Two CLI contenders alternate with the loop in every round: `--threads 1` (everything on one
-// thread) and `--threads 2` (the phone checks in a worker thread beside the reading, duplicate check
-// and writing: phoneWorker.ts). The pipeline spends more CPU than one thread (the worker loads the
-// metadata too, and cells are copied to it) to take less wall time on two free cores, so each is
+// thread) and `--threads 2` (the phone checks and the rows' writing shared with a worker thread, the
+// reading and the duplicate check in file order on the main thread: phoneWorker.ts). The pipeline
+// spends more CPU than one thread (the worker loads the metadata too, and cells are copied to it
+// and its rows back) to take less wall time on two free cores, so each is
 // given in wall and CPU against the loop, with the machine's cores and its load: a wall ratio
 // measured while other processes held the cores is labelled LOADED, and is no measure of what the
 // pipeline gives on an idle machine. Loaded means a 1-min load ≥ half the cores before the bench

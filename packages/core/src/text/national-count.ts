@@ -37,6 +37,8 @@ function invalid(path: string, message: string): ValidationError {
 export function resolveOptions(options: SegmentOptions, extras: ProfileExtras = {}): Profile | undefined {
   if (options === null || typeof options !== 'object') throw invalid('options', 'must be an object');
   const { language, shifts } = options;
+  // The language alone, as most callers pass it: the profile found last time, without looking it up.
+  if (language !== undefined && language === lastLanguage && shifts === undefined && extras.widths === undefined) return lastProfile;
   if (language !== undefined && !Object.prototype.hasOwnProperty.call(NATIONAL_TABLES, language)) {
     throw invalid('language', `must be one of ${NATIONAL_LANGUAGES.join(', ')}`);
   }
@@ -48,12 +50,18 @@ export function resolveOptions(options: SegmentOptions, extras: ProfileExtras = 
     mask = shiftMask(shifts);
   }
   if (language === undefined && extras.widths === undefined) return undefined;
-  return profileFor(language, mask, extras.widths);
+  const profile = profileFor(language, mask, extras.widths);
+  if (shifts === undefined && extras.widths === undefined) [lastLanguage, lastProfile] = [language, profile];
+  return profile;
 }
+
+let lastLanguage: NationalLanguage | undefined;
+let lastProfile: Profile | undefined;
 
 /** @internal countSegments with national tables (or vendor widths). */
 export function countNational(text: string, profile: Profile): SegmentCount {
-  const gsm = cheapestGsm(text, profile);
+  const found = cheapestGsm(text, profile);
+  const gsm = typeof found === 'number' ? undefined : found;
   const ucs2 = gsm === undefined || gsm.segments > 1 ? ucs2Shape(text) : undefined;
   const language = profile.language;
   // UCS-2 only when it needs fewer parts: on a tie the GSM-7 the caller asked for is kept.
@@ -63,7 +71,7 @@ export function countNational(text: string, profile: Profile): SegmentCount {
     return count;
   }
   const shape = ucs2 ?? ucs2Shape(text);
-  const nonGsm = gsm === undefined ? charactersForcingUcs2(text, profile) : [];
+  const nonGsm = typeof found === 'number' ? charactersForcingUcs2(text, profile, found) : [];
   const count: SegmentCount = { encoding: 'UCS-2', units: text.length, segments: shape.segments, perSegment: shape.perSegment, remaining: shape.remaining, nonGsm };
   if (language !== undefined) count.national = { language, lockingShift: false, singleShift: false };
   return count;
@@ -72,6 +80,6 @@ export function countNational(text: string, profile: Profile): SegmentCount {
 /** @internal splitSegments with national tables (or vendor widths): the parts of countNational's choice. */
 export function splitNational(text: string, profile: Profile): string[] {
   const gsm = cheapestGsm(text, profile);
-  if (gsm !== undefined && (gsm.segments <= 1 || gsm.segments <= ucs2Shape(text).segments)) return splitGsm(text, profile, gsm);
+  if (typeof gsm !== 'number' && (gsm.segments <= 1 || gsm.segments <= ucs2Shape(text).segments)) return splitGsm(text, profile, gsm);
   return ucs2Parts(text);
 }

@@ -36,6 +36,12 @@ export interface Profile {
   /** Bit s set: scheme s may be used. */
   allowed: number;
   widths: Uint8Array;
+  /**
+   * Bit 4b + a set: scheme a (a < b) is never worse than scheme b on a text both hold, since no
+   * character is narrower in b (e.g. the default alphabet and its extension against the same
+   * with a single shift table that repeats the extension): b need not be counted when a holds.
+   */
+  dominators: number;
 }
 
 const HOLE = '\uffff';
@@ -111,9 +117,28 @@ export function profileFor(language: NationalLanguage | undefined, mask: number,
     mark(widths, locking, 3, 1);
     mark(widths, single, 3, 2);
   }
-  const profile: Profile = { language, allowed, widths };
+  const profile: Profile = { language, allowed, widths, dominators: dominators(widths, allowed) };
   byMask[mask] = profile;
   return profile;
+}
+
+// A scheme with widths no larger and parts no smaller (a < b: fewer header elements) needs no more
+// parts with no less room in the last: each of its parts ends no earlier than the same part of b.
+function dominators(widths: Uint8Array, allowed: number): number {
+  let bits = 0;
+  for (let b = 1; b < 4; b++) {
+    for (let a = 0; a < b; a++) {
+      if ((allowed & (1 << a)) === 0 || (allowed & (1 << b)) === 0) continue;
+      let dominates = true;
+      for (let c = 0; c < widths.length && dominates; c++) {
+        const wa = (widths[c]! >> (2 * a)) & 3;
+        const wb = (widths[c]! >> (2 * b)) & 3;
+        if (wa !== 0 && wb !== 0 && wb < wa) dominates = false;
+      }
+      if (dominates) bits |= 1 << (4 * b + a);
+    }
+  }
+  return bits;
 }
 
 /** @internal The cheapest GSM-7 scheme for a text, or none when no allowed scheme encodes it. */
@@ -127,81 +152,84 @@ export interface GsmChoice {
 }
 
 /**
- * One pass: for each scheme still able to encode the text, its septets and the parts it needs
- * when every part holds the concatenated capacity (an escape and its character never split).
+ * One pass over the text: which allowed schemes hold every character, and how many of its
+ * characters each of them escapes (two septets). Parts follow from the septets where no escape can
+ * be pushed to the next part (one part, or no escape); otherwise a second pass walks the parts of
+ * that scheme, and only for a scheme that can still need the fewest parts. Returns the cheapest
+ * scheme, or, when no allowed scheme holds the text, the index of the code unit none of them has.
  */
-export function cheapestGsm(text: string, profile: Profile): GsmChoice | undefined {
+export function cheapestGsm(text: string, profile: Profile): GsmChoice | number {
   const { widths, allowed } = profile;
   const size = widths.length;
   const n = text.length;
-  // Four schemes unrolled into locals: arrays indexed per character cost three times as much.
-  let alive = allowed;
-  let t0 = 0, t1 = 0, t2 = 0, t3 = 0; // septets
-  let f0 = 0, f1 = 0, f2 = 0, f3 = 0; // septets in the current part
-  let p0 = 1, p1 = 1, p2 = 1, p3 = 1; // parts at the concatenated capacity
-  const [m0, m1, m2, m3] = MULTI_CAPACITY as [number, number, number, number];
+  // Bit 2s is set while scheme s holds every character so far: the low bit of its 2-bit field in
+  // `p | p >> 1` is set exactly when its width is not 0. Bit 2s + 1 of a width is set for an escape.
+  let alive = (allowed & 1) | ((allowed & 2) << 1) | ((allowed & 4) << 2) | ((allowed & 8) << 3);
+  let e0 = 0, e1 = 0, e2 = 0, e3 = 0;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    const packed = c < size ? widths[c]! : 0;
-    if (alive & 1) {
-      const w = packed & 3;
-      if (w === 0) alive &= ~1;
-      else {
-        t0 += w;
-        if (f0 + w > m0) (p0++, (f0 = w));
-        else f0 += w;
-      }
+    const p = c < size ? widths[c]! : 0;
+    alive &= p | (p >> 1);
+    if (alive === 0) return i;
+    if ((p & 0xaa) !== 0) {
+      e0 += (p >> 1) & 1;
+      e1 += (p >> 3) & 1;
+      e2 += (p >> 5) & 1;
+      e3 += p >> 7;
     }
-    if (alive & 2) {
-      const w = (packed >> 2) & 3;
-      if (w === 0) alive &= ~2;
-      else {
-        t1 += w;
-        if (f1 + w > m1) (p1++, (f1 = w));
-        else f1 += w;
-      }
-    }
-    if (alive & 4) {
-      const w = (packed >> 4) & 3;
-      if (w === 0) alive &= ~4;
-      else {
-        t2 += w;
-        if (f2 + w > m2) (p2++, (f2 = w));
-        else f2 += w;
-      }
-    }
-    if (alive & 8) {
-      const w = packed >> 6;
-      if (w === 0) alive &= ~8;
-      else {
-        t3 += w;
-        if (f3 + w > m3) (p3++, (f3 = w));
-        else f3 += w;
-      }
-    }
-    if (alive === 0) return undefined;
   }
-  const septets = [t0, t1, t2, t3];
-  const fill = [f0, f1, f2, f3];
-  const parts = [p0, p1, p2, p3];
+  // A part is closed only when the next character does not fit, so each but the last holds at
+  // least capacity - 1 septets: the most parts a scheme can need, however its escapes fall.
+  let fewest = Infinity;
+  for (let s = 0; s < 4; s++) {
+    if ((alive & (1 << (2 * s))) === 0) continue;
+    const septets = n + (s === 0 ? e0 : s === 1 ? e1 : s === 2 ? e2 : e3);
+    const multi = MULTI_CAPACITY[s]!;
+    const most = septets <= SINGLE_CAPACITY[s]! ? 1 : 1 + Math.floor((septets - 1) / (multi - 1));
+    if (most < fewest) fewest = most;
+  }
+  const holding = (alive & 1) | ((alive >> 1) & 2) | ((alive >> 2) & 4) | ((alive >> 3) & 8);
   let best: GsmChoice | undefined;
   for (let s = 0; s < 4; s++) {
-    if ((alive & (1 << s)) === 0) continue;
-    const total = septets[s]!;
-    const one = total <= SINGLE_CAPACITY[s]!;
-    const choice: GsmChoice = {
-      scheme: s as Scheme,
-      shift: SCHEME_SHIFT[s],
-      septets: total,
-      segments: total === 0 ? 0 : one ? 1 : parts[s]!,
-      perSegment: one ? SINGLE_CAPACITY[s]! : MULTI_CAPACITY[s]!,
-      remaining: one ? SINGLE_CAPACITY[s]! - total : MULTI_CAPACITY[s]! - fill[s]!,
-    };
+    if ((holding & (1 << s)) === 0 || ((profile.dominators >> (4 * s)) & holding) !== 0) continue;
+    const escapes = s === 0 ? e0 : s === 1 ? e1 : s === 2 ? e2 : e3;
+    const septets = n + escapes;
+    const single = SINGLE_CAPACITY[s]!;
+    const multi = MULTI_CAPACITY[s]!;
+    let segments: number;
+    let remaining: number;
+    if (septets <= single) {
+      segments = septets === 0 ? 0 : 1;
+      remaining = single - septets;
+    } else if (escapes === 0) {
+      segments = Math.ceil(septets / multi);
+      remaining = segments * multi - septets;
+    } else if (Math.ceil(septets / multi) > fewest) continue;
+    else {
+      const walked = walkParts(text, widths, 2 * s, multi);
+      segments = walked.parts;
+      remaining = multi - walked.fill;
+    }
+    const choice: GsmChoice = { scheme: s as Scheme, shift: SCHEME_SHIFT[s], septets, segments, perSegment: septets <= single ? single : multi, remaining };
     // Fewest parts, then most room left in the last one (as AOSP's SmsMessage chooses), then the
     // fewest header elements: schemes are visited from none to both.
     if (!best || choice.segments < best.segments || (choice.segments === best.segments && choice.remaining > best.remaining)) best = choice;
   }
-  return best;
+  return best!;
+}
+
+/** Parts of a text every character of which the scheme at `shift` holds, and the septets of the last. */
+function walkParts(text: string, widths: Uint8Array, shift: number, capacity: number): { parts: number; fill: number } {
+  let parts = 1;
+  let fill = 0;
+  for (let i = 0; i < text.length; i++) {
+    const w = (widths[text.charCodeAt(i)]! >> shift) & 3;
+    if (fill + w > capacity) {
+      parts++;
+      fill = w;
+    } else fill += w;
+  }
+  return { parts, fill };
 }
 
 /** The parts of `text` in the chosen scheme: cut before the character that would overflow a part. */
@@ -228,12 +256,12 @@ export function splitGsm(text: string, profile: Profile, choice: GsmChoice): str
 /**
  * Distinct characters (whole code points) that no allowed table has, in order of first appearance;
  * when every character is in some table but no one scheme holds them all, the characters outside
- * the default alphabet.
+ * the default alphabet. `from`: where cheapestGsm stopped (every character before it is in a table).
  */
-export function charactersForcingUcs2(text: string, profile: Profile): string[] {
+export function charactersForcingUcs2(text: string, profile: Profile, from = 0): string[] {
   const { widths, allowed } = profile;
   let mask = 0;
   for (let s = 0; s < 4; s++) if (allowed & (1 << s)) mask |= 3 << (2 * s);
-  const none = collectOutside(text, 0, widths, mask);
+  const none = collectOutside(text, from, widths, mask);
   return none.length > 0 ? none : collectOutside(text, 0, widths, 3);
 }

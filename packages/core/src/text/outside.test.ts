@@ -1,4 +1,7 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { countSegmentsFor, type SmsBilling } from './billing';
 import { countSegments } from './index';
 import { DEFAULT_WIDTHS } from './gsm7';
 import { profileFor } from './national';
@@ -13,5 +16,27 @@ describe('counting with the default alphabet alone', () => {
     for (const text of ['', 'hello', 'a€b{}', 'x'.repeat(161), 'é'.repeat(200), 'Привет 👋 мир 👋', '€'.repeat(80), '\f^[]'.repeat(50)]) {
       expect(countDefault(text)).toEqual(countSegments(text));
     }
+  });
+
+  it('keeps nothing per vendor billing once the billing is dropped, however many were counted with', () => {
+    // Each billing with its own double-counted characters is a profile of its own; a table kept
+    // per profile (128 KiB each) for ever would grow with every billing a caller builds.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const billing = (k: number): SmsBilling => ({
+      vendor: `v${k}`,
+      nationalLanguages: { tr: ['single', 'locking', 'single+locking'] },
+      parts: { gsm7: { single: 160, multi: 153 }, ucs2: { single: 70, multi: 67 } },
+      doubleCounted: '@',
+      credits: 'one per part',
+      textRules: [],
+      sources: [],
+    });
+    countSegmentsFor(billing(-1), 'warm up я', { language: 'tr' });
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    for (let k = 0; k < 100; k++) expect(countSegmentsFor(billing(k), `я ${k}`, { language: 'tr' }).nonGsm).toEqual(['я']);
+    gc();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 1024 * 1024);
   });
 });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
@@ -136,6 +137,39 @@ const anyText = fc.oneof(
   fc.string({ unit: fc.constantFrom('a', '€', '{', 'я', '😀', '\u200d', '\ud83d', 'é', 'ç'), maxLength: 400 }),
   fc.string({ unit: 'grapheme', maxLength: 300 }),
 );
+
+describe('nonGsm', () => {
+  // Written apart from outside.ts: code points one by one (a lone surrogate is one of its own), a
+  // list of the ones kept, no stamps.
+  const reference = (text: string) => {
+    const out: string[] = [];
+    for (const c of text) if (!GSM_ALPHABET.basic.includes(c) && !GSM_ALPHABET.extension.includes(c) && !out.includes(c)) out.push(c);
+    return out;
+  };
+
+  it('lists what a naive scan over code points lists, for any text', () => {
+    holds(
+      fc.property(anyText, (text) => {
+        const count = countSegments(text);
+        return isDeepStrictEqual(count.nonGsm, count.encoding === 'UCS-2' ? reference(text) : []);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('lists every character again in each of 200 000 counts, across the wrap-around of its stamps', () => {
+    // Stamps are 16-bit generations: one left over from before the wrap would hide a character in a
+    // later count, at once for a frequent one, one whole cycle later for a rare one (0xfffe, 0xffff
+    // or 0x10000 counts, as the generations run), so a rare pair comes back after each of those.
+    const rare = new Set([1_000, 1_000 + 0xfffe, 1_000 + 0xffff, 1_000 + 0x10000, 1_000 + 2 * 0xfffe, 1_000 + 2 * 0xffff, 1_000 + 2 * 0x10000]);
+    let wrong = 0;
+    for (let k = 0; k < 200_000; k++) {
+      const text = rare.has(k) ? 'я😺\ud83e' : k % 3 === 0 ? 'я😀\ud83d' : 'a я 😀';
+      if (countSegments(text).nonGsm.length !== (rare.has(k) || k % 3 === 0 ? 3 : 2)) wrong++;
+    }
+    expect(wrong).toBe(0);
+  });
+});
 
 describe('splitSegments properties', () => {
   it('joins back to the input', () => {

@@ -60,34 +60,22 @@ export function countSegments(text: string, options?: SegmentOptions): SegmentCo
  * carry the national tables (13 kB minified) that the options may ask for.
  */
 export function countDefault(text: string): SegmentCount {
-  const n = text.length;
+  // One pass: septets, and the parts at the concatenated capacity (an escape and its character
+  // never split), which count only when the text needs more than one.
   let septets = 0;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    const w = c < TABLE_SIZE ? GSM_WIDTH[c]! : c === EURO ? 2 : 0;
-    if (w === 0) break;
-    septets += w;
-  }
-  if (i < n) return countUcs2(text, i);
-  if (septets <= GSM.single) {
-    return result('GSM-7', septets, septets === 0 ? 0 : 1, GSM.single, GSM.single - septets, []);
-  }
-  if (septets === n) {
-    // No escape pairs, so every part but the last is exactly full.
-    const segments = Math.ceil(septets / GSM.multi);
-    return result('GSM-7', septets, segments, GSM.multi, segments * GSM.multi - septets, []);
-  }
   let segments = 1;
   let fill = 0;
-  for (let j = 0; j < n; j++) {
-    const c = text.charCodeAt(j);
-    const w = c < TABLE_SIZE ? GSM_WIDTH[c]! : 2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const w = c < TABLE_SIZE ? GSM_WIDTH[c]! : c === EURO ? 2 : 0;
+    if (w === 0) return countUcs2(text, i);
+    septets += w;
     if (fill + w > GSM.multi) {
       segments++;
       fill = w;
     } else fill += w;
   }
+  if (septets <= GSM.single) return result('GSM-7', septets, septets === 0 ? 0 : 1, GSM.single, GSM.single - septets, []);
   return result('GSM-7', septets, segments, GSM.multi, GSM.multi - fill, []);
 }
 

@@ -83,6 +83,54 @@ export function required(requestParameters: any, name: string, operation: string
     }
 }
 
+/** One field of a model as mapModel reads it: its key in the result, its key in the input, optional, and its kind (0 a value, 1 a model, 2 a list of models). */
+type ModelField = readonly [to: string, from: string, optional: boolean, kind: 0 | 1 | 2];
+
+/** Each model's fields, read once from the string its FromJSON or ToJSON passes. */
+const modelFields = new Map<string, readonly ModelField[]>();
+
+/**
+ * A model's FromJSON (`fromJSON` true) or ToJSON: the object the stock template's literal builds,
+ * with the same keys in the same order. `fields` names each field `to=from` (just `name` when both
+ * are the same), then `?` when it is optional, then `*` for a model or `[]` for a list of models;
+ * `models` holds the FromJSON or ToJSON of each model field, in the order of the fields.
+ * - undefined and null are given back as they are;
+ * - a value: as it is, or, optional in FromJSON, undefined for null (`json[from] ?? undefined`);
+ * - a model: its function's answer for the value (which gives back undefined and null);
+ * - a list of models: each item through its function; an optional one is undefined when missing
+ *   (FromJSON: undefined or null; ToJSON: undefined), and a required one that is missing throws the
+ *   TypeError of `.map` on it, as the literal's `json[from].map(…)` did.
+ */
+export function mapModel(value: any, fields: string, models: ReadonlyArray<(value: any) => any>, fromJSON: boolean): any {
+    if (value === undefined || value === null) {
+        return value;
+    }
+    let plan = modelFields.get(fields);
+    if (plan === undefined) {
+        plan = fields.split(' ').filter((field) => field !== '').map((field): ModelField => {
+            const parts = /^([^=?*[]+)(?:=([^?*[]+))?(\?)?(\*|\[\])?$/.exec(field);
+            if (parts === null) {
+                throw new TypeError(`mapModel: cannot read the field ${field}`);
+            }
+            const [, to, from, optional, kind] = parts;
+            return [to!, from ?? to!, optional !== undefined, kind === '*' ? 1 : kind === '[]' ? 2 : 0];
+        });
+        modelFields.set(fields, plan);
+    }
+    const result: any = {};
+    let next = 0;
+    for (const [to, from, optional, kind] of plan) {
+        const field = value[from];
+        if (kind === 0) {
+            result[to] = optional && field == null ? undefined : field;
+        } else {
+            const model = models[next++]!;
+            result[to] = optional && (fromJSON ? field == null : field === undefined) ? undefined : kind === 1 ? model(field) : field.map(model);
+        }
+    }
+    return result;
+}
+
 export class ResponseError extends Error {
     override name: "ResponseError" = "ResponseError";
     constructor(public response: Response, msg?: string) {

@@ -216,7 +216,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             body: CreateOrUpdateScenarioRequestToJSON(requestParameters.createOrUpdateScenarioRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => ScenarioFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, ScenarioFromJSON);
     }
 
 
@@ -285,7 +285,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => OmniLogsResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, OmniLogsResponseFromJSON);
     }
 
 
@@ -326,7 +326,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => OmniReportsResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, OmniReportsResponseFromJSON);
     }
 
 
@@ -352,7 +352,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => ScenarioFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, ScenarioFromJSON);
     }
 
 
@@ -389,7 +389,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => ListScenariosResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, ListScenariosResponseFromJSON);
     }
 
 
@@ -418,7 +418,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             body: OmniAdvancedRequestToJSON(requestParameters.omniAdvancedRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendOmniAdvancedResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendOmniAdvancedResponseFromJSON);
     }
 
 
@@ -448,10 +448,271 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
             body: CreateOrUpdateScenarioRequestToJSON(requestParameters.createOrUpdateScenarioRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => ScenarioFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, ScenarioFromJSON);
     }
 
 
+}
+
+/**
+ * createScenarioRaw as a function of its own (additional property `operationFunctions`), for an entry
+ * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
+ * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ */
+export async function createScenarioRaw(api: runtime.BaseAPI, requestParameters: CreateScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
+    runtime.required(requestParameters, 'createOrUpdateScenarioRequest', 'createScenario');
+    const queryParameters: any = {};
+
+    const headerParameters: runtime.HTTPHeaders = {};
+
+    headerParameters['Content-Type'] = 'application/json';
+
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.basicAuth(api['configuration'], headerParameters);
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.oauthAuth(api['configuration'], headerParameters, 'OAuth2', []);
+
+    const response = await api['request']({
+        path: `/omni/1/scenarios`,
+        method: 'POST',
+        headers: headerParameters,
+        query: queryParameters,
+        body: CreateOrUpdateScenarioRequestToJSON(requestParameters.createOrUpdateScenarioRequest),
+    }, initOverrides);
+
+    return new runtime.JSONApiResponse(response, ScenarioFromJSON);
+}
+
+/**
+ * getOmniLogsRaw as a function of its own (additional property `operationFunctions`), for an entry
+ * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
+ * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ */
+export async function getOmniLogsRaw(api: runtime.BaseAPI, requestParameters: GetOmniLogsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<OmniLogsResponse>> {
+    const queryParameters: any = {};
+
+    if (requestParameters.from !== undefined) {
+        queryParameters['from'] = requestParameters.from;
+    }
+
+    if (requestParameters.to !== undefined) {
+        queryParameters['to'] = requestParameters.to;
+    }
+
+    if (requestParameters.bulkId) {
+        queryParameters['bulkId'] = requestParameters.bulkId;
+    }
+
+    if (requestParameters.messageId) {
+        queryParameters['messageId'] = requestParameters.messageId;
+    }
+
+    if (requestParameters.generalStatus !== undefined) {
+        queryParameters['generalStatus'] = requestParameters.generalStatus;
+    }
+
+    if (requestParameters.channel !== undefined) {
+        queryParameters['channel'] = requestParameters.channel;
+    }
+
+    if (requestParameters.sentSince !== undefined) {
+        queryParameters['sentSince'] = requestParameters.sentSince;
+    }
+
+    if (requestParameters.sentUntil !== undefined) {
+        queryParameters['sentUntil'] = requestParameters.sentUntil;
+    }
+
+    if (requestParameters.limit !== undefined) {
+        queryParameters['limit'] = requestParameters.limit;
+    }
+
+    if (requestParameters.mcc !== undefined) {
+        queryParameters['mcc'] = requestParameters.mcc;
+    }
+
+    if (requestParameters.mnc !== undefined) {
+        queryParameters['mnc'] = requestParameters.mnc;
+    }
+
+    const headerParameters: runtime.HTTPHeaders = {};
+
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.basicAuth(api['configuration'], headerParameters);
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.oauthAuth(api['configuration'], headerParameters, 'OAuth2', []);
+
+    const response = await api['request']({
+        path: `/omni/1/logs`,
+        method: 'GET',
+        headers: headerParameters,
+        query: queryParameters,
+    }, initOverrides);
+
+    return new runtime.JSONApiResponse(response, OmniLogsResponseFromJSON);
+}
+
+/**
+ * getOmniReportsRaw as a function of its own (additional property `operationFunctions`), for an entry
+ * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
+ * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ */
+export async function getOmniReportsRaw(api: runtime.BaseAPI, requestParameters: GetOmniReportsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<OmniReportsResponse>> {
+    const queryParameters: any = {};
+
+    if (requestParameters.bulkId !== undefined) {
+        queryParameters['bulkId'] = requestParameters.bulkId;
+    }
+
+    if (requestParameters.messageId !== undefined) {
+        queryParameters['messageId'] = requestParameters.messageId;
+    }
+
+    if (requestParameters.limit !== undefined) {
+        queryParameters['limit'] = requestParameters.limit;
+    }
+
+    if (requestParameters.channel !== undefined) {
+        queryParameters['channel'] = requestParameters.channel;
+    }
+
+    const headerParameters: runtime.HTTPHeaders = {};
+
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.basicAuth(api['configuration'], headerParameters);
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.oauthAuth(api['configuration'], headerParameters, 'OAuth2', []);
+
+    const response = await api['request']({
+        path: `/omni/1/reports`,
+        method: 'GET',
+        headers: headerParameters,
+        query: queryParameters,
+    }, initOverrides);
+
+    return new runtime.JSONApiResponse(response, OmniReportsResponseFromJSON);
+}
+
+/**
+ * getScenarioRaw as a function of its own (additional property `operationFunctions`), for an entry
+ * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
+ * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ */
+export async function getScenarioRaw(api: runtime.BaseAPI, requestParameters: GetScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
+    runtime.required(requestParameters, 'scenarioKey', 'getScenario');
+    const queryParameters: any = {};
+
+    const headerParameters: runtime.HTTPHeaders = {};
+
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.basicAuth(api['configuration'], headerParameters);
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.oauthAuth(api['configuration'], headerParameters, 'OAuth2', []);
+
+    const response = await api['request']({
+        path: `/omni/1/scenarios/{scenarioKey}`.replace(`{${"scenarioKey"}}`, encodeURIComponent(String(requestParameters.scenarioKey))),
+        method: 'GET',
+        headers: headerParameters,
+        query: queryParameters,
+    }, initOverrides);
+
+    return new runtime.JSONApiResponse(response, ScenarioFromJSON);
+}
+
+/**
+ * listScenariosRaw as a function of its own (additional property `operationFunctions`), for an entry
+ * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
+ * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ */
+export async function listScenariosRaw(api: runtime.BaseAPI, requestParameters: ListScenariosRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<ListScenariosResponse>> {
+    const queryParameters: any = {};
+
+    if (requestParameters.isDefault !== undefined) {
+        queryParameters['isDefault'] = requestParameters.isDefault;
+    }
+
+    if (requestParameters.limit !== undefined) {
+        queryParameters['limit'] = requestParameters.limit;
+    }
+
+    if (requestParameters.page !== undefined) {
+        queryParameters['page'] = requestParameters.page;
+    }
+
+    const headerParameters: runtime.HTTPHeaders = {};
+
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.basicAuth(api['configuration'], headerParameters);
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.oauthAuth(api['configuration'], headerParameters, 'OAuth2', []);
+
+    const response = await api['request']({
+        path: `/omni/1/scenarios`,
+        method: 'GET',
+        headers: headerParameters,
+        query: queryParameters,
+    }, initOverrides);
+
+    return new runtime.JSONApiResponse(response, ListScenariosResponseFromJSON);
+}
+
+/**
+ * sendOmniAdvancedRaw as a function of its own (additional property `operationFunctions`), for an entry
+ * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
+ * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ */
+export async function sendOmniAdvancedRaw(api: runtime.BaseAPI, requestParameters: SendOmniAdvancedRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendOmniAdvancedResponse>> {
+    runtime.required(requestParameters, 'omniAdvancedRequest', 'sendOmniAdvanced');
+    const queryParameters: any = {};
+
+    const headerParameters: runtime.HTTPHeaders = {};
+
+    headerParameters['Content-Type'] = 'application/json';
+
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.basicAuth(api['configuration'], headerParameters);
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.oauthAuth(api['configuration'], headerParameters, 'OAuth2', []);
+
+    const response = await api['request']({
+        path: `/omni/1/advanced`,
+        method: 'POST',
+        headers: headerParameters,
+        query: queryParameters,
+        body: OmniAdvancedRequestToJSON(requestParameters.omniAdvancedRequest),
+    }, initOverrides);
+
+    return new runtime.JSONApiResponse(response, SendOmniAdvancedResponseFromJSON);
+}
+
+/**
+ * updateScenarioRaw as a function of its own (additional property `operationFunctions`), for an entry
+ * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
+ * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ */
+export async function updateScenarioRaw(api: runtime.BaseAPI, requestParameters: UpdateScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
+    runtime.required(requestParameters, 'scenarioKey', 'updateScenario');
+    runtime.required(requestParameters, 'createOrUpdateScenarioRequest', 'updateScenario');
+    const queryParameters: any = {};
+
+    const headerParameters: runtime.HTTPHeaders = {};
+
+    headerParameters['Content-Type'] = 'application/json';
+
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.basicAuth(api['configuration'], headerParameters);
+    runtime.apiKeyAuth(api['configuration'], headerParameters, 'Authorization');
+    runtime.oauthAuth(api['configuration'], headerParameters, 'OAuth2', []);
+
+    const response = await api['request']({
+        path: `/omni/1/scenarios/{scenarioKey}`.replace(`{${"scenarioKey"}}`, encodeURIComponent(String(requestParameters.scenarioKey))),
+        method: 'PUT',
+        headers: headerParameters,
+        query: queryParameters,
+        body: CreateOrUpdateScenarioRequestToJSON(requestParameters.createOrUpdateScenarioRequest),
+    }, initOverrides);
+
+    return new runtime.JSONApiResponse(response, ScenarioFromJSON);
 }
 
 /**

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Answer of `GET /account/1/balance`.
  * @export
@@ -38,25 +38,11 @@ export function AccountBalanceFromJSONTyped(json: any, ignoreDiscriminator: bool
 }
 
 export function AccountBalanceFromJSON(json: any): AccountBalance {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'balance': json['balance'],
-        'currency': json['currency'],
-    };
+    return mapModel(json, 'balance currency', [], true);
 }
 
 export function AccountBalanceToJSON(value?: AccountBalance | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'balance': value.balance,
-        'currency': value.currency,
-    };
+    return mapModel(value, 'balance currency', [], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     ScenarioStep,
     ScenarioStepFromJSON,
@@ -51,27 +51,11 @@ export function CreateOrUpdateScenarioRequestFromJSONTyped(json: any, ignoreDisc
 }
 
 export function CreateOrUpdateScenarioRequestFromJSON(json: any): CreateOrUpdateScenarioRequest {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'name': json['name'] ?? undefined,
-        'flow': ((json['flow'] as Array<any>).map(ScenarioStepFromJSON)),
-        '_default': json['default'] ?? undefined,
-    };
+    return mapModel(json, 'name? flow[] _default=default?', [ScenarioStepFromJSON, ], true);
 }
 
 export function CreateOrUpdateScenarioRequestToJSON(value?: CreateOrUpdateScenarioRequest | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'name': value.name,
-        'flow': ((value.flow as Array<any>).map(ScenarioStepToJSON)),
-        'default': value._default,
-    };
+    return mapModel(value, 'name flow[] default=_default', [ScenarioStepToJSON, ], false);
 }
 
 

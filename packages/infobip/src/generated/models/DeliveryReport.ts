@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     MessageError,
     MessageErrorFromJSON,
@@ -127,47 +127,11 @@ export function DeliveryReportFromJSONTyped(json: any, ignoreDiscriminator: bool
 }
 
 export function DeliveryReportFromJSON(json: any): DeliveryReport {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'bulkId': json['bulkId'] ?? undefined,
-        'messageId': json['messageId'],
-        'to': json['to'] ?? undefined,
-        'sentAt': json['sentAt'] ?? undefined,
-        'doneAt': json['doneAt'] ?? undefined,
-        'messageCount': json['messageCount'] ?? undefined,
-        'mccMnc': json['mccMnc'] ?? undefined,
-        'price': !exists(json, 'price') ? undefined : MessagePriceFromJSON(json['price']),
-        'status': MessageStatusFromJSON(json['status']),
-        'error': !exists(json, 'error') ? undefined : MessageErrorFromJSON(json['error']),
-        'channel': !exists(json, 'channel') ? undefined : OmniChannelFromJSON(json['channel']),
-        'callbackData': json['callbackData'] ?? undefined,
-        'contact': !exists(json, 'contact') ? undefined : ReportContactFromJSON(json['contact']),
-    };
+    return mapModel(json, 'bulkId? messageId to? sentAt? doneAt? messageCount? mccMnc? price?* status* error?* channel?* callbackData? contact?*', [MessagePriceFromJSON, MessageStatusFromJSON, MessageErrorFromJSON, OmniChannelFromJSON, ReportContactFromJSON, ], true);
 }
 
 export function DeliveryReportToJSON(value?: DeliveryReport | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'bulkId': value.bulkId,
-        'messageId': value.messageId,
-        'to': value.to,
-        'sentAt': value.sentAt,
-        'doneAt': value.doneAt,
-        'messageCount': value.messageCount,
-        'mccMnc': value.mccMnc,
-        'price': MessagePriceToJSON(value.price),
-        'status': MessageStatusToJSON(value.status),
-        'error': MessageErrorToJSON(value.error),
-        'channel': OmniChannelToJSON(value.channel),
-        'callbackData': value.callbackData,
-        'contact': ReportContactToJSON(value.contact),
-    };
+    return mapModel(value, 'bulkId messageId to sentAt doneAt messageCount mccMnc price* status* error* channel* callbackData contact*', [MessagePriceToJSON, MessageStatusToJSON, MessageErrorToJSON, OmniChannelToJSON, ReportContactToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     DestinationAddress,
     DestinationAddressFromJSON,
@@ -45,25 +45,11 @@ export function DestinationFromJSONTyped(json: any, ignoreDiscriminator: boolean
 }
 
 export function DestinationFromJSON(json: any): Destination {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'messageId': json['messageId'] ?? undefined,
-        'to': DestinationAddressFromJSON(json['to']),
-    };
+    return mapModel(json, 'messageId? to*', [DestinationAddressFromJSON, ], true);
 }
 
 export function DestinationToJSON(value?: Destination | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'messageId': value.messageId,
-        'to': DestinationAddressToJSON(value.to),
-    };
+    return mapModel(value, 'messageId to*', [DestinationAddressToJSON, ], false);
 }
 
 

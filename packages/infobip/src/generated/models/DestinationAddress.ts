@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * The recipient's address on each channel (Infobip's `To`). Give the addresses the
  * scenario's channels need: a phone number for SMS, Viber, voice, WhatsApp, LINE,
@@ -54,29 +54,11 @@ export function DestinationAddressFromJSONTyped(json: any, ignoreDiscriminator: 
 }
 
 export function DestinationAddressFromJSON(json: any): DestinationAddress {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'phoneNumber': json['phoneNumber'] ?? undefined,
-        'emailAddress': json['emailAddress'] ?? undefined,
-        'pushRegistrationId': json['pushRegistrationId'] ?? undefined,
-        'whatsAppUserId': json['whatsAppUserId'] ?? undefined,
-    };
+    return mapModel(json, 'phoneNumber? emailAddress? pushRegistrationId? whatsAppUserId?', [], true);
 }
 
 export function DestinationAddressToJSON(value?: DestinationAddress | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'phoneNumber': value.phoneNumber,
-        'emailAddress': value.emailAddress,
-        'pushRegistrationId': value.pushRegistrationId,
-        'whatsAppUserId': value.whatsAppUserId,
-    };
+    return mapModel(value, 'phoneNumber emailAddress pushRegistrationId whatsAppUserId', [], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     ValidityPeriodTimeUnit,
     ValidityPeriodTimeUnitFromJSON,
@@ -58,29 +58,11 @@ export function EmailDataFromJSONTyped(json: any, ignoreDiscriminator: boolean):
 }
 
 export function EmailDataFromJSON(json: any): EmailData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'text': json['text'] ?? undefined,
-        'validityPeriod': json['validityPeriod'] ?? undefined,
-        'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'subject': json['subject'] ?? undefined,
-    };
+    return mapModel(json, 'text? validityPeriod? validityPeriodTimeUnit?* subject?', [ValidityPeriodTimeUnitFromJSON, ], true);
 }
 
 export function EmailDataToJSON(value?: EmailData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'text': value.text,
-        'validityPeriod': value.validityPeriod,
-        'validityPeriodTimeUnit': ValidityPeriodTimeUnitToJSON(value.validityPeriodTimeUnit),
-        'subject': value.subject,
-    };
+    return mapModel(value, 'text validityPeriod validityPeriodTimeUnit* subject', [ValidityPeriodTimeUnitToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     RequestError,
     RequestErrorFromJSON,
@@ -39,23 +39,11 @@ export function ErrorResponseFromJSONTyped(json: any, ignoreDiscriminator: boole
 }
 
 export function ErrorResponseFromJSON(json: any): ErrorResponse {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'requestError': RequestErrorFromJSON(json['requestError']),
-    };
+    return mapModel(json, 'requestError*', [RequestErrorFromJSON, ], true);
 }
 
 export function ErrorResponseToJSON(value?: ErrorResponse | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'requestError': RequestErrorToJSON(value.requestError),
-    };
+    return mapModel(value, 'requestError*', [RequestErrorToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * An AlimTalk button. By `type`: URL needs `buttonUrlMobile` (or the deprecated
  * `buttonUrl`, never both) and may have `buttonUrlPc` and `target`; APP_LINK needs two
@@ -90,41 +90,11 @@ export function KakaoAlimButtonFromJSONTyped(json: any, ignoreDiscriminator: boo
 }
 
 export function KakaoAlimButtonFromJSON(json: any): KakaoAlimButton {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'type': json['type'],
-        'buttonText': json['buttonText'],
-        'buttonUrl': json['buttonUrl'] ?? undefined,
-        'buttonUrlMobile': json['buttonUrlMobile'] ?? undefined,
-        'buttonUrlPc': json['buttonUrlPc'] ?? undefined,
-        'target': json['target'] ?? undefined,
-        'androidScheme': json['androidScheme'] ?? undefined,
-        'iosScheme': json['iosScheme'] ?? undefined,
-        'chatExtra': json['chatExtra'] ?? undefined,
-        'chatEvent': json['chatEvent'] ?? undefined,
-    };
+    return mapModel(json, 'type buttonText buttonUrl? buttonUrlMobile? buttonUrlPc? target? androidScheme? iosScheme? chatExtra? chatEvent?', [], true);
 }
 
 export function KakaoAlimButtonToJSON(value?: KakaoAlimButton | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'type': value.type,
-        'buttonText': value.buttonText,
-        'buttonUrl': value.buttonUrl,
-        'buttonUrlMobile': value.buttonUrlMobile,
-        'buttonUrlPc': value.buttonUrlPc,
-        'target': value.target,
-        'androidScheme': value.androidScheme,
-        'iosScheme': value.iosScheme,
-        'chatExtra': value.chatExtra,
-        'chatEvent': value.chatEvent,
-    };
+    return mapModel(value, 'type buttonText buttonUrl buttonUrlMobile buttonUrlPc target androidScheme iosScheme chatExtra chatEvent', [], false);
 }
 
 /**

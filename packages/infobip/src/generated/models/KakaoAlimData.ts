@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     KakaoAlimButton,
     KakaoAlimButtonFromJSON,
@@ -80,35 +80,11 @@ export function KakaoAlimDataFromJSONTyped(json: any, ignoreDiscriminator: boole
 }
 
 export function KakaoAlimDataFromJSON(json: any): KakaoAlimData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'text': json['text'] ?? undefined,
-        'validityPeriod': json['validityPeriod'] ?? undefined,
-        'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'templateCode': json['templateCode'] ?? undefined,
-        'buttons': !exists(json, 'buttons') ? undefined : ((json['buttons'] as Array<any>).map(KakaoAlimButtonFromJSON)),
-        'title': json['title'] ?? undefined,
-        'groupKey': json['groupKey'] ?? undefined,
-    };
+    return mapModel(json, 'text? validityPeriod? validityPeriodTimeUnit?* templateCode? buttons?[] title? groupKey?', [ValidityPeriodTimeUnitFromJSON, KakaoAlimButtonFromJSON, ], true);
 }
 
 export function KakaoAlimDataToJSON(value?: KakaoAlimData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'text': value.text,
-        'validityPeriod': value.validityPeriod,
-        'validityPeriodTimeUnit': ValidityPeriodTimeUnitToJSON(value.validityPeriodTimeUnit),
-        'templateCode': value.templateCode,
-        'buttons': value.buttons === undefined ? undefined : ((value.buttons as Array<any>).map(KakaoAlimButtonToJSON)),
-        'title': value.title,
-        'groupKey': value.groupKey,
-    };
+    return mapModel(value, 'text validityPeriod validityPeriodTimeUnit* templateCode buttons?[] title groupKey', [ValidityPeriodTimeUnitToJSON, KakaoAlimButtonToJSON, ], false);
 }
 
 

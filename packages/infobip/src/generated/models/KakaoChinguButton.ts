@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * A FriendTalk button. By `type`: URL needs `buttonUrl`; APP_LINK needs `androidScheme`
  * and `iosScheme`; BOT_KEYWORD and MESSAGE_DELIVERY need only `buttonText`.
@@ -57,31 +57,11 @@ export function KakaoChinguButtonFromJSONTyped(json: any, ignoreDiscriminator: b
 }
 
 export function KakaoChinguButtonFromJSON(json: any): KakaoChinguButton {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'type': json['type'],
-        'buttonText': json['buttonText'],
-        'buttonUrl': json['buttonUrl'] ?? undefined,
-        'androidScheme': json['androidScheme'] ?? undefined,
-        'iosScheme': json['iosScheme'] ?? undefined,
-    };
+    return mapModel(json, 'type buttonText buttonUrl? androidScheme? iosScheme?', [], true);
 }
 
 export function KakaoChinguButtonToJSON(value?: KakaoChinguButton | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'type': value.type,
-        'buttonText': value.buttonText,
-        'buttonUrl': value.buttonUrl,
-        'androidScheme': value.androidScheme,
-        'iosScheme': value.iosScheme,
-    };
+    return mapModel(value, 'type buttonText buttonUrl androidScheme iosScheme', [], false);
 }
 
 /**

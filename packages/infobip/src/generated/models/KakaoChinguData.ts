@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     KakaoChinguButton,
     KakaoChinguButtonFromJSON,
@@ -80,35 +80,11 @@ export function KakaoChinguDataFromJSONTyped(json: any, ignoreDiscriminator: boo
 }
 
 export function KakaoChinguDataFromJSON(json: any): KakaoChinguData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'text': json['text'],
-        'validityPeriod': json['validityPeriod'] ?? undefined,
-        'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'buttons': !exists(json, 'buttons') ? undefined : ((json['buttons'] as Array<any>).map(KakaoChinguButtonFromJSON)),
-        'imageUrl': json['imageUrl'] ?? undefined,
-        'imageLink': json['imageLink'] ?? undefined,
-        'isPromotional': json['isPromotional'] ?? undefined,
-    };
+    return mapModel(json, 'text validityPeriod? validityPeriodTimeUnit?* buttons?[] imageUrl? imageLink? isPromotional?', [ValidityPeriodTimeUnitFromJSON, KakaoChinguButtonFromJSON, ], true);
 }
 
 export function KakaoChinguDataToJSON(value?: KakaoChinguData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'text': value.text,
-        'validityPeriod': value.validityPeriod,
-        'validityPeriodTimeUnit': ValidityPeriodTimeUnitToJSON(value.validityPeriodTimeUnit),
-        'buttons': value.buttons === undefined ? undefined : ((value.buttons as Array<any>).map(KakaoChinguButtonToJSON)),
-        'imageUrl': value.imageUrl,
-        'imageLink': value.imageLink,
-        'isPromotional': value.isPromotional,
-    };
+    return mapModel(value, 'text validityPeriod validityPeriodTimeUnit* buttons?[] imageUrl imageLink isPromotional', [ValidityPeriodTimeUnitToJSON, KakaoChinguButtonToJSON, ], false);
 }
 
 

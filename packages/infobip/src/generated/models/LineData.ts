@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     ValidityPeriodTimeUnit,
     ValidityPeriodTimeUnitFromJSON,
@@ -102,43 +102,11 @@ export function LineDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): 
 }
 
 export function LineDataFromJSON(json: any): LineData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'text': json['text'] ?? undefined,
-        'validityPeriod': json['validityPeriod'] ?? undefined,
-        'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'type': json['type'] ?? undefined,
-        'url': json['url'] ?? undefined,
-        'thumbnailUrl': json['thumbnailUrl'] ?? undefined,
-        'duration': json['duration'] ?? undefined,
-        'packageId': json['packageId'] ?? undefined,
-        'stickerId': json['stickerId'] ?? undefined,
-        'altText': json['altText'] ?? undefined,
-        'contents': json['contents'] ?? undefined,
-    };
+    return mapModel(json, 'text? validityPeriod? validityPeriodTimeUnit?* type? url? thumbnailUrl? duration? packageId? stickerId? altText? contents?', [ValidityPeriodTimeUnitFromJSON, ], true);
 }
 
 export function LineDataToJSON(value?: LineData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'text': value.text,
-        'validityPeriod': value.validityPeriod,
-        'validityPeriodTimeUnit': ValidityPeriodTimeUnitToJSON(value.validityPeriodTimeUnit),
-        'type': value.type,
-        'url': value.url,
-        'thumbnailUrl': value.thumbnailUrl,
-        'duration': value.duration,
-        'packageId': value.packageId,
-        'stickerId': value.stickerId,
-        'altText': value.altText,
-        'contents': value.contents,
-    };
+    return mapModel(value, 'text validityPeriod validityPeriodTimeUnit* type url thumbnailUrl duration packageId stickerId altText contents', [ValidityPeriodTimeUnitToJSON, ], false);
 }
 
 /**

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     Scenario,
     ScenarioFromJSON,
@@ -39,23 +39,11 @@ export function ListScenariosResponseFromJSONTyped(json: any, ignoreDiscriminato
 }
 
 export function ListScenariosResponseFromJSON(json: any): ListScenariosResponse {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'scenarios': ((json['scenarios'] as Array<any>).map(ScenarioFromJSON)),
-    };
+    return mapModel(json, 'scenarios[]', [ScenarioFromJSON, ], true);
 }
 
 export function ListScenariosResponseToJSON(value?: ListScenariosResponse | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'scenarios': ((value.scenarios as Array<any>).map(ScenarioToJSON)),
-    };
+    return mapModel(value, 'scenarios[]', [ScenarioToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Error detail of a delivery report (Infobip's `Error`). Group 0 / id 0 NO_ERROR means
  * no error. Groups: 1 HANDSET_ERRORS, 2 USER_ERRORS, 3 OPERATOR_ERRORS.
@@ -63,33 +63,11 @@ export function MessageErrorFromJSONTyped(json: any, ignoreDiscriminator: boolea
 }
 
 export function MessageErrorFromJSON(json: any): MessageError {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'groupId': json['groupId'] ?? undefined,
-        'groupName': json['groupName'] ?? undefined,
-        'id': json['id'] ?? undefined,
-        'name': json['name'] ?? undefined,
-        'description': json['description'] ?? undefined,
-        'permanent': json['permanent'] ?? undefined,
-    };
+    return mapModel(json, 'groupId? groupName? id? name? description? permanent?', [], true);
 }
 
 export function MessageErrorToJSON(value?: MessageError | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'groupId': value.groupId,
-        'groupName': value.groupName,
-        'id': value.id,
-        'name': value.name,
-        'description': value.description,
-        'permanent': value.permanent,
-    };
+    return mapModel(value, 'groupId groupName id name description permanent', [], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Price charged for the message.
  * @export
@@ -38,25 +38,11 @@ export function MessagePriceFromJSONTyped(json: any, ignoreDiscriminator: boolea
 }
 
 export function MessagePriceFromJSON(json: any): MessagePrice {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'pricePerMessage': json['pricePerMessage'] ?? undefined,
-        'currency': json['currency'] ?? undefined,
-    };
+    return mapModel(json, 'pricePerMessage? currency?', [], true);
 }
 
 export function MessagePriceToJSON(value?: MessagePrice | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'pricePerMessage': value.pricePerMessage,
-        'currency': value.currency,
-    };
+    return mapModel(value, 'pricePerMessage currency', [], false);
 }
 
 

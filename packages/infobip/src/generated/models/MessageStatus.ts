@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Status of a message. Group ids: 0 ACCEPTED, 1 PENDING, 2 UNDELIVERABLE, 3 DELIVERED,
  * 4 EXPIRED, 5 REJECTED. Status ids are an open list (channels add their own).
@@ -63,33 +63,11 @@ export function MessageStatusFromJSONTyped(json: any, ignoreDiscriminator: boole
 }
 
 export function MessageStatusFromJSON(json: any): MessageStatus {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'groupId': json['groupId'],
-        'groupName': json['groupName'],
-        'id': json['id'],
-        'name': json['name'],
-        'description': json['description'] ?? undefined,
-        'action': json['action'] ?? undefined,
-    };
+    return mapModel(json, 'groupId groupName id name description? action?', [], true);
 }
 
 export function MessageStatusToJSON(value?: MessageStatus | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'groupId': value.groupId,
-        'groupName': value.groupName,
-        'id': value.id,
-        'name': value.name,
-        'description': value.description,
-        'action': value.action,
-    };
+    return mapModel(value, 'groupId groupName id name description action', [], false);
 }
 
 

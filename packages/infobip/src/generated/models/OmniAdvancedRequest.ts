@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     Destination,
     DestinationFromJSON,
@@ -193,59 +193,11 @@ export function OmniAdvancedRequestFromJSONTyped(json: any, ignoreDiscriminator:
 }
 
 export function OmniAdvancedRequestFromJSON(json: any): OmniAdvancedRequest {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'scenarioKey': json['scenarioKey'] ?? undefined,
-        'bulkId': json['bulkId'] ?? undefined,
-        'destinations': ((json['destinations'] as Array<any>).map(DestinationFromJSON)),
-        'sms': !exists(json, 'sms') ? undefined : SmsDataFromJSON(json['sms']),
-        'viber': !exists(json, 'viber') ? undefined : ViberDataFromJSON(json['viber']),
-        'voice': !exists(json, 'voice') ? undefined : VoiceDataFromJSON(json['voice']),
-        'email': !exists(json, 'email') ? undefined : EmailDataFromJSON(json['email']),
-        'push': !exists(json, 'push') ? undefined : PushDataFromJSON(json['push']),
-        'whatsApp': !exists(json, 'whatsApp') ? undefined : WhatsAppDataFromJSON(json['whatsApp']),
-        'line': !exists(json, 'line') ? undefined : LineDataFromJSON(json['line']),
-        'vKontakte': !exists(json, 'vKontakte') ? undefined : VKontakteDataFromJSON(json['vKontakte']),
-        'kakaoChingu': !exists(json, 'kakaoChingu') ? undefined : KakaoChinguDataFromJSON(json['kakaoChingu']),
-        'kakaoAlim': !exists(json, 'kakaoAlim') ? undefined : KakaoAlimDataFromJSON(json['kakaoAlim']),
-        'notify': json['notify'] ?? undefined,
-        'intermediateReport': json['intermediateReport'] ?? undefined,
-        'notifyUrl': json['notifyUrl'] ?? undefined,
-        'notifyContentType': json['notifyContentType'] ?? undefined,
-        'callbackData': json['callbackData'] ?? undefined,
-        'sendAt': json['sendAt'] ?? undefined,
-    };
+    return mapModel(json, 'scenarioKey? bulkId? destinations[] sms?* viber?* voice?* email?* push?* whatsApp?* line?* vKontakte?* kakaoChingu?* kakaoAlim?* notify? intermediateReport? notifyUrl? notifyContentType? callbackData? sendAt?', [DestinationFromJSON, SmsDataFromJSON, ViberDataFromJSON, VoiceDataFromJSON, EmailDataFromJSON, PushDataFromJSON, WhatsAppDataFromJSON, LineDataFromJSON, VKontakteDataFromJSON, KakaoChinguDataFromJSON, KakaoAlimDataFromJSON, ], true);
 }
 
 export function OmniAdvancedRequestToJSON(value?: OmniAdvancedRequest | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'scenarioKey': value.scenarioKey,
-        'bulkId': value.bulkId,
-        'destinations': ((value.destinations as Array<any>).map(DestinationToJSON)),
-        'sms': SmsDataToJSON(value.sms),
-        'viber': ViberDataToJSON(value.viber),
-        'voice': VoiceDataToJSON(value.voice),
-        'email': EmailDataToJSON(value.email),
-        'push': PushDataToJSON(value.push),
-        'whatsApp': WhatsAppDataToJSON(value.whatsApp),
-        'line': LineDataToJSON(value.line),
-        'vKontakte': VKontakteDataToJSON(value.vKontakte),
-        'kakaoChingu': KakaoChinguDataToJSON(value.kakaoChingu),
-        'kakaoAlim': KakaoAlimDataToJSON(value.kakaoAlim),
-        'notify': value.notify,
-        'intermediateReport': value.intermediateReport,
-        'notifyUrl': value.notifyUrl,
-        'notifyContentType': value.notifyContentType,
-        'callbackData': value.callbackData,
-        'sendAt': value.sendAt,
-    };
+    return mapModel(value, 'scenarioKey bulkId destinations[] sms* viber* voice* email* push* whatsApp* line* vKontakte* kakaoChingu* kakaoAlim* notify intermediateReport notifyUrl notifyContentType callbackData sendAt', [DestinationToJSON, SmsDataToJSON, ViberDataToJSON, VoiceDataToJSON, EmailDataToJSON, PushDataToJSON, WhatsAppDataToJSON, LineDataToJSON, VKontakteDataToJSON, KakaoChinguDataToJSON, KakaoAlimDataToJSON, ], false);
 }
 
 /**

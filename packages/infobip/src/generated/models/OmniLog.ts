@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     MessagePrice,
     MessagePriceFromJSON,
@@ -113,45 +113,11 @@ export function OmniLogFromJSONTyped(json: any, ignoreDiscriminator: boolean): O
 }
 
 export function OmniLogFromJSON(json: any): OmniLog {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'bulkId': json['bulkId'] ?? undefined,
-        'messageId': json['messageId'],
-        'to': json['to'] ?? undefined,
-        'from': json['from'] ?? undefined,
-        'text': json['text'] ?? undefined,
-        'sentAt': json['sentAt'] ?? undefined,
-        'doneAt': json['doneAt'] ?? undefined,
-        'messageCount': json['messageCount'] ?? undefined,
-        'mccMnc': json['mccMnc'] ?? undefined,
-        'price': !exists(json, 'price') ? undefined : MessagePriceFromJSON(json['price']),
-        'status': MessageStatusFromJSON(json['status']),
-        'channel': !exists(json, 'channel') ? undefined : OmniChannelFromJSON(json['channel']),
-    };
+    return mapModel(json, 'bulkId? messageId to? from? text? sentAt? doneAt? messageCount? mccMnc? price?* status* channel?*', [MessagePriceFromJSON, MessageStatusFromJSON, OmniChannelFromJSON, ], true);
 }
 
 export function OmniLogToJSON(value?: OmniLog | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'bulkId': value.bulkId,
-        'messageId': value.messageId,
-        'to': value.to,
-        'from': value.from,
-        'text': value.text,
-        'sentAt': value.sentAt,
-        'doneAt': value.doneAt,
-        'messageCount': value.messageCount,
-        'mccMnc': value.mccMnc,
-        'price': MessagePriceToJSON(value.price),
-        'status': MessageStatusToJSON(value.status),
-        'channel': OmniChannelToJSON(value.channel),
-    };
+    return mapModel(value, 'bulkId messageId to from text sentAt doneAt messageCount mccMnc price* status* channel*', [MessagePriceToJSON, MessageStatusToJSON, OmniChannelToJSON, ], false);
 }
 
 

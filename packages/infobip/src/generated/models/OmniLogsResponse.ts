@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     OmniLog,
     OmniLogFromJSON,
@@ -39,23 +39,11 @@ export function OmniLogsResponseFromJSONTyped(json: any, ignoreDiscriminator: bo
 }
 
 export function OmniLogsResponseFromJSON(json: any): OmniLogsResponse {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'results': ((json['results'] as Array<any>).map(OmniLogFromJSON)),
-    };
+    return mapModel(json, 'results[]', [OmniLogFromJSON, ], true);
 }
 
 export function OmniLogsResponseToJSON(value?: OmniLogsResponse | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'results': ((value.results as Array<any>).map(OmniLogToJSON)),
-    };
+    return mapModel(value, 'results[]', [OmniLogToJSON, ], false);
 }
 
 

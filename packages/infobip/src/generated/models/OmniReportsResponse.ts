@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     DeliveryReport,
     DeliveryReportFromJSON,
@@ -39,23 +39,11 @@ export function OmniReportsResponseFromJSONTyped(json: any, ignoreDiscriminator:
 }
 
 export function OmniReportsResponseFromJSON(json: any): OmniReportsResponse {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'results': ((json['results'] as Array<any>).map(DeliveryReportFromJSON)),
-    };
+    return mapModel(json, 'results[]', [DeliveryReportFromJSON, ], true);
 }
 
 export function OmniReportsResponseToJSON(value?: OmniReportsResponse | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'results': ((value.results as Array<any>).map(DeliveryReportToJSON)),
-    };
+    return mapModel(value, 'results[]', [DeliveryReportToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     PushNotificationOptions,
     PushNotificationOptionsFromJSON,
@@ -92,39 +92,11 @@ export function PushDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): 
 }
 
 export function PushDataFromJSON(json: any): PushData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'text': json['text'] ?? undefined,
-        'validityPeriod': json['validityPeriod'] ?? undefined,
-        'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'customPayload': json['customPayload'] ?? undefined,
-        'notificationOptions': !exists(json, 'notificationOptions') ? undefined : PushNotificationOptionsFromJSON(json['notificationOptions']),
-        'targetOnlyPrimaryDevices': json['targetOnlyPrimaryDevices'] ?? undefined,
-        'includeNotificationsDisabledDevices': json['includeNotificationsDisabledDevices'] ?? undefined,
-        'personSubscriptions': json['personSubscriptions'] ?? undefined,
-        'deviceSubscriptions': json['deviceSubscriptions'] ?? undefined,
-    };
+    return mapModel(json, 'text? validityPeriod? validityPeriodTimeUnit?* customPayload? notificationOptions?* targetOnlyPrimaryDevices? includeNotificationsDisabledDevices? personSubscriptions? deviceSubscriptions?', [ValidityPeriodTimeUnitFromJSON, PushNotificationOptionsFromJSON, ], true);
 }
 
 export function PushDataToJSON(value?: PushData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'text': value.text,
-        'validityPeriod': value.validityPeriod,
-        'validityPeriodTimeUnit': ValidityPeriodTimeUnitToJSON(value.validityPeriodTimeUnit),
-        'customPayload': value.customPayload,
-        'notificationOptions': PushNotificationOptionsToJSON(value.notificationOptions),
-        'targetOnlyPrimaryDevices': value.targetOnlyPrimaryDevices,
-        'includeNotificationsDisabledDevices': value.includeNotificationsDisabledDevices,
-        'personSubscriptions': value.personSubscriptions,
-        'deviceSubscriptions': value.deviceSubscriptions,
-    };
+    return mapModel(value, 'text validityPeriod validityPeriodTimeUnit* customPayload notificationOptions* targetOnlyPrimaryDevices includeNotificationsDisabledDevices personSubscriptions deviceSubscriptions', [ValidityPeriodTimeUnitToJSON, PushNotificationOptionsToJSON, ], false);
 }
 
 

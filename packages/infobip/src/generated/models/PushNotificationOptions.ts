@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * How the device alerts the user.
  * @export
@@ -92,43 +92,11 @@ export function PushNotificationOptionsFromJSONTyped(json: any, ignoreDiscrimina
 }
 
 export function PushNotificationOptionsFromJSON(json: any): PushNotificationOptions {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'vibrationEnabled': json['vibrationEnabled'] ?? undefined,
-        'soundEnabled': json['soundEnabled'] ?? undefined,
-        'soundName': json['soundName'] ?? undefined,
-        'badge': json['badge'] ?? undefined,
-        'contentUrl': json['contentUrl'] ?? undefined,
-        'category': json['category'] ?? undefined,
-        'inAppStyle': json['inAppStyle'] ?? undefined,
-        'title': json['title'] ?? undefined,
-        'isSilent': json['isSilent'] ?? undefined,
-        'webViewUrl': json['webViewUrl'] ?? undefined,
-        'inboxTopic': json['inboxTopic'] ?? undefined,
-    };
+    return mapModel(json, 'vibrationEnabled? soundEnabled? soundName? badge? contentUrl? category? inAppStyle? title? isSilent? webViewUrl? inboxTopic?', [], true);
 }
 
 export function PushNotificationOptionsToJSON(value?: PushNotificationOptions | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'vibrationEnabled': value.vibrationEnabled,
-        'soundEnabled': value.soundEnabled,
-        'soundName': value.soundName,
-        'badge': value.badge,
-        'contentUrl': value.contentUrl,
-        'category': value.category,
-        'inAppStyle': value.inAppStyle,
-        'title': value.title,
-        'isSilent': value.isSilent,
-        'webViewUrl': value.webViewUrl,
-        'inboxTopic': value.inboxTopic,
-    };
+    return mapModel(value, 'vibrationEnabled soundEnabled soundName badge contentUrl category inAppStyle title isSilent webViewUrl inboxTopic', [], false);
 }
 
 /**

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Contact details of the recipient, for messaging apps such as WhatsApp.
  * @export
@@ -56,31 +56,11 @@ export function ReportContactFromJSONTyped(json: any, ignoreDiscriminator: boole
 }
 
 export function ReportContactFromJSON(json: any): ReportContact {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'name': json['name'] ?? undefined,
-        'phoneNumber': json['phoneNumber'] ?? undefined,
-        'userId': json['userId'] ?? undefined,
-        'parentUserId': json['parentUserId'] ?? undefined,
-        'username': json['username'] ?? undefined,
-    };
+    return mapModel(json, 'name? phoneNumber? userId? parentUserId? username?', [], true);
 }
 
 export function ReportContactToJSON(value?: ReportContact | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'name': value.name,
-        'phoneNumber': value.phoneNumber,
-        'userId': value.userId,
-        'parentUserId': value.parentUserId,
-        'username': value.username,
-    };
+    return mapModel(value, 'name phoneNumber userId parentUserId username', [], false);
 }
 
 

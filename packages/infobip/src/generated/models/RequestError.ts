@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     ServiceException,
     ServiceExceptionFromJSON,
@@ -39,23 +39,11 @@ export function RequestErrorFromJSONTyped(json: any, ignoreDiscriminator: boolea
 }
 
 export function RequestErrorFromJSON(json: any): RequestError {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'serviceException': ServiceExceptionFromJSON(json['serviceException']),
-    };
+    return mapModel(json, 'serviceException*', [ServiceExceptionFromJSON, ], true);
 }
 
 export function RequestErrorToJSON(value?: RequestError | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'serviceException': ServiceExceptionToJSON(value.serviceException),
-    };
+    return mapModel(value, 'serviceException*', [ServiceExceptionToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     ScenarioStep,
     ScenarioStepFromJSON,
@@ -63,31 +63,11 @@ export function ScenarioFromJSONTyped(json: any, ignoreDiscriminator: boolean): 
 }
 
 export function ScenarioFromJSON(json: any): Scenario {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'key': json['key'],
-        'name': json['name'] ?? undefined,
-        'flow': ((json['flow'] as Array<any>).map(ScenarioStepFromJSON)),
-        '_default': json['default'] ?? undefined,
-        'defaultScenario': json['defaultScenario'] ?? undefined,
-    };
+    return mapModel(json, 'key name? flow[] _default=default? defaultScenario?', [ScenarioStepFromJSON, ], true);
 }
 
 export function ScenarioToJSON(value?: Scenario | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'key': value.key,
-        'name': value.name,
-        'flow': ((value.flow as Array<any>).map(ScenarioStepToJSON)),
-        'default': value._default,
-        'defaultScenario': value.defaultScenario,
-    };
+    return mapModel(value, 'key name flow[] default=_default defaultScenario', [ScenarioStepToJSON, ], false);
 }
 
 

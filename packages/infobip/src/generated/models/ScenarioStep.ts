@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     OmniChannel,
     OmniChannelFromJSON,
@@ -46,25 +46,11 @@ export function ScenarioStepFromJSONTyped(json: any, ignoreDiscriminator: boolea
 }
 
 export function ScenarioStepFromJSON(json: any): ScenarioStep {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'from': json['from'] ?? undefined,
-        'channel': OmniChannelFromJSON(json['channel']),
-    };
+    return mapModel(json, 'from? channel*', [OmniChannelFromJSON, ], true);
 }
 
 export function ScenarioStepToJSON(value?: ScenarioStep | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'from': value.from,
-        'channel': OmniChannelToJSON(value.channel),
-    };
+    return mapModel(value, 'from channel*', [OmniChannelToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     SentMessage,
     SentMessageFromJSON,
@@ -45,25 +45,11 @@ export function SendOmniAdvancedResponseFromJSONTyped(json: any, ignoreDiscrimin
 }
 
 export function SendOmniAdvancedResponseFromJSON(json: any): SendOmniAdvancedResponse {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'bulkId': json['bulkId'] ?? undefined,
-        'messages': ((json['messages'] as Array<any>).map(SentMessageFromJSON)),
-    };
+    return mapModel(json, 'bulkId? messages[]', [SentMessageFromJSON, ], true);
 }
 
 export function SendOmniAdvancedResponseToJSON(value?: SendOmniAdvancedResponse | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'bulkId': value.bulkId,
-        'messages': ((value.messages as Array<any>).map(SentMessageToJSON)),
-    };
+    return mapModel(value, 'bulkId messages[]', [SentMessageToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     DestinationAddress,
     DestinationAddressFromJSON,
@@ -55,27 +55,11 @@ export function SentMessageFromJSONTyped(json: any, ignoreDiscriminator: boolean
 }
 
 export function SentMessageFromJSON(json: any): SentMessage {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'to': DestinationAddressFromJSON(json['to']),
-        'status': MessageStatusFromJSON(json['status']),
-        'messageId': json['messageId'],
-    };
+    return mapModel(json, 'to* status* messageId', [DestinationAddressFromJSON, MessageStatusFromJSON, ], true);
 }
 
 export function SentMessageToJSON(value?: SentMessage | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'to': DestinationAddressToJSON(value.to),
-        'status': MessageStatusToJSON(value.status),
-        'messageId': value.messageId,
-    };
+    return mapModel(value, 'to* status* messageId', [DestinationAddressToJSON, MessageStatusToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * What went wrong.
  * @export
@@ -45,27 +45,11 @@ export function ServiceExceptionFromJSONTyped(json: any, ignoreDiscriminator: bo
 }
 
 export function ServiceExceptionFromJSON(json: any): ServiceException {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'messageId': json['messageId'],
-        'text': json['text'],
-        'validationErrors': json['validationErrors'] ?? undefined,
-    };
+    return mapModel(json, 'messageId text validationErrors?', [], true);
 }
 
 export function ServiceExceptionToJSON(value?: ServiceException | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'messageId': value.messageId,
-        'text': value.text,
-        'validationErrors': value.validationErrors,
-    };
+    return mapModel(value, 'messageId text validationErrors', [], false);
 }
 
 

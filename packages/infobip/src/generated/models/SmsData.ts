@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     SmsLanguage,
     SmsLanguageFromJSON,
@@ -79,33 +79,11 @@ export function SmsDataFromJSONTyped(json: any, ignoreDiscriminator: boolean): S
 }
 
 export function SmsDataFromJSON(json: any): SmsData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'text': json['text'] ?? undefined,
-        'validityPeriod': json['validityPeriod'] ?? undefined,
-        'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'transliteration': json['transliteration'] ?? undefined,
-        'language': !exists(json, 'language') ? undefined : SmsLanguageFromJSON(json['language']),
-        'regional': !exists(json, 'regional') ? undefined : SmsRegionalOptionsFromJSON(json['regional']),
-    };
+    return mapModel(json, 'text? validityPeriod? validityPeriodTimeUnit?* transliteration? language?* regional?*', [ValidityPeriodTimeUnitFromJSON, SmsLanguageFromJSON, SmsRegionalOptionsFromJSON, ], true);
 }
 
 export function SmsDataToJSON(value?: SmsData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'text': value.text,
-        'validityPeriod': value.validityPeriod,
-        'validityPeriodTimeUnit': ValidityPeriodTimeUnitToJSON(value.validityPeriodTimeUnit),
-        'transliteration': value.transliteration,
-        'language': SmsLanguageToJSON(value.language),
-        'regional': SmsRegionalOptionsToJSON(value.regional),
-    };
+    return mapModel(value, 'text validityPeriod validityPeriodTimeUnit* transliteration language* regional*', [ValidityPeriodTimeUnitToJSON, SmsLanguageToJSON, SmsRegionalOptionsToJSON, ], false);
 }
 
 /**

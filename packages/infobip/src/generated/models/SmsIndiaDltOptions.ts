@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * DLT registration data for SMS to Indian numbers.
  * @export
@@ -44,27 +44,11 @@ export function SmsIndiaDltOptionsFromJSONTyped(json: any, ignoreDiscriminator: 
 }
 
 export function SmsIndiaDltOptionsFromJSON(json: any): SmsIndiaDltOptions {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'principalEntityId': json['principalEntityId'],
-        'contentTemplateId': json['contentTemplateId'] ?? undefined,
-        'telemarketerId': json['telemarketerId'] ?? undefined,
-    };
+    return mapModel(json, 'principalEntityId contentTemplateId? telemarketerId?', [], true);
 }
 
 export function SmsIndiaDltOptionsToJSON(value?: SmsIndiaDltOptions | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'principalEntityId': value.principalEntityId,
-        'contentTemplateId': value.contentTemplateId,
-        'telemarketerId': value.telemarketerId,
-    };
+    return mapModel(value, 'principalEntityId contentTemplateId telemarketerId', [], false);
 }
 
 

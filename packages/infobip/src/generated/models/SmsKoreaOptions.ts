@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Extra data for SMS to Korean numbers.
  * @export
@@ -32,23 +32,11 @@ export function SmsKoreaOptionsFromJSONTyped(json: any, ignoreDiscriminator: boo
 }
 
 export function SmsKoreaOptionsFromJSON(json: any): SmsKoreaOptions {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'title': json['title'] ?? undefined,
-    };
+    return mapModel(json, 'title?', [], true);
 }
 
 export function SmsKoreaOptionsToJSON(value?: SmsKoreaOptions | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'title': value.title,
-    };
+    return mapModel(value, 'title', [], false);
 }
 
 

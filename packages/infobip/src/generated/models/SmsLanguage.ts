@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * National language shift table to use for the SMS.
  * @export
@@ -32,23 +32,11 @@ export function SmsLanguageFromJSONTyped(json: any, ignoreDiscriminator: boolean
 }
 
 export function SmsLanguageFromJSON(json: any): SmsLanguage {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'languageCode': json['languageCode'] ?? undefined,
-    };
+    return mapModel(json, 'languageCode?', [], true);
 }
 
 export function SmsLanguageToJSON(value?: SmsLanguage | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'languageCode': value.languageCode,
-    };
+    return mapModel(value, 'languageCode', [], false);
 }
 
 /**

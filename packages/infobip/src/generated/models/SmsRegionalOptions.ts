@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     SmsIndiaDltOptions,
     SmsIndiaDltOptionsFromJSON,
@@ -49,25 +49,11 @@ export function SmsRegionalOptionsFromJSONTyped(json: any, ignoreDiscriminator: 
 }
 
 export function SmsRegionalOptionsFromJSON(json: any): SmsRegionalOptions {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'indiaDlt': !exists(json, 'indiaDlt') ? undefined : SmsIndiaDltOptionsFromJSON(json['indiaDlt']),
-        'korea': !exists(json, 'korea') ? undefined : SmsKoreaOptionsFromJSON(json['korea']),
-    };
+    return mapModel(json, 'indiaDlt?* korea?*', [SmsIndiaDltOptionsFromJSON, SmsKoreaOptionsFromJSON, ], true);
 }
 
 export function SmsRegionalOptionsToJSON(value?: SmsRegionalOptions | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'indiaDlt': SmsIndiaDltOptionsToJSON(value.indiaDlt),
-        'korea': SmsKoreaOptionsToJSON(value.korea),
-    };
+    return mapModel(value, 'indiaDlt* korea*', [SmsIndiaDltOptionsToJSON, SmsKoreaOptionsToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     ValidityPeriodTimeUnit,
     ValidityPeriodTimeUnitFromJSON,
@@ -64,31 +64,11 @@ export function VKontakteDataFromJSONTyped(json: any, ignoreDiscriminator: boole
 }
 
 export function VKontakteDataFromJSON(json: any): VKontakteData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'text': json['text'] ?? undefined,
-        'validityPeriod': json['validityPeriod'] ?? undefined,
-        'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'templateName': json['templateName'] ?? undefined,
-        'templateData': json['templateData'] ?? undefined,
-    };
+    return mapModel(json, 'text? validityPeriod? validityPeriodTimeUnit?* templateName? templateData?', [ValidityPeriodTimeUnitFromJSON, ], true);
 }
 
 export function VKontakteDataToJSON(value?: VKontakteData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'text': value.text,
-        'validityPeriod': value.validityPeriod,
-        'validityPeriodTimeUnit': ValidityPeriodTimeUnitToJSON(value.validityPeriodTimeUnit),
-        'templateName': value.templateName,
-        'templateData': value.templateData,
-    };
+    return mapModel(value, 'text validityPeriod validityPeriodTimeUnit* templateName templateData', [ValidityPeriodTimeUnitToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     ValidityPeriodTimeUnit,
     ValidityPeriodTimeUnitFromJSON,
@@ -109,45 +109,11 @@ export function ViberDataFromJSONTyped(json: any, ignoreDiscriminator: boolean):
 }
 
 export function ViberDataFromJSON(json: any): ViberData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'text': json['text'] ?? undefined,
-        'validityPeriod': json['validityPeriod'] ?? undefined,
-        'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'imageURL': json['imageURL'] ?? undefined,
-        'fileName': json['fileName'] ?? undefined,
-        'fileType': json['fileType'] ?? undefined,
-        'fileUrl': json['fileUrl'] ?? undefined,
-        'buttonText': json['buttonText'] ?? undefined,
-        'buttonURL': json['buttonURL'] ?? undefined,
-        'trackingData': json['trackingData'] ?? undefined,
-        'isPromotional': json['isPromotional'] ?? undefined,
-        'forcePrimaryDevice': json['forcePrimaryDevice'] ?? undefined,
-    };
+    return mapModel(json, 'text? validityPeriod? validityPeriodTimeUnit?* imageURL? fileName? fileType? fileUrl? buttonText? buttonURL? trackingData? isPromotional? forcePrimaryDevice?', [ValidityPeriodTimeUnitFromJSON, ], true);
 }
 
 export function ViberDataToJSON(value?: ViberData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'text': value.text,
-        'validityPeriod': value.validityPeriod,
-        'validityPeriodTimeUnit': ValidityPeriodTimeUnitToJSON(value.validityPeriodTimeUnit),
-        'imageURL': value.imageURL,
-        'fileName': value.fileName,
-        'fileType': value.fileType,
-        'fileUrl': value.fileUrl,
-        'buttonText': value.buttonText,
-        'buttonURL': value.buttonURL,
-        'trackingData': value.trackingData,
-        'isPromotional': value.isPromotional,
-        'forcePrimaryDevice': value.forcePrimaryDevice,
-    };
+    return mapModel(value, 'text validityPeriod validityPeriodTimeUnit* imageURL fileName fileType fileUrl buttonText buttonURL trackingData isPromotional forcePrimaryDevice', [ValidityPeriodTimeUnitToJSON, ], false);
 }
 
 

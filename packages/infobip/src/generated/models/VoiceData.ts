@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     ValidityPeriodTimeUnit,
     ValidityPeriodTimeUnitFromJSON,
@@ -58,29 +58,11 @@ export function VoiceDataFromJSONTyped(json: any, ignoreDiscriminator: boolean):
 }
 
 export function VoiceDataFromJSON(json: any): VoiceData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'text': json['text'] ?? undefined,
-        'validityPeriod': json['validityPeriod'] ?? undefined,
-        'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'language': json['language'] ?? undefined,
-    };
+    return mapModel(json, 'text? validityPeriod? validityPeriodTimeUnit?* language?', [ValidityPeriodTimeUnitFromJSON, ], true);
 }
 
 export function VoiceDataToJSON(value?: VoiceData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'text': value.text,
-        'validityPeriod': value.validityPeriod,
-        'validityPeriodTimeUnit': ValidityPeriodTimeUnitToJSON(value.validityPeriodTimeUnit),
-        'language': value.language,
-    };
+    return mapModel(value, 'text validityPeriod validityPeriodTimeUnit* language', [ValidityPeriodTimeUnitToJSON, ], false);
 }
 
 

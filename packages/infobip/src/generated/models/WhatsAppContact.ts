@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     WhatsAppContactAddress,
     WhatsAppContactAddressFromJSON,
@@ -95,35 +95,11 @@ export function WhatsAppContactFromJSONTyped(json: any, ignoreDiscriminator: boo
 }
 
 export function WhatsAppContactFromJSON(json: any): WhatsAppContact {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'addresses': !exists(json, 'addresses') ? undefined : ((json['addresses'] as Array<any>).map(WhatsAppContactAddressFromJSON)),
-        'birthday': json['birthday'] ?? undefined,
-        'emails': !exists(json, 'emails') ? undefined : ((json['emails'] as Array<any>).map(WhatsAppContactEmailFromJSON)),
-        'name': WhatsAppContactNameFromJSON(json['name']),
-        'org': !exists(json, 'org') ? undefined : WhatsAppContactOrganizationFromJSON(json['org']),
-        'phones': !exists(json, 'phones') ? undefined : ((json['phones'] as Array<any>).map(WhatsAppContactPhoneFromJSON)),
-        'urls': !exists(json, 'urls') ? undefined : ((json['urls'] as Array<any>).map(WhatsAppContactUrlFromJSON)),
-    };
+    return mapModel(json, 'addresses?[] birthday? emails?[] name* org?* phones?[] urls?[]', [WhatsAppContactAddressFromJSON, WhatsAppContactEmailFromJSON, WhatsAppContactNameFromJSON, WhatsAppContactOrganizationFromJSON, WhatsAppContactPhoneFromJSON, WhatsAppContactUrlFromJSON, ], true);
 }
 
 export function WhatsAppContactToJSON(value?: WhatsAppContact | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'addresses': value.addresses === undefined ? undefined : ((value.addresses as Array<any>).map(WhatsAppContactAddressToJSON)),
-        'birthday': value.birthday,
-        'emails': value.emails === undefined ? undefined : ((value.emails as Array<any>).map(WhatsAppContactEmailToJSON)),
-        'name': WhatsAppContactNameToJSON(value.name),
-        'org': WhatsAppContactOrganizationToJSON(value.org),
-        'phones': value.phones === undefined ? undefined : ((value.phones as Array<any>).map(WhatsAppContactPhoneToJSON)),
-        'urls': value.urls === undefined ? undefined : ((value.urls as Array<any>).map(WhatsAppContactUrlToJSON)),
-    };
+    return mapModel(value, 'addresses?[] birthday emails?[] name* org* phones?[] urls?[]', [WhatsAppContactAddressToJSON, WhatsAppContactEmailToJSON, WhatsAppContactNameToJSON, WhatsAppContactOrganizationToJSON, WhatsAppContactPhoneToJSON, WhatsAppContactUrlToJSON, ], false);
 }
 
 

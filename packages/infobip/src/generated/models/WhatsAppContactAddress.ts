@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * A postal address of a contact.
  * @export
@@ -68,35 +68,11 @@ export function WhatsAppContactAddressFromJSONTyped(json: any, ignoreDiscriminat
 }
 
 export function WhatsAppContactAddressFromJSON(json: any): WhatsAppContactAddress {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'street': json['street'] ?? undefined,
-        'city': json['city'] ?? undefined,
-        'state': json['state'] ?? undefined,
-        'zip': json['zip'] ?? undefined,
-        'country': json['country'] ?? undefined,
-        'countryCode': json['countryCode'] ?? undefined,
-        'type': json['type'] ?? undefined,
-    };
+    return mapModel(json, 'street? city? state? zip? country? countryCode? type?', [], true);
 }
 
 export function WhatsAppContactAddressToJSON(value?: WhatsAppContactAddress | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'street': value.street,
-        'city': value.city,
-        'state': value.state,
-        'zip': value.zip,
-        'country': value.country,
-        'countryCode': value.countryCode,
-        'type': value.type,
-    };
+    return mapModel(value, 'street city state zip country countryCode type', [], false);
 }
 
 /**

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * An email address of a contact.
  * @export
@@ -38,25 +38,11 @@ export function WhatsAppContactEmailFromJSONTyped(json: any, ignoreDiscriminator
 }
 
 export function WhatsAppContactEmailFromJSON(json: any): WhatsAppContactEmail {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'email': json['email'] ?? undefined,
-        'type': json['type'] ?? undefined,
-    };
+    return mapModel(json, 'email? type?', [], true);
 }
 
 export function WhatsAppContactEmailToJSON(value?: WhatsAppContactEmail | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'email': value.email,
-        'type': value.type,
-    };
+    return mapModel(value, 'email type', [], false);
 }
 
 /**

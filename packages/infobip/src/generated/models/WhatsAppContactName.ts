@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Name of a contact.
  * @export
@@ -62,33 +62,11 @@ export function WhatsAppContactNameFromJSONTyped(json: any, ignoreDiscriminator:
 }
 
 export function WhatsAppContactNameFromJSON(json: any): WhatsAppContactName {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'firstName': json['firstName'],
-        'lastName': json['lastName'] ?? undefined,
-        'middleName': json['middleName'] ?? undefined,
-        'nameSuffix': json['nameSuffix'] ?? undefined,
-        'namePrefix': json['namePrefix'] ?? undefined,
-        'formattedName': json['formattedName'],
-    };
+    return mapModel(json, 'firstName lastName? middleName? nameSuffix? namePrefix? formattedName', [], true);
 }
 
 export function WhatsAppContactNameToJSON(value?: WhatsAppContactName | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'firstName': value.firstName,
-        'lastName': value.lastName,
-        'middleName': value.middleName,
-        'nameSuffix': value.nameSuffix,
-        'namePrefix': value.namePrefix,
-        'formattedName': value.formattedName,
-    };
+    return mapModel(value, 'firstName lastName middleName nameSuffix namePrefix formattedName', [], false);
 }
 
 

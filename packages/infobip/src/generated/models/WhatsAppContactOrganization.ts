@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Company of a contact.
  * @export
@@ -44,27 +44,11 @@ export function WhatsAppContactOrganizationFromJSONTyped(json: any, ignoreDiscri
 }
 
 export function WhatsAppContactOrganizationFromJSON(json: any): WhatsAppContactOrganization {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'company': json['company'] ?? undefined,
-        'department': json['department'] ?? undefined,
-        'title': json['title'] ?? undefined,
-    };
+    return mapModel(json, 'company? department? title?', [], true);
 }
 
 export function WhatsAppContactOrganizationToJSON(value?: WhatsAppContactOrganization | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'company': value.company,
-        'department': value.department,
-        'title': value.title,
-    };
+    return mapModel(value, 'company department title', [], false);
 }
 
 

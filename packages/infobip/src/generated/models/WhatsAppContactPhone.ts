@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * A phone number of a contact.
  * @export
@@ -44,27 +44,11 @@ export function WhatsAppContactPhoneFromJSONTyped(json: any, ignoreDiscriminator
 }
 
 export function WhatsAppContactPhoneFromJSON(json: any): WhatsAppContactPhone {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'phone': json['phone'] ?? undefined,
-        'type': json['type'] ?? undefined,
-        'waId': json['waId'] ?? undefined,
-    };
+    return mapModel(json, 'phone? type? waId?', [], true);
 }
 
 export function WhatsAppContactPhoneToJSON(value?: WhatsAppContactPhone | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'phone': value.phone,
-        'type': value.type,
-        'waId': value.waId,
-    };
+    return mapModel(value, 'phone type waId', [], false);
 }
 
 /**

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * A web address of a contact.
  * @export
@@ -38,25 +38,11 @@ export function WhatsAppContactUrlFromJSONTyped(json: any, ignoreDiscriminator: 
 }
 
 export function WhatsAppContactUrlFromJSON(json: any): WhatsAppContactUrl {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'url': json['url'] ?? undefined,
-        'type': json['type'] ?? undefined,
-    };
+    return mapModel(json, 'url? type?', [], true);
 }
 
 export function WhatsAppContactUrlToJSON(value?: WhatsAppContactUrl | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'url': value.url,
-        'type': value.type,
-    };
+    return mapModel(value, 'url type', [], false);
 }
 
 /**

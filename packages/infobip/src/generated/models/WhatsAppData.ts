@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     ValidityPeriodTimeUnit,
     ValidityPeriodTimeUnitFromJSON,
@@ -153,57 +153,11 @@ export function WhatsAppDataFromJSONTyped(json: any, ignoreDiscriminator: boolea
 }
 
 export function WhatsAppDataFromJSON(json: any): WhatsAppData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'text': json['text'] ?? undefined,
-        'validityPeriod': json['validityPeriod'] ?? undefined,
-        'validityPeriodTimeUnit': !exists(json, 'validityPeriodTimeUnit') ? undefined : ValidityPeriodTimeUnitFromJSON(json['validityPeriodTimeUnit']),
-        'templateNamespace': json['templateNamespace'] ?? undefined,
-        'templateName': json['templateName'] ?? undefined,
-        'templateData': json['templateData'] ?? undefined,
-        'mediaTemplateData': !exists(json, 'mediaTemplateData') ? undefined : WhatsAppMediaTemplateDataFromJSON(json['mediaTemplateData']),
-        'language': json['language'] ?? undefined,
-        'fileUrl': json['fileUrl'] ?? undefined,
-        'imageUrl': json['imageUrl'] ?? undefined,
-        'audioUrl': json['audioUrl'] ?? undefined,
-        'videoUrl': json['videoUrl'] ?? undefined,
-        'locationName': json['locationName'] ?? undefined,
-        'address': json['address'] ?? undefined,
-        'longitude': json['longitude'] ?? undefined,
-        'latitude': json['latitude'] ?? undefined,
-        'previewUrl': json['previewUrl'] ?? undefined,
-        'contacts': !exists(json, 'contacts') ? undefined : ((json['contacts'] as Array<any>).map(WhatsAppContactFromJSON)),
-    };
+    return mapModel(json, 'text? validityPeriod? validityPeriodTimeUnit?* templateNamespace? templateName? templateData? mediaTemplateData?* language? fileUrl? imageUrl? audioUrl? videoUrl? locationName? address? longitude? latitude? previewUrl? contacts?[]', [ValidityPeriodTimeUnitFromJSON, WhatsAppMediaTemplateDataFromJSON, WhatsAppContactFromJSON, ], true);
 }
 
 export function WhatsAppDataToJSON(value?: WhatsAppData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'text': value.text,
-        'validityPeriod': value.validityPeriod,
-        'validityPeriodTimeUnit': ValidityPeriodTimeUnitToJSON(value.validityPeriodTimeUnit),
-        'templateNamespace': value.templateNamespace,
-        'templateName': value.templateName,
-        'templateData': value.templateData,
-        'mediaTemplateData': WhatsAppMediaTemplateDataToJSON(value.mediaTemplateData),
-        'language': value.language,
-        'fileUrl': value.fileUrl,
-        'imageUrl': value.imageUrl,
-        'audioUrl': value.audioUrl,
-        'videoUrl': value.videoUrl,
-        'locationName': value.locationName,
-        'address': value.address,
-        'longitude': value.longitude,
-        'latitude': value.latitude,
-        'previewUrl': value.previewUrl,
-        'contacts': value.contacts === undefined ? undefined : ((value.contacts as Array<any>).map(WhatsAppContactToJSON)),
-    };
+    return mapModel(value, 'text validityPeriod validityPeriodTimeUnit* templateNamespace templateName templateData mediaTemplateData* language fileUrl imageUrl audioUrl videoUrl locationName address longitude latitude previewUrl contacts?[]', [ValidityPeriodTimeUnitToJSON, WhatsAppMediaTemplateDataToJSON, WhatsAppContactToJSON, ], false);
 }
 
 

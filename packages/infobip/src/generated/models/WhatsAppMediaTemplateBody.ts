@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Body values of a media template.
  * @export
@@ -32,23 +32,11 @@ export function WhatsAppMediaTemplateBodyFromJSONTyped(json: any, ignoreDiscrimi
 }
 
 export function WhatsAppMediaTemplateBodyFromJSON(json: any): WhatsAppMediaTemplateBody {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'placeholders': json['placeholders'],
-    };
+    return mapModel(json, 'placeholders', [], true);
 }
 
 export function WhatsAppMediaTemplateBodyToJSON(value?: WhatsAppMediaTemplateBody | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'placeholders': value.placeholders,
-    };
+    return mapModel(value, 'placeholders', [], false);
 }
 
 

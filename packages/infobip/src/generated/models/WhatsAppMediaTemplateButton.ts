@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Value for one template button.
  * @export
@@ -38,25 +38,11 @@ export function WhatsAppMediaTemplateButtonFromJSONTyped(json: any, ignoreDiscri
 }
 
 export function WhatsAppMediaTemplateButtonFromJSON(json: any): WhatsAppMediaTemplateButton {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'urlPlaceholder': json['urlPlaceholder'] ?? undefined,
-        'quickReplyPayload': json['quickReplyPayload'] ?? undefined,
-    };
+    return mapModel(json, 'urlPlaceholder? quickReplyPayload?', [], true);
 }
 
 export function WhatsAppMediaTemplateButtonToJSON(value?: WhatsAppMediaTemplateButton | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'urlPlaceholder': value.urlPlaceholder,
-        'quickReplyPayload': value.quickReplyPayload,
-    };
+    return mapModel(value, 'urlPlaceholder quickReplyPayload', [], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 import {
     WhatsAppMediaTemplateBody,
     WhatsAppMediaTemplateBodyFromJSON,
@@ -59,27 +59,11 @@ export function WhatsAppMediaTemplateDataFromJSONTyped(json: any, ignoreDiscrimi
 }
 
 export function WhatsAppMediaTemplateDataFromJSON(json: any): WhatsAppMediaTemplateData {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'header': !exists(json, 'header') ? undefined : WhatsAppMediaTemplateHeaderFromJSON(json['header']),
-        'body': WhatsAppMediaTemplateBodyFromJSON(json['body']),
-        'buttons': !exists(json, 'buttons') ? undefined : ((json['buttons'] as Array<any>).map(WhatsAppMediaTemplateButtonFromJSON)),
-    };
+    return mapModel(json, 'header?* body* buttons?[]', [WhatsAppMediaTemplateHeaderFromJSON, WhatsAppMediaTemplateBodyFromJSON, WhatsAppMediaTemplateButtonFromJSON, ], true);
 }
 
 export function WhatsAppMediaTemplateDataToJSON(value?: WhatsAppMediaTemplateData | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'header': WhatsAppMediaTemplateHeaderToJSON(value.header),
-        'body': WhatsAppMediaTemplateBodyToJSON(value.body),
-        'buttons': value.buttons === undefined ? undefined : ((value.buttons as Array<any>).map(WhatsAppMediaTemplateButtonToJSON)),
-    };
+    return mapModel(value, 'header* body* buttons?[]', [WhatsAppMediaTemplateHeaderToJSON, WhatsAppMediaTemplateBodyToJSON, WhatsAppMediaTemplateButtonToJSON, ], false);
 }
 
 

@@ -12,7 +12,7 @@
  * Do not edit the class manually.
  */
 
-import { exists, mapValues } from '../runtime';
+import { mapModel } from '../runtime';
 /**
  * Header values; set only the ones matching the template's header type (text,
  * document, image, video or location).
@@ -69,35 +69,11 @@ export function WhatsAppMediaTemplateHeaderFromJSONTyped(json: any, ignoreDiscri
 }
 
 export function WhatsAppMediaTemplateHeaderFromJSON(json: any): WhatsAppMediaTemplateHeader {
-    if ((json === undefined) || (json === null)) {
-        return json;
-    }
-    return {
-        
-        'textPlaceholder': json['textPlaceholder'] ?? undefined,
-        'documentUrl': json['documentUrl'] ?? undefined,
-        'documentFilename': json['documentFilename'] ?? undefined,
-        'imageUrl': json['imageUrl'] ?? undefined,
-        'videoUrl': json['videoUrl'] ?? undefined,
-        'latitude': json['latitude'] ?? undefined,
-        'longitude': json['longitude'] ?? undefined,
-    };
+    return mapModel(json, 'textPlaceholder? documentUrl? documentFilename? imageUrl? videoUrl? latitude? longitude?', [], true);
 }
 
 export function WhatsAppMediaTemplateHeaderToJSON(value?: WhatsAppMediaTemplateHeader | null): any {
-    if (value === undefined || value === null) {
-        return value;
-    }
-    return {
-        
-        'textPlaceholder': value.textPlaceholder,
-        'documentUrl': value.documentUrl,
-        'documentFilename': value.documentFilename,
-        'imageUrl': value.imageUrl,
-        'videoUrl': value.videoUrl,
-        'latitude': value.latitude,
-        'longitude': value.longitude,
-    };
+    return mapModel(value, 'textPlaceholder documentUrl documentFilename imageUrl videoUrl latitude longitude', [], false);
 }
 
 

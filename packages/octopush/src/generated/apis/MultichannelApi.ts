@@ -121,7 +121,7 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
             body: SendMultichannelRequestToJSON(requestParameters.sendMultichannelRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendMultichannelResponseFromJSON);
     }
 
 

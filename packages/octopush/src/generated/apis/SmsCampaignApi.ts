@@ -121,7 +121,7 @@ export class SmsCampaignApi extends runtime.BaseAPI implements SmsCampaignApiInt
             body: SendSmsCampaignRequestToJSON(requestParameters.sendSmsCampaignRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsCampaignResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendSmsCampaignResponseFromJSON);
     }
 
 

@@ -86,7 +86,7 @@ export class WalletApi extends runtime.BaseAPI implements WalletApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => WalletBalanceFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, WalletBalanceFromJSON);
     }
 
 

@@ -65,7 +65,7 @@ export class AccountApi extends runtime.BaseAPI implements AccountApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => AccountBalanceFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, AccountBalanceFromJSON);
     }
 
 

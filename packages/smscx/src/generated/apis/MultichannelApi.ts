@@ -162,7 +162,7 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledMessageResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, DeleteScheduledMessageResponseFromJSON);
     }
 
 
@@ -186,7 +186,7 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledCampaignResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, DeleteScheduledCampaignResponseFromJSON);
     }
 
 
@@ -213,7 +213,7 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
             body: EstimateMultichannelRequestToJSON(requestParameters.estimateMultichannelRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendMultichannelResponseFromJSON);
     }
 
 
@@ -240,7 +240,7 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
             body: EstimateMultichannelCampaignRequestToJSON(requestParameters.estimateMultichannelCampaignRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelCampaignResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendMultichannelCampaignResponseFromJSON);
     }
 
 
@@ -267,7 +267,7 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
             body: SendMultichannelRequestToJSON(requestParameters.sendMultichannelRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendMultichannelResponseFromJSON);
     }
 
 
@@ -294,7 +294,7 @@ export class MultichannelApi extends runtime.BaseAPI implements MultichannelApiI
             body: SendMultichannelCampaignRequestToJSON(requestParameters.sendMultichannelCampaignRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendMultichannelCampaignResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendMultichannelCampaignResponseFromJSON);
     }
 
 

@@ -112,7 +112,7 @@ export class ReportsApi extends runtime.BaseAPI implements ReportsApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => CampaignReportResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, CampaignReportResponseFromJSON);
     }
 
 
@@ -136,7 +136,7 @@ export class ReportsApi extends runtime.BaseAPI implements ReportsApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SingleReportResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SingleReportResponseFromJSON);
     }
 
 

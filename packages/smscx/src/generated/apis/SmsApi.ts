@@ -162,7 +162,7 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledMessageResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, DeleteScheduledMessageResponseFromJSON);
     }
 
 
@@ -186,7 +186,7 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => DeleteScheduledCampaignResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, DeleteScheduledCampaignResponseFromJSON);
     }
 
 
@@ -213,7 +213,7 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
             body: EstimateSmsRequestToJSON(requestParameters.estimateSmsRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendSmsResponseFromJSON);
     }
 
 
@@ -240,7 +240,7 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
             body: EstimateSmsCampaignRequestToJSON(requestParameters.estimateSmsCampaignRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsCampaignResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendSmsCampaignResponseFromJSON);
     }
 
 
@@ -267,7 +267,7 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
             body: SendSmsRequestToJSON(requestParameters.sendSmsRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendSmsResponseFromJSON);
     }
 
 
@@ -294,7 +294,7 @@ export class SmsApi extends runtime.BaseAPI implements SmsApiInterface {
             body: SendSmsCampaignRequestToJSON(requestParameters.sendSmsCampaignRequest),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendSmsCampaignResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendSmsCampaignResponseFromJSON);
     }
 
 

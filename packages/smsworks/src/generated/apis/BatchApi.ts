@@ -144,7 +144,7 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => CancelledMessageResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, CancelledMessageResponseFromJSON);
     }
 
 
@@ -193,7 +193,7 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
             body: BatchMessageToJSON(requestParameters.batchMessage),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => ScheduledBatchResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, ScheduledBatchResponseFromJSON);
     }
 
 
@@ -219,7 +219,7 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
             body: requestParameters.messages.map(MessageToJSON),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => BatchMessageResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, BatchMessageResponseFromJSON);
     }
 
 
@@ -245,7 +245,7 @@ export class BatchApi extends runtime.BaseAPI implements BatchApiInterface {
             body: BatchMessageToJSON(requestParameters.batchMessage),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => BatchMessageResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, BatchMessageResponseFromJSON);
     }
 
 

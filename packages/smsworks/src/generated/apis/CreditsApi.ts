@@ -64,7 +64,7 @@ export class CreditsApi extends runtime.BaseAPI implements CreditsApiInterface {
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => CreditsResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, CreditsResponseFromJSON);
     }
 
 

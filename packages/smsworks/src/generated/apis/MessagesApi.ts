@@ -127,7 +127,7 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
             query: queryParameters,
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => MessageResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, MessageResponseFromJSON);
     }
 
 
@@ -205,7 +205,7 @@ export class MessagesApi extends runtime.BaseAPI implements MessagesApiInterface
             body: MessageToJSON(requestParameters.message),
         }, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => SendMessageResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, SendMessageResponseFromJSON);
     }
 
 
