@@ -12,7 +12,7 @@ import { msgkitBuild } from '../../tools/build/tsdown.base.mjs';
 // smaller; and with a PhoneNumber class without format methods (src/phone/library-phone-number.js:
 // msgkit never formats a number, and the library's formatting code is another 1.2 kB), and with a
 // metadata module that reads only version 4 metadata, the one shape core ships (src/phone/
-// library-metadata.js: the library's reads every version since v1, another 0.3 kB). Its licenses
+// library-metadata.js: the library's reads every version since v1, another 0.8 kB). Its licenses
 // go beside dist.
 const library = dirname(createRequire(import.meta.url).resolve('libphonenumber-js/package.json'));
 const phoneNumberClass = join(library, 'source', 'PhoneNumber.js');
