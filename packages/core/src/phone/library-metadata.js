@@ -25,8 +25,11 @@ const LEADING_DIGITS = 10
 const TYPES = 11
 const EXT_PREFIX = 13
 
-// The order of the number types in a country's types array.
-const TYPE_NAMES = ['FIXED_LINE', 'MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'PERSONAL_NUMBER', 'VOICEMAIL', 'UAN', 'PAGER', 'VOIP', 'SHARED_COST']
+// Where each number type sits in a country's types array.
+const TYPE_INDEX = { FIXED_LINE: 0, MOBILE: 1, TOLL_FREE: 2, PREMIUM_RATE: 3, PERSONAL_NUMBER: 4, VOICEMAIL: 5, UAN: 6, PAGER: 7, VOIP: 8, SHARED_COST: 9 }
+
+// One object (a literal in the method would be a new RegExp on every call).
+const CALLING_CODE_PATTERN = /^\d+$/
 
 const DEFAULT_EXT_PREFIX = ' ext. '
 
@@ -70,7 +73,7 @@ export default class Metadata {
 	selectNumberingPlan(countryOrCallingCode) {
 		if (!countryOrCallingCode) {
 			this.numberingPlan = undefined
-		} else if (/^\d+$/.test(countryOrCallingCode)) {
+		} else if (CALLING_CODE_PATTERN.test(countryOrCallingCode)) {
 			if (!this.hasCallingCode(countryOrCallingCode)) throw new Error(`Unknown calling code: ${countryOrCallingCode}`)
 			this.numberingPlan = new NumberingPlan(this.getNumberingPlanMetadata(countryOrCallingCode), this)
 		} else {
@@ -149,7 +152,7 @@ class NumberingPlan {
 	}
 
 	type(type) {
-		const pattern = this.hasTypes() && this.metadata[TYPES][TYPE_NAMES.indexOf(type)]
+		const pattern = this.hasTypes() && this.metadata[TYPES][TYPE_INDEX[type]]
 		if (pattern) return new Type(pattern, this)
 	}
 }
