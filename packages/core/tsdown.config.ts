@@ -10,11 +10,15 @@ import { msgkitBuild } from '../../tools/build/tsdown.base.mjs';
 // app's own libphonenumber-js stays its own. The copy is built from the library's ES2015+ sources,
 // not the Babel output apps import, which keeps an app that imports one provider 2 kB (gzip)
 // smaller; and with a PhoneNumber class without format methods (src/phone/library-phone-number.js:
-// msgkit never formats a number, and the library's formatting code is another 1.2 kB). Its
-// licenses go beside dist.
+// msgkit never formats a number, and the library's formatting code is another 1.2 kB), and with a
+// metadata module that reads only version 4 metadata, the one shape core ships (src/phone/
+// library-metadata.js: the library's reads every version since v1, another 0.8 kB). Its licenses
+// go beside dist.
 const library = dirname(createRequire(import.meta.url).resolve('libphonenumber-js/package.json'));
 const phoneNumberClass = join(library, 'source', 'PhoneNumber.js');
 const leanPhoneNumberClass = join(import.meta.dirname, 'src/phone/library-phone-number.js');
+const metadataModule = join(library, 'source', 'metadata.js');
+const leanMetadataModule = join(import.meta.dirname, 'src/phone/library-metadata.js');
 
 function librarySources(): Rolldown.Plugin {
   const built = join(library, 'es6') + '/';
@@ -28,7 +32,9 @@ function librarySources(): Rolldown.Plugin {
     },
     // Loaded under the library's own path, so that its imports are the library's modules.
     load(id) {
-      return id === phoneNumberClass ? readFileSync(leanPhoneNumberClass, 'utf8') : null;
+      if (id === phoneNumberClass) return readFileSync(leanPhoneNumberClass, 'utf8');
+      if (id === metadataModule) return readFileSync(leanMetadataModule, 'utf8');
+      return null;
     },
   };
 }

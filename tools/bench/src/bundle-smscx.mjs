@@ -51,9 +51,10 @@ const fromSources = {
       // The library's `sideEffects: false` holds for its sources too (a plugin's path drops it unless said).
       return { path: resolved.path.replace(/\/es6\//, '/source/'), sideEffects: resolved.sideEffects };
     });
-    // Core's build loads its own PhoneNumber class, without format methods, in the library's place.
-    builder.onLoad({ filter: /libphonenumber-js\/source\/PhoneNumber\.js$/ }, () => ({
-      contents: readFileSync(join(packages, 'core/src/phone/library-phone-number.js'), 'utf8'),
+    // Core's build loads its own PhoneNumber class, without format methods, and its own metadata
+    // module, for version 4 metadata only, in the library's place.
+    builder.onLoad({ filter: /libphonenumber-js\/source\/(PhoneNumber|metadata)\.js$/ }, ({ path }) => ({
+      contents: readFileSync(join(packages, `core/src/phone/${path.endsWith('metadata.js') ? 'library-metadata.js' : 'library-phone-number.js'}`), 'utf8'),
       loader: 'js',
     }));
   },

@@ -51,6 +51,25 @@ describe('the copy @msgkit/core carries', () => {
       expect(code, file).not.toMatch(/function (formatNumber|formatIDD|formatNationalNumber|formatNationalNumberUsingFormat|getIddPrefix|formatRFC3966)\b/);
     }
   });
+
+  it('reads metadata with core’s own version-4 module (library-metadata.js), without the library’s code for older metadata', () => {
+    const dist = join(dirname(createRequire(import.meta.url).resolve('@msgkit/core/package.json')), 'dist');
+    const built = readdirSync(dist).filter((file) => /\.(mjs|cjs)$/.test(file));
+    const metadataModules: string[] = [];
+    for (const file of built) {
+      const code = readFileSync(join(dist, file), 'utf8');
+      // The library's metadata.js: v1 to v3 branches, the semver compare of string versions, the
+      // pre-v4 names of the calling codes and of the non-geographic plans.
+      expect(code, file).not.toMatch(/this\.v[123]\b|semver-compare|country_phone_code_to_countries|nonGeographical/);
+      // The unminified build names each module it holds: the library's path, core's file.
+      for (const [, region] of code.matchAll(/^\/\/#region [^\n]*\/libphonenumber-js\/source\/metadata\.js\n([\s\S]*?)^\/\/#endregion/gm)) {
+        metadataModules.push(region!);
+      }
+    }
+    // Once for ESM and once for CommonJS, each refusing other metadata when loaded.
+    expect(metadataModules).toHaveLength(2);
+    for (const region of metadataModules) expect(region).toContain('METADATA_VERSION');
+  });
 });
 
 describe('an app that imports libphonenumber-js beside @msgkit/core', () => {
