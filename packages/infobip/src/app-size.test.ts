@@ -30,11 +30,12 @@ describe('an app that sends one OMNI message', () => {
     expect(size / kB).toBeLessThanOrEqual(44);
   });
 
-  it('through InfobipClient (the bench\'s app) is at most 45.5 kB gzip', async () => {
-    // The client builds every operation in its constructor, so its app keeps all of them; 45.9 kB
-    // before the cuts of this branch (the checks' namespace, the enum object, the compact models).
+  it('through InfobipClient (the bench\'s app) is at most 45 kB gzip, issue 18\'s bound', async () => {
+    // The client builds every operation in its constructor, so its app keeps all of them: 45.9 kB
+    // before the checks' namespace, the enum object and the compact models went (45.5 kB) and core's
+    // copy of libphonenumber-js took its own metadata module (44.6 kB).
     const size = await gzipSize(`import { InfobipClient } from '@msgkit/infobip';
       new InfobipClient({ apiKey: 'k', baseUrl: 'https://xxxxx.api.infobip.com' }).omni.send(${request}).then(console.log);`);
-    expect(size / kB).toBeLessThanOrEqual(45.5);
+    expect(size / kB).toBeLessThanOrEqual(45);
   });
 });
