@@ -1,6 +1,6 @@
 // Gzipped size of an app that imports only one provider package (@msgkit/smscx, then each of the
 // other three), bundled by esbuild (minified, browser platform, tree-shaken), against
-// libphonenumber-js's min metadata alone bundled the same way. Target: ≤ 45 kB for each provider.
+// libphonenumber-js's min metadata alone bundled the same way. Target: ≤ 45 KiB for each provider.
 // The Infobip app is InfobipClient's; the send-only entry's app (omniSend) is printed beside it.
 // Also the SMS.CX app sending through smscxSender and sendWithFailover, to show what the campaign
 // contract costs an app that uses it (and that one that does not pays nothing), and what of it is
@@ -123,8 +123,9 @@ async function contributors(contents) {
   return { whole, raw: code.length, rows: rows.sort((a, b) => b.gzip - a.gzip) };
 }
 
-const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
-const verdict = (size) => (size.gzip <= 45 * 1024 ? '≤ 45 kB target' : '> 45 kB target');
+// KiB (1 024 bytes), as this bench has always measured; the bound is 45 KiB, 46 080 bytes.
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const verdict = (size) => (size.gzip <= 45 * 1024 ? `≤ 45 KiB target (${size.gzip} B)` : `> 45 KiB target (${size.gzip} B)`);
 
 export async function run() {
   const anchor = await gzipped(`import metadata from 'libphonenumber-js/min/metadata'; console.log(metadata);`);
