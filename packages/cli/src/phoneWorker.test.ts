@@ -131,14 +131,15 @@ describe('msgkit normalize --csv through the phone worker', () => {
     expect(stderr).toContain('--threads 3: give auto, 1 or 2');
   });
 
-  it('by default (--threads auto) takes two threads only for a file from 4 MB on a machine of two cores or more whose load leaves a core free', () => {
+  it('by default (--threads auto) takes two threads only for a file from 4 MB on a machine of two cores or more whose load is under its cores', () => {
     const idle = { cores: 2, load: 0.4 };
     const big = WORKER_MIN_BYTES;
     expect(chooseThreads('auto', big, {}, idle)).toEqual({ threads: 2, why: 'auto: 2 cores, load 0.40' });
-    // Our own main thread takes a core: a second one helps only while the others leave one more free.
-    expect(chooseThreads('auto', big, {}, { cores: 2, load: 1 })).toEqual({ threads: 1, why: 'auto: load 1.00 on 2 cores' });
-    expect(chooseThreads('auto', big, {}, { cores: 4, load: 2.9 })).toEqual({ threads: 2, why: 'auto: 4 cores, load 2.90' });
-    expect(chooseThreads('auto', big, {}, { cores: 4, load: 3 })).toEqual({ threads: 1, why: 'auto: load 3.00 on 4 cores' });
+    // Two threads while the cores are not all busy on average; one once the load reaches them.
+    expect(chooseThreads('auto', big, {}, { cores: 2, load: 1.6 })).toEqual({ threads: 2, why: 'auto: 2 cores, load 1.60' });
+    expect(chooseThreads('auto', big, {}, { cores: 2, load: 2 })).toEqual({ threads: 1, why: 'auto: load 2.00 on 2 cores' });
+    expect(chooseThreads('auto', big, {}, { cores: 4, load: 3.9 })).toEqual({ threads: 2, why: 'auto: 4 cores, load 3.90' });
+    expect(chooseThreads('auto', big, {}, { cores: 4, load: 4 })).toEqual({ threads: 1, why: 'auto: load 4.00 on 4 cores' });
     expect(chooseThreads('auto', big, {}, { cores: 1, load: 0 })).toEqual({ threads: 1, why: 'auto: one core' });
     expect(chooseThreads('auto', big - 1, {}, idle)).toEqual({ threads: 1, why: 'auto: a file under 4 MB' });
     // Where the system gives no load (Windows answers 0 always), auto cannot tell a busy machine: one thread.

@@ -77,9 +77,12 @@ function workerThreshold(env: Record<string, string | undefined>): number {
 
 /**
  * The threads a file of `size` bytes is read with. `auto` takes 2 for a file from the worker's
- * threshold when the machine has 2 cores or more and its 1-minute load leaves a core free beside
- * the one the main thread takes (load < cores − 1; on 2 cores, under 1), else 1: where the other
- * processes hold the cores, the second thread cost CPU time and gave no wall time back. `why` says
+ * threshold when the machine has 2 cores or more and its 1-minute load is under its cores (load <
+ * cores: on 2 cores, under 2), else 1: where the other processes hold the cores, the second thread
+ * cost CPU time and gave no wall time back (1.07–1.51× one thread's wall at load 6–12 on 2 cores),
+ * while with some of them free it paid (0.69× one thread's wall at load 1.3–1.6, 0.89× at 3–3.6:
+ * `pnpm bench cli-normalize`; an earlier rule, load < cores − 1, kept one thread at load 1.3–1.6,
+ * where the bench's own processes alone keep a 2-core machine). `why` says
  * what auto saw (printed after the summary); undefined when the threads were asked for.
  */
 export function chooseThreads(requested: ThreadsOption, size: number, env: Record<string, string | undefined>, machine: Machine): { threads: 1 | 2; why: string | undefined } {
@@ -89,7 +92,7 @@ export function chooseThreads(requested: ThreadsOption, size: number, env: Recor
   if (size < threshold) return { threads: 1, why: `auto: a file under ${threshold === WORKER_MIN_BYTES ? '4 MB' : `${threshold} bytes`}` };
   if (cores < 2) return { threads: 1, why: 'auto: one core' };
   if (load === undefined) return { threads: 1, why: 'auto: the load is unknown' };
-  if (load >= cores - 1) return { threads: 1, why: `auto: load ${load.toFixed(2)} on ${cores} cores` };
+  if (load >= cores) return { threads: 1, why: `auto: load ${load.toFixed(2)} on ${cores} cores` };
   return { threads: 2, why: `auto: ${cores} cores, load ${load.toFixed(2)}` };
 }
 

@@ -25,7 +25,7 @@
 // two write the same bytes: their outputs' sha256 must agree in every round, or the run fails.
 //
 // A third CLI contender is the default, `--threads auto` (no --threads given): two threads only
-// when the 1-minute load leaves a core free (load < cores - 1), else one. Its summary says what it
+// when the 1-minute load is under the cores (load < cores), else one. Its summary says what it
 // chose and saw; each round prints it beside its wall and CPU against --threads 1 in the same round,
 // so a run on a busy machine shows whether the default paid for a second thread there.
 //

@@ -46,7 +46,7 @@ export function normalizeCommand(program: Command, io: Io): void {
     .option('--csv', 'print CSV, row by row (any length): row, input, e164, status, error, type')
     .option(
       '--threads <n>',
-      'with --csv and --file: 2 checks the phone numbers of a file from 4 MB in a worker thread (faster on a second free core, more CPU time in all); 1 keeps one thread; auto, the default, takes 2 only when the load average leaves a core free',
+      'with --csv and --file: 2 checks the phone numbers of a file from 4 MB in a worker thread (faster on a second free core, more CPU time in all); 1 keeps one thread; auto, the default, takes 2 only when the 1-minute load average is under the cores',
       'auto',
     )
     .action(async (numbers: string[], options: NormalizeOptions) => {
