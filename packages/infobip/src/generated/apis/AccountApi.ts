@@ -51,23 +51,7 @@ export class AccountApi extends runtime.BaseAPI implements AccountApiInterface {
      * Get the account balance
      */
     async getAccountBalanceRaw(initOverrides?: RequestInit): Promise<runtime.ApiResponse<AccountBalance>> {
-        const queryParameters: any = {};
-
-        const headerParameters: runtime.HTTPHeaders = {};
-
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.basicAuth(this.configuration, headerParameters);
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
-
-        const response = await this.request({
-            path: `/account/1/balance`,
-            method: 'GET',
-            headers: headerParameters,
-            query: queryParameters,
-        }, initOverrides);
-
-        return new runtime.JSONApiResponse(response, AccountBalanceFromJSON);
+        return getAccountBalanceRaw(this, initOverrides);
     }
 
 
@@ -76,7 +60,7 @@ export class AccountApi extends runtime.BaseAPI implements AccountApiInterface {
 /**
  * getAccountBalanceRaw as a function of its own (additional property `operationFunctions`), for an entry
  * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
- * models they read. The same request and answer as the method of AccountApi, whose body it repeats.
+ * models they read. The method of AccountApi calls it, so the two send the same request.
  */
 export async function getAccountBalanceRaw(api: runtime.BaseAPI, initOverrides?: RequestInit): Promise<runtime.ApiResponse<AccountBalance>> {
     const queryParameters: any = {};

@@ -196,27 +196,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * Create an OMNI failover scenario
      */
     async createScenarioRaw(requestParameters: CreateScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
-        runtime.required(requestParameters, 'createOrUpdateScenarioRequest', 'createScenario');
-        const queryParameters: any = {};
-
-        const headerParameters: runtime.HTTPHeaders = {};
-
-        headerParameters['Content-Type'] = 'application/json';
-
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.basicAuth(this.configuration, headerParameters);
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
-
-        const response = await this.request({
-            path: `/omni/1/scenarios`,
-            method: 'POST',
-            headers: headerParameters,
-            query: queryParameters,
-            body: CreateOrUpdateScenarioRequestToJSON(requestParameters.createOrUpdateScenarioRequest),
-        }, initOverrides);
-
-        return new runtime.JSONApiResponse(response, ScenarioFromJSON);
+        return createScenarioRaw(this, requestParameters, initOverrides);
     }
 
 
@@ -225,67 +205,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * Get OMNI message logs
      */
     async getOmniLogsRaw(requestParameters: GetOmniLogsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<OmniLogsResponse>> {
-        const queryParameters: any = {};
-
-        if (requestParameters.from !== undefined) {
-            queryParameters['from'] = requestParameters.from;
-        }
-
-        if (requestParameters.to !== undefined) {
-            queryParameters['to'] = requestParameters.to;
-        }
-
-        if (requestParameters.bulkId) {
-            queryParameters['bulkId'] = requestParameters.bulkId;
-        }
-
-        if (requestParameters.messageId) {
-            queryParameters['messageId'] = requestParameters.messageId;
-        }
-
-        if (requestParameters.generalStatus !== undefined) {
-            queryParameters['generalStatus'] = requestParameters.generalStatus;
-        }
-
-        if (requestParameters.channel !== undefined) {
-            queryParameters['channel'] = requestParameters.channel;
-        }
-
-        if (requestParameters.sentSince !== undefined) {
-            queryParameters['sentSince'] = requestParameters.sentSince;
-        }
-
-        if (requestParameters.sentUntil !== undefined) {
-            queryParameters['sentUntil'] = requestParameters.sentUntil;
-        }
-
-        if (requestParameters.limit !== undefined) {
-            queryParameters['limit'] = requestParameters.limit;
-        }
-
-        if (requestParameters.mcc !== undefined) {
-            queryParameters['mcc'] = requestParameters.mcc;
-        }
-
-        if (requestParameters.mnc !== undefined) {
-            queryParameters['mnc'] = requestParameters.mnc;
-        }
-
-        const headerParameters: runtime.HTTPHeaders = {};
-
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.basicAuth(this.configuration, headerParameters);
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
-
-        const response = await this.request({
-            path: `/omni/1/logs`,
-            method: 'GET',
-            headers: headerParameters,
-            query: queryParameters,
-        }, initOverrides);
-
-        return new runtime.JSONApiResponse(response, OmniLogsResponseFromJSON);
+        return getOmniLogsRaw(this, requestParameters, initOverrides);
     }
 
 
@@ -294,39 +214,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * Get OMNI delivery reports
      */
     async getOmniReportsRaw(requestParameters: GetOmniReportsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<OmniReportsResponse>> {
-        const queryParameters: any = {};
-
-        if (requestParameters.bulkId !== undefined) {
-            queryParameters['bulkId'] = requestParameters.bulkId;
-        }
-
-        if (requestParameters.messageId !== undefined) {
-            queryParameters['messageId'] = requestParameters.messageId;
-        }
-
-        if (requestParameters.limit !== undefined) {
-            queryParameters['limit'] = requestParameters.limit;
-        }
-
-        if (requestParameters.channel !== undefined) {
-            queryParameters['channel'] = requestParameters.channel;
-        }
-
-        const headerParameters: runtime.HTTPHeaders = {};
-
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.basicAuth(this.configuration, headerParameters);
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
-
-        const response = await this.request({
-            path: `/omni/1/reports`,
-            method: 'GET',
-            headers: headerParameters,
-            query: queryParameters,
-        }, initOverrides);
-
-        return new runtime.JSONApiResponse(response, OmniReportsResponseFromJSON);
+        return getOmniReportsRaw(this, requestParameters, initOverrides);
     }
 
 
@@ -335,24 +223,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * Get one OMNI failover scenario
      */
     async getScenarioRaw(requestParameters: GetScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
-        runtime.required(requestParameters, 'scenarioKey', 'getScenario');
-        const queryParameters: any = {};
-
-        const headerParameters: runtime.HTTPHeaders = {};
-
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.basicAuth(this.configuration, headerParameters);
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
-
-        const response = await this.request({
-            path: `/omni/1/scenarios/{scenarioKey}`.replace(`{${"scenarioKey"}}`, encodeURIComponent(String(requestParameters.scenarioKey))),
-            method: 'GET',
-            headers: headerParameters,
-            query: queryParameters,
-        }, initOverrides);
-
-        return new runtime.JSONApiResponse(response, ScenarioFromJSON);
+        return getScenarioRaw(this, requestParameters, initOverrides);
     }
 
 
@@ -361,35 +232,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * List OMNI failover scenarios
      */
     async listScenariosRaw(requestParameters: ListScenariosRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<ListScenariosResponse>> {
-        const queryParameters: any = {};
-
-        if (requestParameters.isDefault !== undefined) {
-            queryParameters['isDefault'] = requestParameters.isDefault;
-        }
-
-        if (requestParameters.limit !== undefined) {
-            queryParameters['limit'] = requestParameters.limit;
-        }
-
-        if (requestParameters.page !== undefined) {
-            queryParameters['page'] = requestParameters.page;
-        }
-
-        const headerParameters: runtime.HTTPHeaders = {};
-
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.basicAuth(this.configuration, headerParameters);
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
-
-        const response = await this.request({
-            path: `/omni/1/scenarios`,
-            method: 'GET',
-            headers: headerParameters,
-            query: queryParameters,
-        }, initOverrides);
-
-        return new runtime.JSONApiResponse(response, ListScenariosResponseFromJSON);
+        return listScenariosRaw(this, requestParameters, initOverrides);
     }
 
 
@@ -398,27 +241,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * Send an advanced OMNI (failover) message
      */
     async sendOmniAdvancedRaw(requestParameters: SendOmniAdvancedRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendOmniAdvancedResponse>> {
-        runtime.required(requestParameters, 'omniAdvancedRequest', 'sendOmniAdvanced');
-        const queryParameters: any = {};
-
-        const headerParameters: runtime.HTTPHeaders = {};
-
-        headerParameters['Content-Type'] = 'application/json';
-
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.basicAuth(this.configuration, headerParameters);
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
-
-        const response = await this.request({
-            path: `/omni/1/advanced`,
-            method: 'POST',
-            headers: headerParameters,
-            query: queryParameters,
-            body: OmniAdvancedRequestToJSON(requestParameters.omniAdvancedRequest),
-        }, initOverrides);
-
-        return new runtime.JSONApiResponse(response, SendOmniAdvancedResponseFromJSON);
+        return sendOmniAdvancedRaw(this, requestParameters, initOverrides);
     }
 
 
@@ -427,28 +250,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
      * Update an OMNI failover scenario
      */
     async updateScenarioRaw(requestParameters: UpdateScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
-        runtime.required(requestParameters, 'scenarioKey', 'updateScenario');
-        runtime.required(requestParameters, 'createOrUpdateScenarioRequest', 'updateScenario');
-        const queryParameters: any = {};
-
-        const headerParameters: runtime.HTTPHeaders = {};
-
-        headerParameters['Content-Type'] = 'application/json';
-
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.basicAuth(this.configuration, headerParameters);
-        runtime.apiKeyAuth(this.configuration, headerParameters, 'Authorization');
-        runtime.oauthAuth(this.configuration, headerParameters, 'OAuth2', []);
-
-        const response = await this.request({
-            path: `/omni/1/scenarios/{scenarioKey}`.replace(`{${"scenarioKey"}}`, encodeURIComponent(String(requestParameters.scenarioKey))),
-            method: 'PUT',
-            headers: headerParameters,
-            query: queryParameters,
-            body: CreateOrUpdateScenarioRequestToJSON(requestParameters.createOrUpdateScenarioRequest),
-        }, initOverrides);
-
-        return new runtime.JSONApiResponse(response, ScenarioFromJSON);
+        return updateScenarioRaw(this, requestParameters, initOverrides);
     }
 
 
@@ -457,7 +259,7 @@ export class OmniApi extends runtime.BaseAPI implements OmniApiInterface {
 /**
  * createScenarioRaw as a function of its own (additional property `operationFunctions`), for an entry
  * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
- * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ * models they read. The method of OmniApi calls it, so the two send the same request.
  */
 export async function createScenarioRaw(api: runtime.BaseAPI, requestParameters: CreateScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
     runtime.required(requestParameters, 'createOrUpdateScenarioRequest', 'createScenario');
@@ -486,7 +288,7 @@ export async function createScenarioRaw(api: runtime.BaseAPI, requestParameters:
 /**
  * getOmniLogsRaw as a function of its own (additional property `operationFunctions`), for an entry
  * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
- * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ * models they read. The method of OmniApi calls it, so the two send the same request.
  */
 export async function getOmniLogsRaw(api: runtime.BaseAPI, requestParameters: GetOmniLogsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<OmniLogsResponse>> {
     const queryParameters: any = {};
@@ -555,7 +357,7 @@ export async function getOmniLogsRaw(api: runtime.BaseAPI, requestParameters: Ge
 /**
  * getOmniReportsRaw as a function of its own (additional property `operationFunctions`), for an entry
  * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
- * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ * models they read. The method of OmniApi calls it, so the two send the same request.
  */
 export async function getOmniReportsRaw(api: runtime.BaseAPI, requestParameters: GetOmniReportsRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<OmniReportsResponse>> {
     const queryParameters: any = {};
@@ -596,7 +398,7 @@ export async function getOmniReportsRaw(api: runtime.BaseAPI, requestParameters:
 /**
  * getScenarioRaw as a function of its own (additional property `operationFunctions`), for an entry
  * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
- * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ * models they read. The method of OmniApi calls it, so the two send the same request.
  */
 export async function getScenarioRaw(api: runtime.BaseAPI, requestParameters: GetScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
     runtime.required(requestParameters, 'scenarioKey', 'getScenario');
@@ -622,7 +424,7 @@ export async function getScenarioRaw(api: runtime.BaseAPI, requestParameters: Ge
 /**
  * listScenariosRaw as a function of its own (additional property `operationFunctions`), for an entry
  * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
- * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ * models they read. The method of OmniApi calls it, so the two send the same request.
  */
 export async function listScenariosRaw(api: runtime.BaseAPI, requestParameters: ListScenariosRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<ListScenariosResponse>> {
     const queryParameters: any = {};
@@ -659,7 +461,7 @@ export async function listScenariosRaw(api: runtime.BaseAPI, requestParameters: 
 /**
  * sendOmniAdvancedRaw as a function of its own (additional property `operationFunctions`), for an entry
  * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
- * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ * models they read. The method of OmniApi calls it, so the two send the same request.
  */
 export async function sendOmniAdvancedRaw(api: runtime.BaseAPI, requestParameters: SendOmniAdvancedRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<SendOmniAdvancedResponse>> {
     runtime.required(requestParameters, 'omniAdvancedRequest', 'sendOmniAdvanced');
@@ -688,7 +490,7 @@ export async function sendOmniAdvancedRaw(api: runtime.BaseAPI, requestParameter
 /**
  * updateScenarioRaw as a function of its own (additional property `operationFunctions`), for an entry
  * that needs this operation alone: a bundler cannot drop a class's other methods, and with them the
- * models they read. The same request and answer as the method of OmniApi, whose body it repeats.
+ * models they read. The method of OmniApi calls it, so the two send the same request.
  */
 export async function updateScenarioRaw(api: runtime.BaseAPI, requestParameters: UpdateScenarioRequest, initOverrides?: RequestInit): Promise<runtime.ApiResponse<Scenario>> {
     runtime.required(requestParameters, 'scenarioKey', 'updateScenario');
