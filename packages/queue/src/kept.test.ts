@@ -56,6 +56,12 @@ const post = async (url: string, body: unknown) => (await fetch(url, { method: '
 const foreign = (i: number): DeliveryEvent => ({ vendor: 'octopush', messageId: `sms_foreign${Math.floor(i / 5)}#+3370${String(i).padStart(7, '0')}`, status: 'delivered', final: true, raw: { status: 'DELIVERED' }, to: `+3370${String(i).padStart(7, '0')}` });
 
 /** Every command Redis ran (scripts' own calls included) since the last CONFIG RESETSTAT. */
+/** The chain of the code-120 chain tests: Octopush first (it answers a repeated request_id with code 120), then SMS.CX; no retries. */
+const octopushThenSmscx = (sandbox: { baseUrls: { octopush: string; smscx: string } }) => [
+  octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 }),
+  smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 }),
+];
+
 async function commandsRun(): Promise<number> {
   const info = await client.info('commandstats');
   return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
@@ -244,10 +250,7 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
     const receiver = await startReceiver(prefix, { window: 24 * HOUR });
     const sandbox = await startSandbox({ port: 0, dlrDelayMs: 1, webhooks: { octopush: receiver.accountUrl } });
     try {
-      const chain = () => [
-        octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 }),
-        smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 }),
-      ];
+      const chain = () => octopushThenSmscx(sandbox);
       const recipients = frNumbers(3, 8500);
       const message = { from: 'Shop', text: 'Hello', options: OCTOPUSH };
       await enqueueCampaign({ connection: redis.url, prefix, campaignId: 'ch-120', senders: chain(), recipients, message, batchSize: 5 });
@@ -338,10 +341,7 @@ describe.skipIf(!redisAvailable)("reports kept on Octopush's account URL", () =>
     const receiver = await startReceiver(prefix, { window: 24 * HOUR });
     const sandbox = await startSandbox({ port: 0, dlrDelayMs: 1, webhooks: { octopush: receiver.accountUrl } });
     try {
-      const chain = () => [
-        octopushSender({ apiLogin: 'dev@example.com', apiKey: 'sandbox-key', baseUrl: sandbox.baseUrls.octopush, maxRetries: 0 }),
-        smscxSender({ apiKey: 'k', baseUrl: sandbox.baseUrls.smscx, maxRetries: 0 }),
-      ];
+      const chain = () => octopushThenSmscx(sandbox);
       const recipients = frNumbers(4, 8700);
       const message = { from: 'Shop', text: 'Hello', options: OCTOPUSH };
       const deliveryReports = { url: `${receiver.url}/dlr`, secret, accountUrl: true };
