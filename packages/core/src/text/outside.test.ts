@@ -18,7 +18,7 @@ describe('counting with the default alphabet alone', () => {
     }
   });
 
-  it('keeps nothing per vendor billing once the billing is dropped, however many were counted with', () => {
+  it('keeps nothing per vendor billing once the billing is dropped, however many were counted with', async () => {
     // Each billing with its own double-counted characters is a profile of its own; a table kept
     // per profile (128 KiB each) for ever would grow with every billing a caller builds.
     setFlagsFromString('--expose-gc');
@@ -36,7 +36,15 @@ describe('counting with the default alphabet alone', () => {
     gc();
     const before = process.memoryUsage().arrayBuffers;
     for (let k = 0; k < 100; k++) expect(countSegmentsFor(billing(k), `я ${k}`, { language: 'tr' }).nonGsm).toEqual(['я']);
-    gc();
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 1024 * 1024);
+    // A collected table's memory is given back by V8's sweeper, which may run after gc() returns
+    // (CI once saw all 100 still counted right after it): collect again, between turns of the event
+    // loop, up to 50 times. A table still held is never given back, and fails as before.
+    let grown = Number.POSITIVE_INFINITY;
+    for (let turn = 0; turn < 50 && grown >= 4 * 1024 * 1024; turn++) {
+      gc();
+      grown = process.memoryUsage().arrayBuffers - before;
+      if (grown >= 4 * 1024 * 1024) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(grown).toBeLessThan(4 * 1024 * 1024);
   });
 });
