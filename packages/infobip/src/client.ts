@@ -64,6 +64,7 @@ export interface InfobipClientOptions extends ClientOptions {
 
 export type { OmniLogsQuery, OmniSendRequest, ScenarioInput };
 
+/** A key goes into the URL path: `.`, `..`, `a/b` or `%2e%2e` would address another resource. */
 function scenarioPathKey(scenarioKey: string): string {
   if (typeof scenarioKey === 'string' && scenarioKey !== '') {
     const issues = pathIdIssues(scenarioKey, 'scenarioKey');
@@ -116,7 +117,7 @@ export class InfobipClient {
     this.#policy = connection.policy;
 
     this.omni = {
-      send: (request, callOptions) => sendOmni(connection, (parameters, init) => api.sendOmniAdvancedRaw(parameters, init), request, callOptions),
+      send: (request, callOptions) => sendOmni(connection, api, request, callOptions),
       scenarios: {
         list: async (query, callOptions) => {
           const params = prepareList(requestObject(query, { optional: true }));

@@ -24,7 +24,7 @@ import {
 import type { InfobipClientOptions } from './client';
 import { INFOBIP_CREDENTIALS } from './credentials';
 import { infobipVendor } from './errors';
-import { Configuration, type ApiResponse, type SendOmniAdvancedRequest, type SendOmniAdvancedResponse } from './generated';
+import { Configuration, sendOmniAdvancedRaw, type BaseAPI, type SendOmniAdvancedResponse } from './generated';
 import { prepareSend, type OmniSendRequest } from './prepare';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -68,7 +68,6 @@ function normalizeApiKey(issues: ValidationIssue[], input: unknown): string {
   return key;
 }
 
-/** A key goes into the URL path: `.`, `..`, `a/b` or `%2e%2e` would address another resource. */
 /** The checked options every operation runs with. */
 export interface InfobipConnection {
   /** The account host requests go to (not a secret). */
@@ -106,11 +105,12 @@ export function phoneContext(connection: InfobipConnection): { defaultCountry?: 
   return connection.defaultCountry === undefined ? {} : { defaultCountry: connection.defaultCountry };
 }
 
-/** The generated POST /omni/1/advanced: OmniApi's method, or the function of the same name (omni-send.ts). */
-export type SendOmniAdvancedRaw = (requestParameters: SendOmniAdvancedRequest, initOverrides?: RequestInit) => Promise<ApiResponse<SendOmniAdvancedResponse>>;
-
-/** One OMNI send: checked and normalized (prepare.ts), its notes handed out, then one POST under core's HTTP policy. */
-export async function sendOmni(connection: InfobipConnection, sendOmniAdvancedRaw: SendOmniAdvancedRaw, request: OmniSendRequest, callOptions: RequestOptions | undefined): Promise<WithRequestId<SendOmniAdvancedResponse>> {
+/**
+ * One OMNI send: checked and normalized (prepare.ts), its notes handed out, then one POST under
+ * core's HTTP policy, through the generated operation function on `api` (OmniApi's method calls the
+ * same function; an API of the class's base alone keeps the other operations out of omni-send's app).
+ */
+export async function sendOmni(connection: InfobipConnection, api: BaseAPI, request: OmniSendRequest, callOptions: RequestOptions | undefined): Promise<WithRequestId<SendOmniAdvancedResponse>> {
   const { request: omniAdvancedRequest, notes } = prepareSend(requestObject(request), phoneContext(connection));
   for (const note of notes) connection.onNote(note);
   // Infobip has no deduplication key (bulkId and messageId are labels): a repeated POST sends
@@ -119,5 +119,5 @@ export async function sendOmni(connection: InfobipConnection, sendOmniAdvancedRa
   // page (infobip.com/docs/developer-resources/errors-and-responses/rate-limits-and-throttling)
   // throttles with 429 only "non-message sending APIs", so a 429 here comes from something
   // undocumented (a proxy, a gateway) and the send's outcome is unknown.
-  return execute({ idempotent: false, attempt: (init) => sendOmniAdvancedRaw({ omniAdvancedRequest }, init) }, infobipVendor, connection.policy, callOptions);
+  return execute({ idempotent: false, attempt: (init) => sendOmniAdvancedRaw(api, { omniAdvancedRequest }, init) }, infobipVendor, connection.policy, callOptions);
 }

@@ -17,7 +17,7 @@
 import type { RequestOptions, WithRequestId } from '@msgkit/core';
 import type { InfobipClientOptions } from './client';
 import { connect, sendOmni } from './connection';
-import { BaseAPI, sendOmniAdvancedRaw, type SendOmniAdvancedResponse } from './generated';
+import { BaseAPI, type SendOmniAdvancedResponse } from './generated';
 import type { OmniSendRequest } from './prepare';
 
 export type { InfobipClientOptions, OmniSendRequest };
@@ -36,5 +36,5 @@ export function omniSend(options: InfobipClientOptions = {}): OmniSend {
   const connection = connect(options);
   // The operation's own function, not OmniApi's method: the class would bring every operation.
   const api = new BaseAPI(connection.configuration);
-  return (request, callOptions) => sendOmni(connection, (parameters, init) => sendOmniAdvancedRaw(api, parameters, init), request, callOptions);
+  return (request, callOptions) => sendOmni(connection, api, request, callOptions);
 }
