@@ -6,6 +6,7 @@
  */
 import { batchDedupeKey, JournalWriteError, sendInBatches, sendWithFailover, type CampaignMessage, type CampaignSender, type FailoverClass, type FailoverOptions, type FailoverResult, type JournaledBatchResult, type RecipientOutcome } from '@msgkit/core';
 import { ticketUnknown, type FileJournal } from '@msgkit/journal';
+import { sendingTry } from '@msgkit/core/internal';
 import { classify, newTally, type ClassifiedRow, type Tally } from './classify';
 import { describeError } from './errors';
 import { RecipientsFileError, type Row } from './recipients';
@@ -339,8 +340,7 @@ export async function runCampaign(run: CampaignRun): Promise<CampaignSummary> {
 
 /** Whether `r` stands sent by an attempt its vendor accepted without naming it (`ticket_unknown`, see @msgkit/journal's ticketUnknown). */
 function sentWithoutTicket(r: RecipientOutcome, attempts: FailoverResult['attempts']): boolean {
-  if (r.status !== 'sent') return false;
-  const by = [...r.tried].reverse().find((t) => t.outcome === 'sent' && t.sender === r.sentBy);
+  const by = sendingTry(r);
   return by !== undefined && ticketUnknown(attempts.find((a) => a.attempt === by.attempt)?.outcome);
 }
 

@@ -13,7 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RecipientOutcome, RecipientTry } from '@msgkit/core';
-import { INTERRUPTED_ATTEMPT } from '@msgkit/core/internal';
+import { INTERRUPTED_ATTEMPT, sendingTry } from '@msgkit/core/internal';
 
 export type ResultStatus = 'sent' | 'invalid' | 'refused' | 'unknown' | 'duplicate';
 
@@ -312,7 +312,7 @@ export function tryLabel(t: RecipientTry): string {
  * code 120 to a resend): that try's label ends `:ticket_unknown`, the journal's word.
  */
 export function fromRecipient(r: RecipientOutcome, ticketUnknown = false): Pick<ResultRow, 'status' | 'provider' | 'vendorId' | 'error' | 'tries'> {
-  const sending = ticketUnknown ? [...r.tried].reverse().find((t) => t.outcome === 'sent' && t.sender === r.sentBy) : undefined;
+  const sending = ticketUnknown ? sendingTry(r) : undefined;
   const tries = r.tried.map((t) => (t === sending ? `${tryLabel(t)}:ticket_unknown` : tryLabel(t))).join(' ');
   if (r.status === 'sent') return { status: 'sent', provider: r.sentBy!, ...(r.id !== undefined && { vendorId: r.id }), tries };
   const last = r.tried.at(-1);

@@ -39,6 +39,7 @@ export {
   resolveCredentials,
   senderFactory,
   senderOptions,
+  sendingTry,
 } from './campaign/index';
 export type { ChainPlan, NextAttempt, SenderImplementation, SenderReport } from './campaign/index';
 export { absenceVerdict, lookupRequests, matchRecipients, notFoundProof, strictestRateLimit } from './campaign/index';

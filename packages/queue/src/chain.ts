@@ -5,6 +5,7 @@
  * rules (who moves on, what is resent) are core's; this module only stores and counts.
  */
 import { sendWithFailover, type CampaignMessage, type CampaignSender, type FailoverJournal, type FailoverOptions, type FailoverResult, type RecipientMessage, type RecipientRefusal } from '@msgkit/core';
+import { sendingTry } from '@msgkit/core/internal';
 import type { BatchOutcome, RecipientRecord, RecipientRefused, RecipientTally, RedisJournal } from './journal';
 
 /**
@@ -116,9 +117,9 @@ export function chainOutcome(index: number, result: FailoverResult, at: string, 
 
 /** Whether `r` stands sent by an attempt of one of `accountSenders` that answered no id (its reports cannot be placed). */
 function sentWithoutId(r: FailoverResult['recipients'][number], attempts: FailoverResult['attempts'], accountSenders: ReadonlySet<string>): boolean {
-  if (r.status !== 'sent' || !accountSenders.has(r.sentBy!)) return false;
-  const by = [...r.tried].reverse().find((t) => t.outcome === 'sent' && t.sender === r.sentBy);
-  const outcome = by && attempts.find((a) => a.attempt === by.attempt)?.outcome;
+  const by = sendingTry(r);
+  if (by === undefined || !accountSenders.has(by.sender)) return false;
+  const outcome = attempts.find((a) => a.attempt === by.attempt)?.outcome;
   return outcome?.status === 'sent' && outcome.ids.length === 0;
 }
 

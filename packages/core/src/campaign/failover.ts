@@ -109,6 +109,17 @@ export interface FailoverResult {
 }
 
 /** The largest batch every sender of the chain takes in one request (senders, or their factories). */
+/**
+ * @internal The try that sent `r`, for a recipient that stands `sent`: its vendor's last try with a
+ * `sent` outcome (an earlier vendor may have sent it too, and moved it on). Undefined otherwise.
+ * Its `attempt` names the FailoverAttempt whose outcome the vendor answered.
+ */
+export function sendingTry(r: RecipientOutcome): RecipientTry | undefined {
+  if (r.status !== 'sent') return undefined;
+  for (let i = r.tried.length - 1; i >= 0; i--) if (r.tried[i]!.outcome === 'sent' && r.tried[i]!.sender === r.sentBy) return r.tried[i];
+  return undefined;
+}
+
 export function chainBatchSize(senders: readonly Pick<CampaignSender, 'maxRecipients'>[]): number {
   return Math.min(...senders.map((s) => s.maxRecipients));
 }

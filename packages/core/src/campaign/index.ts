@@ -31,7 +31,7 @@ export { classifyError, matchRefusal, recipientRefusal } from './classify';
 export { messageShapeIssues, optionIssues, remapIssues, senderOptions } from './message';
 export { INTERRUPTED_ATTEMPT, attemptDedupeKey, planChain, recipientMessageId } from './attempts';
 export type { AttemptOutcome, ChainPlan, FailoverAttempt, FailoverJournal, MoveProof, NextAttempt, PlanOptions, RecipientState } from './attempts';
-export { ChainValidationError, chainBatchSize, chainIssues, sendWithFailover } from './failover';
+export { ChainValidationError, chainBatchSize, chainIssues, sendWithFailover, sendingTry } from './failover';
 export type { FailoverOptions, FailoverResult, RecipientOutcome, RecipientTry, TimerFailover } from './failover';
 export { createSender, senderFactory } from './define';
 export type { SenderImplementation } from './define';
