@@ -108,7 +108,6 @@ export interface FailoverResult {
   attempts: FailoverAttempt[];
 }
 
-/** The largest batch every sender of the chain takes in one request (senders, or their factories). */
 /**
  * @internal The try that sent `r`, for a recipient that stands `sent`: its vendor's last try with a
  * `sent` outcome (an earlier vendor may have sent it too, and moved it on). Undefined otherwise.
@@ -120,6 +119,7 @@ export function sendingTry(r: RecipientOutcome): RecipientTry | undefined {
   return undefined;
 }
 
+/** The largest batch every sender of the chain takes in one request (senders, or their factories). */
 export function chainBatchSize(senders: readonly Pick<CampaignSender, 'maxRecipients'>[]): number {
   return Math.min(...senders.map((s) => s.maxRecipients));
 }
